@@ -1,0 +1,67 @@
+/* lb-types.h: small types shared across the engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * LbFolderRole:
+ *
+ * What a folder is for.  Roles come from SPECIAL-USE, then XLIST, then the
+ * provider's folder names, then common names (see lb_folder_role_from_name()).
+ * The order of the values is the order of special folders in the sidebar.
+ */
+typedef enum {
+  LB_FOLDER_ROLE_NONE = 0,
+  LB_FOLDER_ROLE_INBOX,
+  LB_FOLDER_ROLE_DRAFTS,
+  LB_FOLDER_ROLE_SENT,
+  LB_FOLDER_ROLE_ARCHIVE,
+  LB_FOLDER_ROLE_JUNK,
+  LB_FOLDER_ROLE_TRASH,
+  LB_FOLDER_ROLE_ALL,       /* Gmail's [Gmail]/All Mail: never shown as an inbox */
+  LB_FOLDER_ROLE_FLAGGED,   /* Gmail's Starred */
+  LB_FOLDER_ROLE_IMPORTANT,
+  LB_FOLDER_ROLE_OUTBOX,    /* local only */
+} LbFolderRole;
+
+/**
+ * LbSecurity:
+ * @LB_SECURITY_TLS: implicit TLS (993, 465)
+ * @LB_SECURITY_STARTTLS: STARTTLS, required (never falls back to clear text)
+ *
+ * How a connection is secured.  There is no clear-text mode.
+ */
+typedef enum {
+  LB_SECURITY_TLS,
+  LB_SECURITY_STARTTLS,
+} LbSecurity;
+
+/**
+ * LbCredentialKind:
+ *
+ * What the provider wants as the password.
+ */
+typedef enum {
+  LB_CREDENTIAL_PASSWORD,
+  LB_CREDENTIAL_APP_PASSWORD,
+  LB_CREDENTIAL_AUTHORIZATION_CODE,   /* 授权码: QQ, NetEase */
+  LB_CREDENTIAL_OAUTH2_ONLY,          /* Outlook.com since 2024-09-16: not supported yet */
+} LbCredentialKind;
+
+/* Message flags as stored.  Keywords beyond these are kept as text. */
+typedef enum {
+  LB_FLAG_SEEN     = 1 << 0,
+  LB_FLAG_ANSWERED = 1 << 1,
+  LB_FLAG_FLAGGED  = 1 << 2,
+  LB_FLAG_DELETED  = 1 << 3,
+  LB_FLAG_DRAFT    = 1 << 4,
+  LB_FLAG_FORWARDED = 1 << 5,   /* $Forwarded */
+  LB_FLAG_JUNK     = 1 << 6,    /* $Junk */
+} LbFlags;
+
+G_END_DECLS

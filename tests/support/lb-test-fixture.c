@@ -1,0 +1,2 @@
+/* Placeholder until the fixture lands. */
+#include "lb-test-fixture.h"
