@@ -1,0 +1,153 @@
+/* lb-curl.c: libcurl set-up shared by IMAP, SMTP and HTTPS autoconfig
+ *
+ * Every handle verifies the peer certificate and host name.  A custom CA file may be
+ * added (tests, self-hosted servers); there is deliberately no way to ignore errors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-curl.h"
+#include "lb-error.h"
+
+void
+lb_curl_global_init (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&once, 1);
+    }
+}
+
+char *
+lb_curl_build_url (const char *scheme,
+                   const char *host,
+                   guint16     port)
+{
+  /* IPv6 literals need brackets in URLs. */
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("%s://[%s]:%u/", scheme, host, port);
+  return g_strdup_printf ("%s://%s:%u/", scheme, host, port);
+}
+
+static int
+progress_cb (void       *user_data,
+             curl_off_t  dltotal,
+             curl_off_t  dlnow,
+             curl_off_t  ultotal,
+             curl_off_t  ulnow)
+{
+  GCancellable *cancellable = user_data;
+
+  /* Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK. */
+  return g_cancellable_is_cancelled (cancellable) ? 1 : 0;
+}
+
+/**
+ * lb_curl_easy_new_for_server:
+ * @errbuf: (out caller-allocates): CURL_ERROR_SIZE bytes that must outlive the handle
+ *
+ * Returns: a handle with TLS, login, timeouts, proxy and cancellation configured.
+ */
+CURL *
+lb_curl_easy_new_for_server (const LbServerConfig *config,
+                             const char           *password,
+                             const char           *url,
+                             GCancellable         *cancellable,
+                             char                 *errbuf)
+{
+  CURL *h;
+
+  lb_curl_global_init ();
+  h = curl_easy_init ();
+  g_assert (h != NULL);
+
+  errbuf[0] = '\0';
+  curl_easy_setopt (h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (h, CURLOPT_URL, url);
+  curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 20L);
+  curl_easy_setopt (h, CURLOPT_SERVER_RESPONSE_TIMEOUT, 60L);
+  curl_easy_setopt (h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt (h, CURLOPT_TCP_KEEPIDLE, 60L);
+  curl_easy_setopt (h, CURLOPT_TCP_KEEPINTVL, 30L);
+
+  /* STARTTLS is mandatory: without CURLUSESSL_ALL curl would log in in clear text
+   * when the server does not offer it. */
+  curl_easy_setopt (h, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+  curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (config->ca_file != NULL && config->ca_file[0] != '\0')
+    curl_easy_setopt (h, CURLOPT_CAINFO, config->ca_file);
+
+  if (config->username != NULL)
+    curl_easy_setopt (h, CURLOPT_USERNAME, config->username);
+  if (password != NULL)
+    curl_easy_setopt (h, CURLOPT_PASSWORD, password);
+
+  if (config->proxy != NULL && config->proxy[0] != '\0')
+    curl_easy_setopt (h, CURLOPT_PROXY, config->proxy);
+
+  if (cancellable != NULL)
+    {
+      curl_easy_setopt (h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+      curl_easy_setopt (h, CURLOPT_XFERINFODATA, cancellable);
+    }
+  return h;
+}
+
+/**
+ * lb_curl_set_error:
+ *
+ * Turns a libcurl failure into an %LB_ERROR with a message a person can act on.  The
+ * provider-aware, translated wording for the UI is added by the error mapper.
+ */
+void
+lb_curl_set_error (GError    **error,
+                   CURLcode    code,
+                   const char *errbuf,
+                   const char *host)
+{
+  const char *detail = (errbuf != NULL && errbuf[0] != '\0') ? errbuf : curl_easy_strerror (code);
+  const char *h = host != NULL ? host : "the server";
+  LbError lb_code;
+
+  switch (code)
+    {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      lb_code = LB_ERROR_DNS;
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      lb_code = LB_ERROR_TIMEOUT;
+      break;
+    case CURLE_LOGIN_DENIED:
+    case CURLE_AUTH_ERROR:
+      lb_code = LB_ERROR_AUTH;
+      break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      lb_code = LB_ERROR_TLS;
+      break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_WEIRD_SERVER_REPLY:
+      lb_code = LB_ERROR_NETWORK;
+      break;
+    default:
+      lb_code = LB_ERROR_FAILED;
+      break;
+    }
+  g_set_error (error, LB_ERROR, lb_code, "%s: %s", h, detail);
+}

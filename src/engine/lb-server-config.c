@@ -1,0 +1,117 @@
+/* lb-server-config.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "lb-error.h"
+#include "lb-server-config.h"
+
+LbServerConfig *
+lb_server_config_new (const char *host,
+                      guint16     port,
+                      LbSecurity  security,
+                      const char *username)
+{
+  LbServerConfig *config = g_new0 (LbServerConfig, 1);
+
+  config->host = g_strdup (host);
+  config->port = port;
+  config->security = security;
+  config->username = g_strdup (username);
+  return config;
+}
+
+LbServerConfig *
+lb_server_config_copy (const LbServerConfig *config)
+{
+  LbServerConfig *copy;
+
+  if (config == NULL)
+    return NULL;
+  copy = lb_server_config_new (config->host, config->port, config->security, config->username);
+  copy->ca_file = g_strdup (config->ca_file);
+  copy->proxy = g_strdup (config->proxy);
+  return copy;
+}
+
+void
+lb_server_config_free (LbServerConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->host);
+  g_free (config->username);
+  g_free (config->ca_file);
+  g_free (config->proxy);
+  g_free (config);
+}
+
+const char *
+lb_security_to_string (LbSecurity security)
+{
+  return security == LB_SECURITY_STARTTLS ? "starttls" : "tls";
+}
+
+/**
+ * lb_server_config_parse:
+ * @spec: `HOST:PORT:tls|starttls`; `[v6addr]:PORT:tls` for IPv6 literals
+ * @out: (out): the parsed config, with no username
+ *
+ * Parses the command-line form of a server.
+ */
+gboolean
+lb_server_config_parse (const char      *spec,
+                        LbServerConfig **out,
+                        GError         **error)
+{
+  g_autofree char *host = NULL;
+  const char *rest;
+  const char *colon;
+  g_autofree char *port_str = NULL;
+  char *end = NULL;
+  long port;
+  LbSecurity security;
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (spec[0] == '[')
+    {
+      const char *close = strchr (spec, ']');
+      if (close == NULL || close[1] != ':')
+        goto bad;
+      host = g_strndup (spec + 1, close - spec - 1);
+      rest = close + 2;
+    }
+  else
+    {
+      colon = strchr (spec, ':');
+      if (colon == NULL)
+        goto bad;
+      host = g_strndup (spec, colon - spec);
+      rest = colon + 1;
+    }
+  colon = strchr (rest, ':');
+  if (colon == NULL || *host == '\0')
+    goto bad;
+  port_str = g_strndup (rest, colon - rest);
+  port = strtol (port_str, &end, 10);
+  if (end == port_str || *end != '\0' || port < 1 || port > 65535)
+    goto bad;
+  if (g_ascii_strcasecmp (colon + 1, "tls") == 0 || g_ascii_strcasecmp (colon + 1, "ssl") == 0)
+    security = LB_SECURITY_TLS;
+  else if (g_ascii_strcasecmp (colon + 1, "starttls") == 0)
+    security = LB_SECURITY_STARTTLS;
+  else
+    goto bad;
+
+  *out = lb_server_config_new (host, (guint16) port, security, NULL);
+  return TRUE;
+
+bad:
+  g_set_error (error, LB_ERROR, LB_ERROR_FAILED,
+               "“%s” is not a server: use HOST:PORT:tls or HOST:PORT:starttls", spec);
+  return FALSE;
+}

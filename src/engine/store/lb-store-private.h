@@ -1,0 +1,50 @@
+/* lb-store-private.h: helpers shared by the lb-store-*.c files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "lb-store.h"
+
+G_BEGIN_DECLS
+
+/* A cached prepared statement.  g_autoptr(LbStmt) resets it (and clears its
+ * bindings) when it goes out of scope, so it is ready for the next caller;
+ * the statement itself lives until the store is finalized. */
+typedef sqlite3_stmt LbStmt;
+
+void      lb_stmt_release          (LbStmt       *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbStmt, lb_stmt_release)
+
+sqlite3  *lb_store_get_db          (LbStore      *self);
+LbStmt   *lb_store_prepare         (LbStore      *self,
+                                    const char   *sql,
+                                    GError      **error);
+gboolean  lb_store_exec            (LbStore      *self,
+                                    const char   *sql,
+                                    GError      **error);
+gboolean  lb_store_begin           (LbStore      *self,
+                                    GError      **error);
+gboolean  lb_store_commit          (LbStore      *self,
+                                    GError      **error);
+void      lb_store_rollback        (LbStore      *self);
+gboolean  lb_store_check_writable  (LbStore      *self,
+                                    GError      **error);
+void      lb_store_set_error       (LbStore      *self,
+                                    int           rc,
+                                    GError      **error,
+                                    const char   *what);
+
+/* Bind helpers that map NULL / 0 conventions of the row structs to SQL. */
+void      lb_stmt_bind_text        (LbStmt       *stmt,
+                                    int           col,
+                                    const char   *text);
+void      lb_stmt_bind_id          (LbStmt       *stmt,
+                                    int           col,
+                                    gint64        id);
+char     *lb_stmt_dup_text         (LbStmt       *stmt,
+                                    int           col);
+
+G_END_DECLS
