@@ -1,0 +1,732 @@
+/* lb-imap-session.c: IMAP commands over one authenticated connection
+ *
+ * The session issues one command at a time and reads responses through the incremental
+ * parser until the command's tagged completion.  Untagged responses go to the caller's
+ * callback as they arrive, so a 10,000-message FETCH is stored batch by batch rather
+ * than held in memory.  It remembers what the protocol makes stateful: capabilities,
+ * enabled extensions, the selected mailbox.
+ *
+ * Like the connection, a session belongs to one thread at a time.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-error.h"
+#include "lb-imap-connection.h"
+#include "lb-imap-parser.h"
+#include "lb-imap-session.h"
+
+#define READ_CHUNK (64 * 1024)
+#define COMMAND_TIMEOUT_MS (120 * 1000)
+
+struct _LbImapSession
+{
+  GObject           parent_instance;
+  LbImapConnection *conn;
+  LbImapParser     *parser;
+  char             *buffer;
+  guint             next_tag;
+  char            **capabilities;
+  char             *capability_override;
+  gboolean          condstore_enabled;
+  gboolean          qresync_enabled;
+  char              delimiter;
+  char             *selected;
+  char             *host;
+};
+
+G_DEFINE_FINAL_TYPE (LbImapSession, lb_imap_session, G_TYPE_OBJECT)
+
+static void
+lb_imap_session_finalize (GObject *object)
+{
+  LbImapSession *self = LB_IMAP_SESSION (object);
+
+  lb_imap_session_disconnect (self);
+  g_clear_object (&self->conn);
+  g_free (self->buffer);
+  g_free (self->capability_override);
+  g_free (self->host);
+  G_OBJECT_CLASS (lb_imap_session_parent_class)->finalize (object);
+}
+
+static void
+lb_imap_session_class_init (LbImapSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lb_imap_session_finalize;
+}
+
+static void
+lb_imap_session_init (LbImapSession *self)
+{
+  self->buffer = g_malloc (READ_CHUNK);
+  self->delimiter = '/';
+}
+
+LbImapSession *
+lb_imap_session_new (void)
+{
+  return g_object_new (LB_TYPE_IMAP_SESSION, NULL);
+}
+
+gboolean
+lb_imap_session_is_connected (LbImapSession *self)
+{
+  return self->conn != NULL && lb_imap_connection_is_open (self->conn);
+}
+
+void
+lb_imap_session_disconnect (LbImapSession *self)
+{
+  if (self->conn != NULL)
+    lb_imap_connection_close (self->conn);
+  g_clear_pointer (&self->parser, lb_imap_parser_free);
+  g_clear_pointer (&self->capabilities, g_strfreev);
+  g_clear_pointer (&self->selected, g_free);
+  self->condstore_enabled = FALSE;
+  self->qresync_enabled = FALSE;
+}
+
+/**
+ * lb_imap_session_set_capability_override:
+ * @capabilities: (nullable): a space-separated list that replaces what the server
+ *   advertises, as a provider quirk or to imitate a server in tests
+ */
+void
+lb_imap_session_set_capability_override (LbImapSession *self,
+                                         const char    *capabilities)
+{
+  g_free (self->capability_override);
+  self->capability_override = g_strdup (capabilities);
+}
+
+const char * const *
+lb_imap_session_get_capabilities (LbImapSession *self)
+{
+  static const char * const none[] = { NULL };
+
+  return self->capabilities != NULL ? (const char * const *) self->capabilities : none;
+}
+
+gboolean
+lb_imap_session_has_capability (LbImapSession *self,
+                                const char    *capability)
+{
+  if (self->capabilities == NULL)
+    return FALSE;
+  for (guint i = 0; self->capabilities[i] != NULL; i++)
+    if (g_ascii_strcasecmp (self->capabilities[i], capability) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean lb_imap_session_qresync_enabled (LbImapSession *self) { return self->qresync_enabled; }
+gboolean lb_imap_session_condstore_enabled (LbImapSession *self) { return self->condstore_enabled; }
+char lb_imap_session_get_delimiter (LbImapSession *self) { return self->delimiter; }
+const char *lb_imap_session_get_selected (LbImapSession *self) { return self->selected; }
+
+static void
+set_capabilities (LbImapSession      *self,
+                  const char * const *caps)
+{
+  g_clear_pointer (&self->capabilities, g_strfreev);
+  if (self->capability_override != NULL)
+    self->capabilities = g_strsplit_set (self->capability_override, " ", -1);
+  else
+    self->capabilities = g_strdupv ((char **) caps);
+}
+
+/* The next complete response, reading from the network as needed. */
+static LbImapResponse *
+read_response (LbImapSession *self,
+               int            timeout_ms,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  for (;;)
+    {
+      g_autoptr(GError) parse_error = NULL;
+      LbImapResponse *response = lb_imap_parser_next (self->parser, &parse_error);
+      gssize n;
+
+      if (response != NULL)
+        return response;
+      if (parse_error != NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&parse_error),
+                                      "The server %s sent a response Letterbox cannot read: ",
+                                      self->host);
+          lb_imap_session_disconnect (self);
+          return NULL;
+        }
+      n = lb_imap_connection_read_sync (self->conn, self->buffer, READ_CHUNK, timeout_ms,
+                                        cancellable, error);
+      if (n < 0)
+        {
+          lb_imap_session_disconnect (self);
+          return NULL;
+        }
+      lb_imap_parser_feed (self->parser, self->buffer, (gsize) n);
+    }
+}
+
+/* Keeps session state in step with what the server says, whatever command is running. */
+static void
+observe (LbImapSession  *self,
+         LbImapResponse *r)
+{
+  if (r->kind == LB_IMAP_RESPONSE_CAPABILITY)
+    set_capabilities (self, (const char * const *) r->u.list);
+  else if (r->kind == LB_IMAP_RESPONSE_STATUS && r->code.kind == LB_IMAP_CODE_CAPABILITY &&
+           r->code.list != NULL)
+    set_capabilities (self, (const char * const *) r->code.list);
+  else if (r->kind == LB_IMAP_RESPONSE_ENABLED && r->u.list != NULL)
+    {
+      for (guint i = 0; r->u.list[i] != NULL; i++)
+        {
+          if (g_ascii_strcasecmp (r->u.list[i], "QRESYNC") == 0)
+            self->qresync_enabled = self->condstore_enabled = TRUE;
+          else if (g_ascii_strcasecmp (r->u.list[i], "CONDSTORE") == 0)
+            self->condstore_enabled = TRUE;
+        }
+    }
+}
+
+static gboolean
+write_all (LbImapSession *self,
+           const char    *data,
+           gsize          len,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  if (!lb_imap_connection_write_sync (self->conn, data, len, cancellable, error))
+    {
+      lb_imap_session_disconnect (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_status_error (LbImapSession  *self,
+                  LbImapResponse *r,
+                  const char     *command,
+                  GError        **error)
+{
+  g_autofree char *cmd = g_strdup (command);
+  char *space;
+
+  /* Name the command, not its arguments (which may be long uid sets). */
+  if ((space = strchr (cmd, ' ')) != NULL && g_str_has_prefix (cmd, "UID "))
+    space = strchr (space + 1, ' ');
+  if (space != NULL)
+    *space = '\0';
+
+  if (r->status == LB_IMAP_STATUS_NO)
+    g_set_error (error, LB_ERROR, LB_ERROR_SERVER_NO, "%s", r->text != NULL ? r->text : "");
+  else
+    g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL, "%s rejected by %s: %s", cmd, self->host,
+                 r->text != NULL ? r->text : "");
+}
+
+/* Reads until the tagged completion of @tag.  Returns it when OK. */
+static LbImapResponse *
+finish_command (LbImapSession      *self,
+                const char         *tag,
+                const char         *command,
+                LbImapUntaggedFunc  func,
+                gpointer            user_data,
+                int                 timeout_ms,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  for (;;)
+    {
+      g_autoptr(LbImapResponse) r = read_response (self, timeout_ms, cancellable, error);
+
+      if (r == NULL)
+        return NULL;
+      if (r->tag != NULL)
+        {
+          if (!g_str_equal (r->tag, tag))
+            {
+              g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL,
+                           "%s answered a command that was not sent (%s)", self->host, r->tag);
+              lb_imap_session_disconnect (self);
+              return NULL;
+            }
+          observe (self, r);
+          if (r->status == LB_IMAP_STATUS_OK)
+            return g_steal_pointer (&r);
+          set_status_error (self, r, command, error);
+          return NULL;
+        }
+      if (r->kind == LB_IMAP_RESPONSE_STATUS && r->status == LB_IMAP_STATUS_BYE)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, "%s closed the connection: %s",
+                       self->host, r->text != NULL ? r->text : "");
+          lb_imap_session_disconnect (self);
+          return NULL;
+        }
+      if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL,
+                       "%s asked for data that was not announced", self->host);
+          lb_imap_session_disconnect (self);
+          return NULL;
+        }
+      observe (self, r);
+      if (func != NULL && !func (r, user_data, error))
+        {
+          lb_imap_session_disconnect (self);
+          return NULL;
+        }
+    }
+}
+
+static char *
+next_tag (LbImapSession *self)
+{
+  return g_strdup_printf ("a%04u", ++self->next_tag);
+}
+
+static LbImapResponse *
+command_valist (LbImapSession      *self,
+                LbImapUntaggedFunc  func,
+                gpointer            user_data,
+                GCancellable       *cancellable,
+                GError            **error,
+                const char         *format,
+                va_list             args)
+{
+  g_autofree char *tag = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *line = NULL;
+
+  if (!lb_imap_session_is_connected (self))
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Not connected");
+      return NULL;
+    }
+  tag = next_tag (self);
+  command = g_strdup_vprintf (format, args);
+  line = g_strdup_printf ("%s %s\r\n", tag, command);
+  if (!write_all (self, line, strlen (line), cancellable, error))
+    return NULL;
+  return finish_command (self, tag, command, func, user_data, COMMAND_TIMEOUT_MS,
+                         cancellable, error);
+}
+
+/**
+ * lb_imap_session_command_sync:
+ * @func: (nullable): called for each untagged response
+ * @format: the command without tag and CRLF; arguments must already be quoted
+ *
+ * Runs one command.  A NO is %LB_ERROR_SERVER_NO with the server's text as message
+ * (raw: it may need GB18030 decoding and provider mapping), a BAD %LB_ERROR_PROTOCOL.
+ *
+ * Returns: (transfer full): the tagged OK response, for its response code
+ */
+LbImapResponse *
+lb_imap_session_command_sync (LbImapSession      *self,
+                              LbImapUntaggedFunc  func,
+                              gpointer            user_data,
+                              GCancellable       *cancellable,
+                              GError            **error,
+                              const char         *format,
+                              ...)
+{
+  LbImapResponse *r;
+  va_list args;
+
+  g_return_val_if_fail (LB_IS_IMAP_SESSION (self), NULL);
+
+  va_start (args, format);
+  r = command_valist (self, func, user_data, cancellable, error, format, args);
+  va_end (args);
+  return r;
+}
+
+/**
+ * lb_imap_quote_mailbox:
+ *
+ * Returns: @raw_name as an IMAP quoted string
+ */
+char *
+lb_imap_quote_mailbox (const char *raw_name)
+{
+  GString *s = g_string_sized_new (strlen (raw_name) + 2);
+
+  /* Mailbox names are modified UTF-7 (7-bit), so a quoted string always fits; a name
+   * with CR or LF cannot be a mailbox, and is sent as an empty string that fails cleanly. */
+  if (lb_imap_append_astring (s, raw_name, -1, LB_IMAP_QUOTE_FORCE | LB_IMAP_QUOTE_ALLOW_UTF8)
+      == LB_IMAP_QUOTED_LITERAL)
+    g_string_assign (s, "\"\"");
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+run_simple (LbImapSession *self,
+            GCancellable  *cancellable,
+            GError       **error,
+            const char    *command)
+{
+  g_autoptr(LbImapResponse) r = lb_imap_session_command_sync (self, NULL, NULL, cancellable, error,
+                                                              "%s", command);
+  return r != NULL;
+}
+
+/**
+ * lb_imap_session_connect_sync:
+ * @id_required: the provider refuses to work without IMAP ID (NetEase): a failed ID
+ *   is then an error instead of being ignored
+ *
+ * Connects and logs in, then learns the capabilities, identifies the client when the
+ * server supports ID, and enables CONDSTORE/QRESYNC where offered.
+ */
+gboolean
+lb_imap_session_connect_sync (LbImapSession        *self,
+                              const LbServerConfig *config,
+                              const char           *password,
+                              gboolean              id_required,
+                              GCancellable         *cancellable,
+                              GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (LB_IS_IMAP_SESSION (self), FALSE);
+
+  lb_imap_session_disconnect (self);
+  g_clear_object (&self->conn);
+  self->conn = lb_imap_connection_new ();
+  g_free (self->host);
+  self->host = g_strdup (config->host);
+
+  if (!lb_imap_connection_open_sync (self->conn, config, password, cancellable, error))
+    return FALSE;
+  self->parser = lb_imap_parser_new ();
+
+  /* curl consumed the greeting and the post-login CAPABILITY: ask again. */
+  if (!run_simple (self, cancellable, error, "CAPABILITY"))
+    return FALSE;
+
+  if (lb_imap_session_has_capability (self, "ID"))
+    {
+      g_autoptr(LbImapResponse) r = NULL;
+
+      r = lb_imap_session_command_sync (self, NULL, NULL, cancellable, &local_error,
+                                        "ID (\"name\" \"Letterbox\" \"version\" \"%s\" "
+                                        "\"vendor\" \"Letterbox\" "
+                                        "\"support-url\" \"https://github.com/letterbox/letterbox\")",
+                                        PACKAGE_VERSION);
+      if (r == NULL)
+        {
+          if (id_required || !lb_imap_session_is_connected (self) ||
+              g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_debug ("%s refused ID: %s", config->host, local_error->message);
+          g_clear_error (&local_error);
+        }
+    }
+
+  if (lb_imap_session_has_capability (self, "ENABLE"))
+    {
+      const char *enable = NULL;
+
+      if (lb_imap_session_has_capability (self, "QRESYNC"))
+        enable = "ENABLE QRESYNC CONDSTORE";
+      else if (lb_imap_session_has_capability (self, "CONDSTORE"))
+        enable = "ENABLE CONDSTORE";
+      if (enable != NULL && !run_simple (self, cancellable, error, enable))
+        return FALSE;
+    }
+  else if (lb_imap_session_has_capability (self, "CONDSTORE"))
+    {
+      /* Without ENABLE, CONDSTORE is enabled by its first use (SELECT ... (CONDSTORE)). */
+      self->condstore_enabled = TRUE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  LbImapSelectInfo   *info;
+  LbImapUntaggedFunc  func;
+  gpointer            user_data;
+} SelectData;
+
+static gboolean
+select_untagged (LbImapResponse  *r,
+                 gpointer         user_data,
+                 GError         **error)
+{
+  SelectData *d = user_data;
+
+  switch (r->kind)
+    {
+    case LB_IMAP_RESPONSE_EXISTS:
+      d->info->exists = r->u.number;
+      return TRUE;
+    case LB_IMAP_RESPONSE_STATUS:
+      switch (r->code.kind)
+        {
+        case LB_IMAP_CODE_UIDVALIDITY:
+          d->info->uidvalidity = r->code.number;
+          break;
+        case LB_IMAP_CODE_UIDNEXT:
+          d->info->uidnext = r->code.number;
+          break;
+        case LB_IMAP_CODE_HIGHESTMODSEQ:
+          d->info->highestmodseq = r->code.modseq;
+          break;
+        case LB_IMAP_CODE_NOMODSEQ:
+          d->info->nomodseq = TRUE;
+          break;
+        default:
+          break;
+        }
+      return TRUE;
+    case LB_IMAP_RESPONSE_VANISHED:
+    case LB_IMAP_RESPONSE_FETCH:
+      return d->func == NULL || d->func (r, d->user_data, error);
+    default:
+      return TRUE;
+    }
+}
+
+/**
+ * lb_imap_session_select_sync:
+ * @mailbox: the raw (modified UTF-7) name
+ * @qresync: (nullable): the last known state, used when QRESYNC is enabled
+ * @func: (nullable): receives VANISHED and FETCH responses (QRESYNC changes)
+ *
+ * Selects (or, when @read_only, examines) a mailbox.
+ */
+gboolean
+lb_imap_session_select_sync (LbImapSession        *self,
+                             const char           *mailbox,
+                             gboolean              read_only,
+                             const LbImapQresync  *qresync,
+                             LbImapUntaggedFunc    func,
+                             gpointer              user_data,
+                             LbImapSelectInfo     *info,
+                             GCancellable         *cancellable,
+                             GError              **error)
+{
+  g_autofree char *quoted = lb_imap_quote_mailbox (mailbox);
+  g_autofree char *params = NULL;
+  g_autoptr(LbImapResponse) ok = NULL;
+  LbImapSelectInfo local = { 0 };
+  SelectData d = { info != NULL ? info : &local, func, user_data };
+
+  g_return_val_if_fail (LB_IS_IMAP_SESSION (self), FALSE);
+
+  memset (d.info, 0, sizeof *d.info);
+  if (self->qresync_enabled && qresync != NULL && qresync->uidvalidity != 0 && qresync->modseq != 0)
+    params = g_strdup_printf (" (QRESYNC (%u %" G_GUINT64_FORMAT "))",
+                              qresync->uidvalidity, qresync->modseq);
+  else if (self->condstore_enabled)
+    params = g_strdup (" (CONDSTORE)");
+
+  g_clear_pointer (&self->selected, g_free);
+  ok = lb_imap_session_command_sync (self, select_untagged, &d, cancellable, error, "%s %s%s",
+                                     read_only ? "EXAMINE" : "SELECT", quoted,
+                                     params != NULL ? params : "");
+  if (ok == NULL)
+    return FALSE;
+  d.info->read_only = ok->code.kind == LB_IMAP_CODE_READ_ONLY;
+  self->selected = g_strdup (mailbox);
+  return TRUE;
+}
+
+/**
+ * lb_imap_session_append_sync:
+ * @flags: (nullable): a flag list without parentheses, e.g. `\Seen`
+ * @out_uid: (out) (optional): the new message's uid when the server reports it
+ *   (UIDPLUS), else 0
+ */
+gboolean
+lb_imap_session_append_sync (LbImapSession *self,
+                             const char    *mailbox,
+                             const char    *flags,
+                             GBytes        *message,
+                             guint32       *out_uid,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autofree char *tag = NULL;
+  g_autofree char *quoted = lb_imap_quote_mailbox (mailbox);
+  g_autofree char *line = NULL;
+  g_autoptr(LbImapResponse) ok = NULL;
+  gboolean literal_plus = lb_imap_session_has_capability (self, "LITERAL+");
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+
+  g_return_val_if_fail (LB_IS_IMAP_SESSION (self), FALSE);
+
+  if (out_uid != NULL)
+    *out_uid = 0;
+  if (!lb_imap_session_is_connected (self))
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Not connected");
+      return FALSE;
+    }
+  tag = next_tag (self);
+  line = g_strdup_printf ("%s APPEND %s (%s) {%" G_GSIZE_FORMAT "%s}\r\n", tag, quoted,
+                          flags != NULL ? flags : "", len, literal_plus ? "+" : "");
+  if (!write_all (self, line, strlen (line), cancellable, error))
+    return FALSE;
+
+  if (!literal_plus)
+    {
+      /* Wait for the server's go-ahead; it may refuse at once instead. */
+      for (;;)
+        {
+          g_autoptr(LbImapResponse) r = read_response (self, COMMAND_TIMEOUT_MS, cancellable, error);
+          if (r == NULL)
+            return FALSE;
+          if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
+            break;
+          if (r->tag != NULL && g_str_equal (r->tag, tag))
+            {
+              set_status_error (self, r, "APPEND", error);
+              return FALSE;
+            }
+          observe (self, r);
+        }
+    }
+  if (!write_all (self, data, len, cancellable, error) ||
+      !write_all (self, "\r\n", 2, cancellable, error))
+    return FALSE;
+
+  ok = finish_command (self, tag, "APPEND", NULL, NULL, COMMAND_TIMEOUT_MS, cancellable, error);
+  if (ok == NULL)
+    return FALSE;
+  if (out_uid != NULL && ok->code.kind == LB_IMAP_CODE_APPENDUID && ok->code.set != NULL &&
+      ok->code.set->len > 0)
+    *out_uid = g_array_index (ok->code.set, LbImapRange, 0).first;
+  return TRUE;
+}
+
+static gboolean
+is_change (const LbImapResponse *r)
+{
+  return r->kind == LB_IMAP_RESPONSE_EXISTS || r->kind == LB_IMAP_RESPONSE_EXPUNGE ||
+         r->kind == LB_IMAP_RESPONSE_FETCH || r->kind == LB_IMAP_RESPONSE_VANISHED ||
+         r->kind == LB_IMAP_RESPONSE_RECENT;
+}
+
+/**
+ * lb_imap_session_idle_sync:
+ * @timeout_seconds: when to end IDLE if nothing happens (servers drop idle
+ *   clients after 30 minutes; pass less)
+ * @out_changed: (out): whether the mailbox changed
+ *
+ * Waits in IDLE on the selected mailbox until it changes, @timeout_seconds pass or
+ * @cancellable is cancelled (which wakes the wait at once).  On a change or a timeout
+ * IDLE is ended properly with DONE; on cancellation the connection is closed.
+ */
+gboolean
+lb_imap_session_idle_sync (LbImapSession *self,
+                           guint          timeout_seconds,
+                           gboolean      *out_changed,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autofree char *tag = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(LbImapResponse) ok = NULL;
+  gint64 deadline;
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (LB_IS_IMAP_SESSION (self), FALSE);
+
+  *out_changed = FALSE;
+  if (!lb_imap_session_is_connected (self))
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Not connected");
+      return FALSE;
+    }
+  tag = next_tag (self);
+  line = g_strdup_printf ("%s IDLE\r\n", tag);
+  if (!write_all (self, line, strlen (line), cancellable, error))
+    return FALSE;
+
+  for (;;)
+    {
+      g_autoptr(LbImapResponse) r = read_response (self, COMMAND_TIMEOUT_MS, cancellable, error);
+      if (r == NULL)
+        return FALSE;
+      if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
+        break;
+      if (r->tag != NULL && g_str_equal (r->tag, tag))
+        {
+          set_status_error (self, r, "IDLE", error);
+          return FALSE;
+        }
+      changed |= is_change (r);
+    }
+
+  deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  while (!changed)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(LbImapResponse) r = NULL;
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+
+      if (left_ms <= 0)
+        break;
+      r = read_response (self, (int) MIN (left_ms, G_MAXINT), cancellable, &local_error);
+      if (r == NULL)
+        {
+          if (g_error_matches (local_error, LB_ERROR, LB_ERROR_TIMEOUT) &&
+              lb_imap_session_is_connected (self))
+            break;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (r->kind == LB_IMAP_RESPONSE_STATUS && r->status == LB_IMAP_STATUS_BYE)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, "%s closed the connection: %s",
+                       self->host, r->text != NULL ? r->text : "");
+          lb_imap_session_disconnect (self);
+          return FALSE;
+        }
+      changed |= is_change (r);
+    }
+
+  if (!write_all (self, "DONE\r\n", 6, cancellable, error))
+    return FALSE;
+  ok = finish_command (self, tag, "IDLE", NULL, NULL, COMMAND_TIMEOUT_MS, cancellable, error);
+  if (ok == NULL)
+    return FALSE;
+  *out_changed = changed;
+  return TRUE;
+}
+
+gboolean
+lb_imap_session_noop_sync (LbImapSession *self,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  return run_simple (self, cancellable, error, "NOOP");
+}
+
+/* Says goodbye politely but briefly: a dead server must not hold up shutdown. */
+void
+lb_imap_session_logout (LbImapSession *self)
+{
+  if (lb_imap_session_is_connected (self))
+    {
+      g_autofree char *tag = next_tag (self);
+      g_autofree char *line = g_strdup_printf ("%s LOGOUT\r\n", tag);
+      g_autoptr(LbImapResponse) r = NULL;
+
+      if (write_all (self, line, strlen (line), NULL, NULL))
+        r = finish_command (self, tag, "LOGOUT", NULL, NULL, 2000, NULL, NULL);
+    }
+  lb_imap_session_disconnect (self);
+}

@@ -1,0 +1,91 @@
+/* lb-imap-sync.h: keeps one account's store in step with its IMAP server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-imap-session.h"
+#include "lb-quirks.h"
+#include "lb-server-config.h"
+#include "lb-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LbImapSync LbImapSync;
+
+/**
+ * LbImapSyncCallbacks:
+ * @folders_changed: the folder list of the account changed
+ * @messages_changed: messages of @folder_id were added, removed or changed
+ * @progress: a folder sync made progress: @done of @total new messages stored
+ *
+ * Called on the worker thread, as changes are committed.  The receiver coalesces
+ * them and forwards them to the main context.
+ */
+typedef struct {
+  void (*folders_changed)  (gpointer user_data);
+  void (*messages_changed) (gint64   folder_id,
+                            gpointer user_data);
+  void (*progress)         (gint64   folder_id,
+                            guint    done,
+                            guint    total,
+                            gpointer user_data);
+} LbImapSyncCallbacks;
+
+/**
+ * LbImapPasswordFunc:
+ *
+ * Returns: (transfer full): the account's secret, freed with lb_secrets_free()
+ */
+typedef char *(*LbImapPasswordFunc) (gpointer       user_data,
+                                     GCancellable  *cancellable,
+                                     GError       **error);
+
+LbImapSync *lb_imap_sync_new              (LbStore                   *store,
+                                           gint64                     account_id,
+                                           const LbServerConfig      *config,
+                                           const LbProvider          *provider,
+                                           const LbImapSyncCallbacks *callbacks,
+                                           gpointer                   user_data);
+void        lb_imap_sync_free             (LbImapSync                *self);
+void        lb_imap_sync_set_password_func (LbImapSync               *self,
+                                           LbImapPasswordFunc         func,
+                                           gpointer                   user_data);
+void        lb_imap_sync_set_capability_override (LbImapSync         *self,
+                                           const char                *capabilities);
+LbImapSession *lb_imap_sync_get_session   (LbImapSync                *self);
+const LbQuirks *lb_imap_sync_get_quirks   (LbImapSync                *self);
+
+gboolean    lb_imap_sync_connect          (LbImapSync                *self,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+void        lb_imap_sync_disconnect       (LbImapSync                *self);
+gboolean    lb_imap_sync_folders          (LbImapSync                *self,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+gboolean    lb_imap_sync_folder           (LbImapSync                *self,
+                                           gint64                     folder_id,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+gboolean    lb_imap_sync_all              (LbImapSync                *self,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+GBytes     *lb_imap_sync_fetch_body       (LbImapSync                *self,
+                                           gint64                     message_id,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+guint       lb_imap_sync_prefetch_bodies  (LbImapSync                *self,
+                                           gint64                     folder_id,
+                                           guint                      max_messages,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+gboolean    lb_imap_sync_replay           (LbImapSync                *self,
+                                           guint                     *out_failed,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+gint64      lb_imap_sync_find_folder      (LbImapSync                *self,
+                                           LbFolderRole               role);
+
+G_END_DECLS

@@ -1,0 +1,20 @@
+/* lb-message-private.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "lb-message.h"
+#include "lb-store.h"
+
+G_BEGIN_DECLS
+
+LbMessage *_lb_message_new_from_row (const LbStoreListRow *row,
+                                     const char           *account_name,
+                                     const char           *account_color);
+void       _lb_message_update       (LbMessage            *self,
+                                     const LbStoreListRow *row);
+void       _lb_message_set_flags    (LbMessage            *self,
+                                     guint                 flags);
+
+G_END_DECLS

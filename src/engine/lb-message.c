@@ -1,0 +1,247 @@
+/* lb-message.c: one message as the list and the reader see it
+ *
+ * A light, immutable-but-for-flags view of a store row.  Rows are created lazily by
+ * LbMessageList only when a list item asks for them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-message-private.h"
+
+struct _LbMessage
+{
+  GObject    parent_instance;
+  gint64     id;
+  gint64     account_id;
+  gint64     folder_id;
+  guint32    uid;
+  gint64     date;
+  char      *from_name;
+  char      *from_address;
+  char      *subject;
+  char      *preview;
+  guint      flags;
+  gboolean   has_attachments;
+  char      *account_name;
+  char      *account_color;
+};
+
+G_DEFINE_FINAL_TYPE (LbMessage, lb_message, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_SENDER,
+  PROP_SUBJECT,
+  PROP_PREVIEW,
+  PROP_DATE,
+  PROP_FLAGS,
+  PROP_UNREAD,
+  PROP_FLAGGED,
+  PROP_HAS_ATTACHMENTS,
+  PROP_ACCOUNT_NAME,
+  PROP_ACCOUNT_COLOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+lb_message_finalize (GObject *object)
+{
+  LbMessage *self = LB_MESSAGE (object);
+
+  g_free (self->from_name);
+  g_free (self->from_address);
+  g_free (self->subject);
+  g_free (self->preview);
+  g_free (self->account_name);
+  g_free (self->account_color);
+  G_OBJECT_CLASS (lb_message_parent_class)->finalize (object);
+}
+
+static void
+lb_message_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  LbMessage *self = LB_MESSAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case PROP_SENDER:
+      g_value_set_string (value, lb_message_get_sender (self));
+      break;
+    case PROP_SUBJECT:
+      g_value_set_string (value, lb_message_get_subject (self));
+      break;
+    case PROP_PREVIEW:
+      g_value_set_string (value, lb_message_get_preview (self));
+      break;
+    case PROP_DATE:
+      g_value_set_int64 (value, self->date);
+      break;
+    case PROP_FLAGS:
+      g_value_set_uint (value, self->flags);
+      break;
+    case PROP_UNREAD:
+      g_value_set_boolean (value, lb_message_get_unread (self));
+      break;
+    case PROP_FLAGGED:
+      g_value_set_boolean (value, lb_message_get_flagged (self));
+      break;
+    case PROP_HAS_ATTACHMENTS:
+      g_value_set_boolean (value, self->has_attachments);
+      break;
+    case PROP_ACCOUNT_NAME:
+      g_value_set_string (value, self->account_name);
+      break;
+    case PROP_ACCOUNT_COLOR:
+      g_value_set_string (value, self->account_color);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_message_class_init (LbMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = lb_message_finalize;
+  object_class->get_property = lb_message_get_property;
+
+  properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_SENDER] = g_param_spec_string ("sender", NULL, NULL, NULL, ro);
+  properties[PROP_SUBJECT] = g_param_spec_string ("subject", NULL, NULL, NULL, ro);
+  properties[PROP_PREVIEW] = g_param_spec_string ("preview", NULL, NULL, NULL, ro);
+  properties[PROP_DATE] = g_param_spec_int64 ("date", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  properties[PROP_FLAGS] = g_param_spec_uint ("flags", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_UNREAD] = g_param_spec_boolean ("unread", NULL, NULL, FALSE, ro);
+  properties[PROP_FLAGGED] = g_param_spec_boolean ("flagged", NULL, NULL, FALSE, ro);
+  properties[PROP_HAS_ATTACHMENTS] = g_param_spec_boolean ("has-attachments", NULL, NULL, FALSE, ro);
+  properties[PROP_ACCOUNT_NAME] = g_param_spec_string ("account-name", NULL, NULL, NULL, ro);
+  properties[PROP_ACCOUNT_COLOR] = g_param_spec_string ("account-color", NULL, NULL, NULL, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lb_message_init (LbMessage *self)
+{
+}
+
+static void
+set_from_row (LbMessage            *self,
+              const LbStoreListRow *row)
+{
+  self->id = row->message_id;
+  self->account_id = row->account_id;
+  self->folder_id = row->folder_id;
+  self->uid = row->uid;
+  self->date = row->date;
+  g_free (self->from_name);
+  self->from_name = g_strdup (row->from_name);
+  g_free (self->from_address);
+  self->from_address = g_strdup (row->from_address);
+  g_free (self->subject);
+  self->subject = g_strdup (row->subject);
+  g_free (self->preview);
+  self->preview = g_strdup (row->preview);
+  self->flags = row->flags;
+  self->has_attachments = row->has_attachments;
+}
+
+LbMessage *
+_lb_message_new_from_row (const LbStoreListRow *row,
+                          const char           *account_name,
+                          const char           *account_color)
+{
+  LbMessage *self = g_object_new (LB_TYPE_MESSAGE, NULL);
+
+  set_from_row (self, row);
+  self->account_name = g_strdup (account_name);
+  self->account_color = g_strdup (account_color);
+  return self;
+}
+
+void
+_lb_message_set_flags (LbMessage *self,
+                       guint      flags)
+{
+  guint changed = self->flags ^ flags;
+
+  if (changed == 0)
+    return;
+  self->flags = flags;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLAGS]);
+  if (changed & LB_FLAG_SEEN)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+  if (changed & LB_FLAG_FLAGGED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLAGGED]);
+}
+
+/* Refreshes a cached row; only what can change after insertion is compared. */
+void
+_lb_message_update (LbMessage            *self,
+                    const LbStoreListRow *row)
+{
+  if (g_strcmp0 (self->preview, row->preview) != 0)
+    {
+      g_free (self->preview);
+      self->preview = g_strdup (row->preview);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW]);
+    }
+  self->folder_id = row->folder_id;
+  self->uid = row->uid;
+  _lb_message_set_flags (self, row->flags);
+}
+
+gint64 lb_message_get_id (LbMessage *self) { return self->id; }
+gint64 lb_message_get_account_id (LbMessage *self) { return self->account_id; }
+gint64 lb_message_get_folder_id (LbMessage *self) { return self->folder_id; }
+guint32 lb_message_get_uid (LbMessage *self) { return self->uid; }
+gint64 lb_message_get_date_unix (LbMessage *self) { return self->date; }
+const char *lb_message_get_from_name (LbMessage *self) { return self->from_name; }
+const char *lb_message_get_from_address (LbMessage *self) { return self->from_address; }
+const char *lb_message_get_preview (LbMessage *self) { return self->preview ? self->preview : ""; }
+guint lb_message_get_flags (LbMessage *self) { return self->flags; }
+gboolean lb_message_get_unread (LbMessage *self) { return (self->flags & LB_FLAG_SEEN) == 0; }
+gboolean lb_message_get_flagged (LbMessage *self) { return (self->flags & LB_FLAG_FLAGGED) != 0; }
+gboolean lb_message_get_has_attachments (LbMessage *self) { return self->has_attachments; }
+const char *lb_message_get_account_name (LbMessage *self) { return self->account_name; }
+const char *lb_message_get_account_color (LbMessage *self) { return self->account_color; }
+
+const char *
+lb_message_get_subject (LbMessage *self)
+{
+  return self->subject != NULL ? self->subject : "";
+}
+
+/* The display name when there is one, else the address. */
+const char *
+lb_message_get_sender (LbMessage *self)
+{
+  if (self->from_name != NULL && self->from_name[0] != '\0')
+    return self->from_name;
+  return self->from_address != NULL ? self->from_address : "";
+}
+
+/**
+ * lb_message_get_date:
+ *
+ * Returns: (transfer full): the date in local time
+ */
+GDateTime *
+lb_message_get_date (LbMessage *self)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (self->date);
+
+  return utc != NULL ? g_date_time_to_local (utc) : NULL;
+}
