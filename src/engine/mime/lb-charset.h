@@ -1,0 +1,61 @@
+/* lb-charset.h: charset labels and conversion to UTF-8 with repair
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * lb_charset_normalize:
+ * @label: (nullable): a charset label as found in mail (`gb2312`, `"x-gbk"`, `UTF8`, ...)
+ *
+ * Maps a label to the iconv name Letterbox converts with.  Every GB label
+ * (gb2312, gb_2312-80, gbk, x-gbk, cp936, euc-cn, chinese, csgb2312, ...)
+ * becomes `GB18030`, a strict superset, because mail labelled GB2312 very
+ * often holds GBK or GB18030 text.  Big5 labels become `BIG5-HKSCS`, Shift_JIS
+ * labels `CP932`, and ASCII/Latin-1 labels `WINDOWS-1252` (as browsers do).
+ *
+ * Returns: (transfer full) (nullable): the iconv name, or %NULL when the label
+ *   is missing or carries no information (`unknown-8bit`, `x-unknown`, `default`, ...).
+ *   Labels Letterbox does not know are returned upper-cased, unchecked.
+ */
+char *lb_charset_normalize (const char *label);
+
+/**
+ * lb_charset_to_utf8:
+ * @bytes: (array length=len): text in some charset; may contain NUL bytes if @len is given
+ * @len: length of @bytes, or -1 if it is NUL-terminated
+ * @label: (nullable): the declared charset label, if any
+ *
+ * Converts text to UTF-8, trusting @label only as far as the bytes agree
+ * with it.  Valid UTF-8 labelled as a legacy charset is taken as UTF-8.  When
+ * the label is missing, unknown or wrong, the bytes are tried as UTF-8,
+ * GB18030, Big5, Shift_JIS and Windows-1252, in that order.  Undecodable
+ * bytes become U+FFFD and decoding resumes after them, so the rest of the
+ * text is never lost.  NUL characters are dropped.  Thread-safe.
+ *
+ * Returns: (transfer full) (not nullable): valid UTF-8
+ */
+char *lb_charset_to_utf8 (const char *bytes,
+                          gssize      len,
+                          const char *label);
+
+/**
+ * lb_charset_decode_server_text:
+ * @bytes: (array length=len): a server reply text (IMAP NO/BAD text, SMTP reply)
+ * @len: length of @bytes, or -1 if it is NUL-terminated
+ *
+ * Decodes a server's human-readable text, which has no declared charset and
+ * is sometimes GBK (QQ's older SMTP `535 Error: 请使用授权码登录…`).
+ * Control characters (including CR/LF) become spaces and the result is
+ * trimmed.
+ *
+ * Returns: (transfer full) (not nullable): valid UTF-8
+ */
+char *lb_charset_decode_server_text (const char *bytes,
+                                     gssize      len);
+
+G_END_DECLS

@@ -1,0 +1,713 @@
+/* lb-mime-message.c: a message decoded for the reader and the store
+ *
+ * The whole message is decoded at construction, on the worker thread, into
+ * plain C values; afterwards nothing refers to GMime, which is why the object
+ * can be passed to the main thread and read from anywhere.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "lb-error.h"
+#include "lb-mime.h"
+#include "lb-mime-message.h"
+#include "lb-mime-text.h"
+
+/* Real mail nests a handful of levels; anything deeper is an attack on the
+ * stack or on patience. */
+#define MAX_DEPTH 32
+
+struct _LbMimeMessage
+{
+  GObject parent_instance;
+
+  char *subject;
+  GPtrArray *from;
+  GPtrArray *to;
+  GPtrArray *cc;
+  GPtrArray *reply_to;
+  GDateTime *date;
+  char *message_id;
+  char *in_reply_to;
+  GStrv references;
+
+  char *text;
+  char *html;
+  GPtrArray *attachments;
+  GHashTable *cids;   /* content-id -> LbMimeAttachment */
+};
+
+G_DEFINE_FINAL_TYPE (LbMimeMessage, lb_mime_message, G_TYPE_OBJECT)
+
+static void
+lb_mime_message_finalize (GObject *object)
+{
+  LbMimeMessage *self = LB_MIME_MESSAGE (object);
+
+  g_free (self->subject);
+  g_clear_pointer (&self->from, g_ptr_array_unref);
+  g_clear_pointer (&self->to, g_ptr_array_unref);
+  g_clear_pointer (&self->cc, g_ptr_array_unref);
+  g_clear_pointer (&self->reply_to, g_ptr_array_unref);
+  g_clear_pointer (&self->date, g_date_time_unref);
+  g_free (self->message_id);
+  g_free (self->in_reply_to);
+  g_strfreev (self->references);
+  g_free (self->text);
+  g_free (self->html);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_clear_pointer (&self->cids, g_hash_table_unref);
+
+  G_OBJECT_CLASS (lb_mime_message_parent_class)->finalize (object);
+}
+
+static void
+lb_mime_message_class_init (LbMimeMessageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lb_mime_message_finalize;
+}
+
+static void
+lb_mime_message_init (LbMimeMessage *self)
+{
+  self->attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+/* Decoding helpers ------------------------------------------------------ */
+
+static GBytes *
+part_bytes (GMimePart *part)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  GMimeStream *stream;
+  GByteArray *array;
+
+  if (content == NULL)
+    return g_bytes_new (NULL, 0);
+  stream = g_mime_stream_mem_new ();
+  g_mime_data_wrapper_write_to_stream (content, stream);
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  g_object_unref (stream);
+  return g_byte_array_free_to_bytes (array);
+}
+
+static GBytes *
+object_bytes (GMimeObject *object)
+{
+  GMimeStream *stream = g_mime_stream_mem_new ();
+  GByteArray *array;
+
+  g_mime_object_write_to_stream (object, lb_mime_get_format_options (), stream);
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  g_object_unref (stream);
+  return g_byte_array_free_to_bytes (array);
+}
+
+/* The charset a <meta> declares, for HTML parts whose Content-Type has none. */
+static char *
+sniff_html_charset (const char *data,
+                    gsize       len)
+{
+  g_autofree char *head = g_ascii_strdown (data, MIN (len, 4096));
+  const char *p = head;
+
+  /* g_ascii_strdown stops at a NUL, which is fine: so does the search. */
+  while ((p = strstr (p, "charset")) != NULL)
+    {
+      const char *start;
+
+      p += strlen ("charset");
+      while (*p == ' ')
+        p++;
+      if (*p != '=')
+        continue;
+      p++;
+      while (*p == ' ' || *p == '"' || *p == '\'')
+        p++;
+      start = p;
+      while (g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.' || *p == ':')
+        p++;
+      if (p > start)
+        return g_strndup (start, p - start);
+    }
+  return NULL;
+}
+
+/* Undoes RFC 3676 format=flowed, so that paragraphs wrap in the reader. */
+static char *
+unflow (const char *text,
+        gboolean    delsp)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_sized_new (strlen (text));
+  gboolean continuing = FALSE;
+  guint prev_depth = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = lines[i];
+      gsize len = strlen (line);
+      guint depth = 0;
+      gboolean flowed;
+
+      if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+      if (lines[i + 1] == NULL && len == 0)
+        break;
+      while (line[depth] == '>')
+        depth++;
+      line += depth;
+      len -= depth;
+      if (line[0] == ' ')
+        line++, len--;
+
+      flowed = len > 0 && line[len - 1] == ' ' && strcmp (line, "-- ") != 0;
+      if (flowed && delsp)
+        line[--len] = '\0';
+
+      if (!(continuing && depth == prev_depth))
+        {
+          if (i > 0)
+            g_string_append_c (out, '\n');
+          for (guint d = 0; d < depth; d++)
+            g_string_append_c (out, '>');
+          if (depth > 0)
+            g_string_append_c (out, ' ');
+        }
+      g_string_append (out, line);
+      continuing = flowed;
+      prev_depth = depth;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+part_text (GMimeObject *object,
+           gboolean     is_html)
+{
+  g_autoptr(GBytes) bytes = part_bytes (GMIME_PART (object));
+  g_autofree char *charset = NULL;
+  const char *label = g_mime_object_get_content_type_parameter (object, "charset");
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  const char *format;
+  char *text;
+
+  if (label == NULL && is_html && data != NULL)
+    label = charset = sniff_html_charset (data, len);
+  text = lb_charset_to_utf8 (data != NULL ? data : "", len, label);
+
+  format = g_mime_object_get_content_type_parameter (object, "format");
+  if (!is_html && format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
+    {
+      const char *delsp = g_mime_object_get_content_type_parameter (object, "delsp");
+      char *unflowed = unflow (text, delsp != NULL && g_ascii_strcasecmp (delsp, "yes") == 0);
+
+      g_free (text);
+      text = unflowed;
+    }
+  return text;
+}
+
+static char *
+mime_type_of (GMimeObject *object)
+{
+  GMimeContentType *type = g_mime_object_get_content_type (object);
+  g_autofree char *joined = NULL;
+  const char *t, *s;
+
+  if (type == NULL)
+    return g_strdup ("application/octet-stream");
+  t = g_mime_content_type_get_media_type (type);
+  s = g_mime_content_type_get_media_subtype (type);
+  joined = g_strconcat (t != NULL ? t : "application", "/", s != NULL ? s : "octet-stream", NULL);
+  return g_ascii_strdown (joined, -1);
+}
+
+static gboolean
+is_type (GMimeObject *object,
+         const char  *type,
+         const char  *subtype)
+{
+  GMimeContentType *ct = g_mime_object_get_content_type (object);
+
+  return ct != NULL && g_mime_content_type_is_type (ct, type, subtype);
+}
+
+/* Builder --------------------------------------------------------------- */
+
+typedef struct
+{
+  LbMimeMessage *self;
+  GString *text;
+  GString *html;
+} Builder;
+
+static void walk (Builder     *b,
+                  GMimeObject *object,
+                  guint        depth,
+                  gboolean     in_alternative);
+
+static void
+add_attachment (Builder     *b,
+                GMimeObject *object,
+                gboolean     as_attachment,
+                gboolean     as_cid)
+{
+  g_autoptr(LbMimeAttachment) attachment = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *mime_type = mime_type_of (object);
+  g_autofree char *filename = NULL;
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
+  const char *content_id = g_mime_object_get_content_id (object);
+  gboolean is_inline;
+
+  is_inline = disposition != NULL && !g_mime_content_disposition_is_attachment (disposition);
+
+  if (GMIME_IS_MESSAGE_PART (object))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
+
+      if (inner != NULL)
+        {
+          const char *raw = g_mime_object_get_header (GMIME_OBJECT (inner), "Subject");
+          g_autofree char *subject = lb_mime_decode_header (raw);
+
+          bytes = object_bytes (GMIME_OBJECT (inner));
+          if (subject != NULL && *subject != '\0')
+            filename = g_strconcat (subject, ".eml", NULL);
+        }
+      else
+        bytes = g_bytes_new (NULL, 0);
+    }
+  else if (GMIME_IS_PART (object))
+    {
+      const char *name = g_mime_part_get_filename (GMIME_PART (object));
+
+      bytes = part_bytes (GMIME_PART (object));
+      filename = name != NULL ? lb_charset_to_utf8 (name, -1, NULL) : NULL;
+    }
+  else
+    return;
+
+  attachment = lb_mime_attachment_new (filename, mime_type, content_id, is_inline, bytes);
+  if (as_cid && content_id != NULL && *content_id != '\0'
+      && !g_hash_table_contains (b->self->cids, content_id))
+    g_hash_table_insert (b->self->cids, g_strdup (content_id), g_object_ref (attachment));
+  if (as_attachment)
+    g_ptr_array_add (b->self->attachments, g_steal_pointer (&attachment));
+}
+
+static gboolean
+is_body_candidate (GMimeObject *object)
+{
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
+
+  if (!GMIME_IS_PART (object))
+    return FALSE;
+  if (!is_type (object, "text", "plain") && !is_type (object, "text", "html"))
+    return FALSE;
+  if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
+    return FALSE;
+  return g_mime_part_get_filename (GMIME_PART (object)) == NULL;
+}
+
+static void
+walk_leaf (Builder     *b,
+           GMimeObject *object,
+           gboolean     in_alternative)
+{
+  if (is_body_candidate (object))
+    {
+      gboolean is_html = is_type (object, "text", "html");
+      GString *body = is_html ? b->html : b->text;
+      g_autofree char *text = NULL;
+
+      /* A second inline text part in a multipart/mixed (a mailing-list
+       * footer) is part of the body; inside an alternative it is a
+       * duplicate. */
+      if (body->len == 0 || !in_alternative)
+        {
+          text = part_text (object, is_html);
+          if (body->len > 0 && *text != '\0')
+            g_string_append (body, is_html ? "\n<hr>\n" : "\n\n");
+          g_string_append (body, text);
+          return;
+        }
+    }
+  add_attachment (b, object, TRUE, TRUE);
+}
+
+static void
+walk_alternative (Builder        *b,
+                  GMimeMultipart *multipart,
+                  guint           depth)
+{
+  GMimeObject *plain = NULL, *rich = NULL;
+  int n = g_mime_multipart_get_count (multipart);
+
+  /* The plain part feeds the text body; the last HTML-bearing part (HTML
+   * itself, or a related/mixed around it) is the richest version. */
+  for (int i = 0; i < n; i++)
+    {
+      GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+
+      if (plain == NULL && GMIME_IS_PART (child) && is_type (child, "text", "plain"))
+        plain = child;
+      else if ((GMIME_IS_PART (child) && is_type (child, "text", "html")) || GMIME_IS_MULTIPART (child))
+        rich = child;
+    }
+  if (plain == NULL && rich == NULL && n > 0)
+    rich = g_mime_multipart_get_part (multipart, n - 1);
+  if (plain != NULL)
+    walk (b, plain, depth + 1, TRUE);
+  if (rich != NULL)
+    walk (b, rich, depth + 1, TRUE);
+}
+
+static void
+walk_related (Builder        *b,
+              GMimeMultipart *multipart,
+              guint           depth,
+              gboolean        in_alternative)
+{
+  GMimeObject *root = NULL;
+  const char *start = g_mime_object_get_content_type_parameter (GMIME_OBJECT (multipart), "start");
+  int n = g_mime_multipart_get_count (multipart);
+
+  if (start != NULL)
+    {
+      g_autofree char *id = g_strdup (start);
+
+      g_strstrip (id);
+      if (id[0] == '<')
+        {
+          char *gt = strchr (id, '>');
+          if (gt != NULL)
+            *gt = '\0';
+          memmove (id, id + 1, strlen (id));
+        }
+      root = g_mime_multipart_get_subpart_from_content_id (multipart, id);
+    }
+  if (root == NULL && n > 0)
+    root = g_mime_multipart_get_part (multipart, 0);
+  if (root != NULL)
+    walk (b, root, depth + 1, in_alternative);
+
+  for (int i = 0; i < n; i++)
+    {
+      GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+      const char *cid = g_mime_object_get_content_id (child);
+
+      if (child == root)
+        continue;
+      if (cid != NULL && GMIME_IS_PART (child))
+        add_attachment (b, child, FALSE, TRUE);
+      else
+        walk (b, child, depth + 1, in_alternative);
+    }
+}
+
+static void
+walk (Builder     *b,
+      GMimeObject *object,
+      guint        depth,
+      gboolean     in_alternative)
+{
+  if (object == NULL || depth > MAX_DEPTH)
+    return;
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      int n = g_mime_multipart_get_count (multipart);
+
+      if (is_type (object, "multipart", "alternative"))
+        walk_alternative (b, multipart, depth);
+      else if (is_type (object, "multipart", "related"))
+        walk_related (b, multipart, depth, in_alternative);
+      else if (is_type (object, "multipart", "signed") && n > 0)
+        walk (b, g_mime_multipart_get_part (multipart, 0), depth + 1, in_alternative);
+      else
+        for (int i = 0; i < n; i++)
+          walk (b, g_mime_multipart_get_part (multipart, i), depth + 1, in_alternative);
+    }
+  else if (GMIME_IS_MESSAGE_PART (object))
+    add_attachment (b, object, TRUE, FALSE);
+  else if (GMIME_IS_PART (object))
+    walk_leaf (b, object, in_alternative);
+}
+
+/* Headers --------------------------------------------------------------- */
+
+static const char *
+raw_header (GMimeObject *object,
+            const char  *name)
+{
+  GMimeHeaderList *list = g_mime_object_get_header_list (object);
+  GMimeHeader *header = list != NULL ? g_mime_header_list_get_header (list, name) : NULL;
+
+  return header != NULL ? g_mime_header_get_raw_value (header) : NULL;
+}
+
+static GPtrArray *
+parse_references (const char *raw)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  GMimeReferences *refs;
+
+  if (raw == NULL)
+    return ids;
+  refs = g_mime_references_parse (lb_mime_get_parser_options (), raw);
+  if (refs != NULL)
+    {
+      for (int i = 0; i < g_mime_references_length (refs); i++)
+        {
+          const char *id = g_mime_references_get_message_id (refs, i);
+
+          if (id != NULL && *id != '\0' && g_utf8_validate (id, -1, NULL))
+            g_ptr_array_add (ids, g_strdup (id));
+        }
+      g_mime_references_free (refs);
+    }
+  return ids;
+}
+
+static GPtrArray *
+address_header (GMimeObject *object,
+                const char  *name)
+{
+  return lb_mime_decode_address_list (raw_header (object, name), NULL);
+}
+
+LbMimeMessage *
+lb_mime_message_new_from_bytes (GBytes  *raw,
+                                GError **error)
+{
+  g_autoptr(LbMimeMessage) self = NULL;
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+  g_autoptr(GPtrArray) refs = NULL;
+  g_autoptr(GPtrArray) in_reply_to = NULL;
+  GMimeObject *object;
+  GDateTime *date;
+  const char *id;
+  gsize len;
+  const guint8 *data;
+  Builder b;
+
+  g_return_val_if_fail (raw != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lb_mime_init ();
+  data = g_bytes_get_data (raw, &len);
+  stream = g_mime_stream_mem_new_with_buffer ((const char *) (data != NULL ? data : (const guint8 *) ""), len);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  message = g_mime_parser_construct_message (parser, lb_mime_get_parser_options ());
+  g_object_unref (parser);
+  g_object_unref (stream);
+  if (message == NULL)
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_PARSE, "The message could not be parsed");
+      return NULL;
+    }
+  object = GMIME_OBJECT (message);
+
+  self = g_object_new (LB_TYPE_MIME_MESSAGE, NULL);
+  self->subject = lb_mime_decode_header (raw_header (object, "Subject"));
+  if (self->subject == NULL)
+    self->subject = g_strdup ("");
+  self->from = address_header (object, "From");
+  self->to = address_header (object, "To");
+  self->cc = address_header (object, "Cc");
+  self->reply_to = address_header (object, "Reply-To");
+
+  date = g_mime_message_get_date (message);
+  self->date = date != NULL ? g_date_time_ref (date) : NULL;
+
+  id = g_mime_message_get_message_id (message);
+  if (id != NULL && *id != '\0')
+    self->message_id = lb_charset_to_utf8 (id, -1, NULL);
+  in_reply_to = parse_references (raw_header (object, "In-Reply-To"));
+  if (in_reply_to->len > 0)
+    self->in_reply_to = g_strdup (g_ptr_array_index (in_reply_to, 0));
+  refs = parse_references (raw_header (object, "References"));
+  g_ptr_array_add (refs, NULL);
+  self->references = (GStrv) g_ptr_array_free (g_steal_pointer (&refs), FALSE);
+
+  b.self = self;
+  b.text = g_string_new (NULL);
+  b.html = g_string_new (NULL);
+  walk (&b, g_mime_message_get_mime_part (message), 0, FALSE);
+
+  self->html = b.html->len > 0 ? g_string_free (b.html, FALSE) : (g_string_free (b.html, TRUE), NULL);
+  if (b.text->len == 0 && self->html != NULL)
+    {
+      g_string_free (b.text, TRUE);
+      self->text = lb_mime_html_to_text (self->html);
+    }
+  else
+    self->text = g_string_free (b.text, FALSE);
+
+  g_object_unref (message);
+  return g_steal_pointer (&self);
+}
+
+const char *
+lb_mime_message_get_subject (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->subject;
+}
+
+GPtrArray *
+lb_mime_message_get_from (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->from;
+}
+
+GPtrArray *
+lb_mime_message_get_to (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->to;
+}
+
+GPtrArray *
+lb_mime_message_get_cc (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->cc;
+}
+
+GPtrArray *
+lb_mime_message_get_reply_to (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->reply_to;
+}
+
+GDateTime *
+lb_mime_message_get_date (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->date;
+}
+
+const char *
+lb_mime_message_get_message_id (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->message_id;
+}
+
+const char *
+lb_mime_message_get_in_reply_to (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->in_reply_to;
+}
+
+const char *const *
+lb_mime_message_get_references (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return (const char *const *) self->references;
+}
+
+const char *
+lb_mime_message_get_text (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->text;
+}
+
+const char *
+lb_mime_message_get_html (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->html;
+}
+
+char *
+lb_mime_message_dup_preview (LbMimeMessage *self,
+                             gsize          max_chars)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return lb_mime_preview (self->text, max_chars);
+}
+
+char *
+lb_mime_message_dup_reader_html (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  if (self->html != NULL)
+    return g_strdup (self->html);
+  return lb_mime_text_to_html (self->text);
+}
+
+GBytes *
+lb_mime_message_lookup_cid (LbMimeMessage *self,
+                            const char    *cid,
+                            const char   **mime_type)
+{
+  g_autofree char *id = NULL;
+  LbMimeAttachment *part;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  g_return_val_if_fail (cid != NULL, NULL);
+
+  if (g_ascii_strncasecmp (cid, "cid:", 4) == 0)
+    {
+      cid += 4;
+      id = g_uri_unescape_string (cid, NULL);
+    }
+  if (id == NULL)
+    id = g_strdup (cid);
+  g_strstrip (id);
+  if (id[0] == '<' && id[strlen (id) - 1] == '>')
+    {
+      id[strlen (id) - 1] = '\0';
+      memmove (id, id + 1, strlen (id));
+    }
+
+  part = g_hash_table_lookup (self->cids, id);
+  if (part == NULL)
+    {
+      /* Content-IDs are case-sensitive, but some mailers change the case
+       * between the HTML and the header. */
+      g_hash_table_iter_init (&iter, self->cids);
+      while (part == NULL && g_hash_table_iter_next (&iter, &key, &value))
+        if (g_ascii_strcasecmp (key, id) == 0)
+          part = value;
+    }
+  if (part == NULL)
+    return NULL;
+  if (mime_type != NULL)
+    *mime_type = lb_mime_attachment_get_mime_type (part);
+  return lb_mime_attachment_get_bytes (part);
+}
+
+GPtrArray *
+lb_mime_message_get_attachments (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->attachments;
+}
+
+gboolean
+lb_mime_message_has_attachments (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), FALSE);
+  return self->attachments->len > 0;
+}
