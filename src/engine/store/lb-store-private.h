@@ -37,6 +37,17 @@ void      lb_store_set_error       (LbStore      *self,
                                     GError      **error,
                                     const char   *what);
 
+/* Looks up a folder's account and whether its role is INBOX; sets
+ * LB_ERROR_NOT_FOUND when there is no such folder. */
+gboolean  lb_store_lookup_folder   (LbStore      *self,
+                                    gint64        folder_id,
+                                    gint64       *out_account_id,
+                                    gboolean     *out_is_inbox,
+                                    GError      **error);
+gboolean  lb_store_not_found       (GError      **error,
+                                    const char   *what,
+                                    gint64        id);
+
 /* Bind helpers that map NULL / 0 conventions of the row structs to SQL. */
 void      lb_stmt_bind_text        (LbStmt       *stmt,
                                     int           col,

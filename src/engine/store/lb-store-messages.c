@@ -1,0 +1,713 @@
+/* lb-store-messages.c: messages, locations, flags and bodies (sync workers)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Letterbox-Store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "lb-error.h"
+#include "lb-store-private.h"
+
+/* ---- Row structs ------------------------------------------------------ */
+
+LbStoreMessage *
+lb_store_message_new (void)
+{
+  return g_new0 (LbStoreMessage, 1);
+}
+
+/**
+ * lb_store_message_clear:
+ *
+ * Frees the strings of a message embedded in another struct and zeroes it.
+ */
+void
+lb_store_message_clear (LbStoreMessage *message)
+{
+  g_free (message->message_id);
+  g_free (message->from_name);
+  g_free (message->from_address);
+  g_free (message->to);
+  g_free (message->cc);
+  g_free (message->subject);
+  g_free (message->in_reply_to);
+  g_free (message->references);
+  g_free (message->preview);
+  g_free (message->thread_key);
+  memset (message, 0, sizeof *message);
+}
+
+void
+lb_store_message_free (LbStoreMessage *message)
+{
+  if (message == NULL)
+    return;
+  lb_store_message_clear (message);
+  g_free (message);
+}
+
+LbStoreFetched *
+lb_store_fetched_new (void)
+{
+  return g_new0 (LbStoreFetched, 1);
+}
+
+void
+lb_store_fetched_free (LbStoreFetched *fetched)
+{
+  if (fetched == NULL)
+    return;
+  lb_store_message_clear (&fetched->message);
+  g_free (fetched->keywords);
+  g_free (fetched);
+}
+
+static gboolean
+step_done (LbStore     *self,
+           LbStmt      *stmt,
+           const char  *what,
+           GError     **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Looks up one integer; *out is 0 when there is no row. */
+static gboolean
+step_int64 (LbStore     *self,
+            LbStmt      *stmt,
+            gint64      *out,
+            const char  *what,
+            GError     **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  *out = 0;
+  if (rc == SQLITE_ROW)
+    {
+      *out = sqlite3_column_int64 (stmt, 0);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  lb_store_set_error (self, rc, error, what);
+  return FALSE;
+}
+
+/* ---- Batch insert ----------------------------------------------------- */
+
+/* The same message seen before in this account: Gmail says so exactly with
+ * X-GM-MSGID (one message, many labels).  Elsewhere, a copy in another
+ * folder has the same Message-ID, date and size.  No Message-ID: no dedupe. */
+static gboolean
+find_existing_message (LbStore               *self,
+                       gint64                 account_id,
+                       const LbStoreMessage  *m,
+                       gint64                *out_id,
+                       GError               **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+
+  *out_id = 0;
+  if (m->gm_msgid != 0)
+    {
+      stmt = lb_store_prepare (self,
+                               "SELECT id FROM messages WHERE account_id = ?1 AND gm_msgid = ?2",
+                               error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, account_id);
+      sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) m->gm_msgid);
+    }
+  else if (m->message_id != NULL && *m->message_id != '\0')
+    {
+      stmt = lb_store_prepare (self,
+                               "SELECT id FROM messages WHERE account_id = ?1 AND message_id = ?2 "
+                               "AND date = ?3 AND size = ?4 AND gm_msgid IS NULL",
+                               error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, account_id);
+      lb_stmt_bind_text (stmt, 2, m->message_id);
+      sqlite3_bind_int64 (stmt, 3, m->date);
+      sqlite3_bind_int64 (stmt, 4, m->size);
+    }
+  else
+    {
+      return TRUE;
+    }
+  return step_int64 (self, stmt, out_id, "find message", error);
+}
+
+static char *
+join_nonempty (const char *a,
+               const char *b)
+{
+  if (a == NULL || *a == '\0')
+    return g_strdup (b);
+  if (b == NULL || *b == '\0')
+    return g_strdup (a);
+  return g_strconcat (a, " ", b, NULL);
+}
+
+static gboolean
+insert_message (LbStore         *self,
+                gint64           account_id,
+                LbStoreMessage  *m,
+                GError         **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(LbStmt) text = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *recipients = NULL;
+
+  stmt = lb_store_prepare (self,
+                           "INSERT INTO messages (account_id, message_id, gm_msgid, date, "
+                           "from_name, from_address, to_text, cc_text, subject, in_reply_to, "
+                           "refs, size, has_attachments, preview, thread_key) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  lb_stmt_bind_text (stmt, 2, m->message_id);
+  if (m->gm_msgid != 0)
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) m->gm_msgid);
+  sqlite3_bind_int64 (stmt, 4, m->date);
+  lb_stmt_bind_text (stmt, 5, m->from_name);
+  lb_stmt_bind_text (stmt, 6, m->from_address);
+  lb_stmt_bind_text (stmt, 7, m->to);
+  lb_stmt_bind_text (stmt, 8, m->cc);
+  lb_stmt_bind_text (stmt, 9, m->subject);
+  lb_stmt_bind_text (stmt, 10, m->in_reply_to);
+  lb_stmt_bind_text (stmt, 11, m->references);
+  sqlite3_bind_int64 (stmt, 12, m->size);
+  sqlite3_bind_int (stmt, 13, m->has_attachments ? 1 : 0);
+  lb_stmt_bind_text (stmt, 14, m->preview);
+  lb_stmt_bind_text (stmt, 15, m->thread_key);
+  if (!step_done (self, stmt, "insert message", error))
+    return FALSE;
+  m->id = sqlite3_last_insert_rowid (lb_store_get_db (self));
+  m->account_id = account_id;
+
+  /* Headers are searchable as soon as the envelope is in; the body text is
+   * added by lb_store_set_body_text() once it has been fetched. */
+  text = lb_store_prepare (self,
+                           "INSERT INTO message_text (message_id, subject, sender, recipients) "
+                           "VALUES (?1, ?2, ?3, ?4)",
+                           error);
+  if (text == NULL)
+    return FALSE;
+  sender = join_nonempty (m->from_name, m->from_address);
+  recipients = join_nonempty (m->to, m->cc);
+  sqlite3_bind_int64 (text, 1, m->id);
+  lb_stmt_bind_text (text, 2, m->subject);
+  lb_stmt_bind_text (text, 3, sender);
+  lb_stmt_bind_text (text, 4, recipients);
+  return step_done (self, text, "insert message text", error);
+}
+
+static gboolean
+insert_one (LbStore         *self,
+            gint64           folder_id,
+            gint64           account_id,
+            gboolean         is_inbox,
+            LbStoreFetched  *f,
+            GError         **error)
+{
+  g_autoptr(LbStmt) existing = NULL;
+  g_autoptr(LbStmt) location = NULL;
+  gint64 message_id;
+
+  /* A UID names one message for the life of a UIDVALIDITY, so a location we
+   * already have only needs its flags refreshed. */
+  existing = lb_store_prepare (self,
+                               "UPDATE locations SET flags = ?3, keywords = ?4, modseq = ?5 "
+                               "WHERE folder_id = ?1 AND uid = ?2 RETURNING message_id",
+                               error);
+  if (existing == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (existing, 1, folder_id);
+  sqlite3_bind_int64 (existing, 2, f->uid);
+  sqlite3_bind_int64 (existing, 3, f->flags);
+  lb_stmt_bind_text (existing, 4, f->keywords);
+  sqlite3_bind_int64 (existing, 5, (sqlite3_int64) f->modseq);
+  if (!step_int64 (self, existing, &message_id, "update location", error))
+    return FALSE;
+  if (message_id != 0)
+    {
+      f->message.id = message_id;
+      f->message.account_id = account_id;
+      return TRUE;
+    }
+
+  if (!find_existing_message (self, account_id, &f->message, &message_id, error))
+    return FALSE;
+  if (message_id != 0)
+    {
+      f->message.id = message_id;
+      f->message.account_id = account_id;
+    }
+  else if (!insert_message (self, account_id, &f->message, error))
+    {
+      return FALSE;
+    }
+
+  location = lb_store_prepare (self,
+                               "INSERT INTO locations (folder_id, uid, message_id, flags, keywords, "
+                               "modseq, date, unified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                               "(SELECT date FROM messages WHERE id = ?3), ?7)",
+                               error);
+  if (location == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (location, 1, folder_id);
+  sqlite3_bind_int64 (location, 2, f->uid);
+  sqlite3_bind_int64 (location, 3, f->message.id);
+  sqlite3_bind_int64 (location, 4, f->flags);
+  lb_stmt_bind_text (location, 5, f->keywords);
+  sqlite3_bind_int64 (location, 6, (sqlite3_int64) f->modseq);
+  sqlite3_bind_int (location, 7, is_inbox ? 1 : 0);
+  return step_done (self, location, "insert location", error);
+}
+
+/**
+ * lb_store_insert_messages:
+ * @self: a read-write store
+ * @folder_id: the folder the messages were fetched from
+ * @fetched: (element-type LbStoreFetched): the messages
+ * @error: return location for an error
+ *
+ * Stores a batch of fetched messages and their locations in one
+ * transaction.  Keep batches to a few hundred so other writers are not held
+ * up.  A message the account already holds (same X-GM-MSGID; or same
+ * Message-ID, date and size) is reused and only gains a location.  A UID
+ * already stored in the folder only has its flags, keywords and modseq
+ * updated.  On return each element's `message.id` is the stored message's id.
+ *
+ * Returns: %TRUE on success; on failure nothing of the batch is stored
+ */
+gboolean
+lb_store_insert_messages (LbStore    *self,
+                          gint64      folder_id,
+                          GPtrArray  *fetched,
+                          GError    **error)
+{
+  gint64 account_id;
+  gboolean is_inbox;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (fetched != NULL, FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  if (!lb_store_begin (self, error))
+    return FALSE;
+  if (!lb_store_lookup_folder (self, folder_id, &account_id, &is_inbox, error))
+    goto fail;
+
+  for (guint i = 0; i < fetched->len; i++)
+    if (!insert_one (self, folder_id, account_id, is_inbox, g_ptr_array_index (fetched, i), error))
+      goto fail;
+
+  return lb_store_commit (self, error);
+
+fail:
+  lb_store_rollback (self);
+  return FALSE;
+}
+
+/* ---- Flags ------------------------------------------------------------ */
+
+/**
+ * lb_store_get_folder_flags:
+ *
+ * Returns every location of the folder, by ascending UID, for comparing
+ * with the server's flags.
+ *
+ * Returns: (transfer full) (element-type LbStoreUidFlags): the flags, or %NULL
+ */
+GArray *
+lb_store_get_folder_flags (LbStore  *self,
+                           gint64    folder_id,
+                           GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GArray) list = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  stmt = lb_store_prepare (self,
+                           "SELECT uid, flags, modseq FROM locations WHERE folder_id = ?1 "
+                           "ORDER BY uid",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  list = g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbStoreUidFlags row;
+
+      row.uid = (guint32) sqlite3_column_int64 (stmt, 0);
+      row.flags = (guint) sqlite3_column_int64 (stmt, 1);
+      row.modseq = (guint64) sqlite3_column_int64 (stmt, 2);
+      g_array_append_val (list, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "get folder flags");
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+/**
+ * lb_store_update_flags:
+ * @self: a read-write store
+ * @folder_id: the folder
+ * @updates: (array length=n_updates): new flags by UID
+ * @n_updates: the number of updates
+ * @error: return location for an error
+ *
+ * Sets the flags (and the modseq, unless the update's is 0) of the given
+ * UIDs in one transaction.  UIDs the store does not have are ignored: the
+ * sync fetches those as new messages.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_update_flags (LbStore                *self,
+                       gint64                  folder_id,
+                       const LbStoreUidFlags  *updates,
+                       guint                   n_updates,
+                       GError                **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (updates != NULL || n_updates == 0, FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  if (!lb_store_begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < n_updates; i++)
+    {
+      g_autoptr(LbStmt) stmt = NULL;
+
+      stmt = lb_store_prepare (self,
+                               "UPDATE locations SET flags = ?3, "
+                               "modseq = CASE WHEN ?4 > 0 THEN ?4 ELSE modseq END "
+                               "WHERE folder_id = ?1 AND uid = ?2",
+                               error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, updates[i].uid);
+      sqlite3_bind_int64 (stmt, 3, updates[i].flags);
+      sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) updates[i].modseq);
+      if (!step_done (self, stmt, "update flags", error))
+        goto fail;
+    }
+
+  return lb_store_commit (self, error);
+
+fail:
+  lb_store_rollback (self);
+  return FALSE;
+}
+
+/**
+ * lb_store_change_message_flags:
+ * @self: a read-write store
+ * @message_id: the message
+ * @set: #LbFlags to add
+ * @unset: #LbFlags to remove
+ * @error: return location for an error
+ *
+ * Applies a local change (mark read, star...) to every location of the
+ * message at once, so every folder showing it agrees before the server is
+ * told.
+ *
+ * Returns: %TRUE on success; %LB_ERROR_NOT_FOUND if the message has no location
+ */
+gboolean
+lb_store_change_message_flags (LbStore  *self,
+                               gint64    message_id,
+                               guint     set,
+                               guint     unset,
+                               GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  stmt = lb_store_prepare (self,
+                           "UPDATE locations SET flags = (flags | ?2) & ~?3 WHERE message_id = ?1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_int64 (stmt, 2, set);
+  sqlite3_bind_int64 (stmt, 3, unset);
+  if (!step_done (self, stmt, "change flags", error))
+    return FALSE;
+  if (sqlite3_changes (lb_store_get_db (self)) == 0)
+    return lb_store_not_found (error, "message", message_id);
+  return TRUE;
+}
+
+/* ---- Expunge ---------------------------------------------------------- */
+
+/**
+ * lb_store_remove_uids:
+ * @self: a read-write store
+ * @folder_id: the folder
+ * @uids: (array length=n_uids): expunged or vanished UIDs
+ * @n_uids: the number of UIDs
+ * @error: return location for an error
+ *
+ * Removes the locations in one transaction, and then the messages that no
+ * folder holds any more (with their bodies and search text).  Unknown UIDs
+ * are ignored.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_remove_uids (LbStore        *self,
+                      gint64          folder_id,
+                      const guint32  *uids,
+                      guint           n_uids,
+                      GError        **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (uids != NULL || n_uids == 0, FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  if (!lb_store_begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < n_uids; i++)
+    {
+      g_autoptr(LbStmt) del = NULL;
+      g_autoptr(LbStmt) gc = NULL;
+      gint64 message_id;
+
+      del = lb_store_prepare (self,
+                              "DELETE FROM locations WHERE folder_id = ?1 AND uid = ?2 "
+                              "RETURNING message_id",
+                              error);
+      if (del == NULL)
+        goto fail;
+      sqlite3_bind_int64 (del, 1, folder_id);
+      sqlite3_bind_int64 (del, 2, uids[i]);
+      if (!step_int64 (self, del, &message_id, "remove location", error))
+        goto fail;
+      if (message_id == 0)
+        continue;
+
+      gc = lb_store_prepare (self,
+                             "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS "
+                             "(SELECT 1 FROM locations WHERE message_id = ?1)",
+                             error);
+      if (gc == NULL)
+        goto fail;
+      sqlite3_bind_int64 (gc, 1, message_id);
+      if (!step_done (self, gc, "collect message", error))
+        goto fail;
+    }
+
+  return lb_store_commit (self, error);
+
+fail:
+  lb_store_rollback (self);
+  return FALSE;
+}
+
+/**
+ * lb_store_get_max_uid:
+ * @out_uid: (out): the highest UID stored for the folder, 0 when empty
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_get_max_uid (LbStore  *self,
+                      gint64    folder_id,
+                      guint32  *out_uid,
+                      GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  gint64 uid;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_uid != NULL, FALSE);
+
+  stmt = lb_store_prepare (self, "SELECT max(uid) FROM locations WHERE folder_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  if (!step_int64 (self, stmt, &uid, "max uid", error))
+    return FALSE;
+  *out_uid = (guint32) uid;
+  return TRUE;
+}
+
+/* ---- Preview, text and bodies ----------------------------------------- */
+
+/**
+ * lb_store_update_preview:
+ *
+ * Records what was learnt from the body: the preview text and whether
+ * there are attachments.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_update_preview (LbStore     *self,
+                         gint64       message_id,
+                         const char  *preview,
+                         gboolean     has_attachments,
+                         GError     **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  stmt = lb_store_prepare (self,
+                           "UPDATE messages SET preview = ?2, has_attachments = ?3 WHERE id = ?1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  lb_stmt_bind_text (stmt, 2, preview);
+  sqlite3_bind_int (stmt, 3, has_attachments ? 1 : 0);
+  if (!step_done (self, stmt, "update preview", error))
+    return FALSE;
+  if (sqlite3_changes (lb_store_get_db (self)) == 0)
+    return lb_store_not_found (error, "message", message_id);
+  return TRUE;
+}
+
+/**
+ * lb_store_set_body_text:
+ *
+ * Stores the decoded plain text of the message's body for search.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_set_body_text (LbStore     *self,
+                        gint64       message_id,
+                        const char  *body_text,
+                        GError     **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  stmt = lb_store_prepare (self,
+                           "UPDATE message_text SET body = ?2 WHERE message_id = ?1",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  lb_stmt_bind_text (stmt, 2, body_text);
+  if (!step_done (self, stmt, "set body text", error))
+    return FALSE;
+  if (sqlite3_changes (lb_store_get_db (self)) == 0)
+    return lb_store_not_found (error, "message", message_id);
+  return TRUE;
+}
+
+/**
+ * lb_store_put_body:
+ * @raw: the RFC 822 bytes as fetched
+ *
+ * Caches the message's raw bytes, replacing any earlier copy.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_put_body (LbStore  *self,
+                   gint64    message_id,
+                   GBytes   *raw,
+                   GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  gconstpointer data;
+  gsize len;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (raw != NULL, FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  stmt = lb_store_prepare (self,
+                           "INSERT OR REPLACE INTO bodies (message_id, raw, fetched) "
+                           "VALUES (?1, ?2, ?3)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  data = g_bytes_get_data (raw, &len);
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  /* STATIC: the bytes outlive the statement step, and bodies can be large. */
+  sqlite3_bind_blob64 (stmt, 2, data != NULL ? data : "", len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    return lb_store_not_found (error, "message", message_id);
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "put body");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lb_store_get_body:
+ *
+ * Returns: (transfer full): the cached raw bytes, or %NULL with
+ *   %LB_ERROR_NOT_FOUND when the body has not been fetched
+ */
+GBytes *
+lb_store_get_body (LbStore  *self,
+                   gint64    message_id,
+                   GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  stmt = lb_store_prepare (self, "SELECT raw FROM bodies WHERE message_id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
+  if (rc == SQLITE_DONE)
+    lb_store_not_found (error, "body", message_id);
+  else
+    lb_store_set_error (self, rc, error, "get body");
+  return NULL;
+}

@@ -1,0 +1,580 @@
+/* lb-store.c: opening the store, migrations, statements and transactions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Letterbox-Store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lb-engine-resources.h"
+#include "lb-error.h"
+#include "lb-store-private.h"
+
+#define SQL_RESOURCE_DIR "/io/github/letterbox/Letterbox/engine/sql/"
+
+/* Long enough to ride out another account's write transaction (they are
+ * kept to a few hundred rows), short enough that a stuck writer surfaces as
+ * an error instead of a frozen worker. */
+#define BUSY_TIMEOUT_MS 10000
+
+struct _LbStore
+{
+  GObject     parent_instance;
+
+  sqlite3    *db;
+  char       *path;
+  GHashTable *stmts;            /* SQL text -> sqlite3_stmt */
+  int         schema_version;
+  guint       tx_depth;
+  gboolean    read_only;
+};
+
+G_DEFINE_FINAL_TYPE (LbStore, lb_store, G_TYPE_OBJECT)
+
+typedef struct {
+  int         version;
+  const char *name;             /* interned */
+} Migration;
+
+static void
+lb_store_finalize (GObject *object)
+{
+  LbStore *self = LB_STORE (object);
+
+  /* Statements must be finalized before the connection closes, or
+   * sqlite3_close() refuses with SQLITE_BUSY. */
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      sqlite3_close (self->db);
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (lb_store_parent_class)->finalize (object);
+}
+
+static void
+lb_store_class_init (LbStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lb_store_finalize;
+}
+
+static void
+finalize_stmt (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+static void
+lb_store_init (LbStore *self)
+{
+  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+}
+
+/* ---- Errors ----------------------------------------------------------- */
+
+/* The one converter from SQLite result codes to LbError.  Corruption and a
+ * full disk get sentences a person can act on; everything else keeps
+ * SQLite's own text behind what we were doing. */
+void
+lb_store_set_error (LbStore     *self,
+                    int          rc,
+                    GError     **error,
+                    const char  *what)
+{
+  const char *detail;
+  const char *path = self != NULL && self->path != NULL ? self->path : "";
+
+  if (self != NULL && self->db != NULL && sqlite3_errcode (self->db) == rc)
+    detail = sqlite3_errmsg (self->db);
+  else
+    detail = sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                   _("The mail store “%s” is damaged or is not a Letterbox store (%s)"),
+                   path, detail);
+      break;
+
+    case SQLITE_FULL:
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                   _("The disk is full: could not write to the mail store “%s”"), path);
+      break;
+
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                   _("Could not open the mail store “%s”: %s"), path, detail);
+      break;
+
+    default:
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE, "%s: %s (%d)",
+                   what != NULL ? what : "SQLite", detail, rc);
+      break;
+    }
+}
+
+/* ---- Statements and transactions -------------------------------------- */
+
+void
+lb_stmt_release (LbStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+sqlite3 *
+lb_store_get_db (LbStore *self)
+{
+  return self->db;
+}
+
+LbStmt *
+lb_store_prepare (LbStore     *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = g_hash_table_lookup (self->stmts, sql);
+  if (stmt != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      lb_store_set_error (self, rc, error, "prepare");
+      return NULL;
+    }
+  g_hash_table_insert (self->stmts, g_strdup (sql), stmt);
+  return stmt;
+}
+
+gboolean
+lb_store_exec (LbStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      lb_store_set_error (self, rc, error, "exec");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Writers take the write lock up front (IMMEDIATE): a deferred transaction
+ * that later upgrades can fail with SQLITE_BUSY without waiting, when another
+ * account's worker writes at the same time.  Nested calls become savepoints
+ * so a helper can be used both alone and inside a bigger transaction. */
+gboolean
+lb_store_begin (LbStore  *self,
+                GError  **error)
+{
+  const char *sql;
+
+  if (self->tx_depth == 0)
+    sql = self->read_only ? "BEGIN" : "BEGIN IMMEDIATE";
+  else
+    sql = "SAVEPOINT lb_nested";
+  if (!lb_store_exec (self, sql, error))
+    return FALSE;
+  self->tx_depth++;
+  return TRUE;
+}
+
+gboolean
+lb_store_commit (LbStore  *self,
+                 GError  **error)
+{
+  g_assert (self->tx_depth > 0);
+
+  if (!lb_store_exec (self, self->tx_depth == 1 ? "COMMIT" : "RELEASE lb_nested", error))
+    {
+      lb_store_rollback (self);
+      return FALSE;
+    }
+  self->tx_depth--;
+  return TRUE;
+}
+
+void
+lb_store_rollback (LbStore *self)
+{
+  g_assert (self->tx_depth > 0);
+
+  if (self->tx_depth == 1)
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  else
+    sqlite3_exec (self->db, "ROLLBACK TO lb_nested; RELEASE lb_nested", NULL, NULL, NULL);
+  self->tx_depth--;
+}
+
+gboolean
+lb_store_check_writable (LbStore  *self,
+                         GError  **error)
+{
+  if (self->read_only)
+    {
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                   "The store “%s” was opened read-only", self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+lb_stmt_bind_text (LbStmt     *stmt,
+                   int         col,
+                   const char *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, col);
+  else
+    sqlite3_bind_text (stmt, col, text, -1, SQLITE_TRANSIENT);
+}
+
+void
+lb_stmt_bind_id (LbStmt *stmt,
+                 int     col,
+                 gint64  id)
+{
+  if (id <= 0)
+    sqlite3_bind_null (stmt, col);
+  else
+    sqlite3_bind_int64 (stmt, col, id);
+}
+
+char *
+lb_stmt_dup_text (LbStmt *stmt,
+                  int     col)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}
+
+/* ---- Migrations ------------------------------------------------------- */
+
+static int
+compare_migrations (gconstpointer a,
+                    gconstpointer b)
+{
+  const Migration *ma = a;
+  const Migration *mb = b;
+
+  return (ma->version > mb->version) - (ma->version < mb->version);
+}
+
+/* The migrations compiled into this build, sorted, numbered 1..N without
+ * gaps (checked once: a gap is a packaging bug, not a user problem). */
+static GArray *
+get_migrations (void)
+{
+  static GArray *migrations;
+
+  if (g_once_init_enter (&migrations))
+    {
+      GArray *list = g_array_new (FALSE, FALSE, sizeof (Migration));
+      g_auto(GStrv) names = NULL;
+
+      names = g_resource_enumerate_children (lb_engine_get_resource (), SQL_RESOURCE_DIR,
+                                             G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+      for (guint i = 0; names != NULL && names[i] != NULL; i++)
+        {
+          Migration m;
+          char *end = NULL;
+
+          if (!g_str_has_suffix (names[i], ".sql"))
+            continue;
+          m.version = (int) g_ascii_strtoll (names[i], &end, 10);
+          if (end == names[i] || m.version <= 0)
+            continue;
+          m.name = g_intern_string (names[i]);
+          g_array_append_val (list, m);
+        }
+      g_array_sort (list, compare_migrations);
+      for (guint i = 0; i < list->len; i++)
+        if (g_array_index (list, Migration, i).version != (int) i + 1)
+          g_error ("Store migrations are not numbered 1..N: %s",
+                   g_array_index (list, Migration, i).name);
+
+      g_once_init_leave (&migrations, list);
+    }
+  return migrations;
+}
+
+/**
+ * lb_store_get_latest_schema_version:
+ *
+ * Returns: the schema version this build creates and understands
+ */
+int
+lb_store_get_latest_schema_version (void)
+{
+  return (int) get_migrations ()->len;
+}
+
+static gboolean
+read_user_version (LbStore  *self,
+                   int      *out_version,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out_version = sqlite3_column_int (stmt, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  if (rc != SQLITE_OK)
+    lb_store_set_error (self, rc, error, "PRAGMA user_version");
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_OK;
+}
+
+static gboolean
+apply_migrations (LbStore  *self,
+                  GError  **error)
+{
+  GArray *migrations = get_migrations ();
+
+  for (guint i = 0; i < migrations->len; i++)
+    {
+      const Migration *m = &g_array_index (migrations, Migration, i);
+      g_autofree char *path = NULL;
+      g_autofree char *set_version = NULL;
+      g_autoptr(GBytes) sql = NULL;
+      int version;
+
+      if (m->version <= self->schema_version)
+        continue;
+
+      if (!lb_store_begin (self, error))
+        return FALSE;
+
+      /* Another worker may have migrated while we waited for the lock. */
+      if (!read_user_version (self, &version, error))
+        {
+          lb_store_rollback (self);
+          return FALSE;
+        }
+      if (version >= m->version)
+        {
+          self->schema_version = version;
+          if (!lb_store_commit (self, error))
+            return FALSE;
+          continue;
+        }
+
+      path = g_strconcat (SQL_RESOURCE_DIR, m->name, NULL);
+      sql = g_resource_lookup_data (lb_engine_get_resource (), path,
+                                    G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      if (sql == NULL)
+        {
+          lb_store_rollback (self);
+          return FALSE;
+        }
+
+      /* GResource data is always NUL-terminated. */
+      g_debug ("Applying store migration %s to %s", m->name, self->path);
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", m->version);
+      if (!lb_store_exec (self, g_bytes_get_data (sql, NULL), error) ||
+          !lb_store_exec (self, set_version, error))
+        {
+          g_prefix_error (error, "Migration %s: ", m->name);
+          lb_store_rollback (self);
+          return FALSE;
+        }
+      if (!lb_store_commit (self, error))
+        return FALSE;
+      self->schema_version = m->version;
+    }
+
+  return TRUE;
+}
+
+/* ---- Opening ---------------------------------------------------------- */
+
+/**
+ * lb_store_default_path:
+ *
+ * Returns: (transfer full): `$XDG_DATA_HOME/letterbox/letterbox.db`
+ */
+char *
+lb_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "letterbox", "letterbox.db", NULL);
+}
+
+/**
+ * lb_store_open:
+ * @path: the database file
+ * @flags: read-write (creating and migrating) or read-only
+ * @error: return location for an error
+ *
+ * Opens one connection to the store.  A read-write open creates the file
+ * (and its directory) if needed and applies any missing migrations, each in
+ * its own transaction.  A read-only open needs a store already at this
+ * build's schema version, so the engine opens its first writer before the
+ * main thread's reader.
+ *
+ * A store written by a newer build fails with %LB_ERROR_STORE_TOO_NEW
+ * without being written to; a damaged file fails with %LB_ERROR_STORE.
+ *
+ * Returns: (transfer full): the store, or %NULL
+ */
+LbStore *
+lb_store_open (const char        *path,
+               LbStoreOpenFlags   flags,
+               GError           **error)
+{
+  g_autoptr(LbStore) self = NULL;
+  int latest = lb_store_get_latest_schema_version ();
+  int oflags;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (LB_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->read_only = (flags & LB_STORE_OPEN_READ_ONLY) != 0;
+
+  /* NOMUTEX: a store is used by one thread at a time (see lb-store.h), so
+   * SQLite's own per-call mutex would only cost time. */
+  oflags = SQLITE_OPEN_NOMUTEX;
+  if (self->read_only)
+    {
+      oflags |= SQLITE_OPEN_READONLY;
+    }
+  else
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      oflags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Could not create the folder “%s”: %s"), dir, g_strerror (saved));
+          return NULL;
+        }
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db, oflags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      lb_store_set_error (self, rc, error, "open");
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* Nothing may write before this check: a newer store must stay untouched,
+   * and even "PRAGMA journal_mode" rewrites the file header. */
+  if (!read_user_version (self, &self->schema_version, error))
+    return NULL;
+  if (self->schema_version > latest)
+    {
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE_TOO_NEW,
+                   _("The mail store “%s” was written by a newer version of Letterbox "
+                     "(schema %d; this version knows up to %d)"),
+                   path, self->schema_version, latest);
+      return NULL;
+    }
+
+  /* Reading the schema finds a damaged first page now, with a clear error,
+   * rather than at some later query. */
+  if (!lb_store_exec (self, "SELECT count(*) FROM sqlite_schema", error))
+    return NULL;
+
+  if (self->read_only)
+    {
+      if (self->schema_version < latest)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                       "The mail store “%s” is at schema %d, not %d: open it for writing first",
+                       path, self->schema_version, latest);
+          return NULL;
+        }
+      return g_steal_pointer (&self);
+    }
+
+  /* WAL lets the main thread read while a worker writes; NORMAL is durable
+   * across application crashes and only loses the last commits on power loss,
+   * which a resync repairs. */
+  if (!lb_store_exec (self,
+                      "PRAGMA journal_mode = WAL;"
+                      "PRAGMA synchronous = NORMAL;"
+                      "PRAGMA foreign_keys = ON;",
+                      error))
+    return NULL;
+
+  if (!apply_migrations (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * lb_store_get_path:
+ *
+ * Returns: the file this store was opened on
+ */
+const char *
+lb_store_get_path (LbStore *self)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * lb_store_is_read_only:
+ *
+ * Returns: whether the store was opened with %LB_STORE_OPEN_READ_ONLY
+ */
+gboolean
+lb_store_is_read_only (LbStore *self)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  return self->read_only;
+}
+
+/**
+ * lb_store_get_schema_version:
+ *
+ * Returns: the schema version of the open store
+ */
+int
+lb_store_get_schema_version (LbStore *self)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), 0);
+
+  return self->schema_version;
+}
