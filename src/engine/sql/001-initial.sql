@@ -89,7 +89,7 @@ CREATE TABLE locations (
 );
 CREATE INDEX locations_message ON locations (message_id);
 CREATE INDEX locations_folder_date ON locations (folder_id, date);
-CREATE INDEX locations_unified_date ON locations (date) WHERE unified = 1;
+CREATE INDEX locations_unified_date ON locations (unified, date) WHERE unified = 1;
 CREATE INDEX locations_unread ON locations (folder_id) WHERE (flags & 1) = 0;
 
 CREATE TRIGGER folders_role_changed AFTER UPDATE OF role ON folders

@@ -1,0 +1,230 @@
+/* lb-store-locations.c: queries by location, for the list models and the sync
+ *
+ * The list models key their rows by location id: unique per (folder, uid), stable while
+ * the message stays put, and the unified inbox holds one location per account inbox.
+ * A model keeps the ordered ids of its whole list (an index-only scan, 8 bytes a row)
+ * so that it can tell the view exactly which range changed, and loads the rows it shows
+ * by id.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Letterbox-Store"
+
+#include "config.h"
+
+#include "lb-error.h"
+#include "lb-store-locations.h"
+#include "lb-store-private.h"
+
+/**
+ * lb_store_list_location_ids:
+ * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
+ *
+ * Returns: (transfer full) (element-type gint64): location ids, newest first, in the
+ *   same order as lb_store_list_page()
+ */
+GArray *
+lb_store_list_location_ids (LbStore  *self,
+                            gint64    folder_id,
+                            GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  if (folder_id == LB_STORE_UNIFIED_INBOX)
+    stmt = lb_store_prepare (self, "SELECT id FROM locations WHERE unified = 1 "
+                                   "ORDER BY date DESC, id DESC", error);
+  else
+    stmt = lb_store_prepare (self, "SELECT id FROM locations WHERE folder_id = ?1 "
+                                   "ORDER BY date DESC, id DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  if (folder_id != LB_STORE_UNIFIED_INBOX)
+    sqlite3_bind_int64 (stmt, 1, folder_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "list locations");
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * lb_store_get_rows_by_location:
+ *
+ * Returns: (transfer full) (element-type LbStoreListRow): one entry per requested id,
+ *   in the same order, %NULL where the location no longer exists
+ */
+GPtrArray *
+lb_store_get_rows_by_location (LbStore       *self,
+                               const gint64  *location_ids,
+                               guint          n,
+                               GError       **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_full (n, (GDestroyNotify) lb_store_list_row_free);
+  int rc;
+
+  stmt = lb_store_prepare (self,
+                           "SELECT m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, "
+                           "m.from_address, m.subject, m.preview, l.flags, m.has_attachments "
+                           "FROM locations l JOIN messages m ON m.id = l.message_id "
+                           "WHERE l.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  if (!lb_store_begin (self, error))
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      LbStoreListRow *row = NULL;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, location_ids[i]);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          row = g_new0 (LbStoreListRow, 1);
+          row->message_id = sqlite3_column_int64 (stmt, 0);
+          row->account_id = sqlite3_column_int64 (stmt, 1);
+          row->folder_id = sqlite3_column_int64 (stmt, 2);
+          row->uid = (guint32) sqlite3_column_int64 (stmt, 3);
+          row->date = sqlite3_column_int64 (stmt, 4);
+          row->from_name = lb_stmt_dup_text (stmt, 5);
+          row->from_address = lb_stmt_dup_text (stmt, 6);
+          row->subject = lb_stmt_dup_text (stmt, 7);
+          row->preview = lb_stmt_dup_text (stmt, 8);
+          row->flags = (guint) sqlite3_column_int64 (stmt, 9);
+          row->has_attachments = sqlite3_column_int (stmt, 10) != 0;
+        }
+      else if (rc != SQLITE_DONE)
+        {
+          lb_store_rollback (self);
+          lb_store_set_error (self, rc, error, "read rows");
+          return NULL;
+        }
+      g_ptr_array_add (rows, row);
+    }
+  if (!lb_store_commit (self, error))
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * lb_store_get_location:
+ * @prefer_folder_id: a folder to prefer when the message is in several, or 0
+ *
+ * Finds where on the server a message can be fetched from.
+ */
+gboolean
+lb_store_get_location (LbStore  *self,
+                       gint64    message_id,
+                       gint64    prefer_folder_id,
+                       gint64   *out_folder_id,
+                       guint32  *out_uid,
+                       GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
+  stmt = lb_store_prepare (self, "SELECT folder_id, uid FROM locations WHERE message_id = ?1 "
+                                 "ORDER BY folder_id = ?2 DESC, id LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_int64 (stmt, 2, prefer_folder_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out_folder_id = sqlite3_column_int64 (stmt, 0);
+      *out_uid = (guint32) sqlite3_column_int64 (stmt, 1);
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    return lb_store_not_found (error, "message", message_id);
+  lb_store_set_error (self, rc, error, "find message");
+  return FALSE;
+}
+
+/**
+ * lb_store_get_message_locations:
+ *
+ * Returns: (transfer full) (element-type LbStoreLocation): every place of the message
+ */
+GArray *
+lb_store_get_message_locations (LbStore  *self,
+                                gint64    message_id,
+                                GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (LbStoreLocation));
+  int rc;
+
+  stmt = lb_store_prepare (self, "SELECT id, folder_id, uid, flags FROM locations "
+                                 "WHERE message_id = ?1 ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbStoreLocation loc = {
+        sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+        (guint32) sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int64 (stmt, 3),
+      };
+      g_array_append_val (out, loc);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "list locations");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * lb_store_list_missing_bodies:
+ *
+ * Returns: (transfer full) (element-type LbStoreLocation): the newest messages of the
+ *   folder whose body is not cached yet, at most @limit
+ */
+GArray *
+lb_store_list_missing_bodies (LbStore  *self,
+                              gint64    folder_id,
+                              guint     limit,
+                              GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (LbStoreLocation));
+  int rc;
+
+  stmt = lb_store_prepare (self,
+                           "SELECT l.message_id, l.folder_id, l.uid, l.flags FROM locations l "
+                           "WHERE l.folder_id = ?1 AND NOT EXISTS "
+                           "(SELECT 1 FROM bodies b WHERE b.message_id = l.message_id) "
+                           "ORDER BY l.date DESC, l.id DESC LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      /* location_id carries the message id here. */
+      LbStoreLocation loc = {
+        sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+        (guint32) sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int64 (stmt, 3),
+      };
+      g_array_append_val (out, loc);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "list missing bodies");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
