@@ -1,0 +1,39 @@
+/* lb-account-private.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "lb-account.h"
+#include "lb-imap-sync.h"
+#include "lb-store.h"
+
+G_BEGIN_DECLS
+
+LbAccount *_lb_account_new            (const LbStoreAccount  *row,
+                                       const char            *store_path,
+                                       GError               **error);
+void       _lb_account_reload_folders (LbAccount             *self,
+                                       LbStore               *read_store);
+void       _lb_account_push           (LbAccount             *self,
+                                       LbJobPriority          priority,
+                                       const char            *key,
+                                       LbJobFunc              func,
+                                       gpointer               job_data,
+                                       GDestroyNotify         job_data_free,
+                                       GDestroyNotify         result_free,
+                                       GTask                 *task);
+void       _lb_account_set_password_func (LbAccount          *self,
+                                       LbImapPasswordFunc     func,
+                                       gpointer               user_data);
+const LbStoreAccount *_lb_account_get_row (LbAccount         *self);
+char      *_lb_account_secret_key     (gint64                 account_id);
+
+/* The worker-thread state handed to every job of the account. */
+typedef struct {
+  LbAccount  *account;    /* not a reference: the account outlives its worker */
+  LbStore    *store;      /* the account's write connection */
+  LbImapSync *sync;
+} LbAccountWorkerData;
+
+G_END_DECLS
