@@ -1,9 +1,26 @@
+/* main.c: the letterbox executable
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
 #include "config.h"
-#include <adwaita.h>
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "lb-application.h"
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(AdwApplication) app = adw_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+  g_autoptr(LbApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = lb_application_new ();
+
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -1,0 +1,271 @@
+/* lb-application.c: the application object: actions, accelerators and auxiliary windows
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-application.h"
+#include "lb-preferences-window.h"
+#include "lb-window.h"
+
+struct _LbApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  /* Weak: the preferences window is presented again rather than opened twice. */
+  GtkWindow      *preferences;
+};
+
+G_DEFINE_FINAL_TYPE (LbApplication, lb_application, ADW_TYPE_APPLICATION)
+
+LbApplication *
+lb_application_new (void)
+{
+  return g_object_new (LB_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", LB_RESOURCE_PATH,
+                       NULL);
+}
+
+/**
+ * lb_application_get_main_window:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the main window, which may be hidden while the
+ *   application runs in the background, or %NULL if there is none
+ */
+GtkWindow *
+lb_application_get_main_window (LbApplication *self)
+{
+  g_return_val_if_fail (LB_IS_APPLICATION (self), NULL);
+
+  /* The list is ordered by focus, most recent first; dialogs belong to it too. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (LB_IS_WINDOW (l->data))
+        return GTK_WINDOW (l->data);
+    }
+
+  return NULL;
+}
+
+/**
+ * lb_application_show_preferences:
+ * @self: the application
+ * @page_name: (nullable): "general" or "accounts", or %NULL to keep the current page
+ *
+ * Presents the preferences window, opening it if needed.
+ */
+void
+lb_application_show_preferences (LbApplication *self,
+                                 const char    *page_name)
+{
+  g_return_if_fail (LB_IS_APPLICATION (self));
+
+  if (self->preferences == NULL)
+    {
+      GtkWindow *parent = lb_application_get_main_window (self);
+
+      self->preferences = GTK_WINDOW (lb_preferences_window_new ());
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+      /* The application is needed for the app.* actions of its buttons to resolve. */
+      gtk_window_set_application (self->preferences, GTK_APPLICATION (self));
+      if (parent != NULL)
+        {
+          gtk_window_set_transient_for (self->preferences, parent);
+          gtk_window_set_destroy_with_parent (self->preferences, TRUE);
+        }
+    }
+
+  if (page_name != NULL)
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (self->preferences),
+                                                  page_name);
+  gtk_window_present (self->preferences);
+}
+
+/**
+ * lb_application_explain_background:
+ * @self: the application
+ *
+ * Called when the main window hides itself instead of closing.  The first time, a
+ * notification tells the user that Letterbox is still running and offers to quit, since a
+ * window that disappears without the application ending is otherwise surprising.
+ */
+void
+lb_application_explain_background (LbApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+
+  g_return_if_fail (LB_IS_APPLICATION (self));
+
+  if (g_settings_get_boolean (self->settings, "background-explained"))
+    return;
+
+  notification = g_notification_new (_("Letterbox Is Running in the Background"));
+  g_notification_set_body (notification,
+                           _("It keeps checking for new mail while the window is closed."));
+  g_notification_add_button (notification, _("Quit"), "app.quit");
+  g_application_send_notification (G_APPLICATION (self), "background", notification);
+  g_settings_set_boolean (self->settings, "background-explained", TRUE);
+}
+
+static void
+lb_application_quit_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  LbApplication *self = LB_APPLICATION (user_data);
+  g_autoptr(GList) windows = NULL;
+
+  /* Destroy rather than close: a main window set to run in the background hides itself on
+   * close, and an explicit quit must not leave it behind.  The copy is needed because
+   * destroying a window removes it from the application's list. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+lb_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  lb_application_show_preferences (LB_APPLICATION (user_data), NULL);
+}
+
+static void
+lb_application_add_account_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  /* Accounts are listed and managed on the Accounts page of the preferences. */
+  lb_application_show_preferences (LB_APPLICATION (user_data), "accounts");
+}
+
+static void
+lb_application_shortcuts_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  LbApplication *self = LB_APPLICATION (user_data);
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *window;
+
+  builder = gtk_builder_new_from_resource (LB_RESOURCE_PATH "/ui/lb-shortcuts-window.ui");
+  window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+  gtk_window_set_transient_for (window, lb_application_get_main_window (self));
+  gtk_window_present (window);
+}
+
+static void
+lb_application_about_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  LbApplication *self = LB_APPLICATION (user_data);
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", lb_application_get_main_window (self),
+                        "modal", TRUE,
+                        "application-name", _("Letterbox"),
+                        "application-icon", APP_ID,
+                        "developer-name", "The Letterbox developers",
+                        "version", PACKAGE_VERSION,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "copyright", "© 2026 The Letterbox developers",
+                        "website", "https://github.com/letterbox/letterbox",
+                        "issue-url", "https://github.com/letterbox/letterbox/issues",
+                        /* Translators: your names, one per line, shown in the About window. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "quit", .activate = lb_application_quit_action },
+  { .name = "preferences", .activate = lb_application_preferences_action },
+  { .name = "shortcuts", .activate = lb_application_shortcuts_action },
+  { .name = "about", .activate = lb_application_about_action },
+  { .name = "add-account", .activate = lb_application_add_account_action },
+};
+
+static void
+lb_application_startup (GApplication *application)
+{
+  LbApplication *self = LB_APPLICATION (application);
+  GtkApplication *gtk_app = GTK_APPLICATION (application);
+
+  /* Chaining up initialises GTK and libadwaita and loads style.css.  The style manager's
+   * default colour scheme follows the system's light or dark preference. */
+  G_APPLICATION_CLASS (lb_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (gtk_app, "app.quit",
+                                         (const char *[]) { "<Primary>q", NULL });
+  gtk_application_set_accels_for_action (gtk_app, "app.preferences",
+                                         (const char *[]) { "<Primary>comma", NULL });
+  gtk_application_set_accels_for_action (gtk_app, "app.shortcuts",
+                                         (const char *[]) { "<Primary>question", NULL });
+}
+
+static void
+lb_application_activate (GApplication *application)
+{
+  LbApplication *self = LB_APPLICATION (application);
+  GtkWindow *window;
+
+  /* A second launch, or a launch while running in the background, shows the existing
+   * window again. */
+  window = lb_application_get_main_window (self);
+  if (window == NULL)
+    window = GTK_WINDOW (lb_window_new (self));
+
+  gtk_window_present (window);
+}
+
+static void
+lb_application_dispose (GObject *object)
+{
+  LbApplication *self = LB_APPLICATION (object);
+
+  g_clear_weak_pointer (&self->preferences);
+
+  G_OBJECT_CLASS (lb_application_parent_class)->dispose (object);
+}
+
+static void
+lb_application_finalize (GObject *object)
+{
+  LbApplication *self = LB_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (lb_application_parent_class)->finalize (object);
+}
+
+static void
+lb_application_class_init (LbApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = lb_application_dispose;
+  object_class->finalize = lb_application_finalize;
+
+  app_class->startup = lb_application_startup;
+  app_class->activate = lb_application_activate;
+}
+
+static void
+lb_application_init (LbApplication *self)
+{
+  self->settings = g_settings_new (APP_ID);
+}

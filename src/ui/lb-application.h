@@ -1,0 +1,24 @@
+/* lb-application.h: the Letterbox application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_APPLICATION (lb_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbApplication, lb_application, LB, APPLICATION, AdwApplication)
+
+/* The resource base path; style.css and icons/ under it are loaded by AdwApplication. */
+#define LB_RESOURCE_PATH "/io/github/letterbox/Letterbox"
+
+LbApplication *lb_application_new                      (void);
+GtkWindow     *lb_application_get_main_window          (LbApplication *self);
+void           lb_application_show_preferences         (LbApplication *self,
+                                                        const char    *page_name);
+void           lb_application_explain_background       (LbApplication *self);
+
+G_END_DECLS

@@ -1,0 +1,172 @@
+/* lb-ui-test-util.c: helpers shared by the UI tests and the screenshot tool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "lb-ui-test-util.h"
+
+/**
+ * lb_ui_test_setup_environment:
+ *
+ * Points GSettings at the schema compiled in the build directory and gettext at the
+ * catalogues built there, so that the uninstalled UI code runs as installed.  Call it first
+ * in main(), before any GSettings or GTK call.
+ */
+void
+lb_ui_test_setup_environment (void)
+{
+  g_setenv ("GSETTINGS_SCHEMA_DIR", LB_TEST_SCHEMA_DIR, TRUE);
+  if (g_getenv ("GSETTINGS_BACKEND") == NULL)
+    g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LB_TEST_LOCALE_DIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+/**
+ * lb_ui_test_find_widget:
+ * @root: where to start
+ * @name: a widget name, as set with the "name" property in the .ui files
+ *
+ * Returns: (transfer none) (nullable): the first widget named @name in @root's tree,
+ *   depth first, @root included
+ */
+GtkWidget *
+lb_ui_test_find_widget (GtkWidget  *root,
+                        const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lb_ui_test_find_widget (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/**
+ * lb_ui_test_find_toplevel:
+ * @type: a #GtkWindow subtype
+ *
+ * Returns: (transfer none) (nullable): a toplevel of @type, for windows such as the
+ *   About window that do not belong to the application
+ */
+GtkWindow *
+lb_ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+
+  return NULL;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/**
+ * lb_ui_test_wait_for_frame:
+ * @widget: a widget in a window that has been presented
+ *
+ * Iterates the main context until the widget is mapped and its window has painted a
+ * frame, so that size allocation (and with it the leaflets' folding) has happened.
+ */
+void
+lb_ui_test_wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong handler;
+
+  while (!gtk_widget_get_mapped (widget))
+    g_main_context_iteration (NULL, TRUE);
+
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+}
+
+/**
+ * lb_ui_test_wait_until_gone:
+ * @weak_pointer: a location set up with g_object_add_weak_pointer()
+ *
+ * Iterates the main context until the object has been finalized.
+ */
+void
+lb_ui_test_wait_until_gone (gpointer *weak_pointer)
+{
+  while (*weak_pointer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/**
+ * lb_ui_test_save_png:
+ * @widget: a realized widget, usually a window
+ * @path: the PNG file to write
+ * @error: return location for an error
+ *
+ * Renders @widget in-process with its window's renderer, so no screen grab (and no window
+ * manager) is involved.
+ */
+gboolean
+lb_ui_test_save_png (GtkWidget   *widget,
+                     const char  *path,
+                     GError     **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the widget drew nothing");
+      return FALSE;
+    }
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "could not write %s", path);
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,21 @@
+/* lb-ui-test-util.h: helpers shared by the UI tests and the screenshot tool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+void       lb_ui_test_setup_environment (void);
+GtkWidget *lb_ui_test_find_widget       (GtkWidget   *root,
+                                         const char  *name);
+GtkWindow *lb_ui_test_find_toplevel     (GType        type);
+void       lb_ui_test_wait_for_frame    (GtkWidget   *widget);
+void       lb_ui_test_wait_until_gone   (gpointer    *weak_pointer);
+gboolean   lb_ui_test_save_png          (GtkWidget   *widget,
+                                         const char  *path,
+                                         GError     **error);
+
+G_END_DECLS
