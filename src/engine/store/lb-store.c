@@ -578,3 +578,58 @@ lb_store_get_schema_version (LbStore *self)
 
   return self->schema_version;
 }
+
+/**
+ * lb_store_transaction_begin:
+ * @self: a store
+ * @error: return location for an error
+ *
+ * Groups several calls into one transaction, for changes that must land
+ * together: a local flag change and the pending operation that replays it,
+ * say.  The calls inside may open transactions of their own; they nest as
+ * savepoints.  End with lb_store_transaction_commit() or
+ * lb_store_transaction_rollback(), and keep it short: other accounts'
+ * workers wait for the write lock meanwhile.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_transaction_begin (LbStore  *self,
+                            GError  **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  return lb_store_begin (self, error);
+}
+
+/**
+ * lb_store_transaction_commit:
+ *
+ * Commits the transaction begun by lb_store_transaction_begin().  On
+ * failure the transaction has been rolled back.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_transaction_commit (LbStore  *self,
+                             GError  **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->tx_depth > 0, FALSE);
+
+  return lb_store_commit (self, error);
+}
+
+/**
+ * lb_store_transaction_rollback:
+ *
+ * Undoes everything since lb_store_transaction_begin().
+ */
+void
+lb_store_transaction_rollback (LbStore *self)
+{
+  g_return_if_fail (LB_IS_STORE (self));
+  g_return_if_fail (self->tx_depth > 0);
+
+  lb_store_rollback (self);
+}

@@ -277,6 +277,14 @@ gboolean   lb_store_is_read_only           (LbStore           *self);
 int        lb_store_get_schema_version     (LbStore           *self);
 int        lb_store_get_latest_schema_version (void);
 
+/* ---- Transactions ----------------------------------------------------- */
+
+gboolean   lb_store_transaction_begin      (LbStore           *self,
+                                            GError           **error);
+gboolean   lb_store_transaction_commit     (LbStore           *self,
+                                            GError           **error);
+void       lb_store_transaction_rollback   (LbStore           *self);
+
 /* ---- Accounts --------------------------------------------------------- */
 
 gboolean        lb_store_add_account       (LbStore               *self,

@@ -1245,6 +1245,56 @@ test_outbox_survives_reopen (Fixture       *fx,
   g_assert_cmpint (((LbStoreOutboxItem *) items->pdata[0])->id, ==, second);
 }
 
+static void
+test_transaction (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(LbStore) store = open_rw (fx);
+  g_autoptr(LbStorePendingOp) op = lb_store_pending_op_new ();
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GArray) flags = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 account_id, inbox, id;
+  guint unread;
+
+  account_id = add_account (store, "alice@example.com");
+  inbox = add_folder (store, account_id, "INBOX", LB_FOLDER_ROLE_INBOX);
+  id = insert_one (store, inbox, 1, 0, "a@x", 1, 0);
+  op->account_id = account_id;
+  op->kind = LB_STORE_OP_FLAG;
+  op->folder_id = inbox;
+  op->uids = g_strdup ("1");
+  op->args = g_strdup ("1");
+
+  /* Rolled back: neither the local change nor the operation remains, nor
+   * a batch inserted inside (a nested savepoint). */
+  g_assert_true (lb_store_transaction_begin (store, &error));
+  g_assert_true (lb_store_change_message_flags (store, id, LB_FLAG_SEEN, 0, &error));
+  g_assert_cmpint (lb_store_enqueue_op (store, op, &error), >, 0);
+  insert_one (store, inbox, 2, 0, "b@x", 2, 0);
+  lb_store_transaction_rollback (store);
+  g_assert_true (lb_store_count_messages (store, inbox, NULL, &unread, &error));
+  g_assert_cmpuint (unread, ==, 1);
+  g_assert_cmpuint (count_messages (store, inbox), ==, 1);
+  ops = lb_store_list_ops (store, account_id, &error);
+  g_assert_cmpuint (ops->len, ==, 0);
+  g_clear_pointer (&ops, g_ptr_array_unref);
+
+  /* Committed: both. */
+  g_assert_true (lb_store_transaction_begin (store, &error));
+  g_assert_true (lb_store_change_message_flags (store, id, LB_FLAG_SEEN, 0, &error));
+  g_assert_cmpint (lb_store_enqueue_op (store, op, &error), >, 0);
+  g_assert_true (lb_store_transaction_commit (store, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = open_rw (fx);
+  flags = lb_store_get_folder_flags (store, inbox, &error);
+  g_assert_cmpuint (g_array_index (flags, LbStoreUidFlags, 0).flags, ==, LB_FLAG_SEEN);
+  ops = lb_store_list_ops (store, account_id, &error);
+  g_assert_cmpuint (ops->len, ==, 1);
+}
+
 /* ---- Threads ---------------------------------------------------------- */
 
 typedef struct {
@@ -1346,6 +1396,7 @@ main (int   argc,
   ADD ("/store/list/paging", test_paging);
   ADD ("/store/queue/pending-ops-reopen", test_pending_ops_survive_reopen);
   ADD ("/store/queue/outbox-reopen", test_outbox_survives_reopen);
+  ADD ("/store/queue/transaction", test_transaction);
   ADD ("/store/threads/concurrent-writers", test_concurrent_writers);
 
 #undef ADD
