@@ -408,6 +408,17 @@ test_open_read_only (Fixture       *fx,
   got->display_name = g_strdup ("Alice");
   g_assert_false (lb_store_update_account (reader, got, &error));
   g_assert_error (error, LB_ERROR, LB_ERROR_STORE);
+  g_clear_error (&error);
+
+  /* A reader also opens a store no writer has open (its WAL files gone). */
+  g_clear_object (&reader);
+  g_clear_object (&writer);
+  reader = lb_store_open (fx->path, LB_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&got, lb_store_account_free);
+  got = lb_store_get_account (reader, account_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->email, ==, "alice@example.com");
 }
 
 /* ---- Accounts and folders --------------------------------------------- */
