@@ -1836,6 +1836,13 @@ lb_imap_parser_reset (LbImapParser *parser)
   g_clear_error (&parser->fatal);
 }
 
+gboolean
+lb_imap_parser_has_failed (LbImapParser *parser)
+{
+  g_return_val_if_fail (parser != NULL, FALSE);
+  return parser->fatal != NULL;
+}
+
 gsize
 lb_imap_parser_get_buffered (LbImapParser *parser)
 {
@@ -2132,20 +2139,22 @@ lb_imap_seqset_parse (const char  *text,
   return NULL;
 }
 
+/* @star: write LB_IMAP_SEQ_STAR as '*' (ranges) rather than as a number (uids). */
 static void
-append_range (GString *out,
-              guint32  first,
-              guint32  last)
+append_range (GString  *out,
+              guint32   first,
+              guint32   last,
+              gboolean  star)
 {
   if (out->len > 0)
     g_string_append_c (out, ',');
-  if (first == LB_IMAP_SEQ_STAR)
+  if (star && first == LB_IMAP_SEQ_STAR)
     g_string_append_c (out, '*');
   else
     g_string_append_printf (out, "%u", first);
   if (last != first)
     {
-      if (last == LB_IMAP_SEQ_STAR)
+      if (star && last == LB_IMAP_SEQ_STAR)
         g_string_append (out, ":*");
       else
         g_string_append_printf (out, ":%u", last);
@@ -2193,7 +2202,7 @@ lb_imap_seqset_format (const guint32 *uids,
       i++;
       while (i < n_uids && (uids[i] == last || (last < G_MAXUINT32 && uids[i] == last + 1)))
         last = uids[i++];
-      append_range (out, first, last);
+      append_range (out, first, last, FALSE);
     }
   return g_string_free (out, FALSE);
 }
@@ -2212,7 +2221,7 @@ lb_imap_seqset_format_ranges (const GArray *ranges)
     {
       const LbImapRange *r = &g_array_index ((GArray *) ranges, LbImapRange, i);
 
-      append_range (out, r->first, r->last);
+      append_range (out, r->first, r->last, TRUE);
     }
   return g_string_free (out, FALSE);
 }

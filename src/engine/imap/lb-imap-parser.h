@@ -111,6 +111,15 @@ LbImapResponse *lb_imap_parser_next  (LbImapParser  *parser,
 void            lb_imap_parser_reset (LbImapParser *parser);
 
 /**
+ * lb_imap_parser_has_failed:
+ * @parser: a parser
+ *
+ * Returns: %TRUE after a fatal framing error: lb_imap_parser_next() will only
+ *   repeat it until lb_imap_parser_reset()
+ */
+gboolean        lb_imap_parser_has_failed (LbImapParser *parser);
+
+/**
  * lb_imap_parser_get_buffered:
  * @parser: a parser
  *
