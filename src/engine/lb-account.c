@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lb-account-private.h"
+#include "lb-engine-private.h"
 #include "lb-error.h"
 #include "lb-folder-private.h"
 #include "lb-imap-session.h"
@@ -653,6 +654,41 @@ lb_account_fetch_body_finish (LbAccount     *self,
                               GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+replay_job (gpointer       worker_data,
+            gpointer       job_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  g_autoptr(GError) local_error = NULL;
+  guint failed = 0;
+
+  if (!lb_imap_sync_replay (w->sync, &failed, cancellable, &local_error))
+    {
+      /* Offline: the queue is kept and replayed by the next sync. */
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report_status (w->account, status_for_error (local_error), local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (failed > 0)
+    {
+      /* Bring the refused changes' folders back in line at once. */
+      lb_imap_sync_all (w->sync, cancellable, NULL);
+      report_status (w->account, LB_ACCOUNT_STATUS_ERROR,
+                     _("The server refused a change; it was undone."));
+    }
+  return GINT_TO_POINTER (1);
+}
+
+/* Sends queued local changes soon, ahead of background sync. */
+void
+_lb_account_queue_replay (LbAccount *self)
+{
+  _lb_account_push (self, LB_JOB_PRIORITY_USER, "replay", replay_job, NULL, NULL, NULL, NULL);
 }
 
 /* ---- Push: IDLE or polling ------------------------------------------------------------ */

@@ -7,12 +7,14 @@
  */
 #include "config.h"
 
+#include "lb-engine-private.h"
 #include "lb-message-private.h"
 
 struct _LbMessage
 {
   GObject    parent_instance;
   gint64     id;
+  gint64     location_id;
   gint64     account_id;
   gint64     folder_id;
   guint32    uid;
@@ -244,4 +246,17 @@ lb_message_get_date (LbMessage *self)
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (self->date);
 
   return utc != NULL ? g_date_time_to_local (utc) : NULL;
+}
+
+void
+_lb_message_set_location_id (LbMessage *self,
+                             gint64     location_id)
+{
+  self->location_id = location_id;
+}
+
+gint64
+_lb_message_get_location_id (LbMessage *self)
+{
+  return self->location_id;
 }

@@ -1,0 +1,99 @@
+/* lb-engine.h: the entry point to Letterbox's engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-account.h"
+#include "lb-error.h"
+#include "lb-folder.h"
+#include "lb-message.h"
+#include "lb-message-list.h"
+#include "lb-server-config.h"
+#include "lb-types.h"
+
+G_BEGIN_DECLS
+
+/**
+ * LbAccountSettings:
+ * @email: the address
+ * @display_name: (nullable): the name to send as
+ * @provider_id: (nullable): the provider database entry it matched
+ * @imap: the incoming server; its username is the login
+ * @smtp: (nullable): the outgoing server
+ *
+ * What is needed to add an account.  The secret is passed separately and goes
+ * straight to the keyring.
+ */
+typedef struct {
+  char           *email;
+  char           *display_name;
+  char           *provider_id;
+  LbServerConfig *imap;
+  LbServerConfig *smtp;
+} LbAccountSettings;
+
+LbAccountSettings *lb_account_settings_new  (void);
+void               lb_account_settings_free (LbAccountSettings *settings);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbAccountSettings, lb_account_settings_free)
+
+#define LB_UNDO_SECONDS 8
+
+#define LB_TYPE_ENGINE (lb_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbEngine, lb_engine, LB, ENGINE, GObject)
+
+LbEngine      *lb_engine_new                 (const char          *data_dir,
+                                              GError             **error);
+const char    *lb_engine_get_store_path      (LbEngine            *self);
+GListModel    *lb_engine_get_accounts        (LbEngine            *self);
+LbAccount     *lb_engine_get_account         (LbEngine            *self,
+                                              gint64               account_id);
+LbAccount     *lb_engine_find_account        (LbEngine            *self,
+                                              const char          *email_or_id);
+void           lb_engine_start               (LbEngine            *self);
+void           lb_engine_shutdown            (LbEngine            *self);
+guint          lb_engine_get_unified_unread  (LbEngine            *self);
+LbMessageList *lb_engine_get_unified_inbox   (LbEngine            *self);
+LbMessageList *lb_engine_open_folder         (LbEngine            *self,
+                                              gint64               folder_id);
+
+void           lb_engine_add_account_async   (LbEngine            *self,
+                                              const LbAccountSettings *settings,
+                                              const char          *secret,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+LbAccount     *lb_engine_add_account_finish  (LbEngine            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+void           lb_engine_remove_account_async (LbEngine           *self,
+                                              LbAccount           *account,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       lb_engine_remove_account_finish (LbEngine          *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
+void           lb_engine_set_flags           (LbEngine            *self,
+                                              LbMessage          **messages,
+                                              guint                n_messages,
+                                              guint                set,
+                                              guint                unset);
+guint          lb_engine_move                (LbEngine            *self,
+                                              LbMessage          **messages,
+                                              guint                n_messages,
+                                              LbFolderRole         role,
+                                              gint64               folder_id);
+guint          lb_engine_delete              (LbEngine            *self,
+                                              LbMessage          **messages,
+                                              guint                n_messages);
+gboolean       lb_engine_undo                (LbEngine            *self,
+                                              guint                undo_id);
+void           lb_engine_flush_pending       (LbEngine            *self);
+void           lb_engine_wait_idle           (LbEngine            *self);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* lb-message-list.h: a lazy list of one folder's messages, or of all inboxes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_MESSAGE_LIST (lb_message_list_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbMessageList, lb_message_list, LB, MESSAGE_LIST, GObject)
+
+gint64    lb_message_list_get_folder_id  (LbMessageList *self);
+gboolean  lb_message_list_is_unified     (LbMessageList *self);
+guint     lb_message_list_get_unread     (LbMessageList *self);
+void      lb_message_list_reload         (LbMessageList *self);
+gboolean  lb_message_list_is_loading     (LbMessageList *self);
+
+G_END_DECLS
