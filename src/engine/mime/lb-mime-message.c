@@ -202,6 +202,16 @@ part_text (GMimeObject *object,
     label = charset = sniff_html_charset (data, len);
   text = lb_charset_to_utf8 (data != NULL ? data : "", len, label);
 
+  /* Line ends arrive as CRLF; the reader, the preview and search want LF. */
+  {
+    gsize r = 0;
+
+    for (gsize i = 0; text[i] != '\0'; i++)
+      if (!(text[i] == '\r' && text[i + 1] == '\n'))
+        text[r++] = text[i];
+    text[r] = '\0';
+  }
+
   format = g_mime_object_get_content_type_parameter (object, "format");
   if (!is_html && format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
     {
@@ -335,7 +345,12 @@ walk_leaf (Builder     *b,
         {
           text = part_text (object, is_html);
           if (body->len > 0 && *text != '\0')
-            g_string_append (body, is_html ? "\n<hr>\n" : "\n\n");
+            {
+              if (is_html)
+                g_string_append (body, "\n<hr>\n");
+              else
+                g_string_append (body, body->str[body->len - 1] == '\n' ? "\n" : "\n\n");
+            }
           g_string_append (body, text);
           return;
         }
