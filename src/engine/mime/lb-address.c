@@ -69,6 +69,10 @@ lb_address_to_string (const LbAddress *self)
   for (const char *p = self->name; *p != '\0'; p++)
     if (strchr ("()<>[]:;@\\,.\"", *p) != NULL)
       quote = TRUE;
+  /* The composer splits on full-width separators too. */
+  if (strstr (self->name, "，") != NULL || strstr (self->name, "；") != NULL
+      || strstr (self->name, "、") != NULL)
+    quote = TRUE;
 
   s = g_string_new (NULL);
   if (quote)

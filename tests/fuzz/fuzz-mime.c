@@ -1,0 +1,113 @@
+/* fuzz-mime.c: everything the reader and the store decode from a raw message
+ *
+ * The input is parsed as a message and every getter the reader, the list and
+ * search use is called.  The same bytes also go through the header decoder,
+ * the charset converter (with a label picked by the first byte) and the text
+ * helpers, which all must return valid UTF-8 whatever they are given.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb-mime.h"
+#include "lb-mime-message.h"
+#include "lb-mime-text.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+static void
+check_utf8 (const char *s)
+{
+  if (s != NULL && !g_utf8_validate (s, -1, NULL))
+    abort ();
+}
+
+static void
+check_addresses (GPtrArray *list)
+{
+  g_autofree char *display = lb_address_list_to_display (list);
+
+  check_utf8 (display);
+  for (guint i = 0; i < list->len; i++)
+    {
+      LbAddress *a = g_ptr_array_index (list, i);
+
+      check_utf8 (a->name);
+      check_utf8 (a->address);
+    }
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  static const char *labels[] = { NULL, "gb2312", "utf-8", "big5", "x-gbk", "iso-2022-jp",
+                                  "utf-16", "shift_jis", "iso-8859-1", "unknown-8bit" };
+  g_autoptr(GBytes) bytes = g_bytes_new (data, size);
+  g_autoptr(LbMimeMessage) message = NULL;
+  g_autofree char *string = g_strndup ((const char *) data, size);
+
+  message = lb_mime_message_new_from_bytes (bytes, NULL);
+  if (message != NULL)
+    {
+      GPtrArray *attachments = lb_mime_message_get_attachments (message);
+      g_autofree char *preview = lb_mime_message_dup_preview (message, 200);
+      g_autofree char *reader = lb_mime_message_dup_reader_html (message);
+      const char *html = lb_mime_message_get_html (message);
+      GDateTime *date = lb_mime_message_get_date (message);
+
+      check_utf8 (lb_mime_message_get_subject (message));
+      check_utf8 (lb_mime_message_get_text (message));
+      check_utf8 (html);
+      check_utf8 (preview);
+      check_utf8 (reader);
+      check_utf8 (lb_mime_message_get_message_id (message));
+      check_utf8 (lb_mime_message_get_in_reply_to (message));
+      for (const char *const *r = lb_mime_message_get_references (message); *r != NULL; r++)
+        check_utf8 (*r);
+      check_addresses (lb_mime_message_get_from (message));
+      check_addresses (lb_mime_message_get_to (message));
+      check_addresses (lb_mime_message_get_cc (message));
+      check_addresses (lb_mime_message_get_reply_to (message));
+      if (date != NULL)
+        g_free (g_date_time_format_iso8601 (date));
+      if (html != NULL)
+        {
+          g_autofree char *text = lb_mime_html_to_text (html);
+          check_utf8 (text);
+        }
+      for (guint i = 0; i < attachments->len; i++)
+        {
+          LbMimeAttachment *a = g_ptr_array_index (attachments, i);
+
+          check_utf8 (lb_mime_attachment_get_filename (a));
+          if (lb_mime_attachment_get_size (a) != g_bytes_get_size (lb_mime_attachment_get_bytes (a)))
+            abort ();
+          if (lb_mime_attachment_get_content_id (a) != NULL)
+            lb_mime_message_lookup_cid (message, lb_mime_attachment_get_content_id (a), NULL);
+        }
+      lb_mime_message_lookup_cid (message, "cid:%", NULL);
+    }
+
+  {
+    g_autofree char *header = lb_mime_decode_header (string);
+    g_autofree char *converted = lb_charset_to_utf8 ((const char *) data, size,
+                                                     labels[size > 0 ? data[0] % G_N_ELEMENTS (labels) : 0]);
+    g_autofree char *server = lb_charset_decode_server_text ((const char *) data, size);
+    g_autofree char *text = lb_mime_html_to_text (string);
+    g_autofree char *preview = lb_mime_preview (converted, 200);
+    g_autofree char *html = lb_mime_text_to_html (converted);
+
+    check_utf8 (header);
+    check_utf8 (converted);
+    check_utf8 (server);
+    check_utf8 (text);
+    check_utf8 (preview);
+    check_utf8 (html);
+    if (strstr (html, "<script") != NULL)
+      abort ();
+  }
+  return 0;
+}
