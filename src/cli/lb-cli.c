@@ -1,15 +1,753 @@
 /* lb-cli.c: letterbox-cli, the engine without a window
  *
+ * The same engine and store as the app (and the same profile and keyring unless
+ * --data-dir says otherwise), for scripts, tests and benchmarks.  Every command has
+ * --json; every failure is one clear line on stderr and a non-zero exit status.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <glib.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lb-cli-json.h"
+#include "lb-engine.h"
+#include "lb-mime-message.h"
+#include "lb-secrets.h"
+
+typedef struct {
+  LbEngine     *engine;
+  GMainLoop    *loop;
+  GAsyncResult *result;
+  gboolean      json;
+} Cli;
+
+static char *opt_data_dir;
+static gboolean opt_json;
+
+static const GOptionEntry common_entries[] = {
+  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+    N_("Use this profile directory instead of the app's"), N_("DIR") },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { NULL }
+};
+
+static int
+fail (const char *format,
+      ...) G_GNUC_PRINTF (1, 2);
+
+static int
+fail (const char *format,
+      ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("letterbox-cli: %s\n", msg);
+  return 1;
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  cli->result = g_object_ref (result);
+  g_main_loop_quit (cli->loop);
+}
+
+/* Runs the main loop until the async call that was just started reports back. */
+static GAsyncResult *
+wait_result (Cli *cli)
+{
+  g_clear_object (&cli->result);
+  g_main_loop_run (cli->loop);
+  return cli->result;
+}
+
+static gboolean
+parse_options (GOptionContext  *context,
+               int             *argc,
+               char          ***argv,
+               GError         **error)
+{
+  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+static gboolean
+open_engine (Cli     *cli,
+             GError **error)
+{
+  cli->engine = lb_engine_new (opt_data_dir, error);
+  cli->json = opt_json;
+  return cli->engine != NULL;
+}
+
+static char *
+read_secret_stdin (void)
+{
+  GString *s = g_string_new (NULL);
+  int c;
+
+  while ((c = getchar ()) != EOF && c != '\n')
+    g_string_append_c (s, (char) c);
+  if (s->len > 0 && s->str[s->len - 1] == '\r')
+    g_string_truncate (s, s->len - 1);
+  return g_string_free (s, FALSE);
+}
+
+static LbAccount *
+pick_account (Cli        *cli,
+              const char *which,
+              GError    **error)
+{
+  LbAccount *a;
+
+  if (which == NULL)
+    {
+      GListModel *accounts = lb_engine_get_accounts (cli->engine);
+      if (g_list_model_get_n_items (accounts) == 1)
+        {
+          g_autoptr(LbAccount) only = g_list_model_get_item (accounts, 0);
+          return only;
+        }
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NOT_FOUND,
+                           _("Name an account with --account"));
+      return NULL;
+    }
+  a = lb_engine_find_account (cli->engine, which);
+  if (a == NULL)
+    g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND, _("No account “%s”"), which);
+  return a;
+}
+
+/* ---- account ---------------------------------------------------------------- */
+
+static void
+print_account (Cli       *cli,
+               LbAccount *a,
+               LbJson    *j)
+{
+  if (j != NULL)
+    {
+      lb_json_begin_object (j);
+      lb_json_int (j, "id", lb_account_get_id (a));
+      lb_json_string (j, "email", lb_account_get_email (a));
+      lb_json_string (j, "name", lb_account_get_display_name (a));
+      lb_json_string (j, "provider", lb_account_get_provider_id (a));
+      lb_json_uint (j, "unread", lb_account_get_inbox_unread (a));
+      lb_json_end_object (j);
+    }
+  else
+    g_print ("%" G_GINT64_FORMAT "\t%s\t%s\n", lb_account_get_id (a), lb_account_get_email (a),
+             lb_account_get_provider_id (a) != NULL ? lb_account_get_provider_id (a) : "-");
+}
+
+static int
+cmd_account (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *email = NULL, *imap = NULL, *smtp = NULL, *username = NULL;
+  g_autofree char *ca_file = NULL, *name = NULL, *provider = NULL;
+  gboolean password_stdin = FALSE;
+  Cli cli = { 0 };
+  const GOptionEntry entries[] = {
+    { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("Address"), N_("EMAIL") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name"), N_("NAME") },
+    { "imap", 0, 0, G_OPTION_ARG_STRING, &imap, N_("IMAP server"), N_("HOST:PORT:tls|starttls") },
+    { "smtp", 0, 0, G_OPTION_ARG_STRING, &smtp, N_("SMTP server"), N_("HOST:PORT:tls|starttls") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Login name (default: the address)"), N_("USER") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust this CA certificate"), N_("FILE") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("Provider id"), N_("ID") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
+    { NULL }
+  };
+  const char *sub;
+
+  context = g_option_context_new ("add|list|remove [ACCOUNT]");
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  sub = argc > 1 ? argv[1] : "list";
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+
+  if (g_str_equal (sub, "list"))
+    {
+      GListModel *accounts = lb_engine_get_accounts (cli.engine);
+      g_autoptr(LbJson) j = cli.json ? lb_json_new () : NULL;
+
+      if (j != NULL)
+        lb_json_begin_array (j);
+      for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+        {
+          g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+          print_account (&cli, a, j);
+        }
+      if (j != NULL)
+        {
+          lb_json_end_array (j);
+          lb_json_print (j);
+        }
+    }
+  else if (g_str_equal (sub, "add"))
+    {
+      g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+      g_autoptr(LbSecret) secret = NULL;
+      g_autoptr(LbAccount) added = NULL;
+
+      if (email == NULL || strchr (email, '@') == NULL)
+        return fail ("%s", _("--email ADDRESS is required"));
+      if (!password_stdin)
+        return fail ("%s", _("Pass the password with --password-stdin; it is never taken "
+                             "from the command line"));
+      if (imap == NULL)
+        return fail ("%s", _("--imap HOST:PORT:tls|starttls is required"));
+      if (!lb_server_config_parse (imap, &s->imap, &error))
+        return fail ("%s", error->message);
+      if (smtp != NULL && !lb_server_config_parse (smtp, &s->smtp, &error))
+        return fail ("%s", error->message);
+      s->email = g_strdup (email);
+      s->display_name = g_strdup (name);
+      s->provider_id = g_strdup (provider);
+      s->imap->username = g_strdup (username != NULL ? username : email);
+      s->imap->ca_file = g_strdup (ca_file);
+      if (s->smtp != NULL)
+        {
+          s->smtp->username = g_strdup (s->imap->username);
+          s->smtp->ca_file = g_strdup (ca_file);
+        }
+      secret = read_secret_stdin ();
+      if (secret[0] == '\0')
+        return fail ("%s", _("No password on standard input"));
+
+      lb_engine_add_account_async (cli.engine, s, secret, NULL, got_result, &cli);
+      added = lb_engine_add_account_finish (cli.engine, wait_result (&cli), &error);
+      if (added == NULL)
+        return fail ("%s", error->message);
+      if (cli.json)
+        {
+          g_autoptr(LbJson) j = lb_json_new ();
+          print_account (&cli, added, j);
+          lb_json_print (j);
+        }
+      else
+        g_print (_("Added account %" G_GINT64_FORMAT " (%s)\n"), lb_account_get_id (added), email);
+    }
+  else if (g_str_equal (sub, "remove"))
+    {
+      LbAccount *a = pick_account (&cli, argc > 2 ? argv[2] : NULL, &error);
+
+      if (a == NULL)
+        return fail ("%s", error->message);
+      lb_engine_remove_account_async (cli.engine, a, NULL, got_result, &cli);
+      if (!lb_engine_remove_account_finish (cli.engine, wait_result (&cli), &error))
+        return fail ("%s", error->message);
+      if (!cli.json)
+        g_print ("%s\n", _("Removed"));
+    }
+  else
+    return fail (_("Unknown account command “%s”"), sub);
+
+  lb_engine_shutdown (cli.engine);
+  g_clear_object (&cli.result);
+  g_clear_object (&cli.engine);
+  g_main_loop_unref (cli.loop);
+  return 0;
+}
+
+/* ---- sync ------------------------------------------------------------------- */
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_new_mail (LbMessageList *list,
+             guint          position,
+             guint          removed,
+             guint          added,
+             Cli           *cli)
+{
+  if (added > removed)
+    {
+      if (cli->json)
+        g_print ("{\"event\":\"new-mail\",\"count\":%u}\n", added - removed);
+      else
+        g_print (_("%u new message(s)\n"), added - removed);
+    }
+}
+
+static int
+cmd_sync (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  int idle = 0;
+  int status = 0;
+  Cli cli = { 0 };
+  GListModel *accounts;
+  const GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Only this account"), N_("ACCOUNT") },
+    { "idle", 0, 0, G_OPTION_ARG_INT, &idle, N_("Then wait for new mail for SECONDS"), N_("SECONDS") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  accounts = lb_engine_get_accounts (cli.engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      gint64 t0 = g_get_monotonic_time ();
+
+      if (account != NULL && lb_engine_find_account (cli.engine, account) != a)
+        continue;
+      lb_account_sync_async (a, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &cli);
+      if (!lb_account_sync_finish (a, wait_result (&cli), &error))
+        {
+          g_printerr ("letterbox-cli: %s: %s\n", lb_account_get_email (a), error->message);
+          g_clear_error (&error);
+          status = 1;
+          continue;
+        }
+      if (cli.json)
+        g_print ("{\"account\":\"%s\",\"synced\":true,\"seconds\":%.3f}\n", lb_account_get_email (a),
+                 (g_get_monotonic_time () - t0) / 1e6);
+      else
+        g_print (_("%s: synced in %.2f s\n"), lb_account_get_email (a),
+                 (g_get_monotonic_time () - t0) / 1e6);
+    }
+
+  if (idle > 0 && status == 0)
+    {
+      LbMessageList *unified = lb_engine_get_unified_inbox (cli.engine);
+      g_signal_connect (unified, "items-changed", G_CALLBACK (on_new_mail), &cli);
+      lb_engine_start (cli.engine);
+      g_timeout_add_seconds (idle, quit_loop, cli.loop);
+      g_main_loop_run (cli.loop);
+    }
+
+  lb_engine_shutdown (cli.engine);
+  g_clear_object (&cli.result);
+  g_clear_object (&cli.engine);
+  g_main_loop_unref (cli.loop);
+  return status;
+}
+
+/* ---- folders, list, show ------------------------------------------------------ */
+
+static const char *
+role_name (LbFolderRole role)
+{
+  static const char * const names[] = {
+    "", "inbox", "drafts", "sent", "archive", "junk", "trash", "all", "flagged", "important", "outbox",
+  };
+  return role < G_N_ELEMENTS (names) ? names[role] : "";
+}
+
+static int
+cmd_folders (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbJson) j = NULL;
+  Cli cli = { 0 };
+  GListModel *accounts;
+
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  accounts = lb_engine_get_accounts (cli.engine);
+  if (cli.json)
+    {
+      j = lb_json_new ();
+      lb_json_begin_array (j);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      GListModel *folders = lb_account_get_folders (a);
+
+      for (guint k = 0; k < g_list_model_get_n_items (folders); k++)
+        {
+          g_autoptr(LbFolder) f = g_list_model_get_item (folders, k);
+          if (j != NULL)
+            {
+              lb_json_begin_object (j);
+              lb_json_int (j, "id", lb_folder_get_id (f));
+              lb_json_string (j, "account", lb_account_get_email (a));
+              lb_json_string (j, "name", lb_folder_get_name (f));
+              lb_json_string (j, "raw_name", lb_folder_get_raw_name (f));
+              lb_json_string (j, "role", role_name (lb_folder_get_role (f)));
+              lb_json_uint (j, "total", lb_folder_get_total_count (f));
+              lb_json_uint (j, "unread", lb_folder_get_unread_count (f));
+              lb_json_end_object (j);
+            }
+          else
+            g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%u/%u\n", lb_folder_get_id (f),
+                     lb_account_get_email (a), role_name (lb_folder_get_role (f)),
+                     lb_folder_get_name (f), lb_folder_get_unread_count (f),
+                     lb_folder_get_total_count (f));
+        }
+    }
+  if (j != NULL)
+    {
+      lb_json_end_array (j);
+      lb_json_print (j);
+    }
+  g_clear_object (&cli.engine);
+  return 0;
+}
+
+/* FOLDER is "unified", a folder id, ROLE (with one account or --account) or a name. */
+static gint64
+resolve_folder (Cli        *cli,
+                const char *spec,
+                const char *account,
+                GError    **error)
+{
+  GListModel *accounts = lb_engine_get_accounts (cli->engine);
+  char *end = NULL;
+  gint64 id = g_ascii_strtoll (spec, &end, 10);
+
+  if (g_str_equal (spec, "unified"))
+    return 0;
+  if (end != spec && *end == '\0' && id > 0)
+    return id;
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      GListModel *folders = lb_account_get_folders (a);
+
+      if (account != NULL && lb_engine_find_account (cli->engine, account) != a)
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (folders); k++)
+        {
+          g_autoptr(LbFolder) f = g_list_model_get_item (folders, k);
+          if (g_ascii_strcasecmp (role_name (lb_folder_get_role (f)), spec) == 0 ||
+              g_strcmp0 (lb_folder_get_name (f), spec) == 0 ||
+              g_strcmp0 (lb_folder_get_raw_name (f), spec) == 0)
+            return lb_folder_get_id (f);
+        }
+    }
+  g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND, _("No folder “%s”"), spec);
+  return -1;
+}
+
+static void
+print_message (Cli       *cli,
+               LbMessage *m,
+               LbJson    *j)
+{
+  g_autoptr(GDateTime) date = lb_message_get_date (m);
+  g_autofree char *when = date != NULL ? g_date_time_format (date, "%Y-%m-%d %H:%M") : g_strdup ("");
+
+  if (j != NULL)
+    {
+      lb_json_begin_object (j);
+      lb_json_int (j, "id", lb_message_get_id (m));
+      lb_json_int (j, "account_id", lb_message_get_account_id (m));
+      lb_json_int (j, "folder_id", lb_message_get_folder_id (m));
+      lb_json_uint (j, "uid", lb_message_get_uid (m));
+      lb_json_int (j, "date", lb_message_get_date_unix (m));
+      lb_json_string (j, "from", lb_message_get_sender (m));
+      lb_json_string (j, "from_address", lb_message_get_from_address (m));
+      lb_json_string (j, "subject", lb_message_get_subject (m));
+      lb_json_string (j, "preview", lb_message_get_preview (m));
+      lb_json_bool (j, "unread", lb_message_get_unread (m));
+      lb_json_bool (j, "flagged", lb_message_get_flagged (m));
+      lb_json_bool (j, "attachments", lb_message_get_has_attachments (m));
+      lb_json_uint (j, "flags", lb_message_get_flags (m));
+      lb_json_end_object (j);
+    }
+  else
+    g_print ("%" G_GINT64_FORMAT "\t%s\t%s%s\t%s\t%s\n", lb_message_get_id (m), when,
+             lb_message_get_unread (m) ? "U" : "-", lb_message_get_flagged (m) ? "F" : "-",
+             lb_message_get_sender (m), lb_message_get_subject (m));
+}
+
+static int
+cmd_list (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("FOLDER|unified");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbJson) j = NULL;
+  g_autoptr(LbMessageList) list = NULL;
+  g_autofree char *account = NULL;
+  int limit = 50;
+  Cli cli = { 0 };
+  gint64 folder_id;
+  guint n;
+  const GOptionEntry entries[] = {
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Show at most N messages"), N_("N") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Account of FOLDER"), N_("ACCOUNT") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  folder_id = resolve_folder (&cli, argc > 1 ? argv[1] : "unified", account, &error);
+  if (folder_id < 0)
+    return fail ("%s", error->message);
+  list = folder_id == 0 ? g_object_ref (lb_engine_get_unified_inbox (cli.engine))
+                        : lb_engine_open_folder (cli.engine, folder_id);
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  if (limit >= 0)
+    n = MIN (n, (guint) limit);
+  if (cli.json)
+    {
+      j = lb_json_new ();
+      lb_json_begin_array (j);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      print_message (&cli, m, j);
+    }
+  if (j != NULL)
+    {
+      lb_json_end_array (j);
+      lb_json_print (j);
+    }
+  g_clear_object (&list);
+  g_clear_object (&cli.engine);
+  return 0;
+}
+
+static int
+cmd_show (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("ID");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessage) m = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  gboolean opt_raw = FALSE;
+  Cli cli = { 0 };
+  LbAccount *account;
+  const GOptionEntry entries[] = {
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw, N_("Print the message as received"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc < 2)
+    return fail ("%s", _("Which message? Give its ID (see “list”)"));
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  m = lb_engine_lookup_message (cli.engine, g_ascii_strtoll (argv[1], NULL, 10));
+  if (m == NULL)
+    return fail (_("No message %s"), argv[1]);
+  account = lb_engine_get_account (cli.engine, lb_message_get_account_id (m));
+  lb_account_fetch_body_async (account, lb_message_get_id (m), NULL, got_result, &cli);
+  raw = lb_account_fetch_body_finish (account, wait_result (&cli), &error);
+  if (raw == NULL)
+    return fail ("%s", error->message);
+
+  if (opt_raw)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (raw, &len);
+      fwrite (data, 1, len, stdout);
+    }
+  else
+    {
+      g_autoptr(LbMimeMessage) mime = lb_mime_message_new_from_bytes (raw, &error);
+      if (mime == NULL)
+        return fail ("%s", error != NULL ? error->message : _("Not a message"));
+      if (cli.json)
+        {
+          g_autoptr(LbJson) j = lb_json_new ();
+          lb_json_begin_object (j);
+          lb_json_int (j, "id", lb_message_get_id (m));
+          lb_json_string (j, "subject", lb_mime_message_get_subject (mime));
+          lb_json_string (j, "from", lb_message_get_sender (m));
+          lb_json_string (j, "text", lb_mime_message_get_text (mime));
+          lb_json_bool (j, "has_html", lb_mime_message_get_html (mime) != NULL);
+          lb_json_end_object (j);
+          lb_json_print (j);
+        }
+      else
+        g_print ("From: %s\nSubject: %s\n\n%s\n", lb_message_get_sender (m),
+                 lb_mime_message_get_subject (mime), lb_mime_message_get_text (mime));
+    }
+  lb_engine_shutdown (cli.engine);
+  g_clear_object (&cli.result);
+  g_clear_object (&cli.engine);
+  g_main_loop_unref (cli.loop);
+  return 0;
+}
+
+/* ---- flag, move, delete ---------------------------------------------------------- */
+
+static int
+run_change (int          argc,
+            char       **argv,
+            const char  *what)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("ID...");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) accounts = g_hash_table_new (NULL, NULL);
+  gboolean seen = FALSE, unseen = FALSE, flagged = FALSE, unflagged = FALSE;
+  g_autofree char *to = NULL;
+  Cli cli = { 0 };
+  int status = 0;
+  const GOptionEntry entries[] = {
+    { "seen", 0, 0, G_OPTION_ARG_NONE, &seen, N_("Mark read"), NULL },
+    { "unseen", 0, 0, G_OPTION_ARG_NONE, &unseen, N_("Mark unread"), NULL },
+    { "flagged", 0, 0, G_OPTION_ARG_NONE, &flagged, N_("Flag"), NULL },
+    { "unflagged", 0, 0, G_OPTION_ARG_NONE, &unflagged, N_("Remove the flag"), NULL },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Destination folder (id, role or name)"), N_("FOLDER") },
+    { NULL }
+  };
+  GHashTableIter iter;
+  gpointer key;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc < 2)
+    return fail ("%s", _("Which messages? Give their IDs (see “list”)"));
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+
+  for (int i = 1; i < argc; i++)
+    {
+      LbMessage *m = lb_engine_lookup_message (cli.engine, g_ascii_strtoll (argv[i], NULL, 10));
+      if (m == NULL)
+        return fail (_("No message %s"), argv[i]);
+      g_ptr_array_add (messages, m);
+      g_hash_table_add (accounts, lb_engine_get_account (cli.engine, lb_message_get_account_id (m)));
+    }
+
+  if (g_str_equal (what, "flag"))
+    {
+      guint set = (seen ? LB_FLAG_SEEN : 0) | (flagged ? LB_FLAG_FLAGGED : 0);
+      guint unset = (unseen ? LB_FLAG_SEEN : 0) | (unflagged ? LB_FLAG_FLAGGED : 0);
+      if (set == 0 && unset == 0)
+        return fail ("%s", _("Say what to change: --seen, --unseen, --flagged or --unflagged"));
+      lb_engine_set_flags (cli.engine, (LbMessage **) messages->pdata, messages->len, set, unset);
+    }
+  else if (g_str_equal (what, "move"))
+    {
+      gint64 dest;
+      if (to == NULL)
+        return fail ("%s", _("Where to? Use --to FOLDER"));
+      dest = resolve_folder (&cli, to, NULL, &error);
+      if (dest <= 0)
+        return fail ("%s", error != NULL ? error->message : _("Cannot move to All Inboxes"));
+      lb_engine_move (cli.engine, (LbMessage **) messages->pdata, messages->len,
+                      LB_FOLDER_ROLE_NONE, dest);
+    }
+  else
+    lb_engine_delete (cli.engine, (LbMessage **) messages->pdata, messages->len);
+
+  /* No undo on the command line: commit now, write, then send to the server. */
+  lb_engine_flush_pending (cli.engine);
+  lb_engine_wait_idle (cli.engine);
+  g_hash_table_iter_init (&iter, accounts);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      LbAccount *a = key;
+      lb_account_sync_async (a, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &cli);
+      if (!lb_account_sync_finish (a, wait_result (&cli), &error))
+        {
+          g_printerr ("letterbox-cli: %s: %s\n", lb_account_get_email (a), error->message);
+          g_clear_error (&error);
+          status = 1;
+        }
+    }
+  lb_engine_shutdown (cli.engine);
+  g_clear_object (&cli.result);
+  g_ptr_array_set_size (messages, 0);
+  g_clear_object (&cli.engine);
+  g_main_loop_unref (cli.loop);
+  return status;
+}
+
+static int cmd_flag (int argc, char **argv) { return run_change (argc, argv, "flag"); }
+static int cmd_move (int argc, char **argv) { return run_change (argc, argv, "move"); }
+static int cmd_delete (int argc, char **argv) { return run_change (argc, argv, "delete"); }
+
+static const struct {
+  const char *name;
+  int (*func) (int, char **);
+  const char *help;
+} commands[] = {
+  { "account", cmd_account, N_("Add, list or remove accounts") },
+  { "sync", cmd_sync, N_("Synchronise accounts (and wait for new mail with --idle)") },
+  { "folders", cmd_folders, N_("List folders") },
+  { "list", cmd_list, N_("List the messages of a folder or of all inboxes") },
+  { "show", cmd_show, N_("Show a message") },
+  { "flag", cmd_flag, N_("Mark messages read, unread, flagged or unflagged") },
+  { "move", cmd_move, N_("Move messages to another folder") },
+  { "delete", cmd_delete, N_("Delete messages (to Trash)") },
+};
+
+static void
+usage (void)
+{
+  g_printerr ("%s\n", _("Usage: letterbox-cli COMMAND [OPTIONS]"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_printerr ("  %-10s %s\n", commands[i].name, _(commands[i].help));
+}
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_print ("letterbox-cli %s\n", PACKAGE_VERSION);
-  return 0;
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      usage ();
+      return argc < 2 ? 2 : 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("letterbox-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].func (argc - 1, argv + 1);
+  usage ();
+  return fail (_("Unknown command “%s”"), argv[1]);
 }

@@ -433,6 +433,48 @@ lb_engine_open_folder (LbEngine *self,
   return _lb_message_list_new (self, folder_id);
 }
 
+/**
+ * lb_engine_lookup_message:
+ *
+ * Returns: (transfer full) (nullable): the message with this id, as it stands in its
+ *   first folder
+ */
+LbMessage *
+lb_engine_lookup_message (LbEngine *self,
+                          gint64    message_id)
+{
+  g_autoptr(GArray) locations = lb_store_get_message_locations (self->read_store, message_id, NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  LbStoreListRow *row;
+  LbAccount *account;
+  LbMessage *m;
+  gint64 location_id;
+
+  if (locations == NULL || locations->len == 0)
+    return NULL;
+  location_id = g_array_index (locations, LbStoreLocation, 0).location_id;
+  rows = lb_store_get_rows_by_location (self->read_store, &location_id, 1, NULL);
+  if (rows == NULL || (row = g_ptr_array_index (rows, 0)) == NULL)
+    return NULL;
+  account = lb_engine_get_account (self, row->account_id);
+  m = _lb_message_new_from_row (row, account != NULL ? lb_account_get_display_name (account) : NULL,
+                                account != NULL ? lb_account_get_color (account) : NULL);
+  _lb_message_set_location_id (m, location_id);
+  return m;
+}
+
+/**
+ * lb_engine_get_cached_body:
+ *
+ * Returns: (transfer full) (nullable): the raw message if it is cached
+ */
+GBytes *
+lb_engine_get_cached_body (LbEngine *self,
+                           gint64    message_id)
+{
+  return lb_store_get_body (self->read_store, message_id, NULL);
+}
+
 /* ---- Adding and removing accounts -------------------------------------------- */
 
 typedef struct {

@@ -78,6 +78,11 @@ gboolean       lb_engine_remove_account_finish (LbEngine          *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 
+LbMessage     *lb_engine_lookup_message      (LbEngine            *self,
+                                              gint64               message_id);
+GBytes        *lb_engine_get_cached_body     (LbEngine            *self,
+                                              gint64               message_id);
+
 void           lb_engine_set_flags           (LbEngine            *self,
                                               LbMessage          **messages,
                                               guint                n_messages,
