@@ -26,7 +26,8 @@ lb_application_new (void)
 {
   return g_object_new (LB_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       /* HANDLES_OPEN: the desktop file registers Letterbox for mailto: links. */
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", LB_RESOURCE_PATH,
                        NULL);
 }
@@ -160,6 +161,7 @@ lb_application_shortcuts_action (GSimpleAction *action,
   builder = gtk_builder_new_from_resource (LB_RESOURCE_PATH "/ui/lb-shortcuts-window.ui");
   window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
   gtk_window_set_transient_for (window, lb_application_get_main_window (self));
+  gtk_window_set_destroy_with_parent (window, TRUE);
   gtk_window_present (window);
 }
 
@@ -184,6 +186,7 @@ lb_application_about_action (GSimpleAction *action,
                         "issue-url", "https://github.com/letterbox/letterbox/issues",
                         /* Translators: your names, one per line, shown in the About window. */
                         "translator-credits", _("translator-credits"),
+                        "destroy-with-parent", TRUE,
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
@@ -232,6 +235,27 @@ lb_application_activate (GApplication *application)
 }
 
 static void
+lb_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    {
+      if (!g_file_has_uri_scheme (files[i], "mailto"))
+        {
+          g_autofree char *uri = g_file_get_uri (files[i]);
+
+          g_warning ("Letterbox opens mailto: links only, not %s", uri);
+        }
+    }
+
+  /* The composer takes the mailto: links over once it exists; until then Letterbox
+   * comes to the front, as for a plain launch. */
+  lb_application_activate (application);
+}
+
+static void
 lb_application_dispose (GObject *object)
 {
   LbApplication *self = LB_APPLICATION (object);
@@ -262,6 +286,7 @@ lb_application_class_init (LbApplicationClass *klass)
 
   app_class->startup = lb_application_startup;
   app_class->activate = lb_application_activate;
+  app_class->open = lb_application_open;
 }
 
 static void

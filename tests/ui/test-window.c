@@ -404,6 +404,38 @@ test_app_dialogs (void)
   run_application (body_dialogs);
 }
 
+static void
+on_open (GApplication  *application,
+         GFile        **files,
+         int            n_files,
+         const char    *hint,
+         gboolean      *opened)
+{
+  GtkWindow *window = lb_application_get_main_window (LB_APPLICATION (application));
+
+  /* Until the composer exists a mailto: link brings the main window up. */
+  g_assert_cmpint (n_files, ==, 1);
+  g_assert_true (g_file_has_uri_scheme (files[0], "mailto"));
+  g_assert_true (LB_IS_WINDOW (window));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  *opened = TRUE;
+  close_and_wait (LB_WINDOW (window));
+}
+
+static void
+test_app_open_mailto (void)
+{
+  LbApplication *app = lb_application_new ();
+  char *argv[] = { (char *) "letterbox", (char *) "mailto:alice@example.com", NULL };
+  gboolean opened = FALSE;
+
+  reset_settings ();
+  g_signal_connect_after (app, "open", G_CALLBACK (on_open), &opened);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 2, argv), ==, 0);
+  g_assert_true (opened);
+  g_assert_finalize_object (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +454,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/narrow", test_window_narrow);
   g_test_add_func ("/ui/window/background", test_window_background);
   g_test_add_func ("/ui/app/dialogs", test_app_dialogs);
+  g_test_add_func ("/ui/app/open-mailto", test_app_open_mailto);
 
   return g_test_run ();
 }
