@@ -363,6 +363,9 @@ step_guess (GTask *task)
   add_candidate (d, "mail.", d->submission_port, LB_SECURITY_STARTTLS, TRUE);
 
   d->socket_client = g_socket_client_new ();
+  /* The probe asks whether this network can reach the host directly; a proxy
+   * would answer for itself.  The account's own connections use its proxy. */
+  g_socket_client_set_enable_proxy (d->socket_client, FALSE);
   g_socket_client_set_timeout (d->socket_client, (d->probe_timeout_ms + 999) / 1000);
   probe_next (task);
 }
