@@ -263,6 +263,66 @@ static void walk (Builder     *b,
                   guint        depth,
                   gboolean     in_alternative);
 
+/* The raw value of a plain (not RFC 2231) parameter of a raw header. */
+static char *
+raw_parameter (GMimeObject *object,
+               const char  *header_name,
+               const char  *param)
+{
+  GMimeHeaderList *list = g_mime_object_get_header_list (object);
+  GMimeHeader *header = list != NULL ? g_mime_header_list_get_header (list, header_name) : NULL;
+  const char *raw = header != NULL ? g_mime_header_get_raw_value (header) : NULL;
+  gsize n = strlen (param);
+
+  for (const char *p = raw; p != NULL && *p != '\0'; p++)
+    {
+      GString *value;
+
+      if (g_ascii_strncasecmp (p, param, n) != 0 || p[n] != '='
+          || (p > raw && p[-1] != ';' && !g_ascii_isspace (p[-1])))
+        continue;
+      p += n + 1;
+      value = g_string_new (NULL);
+      if (*p == '"')
+        {
+          for (p++; *p != '\0' && *p != '"'; p++)
+            {
+              if (*p == '\\' && p[1] != '\0')
+                p++;
+              if (*p != '\r' && *p != '\n')
+                g_string_append_c (value, *p);
+            }
+        }
+      else
+        for (; *p != '\0' && *p != ';' && !g_ascii_isspace (*p); p++)
+          g_string_append_c (value, *p);
+      return g_string_free (value, FALSE);
+    }
+  return NULL;
+}
+
+/* GMime decodes encoded-words in file names itself, with the flaws described
+ * in lb-mime.c (truncation after a padded split word, GBK for GB2312), so
+ * names that hold encoded-words are decoded again here. */
+static char *
+part_filename (GMimeObject *object)
+{
+  static const char *const where[][2] = { { "Content-Disposition", "filename" },
+                                          { "Content-Type", "name" } };
+  const char *decoded = g_mime_part_get_filename (GMIME_PART (object));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (where); i++)
+    {
+      g_autofree char *raw = raw_parameter (object, where[i][0], where[i][1]);
+
+      if (raw != NULL && strstr (raw, "=?") != NULL)
+        return lb_mime_decode_header (raw);
+      if (raw != NULL && *raw != '\0')
+        break;
+    }
+  return decoded != NULL ? lb_charset_to_utf8 (decoded, -1, NULL) : NULL;
+}
+
 static void
 add_attachment (Builder     *b,
                 GMimeObject *object,
@@ -297,10 +357,8 @@ add_attachment (Builder     *b,
     }
   else if (GMIME_IS_PART (object))
     {
-      const char *name = g_mime_part_get_filename (GMIME_PART (object));
-
       bytes = part_bytes (GMIME_PART (object));
-      filename = name != NULL ? lb_charset_to_utf8 (name, -1, NULL) : NULL;
+      filename = part_filename (object);
     }
   else
     return;

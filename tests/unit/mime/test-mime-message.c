@@ -213,20 +213,23 @@ test_attachments (void)
     "Content-Disposition: attachment; filename=\"\xb1\xa8\xb8\xe6\x2e\x64\x6f\x63\"\r\n\r\nDOC\r\n"
     "--MIX\r\nContent-Type: application/octet-stream\r\n"
     "Content-Disposition: attachment; filename=\"../../etc/passwd\"\r\n\r\nx\r\n"
+    "--MIX\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n"
+    " filename=\"=?gb2312?B?1uzpRrs=?= =?gb2312?B?+brN1cWGtA==?=.zip\"\r\n\r\nzip\r\n"
     "--MIX\r\nContent-Type: message/rfc822\r\n\r\n"
     "Subject: =?utf-8?B?5Lit5paH?=\r\nFrom: a@b.cn\r\n\r\ninner body\r\n"
     "--MIX--\r\n", -1);
   GPtrArray *atts = lb_mime_message_get_attachments (m);
-  LbMimeAttachment *pdf, *txt, *doc, *evil, *eml;
+  LbMimeAttachment *pdf, *txt, *doc, *evil, *split, *eml;
 
   g_assert_cmpstr (lb_mime_message_get_text (m), ==, "body");
   g_assert_true (lb_mime_message_has_attachments (m));
-  g_assert_cmpuint (atts->len, ==, 5);
+  g_assert_cmpuint (atts->len, ==, 6);
   pdf = g_ptr_array_index (atts, 0);
   txt = g_ptr_array_index (atts, 1);
   doc = g_ptr_array_index (atts, 2);
   evil = g_ptr_array_index (atts, 3);
-  eml = g_ptr_array_index (atts, 4);
+  split = g_ptr_array_index (atts, 4);
+  eml = g_ptr_array_index (atts, 5);
 
   g_assert_cmpstr (lb_mime_attachment_get_filename (pdf), ==, "报告.pdf");
   g_assert_cmpstr (lb_mime_attachment_get_mime_type (pdf), ==, "application/pdf");
@@ -237,6 +240,8 @@ test_attachments (void)
   g_assert_cmpstr (lb_mime_attachment_get_filename (txt), ==, "附件.txt");
   g_assert_cmpstr (lb_mime_attachment_get_filename (doc), ==, "报告.doc");
   g_assert_null (strchr (lb_mime_attachment_get_filename (evil), '/'));
+  /* Split mid-character over a padded word: GMime alone gives "朱镕.zip". */
+  g_assert_cmpstr (lb_mime_attachment_get_filename (split), ==, "朱镕基和张喆.zip");
   g_assert_cmpstr (lb_mime_attachment_get_filename (eml), ==, "中文.eml");
   g_assert_cmpstr (lb_mime_attachment_get_mime_type (eml), ==, "message/rfc822");
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (lb_mime_attachment_get_bytes (eml), NULL),
