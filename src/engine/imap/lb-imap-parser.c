@@ -362,6 +362,17 @@ str_copy (const Str *s,
   return n;
 }
 
+/* The first byte of a (non-empty) string, unescaped: a hierarchy delimiter. */
+static char
+str_first_byte (const Str *s)
+{
+  if (s->kind == STR_NIL || s->len == 0)
+    return '\0';
+  if (s->escaped && s->p[0] == '\\' && s->len > 1)
+    return (char) s->p[1];
+  return (char) s->p[0];
+}
+
 static char *
 str_dup (const Str *s)
 {
@@ -1349,13 +1360,7 @@ rd_list (Rd         *r,
 
   if (!rd_sp (r) || !rd_string (r, &s, ALLOW_NIL))
     return FALSE;
-  if (s.kind != STR_NIL && s.len > 0)
-    {
-      char d[2];
-
-      str_copy (&s, d);
-      l->delimiter = d[0];
-    }
+  l->delimiter = str_first_byte (&s);
 
   if (!rd_sp (r) || !rd_astring_dup (r, &l->name))
     return FALSE;
@@ -1528,13 +1533,7 @@ rd_namespace (Rd              *r,
       ns->has_personal = TRUE;
       if (ns->personal_prefix == NULL)
         ns->personal_prefix = g_strdup ("");
-      if (s.kind != STR_NIL && s.len > 0)
-        {
-          char d[2];
-
-          str_copy (&s, d);
-          ns->personal_delimiter = d[0];
-        }
+      ns->personal_delimiter = str_first_byte (&s);
       for (;;)
         {
           rd_skip_sp (r);

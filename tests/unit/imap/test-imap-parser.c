@@ -1023,6 +1023,15 @@ test_mailbox_literal (void)
   g_assert_cmpstr (s->u.list_data.name, ==, "Public\\Folders");
   g_assert_cmpstr (t->u.list_data.name, ==, "Lists");
   g_assert_cmpint (t->u.list_data.attrs, ==, LB_IMAP_LIST_SUBSCRIBED);
+
+  /* A delimiter longer than one character (found by the fuzzer) keeps its first byte. */
+  {
+    g_autoptr(LbImapResponse) u = parse1 ("* LIST () \"a long \\\"delimiter\" x");
+    g_autoptr(LbImapResponse) v = parse1 ("* NAMESPACE ((\"\" \"\\\\..\")) NIL NIL");
+
+    g_assert_cmpint (u->u.list_data.delimiter, ==, 'a');
+    g_assert_cmpint (v->u.namespace_data.personal_delimiter, ==, '\\');
+  }
 }
 
 static void
