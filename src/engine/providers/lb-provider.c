@@ -601,15 +601,23 @@ lb_provider_lookup_folder_role (const LbProvider *provider,
   *role_out = LB_FOLDER_ROLE_NONE;
   if (decoded_name != NULL && g_utf8_validate (decoded_name, -1, NULL))
     {
-      g_ptr_array_add (candidates, g_utf8_casefold (decoded_name, -1));
-      /* Gmail: "[Gmail]/Sent Mail" is looked up as "Sent Mail". */
-      for (guint i = 0; provider->folder_prefixes != NULL && provider->folder_prefixes[i]; i++)
+      if (provider->folder_prefixes == NULL)
+        g_ptr_array_add (candidates, g_utf8_casefold (decoded_name, -1));
+      else
         {
-          const char *prefix = provider->folder_prefixes[i];
-          gsize len = strlen (prefix);
+          /* Gmail: "[Gmail]/Sent Mail" is looked up as "Sent Mail".  Every
+           * special folder lives below the prefix; anything else is a label
+           * the user made, even one called "Spam". */
+          for (guint i = 0; provider->folder_prefixes[i] != NULL; i++)
+            {
+              const char *prefix = provider->folder_prefixes[i];
+              gsize len = strlen (prefix);
 
-          if (g_ascii_strncasecmp (decoded_name, prefix, len) == 0 && decoded_name[len] != '\0')
-            g_ptr_array_add (candidates, g_utf8_casefold (decoded_name + len, -1));
+              if (g_ascii_strncasecmp (decoded_name, prefix, len) == 0 && decoded_name[len] != '\0')
+                g_ptr_array_add (candidates, g_utf8_casefold (decoded_name + len, -1));
+            }
+          if (candidates->len == 0)
+            return TRUE;
         }
     }
   if (raw_name != NULL && !g_utf8_validate (raw_name, -1, NULL))

@@ -124,6 +124,10 @@ test_gmail (void)
     { "gmail", "[Google Mail]/Sent Mail", NULL, LB_FOLDER_ROLE_SENT },
     { "gmail", "[Gmail]", NULL, LB_FOLDER_ROLE_NONE },
     { "gmail", "Work/Projects", NULL, LB_FOLDER_ROLE_NONE },
+    /* Top-level names on Gmail are the user's labels, whatever they are called. */
+    { "gmail", "Spam", NULL, LB_FOLDER_ROLE_NONE },
+    { "gmail", "Drafts", NULL, LB_FOLDER_ROLE_NONE },
+    { "gmail", "INBOX", "INBOX", LB_FOLDER_ROLE_INBOX },
     { "google-workspace", "[Gmail]/Bin", NULL, LB_FOLDER_ROLE_TRASH },
     { "icloud", "Sent Messages", NULL, LB_FOLDER_ROLE_SENT },
     { "icloud", "Deleted Messages", NULL, LB_FOLDER_ROLE_TRASH },
