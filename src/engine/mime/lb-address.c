@@ -155,7 +155,16 @@ local_part_is_valid (const char *p,
             return FALSE;
         }
       else if ((guchar) p[i] >= 0x80)
-        continue;   /* RFC 6531 allows UTF-8 local parts */
+        {
+          /* RFC 6531 allows UTF-8 local parts; full-width punctuation
+           * ("，" "；" "＠") in one is a typing slip, not an address. */
+          gunichar u = g_utf8_get_char_validated (p + i, len - i);
+
+          if (u == (gunichar) -1 || u == (gunichar) -2
+              || (!g_unichar_isalnum (u) && !g_unichar_ismark (u)))
+            return FALSE;
+          i += g_utf8_skip[(guchar) p[i]] - 1;
+        }
       else if (!is_atext (p[i]))
         return FALSE;
     }

@@ -121,7 +121,7 @@ test_is_valid (void)
   static const char *invalid[] = {
     "", "a", "a@", "@b.com", "a@b", "a..b@c.com", ".a@c.com", "a.@c.com", "a@-b.com", "a@b-.com",
     "a b@c.com", "a@b..com", "a@b.com.", "a@1.2.3.4", "张三@例子。中国", "a@b,c.com", "a@b.com>",
-    "<a@b.com>", "a@@b.com", "a@b.c\xff", "\"unterminated@example.com",
+    "<a@b.com>", "a@@b.com", "a@b.c\xff", "\"unterminated@example.com", "zhan，n@qq.com",
   };
   g_autofree char *long_local = g_strnfill (65, 'a');
   g_autofree char *long_local_addr = g_strconcat (long_local, "@example.com", NULL);
