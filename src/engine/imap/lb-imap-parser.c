@@ -177,14 +177,29 @@ rd_atom (Rd            *r,
   return rd_atom_ex (r, TRUE, FALSE, s, n);
 }
 
+/* ASCII case-insensitive comparison with a word; @word is upper case or
+ * punctuation.  Inline because it runs for every FETCH item and flag. */
 static inline gboolean
 tok_eq (const guchar *s,
         gsize         n,
         const char   *word)
 {
-  gsize wl = strlen (word);
+  gsize i;
 
-  return n == wl && g_ascii_strncasecmp ((const char *) s, word, n) == 0;
+  for (i = 0; i < n; i++)
+    {
+      guchar c = s[i], w = (guchar) word[i];
+
+      if (w == '\0')
+        return FALSE;
+      if (c >= 'a' && c <= 'z')
+        c -= 'a' - 'A';
+      if (w >= 'a' && w <= 'z')
+        w -= 'a' - 'A';
+      if (c != w)
+        return FALSE;
+    }
+  return word[i] == '\0';
 }
 
 static gboolean
