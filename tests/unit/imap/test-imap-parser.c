@@ -1131,6 +1131,33 @@ test_misc_responses (void)
   g_assert_cmpint (p->kind, ==, LB_IMAP_RESPONSE_RECENT);
 }
 
+static void
+test_fetch_details (void)
+{
+  g_autoptr(LbImapResponse) a =
+    parse1 ("* 1 FETCH (INTERNALDATE \"31-Dec-1969 23:59:59 -0100\" UID 1)");
+  g_autoptr(LbImapResponse) b = parse1 ("* 2 FETCH (INTERNALDATE \"32-Foo-2024 10:00:00 +0000\" UID 2)");
+  g_autoptr(LbImapResponse) c = parse1 (
+    "* 3 FETCH (ENVELOPE (NIL {4}\r\n\xb2\xe2\xca\xd4 NIL NIL NIL NIL NIL NIL NIL NIL) "
+    "BODY[TEXT]<1024> {0}\r\n)");
+  g_autoptr(LbImapResponse) d = parse1 ("* 4 FETCH (FLAGS (\\Seen) FLAGS (\\Deleted) UID 4)");
+  const LbImapBodySection *s;
+
+  g_assert_cmpint (a->u.fetch.internaldate, ==, 3599);
+  g_assert_cmpint (a->u.fetch.internaldate_offset, ==, -60);
+  g_assert_cmpint (a->u.fetch.items & LB_IMAP_FETCH_INTERNALDATE, !=, 0);
+  /* A date that cannot be read is left out; the rest of the message is kept. */
+  g_assert_cmpint (b->u.fetch.items & LB_IMAP_FETCH_INTERNALDATE, ==, 0);
+  g_assert_cmpuint (b->u.fetch.uid, ==, 2);
+  /* Raw GBK bytes in a literal subject are kept as sent. */
+  g_assert_cmpstr (c->u.fetch.envelope->subject, ==, "\xb2\xe2\xca\xd4");
+  s = lb_imap_fetch_get_section (&c->u.fetch, "TEXT");
+  g_assert_cmpint (s->origin, ==, 1024);
+  g_assert_cmpuint (g_bytes_get_size (s->data), ==, 0);
+  /* A repeated item replaces the earlier one. */
+  g_assert_cmpint (d->u.fetch.flags, ==, LB_FLAG_DELETED);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Malformed input                                                           */
 /* ------------------------------------------------------------------------ */
@@ -1461,6 +1488,7 @@ main (int   argc,
   g_test_add_func ("/imap/parser/mailbox-literal", test_mailbox_literal);
   g_test_add_func ("/imap/parser/bodystructure", test_bodystructure_edge);
   g_test_add_func ("/imap/parser/misc", test_misc_responses);
+  g_test_add_func ("/imap/parser/fetch-details", test_fetch_details);
   g_test_add_func ("/imap/parser/malformed", test_malformed_lines);
   g_test_add_func ("/imap/parser/recovery", test_recovery);
   g_test_add_func ("/imap/parser/literal-overflow", test_literal_overflow);
