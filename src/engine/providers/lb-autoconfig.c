@@ -419,6 +419,15 @@ lb_autoconfig_parse (const char  *data,
                    _("The autoconfig file is too large (%" G_GSIZE_FORMAT " bytes)."), length);
       return NULL;
     }
+  /* GMarkup wants UTF-8 anyway, and GLib 2.74's GMarkup can set an error
+   * twice on invalid UTF-8 in CDATA sections: refuse such bytes (and NULs)
+   * before the parser sees them. */
+  if (!g_utf8_validate (data, length, NULL))
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_PARSE,
+                           _("The autoconfig file is not valid: it is not UTF-8 text."));
+      return NULL;
+    }
   at = strrchr (address, '@');
   if (at == NULL || at == address || at[1] == '\0')
     {
@@ -436,8 +445,10 @@ lb_autoconfig_parse (const char  *data,
                                         G_MARKUP_TREAT_CDATA_AS_TEXT
                                         | G_MARKUP_PREFIX_ERROR_POSITION,
                                         &state, NULL);
-  ok = g_markup_parse_context_parse (context, data, length, &local_error)
-       && g_markup_parse_context_end_parse (context, &local_error);
+  /* GLib 2.74 can report an error (for instance on a NUL inside a DOCTYPE)
+   * and still return TRUE, so the error itself is what counts. */
+  ok = g_markup_parse_context_parse (context, data, length, &local_error) && local_error == NULL;
+  ok = ok && g_markup_parse_context_end_parse (context, &local_error) && local_error == NULL;
 
   g_clear_pointer (&state.current, server_data_free);
 
