@@ -244,7 +244,10 @@ cmd_account (int    argc,
           lb_json_print (j);
         }
       else
-        g_print (_("Added account %" G_GINT64_FORMAT " (%s)\n"), lb_account_get_id (added), email);
+        {
+          g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (added));
+          g_print (_("Added account %s (%s)\n"), id, email);
+        }
     }
   else if (g_str_equal (sub, "remove"))
     {
@@ -289,7 +292,8 @@ on_new_mail (LbMessageList *list,
       if (cli->json)
         g_print ("{\"event\":\"new-mail\",\"count\":%u}\n", added - removed);
       else
-        g_print (_("%u new message(s)\n"), added - removed);
+        g_print (ngettext ("%u new message\n", "%u new messages\n", added - removed),
+                 added - removed);
     }
 }
 

@@ -245,8 +245,15 @@ schedule_dispatch (LbAccount *self)
   if (self->dispatch_pending)
     return;
   self->dispatch_pending = TRUE;
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT_IDLE, dispatch_changes,
-                              g_object_ref (self), g_object_unref);
+  /* Not g_main_context_invoke(): it runs the callback right here, on the worker thread,
+   * whenever the main context happens to be unowned (a CLI between iterations). */
+  {
+    g_autoptr(GSource) source = g_idle_source_new ();
+    g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+    g_source_set_callback (source, dispatch_changes, g_object_ref (self), g_object_unref);
+    g_source_set_static_name (source, "[letterbox] account changes");
+    g_source_attach (source, self->main_context);
+  }
 }
 
 static void
@@ -570,6 +577,8 @@ sync_job (gpointer       worker_data,
         ok = lb_imap_sync_folder (w->sync, folder_id, cancellable, &local_error);
     }
 
+  g_debug ("Sync of account %" G_GINT64_FORMAT " folder %" G_GINT64_FORMAT ": %s",
+           w->account->row->id, folder_id, ok ? "done" : local_error->message);
   if (!ok)
     {
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -780,6 +789,7 @@ idle_thread (gpointer data)
                                             self->idle_cancellable, &error))
             goto failed;
           backoff = BACKOFF_MIN_SECONDS;
+          g_debug ("IDLE on account %" G_GINT64_FORMAT ": watching INBOX", self->row->id);
         }
 
       {
@@ -788,6 +798,8 @@ idle_thread (gpointer data)
         if (!lb_imap_session_idle_sync (session, IDLE_RENEW_SECONDS, &changed,
                                         self->idle_cancellable, &error))
           goto failed;
+        g_debug ("IDLE on account %" G_GINT64_FORMAT " ended: %s", self->row->id,
+                 changed ? "INBOX changed" : "renewing");
         if (changed)
           queue_inbox_sync (self, inbox_id);
         continue;

@@ -152,6 +152,13 @@ read_response (LbImapSession *self,
 
       if (response != NULL)
         return response;
+      if (parse_error != NULL && !lb_imap_parser_has_failed (self->parser))
+        {
+          /* One malformed response is dropped and the stream goes on; the sync's set
+           * comparison makes up for anything it carried. */
+          g_debug ("%s sent a malformed response, skipped: %s", self->host, parse_error->message);
+          continue;
+        }
       if (parse_error != NULL)
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&parse_error),
@@ -290,6 +297,15 @@ next_tag (LbImapSession *self)
 {
   return g_strdup_printf ("a%04u", ++self->next_tag);
 }
+
+static LbImapResponse *
+command_valist (LbImapSession      *self,
+                LbImapUntaggedFunc  func,
+                gpointer            user_data,
+                GCancellable       *cancellable,
+                GError            **error,
+                const char         *format,
+                va_list             args) G_GNUC_PRINTF (6, 0);
 
 static LbImapResponse *
 command_valist (LbImapSession      *self,

@@ -1090,6 +1090,7 @@ run (LbImapSync    *self,
      const char    *format,
      ...)
 {
+  /* The format is checked at the declaration above. */
   g_autofree char *command = NULL;
   g_autoptr(LbImapResponse) ok = NULL;
   va_list args;

@@ -1,0 +1,661 @@
+/* test-sync.c: the engine against a real Dovecot
+ *
+ * Every test starts its own private Dovecot (tests/fixtures/lbfixture.py), adds the
+ * account through the public engine API (so the secret really goes through the keyring
+ * of the test's private D-Bus session), syncs, and compares the store with what the
+ * server itself reports over a separate IMAP session.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-engine.h"
+#include "lb-imap-parser.h"
+#include "lb-imap-session.h"
+#include "lb-test-fixture.h"
+#include "lb-test-proxy.h"
+
+typedef struct {
+  LbTestServers *servers;
+  LbTestProxy   *proxy;
+  char          *profile;
+  LbEngine      *engine;
+  LbAccount     *account;
+  GAsyncResult  *result;
+} Env;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Env *env = user_data;
+  env->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Env *env)
+{
+  g_clear_object (&env->result);
+  while (env->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return env->result;
+}
+
+static void
+env_start (Env                *env,
+           const char         *capability,
+           const char * const *corpus,
+           gboolean            with_proxy)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  LbTestServersOptions options = { 0 };
+  guint16 port;
+
+  options.imap_capability = capability;
+  options.corpus = corpus;
+  options.no_smtp = TRUE;
+  env->servers = lb_test_servers_start (&options, &error);
+  g_assert_no_error (error);
+  port = env->servers->imaps_port;
+  if (with_proxy)
+    {
+      env->proxy = lb_test_proxy_new (port, &error);
+      g_assert_no_error (error);
+      port = lb_test_proxy_get_port (env->proxy);
+    }
+
+  env->profile = g_dir_make_tmp ("lb-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->engine = lb_engine_new (env->profile, &error);
+  g_assert_no_error (error);
+
+  s->email = g_strdup ("alice@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", port, LB_SECURITY_TLS, "alice@example.com");
+  s->imap->ca_file = g_strdup (env->servers->ca_file);
+  lb_engine_add_account_async (env->engine, s, "secret", NULL, got_result, env);
+  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (env->account);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+static void
+env_stop (Env *env)
+{
+  lb_engine_shutdown (env->engine);
+  g_clear_object (&env->account);
+  g_clear_object (&env->result);
+  g_assert_finalize_object (env->engine);
+  env->engine = NULL;
+  g_clear_pointer (&env->proxy, lb_test_proxy_free);
+  g_clear_pointer (&env->servers, lb_test_servers_stop);
+  rm_rf (env->profile);
+  g_free (env->profile);
+}
+
+static gboolean
+sync_account (Env     *env,
+              gint64   folder_id,
+              GError **error)
+{
+  lb_account_sync_async (env->account, folder_id, LB_JOB_PRIORITY_USER, NULL, got_result, env);
+  return lb_account_sync_finish (env->account, wait_result (env), error);
+}
+
+static void
+sync_ok (Env *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  sync_account (env, 0, &error);
+  g_assert_no_error (error);
+}
+
+/* ---- The server's view, through an independent session ---- */
+
+static LbImapSession *
+server_session (Env *env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", env->servers->imaps_port,
+                                                      LB_SECURITY_TLS, "alice@example.com");
+  LbImapSession *session = lb_imap_session_new ();
+
+  c->ca_file = g_strdup (env->servers->ca_file);
+  lb_imap_session_connect_sync (session, c, "secret", FALSE, NULL, &error);
+  g_assert_no_error (error);
+  return session;
+}
+
+static gboolean
+collect_server_flags (LbImapResponse  *r,
+                      gpointer         user_data,
+                      GError         **error)
+{
+  if (r->kind == LB_IMAP_RESPONSE_FETCH)
+    g_hash_table_insert (user_data, GUINT_TO_POINTER (r->u.fetch.uid),
+                         GUINT_TO_POINTER (r->u.fetch.flags | 0x80000000u));
+  return TRUE;
+}
+
+/* uid -> flags (with a marker bit so that 0 flags is not NULL) */
+static GHashTable *
+server_flags (Env        *env,
+              const char *mailbox)
+{
+  g_autoptr(LbImapSession) session = server_session (env);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImapResponse) ok = NULL;
+  GHashTable *flags = g_hash_table_new (NULL, NULL);
+  LbImapSelectInfo info;
+
+  lb_imap_session_select_sync (session, mailbox, TRUE, NULL, NULL, NULL, &info, NULL, &error);
+  g_assert_no_error (error);
+  if (info.exists > 0)
+    {
+      ok = lb_imap_session_command_sync (session, collect_server_flags, flags, NULL, &error,
+                                         "UID FETCH 1:* (UID FLAGS)");
+      g_assert_no_error (error);
+    }
+  lb_imap_session_logout (session);
+  return flags;
+}
+
+static LbFolder *
+folder_of (Env          *env,
+           LbFolderRole  role)
+{
+  LbFolder *f = lb_account_find_folder (env->account, role);
+  g_assert_nonnull (f);
+  return f;
+}
+
+static GHashTable *
+store_flags (Env    *env,
+             gint64  folder_id)
+{
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
+  GHashTable *flags = g_hash_table_new (NULL, NULL);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_assert_false (g_hash_table_contains (flags, GUINT_TO_POINTER (lb_message_get_uid (m))));
+      g_hash_table_insert (flags, GUINT_TO_POINTER (lb_message_get_uid (m)),
+                           GUINT_TO_POINTER (lb_message_get_flags (m) | 0x80000000u));
+    }
+  return flags;
+}
+
+/* The invariant: the store's (uid, flags) of a folder equal the server's. */
+static void
+assert_folder_matches (Env          *env,
+                       LbFolderRole  role,
+                       const char   *mailbox)
+{
+  g_autoptr(GHashTable) server = server_flags (env, mailbox);
+  g_autoptr(GHashTable) store = store_flags (env, lb_folder_get_id (folder_of (env, role)));
+  GHashTableIter iter;
+  gpointer uid, flags;
+
+  g_assert_cmpuint (g_hash_table_size (store), ==, g_hash_table_size (server));
+  g_hash_table_iter_init (&iter, server);
+  while (g_hash_table_iter_next (&iter, &uid, &flags))
+    {
+      /* \Recent is the server's business and not a stored flag. */
+      g_assert_true (g_hash_table_contains (store, uid));
+      g_assert_cmphex (GPOINTER_TO_UINT (g_hash_table_lookup (store, uid)), ==,
+                       GPOINTER_TO_UINT (flags));
+    }
+}
+
+/* ---- Tests ---- */
+
+static void
+test_first_sync (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:2000:11", "alice@example.com:Archive:120:12", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) manifest = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(LbMessageList) inbox = NULL;
+  g_autoptr(GHashTable) subjects = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  Env env = { 0 };
+  guint chinese = 0;
+
+  env_start (&env, NULL, corpus, FALSE);
+  sync_ok (&env);
+
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+  g_assert_cmpuint (lb_folder_get_total_count (folder_of (&env, LB_FOLDER_ROLE_INBOX)), ==, 2000);
+  /* Every special folder of the fixture got its role. */
+  folder_of (&env, LB_FOLDER_ROLE_SENT);
+  folder_of (&env, LB_FOLDER_ROLE_DRAFTS);
+  folder_of (&env, LB_FOLDER_ROLE_TRASH);
+  folder_of (&env, LB_FOLDER_ROLE_JUNK);
+
+  /* Decoded subjects (GBK, split encoded-words, raw 8-bit) equal the corpus's. */
+  path = lb_test_servers_manifest_path (env.servers, "alice@example.com", "INBOX");
+  manifest = lb_test_corpus_manifest_load (path, &error);
+  g_assert_no_error (error);
+  inbox = lb_engine_open_folder (env.engine, lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX)));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (inbox)); i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), i);
+      g_hash_table_insert (subjects, GUINT_TO_POINTER (lb_message_get_uid (m)),
+                           g_strdup (lb_message_get_subject (m)));
+    }
+  for (guint i = 0; i < manifest->len; i++)
+    {
+      GHashTable *entry = g_ptr_array_index (manifest, i);
+      guint uid = (guint) g_ascii_strtoull (g_hash_table_lookup (entry, "uid"), NULL, 10);
+      const char *want = g_hash_table_lookup (entry, "subject");
+      const char *got = g_hash_table_lookup (subjects, GUINT_TO_POINTER (uid));
+
+      g_assert_cmpstr (got, ==, want);
+      for (const char *p = want; *p != '\0'; p = g_utf8_next_char (p))
+        if (g_unichar_get_script (g_utf8_get_char (p)) == G_UNICODE_SCRIPT_HAN)
+          {
+            chinese++;
+            break;
+          }
+    }
+  g_assert_cmpuint (chinese, >, 200);
+  g_clear_object (&inbox);
+  env_stop (&env);
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *count)
+{
+  *count = g_list_model_get_n_items (model);
+}
+
+static void
+test_idle (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:20:3", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+  Env env = { 0 };
+  LbMessageList *unified;
+  guint count;
+  gint64 deadline;
+
+  env_start (&env, NULL, corpus, FALSE);
+  sync_ok (&env);
+  unified = lb_engine_get_unified_inbox (env.engine);
+  count = g_list_model_get_n_items (G_LIST_MODEL (unified));
+  g_assert_cmpuint (count, ==, 20);
+  g_signal_connect (unified, "items-changed", G_CALLBACK (on_items_changed), &count);
+
+  lb_engine_start (env.engine);
+  /* Let IDLE settle on INBOX before the other client delivers. */
+  deadline = g_get_monotonic_time () + 1 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+
+  msg = g_bytes_new_static ("From: Bob <bob@example.com>\r\nTo: alice@example.com\r\n"
+                            "Subject: =?UTF-8?B?5paw6YKu5Lu2?=\r\nMessage-ID: <idle-1@example.com>\r\n"
+                            "Date: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\nHello\r\n", 160);
+  lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", msg, NULL, &error);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (count < 21 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  g_assert_cmpuint (count, ==, 21);
+  {
+    g_autoptr(LbMessage) top = g_list_model_get_item (G_LIST_MODEL (unified), 0);
+    g_assert_cmpstr (lb_message_get_subject (top), ==, "新邮件");
+  }
+  g_signal_handlers_disconnect_by_data (unified, &count);
+  env_stop (&env);
+}
+
+static LbMessage *
+message_with_uid (Env     *env,
+                  gint64   folder_id,
+                  guint32  uid)
+{
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      if (lb_message_get_uid (m) == uid)
+        return m;
+      g_object_unref (m);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+flags_meet (const char *capability)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:40:5", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImapSession) other = NULL;
+  g_autoptr(LbImapResponse) ok = NULL;
+  g_autoptr(LbMessage) m3 = NULL;
+  g_autoptr(LbMessage) m4 = NULL;
+  g_autoptr(GHashTable) server = NULL;
+  Env env = { 0 };
+  gint64 inbox;
+  LbImapSelectInfo info;
+
+  env_start (&env, capability, corpus, FALSE);
+  sync_ok (&env);
+  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+
+  /* Here: mark uid 3 read and flag uid 4; the list shows it at once. */
+  m3 = message_with_uid (&env, inbox, 3);
+  m4 = message_with_uid (&env, inbox, 4);
+  lb_engine_set_flags (env.engine, &m3, 1, 0, LB_FLAG_SEEN);
+  lb_engine_set_flags (env.engine, &m3, 1, LB_FLAG_SEEN, 0);
+  lb_engine_set_flags (env.engine, &m4, 1, LB_FLAG_FLAGGED, 0);
+  g_assert_true (lb_message_get_flagged (m4));
+  g_assert_false (lb_message_get_unread (m3));
+  lb_engine_wait_idle (env.engine);
+
+  /* There: another client flags uid 5 and clears \Seen on uid 6. */
+  other = server_session (&env);
+  lb_imap_session_select_sync (other, "INBOX", FALSE, NULL, NULL, NULL, &info, NULL, &error);
+  g_assert_no_error (error);
+  ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error,
+                                     "UID STORE 5 +FLAGS.SILENT (\\Flagged \\Seen)");
+  g_assert_no_error (error);
+  g_clear_pointer (&ok, lb_imap_response_unref);
+  ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error,
+                                     "UID STORE 6 -FLAGS.SILENT (\\Seen)");
+  g_assert_no_error (error);
+  lb_imap_session_logout (other);
+
+  sync_ok (&env);
+  server = server_flags (&env, "INBOX");
+  g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (3))) & LB_FLAG_SEEN);
+  g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (4))) & LB_FLAG_FLAGGED);
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  g_clear_object (&m3);
+  g_clear_object (&m4);
+  env_stop (&env);
+}
+
+static void
+test_flags_meet (void)
+{
+  flags_meet (NULL);
+}
+
+/* QQ and 163 advertise no CONDSTORE, QRESYNC, SPECIAL-USE, ESEARCH or MOVE. */
+#define QQ_LIKE "IMAP4rev1 XLIST IDLE NAMESPACE CHILDREN ID UIDPLUS"
+
+static void
+test_flags_meet_qq_like (void)
+{
+  flags_meet (QQ_LIKE);
+}
+
+static void
+move_and_delete (const char *capability)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:30:9", NULL };
+  g_autoptr(LbMessage) m7 = NULL;
+  g_autoptr(LbMessage) m8 = NULL;
+  g_autoptr(GHashTable) inbox_flags = NULL;
+  g_autoptr(GHashTable) archive_flags = NULL;
+  g_autoptr(GHashTable) trash_flags = NULL;
+  Env env = { 0 };
+  gint64 inbox;
+
+  env_start (&env, capability, corpus, FALSE);
+  sync_ok (&env);
+  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  m7 = message_with_uid (&env, inbox, 7);
+  m8 = message_with_uid (&env, inbox, 8);
+  lb_engine_move (env.engine, &m7, 1, LB_FOLDER_ROLE_ARCHIVE, 0);
+  lb_engine_delete (env.engine, &m8, 1);
+  lb_engine_flush_pending (env.engine);
+  lb_engine_wait_idle (env.engine);
+  sync_ok (&env);
+
+  inbox_flags = server_flags (&env, "INBOX");
+  archive_flags = server_flags (&env, "Archive");
+  trash_flags = server_flags (&env, "Trash");
+  g_assert_cmpuint (g_hash_table_size (inbox_flags), ==, 28);
+  g_assert_false (g_hash_table_contains (inbox_flags, GUINT_TO_POINTER (7)));
+  g_assert_false (g_hash_table_contains (inbox_flags, GUINT_TO_POINTER (8)));
+  g_assert_cmpuint (g_hash_table_size (archive_flags), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (trash_flags), ==, 1);
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+  assert_folder_matches (&env, LB_FOLDER_ROLE_TRASH, "Trash");
+  g_clear_object (&m7);
+  g_clear_object (&m8);
+  env_stop (&env);
+}
+
+static void
+test_move_delete (void)
+{
+  move_and_delete (NULL);
+}
+
+static void
+test_move_delete_no_move (void)
+{
+  /* 163: no MOVE, so COPY + \Deleted + UID EXPUNGE. */
+  move_and_delete ("IMAP4rev1 SPECIAL-USE ID UIDPLUS IDLE");
+}
+
+static void
+test_undo_leaves_server_alone (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:10:4", NULL };
+  g_autoptr(LbMessage) m2 = NULL;
+  g_autoptr(GHashTable) server = NULL;
+  Env env = { 0 };
+  LbMessageList *unified;
+  guint id;
+
+  env_start (&env, NULL, corpus, FALSE);
+  sync_ok (&env);
+  unified = lb_engine_get_unified_inbox (env.engine);
+  m2 = message_with_uid (&env, lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX)), 2);
+  id = lb_engine_delete (env.engine, &m2, 1);
+  lb_message_list_reload (unified);
+  while (lb_message_list_is_loading (unified))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 9);
+  g_assert_true (lb_engine_undo (env.engine, id));
+  lb_message_list_reload (unified);
+  while (lb_message_list_is_loading (unified))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 10);
+  lb_engine_flush_pending (env.engine);
+  lb_engine_wait_idle (env.engine);
+  sync_ok (&env);
+  server = server_flags (&env, "INBOX");
+  g_assert_cmpuint (g_hash_table_size (server), ==, 10);
+  g_clear_object (&m2);
+  env_stop (&env);
+}
+
+static void
+test_uidvalidity_change (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:5:2", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImapSession) other = NULL;
+  g_autoptr(LbImapResponse) ok = NULL;
+  g_autoptr(GBytes) msg = g_bytes_new_static ("Subject: again\r\n\r\nbody\r\n", 25);
+  Env env = { 0 };
+
+  env_start (&env, NULL, corpus, FALSE);
+  other = server_session (&env);
+  ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error, "CREATE \"Projects\"");
+  g_assert_no_error (error);
+  g_clear_pointer (&ok, lb_imap_response_unref);
+  for (int i = 0; i < 3; i++)
+    {
+      lb_imap_session_append_sync (other, "Projects", NULL, msg, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  sync_ok (&env);
+
+  /* Recreate the mailbox: same name, new UIDVALIDITY, two messages with uids 1 and 2. */
+  ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error, "DELETE \"Projects\"");
+  g_assert_no_error (error);
+  g_clear_pointer (&ok, lb_imap_response_unref);
+  g_usleep (1100 * 1000);   /* Dovecot derives UIDVALIDITY from the clock */
+  ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error, "CREATE \"Projects\"");
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      lb_imap_session_append_sync (other, "Projects", "\\Flagged", msg, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  lb_imap_session_logout (other);
+
+  sync_ok (&env);
+  {
+    GListModel *folders = lb_account_get_folders (env.account);
+    gint64 projects = 0;
+    g_autoptr(GHashTable) server = server_flags (&env, "Projects");
+    g_autoptr(GHashTable) store = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+      {
+        g_autoptr(LbFolder) f = g_list_model_get_item (folders, i);
+        if (g_strcmp0 (lb_folder_get_raw_name (f), "Projects") == 0)
+          projects = lb_folder_get_id (f);
+      }
+    g_assert_cmpint (projects, >, 0);
+    store = store_flags (&env, projects);
+    g_assert_cmpuint (g_hash_table_size (store), ==, 2);
+    g_assert_cmpuint (g_hash_table_size (server), ==, 2);
+    g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (store, GUINT_TO_POINTER (1))) & LB_FLAG_FLAGGED);
+  }
+  env_stop (&env);
+}
+
+/* The connection dies at different points of a first sync; after a resync the store equals
+ * the server, with nothing lost and nothing twice. */
+static void
+test_cut_mid_fetch (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:600:21", NULL };
+  const gint64 cuts[] = { 3000, 9000, 30000, 80000, 150000 };
+  g_autoptr(GError) error = NULL;
+  Env env = { 0 };
+  guint failures = 0;
+
+  env_start (&env, NULL, corpus, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      lb_test_proxy_cut_after (env.proxy, cuts[i]);
+      /* Force a new connection, so the cut lands at a new offset into its stream. */
+      lb_test_proxy_kill_all (env.proxy);
+      g_usleep (150 * 1000);
+      if (!sync_account (&env, 0, &error))
+        {
+          failures++;
+          g_assert_true (error->domain == LB_ERROR);
+          g_clear_error (&error);
+        }
+    }
+  lb_test_proxy_cut_after (env.proxy, -1);
+  sync_ok (&env);
+  g_assert_cmpuint (lb_test_proxy_get_faults (env.proxy), >=, 3);
+  g_assert_cmpuint (failures, >=, 3);
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  env_stop (&env);
+}
+
+static void
+test_qq_like_first_sync (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:300:13", "alice@example.com:Sent:20:14", NULL };
+  Env env = { 0 };
+
+  env_start (&env, QQ_LIKE, corpus, FALSE);
+  sync_ok (&env);
+  sync_ok (&env);
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  /* No SPECIAL-USE: Sent is recognised by its name. */
+  assert_folder_matches (&env, LB_FOLDER_ROLE_SENT, "Sent");
+  env_stop (&env);
+}
+
+static void
+test_body_peek (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:10:6", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GHashTable) server = NULL;
+  g_autoptr(LbMessage) unread = NULL;
+  Env env = { 0 };
+  LbMessageList *unified;
+  guint32 uid = 0;
+
+  env_start (&env, NULL, corpus, FALSE);
+  sync_ok (&env);
+  unified = lb_engine_get_unified_inbox (env.engine);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (unified)) && unread == NULL; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (unified), i);
+      if (lb_message_get_unread (m))
+        unread = g_object_ref (m);
+    }
+  g_assert_nonnull (unread);
+  uid = lb_message_get_uid (unread);
+  lb_account_fetch_body_async (env.account, lb_message_get_id (unread), NULL, got_result, &env);
+  body = lb_account_fetch_body_finish (env.account, wait_result (&env), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (body), >, 100);
+  /* Downloading is not reading: still unread on the server. */
+  server = server_flags (&env, "INBOX");
+  g_assert_false (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (uid))) & LB_FLAG_SEEN);
+  /* And it is cached for offline reading. */
+  {
+    g_autoptr(GBytes) cached = lb_engine_get_cached_body (env.engine, lb_message_get_id (unread));
+    g_assert_nonnull (cached);
+    g_assert_true (g_bytes_equal (cached, body));
+  }
+  g_clear_object (&unread);
+  env_stop (&env);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sync/first-sync", test_first_sync);
+  g_test_add_func ("/sync/idle", test_idle);
+  g_test_add_func ("/sync/flags-meet", test_flags_meet);
+  g_test_add_func ("/sync/flags-meet-qq-like", test_flags_meet_qq_like);
+  g_test_add_func ("/sync/move-delete", test_move_delete);
+  g_test_add_func ("/sync/move-delete-no-move", test_move_delete_no_move);
+  g_test_add_func ("/sync/undo-leaves-server-alone", test_undo_leaves_server_alone);
+  g_test_add_func ("/sync/uidvalidity-change", test_uidvalidity_change);
+  g_test_add_func ("/sync/cut-mid-fetch", test_cut_mid_fetch);
+  g_test_add_func ("/sync/qq-like-first-sync", test_qq_like_first_sync);
+  g_test_add_func ("/sync/body-peek", test_body_peek);
+  return g_test_run ();
+}
