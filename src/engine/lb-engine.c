@@ -406,7 +406,7 @@ lb_engine_wait_idle (LbEngine *self)
     ;
 }
 
-LbMessageList *_lb_message_list_new (LbEngine *engine, gint64 folder_id);
+LbMessageList *_lb_message_list_new (LbEngine *engine, gint64 folder_id, const char *query);
 
 /**
  * lb_engine_get_unified_inbox:
@@ -417,7 +417,7 @@ LbMessageList *
 lb_engine_get_unified_inbox (LbEngine *self)
 {
   if (self->unified == NULL)
-    self->unified = _lb_message_list_new (self, LB_STORE_UNIFIED_INBOX);
+    self->unified = _lb_message_list_new (self, LB_STORE_UNIFIED_INBOX, NULL);
   return self->unified;
 }
 
@@ -430,7 +430,23 @@ LbMessageList *
 lb_engine_open_folder (LbEngine *self,
                        gint64    folder_id)
 {
-  return _lb_message_list_new (self, folder_id);
+  return _lb_message_list_new (self, folder_id, NULL);
+}
+
+/**
+ * lb_engine_search:
+ * @query: what the user typed (see the search syntax in lb-search.c)
+ * @folder_id: search this folder, or 0 for All Inboxes
+ *
+ * Returns: (transfer full): the matches, newest first, filled in the background and
+ *   kept up to date like any message list
+ */
+LbMessageList *
+lb_engine_search (LbEngine   *self,
+                  const char *query,
+                  gint64      folder_id)
+{
+  return _lb_message_list_new (self, folder_id, query);
 }
 
 /**

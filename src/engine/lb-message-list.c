@@ -15,6 +15,7 @@
 
 #include "lb-engine-private.h"
 #include "lb-message-private.h"
+#include "lb-search.h"
 #include "lb-store-locations.h"
 
 #define PAGE 64
@@ -25,6 +26,7 @@ struct _LbMessageList
   GObject     parent_instance;
   LbEngine   *engine;     /* weak */
   gint64      folder_id;  /* LB_STORE_UNIFIED_INBOX for all inboxes */
+  char       *query;      /* a search, or NULL */
   GArray     *ids;        /* gint64 location ids shown, newest first */
   GHashTable *cache;      /* location id -> LbMessage */
   gulong      changed_id;
@@ -171,6 +173,7 @@ lb_message_list_finalize (GObject *object)
 
   g_array_unref (self->ids);
   g_hash_table_unref (self->cache);
+  g_free (self->query);
   G_OBJECT_CLASS (lb_message_list_parent_class)->finalize (object);
 }
 
@@ -317,8 +320,9 @@ reload_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
+  LbMessageList *self = source_object;
   const char *path = task_data;
-  gint64 folder_id = LB_MESSAGE_LIST (source_object)->folder_id;
+  gint64 folder_id = self->folder_id;
   g_autoptr(GError) error = NULL;
   g_autoptr(LbStore) store = lb_store_open (path, LB_STORE_OPEN_READ_ONLY, &error);
   GArray *ids;
@@ -329,7 +333,10 @@ reload_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  ids = lb_store_list_location_ids (store, folder_id, &error);
+  if (self->query != NULL)
+    ids = lb_search_location_ids (store, self->query, folder_id, &error);
+  else
+    ids = lb_store_list_location_ids (store, folder_id, &error);
   if (ids == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -408,11 +415,12 @@ on_messages_changed (LbEngine      *engine,
     lb_message_list_reload (self);
 }
 
-LbMessageList *_lb_message_list_new (LbEngine *engine, gint64 folder_id);
+LbMessageList *_lb_message_list_new (LbEngine *engine, gint64 folder_id, const char *query);
 
 LbMessageList *
-_lb_message_list_new (LbEngine *engine,
-                      gint64    folder_id)
+_lb_message_list_new (LbEngine   *engine,
+                      gint64      folder_id,
+                      const char *query)
 {
   LbMessageList *self = g_object_new (LB_TYPE_MESSAGE_LIST, NULL);
   g_autoptr(GArray) ids = NULL;
@@ -420,11 +428,18 @@ _lb_message_list_new (LbEngine *engine,
   self->engine = engine;
   g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &self->engine);
   self->folder_id = folder_id;
+  self->query = g_strdup (query);
   self->changed_id = g_signal_connect (engine, "messages-changed",
                                        G_CALLBACK (on_messages_changed), self);
 
   /* The first snapshot is read right here: an index-only scan, a few milliseconds even
    * for 100,000 rows, and the view's first frame shows rows instead of an empty list. */
+  if (query != NULL)
+    {
+      /* Searches can be slow (a scan for short Chinese words): never on this thread. */
+      lb_message_list_reload (self);
+      return self;
+    }
   ids = lb_store_list_location_ids (_lb_engine_get_read_store (engine), folder_id, NULL);
   if (ids != NULL)
     {
@@ -435,6 +450,7 @@ _lb_message_list_new (LbEngine *engine,
   return self;
 }
 
+const char *lb_message_list_get_query (LbMessageList *self) { return self->query; }
 gint64 lb_message_list_get_folder_id (LbMessageList *self) { return self->folder_id; }
 gboolean lb_message_list_is_unified (LbMessageList *self) { return self->folder_id == LB_STORE_UNIFIED_INBOX; }
 guint lb_message_list_get_unread (LbMessageList *self) { return self->unread; }

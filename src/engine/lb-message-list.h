@@ -17,5 +17,6 @@ gboolean  lb_message_list_is_unified     (LbMessageList *self);
 guint     lb_message_list_get_unread     (LbMessageList *self);
 void      lb_message_list_reload         (LbMessageList *self);
 gboolean  lb_message_list_is_loading     (LbMessageList *self);
+const char *lb_message_list_get_query   (LbMessageList *self);
 
 G_END_DECLS
