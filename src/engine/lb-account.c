@@ -22,7 +22,21 @@
 #include "lb-provider-db.h"
 #include "lb-secrets.h"
 
-#define IDLE_RENEW_SECONDS (25 * 60)
+/* IDLE is renewed well before the 29 minutes after which servers may drop it, and
+ * often enough that NAT mappings stay alive.  A renewal that gets no answer within
+ * IDLE_ANSWER_MS means the connection died silently: reconnect. */
+#define IDLE_RENEW_SECONDS (10 * 60)
+#define IDLE_ANSWER_MS (30 * 1000)
+
+/* Tests shorten the renewal with LETTERBOX_IDLE_RENEW_SECONDS. */
+static guint
+idle_renew_seconds (void)
+{
+  const char *env = g_getenv ("LETTERBOX_IDLE_RENEW_SECONDS");
+  guint64 v = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return v > 0 && v < IDLE_RENEW_SECONDS ? (guint) v : IDLE_RENEW_SECONDS;
+}
 #define BACKOFF_MIN_SECONDS 5
 #define BACKOFF_MAX_SECONDS (10 * 60)
 
@@ -756,6 +770,7 @@ idle_thread (gpointer data)
   lb_quirks_init (&quirks);
   if (self->provider != NULL)
     lb_quirks_for_provider (self->provider, &quirks);
+  lb_imap_session_set_timeout (session, IDLE_ANSWER_MS);
 
   /* The first full sync; afterwards INBOX is synced whenever IDLE says it changed. */
   queue_inbox_sync (self, 0);
@@ -795,7 +810,7 @@ idle_thread (gpointer data)
       {
         gboolean changed = FALSE;
 
-        if (!lb_imap_session_idle_sync (session, IDLE_RENEW_SECONDS, &changed,
+        if (!lb_imap_session_idle_sync (session, idle_renew_seconds (), &changed,
                                         self->idle_cancellable, &error))
           goto failed;
         g_debug ("IDLE on account %" G_GINT64_FORMAT " ended: %s", self->row->id,

@@ -34,6 +34,7 @@ struct _LbImapSession
   char              delimiter;
   char             *selected;
   char             *host;
+  int               timeout_ms;
 };
 
 G_DEFINE_FINAL_TYPE (LbImapSession, lb_imap_session, G_TYPE_OBJECT)
@@ -62,6 +63,7 @@ lb_imap_session_init (LbImapSession *self)
 {
   self->buffer = g_malloc (READ_CHUNK);
   self->delimiter = '/';
+  self->timeout_ms = COMMAND_TIMEOUT_MS;
 }
 
 LbImapSession *
@@ -119,6 +121,20 @@ lb_imap_session_has_capability (LbImapSession *self,
     if (g_ascii_strcasecmp (self->capabilities[i], capability) == 0)
       return TRUE;
   return FALSE;
+}
+
+/**
+ * lb_imap_session_set_timeout:
+ * @timeout_ms: how long a command may wait for the server's next bytes
+ *
+ * The default (two minutes) suits large fetches; the IDLE connection uses a short one
+ * so that a dead connection is noticed when IDLE is renewed.
+ */
+void
+lb_imap_session_set_timeout (LbImapSession *self,
+                             int            timeout_ms)
+{
+  self->timeout_ms = timeout_ms > 0 ? timeout_ms : COMMAND_TIMEOUT_MS;
 }
 
 gboolean lb_imap_session_qresync_enabled (LbImapSession *self) { return self->qresync_enabled; }
@@ -330,7 +346,7 @@ command_valist (LbImapSession      *self,
   line = g_strdup_printf ("%s %s\r\n", tag, command);
   if (!write_all (self, line, strlen (line), cancellable, error))
     return NULL;
-  return finish_command (self, tag, command, func, user_data, COMMAND_TIMEOUT_MS,
+  return finish_command (self, tag, command, func, user_data, self->timeout_ms,
                          cancellable, error);
 }
 
@@ -601,7 +617,7 @@ lb_imap_session_append_sync (LbImapSession *self,
       /* Wait for the server's go-ahead; it may refuse at once instead. */
       for (;;)
         {
-          g_autoptr(LbImapResponse) r = read_response (self, COMMAND_TIMEOUT_MS, cancellable, error);
+          g_autoptr(LbImapResponse) r = read_response (self, self->timeout_ms, cancellable, error);
           if (r == NULL)
             return FALSE;
           if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
@@ -618,7 +634,7 @@ lb_imap_session_append_sync (LbImapSession *self,
       !write_all (self, "\r\n", 2, cancellable, error))
     return FALSE;
 
-  ok = finish_command (self, tag, "APPEND", NULL, NULL, COMMAND_TIMEOUT_MS, cancellable, error);
+  ok = finish_command (self, tag, "APPEND", NULL, NULL, self->timeout_ms, cancellable, error);
   if (ok == NULL)
     return FALSE;
   if (out_uid != NULL && ok->code.kind == LB_IMAP_CODE_APPENDUID && ok->code.set != NULL &&
@@ -673,7 +689,7 @@ lb_imap_session_idle_sync (LbImapSession *self,
 
   for (;;)
     {
-      g_autoptr(LbImapResponse) r = read_response (self, COMMAND_TIMEOUT_MS, cancellable, error);
+      g_autoptr(LbImapResponse) r = read_response (self, self->timeout_ms, cancellable, error);
       if (r == NULL)
         return FALSE;
       if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
@@ -716,7 +732,9 @@ lb_imap_session_idle_sync (LbImapSession *self,
 
   if (!write_all (self, "DONE\r\n", 6, cancellable, error))
     return FALSE;
-  ok = finish_command (self, tag, "IDLE", NULL, NULL, COMMAND_TIMEOUT_MS, cancellable, error);
+  /* A live server answers DONE at once; silence here means the connection is dead
+   * (a stalled NAT mapping, a suspended laptop) and the caller reconnects. */
+  ok = finish_command (self, tag, "IDLE", NULL, NULL, self->timeout_ms, cancellable, error);
   if (ok == NULL)
     return FALSE;
   *out_changed = changed;

@@ -64,6 +64,8 @@ void           lb_imap_session_disconnect       (LbImapSession        *self);
 gboolean       lb_imap_session_has_capability   (LbImapSession        *self,
                                                  const char           *capability);
 const char * const *lb_imap_session_get_capabilities (LbImapSession   *self);
+void           lb_imap_session_set_timeout      (LbImapSession        *self,
+                                                 int                   timeout_ms);
 void           lb_imap_session_set_capability_override (LbImapSession *self,
                                                  const char           *capabilities);
 gboolean       lb_imap_session_qresync_enabled  (LbImapSession        *self);
