@@ -1,0 +1,31 @@
+/* lb-composer.h: the window that writes a new message, a reply or a forward
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lb-engine.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_COMPOSER (lb_composer_get_type ())
+G_DECLARE_FINAL_TYPE (LbComposer, lb_composer, LB, COMPOSER, AdwWindow)
+
+/* Each opens a new composer window, transient for @parent, and presents it.  The
+ * message is queued in the engine's outbox when the user presses Send. */
+void lb_composer_open_new     (GtkWindow  *parent,
+                               LbEngine   *engine);
+void lb_composer_open_reply   (GtkWindow  *parent,
+                               LbEngine   *engine,
+                               LbMessage  *message,
+                               gboolean    reply_all);
+void lb_composer_open_forward (GtkWindow  *parent,
+                               LbEngine   *engine,
+                               LbMessage  *message);
+void lb_composer_open_mailto  (GtkWindow  *parent,
+                               LbEngine   *engine,
+                               const char *mailto_uri);
+
+G_END_DECLS
