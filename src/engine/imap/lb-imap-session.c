@@ -381,6 +381,62 @@ lb_imap_session_command_sync (LbImapSession      *self,
 }
 
 /**
+ * lb_imap_session_send_command:
+ * @out_tag: (out): the command's tag, for lb_imap_session_finish_command()
+ *
+ * Sends a command without waiting for its answer, so that the server can work on
+ * it while the caller processes the previous one (pipelining, RFC 3501 §5.5).
+ * Every sent command must be finished, in order.
+ */
+gboolean
+lb_imap_session_send_command (LbImapSession  *self,
+                              char          **out_tag,
+                              GCancellable   *cancellable,
+                              GError        **error,
+                              const char     *format,
+                              ...)
+{
+  g_autofree char *tag = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  if (!lb_imap_session_is_connected (self))
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Not connected");
+      return FALSE;
+    }
+  va_start (args, format);
+  command = g_strdup_vprintf (format, args);
+  va_end (args);
+  tag = next_tag (self);
+  line = g_strdup_printf ("%s %s\r\n", tag, command);
+  if (!write_all (self, line, strlen (line), cancellable, error))
+    return FALSE;
+  *out_tag = g_steal_pointer (&tag);
+  return TRUE;
+}
+
+/**
+ * lb_imap_session_finish_command:
+ *
+ * Reads the answer of a command sent with lb_imap_session_send_command().
+ *
+ * Returns: (transfer full): the tagged OK response
+ */
+LbImapResponse *
+lb_imap_session_finish_command (LbImapSession      *self,
+                                const char         *tag,
+                                LbImapUntaggedFunc  func,
+                                gpointer            user_data,
+                                GCancellable       *cancellable,
+                                GError            **error)
+{
+  return finish_command (self, tag, "UID FETCH", func, user_data, self->timeout_ms,
+                         cancellable, error);
+}
+
+/**
  * lb_imap_quote_mailbox:
  *
  * Returns: @raw_name as an IMAP quoted string

@@ -81,6 +81,19 @@ LbImapResponse *lb_imap_session_command_sync    (LbImapSession        *self,
                                                  const char           *format,
                                                  ...) G_GNUC_PRINTF (6, 7);
 
+gboolean       lb_imap_session_send_command     (LbImapSession        *self,
+                                                 char                **out_tag,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error,
+                                                 const char           *format,
+                                                 ...) G_GNUC_PRINTF (5, 6);
+LbImapResponse *lb_imap_session_finish_command  (LbImapSession        *self,
+                                                 const char           *tag,
+                                                 LbImapUntaggedFunc    func,
+                                                 gpointer              user_data,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+
 gboolean       lb_imap_session_select_sync      (LbImapSession        *self,
                                                  const char           *mailbox,
                                                  gboolean              read_only,

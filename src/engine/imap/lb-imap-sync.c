@@ -605,6 +605,30 @@ collect_messages (LbImapResponse  *r,
   return TRUE;
 }
 
+/* Sends the FETCH for the next batch, walking the ascending uid array from the end. */
+static gboolean
+send_batch (LbImapSync     *self,
+            const guint32  *uids,
+            gint64         *remaining,
+            guint           batch_size,
+            const char     *items,
+            char          **out_tag,
+            guint          *out_count,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  guint count = (guint) MIN ((gint64) batch_size, *remaining);
+  g_autofree char *set = lb_imap_seqset_format (uids + (*remaining - count), count);
+
+  *remaining -= count;
+  *out_count = count;
+  return lb_imap_session_send_command (self->session, out_tag, cancellable, error,
+                                       "UID FETCH %s %s", set, items);
+}
+
+/* Fetches new messages newest first, in growing batches.  The next batch's FETCH is on
+ * the wire before the current one is written to the store, so the server streams while
+ * SQLite writes; each batch is still committed as it completes. */
 static gboolean
 fetch_new (LbImapSync     *self,
            gint64          folder_id,
@@ -614,35 +638,46 @@ fetch_new (LbImapSync     *self,
            GError        **error)
 {
   g_autofree char *items = NULL;
+  g_autofree char *tag = NULL;
   guint done = 0;
+  guint count = 0;
   gboolean condstore = lb_imap_session_condstore_enabled (self->session);
   gboolean gmail = lb_imap_session_has_capability (self->session, "X-GM-EXT-1");
-  gint64 i = (gint64) n;   /* uids is ascending; walk it from the end: newest first */
-  guint batch_size = FIRST_BATCH;
+  gint64 remaining = (gint64) n;
 
   items = g_strdup_printf ("(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE%s%s "
                            "BODY.PEEK[HEADER.FIELDS (REFERENCES)])",
                            condstore ? " MODSEQ" : "",
                            gmail ? " X-GM-MSGID X-GM-THRID" : "");
-  while (i > 0)
+  if (!send_batch (self, uids, &remaining, FIRST_BATCH, items, &tag, &count, cancellable, error))
+    return FALSE;
+  while (tag != NULL)
     {
-      guint count = (guint) MIN ((gint64) batch_size, i);
-      g_autofree char *set = lb_imap_seqset_format (uids + (i - count), count);
       g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_fetched_free);
       g_autoptr(LbImapResponse) ok = NULL;
+      g_autofree char *next_tag = NULL;
+      guint this_count = count;
       FetchData d = { batch };
 
-      ok = lb_imap_session_command_sync (self->session, collect_messages, &d, cancellable, error,
-                                         "UID FETCH %s %s", set, items);
+      ok = lb_imap_session_finish_command (self->session, tag, collect_messages, &d,
+                                           cancellable, error);
       if (ok == NULL)
         return FALSE;
-      if (batch->len > 0 && !lb_store_insert_messages (self->store, folder_id, batch, error))
+      if (remaining > 0 &&
+          !send_batch (self, uids, &remaining, BATCH, items, &next_tag, &count, cancellable, error))
         return FALSE;
-      i -= count;
-      done += count;
+      if (batch->len > 0 && !lb_store_insert_messages (self->store, folder_id, batch, error))
+        {
+          /* The pipelined command must still be read before the session is reusable. */
+          if (next_tag != NULL)
+            lb_imap_session_disconnect (self->session);
+          return FALSE;
+        }
+      done += this_count;
       emit_messages_changed (self, folder_id);
       emit_progress (self, folder_id, done, n);
-      batch_size = BATCH;
+      g_free (tag);
+      tag = g_steal_pointer (&next_tag);
     }
   return TRUE;
 }

@@ -1,0 +1,225 @@
+/* bench-sync.c: first sync, resync and memory against a real Dovecot
+ *
+ * A 10,000-message INBOX plus 10 folders of 500 on the Dovecot fixture.  Prints, in one
+ * run:
+ *   - the raw floor: SELECT + UID FETCH 1:* of exactly the items the sync asks for, over
+ *     the same transport (LbImapConnection), bytes read and discarded;
+ *   - the first sync's wall time and its ratio to that floor (target <= 1.5);
+ *   - the time until the newest 50 INBOX messages are in the store;
+ *   - a no-change resync (target < 0.3 s);
+ *   - peak RSS.
+ * Run with `meson test -C _build --benchmark sync` (it needs the keyring: run-headless).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+
+#include "lb-engine.h"
+#include "lb-imap-connection.h"
+#include "lb-test-fixture.h"
+
+#define N_FOLDERS 10
+#define FETCH_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ " \
+                    "BODY.PEEK[HEADER.FIELDS (REFERENCES)])"
+
+typedef struct {
+  GAsyncResult *result;
+  gint64        t0;
+  gint64        newest50;
+} Bench;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Bench *b = user_data;
+  b->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Bench *b)
+{
+  g_clear_object (&b->result);
+  while (b->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return b->result;
+}
+
+/* Sends one command and reads until its tagged completion, without parsing. */
+static guint64
+raw_command (LbImapConnection *conn,
+             const char       *tag,
+             const char       *command)
+{
+  g_autofree char *line = g_strdup_printf ("%s %s\r\n", tag, command);
+  g_autofree char *needle = g_strdup_printf ("\r\n%s ", tag);
+  g_autoptr(GError) error = NULL;
+  char buf[65536];
+  char tail[256] = "\r\n";
+  gsize tail_len = 2;
+  guint64 total = 0;
+
+  if (!lb_imap_connection_write_sync (conn, line, strlen (line), NULL, &error))
+    g_error ("%s", error->message);
+  for (;;)
+    {
+      gssize n = lb_imap_connection_read_sync (conn, buf, sizeof buf, 60000, NULL, &error);
+      gsize keep;
+
+      if (n < 0)
+        g_error ("%s", error->message);
+      total += n;
+      /* Look for CRLF TAG in the last bytes (a tagged line ends the command). */
+      keep = MIN ((gsize) n, sizeof tail - tail_len - 1);
+      memcpy (tail + tail_len, buf + n - keep, keep);
+      tail_len += keep;
+      tail[tail_len] = '\0';
+      if (strstr (tail, needle) != NULL && tail[tail_len - 1] == '\n')
+        return total;
+      if (tail_len > 128)
+        {
+          memmove (tail, tail + tail_len - 64, 64);
+          tail_len = 64;
+        }
+    }
+}
+
+static double
+raw_fetch (LbTestServers *servers,
+           guint64       *bytes)
+{
+  g_autoptr(LbImapConnection) conn = lb_imap_connection_new ();
+  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", servers->imaps_port,
+                                                      LB_SECURITY_TLS, "bench@example.com");
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+  guint tag = 0;
+
+  c->ca_file = g_strdup (servers->ca_file);
+  t0 = g_get_monotonic_time ();
+  if (!lb_imap_connection_open_sync (conn, c, "secret", NULL, &error))
+    g_error ("%s", error->message);
+  *bytes = 0;
+  for (int f = -1; f < N_FOLDERS; f++)
+    {
+      g_autofree char *select = f < 0 ? g_strdup ("SELECT \"INBOX\" (CONDSTORE)")
+                                      : g_strdup_printf ("SELECT \"F%02d\" (CONDSTORE)", f);
+      g_autofree char *t1 = g_strdup_printf ("r%u", ++tag);
+      g_autofree char *t2 = g_strdup_printf ("r%u", ++tag);
+
+      *bytes += raw_command (conn, t1, select);
+      *bytes += raw_command (conn, t2, "UID FETCH 1:* " FETCH_ITEMS);
+    }
+  return (g_get_monotonic_time () - t0) / 1e6;
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Bench      *b)
+{
+  if (b->newest50 == 0 && g_list_model_get_n_items (model) >= 50)
+    b->newest50 = g_get_monotonic_time ();
+}
+
+static long
+peak_rss_kb (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) corpus = g_ptr_array_new_with_free_func (g_free);
+  const char *users[] = { "bench@example.com:secret", NULL };
+  LbTestServersOptions options = { 0 };
+  g_autoptr(LbTestServers) servers = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autofree char *profile = NULL;
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  Bench b = { 0 };
+  double raw_s, first_s, resync_s, newest_s;
+  guint64 raw_bytes = 0;
+  guint total = 0;
+  GListModel *folders;
+
+  g_ptr_array_add (corpus, g_strdup ("bench@example.com:INBOX:10000:1"));
+  for (int f = 0; f < N_FOLDERS; f++)
+    g_ptr_array_add (corpus, g_strdup_printf ("bench@example.com:F%02d:500:%d", f, f + 2));
+  g_ptr_array_add (corpus, NULL);
+  options.users = users;
+  options.corpus = (const char * const *) corpus->pdata;
+  options.no_smtp = TRUE;
+  servers = lb_test_servers_start (&options, &error);
+  if (servers == NULL)
+    g_error ("fixture: %s", error->message);
+
+  /* Warm the server (Dovecot indexes a Maildir at first access) so neither side pays it. */
+  raw_fetch (servers, &raw_bytes);
+  raw_s = raw_fetch (servers, &raw_bytes);
+
+  profile = g_dir_make_tmp ("lb-bench-XXXXXX", &error);
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup ("bench@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "bench@example.com");
+  s->imap->ca_file = g_strdup (servers->ca_file);
+  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, &b);
+  account = lb_engine_add_account_finish (engine, wait_result (&b), &error);
+  g_assert_no_error (error);
+
+  g_signal_connect (lb_engine_get_unified_inbox (engine), "items-changed",
+                    G_CALLBACK (on_items_changed), &b);
+  b.t0 = g_get_monotonic_time ();
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &b);
+  if (!lb_account_sync_finish (account, wait_result (&b), &error))
+    g_error ("sync: %s", error->message);
+  first_s = (g_get_monotonic_time () - b.t0) / 1e6;
+  newest_s = b.newest50 > 0 ? (b.newest50 - b.t0) / 1e6 : -1;
+
+  b.t0 = g_get_monotonic_time ();
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &b);
+  if (!lb_account_sync_finish (account, wait_result (&b), &error))
+    g_error ("resync: %s", error->message);
+  resync_s = (g_get_monotonic_time () - b.t0) / 1e6;
+
+  folders = lb_account_get_folders (account);
+  for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+    {
+      g_autoptr(LbFolder) f = g_list_model_get_item (folders, i);
+      total += lb_folder_get_total_count (f);
+    }
+
+  g_print ("messages synced            %u (INBOX 10000 + %d folders of 500)\n", total, N_FOLDERS);
+  g_print ("raw fetch (same items)     %.3f s  (%.1f MB through LbImapConnection)\n", raw_s,
+           raw_bytes / 1e6);
+  g_print ("first sync                 %.3f s  ratio to raw %.2fx  (target <= 1.50x)\n", first_s,
+           first_s / raw_s);
+  g_print ("newest 50 in the store     %.3f s\n", newest_s);
+  g_print ("no-change resync           %.3f s  ratio to target %.2f  (target < 0.300 s)\n", resync_s,
+           resync_s / 0.3);
+  g_print ("peak RSS                   %.1f MB\n", peak_rss_kb () / 1024.0);
+
+  lb_engine_shutdown (engine);
+  g_clear_object (&account);
+  g_clear_object (&b.result);
+  g_clear_object (&engine);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
+    if (system (cmd) != 0)
+      g_warning ("could not remove %s", profile);
+  }
+  return total == 10000 + N_FOLDERS * 500 ? 0 : 1;
+}
