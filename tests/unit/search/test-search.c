@@ -1,0 +1,381 @@
+/* test-search.c: local search over a store filled with a small corpus
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lb-search.h"
+#include "lb-store-private.h"
+
+typedef struct {
+  char    *dir;
+  char    *path;
+  LbStore *store;
+  gint64   inbox_a;
+  gint64   archive_a;
+  gint64   inbox_b;
+} Fixture;
+
+typedef struct {
+  guint32     uid;
+  const char *subject;
+  const char *from_name;
+  const char *from_address;
+  const char *to;
+  const char *body;     /* NULL: not fetched yet */
+  const char *date;     /* YYYY-MM-DD, local noon */
+  guint       flags;
+  gboolean    attachments;
+} Mail;
+
+/* Newest first within each folder is by date; every subject is unique so
+ * that results can be compared as lists of subjects. */
+static const Mail inbox_a_mail[] = {
+  { 1, "季度会议纪要", "张三", "zhang@example.cn", "Alice <alice@example.com>",
+    "请查收本周的会议纪要，附件是发票。", "2024-03-01", 0, FALSE },
+  { 2, "Invoice for March", "Billing", "billing@shop.com", "alice@example.com",
+    "Your invoice 发票 is attached. Total 1,200 RMB. 100% paid_in_full", "2024-03-02",
+    LB_FLAG_SEEN, TRUE },
+  { 3, "退订通知", "Newsletter", "news@example.org", "alice@example.com",
+    NULL, "2024-03-03", LB_FLAG_SEEN, FALSE },
+};
+static const Mail archive_a_mail[] = {
+  { 1, "午饭", "王五", "wangwu@example.cn", "alice@example.com",
+    "今天中午一起吃饭吗", "2024-02-01", LB_FLAG_SEEN, FALSE },
+};
+static const Mail inbox_b_mail[] = {
+  { 1, "Project Report 项目报告", "Li Si", "lisi@example.cn", "Alice Wang <alice@example.net>",
+    "The quarterly report is ready. 项目进度正常，下周开会。", "2024-03-04", LB_FLAG_FLAGGED, FALSE },
+  { 2, "Re: meeting notes", "Bob", "bob@example.com", "alice@example.net",
+    "Meeting moved to 3pm. 会议改到下午三点。", "2024-03-06", 0, FALSE },
+};
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        rm_rf (child);
+      }
+  g_remove (path);
+}
+
+static gint64
+add_account (LbStore    *store,
+             const char *email)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStoreAccount) a = lb_store_account_new ();
+
+  a->email = g_strdup (email);
+  a->imap_host = g_strdup ("imap.example.com");
+  a->imap_port = 993;
+  a->imap_security = LB_SECURITY_TLS;
+  a->username = g_strdup (email);
+  g_assert_true (lb_store_add_account (store, a, &error));
+  g_assert_no_error (error);
+  return a->id;
+}
+
+static gint64
+add_folder (LbStore      *store,
+            gint64        account_id,
+            const char   *name,
+            LbFolderRole  role)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStoreFolder) f = lb_store_folder_new ();
+  gint64 id;
+
+  f->account_id = account_id;
+  f->raw_name = g_strdup (name);
+  f->display_name = g_strdup (name);
+  f->delimiter = g_strdup ("/");
+  f->role = role;
+  id = lb_store_upsert_folder (store, f, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static gint64
+date_of (const char *text)
+{
+  int y, m, d;
+  g_autoptr(GDateTime) dt = NULL;
+
+  g_assert_cmpint (sscanf (text, "%d-%d-%d", &y, &m, &d), ==, 3);
+  dt = g_date_time_new_local (y, m, d, 12, 0, 0);
+  return g_date_time_to_unix (dt);
+}
+
+static void
+insert_mail (LbStore    *store,
+             gint64      folder_id,
+             const Mail *mail)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_fetched_free);
+  LbStoreFetched *f = lb_store_fetched_new ();
+
+  f->uid = mail->uid;
+  f->flags = mail->flags;
+  f->message.message_id = g_strdup_printf ("%s@test", mail->subject);
+  f->message.date = date_of (mail->date);
+  f->message.subject = g_strdup (mail->subject);
+  f->message.from_name = g_strdup (mail->from_name);
+  f->message.from_address = g_strdup (mail->from_address);
+  f->message.to = g_strdup (mail->to);
+  f->message.has_attachments = mail->attachments;
+  g_ptr_array_add (batch, f);
+  g_assert_true (lb_store_insert_messages (store, folder_id, batch, &error));
+  g_assert_no_error (error);
+  if (mail->body != NULL)
+    {
+      g_assert_true (lb_store_set_body_text (store, f->message.id, mail->body, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 a, b;
+
+  fx->dir = g_dir_make_tmp ("lb-search-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->path = g_build_filename (fx->dir, "letterbox.db", NULL);
+  fx->store = lb_store_open (fx->path, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+
+  a = add_account (fx->store, "alice@example.com");
+  b = add_account (fx->store, "alice@example.net");
+  fx->inbox_a = add_folder (fx->store, a, "INBOX", LB_FOLDER_ROLE_INBOX);
+  fx->archive_a = add_folder (fx->store, a, "Archive", LB_FOLDER_ROLE_ARCHIVE);
+  fx->inbox_b = add_folder (fx->store, b, "INBOX", LB_FOLDER_ROLE_INBOX);
+  for (guint i = 0; i < G_N_ELEMENTS (inbox_a_mail); i++)
+    insert_mail (fx->store, fx->inbox_a, &inbox_a_mail[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (archive_a_mail); i++)
+    insert_mail (fx->store, fx->archive_a, &archive_a_mail[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (inbox_b_mail); i++)
+    insert_mail (fx->store, fx->inbox_b, &inbox_b_mail[i]);
+}
+
+static void
+fixture_teardown (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_clear_object (&fx->store);
+  rm_rf (fx->dir);
+  g_free (fx->dir);
+  g_free (fx->path);
+}
+
+/* Runs a search and returns the subjects of the results, in order, joined
+ * with "|", so that a failure shows what was found. */
+static char *
+search (Fixture    *fx,
+        const char *query,
+        gint64      folder_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = lb_search_location_ids (fx->store, query, folder_id, &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ids);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(LbStmt) stmt = lb_store_prepare (fx->store,
+                                                 "SELECT m.subject FROM locations l JOIN messages m "
+                                                 "ON m.id = l.message_id WHERE l.id = ?1", NULL);
+
+      sqlite3_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      if (i > 0)
+        g_string_append_c (out, '|');
+      g_string_append (out, (const char *) sqlite3_column_text (stmt, 0));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+#define assert_search(fx, query, folder, expected) \
+  G_STMT_START { \
+    g_autofree char *_got = search ((fx), (query), (folder)); \
+    if (g_strcmp0 (_got, (expected)) != 0) \
+      g_error ("search «%s»: expected «%s», got «%s»", (query), (expected), _got); \
+  } G_STMT_END
+
+static void
+test_chinese (Fixture       *fx,
+              gconstpointer  data)
+{
+  /* One character: a scan; newest first across both accounts' inboxes. */
+  assert_search (fx, "会", 0, "Re: meeting notes|Project Report 项目报告|季度会议纪要");
+  /* Two characters: still a scan, and 开会 is not 会议. */
+  assert_search (fx, "会议", 0, "Re: meeting notes|季度会议纪要");
+  assert_search (fx, "发票", 0, "Invoice for March|季度会议纪要");
+  /* Three and six characters go through the trigram index. */
+  assert_search (fx, "会议纪", 0, "季度会议纪要");
+  assert_search (fx, "季度会议纪要", 0, "季度会议纪要");
+  assert_search (fx, "项目进度正常", 0, "Project Report 项目报告");
+  /* Trigrams all present but not in this order: the text check refuses it. */
+  assert_search (fx, "纪要会议", 0, "");
+  assert_search (fx, "不存在的词", 0, "");
+}
+
+static void
+test_english (Fixture       *fx,
+              gconstpointer  data)
+{
+  assert_search (fx, "invoice", 0, "Invoice for March");
+  assert_search (fx, "INVOICE", 0, "Invoice for March");
+  assert_search (fx, "meeting", 0, "Re: meeting notes");
+  assert_search (fx, "\"quarterly report\"", 0, "Project Report 项目报告");
+  assert_search (fx, "report quarterly", 0, "Project Report 项目报告");
+  assert_search (fx, "\"report quarterly\"", 0, "");
+  /* Two-letter English words scan. */
+  assert_search (fx, "3p", 0, "Re: meeting notes");
+  /* LIKE wildcards in the query are literal characters. */
+  assert_search (fx, "100%", 0, "Invoice for March");
+  assert_search (fx, "paid_in", 0, "Invoice for March");
+  assert_search (fx, "1%0", 0, "");
+  assert_search (fx, "a_d", 0, "");
+  /* The address and the display name are both the sender. */
+  assert_search (fx, "shop.com", 0, "Invoice for March");
+}
+
+static void
+test_mixed (Fixture       *fx,
+            gconstpointer  data)
+{
+  assert_search (fx, "meeting 会议", 0, "Re: meeting notes");
+  assert_search (fx, "report 项目", 0, "Project Report 项目报告");
+  assert_search (fx, "invoice 会议", 0, "");
+  assert_search (fx, "Meeting moved 下午", 0, "Re: meeting notes");
+}
+
+static void
+test_operators (Fixture       *fx,
+                gconstpointer  data)
+{
+  assert_search (fx, "from:张三", 0, "季度会议纪要");
+  assert_search (fx, "发件人:张三", 0, "季度会议纪要");
+  assert_search (fx, "from:billing@shop", 0, "Invoice for March");
+  /* 张三 is not in the subject, only the sender. */
+  assert_search (fx, "subject:张三", 0, "");
+  assert_search (fx, "subject:invoice", 0, "Invoice for March");
+  assert_search (fx, "主题：会议", 0, "季度会议纪要");
+  assert_search (fx, "to:\"Alice Wang\"", 0, "Project Report 项目报告");
+  assert_search (fx, "收件人:alice@example.net", 0, "Re: meeting notes|Project Report 项目报告");
+  assert_search (fx, "has:attachment", 0, "Invoice for March");
+  assert_search (fx, "-has:attachment 发票", 0, "季度会议纪要");
+  assert_search (fx, "is:unread", 0, "Re: meeting notes|Project Report 项目报告|季度会议纪要");
+  assert_search (fx, "is:read", 0, "退订通知|Invoice for March");
+  assert_search (fx, "is:flagged", 0, "Project Report 项目报告");
+  assert_search (fx, "is:unread 会议", 0, "Re: meeting notes|季度会议纪要");
+  assert_search (fx, "after:2024-03-04", 0, "Re: meeting notes|Project Report 项目报告");
+  assert_search (fx, "before:2024/3/2", 0, "季度会议纪要");
+  assert_search (fx, "after:2024-03-02 before:2024-03-04", 0, "退订通知|Invoice for March");
+  assert_search (fx, "-发票 会", 0, "Re: meeting notes|Project Report 项目报告");
+  /* A message without a body yet is not excluded by a negated body word. */
+  assert_search (fx, "-invoice is:read", 0, "退订通知");
+  assert_search (fx, "", fx->inbox_a, "退订通知|Invoice for March|季度会议纪要");
+}
+
+static void
+test_scope (Fixture       *fx,
+            gconstpointer  data)
+{
+  assert_search (fx, "午饭", 0, "");
+  assert_search (fx, "午饭", fx->archive_a, "午饭");
+  assert_search (fx, "一起吃饭", fx->archive_a, "午饭");
+  assert_search (fx, "会议", fx->inbox_b, "Re: meeting notes");
+  assert_search (fx, "会议", fx->inbox_a, "季度会议纪要");
+}
+
+static void
+test_delete_and_move (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 uid = 1;
+  Mail moved = inbox_a_mail[1];
+
+  /* Deleting 季度会议纪要 (uid 1 in inbox A) drops it from every result. */
+  g_assert_true (lb_store_remove_uids (fx->store, fx->inbox_a, &uid, 1, &error));
+  g_assert_no_error (error);
+  assert_search (fx, "会议", 0, "Re: meeting notes");
+  assert_search (fx, "季度会议纪要", 0, "");
+  assert_search (fx, "from:张三", 0, "");
+
+  /* Moving the invoice to the archive: it arrives there, then leaves the inbox. */
+  moved.uid = 7;
+  insert_mail (fx->store, fx->archive_a, &moved);
+  uid = 2;
+  g_assert_true (lb_store_remove_uids (fx->store, fx->inbox_a, &uid, 1, &error));
+  g_assert_no_error (error);
+  assert_search (fx, "invoice", 0, "");
+  assert_search (fx, "invoice", fx->inbox_a, "");
+  assert_search (fx, "invoice 发票", fx->archive_a, "Invoice for March");
+}
+
+static void
+test_restart (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) ro = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  /* The index lives in the file: a read-only store opened later finds it. */
+  g_clear_object (&fx->store);
+  ro = lb_store_open (fx->path, LB_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  ids = lb_search_location_ids (ro, "季度会议纪要", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+}
+
+static void
+test_plan (void)
+{
+  g_autoptr(LbSearchQuery) q = lb_search_query_parse ("会议纪要 a\"b 会");
+  g_autoptr(GPtrArray) params = NULL;
+  g_autofree char *sql = lb_search_build_sql (q, 0, &params);
+
+  /* Long terms go through the index, as single trigrams; short ones do not. */
+  g_assert_nonnull (strstr (sql, "MATCH"));
+  g_assert_cmpuint (params->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (params, 3), ==, "\"会议纪\" AND \"议纪要\" AND \"a\"\"b\"");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/search/chinese", test_chinese);
+  ADD ("/search/english", test_english);
+  ADD ("/search/mixed", test_mixed);
+  ADD ("/search/operators", test_operators);
+  ADD ("/search/scope", test_scope);
+  ADD ("/search/delete-and-move", test_delete_and_move);
+  ADD ("/search/restart", test_restart);
+#undef ADD
+  g_test_add_func ("/search/plan", test_plan);
+
+  return g_test_run ();
+}
