@@ -771,6 +771,7 @@ idle_thread (gpointer data)
   if (self->provider != NULL)
     lb_quirks_for_provider (self->provider, &quirks);
   lb_imap_session_set_timeout (session, IDLE_ANSWER_MS);
+  lb_imap_session_set_provider (session, self->provider);
 
   /* The first full sync; afterwards INBOX is synced whenever IDLE says it changed. */
   queue_inbox_sync (self, 0);

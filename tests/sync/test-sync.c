@@ -43,10 +43,27 @@ wait_result (Env *env)
 }
 
 static void
+env_start_full (Env                *env,
+                const char         *capability,
+                const char * const *corpus,
+                gboolean            with_proxy,
+                const char         *secret);
+
+static void
 env_start (Env                *env,
            const char         *capability,
            const char * const *corpus,
            gboolean            with_proxy)
+{
+  env_start_full (env, capability, corpus, with_proxy, "secret");
+}
+
+static void
+env_start_full (Env                *env,
+                const char         *capability,
+                const char * const *corpus,
+                gboolean            with_proxy,
+                const char         *secret)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
@@ -74,7 +91,7 @@ env_start (Env                *env,
   s->email = g_strdup ("alice@example.com");
   s->imap = lb_server_config_new ("127.0.0.1", port, LB_SECURITY_TLS, "alice@example.com");
   s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, "secret", NULL, got_result, env);
+  lb_engine_add_account_async (env->engine, s, secret, NULL, got_result, env);
   env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
   g_assert_no_error (error);
   g_assert_nonnull (env->account);
@@ -641,6 +658,37 @@ test_body_peek (void)
   env_stop (&env);
 }
 
+static void
+on_status (LbAccount  *account,
+           GParamSpec *pspec,
+           gboolean   *changed)
+{
+  *changed = TRUE;
+}
+
+/* A refused login leaves the account in ERROR with a message for people, not curl's. */
+static void
+test_wrong_password (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:3:1", NULL };
+  g_autoptr(GError) error = NULL;
+  Env env = { 0 };
+  gboolean changed = FALSE;
+
+  env_start_full (&env, NULL, corpus, FALSE, "not-the-password");
+  g_signal_connect (env.account, "notify::last-error", G_CALLBACK (on_status), &changed);
+  g_assert_false (sync_account (&env, 0, &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_AUTH);
+  while (!changed)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (lb_account_get_status (env.account), ==, LB_ACCOUNT_STATUS_ERROR);
+  g_assert_nonnull (lb_account_get_last_error (env.account));
+  g_assert_null (strstr (lb_account_get_last_error (env.account), "Login denied"));
+  g_assert_null (strstr (lb_account_get_last_error (env.account), "not-the-password"));
+  g_signal_handlers_disconnect_by_data (env.account, &changed);
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -657,5 +705,6 @@ main (int   argc,
   g_test_add_func ("/sync/cut-mid-fetch", test_cut_mid_fetch);
   g_test_add_func ("/sync/qq-like-first-sync", test_qq_like_first_sync);
   g_test_add_func ("/sync/body-peek", test_body_peek);
+  g_test_add_func ("/sync/wrong-password", test_wrong_password);
   return g_test_run ();
 }

@@ -19,6 +19,7 @@
 #include "lb-error.h"
 #include "lb-imap-connection.h"
 #include "lb-curl.h"
+#include "lb-error-map.h"
 
 struct _LbImapConnection
 {
@@ -27,6 +28,8 @@ struct _LbImapConnection
   curl_socket_t  fd;
   guint64        bytes_read;
   GCancellable  *open_cancellable;
+  LbProvider    *provider;
+  GString       *login_reply;
   char           errbuf[CURL_ERROR_SIZE];
 };
 
@@ -38,6 +41,7 @@ lb_imap_connection_finalize (GObject *object)
   LbImapConnection *self = LB_IMAP_CONNECTION (object);
 
   lb_imap_connection_close (self);
+  g_clear_pointer (&self->provider, lb_provider_unref);
   G_OBJECT_CLASS (lb_imap_connection_parent_class)->finalize (object);
 }
 
@@ -57,6 +61,42 @@ LbImapConnection *
 lb_imap_connection_new (void)
 {
   return g_object_new (LB_TYPE_IMAP_CONNECTION, NULL);
+}
+
+/**
+ * lb_imap_connection_set_provider:
+ * @provider: (nullable): whose error texts to recognise at login
+ */
+void
+lb_imap_connection_set_provider (LbImapConnection *self,
+                                 LbProvider       *provider)
+{
+  g_clear_pointer (&self->provider, lb_provider_unref);
+  self->provider = provider != NULL ? lb_provider_ref (provider) : NULL;
+}
+
+/* Keeps the server's last line during curl's login: a refusal's text (QQ's "Login fail.
+ * Account is abnormal...", 163's "Login error or password error") says what to do.
+ * Only what the server sends is looked at; what we send holds the credentials. */
+static int
+login_debug_cb (CURL          *handle,
+                curl_infotype  type,
+                char          *data,
+                size_t         size,
+                void          *user_data)
+{
+  LbImapConnection *self = user_data;
+
+  if (type == CURLINFO_HEADER_IN && size > 0)
+    {
+      g_string_truncate (self->login_reply, 0);
+      g_string_append_len (self->login_reply, data, MIN (size, 2048));
+      while (self->login_reply->len > 0 &&
+             (self->login_reply->str[self->login_reply->len - 1] == '\n' ||
+              self->login_reply->str[self->login_reply->len - 1] == '\r'))
+        g_string_truncate (self->login_reply, self->login_reply->len - 1);
+    }
+  return 0;
 }
 
 gboolean
@@ -103,20 +143,37 @@ lb_imap_connection_open_sync (LbImapConnection     *self,
   self->curl = lb_curl_easy_new_for_server (config, password, url, cancellable, self->errbuf);
   curl_easy_setopt (self->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
   curl_easy_setopt (self->curl, CURLOPT_CONNECT_ONLY, 1L);
+  self->login_reply = g_string_new (NULL);
+  curl_easy_setopt (self->curl, CURLOPT_DEBUGFUNCTION, login_debug_cb);
+  curl_easy_setopt (self->curl, CURLOPT_DEBUGDATA, self);
+  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 1L);
 
   rc = curl_easy_perform (self->curl);
+
+  /* The debug stream and the progress callback only matter while curl drives the login. */
+  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 0L);
+  curl_easy_setopt (self->curl, CURLOPT_DEBUGFUNCTION, NULL);
+  curl_easy_setopt (self->curl, CURLOPT_NOPROGRESS, 1L);
+
   if (rc != CURLE_OK)
     {
       if (g_cancellable_is_cancelled (cancellable))
         g_cancellable_set_error_if_cancelled (cancellable, error);
       else
-        lb_curl_set_error (error, rc, self->errbuf, config->host);
+        {
+          /* Only a refused login's text is worth mapping; a TLS or network failure's last
+           * line is the greeting. */
+          gboolean login = rc == CURLE_LOGIN_DENIED || rc == CURLE_AUTH_ERROR;
+          g_propagate_error (error, lb_error_map_curl (rc, self->errbuf, config->host,
+                                                       self->provider, LB_ERROR_PHASE_IMAP_LOGIN,
+                                                       login ? self->login_reply->str : NULL,
+                                                       login ? self->login_reply->len : 0));
+        }
+      g_string_free (g_steal_pointer (&self->login_reply), TRUE);
       lb_imap_connection_close (self);
       return FALSE;
     }
-
-  /* The progress callback only matters while curl drives the transfer. */
-  curl_easy_setopt (self->curl, CURLOPT_NOPROGRESS, 1L);
+  g_string_free (g_steal_pointer (&self->login_reply), TRUE);
 
   rc = curl_easy_getinfo (self->curl, CURLINFO_ACTIVESOCKET, &fd);
   if (rc != CURLE_OK || fd == CURL_SOCKET_BAD)

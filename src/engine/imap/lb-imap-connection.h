@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "lb-provider.h"
 #include "lb-server-config.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LbImapConnection, lb_imap_connection, LB, IMAP_CONNECTION, GObject)
 
 LbImapConnection *lb_imap_connection_new        (void);
+void              lb_imap_connection_set_provider (LbImapConnection   *self,
+                                                 LbProvider           *provider);
 gboolean          lb_imap_connection_open_sync  (LbImapConnection     *self,
                                                  const LbServerConfig *config,
                                                  const char           *password,

@@ -35,6 +35,7 @@ struct _LbImapSession
   char             *selected;
   char             *host;
   int               timeout_ms;
+  LbProvider       *provider;
 };
 
 G_DEFINE_FINAL_TYPE (LbImapSession, lb_imap_session, G_TYPE_OBJECT)
@@ -49,6 +50,7 @@ lb_imap_session_finalize (GObject *object)
   g_free (self->buffer);
   g_free (self->capability_override);
   g_free (self->host);
+  g_clear_pointer (&self->provider, lb_provider_unref);
   G_OBJECT_CLASS (lb_imap_session_parent_class)->finalize (object);
 }
 
@@ -121,6 +123,19 @@ lb_imap_session_has_capability (LbImapSession *self,
     if (g_ascii_strcasecmp (self->capabilities[i], capability) == 0)
       return TRUE;
   return FALSE;
+}
+
+/**
+ * lb_imap_session_set_provider:
+ * @provider: (nullable): the account's provider, so that its error texts are
+ *   recognised and mapped to friendly messages
+ */
+void
+lb_imap_session_set_provider (LbImapSession *self,
+                              LbProvider    *provider)
+{
+  g_clear_pointer (&self->provider, lb_provider_unref);
+  self->provider = provider != NULL ? lb_provider_ref (provider) : NULL;
 }
 
 /**
@@ -488,6 +503,7 @@ lb_imap_session_connect_sync (LbImapSession        *self,
   lb_imap_session_disconnect (self);
   g_clear_object (&self->conn);
   self->conn = lb_imap_connection_new ();
+  lb_imap_connection_set_provider (self->conn, self->provider);
   g_free (self->host);
   self->host = g_strdup (config->host);
 

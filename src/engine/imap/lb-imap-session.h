@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "lb-imap-response.h"
+#include "lb-provider.h"
 #include "lb-server-config.h"
 
 G_BEGIN_DECLS
@@ -64,6 +65,8 @@ void           lb_imap_session_disconnect       (LbImapSession        *self);
 gboolean       lb_imap_session_has_capability   (LbImapSession        *self,
                                                  const char           *capability);
 const char * const *lb_imap_session_get_capabilities (LbImapSession   *self);
+void           lb_imap_session_set_provider     (LbImapSession        *self,
+                                                 LbProvider           *provider);
 void           lb_imap_session_set_timeout      (LbImapSession        *self,
                                                  int                   timeout_ms);
 void           lb_imap_session_set_capability_override (LbImapSession *self,

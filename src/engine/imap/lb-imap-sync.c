@@ -66,6 +66,7 @@ lb_imap_sync_new (LbStore                   *store,
   if (provider != NULL)
     lb_quirks_for_provider (provider, &self->quirks);
   self->session = lb_imap_session_new ();
+  lb_imap_session_set_provider (self->session, self->provider);
   if (callbacks != NULL)
     self->callbacks = *callbacks;
   self->user_data = user_data;
