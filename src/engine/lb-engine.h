@@ -104,4 +104,35 @@ gboolean       lb_engine_undo                (LbEngine            *self,
 void           lb_engine_flush_pending       (LbEngine            *self);
 void           lb_engine_wait_idle           (LbEngine            *self);
 
+/* The outbox (implemented in smtp/lb-outbox.c; states and crash safety in lb-outbox.h). */
+void           lb_engine_send_async          (LbEngine            *self,
+                                              LbAccount           *account,
+                                              GBytes              *message,
+                                              const char * const  *recipients,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       lb_engine_send_finish         (LbEngine            *self,
+                                              GAsyncResult        *result,
+                                              gboolean            *out_queued,
+                                              GError             **error);
+void           lb_engine_flush_outbox        (LbEngine            *self,
+                                              gboolean             ignore_backoff);
+void           lb_engine_flush_outbox_async  (LbEngine            *self,
+                                              LbAccount           *account,
+                                              gboolean             ignore_backoff,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       lb_engine_flush_outbox_finish (LbEngine            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+void           lb_engine_outbox_retry        (LbEngine            *self,
+                                              LbAccount           *account,
+                                              gint64               item_id);
+void           lb_engine_outbox_discard      (LbEngine            *self,
+                                              LbAccount           *account,
+                                              gint64               item_id);
+GPtrArray     *lb_engine_list_outbox         (LbEngine            *self);
+
 G_END_DECLS

@@ -1,0 +1,333 @@
+/* lb-compose.c: replies and forwards, as drafts (no GTK)
+ *
+ * The rules a reply follows:
+ * - To is the original's Reply-To, else its From.
+ * - Reply all adds the original's other To and Cc, leaving out every address of the
+ *   user's own accounts, and lists nobody twice (addresses compare without case).
+ * - The subject gets one "Re: ": a subject that already starts with a reply prefix
+ *   (Re:, 回复：, 答复：, in any case and with an ASCII or full-width colon) keeps it.
+ * - In-Reply-To is the original's Message-ID; References is the original's References
+ *   (or its In-Reply-To) followed by its Message-ID.
+ * - The body is an attribution line and the original text quoted with "> ".
+ * A forward gets "Fwd: " once, the original's headers block and text, and the
+ * original's attachments (decoded bytes; the builder encodes them again).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "lb-compose.h"
+
+/* Prefixes are compared case-insensitively up to a colon, ASCII ':' or full-width '：'. */
+static const char *reply_prefixes[] = { "re", "回复", "答复", "回覆", NULL };
+static const char *forward_prefixes[] = { "fwd", "fw", "转发", "轉寄", NULL };
+
+/* Returns the text after "PREFIX:" (and spaces) if @subject starts with one of @prefixes. */
+static const char *
+skip_prefix (const char  *subject,
+             const char **prefixes)
+{
+  const char *s = subject;
+
+  while (*s == ' ' || *s == '\t')
+    s++;
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    {
+      gsize n = strlen (prefixes[i]);
+
+      if (g_ascii_strncasecmp (s, prefixes[i], n) != 0)
+        continue;
+      if (s[n] == ':')
+        return s + n + 1;
+      if (strncmp (s + n, "：", strlen ("：")) == 0)
+        return s + n + strlen ("：");
+    }
+  return NULL;
+}
+
+/**
+ * lb_compose_reply_subject:
+ *
+ * Returns: (transfer full): @subject with one "Re: " in front
+ */
+char *
+lb_compose_reply_subject (const char *subject)
+{
+  if (subject == NULL)
+    subject = "";
+  if (skip_prefix (subject, reply_prefixes) != NULL)
+    return g_strdup (subject);
+  return g_strconcat ("Re: ", subject, NULL);
+}
+
+/**
+ * lb_compose_forward_subject:
+ *
+ * Returns: (transfer full): @subject with one "Fwd: " in front
+ */
+char *
+lb_compose_forward_subject (const char *subject)
+{
+  if (subject == NULL)
+    subject = "";
+  if (skip_prefix (subject, forward_prefixes) != NULL)
+    return g_strdup (subject);
+  return g_strconcat ("Fwd: ", subject, NULL);
+}
+
+/**
+ * lb_compose_quote:
+ *
+ * Returns: (transfer full): every line of @text with "> " in front (">" for an
+ *   already quoted line, so that quote levels stay compact)
+ */
+char *
+lb_compose_quote (const char *text)
+{
+  g_auto(GStrv) lines = NULL;
+  GString *s = g_string_new (NULL);
+  guint n;
+
+  if (text == NULL)
+    text = "";
+  lines = g_strsplit (text, "\n", -1);
+  n = g_strv_length (lines);
+  /* A final newline does not make one more quoted line. */
+  if (n > 0 && *lines[n - 1] == '\0')
+    n--;
+  for (guint i = 0; i < n; i++)
+    {
+      char *line = lines[i];
+      gsize len = strlen (line);
+
+      if (len > 0 && line[len - 1] == '\r')
+        line[len - 1] = '\0';
+      g_string_append (s, line[0] == '>' || line[0] == '\0' ? ">" : "> ");
+      g_string_append (s, line);
+      g_string_append_c (s, '\n');
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+is_own (const char          *address,
+        const char * const  *own_addresses)
+{
+  for (guint i = 0; own_addresses != NULL && own_addresses[i] != NULL; i++)
+    if (g_ascii_strcasecmp (address, own_addresses[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Adds copies of @list's addresses to @out unless they are in @seen or own. */
+static void
+add_unique (GPtrArray           *out,
+            GHashTable          *seen,
+            GPtrArray           *list,
+            const char * const  *own_addresses)
+{
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      LbAddress *a = g_ptr_array_index (list, i);
+      g_autofree char *key = NULL;
+
+      if (a->address == NULL || *a->address == '\0' || is_own (a->address, own_addresses))
+        continue;
+      key = g_ascii_strdown (a->address, -1);
+      if (g_hash_table_add (seen, g_steal_pointer (&key)))
+        g_ptr_array_add (out, lb_address_copy (a));
+    }
+}
+
+static char *
+format_date (GDateTime *date)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (date == NULL)
+    return g_strdup ("?");
+  local = g_date_time_to_local (date);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static char *
+sender_text (LbMimeMessage *original)
+{
+  GPtrArray *from = lb_mime_message_get_from (original);
+  LbAddress *a;
+
+  if (from == NULL || from->len == 0)
+    return g_strdup ("?");
+  a = g_ptr_array_index (from, 0);
+  if (a->name != NULL && *a->name != '\0')
+    return g_strdup (a->name);
+  return g_strdup (a->address);
+}
+
+/**
+ * lb_compose_reply:
+ * @from: the account's address, the draft's sender
+ * @own_addresses: (array zero-terminated=1): the addresses of all the user's accounts
+ *
+ * Returns: (transfer full): the reply, to be edited
+ */
+LbMimeDraft *
+lb_compose_reply (LbMimeMessage       *original,
+                  const LbAddress     *from,
+                  const char * const  *own_addresses,
+                  gboolean             reply_all)
+{
+  g_autoptr(LbMimeDraft) draft = lb_mime_draft_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *reply_to = lb_mime_message_get_reply_to (original);
+  GPtrArray *to = reply_to != NULL && reply_to->len > 0 ? reply_to : lb_mime_message_get_from (original);
+  const char *message_id = lb_mime_message_get_message_id (original);
+  const char * const *refs = lb_mime_message_get_references (original);
+  g_autoptr(GStrvBuilder) rb = g_strv_builder_new ();
+  g_autofree char *date = format_date (lb_mime_message_get_date (original));
+  g_autofree char *who = sender_text (original);
+  g_autofree char *quoted = lb_compose_quote (lb_mime_message_get_text (original));
+  g_autofree char *attribution = NULL;
+
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (original), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+
+  draft->from = lb_address_copy (from);
+  /* Replying to one's own message goes to its recipients, not back to oneself. */
+  add_unique (draft->to, seen, to, own_addresses);
+  if (draft->to->len == 0 && to != NULL)
+    {
+      add_unique (draft->to, seen, lb_mime_message_get_to (original), own_addresses);
+      if (draft->to->len == 0)
+        add_unique (draft->to, seen, to, NULL);
+    }
+  if (reply_all)
+    {
+      add_unique (draft->cc, seen, lb_mime_message_get_to (original), own_addresses);
+      add_unique (draft->cc, seen, lb_mime_message_get_cc (original), own_addresses);
+    }
+
+  draft->subject = lb_compose_reply_subject (lb_mime_message_get_subject (original));
+  if (message_id != NULL)
+    draft->in_reply_to = g_strdup (message_id);
+  if (refs != NULL && refs[0] != NULL)
+    g_strv_builder_addv (rb, (const char **) refs);
+  else if (lb_mime_message_get_in_reply_to (original) != NULL)
+    g_strv_builder_add (rb, lb_mime_message_get_in_reply_to (original));
+  if (message_id != NULL)
+    g_strv_builder_add (rb, message_id);
+  draft->references = g_strv_builder_end (rb);
+  if (draft->references[0] == NULL)
+    g_clear_pointer (&draft->references, g_strfreev);
+
+  /* TRANSLATORS: the line above a quoted message: the date, then the sender's name */
+  attribution = g_strdup_printf (_("On %s, %s wrote:"), date, who);
+  draft->body = g_strdup_printf ("\n\n%s\n%s", attribution, quoted);
+  return g_steal_pointer (&draft);
+}
+
+/**
+ * lb_compose_forward:
+ *
+ * Returns: (transfer full): the forward, with the original's attachments
+ */
+LbMimeDraft *
+lb_compose_forward (LbMimeMessage   *original,
+                    const LbAddress *from)
+{
+  g_autoptr(LbMimeDraft) draft = lb_mime_draft_new ();
+  GPtrArray *attachments = lb_mime_message_get_attachments (original);
+  g_autofree char *date = format_date (lb_mime_message_get_date (original));
+  g_autofree char *sender = lb_address_list_to_display (lb_mime_message_get_from (original));
+  g_autofree char *to = lb_address_list_to_display (lb_mime_message_get_to (original));
+  g_autofree char *cc = lb_address_list_to_display (lb_mime_message_get_cc (original));
+  GString *body = g_string_new ("\n\n");
+
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (original), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+
+  draft->from = lb_address_copy (from);
+  draft->subject = lb_compose_forward_subject (lb_mime_message_get_subject (original));
+  g_string_append_printf (body, "%s\n", _("-------- Forwarded Message --------"));
+  g_string_append_printf (body, "%s %s\n", _("Subject:"), lb_mime_message_get_subject (original));
+  g_string_append_printf (body, "%s %s\n", _("Date:"), date);
+  g_string_append_printf (body, "%s %s\n", _("From:"), sender != NULL ? sender : "");
+  g_string_append_printf (body, "%s %s\n", _("To:"), to != NULL ? to : "");
+  if (cc != NULL && *cc != '\0')
+    g_string_append_printf (body, "%s %s\n", _("Cc:"), cc);
+  g_string_append_c (body, '\n');
+  g_string_append (body, lb_mime_message_get_text (original));
+  draft->body = g_string_free (body, FALSE);
+
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    g_ptr_array_add (draft->attachments, g_object_ref (g_ptr_array_index (attachments, i)));
+  return g_steal_pointer (&draft);
+}
+
+/**
+ * lb_compose_from_mailto:
+ * @mailto_uri: a `mailto:` URI (RFC 6068)
+ *
+ * Returns: (transfer full): a draft with the URI's recipients, subject and body
+ */
+LbMimeDraft *
+lb_compose_from_mailto (const char      *mailto_uri,
+                        const LbAddress *from)
+{
+  g_autoptr(LbMimeDraft) draft = lb_mime_draft_new ();
+  g_autofree char *rest = NULL;
+  char *query;
+
+  if (from != NULL)
+    draft->from = lb_address_copy (from);
+  if (mailto_uri == NULL || g_ascii_strncasecmp (mailto_uri, "mailto:", 7) != 0)
+    return g_steal_pointer (&draft);
+  rest = g_strdup (mailto_uri + 7);
+  query = strchr (rest, '?');
+  if (query != NULL)
+    *query++ = '\0';
+  if (*rest != '\0')
+    {
+      g_autofree char *to = g_uri_unescape_string (rest, NULL);
+      g_autoptr(GPtrArray) list = to != NULL ? lb_address_parse (to) : NULL;
+
+      for (guint i = 0; list != NULL && i < list->len; i++)
+        g_ptr_array_add (draft->to, lb_address_copy (g_ptr_array_index (list, i)));
+    }
+  if (query != NULL)
+    {
+      g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+
+      for (guint i = 0; pairs[i] != NULL; i++)
+        {
+          char *eq = strchr (pairs[i], '=');
+          g_autofree char *value = NULL;
+
+          if (eq == NULL)
+            continue;
+          *eq = '\0';
+          value = g_uri_unescape_string (eq + 1, NULL);
+          if (value == NULL)
+            continue;
+          if (g_ascii_strcasecmp (pairs[i], "subject") == 0)
+            g_free (draft->subject), draft->subject = g_steal_pointer (&value);
+          else if (g_ascii_strcasecmp (pairs[i], "body") == 0)
+            g_free (draft->body), draft->body = g_steal_pointer (&value);
+          else if (g_ascii_strcasecmp (pairs[i], "to") == 0 ||
+                   g_ascii_strcasecmp (pairs[i], "cc") == 0 ||
+                   g_ascii_strcasecmp (pairs[i], "bcc") == 0)
+            {
+              g_autoptr(GPtrArray) list = lb_address_parse (value);
+              GPtrArray *dest = g_ascii_strcasecmp (pairs[i], "to") == 0 ? draft->to
+                                : g_ascii_strcasecmp (pairs[i], "cc") == 0 ? draft->cc : draft->bcc;
+
+              for (guint j = 0; list != NULL && j < list->len; j++)
+                g_ptr_array_add (dest, lb_address_copy (g_ptr_array_index (list, j)));
+            }
+        }
+    }
+  return g_steal_pointer (&draft);
+}

@@ -1,0 +1,27 @@
+/* lb-compose.h: replies and forwards, as drafts (no GTK)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-mime-builder.h"
+#include "lb-mime-message.h"
+
+G_BEGIN_DECLS
+
+char        *lb_compose_reply_subject   (const char          *subject);
+char        *lb_compose_forward_subject (const char          *subject);
+char        *lb_compose_quote           (const char          *text);
+
+LbMimeDraft *lb_compose_reply           (LbMimeMessage       *original,
+                                         const LbAddress     *from,
+                                         const char * const  *own_addresses,
+                                         gboolean             reply_all);
+LbMimeDraft *lb_compose_forward         (LbMimeMessage       *original,
+                                         const LbAddress     *from);
+LbMimeDraft *lb_compose_from_mailto     (const char          *mailto_uri,
+                                         const LbAddress     *from);
+
+G_END_DECLS

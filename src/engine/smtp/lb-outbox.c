@@ -1,0 +1,782 @@
+/* lb-outbox.c: sending queued messages, and the copy in Sent
+ *
+ * See lb-outbox.h for the states and for the one window in which a crash leaves the
+ * outcome unknown.  Everything here that blocks runs on the account's worker thread
+ * (LbAccount's job queue), which also owns the IMAP session used for the Sent copy.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "lb-account-private.h"
+#include "lb-engine-private.h"
+#include "lb-error.h"
+#include "lb-error-map.h"
+#include "lb-imap-session.h"
+#include "lb-mime.h"
+#include "lb-outbox.h"
+#include "lb-provider-db.h"
+#include "lb-quirks.h"
+#include "lb-secrets.h"
+
+/* Test-only: see LETTERBOX_TEST_CRASH_AT in lb-outbox.h. */
+static void
+maybe_crash (const char *point)
+{
+  const char *at = g_getenv ("LETTERBOX_TEST_CRASH_AT");
+
+  if (at != NULL && g_strcmp0 (at, point) == 0)
+    raise (SIGKILL);
+}
+
+/**
+ * lb_outbox_backoff:
+ * @attempts: failed attempts so far (1 after the first failure)
+ *
+ * Returns: seconds to wait before the next attempt
+ */
+gint64
+lb_outbox_backoff (guint attempts)
+{
+  gint64 delay = LB_OUTBOX_RETRY_FIRST_SECONDS;
+
+  for (guint i = 1; i < attempts && delay < LB_OUTBOX_RETRY_MAX_SECONDS; i++)
+    delay *= 2;
+  return MIN (delay, LB_OUTBOX_RETRY_MAX_SECONDS);
+}
+
+/**
+ * lb_outbox_extract_message_id:
+ *
+ * Returns: (transfer full) (nullable): the Message-ID of a built message, without brackets
+ */
+char *
+lb_outbox_extract_message_id (GBytes *message)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (message, &len);
+  const char *end = data + len;
+  const char *p = data;
+
+  /* Headers only: up to the first empty line. */
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      gsize line_len = (eol != NULL ? eol : end) - p;
+
+      if (line_len == 0 || (line_len == 1 && *p == '\r'))
+        break;
+      if (line_len > 11 && g_ascii_strncasecmp (p, "Message-ID:", 11) == 0)
+        {
+          g_autofree char *value = g_strstrip (g_strndup (p + 11, line_len - 11));
+          gsize n = strlen (value);
+
+          if (n >= 2 && value[0] == '<' && value[n - 1] == '>')
+            return g_strndup (value + 1, n - 2);
+          return g_steal_pointer (&value);
+        }
+      if (eol == NULL)
+        break;
+      p = eol + 1;
+    }
+  return NULL;
+}
+
+/**
+ * lb_outbox_queue_sync:
+ * @recipients: envelope recipients, bare addresses
+ *
+ * Puts a message into the outbox, state QUEUED, due now.
+ *
+ * Returns: the outbox item's id, or 0 with @error set
+ */
+gint64
+lb_outbox_queue_sync (LbStore             *store,
+                      gint64               account_id,
+                      GBytes              *message,
+                      const char          *envelope_from,
+                      const char * const  *recipients,
+                      const char          *message_id,
+                      GError             **error)
+{
+  g_autoptr(LbStoreOutboxItem) item = lb_store_outbox_item_new ();
+
+  item->account_id = account_id;
+  item->raw = g_bytes_ref (message);
+  item->env_from = g_strdup (envelope_from);
+  item->rcpts = g_strdupv ((char **) recipients);
+  item->state = LB_STORE_OUTBOX_QUEUED;
+  item->next_attempt = 0;
+  item->message_id = message_id != NULL ? g_strdup (message_id) : lb_outbox_extract_message_id (message);
+  item->created = g_get_real_time () / G_USEC_PER_SEC;
+  return lb_store_outbox_put (store, item, error);
+}
+
+/**
+ * lb_outbox_recover_sync:
+ *
+ * After a crash: every item of @account_id still in state SENDING may or may not have
+ * been accepted by the server, so it becomes FAILED (kept, never resent by itself).
+ *
+ * Returns: how many items were in that state
+ */
+guint
+lb_outbox_recover_sync (LbStore *store,
+                        gint64   account_id)
+{
+  g_autoptr(GPtrArray) items = lb_store_outbox_list (store, account_id, NULL);
+  guint n = 0;
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      LbStoreOutboxItem *item = g_ptr_array_index (items, i);
+
+      if (item->state != LB_STORE_OUTBOX_SENDING)
+        continue;
+      lb_store_outbox_update (store, item->id, LB_STORE_OUTBOX_FAILED, item->attempts, 0,
+                              _("Sending was interrupted. The message may have been sent: check "
+                                "the Sent folder, then send it again or discard it."),
+                              NULL);
+      n++;
+    }
+  return n;
+}
+
+static LbServerConfig *
+smtp_config (const LbStoreAccount *row)
+{
+  LbServerConfig *c = lb_server_config_new (row->smtp_host, row->smtp_port, row->smtp_security,
+                                            row->username != NULL ? row->username : row->email);
+
+  c->ca_file = g_strdup (row->ca_file);
+  c->proxy = g_strdup (row->proxy);
+  return c;
+}
+
+/* Replaces @error's message with the provider-specific explanation, when one applies. */
+static void
+map_error (const LbOutboxContext *context,
+           const char            *server_reply,
+           GError               **error)
+{
+  g_autofree char *mapped = NULL;
+  LbMappedErrorKind kind = LB_MAPPED_ERROR_UNKNOWN;
+  LbErrorPhase phase;
+
+  if (error == NULL || *error == NULL || server_reply == NULL)
+    return;
+  phase = g_error_matches (*error, LB_ERROR, LB_ERROR_AUTH) ? LB_ERROR_PHASE_SMTP_AUTH
+                                                            : LB_ERROR_PHASE_ANY;
+  mapped = lb_error_map_server_text (context->provider, phase, server_reply,
+                                     strlen (server_reply), &kind);
+  if (mapped == NULL)
+    return;
+  {
+    GError *better = g_error_new_literal (LB_ERROR,
+                                          kind != LB_MAPPED_ERROR_UNKNOWN
+                                          ? (int) lb_mapped_error_kind_to_code (kind)
+                                          : (*error)->code,
+                                          mapped);
+    g_clear_error (error);
+    *error = better;
+  }
+}
+
+/**
+ * lb_outbox_send_item_sync:
+ *
+ * Sends one item: SENDING is committed first, then the SMTP session runs; on success
+ * the item becomes SENT and the Sent copy is made (a failed copy keeps the item in
+ * SENT, to be copied later); a temporary failure puts it back to QUEUED with a later
+ * next_attempt; a permanent one makes it FAILED with the mapped reason.
+ *
+ * Returns: the SMTP outcome; @error is set unless %LB_SMTP_OK
+ */
+LbSmtpResult
+lb_outbox_send_item_sync (const LbOutboxContext *context,
+                          LbStoreOutboxItem     *item,
+                          GCancellable          *cancellable,
+                          GError               **error)
+{
+  g_autoptr(LbServerConfig) config = NULL;
+  g_autofree char *reply = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LbSmtpResult result;
+
+  g_return_val_if_fail (item->state == LB_STORE_OUTBOX_QUEUED ||
+                        item->state == LB_STORE_OUTBOX_FAILED, LB_SMTP_PERMANENT);
+
+  if (context->account->smtp_host == NULL || *context->account->smtp_host == '\0')
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_UNSUPPORTED,
+                           _("This account has no outgoing (SMTP) server."));
+      lb_store_outbox_update (context->store, item->id, LB_STORE_OUTBOX_FAILED, item->attempts,
+                              0, (*error)->message, NULL);
+      item->state = LB_STORE_OUTBOX_FAILED;
+      return LB_SMTP_PERMANENT;
+    }
+
+  /* Committed before the first byte: see "accepted but not recorded" in lb-outbox.h. */
+  if (!lb_store_outbox_update (context->store, item->id, LB_STORE_OUTBOX_SENDING, item->attempts,
+                               item->next_attempt, NULL, error))
+    return LB_SMTP_TEMPORARY;
+  item->state = LB_STORE_OUTBOX_SENDING;
+  maybe_crash ("before-send");
+
+  config = smtp_config (context->account);
+  result = lb_smtp_send_sync (config, context->password, item->env_from,
+                              (const char * const *) item->rcpts, item->raw, &reply,
+                              cancellable, &local_error);
+  switch (result)
+    {
+    case LB_SMTP_OK:
+      maybe_crash ("after-send");
+      item->state = LB_STORE_OUTBOX_SENT;
+      if (!lb_store_outbox_update (context->store, item->id, LB_STORE_OUTBOX_SENT, item->attempts,
+                                   0, NULL, &local_error))
+        g_warning ("Outbox item %" G_GINT64_FORMAT " was sent but could not be marked: %s",
+                   item->id, local_error->message);
+      return LB_SMTP_OK;
+
+    case LB_SMTP_TEMPORARY:
+      item->attempts++;
+      item->next_attempt = g_get_real_time () / G_USEC_PER_SEC + lb_outbox_backoff (item->attempts);
+      item->state = LB_STORE_OUTBOX_QUEUED;
+      lb_store_outbox_update (context->store, item->id, LB_STORE_OUTBOX_QUEUED, item->attempts,
+                              item->next_attempt, local_error->message, NULL);
+      break;
+
+    case LB_SMTP_PERMANENT:
+    default:
+      map_error (context, reply, &local_error);
+      item->attempts++;
+      item->state = LB_STORE_OUTBOX_FAILED;
+      lb_store_outbox_update (context->store, item->id, LB_STORE_OUTBOX_FAILED, item->attempts,
+                              0, local_error->message, NULL);
+      break;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return result;
+}
+
+typedef struct {
+  GArray *uids;
+} SearchData;
+
+static gboolean
+on_search (LbImapResponse  *response,
+           gpointer         user_data,
+           GError         **error)
+{
+  SearchData *data = user_data;
+
+  if (response->kind == LB_IMAP_RESPONSE_SEARCH && response->u.search.numbers != NULL)
+    g_array_append_vals (data->uids, response->u.search.numbers->data,
+                         response->u.search.numbers->len);
+  return TRUE;
+}
+
+/* UID SEARCH HEADER Message-ID in the selected folder. */
+static gboolean
+find_copy (LbImapSession  *session,
+           const char     *message_id,
+           gboolean       *out_found,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  SearchData data = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+  g_autoptr(LbImapResponse) r = NULL;
+  g_autoptr(GString) quoted = g_string_new ("\"<");
+
+  for (const char *p = message_id; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (quoted, '\\');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append (quoted, ">\"");
+  r = lb_imap_session_command_sync (session, on_search, &data, cancellable, error,
+                                    "UID SEARCH HEADER Message-ID %s", quoted->str);
+  *out_found = data.uids->len > 0;
+  g_array_unref (data.uids);
+  return r != NULL;
+}
+
+/**
+ * lb_outbox_copy_to_sent_sync:
+ *
+ * For an item in state SENT: looks for the copy the server may have filed itself
+ * (Gmail does) by Message-ID in the Sent folder, APPENDs one with \Seen only if there
+ * is none, then removes the item.  An account without a Sent folder just removes it.
+ */
+gboolean
+lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
+                             LbStoreOutboxItem     *item,
+                             GCancellable          *cancellable,
+                             GError               **error)
+{
+  LbImapSession *session;
+  g_autoptr(LbStoreFolder) sent = NULL;
+  g_autofree char *mailbox = NULL;
+  gint64 sent_id;
+  gboolean found = FALSE;
+
+  if (context->sync == NULL)
+    return lb_store_outbox_remove (context->store, item->id, error);
+
+  if (!lb_imap_sync_connect (context->sync, cancellable, error))
+    return FALSE;
+  sent_id = lb_imap_sync_find_folder (context->sync, LB_FOLDER_ROLE_SENT);
+  if (sent_id == 0)
+    {
+      if (!lb_imap_sync_folders (context->sync, cancellable, error))
+        return FALSE;
+      sent_id = lb_imap_sync_find_folder (context->sync, LB_FOLDER_ROLE_SENT);
+    }
+  if (sent_id == 0 || (sent = lb_store_get_folder (context->store, sent_id, NULL)) == NULL)
+    {
+      g_debug ("Account %" G_GINT64_FORMAT " has no Sent folder: no copy kept",
+               context->account->id);
+      return lb_store_outbox_remove (context->store, item->id, error);
+    }
+
+  session = lb_imap_sync_get_session (context->sync);
+  mailbox = lb_imap_quote_mailbox (sent->raw_name);
+  if (item->message_id != NULL)
+    {
+      /* A server that files its own copy may do it a moment after the 250. */
+      guint tries = context->server_saves_sent_copy ? 3 : 1;
+
+      for (guint i = 0; i < tries && !found; i++)
+        {
+          if (i > 0)
+            g_usleep (G_USEC_PER_SEC);
+          if (!lb_imap_session_select_sync (session, sent->raw_name, TRUE, NULL, NULL, NULL, NULL,
+                                            cancellable, error) ||
+              !find_copy (session, item->message_id, &found, cancellable, error))
+            return FALSE;
+        }
+    }
+  if (!found &&
+      !lb_imap_session_append_sync (session, sent->raw_name, "\\Seen", item->raw, NULL,
+                                    cancellable, error))
+    return FALSE;
+  return lb_store_outbox_remove (context->store, item->id, error);
+}
+
+/* ---- The engine's API (declared in lb-engine.h) ---------------------------------- */
+
+typedef struct {
+  GBytes  *message;
+  char   **recipients;
+  gint64   item_id;      /* 0: queue @message first */
+  gboolean all_due;      /* process every due item instead */
+  gboolean ignore_backoff;
+  GWeakRef engine;
+} SendJob;
+
+static void
+send_job_free (SendJob *job)
+{
+  g_clear_pointer (&job->message, g_bytes_unref);
+  g_strfreev (job->recipients);
+  g_weak_ref_clear (&job->engine);
+  g_free (job);
+}
+
+static const char *
+authenticated_address (const LbStoreAccount *row)
+{
+  /* The login name when it is an address (it is what QQ and Yandex compare MAIL FROM
+   * with), else the account's address. */
+  if (row->username != NULL && strchr (row->username, '@') != NULL)
+    return row->username;
+  return row->email;
+}
+
+static gboolean
+retry_due (gpointer data)
+{
+  GWeakRef *ref = data;
+  g_autoptr(LbEngine) engine = g_weak_ref_get (ref);
+
+  if (engine != NULL)
+    lb_engine_flush_outbox (engine, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static void
+schedule_retry (SendJob *job,
+                gint64   seconds)
+{
+  g_autoptr(LbEngine) engine = g_weak_ref_get (&job->engine);
+  g_autoptr(GSource) source = NULL;
+  GWeakRef *ref;
+
+  if (engine == NULL)
+    return;
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, engine);
+  source = g_timeout_source_new_seconds (MAX (seconds, 1));
+  g_source_set_callback (source, retry_due, ref, free_weak_ref);
+  g_source_attach (source, g_main_context_default ());
+}
+
+static gpointer
+send_job_run (gpointer       worker_data,
+              gpointer       job_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  SendJob *job = job_data;
+  const LbStoreAccount *row = _lb_account_get_row (w->account);
+  g_autoptr(LbProvider) provider = NULL;
+  g_autofree char *key = _lb_account_secret_key (row->id);
+  LbSecret *password = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  LbOutboxContext context = { 0 };
+  LbQuirks quirks;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 retry_in = 0;
+  gboolean ok = TRUE;
+  gboolean sent_any = FALSE;
+
+  if (job->message != NULL)
+    {
+      job->item_id = lb_outbox_queue_sync (w->store, row->id, job->message,
+                                           authenticated_address (row),
+                                           (const char * const *) job->recipients, NULL, error);
+      if (job->item_id == 0)
+        return NULL;
+    }
+  if (job->all_due)
+    lb_outbox_recover_sync (w->store, row->id);
+
+  if (row->provider_id != NULL)
+    {
+      LbProvider *p = lb_provider_db_lookup_id (lb_provider_db_get_default (), row->provider_id);
+      provider = p != NULL ? lb_provider_ref (p) : NULL;
+    }
+  lb_quirks_init (&quirks);
+  if (provider != NULL)
+    lb_quirks_for_provider (provider, &quirks);
+
+  context.store = w->store;
+  context.sync = w->sync;
+  context.account = row;
+  context.provider = provider;
+  context.server_saves_sent_copy = quirks.server_saves_sent_copy;
+
+  items = lb_store_outbox_list (w->store, row->id, error);
+  if (items == NULL)
+    return NULL;
+  for (guint i = 0; i < items->len && ok; i++)
+    {
+      LbStoreOutboxItem *item = g_ptr_array_index (items, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (job->all_due ? FALSE : item->id != job->item_id)
+        continue;
+      if (item->state == LB_STORE_OUTBOX_QUEUED)
+        {
+          if (job->all_due && !job->ignore_backoff && item->next_attempt > now)
+            {
+              retry_in = retry_in == 0 ? item->next_attempt - now : MIN (retry_in, item->next_attempt - now);
+              continue;
+            }
+          if (password == NULL)
+            {
+              password = lb_secrets_lookup_sync (key, cancellable, &local_error);
+              if (password == NULL)
+                {
+                  g_propagate_error (error, g_steal_pointer (&local_error));
+                  return NULL;
+                }
+              context.password = password;
+            }
+          switch (lb_outbox_send_item_sync (&context, item, cancellable, &local_error))
+            {
+            case LB_SMTP_OK:
+              sent_any = TRUE;
+              break;
+            case LB_SMTP_TEMPORARY:
+              retry_in = retry_in == 0 ? item->next_attempt - now : MIN (retry_in, item->next_attempt - now);
+              G_GNUC_FALLTHROUGH;
+            case LB_SMTP_PERMANENT:
+            default:
+              if (!job->all_due)
+                {
+                  g_propagate_error (error, g_steal_pointer (&local_error));
+                  ok = FALSE;
+                }
+              continue;
+            }
+        }
+      if (item->state == LB_STORE_OUTBOX_SENT)
+        {
+          /* The message is out; a failed copy is retried by the next flush. */
+          if (!lb_outbox_copy_to_sent_sync (&context, item, cancellable, &local_error))
+            g_warning ("Could not keep a copy in Sent: %s", local_error->message);
+        }
+    }
+  if (password != NULL)
+    lb_secrets_free (password);
+  if (retry_in > 0)
+    schedule_retry (job, retry_in);
+  if (sent_any)
+    {
+      /* Show the new copy in Sent soon. */
+      gint64 sent = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_SENT);
+      if (sent > 0)
+        lb_imap_sync_folder (w->sync, sent, cancellable, NULL);
+    }
+  if (!ok)
+    return NULL;
+  if (!job->all_due && job->item_id != 0)
+    {
+      /* The item is gone once it was sent and copied, or kept in SENT for the copy. */
+      g_autoptr(GPtrArray) after = lb_store_outbox_list (w->store, row->id, NULL);
+      for (guint i = 0; after != NULL && i < after->len; i++)
+        {
+          LbStoreOutboxItem *item = g_ptr_array_index (after, i);
+          if (item->id == job->item_id && item->state != LB_STORE_OUTBOX_SENT)
+            {
+              g_set_error_literal (error, LB_ERROR, LB_ERROR_FAILED,
+                                   item->last_error != NULL ? item->last_error : _("Not sent"));
+              return NULL;
+            }
+        }
+    }
+  return GINT_TO_POINTER (1);
+}
+
+static SendJob *
+send_job_new (LbEngine *engine)
+{
+  SendJob *job = g_new0 (SendJob, 1);
+
+  g_weak_ref_init (&job->engine, engine);
+  return job;
+}
+
+/**
+ * lb_engine_send_async:
+ * @account: the account to send from; the envelope sender is its authenticated address
+ * @message: the message as built by lb_mime_build() (CRLF, 7-bit)
+ * @recipients: (array zero-terminated=1): envelope recipients (To, Cc and Bcc)
+ *
+ * Puts the message into the outbox and sends it on the account's worker.  The outbox
+ * row is written before the first byte is sent, so a message is never lost; see
+ * lb-outbox.h for the states.  A temporary failure keeps it queued and retries with
+ * exponential backoff while the engine runs.
+ */
+void
+lb_engine_send_async (LbEngine            *self,
+                      LbAccount           *account,
+                      GBytes              *message,
+                      const char * const  *recipients,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SendJob *job;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+  g_return_if_fail (message != NULL);
+  g_return_if_fail (recipients != NULL && recipients[0] != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_engine_send_async);
+  job = send_job_new (self);
+  job->message = g_bytes_ref (message);
+  job->recipients = g_strdupv ((char **) recipients);
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
+                    (GDestroyNotify) send_job_free, NULL, task);
+}
+
+/**
+ * lb_engine_send_finish:
+ * @out_queued: (out) (optional): on failure, %TRUE when the message is still queued and
+ *   will be retried (a temporary failure), %FALSE when it needs the user (FAILED)
+ *
+ * Returns: %TRUE when the server accepted the message
+ */
+gboolean
+lb_engine_send_finish (LbEngine      *self,
+                       GAsyncResult  *result,
+                       gboolean      *out_queued,
+                       GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  ok = g_task_propagate_pointer (G_TASK (result), &local_error) != NULL;
+  if (out_queued != NULL)
+    *out_queued = !ok && local_error != NULL &&
+                  (g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK) ||
+                   g_error_matches (local_error, LB_ERROR, LB_ERROR_TIMEOUT) ||
+                   g_error_matches (local_error, LB_ERROR, LB_ERROR_DNS) ||
+                   g_error_matches (local_error, LB_ERROR, LB_ERROR_SERVER_NO));
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
+}
+
+static void
+flush_account (LbEngine  *self,
+               LbAccount *account,
+               gboolean   ignore_backoff,
+               GTask     *task)
+{
+  SendJob *job = send_job_new (self);
+
+  job->all_due = TRUE;
+  job->ignore_backoff = ignore_backoff;
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, ignore_backoff ? "outbox-now" : "outbox",
+                    send_job_run, job, (GDestroyNotify) send_job_free, NULL, task);
+}
+
+/**
+ * lb_engine_flush_outbox:
+ * @ignore_backoff: send queued messages now, even those waiting for their next attempt
+ *
+ * For every account: marks items interrupted by a crash as failed (see lb-outbox.h),
+ * sends the queued items that are due and makes the missing Sent copies.  Call it at
+ * start-up and when the network comes back.
+ */
+void
+lb_engine_flush_outbox (LbEngine *self,
+                        gboolean  ignore_backoff)
+{
+  GListModel *accounts;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  accounts = lb_engine_get_accounts (self);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+      flush_account (self, account, ignore_backoff, NULL);
+    }
+}
+
+/**
+ * lb_engine_flush_outbox_async:
+ *
+ * lb_engine_flush_outbox() for one account, with completion (for the CLI and tests).
+ */
+void
+lb_engine_flush_outbox_async (LbEngine            *self,
+                              LbAccount           *account,
+                              gboolean             ignore_backoff,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lb_engine_flush_outbox_async);
+  flush_account (self, account, ignore_backoff, task);
+}
+
+gboolean
+lb_engine_flush_outbox_finish (LbEngine      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+typedef struct {
+  gint64   item_id;
+  gboolean discard;
+} ChangeJob;
+
+static gpointer
+change_job_run (gpointer       worker_data,
+                gpointer       job_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  ChangeJob *job = job_data;
+
+  if (job->discard)
+    return lb_store_outbox_remove (w->store, job->item_id, error) ? GINT_TO_POINTER (1) : NULL;
+  return lb_store_outbox_update (w->store, job->item_id, LB_STORE_OUTBOX_QUEUED, 0, 0, NULL, error)
+         ? GINT_TO_POINTER (1) : NULL;
+}
+
+/**
+ * lb_engine_outbox_retry:
+ *
+ * Puts a failed (or waiting) outbox item back in the queue, due now, and sends it.
+ */
+void
+lb_engine_outbox_retry (LbEngine  *self,
+                        LbAccount *account,
+                        gint64     item_id)
+{
+  ChangeJob *job = g_new0 (ChangeJob, 1);
+
+  job->item_id = item_id;
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job, g_free, NULL, NULL);
+  flush_account (self, account, TRUE, NULL);
+}
+
+/**
+ * lb_engine_outbox_discard:
+ *
+ * Removes an outbox item that is not being sent.
+ */
+void
+lb_engine_outbox_discard (LbEngine  *self,
+                          LbAccount *account,
+                          gint64     item_id)
+{
+  ChangeJob *job = g_new0 (ChangeJob, 1);
+
+  job->item_id = item_id;
+  job->discard = TRUE;
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job, g_free, NULL, NULL);
+}
+
+/**
+ * lb_engine_list_outbox:
+ *
+ * Reads the outbox (every account) from the main thread's read-only store.
+ *
+ * Returns: (transfer full) (element-type LbStoreOutboxItem): the items, oldest first
+ */
+GPtrArray *
+lb_engine_list_outbox (LbEngine *self)
+{
+  GListModel *accounts = lb_engine_get_accounts (self);
+  GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_outbox_item_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+      g_autoptr(GPtrArray) items = lb_store_outbox_list (_lb_engine_get_read_store (self),
+                                                         lb_account_get_id (account), NULL);
+
+      if (items != NULL)
+        g_ptr_array_extend_and_steal (all, g_steal_pointer (&items));
+    }
+  return all;
+}
