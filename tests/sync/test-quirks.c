@@ -1,0 +1,189 @@
+/* test-quirks.c: the engine against scripted servers that behave like QQ and NetEase
+ *
+ * Dovecot cannot refuse a login with QQ's words or refuse SELECT until the client sent
+ * ID, so tests/fixtures/scripted_imap.py does, over real TLS.  The accounts are added
+ * with their provider id, so the provider database's quirks and error texts apply.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-engine.h"
+
+typedef struct {
+  GSubprocess  *server;
+  char         *dir;
+  char         *cert;
+  guint16       port;
+  LbEngine     *engine;
+  LbAccount    *account;
+  GAsyncResult *result;
+} Env;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ((Env *) user_data)->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Env *env)
+{
+  g_clear_object (&env->result);
+  while (env->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return env->result;
+}
+
+static void
+env_start (Env        *env,
+           const char *mode,
+           const char *provider_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) openssl = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("LB_TEST_FIXTURES_DIR"), "scripted_imap.py", NULL);
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+
+  env->dir = g_dir_make_tmp ("lb-quirks-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->cert = g_build_filename (env->dir, "cert.pem", NULL);
+  key = g_build_filename (env->dir, "key.pem", NULL);
+  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                              "-days", "2", "-subj", "/CN=127.0.0.1",
+                              "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key,
+                              "-out", env->cert, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (openssl, NULL, &error));
+
+  env->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                  g_getenv ("LB_TEST_PYTHON"), script, "--mode", mode,
+                                  "--cert", env->cert, "--key", key, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (env->server));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  env->port = (guint16) g_ascii_strtoull (line, NULL, 10);
+  g_assert_cmpuint (env->port, >, 0);
+
+  env->engine = lb_engine_new (env->dir, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup ("me@163.example.cn");
+  s->provider_id = g_strdup (provider_id);
+  s->imap = lb_server_config_new ("127.0.0.1", env->port, LB_SECURITY_TLS, "me@163.example.cn");
+  s->imap->ca_file = g_strdup (env->cert);
+  lb_engine_add_account_async (env->engine, s, "authcode", NULL, got_result, env);
+  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+  g_assert_no_error (error);
+}
+
+static void
+env_stop (Env *env)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->dir);
+
+  lb_engine_shutdown (env->engine);
+  g_clear_object (&env->account);
+  g_clear_object (&env->result);
+  g_assert_finalize_object (env->engine);
+  g_subprocess_force_exit (env->server);
+  g_subprocess_wait (env->server, NULL, NULL);
+  g_clear_object (&env->server);
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (env->dir);
+  g_free (env->cert);
+}
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gboolean   *flag)
+{
+  *flag = TRUE;
+}
+
+/* QQ's login refusal covers several causes; the user is told all of them in plain words. */
+static void
+test_qq_login_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  Env env = { 0 };
+  gboolean changed = FALSE;
+  const char *message;
+
+  env_start (&env, "qq", "qq");
+  g_signal_connect (env.account, "notify::last-error", G_CALLBACK (on_notify), &changed);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
+  g_assert_false (lb_account_sync_finish (env.account, wait_result (&env), &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_AUTH);
+  while (!changed)
+    g_main_context_iteration (NULL, TRUE);
+  message = lb_account_get_last_error (env.account);
+  g_assert_nonnull (message);
+  /* The mapped message, not the server's raw text. */
+  g_assert_nonnull (strstr (message, "QQ"));
+  g_assert_nonnull (strstr (message, "IMAP/SMTP"));
+  g_assert_null (strstr (message, "Account is abnormal"));
+  g_signal_handlers_disconnect_by_data (env.account, &changed);
+  env_stop (&env);
+}
+
+/* NetEase refuses SELECT without ID; Letterbox sends it, maps the Chinese folder names and
+ * decodes the GBK subject; without IDLE, MOVE or CONDSTORE the sync still meets the server. */
+static void
+test_netease (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessageList) inbox = NULL;
+  Env env = { 0 };
+  LbFolder *sent;
+  gboolean found_gbk = FALSE;
+
+  env_start (&env, "netease", "netease-163");
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
+  lb_account_sync_finish (env.account, wait_result (&env), &error);
+  g_assert_no_error (error);
+  lb_engine_wait_idle (env.engine);
+
+  sent = lb_account_find_folder (env.account, LB_FOLDER_ROLE_SENT);
+  g_assert_nonnull (sent);
+  g_assert_cmpstr (lb_folder_get_name (sent), ==, "已发送");
+  g_assert_nonnull (lb_account_find_folder (env.account, LB_FOLDER_ROLE_DRAFTS));
+  g_assert_nonnull (lb_account_find_folder (env.account, LB_FOLDER_ROLE_TRASH));
+  g_assert_nonnull (lb_account_find_folder (env.account, LB_FOLDER_ROLE_JUNK));
+
+  inbox = lb_engine_open_folder (env.engine,
+                                 lb_folder_get_id (lb_account_find_folder (env.account,
+                                                                           LB_FOLDER_ROLE_INBOX)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (inbox)), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), i);
+      if (g_strcmp0 (lb_message_get_subject (m), "会议通知") == 0)
+        {
+          found_gbk = TRUE;
+          g_assert_true (lb_message_get_unread (m));
+          g_assert_cmpstr (lb_message_get_sender (m), ==, "Li Wei");
+        }
+    }
+  g_assert_true (found_gbk);
+  g_clear_object (&inbox);
+  env_stop (&env);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/quirks/qq-login-refused", test_qq_login_refused);
+  g_test_add_func ("/quirks/netease", test_netease);
+  return g_test_run ();
+}
