@@ -707,6 +707,77 @@ static int cmd_flag (int argc, char **argv) { return run_change (argc, argv, "fl
 static int cmd_move (int argc, char **argv) { return run_change (argc, argv, "move"); }
 static int cmd_delete (int argc, char **argv) { return run_change (argc, argv, "delete"); }
 
+/* ---- search ----------------------------------------------------------------- */
+
+static int
+cmd_search (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("QUERY — search the mail in the store"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbJson) j = NULL;
+  g_autoptr(LbMessageList) list = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *query = NULL;
+  int limit = 50;
+  Cli cli = { 0 };
+  gint64 folder_id;
+  guint n;
+  const GOptionEntry entries[] = {
+    { "folder", 0, 0, G_OPTION_ARG_STRING, &folder,
+      N_("Search this folder (id, role or name; default: all inboxes)"), N_("FOLDER") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Account of FOLDER"), N_("ACCOUNT") },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Show at most N messages"), N_("N") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context,
+                                _("Words must all match (sender, recipients, subject or body). "
+                                  "Also: \"a phrase\", from: to: subject: (发件人: 收件人: 主题:), "
+                                  "has:attachment, is:unread, is:read, is:flagged, "
+                                  "before:YYYY-MM-DD, after:YYYY-MM-DD, -word."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc < 2)
+    return fail ("%s", _("Give a query"));
+  /* The words of the query may come as separate arguments. */
+  query = g_strjoinv (" ", argv + 1);
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  folder_id = resolve_folder (&cli, folder != NULL ? folder : "unified", account, &error);
+  if (folder_id < 0)
+    return fail ("%s", error->message);
+
+  /* The search runs on a thread of its own; wait for its first result. */
+  list = lb_engine_search (cli.engine, query, folder_id);
+  while (lb_message_list_is_loading (list))
+    g_main_context_iteration (NULL, TRUE);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  if (limit >= 0)
+    n = MIN (n, (guint) limit);
+  if (cli.json)
+    {
+      j = lb_json_new ();
+      lb_json_begin_array (j);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      print_message (&cli, m, j);
+    }
+  if (j != NULL)
+    {
+      lb_json_end_array (j);
+      lb_json_print (j);
+    }
+  g_clear_object (&list);
+  g_clear_object (&cli.engine);
+  return 0;
+}
+
 static const struct {
   const char *name;
   int (*func) (int, char **);
@@ -716,6 +787,7 @@ static const struct {
   { "sync", cmd_sync, N_("Synchronise accounts (and wait for new mail with --idle)") },
   { "folders", cmd_folders, N_("List folders") },
   { "list", cmd_list, N_("List the messages of a folder or of all inboxes") },
+  { "search", cmd_search, N_("Search the mail: words, \"phrases\", from:, is:unread...") },
   { "show", cmd_show, N_("Show a message") },
   { "flag", cmd_flag, N_("Mark messages read, unread, flagged or unflagged") },
   { "move", cmd_move, N_("Move messages to another folder") },
