@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "lb-account-check.h"
+#include "lb-autoconfig.h"
 #include "lb-cli-json.h"
+#include "lb-discovery.h"
 #include "lb-engine.h"
 #include "lb-mime-message.h"
 #include "lb-secrets.h"
@@ -130,6 +133,160 @@ pick_account (Cli        *cli,
   return a;
 }
 
+/* ---- discovery ---------------------------------------------------------------- */
+
+static void
+got_discovery_file (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  got_result (source, result, user_data);
+}
+
+/* Looks the servers for ADDRESS up as the account wizard does.  For tests, the environment
+ * variable LETTERBOX_TEST_DISCOVERY_FILE names an autoconfig XML file that is used instead
+ * of the network (the wizard reads the same variable). */
+static LbProviderConfig *
+run_discovery (Cli         *cli,
+               const char  *address,
+               GError     **error)
+{
+  const char *test_file = g_getenv ("LETTERBOX_TEST_DISCOVERY_FILE");
+
+  if (test_file != NULL && test_file[0] != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (test_file);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+      LbProviderConfig *config;
+
+      g_file_load_contents_async (file, NULL, got_discovery_file, cli);
+      if (!g_file_load_contents_finish (file, wait_result (cli), &contents, &length, NULL, error))
+        return NULL;
+      config = lb_autoconfig_parse (contents, length, address, error);
+      if (config != NULL)
+        config->source = LB_DISCOVERY_SOURCE_AUTOCONFIG;
+      return config;
+    }
+
+  lb_discovery_run_async (address, NULL, NULL, got_result, cli);
+  return lb_discovery_run_finish (wait_result (cli), error);
+}
+
+static const char *
+credential_to_string (LbCredentialKind kind)
+{
+  switch (kind)
+    {
+    case LB_CREDENTIAL_APP_PASSWORD:
+      return "app-password";
+    case LB_CREDENTIAL_AUTHORIZATION_CODE:
+      return "authorization-code";
+    case LB_CREDENTIAL_OAUTH2_ONLY:
+      return "oauth2-only";
+    case LB_CREDENTIAL_PASSWORD:
+    default:
+      return "password";
+    }
+}
+
+static LbCredentialKind
+config_credential (const LbProviderConfig *config)
+{
+  if (config->provider != NULL)
+    return lb_provider_get_credential_kind (config->provider);
+  return config->credential;
+}
+
+static void
+json_server (LbJson               *j,
+             const char           *prefix,
+             const LbServerConfig *server)
+{
+  g_autofree char *host = g_strconcat (prefix, "_host", NULL);
+  g_autofree char *port = g_strconcat (prefix, "_port", NULL);
+  g_autofree char *security = g_strconcat (prefix, "_security", NULL);
+  g_autofree char *username = g_strconcat (prefix, "_username", NULL);
+
+  if (server == NULL)
+    return;
+  lb_json_string (j, host, server->host);
+  lb_json_uint (j, port, server->port);
+  lb_json_string (j, security, lb_security_to_string (server->security));
+  lb_json_string (j, username, server->username);
+}
+
+static void
+print_server (const char           *label,
+              const LbServerConfig *server)
+{
+  if (server == NULL)
+    g_print ("%s\t-\n", label);
+  else
+    g_print ("%s\t%s:%u:%s\t%s\n", label, server->host, server->port,
+             lb_security_to_string (server->security),
+             server->username != NULL ? server->username : "");
+}
+
+static int
+cmd_discover (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("EMAIL — find the servers for an address"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbProviderConfig) config = NULL;
+  Cli cli = { 0 };
+  const char *provider_id;
+  const char *help_url;
+
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc < 2 || strchr (argv[1], '@') == NULL)
+    return fail ("%s", _("Give an email address, such as name@example.com"));
+
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  config = run_discovery (&cli, argv[1], &error);
+  g_clear_object (&cli.result);
+  g_main_loop_unref (cli.loop);
+  if (config == NULL)
+    return fail (_("Could not find the settings for %s: %s"), argv[1], error->message);
+
+  provider_id = config->provider != NULL ? lb_provider_get_id (config->provider) : NULL;
+  help_url = config->provider != NULL ? lb_provider_get_help_url (config->provider)
+                                      : config->documentation_url;
+  if (opt_json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+
+      lb_json_begin_object (j);
+      lb_json_string (j, "email", argv[1]);
+      lb_json_string (j, "source", lb_discovery_source_to_string (config->source));
+      lb_json_bool (j, "is_suggestion", config->is_suggestion);
+      lb_json_string (j, "provider", provider_id);
+      lb_json_string (j, "provider_name", config->provider != NULL
+                                          ? lb_provider_get_name (config->provider, NULL)
+                                          : config->display_name);
+      lb_json_string (j, "credential", credential_to_string (config_credential (config)));
+      json_server (j, "imap", config->imap);
+      json_server (j, "smtp", config->smtp);
+      lb_json_string (j, "help_url", help_url);
+      lb_json_end_object (j);
+      lb_json_print (j);
+    }
+  else
+    {
+      g_print ("source\t%s%s\n", lb_discovery_source_to_string (config->source),
+               config->is_suggestion ? " (unverified guess)" : "");
+      g_print ("provider\t%s\n", provider_id != NULL ? provider_id : "-");
+      g_print ("credential\t%s\n", credential_to_string (config_credential (config)));
+      print_server ("imap", config->imap);
+      print_server ("smtp", config->smtp);
+      if (help_url != NULL)
+        g_print ("help\t%s\n", help_url);
+    }
+  return 0;
+}
+
 /* ---- account ---------------------------------------------------------------- */
 
 static void
@@ -214,24 +371,79 @@ cmd_account (int    argc,
         return fail ("%s", _("Pass the password with --password-stdin; it is never taken "
                              "from the command line"));
       if (imap == NULL)
-        return fail ("%s", _("--imap HOST:PORT:tls|starttls is required"));
-      if (!lb_server_config_parse (imap, &s->imap, &error))
-        return fail ("%s", error->message);
-      if (smtp != NULL && !lb_server_config_parse (smtp, &s->smtp, &error))
-        return fail ("%s", error->message);
-      s->email = g_strdup (email);
-      s->display_name = g_strdup (name);
-      s->provider_id = g_strdup (provider);
-      s->imap->username = g_strdup (username != NULL ? username : email);
-      s->imap->ca_file = g_strdup (ca_file);
-      if (s->smtp != NULL)
         {
-          s->smtp->username = g_strdup (s->imap->username);
-          s->smtp->ca_file = g_strdup (ca_file);
+          /* No servers given: look them up as the wizard does, and try the sign-in before
+           * anything is stored, so that a wrong code is reported in plain words. */
+          g_autoptr(LbProviderConfig) found = NULL;
+          g_autoptr(LbAccountCheckResult) check = NULL;
+
+          if (smtp != NULL)
+            return fail ("%s", _("--smtp needs --imap as well"));
+          found = run_discovery (&cli, email, &error);
+          if (found == NULL)
+            return fail (_("Could not find the settings for %s: %s. Give them with --imap "
+                           "and --smtp."), email, error->message);
+          if (config_credential (found) == LB_CREDENTIAL_OAUTH2_ONLY)
+            return fail ("%s", _("This provider accepts only OAuth2 sign-in (“Sign in with "
+                                 "Microsoft”), which Letterbox does not support yet"));
+          s->email = g_strdup (email);
+          s->display_name = g_strdup (name);
+          s->provider_id = g_strdup (provider != NULL ? provider
+                                     : found->provider != NULL ? lb_provider_get_id (found->provider)
+                                     : NULL);
+          s->imap = lb_server_config_copy (found->imap);
+          s->smtp = found->smtp != NULL ? lb_server_config_copy (found->smtp) : NULL;
+          for (guint i = 0; i < 2; i++)
+            {
+              LbServerConfig *server = i == 0 ? s->imap : s->smtp;
+
+              if (server == NULL)
+                continue;
+              if (username != NULL || server->username == NULL)
+                {
+                  g_free (server->username);
+                  server->username = g_strdup (username != NULL ? username : email);
+                }
+              if (ca_file != NULL)
+                {
+                  g_free (server->ca_file);
+                  server->ca_file = g_strdup (ca_file);
+                }
+            }
+          if (!cli.json)
+            g_printerr (_("Found the servers through %s; signing in…\n"),
+                        lb_discovery_source_to_string (found->source));
+
+          secret = read_secret_stdin ();
+          if (secret[0] == '\0')
+            return fail ("%s", _("No password on standard input"));
+          lb_account_check_async (s, secret, found->provider, NULL, got_result, &cli);
+          check = lb_account_check_finish (wait_result (&cli), &error);
+          if (check == NULL)
+            return fail ("%s", error->message);
+          if (!check->ok)
+            return fail ("%s", check->message);
         }
-      secret = read_secret_stdin ();
-      if (secret[0] == '\0')
-        return fail ("%s", _("No password on standard input"));
+      else
+        {
+          if (!lb_server_config_parse (imap, &s->imap, &error))
+            return fail ("%s", error->message);
+          if (smtp != NULL && !lb_server_config_parse (smtp, &s->smtp, &error))
+            return fail ("%s", error->message);
+          s->email = g_strdup (email);
+          s->display_name = g_strdup (name);
+          s->provider_id = g_strdup (provider);
+          s->imap->username = g_strdup (username != NULL ? username : email);
+          s->imap->ca_file = g_strdup (ca_file);
+          if (s->smtp != NULL)
+            {
+              s->smtp->username = g_strdup (s->imap->username);
+              s->smtp->ca_file = g_strdup (ca_file);
+            }
+          secret = read_secret_stdin ();
+          if (secret[0] == '\0')
+            return fail ("%s", _("No password on standard input"));
+        }
 
       lb_engine_add_account_async (cli.engine, s, secret, NULL, got_result, &cli);
       added = lb_engine_add_account_finish (cli.engine, wait_result (&cli), &error);
@@ -784,6 +996,7 @@ static const struct {
   const char *help;
 } commands[] = {
   { "account", cmd_account, N_("Add, list or remove accounts") },
+  { "discover", cmd_discover, N_("Find the IMAP and SMTP servers for an address") },
   { "sync", cmd_sync, N_("Synchronise accounts (and wait for new mail with --idle)") },
   { "folders", cmd_folders, N_("List folders") },
   { "list", cmd_list, N_("List the messages of a folder or of all inboxes") },
