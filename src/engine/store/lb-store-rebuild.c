@@ -81,8 +81,8 @@ salvage_accounts (const char  *path,
 
   if (rc != SQLITE_OK)
     g_set_error (error, LB_ERROR, LB_ERROR_STORE,
-                 _("The accounts could not be read from the damaged mail store “%s” (%s). "
-                   "It was left as it is; move it away and add the accounts again."),
+                 _("The accounts could not be read from the mail store “%s” (%s). It was "
+                   "left as it is; if it is damaged, move it away and add the accounts again."),
                  path, db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
   sqlite3_finalize (stmt);
   sqlite3_close (db);

@@ -122,6 +122,14 @@ lb_store_set_error (LbStore     *self,
                    _("Could not open the mail store “%s”: %s"), path, detail);
       break;
 
+    /* A failed read or write (EIO, or EFBIG past a file size limit, which SQLite does
+     * not report as SQLITE_FULL) is about the disk, not about the query that hit it. */
+    case SQLITE_IOERR:
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                   _("Could not read or write the mail store “%s” (%s): check the disk "
+                     "and the free space"), path, detail);
+      break;
+
     default:
       g_set_error (error, LB_ERROR, LB_ERROR_STORE, "%s: %s (%d)",
                    what != NULL ? what : "SQLite", detail, rc);
@@ -493,6 +501,16 @@ lb_store_open (const char        *path,
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* SQLite falls back to read-only when the file cannot be written (its mode, a
+   * read-only mount) and says nothing until the first write; say it now. */
+  if (!self->read_only && sqlite3_db_readonly (self->db, "main") == 1)
+    {
+      g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                   _("The mail store “%s” is read-only: Letterbox needs to write to it. "
+                     "Check the permissions of the file and its folder."), path);
+      return NULL;
+    }
 
   /* Nothing may write before this check: a newer store must stay untouched,
    * and even "PRAGMA journal_mode" rewrites the file header. */

@@ -1,0 +1,255 @@
+/* test-faults.c: connections cut at 20 points of a first sync and of a resync, and an
+ * IDLE connection that stalls silently
+ *
+ * Every sync goes through tests/support/lb-test-proxy.  After each fault a plain sync
+ * must bring the store to exactly the server's state (same uids, same flags, none twice),
+ * and local flag changes made before the fault must have reached the server.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "hardening-env.h"
+
+#define N_CUTS 20
+
+static guint faults_injected;
+static guint faults_survived;
+
+static void
+add_account (Env *env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+
+  s->email = g_strdup ("alice@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", lb_test_proxy_get_port (env->proxy),
+                                  LB_SECURITY_TLS, "alice@example.com");
+  s->imap->ca_file = g_strdup (env->servers->ca_file);
+  lb_engine_add_account_async (env->engine, s, env->password, NULL, got_result, env);
+  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+  g_assert_no_error (error);
+}
+
+/* Sync with a cut armed at CUT bytes into the next connection, then once more without. */
+static void
+sync_through_cut (Env    *env,
+                  gint64  cut)
+{
+  g_autoptr(GError) error = NULL;
+  guint before = lb_test_proxy_get_faults (env->proxy);
+
+  lb_test_proxy_cut_after (env->proxy, cut);
+  /* A new connection, so the cut counts from its first byte. */
+  lb_test_proxy_kill_all (env->proxy);
+  g_usleep (100 * 1000);
+  if (!sync_account (env, 0, &error))
+    {
+      g_test_message ("cut at %" G_GINT64_FORMAT ": %s", cut, error->message);
+      g_assert_true (error->domain == LB_ERROR || error->domain == G_IO_ERROR);
+      g_clear_error (&error);
+    }
+  lb_test_proxy_cut_after (env->proxy, -1);
+  if (lb_test_proxy_get_faults (env->proxy) > before)
+    faults_injected++;
+  sync_ok (env);
+}
+
+static void
+test_first_sync_cuts (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:300:71", "alice@example.com:Archive:60:72", NULL };
+  Env env = { 0 };
+  gint64 cut = 700;
+  guint injected_before = faults_injected;
+
+  env_start (&env, corpus, TRUE, NULL);
+  for (guint i = 0; i < N_CUTS; i++, cut = cut * 3 / 2)
+    {
+      /* A fresh profile each time: every cut lands in a first sync. */
+      env_close_engine (&env);
+      rm_rf (env.profile);
+      g_assert_cmpint (g_mkdir (env.profile, 0700), ==, 0);
+      env_open_engine (&env);
+      g_assert_null (env.account);
+      add_account (&env);
+
+      sync_through_cut (&env, cut);
+      assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+      assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+      faults_survived++;
+    }
+  g_test_message ("first sync: %u cuts fired", faults_injected - injected_before);
+  g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS / 2);
+  env_stop (&env);
+}
+
+static LbMessage *
+message_with_uid (Env     *env,
+                  gint64   folder_id,
+                  guint32  uid)
+{
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      if (lb_message_get_uid (m) == uid)
+        return m;
+      g_object_unref (m);
+    }
+  return NULL;
+}
+
+static void
+test_resync_cuts (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:120:73", NULL };
+  g_autoptr(GBytes) msg = g_bytes_new_static ("From: bob@example.com\r\nSubject: more\r\n\r\nbody\r\n", 46);
+  Env env = { 0 };
+  gint64 cut = 200;
+  guint injected_before = faults_injected;
+  gint64 inbox;
+
+  env_start (&env, corpus, TRUE, NULL);
+  sync_ok (&env);
+  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  for (guint i = 0; i < N_CUTS; i++, cut = cut * 7 / 5)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbImapSession) other = server_session (&env);
+      g_autoptr(LbImapResponse) ok = NULL;
+      g_autoptr(LbMessage) mine = message_with_uid (&env, inbox, 1 + i);
+      g_autoptr(GHashTable) server = NULL;
+      LbImapSelectInfo info;
+
+      /* Here: toggle \Seen and flag one message. */
+      g_assert_nonnull (mine);
+      if (lb_message_get_unread (mine))
+        lb_engine_set_flags (env.engine, &mine, 1, LB_FLAG_SEEN | LB_FLAG_FLAGGED, 0);
+      else
+        lb_engine_set_flags (env.engine, &mine, 1, LB_FLAG_FLAGGED, LB_FLAG_SEEN);
+
+      /* There: another client flags one, unflags another, expunges one, appends one. */
+      lb_imap_session_select_sync (other, "INBOX", FALSE, NULL, NULL, NULL, &info, NULL, &error);
+      g_assert_no_error (error);
+      ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error,
+                                         "UID STORE %u +FLAGS.SILENT (\\Flagged \\Answered)", 60 + i);
+      g_assert_no_error (error);
+      g_clear_pointer (&ok, lb_imap_response_unref);
+      ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error,
+                                         "UID STORE %u -FLAGS.SILENT (\\Seen)", 90 + i);
+      g_assert_no_error (error);
+      g_clear_pointer (&ok, lb_imap_response_unref);
+      ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error,
+                                         "UID STORE %u +FLAGS.SILENT (\\Deleted)", 40 + i);
+      g_assert_no_error (error);
+      g_clear_pointer (&ok, lb_imap_response_unref);
+      ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error, "EXPUNGE");
+      g_assert_no_error (error);
+      lb_imap_session_append_sync (other, "INBOX", NULL, msg, NULL, NULL, &error);
+      g_assert_no_error (error);
+      lb_imap_session_logout (other);
+
+      sync_through_cut (&env, cut);
+      lb_engine_flush_pending (env.engine);
+      lb_engine_wait_idle (env.engine);
+      sync_ok (&env);
+
+      assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+      /* The local change made it to the server. */
+      server = server_flags (&env, "INBOX");
+      g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (1 + i))) & LB_FLAG_FLAGGED);
+      faults_survived++;
+    }
+  g_test_message ("resync: %u cuts fired", faults_injected - injected_before);
+  g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS / 2);
+  env_stop (&env);
+}
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *count)
+{
+  *count = g_list_model_get_n_items (model);
+}
+
+/* IDLE over a connection that stops forwarding (a dead NAT mapping): the renewal's DONE
+ * gets no answer, the engine gives the connection up, reconnects, and a message
+ * delivered after the stall arrives.  LETTERBOX_IDLE_RENEW_SECONDS=2 makes the renewal
+ * come soon; the answer deadline is the engine's own (30 s), so this takes ~40 s. */
+static void
+test_idle_stall (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:10:74", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+  Env env = { 0 };
+  LbMessageList *unified;
+  guint count, connections;
+  gint64 deadline;
+
+  env_start (&env, corpus, TRUE, NULL);
+  sync_ok (&env);
+  unified = lb_engine_get_unified_inbox (env.engine);
+  count = g_list_model_get_n_items (G_LIST_MODEL (unified));
+  g_assert_cmpuint (count, ==, 10);
+  g_signal_connect (unified, "items-changed", G_CALLBACK (on_items_changed), &count);
+
+  lb_engine_start (env.engine);
+  deadline = g_get_monotonic_time () + 1 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+
+  /* The IDLE connection is up: stall it (nothing more from the server) from now on. */
+  connections = lb_test_proxy_get_connections (env.proxy);
+  lb_test_proxy_stall_after (env.proxy, 0);
+  lb_test_proxy_kill_all (env.proxy);
+  /* kill_all ends the current streams; the engine reconnects and that stream stalls
+   * right away, which is the silent death under test. */
+  msg = g_bytes_new_static ("From: Bob <bob@example.com>\r\nTo: alice@example.com\r\n"
+                            "Subject: after the stall\r\nMessage-ID: <stall-1@example.com>\r\n\r\nHello\r\n", 120);
+  deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", msg, NULL, &error);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (count < 11 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  g_test_message ("stall faults: %u, connections: %u -> %u", lb_test_proxy_get_faults (env.proxy),
+                  connections, lb_test_proxy_get_connections (env.proxy));
+  g_assert_cmpuint (lb_test_proxy_get_faults (env.proxy), >=, 1);
+  g_assert_cmpuint (count, ==, 11);
+  faults_injected++;
+  faults_survived++;
+  g_signal_handlers_disconnect_by_data (unified, &count);
+  env_stop (&env);
+}
+
+static void
+test_count (void)
+{
+  g_test_message ("faults injected: %u, survived: %u", faults_injected, faults_survived);
+  g_assert_cmpuint (faults_survived, >=, faults_injected);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Before any thread exists: the account's IDLE renews after 2 s. */
+  g_setenv ("LETTERBOX_IDLE_RENEW_SECONDS", "2", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/faults/first-sync-cuts", test_first_sync_cuts);
+  g_test_add_func ("/faults/resync-cuts", test_resync_cuts);
+  g_test_add_func ("/faults/idle-stall", test_idle_stall);
+  g_test_add_func ("/faults/count", test_count);
+  return g_test_run ();
+}
