@@ -142,6 +142,23 @@ add_unique (GPtrArray           *out,
     }
 }
 
+/* "Name <address>, ..." for the forwarded headers block: the addresses matter there. */
+static char *
+format_list (GPtrArray *list)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      g_autofree char *one = lb_address_to_string (g_ptr_array_index (list, i));
+
+      if (s->len > 0)
+        g_string_append (s, ", ");
+      g_string_append (s, one);
+    }
+  return g_string_free (s, FALSE);
+}
+
 static char *
 format_date (GDateTime *date)
 {
@@ -241,9 +258,9 @@ lb_compose_forward (LbMimeMessage   *original,
   g_autoptr(LbMimeDraft) draft = lb_mime_draft_new ();
   GPtrArray *attachments = lb_mime_message_get_attachments (original);
   g_autofree char *date = format_date (lb_mime_message_get_date (original));
-  g_autofree char *sender = lb_address_list_to_display (lb_mime_message_get_from (original));
-  g_autofree char *to = lb_address_list_to_display (lb_mime_message_get_to (original));
-  g_autofree char *cc = lb_address_list_to_display (lb_mime_message_get_cc (original));
+  g_autofree char *sender = format_list (lb_mime_message_get_from (original));
+  g_autofree char *to = format_list (lb_mime_message_get_to (original));
+  g_autofree char *cc = format_list (lb_mime_message_get_cc (original));
   GString *body = g_string_new ("\n\n");
 
   g_return_val_if_fail (LB_IS_MIME_MESSAGE (original), NULL);

@@ -187,6 +187,51 @@ build_attachment_part (LbMimeAttachment *attachment)
   return GMIME_OBJECT (part);
 }
 
+/* GMime writes a subject without spaces (Chinese) as one encoded-word of any length;
+ * RFC 2047 allows 75 characters per word, and long words are cut or refused by some
+ * servers and readers.  So the value is written here: words of at most 39 bytes of
+ * UTF-8 (52 base64 characters), cut between characters, one per folded line. */
+static void
+set_encoded_subject (GMimeMessage *message,
+                     const char   *subject)
+{
+  GMimeHeaderList *list = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  GMimeHeader *header = g_mime_header_list_get_header (list, "Subject");
+  GString *raw = g_string_new (NULL);
+  const char *p = subject;
+  gboolean ascii = TRUE;
+
+  for (const char *q = subject; *q != '\0'; q++)
+    if ((guchar) *q >= 0x80)
+      ascii = FALSE;
+  if (header == NULL || ascii)
+    {
+      g_string_free (raw, TRUE);
+      return;
+    }
+  while (*p != '\0')
+    {
+      const char *end = p;
+      g_autofree char *b64 = NULL;
+
+      while (*end != '\0')
+        {
+          const char *next = g_utf8_next_char (end);
+          if (next - p > 39)
+            break;
+          end = next;
+        }
+      if (end == p)
+        end = g_utf8_next_char (p);
+      b64 = g_base64_encode ((const guchar *) p, end - p);
+      g_string_append_printf (raw, "%s=?UTF-8?B?%s?=", raw->len > 0 ? "\n " : " ", b64);
+      p = end;
+    }
+  g_string_append_c (raw, '\n');
+  g_mime_header_set_raw_value (header, raw->str);
+  g_string_free (raw, TRUE);
+}
+
 static char *
 join_ids (const char * const *ids)
 {
@@ -239,6 +284,8 @@ lb_mime_build (const LbMimeDraft  *draft,
   if (flags & LB_MIME_BUILD_KEEP_BCC)
     add_mailboxes (message, GMIME_ADDRESS_TYPE_BCC, draft->bcc);
   g_mime_message_set_subject (message, draft->subject != NULL ? draft->subject : "", "utf-8");
+  if (draft->subject != NULL && g_utf8_validate (draft->subject, -1, NULL))
+    set_encoded_subject (message, draft->subject);
 
   if (draft->date == NULL)
     now = g_date_time_new_now_local ();
@@ -264,7 +311,7 @@ lb_mime_build (const LbMimeDraft  *draft,
     {
       GMimeMultipart *mixed = g_mime_multipart_new_with_subtype ("mixed");
       g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, message_id, -1);
-      g_autofree char *boundary = g_strdup_printf ("=-lb-%.32s", hash);
+      g_autofree char *boundary = g_strdup_printf ("=-lb-%.24s", hash);
 
       g_mime_multipart_set_boundary (mixed, boundary);
       g_mime_multipart_add (mixed, text);

@@ -1,0 +1,430 @@
+/* test-send.c: sending through the outbox against the SMTP and Dovecot fixtures
+ *
+ * The account is added through the public engine API, so its secret goes through the
+ * keyring of the test's private D-Bus session (run-headless).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "lb-engine.h"
+#include "lb-mime.h"
+#include "lb-mime-builder.h"
+#include "lb-store.h"
+#include "lb-test-fixture.h"
+
+typedef struct {
+  LbTestServers *servers;
+  char          *profile;
+  LbEngine      *engine;
+  LbAccount     *account;
+  GAsyncResult  *result;
+} Env;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Env *env = user_data;
+  env->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Env *env)
+{
+  g_clear_object (&env->result);
+  while (env->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return env->result;
+}
+
+static void
+open_engine (Env *env)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *accounts;
+
+  env->engine = lb_engine_new (env->profile, &error);
+  g_assert_no_error (error);
+  accounts = lb_engine_get_accounts (env->engine);
+  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 1);
+  env->account = g_list_model_get_item (accounts, 0);
+}
+
+static void
+close_engine (Env *env)
+{
+  lb_engine_shutdown (env->engine);
+  g_clear_object (&env->account);
+  g_clear_object (&env->result);
+  g_assert_finalize_object (env->engine);
+  env->engine = NULL;
+}
+
+static void
+env_start (Env        *env,
+           const char *secret)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  LbTestServersOptions options = { 0 };
+
+  env->servers = lb_test_servers_start (&options, &error);
+  g_assert_no_error (error);
+  env->profile = g_dir_make_tmp ("lb-send-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->engine = lb_engine_new (env->profile, &error);
+  g_assert_no_error (error);
+
+  s->email = g_strdup ("alice@example.com");
+  s->display_name = g_strdup ("爱丽丝");
+  s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS,
+                                  "alice@example.com");
+  s->imap->ca_file = g_strdup (env->servers->ca_file);
+  s->smtp = lb_server_config_new ("127.0.0.1", env->servers->smtps_port, LB_SECURITY_TLS,
+                                  "alice@example.com");
+  s->smtp->ca_file = g_strdup (env->servers->ca_file);
+  lb_engine_add_account_async (env->engine, s, secret, NULL, got_result, env);
+  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (env->account);
+}
+
+static void
+env_stop (Env *env)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
+
+  if (env->engine != NULL)
+    close_engine (env);
+  g_clear_pointer (&env->servers, lb_test_servers_stop);
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (env->profile);
+}
+
+static LbMimeDraft *
+chinese_draft (const char *message_id)
+{
+  LbMimeDraft *d = lb_mime_draft_new ();
+  g_autoptr(GBytes) att = g_bytes_new_static ("\x89PNG\r\n\x1a\n\x00\x00 fake image", 20);
+
+  d->from = lb_address_new ("爱丽丝", "alice@example.com");
+  g_ptr_array_add (d->to, lb_address_new ("鲍勃", "bob@example.org"));
+  g_ptr_array_add (d->bcc, lb_address_new (NULL, "carol@example.net"));
+  d->subject = g_strdup ("测试邮件：中文主题与附件");
+  d->body = g_strdup ("你好，鲍勃！\n\n这是一封测试邮件。\n.\n祝好\n");
+  d->date = g_date_time_new_utc (2026, 11, 22, 5, 0, 0);
+  d->message_id = g_strdup (message_id);
+  g_ptr_array_add (d->attachments, lb_mime_attachment_new ("照片 一.png", "image/png", NULL, FALSE, att));
+  return d;
+}
+
+/* Messages in alice's Sent folder (Maildir files) whose text holds @message_id. */
+static guint
+count_sent (Env        *env,
+            const char *message_id)
+{
+  guint n = 0;
+
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autofree char *dir = g_build_filename (env->servers->maildir, "alice@example.com", ".Sent",
+                                               k == 0 ? "cur" : "new", NULL);
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          g_autofree char *text = NULL;
+
+          if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, message_id) != NULL)
+            n++;
+        }
+    }
+  return n;
+}
+
+static GPtrArray *
+outbox (Env *env)
+{
+  return lb_engine_list_outbox (env->engine);
+}
+
+static gboolean
+send_draft (Env          *env,
+            LbMimeDraft  *draft,
+            GBytes      **out_raw,
+            gboolean     *out_queued,
+            GError      **error)
+{
+  g_autoptr(GBytes) raw = lb_mime_build (draft, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (draft);
+
+  lb_engine_send_async (env->engine, env->account, raw, (const char * const *) rcpts, NULL,
+                        got_result, env);
+  if (out_raw != NULL)
+    *out_raw = g_bytes_ref (raw);
+  return lb_engine_send_finish (env->engine, wait_result (env), out_queued, error);
+}
+
+static void
+assert_received (GPtrArray *received,
+                 guint      index,
+                 GBytes    *raw)
+{
+  LbTestSmtpMessage *m = g_ptr_array_index (received, index);
+  g_autofree char *got = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (m->path, &got, &len, NULL));
+  g_assert_cmpmem (got, len, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  g_assert_cmpstr (m->mail_from, ==, "alice@example.com");
+  g_assert_cmpuint (g_strv_length (m->rcpt_tos), ==, 2);
+}
+
+static void
+test_send_chinese (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.1@example.com");
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+
+  env_start (&env, "secret");
+  g_assert_true (send_draft (&env, d, &raw, NULL, &error));
+  g_assert_no_error (error);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
+  g_assert_cmpuint (received->len, ==, 1);
+  assert_received (received, 0, raw);
+  g_assert_cmpuint (count_sent (&env, "send.1@example.com"), ==, 1);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 0);
+  env_stop (&env);
+}
+
+static void
+test_send_server_files_sent (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.gmail@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+
+  env_start (&env, "secret");
+  /* As Gmail does: the server already filed its own copy in Sent. */
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "Sent", raw, "\\Seen",
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_true (send_draft (&env, d, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_sent (&env, "send.gmail@example.com"), ==, 1);
+  env_stop (&env);
+}
+
+static void
+test_send_smtp_down (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.down@example.com");
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  gboolean queued = FALSE;
+  LbStoreOutboxItem *item;
+
+  env_start (&env, "secret");
+  g_assert_true (lb_test_servers_smtp_stop (env.servers, &error));
+  g_assert_false (send_draft (&env, d, &raw, &queued, &error));
+  g_assert_nonnull (error);
+  g_test_message ("offline: %s", error->message);
+  g_assert_true (queued);
+  g_clear_error (&error);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_QUEUED);
+  g_assert_cmpuint (item->attempts, ==, 1);
+  g_assert_cmpint (item->next_attempt, >, g_get_real_time () / G_USEC_PER_SEC);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  g_assert_true (lb_test_servers_smtp_start (env.servers, &error));
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, got_result, &env);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, wait_result (&env), &error));
+  g_assert_no_error (error);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
+  g_assert_cmpuint (received->len, ==, 1);
+  assert_received (received, 0, raw);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 0);
+  g_assert_cmpuint (count_sent (&env, "send.down@example.com"), ==, 1);
+  env_stop (&env);
+}
+
+static void
+test_send_wrong_password (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.auth@example.com");
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  gboolean queued = TRUE;
+  LbStoreOutboxItem *item;
+
+  env_start (&env, "wrong");
+  g_assert_false (send_draft (&env, d, NULL, &queued, &error));
+  g_assert_nonnull (error);
+  g_test_message ("wrong password: %s", error->message);
+  g_assert_false (queued);
+  g_assert_true (error->code == LB_ERROR_AUTH || error->code == LB_ERROR_FAILED);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_FAILED);
+  g_assert_nonnull (item->last_error);
+  received = lb_test_servers_list_smtp (env.servers);
+  g_assert_cmpuint (received->len, ==, 0);
+  env_stop (&env);
+}
+
+/* Runs letterbox-cli send with LETTERBOX_TEST_CRASH_AT=@point and checks that the
+ * message is then either sent once or still in the outbox, and never sent twice. */
+static void
+crash_at (const char *point,
+          guint       expect_received)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("LB_TEST_BUILDDIR"), "src", "cli",
+                                           "letterbox-cli", NULL);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  LbStoreOutboxItem *item;
+
+  env_start (&env, "secret");
+  close_engine (&env);
+
+  g_subprocess_launcher_setenv (launcher, "LETTERBOX_TEST_CRASH_AT", point, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli, "send", "--data-dir", env.profile,
+                                      "--from", "alice@example.com", "--to", "bob@example.org",
+                                      "--subject", "崩溃测试", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, "正文\n", NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+
+  received = lb_test_servers_wait_smtp (env.servers, expect_received, 3000);
+  g_assert_cmpuint (received->len, ==, expect_received);
+
+  open_engine (&env);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_SENDING);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* The next run finds it interrupted: kept for the user, not sent again. */
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, got_result, &env);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, wait_result (&env), &error));
+  g_assert_no_error (error);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_FAILED);
+  g_test_message ("after the crash: %s", item->last_error);
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = lb_test_servers_list_smtp (env.servers);
+  g_assert_cmpuint (received->len, ==, expect_received);
+  env_stop (&env);
+}
+
+static void
+test_crash_before_send (void)
+{
+  crash_at ("before-send", 0);
+}
+
+static void
+test_crash_after_send (void)
+{
+  crash_at ("after-send", 1);
+}
+
+static void
+test_cli_send (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("LB_TEST_BUILDDIR"), "src", "cli",
+                                           "letterbox-cli", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *attach = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  g_autofree char *got = NULL;
+
+  env_start (&env, "secret");
+  close_engine (&env);
+  attach = g_build_filename (env.profile, "报告.txt", NULL);
+  g_assert_true (g_file_set_contents (attach, "附件内容\n", -1, NULL));
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           cli, "send", "--data-dir", env.profile, "--from", "alice@example.com",
+                           "--to", "鲍勃 <bob@example.org>", "--cc", "carol@example.net",
+                           "--subject", "命令行发送", "--attach", attach, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, "你好\n", NULL, &out, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_cmpstr (out, ==, "sent\n");
+  received = lb_test_servers_wait_smtp (env.servers, 1, 5000);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_true (g_file_get_contents (((LbTestSmtpMessage *) g_ptr_array_index (received, 0))->path,
+                                      &got, NULL, NULL));
+  g_assert_nonnull (strstr (got, "filename*=UTF-8''"));
+  g_assert_null (strstr (got, "Bcc"));
+  env_stop (&env);
+
+  /* SMTP down: "queued" and exit status 75. */
+  env_start (&env, "secret");
+  close_engine (&env);
+  g_assert_true (lb_test_servers_smtp_stop (env.servers, &error));
+  g_clear_object (&proc);
+  g_clear_pointer (&out, g_free);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           cli, "send", "--data-dir", env.profile, "--to", "bob@example.org",
+                           "--subject", "later", NULL);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, "x\n", NULL, &out, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 75);
+  g_assert_cmpstr (out, ==, "queued\n");
+  env_stop (&env);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  lb_mime_init ();
+  g_test_add_func ("/send/chinese-byte-for-byte", test_send_chinese);
+  g_test_add_func ("/send/server-files-sent", test_send_server_files_sent);
+  g_test_add_func ("/send/smtp-down", test_send_smtp_down);
+  g_test_add_func ("/send/wrong-password", test_send_wrong_password);
+  g_test_add_func ("/send/crash-before-send", test_crash_before_send);
+  g_test_add_func ("/send/crash-after-send", test_crash_after_send);
+  g_test_add_func ("/send/cli", test_cli_send);
+  return g_test_run ();
+}
