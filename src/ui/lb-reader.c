@@ -1,0 +1,1261 @@
+/* lb-reader.c: a safe view of one message
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The body is shown in WebKitGTK with JavaScript off and a content filter that blocks every
+ * http(s), ftp and WebSocket load, so that opening a message tells nobody that it was read.
+ * Inline images come from the message itself through the "cid" URI scheme.  Links never load
+ * in the view: a click opens them in the browser.  Remote content is shown only when the user
+ * asks for it, for one message or always for one sender.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <webkit/webkit.h>
+
+#include "lb-mime-message.h"
+#include "lb-mime-text.h"
+#include "lb-reader.h"
+
+#define SETTINGS_SCHEMA   "io.github.letterbox.Letterbox"
+#define ALLOWED_SENDERS   "remote-content-allowed-senders"
+/* A base URI that cannot reach anything: relative references resolve to a scheme nobody
+ * serves, so they fail locally instead of going to a server. */
+#define BODY_BASE_URI     "letterbox-message:///"
+#define FILTER_ID         "letterbox-block-remote-v1"
+
+/* Everything that would make a network connection.  WebKit matches url-filter against the
+ * whole URL, so anchoring at the start catches the scheme only. */
+static const char filter_source[] =
+  "[{\"trigger\":{\"url-filter\":\"^https?:\"},\"action\":{\"type\":\"block\"}},"
+  "{\"trigger\":{\"url-filter\":\"^ftp:\"},\"action\":{\"type\":\"block\"}},"
+  "{\"trigger\":{\"url-filter\":\"^wss?:\"},\"action\":{\"type\":\"block\"}}]";
+
+/* Typography for every message: readable line length and the system font. */
+static const char base_css[] =
+  "html { font-family: sans-serif; }\n"
+  "body { margin: 16px 18px; overflow-wrap: break-word; }\n"
+  "body.lb-plain { max-width: 50em; line-height: 1.5; font-size: 11pt; }\n"
+  "body.lb-plain .quote { opacity: 0.65; border-left: 3px solid currentColor;"
+  " padding-left: 10px; margin: 4px 0; }\n"
+  "a { color: #1c71d8; }\n";
+
+/* HTML mail is designed for a light page; it keeps its own colours in dark mode. */
+static const char html_css[] =
+  "html { background-color: #ffffff; color: #000000; color-scheme: light; }\n";
+
+static const char plain_light_css[] =
+  "html { background-color: #ffffff; color: #1e1e1e; }\n";
+
+static const char plain_dark_css[] =
+  "html { background-color: #1e1e1e; color: #ffffff; color-scheme: dark; }\n"
+  "a { color: #78aeed; }\n";
+
+struct _LbReader
+{
+  GtkWidget             parent_instance;
+
+  LbEngine             *engine;
+  LbMessage            *message;
+  LbMimeMessage        *mime;
+  GCancellable         *cancellable;
+  GSettings            *settings;
+  WebKitWebView        *web_view;
+  WebKitUserContentManager *content_manager;
+
+  /* The filter is compiled asynchronously once per process; the body waits for it. */
+  gboolean              filter_added;
+  gboolean              render_pending;
+  /* "Show Images" for the message on display. */
+  gboolean              remote_allowed_once;
+  gboolean              remote_shown;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  GtkSpinner           *spinner;
+  AdwStatusPage        *error_page;
+  GtkLabel             *subject_label;
+  GtkLabel             *from_label;
+  GtkLabel             *to_title;
+  GtkLabel             *to_label;
+  GtkLabel             *cc_title;
+  GtkLabel             *cc_label;
+  GtkLabel             *date_label;
+  GtkLabel             *account_title;
+  GtkLabel             *account_label;
+  GtkRevealer          *remote_revealer;
+  GtkRevealer          *attachments_revealer;
+  GtkListBox           *attachments_list;
+  GtkBox               *body_box;
+};
+
+G_DEFINE_FINAL_TYPE (LbReader, lb_reader, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_REPLY,
+  SIGNAL_REPLY_ALL,
+  SIGNAL_FORWARD,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void render_body (LbReader *self);
+
+/* ---- Process-wide WebKit state ------------------------------------------------------- */
+
+/* One web context (for the "cid" scheme, which can be registered only once per context)
+ * and one ephemeral network session (nothing remote is ever written to disk) for all
+ * readers.  Both live as long as the process. */
+static WebKitWebContext     *shared_context;
+static WebKitNetworkSession *shared_session;
+static WebKitUserContentFilter *shared_filter;
+static gboolean              filter_failed;
+static gboolean              filter_loading;
+static GPtrArray            *live_readers;
+
+static LbReader *
+reader_for_web_view (WebKitWebView *view)
+{
+  if (view == NULL)
+    return NULL;
+  return g_object_get_data (G_OBJECT (view), "lb-reader");
+}
+
+static void
+handle_cid_request (WebKitURISchemeRequest *request,
+                    gpointer                user_data)
+{
+  LbReader *self = reader_for_web_view (webkit_uri_scheme_request_get_web_view (request));
+  const char *uri = webkit_uri_scheme_request_get_uri (request);
+  const char *mime_type = NULL;
+  GBytes *bytes = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self != NULL && self->mime != NULL)
+    bytes = lb_mime_message_lookup_cid (self->mime, uri, &mime_type);
+
+  if (bytes == NULL)
+    {
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no part for %s", uri);
+      webkit_uri_scheme_request_finish_error (request, error);
+      return;
+    }
+
+  stream = g_memory_input_stream_new_from_bytes (bytes);
+  webkit_uri_scheme_request_finish (request, stream, (gint64) g_bytes_get_size (bytes),
+                                    mime_type != NULL ? mime_type : "application/octet-stream");
+}
+
+static void
+filter_ready (void)
+{
+  for (guint i = 0; live_readers != NULL && i < live_readers->len; i++)
+    {
+      LbReader *self = g_ptr_array_index (live_readers, i);
+
+      if (self->render_pending)
+        render_body (self);
+    }
+}
+
+static void
+on_filter_saved (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  shared_filter = webkit_user_content_filter_store_save_finish (WEBKIT_USER_CONTENT_FILTER_STORE (source),
+                                                                result, &error);
+  filter_loading = FALSE;
+  if (shared_filter == NULL)
+    {
+      /* Without the filter no HTML is shown (see render_body), so this is safe, only plainer. */
+      g_warning ("Could not compile the remote-content filter: %s", error->message);
+      filter_failed = TRUE;
+    }
+  filter_ready ();
+}
+
+static void
+on_filter_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  WebKitUserContentFilterStore *store = WEBKIT_USER_CONTENT_FILTER_STORE (source);
+  g_autoptr(GBytes) json = NULL;
+
+  shared_filter = webkit_user_content_filter_store_load_finish (store, result, NULL);
+  if (shared_filter != NULL)
+    {
+      filter_loading = FALSE;
+      filter_ready ();
+      return;
+    }
+
+  /* Not compiled yet (first run, or a WebKit update dropped the old one). */
+  json = g_bytes_new_static (filter_source, strlen (filter_source));
+  webkit_user_content_filter_store_save (store, FILTER_ID, json, NULL, on_filter_saved, NULL);
+}
+
+static void
+ensure_shared_state (void)
+{
+  g_autoptr(WebKitUserContentFilterStore) store = NULL;
+  g_autofree char *path = NULL;
+
+  if (shared_context != NULL)
+    return;
+
+  shared_context = webkit_web_context_new ();
+  webkit_web_context_set_cache_model (shared_context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
+  webkit_web_context_register_uri_scheme (shared_context, "cid", handle_cid_request, NULL, NULL);
+  shared_session = webkit_network_session_new_ephemeral ();
+  live_readers = g_ptr_array_new ();
+
+  path = g_build_filename (g_get_user_cache_dir (), "letterbox", "content-filters", NULL);
+  store = webkit_user_content_filter_store_new (path);
+  filter_loading = TRUE;
+  webkit_user_content_filter_store_load (store, FILTER_ID, NULL, on_filter_loaded, NULL);
+}
+
+/* ---- Helpers ---------------------------------------------------------------------------- */
+
+static gboolean
+is_dark (void)
+{
+  return adw_style_manager_get_dark (adw_style_manager_get_default ());
+}
+
+static void
+toast (LbReader   *self,
+       const char *title)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+static const char *
+sender_address (LbReader *self)
+{
+  GPtrArray *from;
+
+  if (self->mime == NULL)
+    return NULL;
+  from = lb_mime_message_get_from (self->mime);
+  if (from->len == 0)
+    return NULL;
+  return ((LbAddress *) g_ptr_array_index (from, 0))->address;
+}
+
+static gboolean
+sender_is_allowed (LbReader *self)
+{
+  g_auto(GStrv) allowed = NULL;
+  g_autofree char *folded = NULL;
+  const char *address = sender_address (self);
+
+  if (address == NULL || *address == '\0')
+    return FALSE;
+
+  folded = g_utf8_casefold (address, -1);
+  allowed = g_settings_get_strv (self->settings, ALLOWED_SENDERS);
+  for (guint i = 0; allowed[i] != NULL; i++)
+    {
+      g_autofree char *other = g_utf8_casefold (allowed[i], -1);
+
+      if (g_str_equal (folded, other))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the HTML would load anything from a server: images, srcset candidates, style
+ * sheets, @import, url() in CSS and legacy background attributes.  A false positive only
+ * shows the banner; a false negative loads nothing either, since the filter still blocks. */
+static gboolean
+html_has_remote_content (const char *html)
+{
+  static GRegex *regex;
+
+  if (g_once_init_enter (&regex))
+    {
+      GRegex *r = g_regex_new ("(?:\\b(?:src|background|poster|data|href)\\s*=\\s*[\"']?\\s*https?:)"
+                               "|(?:\\bsrcset\\s*=\\s*(?:\"[^\"]*|'[^']*|)https?:)"
+                               "|(?:url\\s*\\(\\s*[\"']?\\s*https?:)"
+                               "|(?:@import\\s+[\"']\\s*https?:)",
+                               G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&regex, r);
+    }
+
+  /* href= counts only inside <link>; a plain <a href> is a link, not content. */
+  if (html == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(GMatchInfo) info = NULL;
+
+    g_regex_match (regex, html, 0, &info);
+    while (g_match_info_matches (info))
+      {
+        gint start = 0;
+        g_autofree char *match = g_match_info_fetch (info, 0);
+
+        g_match_info_fetch_pos (info, 0, &start, NULL);
+        if (g_ascii_strncasecmp (match, "href", 4) != 0)
+          return TRUE;
+
+        /* Look back for the tag the href belongs to. */
+        for (gint i = start; i > 0; i--)
+          {
+            if (html[i - 1] == '<')
+              {
+                if (g_ascii_strncasecmp (html + i, "link", 4) == 0)
+                  return TRUE;
+                break;
+              }
+            if (html[i - 1] == '>')
+              break;
+          }
+        g_match_info_next (info, NULL);
+      }
+  }
+  return FALSE;
+}
+
+/* The markup for a list of addresses: each one a link that copies it. */
+static char *
+addresses_markup (GPtrArray *list)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      LbAddress *a = g_ptr_array_index (list, i);
+      g_autofree char *href = NULL;
+      g_autofree char *text = NULL;
+
+      if (i > 0)
+        g_string_append (out, ", ");
+      href = g_markup_escape_text (a->address, -1);
+      if (a->name != NULL && *a->address != '\0')
+        {
+          g_autofree char *name = g_markup_escape_text (a->name, -1);
+
+          text = g_strdup_printf ("<b>%s</b> &lt;%s&gt;", name, href);
+        }
+      else if (a->name != NULL)
+        text = g_markup_escape_text (a->name, -1);
+      else
+        text = g_strdup (href);
+
+      if (*a->address != '\0')
+        g_string_append_printf (out, "<a href=\"%s\">%s</a>", href, text);
+      else
+        g_string_append (out, text);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+set_address_row (GtkLabel  *title,
+                 GtkLabel  *value,
+                 GPtrArray *list)
+{
+  g_autofree char *markup = addresses_markup (list);
+  gboolean visible = list != NULL && list->len > 0;
+
+  gtk_label_set_markup (value, markup);
+  gtk_widget_set_visible (GTK_WIDGET (value), visible);
+  if (title != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (title), visible);
+}
+
+/* ---- Attachments ------------------------------------------------------------------------ */
+
+static void
+on_attachment_written (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(LbReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *uri = NULL;
+
+  if (path == NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not open the attachment: %s"),
+                                                error->message);
+      toast (self, title);
+      return;
+    }
+
+  uri = g_filename_to_uri (path, NULL, NULL);
+  if (uri != NULL && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+    gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), uri, GDK_CURRENT_TIME);
+}
+
+static void
+write_attachment_thread (GTask        *task,
+                         gpointer      source,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  LbMimeAttachment *attachment = task_data;
+  GBytes *bytes = lb_mime_attachment_get_bytes (attachment);
+  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "letterbox",
+                                            "attachments", NULL);
+  g_autofree char *template = NULL;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+
+  if (g_mkdir_with_parents (base, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
+                               "%s", g_strerror (saved));
+      return;
+    }
+
+  /* A private directory per opening keeps the real file name without clashes. */
+  template = g_build_filename (base, "XXXXXX", NULL);
+  if (g_mkdtemp_full (template, 0700) == NULL)
+    {
+      int saved = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
+                               "%s", g_strerror (saved));
+      return;
+    }
+
+  path = g_build_filename (template, lb_mime_attachment_get_filename (attachment), NULL);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&path), g_free);
+}
+
+static void
+on_open_attachment (GtkButton *button,
+                    LbReader  *self)
+{
+  LbMimeAttachment *attachment = g_object_get_data (G_OBJECT (button), "lb-attachment");
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, on_attachment_written, g_object_ref (self));
+
+  g_task_set_source_tag (task, on_open_attachment);
+  g_task_set_task_data (task, g_object_ref (attachment), g_object_unref);
+  g_task_run_in_thread (task, write_attachment_thread);
+}
+
+static void
+on_attachment_saved (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LbReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not save the attachment: %s"),
+                                                error->message);
+      toast (self, title);
+    }
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog,
+                  int              response,
+                  LbReader        *self)
+{
+  LbMimeAttachment *attachment = g_object_get_data (G_OBJECT (dialog), "lb-attachment");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        g_file_replace_contents_bytes_async (file, lb_mime_attachment_get_bytes (attachment),
+                                             NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                             NULL, on_attachment_saved, g_object_ref (self));
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+on_save_attachment (GtkButton *button,
+                    LbReader  *self)
+{
+  LbMimeAttachment *attachment = g_object_get_data (G_OBJECT (button), "lb-attachment");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Save Attachment"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog),
+                                     lb_mime_attachment_get_filename (attachment));
+  g_object_set_data_full (G_OBJECT (dialog), "lb-attachment", g_object_ref (attachment),
+                          g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static GtkWidget *
+attachment_button (LbReader         *self,
+                   LbMimeAttachment *attachment,
+                   const char       *icon,
+                   const char       *tooltip,
+                   GCallback         callback)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_add_css_class (button, "flat");
+  g_object_set_data_full (G_OBJECT (button), "lb-attachment", g_object_ref (attachment),
+                          g_object_unref);
+  g_signal_connect (button, "clicked", callback, self);
+  return button;
+}
+
+static void
+show_attachments (LbReader *self)
+{
+  GPtrArray *attachments = lb_mime_message_get_attachments (self->mime);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_list))) != NULL)
+    gtk_list_box_remove (self->attachments_list, child);
+
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      LbMimeAttachment *a = g_ptr_array_index (attachments, i);
+      const char *mime_type = lb_mime_attachment_get_mime_type (a);
+      g_autofree char *content_type = g_content_type_from_mime_type (mime_type);
+      g_autoptr(GIcon) icon = g_content_type_get_symbolic_icon (content_type != NULL ? content_type
+                                                                                     : mime_type);
+      g_autofree char *description = g_content_type_get_description (content_type != NULL
+                                                                      ? content_type : mime_type);
+      g_autofree char *size = g_format_size (lb_mime_attachment_get_size (a));
+      g_autofree char *subtitle = g_strdup_printf ("%s — %s", size, description);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *image = gtk_image_new_from_gicon (icon);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     lb_mime_attachment_get_filename (a));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 attachment_button (self, a, "document-open-symbolic", _("Open"),
+                                                    G_CALLBACK (on_open_attachment)));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 attachment_button (self, a, "document-save-symbolic", _("Save…"),
+                                                    G_CALLBACK (on_save_attachment)));
+      gtk_widget_set_name (row, "reader-attachment-row");
+      gtk_list_box_append (self->attachments_list, row);
+    }
+
+  gtk_revealer_set_reveal_child (self->attachments_revealer, attachments->len > 0);
+}
+
+/* ---- Header ----------------------------------------------------------------------------- */
+
+static void
+show_header (LbReader *self)
+{
+  const char *subject = lb_mime_message_get_subject (self->mime);
+  GDateTime *date = lb_mime_message_get_date (self->mime);
+  const char *account = self->message != NULL ? lb_message_get_account_name (self->message) : NULL;
+
+  if (subject == NULL || *subject == '\0')
+    subject = _("(No Subject)");
+  gtk_label_set_text (self->subject_label, subject);
+
+  set_address_row (NULL, self->from_label, lb_mime_message_get_from (self->mime));
+  set_address_row (self->to_title, self->to_label, lb_mime_message_get_to (self->mime));
+  set_address_row (self->cc_title, self->cc_label, lb_mime_message_get_cc (self->mime));
+
+  if (date == NULL && self->message != NULL)
+    date = lb_message_get_date (self->message);
+  if (date != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (date);
+      /* Translators: the full date of a message in the reader; see strftime(3). */
+      g_autofree char *text = g_date_time_format (local, _("%A, %B %-d, %Y at %H:%M"));
+
+      gtk_label_set_text (self->date_label, text != NULL ? text : "");
+    }
+  else
+    gtk_label_set_text (self->date_label, "");
+
+  gtk_label_set_text (self->account_label, account != NULL ? account : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->account_title), account != NULL && *account != '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->account_label), account != NULL && *account != '\0');
+}
+
+static void
+on_address_activate_link (LbReader   *self,
+                          const char *uri,
+                          GtkLabel   *label)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
+
+  /* The href is the bare address (escaped for markup, unescaped again by GTK). */
+  gdk_clipboard_set_text (clipboard, uri);
+  toast (self, _("Address copied"));
+  g_signal_stop_emission_by_name (label, "activate-link");
+}
+
+/* ---- Body ------------------------------------------------------------------------------- */
+
+static void
+add_style_sheet (LbReader   *self,
+                 const char *css)
+{
+  g_autoptr(WebKitUserStyleSheet) sheet = NULL;
+
+  sheet = webkit_user_style_sheet_new (css, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+                                       WEBKIT_USER_STYLE_LEVEL_USER, NULL, NULL);
+  webkit_user_content_manager_add_style_sheet (self->content_manager, sheet);
+}
+
+static void
+set_filter_active (LbReader *self,
+                   gboolean  active)
+{
+  if (active && !self->filter_added)
+    webkit_user_content_manager_add_filter (self->content_manager, shared_filter);
+  else if (!active && self->filter_added)
+    webkit_user_content_manager_remove_filter (self->content_manager, shared_filter);
+  self->filter_added = active;
+}
+
+static void
+render_body (LbReader *self)
+{
+  const char *html;
+  g_autofree char *document = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gboolean is_html;
+  gboolean has_remote = FALSE;
+  gboolean dark = is_dark ();
+  GdkRGBA background;
+
+  if (self->mime == NULL)
+    return;
+
+  if (shared_filter == NULL && !filter_failed)
+    {
+      /* The filter is still compiling; filter_ready() calls back. */
+      self->render_pending = TRUE;
+      return;
+    }
+  self->render_pending = FALSE;
+
+  html = lb_mime_message_get_html (self->mime);
+  is_html = html != NULL && shared_filter != NULL;
+  if (is_html)
+    {
+      gboolean allowed;
+
+      has_remote = html_has_remote_content (html);
+      allowed = self->remote_allowed_once || sender_is_allowed (self);
+      self->remote_shown = has_remote && allowed;
+      set_filter_active (self, !allowed);
+      gtk_revealer_set_reveal_child (self->remote_revealer, has_remote && !allowed);
+      bytes = g_bytes_new (html, strlen (html));
+    }
+  else
+    {
+      /* Plain text, or HTML that cannot be shown safely because the filter is missing:
+       * its text version has no markup that loads anything. */
+      g_autofree char *fragment = lb_mime_text_to_html (lb_mime_message_get_text (self->mime));
+
+      if (shared_filter != NULL)
+        set_filter_active (self, TRUE);
+      gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
+      self->remote_shown = FALSE;
+      document = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+                                  "<title></title></head><body class=\"lb-plain\">%s</body></html>",
+                                  fragment);
+      bytes = g_bytes_new_take (document, strlen (document));
+      document = NULL;
+    }
+
+  webkit_user_content_manager_remove_all_style_sheets (self->content_manager);
+  add_style_sheet (self, base_css);
+  if (is_html)
+    add_style_sheet (self, html_css);
+  else
+    add_style_sheet (self, dark ? plain_dark_css : plain_light_css);
+
+  if (is_html || !dark)
+    gdk_rgba_parse (&background, "#ffffff");
+  else
+    gdk_rgba_parse (&background, "#1e1e1e");
+  webkit_web_view_set_background_color (self->web_view, &background);
+
+  webkit_web_view_load_bytes (self->web_view, bytes, "text/html", "UTF-8", BODY_BASE_URI);
+}
+
+static void
+on_dark_changed (LbReader *self)
+{
+  if (self->mime != NULL)
+    render_body (self);
+}
+
+/* Only our own document loads in the view; every other navigation is a link for the
+ * browser, opened only when the user clicked it. */
+static gboolean
+on_decide_policy (WebKitWebView            *view,
+                  WebKitPolicyDecision     *decision,
+                  WebKitPolicyDecisionType  type,
+                  LbReader                 *self)
+{
+  WebKitNavigationAction *action;
+  WebKitURIRequest *request;
+  const char *uri;
+  g_autofree char *scheme = NULL;
+
+  if (type == WEBKIT_POLICY_DECISION_TYPE_RESPONSE)
+    {
+      webkit_policy_decision_use (decision);
+      return TRUE;
+    }
+
+  action = webkit_navigation_policy_decision_get_navigation_action (WEBKIT_NAVIGATION_POLICY_DECISION (decision));
+  request = webkit_navigation_action_get_request (action);
+  uri = webkit_uri_request_get_uri (request);
+
+  if (type == WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION
+      && webkit_navigation_action_get_navigation_type (action) != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED
+      && !webkit_navigation_action_is_user_gesture (action)
+      && (g_str_equal (uri, BODY_BASE_URI) || g_str_has_prefix (uri, BODY_BASE_URI "#")))
+    {
+      webkit_policy_decision_use (decision);
+      return TRUE;
+    }
+
+  webkit_policy_decision_ignore (decision);
+
+  if (!webkit_navigation_action_is_user_gesture (action)
+      && webkit_navigation_action_get_navigation_type (action) != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
+    return TRUE;
+
+  scheme = g_uri_parse_scheme (uri);
+  if (scheme != NULL
+      && (g_ascii_strcasecmp (scheme, "http") == 0
+          || g_ascii_strcasecmp (scheme, "https") == 0
+          || g_ascii_strcasecmp (scheme, "mailto") == 0))
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+      gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+    }
+  return TRUE;
+}
+
+/* "Open Link in New Window" and the like would bypass decide-policy's intent. */
+static GtkWidget *
+on_create (WebKitWebView          *view,
+           WebKitNavigationAction *action,
+           LbReader               *self)
+{
+  return NULL;
+}
+
+static gboolean
+on_context_menu (WebKitWebView       *view,
+                 WebKitContextMenu   *menu,
+                 WebKitHitTestResult *hit,
+                 LbReader            *self)
+{
+  GList *items = g_list_copy (webkit_context_menu_get_items (menu));
+
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      WebKitContextMenuAction action = webkit_context_menu_item_get_stock_action (l->data);
+
+      switch ((int) action)
+        {
+        case WEBKIT_CONTEXT_MENU_ACTION_COPY:
+        case WEBKIT_CONTEXT_MENU_ACTION_COPY_LINK_TO_CLIPBOARD:
+        case WEBKIT_CONTEXT_MENU_ACTION_COPY_IMAGE_TO_CLIPBOARD:
+        case WEBKIT_CONTEXT_MENU_ACTION_SELECT_ALL:
+          break;
+        default:
+          webkit_context_menu_remove (menu, l->data);
+          break;
+        }
+    }
+  g_list_free (items);
+  return webkit_context_menu_get_n_items (menu) == 0;
+}
+
+static void
+show_error (LbReader   *self,
+            const char *title,
+            const char *description,
+            const char *icon)
+{
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, description);
+  adw_status_page_set_icon_name (self->error_page, icon);
+  gtk_spinner_stop (self->spinner);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+}
+
+static void
+on_web_process_terminated (WebKitWebView                     *view,
+                           WebKitWebProcessTerminationReason  reason,
+                           LbReader                          *self)
+{
+  show_error (self, _("The Message Could Not Be Shown"),
+              _("The message view stopped unexpectedly."), "dialog-error-symbolic");
+}
+
+/* ---- Loading ---------------------------------------------------------------------------- */
+
+static void
+parse_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  LbMimeMessage *mime = lb_mime_message_new_from_bytes (task_data, &error);
+
+  if (mime == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (LB_ERROR, LB_ERROR_PARSE, _("This is not a mail message."));
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, mime, g_object_unref);
+}
+
+static void
+on_parsed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  LbReader *self = LB_READER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeMessage) mime = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* A newer message replaced this one meanwhile. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+    return;
+
+  if (mime == NULL)
+    {
+      show_error (self, _("The Message Could Not Be Read"), error->message,
+                  "dialog-error-symbolic");
+      return;
+    }
+
+  g_set_object (&self->mime, mime);
+  show_header (self);
+  show_attachments (self);
+  gtk_spinner_stop (self->spinner);
+  gtk_stack_set_visible_child_name (self->stack, "message");
+  render_body (self);
+}
+
+static void
+parse_body (LbReader *self,
+            GBytes   *raw)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_parsed, NULL);
+
+  g_task_set_source_tag (task, parse_body);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, g_bytes_ref (raw), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, parse_thread);
+}
+
+static void
+on_body_fetched (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LbReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = lb_account_fetch_body_finish (LB_ACCOUNT (source), result, &error);
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+      || cancellable != self->cancellable)
+    return;
+
+  if (raw == NULL)
+    {
+      gboolean offline = error->domain == LB_ERROR
+                         && (error->code == LB_ERROR_NETWORK || error->code == LB_ERROR_DNS
+                             || error->code == LB_ERROR_TIMEOUT);
+
+      if (offline)
+        show_error (self, _("You Are Offline"),
+                    _("This message has not been downloaded yet. It can be read once the "
+                      "server can be reached again."),
+                    "network-offline-symbolic");
+      else
+        show_error (self, _("The Message Could Not Be Downloaded"), error->message,
+                    "dialog-error-symbolic");
+      return;
+    }
+
+  parse_body (self, raw);
+}
+
+static void
+load_message (LbReader *self)
+{
+  g_autoptr(GBytes) cached = NULL;
+  LbAccount *account;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->mime);
+  self->render_pending = FALSE;
+  self->remote_allowed_once = FALSE;
+  self->remote_shown = FALSE;
+  gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
+
+  if (self->message == NULL)
+    {
+      gtk_spinner_stop (self->spinner);
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      webkit_web_view_load_html (self->web_view, "", BODY_BASE_URI);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  gtk_spinner_start (self->spinner);
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+
+  if (self->engine == NULL)
+    {
+      show_error (self, _("The Message Could Not Be Downloaded"),
+                  _("No mail account is available."), "dialog-error-symbolic");
+      return;
+    }
+
+  /* The cache is a quick read; the account's queue may be busy with a long sync. */
+  cached = lb_engine_get_cached_body (self->engine, lb_message_get_id (self->message));
+  if (cached != NULL)
+    {
+      parse_body (self, cached);
+      return;
+    }
+
+  account = lb_engine_get_account (self->engine, lb_message_get_account_id (self->message));
+  if (account == NULL)
+    {
+      show_error (self, _("The Message Could Not Be Downloaded"),
+                  _("The account of this message was removed."), "dialog-error-symbolic");
+      return;
+    }
+
+  lb_account_fetch_body_async (account, lb_message_get_id (self->message), self->cancellable,
+                               on_body_fetched, g_object_ref (self));
+}
+
+/* ---- Template callbacks ----------------------------------------------------------------- */
+
+static void
+on_try_again_clicked (LbReader *self)
+{
+  load_message (self);
+}
+
+static void
+on_show_images_clicked (LbReader *self)
+{
+  self->remote_allowed_once = TRUE;
+  render_body (self);
+}
+
+static void
+on_always_show_clicked (LbReader *self)
+{
+  const char *address = sender_address (self);
+
+  if (address != NULL && *address != '\0' && !sender_is_allowed (self))
+    {
+      g_auto(GStrv) allowed = g_settings_get_strv (self->settings, ALLOWED_SENDERS);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) updated = NULL;
+
+      g_strv_builder_addv (builder, (const char **) allowed);
+      g_strv_builder_add (builder, address);
+      updated = g_strv_builder_end (builder);
+      g_settings_set_strv (self->settings, ALLOWED_SENDERS, (const char * const *) updated);
+    }
+  self->remote_allowed_once = TRUE;
+  render_body (self);
+}
+
+static void
+on_reply_clicked (LbReader *self)
+{
+  g_signal_emit (self, signals[SIGNAL_REPLY], 0);
+}
+
+static void
+on_reply_all_clicked (LbReader *self)
+{
+  g_signal_emit (self, signals[SIGNAL_REPLY_ALL], 0);
+}
+
+static void
+on_forward_clicked (LbReader *self)
+{
+  g_signal_emit (self, signals[SIGNAL_FORWARD], 0);
+}
+
+/* ---- GObject ---------------------------------------------------------------------------- */
+
+static void
+lb_reader_dispose (GObject *object)
+{
+  LbReader *self = LB_READER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (live_readers != NULL)
+    g_ptr_array_remove (live_readers, self);
+  if (self->web_view != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->web_view, self);
+      g_object_set_data (G_OBJECT (self->web_view), "lb-reader", NULL);
+    }
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_READER);
+  self->web_view = NULL;
+
+  G_OBJECT_CLASS (lb_reader_parent_class)->dispose (object);
+}
+
+static void
+lb_reader_finalize (GObject *object)
+{
+  LbReader *self = LB_READER (object);
+
+  g_clear_object (&self->engine);
+  g_clear_object (&self->message);
+  g_clear_object (&self->mime);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->content_manager);
+
+  G_OBJECT_CLASS (lb_reader_parent_class)->finalize (object);
+}
+
+static void
+lb_reader_class_init (LbReaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lb_reader_dispose;
+  object_class->finalize = lb_reader_finalize;
+
+  /**
+   * LbReader::reply:
+   *
+   * The user asked to reply to the sender of the message on display.
+   */
+  signals[SIGNAL_REPLY] = g_signal_new ("reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_REPLY_ALL] = g_signal_new ("reply-all", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 0);
+  signals[SIGNAL_FORWARD] = g_signal_new ("forward", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/letterbox/Letterbox/ui/lb-reader.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "lb-reader");
+
+  gtk_widget_class_bind_template_child (widget_class, LbReader, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, stack);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, error_page);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, from_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, to_title);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, to_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, cc_title);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, cc_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, date_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, account_title);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, account_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, remote_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, attachments_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, attachments_list);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, body_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_try_again_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_show_images_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_always_show_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_reply_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_reply_all_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_forward_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_address_activate_link);
+}
+
+static void
+install_banner_css (void)
+{
+  static gboolean done;
+  g_autoptr(GtkCssProvider) provider = NULL;
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (done || display == NULL)
+    return;
+  done = TRUE;
+
+  /* libadwaita 1.2 has no AdwBanner; this looks like one. */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider,
+                                   ".lb-remote-banner { padding: 6px 18px;"
+                                   " background-color: alpha(@accent_bg_color, 0.15); }",
+                                   -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+lb_reader_init (LbReader *self)
+{
+  WebKitSettings *settings;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  install_banner_css ();
+  ensure_shared_state ();
+  g_ptr_array_add (live_readers, self);
+
+  self->settings = g_settings_new (SETTINGS_SCHEMA);
+
+  settings = webkit_settings_new ();
+  webkit_settings_set_enable_javascript (settings, FALSE);
+  webkit_settings_set_enable_javascript_markup (settings, FALSE);
+  webkit_settings_set_javascript_can_open_windows_automatically (settings, FALSE);
+  webkit_settings_set_javascript_can_access_clipboard (settings, FALSE);
+  webkit_settings_set_enable_page_cache (settings, FALSE);
+  webkit_settings_set_enable_developer_extras (settings, FALSE);
+  webkit_settings_set_auto_load_images (settings, TRUE);
+  webkit_settings_set_enable_html5_database (settings, FALSE);
+  webkit_settings_set_enable_html5_local_storage (settings, FALSE);
+  webkit_settings_set_enable_webaudio (settings, FALSE);
+  webkit_settings_set_enable_webgl (settings, FALSE);
+  webkit_settings_set_enable_media (settings, FALSE);
+  webkit_settings_set_default_font_family (settings, "sans-serif");
+  webkit_settings_set_hardware_acceleration_policy (settings,
+                                                    WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER);
+
+  self->content_manager = webkit_user_content_manager_new ();
+  self->web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                                 "web-context", shared_context,
+                                 "network-session", shared_session,
+                                 "settings", settings,
+                                 "user-content-manager", self->content_manager,
+                                 "vexpand", TRUE,
+                                 "hexpand", TRUE,
+                                 NULL);
+  g_object_unref (settings);
+  gtk_widget_set_name (GTK_WIDGET (self->web_view), "reader-web-view");
+  g_object_set_data (G_OBJECT (self->web_view), "lb-reader", self);
+  if (shared_filter != NULL)
+    set_filter_active (self, TRUE);
+
+  g_signal_connect (self->web_view, "decide-policy", G_CALLBACK (on_decide_policy), self);
+  g_signal_connect (self->web_view, "create", G_CALLBACK (on_create), self);
+  g_signal_connect (self->web_view, "context-menu", G_CALLBACK (on_context_menu), self);
+  g_signal_connect (self->web_view, "web-process-terminated",
+                    G_CALLBACK (on_web_process_terminated), self);
+  gtk_box_append (self->body_box, GTK_WIDGET (self->web_view));
+
+  g_signal_connect_swapped (adw_style_manager_get_default (), "notify::dark",
+                            G_CALLBACK (on_dark_changed), self);
+}
+
+/* ---- Public API ------------------------------------------------------------------------- */
+
+/**
+ * lb_reader_new:
+ *
+ * Returns: (transfer floating): a reader showing nothing
+ */
+LbReader *
+lb_reader_new (void)
+{
+  return g_object_new (LB_TYPE_READER, NULL);
+}
+
+/**
+ * lb_reader_set_engine:
+ * @engine: the engine the messages come from
+ */
+void
+lb_reader_set_engine (LbReader *self,
+                      LbEngine *engine)
+{
+  g_return_if_fail (LB_IS_READER (self));
+  g_return_if_fail (engine == NULL || LB_IS_ENGINE (engine));
+
+  g_set_object (&self->engine, engine);
+}
+
+/**
+ * lb_reader_set_message:
+ * @message: (nullable): the message to show; %NULL clears the reader
+ *
+ * Shows @message: a spinner while it is fetched (from the cache, else from the server
+ * without marking it read) and decoded, then its header, attachments and body.
+ */
+void
+lb_reader_set_message (LbReader  *self,
+                       LbMessage *message)
+{
+  g_return_if_fail (LB_IS_READER (self));
+  g_return_if_fail (message == NULL || LB_IS_MESSAGE (message));
+
+  if (message == self->message && message != NULL && self->mime != NULL)
+    return;
+
+  g_set_object (&self->message, message);
+  load_message (self);
+}
+
+/**
+ * lb_reader_get_message:
+ *
+ * Returns: (transfer none) (nullable): the message on display
+ */
+LbMessage *
+lb_reader_get_message (LbReader *self)
+{
+  g_return_val_if_fail (LB_IS_READER (self), NULL);
+
+  return self->message;
+}

@@ -1,0 +1,739 @@
+/* test-reader.c: the reader against a private Dovecot, under Xvfb
+ *
+ * One Dovecot and one engine for all cases: the messages are delivered first, synced once,
+ * and then shown one after another in an LbReader inside a window, the way the application
+ * shows them (fetched through lb_account_fetch_body_async or the cache, parsed off the main
+ * thread).  Remote references point at tests/fixtures/count-http.py, which counts every TCP
+ * connection it accepts.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <webkit/webkit.h>
+
+#include "lb-engine.h"
+#include "lb-reader.h"
+#include "lb-test-fixture.h"
+#include "lb-ui-test-util.h"
+
+typedef struct {
+  LbTestServers *servers;
+  GSubprocess   *http;
+  char          *count_file;
+  guint16        http_port;
+  char          *profile;
+  LbEngine      *engine;
+  LbAccount     *account;
+  GAsyncResult  *result;
+  GtkWindow     *window;
+  LbReader      *reader;
+  WebKitWebView *view;
+  guint          loads_finished;
+  GPtrArray     *cid_resources;
+} Env;
+
+static Env env;
+
+/* ---- Waiting ---------------------------------------------------------------------------- */
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Iterates the main context until CONDITION holds; a generous limit turns a hang into a
+ * failure (it is not a timing assertion: the condition is expected well before). */
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (60, on_timeout, &timed_out);
+
+  while (!condition (data))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (timed_out)
+        g_error ("timed out waiting for %s", what);
+    }
+  g_source_remove (id);
+}
+
+/* Lets WebKit run for a while, for checks that something does NOT happen. */
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  env.result = g_object_ref (result);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return env.result != NULL;
+}
+
+static GAsyncResult *
+wait_result (void)
+{
+  g_clear_object (&env.result);
+  wait_until (have_result, NULL, "an async result");
+  return env.result;
+}
+
+/* ---- The counting HTTP server ----------------------------------------------------------- */
+
+static guint
+http_count (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (env.count_file, &text, NULL, NULL))
+    return 0;
+  return (guint) g_ascii_strtoull (text, NULL, 10);
+}
+
+static void
+http_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("LB_TEST_FIXTURES_DIR"),
+                                              "count-http.py", NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  env.count_file = g_build_filename (env.profile, "http-count", NULL);
+  env.http = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &error, g_getenv ("LB_TEST_PYTHON"), script, env.count_file, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (env.http));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  env.http_port = (guint16) g_ascii_strtoull (line, NULL, 10);
+  g_assert_cmpuint (env.http_port, >, 0);
+}
+
+/* ---- Messages --------------------------------------------------------------------------- */
+
+static char *
+gbk_base64 (const char *utf8)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  g_autofree char *gbk = g_convert (utf8, -1, "GBK", "UTF-8", NULL, &len, &error);
+
+  g_assert_no_error (error);
+  return g_base64_encode ((const guchar *) gbk, len);
+}
+
+static char *
+gbk_raw (const char *utf8)
+{
+  g_autoptr(GError) error = NULL;
+  char *gbk = g_convert (utf8, -1, "GBK", "UTF-8", NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return gbk;
+}
+
+static void
+deliver (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", bytes, "S", &error);
+  g_assert_no_error (error);
+}
+
+static void
+deliver_simple (const char *from,
+                const char *subject,
+                const char *html)
+{
+  g_autofree char *text = g_strdup_printf ("From: %s\r\n"
+                                           "To: alice@example.com\r\n"
+                                           "Subject: %s\r\n"
+                                           "Date: Mon, 2 Mar 2026 10:00:00 +0800\r\n"
+                                           "Message-ID: <%s@test>\r\n"
+                                           "MIME-Version: 1.0\r\n"
+                                           "Content-Type: text/html; charset=utf-8\r\n"
+                                           "\r\n%s\r\n",
+                                           from, subject, subject, html);
+  deliver (text);
+}
+
+static const char zh_title[] = "中文标题：季度会议纪要";
+static const char zh_body[] = "各位同事，下周一上午十点在三楼会议室召开季度总结会议，请准时参加。";
+
+/* A 2x2 red PNG. */
+static const char png_base64[] =
+  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAxMDAAAAbBAMBdyqJ4QAAAABJRU5ErkJggg==";
+
+static void
+deliver_all (void)
+{
+  g_autofree char *gbk_html = NULL;
+  g_autofree char *gbk_subject = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *raw_body = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *p = g_strdup_printf ("http://127.0.0.1:%u", env.http_port);
+
+  /* (1) GBK HTML, base64, with a GB2312-labelled RFC 2047 subject and an attachment with a
+   * GBK RFC 2231 name. */
+  {
+    g_autofree char *html = g_strdup_printf ("<html><head><meta charset=\"gbk\"><title>%s</title>"
+                                             "</head><body><h2>%s</h2><p>%s</p>"
+                                             "<blockquote>引用的内容：收到，谢谢！</blockquote>"
+                                             "<p><a href=\"https://example.com/\">会议链接</a></p>"
+                                             "</body></html>", zh_title, zh_title, zh_body);
+    g_autofree char *subject = gbk_base64 ("季度会议纪要");
+    g_autofree char *name = gbk_base64 ("张伟");
+    g_autofree char *to_name = gbk_base64 ("李娜");
+    g_autofree char *attachment = g_base64_encode ((const guchar *) "hello", 5);
+
+    gbk_html = gbk_base64 (html);
+    message = g_strdup_printf ("From: =?GB2312?B?%s?= <zhangwei@example.cn>\r\n"
+                               "To: alice@example.com, =?GBK?B?%s?= <bob@example.cn>\r\n"
+                               "Cc: carol@example.com\r\n"
+                               "Subject: =?GB2312?B?%s?=\r\n"
+                               "Date: Mon, 2 Mar 2026 10:00:00 +0800\r\n"
+                               "Message-ID: <gbk-html@test>\r\n"
+                               "MIME-Version: 1.0\r\n"
+                               "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+                               "\r\n"
+                               "--b1\r\n"
+                               "Content-Type: text/html; charset=gbk\r\n"
+                               "Content-Transfer-Encoding: base64\r\n"
+                               "\r\n%s\r\n"
+                               "--b1\r\n"
+                               "Content-Type: text/plain\r\n"
+                               "Content-Disposition: attachment; filename*=GBK''%%BB%%E1%%D2%%E9%%BC%%C7%%C2%%BC.txt\r\n"
+                               "Content-Transfer-Encoding: base64\r\n"
+                               "\r\n%s\r\n"
+                               "--b1--\r\n",
+                               name, to_name, subject, gbk_html, attachment);
+    deliver (message);
+    g_clear_pointer (&message, g_free);
+  }
+
+  /* (1b) plain text with no charset label at all, raw GBK bytes. */
+  {
+    g_autofree char *body = g_strdup_printf ("%s\r\n\r\n> 上一封邮件的引用\r\n> quoted line\r\n", zh_body);
+
+    raw_body = gbk_raw (body);
+  }
+  message = g_strdup_printf ("From: wang@example.cn\r\n"
+                             "To: alice@example.com\r\n"
+                             "Subject: no-charset\r\n"
+                             "Date: Mon, 2 Mar 2026 11:00:00 +0800\r\n"
+                             "Message-ID: <no-charset@test>\r\n"
+                             "MIME-Version: 1.0\r\n"
+                             "Content-Type: text/plain\r\n"
+                             "Content-Transfer-Encoding: 8bit\r\n"
+                             "\r\n%s",
+                             raw_body);
+  deliver (message);
+  g_clear_pointer (&message, g_free);
+
+  /* (2) Every way an HTML mail can reach a server. */
+  remote = g_strdup_printf ("<html><head><title>remote</title>"
+                            "<link rel=\"stylesheet\" href=\"%s/style.css\">"
+                            "<link rel=\"preconnect\" href=\"http://127.0.0.1:%u/\">"
+                            "<link rel=\"dns-prefetch\" href=\"%s/\">"
+                            "<link rel=\"prefetch\" href=\"%s/prefetch\">"
+                            "<style>@import url(\"%s/import.css\");"
+                            "@font-face { font-family: X; src: url(%s/font.woff); }"
+                            "body { font-family: X; background-image: url('%s/bg.png'); }</style>"
+                            "</head><body background=\"%s/body.png\">"
+                            "<p>Tracking pixel below</p>"
+                            "<img src=\"%s/pixel.gif\" width=\"1\" height=\"1\">"
+                            "<img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\" "
+                            "srcset=\"%s/small.png 1x, %s/big.png 2x\">"
+                            "<picture><source srcset=\"%s/pic.webp\"><img src=\"%s/pic.png\"></picture>"
+                            "<video poster=\"%s/poster.png\" src=\"%s/v.mp4\"></video>"
+                            "<iframe src=\"%s/frame.html\"></iframe>"
+                            "</body></html>",
+                            p, env.http_port, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
+  deliver_simple ("tracker@news.example", "remote", remote);
+  deliver_simple ("tracker@news.example", "remote-again", remote);
+  deliver_simple ("Friend <friend@example.org>", "remote-friend", remote);
+
+  /* (3) Scripts must not run. */
+  deliver_simple ("x@example.com", "script",
+                  "<html><head><title>before</title>"
+                  "<script>document.title = 'after';</script></head>"
+                  "<body onload=\"document.title = 'onload'\">"
+                  "<img src=\"data:,x\" onerror=\"document.title = 'onerror'\">"
+                  "<p>script test</p></body></html>");
+
+  /* (4) An inline image through cid:. */
+  message = g_strdup_printf ("From: x@example.com\r\n"
+                             "To: alice@example.com\r\n"
+                             "Subject: cid\r\n"
+                             "Date: Mon, 2 Mar 2026 12:00:00 +0800\r\n"
+                             "Message-ID: <cid@test>\r\n"
+                             "MIME-Version: 1.0\r\n"
+                             "Content-Type: multipart/related; boundary=\"r1\"\r\n"
+                             "\r\n"
+                             "--r1\r\n"
+                             "Content-Type: text/html; charset=utf-8\r\n"
+                             "\r\n"
+                             "<html><body><p>inline:</p><img src=\"cid:red.dot@test\" width=\"64\" height=\"64\"></body></html>\r\n"
+                             "--r1\r\n"
+                             "Content-Type: image/png\r\n"
+                             "Content-ID: <red.dot@test>\r\n"
+                             "Content-Transfer-Encoding: base64\r\n"
+                             "\r\n%s\r\n"
+                             "--r1--\r\n",
+                             png_base64);
+  deliver (message);
+  g_clear_pointer (&message, g_free);
+
+  /* (5) Navigation without a click (a meta refresh) must not leave the message. */
+  message = g_strdup_printf ("<html><head><title>stay</title>"
+                             "<meta http-equiv=\"refresh\" content=\"0; url=%s/refresh\"></head>"
+                             "<body><a id=\"l\" href=\"%s/link\">a link</a></body></html>",
+                             p, p);
+  deliver_simple ("x@example.com", "navigate", message);
+}
+
+/* ---- Set-up ----------------------------------------------------------------------------- */
+
+static void
+on_load_changed (WebKitWebView   *view,
+                 WebKitLoadEvent  event)
+{
+  if (event == WEBKIT_LOAD_FINISHED)
+    env.loads_finished++;
+}
+
+static void
+on_resource_load_started (WebKitWebView     *view,
+                          WebKitWebResource *resource,
+                          WebKitURIRequest  *request)
+{
+  if (g_str_has_prefix (webkit_web_resource_get_uri (resource), "cid:"))
+    g_ptr_array_add (env.cid_resources, g_object_ref (resource));
+}
+
+static void
+env_setup (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  LbTestServersOptions options = { 0 };
+  LbFolder *inbox;
+
+  options.no_smtp = TRUE;
+  env.servers = lb_test_servers_start (&options, &error);
+  g_assert_no_error (error);
+
+  env.profile = g_dir_make_tmp ("lb-reader-XXXXXX", &error);
+  g_assert_no_error (error);
+  http_start ();
+  deliver_all ();
+
+  env.engine = lb_engine_new (env.profile, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup ("alice@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", env.servers->imaps_port, LB_SECURITY_TLS,
+                                  "alice@example.com");
+  s->imap->ca_file = g_strdup (env.servers->ca_file);
+  lb_engine_add_account_async (env.engine, s, "secret", NULL, got_result, NULL);
+  env.account = lb_engine_add_account_finish (env.engine, wait_result (), &error);
+  g_assert_no_error (error);
+
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
+  lb_account_sync_finish (env.account, wait_result (), &error);
+  g_assert_no_error (error);
+  inbox = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX);
+  g_assert_nonnull (inbox);
+
+  env.cid_resources = g_ptr_array_new_with_free_func (g_object_unref);
+  env.window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (env.window, 900, 700);
+  env.reader = lb_reader_new ();
+  lb_reader_set_engine (env.reader, env.engine);
+  gtk_window_set_child (env.window, GTK_WIDGET (env.reader));
+  gtk_window_present (env.window);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (env.window));
+
+  env.view = WEBKIT_WEB_VIEW (lb_ui_test_find_widget (GTK_WIDGET (env.reader), "reader-web-view"));
+  g_assert_nonnull (env.view);
+  g_signal_connect (env.view, "load-changed", G_CALLBACK (on_load_changed), NULL);
+  g_signal_connect (env.view, "resource-load-started", G_CALLBACK (on_resource_load_started), NULL);
+}
+
+static void
+env_teardown (void)
+{
+  gpointer weak = env.window;
+
+  g_object_add_weak_pointer (G_OBJECT (env.window), &weak);
+  gtk_window_destroy (env.window);
+  lb_ui_test_wait_until_gone (&weak);
+  g_clear_pointer (&env.cid_resources, g_ptr_array_unref);
+
+  lb_engine_shutdown (env.engine);
+  g_clear_object (&env.account);
+  g_clear_object (&env.result);
+  g_clear_object (&env.engine);
+  g_subprocess_force_exit (env.http);
+  g_clear_object (&env.http);
+  g_clear_pointer (&env.servers, lb_test_servers_stop);
+}
+
+/* ---- Showing ---------------------------------------------------------------------------- */
+
+static LbMessage *
+find_message (const char *subject)
+{
+  LbFolder *inbox = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX);
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (env.engine, lb_folder_get_id (inbox));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (g_strcmp0 (lb_message_get_subject (m), subject) == 0)
+        return g_steal_pointer (&m);
+    }
+  g_error ("no message with subject %s", subject);
+  return NULL;
+}
+
+static GtkWidget *
+find (const char *name)
+{
+  GtkWidget *widget = lb_ui_test_find_widget (GTK_WIDGET (env.reader), name);
+
+  if (widget == NULL)
+    g_error ("no widget named %s in the reader", name);
+  return widget;
+}
+
+typedef struct {
+  guint loads_before;
+} ShowWait;
+
+static gboolean
+body_loaded (gpointer data)
+{
+  ShowWait *w = data;
+  GtkStack *stack = GTK_STACK (find ("reader-stack"));
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "error") == 0)
+    g_error ("the reader shows an error: %s",
+             adw_status_page_get_description (ADW_STATUS_PAGE (find ("reader-error-page"))));
+  return env.loads_finished > w->loads_before
+         && g_strcmp0 (gtk_stack_get_visible_child_name (stack), "message") == 0
+         && !webkit_web_view_is_loading (env.view);
+}
+
+static void
+show (const char *subject)
+{
+  g_autoptr(LbMessage) message = find_message (subject);
+  ShowWait w;
+
+  if (lb_reader_get_message (env.reader) == message)
+    lb_reader_set_message (env.reader, NULL);
+  w.loads_before = env.loads_finished;
+  lb_reader_set_message (env.reader, message);
+  g_assert_true (lb_reader_get_message (env.reader) == message);
+  wait_until (body_loaded, &w, subject);
+}
+
+static gboolean
+has_title (gpointer data)
+{
+  const char *title = webkit_web_view_get_title (env.view);
+
+  /* Each test document has a non-empty title; "" is the moment between two documents. */
+  return title != NULL && *title != '\0';
+}
+
+/* WebKit reports the <title> a little after the load has finished. */
+static const char *
+wait_title (void)
+{
+  wait_until (has_title, NULL, "the document title");
+  return webkit_web_view_get_title (env.view);
+}
+
+static void
+click (const char *name)
+{
+  ShowWait w = { env.loads_finished };
+
+  g_assert_true (gtk_widget_activate (find (name)));
+  wait_until (body_loaded, &w, name);
+}
+
+static gboolean
+got_resource_data (gpointer data)
+{
+  return *(GBytes **) data != NULL;
+}
+
+static void
+on_resource_data (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  gsize len = 0;
+  guchar *data = webkit_web_resource_get_data_finish (WEBKIT_WEB_RESOURCE (source), result, &len,
+                                                      NULL);
+
+  *(GBytes **) user_data = g_bytes_new_take (data, data != NULL ? len : 0);
+}
+
+static GBytes *
+resource_data (WebKitWebResource *resource)
+{
+  GBytes *bytes = NULL;
+
+  webkit_web_resource_get_data (resource, NULL, on_resource_data, &bytes);
+  wait_until (got_resource_data, &bytes, "resource data");
+  return bytes;
+}
+
+/* ---- Tests ------------------------------------------------------------------------------ */
+
+static void
+test_gbk_html (void)
+{
+  GtkListBox *attachments = GTK_LIST_BOX (find ("reader-attachments"));
+  AdwPreferencesRow *row;
+  const char *from;
+
+  show ("季度会议纪要");
+
+  /* The title WebKit parsed from the HTML we gave it: right only if GBK became UTF-8. */
+  g_assert_cmpstr (wait_title (), ==, zh_title);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find ("reader-subject"))), ==, "季度会议纪要");
+  from = gtk_label_get_text (GTK_LABEL (find ("reader-from")));
+  g_assert_nonnull (strstr (from, "张伟"));
+  g_assert_nonnull (strstr (from, "zhangwei@example.cn"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find ("reader-to"))), "李娜 <bob@example.cn>"));
+  g_assert_true (gtk_widget_get_visible (find ("reader-cc")));
+
+  row = ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (attachments, 0));
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (row), ==, "会议记录.txt");
+  g_assert_null (gtk_list_box_get_row_at_index (attachments, 1));
+
+  /* Nothing remote here, so no banner. */
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (find ("reader-remote-banner"))));
+
+  if (g_getenv ("LB_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *light = g_build_filename (g_getenv ("LB_TEST_SCREENSHOT_DIR"),
+                                                 "reader-gbk-light.png", NULL);
+      g_autofree char *dark = g_build_filename (g_getenv ("LB_TEST_SCREENSHOT_DIR"),
+                                                "reader-gbk-dark.png", NULL);
+      ShowWait w;
+
+      spin_for (1500);
+      lb_ui_test_save_png (GTK_WIDGET (env.window), light, &error);
+      g_assert_no_error (error);
+      w.loads_before = env.loads_finished;
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_FORCE_DARK);
+      wait_until (body_loaded, &w, "dark");
+      spin_for (1500);
+      lb_ui_test_save_png (GTK_WIDGET (env.window), dark, &error);
+      g_assert_no_error (error);
+      show ("no-charset");
+      spin_for (1500);
+      g_free (dark);
+      dark = g_build_filename (g_getenv ("LB_TEST_SCREENSHOT_DIR"), "reader-plain-dark.png", NULL);
+      lb_ui_test_save_png (GTK_WIDGET (env.window), dark, &error);
+      g_assert_no_error (error);
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_DEFAULT);
+    }
+}
+
+static void
+test_no_charset (void)
+{
+  WebKitWebResource *main_resource;
+  g_autoptr(GBytes) data = NULL;
+  g_autofree char *text = NULL;
+
+  show ("no-charset");
+  main_resource = webkit_web_view_get_main_resource (env.view);
+  g_assert_nonnull (main_resource);
+  data = resource_data (main_resource);
+  text = g_strndup (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_nonnull (strstr (text, zh_body));
+  g_assert_nonnull (strstr (text, "class=\"quote\""));
+  g_assert_nonnull (strstr (text, "上一封邮件的引用"));
+}
+
+static void
+test_remote_blocked (void)
+{
+  GtkRevealer *banner = GTK_REVEALER (find ("reader-remote-banner"));
+  g_auto(GStrv) allowed = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.letterbox.Letterbox");
+  guint after_show;
+
+  g_settings_reset (settings, "remote-content-allowed-senders");
+  g_assert_cmpuint (http_count (), ==, 0);
+  show ("remote");
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
+  /* Whatever WebKit would still try after the load finished. */
+  spin_for (1500);
+  g_assert_cmpuint (http_count (), ==, 0);
+
+  click ("reader-show-images-button");
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  while (http_count () == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (http_count (), >, 0);
+
+  /* "Show Images" was for that message only. */
+  spin_for (1500);
+  after_show = http_count ();
+  show ("remote-again");
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
+  spin_for (1500);
+  g_assert_cmpuint (http_count (), ==, after_show);
+
+  /* "Always for This Sender" remembers the address and shows at once. */
+  show ("remote-friend");
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
+  click ("reader-always-show-button");
+  allowed = g_settings_get_strv (settings, "remote-content-allowed-senders");
+  g_assert_true (g_strv_contains ((const char * const *) allowed, "friend@example.org"));
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  while (http_count () == after_show)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* And the next message from that sender loads directly; others stay blocked. */
+  show ("remote");
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
+  show ("remote-friend");
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  g_settings_reset (settings, "remote-content-allowed-senders");
+}
+
+static void
+test_script (void)
+{
+  show ("script");
+  g_assert_cmpstr (wait_title (), ==, "before");
+  spin_for (500);
+  g_assert_cmpstr (webkit_web_view_get_title (env.view), ==, "before");
+}
+
+static void
+test_cid (void)
+{
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GBytes) data = NULL;
+  gsize png_len = 0;
+  guchar *decoded;
+
+  g_ptr_array_set_size (env.cid_resources, 0);
+  show ("cid");
+  g_assert_cmpuint (env.cid_resources->len, ==, 1);
+  g_assert_cmpstr (webkit_web_resource_get_uri (g_ptr_array_index (env.cid_resources, 0)), ==,
+                   "cid:red.dot@test");
+  data = resource_data (g_ptr_array_index (env.cid_resources, 0));
+  decoded = g_base64_decode (png_base64, &png_len);
+  png = g_bytes_new_take (decoded, png_len);
+  g_assert_true (g_bytes_equal (data, png));
+}
+
+static void
+test_navigation (void)
+{
+  guint before = http_count ();
+
+  show ("navigate");
+  spin_for (1500);
+  g_assert_cmpstr (webkit_web_view_get_uri (env.view), ==, "letterbox-message:///");
+  g_assert_cmpstr (wait_title (), ==, "stay");
+  g_assert_cmpuint (http_count (), ==, before);
+}
+
+static void
+test_clear (void)
+{
+  GtkStack *stack = GTK_STACK (find ("reader-stack"));
+
+  lb_reader_set_message (env.reader, NULL);
+  g_assert_null (lb_reader_get_message (env.reader));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+}
+
+/* Switching quickly: only the last message may end up on display. */
+static void
+test_stale (void)
+{
+  g_autoptr(LbMessage) a = find_message ("script");
+  g_autoptr(LbMessage) b = find_message ("季度会议纪要");
+
+  lb_reader_set_message (env.reader, a);
+  lb_reader_set_message (env.reader, b);
+  {
+    ShowWait w = { env.loads_finished };
+
+    wait_until (body_loaded, &w, "the last message");
+  }
+  g_assert_cmpstr (wait_title (), ==, zh_title);
+  spin_for (500);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find ("reader-subject"))), ==, "季度会议纪要");
+  g_assert_cmpstr (webkit_web_view_get_title (env.view), ==, zh_title);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  lb_ui_test_setup_environment ();
+  g_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  env_setup ();
+  g_test_add_func ("/ui/reader/gbk-html", test_gbk_html);
+  g_test_add_func ("/ui/reader/no-charset", test_no_charset);
+  g_test_add_func ("/ui/reader/remote-blocked", test_remote_blocked);
+  g_test_add_func ("/ui/reader/script", test_script);
+  g_test_add_func ("/ui/reader/cid", test_cid);
+  g_test_add_func ("/ui/reader/navigation", test_navigation);
+  g_test_add_func ("/ui/reader/stale", test_stale);
+  g_test_add_func ("/ui/reader/clear", test_clear);
+  status = g_test_run ();
+  env_teardown ();
+  return status;
+}
