@@ -1,0 +1,1110 @@
+/* lb-account-wizard.c: the window that adds (or edits) a mail account
+ *
+ * The steps, each a page of one GtkStack:
+ *   identity  name and address; Enter goes on.
+ *   busy      a spinner while the settings are looked up, the sign-in is checked or the
+ *             account is added; Stop (or Escape) goes back to where the user was.
+ *   secret    what the provider calls the secret (授权码, app password ...), how to get one
+ *             in numbered steps, a button to the provider's help page, and the field.
+ *   oauth2    for providers that refuse passwords altogether (Outlook.com, Microsoft 365).
+ *   advanced  IMAP and SMTP host, port, security (TLS or STARTTLS only) and user name,
+ *             prefilled from discovery; also where a failed discovery lands.
+ *
+ * Nothing the user typed is lost on a failure: the pages keep their widgets, and the
+ * message is shown next to the field to fix.  The secret goes from the field to the engine,
+ * which keeps it in the keyring; it is never written anywhere else or logged.
+ *
+ * For tests only, two environment variables replace the network look-up:
+ *   LETTERBOX_TEST_DISCOVERY_FILE  an autoconfig XML file (Thunderbird's clientConfig
+ *                                  v1.1 format) used instead of lb_discovery_run_async()
+ *   LETTERBOX_TEST_CA_FILE         an extra CA certificate to trust for both servers
+ *                                  (the fixtures' self-signed one)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "lb-account-check.h"
+#include "lb-account-wizard.h"
+#include "lb-application.h"
+#include "lb-autoconfig.h"
+#include "lb-discovery.h"
+
+typedef enum {
+  BUSY_NONE,
+  BUSY_DISCOVERY,
+  BUSY_CHECK,
+  BUSY_ADD,
+} BusyKind;
+
+struct _LbAccountWizard
+{
+  AdwWindow          parent_instance;
+
+  LbEngine          *engine;
+  LbAccount         *account;        /* the account being edited, or NULL */
+  GCancellable      *cancellable;
+  BusyKind           busy;
+  char              *return_page;    /* where Stop goes back to */
+  LbProviderConfig  *config;         /* what discovery found, or NULL */
+  char              *config_address; /* the address @config was found for */
+  LbAccountSettings *pending;        /* the settings being added after a good check */
+
+  /* Template children */
+  GtkStack          *stack;
+  AdwWindowTitle    *window_title;
+  GtkWidget         *back_button;
+  GtkWidget         *cancel_button;
+  AdwEntryRow       *name_row;
+  AdwEntryRow       *email_row;
+  GtkLabel          *identity_error;
+  AdwStatusPage     *busy_page;
+  GtkSpinner        *busy_spinner;
+  GtkLabel          *secret_title;
+  GtkLabel          *secret_intro;
+  GtkLabel          *secret_steps;
+  GtkWidget         *help_button;
+  AdwButtonContent  *help_button_content;
+  AdwPasswordEntryRow *secret_row;
+  GtkLabel          *secret_error;
+  AdwStatusPage     *oauth2_page;
+  GtkLabel          *server_error;
+  AdwEntryRow       *imap_host_row;
+  GtkSpinButton     *imap_port_spin;
+  AdwComboRow       *imap_security_row;
+  AdwEntryRow       *imap_user_row;
+  AdwEntryRow       *smtp_host_row;
+  GtkSpinButton     *smtp_port_spin;
+  AdwComboRow       *smtp_security_row;
+  AdwEntryRow       *smtp_user_row;
+  AdwPasswordEntryRow *advanced_secret_row;
+};
+
+G_DEFINE_FINAL_TYPE (LbAccountWizard, lb_account_wizard, ADW_TYPE_WINDOW)
+
+/* The language of the provider texts: the bundled database has Chinese and English. */
+static const char *
+ui_language (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  return names[0] != NULL && g_str_has_prefix (names[0], "zh") ? "zh" : "en";
+}
+
+/* "app password" → "App password"; Chinese terms are left alone. */
+static char *
+capitalize (const char *text)
+{
+  gunichar first;
+
+  if (text == NULL || text[0] == '\0')
+    return g_strdup ("");
+  first = g_utf8_get_char (text);
+  if (!g_unichar_islower (first))
+    return g_strdup (text);
+  {
+    char buf[8];
+    int len = g_unichar_to_utf8 (g_unichar_toupper (first), buf);
+
+    return g_strdup_printf ("%.*s%s", len, buf, g_utf8_next_char (text));
+  }
+}
+
+static const char *
+address_domain (const char *address)
+{
+  const char *at = address != NULL ? strrchr (address, '@') : NULL;
+
+  return at != NULL ? at + 1 : "";
+}
+
+static LbProvider *
+current_provider (LbAccountWizard *self)
+{
+  return self->config != NULL ? self->config->provider : NULL;
+}
+
+static const char *
+current_address (LbAccountWizard *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+}
+
+static void
+focus_later (GtkWidget *widget)
+{
+  /* A page that is sliding in cannot take the focus until it is mapped; grabbing it at
+   * once works for GtkStack since the child becomes visible synchronously. */
+  gtk_widget_grab_focus (widget);
+}
+
+static void
+update_header (LbAccountWizard *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+  gboolean can_go_back = self->busy == BUSY_NONE && g_strcmp0 (page, "identity") != 0;
+
+  gtk_widget_set_visible (self->back_button, can_go_back);
+  gtk_widget_set_visible (self->cancel_button, !can_go_back);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", can_go_back);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", self->busy == BUSY_NONE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.sign-in", self->busy == BUSY_NONE);
+}
+
+static void
+show_page (LbAccountWizard *self,
+           const char      *name)
+{
+  gtk_stack_set_visible_child_name (self->stack, name);
+  if (g_str_equal (name, "busy"))
+    gtk_spinner_start (self->busy_spinner);
+  else
+    gtk_spinner_stop (self->busy_spinner);
+  update_header (self);
+}
+
+static void
+start_busy (LbAccountWizard *self,
+            BusyKind         kind,
+            const char      *title,
+            const char      *description)
+{
+  g_assert (self->busy == BUSY_NONE);
+
+  g_free (self->return_page);
+  self->return_page = g_strdup (gtk_stack_get_visible_child_name (self->stack));
+  self->busy = kind;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  adw_status_page_set_title (self->busy_page, title);
+  adw_status_page_set_description (self->busy_page, description);
+  show_page (self, "busy");
+}
+
+static void
+end_busy (LbAccountWizard *self)
+{
+  self->busy = BUSY_NONE;
+  g_clear_object (&self->cancellable);
+  update_header (self);
+}
+
+static void
+show_label (GtkLabel   *label,
+            const char *text)
+{
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && text[0] != '\0');
+}
+
+static void
+clear_errors (LbAccountWizard *self)
+{
+  show_label (self->identity_error, NULL);
+  show_label (self->secret_error, NULL);
+  show_label (self->server_error, NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->secret_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->advanced_secret_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->imap_host_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->smtp_host_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->email_row), "error");
+}
+
+/* ---- filling the pages from what discovery found ----------------------------------- */
+
+static void
+fill_server (AdwEntryRow          *host_row,
+             GtkSpinButton        *port_spin,
+             AdwComboRow          *security_row,
+             AdwEntryRow          *user_row,
+             const LbServerConfig *config,
+             const char           *address)
+{
+  gtk_editable_set_text (GTK_EDITABLE (host_row), config != NULL ? config->host : "");
+  gtk_spin_button_set_value (port_spin, config != NULL ? config->port : 0);
+  adw_combo_row_set_selected (security_row,
+                              config != NULL ? (guint) config->security : LB_SECURITY_TLS);
+  gtk_editable_set_text (GTK_EDITABLE (user_row),
+                         config != NULL && config->username != NULL ? config->username : address);
+}
+
+static void
+fill_advanced (LbAccountWizard *self)
+{
+  const char *address = current_address (self);
+
+  if (self->config != NULL)
+    {
+      fill_server (self->imap_host_row, self->imap_port_spin, self->imap_security_row,
+                   self->imap_user_row, self->config->imap, address);
+      fill_server (self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row,
+                   self->smtp_user_row, self->config->smtp, address);
+    }
+  else
+    {
+      /* The common names, as a starting point the user can correct. */
+      g_autofree char *imap_host = g_strconcat ("imap.", address_domain (address), NULL);
+      g_autofree char *smtp_host = g_strconcat ("smtp.", address_domain (address), NULL);
+      g_autoptr(LbServerConfig) imap = lb_server_config_new (imap_host, 993, LB_SECURITY_TLS,
+                                                            address);
+      g_autoptr(LbServerConfig) smtp = lb_server_config_new (smtp_host, 465, LB_SECURITY_TLS,
+                                                            address);
+
+      fill_server (self->imap_host_row, self->imap_port_spin, self->imap_security_row,
+                   self->imap_user_row, imap, address);
+      fill_server (self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row,
+                   self->smtp_user_row, smtp, address);
+    }
+}
+
+static LbCredentialKind
+current_credential (LbAccountWizard *self)
+{
+  LbProvider *provider = current_provider (self);
+
+  if (provider != NULL)
+    return lb_provider_get_credential_kind (provider);
+  if (self->config != NULL)
+    return self->config->credential;
+  return LB_CREDENTIAL_PASSWORD;
+}
+
+static const char *
+current_help_url (LbAccountWizard *self)
+{
+  LbProvider *provider = current_provider (self);
+
+  if (provider != NULL && lb_provider_get_help_url (provider) != NULL)
+    return lb_provider_get_help_url (provider);
+  if (self->config != NULL)
+    return self->config->documentation_url;
+  return NULL;
+}
+
+static void
+fill_secret_page (LbAccountWizard *self)
+{
+  LbProvider *provider = current_provider (self);
+  const char *lang = ui_language ();
+  const char *domain = address_domain (current_address (self));
+  LbCredentialKind credential = current_credential (self);
+  g_autofree char *name = NULL;
+  g_autofree char *term = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *intro = NULL;
+  g_autofree char *help_label = NULL;
+  g_autoptr(GString) steps = g_string_new (NULL);
+
+  if (provider != NULL)
+    name = g_strdup (lb_provider_get_name (provider, lang));
+  else if (self->config != NULL && self->config->display_name != NULL)
+    name = g_strdup (self->config->display_name);
+  else
+    name = g_strdup (domain);
+
+  if (provider != NULL && lb_provider_get_secret_term (provider, lang) != NULL)
+    term = capitalize (lb_provider_get_secret_term (provider, lang));
+  else if (credential == LB_CREDENTIAL_APP_PASSWORD)
+    term = g_strdup (_("App password"));
+  else if (credential == LB_CREDENTIAL_AUTHORIZATION_CODE)
+    term = g_strdup (_("Authorization code"));
+  else
+    term = g_strdup (_("Password"));
+
+  /* Translators: %s is a provider such as "QQ Mail" or "Gmail", or a domain. */
+  title = g_strdup_printf (_("Sign In to %s"), name);
+
+  switch (credential)
+    {
+    case LB_CREDENTIAL_AUTHORIZATION_CODE:
+      /* Translators: the first %s is a provider such as "QQ Mail", the second what it
+       * calls the secret for mail apps, such as "authorization code" (授权码). */
+      intro = g_strdup_printf (_("%s does not let mail apps use your account password. "
+                                 "Instead, you switch on IMAP/SMTP in its web mail and "
+                                 "create an %s: a separate code just for mail apps such as "
+                                 "Letterbox."),
+                               name, lb_provider_get_secret_term (provider, lang));
+      break;
+    case LB_CREDENTIAL_APP_PASSWORD:
+      /* Translators: the first %s is a provider such as "Gmail", the second what it calls
+       * the secret for mail apps, such as "app password". */
+      intro = g_strdup_printf (_("%s needs an %s for mail apps: a separate password that "
+                                 "you create in your account’s security settings. Your "
+                                 "normal password does not work here."),
+                               name,
+                               provider != NULL
+                               ? lb_provider_get_secret_term (provider, lang) : _("app password"));
+      break;
+    case LB_CREDENTIAL_PASSWORD:
+    case LB_CREDENTIAL_OAUTH2_ONLY:
+    default:
+      /* Translators: %s is the e-mail address. */
+      intro = g_strdup_printf (_("Enter the password of %s."), current_address (self));
+      break;
+    }
+
+  if (provider != NULL)
+    {
+      const char * const *list = lb_provider_get_help_steps (provider, lang);
+
+      for (guint i = 0; list != NULL && list[i] != NULL; i++)
+        {
+          if (steps->len > 0)
+            g_string_append_c (steps, '\n');
+          /* Translators: a numbered step of the instructions, e.g. "1. Sign in to …". */
+          g_string_append_printf (steps, _("%u. %s"), i + 1, list[i]);
+        }
+    }
+
+  gtk_label_set_text (self->secret_title, title);
+  gtk_label_set_text (self->secret_intro, intro);
+  show_label (self->secret_steps, steps->str);
+
+  /* Translators: %s is a provider such as "QQ Mail". */
+  help_label = g_strdup_printf (_("_Open the Help Page of %s"), name);
+  adw_button_content_set_label (self->help_button_content, help_label);
+  gtk_widget_set_visible (self->help_button, current_help_url (self) != NULL);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->secret_row), term);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->advanced_secret_row), term);
+}
+
+static void
+fill_oauth2_page (LbAccountWizard *self)
+{
+  LbProvider *provider = current_provider (self);
+  const char *name = provider != NULL ? lb_provider_get_name (provider, ui_language ())
+                                      : address_domain (current_address (self));
+  g_autofree char *title = NULL;
+  g_autofree char *description = NULL;
+
+  /* Translators: %s is a provider such as "Outlook.com / Hotmail". */
+  title = g_strdup_printf (_("%s No Longer Accepts Passwords"), name);
+  /* Translators: %s is a provider such as "Outlook.com / Hotmail". */
+  description = g_strdup_printf (_("Since 16 September 2024, Microsoft lets mail apps sign in "
+                                   "to %s only through its own sign-in page (OAuth2); "
+                                   "passwords and app passwords are refused. Letterbox does "
+                                   "not support that sign-in yet, so this account cannot be "
+                                   "added for now. You can still read this mail on the web."),
+                                 name);
+  adw_status_page_set_title (self->oauth2_page, title);
+  adw_status_page_set_description (self->oauth2_page, description);
+}
+
+static void
+show_secret_or_oauth2 (LbAccountWizard *self)
+{
+  if (current_credential (self) == LB_CREDENTIAL_OAUTH2_ONLY)
+    {
+      fill_oauth2_page (self);
+      show_page (self, "oauth2");
+      return;
+    }
+
+  fill_secret_page (self);
+  if (self->account != NULL)
+    {
+      /* Editing: the servers are what the user came for. */
+      show_page (self, "advanced");
+      focus_later (GTK_WIDGET (self->imap_host_row));
+      return;
+    }
+  show_page (self, "secret");
+  focus_later (GTK_WIDGET (self->secret_row));
+}
+
+/* ---- step 1 → 2: discovery ----------------------------------------------------------- */
+
+static void
+discovery_finished (LbAccountWizard  *self,
+                    LbProviderConfig *config,
+                    const GError     *error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  end_busy (self);
+  g_clear_pointer (&self->config, lb_provider_config_free);
+  g_free (self->config_address);
+  self->config_address = g_strdup (current_address (self));
+  self->config = config;
+  fill_advanced (self);
+
+  if (config != NULL)
+    {
+      show_secret_or_oauth2 (self);
+      return;
+    }
+
+  /* Translators: %s is the domain of the address, such as "example.com". */
+  message = g_strdup_printf (_("Letterbox could not find the settings for %s. Check the "
+                               "guesses below, or ask your mail provider for the server "
+                               "names."), address_domain (current_address (self)));
+  g_debug ("Discovery failed: %s", error != NULL ? error->message : "no result");
+  fill_secret_page (self);
+  show_label (self->server_error, message);
+  show_page (self, "advanced");
+  focus_later (GTK_WIDGET (self->imap_host_row));
+}
+
+static void
+on_discovery_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LbProviderConfig *config;
+
+  config = lb_discovery_run_finish (result, &error);
+  discovery_finished (self, config, error);
+}
+
+static void
+on_test_discovery_loaded (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  LbProviderConfig *config = NULL;
+
+  if (g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
+    {
+      config = lb_autoconfig_parse (contents, length, current_address (self), &error);
+      if (config != NULL)
+        config->source = LB_DISCOVERY_SOURCE_AUTOCONFIG;
+    }
+  discovery_finished (self, config, error);
+}
+
+static void
+start_discovery (LbAccountWizard *self)
+{
+  const char *address = current_address (self);
+  const char *test_file = g_getenv (LB_TEST_DISCOVERY_FILE_ENV);
+  g_autofree char *description = NULL;
+
+  /* Translators: %s is the domain of the address, such as "qq.com". */
+  description = g_strdup_printf (_("Finding the mail servers for %s"), address_domain (address));
+  start_busy (self, BUSY_DISCOVERY, _("Looking Up Settings…"), description);
+
+  if (test_file != NULL && test_file[0] != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (test_file);
+
+      g_file_load_contents_async (file, self->cancellable, on_test_discovery_loaded,
+                                  g_object_ref (self));
+      return;
+    }
+
+  lb_discovery_run_async (address, NULL, self->cancellable, on_discovery_done,
+                          g_object_ref (self));
+}
+
+static gboolean
+address_looks_valid (const char *address)
+{
+  const char *at = strrchr (address, '@');
+
+  return at != NULL && at != address && at[1] != '\0' && strchr (at, '.') != NULL
+         && strpbrk (address, " \t\r\n") == NULL;
+}
+
+static void
+next_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+  const char *address = current_address (self);
+
+  if (self->busy != BUSY_NONE)
+    return;
+
+  clear_errors (self);
+  if (!address_looks_valid (address))
+    {
+      show_label (self->identity_error,
+                  _("Enter an email address such as name@example.com."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->email_row), "error");
+      focus_later (GTK_WIDGET (self->email_row));
+      return;
+    }
+
+  /* Going back and on again with the same address keeps the settings (and whatever
+   * the user changed on the Advanced page). */
+  if (self->config != NULL && g_strcmp0 (self->config_address, address) == 0)
+    {
+      show_secret_or_oauth2 (self);
+      return;
+    }
+
+  start_discovery (self);
+}
+
+/* ---- step 3: sign in ---------------------------------------------------------------- */
+
+static LbServerConfig *
+server_from_fields (AdwEntryRow   *host_row,
+                    GtkSpinButton *port_spin,
+                    AdwComboRow   *security_row,
+                    AdwEntryRow   *user_row,
+                    const char    *address,
+                    const char    *ca_file)
+{
+  g_autofree char *host = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (host_row))));
+  g_autofree char *user = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (user_row))));
+  LbServerConfig *config;
+
+  if (host[0] == '\0')
+    return NULL;
+
+  config = lb_server_config_new (host,
+                                 (guint16) gtk_spin_button_get_value_as_int (port_spin),
+                                 adw_combo_row_get_selected (security_row) == 1
+                                 ? LB_SECURITY_STARTTLS : LB_SECURITY_TLS,
+                                 user[0] != '\0' ? user : address);
+  config->ca_file = g_strdup (ca_file);
+  return config;
+}
+
+static LbAccountSettings *
+settings_from_fields (LbAccountWizard *self)
+{
+  LbAccountSettings *s = lb_account_settings_new ();
+  LbProvider *provider = current_provider (self);
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  const char *address = current_address (self);
+  const char *ca_file = g_getenv (LB_TEST_CA_FILE_ENV);
+
+  if ((ca_file == NULL || ca_file[0] == '\0') && self->config != NULL
+      && self->config->imap != NULL)
+    ca_file = self->config->imap->ca_file;
+
+  s->email = g_strstrip (g_strdup (address));
+  s->display_name = name[0] != '\0' ? g_strstrip (g_strdup (name)) : NULL;
+  s->provider_id = provider != NULL ? g_strdup (lb_provider_get_id (provider)) : NULL;
+  s->imap = server_from_fields (self->imap_host_row, self->imap_port_spin,
+                                self->imap_security_row, self->imap_user_row, s->email,
+                                ca_file);
+  s->smtp = server_from_fields (self->smtp_host_row, self->smtp_port_spin,
+                                self->smtp_security_row, self->smtp_user_row, s->email,
+                                ca_file);
+  return s;
+}
+
+static void
+show_check_failure (LbAccountWizard            *self,
+                    const LbAccountCheckResult *result)
+{
+  clear_errors (self);
+
+  switch (result->field)
+    {
+    case LB_ACCOUNT_CHECK_FIELD_SERVER:
+      show_label (self->server_error, result->message);
+      show_page (self, "advanced");
+      if ((result->failed & LB_ACCOUNT_CHECK_SIDE_IMAP) != 0)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->imap_host_row), "error");
+          focus_later (GTK_WIDGET (self->imap_host_row));
+        }
+      if ((result->failed & LB_ACCOUNT_CHECK_SIDE_SMTP) != 0)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->smtp_host_row), "error");
+          if ((result->failed & LB_ACCOUNT_CHECK_SIDE_IMAP) == 0)
+            focus_later (GTK_WIDGET (self->smtp_host_row));
+        }
+      break;
+
+    case LB_ACCOUNT_CHECK_FIELD_PASSWORD:
+    case LB_ACCOUNT_CHECK_FIELD_NONE:
+    default:
+      show_label (self->secret_error, result->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->secret_row), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->advanced_secret_row), "error");
+      show_page (self, "secret");
+      focus_later (GTK_WIDGET (self->secret_row));
+      break;
+    }
+}
+
+static void
+on_account_added (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = lb_engine_add_account_finish (LB_ENGINE (source), result, &error);
+  g_clear_pointer (&self->pending, lb_account_settings_free);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  end_busy (self);
+  if (account == NULL)
+    {
+      show_label (self->secret_error, error->message);
+      show_page (self, "secret");
+      return;
+    }
+
+  /* The engine starts the first sync itself; the main window shows it filling. */
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+add_pending (LbAccountWizard *self)
+{
+  g_autofree char *secret = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->secret_row)));
+
+  lb_engine_add_account_async (self->engine, self->pending, secret, self->cancellable,
+                               on_account_added, g_object_ref (self));
+}
+
+static void
+on_old_account_removed (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_engine_remove_account_finish (LB_ENGINE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      end_busy (self);
+      show_label (self->server_error, error->message);
+      show_page (self, "advanced");
+      return;
+    }
+  g_clear_object (&self->account);
+  add_pending (self);
+}
+
+static void
+on_check_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(LbAccountCheckResult) check = NULL;
+  g_autoptr(GError) error = NULL;
+
+  check = lb_account_check_finish (result, &error);
+  if (check == NULL)
+    return; /* cancelled: Stop already went back */
+
+  if (!check->ok)
+    {
+      g_clear_pointer (&self->pending, lb_account_settings_free);
+      end_busy (self);
+      show_check_failure (self, check);
+      return;
+    }
+
+  adw_status_page_set_title (self->busy_page, _("Adding Account…"));
+  adw_status_page_set_description (self->busy_page,
+                                   _("Saving the password in the keyring and starting the "
+                                     "first download"));
+  self->busy = BUSY_ADD;
+
+  if (self->account != NULL)
+    {
+      /* The engine has no way to change an account's servers in place yet, so an edit
+       * replaces the account; its mail is downloaded again. */
+      lb_engine_remove_account_async (self->engine, self->account, self->cancellable,
+                                      on_old_account_removed, g_object_ref (self));
+      return;
+    }
+  add_pending (self);
+}
+
+static void
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+  g_autoptr(LbAccountSettings) settings = NULL;
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+  if (self->busy != BUSY_NONE || g_strcmp0 (page, "oauth2") == 0
+      || g_strcmp0 (page, "identity") == 0)
+    return;
+
+  clear_errors (self);
+  settings = settings_from_fields (self);
+  if (settings->imap == NULL)
+    {
+      show_label (self->server_error, _("Enter the name of the incoming mail (IMAP) server."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->imap_host_row), "error");
+      show_page (self, "advanced");
+      focus_later (GTK_WIDGET (self->imap_host_row));
+      return;
+    }
+  if (secret[0] == '\0')
+    {
+      const char *term = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->secret_row));
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is what the provider calls the secret, e.g. "Authorization code". */
+      message = g_strdup_printf (_("Enter the %s."), term);
+      if (g_strcmp0 (page, "advanced") == 0)
+        {
+          show_label (self->server_error, message);
+          gtk_widget_add_css_class (GTK_WIDGET (self->advanced_secret_row), "error");
+          focus_later (GTK_WIDGET (self->advanced_secret_row));
+        }
+      else
+        {
+          show_label (self->secret_error, message);
+          gtk_widget_add_css_class (GTK_WIDGET (self->secret_row), "error");
+          focus_later (GTK_WIDGET (self->secret_row));
+        }
+      return;
+    }
+
+  start_busy (self, BUSY_CHECK, _("Signing In…"),
+              _("Checking the incoming and outgoing mail servers"));
+  lb_account_check_async (settings, secret, current_provider (self), self->cancellable,
+                          on_check_done, g_object_ref (self));
+  self->pending = g_steal_pointer (&settings);
+}
+
+/* ---- navigation --------------------------------------------------------------------- */
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+  g_autofree char *page = NULL;
+
+  if (self->busy == BUSY_NONE)
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  /* Once the check passed, the account is being stored: let that finish. */
+  if (self->busy == BUSY_ADD)
+    return;
+
+  /* Stop: back to the page the user was on, with everything as it was typed. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->pending, lb_account_settings_free);
+  page = g_steal_pointer (&self->return_page);
+  end_busy (self);
+  show_page (self, page != NULL ? page : "identity");
+  if (g_strcmp0 (page, "identity") == 0)
+    focus_later (GTK_WIDGET (self->email_row));
+  else if (g_strcmp0 (page, "secret") == 0)
+    focus_later (GTK_WIDGET (self->secret_row));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+  if (self->busy != BUSY_NONE)
+    return;
+
+  clear_errors (self);
+  if (g_strcmp0 (page, "advanced") == 0 && self->config != NULL && self->account == NULL
+      && current_credential (self) != LB_CREDENTIAL_OAUTH2_ONLY)
+    {
+      show_page (self, "secret");
+      focus_later (GTK_WIDGET (self->secret_row));
+      return;
+    }
+  show_page (self, "identity");
+  focus_later (GTK_WIDGET (self->email_row));
+}
+
+static void
+advanced_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+
+  if (self->busy != BUSY_NONE)
+    return;
+  show_label (self->server_error, NULL);
+  show_page (self, "advanced");
+  focus_later (GTK_WIDGET (self->imap_host_row));
+}
+
+static void
+open_help_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+  const char *url = current_help_url (self);
+
+  if (url != NULL)
+    gtk_show_uri (GTK_WINDOW (self), url, GDK_CURRENT_TIME);
+}
+
+static void
+on_name_activated (LbAccountWizard *self)
+{
+  focus_later (GTK_WIDGET (self->email_row));
+}
+
+static void
+on_email_activated (LbAccountWizard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.next", NULL);
+}
+
+static void
+on_secret_activated (LbAccountWizard *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "wizard.sign-in", NULL);
+}
+
+static void
+on_secret_changed (LbAccountWizard *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->secret_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->advanced_secret_row), "error");
+}
+
+/* ---- object ------------------------------------------------------------------------- */
+
+static void
+lb_account_wizard_dispose (GObject *object)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (object);
+
+  /* Callbacks hold a reference, so they run after this; cancelling makes them return at
+   * once without touching the (destroyed) widgets. */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  G_OBJECT_CLASS (lb_account_wizard_parent_class)->dispose (object);
+}
+
+static void
+lb_account_wizard_finalize (GObject *object)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->account);
+  g_clear_pointer (&self->config, lb_provider_config_free);
+  g_clear_pointer (&self->pending, lb_account_settings_free);
+  g_free (self->config_address);
+  g_free (self->return_page);
+
+  G_OBJECT_CLASS (lb_account_wizard_parent_class)->finalize (object);
+}
+
+static void
+lb_account_wizard_class_init (LbAccountWizardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lb_account_wizard_dispose;
+  object_class->finalize = lb_account_wizard_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               LB_RESOURCE_PATH "/ui/lb-account-wizard.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, stack);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, window_title);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, back_button);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, name_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, email_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, identity_error);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, busy_page);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_title);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_intro);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_steps);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, help_button);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, help_button_content);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_error);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_page);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, server_error);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, imap_host_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, imap_port_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, imap_security_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, imap_user_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, smtp_host_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, smtp_port_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, smtp_security_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, smtp_user_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, advanced_secret_row);
+
+  gtk_widget_class_install_action (widget_class, "wizard.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "wizard.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "wizard.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "wizard.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "wizard.advanced", NULL, advanced_action);
+  gtk_widget_class_install_action (widget_class, "wizard.open-help", NULL, open_help_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "wizard.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "wizard.back", NULL);
+}
+
+static void
+lb_account_wizard_init (LbAccountWizard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* One secret, two fields: the Advanced page shows it too, so that a failed discovery
+   * (which lands there) can still sign in, and nothing typed on one page is lost. */
+  g_object_bind_property (self->secret_row, "text", self->advanced_secret_row, "text",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+
+  g_signal_connect_swapped (self->name_row, "entry-activated",
+                            G_CALLBACK (on_name_activated), self);
+  g_signal_connect_swapped (self->email_row, "entry-activated",
+                            G_CALLBACK (on_email_activated), self);
+  g_signal_connect_swapped (self->secret_row, "entry-activated",
+                            G_CALLBACK (on_secret_activated), self);
+  g_signal_connect_swapped (self->advanced_secret_row, "entry-activated",
+                            G_CALLBACK (on_secret_activated), self);
+  g_signal_connect_swapped (self->imap_host_row, "entry-activated",
+                            G_CALLBACK (on_secret_activated), self);
+  g_signal_connect_swapped (self->imap_user_row, "entry-activated",
+                            G_CALLBACK (on_secret_activated), self);
+  g_signal_connect_swapped (self->smtp_host_row, "entry-activated",
+                            G_CALLBACK (on_secret_activated), self);
+  g_signal_connect_swapped (self->smtp_user_row, "entry-activated",
+                            G_CALLBACK (on_secret_activated), self);
+  g_signal_connect_swapped (self->secret_row, "changed",
+                            G_CALLBACK (on_secret_changed), self);
+
+  fill_secret_page (self);
+  show_page (self, "identity");
+}
+
+/**
+ * lb_account_wizard_new:
+ * @engine: the engine the account is added to
+ * @account: (nullable): an account to edit instead of adding a new one
+ *
+ * Returns: (transfer floating): a new wizard, not yet shown
+ */
+LbAccountWizard *
+lb_account_wizard_new (LbEngine  *engine,
+                       LbAccount *account)
+{
+  LbAccountWizard *self;
+
+  g_return_val_if_fail (LB_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (account == NULL || LB_IS_ACCOUNT (account), NULL);
+
+  self = g_object_new (LB_TYPE_ACCOUNT_WIZARD, NULL);
+  self->engine = g_object_ref (engine);
+  if (account != NULL)
+    {
+      self->account = g_object_ref (account);
+      gtk_window_set_title (GTK_WINDOW (self), _("Edit Account"));
+      adw_window_title_set_title (self->window_title, _("Edit Account"));
+      adw_window_title_set_subtitle (self->window_title, lb_account_get_email (account));
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row),
+                             lb_account_get_display_name (account) != NULL
+                             ? lb_account_get_display_name (account) : "");
+      gtk_editable_set_text (GTK_EDITABLE (self->email_row), lb_account_get_email (account));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->email_row), FALSE);
+    }
+  return self;
+}
+
+static LbAccountWizard *
+present (GtkWindow *parent,
+         LbEngine  *engine,
+         LbAccount *account)
+{
+  LbAccountWizard *self = lb_account_wizard_new (engine, account);
+
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  if (parent != NULL && gtk_window_get_application (parent) != NULL)
+    gtk_window_set_application (GTK_WINDOW (self), gtk_window_get_application (parent));
+  gtk_window_present (GTK_WINDOW (self));
+
+  if (account != NULL)
+    /* Editing starts from the provider's settings, on the Advanced page. */
+    start_discovery (self);
+  else
+    focus_later (GTK_WIDGET (gtk_editable_get_text (GTK_EDITABLE (self->name_row))[0] == '\0'
+                             ? self->name_row : self->email_row));
+  return self;
+}
+
+/**
+ * lb_account_wizard_present:
+ * @parent: (nullable): the main window; the wizard is modal to it
+ * @engine: the engine the account is added to
+ *
+ * Opens the wizard for a new account.
+ *
+ * Returns: (transfer none): the wizard, which destroys itself when done
+ */
+LbAccountWizard *
+lb_account_wizard_present (GtkWindow *parent,
+                           LbEngine  *engine)
+{
+  return present (parent, engine, NULL);
+}
+
+/**
+ * lb_account_wizard_present_edit:
+ * @parent: (nullable): the window it is modal to
+ * @engine: the engine
+ * @account: the account to edit
+ *
+ * Opens the wizard on the Advanced page for @account's servers and secret.
+ *
+ * Returns: (transfer none): the wizard, which destroys itself when done
+ */
+LbAccountWizard *
+lb_account_wizard_present_edit (GtkWindow *parent,
+                                LbEngine  *engine,
+                                LbAccount *account)
+{
+  g_return_val_if_fail (LB_IS_ACCOUNT (account), NULL);
+
+  return present (parent, engine, account);
+}
+
+/**
+ * lb_account_wizard_get_page:
+ *
+ * Returns: the name of the visible step ("identity", "busy", "secret", "oauth2" or
+ *   "advanced"), for tests
+ */
+const char *
+lb_account_wizard_get_page (LbAccountWizard *self)
+{
+  g_return_val_if_fail (LB_IS_ACCOUNT_WIZARD (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}

@@ -1,0 +1,30 @@
+/* lb-account-wizard.h: the window that adds (or edits) a mail account
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lb-engine.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_ACCOUNT_WIZARD (lb_account_wizard_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbAccountWizard, lb_account_wizard, LB, ACCOUNT_WIZARD, AdwWindow)
+
+/* Environment variables read for tests only (see lb-account-wizard.c). */
+#define LB_TEST_DISCOVERY_FILE_ENV "LETTERBOX_TEST_DISCOVERY_FILE"
+#define LB_TEST_CA_FILE_ENV        "LETTERBOX_TEST_CA_FILE"
+
+LbAccountWizard *lb_account_wizard_new          (LbEngine        *engine,
+                                                 LbAccount       *account);
+LbAccountWizard *lb_account_wizard_present      (GtkWindow       *parent,
+                                                 LbEngine        *engine);
+LbAccountWizard *lb_account_wizard_present_edit (GtkWindow       *parent,
+                                                 LbEngine        *engine,
+                                                 LbAccount       *account);
+const char      *lb_account_wizard_get_page     (LbAccountWizard *self);
+
+G_END_DECLS
