@@ -28,4 +28,8 @@ void lb_composer_open_mailto  (GtkWindow  *parent,
                                LbEngine   *engine,
                                const char *mailto_uri);
 
+/* For tests and drops: adds @file as an attachment (read without blocking). */
+void lb_composer_attach_file  (LbComposer *self,
+                               GFile      *file);
+
 G_END_DECLS

@@ -1,0 +1,966 @@
+/* lb-composer.c: the window that writes a new message, a reply or a forward
+ *
+ * The widgets are stock ones (GtkEntry, GtkTextView), and no key event is intercepted
+ * except Ctrl+Return, so input methods (IBus, Fcitx) work as everywhere else.  Ctrl+Return
+ * is caught in the capture phase because GtkTextView turns every Return into a newline.
+ *
+ * Nothing here blocks: attachments are read with g_file_load_contents_async, the message
+ * is built on a thread (lb_mime_build) and queued through lb_engine_send_async, which
+ * writes it to the outbox before sending.  While the user writes, the draft is saved
+ * every few seconds to $XDG_DATA_HOME/letterbox/drafts/<id>.eml (mode 0600, written
+ * atomically); closing the window keeps it, Discard deletes it, sending deletes it.
+ *
+ * The widgets are built in code rather than from a .ui template: the field grid depends on
+ * the accounts, and it keeps this window to one file.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-compose.h"
+#include "lb-composer.h"
+#include "lb-mime-builder.h"
+#include "lb-provider-db.h"
+#include "lb-quirks.h"
+
+#define AUTOSAVE_SECONDS 5
+
+struct _LbComposer
+{
+  AdwWindow    parent_instance;
+
+  LbEngine    *engine;
+  GListModel  *accounts;
+
+  GtkDropDown *from;
+  GtkEntry    *to;
+  GtkEntry    *cc;
+  GtkEntry    *bcc;
+  GtkEntry    *subject;
+  GtkTextView *body;
+  GtkListBox  *attachment_list;
+  GtkRevealer *banner;
+  GtkLabel    *banner_label;
+  GtkWidget   *send_button;
+
+  GPtrArray   *attachments;      /* LbMimeAttachment */
+  char        *in_reply_to;
+  char       **references;
+  char        *draft_id;
+  guint        autosave_id;
+  gboolean     dirty;
+  gboolean     sending;
+  guint        pending_loads;
+};
+
+G_DEFINE_FINAL_TYPE (LbComposer, lb_composer, ADW_TYPE_WINDOW)
+
+/* ---- Helpers ------------------------------------------------------------------- */
+
+static LbAccount *
+selected_account (LbComposer *self)
+{
+  guint pos = gtk_drop_down_get_selected (self->from);
+
+  if (self->accounts == NULL || pos == GTK_INVALID_LIST_POSITION)
+    return NULL;
+  return g_list_model_get_item (self->accounts, pos);
+}
+
+static char *
+body_text (LbComposer *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static char *
+drafts_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "letterbox", "drafts", NULL);
+}
+
+static char *
+draft_path (LbComposer *self)
+{
+  g_autofree char *dir = drafts_dir ();
+  g_autofree char *name = g_strconcat (self->draft_id, ".eml", NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+/* Parses one address field; flags it with the error style when something in it is
+ * not an address.  Returns FALSE then. */
+static gboolean
+parse_field (GtkEntry  *entry,
+             GPtrArray *dest)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  g_autoptr(GPtrArray) list = NULL;
+  gboolean ok = TRUE;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  if (text == NULL || *g_strstrip (g_strdup (text)) == '\0')
+    {
+      g_autofree char *copy = g_strdup (text != NULL ? text : "");
+      if (*g_strstrip (copy) == '\0')
+        return TRUE;
+    }
+  list = lb_address_parse (text);
+  if (list == NULL || list->len == 0)
+    ok = FALSE;
+  for (guint i = 0; ok && i < list->len; i++)
+    {
+      LbAddress *a = g_ptr_array_index (list, i);
+
+      if (!lb_address_is_valid (a->address))
+        ok = FALSE;
+      else if (dest != NULL)
+        g_ptr_array_add (dest, lb_address_copy (a));
+    }
+  if (!ok)
+    gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  return ok;
+}
+
+static LbMimeDraft *
+collect_draft (LbComposer *self,
+               gboolean   *out_valid)
+{
+  g_autoptr(LbMimeDraft) d = lb_mime_draft_new ();
+  g_autoptr(LbAccount) account = selected_account (self);
+  gboolean valid = TRUE;
+
+  if (account != NULL)
+    d->from = lb_address_new (lb_account_get_display_name (account), lb_account_get_email (account));
+  else
+    d->from = lb_address_new (NULL, "");
+  valid &= parse_field (self->to, d->to);
+  valid &= parse_field (self->cc, d->cc);
+  valid &= parse_field (self->bcc, d->bcc);
+  d->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject)));
+  d->body = body_text (self);
+  d->in_reply_to = g_strdup (self->in_reply_to);
+  d->references = g_strdupv (self->references);
+  for (guint i = 0; i < self->attachments->len; i++)
+    g_ptr_array_add (d->attachments, g_object_ref (g_ptr_array_index (self->attachments, i)));
+  if (out_valid != NULL)
+    *out_valid = valid && account != NULL;
+  return g_steal_pointer (&d);
+}
+
+static void
+show_banner (LbComposer *self,
+             const char *text)
+{
+  gtk_label_set_text (self->banner_label, text != NULL ? text : "");
+  gtk_revealer_set_reveal_child (self->banner, text != NULL);
+}
+
+/* The provider's size limit, when it is known and the attachments exceed it. */
+static void
+update_size_warning (LbComposer *self)
+{
+  g_autoptr(LbAccount) account = selected_account (self);
+  LbProvider *provider = NULL;
+  LbQuirks quirks;
+  guint64 total = 0;
+
+  for (guint i = 0; i < self->attachments->len; i++)
+    total += lb_mime_attachment_get_size (g_ptr_array_index (self->attachments, i));
+  /* Base64 makes attachments a third larger on the wire. */
+  total = total / 3 * 4;
+
+  lb_quirks_init (&quirks);
+  if (account != NULL && lb_account_get_provider_id (account) != NULL)
+    provider = lb_provider_db_lookup_id (lb_provider_db_get_default (),
+                                         lb_account_get_provider_id (account));
+  if (provider != NULL)
+    lb_quirks_for_provider (provider, &quirks);
+  if (quirks.max_message_size > 0 && total > quirks.max_message_size)
+    {
+      g_autofree char *limit = g_format_size (quirks.max_message_size);
+      g_autofree char *size = g_format_size (total);
+      g_autofree char *text = g_strdup_printf (_("This message (%s) is larger than the %s your "
+                                                 "provider accepts. Remove attachments or share "
+                                                 "them as links."), size, limit);
+      show_banner (self, text);
+    }
+  else
+    show_banner (self, NULL);
+}
+
+/* ---- Drafts ---------------------------------------------------------------------- */
+
+static void
+save_draft_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  LbMimeDraft *d = task_data;
+  const char *path = g_object_get_data (G_OBJECT (task), "path");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_KEEP_BCC, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("Could not save the draft: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_draft (LbComposer *self)
+{
+  g_autoptr(GTask) task = NULL;
+  LbMimeDraft *d;
+
+  if (!self->dirty || self->sending)
+    return;
+  self->dirty = FALSE;
+  d = collect_draft (self, NULL);
+  g_free (d->message_id);
+  d->message_id = g_strdup (self->draft_id);
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_object_set_data_full (G_OBJECT (task), "path", draft_path (self), g_free);
+  g_task_set_task_data (task, d, (GDestroyNotify) lb_mime_draft_free);
+  g_task_run_in_thread (task, save_draft_thread);
+}
+
+static void
+delete_draft (LbComposer *self)
+{
+  g_autofree char *path = draft_path (self);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  self->dirty = FALSE;
+  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+}
+
+static gboolean
+autosave_tick (gpointer data)
+{
+  save_draft (LB_COMPOSER (data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+mark_dirty (LbComposer *self)
+{
+  self->dirty = TRUE;
+}
+
+/* ---- Attachments ------------------------------------------------------------------- */
+
+static void
+remove_attachment_clicked (GtkButton  *button,
+                           LbComposer *self)
+{
+  LbMimeAttachment *att = g_object_get_data (G_OBJECT (button), "attachment");
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+
+  g_ptr_array_remove (self->attachments, att);
+  gtk_list_box_remove (self->attachment_list, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->attachment_list), self->attachments->len > 0);
+  mark_dirty (self);
+  update_size_warning (self);
+}
+
+static void
+add_attachment_row (LbComposer       *self,
+                    LbMimeAttachment *att)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("mail-attachment-symbolic");
+  GtkWidget *name = gtk_label_new (lb_mime_attachment_get_filename (att));
+  g_autofree char *size_text = g_format_size (lb_mime_attachment_get_size (att));
+  GtkWidget *size = gtk_label_new (size_text);
+  GtkWidget *remove = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_widget_add_css_class (size, "dim-label");
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _("Remove Attachment"));
+  g_object_set_data (G_OBJECT (remove), "attachment", att);
+  g_signal_connect (remove, "clicked", G_CALLBACK (remove_attachment_clicked), self);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), size);
+  gtk_box_append (GTK_BOX (box), remove);
+  gtk_list_box_append (self->attachment_list, box);
+  gtk_widget_set_visible (GTK_WIDGET (self->attachment_list), TRUE);
+}
+
+static void
+add_attachment (LbComposer       *self,
+                LbMimeAttachment *att)
+{
+  g_ptr_array_add (self->attachments, g_object_ref (att));
+  add_attachment_row (self, att);
+  mark_dirty (self);
+  update_size_warning (self);
+}
+
+static void
+file_loaded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(LbComposer) self = user_data;
+  GFile *file = G_FILE (source);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+  g_autofree char *name = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *mime = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LbMimeAttachment) att = NULL;
+
+  self->pending_loads--;
+  if (!g_file_load_contents_finish (file, result, &contents, &len, NULL, &error))
+    {
+      show_banner (self, error->message);
+      return;
+    }
+  name = g_file_get_basename (file);
+  {
+    g_autofree char *utf8 = g_filename_display_name (name);
+    g_free (name);
+    name = g_steal_pointer (&utf8);
+  }
+  type = g_content_type_guess (name, (const guchar *) contents, MIN (len, 4096), NULL);
+  mime = g_content_type_get_mime_type (type);
+  bytes = g_bytes_new_take (contents, len);
+  att = lb_mime_attachment_new (name, mime != NULL ? mime : "application/octet-stream", NULL,
+                                FALSE, bytes);
+  add_attachment (self, att);
+}
+
+/**
+ * lb_composer_attach_file:
+ *
+ * Reads @file without blocking and adds it as an attachment (file chooser, drop, tests).
+ */
+void
+lb_composer_attach_file (LbComposer *self,
+                         GFile      *file)
+{
+  self->pending_loads++;
+  g_file_load_contents_async (file, NULL, file_loaded, g_object_ref (self));
+}
+
+static void
+chooser_response (GtkNativeDialog *dialog,
+                  int              response,
+                  LbComposer      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          lb_composer_attach_file (self, file);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+attach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LbComposer *self = LB_COMPOSER (widget);
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Attach Files"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                               _("_Attach"), _("_Cancel"));
+
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         LbComposer    *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = g_value_get_boxed (value);
+  for (GSList *l = files; l != NULL; l = l->next)
+    lb_composer_attach_file (self, l->data);
+  return TRUE;
+}
+
+/* ---- Sending ---------------------------------------------------------------------- */
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(LbComposer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean queued = FALSE;
+
+  if (lb_engine_send_finish (LB_ENGINE (source), result, &queued, &error) || queued)
+    {
+      /* Sent, or safe in the outbox and retried from there. */
+      delete_draft (self);
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+  self->sending = FALSE;
+  gtk_widget_set_sensitive (self->send_button, TRUE);
+  show_banner (self, error->message);
+}
+
+static void
+build_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_task_return_pointer (task, lb_mime_build (task_data, LB_MIME_BUILD_DEFAULT, NULL),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+built_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  LbComposer *self = LB_COMPOSER (source);
+  LbMimeDraft *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GBytes) raw = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  g_autoptr(LbAccount) account = selected_account (self);
+
+  lb_engine_send_async (self->engine, account, raw, (const char * const *) rcpts, NULL,
+                        sent_cb, g_object_ref (self));
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbComposer *self = LB_COMPOSER (widget);
+  g_autoptr(GTask) task = NULL;
+  g_auto(GStrv) rcpts = NULL;
+  LbMimeDraft *d;
+  gboolean valid = FALSE;
+
+  if (self->sending)
+    return;
+  if (self->pending_loads > 0)
+    {
+      show_banner (self, _("Attachments are still being read."));
+      return;
+    }
+  d = collect_draft (self, &valid);
+  rcpts = lb_mime_draft_dup_recipients (d);
+  if (!valid || rcpts[0] == NULL)
+    {
+      if (rcpts[0] == NULL && valid)
+        gtk_widget_add_css_class (GTK_WIDGET (self->to), "error");
+      show_banner (self, _("Check the recipients: some are not mail addresses."));
+      lb_mime_draft_free (d);
+      return;
+    }
+  self->sending = TRUE;
+  gtk_widget_set_sensitive (self->send_button, FALSE);
+  show_banner (self, NULL);
+  task = g_task_new (self, NULL, built_cb, NULL);
+  g_task_set_task_data (task, d, (GDestroyNotify) lb_mime_draft_free);
+  g_task_run_in_thread (task, build_thread);
+}
+
+static void
+discard_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LbComposer *self = LB_COMPOSER (widget);
+
+  self->sending = TRUE;   /* no more autosaves */
+  delete_draft (self);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* ---- GObject ---------------------------------------------------------------------- */
+
+static gboolean
+lb_composer_close_request (GtkWindow *window)
+{
+  /* Closing keeps the draft: write what is not saved yet. */
+  save_draft (LB_COMPOSER (window));
+  return GTK_WINDOW_CLASS (lb_composer_parent_class)->close_request (window);
+}
+
+static void
+lb_composer_dispose (GObject *object)
+{
+  LbComposer *self = LB_COMPOSER (object);
+
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  G_OBJECT_CLASS (lb_composer_parent_class)->dispose (object);
+}
+
+static void
+lb_composer_finalize (GObject *object)
+{
+  LbComposer *self = LB_COMPOSER (object);
+
+  g_clear_object (&self->engine);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_free (self->in_reply_to);
+  g_strfreev (self->references);
+  g_free (self->draft_id);
+  G_OBJECT_CLASS (lb_composer_parent_class)->finalize (object);
+}
+
+static void
+lb_composer_class_init (LbComposerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = lb_composer_dispose;
+  object_class->finalize = lb_composer_finalize;
+  window_class->close_request = lb_composer_close_request;
+
+  gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "composer.attach", NULL, attach_action);
+  gtk_widget_class_install_action (widget_class, "composer.discard", NULL, discard_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static GtkWidget *
+field_label (const char *text,
+             GtkWidget  *mnemonic_widget)
+{
+  GtkWidget *label = gtk_label_new_with_mnemonic (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), mnemonic_widget);
+  return label;
+}
+
+static GtkEntry *
+address_entry (void)
+{
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_widget_set_hexpand (entry, TRUE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_EMAIL);
+  return GTK_ENTRY (entry);
+}
+
+static void
+on_entry_changed (GtkEditable *editable,
+                  LbComposer  *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  mark_dirty (self);
+}
+
+static void
+lb_composer_init (LbComposer *self)
+{
+  GtkWidget *toolbar_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *send = gtk_button_new_with_mnemonic (_("_Send"));
+  GtkWidget *attach = gtk_button_new_from_icon_name ("mail-attachment-symbolic");
+  GtkWidget *discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *banner_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *body = gtk_text_view_new ();
+  GtkShortcutController *shortcuts;
+  GtkDropTarget *drop;
+  int row = 0;
+
+  self->attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  self->draft_id = g_uuid_string_random ();
+
+  gtk_window_set_title (GTK_WINDOW (self), _("New Message"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 720, 620);
+
+  gtk_widget_add_css_class (send, "suggested-action");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (send), "composer.send");
+  gtk_widget_set_tooltip_text (send, _("Send (Ctrl+Return)"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (attach), "composer.attach");
+  gtk_widget_set_tooltip_text (attach, _("Attach Files"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (discard), "composer.discard");
+  gtk_widget_set_tooltip_text (discard, _("Discard Draft"));
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), send);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), attach);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), discard);
+  self->send_button = send;
+  gtk_box_append (GTK_BOX (toolbar_box), header);
+
+  /* The warning banner (AdwBanner is libadwaita 1.3). */
+  self->banner = GTK_REVEALER (gtk_revealer_new ());
+  self->banner_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->banner_label, TRUE);
+  gtk_label_set_xalign (self->banner_label, 0);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->banner_label), TRUE);
+  gtk_widget_add_css_class (banner_box, "warning");
+  gtk_widget_add_css_class (banner_box, "toolbar");
+  gtk_box_append (GTK_BOX (banner_box), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+  gtk_box_append (GTK_BOX (banner_box), GTK_WIDGET (self->banner_label));
+  gtk_revealer_set_child (self->banner, banner_box);
+  gtk_box_append (GTK_BOX (toolbar_box), GTK_WIDGET (self->banner));
+
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_widget_set_margin_start (grid, 12);
+  gtk_widget_set_margin_end (grid, 12);
+  gtk_widget_set_margin_top (grid, 12);
+  gtk_widget_set_margin_bottom (grid, 6);
+
+  self->from = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->from), TRUE);
+  gtk_grid_attach (GTK_GRID (grid), field_label (_("_From"), GTK_WIDGET (self->from)), 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->from), 1, row++, 1, 1);
+
+  self->to = address_entry ();
+  self->cc = address_entry ();
+  self->bcc = address_entry ();
+  self->subject = GTK_ENTRY (gtk_entry_new ());
+  gtk_grid_attach (GTK_GRID (grid), field_label (_("_To"), GTK_WIDGET (self->to)), 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->to), 1, row++, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), field_label (_("_Cc"), GTK_WIDGET (self->cc)), 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->cc), 1, row++, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), field_label (_("_Bcc"), GTK_WIDGET (self->bcc)), 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->bcc), 1, row++, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), field_label (_("S_ubject"), GTK_WIDGET (self->subject)), 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->subject), 1, row++, 1, 1);
+  gtk_box_append (GTK_BOX (toolbar_box), grid);
+
+  self->attachment_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->attachment_list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->attachment_list), "boxed-list");
+  gtk_widget_set_margin_start (GTK_WIDGET (self->attachment_list), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->attachment_list), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->attachment_list), 6);
+  gtk_widget_set_visible (GTK_WIDGET (self->attachment_list), FALSE);
+  gtk_box_append (GTK_BOX (toolbar_box), GTK_WIDGET (self->attachment_list));
+
+  gtk_box_append (GTK_BOX (toolbar_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  self->body = GTK_TEXT_VIEW (body);
+  gtk_text_view_set_wrap_mode (self->body, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_left_margin (self->body, 12);
+  gtk_text_view_set_right_margin (self->body, 12);
+  gtk_text_view_set_top_margin (self->body, 12);
+  gtk_text_view_set_bottom_margin (self->body, 12);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), body);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (toolbar_box), scroller);
+  adw_window_set_content (ADW_WINDOW (self), toolbar_box);
+
+  g_signal_connect (self->to, "changed", G_CALLBACK (on_entry_changed), self);
+  g_signal_connect (self->cc, "changed", G_CALLBACK (on_entry_changed), self);
+  g_signal_connect (self->bcc, "changed", G_CALLBACK (on_entry_changed), self);
+  g_signal_connect_swapped (self->subject, "changed", G_CALLBACK (mark_dirty), self);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->body), "changed",
+                            G_CALLBACK (mark_dirty), self);
+  g_signal_connect_swapped (self->from, "notify::selected", G_CALLBACK (update_size_warning), self);
+
+  /* Ctrl+Return: in the capture phase, since the text view takes every Return. */
+  shortcuts = GTK_SHORTCUT_CONTROLLER (gtk_shortcut_controller_new ());
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (shortcuts), GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                          gtk_named_action_new ("composer.send")));
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK),
+                                                          gtk_named_action_new ("composer.send")));
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  self->autosave_id = g_timeout_add_seconds (AUTOSAVE_SECONDS, autosave_tick, self);
+}
+
+static char *
+account_label (LbAccount *account)
+{
+  const char *name = lb_account_get_display_name (account);
+
+  if (name != NULL && *name != '\0')
+    return g_strdup_printf ("%s <%s>", name, lb_account_get_email (account));
+  return g_strdup (lb_account_get_email (account));
+}
+
+static LbComposer *
+composer_new (GtkWindow *parent,
+              LbEngine  *engine,
+              gint64     account_id)
+{
+  LbComposer *self = g_object_new (LB_TYPE_COMPOSER, NULL);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  guint selected = 0;
+
+  self->engine = g_object_ref (engine);
+  self->accounts = lb_engine_get_accounts (engine);
+  for (guint i = 0; i < g_list_model_get_n_items (self->accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (self->accounts, i);
+      g_autofree char *label = account_label (a);
+
+      gtk_string_list_append (names, label);
+      if (lb_account_get_id (a) == account_id)
+        selected = i;
+    }
+  gtk_drop_down_set_model (self->from, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->from, selected);
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  return self;
+}
+
+static void
+set_address_field (GtkEntry  *entry,
+                   GPtrArray *list)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      g_autofree char *one = lb_address_to_string (g_ptr_array_index (list, i));
+
+      if (s->len > 0)
+        g_string_append (s, ", ");
+      g_string_append (s, one);
+    }
+  gtk_editable_set_text (GTK_EDITABLE (entry), s->str);
+  g_string_free (s, TRUE);
+}
+
+static void
+fill_from_draft (LbComposer  *self,
+                 LbMimeDraft *d)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body);
+  GtkTextIter start;
+
+  set_address_field (self->to, d->to);
+  set_address_field (self->cc, d->cc);
+  set_address_field (self->bcc, d->bcc);
+  gtk_editable_set_text (GTK_EDITABLE (self->subject), d->subject != NULL ? d->subject : "");
+  gtk_text_buffer_set_text (buffer, d->body != NULL ? d->body : "", -1);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_place_cursor (buffer, &start);
+  g_free (self->in_reply_to);
+  self->in_reply_to = g_strdup (d->in_reply_to);
+  g_strfreev (self->references);
+  self->references = g_strdupv (d->references);
+  for (guint i = 0; i < d->attachments->len; i++)
+    add_attachment (self, g_ptr_array_index (d->attachments, i));
+  if (d->subject != NULL && *d->subject != '\0')
+    gtk_window_set_title (GTK_WINDOW (self), d->subject);
+  self->dirty = FALSE;
+}
+
+void
+lb_composer_open_new (GtkWindow *parent,
+                      LbEngine  *engine)
+{
+  LbComposer *self;
+
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  self = composer_new (parent, engine, 0);
+  gtk_window_present (GTK_WINDOW (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->to));
+}
+
+void
+lb_composer_open_mailto (GtkWindow  *parent,
+                         LbEngine   *engine,
+                         const char *mailto_uri)
+{
+  LbComposer *self;
+  g_autoptr(LbMimeDraft) d = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  self = composer_new (parent, engine, 0);
+  d = lb_compose_from_mailto (mailto_uri, NULL);
+  fill_from_draft (self, d);
+  gtk_window_present (GTK_WINDOW (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->body));
+}
+
+/* ---- Replies and forwards: the original is read and parsed off the main thread ---- */
+
+typedef struct {
+  LbComposer *composer;
+  gboolean    forward;
+  gboolean    reply_all;
+  char      **own;
+  LbAddress  *from;
+} OpenData;
+
+static void
+open_data_free (OpenData *od)
+{
+  g_clear_object (&od->composer);
+  g_strfreev (od->own);
+  g_clear_pointer (&od->from, lb_address_free);
+  g_free (od);
+}
+
+static void
+parse_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  OpenData *od = g_object_get_data (G_OBJECT (task), "open-data");
+  g_autoptr(LbMimeMessage) m = lb_mime_message_new_from_bytes (task_data, NULL);
+
+  if (m == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s",
+                               _("The original message could not be read."));
+      return;
+    }
+  if (od->forward)
+    g_task_return_pointer (task, lb_compose_forward (m, od->from), (GDestroyNotify) lb_mime_draft_free);
+  else
+    g_task_return_pointer (task, lb_compose_reply (m, od->from, (const char * const *) od->own,
+                                                   od->reply_all),
+                           (GDestroyNotify) lb_mime_draft_free);
+}
+
+static void
+parsed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  OpenData *od = g_object_get_data (G_OBJECT (result), "open-data");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (d == NULL)
+    {
+      show_banner (od->composer, error->message);
+      return;
+    }
+  fill_from_draft (od->composer, d);
+  if (od->forward)
+    gtk_widget_grab_focus (GTK_WIDGET (od->composer->to));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (od->composer->body));
+}
+
+static void
+start_parse (OpenData *od,
+             GBytes   *raw)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, parsed_cb, NULL);
+
+  g_object_set_data_full (G_OBJECT (task), "open-data", od, (GDestroyNotify) open_data_free);
+  g_task_set_task_data (task, g_bytes_ref (raw), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, parse_thread);
+}
+
+static void
+body_fetched (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  OpenData *od = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = lb_account_fetch_body_finish (LB_ACCOUNT (source), result, &error);
+
+  if (raw == NULL)
+    {
+      show_banner (od->composer, error->message);
+      open_data_free (od);
+      return;
+    }
+  start_parse (od, raw);
+}
+
+static void
+open_derived (GtkWindow *parent,
+              LbEngine  *engine,
+              LbMessage *message,
+              gboolean   forward,
+              gboolean   reply_all)
+{
+  LbAccount *account = lb_engine_get_account (engine, lb_message_get_account_id (message));
+  GListModel *accounts = lb_engine_get_accounts (engine);
+  g_autoptr(GStrvBuilder) own = g_strv_builder_new ();
+  g_autoptr(GBytes) raw = NULL;
+  OpenData *od = g_new0 (OpenData, 1);
+  LbComposer *self = composer_new (parent, engine, lb_message_get_account_id (message));
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      g_strv_builder_add (own, lb_account_get_email (a));
+    }
+  od->composer = g_object_ref (self);
+  od->forward = forward;
+  od->reply_all = reply_all;
+  od->own = g_strv_builder_end (own);
+  od->from = account != NULL ? lb_address_new (lb_account_get_display_name (account),
+                                               lb_account_get_email (account))
+                             : lb_address_new (NULL, "");
+  gtk_window_present (GTK_WINDOW (self));
+
+  raw = lb_engine_get_cached_body (engine, lb_message_get_id (message));
+  if (raw != NULL)
+    start_parse (od, raw);
+  else if (account != NULL)
+    lb_account_fetch_body_async (account, lb_message_get_id (message), NULL, body_fetched, od);
+  else
+    open_data_free (od);
+}
+
+void
+lb_composer_open_reply (GtkWindow *parent,
+                        LbEngine  *engine,
+                        LbMessage *message,
+                        gboolean   reply_all)
+{
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (LB_IS_MESSAGE (message));
+  open_derived (parent, engine, message, FALSE, reply_all);
+}
+
+void
+lb_composer_open_forward (GtkWindow *parent,
+                          LbEngine  *engine,
+                          LbMessage *message)
+{
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (LB_IS_MESSAGE (message));
+  open_derived (parent, engine, message, TRUE, FALSE);
+}
