@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "lb-application.h"
+#include "lb-notifier.h"
 #include "lb-preferences-window.h"
 #include "lb-window.h"
 
@@ -15,6 +16,10 @@ struct _LbApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  /* NULL when the store could not be opened; the window then explains why. */
+  LbEngine       *engine;
+  GError         *engine_error;
+  LbNotifier     *notifier;
   /* Weak: the preferences window is presented again rather than opened twice. */
   GtkWindow      *preferences;
 };
@@ -52,6 +57,35 @@ lb_application_get_main_window (LbApplication *self)
     }
 
   return NULL;
+}
+
+/**
+ * lb_application_get_engine:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the engine, created at startup, or %NULL if the
+ *   mail store could not be opened
+ */
+LbEngine *
+lb_application_get_engine (LbApplication *self)
+{
+  g_return_val_if_fail (LB_IS_APPLICATION (self), NULL);
+
+  return self->engine;
+}
+
+/**
+ * lb_application_withdraw_notification:
+ *
+ * The user is looking at the mail: the new-mail notification has served its purpose.
+ */
+void
+lb_application_withdraw_notification (LbApplication *self)
+{
+  g_return_if_fail (LB_IS_APPLICATION (self));
+
+  if (self->notifier != NULL)
+    lb_notifier_withdraw (self->notifier);
 }
 
 /**
@@ -200,6 +234,81 @@ static const GActionEntry app_actions[] = {
 };
 
 static void
+on_notifier_open_message (LbApplication *self,
+                          gint64         message_id)
+{
+  GtkWindow *window = lb_application_get_main_window (self);
+
+  if (window == NULL)
+    window = GTK_WINDOW (lb_window_new (self));
+  lb_window_open_message (LB_WINDOW (window), message_id);
+  gtk_window_present (window);
+}
+
+static void
+lb_application_start_engine (LbApplication *self)
+{
+  const char *data_dir = g_getenv ("LETTERBOX_DATA_DIR");
+
+  /* LETTERBOX_DATA_DIR points tests and the demo at a private profile; an empty value
+   * means the default, like an unset one. */
+  if (data_dir != NULL && *data_dir == '\0')
+    data_dir = NULL;
+
+  self->engine = lb_engine_new (data_dir, &self->engine_error);
+  if (self->engine == NULL)
+    {
+      g_warning ("Cannot open the mail store: %s", self->engine_error->message);
+      return;
+    }
+  /* Before the engine starts, so that the first sync is not announced as new mail. */
+  self->notifier = lb_notifier_new (G_APPLICATION (self), self->engine);
+  g_signal_connect_object (self->notifier, "open-message",
+                           G_CALLBACK (on_notifier_open_message), self, G_CONNECT_SWAPPED);
+  lb_engine_start (self->engine);
+}
+
+static void
+on_store_error_response (AdwMessageDialog *dialog,
+                         const char       *response,
+                         LbApplication    *self)
+{
+  g_application_quit (G_APPLICATION (self));
+}
+
+/* A store that cannot be opened (damaged, or written by a newer Letterbox) is not
+ * something to crash on or to overwrite: say so, with the path, and quit. */
+static void
+lb_application_show_store_error (LbApplication *self)
+{
+  g_autofree char *path = NULL;
+  const char *data_dir = g_getenv ("LETTERBOX_DATA_DIR");
+  GtkWidget *dialog;
+
+  if (data_dir != NULL && *data_dir != '\0')
+    path = g_build_filename (data_dir, "letterbox.db", NULL);
+  else
+    path = g_build_filename (g_get_user_data_dir (), "letterbox", "letterbox.db", NULL);
+
+  dialog = adw_message_dialog_new (NULL,
+                                   _("The Mail Store Is Damaged or Too New"),
+                                   NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  /* Translators: the first %s is a file path, the second
+                                   * the error. */
+                                  _("Letterbox cannot open its mail store at %s: %s\n\n"
+                                    "If a newer version of Letterbox wrote it, use that "
+                                    "version. Otherwise move the file away to start afresh; "
+                                    "your mail stays on the server."),
+                                  path, self->engine_error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "quit", _("_Quit"));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_store_error_response), self);
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_widget_set_name (dialog, "store-error-dialog");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 lb_application_startup (GApplication *application)
 {
   LbApplication *self = LB_APPLICATION (application);
@@ -217,6 +326,8 @@ lb_application_startup (GApplication *application)
                                          (const char *[]) { "<Primary>comma", NULL });
   gtk_application_set_accels_for_action (gtk_app, "app.shortcuts",
                                          (const char *[]) { "<Primary>question", NULL });
+
+  lb_application_start_engine (self);
 }
 
 static void
@@ -224,6 +335,12 @@ lb_application_activate (GApplication *application)
 {
   LbApplication *self = LB_APPLICATION (application);
   GtkWindow *window;
+
+  if (self->engine == NULL)
+    {
+      lb_application_show_store_error (self);
+      return;
+    }
 
   /* A second launch, or a launch while running in the background, shows the existing
    * window again. */
@@ -256,6 +373,20 @@ lb_application_open (GApplication  *application,
 }
 
 static void
+lb_application_shutdown (GApplication *application)
+{
+  LbApplication *self = LB_APPLICATION (application);
+
+  /* Pending deletes and moves are committed and local writes finish before the
+   * process ends; the workers stop. */
+  g_clear_object (&self->notifier);
+  if (self->engine != NULL)
+    lb_engine_shutdown (self->engine);
+
+  G_APPLICATION_CLASS (lb_application_parent_class)->shutdown (application);
+}
+
+static void
 lb_application_dispose (GObject *object)
 {
   LbApplication *self = LB_APPLICATION (object);
@@ -271,6 +402,9 @@ lb_application_finalize (GObject *object)
   LbApplication *self = LB_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->engine);
+  g_clear_error (&self->engine_error);
 
   G_OBJECT_CLASS (lb_application_parent_class)->finalize (object);
 }
@@ -286,6 +420,7 @@ lb_application_class_init (LbApplicationClass *klass)
 
   app_class->startup = lb_application_startup;
   app_class->activate = lb_application_activate;
+  app_class->shutdown = lb_application_shutdown;
   app_class->open = lb_application_open;
 }
 

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "lb-engine.h"
+
 G_BEGIN_DECLS
 
 #define LB_TYPE_APPLICATION (lb_application_get_type ())
@@ -17,6 +19,8 @@ G_DECLARE_FINAL_TYPE (LbApplication, lb_application, LB, APPLICATION, AdwApplica
 
 LbApplication *lb_application_new                      (void);
 GtkWindow     *lb_application_get_main_window          (LbApplication *self);
+LbEngine      *lb_application_get_engine               (LbApplication *self);
+void           lb_application_withdraw_notification    (LbApplication *self);
 void           lb_application_show_preferences         (LbApplication *self,
                                                         const char    *page_name);
 void           lb_application_explain_background       (LbApplication *self);

@@ -1,10 +1,44 @@
 /* lb-window.c: the main window: sidebar, message list and reader in nested leaflets
  *
+ * The window binds the engine to the three panes: the sidebar picks a folder, the list
+ * shows it, and the reader shows the one selected message.  The mail actions (delete,
+ * archive, flag, read, move, reply...) are window actions installed in class_init, so
+ * their shortcuts and the header bar buttons share them and are disabled together when
+ * nothing is selected.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "lb-message-list-view.h"
+#include "lb-reader.h"
+#include "lb-sidebar.h"
 #include "lb-window.h"
+
+/* The composer and the reader come from other parts of the UI; until they are built in,
+ * the actions that need them stay disabled and the reader pane shows a summary. */
+#ifdef LB_HAVE_COMPOSER
+# include "lb-composer.h"
+# define LB_WINDOW_HAVE_COMPOSER TRUE
+# define LB_WINDOW_COMPOSE_NEW(self) lb_composer_open_new (GTK_WINDOW (self), (self)->engine)
+# define LB_WINDOW_COMPOSE_REPLY(self, m, all) \
+  lb_composer_open_reply (GTK_WINDOW (self), (self)->engine, (m), (all))
+# define LB_WINDOW_COMPOSE_FORWARD(self, m) \
+  lb_composer_open_forward (GTK_WINDOW (self), (self)->engine, (m))
+#else
+# define LB_WINDOW_HAVE_COMPOSER FALSE
+# define LB_WINDOW_COMPOSE_NEW(self) ((void) 0)
+# define LB_WINDOW_COMPOSE_REPLY(self, m, all) ((void) (m), (void) (all))
+# define LB_WINDOW_COMPOSE_FORWARD(self, m) ((void) (m))
+#endif
+
+typedef enum {
+  MARK_READ_IMMEDIATELY,
+  MARK_READ_DELAY,
+  MARK_READ_NEVER,
+} MarkReadMode;
 
 struct _LbWindow
 {
@@ -12,8 +46,15 @@ struct _LbWindow
 
   GSettings            *settings;
   gboolean              has_accounts;
+  LbEngine             *engine;
+  GHashTable           *watched_accounts;   /* LbAccount -> TRUE */
+  LbMessage            *shown;              /* the message in the reader */
+  guint                 mark_read_id;
+  guint                 reselect;           /* position to select once rows went */
+  LbReader             *reader;
 
   /* Template children */
+  AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   GtkMenuButton        *welcome_menu_button;
   GtkMenuButton        *primary_menu_button;
@@ -25,6 +66,14 @@ struct _LbWindow
   GtkStack             *sidebar_stack;
   GtkStack             *list_stack;
   GtkStack             *reader_stack;
+  LbSidebar            *sidebar;
+  LbMessageListView    *message_list;
+  AdwWindowTitle       *list_title;
+  AdwWindowTitle       *reader_title;
+  AdwStatusPage        *selection_page;
+  GtkMenuButton        *move_button;
+  GtkPopover           *move_popover;
+  GtkListBox           *move_list;
 };
 
 G_DEFINE_FINAL_TYPE (LbWindow, lb_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -37,14 +86,25 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void lb_window_update_actions (LbWindow  *self);
+static void lb_window_show_message   (LbWindow  *self,
+                                      LbMessage *message);
+
+static void lb_window_set_engine (LbWindow *self,
+                                  LbEngine *engine);
+
 LbWindow *
 lb_window_new (LbApplication *application)
 {
+  LbWindow *self;
+
   g_return_val_if_fail (LB_IS_APPLICATION (application), NULL);
 
-  return g_object_new (LB_TYPE_WINDOW,
+  self = g_object_new (LB_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  lb_window_set_engine (self, lb_application_get_engine (application));
+  return self;
 }
 
 static void
@@ -58,12 +118,95 @@ lb_window_update_empty_state (LbWindow *self)
 
   if (self->has_accounts)
     {
-      gtk_stack_set_visible_child_name (self->list_stack, "no-folder");
+      gboolean engine = self->engine != NULL;
+
+      gtk_stack_set_visible_child_name (self->sidebar_stack, engine ? "folders" : "empty");
+      gtk_stack_set_visible_child_name (self->list_stack, engine ? "messages" : "no-folder");
       gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
       /* On a narrow window the sidebar is where one starts. */
       adw_leaflet_set_visible_child (self->outer_leaflet, self->sidebar_pane);
       adw_leaflet_set_visible_child (self->inner_leaflet, self->list_pane);
+      /* All Inboxes is where one starts. */
+      if (engine && lb_sidebar_get_selected_folder (self->sidebar) < 0)
+        lb_sidebar_select_folder (self->sidebar, 0);
     }
+}
+
+/**
+ * lb_window_get_engine:
+ *
+ * Returns: (transfer none) (nullable): the engine the window shows
+ */
+LbEngine *
+lb_window_get_engine (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+
+  return self->engine;
+}
+
+LbSidebar *
+lb_window_get_sidebar (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+
+  return self->sidebar;
+}
+
+LbMessageListView *
+lb_window_get_message_list (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+
+  return self->message_list;
+}
+
+/**
+ * lb_window_get_shown_message:
+ *
+ * Returns: (transfer none) (nullable): the message in the reader
+ */
+LbMessage *
+lb_window_get_shown_message (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+
+  return self->shown;
+}
+
+/**
+ * lb_window_open_message:
+ * @message_id: a message id, as in a new-mail notification
+ *
+ * Shows All Inboxes with the message selected, or the message alone in the reader if the
+ * list no longer holds it.
+ */
+void
+lb_window_open_message (LbWindow *self,
+                        gint64    message_id)
+{
+  g_autoptr(LbMessage) message = NULL;
+  LbMessageList *list;
+
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  if (self->engine == NULL)
+    return;
+  lb_sidebar_select_folder (self->sidebar, 0);
+  list = lb_message_list_view_get_list (self->message_list);
+  for (guint i = 0; list != NULL && i < MIN (g_list_model_get_n_items (G_LIST_MODEL (list)), 500); i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (lb_message_get_id (m) == message_id)
+        {
+          lb_message_list_view_select_position (self->message_list, i);
+          return;
+        }
+    }
+  message = lb_engine_lookup_message (self->engine, message_id);
+  if (message != NULL)
+    lb_window_show_message (self, message);
 }
 
 gboolean
@@ -80,7 +223,8 @@ lb_window_get_has_accounts (LbWindow *self)
  * @has_accounts: whether at least one account is configured
  *
  * Switches the window between the welcome page, which asks for an account, and the three
- * panes.
+ * panes.  The window follows the engine's accounts by itself; this is for tests and
+ * screenshots.
  */
 void
 lb_window_set_has_accounts (LbWindow *self,
@@ -95,6 +239,497 @@ lb_window_set_has_accounts (LbWindow *self,
   self->has_accounts = has_accounts;
   lb_window_update_empty_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ACCOUNTS]);
+}
+
+/* ---- Syncing status ---------------------------------------------------------- */
+
+static gboolean
+account_is_busy (LbAccount *account)
+{
+  LbAccountStatus status = lb_account_get_status (account);
+
+  return status == LB_ACCOUNT_STATUS_CONNECTING || status == LB_ACCOUNT_STATUS_SYNCING;
+}
+
+/* An empty list says "Fetching Mail…" while its account (any account, for All Inboxes)
+ * is still syncing. */
+static void
+lb_window_update_syncing (LbWindow *self)
+{
+  GListModel *accounts;
+  gint64 folder_id;
+  gboolean busy = FALSE;
+
+  if (self->engine == NULL)
+    return;
+  accounts = lb_engine_get_accounts (self->engine);
+  folder_id = lb_sidebar_get_selected_folder (self->sidebar);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts) && !busy; i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+
+      if (folder_id <= 0 || lb_account_get_folder (account, folder_id) != NULL)
+        busy = account_is_busy (account);
+    }
+  lb_message_list_view_set_syncing (self->message_list, busy);
+}
+
+static void
+on_accounts_changed (LbWindow *self)
+{
+  GListModel *accounts = lb_engine_get_accounts (self->engine);
+  guint n = g_list_model_get_n_items (accounts);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+
+      if (g_hash_table_contains (self->watched_accounts, account))
+        continue;
+      g_hash_table_add (self->watched_accounts, g_object_ref (account));
+      g_signal_connect_object (account, "notify::status", G_CALLBACK (lb_window_update_syncing),
+                               self, G_CONNECT_SWAPPED);
+    }
+  lb_window_set_has_accounts (self, n > 0);
+  lb_window_update_syncing (self);
+}
+
+/* ---- Reader and marking read ------------------------------------------------ */
+
+static void
+lb_window_cancel_mark_read (LbWindow *self)
+{
+  g_clear_handle_id (&self->mark_read_id, g_source_remove);
+}
+
+static void
+lb_window_mark_shown_read (LbWindow *self)
+{
+  if (self->shown != NULL && self->engine != NULL && lb_message_get_unread (self->shown))
+    lb_engine_set_flags (self->engine, &self->shown, 1, LB_FLAG_SEEN, 0);
+}
+
+static gboolean
+mark_read_timeout (gpointer data)
+{
+  LbWindow *self = data;
+
+  self->mark_read_id = 0;
+  lb_window_mark_shown_read (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lb_window_show_message (LbWindow  *self,
+                        LbMessage *message)
+{
+  if (self->shown == message)
+    return;
+
+  lb_window_cancel_mark_read (self);
+  g_set_object (&self->shown, message);
+
+  if (message == NULL)
+    {
+      lb_reader_set_message (self->reader, NULL);
+      return;
+    }
+
+  lb_reader_set_message (self->reader, message);
+  gtk_stack_set_visible_child_name (self->reader_stack, "message");
+
+  /* Marking read follows the preference; a message merely passed over with j/k in
+   * "delay" mode stays unread. */
+  switch ((MarkReadMode) g_settings_get_enum (self->settings, "mark-read-mode"))
+    {
+    case MARK_READ_IMMEDIATELY:
+      lb_window_mark_shown_read (self);
+      break;
+
+    case MARK_READ_DELAY:
+      if (lb_message_get_unread (message))
+        self->mark_read_id =
+          g_timeout_add_seconds (g_settings_get_int (self->settings, "mark-read-delay"),
+                                 mark_read_timeout, self);
+      break;
+
+    case MARK_READ_NEVER:
+    default:
+      break;
+    }
+}
+
+static void
+on_selection_changed (LbWindow *self)
+{
+  g_autoptr(GPtrArray) selected = NULL;
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+  selected = lb_message_list_view_get_selected (self->message_list);
+  if (selected->len == 0 && self->reselect != G_MAXUINT)
+    {
+      LbMessageList *list = lb_message_list_view_get_list (self->message_list);
+      guint n = list != NULL ? g_list_model_get_n_items (G_LIST_MODEL (list)) : 0;
+      guint position = self->reselect;
+
+      self->reselect = G_MAXUINT;
+      if (n > 0)
+        {
+          /* Selecting emits selection-changed again, which shows the message. */
+          lb_message_list_view_select_position (self->message_list, MIN (position, n - 1));
+          return;
+        }
+    }
+
+  if (selected->len == 1)
+    {
+      LbMessage *message = g_ptr_array_index (selected, 0);
+      gboolean changed = message != self->shown;
+
+      lb_window_show_message (self, message);
+      /* Folded, picking a message opens it. */
+      if (changed && adw_leaflet_get_folded (self->inner_leaflet)
+          && gtk_widget_get_mapped (GTK_WIDGET (self->message_list)))
+        adw_leaflet_set_visible_child (self->inner_leaflet, self->reader_pane);
+    }
+  else
+    {
+      lb_window_show_message (self, NULL);
+      if (selected->len == 0)
+        gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
+      else
+        {
+          g_autofree char *title =
+            g_strdup_printf (ngettext ("%u Message Selected", "%u Messages Selected",
+                                       selected->len), selected->len);
+
+          adw_status_page_set_title (self->selection_page, title);
+          gtk_stack_set_visible_child_name (self->reader_stack, "selection");
+        }
+    }
+  lb_window_update_actions (self);
+}
+
+static void
+on_folder_selected (LbWindow  *self,
+                    gint64     folder_id)
+{
+  if (self->engine == NULL)
+    return;
+  self->reselect = G_MAXUINT;
+  lb_window_show_message (self, NULL);
+  lb_message_list_view_show_folder (self->message_list, self->engine, folder_id);
+  adw_window_title_set_title (self->list_title, lb_sidebar_get_selected_title (self->sidebar));
+  lb_window_update_syncing (self);
+  gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
+}
+
+static void
+on_sidebar_row_activated (LbWindow *self)
+{
+  /* Folded, picking a folder opens its list. */
+  if (adw_leaflet_get_folded (self->outer_leaflet))
+    adw_leaflet_set_visible_child (self->outer_leaflet, GTK_WIDGET (self->inner_leaflet));
+}
+
+static void
+on_message_activated (LbWindow *self)
+{
+  if (adw_leaflet_get_folded (self->inner_leaflet) && self->shown != NULL)
+    adw_leaflet_set_visible_child (self->inner_leaflet, self->reader_pane);
+}
+
+/* ---- Actions ----------------------------------------------------------------- */
+
+static GPtrArray *
+lb_window_get_targets (LbWindow *self)
+{
+  return lb_message_list_view_get_selected (self->message_list);
+}
+
+static void
+lb_window_update_actions (LbWindow *self)
+{
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  gboolean any = selected->len > 0 && self->engine != NULL;
+  gboolean one = selected->len == 1 && self->engine != NULL;
+  const char * const bulk[] = { "win.delete", "win.archive", "win.toggle-flag",
+                                "win.toggle-read", "win.move-to" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bulk); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], any);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), any);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", one && LB_WINDOW_HAVE_COMPOSER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", one && LB_WINDOW_HAVE_COMPOSER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", one && LB_WINDOW_HAVE_COMPOSER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compose",
+                                 self->engine != NULL && LB_WINDOW_HAVE_COMPOSER);
+}
+
+static void
+on_toast_undo (AdwToast *toast,
+               LbWindow *self)
+{
+  guint undo_id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (toast), "lb-undo-id"));
+
+  if (self->engine != NULL && undo_id != 0)
+    lb_engine_undo (self->engine, undo_id);
+}
+
+static void
+lb_window_toast_undo (LbWindow   *self,
+                      const char *title,
+                      guint       undo_id)
+{
+  AdwToast *toast = adw_toast_new (title);
+
+  adw_toast_set_timeout (toast, LB_UNDO_SECONDS);
+  if (undo_id != 0)
+    {
+      adw_toast_set_button_label (toast, _("_Undo"));
+      g_object_set_data (G_OBJECT (toast), "lb-undo-id", GUINT_TO_POINTER (undo_id));
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_toast_undo), self, 0);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* After a delete, archive or move the next message takes the place of the first one
+ * that went, so that working through a folder does not need a click per message. */
+static guint
+lb_window_first_selected_position (LbWindow *self)
+{
+  GtkSelectionModel *selection = lb_message_list_view_get_selection (self->message_list);
+  g_autoptr(GtkBitset) bits = NULL;
+
+  if (selection == NULL)
+    return G_MAXUINT;
+  bits = gtk_selection_model_get_selection (selection);
+  return gtk_bitset_is_empty (bits) ? G_MAXUINT : gtk_bitset_get_minimum (bits);
+}
+
+
+static void
+lb_window_delete_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  g_autofree char *title = NULL;
+  guint undo_id;
+
+  if (selected->len == 0 || self->engine == NULL)
+    return;
+  self->reselect = lb_window_first_selected_position (self);
+  undo_id = lb_engine_delete (self->engine, (LbMessage **) selected->pdata, selected->len);
+  title = selected->len == 1
+          ? g_strdup (_("Message deleted"))
+          /* Translators: a toast; %u is a number above one. */
+          : g_strdup_printf (ngettext ("%u message deleted", "%u messages deleted",
+                                       selected->len), selected->len);
+  lb_window_toast_undo (self, title, undo_id);
+}
+
+static void
+lb_window_archive_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  g_autofree char *title = NULL;
+  guint undo_id;
+
+  if (selected->len == 0 || self->engine == NULL)
+    return;
+  self->reselect = lb_window_first_selected_position (self);
+  undo_id = lb_engine_move (self->engine, (LbMessage **) selected->pdata, selected->len,
+                            LB_FOLDER_ROLE_ARCHIVE, 0);
+  title = selected->len == 1
+          ? g_strdup (_("Message archived"))
+          /* Translators: a toast; %u is a number above one. */
+          : g_strdup_printf (ngettext ("%u message archived", "%u messages archived",
+                                       selected->len), selected->len);
+  lb_window_toast_undo (self, title, undo_id);
+}
+
+static void
+lb_window_toggle_flag_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  gboolean all_flagged = TRUE;
+
+  if (selected->len == 0 || self->engine == NULL)
+    return;
+  for (guint i = 0; i < selected->len; i++)
+    all_flagged &= lb_message_get_flagged (g_ptr_array_index (selected, i));
+  lb_engine_set_flags (self->engine, (LbMessage **) selected->pdata, selected->len,
+                       all_flagged ? 0 : LB_FLAG_FLAGGED, all_flagged ? LB_FLAG_FLAGGED : 0);
+}
+
+static void
+lb_window_toggle_read_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  gboolean any_unread = FALSE;
+
+  if (selected->len == 0 || self->engine == NULL)
+    return;
+  /* Marking by hand wins over the pending automatic mark. */
+  lb_window_cancel_mark_read (self);
+  for (guint i = 0; i < selected->len; i++)
+    any_unread |= lb_message_get_unread (g_ptr_array_index (selected, i));
+  lb_engine_set_flags (self->engine, (LbMessage **) selected->pdata, selected->len,
+                       any_unread ? LB_FLAG_SEEN : 0, any_unread ? 0 : LB_FLAG_SEEN);
+}
+
+static void
+lb_window_select_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  lb_message_list_view_select_relative (self->message_list,
+                                        g_str_equal (action_name, "win.next-message") ? 1 : -1);
+}
+
+static void
+lb_window_search_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (!self->has_accounts || self->engine == NULL)
+    return;
+  if (adw_leaflet_get_folded (self->outer_leaflet))
+    adw_leaflet_set_visible_child (self->outer_leaflet, GTK_WIDGET (self->inner_leaflet));
+  if (adw_leaflet_get_folded (self->inner_leaflet))
+    adw_leaflet_set_visible_child (self->inner_leaflet, self->list_pane);
+  lb_message_list_view_start_search (self->message_list);
+}
+
+static void
+lb_window_move_to_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->move_button)))
+    gtk_menu_button_popup (self->move_button);
+}
+
+/* The move popover lists the folders of the first selected message's account. */
+static void
+on_move_popover_show (LbWindow *self)
+{
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  GtkWidget *child;
+  LbAccount *account;
+  GListModel *folders;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->move_list))) != NULL)
+    gtk_list_box_remove (self->move_list, child);
+  if (selected->len == 0 || self->engine == NULL)
+    return;
+  account = lb_engine_get_account (self->engine,
+                                   lb_message_get_account_id (g_ptr_array_index (selected, 0)));
+  if (account == NULL)
+    return;
+  folders = lb_account_get_folders (account);
+  for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+    {
+      g_autoptr(LbFolder) folder = g_list_model_get_item (folders, i);
+      GtkWidget *row;
+      GtkWidget *box;
+      gint64 id = lb_folder_get_id (folder);
+      gboolean here = TRUE;
+
+      if (!lb_folder_get_selectable (folder))
+        continue;
+      for (guint j = 0; j < selected->len && here; j++)
+        here = lb_message_get_folder_id (g_ptr_array_index (selected, j)) == id;
+      if (here)
+        continue;
+      row = gtk_list_box_row_new ();
+      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+      gtk_box_append (GTK_BOX (box),
+                      gtk_image_new_from_icon_name (lb_folder_role_get_icon_name (lb_folder_get_role (folder))));
+      gtk_box_append (GTK_BOX (box), gtk_label_new (lb_folder_get_display_name (folder)));
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      g_object_set_data_full (G_OBJECT (row), "lb-folder-id", g_memdup2 (&id, sizeof id), g_free);
+      gtk_list_box_append (self->move_list, row);
+    }
+}
+
+static void
+on_move_row_activated (LbWindow      *self,
+                       GtkListBoxRow *row)
+{
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  g_autoptr(GPtrArray) same = g_ptr_array_new ();
+  gint64 *folder_id = g_object_get_data (G_OBJECT (row), "lb-folder-id");
+  LbAccount *account;
+  g_autofree char *title = NULL;
+  guint undo_id;
+
+  gtk_popover_popdown (self->move_popover);
+  if (folder_id == NULL || selected->len == 0 || self->engine == NULL)
+    return;
+  account = lb_engine_get_account (self->engine,
+                                   lb_message_get_account_id (g_ptr_array_index (selected, 0)));
+  /* A folder belongs to one account: messages of other accounts (All Inboxes) stay. */
+  for (guint i = 0; i < selected->len; i++)
+    if (lb_message_get_account_id (g_ptr_array_index (selected, i)) == lb_account_get_id (account))
+      g_ptr_array_add (same, g_ptr_array_index (selected, i));
+  self->reselect = lb_window_first_selected_position (self);
+  undo_id = lb_engine_move (self->engine, (LbMessage **) same->pdata, same->len,
+                            LB_FOLDER_ROLE_NONE, *folder_id);
+  title = same->len == 1
+          ? g_strdup (_("Message moved"))
+          /* Translators: a toast; %u is a number above one. */
+          : g_strdup_printf (ngettext ("%u message moved", "%u messages moved", same->len),
+                             same->len);
+  lb_window_toast_undo (self, title, undo_id);
+}
+
+static void
+lb_window_compose_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (self->engine == NULL)
+    return;
+  LB_WINDOW_COMPOSE_NEW (self);
+}
+
+static void
+lb_window_reply_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  LbMessage *message;
+
+  if (selected->len != 1 || self->engine == NULL)
+    return;
+  message = g_ptr_array_index (selected, 0);
+  if (g_str_equal (action_name, "win.forward"))
+    LB_WINDOW_COMPOSE_FORWARD (self, message);
+  else
+    LB_WINDOW_COMPOSE_REPLY (self, message, g_str_equal (action_name, "win.reply-all"));
 }
 
 static void
@@ -221,6 +856,58 @@ lb_window_set_property (GObject      *object,
     }
 }
 
+/* GtkWindow:application is not a construct property, so the engine is taken from the
+ * application in lb_window_new(), not in constructed(). */
+static void
+lb_window_set_engine (LbWindow *self,
+                      LbEngine *engine)
+{
+  g_assert (self->engine == NULL);
+
+  self->engine = engine != NULL ? g_object_ref (engine) : NULL;
+  if (self->engine != NULL)
+    {
+      lb_reader_set_engine (self->reader, self->engine);
+      lb_sidebar_set_engine (self->sidebar, self->engine);
+      g_signal_connect_object (lb_engine_get_accounts (self->engine), "items-changed",
+                               G_CALLBACK (on_accounts_changed), self, G_CONNECT_SWAPPED);
+      on_accounts_changed (self);
+    }
+  lb_window_update_empty_state (self);
+  lb_window_update_actions (self);
+}
+
+static void
+lb_window_dispose (GObject *object)
+{
+  LbWindow *self = LB_WINDOW (object);
+
+  lb_window_cancel_mark_read (self);
+  /* The children go with the template; nothing may reach them from engine signals. */
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (lb_engine_get_accounts (self->engine), self);
+  if (self->watched_accounts != NULL)
+    {
+      GHashTableIter iter;
+      gpointer account;
+
+      g_hash_table_iter_init (&iter, self->watched_accounts);
+      while (g_hash_table_iter_next (&iter, &account, NULL))
+        g_signal_handlers_disconnect_by_data (account, self);
+    }
+  if (self->message_list != NULL)
+    g_signal_handlers_disconnect_by_data (self->message_list, self);
+  if (self->sidebar != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sidebar, self);
+      g_signal_handlers_disconnect_by_data (lb_sidebar_get_list_box (self->sidebar), self);
+    }
+  g_clear_object (&self->shown);
+  g_clear_pointer (&self->watched_accounts, g_hash_table_unref);
+
+  G_OBJECT_CLASS (lb_window_parent_class)->dispose (object);
+}
+
 static void
 lb_window_finalize (GObject *object)
 {
@@ -229,6 +916,7 @@ lb_window_finalize (GObject *object)
   /* Kept until finalize because unrealize, which saves the state, can come late in
    * destruction. */
   g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (lb_window_parent_class)->finalize (object);
 }
@@ -242,6 +930,7 @@ lb_window_class_init (LbWindowClass *klass)
 
   object_class->get_property = lb_window_get_property;
   object_class->set_property = lb_window_set_property;
+  object_class->dispose = lb_window_dispose;
   object_class->finalize = lb_window_finalize;
 
   widget_class->unrealize = lb_window_unrealize;
@@ -259,8 +948,11 @@ lb_window_class_init (LbWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (LB_TYPE_SIDEBAR);
+  g_type_ensure (LB_TYPE_MESSAGE_LIST_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                LB_RESOURCE_PATH "/ui/lb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, welcome_menu_button);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, primary_menu_button);
@@ -272,14 +964,84 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, reader_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, message_list);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, list_title);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, reader_title);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, selection_page);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, move_button);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, move_popover);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, move_list);
   gtk_widget_class_bind_template_callback (widget_class, on_list_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_reader_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_move_popover_show);
+  gtk_widget_class_bind_template_callback (widget_class, on_move_row_activated);
 
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, lb_window_go_back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "win.go-back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
+
+  /* Single-letter shortcuts are widget bindings, handled after the focused widget: typing
+   * in the search entry or the composer never triggers them. */
+  gtk_widget_class_install_action (widget_class, "win.next-message", NULL, lb_window_select_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-message", NULL, lb_window_select_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "win.next-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "win.previous-message", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.delete", NULL, lb_window_delete_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_install_action (widget_class, "win.archive", NULL, lb_window_archive_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "win.archive", NULL);
+  gtk_widget_class_install_action (widget_class, "win.toggle-flag", NULL, lb_window_toggle_flag_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.toggle-flag", NULL);
+  gtk_widget_class_install_action (widget_class, "win.toggle-read", NULL, lb_window_toggle_read_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, 0, "win.toggle-read", NULL);
+  gtk_widget_class_install_action (widget_class, "win.move-to", NULL, lb_window_move_to_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.move-to", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.compose", NULL, lb_window_compose_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.compose", NULL);
+  gtk_widget_class_install_action (widget_class, "win.reply", NULL, lb_window_reply_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, 0, "win.reply", NULL);
+  gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, lb_window_reply_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_R, GDK_SHIFT_MASK, "win.reply-all", NULL);
+  gtk_widget_class_install_action (widget_class, "win.forward", NULL, lb_window_reply_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "win.forward", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, lb_window_search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+}
+
+static void
+on_reader_reply (LbWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.reply", NULL);
+}
+
+static void
+on_reader_reply_all (LbWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.reply-all", NULL);
+}
+
+static void
+on_reader_forward (LbWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
+}
+
+static void
+on_active_changed (GtkWindow *window)
+{
+  GtkApplication *application = gtk_window_get_application (window);
+
+  if (gtk_window_is_active (window) && application != NULL && LB_IS_APPLICATION (application))
+    lb_application_withdraw_notification (LB_APPLICATION (application));
 }
 
 static void
@@ -288,6 +1050,26 @@ lb_window_init (LbWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
+  self->reselect = G_MAXUINT;
+  self->watched_accounts = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+
+  self->reader = lb_reader_new ();
+  gtk_widget_set_name (GTK_WIDGET (self->reader), "reader");
+  gtk_stack_add_named (self->reader_stack, GTK_WIDGET (self->reader), "message");
+  /* The reader's own buttons do what the header bar's do. */
+  g_signal_connect_swapped (self->reader, "reply", G_CALLBACK (on_reader_reply), self);
+  g_signal_connect_swapped (self->reader, "reply-all", G_CALLBACK (on_reader_reply_all), self);
+  g_signal_connect_swapped (self->reader, "forward", G_CALLBACK (on_reader_forward), self);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
+
+  g_signal_connect_swapped (self->sidebar, "folder-selected", G_CALLBACK (on_folder_selected), self);
+  g_signal_connect_swapped (lb_sidebar_get_list_box (self->sidebar), "row-activated",
+                            G_CALLBACK (on_sidebar_row_activated), self);
+  g_signal_connect_swapped (self->message_list, "selection-changed",
+                            G_CALLBACK (on_selection_changed), self);
+  g_signal_connect_swapped (self->message_list, "activated",
+                            G_CALLBACK (on_message_activated), self);
+
   lb_window_restore_state (self);
   lb_window_update_empty_state (self);
 }

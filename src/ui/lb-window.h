@@ -7,6 +7,8 @@
 #include <adwaita.h>
 
 #include "lb-application.h"
+#include "lb-message-list-view.h"
+#include "lb-sidebar.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +20,11 @@ LbWindow *lb_window_new              (LbApplication *application);
 gboolean  lb_window_get_has_accounts (LbWindow      *self);
 void      lb_window_set_has_accounts (LbWindow      *self,
                                       gboolean       has_accounts);
+LbEngine          *lb_window_get_engine        (LbWindow *self);
+LbSidebar         *lb_window_get_sidebar       (LbWindow *self);
+LbMessageListView *lb_window_get_message_list  (LbWindow *self);
+LbMessage         *lb_window_get_shown_message (LbWindow *self);
+void               lb_window_open_message      (LbWindow *self,
+                                                gint64    message_id);
 
 G_END_DECLS

@@ -1,0 +1,353 @@
+/* lb-message-row.c: one row of the message list
+ *
+ * The row follows its LbMessage through "notify", so that a flag changed locally or by
+ * sync redraws the row in place, without the list emitting items-changed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-message-row.h"
+
+struct _LbMessageRow
+{
+  GtkWidget   parent_instance;
+
+  LbMessage  *message;
+  gulong      notify_id;
+  gboolean    show_account;
+  GdkRGBA     account_rgba;
+
+  /* Template children */
+  GtkWidget  *account_stripe;
+  GtkWidget  *unread_dot;
+  GtkLabel   *sender_label;
+  GtkWidget  *attachment_icon;
+  GtkWidget  *flag_icon;
+  GtkLabel   *date_label;
+  GtkLabel   *subject_label;
+  GtkLabel   *preview_label;
+  GtkLabel   *account_label;
+};
+
+G_DEFINE_FINAL_TYPE (LbMessageRow, lb_message_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MESSAGE,
+  PROP_SHOW_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+GtkWidget *
+lb_message_row_new (void)
+{
+  return g_object_new (LB_TYPE_MESSAGE_ROW, NULL);
+}
+
+/**
+ * lb_format_relative_date:
+ * @date: when the message was sent
+ * @now: the present, in the same time zone
+ *
+ * Returns: (transfer full): the date as the list shows it: the time for today,
+ *   "Yesterday", the weekday within a week, day and month within the year, else the
+ *   full date
+ */
+char *
+lb_format_relative_date (GDateTime *date,
+                         GDateTime *now)
+{
+  int y1, m1, d1, y2, m2, d2;
+  GDate day, today;
+  int days;
+
+  g_return_val_if_fail (date != NULL && now != NULL, NULL);
+
+  g_date_time_get_ymd (date, &y1, &m1, &d1);
+  g_date_time_get_ymd (now, &y2, &m2, &d2);
+  g_date_clear (&day, 1);
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&day, d1, m1, y1);
+  g_date_set_dmy (&today, d2, m2, y2);
+  days = g_date_days_between (&day, &today);
+
+  if (days == 0)
+    /* Translators: the time of a message received today, see g_date_time_format(). */
+    return g_date_time_format (date, _("%H:%M"));
+  if (days == 1)
+    return g_strdup (_("Yesterday"));
+  if (days > 1 && days < 7)
+    /* Translators: a message received in the last week: the weekday, see
+     * g_date_time_format(). */
+    return g_date_time_format (date, _("%A"));
+  if (days > 0 && y1 == y2)
+    /* Translators: a message received this year: day and month ("3 Nov"), see
+     * g_date_time_format(). */
+    return g_date_time_format (date, _("%-d %b"));
+  /* Translators: a message from another year (or from the future): the full date, see
+   * g_date_time_format(). */
+  return g_date_time_format (date, _("%Y-%m-%d"));
+}
+
+static void
+draw_stripe (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        user_data)
+{
+  LbMessageRow *self = user_data;
+
+  gdk_cairo_set_source_rgba (cr, &self->account_rgba);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+}
+
+static void
+set_class (GtkWidget  *widget,
+           const char *css_class,
+           gboolean    on)
+{
+  if (on)
+    gtk_widget_add_css_class (widget, css_class);
+  else
+    gtk_widget_remove_css_class (widget, css_class);
+}
+
+static void
+lb_message_row_update (LbMessageRow *self)
+{
+  LbMessage *m = self->message;
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *date_text = NULL;
+  const char *subject;
+  const char *color;
+  gboolean unread;
+
+  if (m == NULL)
+    {
+      gtk_label_set_text (self->sender_label, "");
+      gtk_label_set_text (self->subject_label, "");
+      gtk_label_set_text (self->preview_label, "");
+      gtk_label_set_text (self->date_label, "");
+      return;
+    }
+
+  unread = lb_message_get_unread (m);
+  gtk_label_set_text (self->sender_label, lb_message_get_sender (m) != NULL
+                                          ? lb_message_get_sender (m) : "");
+  subject = lb_message_get_subject (m);
+  gtk_label_set_text (self->subject_label, subject != NULL && *subject != '\0'
+                                           ? subject : _("(No Subject)"));
+  gtk_label_set_text (self->preview_label, lb_message_get_preview (m) != NULL
+                                           ? lb_message_get_preview (m) : "");
+
+  if (lb_message_get_date_unix (m) > 0)
+    {
+      date = g_date_time_new_from_unix_local (lb_message_get_date_unix (m));
+      now = g_date_time_new_now_local ();
+      date_text = lb_format_relative_date (date, now);
+    }
+  gtk_label_set_text (self->date_label, date_text != NULL ? date_text : "");
+
+  gtk_widget_set_opacity (self->unread_dot, unread ? 1.0 : 0.0);
+  gtk_widget_set_visible (self->flag_icon, lb_message_get_flagged (m));
+  gtk_widget_set_visible (self->attachment_icon, lb_message_get_has_attachments (m));
+  set_class (GTK_WIDGET (self), "unread", unread);
+
+  gtk_label_set_text (self->account_label, lb_message_get_account_name (m) != NULL
+                                           ? lb_message_get_account_name (m) : "");
+  color = lb_message_get_account_color (m);
+  if (color == NULL || !gdk_rgba_parse (&self->account_rgba, color))
+    gdk_rgba_parse (&self->account_rgba, "#3584e4");
+  gtk_widget_set_visible (self->account_stripe, self->show_account);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_label), self->show_account);
+  gtk_widget_queue_draw (self->account_stripe);
+}
+
+static void
+on_message_notify (LbMessageRow *self)
+{
+  lb_message_row_update (self);
+}
+
+LbMessage *
+lb_message_row_get_message (LbMessageRow *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_ROW (self), NULL);
+
+  return self->message;
+}
+
+void
+lb_message_row_set_message (LbMessageRow *self,
+                            LbMessage    *message)
+{
+  g_return_if_fail (LB_IS_MESSAGE_ROW (self));
+  g_return_if_fail (message == NULL || LB_IS_MESSAGE (message));
+
+  if (self->message == message)
+    return;
+
+  if (self->message != NULL)
+    g_clear_signal_handler (&self->notify_id, self->message);
+  g_set_object (&self->message, message);
+  if (message != NULL)
+    self->notify_id = g_signal_connect_swapped (message, "notify",
+                                                G_CALLBACK (on_message_notify), self);
+  lb_message_row_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+}
+
+gboolean
+lb_message_row_get_show_account (LbMessageRow *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_ROW (self), FALSE);
+
+  return self->show_account;
+}
+
+/**
+ * lb_message_row_set_show_account:
+ *
+ * In All Inboxes each row shows which account it came from.
+ */
+void
+lb_message_row_set_show_account (LbMessageRow *self,
+                                 gboolean      show_account)
+{
+  g_return_if_fail (LB_IS_MESSAGE_ROW (self));
+
+  show_account = !!show_account;
+  if (self->show_account == show_account)
+    return;
+  self->show_account = show_account;
+  lb_message_row_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_ACCOUNT]);
+}
+
+/* For tests: what the row shows. */
+const char *
+lb_message_row_get_sender_text (LbMessageRow *self)
+{
+  return gtk_label_get_text (self->sender_label);
+}
+
+const char *
+lb_message_row_get_account_text (LbMessageRow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->account_label))
+         ? gtk_label_get_text (self->account_label) : NULL;
+}
+
+static void
+lb_message_row_dispose (GObject *object)
+{
+  LbMessageRow *self = LB_MESSAGE_ROW (object);
+  GtkWidget *child;
+
+  if (self->message != NULL)
+    g_clear_signal_handler (&self->notify_id, self->message);
+  g_clear_object (&self->message);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_MESSAGE_ROW);
+  /* The template's top box is not a bound child, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (lb_message_row_parent_class)->dispose (object);
+}
+
+static void
+lb_message_row_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  LbMessageRow *self = LB_MESSAGE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MESSAGE:
+      g_value_set_object (value, self->message);
+      break;
+
+    case PROP_SHOW_ACCOUNT:
+      g_value_set_boolean (value, self->show_account);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_message_row_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  LbMessageRow *self = LB_MESSAGE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MESSAGE:
+      lb_message_row_set_message (self, g_value_get_object (value));
+      break;
+
+    case PROP_SHOW_ACCOUNT:
+      lb_message_row_set_show_account (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_message_row_class_init (LbMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lb_message_row_dispose;
+  object_class->get_property = lb_message_row_get_property;
+  object_class->set_property = lb_message_row_set_property;
+
+  properties[PROP_MESSAGE] =
+    g_param_spec_object ("message", NULL, NULL,
+                         LB_TYPE_MESSAGE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SHOW_ACCOUNT] =
+    g_param_spec_boolean ("show-account", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/letterbox/Letterbox/ui/lb-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, account_stripe);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, unread_dot);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, attachment_icon);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, flag_icon);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, date_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, account_label);
+}
+
+static void
+lb_message_row_init (LbMessageRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->account_stripe), draw_stripe,
+                                  self, NULL);
+  lb_message_row_update (self);
+}

@@ -1,0 +1,28 @@
+/* lb-sidebar.h: All Inboxes, the accounts and their folders
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lb-engine.h"
+
+G_BEGIN_DECLS
+
+#define LB_TYPE_SIDEBAR (lb_sidebar_get_type ())
+
+G_DECLARE_FINAL_TYPE (LbSidebar, lb_sidebar, LB, SIDEBAR, GtkWidget)
+
+GtkWidget  *lb_sidebar_new                  (void);
+void        lb_sidebar_set_engine           (LbSidebar *self,
+                                             LbEngine  *engine);
+gint64      lb_sidebar_get_selected_folder  (LbSidebar *self);
+gboolean    lb_sidebar_select_folder        (LbSidebar *self,
+                                             gint64     folder_id);
+const char *lb_sidebar_get_selected_title   (LbSidebar *self);
+GtkListBox *lb_sidebar_get_list_box         (LbSidebar *self);
+
+const char *lb_folder_get_display_name      (LbFolder  *folder);
+
+G_END_DECLS
