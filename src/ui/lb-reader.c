@@ -24,14 +24,16 @@
 /* A base URI that cannot reach anything: relative references resolve to a scheme nobody
  * serves, so they fail locally instead of going to a server. */
 #define BODY_BASE_URI     "letterbox-message:///"
-#define FILTER_ID         "letterbox-block-remote-v1"
+#define FILTER_ID         "letterbox-block-remote-v2"
 
-/* Everything that would make a network connection.  WebKit matches url-filter against the
- * whole URL, so anchoring at the start catches the scheme only. */
+/* Everything that would make a network connection, and local files.  WebKit matches
+ * url-filter against the whole URL, so anchoring at the start catches the scheme only.
+ * Changing the rules needs a new FILTER_ID, or the copy compiled before is used. */
 static const char filter_source[] =
   "[{\"trigger\":{\"url-filter\":\"^https?:\"},\"action\":{\"type\":\"block\"}},"
   "{\"trigger\":{\"url-filter\":\"^ftp:\"},\"action\":{\"type\":\"block\"}},"
-  "{\"trigger\":{\"url-filter\":\"^wss?:\"},\"action\":{\"type\":\"block\"}}]";
+  "{\"trigger\":{\"url-filter\":\"^wss?:\"},\"action\":{\"type\":\"block\"}},"
+  "{\"trigger\":{\"url-filter\":\"^file:\"},\"action\":{\"type\":\"block\"}}]";
 
 /* Typography for every message: readable line length and the system font. */
 static const char base_css[] =
@@ -608,17 +610,18 @@ show_header (LbReader *self)
   gtk_widget_set_visible (GTK_WIDGET (self->account_label), account != NULL && *account != '\0');
 }
 
-static void
+static gboolean
 on_address_activate_link (LbReader   *self,
                           const char *uri,
                           GtkLabel   *label)
 {
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
 
-  /* The href is the bare address (escaped for markup, unescaped again by GTK). */
+  /* The href is the bare address (escaped for markup, unescaped again by GTK).  Returning
+   * TRUE keeps GTK from trying to open it as a URI. */
   gdk_clipboard_set_text (clipboard, uri);
   toast (self, _("Address copied"));
-  g_signal_stop_emission_by_name (label, "activate-link");
+  return TRUE;
 }
 
 /* ---- Body ------------------------------------------------------------------------------- */
@@ -754,8 +757,9 @@ on_decide_policy (WebKitWebView            *view,
 
   webkit_policy_decision_ignore (decision);
 
-  if (!webkit_navigation_action_is_user_gesture (action)
-      && webkit_navigation_action_get_navigation_type (action) != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
+  /* Only a clicked link goes to the browser: not form submissions (they would send data
+   * the message chose) and not redirects or refreshes the message started by itself. */
+  if (webkit_navigation_action_get_navigation_type (action) != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
     return TRUE;
 
   scheme = g_uri_parse_scheme (uri);

@@ -370,6 +370,8 @@ env_setup (void)
   inbox = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX);
   g_assert_nonnull (inbox);
 
+  /* Revealers then open and close at once, so sizes can be checked right away. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   env.cid_resources = g_ptr_array_new_with_free_func (g_object_unref);
   env.window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (env.window, 900, 700);
@@ -483,12 +485,35 @@ wait_title (void)
   return webkit_web_view_get_title (env.view);
 }
 
+/* Saves the window to $LB_TEST_SCREENSHOT_DIR/NAME.png when that is set, for review. */
+static void
+screenshot (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path = NULL;
+
+  if (g_getenv ("LB_TEST_SCREENSHOT_DIR") == NULL)
+    return;
+  spin_for (1500);
+  path = g_build_filename (g_getenv ("LB_TEST_SCREENSHOT_DIR"), file, NULL);
+  lb_ui_test_save_png (GTK_WIDGET (env.window), path, &error);
+  g_assert_no_error (error);
+}
+
+/* gtk_widget_activate() on a button emits "clicked" only after a short animation. */
+static void
+press (const char *name)
+{
+  g_signal_emit_by_name (find (name), "clicked");
+}
+
 static void
 click (const char *name)
 {
   ShowWait w = { env.loads_finished };
 
-  g_assert_true (gtk_widget_activate (find (name)));
+  press (name);
   wait_until (body_loaded, &w, name);
 }
 
@@ -586,6 +611,8 @@ test_no_charset (void)
   g_autofree char *text = NULL;
 
   show ("no-charset");
+  /* No attachments: the list takes no room. */
+  g_assert_cmpint (gtk_widget_get_height (find ("reader-attachments-revealer")), ==, 0);
   main_resource = webkit_web_view_get_main_resource (env.view);
   g_assert_nonnull (main_resource);
   data = resource_data (main_resource);
@@ -608,6 +635,7 @@ test_remote_blocked (void)
   g_assert_cmpuint (http_count (), ==, 0);
   show ("remote");
   g_assert_true (gtk_revealer_get_reveal_child (banner));
+  screenshot ("reader-remote-blocked");
   /* Whatever WebKit would still try after the load finished. */
   spin_for (1500);
   g_assert_cmpuint (http_count (), ==, 0);
@@ -663,6 +691,7 @@ test_cid (void)
 
   g_ptr_array_set_size (env.cid_resources, 0);
   show ("cid");
+  screenshot ("reader-cid");
   g_assert_cmpuint (env.cid_resources->len, ==, 1);
   g_assert_cmpstr (webkit_web_resource_get_uri (g_ptr_array_index (env.cid_resources, 0)), ==,
                    "cid:red.dot@test");
@@ -714,6 +743,56 @@ test_stale (void)
   g_assert_cmpstr (webkit_web_view_get_title (env.view), ==, zh_title);
 }
 
+/* Without an engine the message cannot be fetched: an error page, and "Try Again" works
+ * once there is one. */
+static void
+test_error_try_again (void)
+{
+  g_autoptr(LbMessage) message = find_message ("script");
+  GtkStack *stack = GTK_STACK (find ("reader-stack"));
+  ShowWait w;
+
+  lb_reader_set_message (env.reader, NULL);
+  lb_reader_set_engine (env.reader, NULL);
+  lb_reader_set_message (env.reader, message);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "error");
+  screenshot ("reader-error");
+
+  lb_reader_set_engine (env.reader, env.engine);
+  w.loads_before = env.loads_finished;
+  press ("reader-try-again-button");
+  wait_until (body_loaded, &w, "the message after Try Again");
+  g_assert_cmpstr (wait_title (), ==, "before");
+}
+
+static void
+count_signal (LbReader *reader,
+              guint    *count)
+{
+  (*count)++;
+}
+
+static void
+test_signals (void)
+{
+  static const char * const names[][2] = {
+    { "reply", "reader-reply-button" },
+    { "reply-all", "reader-reply-all-button" },
+    { "forward", "reader-forward-button" },
+  };
+
+  show ("cid");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      guint count = 0;
+      gulong id = g_signal_connect (env.reader, names[i][0], G_CALLBACK (count_signal), &count);
+
+      press (names[i][1]);
+      g_assert_cmpuint (count, ==, 1);
+      g_signal_handler_disconnect (env.reader, id);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -732,6 +811,8 @@ main (int   argc,
   g_test_add_func ("/ui/reader/cid", test_cid);
   g_test_add_func ("/ui/reader/navigation", test_navigation);
   g_test_add_func ("/ui/reader/stale", test_stale);
+  g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
+  g_test_add_func ("/ui/reader/signals", test_signals);
   g_test_add_func ("/ui/reader/clear", test_clear);
   status = g_test_run ();
   env_teardown ();
