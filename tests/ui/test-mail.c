@@ -1,0 +1,639 @@
+/* test-mail.c: the main window against a real Dovecot with two accounts
+ *
+ * The profile is prepared with the engine API before the application starts: two
+ * accounts are added (their secrets go to the private keyring of run-headless) and synced.
+ * Then the application runs on that profile (LETTERBOX_DATA_DIR) with its own engine, and
+ * the test works the window as a user would: it reads All Inboxes and the sidebar, marks
+ * a message read with the `u` action and checks the server over a separate IMAP session,
+ * deletes and undoes, and has new mail delivered while a message is selected.
+ *
+ * With LB_TEST_SCREENSHOTS=DIR it also saves screenshots of the window there (light and
+ * dark); run it with LANGUAGE=zh_CN for the Chinese ones.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "lb-application.h"
+#include "lb-engine.h"
+#include "lb-imap-parser.h"
+#include "lb-imap-session.h"
+#include "lb-message-row.h"
+#include "lb-test-fixture.h"
+#include "lb-window.h"
+#include "lb-ui-test-util.h"
+
+#define ALICE "alice@example.com"
+#define BOB "bob@example.com"
+#define N_ALICE 25
+#define N_BOB 20
+
+static LbTestServers *servers;
+static char *profile;
+static GAsyncResult *async_result;
+static const char *screenshot_dir;
+
+/* ---- Preparing the profile ---------------------------------------------------- */
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  async_result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (void)
+{
+  g_clear_object (&async_result);
+  while (async_result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return async_result;
+}
+
+static void
+add_and_sync (LbEngine   *engine,
+              const char *email,
+              const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbAccount) account = NULL;
+
+  s->email = g_strdup (email);
+  s->display_name = g_strdup (name);
+  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, email);
+  s->imap->ca_file = g_strdup (servers->ca_file);
+  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
+  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  g_assert_no_error (error);
+
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
+  lb_account_sync_finish (account, wait_result (), &error);
+  g_assert_no_error (error);
+}
+
+static void
+prepare_profile (void)
+{
+  const char * const users[] = { ALICE ":secret", BOB ":secret", NULL };
+  const char * const corpus[] = { ALICE ":INBOX:25:31", BOB ":INBOX:20:32", NULL };
+  LbTestServersOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbEngine) engine = NULL;
+
+  options.users = users;
+  options.corpus = corpus;
+  options.no_smtp = TRUE;
+  servers = lb_test_servers_start (&options, &error);
+  g_assert_no_error (error);
+
+  profile = g_dir_make_tmp ("lb-ui-mail-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("LETTERBOX_DATA_DIR", profile, TRUE);
+
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  add_and_sync (engine, ALICE, "Alice Work");
+  add_and_sync (engine, BOB, "Bob Home");
+  lb_engine_shutdown (engine);
+  g_clear_object (&async_result);
+}
+
+/* ---- The server's view -------------------------------------------------------- */
+
+static gboolean
+collect_flags (LbImapResponse  *r,
+               gpointer         user_data,
+               GError         **error)
+{
+  if (r->kind == LB_IMAP_RESPONSE_FETCH)
+    g_hash_table_insert (user_data, GUINT_TO_POINTER (r->u.fetch.uid),
+                         GUINT_TO_POINTER (r->u.fetch.flags | 0x80000000u));
+  return TRUE;
+}
+
+/* uid -> flags | 0x80000000 of USER's INBOX, through a session of its own. */
+static GHashTable *
+server_flags (const char *user)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", servers->imaps_port,
+                                                      LB_SECURITY_TLS, user);
+  g_autoptr(LbImapSession) session = lb_imap_session_new ();
+  g_autoptr(LbImapResponse) ok = NULL;
+  GHashTable *flags = g_hash_table_new (NULL, NULL);
+  LbImapSelectInfo info;
+
+  c->ca_file = g_strdup (servers->ca_file);
+  lb_imap_session_connect_sync (session, c, "secret", FALSE, NULL, &error);
+  g_assert_no_error (error);
+  lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, &info, NULL, &error);
+  g_assert_no_error (error);
+  if (info.exists > 0)
+    {
+      ok = lb_imap_session_command_sync (session, collect_flags, flags, NULL, &error,
+                                         "UID FETCH 1:* (UID FLAGS)");
+      g_assert_no_error (error);
+    }
+  lb_imap_session_logout (session);
+  return flags;
+}
+
+static guint
+server_flags_of (const char *user,
+                 guint32     uid)
+{
+  g_autoptr(GHashTable) flags = server_flags (user);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (flags, GUINT_TO_POINTER (uid)));
+}
+
+/* ---- Helpers ------------------------------------------------------------------ */
+
+static void
+iterate_for (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+    }
+  return TRUE;
+}
+
+static GListModel *
+shown_list (LbWindow *window)
+{
+  return G_LIST_MODEL (lb_message_list_view_get_list (lb_window_get_message_list (window)));
+}
+
+static const char *
+user_of (LbWindow  *window,
+         LbMessage *message)
+{
+  LbAccount *account = lb_engine_get_account (lb_window_get_engine (window),
+                                              lb_message_get_account_id (message));
+
+  return lb_account_get_email (account);
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (LB_IS_MESSAGE_ROW (widget))
+    {
+      g_ptr_array_add (rows, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
+/* The message shown in the topmost visible row of the list. */
+static gint64
+top_visible_message (LbWindow *window)
+{
+  GtkWidget *list_view = GTK_WIDGET (lb_message_list_view_get_list_view (lb_window_get_message_list (window)));
+  GtkWidget *picked = gtk_widget_pick (list_view, 40, 5, GTK_PICK_DEFAULT);
+  GtkWidget *row = picked != NULL ? gtk_widget_get_ancestor (picked, LB_TYPE_MESSAGE_ROW) : NULL;
+
+  if (row == NULL && picked != NULL)
+    {
+      /* The pick can land on the list item itself, around the row. */
+      g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+      collect_rows (picked, rows);
+      row = rows->len > 0 ? g_ptr_array_index (rows, 0) : NULL;
+    }
+  g_assert_nonnull (row);
+  return lb_message_get_id (lb_message_row_get_message (LB_MESSAGE_ROW (row)));
+}
+
+static guint
+selected_position (LbWindow *window)
+{
+  GtkSelectionModel *selection = lb_message_list_view_get_selection (lb_window_get_message_list (window));
+  g_autoptr(GtkBitset) bits = gtk_selection_model_get_selection (selection);
+
+  g_assert_cmpuint (gtk_bitset_get_size (bits), ==, 1);
+  return gtk_bitset_get_minimum (bits);
+}
+
+static void
+save_screenshot (LbWindow   *window,
+                 const char *name)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (screenshot_dir == NULL)
+    return;
+  path = g_build_filename (screenshot_dir, name, NULL);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  if (!lb_ui_test_save_png (GTK_WIDGET (window), path, &error))
+    g_printerr ("%s\n", error->message);
+  else
+    g_printerr ("saved %s\n", path);
+}
+
+/* ---- The test body ------------------------------------------------------------ */
+
+static void
+check_sidebar (LbWindow *window)
+{
+  GtkListBox *box = lb_sidebar_get_list_box (lb_window_get_sidebar (window));
+  g_autoptr(GString) seen = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (box));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      const char *tip = gtk_widget_get_tooltip_text (row);
+
+      g_string_append_printf (seen, "%s|", tip != NULL ? tip : "?");
+    }
+  g_test_message ("sidebar: %s", seen->str);
+  /* All Inboxes first, then each account (its address as tooltip) with its folders,
+   * special ones first in role order under localised names. */
+  g_assert_true (g_str_has_prefix (seen->str,
+                                   "All Inboxes|" ALICE "|Inbox|Drafts|Sent|Archive|Junk|Trash|"));
+  g_assert_nonnull (strstr (seen->str, "|" BOB "|Inbox|Drafts|Sent|Archive|Junk|Trash|"));
+  g_assert_cmpint (lb_sidebar_get_selected_folder (lb_window_get_sidebar (window)), ==, 0);
+}
+
+static void
+check_unified (LbWindow *window)
+{
+  GListModel *list = shown_list (window);
+  guint n = g_list_model_get_n_items (list);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  guint from_alice = 0, from_bob = 0;
+  gint64 previous = G_MAXINT64;
+
+  g_assert_cmpuint (n, ==, N_ALICE + N_BOB);
+  g_assert_cmpstr (lb_message_list_view_get_state (lb_window_get_message_list (window)), ==, "list");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (list, i);
+
+      /* Merged by date, newest first. */
+      g_assert_cmpint (lb_message_get_date_unix (m), <=, previous);
+      previous = lb_message_get_date_unix (m);
+      if (g_str_equal (user_of (window, m), ALICE))
+        from_alice++;
+      else
+        from_bob++;
+    }
+  g_assert_cmpuint (from_alice, ==, N_ALICE);
+  g_assert_cmpuint (from_bob, ==, N_BOB);
+
+  /* The rows on screen name their account. */
+  collect_rows (GTK_WIDGET (lb_window_get_message_list (window)), rows);
+  g_assert_cmpuint (rows->len, >, 5);
+  from_alice = from_bob = 0;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LbMessageRow *row = g_ptr_array_index (rows, i);
+      const char *account = lb_message_row_get_account_text (row);
+      LbMessage *m = lb_message_row_get_message (row);
+
+      if (m == NULL || !gtk_widget_get_mapped (GTK_WIDGET (row)))
+        continue;
+      g_assert_nonnull (account);
+      if (g_str_equal (account, "Alice Work"))
+        from_alice++;
+      else if (g_str_equal (account, "Bob Home"))
+        from_bob++;
+      else
+        g_error ("unexpected account name %s", account);
+      g_assert_cmpstr (account, ==, lb_message_get_account_name (m));
+    }
+  g_assert_cmpuint (from_alice, >, 0);
+  g_assert_cmpuint (from_bob, >, 0);
+}
+
+typedef struct {
+  const char *user;
+  guint32     uid;
+  guint       flag;
+  gboolean    want;
+} FlagWait;
+
+static gboolean
+server_flag_is (gpointer data)
+{
+  FlagWait *w = data;
+  gboolean has = (server_flags_of (w->user, w->uid) & w->flag) != 0;
+
+  if (has != w->want)
+    iterate_for (200);
+  return has == w->want;
+}
+
+static void
+check_toggle_read (LbWindow *window)
+{
+  GListModel *list = shown_list (window);
+  g_autoptr(LbMessage) target = NULL;
+  guint position = 0;
+  FlagWait w;
+
+  /* The first unread message of Bob's (the other account than the first one added). */
+  for (guint i = 0; i < g_list_model_get_n_items (list) && target == NULL; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (list, i);
+
+      if (lb_message_get_unread (m) && g_str_equal (user_of (window, m), BOB))
+        {
+          target = g_steal_pointer (&m);
+          position = i;
+        }
+    }
+  g_assert_nonnull (target);
+  g_assert_false (server_flags_of (BOB, lb_message_get_uid (target)) & LB_FLAG_SEEN);
+
+  lb_message_list_view_select_position (lb_window_get_message_list (window), position);
+  g_assert_true (lb_window_get_shown_message (window) == target);
+  /* mark-read-mode is "never" here: only `u` marks it. */
+  iterate_for (100);
+  g_assert_true (lb_message_get_unread (target));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-read", NULL));
+  /* Local first: the row changes at once... */
+  g_assert_false (lb_message_get_unread (target));
+  /* ...and the server follows. */
+  w = (FlagWait) { BOB, lb_message_get_uid (target), LB_FLAG_SEEN, TRUE };
+  g_assert_true (wait_until (server_flag_is, &w, 30));
+
+  /* `u` again makes it unread, here and there. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-read", NULL));
+  g_assert_true (lb_message_get_unread (target));
+  w.want = FALSE;
+  g_assert_true (wait_until (server_flag_is, &w, 30));
+}
+
+static GtkWidget *
+find_button_with_label (GtkWidget  *root,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_label (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  GListModel *list;
+  guint       n;
+} CountWait;
+
+static gboolean
+count_is (gpointer data)
+{
+  CountWait *w = data;
+
+  return g_list_model_get_n_items (w->list) == w->n;
+}
+
+static void
+check_delete_undo (LbWindow *window)
+{
+  GListModel *list = shown_list (window);
+  guint n = g_list_model_get_n_items (list);
+  g_autoptr(LbMessage) target = NULL;
+  g_autoptr(GHashTable) before = server_flags (ALICE);
+  g_autoptr(GHashTable) after = NULL;
+  GtkWidget *undo;
+  CountWait w = { list, n - 1 };
+  guint position = 0;
+
+  for (guint i = 0; i < n && target == NULL; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (list, i);
+
+      if (g_str_equal (user_of (window, m), ALICE))
+        {
+          target = g_steal_pointer (&m);
+          position = i;
+        }
+    }
+  lb_message_list_view_select_position (lb_window_get_message_list (window), position);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
+  g_assert_true (wait_until (count_is, &w, 10));
+  /* The next message takes the deleted one's place. */
+  g_assert_cmpuint (selected_position (window), ==, MIN (position, n - 2));
+
+  /* The toast offers Undo; pressing it brings the message back. */
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  undo = find_button_with_label (GTK_WIDGET (window), "_Undo");
+  g_assert_nonnull (undo);
+  save_screenshot (window, "toast.png");
+  g_signal_emit_by_name (undo, "clicked");
+  w.n = n;
+  g_assert_true (wait_until (count_is, &w, 10));
+
+  /* Nothing reached the server: the same messages with the same flags. */
+  lb_engine_flush_pending (lb_window_get_engine (window));
+  lb_engine_wait_idle (lb_window_get_engine (window));
+  iterate_for (500);
+  after = server_flags (ALICE);
+  g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (after, GUINT_TO_POINTER (lb_message_get_uid (target)))),
+                    ==,
+                    GPOINTER_TO_UINT (g_hash_table_lookup (before, GUINT_TO_POINTER (lb_message_get_uid (target)))));
+}
+
+static void
+check_new_mail (LbWindow *window)
+{
+  LbMessageListView *view = lb_window_get_message_list (window);
+  GListModel *list = shown_list (window);
+  guint n = g_list_model_get_n_items (list);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+  g_autoptr(LbMessage) selected = NULL;
+  g_autoptr(LbMessage) top = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S +0000");
+  CountWait w = { list, n + 1 };
+  gint64 top_before;
+  guint position = 12;
+
+  /* Scroll down a little and select a message there. */
+  lb_message_list_view_select_position (view, position);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  selected = g_list_model_get_item (list, position);
+  g_assert_true (lb_window_get_shown_message (window) == selected);
+  top_before = top_visible_message (window);
+
+  text = g_strdup_printf ("From: =?UTF-8?B?5byg5LiJ?= <zhang@example.cn>\r\nTo: " ALICE "\r\n"
+                          "Subject: =?UTF-8?B?5paw6YKu5Lu2?=\r\nMessage-ID: <ui-new-1@example.com>\r\n"
+                          "Date: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n", date);
+  msg = g_bytes_new_take (g_strdup (text), strlen (text));
+  lb_test_servers_deliver (servers, ALICE, "INBOX", msg, NULL, &error);
+  g_assert_no_error (error);
+
+  /* IDLE (or the next poll) brings it. */
+  g_assert_true (wait_until (count_is, &w, 40));
+  top = g_list_model_get_item (list, 0);
+  g_assert_cmpstr (lb_message_get_subject (top), ==, "新邮件");
+
+  /* The selection stays on the same message, one row further down, and the reader keeps
+   * showing it. */
+  g_assert_cmpuint (selected_position (window), ==, position + 1);
+  {
+    g_autoptr(LbMessage) still = g_list_model_get_item (list, position + 1);
+    g_assert_cmpint (lb_message_get_id (still), ==, lb_message_get_id (selected));
+  }
+  g_assert_true (lb_window_get_shown_message (window) == selected);
+
+  /* The rows on screen did not move: the new message is above them, out of sight. */
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_cmpint (top_visible_message (window), ==, top_before);
+}
+
+static void
+check_search (LbWindow *window)
+{
+  LbMessageListView *view = lb_window_get_message_list (window);
+  GtkWidget *entry = lb_ui_test_find_widget (GTK_WIDGET (view), "search-entry");
+  guint n = g_list_model_get_n_items (shown_list (window));
+  LbMessageList *results;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  g_assert_true (lb_message_list_view_get_searching (view));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "新邮件");
+  /* After the debounce a search list replaces the folder's. */
+  while (lb_message_list_view_get_list (view) != NULL
+         && lb_message_list_get_query (lb_message_list_view_get_list (view)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  results = lb_message_list_view_get_list (view);
+  while (lb_message_list_is_loading (results))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (results)), >=, 1);
+  save_screenshot (window, "search.png");
+
+  /* Escape ends the search and shows the whole folder again. */
+  lb_message_list_view_stop_search (view);
+  g_assert_false (lb_message_list_view_get_searching (view));
+  g_assert_null (lb_message_list_get_query (lb_message_list_view_get_list (view)));
+  g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, n);
+}
+
+static void
+on_activate (GApplication *application,
+             gboolean     *ran)
+{
+  LbWindow *window;
+
+  if (*ran)
+    return;
+  *ran = TRUE;
+  window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (lb_window_get_has_accounts (window));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+
+  if (screenshot_dir != NULL)
+    {
+      /* A Chinese message open in the reader, light then dark. */
+      check_new_mail (window);
+      lb_message_list_view_select_position (lb_window_get_message_list (window), 0);
+      iterate_for (1500);
+      save_screenshot (window, "main-window.png");
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_FORCE_DARK);
+      iterate_for (300);
+      save_screenshot (window, "main-window-dark.png");
+    }
+  else
+    {
+      check_sidebar (window);
+      check_unified (window);
+      check_toggle_read (window);
+      check_delete_undo (window);
+      check_new_mail (window);
+      check_search (window);
+    }
+
+  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
+}
+
+static void
+test_mail_window (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LbApplication *app;
+  gboolean ran = FALSE;
+
+  prepare_profile ();
+  g_settings_set_enum (settings, "mark-read-mode", 2);   /* never: `u` does it */
+  g_settings_set_int (settings, "window-width", 1200);
+  g_settings_set_int (settings, "window-height", 760);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+
+  app = lb_application_new ();
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &ran);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_assert_true (ran);
+  g_object_unref (app);
+
+  g_clear_pointer (&servers, lb_test_servers_stop);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  screenshot_dir = g_getenv ("LB_TEST_SCREENSHOTS");
+  if (screenshot_dir == NULL)
+    {
+      /* The assertions compare English labels. */
+      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+      g_unsetenv ("LANGUAGE");
+    }
+  lb_ui_test_setup_environment ();
+  g_test_init (&argc, &argv, NULL);
+
+  gtk_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/ui/mail/two-accounts", test_mail_window);
+
+  return g_test_run ();
+}
