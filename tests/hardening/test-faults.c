@@ -33,28 +33,39 @@ add_account (Env *env)
   g_assert_no_error (error);
 }
 
-/* Sync with a cut armed at CUT bytes into the next connection, then once more without. */
-static void
+/* Sync with a cut armed at CUT bytes into the next connection, then once more without.
+ * kill_all first, so the cut counts from the first byte of a new connection.  A sync
+ * that runs into the killed connection fails without the cut firing (the engine does
+ * not retry a connection that died while idle: see the report), so try up to three
+ * times until the cut has fired or a sync went through whole. */
+static gboolean
 sync_through_cut (Env    *env,
                   gint64  cut)
 {
-  g_autoptr(GError) error = NULL;
+  gboolean fired;
+
   guint before = lb_test_proxy_get_faults (env->proxy);
 
   lb_test_proxy_cut_after (env->proxy, cut);
-  /* A new connection, so the cut counts from its first byte. */
   lb_test_proxy_kill_all (env->proxy);
   g_usleep (100 * 1000);
-  if (!sync_account (env, 0, &error))
+  for (guint attempt = 0; attempt < 3; attempt++)
     {
-      g_test_message ("cut at %" G_GINT64_FORMAT ": %s", cut, error->message);
+      g_autoptr(GError) error = NULL;
+
+      if (sync_account (env, 0, &error))
+        break;
+      g_test_message ("cut at %" G_GINT64_FORMAT ", attempt %u: %s", cut, attempt, error->message);
       g_assert_true (error->domain == LB_ERROR || error->domain == G_IO_ERROR);
-      g_clear_error (&error);
+      if (lb_test_proxy_get_faults (env->proxy) > before)
+        break;
     }
   lb_test_proxy_cut_after (env->proxy, -1);
-  if (lb_test_proxy_get_faults (env->proxy) > before)
+  fired = lb_test_proxy_get_faults (env->proxy) > before;
+  if (fired)
     faults_injected++;
   sync_ok (env);
+  return fired;
 }
 
 static void
@@ -64,9 +75,11 @@ test_first_sync_cuts (void)
   Env env = { 0 };
   gint64 cut = 700;
   guint injected_before = faults_injected;
+  gboolean fired;
 
   env_start (&env, corpus, TRUE, NULL);
-  for (guint i = 0; i < N_CUTS; i++, cut = cut * 3 / 2)
+  /* 700 bytes (inside the TLS handshake) to ~100 kB (inside the FETCH of the Archive) */
+  for (guint i = 0; i < N_CUTS; i++, cut = cut * 13 / 10)
     {
       /* A fresh profile each time: every cut lands in a first sync. */
       env_close_engine (&env);
@@ -76,13 +89,13 @@ test_first_sync_cuts (void)
       g_assert_null (env.account);
       add_account (&env);
 
-      sync_through_cut (&env, cut);
+      fired = sync_through_cut (&env, cut);
       assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
       assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
-      faults_survived++;
+      faults_survived += fired;
     }
   g_test_message ("first sync: %u cuts fired", faults_injected - injected_before);
-  g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS / 2);
+  g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS * 3 / 4);
   env_stop (&env);
 }
 
@@ -109,14 +122,16 @@ test_resync_cuts (void)
   const char * const corpus[] = { "alice@example.com:INBOX:120:73", NULL };
   g_autoptr(GBytes) msg = g_bytes_new_static ("From: bob@example.com\r\nSubject: more\r\n\r\nbody\r\n", 46);
   Env env = { 0 };
-  gint64 cut = 200;
+  gint64 cut = 150;
+  gboolean fired;
   guint injected_before = faults_injected;
   gint64 inbox;
 
   env_start (&env, corpus, TRUE, NULL);
   sync_ok (&env);
   inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
-  for (guint i = 0; i < N_CUTS; i++, cut = cut * 7 / 5)
+  /* 150 bytes to ~5 kB: a resync of a few changes is small */
+  for (guint i = 0; i < N_CUTS; i++, cut = cut * 6 / 5)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(LbImapSession) other = server_session (&env);
@@ -153,7 +168,7 @@ test_resync_cuts (void)
       g_assert_no_error (error);
       lb_imap_session_logout (other);
 
-      sync_through_cut (&env, cut);
+      fired = sync_through_cut (&env, cut);
       lb_engine_flush_pending (env.engine);
       lb_engine_wait_idle (env.engine);
       sync_ok (&env);
@@ -162,10 +177,10 @@ test_resync_cuts (void)
       /* The local change made it to the server. */
       server = server_flags (&env, "INBOX");
       g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (1 + i))) & LB_FLAG_FLAGGED);
-      faults_survived++;
+      faults_survived += fired;
     }
   g_test_message ("resync: %u cuts fired", faults_injected - injected_before);
-  g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS / 2);
+  g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS * 3 / 4);
   env_stop (&env);
 }
 
@@ -237,7 +252,7 @@ static void
 test_count (void)
 {
   g_test_message ("faults injected: %u, survived: %u", faults_injected, faults_survived);
-  g_assert_cmpuint (faults_survived, >=, faults_injected);
+  g_assert_cmpuint (faults_survived, ==, faults_injected);
 }
 
 int
