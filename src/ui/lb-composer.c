@@ -41,7 +41,7 @@ struct _LbComposer
   GtkEntry    *subject;
   GtkTextView *body;
   GtkListBox  *attachment_list;
-  GtkRevealer *banner;
+  GtkWidget   *banner;
   GtkLabel    *banner_label;
   GtkWidget   *send_button;
 
@@ -159,7 +159,7 @@ show_banner (LbComposer *self,
              const char *text)
 {
   gtk_label_set_text (self->banner_label, text != NULL ? text : "");
-  gtk_revealer_set_reveal_child (self->banner, text != NULL);
+  gtk_widget_set_visible (self->banner, text != NULL);
 }
 
 /* The provider's size limit, when it is known and the attachments exceed it. */
@@ -621,18 +621,21 @@ lb_composer_init (LbComposer *self)
   self->send_button = send;
   gtk_box_append (GTK_BOX (toolbar_box), header);
 
-  /* The warning banner (AdwBanner is libadwaita 1.3). */
-  self->banner = GTK_REVEALER (gtk_revealer_new ());
+  /* The warning banner (AdwBanner is libadwaita 1.3; a GtkRevealer around a wrapping
+   * label trips GTK 4.8's size checks, so the box is just shown and hidden). */
+  self->banner = banner_box;
+  gtk_widget_set_visible (banner_box, FALSE);
   self->banner_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->banner_label, TRUE);
   gtk_label_set_xalign (self->banner_label, 0);
   gtk_widget_set_hexpand (GTK_WIDGET (self->banner_label), TRUE);
   gtk_widget_add_css_class (banner_box, "warning");
   gtk_widget_add_css_class (banner_box, "toolbar");
-  gtk_box_append (GTK_BOX (banner_box), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
   gtk_box_append (GTK_BOX (banner_box), GTK_WIDGET (self->banner_label));
-  gtk_revealer_set_child (self->banner, banner_box);
-  gtk_box_append (GTK_BOX (toolbar_box), GTK_WIDGET (self->banner));
+  gtk_widget_set_margin_start (banner_box, 12);
+  gtk_widget_set_margin_end (banner_box, 12);
+  gtk_widget_set_margin_top (banner_box, 6);
+  gtk_box_append (GTK_BOX (toolbar_box), banner_box);
 
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
@@ -680,6 +683,16 @@ lb_composer_init (LbComposer *self)
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_box_append (GTK_BOX (toolbar_box), scroller);
   adw_window_set_content (ADW_WINDOW (self), toolbar_box);
+
+  /* Names for tests and for the inspector. */
+  gtk_widget_set_name (GTK_WIDGET (self->from), "from");
+  gtk_widget_set_name (GTK_WIDGET (self->to), "to");
+  gtk_widget_set_name (GTK_WIDGET (self->cc), "cc");
+  gtk_widget_set_name (GTK_WIDGET (self->bcc), "bcc");
+  gtk_widget_set_name (GTK_WIDGET (self->subject), "subject");
+  gtk_widget_set_name (body, "body");
+  gtk_widget_set_name (GTK_WIDGET (self->attachment_list), "attachments");
+  gtk_widget_set_name (GTK_WIDGET (self->banner), "banner");
 
   g_signal_connect (self->to, "changed", G_CALLBACK (on_entry_changed), self);
   g_signal_connect (self->cc, "changed", G_CALLBACK (on_entry_changed), self);

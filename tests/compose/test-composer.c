@@ -1,0 +1,185 @@
+/* test-composer.c: the composer window under Xvfb, sending to the fixtures
+ *
+ * Writes a Chinese message with a Chinese-named attachment, checks that a malformed
+ * address is flagged and nothing is sent, then sends and checks what the SMTP server got.
+ * With LB_COMPOSER_SCREENSHOT=FILE it also saves a PNG of the filled-in window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "lb-composer.h"
+#include "lb-engine.h"
+#include "lb-test-fixture.h"
+
+static GAsyncResult *async_result;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  async_result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (void)
+{
+  g_clear_object (&async_result);
+  while (async_result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return async_result;
+}
+
+static GtkWidget *
+find (GtkWidget  *root,
+      const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static LbComposer *
+find_composer (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (LB_IS_COMPOSER (w))
+        return LB_COMPOSER (w);
+    }
+  return NULL;
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+save_png (GtkWidget  *widget,
+          const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w = gtk_widget_get_width (widget);
+  int h = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static void
+test_compose_and_send (void)
+{
+  g_autoptr(GError) error = NULL;
+  LbTestServersOptions options = { 0 };
+  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
+  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbAccount) account = NULL;
+  g_autofree char *attach_path = NULL;
+  g_autoptr(GFile) attach_file = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  g_autofree char *got = NULL;
+  LbComposer *composer;
+  GtkWidget *to, *subject, *body, *attachments;
+  const char *shot = g_getenv ("LB_COMPOSER_SCREENSHOT");
+
+  g_assert_no_error (error);
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup ("alice@example.com");
+  s->display_name = g_strdup ("爱丽丝");
+  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
+  s->imap->ca_file = g_strdup (servers->ca_file);
+  s->smtp = lb_server_config_new ("127.0.0.1", servers->smtps_port, LB_SECURITY_TLS, "alice@example.com");
+  s->smtp->ca_file = g_strdup (servers->ca_file);
+  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
+  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  g_assert_no_error (error);
+
+  lb_composer_open_new (NULL, engine);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  to = find (GTK_WIDGET (composer), "to");
+  subject = find (GTK_WIDGET (composer), "subject");
+  body = find (GTK_WIDGET (composer), "body");
+  attachments = find (GTK_WIDGET (composer), "attachments");
+  g_assert_nonnull (to);
+  g_assert_nonnull (body);
+
+  gtk_editable_set_text (GTK_EDITABLE (to), "鲍勃 <bob@example.org>, not an address");
+  gtk_editable_set_text (GTK_EDITABLE (subject), "周五的项目进度汇报");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (body)),
+                            "鲍勃，你好！\n\n附件是本周的进度报告，请在周五之前看一下。\n\n谢谢，\n爱丽丝\n", -1);
+  attach_path = g_build_filename (profile, "进度报告.txt", NULL);
+  g_assert_true (g_file_set_contents (attach_path, "第一周：完成设计。\n", -1, NULL));
+  attach_file = g_file_new_for_path (attach_path);
+  lb_composer_attach_file (composer, attach_file);
+  while (!gtk_widget_get_visible (attachments))
+    g_main_context_iteration (NULL, TRUE);
+
+  /* A malformed address: flagged, nothing sent, the window stays. */
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  iterate_for (300);
+  g_assert_nonnull (composer);
+  g_assert_true (gtk_widget_has_css_class (to, "error"));
+
+  if (shot != NULL)
+    save_png (GTK_WIDGET (composer), shot);
+
+  gtk_editable_set_text (GTK_EDITABLE (to), "鲍勃 <bob@example.org>");
+  g_assert_false (gtk_widget_has_css_class (to, "error"));
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  received = lb_test_servers_wait_smtp (servers, 1, 10000);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_true (g_file_get_contents (((LbTestSmtpMessage *) g_ptr_array_index (received, 0))->path,
+                                      &got, NULL, NULL));
+  g_assert_nonnull (strstr (got, "filename*=UTF-8''%E8%BF%9B%E5%BA%A6%E6%8A%A5%E5%91%8A.txt"));
+  g_assert_nonnull (strstr (got, "Subject: =?UTF-8?B?"));
+
+  lb_engine_shutdown (engine);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  g_test_add_func ("/composer/compose-and-send", test_compose_and_send);
+  return g_test_run ();
+}
