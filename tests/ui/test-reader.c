@@ -310,6 +310,9 @@ deliver_all (void)
   deliver (message);
   g_clear_pointer (&message, g_free);
 
+  /* (6) Never shown before the server goes away. */
+  deliver_simple ("x@example.com", "offline", "<p>not downloaded yet</p>");
+
   /* (5) Navigation without a click (a meta refresh) must not leave the message. */
   message = g_strdup_printf ("<html><head><title>stay</title>"
                              "<meta http-equiv=\"refresh\" content=\"0; url=%s/refresh\"></head>"
@@ -391,10 +394,14 @@ static void
 env_teardown (void)
 {
   gpointer weak = env.window;
+  gpointer weak_reader = env.reader;
 
+  /* The reader must not keep itself alive through its async callbacks. */
   g_object_add_weak_pointer (G_OBJECT (env.window), &weak);
+  g_object_add_weak_pointer (G_OBJECT (env.reader), &weak_reader);
   gtk_window_destroy (env.window);
   lb_ui_test_wait_until_gone (&weak);
+  lb_ui_test_wait_until_gone (&weak_reader);
   g_clear_pointer (&env.cid_resources, g_ptr_array_unref);
 
   lb_engine_shutdown (env.engine);
@@ -765,6 +772,35 @@ test_error_try_again (void)
   g_assert_cmpstr (wait_title (), ==, "before");
 }
 
+static gboolean
+shows_error (gpointer data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (find ("reader-stack"))),
+                    "error") == 0;
+}
+
+/* Last: stops the servers.  A message that was never downloaded cannot be shown, and the
+ * reader says why. */
+static void
+test_offline (void)
+{
+  g_autoptr(LbMessage) message = find_message ("offline");
+  g_autoptr(GBytes) cached = lb_engine_get_cached_body (env.engine, lb_message_get_id (message));
+
+  if (cached != NULL)
+    {
+      g_test_skip ("the engine downloaded the body during sync");
+      return;
+    }
+
+  g_clear_pointer (&env.servers, lb_test_servers_stop);
+  lb_reader_set_message (env.reader, message);
+  wait_until (shows_error, NULL, "the error page");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (find ("reader-error-page"))), ==,
+                   "You Are Offline");
+  screenshot ("reader-offline");
+}
+
 static void
 count_signal (LbReader *reader,
               guint    *count)
@@ -814,6 +850,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
   g_test_add_func ("/ui/reader/signals", test_signals);
   g_test_add_func ("/ui/reader/clear", test_clear);
+  g_test_add_func ("/ui/reader/offline", test_offline);
   status = g_test_run ();
   env_teardown ();
   return status;
