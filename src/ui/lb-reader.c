@@ -73,6 +73,8 @@ struct _LbReader
   /* "Show Images" for the message on display. */
   gboolean              remote_allowed_once;
   gboolean              remote_shown;
+  /* Found by the parse thread in the HTML of self->mime. */
+  gboolean              has_remote;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -676,7 +678,7 @@ render_body (LbReader *self)
     {
       gboolean allowed;
 
-      has_remote = html_has_remote_content (html);
+      has_remote = self->has_remote;
       allowed = self->remote_allowed_once || sender_is_allowed (self);
       self->remote_shown = has_remote && allowed;
       set_filter_active (self, !allowed);
@@ -836,6 +838,22 @@ on_web_process_terminated (WebKitWebView                     *view,
 
 /* ---- Loading ---------------------------------------------------------------------------- */
 
+/* What the parse thread hands back: the scan for remote content is linear but can take a
+ * while on a few megabytes of HTML, so it is done there too. */
+typedef struct {
+  LbMimeMessage *mime;
+  gboolean       has_remote;
+} Parsed;
+
+static void
+parsed_free (Parsed *parsed)
+{
+  g_clear_object (&parsed->mime);
+  g_free (parsed);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Parsed, parsed_free)
+
 static void
 parse_thread (GTask        *task,
               gpointer      source,
@@ -843,6 +861,7 @@ parse_thread (GTask        *task,
               GCancellable *cancellable)
 {
   GError *error = NULL;
+  Parsed *parsed;
   LbMimeMessage *mime = lb_mime_message_new_from_bytes (task_data, &error);
 
   if (mime == NULL)
@@ -852,7 +871,10 @@ parse_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  g_task_return_pointer (task, mime, g_object_unref);
+  parsed = g_new0 (Parsed, 1);
+  parsed->mime = mime;
+  parsed->has_remote = html_has_remote_content (lb_mime_message_get_html (mime));
+  g_task_return_pointer (task, parsed, (GDestroyNotify) parsed_free);
 }
 
 static void
@@ -862,20 +884,21 @@ on_parsed (GObject      *source,
 {
   LbReader *self = LB_READER (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbMimeMessage) mime = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(Parsed) parsed = g_task_propagate_pointer (G_TASK (result), &error);
 
   /* A newer message replaced this one meanwhile. */
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
 
-  if (mime == NULL)
+  if (parsed == NULL)
     {
       show_error (self, _("The Message Could Not Be Read"), error->message,
                   "dialog-error-symbolic");
       return;
     }
 
-  g_set_object (&self->mime, mime);
+  self->has_remote = parsed->has_remote;
+  g_set_object (&self->mime, parsed->mime);
   show_header (self);
   show_attachments (self);
   gtk_spinner_stop (self->spinner);
