@@ -11,6 +11,7 @@
 #include "lb-folder.h"
 #include "lb-message.h"
 #include "lb-message-list.h"
+#include "lb-outbox-item.h"
 #include "lb-server-config.h"
 #include "lb-types.h"
 
@@ -134,5 +135,6 @@ void           lb_engine_outbox_discard      (LbEngine            *self,
                                               LbAccount           *account,
                                               gint64               item_id);
 GPtrArray     *lb_engine_list_outbox         (LbEngine            *self);
+GListModel    *lb_engine_get_outbox          (LbEngine            *self);
 
 G_END_DECLS

@@ -241,7 +241,12 @@ test_send_smtp_down (void)
   gboolean queued = FALSE;
   LbStoreOutboxItem *item;
 
+  GListModel *model;
+  g_autoptr(LbOutboxItem) shown = NULL;
+
   env_start (&env, "secret");
+  model = lb_engine_get_outbox (env.engine);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
   g_assert_true (lb_test_servers_smtp_stop (env.servers, &error));
   g_assert_false (send_draft (&env, d, &raw, &queued, &error));
   g_assert_nonnull (error);
@@ -256,6 +261,13 @@ test_send_smtp_down (void)
   g_assert_cmpint (item->next_attempt, >, g_get_real_time () / G_USEC_PER_SEC);
   g_clear_pointer (&items, g_ptr_array_unref);
 
+  /* The model for the sidebar shows it, with its subject decoded. */
+  while (g_list_model_get_n_items (model) != 1)
+    g_main_context_iteration (NULL, TRUE);
+  shown = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (lb_outbox_item_get_subject (shown), ==, "测试邮件：中文主题与附件");
+  g_assert_cmpint (lb_outbox_item_get_state (shown), ==, LB_OUTBOX_STATE_QUEUED);
+
   g_assert_true (lb_test_servers_smtp_start (env.servers, &error));
   lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, got_result, &env);
   g_assert_true (lb_engine_flush_outbox_finish (env.engine, wait_result (&env), &error));
@@ -265,6 +277,8 @@ test_send_smtp_down (void)
   assert_received (received, 0, raw);
   items = outbox (&env);
   g_assert_cmpuint (items->len, ==, 0);
+  while (g_list_model_get_n_items (model) != 0)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (count_sent (&env, "send.down@example.com"), ==, 1);
   env_stop (&env);
 }

@@ -19,6 +19,7 @@
 #include "lb-imap-session.h"
 #include "lb-mime.h"
 #include "lb-outbox.h"
+#include "lb-outbox-item-private.h"
 #include "lb-provider-db.h"
 #include "lb-quirks.h"
 #include "lb-secrets.h"
@@ -370,6 +371,82 @@ lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
 
 /* ---- The engine's API (declared in lb-engine.h) ---------------------------------- */
 
+static void
+free_weak_ref_cb (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+#define OUTBOX_MODEL_KEY "lb-outbox-model"
+
+/* Main thread: reloads the outbox model from the read-only store (the outbox is small). */
+static void
+outbox_refresh (LbEngine *engine)
+{
+  GListStore *store = g_object_get_data (G_OBJECT (engine), OUTBOX_MODEL_KEY);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+
+  if (store == NULL)
+    return;
+  rows = lb_engine_list_outbox (engine);
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < rows->len; i++)
+    g_ptr_array_add (items, _lb_outbox_item_new (g_ptr_array_index (rows, i)));
+  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
+                       items->pdata, items->len);
+}
+
+static gboolean
+outbox_refresh_idle (gpointer data)
+{
+  g_autoptr(LbEngine) engine = g_weak_ref_get (data);
+
+  if (engine != NULL)
+    outbox_refresh (engine);
+  return G_SOURCE_REMOVE;
+}
+
+/* Any thread: the outbox changed; refresh the model on the main context. */
+static void
+outbox_changed (GWeakRef *engine_ref)
+{
+  g_autoptr(LbEngine) engine = g_weak_ref_get (engine_ref);
+  GWeakRef *ref;
+
+  if (engine == NULL)
+    return;
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, engine);
+  g_main_context_invoke_full (g_main_context_default (), G_PRIORITY_DEFAULT, outbox_refresh_idle,
+                              ref, (GDestroyNotify) free_weak_ref_cb);
+}
+
+/**
+ * lb_engine_get_outbox:
+ *
+ * The outbox of every account, for the sidebar's Outbox row: its number of items is the
+ * count to show, and items-changed says when it changes.
+ *
+ * Returns: (transfer none) (element-type LbOutboxItem): the outbox
+ */
+GListModel *
+lb_engine_get_outbox (LbEngine *self)
+{
+  GListStore *store;
+
+  g_return_val_if_fail (LB_IS_ENGINE (self), NULL);
+  store = g_object_get_data (G_OBJECT (self), OUTBOX_MODEL_KEY);
+  if (store == NULL)
+    {
+      store = g_list_store_new (LB_TYPE_OUTBOX_ITEM);
+      g_object_set_data_full (G_OBJECT (self), OUTBOX_MODEL_KEY, store, g_object_unref);
+      outbox_refresh (self);
+    }
+  return G_LIST_MODEL (store);
+}
+
 typedef struct {
   GBytes  *message;
   char   **recipients;
@@ -409,12 +486,6 @@ retry_due (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-free_weak_ref (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
 
 static void
 schedule_retry (SendJob *job,
@@ -429,7 +500,7 @@ schedule_retry (SendJob *job,
   ref = g_new0 (GWeakRef, 1);
   g_weak_ref_init (ref, engine);
   source = g_timeout_source_new_seconds (MAX (seconds, 1));
-  g_source_set_callback (source, retry_due, ref, free_weak_ref);
+  g_source_set_callback (source, retry_due, ref, free_weak_ref_cb);
   g_source_attach (source, g_main_context_default ());
 }
 
@@ -460,6 +531,7 @@ send_job_run (gpointer       worker_data,
                                            (const char * const *) job->recipients, NULL, error);
       if (job->item_id == 0)
         return NULL;
+      outbox_changed (&job->engine);
     }
   if (job->all_due)
     lb_outbox_recover_sync (w->store, row->id);
@@ -533,6 +605,7 @@ send_job_run (gpointer       worker_data,
     }
   if (password != NULL)
     lb_secrets_free (password);
+  outbox_changed (&job->engine);
   if (retry_in > 0)
     schedule_retry (job, retry_in);
   if (sent_any)
@@ -705,7 +778,15 @@ lb_engine_flush_outbox_finish (LbEngine      *self,
 typedef struct {
   gint64   item_id;
   gboolean discard;
+  GWeakRef engine;
 } ChangeJob;
+
+static void
+change_job_free (ChangeJob *job)
+{
+  g_weak_ref_clear (&job->engine);
+  g_free (job);
+}
 
 static gpointer
 change_job_run (gpointer       worker_data,
@@ -715,11 +796,14 @@ change_job_run (gpointer       worker_data,
 {
   LbAccountWorkerData *w = worker_data;
   ChangeJob *job = job_data;
+  gboolean ok;
 
   if (job->discard)
-    return lb_store_outbox_remove (w->store, job->item_id, error) ? GINT_TO_POINTER (1) : NULL;
-  return lb_store_outbox_update (w->store, job->item_id, LB_STORE_OUTBOX_QUEUED, 0, 0, NULL, error)
-         ? GINT_TO_POINTER (1) : NULL;
+    ok = lb_store_outbox_remove (w->store, job->item_id, error);
+  else
+    ok = lb_store_outbox_update (w->store, job->item_id, LB_STORE_OUTBOX_QUEUED, 0, 0, NULL, error);
+  outbox_changed (&job->engine);
+  return ok ? GINT_TO_POINTER (1) : NULL;
 }
 
 /**
@@ -735,7 +819,9 @@ lb_engine_outbox_retry (LbEngine  *self,
   ChangeJob *job = g_new0 (ChangeJob, 1);
 
   job->item_id = item_id;
-  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job, g_free, NULL, NULL);
+  g_weak_ref_init (&job->engine, self);
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
+                    (GDestroyNotify) change_job_free, NULL, NULL);
   flush_account (self, account, TRUE, NULL);
 }
 
@@ -753,7 +839,9 @@ lb_engine_outbox_discard (LbEngine  *self,
 
   job->item_id = item_id;
   job->discard = TRUE;
-  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job, g_free, NULL, NULL);
+  g_weak_ref_init (&job->engine, self);
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
+                    (GDestroyNotify) change_job_free, NULL, NULL);
 }
 
 /**
