@@ -11,7 +11,11 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <dlfcn.h>
 #include <webkit/webkit.h>
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 #include "lb-engine.h"
 #include "lb-reader.h"
@@ -31,6 +35,7 @@ typedef struct {
   LbReader      *reader;
   WebKitWebView *view;
   guint          loads_finished;
+  char          *opened_file;
   GPtrArray     *cid_resources;
 } Env;
 
@@ -310,6 +315,13 @@ deliver_all (void)
   deliver (message);
   g_clear_pointer (&message, g_free);
 
+  /* (7) A link to click. */
+  message = g_strdup_printf ("<html><head><title>link</title></head><body style=\"margin:0\">"
+                             "<a href=\"%s/clicked\" style=\"display:block;height:600px\">"
+                             "click me</a></body></html>", p);
+  deliver_simple ("x@example.com", "link", message);
+  g_clear_pointer (&message, g_free);
+
   /* (6) Never shown before the server goes away. */
   deliver_simple ("x@example.com", "offline", "<p>not downloaded yet</p>");
 
@@ -340,6 +352,37 @@ on_resource_load_started (WebKitWebView     *view,
     g_ptr_array_add (env.cid_resources, g_object_ref (resource));
 }
 
+/* A "browser" for http(s) links that only writes down what it was asked to open, in the
+ * private XDG directories run-headless made for this test. */
+static void
+install_fake_browser (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
+  g_autofree char *script = g_build_filename (g_get_user_data_dir (), "lb-test-browser.sh", NULL);
+  g_autofree char *desktop = g_build_filename (apps, "lb-test-browser.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (g_get_user_config_dir (), "mimeapps.list", NULL);
+  g_autofree char *script_text = NULL;
+  g_autofree char *desktop_text = NULL;
+
+  env.opened_file = g_build_filename (g_get_user_data_dir (), "lb-test-opened", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
+  script_text = g_strdup_printf ("#!/bin/sh\necho \"$1\" >> '%s'\n", env.opened_file);
+  g_file_set_contents_full (script, script_text, -1, G_FILE_SET_CONTENTS_NONE, 0755, &error);
+  g_assert_no_error (error);
+  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\n"
+                                  "Exec=%s %%u\nNoDisplay=true\n"
+                                  "MimeType=x-scheme-handler/http;x-scheme-handler/https;\n",
+                                  script);
+  g_file_set_contents (desktop, desktop_text, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (mimeapps, "[Default Applications]\n"
+                                 "x-scheme-handler/http=lb-test-browser.desktop\n"
+                                 "x-scheme-handler/https=lb-test-browser.desktop\n", -1, &error);
+  g_assert_no_error (error);
+}
+
 static void
 env_setup (void)
 {
@@ -348,6 +391,7 @@ env_setup (void)
   LbTestServersOptions options = { 0 };
   LbFolder *inbox;
 
+  install_fake_browser ();
   options.no_smtp = TRUE;
   env.servers = lb_test_servers_start (&options, &error);
   g_assert_no_error (error);
@@ -411,6 +455,7 @@ env_teardown (void)
   g_subprocess_force_exit (env.http);
   g_clear_object (&env.http);
   g_clear_pointer (&env.servers, lb_test_servers_stop);
+  g_free (env.opened_file);
 }
 
 /* ---- Showing ---------------------------------------------------------------------------- */
@@ -773,6 +818,79 @@ test_error_try_again (void)
 }
 
 static gboolean
+link_opened (gpointer data)
+{
+  return g_file_test (env.opened_file, G_FILE_TEST_EXISTS);
+}
+
+typedef int  (*FakeMotion) (Display *, int, int, int, unsigned long);
+typedef int  (*FakeButton) (Display *, unsigned int, int, unsigned long);
+
+/* A real click through the X server (XTEST, loaded at run time since only the library is
+ * installed): the link opens in the "browser" and the view stays on the message. */
+static void
+test_link_click (void)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (env.window));
+  void *xtst = dlopen ("libXtst.so.6", RTLD_NOW);
+  FakeMotion fake_motion;
+  FakeButton fake_button;
+  Display *xdisplay;
+  Window xid, child;
+  graphene_point_t point;
+  int root_x, root_y;
+  g_autofree char *opened = NULL;
+  g_autofree char *expected = g_strdup_printf ("http://127.0.0.1:%u/clicked\n", env.http_port);
+  guint before = http_count ();
+
+  if (!GDK_IS_X11_DISPLAY (display) || xtst == NULL)
+    {
+      g_test_skip ("needs X11 and libXtst");
+      return;
+    }
+  fake_motion = (FakeMotion) dlsym (xtst, "XTestFakeMotionEvent");
+  fake_button = (FakeButton) dlsym (xtst, "XTestFakeButtonEvent");
+  g_assert_nonnull (fake_motion);
+  g_assert_nonnull (fake_button);
+
+  show ("link");
+  g_assert_cmpstr (wait_title (), ==, "link");
+  spin_for (500);
+
+  xdisplay = gdk_x11_display_get_xdisplay (display);
+  xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (env.window)));
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (env.view), GTK_WIDGET (env.window),
+                                           &GRAPHENE_POINT_INIT (40, 40), &point));
+  XTranslateCoordinates (xdisplay, xid, DefaultRootWindow (xdisplay), (int) point.x,
+                         (int) point.y, &root_x, &root_y, &child);
+  fake_motion (xdisplay, -1, root_x, root_y, 0);
+  XFlush (xdisplay);
+  spin_for (500);
+  /* Hovering the link contacts nobody. */
+  g_assert_cmpuint (http_count (), ==, before);
+  fake_button (xdisplay, 1, True, 0);
+  XFlush (xdisplay);
+  spin_for (100);
+  fake_button (xdisplay, 1, False, 0);
+  XFlush (xdisplay);
+
+  wait_until (link_opened, NULL, "the browser to be asked to open the link");
+  spin_for (500);
+  g_assert_true (g_file_get_contents (env.opened_file, &opened, NULL, NULL));
+  g_assert_cmpstr (opened, ==, expected);
+  g_assert_cmpstr (webkit_web_view_get_uri (env.view), ==, "letterbox-message:///");
+  g_assert_cmpstr (webkit_web_view_get_title (env.view), ==, "link");
+  /* No count check after the click: WebKit may preconnect to a clicked link's host while it
+   * asks decide-policy, and the browser is about to contact that host anyway.  The view
+   * itself did not navigate (above). */
+  dlclose (xtst);
+#else
+  g_test_skip ("needs X11");
+#endif
+}
+
+static gboolean
 shows_error (gpointer data)
 {
   return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (find ("reader-stack"))),
@@ -846,6 +964,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/script", test_script);
   g_test_add_func ("/ui/reader/cid", test_cid);
   g_test_add_func ("/ui/reader/navigation", test_navigation);
+  g_test_add_func ("/ui/reader/link-click", test_link_click);
   g_test_add_func ("/ui/reader/stale", test_stale);
   g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
   g_test_add_func ("/ui/reader/signals", test_signals);
