@@ -340,6 +340,7 @@ test_notify (void)
   settle (env, 1500);
   g_assert_cmpuint (n_adds (env), ==, 1);
   c = last_add (env);
+  g_assert_nonnull (c);
   g_assert_cmpstr (c->id, ==, LB_NOTIFIER_NOTIFICATION_ID);
   title = lookup_string (c->notification, "title");
   body = lookup_string (c->notification, "body");
@@ -370,6 +371,7 @@ test_notify (void)
   settle (env, 1500);
   g_assert_cmpuint (n_adds (env), ==, 2);
   c = last_add (env);
+  g_assert_nonnull (c);
   g_clear_pointer (&title, g_free);
   g_clear_pointer (&body, g_free);
   title = lookup_string (c->notification, "title");

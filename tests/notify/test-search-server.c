@@ -1,0 +1,167 @@
+/* test-search-server.c: searching a folder on the server (UID SEARCH CHARSET UTF-8)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb-account-search.h"
+#include "lb-engine.h"
+#include "lb-test-fixture.h"
+
+#define USER "alice@example.com"
+
+typedef struct {
+  LbTestServers *servers;
+  char          *profile;
+  LbEngine      *engine;
+  LbAccount     *account;
+  GAsyncResult  *result;
+  gint64         inbox;
+} Env;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ((Env *) user_data)->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Env *env)
+{
+  g_clear_object (&env->result);
+  while (env->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return env->result;
+}
+
+static void
+deliver (Env        *env,
+         const char *from,
+         const char *subject,
+         const char *body,
+         const char *flags)
+{
+  static guint n;
+  g_autoptr(GError) error = NULL;
+  guint k = ++n;
+  g_autofree char *b64 = g_base64_encode ((const guchar *) subject, strlen (subject));
+  g_autofree char *body64 = g_base64_encode ((const guchar *) body, strlen (body));
+  char *text = g_strdup_printf ("From: %s\r\nTo: alice@example.com\r\nSubject: =?UTF-8?B?%s?=\r\n"
+                                "Date: Mon, 4 Mar 2024 10:%02u:00 +0800\r\nMessage-ID: <s%u@example.cn>\r\n"
+                                "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n",
+                                from, b64, k, k, body64);
+  g_autoptr(GBytes) mail = g_bytes_new_take (text, strlen (text));
+
+  g_assert_true (lb_test_servers_deliver (env->servers, USER, "INBOX", mail, flags, &error));
+  g_assert_no_error (error);
+}
+
+/* Runs a server search and returns the subjects found, newest first, "|"-joined. */
+static char *
+search (Env        *env,
+        const char *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) message_ids = NULL;
+  g_autoptr(GArray) locations = NULL;
+  GString *out = g_string_new (NULL);
+
+  lb_account_search_server_async (env->account, env->inbox, query, NULL, got_result, env);
+  locations = lb_account_search_server_finish (env->account, wait_result (env), &message_ids, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (locations);
+  g_assert_cmpuint (locations->len, ==, message_ids->len);
+  for (guint i = 0; i < message_ids->len; i++)
+    {
+      g_autoptr(LbMessage) m = lb_engine_lookup_message (env->engine, g_array_index (message_ids, gint64, i));
+
+      g_assert_nonnull (m);
+      if (i > 0)
+        g_string_append_c (out, '|');
+      g_string_append (out, lb_message_get_subject (m));
+    }
+  return g_string_free (out, FALSE);
+}
+
+#define assert_search(env, query, expected) \
+  G_STMT_START { \
+    g_autofree char *_got = search ((env), (query)); \
+    if (g_strcmp0 (_got, (expected)) != 0) \
+      g_error ("server search «%s»: expected «%s», got «%s»", (query), (expected), _got); \
+  } G_STMT_END
+
+static void
+test_server_search (void)
+{
+  Env env_ = { 0 }, *env = &env_;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  LbTestServersOptions options = { 0 };
+  LbFolder *inbox;
+
+  options.no_smtp = TRUE;
+  env->servers = lb_test_servers_start (&options, &error);
+  g_assert_no_error (error);
+  deliver (env, "张三 <zhang@example.cn>", "周报", "请查收本周的会议纪要，谢谢。", "S");
+  deliver (env, "Billing <billing@shop.com>", "Invoice for March", "Your invoice is attached.", NULL);
+  deliver (env, "Li Si <lisi@example.cn>", "Project 项目报告", "The quarterly report. 项目进度正常。", NULL);
+
+  env->profile = g_dir_make_tmp ("lb-search-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->engine = lb_engine_new (env->profile, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup (USER);
+  s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS, USER);
+  s->imap->ca_file = g_strdup (env->servers->ca_file);
+  lb_engine_add_account_async (env->engine, s, "secret", NULL, got_result, env);
+  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+  g_assert_no_error (error);
+  lb_account_sync_async (env->account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, env);
+  g_assert_true (lb_account_sync_finish (env->account, wait_result (env), &error));
+  g_assert_no_error (error);
+  inbox = lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX);
+  g_assert_nonnull (inbox);
+  env->inbox = lb_folder_get_id (inbox);
+
+  /* Body text, Chinese (a UTF-8 literal or quoted string), headers, flags. */
+  assert_search (env, "会议纪要", "周报");
+  assert_search (env, "会议", "周报");
+  assert_search (env, "invoice", "Invoice for March");
+  assert_search (env, "from:张三", "周报");
+  assert_search (env, "subject:项目", "Project 项目报告");
+  assert_search (env, "项目 quarterly", "Project 项目报告");
+  assert_search (env, "is:unread", "Project 项目报告|Invoice for March");
+  assert_search (env, "-invoice is:unread", "Project 项目报告");
+  assert_search (env, "after:2024-03-04 before:2024-03-05", "Project 项目报告|Invoice for March|周报");
+  assert_search (env, "不存在", "");
+
+  /* Mail the store has not seen yet is brought in and returned. */
+  deliver (env, "王五 <wangwu@example.cn>", "新的发票", "发票已开具。", NULL);
+  assert_search (env, "发票已开具", "新的发票");
+
+  lb_engine_shutdown (env->engine);
+  g_clear_object (&env->account);
+  g_clear_object (&env->result);
+  g_clear_object (&env->engine);
+  g_clear_pointer (&env->servers, lb_test_servers_stop);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+  g_free (env->profile);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/search/server", test_server_search);
+  return g_test_run ();
+}
