@@ -1060,6 +1060,240 @@ cmd_search (int    argc,
   return status;
 }
 
+/* ---- rebuild ---------------------------------------------------------------- */
+
+/* Starts over from a damaged store: keeps the accounts (and so their keyring secrets),
+ * moves the damaged file aside and leaves the rest to the next sync.  It works on the
+ * file directly: an engine could not even be opened on a badly damaged store. */
+static int
+cmd_rebuild (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— rebuild a damaged mail store"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *damaged = NULL;
+  guint n_accounts = 0;
+
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  path = opt_data_dir != NULL ? g_build_filename (opt_data_dir, "letterbox.db", NULL)
+                              : lb_store_default_path ();
+  if (!lb_store_rebuild_full (path, &damaged, &n_accounts, &error))
+    return fail ("%s", error->message);
+  if (opt_json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+
+      lb_json_begin_object (j);
+      lb_json_string (j, "store", path);
+      lb_json_string (j, "damaged", damaged);
+      lb_json_uint (j, "accounts", n_accounts);
+      lb_json_end_object (j);
+      lb_json_print (j);
+    }
+  else
+    g_print (_("Rebuilt %s with %u accounts; the damaged file is %s. Run “letterbox-cli sync” "
+               "to download the mail again.\n"), path, n_accounts, damaged);
+  return 0;
+}
+
+/* ---- send ------------------------------------------------------------------- */
+
+static gboolean
+add_addresses (GPtrArray  *dest,
+               char      **args,
+               GError    **error)
+{
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) list = lb_address_parse (args[i]);
+
+      if (list == NULL || list->len == 0)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_PARSE, _("Not a mail address: “%s”"), args[i]);
+          return FALSE;
+        }
+      for (guint j = 0; j < list->len; j++)
+        {
+          LbAddress *a = g_ptr_array_index (list, j);
+
+          if (!lb_address_is_valid (a->address))
+            {
+              g_set_error (error, LB_ERROR, LB_ERROR_PARSE, _("Not a mail address: “%s”"), args[i]);
+              return FALSE;
+            }
+          g_ptr_array_add (dest, lb_address_copy (a));
+        }
+    }
+  return TRUE;
+}
+
+static LbMimeAttachment *
+load_attachment (const char  *path,
+                 GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *mime_type = NULL;
+  g_autofree char *name = g_filename_display_basename (path);
+  g_autoptr(GBytes) bytes = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  type = g_content_type_guess (path, (const guchar *) contents, MIN (len, 4096), NULL);
+  mime_type = g_content_type_get_mime_type (type);
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  return lb_mime_attachment_new (name, mime_type != NULL ? mime_type : "application/octet-stream",
+                                 NULL, FALSE, bytes);
+}
+
+/* Exit status for a message that is queued and will be retried: EX_TEMPFAIL. */
+#define SEND_EXIT_QUEUED 75
+
+static int
+cmd_send (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("< BODY — send a plain-text message"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *subject = NULL;
+  g_auto(GStrv) to = NULL;
+  g_auto(GStrv) cc = NULL;
+  g_auto(GStrv) bcc = NULL;
+  g_auto(GStrv) attach = NULL;
+  gboolean flush = FALSE;
+  g_autoptr(LbMimeDraft) draft = lb_mime_draft_new ();
+  g_autoptr(GBytes) raw = NULL;
+  g_autofree char *message_id = NULL;
+  g_auto(GStrv) rcpts = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  LbAccount *account;
+  gboolean queued = FALSE;
+  int status = 0;
+  Cli cli = { 0 };
+  char buf[4096];
+  gsize n;
+  const GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Send from this account"), N_("ACCOUNT") },
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("Recipient (repeatable)"), N_("ADDRESS") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("Copy to (repeatable)"), N_("ADDRESS") },
+    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc, N_("Blind copy to (repeatable)"), N_("ADDRESS") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("Subject"), N_("TEXT") },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("Attach a file (repeatable)"), N_("FILE") },
+    { "flush", 0, 0, G_OPTION_ARG_NONE, &flush, N_("Send what is waiting in the outbox now, nothing new"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+
+  account = pick_account (&cli, from, &error);
+  if (account == NULL)
+    {
+      status = fail ("%s", error->message);
+      goto out;
+    }
+
+  if (flush)
+    {
+      g_autoptr(GPtrArray) left = NULL;
+      guint waiting = 0;
+
+      lb_engine_flush_outbox_async (cli.engine, account, TRUE, NULL, got_result, &cli);
+      if (!lb_engine_flush_outbox_finish (cli.engine, wait_result (&cli), &error))
+        {
+          status = fail ("%s", error->message);
+          goto out;
+        }
+      left = lb_engine_list_outbox (cli.engine);
+      for (guint i = 0; i < left->len; i++)
+        {
+          LbStoreOutboxItem *item = g_ptr_array_index (left, i);
+
+          if (item->account_id != lb_account_get_id (account))
+            continue;
+          waiting++;
+          g_print ("%" G_GINT64_FORMAT "\t%s\t%s\n", item->id,
+                   item->state == LB_STORE_OUTBOX_FAILED ? "failed"
+                   : item->state == LB_STORE_OUTBOX_SENT ? "sent" : "queued",
+                   item->last_error != NULL ? item->last_error : "");
+        }
+      status = waiting > 0 ? SEND_EXIT_QUEUED : 0;
+      goto out;
+    }
+
+  draft->from = lb_address_new (lb_account_get_display_name (account), lb_account_get_email (account));
+  if (!add_addresses (draft->to, to, &error) ||
+      !add_addresses (draft->cc, cc, &error) ||
+      !add_addresses (draft->bcc, bcc, &error))
+    {
+      status = fail ("%s", error->message);
+      goto out;
+    }
+  rcpts = lb_mime_draft_dup_recipients (draft);
+  if (rcpts[0] == NULL)
+    {
+      status = fail ("%s", _("Name at least one recipient with --to"));
+      goto out;
+    }
+  draft->subject = g_strdup (subject != NULL ? subject : "");
+  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
+    g_string_append_len (body, buf, n);
+  if (!g_utf8_validate_len (body->str, body->len, NULL))
+    {
+      status = fail ("%s", _("The message text is not UTF-8"));
+      goto out;
+    }
+  draft->body = g_strndup (body->str, body->len);
+  for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
+    {
+      LbMimeAttachment *a = load_attachment (attach[i], &error);
+
+      if (a == NULL)
+        {
+          status = fail ("%s", error->message);
+          goto out;
+        }
+      g_ptr_array_add (draft->attachments, a);
+    }
+
+  raw = lb_mime_build (draft, LB_MIME_BUILD_DEFAULT, &message_id);
+  lb_engine_send_async (cli.engine, account, raw, (const char * const *) rcpts, NULL,
+                        got_result, &cli);
+  if (lb_engine_send_finish (cli.engine, wait_result (&cli), &queued, &error))
+    {
+      if (cli.json)
+        g_print ("{\"sent\":true,\"message_id\":\"%s\"}\n", message_id);
+      else
+        g_print ("%s\n", _("sent"));
+    }
+  else if (queued)
+    {
+      if (cli.json)
+        g_print ("{\"sent\":false,\"queued\":true,\"message_id\":\"%s\"}\n", message_id);
+      else
+        g_print ("%s\n", _("queued"));
+      g_printerr ("letterbox-cli: %s\n", error->message);
+      status = SEND_EXIT_QUEUED;
+    }
+  else
+    status = fail ("%s", error->message);
+
+out:
+  lb_engine_shutdown (cli.engine);
+  g_clear_object (&cli.result);
+  g_clear_object (&cli.engine);
+  g_main_loop_unref (cli.loop);
+  return status;
+}
+
 static const struct {
   const char *name;
   int (*func) (int, char **);
