@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "lb-compose.h"
+#include "lb-engine.h"
+#include "lb-store-addresses.h"
 
 /* Prefixes are compared case-insensitively up to a colon, ASCII ':' or full-width '：'. */
 static const char *reply_prefixes[] = { "re", "回复", "答复", "回覆", NULL };
@@ -347,4 +349,64 @@ lb_compose_from_mailto (const char      *mailto_uri,
         }
     }
   return g_steal_pointer (&draft);
+}
+
+static void
+list_addresses_thread (GTask        *task,
+                       gpointer      source,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  const char *path = g_object_get_data (G_OBJECT (task), "store-path");
+  guint limit = GPOINTER_TO_UINT (task_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = lb_store_open (path, LB_STORE_OPEN_READ_ONLY, &error);
+  GPtrArray *list;
+
+  if (store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  list = lb_store_list_frequent_addresses (store, limit, &error);
+  if (list == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * lb_compose_list_addresses_async:
+ * @limit: the most addresses to return
+ *
+ * Reads the addresses seen in the store (senders, most frequent first) on a thread with
+ * its own read-only connection.
+ */
+void
+lb_compose_list_addresses_async (LbEngine            *engine,
+                                 guint                limit,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lb_compose_list_addresses_async);
+  g_object_set_data_full (G_OBJECT (task), "store-path",
+                          g_strdup (lb_engine_get_store_path (engine)), g_free);
+  g_task_set_task_data (task, GUINT_TO_POINTER (limit), NULL);
+  g_task_run_in_thread (task, list_addresses_thread);
+}
+
+/**
+ * lb_compose_list_addresses_finish:
+ *
+ * Returns: (transfer full) (element-type LbAddress): the addresses
+ */
+GPtrArray *
+lb_compose_list_addresses_finish (LbEngine      *engine,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "lb-engine.h"
 #include "lb-mime-builder.h"
 #include "lb-mime-message.h"
 
@@ -23,5 +24,15 @@ LbMimeDraft *lb_compose_forward         (LbMimeMessage       *original,
                                          const LbAddress     *from);
 LbMimeDraft *lb_compose_from_mailto     (const char          *mailto_uri,
                                          const LbAddress     *from);
+
+/* Addresses for completion, most used first. */
+void         lb_compose_list_addresses_async  (LbEngine            *engine,
+                                               guint                limit,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GPtrArray   *lb_compose_list_addresses_finish (LbEngine            *engine,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "lb-compose.h"
 #include "lb-composer.h"
@@ -45,6 +46,8 @@ struct _LbComposer
   GtkLabel    *banner_label;
   GtkWidget   *send_button;
 
+  GtkListStore *addresses;       /* completion: column 0 "Name <address>" */
+  GCancellable *cancellable;
   GPtrArray   *attachments;      /* LbMimeAttachment */
   char        *in_reply_to;
   char       **references;
@@ -507,6 +510,104 @@ discard_action (GtkWidget  *widget,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* ---- Address completion ------------------------------------------------------------ */
+
+/* The fields hold comma-separated lists: only the text after the last comma is completed. */
+static const char *
+last_token (const char *text)
+{
+  const char *comma = strrchr (text, ',');
+  const char *p = comma != NULL ? comma + 1 : text;
+
+  while (*p == ' ')
+    p++;
+  return p;
+}
+
+static gboolean
+completion_match (GtkEntryCompletion *completion,
+                  const char         *key,
+                  GtkTreeIter        *iter,
+                  gpointer            user_data)
+{
+  GtkWidget *entry = gtk_entry_completion_get_entry (completion);
+  const char *token = last_token (gtk_editable_get_text (GTK_EDITABLE (entry)));
+  GtkTreeModel *model = gtk_entry_completion_get_model (completion);
+  g_autofree char *value = NULL;
+  g_autofree char *folded_value = NULL;
+  g_autofree char *folded_token = NULL;
+
+  if (g_utf8_strlen (token, -1) < 1)
+    return FALSE;
+  gtk_tree_model_get (model, iter, 0, &value, -1);
+  if (value == NULL)
+    return FALSE;
+  folded_value = g_utf8_casefold (value, -1);
+  folded_token = g_utf8_casefold (token, -1);
+  return strstr (folded_value, folded_token) != NULL;
+}
+
+static gboolean
+completion_selected (GtkEntryCompletion *completion,
+                     GtkTreeModel       *model,
+                     GtkTreeIter        *iter,
+                     gpointer            user_data)
+{
+  GtkWidget *entry = gtk_entry_completion_get_entry (completion);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  const char *comma = strrchr (text, ',');
+  g_autofree char *value = NULL;
+  g_autofree char *head = comma != NULL ? g_strndup (text, comma - text + 1) : g_strdup ("");
+  g_autofree char *result = NULL;
+
+  gtk_tree_model_get (model, iter, 0, &value, -1);
+  result = g_strdup_printf ("%s%s%s, ", head, *head != '\0' ? " " : "", value);
+  gtk_editable_set_text (GTK_EDITABLE (entry), result);
+  gtk_editable_set_position (GTK_EDITABLE (entry), -1);
+  return TRUE;
+}
+
+static void
+addresses_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = lb_compose_list_addresses_finish (LB_ENGINE (source), result, &error);
+  LbComposer *self = user_data;
+
+  if (list == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No address completion: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      g_autofree char *text = lb_address_to_string (g_ptr_array_index (list, i));
+      GtkTreeIter iter;
+
+      gtk_list_store_append (self->addresses, &iter);
+      gtk_list_store_set (self->addresses, &iter, 0, text, -1);
+    }
+}
+
+static void
+setup_completion (LbComposer *self,
+                  GtkEntry   *entry)
+{
+  GtkEntryCompletion *completion = gtk_entry_completion_new ();
+
+  gtk_entry_completion_set_model (completion, GTK_TREE_MODEL (self->addresses));
+  gtk_entry_completion_set_text_column (completion, 0);
+  gtk_entry_completion_set_match_func (completion, completion_match, NULL, NULL);
+  gtk_entry_completion_set_inline_completion (completion, FALSE);
+  gtk_entry_completion_set_popup_single_match (completion, TRUE);
+  g_signal_connect (completion, "match-selected", G_CALLBACK (completion_selected), NULL);
+  gtk_entry_set_completion (entry, completion);
+  g_object_unref (completion);
+}
+
 /* ---- GObject ---------------------------------------------------------------------- */
 
 static gboolean
@@ -523,6 +624,7 @@ lb_composer_dispose (GObject *object)
   LbComposer *self = LB_COMPOSER (object);
 
   g_clear_handle_id (&self->autosave_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
   G_OBJECT_CLASS (lb_composer_parent_class)->dispose (object);
 }
 
@@ -532,6 +634,8 @@ lb_composer_finalize (GObject *object)
   LbComposer *self = LB_COMPOSER (object);
 
   g_clear_object (&self->engine);
+  g_clear_object (&self->addresses);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_free (self->in_reply_to);
   g_strfreev (self->references);
@@ -604,6 +708,8 @@ lb_composer_init (LbComposer *self)
 
   self->attachments = g_ptr_array_new_with_free_func (g_object_unref);
   self->draft_id = g_uuid_string_random ();
+  self->addresses = gtk_list_store_new (1, G_TYPE_STRING);
+  self->cancellable = g_cancellable_new ();
 
   gtk_window_set_title (GTK_WINDOW (self), _("New Message"));
   gtk_window_set_default_size (GTK_WINDOW (self), 720, 620);
@@ -652,6 +758,9 @@ lb_composer_init (LbComposer *self)
   self->to = address_entry ();
   self->cc = address_entry ();
   self->bcc = address_entry ();
+  setup_completion (self, self->to);
+  setup_completion (self, self->cc);
+  setup_completion (self, self->bcc);
   self->subject = GTK_ENTRY (gtk_entry_new ());
   gtk_grid_attach (GTK_GRID (grid), field_label (_("_To"), GTK_WIDGET (self->to)), 0, row, 1, 1);
   gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->to), 1, row++, 1, 1);
@@ -752,6 +861,8 @@ composer_new (GtkWindow *parent,
     }
   gtk_drop_down_set_model (self->from, G_LIST_MODEL (names));
   gtk_drop_down_set_selected (self->from, selected);
+  /* The callback runs only while the window lives: dispose cancels. */
+  lb_compose_list_addresses_async (engine, 500, self->cancellable, addresses_loaded, self);
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   return self;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "lb-compose.h"
 #include "lb-engine.h"
 #include "lb-mime.h"
 #include "lb-mime-builder.h"
@@ -427,6 +428,48 @@ test_cli_send (void)
   env_stop (&env);
 }
 
+static void
+deliver_from (Env        *env,
+              const char *from,
+              guint       n)
+{
+  g_autofree char *text = g_strdup_printf ("From: %s\r\nTo: alice@example.com\r\nSubject: hi %u\r\n"
+                                           "Message-ID: <%u.%p@example.com>\r\n\r\nbody\r\n",
+                                           from, n, n, (void *) from);
+  g_autoptr(GBytes) b = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_test_servers_deliver (env->servers, "alice@example.com", "INBOX", b, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_addresses (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *lower = NULL;
+  LbAddress *first;
+
+  env_start (&env, "secret");
+  deliver_from (&env, "=?UTF-8?B?546L6Iqz?= <wangfang@example.com>", 1);
+  deliver_from (&env, "Wang Fang <WangFang@example.com>", 2);
+  deliver_from (&env, "bob@example.org", 3);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
+  g_assert_true (lb_account_sync_finish (env.account, wait_result (&env), &error));
+  g_assert_no_error (error);
+
+  lb_compose_list_addresses_async (env.engine, 10, NULL, got_result, &env);
+  list = lb_compose_list_addresses_finish (env.engine, wait_result (&env), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  first = g_ptr_array_index (list, 0);
+  lower = g_ascii_strdown (first->address, -1);
+  g_assert_cmpstr (lower, ==, "wangfang@example.com");
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -440,5 +483,6 @@ main (int   argc,
   g_test_add_func ("/send/crash-before-send", test_crash_before_send);
   g_test_add_func ("/send/crash-after-send", test_crash_after_send);
   g_test_add_func ("/send/cli", test_cli_send);
+  g_test_add_func ("/send/address-completion", test_addresses);
   return g_test_run ();
 }
