@@ -1267,8 +1267,14 @@ lb_reader_set_message (LbReader  *self,
   g_return_if_fail (LB_IS_READER (self));
   g_return_if_fail (message == NULL || LB_IS_MESSAGE (message));
 
-  if (message == self->message && message != NULL && self->mime != NULL)
-    return;
+  /* The list may hand over a new row object for the same message (after a flag change,
+   * say): keep what is on display instead of loading it again. */
+  if (message != NULL && self->message != NULL && self->mime != NULL
+      && lb_message_get_id (message) == lb_message_get_id (self->message))
+    {
+      g_set_object (&self->message, message);
+      return;
+    }
 
   g_set_object (&self->message, message);
   load_message (self);
