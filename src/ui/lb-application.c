@@ -6,7 +6,9 @@
 
 #include <glib/gi18n.h>
 
+#include "lb-account-wizard.h"
 #include "lb-application.h"
+#include "lb-composer.h"
 #include "lb-notifier.h"
 #include "lb-preferences-window.h"
 #include "lb-window.h"
@@ -179,8 +181,18 @@ lb_application_add_account_action (GSimpleAction *action,
                                    GVariant      *parameter,
                                    gpointer       user_data)
 {
-  /* Accounts are listed and managed on the Accounts page of the preferences. */
-  lb_application_show_preferences (LB_APPLICATION (user_data), "accounts");
+  LbApplication *self = LB_APPLICATION (user_data);
+  LbEngine *engine = lb_application_get_engine (self);
+  GtkWindow *parent;
+
+  /* Without an engine (the store could not be opened) there is nowhere to add it to. */
+  if (engine == NULL)
+    return;
+  /* Modal to the window that asked: the main window's welcome page, or the preferences. */
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (parent == NULL)
+    parent = lb_application_get_main_window (self);
+  lb_account_wizard_present (parent, engine);
 }
 
 static void
@@ -357,19 +369,25 @@ lb_application_open (GApplication  *application,
                      int            n_files,
                      const char    *hint)
 {
+  LbApplication *self = LB_APPLICATION (application);
+  GtkWindow *window;
+
+  /* The main window comes up too, so that the composer has a parent and the mail is
+   * there once the message is sent. */
+  lb_application_activate (application);
+  window = lb_application_get_main_window (self);
+  if (self->engine == NULL || window == NULL)
+    return;
+
   for (int i = 0; i < n_files; i++)
     {
-      if (!g_file_has_uri_scheme (files[i], "mailto"))
-        {
-          g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autofree char *uri = g_file_get_uri (files[i]);
 
-          g_warning ("Letterbox opens mailto: links only, not %s", uri);
-        }
+      if (g_file_has_uri_scheme (files[i], "mailto"))
+        lb_composer_open_mailto (window, self->engine, uri);
+      else
+        g_warning ("Letterbox opens mailto: links only, not %s", uri);
     }
-
-  /* The composer takes the mailto: links over once it exists; until then Letterbox
-   * comes to the front, as for a plain launch. */
-  lb_application_activate (application);
 }
 
 static void

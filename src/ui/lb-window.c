@@ -17,22 +17,7 @@
 #include "lb-sidebar.h"
 #include "lb-window.h"
 
-/* The composer and the reader come from other parts of the UI; until they are built in,
- * the actions that need them stay disabled and the reader pane shows a summary. */
-#ifdef LB_HAVE_COMPOSER
-# include "lb-composer.h"
-# define LB_WINDOW_HAVE_COMPOSER TRUE
-# define LB_WINDOW_COMPOSE_NEW(self) lb_composer_open_new (GTK_WINDOW (self), (self)->engine)
-# define LB_WINDOW_COMPOSE_REPLY(self, m, all) \
-  lb_composer_open_reply (GTK_WINDOW (self), (self)->engine, (m), (all))
-# define LB_WINDOW_COMPOSE_FORWARD(self, m) \
-  lb_composer_open_forward (GTK_WINDOW (self), (self)->engine, (m))
-#else
-# define LB_WINDOW_HAVE_COMPOSER FALSE
-# define LB_WINDOW_COMPOSE_NEW(self) ((void) 0)
-# define LB_WINDOW_COMPOSE_REPLY(self, m, all) ((void) (m), (void) (all))
-# define LB_WINDOW_COMPOSE_FORWARD(self, m) ((void) (m))
-#endif
+#include "lb-composer.h"
 
 typedef enum {
   MARK_READ_IMMEDIATELY,
@@ -460,11 +445,11 @@ lb_window_update_actions (LbWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (bulk); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], any);
   gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), any);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", one && LB_WINDOW_HAVE_COMPOSER);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", one && LB_WINDOW_HAVE_COMPOSER);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", one && LB_WINDOW_HAVE_COMPOSER);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", one);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", one);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compose",
-                                 self->engine != NULL && LB_WINDOW_HAVE_COMPOSER);
+                                 self->engine != NULL);
 }
 
 static void
@@ -711,7 +696,7 @@ lb_window_compose_action (GtkWidget  *widget,
 
   if (self->engine == NULL)
     return;
-  LB_WINDOW_COMPOSE_NEW (self);
+  lb_composer_open_new (GTK_WINDOW (self), self->engine);
 }
 
 static void
@@ -727,9 +712,10 @@ lb_window_reply_action (GtkWidget  *widget,
     return;
   message = g_ptr_array_index (selected, 0);
   if (g_str_equal (action_name, "win.forward"))
-    LB_WINDOW_COMPOSE_FORWARD (self, message);
+    lb_composer_open_forward (GTK_WINDOW (self), self->engine, message);
   else
-    LB_WINDOW_COMPOSE_REPLY (self, message, g_str_equal (action_name, "win.reply-all"));
+    lb_composer_open_reply (GTK_WINDOW (self), self->engine, message,
+                            g_str_equal (action_name, "win.reply-all"));
 }
 
 static void

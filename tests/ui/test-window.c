@@ -6,7 +6,9 @@
 
 #include <adwaita.h>
 
+#include "lb-account-wizard.h"
 #include "lb-application.h"
+#include "lb-composer.h"
 #include "lb-preferences-window.h"
 #include "lb-window.h"
 #include "lb-ui-test-util.h"
@@ -343,8 +345,15 @@ body_dialogs (LbApplication *app,
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   GtkWidget *widget;
 
-  /* Until the account wizard exists, "Add an Account" opens the Accounts page. */
+  /* "Add an Account" opens the account wizard. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "add-account", NULL);
+  widget = GTK_WIDGET (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD));
+  g_assert_nonnull (widget);
+  lb_ui_test_wait_for_frame (widget);
+  gtk_window_destroy (GTK_WINDOW (widget));
+
+  /* The preferences show their Accounts page on request. */
+  lb_application_show_preferences (app, "accounts");
   preferences = lb_ui_test_find_toplevel (LB_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
   g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (window));
@@ -412,12 +421,17 @@ on_open (GApplication  *application,
          gboolean      *opened)
 {
   GtkWindow *window = lb_application_get_main_window (LB_APPLICATION (application));
+  GtkWindow *composer = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
 
-  /* Until the composer exists a mailto: link brings the main window up. */
+  /* A mailto: link brings the main window up and opens a composer over it. */
   g_assert_cmpint (n_files, ==, 1);
   g_assert_true (g_file_has_uri_scheme (files[0], "mailto"));
   g_assert_true (LB_IS_WINDOW (window));
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_nonnull (composer);
+  g_assert_true (gtk_window_get_transient_for (composer) == window);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (composer));
+  gtk_window_destroy (composer);
   *opened = TRUE;
   close_and_wait (LB_WINDOW (window));
 }
