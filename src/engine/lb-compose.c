@@ -19,7 +19,9 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "lb-account-private.h"
 #include "lb-compose.h"
+#include "lb-imap-session.h"
 #include "lb-engine.h"
 #include "lb-store-addresses.h"
 
@@ -409,4 +411,119 @@ lb_compose_list_addresses_finish (LbEngine      *engine,
                                   GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  GBytes  *message;
+  guint32  previous_uid;
+} DraftJob;
+
+static void
+draft_job_free (DraftJob *job)
+{
+  g_clear_pointer (&job->message, g_bytes_unref);
+  g_free (job);
+}
+
+/* Worker: APPEND the new copy with \Draft, then remove the previous one (its uid is only
+ * known when the server has UIDPLUS; without it the old copy stays, which loses nothing). */
+static gpointer
+save_draft_job (gpointer       worker_data,
+                gpointer       job_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  DraftJob *job = job_data;
+  g_autoptr(LbStoreFolder) drafts = NULL;
+  LbImapSession *session;
+  gint64 drafts_id;
+  guint32 uid = 0;
+
+  if (!lb_imap_sync_connect (w->sync, cancellable, error))
+    return NULL;
+  drafts_id = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_DRAFTS);
+  if (drafts_id == 0)
+    {
+      if (!lb_imap_sync_folders (w->sync, cancellable, error))
+        return NULL;
+      drafts_id = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_DRAFTS);
+    }
+  if (drafts_id == 0 || (drafts = lb_store_get_folder (w->store, drafts_id, NULL)) == NULL)
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NOT_FOUND,
+                           _("This account has no Drafts folder."));
+      return NULL;
+    }
+  session = lb_imap_sync_get_session (w->sync);
+  if (job->message != NULL &&
+      !lb_imap_session_append_sync (session, drafts->raw_name, "\\Draft \\Seen", job->message,
+                                    &uid, cancellable, error))
+    return NULL;
+  if (job->previous_uid != 0 && job->previous_uid != uid)
+    {
+      g_autoptr(LbImapResponse) r = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (lb_imap_session_select_sync (session, drafts->raw_name, FALSE, NULL, NULL, NULL, NULL,
+                                       cancellable, &local_error))
+        {
+          r = lb_imap_session_command_sync (session, NULL, NULL, cancellable, &local_error,
+                                            "UID STORE %u +FLAGS.SILENT (\\Deleted)",
+                                            job->previous_uid);
+          if (r != NULL && lb_imap_session_has_capability (session, "UIDPLUS"))
+            {
+              g_clear_pointer (&r, lb_imap_response_unref);
+              r = lb_imap_session_command_sync (session, NULL, NULL, cancellable, &local_error,
+                                                "UID EXPUNGE %u", job->previous_uid);
+            }
+        }
+      if (local_error != NULL)
+        g_debug ("The previous draft copy stays: %s", local_error->message);
+    }
+  lb_imap_sync_folder (w->sync, drafts_id, cancellable, NULL);
+  return g_memdup2 (&uid, sizeof uid);
+}
+
+/**
+ * lb_compose_save_draft_async:
+ * @message: (nullable): the draft, built with %LB_MIME_BUILD_KEEP_BCC; %NULL only removes
+ *   the previous copy (after sending, or when the draft is discarded)
+ * @previous_uid: the uid of the copy this one replaces, or 0
+ *
+ * Saves a draft to the account's Drafts folder (on its worker) and removes the copy it
+ * replaces.
+ */
+void
+lb_compose_save_draft_async (LbEngine            *engine,
+                             LbAccount           *account,
+                             GBytes              *message,
+                             guint32              previous_uid,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
+  DraftJob *job = g_new0 (DraftJob, 1);
+
+  g_task_set_source_tag (task, lb_compose_save_draft_async);
+  job->message = message != NULL ? g_bytes_ref (message) : NULL;
+  job->previous_uid = previous_uid;
+  _lb_account_push (account, LB_JOB_PRIORITY_VISIBLE, NULL, save_draft_job, job,
+                    (GDestroyNotify) draft_job_free, g_free, task);
+}
+
+/**
+ * lb_compose_save_draft_finish:
+ *
+ * Returns: the new copy's uid (0 when the server did not say), or 0 with @error set
+ */
+guint32
+lb_compose_save_draft_finish (LbEngine      *engine,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_autofree guint32 *uid = g_task_propagate_pointer (G_TASK (result), error);
+
+  return uid != NULL ? *uid : 0;
 }

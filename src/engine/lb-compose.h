@@ -35,4 +35,16 @@ GPtrArray   *lb_compose_list_addresses_finish (LbEngine            *engine,
                                                GAsyncResult        *result,
                                                GError             **error);
 
+/* The draft copy in the account's Drafts folder on the server. */
+void         lb_compose_save_draft_async      (LbEngine            *engine,
+                                               LbAccount           *account,
+                                               GBytes              *message,
+                                               guint32              previous_uid,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+guint32      lb_compose_save_draft_finish     (LbEngine            *engine,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 G_END_DECLS

@@ -27,6 +27,9 @@
 #include "lb-quirks.h"
 
 #define AUTOSAVE_SECONDS 5
+/* The server copy is replaced less often than the local file: every APPEND is a new
+ * message there. */
+#define SERVER_SAVE_TICKS 6
 
 struct _LbComposer
 {
@@ -53,6 +56,9 @@ struct _LbComposer
   char       **references;
   char        *draft_id;
   guint        autosave_id;
+  guint        ticks;
+  guint32      server_uid;       /* the copy in Drafts on the server, 0 for none */
+  gboolean     server_dirty;
   gboolean     dirty;
   gboolean     sending;
   guint        pending_loads;
@@ -216,23 +222,63 @@ save_draft_thread (GTask        *task,
   if (!g_file_set_contents_full (path, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
     g_warning ("Could not save the draft: %s", error->message);
-  g_task_return_boolean (task, TRUE);
+  g_task_return_pointer (task, g_steal_pointer (&raw), (GDestroyNotify) g_bytes_unref);
 }
 
 static void
-save_draft (LbComposer *self)
+server_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LbComposer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint32 uid = lb_compose_save_draft_finish (LB_ENGINE (source), result, &error);
+
+  if (error != NULL)
+    {
+      g_debug ("Draft not saved on the server: %s", error->message);
+      self->server_dirty = TRUE;
+      return;
+    }
+  self->server_uid = uid;
+}
+
+static void
+draft_written (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  LbComposer *self = LB_COMPOSER (source);
+  g_autoptr(GBytes) raw = g_task_propagate_pointer (G_TASK (result), NULL);
+  /* Taken when the save started: the window (and its From field) may be gone now. */
+  LbAccount *account = g_object_get_data (G_OBJECT (result), "account");
+
+  if (raw == NULL || account == NULL ||
+      !GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "to-server")))
+    return;
+  self->server_dirty = FALSE;
+  lb_compose_save_draft_async (self->engine, account, raw, self->server_uid, NULL, server_saved,
+                               g_object_ref (self));
+}
+
+static void
+save_draft (LbComposer *self,
+            gboolean    to_server)
 {
   g_autoptr(GTask) task = NULL;
   LbMimeDraft *d;
 
-  if (!self->dirty || self->sending)
+  to_server = to_server && self->server_dirty;
+  if ((!self->dirty && !to_server) || self->sending)
     return;
   self->dirty = FALSE;
   d = collect_draft (self, NULL);
   g_free (d->message_id);
   d->message_id = g_strdup (self->draft_id);
-  task = g_task_new (NULL, NULL, NULL, NULL);
+  task = g_task_new (self, NULL, draft_written, NULL);
   g_object_set_data_full (G_OBJECT (task), "path", draft_path (self), g_free);
+  g_object_set_data (G_OBJECT (task), "to-server", GINT_TO_POINTER (to_server));
+  g_object_set_data_full (G_OBJECT (task), "account", selected_account (self), g_object_unref);
   g_task_set_task_data (task, d, (GDestroyNotify) lb_mime_draft_free);
   g_task_run_in_thread (task, save_draft_thread);
 }
@@ -244,13 +290,24 @@ delete_draft (LbComposer *self)
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   self->dirty = FALSE;
+  self->server_dirty = FALSE;
   g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  if (self->server_uid != 0)
+    {
+      g_autoptr(LbAccount) account = selected_account (self);
+
+      if (account != NULL)
+        lb_compose_save_draft_async (self->engine, account, NULL, self->server_uid, NULL, NULL, NULL);
+      self->server_uid = 0;
+    }
 }
 
 static gboolean
 autosave_tick (gpointer data)
 {
-  save_draft (LB_COMPOSER (data));
+  LbComposer *self = LB_COMPOSER (data);
+
+  save_draft (self, ++self->ticks % SERVER_SAVE_TICKS == 0);
   return G_SOURCE_CONTINUE;
 }
 
@@ -258,6 +315,7 @@ static void
 mark_dirty (LbComposer *self)
 {
   self->dirty = TRUE;
+  self->server_dirty = TRUE;
 }
 
 /* ---- Attachments ------------------------------------------------------------------- */
@@ -613,8 +671,8 @@ setup_completion (LbComposer *self,
 static gboolean
 lb_composer_close_request (GtkWindow *window)
 {
-  /* Closing keeps the draft: write what is not saved yet. */
-  save_draft (LB_COMPOSER (window));
+  /* Closing keeps the draft: write what is not saved yet, here and on the server. */
+  save_draft (LB_COMPOSER (window), TRUE);
   return GTK_WINDOW_CLASS (lb_composer_parent_class)->close_request (window);
 }
 
@@ -909,6 +967,7 @@ fill_from_draft (LbComposer  *self,
   if (d->subject != NULL && *d->subject != '\0')
     gtk_window_set_title (GTK_WINDOW (self), d->subject);
   self->dirty = FALSE;
+  self->server_dirty = FALSE;
 }
 
 void

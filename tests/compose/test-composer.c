@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "lb-composer.h"
@@ -173,6 +174,99 @@ test_compose_and_send (void)
   }
 }
 
+/* Files in a Maildir folder (cur and new) whose text holds @needle. */
+static guint
+count_in_folder (LbTestServers *servers,
+                 const char    *folder,
+                 const char    *needle)
+{
+  guint n = 0;
+
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autofree char *dir = g_build_filename (servers->maildir, "alice@example.com", folder,
+                                               k == 0 ? "cur" : "new", NULL);
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          g_autofree char *text = NULL;
+
+          if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, needle) != NULL)
+            n++;
+        }
+    }
+  return n;
+}
+
+static void
+test_close_keeps_draft (void)
+{
+  g_autoptr(GError) error = NULL;
+  LbTestServersOptions options = { 0 };
+  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
+  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
+  g_autofree char *drafts = g_build_filename (g_get_user_data_dir (), "letterbox", "drafts", NULL);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbAccount) account = NULL;
+  LbComposer *composer;
+  gint64 deadline;
+  guint local = 0;
+
+  g_assert_no_error (error);
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup ("alice@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
+  s->imap->ca_file = g_strdup (servers->ca_file);
+  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
+  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  g_assert_no_error (error);
+
+  lb_composer_open_new (NULL, engine);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_editable_set_text (GTK_EDITABLE (find (GTK_WIDGET (composer), "to")), "bob@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (find (GTK_WIDGET (composer), "bcc")), "secret@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (find (GTK_WIDGET (composer), "subject")), "草稿 draft-7");
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* On the server, with \Draft, Bcc kept; and a local file only its owner can read. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (count_in_folder (servers, ".Drafts", "secret@example.org") == 0 &&
+         g_get_monotonic_time () < deadline)
+    iterate_for (100);
+  g_assert_cmpuint (count_in_folder (servers, ".Drafts", "secret@example.org"), ==, 1);
+  {
+    g_autoptr(GDir) d = g_dir_open (drafts, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull (d);
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (drafts, name, NULL);
+        GStatBuf st;
+
+        g_assert_true (g_str_has_suffix (name, ".eml"));
+        g_assert_cmpint (g_stat (path, &st), ==, 0);
+        g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+        local++;
+      }
+  }
+  g_assert_cmpuint (local, >=, 1);
+
+  lb_engine_shutdown (engine);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -181,5 +275,6 @@ main (int   argc,
   gtk_init ();
   adw_init ();
   g_test_add_func ("/composer/compose-and-send", test_compose_and_send);
+  g_test_add_func ("/composer/close-keeps-draft", test_close_keeps_draft);
   return g_test_run ();
 }
