@@ -148,7 +148,8 @@ update_header (LbAccountWizard *self)
   gboolean can_go_back = self->busy == BUSY_NONE && g_strcmp0 (page, "identity") != 0;
 
   gtk_widget_set_visible (self->back_button, can_go_back);
-  gtk_widget_set_visible (self->cancel_button, !can_go_back);
+  /* While busy, the page's own Stop button is the way back. */
+  gtk_widget_set_visible (self->cancel_button, !can_go_back && self->busy == BUSY_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", can_go_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", self->busy == BUSY_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.sign-in", self->busy == BUSY_NONE);
@@ -1037,12 +1038,25 @@ lb_account_wizard_new (LbEngine  *engine,
   return self;
 }
 
+/* The wizard for a new account, while it is open: asking again presents it. */
+static LbAccountWizard *adding_wizard;
+
 static LbAccountWizard *
 present (GtkWindow *parent,
          LbEngine  *engine,
          LbAccount *account)
 {
-  LbAccountWizard *self = lb_account_wizard_new (engine, account);
+  LbAccountWizard *self;
+
+  if (account == NULL && adding_wizard != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (adding_wizard));
+      return adding_wizard;
+    }
+
+  self = lb_account_wizard_new (engine, account);
+  if (account == NULL)
+    g_set_weak_pointer (&adding_wizard, self);
 
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);

@@ -4,20 +4,29 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "lb-account-wizard.h"
 #include "lb-application.h"
+#include "lb-engine.h"
 #include "lb-preferences-window.h"
+#include "lb-provider-db.h"
 
 struct _LbPreferencesWindow
 {
   AdwPreferencesWindow  parent_instance;
 
   GSettings            *settings;
+  LbEngine             *engine;     /* NULL if the store could not be opened */
 
   /* Template children */
   AdwComboRow          *mark_read_row;
   AdwActionRow         *mark_read_delay_row;
   GtkSpinButton        *mark_read_delay_spin;
   GtkSwitch            *run_in_background_switch;
+  GtkListBox           *accounts_list;
+  GtkWidget            *accounts_group;
+  GtkWidget            *no_accounts_group;
 };
 
 G_DEFINE_FINAL_TYPE (LbPreferencesWindow, lb_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -73,12 +82,186 @@ mark_read_mode_is_delay (GValue   *value,
   return TRUE;
 }
 
+/* ---- Accounts page ------------------------------------------------------------------ */
+
+static char *
+account_subtitle (LbAccount *account)
+{
+  const char *provider_id = lb_account_get_provider_id (account);
+  LbProvider *provider = NULL;
+  const char *provider_name;
+  const char *status;
+
+  if (provider_id != NULL)
+    provider = lb_provider_db_lookup_id (lb_provider_db_get_default (), provider_id);
+  provider_name = provider != NULL ? lb_provider_get_name (provider, NULL) : NULL;
+
+  switch (lb_account_get_status (account))
+    {
+    case LB_ACCOUNT_STATUS_CONNECTING:
+      status = _("Connecting…");
+      break;
+    case LB_ACCOUNT_STATUS_SYNCING:
+      status = _("Updating…");
+      break;
+    case LB_ACCOUNT_STATUS_OFFLINE:
+      status = _("Offline");
+      break;
+    case LB_ACCOUNT_STATUS_ERROR:
+      status = lb_account_get_last_error (account) != NULL ? lb_account_get_last_error (account)
+                                                           : _("Cannot connect");
+      break;
+    case LB_ACCOUNT_STATUS_IDLE:
+    default:
+      status = _("Up to date");
+      break;
+    }
+
+  if (provider_name == NULL)
+    return g_strdup (status);
+  /* Translators: the account's provider (e.g. "QQ Mail") and its status (e.g. "Up to date"). */
+  return g_strdup_printf (_("%s · %s"), provider_name, status);
+}
+
+static void
+update_account_row (AdwActionRow *row)
+{
+  LbAccount *account = g_object_get_data (G_OBJECT (row), "account");
+  const char *name = lb_account_get_display_name (account);
+  g_autofree char *subtitle = account_subtitle (account);
+  g_autofree char *title = NULL;
+
+  /* Markup is off for both, so an address or error text with "<" is shown as it is. */
+  if (name != NULL && name[0] != '\0')
+    /* Translators: an account's name and address, e.g. "Alice <alice@example.com>". */
+    title = g_strdup_printf (_("%s <%s>"), name, lb_account_get_email (account));
+  else
+    title = g_strdup (lb_account_get_email (account));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
+static void
+on_edit_clicked (GtkButton *button,
+                 LbAccount *account)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
+  LbPreferencesWindow *self = LB_PREFERENCES_WINDOW (root);
+
+  if (self->engine != NULL)
+    lb_account_wizard_present_edit (GTK_WINDOW (self), self->engine, account);
+}
+
+static void
+on_account_removed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_engine_remove_account_finish (LB_ENGINE (source), result, &error))
+    g_warning ("Could not remove the account: %s", error->message);
+}
+
+static void
+on_remove_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    LbAccount        *account)
+{
+  LbApplication *app = LB_APPLICATION (g_application_get_default ());
+  LbEngine *engine = lb_application_get_engine (app);
+
+  if (g_strcmp0 (response, "remove") != 0 || engine == NULL)
+    return;
+  /* The engine deletes the keyring secret and the cached mail; the row goes away when the
+   * accounts model changes. */
+  lb_engine_remove_account_async (engine, account, NULL, on_account_removed, NULL);
+}
+
+static void
+on_remove_clicked (GtkButton *button,
+                   LbAccount *account)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (root), _("Remove Account?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  /* Translators: %s is an e-mail address. */
+                                  _("Letterbox forgets %s: its password and the mail "
+                                    "downloaded to this computer are deleted. The mail on "
+                                    "the server is not touched."),
+                                  lb_account_get_email (account));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_widget_set_name (dialog, "preferences-remove-account-dialog");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_remove_response),
+                         g_object_ref (account), (GClosureNotify) g_object_unref, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+create_account_row (gpointer item,
+                    gpointer user_data)
+{
+  LbAccount *account = LB_ACCOUNT (item);
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  GtkWidget *edit;
+  GtkWidget *remove;
+
+  g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
+  gtk_widget_set_name (GTK_WIDGET (row), "preferences-account-row");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  update_account_row (row);
+  g_signal_connect_object (account, "notify::status", G_CALLBACK (update_account_row), row,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::last-error", G_CALLBACK (update_account_row), row,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (account, "notify::display-name", G_CALLBACK (update_account_row),
+                           row, G_CONNECT_SWAPPED);
+
+  edit = gtk_button_new_from_icon_name ("document-edit-symbolic");
+  gtk_widget_set_name (edit, "preferences-edit-account-button");
+  gtk_widget_set_tooltip_text (edit, _("Edit"));
+  gtk_widget_set_valign (edit, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (edit, "flat");
+  g_signal_connect_object (edit, "clicked", G_CALLBACK (on_edit_clicked), account, 0);
+  adw_action_row_add_suffix (row, edit);
+
+  remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_name (remove, "preferences-remove-account-button");
+  gtk_widget_set_tooltip_text (remove, _("Remove"));
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  g_signal_connect_object (remove, "clicked", G_CALLBACK (on_remove_clicked), account, 0);
+  adw_action_row_add_suffix (row, remove);
+
+  return GTK_WIDGET (row);
+}
+
+static void
+update_accounts_visibility (LbPreferencesWindow *self)
+{
+  guint n = self->engine != NULL
+            ? g_list_model_get_n_items (lb_engine_get_accounts (self->engine)) : 0;
+
+  gtk_widget_set_visible (self->accounts_group, n > 0);
+  gtk_widget_set_visible (self->no_accounts_group, n == 0);
+}
+
 static void
 lb_preferences_window_finalize (GObject *object)
 {
   LbPreferencesWindow *self = LB_PREFERENCES_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (lb_preferences_window_parent_class)->finalize (object);
 }
@@ -98,6 +281,9 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_delay_spin);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow,
                                         run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_list);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_group);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, no_accounts_group);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
@@ -128,4 +314,22 @@ lb_preferences_window_init (LbPreferencesWindow *self)
   g_settings_bind (self->settings, "run-in-background",
                    self->run_in_background_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+
+  /* The accounts come from the application's engine; without one (the store could not be
+   * opened) the page shows its empty state. */
+  if (LB_IS_APPLICATION (g_application_get_default ()))
+    {
+      LbEngine *engine = lb_application_get_engine (LB_APPLICATION (g_application_get_default ()));
+
+      g_set_object (&self->engine, engine);
+    }
+  if (self->engine != NULL)
+    {
+      GListModel *accounts = lb_engine_get_accounts (self->engine);
+
+      gtk_list_box_bind_model (self->accounts_list, accounts, create_account_row, NULL, NULL);
+      g_signal_connect_object (accounts, "items-changed",
+                               G_CALLBACK (update_accounts_visibility), self, G_CONNECT_SWAPPED);
+    }
+  update_accounts_visibility (self);
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "lb-account-wizard.h"
+#include "lb-application.h"
+#include "lb-preferences-window.h"
 #include "lb-engine.h"
 #include "lb-test-fixture.h"
 #include "lb-ui-test-util.h"
@@ -71,6 +73,8 @@ on_clicked (GtkButton *button,
             gboolean  *clicked)
 {
   *clicked = TRUE;
+  /* Here, since the button may be gone when the click has run (a dialog that closes). */
+  g_signal_handlers_disconnect_by_func (button, on_clicked, clicked);
 }
 
 /* Activates a button as Space or Enter on it does, and waits for its "clicked", which
@@ -79,12 +83,11 @@ static void
 click (GtkWidget *button)
 {
   gboolean clicked = FALSE;
-  gulong handler = g_signal_connect (button, "clicked", G_CALLBACK (on_clicked), &clicked);
 
+  g_signal_connect (button, "clicked", G_CALLBACK (on_clicked), &clicked);
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_true (gtk_widget_activate (button));
   WAIT_UNTIL (clicked);
-  g_signal_handler_disconnect (button, handler);
 }
 
 static gboolean
@@ -359,6 +362,168 @@ test_escape_and_bad_address (void)
   lb_engine_shutdown (engine);
 }
 
+/* ---- the whole application: welcome page → wizard → Preferences > Accounts ----------- */
+
+/* The button labelled LABEL under ROOT (message dialogs do not name their buttons). */
+static GtkWidget *
+find_button_in (GtkWidget  *root,
+                const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_in (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  GtkWidget *button;
+
+  lb_ui_test_wait_for_frame (root);
+  button = find_button_in (root, label);
+  if (button == NULL)
+    g_error ("no button labelled %s", label);
+  return button;
+}
+
+static void
+drive_wizard_to_success (LbAccountWizard *wizard)
+{
+  GtkWidget *name_row = find (wizard, "wizard-name-row");
+  GtkWidget *email_row = find (wizard, "wizard-email-row");
+  GtkWidget *secret_row;
+
+  lb_ui_test_wait_for_frame (GTK_WIDGET (wizard));
+  WAIT_UNTIL (has_focus_within (name_row));
+  type_into (name_row, "Alice");
+  press_enter (name_row);
+  WAIT_UNTIL (has_focus_within (email_row));
+  type_into (email_row, ADDRESS);
+  press_enter (email_row);
+  WAIT_UNTIL (g_strcmp0 (lb_account_wizard_get_page (wizard), "secret") == 0);
+  secret_row = find (wizard, "wizard-secret-row");
+  type_into (secret_row, GOOD_CODE);
+  press_enter (secret_row);
+}
+
+static void
+on_app_activate (GApplication *application,
+                 gboolean     *ran)
+{
+  LbApplication *app = LB_APPLICATION (application);
+  LbEngine *engine = lb_application_get_engine (app);
+  GtkWindow *window;
+  GtkWindow *preferences;
+  LbAccountWizard *wizard;
+  GtkWindow *dialog;
+  GtkWidget *row;
+  gpointer weak;
+  g_autoptr(GList) windows = NULL;
+
+  if (*ran)
+    return;
+  *ran = TRUE;
+
+  g_assert_nonnull (engine);
+  window = lb_application_get_main_window (app);
+  g_assert_nonnull (window);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+
+  /* First run: the welcome page's "Add an Account" opens the wizard, modal to the window. */
+  click (find (window, "add-account-button"));
+  wizard = LB_ACCOUNT_WIZARD (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD));
+  g_assert_nonnull (wizard);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (wizard)) == window);
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (wizard)));
+  /* Asking again presents the same wizard. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "add-account", NULL);
+  g_assert_true (LB_ACCOUNT_WIZARD (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD)) == wizard);
+
+  weak = wizard;
+  g_object_add_weak_pointer (G_OBJECT (wizard), &weak);
+  drive_wizard_to_success (wizard);
+  WAIT_UNTIL (weak == NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_accounts (engine)), ==, 1);
+
+  /* Preferences > Accounts lists it, with Edit and Remove. */
+  lb_application_show_preferences (app, "accounts");
+  preferences = lb_ui_test_find_toplevel (LB_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (preferences));
+  row = find (preferences, "preferences-account-row");
+  g_assert_true (gtk_widget_get_mapped (row));
+  g_test_message ("row: %s / %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                  adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ADDRESS));
+
+  /* Edit opens the wizard on the server settings of that account. */
+  click (find (row, "preferences-edit-account-button"));
+  wizard = LB_ACCOUNT_WIZARD (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD));
+  g_assert_nonnull (wizard);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (wizard)) == preferences);
+  WAIT_UNTIL (g_strcmp0 (lb_account_wizard_get_page (wizard), "advanced") == 0);
+  g_assert_cmpstr (text_of (wizard, "wizard-imap-host-row"), ==, "127.0.0.1");
+  g_assert_false (gtk_widget_get_sensitive (find (wizard, "wizard-email-row")));
+  weak = wizard;
+  g_object_add_weak_pointer (G_OBJECT (wizard), &weak);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.cancel", NULL);
+  WAIT_UNTIL (weak == NULL);
+
+  /* Remove asks first; Cancel keeps the account, Remove deletes it. */
+  click (find (row, "preferences-remove-account-button"));
+  dialog = lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  weak = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  click (find_button (GTK_WIDGET (dialog), "_Cancel"));
+  WAIT_UNTIL (weak == NULL || !gtk_widget_get_visible (GTK_WIDGET (weak)));
+  g_test_message ("dialog %s after Cancel", weak == NULL ? "destroyed" : "hidden");
+  g_clear_weak_pointer (&weak);
+  g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_accounts (engine)), ==, 1);
+
+  click (find (row, "preferences-remove-account-button"));
+  dialog = lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  click (find_button (GTK_WIDGET (dialog), "_Remove"));
+  WAIT_UNTIL (g_list_model_get_n_items (lb_engine_get_accounts (engine)) == 0);
+  WAIT_UNTIL (gtk_widget_get_mapped (find (preferences, "preferences-add-account-button")));
+
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+  g_application_quit (application);
+}
+
+static void
+test_application (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = g_dir_make_tmp ("lb-wizard-app-XXXXXX", &error);
+  LbApplication *app;
+  gboolean ran = FALSE;
+  int status;
+
+  g_assert_no_error (error);
+  g_setenv ("LETTERBOX_DATA_DIR", profile, TRUE);
+  app = lb_application_new ();
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_app_activate), &ran);
+  status = g_application_run (G_APPLICATION (app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (ran);
+  g_object_unref (app);
+  g_unsetenv ("LETTERBOX_DATA_DIR");
+}
+
 /* ---- screenshots ------------------------------------------------------------------- */
 
 static void
@@ -485,6 +650,7 @@ main (int    argc,
     {
       g_test_add_func ("/wizard/ui/escape-and-bad-address", test_escape_and_bad_address);
       g_test_add_func ("/wizard/ui/add-account", test_add_account);
+      g_test_add_func ("/wizard/ui/application", test_application);
       status = g_test_run ();
     }
 
