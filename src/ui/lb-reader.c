@@ -521,12 +521,14 @@ on_save_attachment (GtkButton *button,
 static GtkWidget *
 attachment_button (LbReader         *self,
                    LbMimeAttachment *attachment,
+                   const char       *name,
                    const char       *icon,
                    const char       *tooltip,
                    GCallback         callback)
 {
   GtkWidget *button = gtk_button_new_from_icon_name (icon);
 
+  gtk_widget_set_name (button, name);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, tooltip);
   gtk_widget_add_css_class (button, "flat");
@@ -565,10 +567,12 @@ show_attachments (LbReader *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 attachment_button (self, a, "document-open-symbolic", _("Open"),
+                                 attachment_button (self, a, "reader-attachment-open",
+                                                    "document-open-symbolic", _("Open"),
                                                     G_CALLBACK (on_open_attachment)));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 attachment_button (self, a, "document-save-symbolic", _("Save…"),
+                                 attachment_button (self, a, "reader-attachment-save",
+                                                    "document-save-symbolic", _("Save…"),
                                                     G_CALLBACK (on_save_attachment)));
       gtk_widget_set_name (row, "reader-attachment-row");
       gtk_list_box_append (self->attachments_list, row);

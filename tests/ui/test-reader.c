@@ -12,6 +12,7 @@
 
 #include <adwaita.h>
 #include <dlfcn.h>
+#include <glib/gstdio.h>
 #include <webkit/webkit.h>
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
@@ -373,13 +374,14 @@ install_fake_browser (void)
   g_assert_no_error (error);
   desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\n"
                                   "Exec=%s %%u\nNoDisplay=true\n"
-                                  "MimeType=x-scheme-handler/http;x-scheme-handler/https;\n",
+                                  "MimeType=x-scheme-handler/http;x-scheme-handler/https;text/plain;\n",
                                   script);
   g_file_set_contents (desktop, desktop_text, -1, &error);
   g_assert_no_error (error);
   g_file_set_contents (mimeapps, "[Default Applications]\n"
                                  "x-scheme-handler/http=lb-test-browser.desktop\n"
-                                 "x-scheme-handler/https=lb-test-browser.desktop\n", -1, &error);
+                                 "x-scheme-handler/https=lb-test-browser.desktop\n"
+                                 "text/plain=lb-test-browser.desktop\n", -1, &error);
   g_assert_no_error (error);
 }
 
@@ -665,8 +667,10 @@ test_no_charset (void)
   g_autofree char *text = NULL;
 
   show ("no-charset");
-  /* No attachments: the list takes no room. */
+  /* No attachments: the list takes no room (once laid out again). */
+  lb_ui_test_wait_for_frame (GTK_WIDGET (env.window));
   g_assert_cmpint (gtk_widget_get_height (find ("reader-attachments-revealer")), ==, 0);
+  screenshot ("reader-plain-light");
   main_resource = webkit_web_view_get_main_resource (env.view);
   g_assert_nonnull (main_resource);
   data = resource_data (main_resource);
@@ -903,6 +907,61 @@ test_link_click (void)
 #endif
 }
 
+typedef struct {
+  gsize length;
+} OpenedWait;
+
+static gboolean
+opened_grew (gpointer data)
+{
+  OpenedWait *w = data;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  return g_file_get_contents (env.opened_file, &text, &length, NULL) && length > w->length
+         && text[length - 1] == '\n';
+}
+
+/* "Open" writes the attachment to a private file in the cache and hands it to the
+ * application for its type (the fake one, which writes down what it got). */
+static void
+test_open_attachment (void)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "letterbox", "attachments",
+                                            NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *content = NULL;
+  g_auto(GStrv) lines = NULL;
+  OpenedWait w = { 0 };
+  GStatBuf st;
+  guint n;
+
+  g_file_get_contents (env.opened_file, &text, &w.length, NULL);
+  show ("季度会议纪要");
+  press ("reader-attachment-open");
+  wait_until (opened_grew, &w, "the attachment to be opened");
+
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (env.opened_file, &text, NULL, NULL));
+  lines = g_strsplit (g_strchomp (text), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_cmpuint (n, >, 0);
+  path = g_str_has_prefix (lines[n - 1], "file:") ? g_filename_from_uri (lines[n - 1], NULL, NULL)
+                                                  : g_strdup (lines[n - 1]);
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_prefix (path, base));
+  g_assert_true (g_str_has_suffix (path, "/会议记录.txt"));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  dir = g_path_get_dirname (path);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "hello");
+}
+
 static gboolean
 shows_error (gpointer data)
 {
@@ -978,6 +1037,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/cid", test_cid);
   g_test_add_func ("/ui/reader/navigation", test_navigation);
   g_test_add_func ("/ui/reader/link-click", test_link_click);
+  g_test_add_func ("/ui/reader/open-attachment", test_open_attachment);
   g_test_add_func ("/ui/reader/stale", test_stale);
   g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
   g_test_add_func ("/ui/reader/signals", test_signals);
