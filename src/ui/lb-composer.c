@@ -892,7 +892,7 @@ account_label (LbAccount *account)
 {
   const char *name = lb_account_get_display_name (account);
 
-  if (name != NULL && *name != '\0')
+  if (name != NULL && *name != '\0' && g_strcmp0 (name, lb_account_get_email (account)) != 0)
     return g_strdup_printf ("%s <%s>", name, lb_account_get_email (account));
   return g_strdup (lb_account_get_email (account));
 }

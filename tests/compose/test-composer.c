@@ -267,6 +267,94 @@ test_close_keeps_draft (void)
   }
 }
 
+static const char original[] =
+  "From: =?UTF-8?B?6bKN5YuD?= <bob@example.org>\r\n"
+  "To: alice@example.com, carol@example.net\r\n"
+  "Cc: dave@example.net\r\n"
+  "Subject: =?UTF-8?B?5ZGo5LqU5LiA6LW35ZCD6aWt?=\r\n"
+  "Date: Sat, 21 Nov 2026 10:00:00 +0000\r\n"
+  "Message-ID: <orig-1@example.org>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "\xe5\x91\xa8\xe4\xba\x94\xe6\x9c\x89\xe7\xa9\xba\xe5\x90\x97\xef\xbc\x9f\r\n";
+
+static void
+test_reply_all (void)
+{
+  g_autoptr(GError) error = NULL;
+  LbTestServersOptions options = { 0 };
+  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
+  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new_static (original, sizeof original - 1);
+  g_autoptr(LbMessage) message = NULL;
+  LbMessageList *list;
+  LbFolder *inbox;
+  LbComposer *composer;
+  GtkWidget *to, *cc, *subject, *body;
+  const char *shot = g_getenv ("LB_COMPOSER_REPLY_SCREENSHOT");
+
+  g_assert_no_error (error);
+  g_assert_true (lb_test_servers_deliver (servers, "alice@example.com", "INBOX", raw, NULL, &error));
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup ("alice@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
+  s->imap->ca_file = g_strdup (servers->ca_file);
+  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
+  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  g_assert_no_error (error);
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
+  g_assert_true (lb_account_sync_finish (account, wait_result (), &error));
+  g_assert_no_error (error);
+
+  inbox = lb_account_find_folder (account, LB_FOLDER_ROLE_INBOX);
+  g_assert_nonnull (inbox);
+  list = lb_engine_open_folder (engine, lb_folder_get_id (inbox));
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  message = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+  lb_composer_open_reply (NULL, engine, message, TRUE);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  to = find (GTK_WIDGET (composer), "to");
+  cc = find (GTK_WIDGET (composer), "cc");
+  subject = find (GTK_WIDGET (composer), "subject");
+  body = find (GTK_WIDGET (composer), "body");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (subject)), ==, "Re: 周五一起吃饭");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (to)), ==, "鲍勃 <bob@example.org>");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cc)), ==, "carol@example.net, dave@example.net");
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (body));
+    GtkTextIter a, b;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &a, &b);
+    text = gtk_text_buffer_get_text (buffer, &a, &b, FALSE);
+    g_assert_nonnull (strstr (text, "> 周五有空吗？"));
+  }
+  iterate_for (200);
+  if (shot != NULL)
+    save_png (GTK_WIDGET (composer), shot);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_object_unref (list);
+  lb_engine_shutdown (engine);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -276,5 +364,6 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/composer/compose-and-send", test_compose_and_send);
   g_test_add_func ("/composer/close-keeps-draft", test_close_keeps_draft);
+  g_test_add_func ("/composer/reply-all", test_reply_all);
   return g_test_run ();
 }
