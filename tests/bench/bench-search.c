@@ -343,6 +343,10 @@ main (int   argc,
   run_class (store, "English words", english, TARGET_INDEXED_MS);
 
   g_clear_object (&store);
-  rm_rf (dir);
+  /* LB_BENCH_KEEP=1 leaves the store for a look at query plans with sqlite3. */
+  if (g_getenv ("LB_BENCH_KEEP") != NULL)
+    printf ("  store kept: %s\n", path);
+  else
+    rm_rf (dir);
   return 0;
 }
