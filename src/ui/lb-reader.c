@@ -172,10 +172,10 @@ on_filter_saved (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
+  WebKitUserContentFilterStore *store = WEBKIT_USER_CONTENT_FILTER_STORE (source);
   g_autoptr(GError) error = NULL;
 
-  shared_filter = webkit_user_content_filter_store_save_finish (WEBKIT_USER_CONTENT_FILTER_STORE (source),
-                                                                result, &error);
+  shared_filter = webkit_user_content_filter_store_save_finish (store, result, &error);
   filter_loading = FALSE;
   if (shared_filter == NULL)
     {
@@ -288,7 +288,8 @@ html_has_remote_content (const char *html)
 
   if (g_once_init_enter (&regex))
     {
-      GRegex *r = g_regex_new ("(?:\\b(?:src|background|poster|data|href)\\s*=\\s*[\"']?\\s*https?:)"
+      GRegex *r = g_regex_new ("(?:\\b(?:src|background|poster|data|href)"
+                               "\\s*=\\s*[\"']?\\s*https?:)"
                                "|(?:\\bsrcset\\s*=\\s*(?:\"[^\"]*|'[^']*|)https?:)"
                                "|(?:url\\s*\\(\\s*[\"']?\\s*https?:)"
                                "|(?:@import\\s+[\"']\\s*https?:)",
@@ -737,7 +738,9 @@ on_decide_policy (WebKitWebView            *view,
                   WebKitPolicyDecisionType  type,
                   LbReader                 *self)
 {
+  WebKitNavigationPolicyDecision *navigation;
   WebKitNavigationAction *action;
+  WebKitNavigationType navigation_type;
   WebKitURIRequest *request;
   const char *uri;
   g_autofree char *scheme = NULL;
@@ -748,14 +751,18 @@ on_decide_policy (WebKitWebView            *view,
       return TRUE;
     }
 
-  action = webkit_navigation_policy_decision_get_navigation_action (WEBKIT_NAVIGATION_POLICY_DECISION (decision));
+  navigation = WEBKIT_NAVIGATION_POLICY_DECISION (decision);
+  action = webkit_navigation_policy_decision_get_navigation_action (navigation);
+  navigation_type = webkit_navigation_action_get_navigation_type (action);
   request = webkit_navigation_action_get_request (action);
   uri = webkit_uri_request_get_uri (request);
 
+  /* Our own load of the body, and jumps to an anchor inside it. */
   if (type == WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION
-      && webkit_navigation_action_get_navigation_type (action) != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED
-      && !webkit_navigation_action_is_user_gesture (action)
-      && (g_str_equal (uri, BODY_BASE_URI) || g_str_has_prefix (uri, BODY_BASE_URI "#")))
+      && (g_str_has_prefix (uri, BODY_BASE_URI "#")
+          || (g_str_equal (uri, BODY_BASE_URI)
+              && navigation_type != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED
+              && !webkit_navigation_action_is_user_gesture (action))))
     {
       webkit_policy_decision_use (decision);
       return TRUE;
@@ -765,7 +772,7 @@ on_decide_policy (WebKitWebView            *view,
 
   /* Only a clicked link goes to the browser: not form submissions (they would send data
    * the message chose) and not redirects or refreshes the message started by itself. */
-  if (webkit_navigation_action_get_navigation_type (action) != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
+  if (navigation_type != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
     return TRUE;
 
   scheme = g_uri_parse_scheme (uri);
