@@ -58,6 +58,8 @@ struct _LbComposer
   guint        autosave_id;
   guint        ticks;
   guint32      server_uid;       /* the copy in Drafts on the server, 0 for none */
+  gint64       outbox_item_id;   /* the outbox item being edited, 0 for none */
+  gint64       outbox_account_id;
   gboolean     server_dirty;
   gboolean     dirty;
   gboolean     sending;
@@ -486,6 +488,13 @@ sent_cb (GObject      *source,
   if (lb_engine_send_finish (LB_ENGINE (source), result, &queued, &error) || queued)
     {
       /* Sent, or safe in the outbox and retried from there. */
+      if (self->outbox_item_id != 0)
+        {
+          /* The edited message replaces the outbox item it came from. */
+          LbAccount *old = lb_engine_get_account (self->engine, self->outbox_account_id);
+          if (old != NULL)
+            lb_engine_outbox_discard (self->engine, old, self->outbox_item_id);
+        }
       delete_draft (self);
       gtk_window_destroy (GTK_WINDOW (self));
       return;
@@ -1146,4 +1155,121 @@ lb_composer_open_forward (GtkWindow *parent,
   g_return_if_fail (LB_IS_ENGINE (engine));
   g_return_if_fail (LB_IS_MESSAGE (message));
   open_derived (parent, engine, message, TRUE, FALSE);
+}
+
+/* ---- Editing an outbox item -------------------------------------------------------- */
+
+typedef struct {
+  GBytes  *raw;
+  char   **rcpts;
+} EditData;
+
+static void
+edit_data_free (EditData *ed)
+{
+  g_clear_pointer (&ed->raw, g_bytes_unref);
+  g_strfreev (ed->rcpts);
+  g_free (ed);
+}
+
+static gboolean
+listed (GPtrArray  *list,
+        const char *address)
+{
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    if (g_ascii_strcasecmp (((LbAddress *) g_ptr_array_index (list, i))->address, address) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+parse_outbox_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  EditData *ed = task_data;
+  g_autoptr(LbMimeMessage) m = lb_mime_message_new_from_bytes (ed->raw, NULL);
+  g_autoptr(LbMimeDraft) d = lb_mime_draft_new ();
+  GPtrArray *attachments;
+  const char * const *refs;
+
+  if (m == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s",
+                               _("The original message could not be read."));
+      return;
+    }
+  for (guint i = 0; i < lb_mime_message_get_to (m)->len; i++)
+    g_ptr_array_add (d->to, lb_address_copy (g_ptr_array_index (lb_mime_message_get_to (m), i)));
+  for (guint i = 0; i < lb_mime_message_get_cc (m)->len; i++)
+    g_ptr_array_add (d->cc, lb_address_copy (g_ptr_array_index (lb_mime_message_get_cc (m), i)));
+  /* Bcc is not in the headers: it is the envelope recipients that are neither To nor Cc. */
+  for (guint i = 0; ed->rcpts != NULL && ed->rcpts[i] != NULL; i++)
+    if (*ed->rcpts[i] != '\0' && !listed (d->to, ed->rcpts[i]) && !listed (d->cc, ed->rcpts[i]))
+      g_ptr_array_add (d->bcc, lb_address_new (NULL, ed->rcpts[i]));
+  d->subject = g_strdup (lb_mime_message_get_subject (m));
+  d->body = g_strdup (lb_mime_message_get_text (m));
+  d->in_reply_to = g_strdup (lb_mime_message_get_in_reply_to (m));
+  refs = lb_mime_message_get_references (m);
+  if (refs != NULL && refs[0] != NULL)
+    d->references = g_strdupv ((char **) refs);
+  attachments = lb_mime_message_get_attachments (m);
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    g_ptr_array_add (d->attachments, g_object_ref (g_ptr_array_index (attachments, i)));
+  g_task_return_pointer (task, g_steal_pointer (&d), (GDestroyNotify) lb_mime_draft_free);
+}
+
+static void
+outbox_parsed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  LbComposer *self = LB_COMPOSER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (d == NULL)
+    {
+      show_banner (self, error->message);
+      return;
+    }
+  fill_from_draft (self, d);
+  /* Why it was not sent, above the message. */
+  if (g_object_get_data (G_OBJECT (result), "last-error") != NULL)
+    show_banner (self, g_object_get_data (G_OBJECT (result), "last-error"));
+}
+
+/**
+ * lb_composer_open_outbox_item:
+ *
+ * Opens a failed (or waiting) outbox message for editing.  When the edited message is
+ * sent or queued, the old outbox item is discarded; closing the window keeps it.
+ */
+void
+lb_composer_open_outbox_item (GtkWindow    *parent,
+                              LbEngine     *engine,
+                              LbOutboxItem *item)
+{
+  LbComposer *self;
+  g_autoptr(GTask) task = NULL;
+  EditData *ed;
+
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (LB_IS_OUTBOX_ITEM (item));
+
+  self = composer_new (parent, engine, lb_outbox_item_get_account_id (item));
+  self->outbox_item_id = lb_outbox_item_get_id (item);
+  self->outbox_account_id = lb_outbox_item_get_account_id (item);
+  gtk_window_present (GTK_WINDOW (self));
+
+  ed = g_new0 (EditData, 1);
+  ed->raw = lb_outbox_item_get_message (item) != NULL ? g_bytes_ref (lb_outbox_item_get_message (item))
+                                                      : g_bytes_new (NULL, 0);
+  ed->rcpts = g_strsplit (lb_outbox_item_get_recipients (item), ", ", -1);
+  task = g_task_new (self, NULL, outbox_parsed, NULL);
+  g_object_set_data_full (G_OBJECT (task), "last-error",
+                          g_strdup (lb_outbox_item_get_last_error (item)), g_free);
+  g_task_set_task_data (task, ed, (GDestroyNotify) edit_data_free);
+  g_task_run_in_thread (task, parse_outbox_thread);
 }

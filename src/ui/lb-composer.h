@@ -28,6 +28,11 @@ void lb_composer_open_mailto  (GtkWindow  *parent,
                                LbEngine   *engine,
                                const char *mailto_uri);
 
+/* Opens a failed outbox message for editing; sending the edit replaces it. */
+void lb_composer_open_outbox_item (GtkWindow    *parent,
+                                   LbEngine     *engine,
+                                   LbOutboxItem *item);
+
 /* For tests and drops: adds @file as an attachment (read without blocking). */
 void lb_composer_attach_file  (LbComposer *self,
                                GFile      *file);

@@ -14,6 +14,7 @@
 
 #include "lb-composer.h"
 #include "lb-engine.h"
+#include "lb-mime-builder.h"
 #include "lb-test-fixture.h"
 
 static GAsyncResult *async_result;
@@ -355,6 +356,84 @@ test_reply_all (void)
   }
 }
 
+static void
+test_edit_failed (void)
+{
+  g_autoptr(GError) error = NULL;
+  LbTestServersOptions options = { 0 };
+  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
+  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(LbMimeDraft) d = lb_mime_draft_new ();
+  g_autoptr(GBytes) raw = NULL;
+  g_auto(GStrv) rcpts = NULL;
+  g_autoptr(LbOutboxItem) item = NULL;
+  GListModel *outbox;
+  LbComposer *composer;
+  GtkWidget *subject, *bcc, *banner;
+  gboolean queued = TRUE;
+
+  g_assert_no_error (error);
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  s->email = g_strdup ("alice@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
+  s->imap->ca_file = g_strdup (servers->ca_file);
+  s->smtp = lb_server_config_new ("127.0.0.1", servers->smtps_port, LB_SECURITY_TLS, "alice@example.com");
+  s->smtp->ca_file = g_strdup (servers->ca_file);
+  lb_engine_add_account_async (engine, s, "wrong password", NULL, got_result, NULL);
+  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  g_assert_no_error (error);
+
+  d->from = lb_address_new (NULL, "alice@example.com");
+  g_ptr_array_add (d->to, lb_address_new (NULL, "bob@example.org"));
+  g_ptr_array_add (d->bcc, lb_address_new (NULL, "hidden@example.org"));
+  d->subject = g_strdup ("没发出去的信");
+  d->body = g_strdup ("正文\n");
+  raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  rcpts = lb_mime_draft_dup_recipients (d);
+  outbox = lb_engine_get_outbox (engine);
+  lb_engine_send_async (engine, account, raw, (const char * const *) rcpts, NULL, got_result, NULL);
+  g_assert_false (lb_engine_send_finish (engine, wait_result (), &queued, &error));
+  g_assert_false (queued);
+  g_clear_error (&error);
+  while (g_list_model_get_n_items (outbox) != 1)
+    g_main_context_iteration (NULL, TRUE);
+  item = g_list_model_get_item (outbox, 0);
+  while (lb_outbox_item_get_state (item) != LB_OUTBOX_STATE_FAILED)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_clear_object (&item);
+      item = g_list_model_get_item (outbox, 0);
+    }
+
+  lb_composer_open_outbox_item (NULL, engine, item);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  subject = find (GTK_WIDGET (composer), "subject");
+  bcc = find (GTK_WIDGET (composer), "bcc");
+  banner = find (GTK_WIDGET (composer), "banner");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (subject)), ==, "没发出去的信");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (bcc)), ==, "hidden@example.org");
+  g_assert_true (gtk_widget_get_visible (banner));
+
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_window_destroy (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (outbox), ==, 1);
+
+  lb_engine_shutdown (engine);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,5 +444,6 @@ main (int   argc,
   g_test_add_func ("/composer/compose-and-send", test_compose_and_send);
   g_test_add_func ("/composer/close-keeps-draft", test_close_keeps_draft);
   g_test_add_func ("/composer/reply-all", test_reply_all);
+  g_test_add_func ("/composer/edit-failed", test_edit_failed);
   return g_test_run ();
 }
