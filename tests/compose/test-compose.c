@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lb-compose.h"
+#include "lb-error.h"
 #include "lb-mime.h"
 #include "lb-mime-builder.h"
 #include "lb-mime-message.h"
@@ -259,6 +260,18 @@ test_backoff (void)
   g_assert_cmpint (lb_outbox_backoff (50), ==, LB_OUTBOX_RETRY_MAX_SECONDS);
 }
 
+static void
+test_map_error (void)
+{
+  g_autoptr(GError) error = g_error_new_literal (LB_ERROR, LB_ERROR_SERVER_NO, "raw");
+  g_autoptr(GError) other = g_error_new_literal (LB_ERROR, LB_ERROR_SERVER_NO, "raw");
+
+  lb_outbox_map_error (NULL, "501 Mail from address must be same as authorization user.", &error);
+  g_assert_nonnull (strstr (error->message, "signed in with"));
+  lb_outbox_map_error (NULL, "552 Requested mail action aborted: exceeded storage", &other);
+  g_assert_cmpstr (other->message, ==, "raw");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,5 +288,6 @@ main (int   argc,
   g_test_add_func ("/compose/forward", test_forward);
   g_test_add_func ("/compose/mailto", test_mailto);
   g_test_add_func ("/compose/backoff", test_backoff);
+  g_test_add_func ("/compose/map-error", test_map_error);
   return g_test_run ();
 }

@@ -158,33 +158,36 @@ smtp_config (const LbStoreAccount *row)
   return c;
 }
 
-/* Replaces @error's message with the provider-specific explanation, when one applies. */
-static void
-map_error (const LbOutboxContext *context,
-           const char            *server_reply,
-           GError               **error)
+/**
+ * lb_outbox_map_error:
+ * @provider: (nullable): the account's provider
+ * @server_reply: (nullable): the server's last reply line
+ * @error: (inout): the failure; replaced by the provider-specific explanation (QQ's
+ *   "Mail from address must be same as authorization user" and the like) when one applies
+ */
+void
+lb_outbox_map_error (const LbProvider  *provider,
+                     const char        *server_reply,
+                     GError           **error)
 {
   g_autofree char *mapped = NULL;
   LbMappedErrorKind kind = LB_MAPPED_ERROR_UNKNOWN;
   LbErrorPhase phase;
+  GError *better;
 
   if (error == NULL || *error == NULL || server_reply == NULL)
     return;
   phase = g_error_matches (*error, LB_ERROR, LB_ERROR_AUTH) ? LB_ERROR_PHASE_SMTP_AUTH
                                                             : LB_ERROR_PHASE_ANY;
-  mapped = lb_error_map_server_text (context->provider, phase, server_reply,
-                                     strlen (server_reply), &kind);
+  mapped = lb_error_map_server_text (provider, phase, server_reply, strlen (server_reply), &kind);
   if (mapped == NULL)
     return;
-  {
-    GError *better = g_error_new_literal (LB_ERROR,
-                                          kind != LB_MAPPED_ERROR_UNKNOWN
-                                          ? (int) lb_mapped_error_kind_to_code (kind)
-                                          : (*error)->code,
-                                          mapped);
-    g_clear_error (error);
-    *error = better;
-  }
+  better = g_error_new_literal (LB_ERROR,
+                                kind != LB_MAPPED_ERROR_UNKNOWN
+                                ? (int) lb_mapped_error_kind_to_code (kind) : (*error)->code,
+                                mapped);
+  g_clear_error (error);
+  *error = better;
 }
 
 /**
@@ -253,7 +256,7 @@ lb_outbox_send_item_sync (const LbOutboxContext *context,
 
     case LB_SMTP_PERMANENT:
     default:
-      map_error (context, reply, &local_error);
+      lb_outbox_map_error (context->provider, reply, &local_error);
       item->attempts++;
       item->state = LB_STORE_OUTBOX_FAILED;
       lb_store_outbox_update (context->store, item->id, LB_STORE_OUTBOX_FAILED, item->attempts,
