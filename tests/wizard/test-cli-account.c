@@ -1,0 +1,191 @@
+/* test-cli-account.c: `letterbox-cli discover` and `account add` without server options
+ *
+ * Runs the real letterbox-cli (its path is the first argument) against the fixtures, in
+ * the private HOME and keyring of run-headless.  The CLI finds the fixtures through
+ * LETTERBOX_TEST_DISCOVERY_FILE, as the wizard does.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "lb-test-fixture.h"
+
+#define GOOD_CODE "cli-Q8n2-Hv5t-code"
+
+static const char *cli_path;
+static LbTestServers *servers;
+static char *discovery_file;
+static char *profile;
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/* Runs letterbox-cli with ARGS (NULL-terminated), STDIN_TEXT on its standard input and,
+ * if WITH_FILE, the discovery file in its environment. */
+static void
+run_cli (Run                *run,
+         const char         *stdin_text,
+         gboolean            with_file,
+         const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* English messages whatever the machine's locale. */
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (with_file)
+    g_subprocess_launcher_setenv (launcher, "LETTERBOX_TEST_DISCOVERY_FILE", discovery_file, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "LETTERBOX_TEST_DISCOVERY_FILE");
+
+  g_ptr_array_add (argv, (gpointer) cli_path);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (proc);
+  g_test_message ("%s -> %d\n%s%s", (char *) argv->pdata[1], run->status, run->out, run->err);
+}
+
+static void
+test_discover (void)
+{
+  Run run = { 0 };
+  g_autofree char *port = g_strdup_printf ("\"imap_port\":%u", servers->imaps_port);
+
+  run_cli (&run, NULL, TRUE, (const char *[]) { "discover", "--json", "alice@example.com", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"source\":\"autoconfig\""));
+  g_assert_nonnull (strstr (run.out, "\"imap_host\":\"127.0.0.1\""));
+  g_assert_nonnull (strstr (run.out, port));
+  g_assert_nonnull (strstr (run.out, "\"imap_username\":\"alice@example.com\""));
+  run_clear (&run);
+
+  /* The bundled database answers for QQ without any network. */
+  run_cli (&run, NULL, FALSE, (const char *[]) { "discover", "xiaoming@qq.com", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "source\tdatabase-domain"));
+  g_assert_nonnull (strstr (run.out, "provider\tqq"));
+  g_assert_nonnull (strstr (run.out, "credential\tauthorization-code"));
+  g_assert_nonnull (strstr (run.out, "imap\timap.qq.com:993:tls\txiaoming@qq.com"));
+  run_clear (&run);
+
+  run_cli (&run, NULL, FALSE, (const char *[]) { "discover", "no-at-sign", NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  run_clear (&run);
+}
+
+static void
+test_add_without_servers (void)
+{
+  Run run = { 0 };
+  const char *add[] = { "account", "add", "--data-dir", profile, "--email", "alice@example.com",
+                        "--ca-file", servers->ca_file, "--password-stdin", NULL };
+  const char *list[] = { "account", "list", "--data-dir", profile, "--json", NULL };
+
+  /* A wrong code: the mapped message, and nothing is added. */
+  run_cli (&run, "wrong-code\n", TRUE, add);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "refused the sign-in"));
+  g_assert_null (strstr (run.err, "wrong-code"));
+  run_clear (&run);
+  run_cli (&run, NULL, TRUE, list);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "alice@example.com"));
+  run_clear (&run);
+
+  /* The right one: discovery, the check, then the account. */
+  run_cli (&run, GOOD_CODE "\n", TRUE, add);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "autoconfig"));
+  run_clear (&run);
+  run_cli (&run, NULL, TRUE, list);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"email\":\"alice@example.com\""));
+  run_clear (&run);
+
+  /* And it syncs. */
+  run_cli (&run, NULL, TRUE, (const char *[]) { "sync", "--data-dir", profile, NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+}
+
+static void
+write_discovery_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+
+  xml = g_strdup_printf (
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<clientConfig version=\"1.1\">\n"
+    "  <emailProvider id=\"example.com\">\n"
+    "    <domain>example.com</domain>\n"
+    "    <incomingServer type=\"imap\">\n"
+    "      <hostname>127.0.0.1</hostname><port>%u</port><socketType>SSL</socketType>\n"
+    "      <authentication>password-cleartext</authentication>\n"
+    "      <username>%%EMAILADDRESS%%</username>\n"
+    "    </incomingServer>\n"
+    "    <outgoingServer type=\"smtp\">\n"
+    "      <hostname>127.0.0.1</hostname><port>%u</port><socketType>SSL</socketType>\n"
+    "      <authentication>password-cleartext</authentication>\n"
+    "      <username>%%EMAILADDRESS%%</username>\n"
+    "    </outgoingServer>\n"
+    "  </emailProvider>\n"
+    "</clientConfig>\n",
+    servers->imaps_port, servers->smtps_port);
+  discovery_file = g_build_filename (profile, "config-v1.1.xml", NULL);
+  g_file_set_contents (discovery_file, xml, -1, &error);
+  g_assert_no_error (error);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const char *users[] = { "alice@example.com:" GOOD_CODE, NULL };
+  LbTestServersOptions options = { 0 };
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    g_error ("usage: %s PATH-TO-LETTERBOX-CLI", argv[0]);
+  cli_path = argv[1];
+
+  options.users = users;
+  servers = lb_test_servers_start (&options, &error);
+  g_assert_no_error (error);
+  profile = g_dir_make_tmp ("lb-cli-wizard-XXXXXX", &error);
+  g_assert_no_error (error);
+  write_discovery_file ();
+
+  g_test_add_func ("/wizard/cli/discover", test_discover);
+  g_test_add_func ("/wizard/cli/add-without-servers", test_add_without_servers);
+  status = g_test_run ();
+
+  lb_test_servers_stop (servers);
+  return status;
+}
