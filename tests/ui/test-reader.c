@@ -840,8 +840,10 @@ link_opened (gpointer data)
   return g_file_test (env.opened_file, G_FILE_TEST_EXISTS);
 }
 
+#ifdef GDK_WINDOWING_X11
 typedef int  (*FakeMotion) (Display *, int, int, int, unsigned long);
 typedef int  (*FakeButton) (Display *, unsigned int, int, unsigned long);
+#endif
 
 /* A real click through the X server (XTEST, loaded at run time since only the library is
  * installed): the link opens in the "browser" and the view stays on the message. */
