@@ -604,6 +604,37 @@ resource_data (WebKitWebResource *resource)
 /* ---- Tests ------------------------------------------------------------------------------ */
 
 static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+
+  *(char **) user_data = text != NULL ? text : g_strdup ("");
+}
+
+static gboolean
+got_text (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* Clicking an address in the header copies it. */
+static void
+check_address_copy (void)
+{
+  GtkWidget *from = find ("reader-from");
+  g_autofree char *text = NULL;
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (from, "activate-link", "zhangwei@example.cn", &handled);
+  g_assert_true (handled);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (from), NULL, on_clipboard_text, &text);
+  wait_until (got_text, &text, "the clipboard");
+  g_assert_cmpstr (text, ==, "zhangwei@example.cn");
+}
+
+static void
 test_gbk_html (void)
 {
   GtkListBox *attachments = GTK_LIST_BOX (find ("reader-attachments"));
@@ -625,6 +656,8 @@ test_gbk_html (void)
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_preferences_row_get_title (row), ==, "会议记录.txt");
   g_assert_null (gtk_list_box_get_row_at_index (attachments, 1));
+
+  check_address_copy ();
 
   /* Nothing remote here, so no banner. */
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (find ("reader-remote-banner"))));
