@@ -72,6 +72,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void lb_window_update_actions (LbWindow  *self);
+static LbReader *lb_window_ensure_reader (LbWindow *self);
 static void lb_window_show_message   (LbWindow  *self,
                                       LbMessage *message);
 
@@ -316,11 +317,12 @@ lb_window_show_message (LbWindow  *self,
 
   if (message == NULL)
     {
-      lb_reader_set_message (self->reader, NULL);
+      if (self->reader != NULL)
+        lb_reader_set_message (self->reader, NULL);
       return;
     }
 
-  lb_reader_set_message (self->reader, message);
+  lb_reader_set_message (lb_window_ensure_reader (self), message);
   gtk_stack_set_visible_child_name (self->reader_stack, "message");
 
   /* Marking read follows the preference; a message merely passed over with j/k in
@@ -853,7 +855,6 @@ lb_window_set_engine (LbWindow *self,
   self->engine = engine != NULL ? g_object_ref (engine) : NULL;
   if (self->engine != NULL)
     {
-      lb_reader_set_engine (self->reader, self->engine);
       lb_sidebar_set_engine (self->sidebar, self->engine);
       g_signal_connect_object (lb_engine_get_accounts (self->engine), "items-changed",
                                G_CALLBACK (on_accounts_changed), self, G_CONNECT_SWAPPED);
@@ -1030,6 +1031,26 @@ on_active_changed (GtkWindow *window)
     lb_application_withdraw_notification (LB_APPLICATION (application));
 }
 
+/* The reader (a web view, and with it WebKit's processes) is made for the first message
+ * shown: a start that only lists mail pays neither the time nor the memory. */
+static LbReader *
+lb_window_ensure_reader (LbWindow *self)
+{
+  if (self->reader != NULL)
+    return self->reader;
+
+  self->reader = lb_reader_new ();
+  gtk_widget_set_name (GTK_WIDGET (self->reader), "reader");
+  gtk_stack_add_named (self->reader_stack, GTK_WIDGET (self->reader), "message");
+  if (self->engine != NULL)
+    lb_reader_set_engine (self->reader, self->engine);
+  /* The reader's own buttons do what the header bar's do. */
+  g_signal_connect_swapped (self->reader, "reply", G_CALLBACK (on_reader_reply), self);
+  g_signal_connect_swapped (self->reader, "reply-all", G_CALLBACK (on_reader_reply_all), self);
+  g_signal_connect_swapped (self->reader, "forward", G_CALLBACK (on_reader_forward), self);
+  return self->reader;
+}
+
 static void
 lb_window_init (LbWindow *self)
 {
@@ -1039,13 +1060,6 @@ lb_window_init (LbWindow *self)
   self->reselect = G_MAXUINT;
   self->watched_accounts = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 
-  self->reader = lb_reader_new ();
-  gtk_widget_set_name (GTK_WIDGET (self->reader), "reader");
-  gtk_stack_add_named (self->reader_stack, GTK_WIDGET (self->reader), "message");
-  /* The reader's own buttons do what the header bar's do. */
-  g_signal_connect_swapped (self->reader, "reply", G_CALLBACK (on_reader_reply), self);
-  g_signal_connect_swapped (self->reader, "reply-all", G_CALLBACK (on_reader_reply_all), self);
-  g_signal_connect_swapped (self->reader, "forward", G_CALLBACK (on_reader_forward), self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
 
   g_signal_connect_swapped (self->sidebar, "folder-selected", G_CALLBACK (on_folder_selected), self);
