@@ -72,7 +72,6 @@ struct _LbReader
   gboolean              render_pending;
   /* "Show Images" for the message on display. */
   gboolean              remote_allowed_once;
-  gboolean              remote_shown;
   /* Found by the parse thread in the HTML of self->mime. */
   gboolean              has_remote;
 
@@ -685,7 +684,6 @@ render_body (LbReader *self)
 
       has_remote = self->has_remote;
       allowed = self->remote_allowed_once || sender_is_allowed (self);
-      self->remote_shown = has_remote && allowed;
       set_filter_active (self, !allowed);
       gtk_revealer_set_reveal_child (self->remote_revealer, has_remote && !allowed);
       bytes = g_bytes_new (html, strlen (html));
@@ -699,7 +697,6 @@ render_body (LbReader *self)
       if (shared_filter != NULL)
         set_filter_active (self, TRUE);
       gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
-      self->remote_shown = FALSE;
       document = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
                                   "<title></title></head><body class=\"lb-plain\">%s</body></html>",
                                   fragment);
@@ -975,7 +972,6 @@ load_message (LbReader *self)
   g_clear_object (&self->mime);
   self->render_pending = FALSE;
   self->remote_allowed_once = FALSE;
-  self->remote_shown = FALSE;
   gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
 
   if (self->message == NULL)
