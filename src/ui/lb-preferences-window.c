@@ -179,6 +179,13 @@ on_remove_response (AdwMessageDialog *dialog,
 }
 
 static void
+unref_closure_data (gpointer  data,
+                    GClosure *closure)
+{
+  g_object_unref (data);
+}
+
+static void
 on_remove_clicked (GtkButton *button,
                    LbAccount *account)
 {
@@ -202,7 +209,7 @@ on_remove_clicked (GtkButton *button,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_widget_set_name (dialog, "preferences-remove-account-dialog");
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_remove_response),
-                         g_object_ref (account), (GClosureNotify) g_object_unref, 0);
+                         g_object_ref (account), unref_closure_data, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
