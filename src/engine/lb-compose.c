@@ -391,7 +391,9 @@ lb_compose_list_addresses_async (LbEngine            *engine,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
+  /* No source object: the thread would hold the engine, which must be able to finalize
+   * as soon as its owner lets go.  The callback's source is %NULL. */
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, lb_compose_list_addresses_async);
   g_object_set_data_full (G_OBJECT (task), "store-path",

@@ -364,6 +364,9 @@ lb_engine_start (LbEngine *self)
       g_autoptr(LbAccount) a = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
       lb_account_start (a);
     }
+  /* Mail queued before the last exit is sent now (and a send cut short by a crash is
+   * marked for the user, never repeated: see smtp/lb-outbox.h). */
+  lb_engine_flush_outbox (self, FALSE);
 }
 
 /**

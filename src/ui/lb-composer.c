@@ -640,7 +640,7 @@ addresses_loaded (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = lb_compose_list_addresses_finish (LB_ENGINE (source), result, &error);
+  g_autoptr(GPtrArray) list = lb_compose_list_addresses_finish (NULL, result, &error);
   LbComposer *self = user_data;
 
   if (list == NULL)
