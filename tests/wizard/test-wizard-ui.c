@@ -257,8 +257,25 @@ test_add_account (void)
   g_assert_cmpstr (text_of (wizard, "wizard-imap-host-row"), ==, "127.0.0.1");
   g_assert_cmpstr (text_of (wizard, "wizard-imap-user-row"), ==, ADDRESS);
 
-  /* A wrong code: the mapped message next to the password, and nothing typed is lost. */
+  /* Stop while signing in goes back with everything as typed; the late answer of the
+   * cancelled check changes nothing. */
   type_into (secret_row, WRONG_CODE);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.sign-in", NULL);
+  g_assert_cmpstr (lb_account_wizard_get_page (wizard), ==, "busy");
+  g_assert_true (gtk_widget_get_visible (find (wizard, "wizard-busy-cancel-button")));
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.cancel", NULL);
+  g_assert_cmpstr (lb_account_wizard_get_page (wizard), ==, "secret");
+  g_assert_cmpstr (text_of (wizard, "wizard-secret-row"), ==, WRONG_CODE);
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+  }
+  g_assert_cmpstr (lb_account_wizard_get_page (wizard), ==, "secret");
+  g_assert_false (gtk_widget_get_visible (find (wizard, "wizard-secret-error")));
+
+  /* A wrong code: the mapped message next to the password, and nothing typed is lost. */
+  gtk_widget_grab_focus (secret_row);
   click (find (wizard, "wizard-sign-in-button"));
   g_assert_cmpstr (lb_account_wizard_get_page (wizard), ==, "busy");
   WAIT_UNTIL (g_strcmp0 (lb_account_wizard_get_page (wizard), "busy") != 0);
@@ -478,6 +495,28 @@ on_app_activate (GApplication *application,
   g_object_add_weak_pointer (G_OBJECT (wizard), &weak);
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.cancel", NULL);
   WAIT_UNTIL (weak == NULL);
+
+  /* Saving an edit (here: the secret, given again) checks it and keeps one account. */
+  click (find (row, "preferences-edit-account-button"));
+  wizard = LB_ACCOUNT_WIZARD (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD));
+  WAIT_UNTIL (g_strcmp0 (lb_account_wizard_get_page (wizard), "advanced") == 0);
+  gtk_editable_set_text (GTK_EDITABLE (find (wizard, "wizard-advanced-secret-row")), GOOD_CODE);
+  weak = wizard;
+  g_object_add_weak_pointer (G_OBJECT (wizard), &weak);
+  click (find (wizard, "wizard-advanced-sign-in-button"));
+  WAIT_UNTIL (weak == NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_accounts (engine)), ==, 1);
+  {
+    g_autoptr(LbAccount) edited = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+
+    g_assert_cmpstr (lb_account_get_email (edited), ==, ADDRESS);
+    g_assert_cmpstr (lb_account_get_display_name (edited), ==, "Alice");
+  }
+  /* The list was rebuilt for the new account. */
+  WAIT_UNTIL (lb_ui_test_find_widget (GTK_WIDGET (preferences), "preferences-account-row") != NULL
+              && gtk_widget_get_mapped (lb_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                                "preferences-account-row")));
+  row = find (preferences, "preferences-account-row");
 
   /* Remove asks first; Cancel keeps the account, Remove deletes it. */
   click (find (row, "preferences-remove-account-button"));
