@@ -482,6 +482,16 @@ on_app_activate (GApplication *application,
   g_test_message ("row: %s / %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
                   adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
   g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ADDRESS));
+  /* For reviewing the page: LB_TEST_SCREENSHOT_DIR=DIR saves it there. */
+  if (g_getenv ("LB_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("LB_TEST_SCREENSHOT_DIR"),
+                                                "preferences-accounts.png", NULL);
+      g_autoptr(GError) shot_error = NULL;
+
+      lb_ui_test_wait_for_frame (GTK_WIDGET (preferences));
+      g_assert_true (lb_ui_test_save_png (GTK_WIDGET (preferences), path, &shot_error));
+    }
 
   /* Edit opens the wizard on the server settings of that account. */
   click (find (row, "preferences-edit-account-button"));
