@@ -359,7 +359,9 @@ lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
         {
           if (i > 0)
             g_usleep (G_USEC_PER_SEC);
-          if (!lb_imap_session_select_sync (session, sent->raw_name, TRUE, NULL, NULL, NULL, NULL,
+          /* SELECT, not EXAMINE: the sync reuses the selected folder by name and may
+           * store flags in it next. */
+          if (!lb_imap_session_select_sync (session, sent->raw_name, FALSE, NULL, NULL, NULL, NULL,
                                             cancellable, error) ||
               !find_copy (session, item->message_id, &found, cancellable, error))
             return FALSE;
