@@ -85,8 +85,9 @@ static const Case cases[] = {
 
 static guint refused;
 
-/* The engine's errors carry curl's text; the mapper turns that into words a person can
- * act on.  Both must name the reason. */
+/* The engine's error must name the reason: either it is already the mapped message (the
+ * IMAP connection maps libcurl failures itself), or it carries curl's own text, which the
+ * mapper then turns into words a person can act on. */
 static void
 assert_refused (const GError *error,
                 const Case   *c,
@@ -98,6 +99,12 @@ assert_refused (const GError *error,
   g_assert_nonnull (error);
   g_test_message ("%s %s: %s", what, c->name, error->message);
   g_assert_error (error, LB_ERROR, LB_ERROR_TLS);
+  if (strstr (error->message, c->mapped_words) != NULL)
+    {
+      g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+      refused++;
+      return;
+    }
   lower = g_ascii_strdown (error->message, -1);
   g_assert_nonnull (strstr (lower, c->curl_words));
 
