@@ -459,6 +459,7 @@ typedef struct {
   gboolean all_due;      /* process every due item instead */
   gboolean ignore_backoff;
   GWeakRef engine;
+  gboolean *queued;      /* rc box shared with the task: set for a temporary failure */
 } SendJob;
 
 static void
@@ -467,6 +468,7 @@ send_job_free (SendJob *job)
   g_clear_pointer (&job->message, g_bytes_unref);
   g_strfreev (job->recipients);
   g_weak_ref_clear (&job->engine);
+  g_clear_pointer (&job->queued, g_atomic_rc_box_release);
   g_free (job);
 }
 
@@ -578,6 +580,9 @@ send_job_run (gpointer       worker_data,
               password = lb_secrets_lookup_sync (key, cancellable, &local_error);
               if (password == NULL)
                 {
+                  /* The keyring may be locked: the item stays queued for the next try. */
+                  if (job->queued != NULL)
+                    *job->queued = TRUE;
                   g_propagate_error (error, g_steal_pointer (&local_error));
                   return NULL;
                 }
@@ -590,6 +595,9 @@ send_job_run (gpointer       worker_data,
               break;
             case LB_SMTP_TEMPORARY:
               retry_in = retry_in == 0 ? item->next_attempt - now : MIN (retry_in, item->next_attempt - now);
+              /* Read by lb_engine_send_finish() after this job returns. */
+              if (job->queued != NULL)
+                *job->queued = TRUE;
               G_GNUC_FALLTHROUGH;
             case LB_SMTP_PERMANENT:
             default:
@@ -682,6 +690,9 @@ lb_engine_send_async (LbEngine            *self,
   job = send_job_new (self);
   job->message = g_bytes_ref (message);
   job->recipients = g_strdupv ((char **) recipients);
+  job->queued = g_atomic_rc_box_new0 (gboolean);
+  g_object_set_data_full (G_OBJECT (task), "lb-queued", g_atomic_rc_box_acquire (job->queued),
+                          g_atomic_rc_box_release);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
                     (GDestroyNotify) send_job_free, NULL, task);
 }
@@ -706,11 +717,10 @@ lb_engine_send_finish (LbEngine      *self,
 
   ok = g_task_propagate_pointer (G_TASK (result), &local_error) != NULL;
   if (out_queued != NULL)
-    *out_queued = !ok && local_error != NULL &&
-                  (g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK) ||
-                   g_error_matches (local_error, LB_ERROR, LB_ERROR_TIMEOUT) ||
-                   g_error_matches (local_error, LB_ERROR, LB_ERROR_DNS) ||
-                   g_error_matches (local_error, LB_ERROR, LB_ERROR_SERVER_NO));
+    {
+      gboolean *queued = g_object_get_data (G_OBJECT (result), "lb-queued");
+      *out_queued = !ok && queued != NULL && *queued;
+    }
   if (!ok)
     g_propagate_error (error, g_steal_pointer (&local_error));
   return ok;
