@@ -2,7 +2,7 @@
  *
  * tests/fixtures/badcert.py makes a private CA and listens with three leaf certificates:
  * self-signed (not issued by the CA the client trusts), expired (issued by it) and issued
- * by it for another host name.  The engine's IMAP connect and SMTP login check must both
+ * by it for another host name, each over implicit TLS and after STARTTLS.  The engine's IMAP connect and SMTP login check must both
  * refuse every one with LB_ERROR_TLS, and the error mapper (lb_error_map_curl) must name
  * the specific reason.  A source scan makes sure no code path turns verification off.
  *
@@ -122,17 +122,21 @@ test_imap_refused (void)
 {
   BadCerts *b = bad_certs_start ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < 2 * G_N_ELEMENTS (cases); i++)
     {
+      const Case *k = &cases[i % G_N_ELEMENTS (cases)];
+      gboolean starttls = i >= G_N_ELEMENTS (cases);
+      g_autofree char *port = g_strconcat (k->name, starttls ? "-imap" : "", NULL);
       g_autoptr(GError) error = NULL;
       g_autoptr(LbImapSession) session = lb_imap_session_new ();
-      g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", port_of (b, cases[i].name),
-                                                          LB_SECURITY_TLS, "alice@example.com");
+      g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", port_of (b, port),
+                                                          starttls ? LB_SECURITY_STARTTLS : LB_SECURITY_TLS,
+                                                          "alice@example.com");
 
       c->ca_file = g_strdup (b->ca_file);
       g_assert_false (lb_imap_session_connect_sync (session, c, "secret", FALSE, NULL, &error));
       g_assert_false (lb_imap_session_is_connected (session));
-      assert_refused (error, &cases[i], "IMAP");
+      assert_refused (error, k, starttls ? "IMAP STARTTLS" : "IMAP");
     }
   bad_certs_stop (b);
 }
@@ -142,17 +146,44 @@ test_smtp_refused (void)
 {
   BadCerts *b = bad_certs_start ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < 2 * G_N_ELEMENTS (cases); i++)
     {
+      const Case *k = &cases[i % G_N_ELEMENTS (cases)];
+      gboolean starttls = i >= G_N_ELEMENTS (cases);
+      g_autofree char *port = g_strconcat (k->name, starttls ? "-smtp" : "", NULL);
       g_autoptr(GError) error = NULL;
       g_autofree char *reply = NULL;
-      g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", port_of (b, cases[i].name),
-                                                          LB_SECURITY_TLS, "alice@example.com");
+      g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", port_of (b, port),
+                                                          starttls ? LB_SECURITY_STARTTLS : LB_SECURITY_TLS,
+                                                          "alice@example.com");
 
       c->ca_file = g_strdup (b->ca_file);
       g_assert_false (lb_smtp_check_login_sync (c, "secret", &reply, NULL, &error));
-      assert_refused (error, &cases[i], "SMTP");
+      assert_refused (error, k, starttls ? "SMTP STARTTLS" : "SMTP");
     }
+  bad_certs_stop (b);
+}
+
+/* A server that does not offer STARTTLS: refused before any password goes out. */
+static void
+test_no_starttls_refused (void)
+{
+  BadCerts *b = bad_certs_start ();
+  g_autoptr(GError) imap_error = NULL;
+  g_autoptr(GError) smtp_error = NULL;
+  g_autoptr(LbImapSession) session = lb_imap_session_new ();
+  g_autoptr(LbServerConfig) imap = lb_server_config_new ("127.0.0.1", port_of (b, "plain-imap"),
+                                                         LB_SECURITY_STARTTLS, "alice@example.com");
+  g_autoptr(LbServerConfig) smtp = lb_server_config_new ("127.0.0.1", port_of (b, "plain-smtp"),
+                                                         LB_SECURITY_STARTTLS, "alice@example.com");
+
+  g_assert_false (lb_imap_session_connect_sync (session, imap, "secret", FALSE, NULL, &imap_error));
+  g_test_message ("IMAP without STARTTLS: %s", imap_error->message);
+  g_assert_error (imap_error, LB_ERROR, LB_ERROR_TLS);
+  g_assert_false (lb_smtp_check_login_sync (smtp, "secret", NULL, NULL, &smtp_error));
+  g_test_message ("SMTP without STARTTLS: %s", smtp_error->message);
+  g_assert_error (smtp_error, LB_ERROR, LB_ERROR_TLS);
+  refused += 2;
   bad_certs_stop (b);
 }
 
@@ -236,7 +267,8 @@ static void
 test_count (void)
 {
   g_test_message ("certificate cases refused: %u", refused);
-  g_assert_cmpuint (refused, ==, 2 * G_N_ELEMENTS (cases));
+  /* three certificates, IMAP and SMTP, implicit TLS and STARTTLS; and no STARTTLS */
+  g_assert_cmpuint (refused, ==, 4 * G_N_ELEMENTS (cases) + 2);
 }
 
 int
@@ -246,6 +278,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tls/imap-refused", test_imap_refused);
   g_test_add_func ("/tls/smtp-refused", test_smtp_refused);
+  g_test_add_func ("/tls/no-starttls-refused", test_no_starttls_refused);
   g_test_add_func ("/tls/trusted-gets-past-tls", test_trusted_gets_past_tls);
   g_test_add_func ("/tls/no-insecure-option", test_no_insecure_option);
   g_test_add_func ("/tls/count", test_count);
