@@ -758,6 +758,15 @@ on_entry_changed (GtkEditable *editable,
 }
 
 static void
+on_subject_changed (GtkEditable *editable,
+                    LbComposer  *self)
+{
+  const char *text = gtk_editable_get_text (editable);
+
+  gtk_window_set_title (GTK_WINDOW (self), text != NULL && *text != '\0' ? text : _("New Message"));
+}
+
+static void
 lb_composer_init (LbComposer *self)
 {
   GtkWidget *toolbar_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -874,6 +883,7 @@ lb_composer_init (LbComposer *self)
   g_signal_connect (self->cc, "changed", G_CALLBACK (on_entry_changed), self);
   g_signal_connect (self->bcc, "changed", G_CALLBACK (on_entry_changed), self);
   g_signal_connect_swapped (self->subject, "changed", G_CALLBACK (mark_dirty), self);
+  g_signal_connect (self->subject, "changed", G_CALLBACK (on_subject_changed), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->body), "changed",
                             G_CALLBACK (mark_dirty), self);
   g_signal_connect_swapped (self->from, "notify::selected", G_CALLBACK (update_size_warning), self);
@@ -973,8 +983,6 @@ fill_from_draft (LbComposer  *self,
   self->references = g_strdupv (d->references);
   for (guint i = 0; i < d->attachments->len; i++)
     add_attachment (self, g_ptr_array_index (d->attachments, i));
-  if (d->subject != NULL && *d->subject != '\0')
-    gtk_window_set_title (GTK_WINDOW (self), d->subject);
   self->dirty = FALSE;
   self->server_dirty = FALSE;
 }
