@@ -547,6 +547,14 @@ send_action (GtkWidget  *widget,
       show_banner (self, _("Attachments are still being read."));
       return;
     }
+  {
+    g_autoptr(LbAccount) account = selected_account (self);
+    if (account == NULL)
+      {
+        show_banner (self, _("Add an account before sending mail."));
+        return;
+      }
+  }
   d = collect_draft (self, &valid);
   rcpts = lb_mime_draft_dup_recipients (d);
   if (!valid || rcpts[0] == NULL)
