@@ -163,6 +163,69 @@ assert_primary_menu (LbApplication *app,
     }
 }
 
+/* Every mail shortcut is a window binding to its action, and is listed in the shortcuts
+ * window. */
+static void
+assert_mail_shortcuts (LbWindow *window)
+{
+  const struct { const char *accel; const char *action; } expected[] = {
+    { "j", "win.next-message" }, { "Down", "win.next-message" },
+    { "k", "win.previous-message" }, { "Up", "win.previous-message" },
+    { "Delete", "win.delete" }, { "a", "win.archive" }, { "s", "win.toggle-flag" },
+    { "u", "win.toggle-read" }, { "m", "win.move-to" }, { "r", "win.reply" },
+    { "<Shift>r", "win.reply-all" }, { "f", "win.forward" }, { "<Control>f", "win.search" },
+    { "<Control>n", "win.compose" },
+  };
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (LB_RESOURCE_PATH "/ui/lb-shortcuts-window.ui");
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  g_autoptr(GString) bound = g_string_new ("|");
+  g_autoptr(GString) listed = g_string_new ("|");
+  GSList *objects = gtk_builder_get_objects (builder);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (GTK_IS_NAMED_ACTION (action))
+            g_string_append_printf (bound, "%s=%s|", trigger,
+                                    gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
+        }
+    }
+  for (GSList *l = objects; l != NULL; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        g_autofree char *accel = NULL;
+
+        g_object_get (l->data, "accelerator", &accel, NULL);
+        g_string_append_printf (listed, "%s|", accel);
+      }
+  g_slist_free (objects);
+  /* A toplevel outlives its builder: later tests look shortcuts windows up. */
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *pair = g_strdup_printf ("|%s=%s|", expected[i].accel, expected[i].action);
+      guint keyval;
+      GdkModifierType mods;
+
+      if (strstr (bound->str, pair) == NULL)
+        g_error ("%s is not bound (bindings: %s)", pair, bound->str);
+      g_assert_true (gtk_accelerator_parse (expected[i].accel, &keyval, &mods));
+      if (strstr (listed->str, expected[i].accel) == NULL
+          && strstr (listed->str, gdk_keyval_name (gdk_keyval_to_lower (keyval))) == NULL)
+        g_error ("%s is not in the shortcuts window (%s)", expected[i].accel, listed->str);
+    }
+}
+
 static void
 body_wide_window (LbApplication *app,
                   LbWindow      *window)
@@ -214,6 +277,7 @@ body_wide_window (LbApplication *app,
   assert_primary_menu (app, find (window, "primary-menu-button"));
   g_assert_false (gtk_menu_button_get_primary (GTK_MENU_BUTTON (find (window, "welcome-menu-button"))));
 
+  assert_mail_shortcuts (window);
   assert_accel (app, "app.quit", "<Control>q");
   assert_accel (app, "app.preferences", "<Control>comma");
   assert_accel (app, "app.shortcuts", "<Control>question");
