@@ -559,6 +559,37 @@ check_search (LbWindow *window)
   g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, n);
 }
 
+/* Narrow, one pane at a time with real content: a folder opens its list, a message opens
+ * the reader, and back goes back. */
+static void
+check_narrow (LbWindow *window)
+{
+  AdwLeaflet *outer = ADW_LEAFLET (lb_ui_test_find_widget (GTK_WIDGET (window), "outer-leaflet"));
+  AdwLeaflet *inner = ADW_LEAFLET (lb_ui_test_find_widget (GTK_WIDGET (window), "inner-leaflet"));
+  GtkWidget *reader_pane = lb_ui_test_find_widget (GTK_WIDGET (window), "reader-pane");
+  GtkWidget *list_pane = lb_ui_test_find_widget (GTK_WIDGET (window), "list-pane");
+  GtkListBox *box = lb_sidebar_get_list_box (lb_window_get_sidebar (window));
+  GtkListBoxRow *all = gtk_list_box_get_row_at_index (box, 0);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (adw_leaflet_get_folded (outer));
+
+  adw_leaflet_set_visible_child (outer, lb_ui_test_find_widget (GTK_WIDGET (window), "sidebar-pane"));
+  g_signal_emit_by_name (box, "row-activated", all);
+  g_assert_true (adw_leaflet_get_visible_child (outer) == GTK_WIDGET (inner));
+  adw_leaflet_set_visible_child (inner, list_pane);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (adw_leaflet_get_folded (inner));
+  lb_message_list_view_select_position (lb_window_get_message_list (window), 3);
+  g_assert_true (adw_leaflet_get_visible_child (inner) == reader_pane);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  save_screenshot (window, "narrow.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_true (adw_leaflet_get_visible_child (inner) == list_pane);
+}
+
 static void
 on_activate (GApplication *application,
              gboolean     *ran)
@@ -584,6 +615,9 @@ on_activate (GApplication *application,
                                           ADW_COLOR_SCHEME_FORCE_DARK);
       iterate_for (300);
       save_screenshot (window, "main-window-dark.png");
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          ADW_COLOR_SCHEME_DEFAULT);
+      check_narrow (window);
     }
   else
     {
@@ -593,6 +627,7 @@ on_activate (GApplication *application,
       check_delete_undo (window);
       check_new_mail (window);
       check_search (window);
+      check_narrow (window);
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
@@ -621,6 +656,98 @@ test_mail_window (void)
   g_clear_pointer (&servers, lb_test_servers_stop);
 }
 
+/* ---- An account whose server cannot be reached ------------------------------- */
+
+static gboolean
+account_failed (gpointer data)
+{
+  LbAccountStatus status = lb_account_get_status (data);
+
+  return status == LB_ACCOUNT_STATUS_OFFLINE || status == LB_ACCOUNT_STATUS_ERROR;
+}
+
+static void
+on_activate_offline (GApplication *application,
+                     gboolean     *ran)
+{
+  LbWindow *window;
+  g_autoptr(LbAccount) account = NULL;
+  GtkWidget *button;
+  GtkWidget *text;
+  GtkWidget *retry;
+  GtkPopover *popover;
+  LbMessageListView *view;
+
+  if (*ran)
+    return;
+  *ran = TRUE;
+  window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (lb_window_get_has_accounts (window));
+  account = g_list_model_get_item (lb_engine_get_accounts (lb_window_get_engine (window)), 0);
+  g_assert_true (wait_until (account_failed, account, 60));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+
+  /* The sidebar flags the account; its popover explains and offers a way out. */
+  button = lb_ui_test_find_widget (GTK_WIDGET (lb_window_get_sidebar (window)), "account-error-button");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (popover));
+  text = lb_ui_test_find_widget (GTK_WIDGET (popover), "account-error-text");
+  g_assert_nonnull (text);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (text)), !=, "");
+  save_screenshot (window, "account-error.png");
+  retry = find_button_with_label (GTK_WIDGET (popover), "_Try Again");
+  g_assert_nonnull (retry);
+  g_signal_emit_by_name (retry, "clicked");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+
+  /* An empty folder says so; while its account syncs it says that instead. */
+  view = lb_window_get_message_list (window);
+  g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, 0);
+  lb_message_list_view_set_syncing (view, FALSE);
+  g_assert_cmpstr (lb_message_list_view_get_state (view), ==, "empty");
+  lb_message_list_view_set_syncing (view, TRUE);
+  g_assert_cmpstr (lb_message_list_view_get_state (view), ==, "fetching");
+
+  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
+}
+
+static void
+test_offline_account (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbAccount) account = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-ui-offline-XXXXXX", &error);
+  LbApplication *app;
+  gboolean ran = FALSE;
+
+  g_assert_no_error (error);
+  g_setenv ("LETTERBOX_DATA_DIR", dir, TRUE);
+  engine = lb_engine_new (dir, &error);
+  g_assert_no_error (error);
+  /* Nothing listens on the discard port: connections are refused. */
+  s->email = g_strdup ("carol@example.org");
+  s->imap = lb_server_config_new ("127.0.0.1", 9, LB_SECURITY_TLS, "carol@example.org");
+  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
+  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  g_assert_no_error (error);
+  lb_engine_shutdown (engine);
+  g_clear_object (&account);
+  g_clear_object (&engine);
+  g_clear_object (&async_result);
+
+  app = lb_application_new ();
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_offline), &ran);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_assert_true (ran);
+  g_object_unref (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -639,6 +766,7 @@ main (int   argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/ui/mail/two-accounts", test_mail_window);
+  g_test_add_func ("/ui/mail/offline-account", test_offline_account);
 
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include "lb-account-wizard.h"
 #include "lb-application.h"
 #include "lb-composer.h"
+#include "lb-message-row.h"
 #include "lb-preferences-window.h"
 #include "lb-window.h"
 #include "lb-ui-test-util.h"
@@ -514,6 +515,39 @@ test_app_open_mailto (void)
   g_assert_finalize_object (app);
 }
 
+static void
+assert_relative (GDateTime  *now,
+                 int         y,
+                 int         mo,
+                 int         d,
+                 int         h,
+                 int         mi,
+                 const char *expected)
+{
+  g_autoptr(GDateTime) date = g_date_time_new (g_date_time_get_timezone (now), y, mo, d, h, mi, 0);
+  g_autofree char *text = lb_format_relative_date (date, now);
+
+  g_assert_cmpstr (text, ==, expected);
+}
+
+static void
+test_relative_date (void)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) now = g_date_time_new (utc, 2026, 11, 22, 9, 30, 0);   /* a Sunday */
+
+  assert_relative (now, 2026, 11, 22, 0, 5, "00:05");
+  assert_relative (now, 2026, 11, 22, 14, 5, "14:05");      /* later today (clock skew) */
+  assert_relative (now, 2026, 11, 21, 23, 59, "Yesterday");
+  assert_relative (now, 2026, 11, 19, 8, 0, "Thursday");
+  assert_relative (now, 2026, 11, 16, 8, 0, "Monday");
+  assert_relative (now, 2026, 11, 3, 8, 0, "3 Nov");        /* this year */
+  assert_relative (now, 2026, 1, 1, 8, 0, "1 Jan");
+  assert_relative (now, 2025, 12, 31, 8, 0, "2025-12-31");  /* another year */
+  assert_relative (now, 2024, 11, 3, 8, 0, "2024-11-03");
+  assert_relative (now, 2026, 11, 25, 8, 0, "2026-11-25");  /* the future */
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +567,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/background", test_window_background);
   g_test_add_func ("/ui/app/dialogs", test_app_dialogs);
   g_test_add_func ("/ui/app/open-mailto", test_app_open_mailto);
+  g_test_add_func ("/ui/message-row/relative-date", test_relative_date);
 
   return g_test_run ();
 }
