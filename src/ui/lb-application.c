@@ -270,7 +270,7 @@ lb_application_start_engine (LbApplication *self)
   self->engine = lb_engine_new (data_dir, &self->engine_error);
   if (self->engine == NULL)
     {
-      g_warning ("Cannot open the mail store: %s", self->engine_error->message);
+      g_message ("Cannot open the mail store: %s", self->engine_error->message);
       return;
     }
   /* Before the engine starts, so that the first sync is not announced as new mail. */
@@ -285,6 +285,7 @@ on_store_error_response (AdwMessageDialog *dialog,
                          const char       *response,
                          LbApplication    *self)
 {
+  gtk_window_destroy (GTK_WINDOW (dialog));
   g_application_quit (G_APPLICATION (self));
 }
 

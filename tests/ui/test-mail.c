@@ -396,6 +396,53 @@ check_toggle_read (LbWindow *window)
   g_assert_true (wait_until (server_flag_is, &w, 30));
 }
 
+static gboolean
+message_read (gpointer data)
+{
+  return !lb_message_get_unread (data);
+}
+
+/* In "delay" mode a message is marked read once it has been open mark-read-delay seconds,
+ * and one passed over quicker stays unread. */
+static void
+check_mark_read_delay (LbWindow *window)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GListModel *list = shown_list (window);
+  g_autoptr(GPtrArray) unread = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  LbMessage *passed;
+  LbMessage *kept;
+
+  for (guint i = 0; i < g_list_model_get_n_items (list) && unread->len < 2; i++)
+    {
+      LbMessage *m = g_list_model_get_item (list, i);
+
+      if (lb_message_get_unread (m))
+        {
+          g_ptr_array_add (unread, m);
+          g_array_append_val (positions, i);
+        }
+      else
+        g_object_unref (m);
+    }
+  g_assert_cmpuint (unread->len, ==, 2);
+  passed = g_ptr_array_index (unread, 0);
+  kept = g_ptr_array_index (unread, 1);
+
+  g_settings_set_enum (settings, "mark-read-mode", 1);
+  g_settings_set_int (settings, "mark-read-delay", 1);
+  lb_message_list_view_select_position (lb_window_get_message_list (window),
+                                        g_array_index (positions, guint, 0));
+  iterate_for (300);
+  lb_message_list_view_select_position (lb_window_get_message_list (window),
+                                        g_array_index (positions, guint, 1));
+  g_assert_true (lb_message_get_unread (kept));
+  g_assert_true (wait_until (message_read, kept, 10));
+  g_assert_true (lb_message_get_unread (passed));
+  g_settings_set_enum (settings, "mark-read-mode", 2);
+}
+
 static GtkWidget *
 find_button_with_label (GtkWidget  *root,
                         const char *label)
@@ -624,6 +671,7 @@ on_activate (GApplication *application,
       check_sidebar (window);
       check_unified (window);
       check_toggle_read (window);
+      check_mark_read_delay (window);
       check_delete_undo (window);
       check_new_mail (window);
       check_search (window);

@@ -516,6 +516,41 @@ test_app_open_mailto (void)
 }
 
 static void
+on_activate_store_error (GApplication *application,
+                         char         *path)
+{
+  GtkWindow *dialog = lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+  /* No main window and no crash: a dialog that names the file, then quit. */
+  g_assert_nonnull (dialog);
+  g_assert_null (lb_application_get_main_window (LB_APPLICATION (application)));
+  g_assert_null (lb_application_get_engine (LB_APPLICATION (application)));
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (dialog)), ==, "store-error-dialog");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), path));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (dialog));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "quit");
+}
+
+static void
+test_app_store_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-ui-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "letterbox.db", NULL);
+  LbApplication *app;
+
+  g_assert_no_error (error);
+  reset_settings ();
+  g_assert_true (g_file_set_contents (path, "This is not an SQLite database, not at all.\n", -1, NULL));
+  g_setenv ("LETTERBOX_DATA_DIR", dir, TRUE);
+  app = lb_application_new ();
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_store_error), path);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_assert_finalize_object (app);
+  g_unsetenv ("LETTERBOX_DATA_DIR");
+}
+
+static void
 assert_relative (GDateTime  *now,
                  int         y,
                  int         mo,
@@ -567,6 +602,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/background", test_window_background);
   g_test_add_func ("/ui/app/dialogs", test_app_dialogs);
   g_test_add_func ("/ui/app/open-mailto", test_app_open_mailto);
+  g_test_add_func ("/ui/app/store-error", test_app_store_error);
   g_test_add_func ("/ui/message-row/relative-date", test_relative_date);
 
   return g_test_run ();
