@@ -1050,8 +1050,13 @@ present (GtkWindow *parent,
 
   if (account == NULL && adding_wizard != NULL)
     {
-      gtk_window_present (GTK_WINDOW (adding_wizard));
-      return adding_wizard;
+      if (adding_wizard->engine == engine)
+        {
+          gtk_window_present (GTK_WINDOW (adding_wizard));
+          return adding_wizard;
+        }
+      /* Left over from another engine (an application that has quit, in tests). */
+      gtk_window_destroy (GTK_WINDOW (adding_wizard));
     }
 
   self = lb_account_wizard_new (engine, account);
