@@ -242,11 +242,20 @@ main (int   argc,
   if (argc == 3 && g_str_equal (argv[1], "--child"))
     return run_child (argv[2]);
 
-  profile = g_dir_make_tmp ("lb-bench-ui-XXXXXX", &error);
+  /* LB_BENCH_PROFILE keeps the filled profile there (and reuses it), for profiling the
+   * child by hand: LETTERBOX_DATA_DIR=DIR bench-ui-list --child 0 */
+  if (g_getenv ("LB_BENCH_PROFILE") != NULL)
+    {
+      profile = g_strdup (g_getenv ("LB_BENCH_PROFILE"));
+      g_mkdir_with_parents (profile, 0700);
+    }
+  else
+    profile = g_dir_make_tmp ("lb-bench-ui-XXXXXX", &error);
   g_assert_no_error (error);
   db = g_build_filename (profile, "letterbox.db", NULL);
 
   t0 = g_get_monotonic_time ();
+  if (!g_file_test (db, G_FILE_TEST_EXISTS))
   {
     g_autoptr(LbStore) store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
     const char *emails[N_ACCOUNTS] = { "alice@example.com", "bob@example.cn", "carol@example.org" };
@@ -300,6 +309,7 @@ main (int   argc,
   printf ("RSS with the window up: %.1f MB (median), target %.0f MB, ratio %.2f\n",
           rss[N_RUNS / 2], TARGET_RSS_MB, rss[N_RUNS / 2] / TARGET_RSS_MB);
 
+  if (g_getenv ("LB_BENCH_PROFILE") == NULL)
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
     if (system (cmd) != 0)
