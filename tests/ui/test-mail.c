@@ -522,6 +522,60 @@ check_delete_undo (LbWindow *window)
                     GPOINTER_TO_UINT (g_hash_table_lookup (before, GUINT_TO_POINTER (lb_message_get_uid (target)))));
 }
 
+/* Move to folder: the popover lists the message's account's folders; picking one moves
+ * it, and Undo brings it back. */
+static void
+check_move (LbWindow *window)
+{
+  GListModel *list = shown_list (window);
+  guint n = g_list_model_get_n_items (list);
+  g_autoptr(LbMessage) target = NULL;
+  GtkWidget *button = lb_ui_test_find_widget (GTK_WIDGET (window), "move-button");
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  GtkListBox *folders;
+  GtkListBoxRow *junk = NULL;
+  g_autoptr(GString) names = g_string_new ("|");
+  CountWait w = { list, n - 1 };
+  GtkWidget *undo;
+
+  for (guint i = 0; i < n && target == NULL; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (list, i);
+
+      if (g_str_equal (user_of (window, m), BOB))
+        {
+          target = g_steal_pointer (&m);
+          lb_message_list_view_select_position (lb_window_get_message_list (window), i);
+        }
+    }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.move-to", NULL));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (popover));
+  folders = GTK_LIST_BOX (lb_ui_test_find_widget (GTK_WIDGET (popover), "move-list"));
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (folders));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *label = gtk_widget_get_last_child (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row)));
+      const char *name = gtk_label_get_text (GTK_LABEL (label));
+
+      g_string_append_printf (names, "%s|", name);
+      if (g_str_equal (name, "Junk"))
+        junk = GTK_LIST_BOX_ROW (row);
+    }
+  /* The folders it is not in, Inbox excluded. */
+  g_assert_cmpstr (names->str, ==, "|Drafts|Sent|Archive|Junk|Trash|");
+  g_signal_emit_by_name (folders, "row-activated", junk);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_true (wait_until (count_is, &w, 10));
+
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  undo = find_button_with_label (GTK_WIDGET (window), "_Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  w.n = n;
+  g_assert_true (wait_until (count_is, &w, 10));
+}
+
 static void
 check_new_mail (LbWindow *window)
 {
@@ -673,6 +727,7 @@ on_activate (GApplication *application,
       check_toggle_read (window);
       check_mark_read_delay (window);
       check_delete_undo (window);
+      check_move (window);
       check_new_mail (window);
       check_search (window);
       check_narrow (window);
