@@ -574,21 +574,35 @@ sync_job (gpointer       worker_data,
   LbAccountWorkerData *w = worker_data;
   gint64 folder_id = *(gint64 *) job_data;
   g_autoptr(GError) local_error = NULL;
+  gboolean reused = lb_imap_session_is_connected (lb_imap_sync_get_session (w->sync));
   gboolean ok;
 
-  report_status (w->account,
-                 lb_imap_session_is_connected (lb_imap_sync_get_session (w->sync))
-                 ? LB_ACCOUNT_STATUS_SYNCING : LB_ACCOUNT_STATUS_CONNECTING, NULL);
+  report_status (w->account, reused ? LB_ACCOUNT_STATUS_SYNCING : LB_ACCOUNT_STATUS_CONNECTING,
+                 NULL);
 
-  /* Local changes go to the server before the server's state is read back. */
-  ok = lb_imap_sync_replay (w->sync, NULL, cancellable, &local_error);
-  if (ok)
+  for (guint attempt = 0; ; attempt++)
     {
-      report_status (w->account, LB_ACCOUNT_STATUS_SYNCING, NULL);
-      if (folder_id == 0)
-        ok = lb_imap_sync_all (w->sync, cancellable, &local_error);
-      else
-        ok = lb_imap_sync_folder (w->sync, folder_id, cancellable, &local_error);
+      /* Local changes go to the server before the server's state is read back. */
+      ok = lb_imap_sync_replay (w->sync, NULL, cancellable, &local_error);
+      if (ok)
+        {
+          report_status (w->account, LB_ACCOUNT_STATUS_SYNCING, NULL);
+          if (folder_id == 0)
+            ok = lb_imap_sync_all (w->sync, cancellable, &local_error);
+          else
+            ok = lb_imap_sync_folder (w->sync, folder_id, cancellable, &local_error);
+        }
+      /* A kept connection may have died while unused (a network change, a NAT timeout,
+       * the server's idle limit); that is no reason to fail the sync: try once more on a
+       * new connection.  Replaying and syncing again are idempotent. */
+      if (ok || attempt > 0 || !reused
+          || !g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK)
+          || g_cancellable_is_cancelled (cancellable))
+        break;
+      g_debug ("Account %" G_GINT64_FORMAT ": the kept connection had died (%s); reconnecting",
+               w->account->row->id, local_error->message);
+      g_clear_error (&local_error);
+      lb_imap_session_disconnect (lb_imap_sync_get_session (w->sync));
     }
 
   g_debug ("Sync of account %" G_GINT64_FORMAT " folder %" G_GINT64_FORMAT ": %s",

@@ -168,16 +168,20 @@ set_capabilities (LbImapSession      *self,
     self->capabilities = g_strdupv ((char **) caps);
 }
 
-/* The next complete response, reading from the network as needed. */
+/* The next complete response, reading from the network as needed.  A failed read
+ * drops the connection, except a timeout when KEEP_ON_TIMEOUT: waiting in IDLE for
+ * news that did not come is no failure, and the connection is still good for DONE. */
 static LbImapResponse *
-read_response (LbImapSession *self,
-               int            timeout_ms,
-               GCancellable  *cancellable,
-               GError       **error)
+read_response_full (LbImapSession *self,
+                    int            timeout_ms,
+                    gboolean       keep_on_timeout,
+                    GCancellable  *cancellable,
+                    GError       **error)
 {
   for (;;)
     {
       g_autoptr(GError) parse_error = NULL;
+      g_autoptr(GError) read_error = NULL;
       LbImapResponse *response = lb_imap_parser_next (self->parser, &parse_error);
       gssize n;
 
@@ -199,14 +203,25 @@ read_response (LbImapSession *self,
           return NULL;
         }
       n = lb_imap_connection_read_sync (self->conn, self->buffer, READ_CHUNK, timeout_ms,
-                                        cancellable, error);
+                                        cancellable, &read_error);
       if (n < 0)
         {
-          lb_imap_session_disconnect (self);
+          if (!keep_on_timeout || !g_error_matches (read_error, LB_ERROR, LB_ERROR_TIMEOUT))
+            lb_imap_session_disconnect (self);
+          g_propagate_error (error, g_steal_pointer (&read_error));
           return NULL;
         }
       lb_imap_parser_feed (self->parser, self->buffer, (gsize) n);
     }
+}
+
+static LbImapResponse *
+read_response (LbImapSession *self,
+               int            timeout_ms,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  return read_response_full (self, timeout_ms, FALSE, cancellable, error);
 }
 
 /* Keeps session state in step with what the server says, whatever command is running. */
@@ -783,7 +798,8 @@ lb_imap_session_idle_sync (LbImapSession *self,
 
       if (left_ms <= 0)
         break;
-      r = read_response (self, (int) MIN (left_ms, G_MAXINT), cancellable, &local_error);
+      r = read_response_full (self, (int) MIN (left_ms, G_MAXINT), TRUE, cancellable,
+                              &local_error);
       if (r == NULL)
         {
           if (g_error_matches (local_error, LB_ERROR, LB_ERROR_TIMEOUT) &&
