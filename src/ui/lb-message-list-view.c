@@ -200,6 +200,11 @@ on_search_changed (LbMessageListView *self)
 
   if (self->engine == NULL)
     return;
+  /* The entry also reports changes that change nothing (it does once at start); the list
+   * is not rebuilt for those, which would cost a new set of rows. */
+  if (self->search_list == NULL ? *query == '\0'
+                                : g_strcmp0 (lb_message_list_get_query (self->search_list), query) == 0)
+    return;
   g_clear_object (&self->search_list);
   if (*query != '\0')
     self->search_list = lb_engine_search (self->engine, query, self->folder_id);
