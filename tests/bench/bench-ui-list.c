@@ -41,6 +41,18 @@ mark (const char *what)
   printf ("at %s %.3f\n", what, (g_get_monotonic_time () - spawn_time) / (double) G_USEC_PER_SEC);
 }
 
+static guint
+count_rows (GtkWidget *widget)
+{
+  guint n = LB_IS_MESSAGE_ROW (widget) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_rows (child);
+  return n;
+}
+
 static gboolean
 has_mapped_rows (GtkWidget *widget)
 {
@@ -99,6 +111,7 @@ on_after_paint (GdkFrameClock *clock,
   reported = TRUE;
   seconds = (g_get_monotonic_time () - spawn_time) / (double) G_USEC_PER_SEC;
   printf ("first-rows %.3f %u\n", seconds, g_list_model_get_n_items (list));
+  printf ("at row-widgets %u\n", count_rows (GTK_WIDGET (lb_window_get_message_list (window))));
   fflush (stdout);
   /* The window is up: a second's worth of settling (syncs failing, idles), then memory. */
   g_timeout_add (1000, quit_later, gtk_window_get_application (GTK_WINDOW (window)));
