@@ -178,6 +178,57 @@ test_netease (void)
   env_stop (&env);
 }
 
+/* Gmail: labels show one message in several folders; it is stored once, and All Mail
+ * never feeds the unified inbox, which therefore has no duplicates. */
+static void
+test_gmail_labels (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessageList) inbox = NULL;
+  g_autoptr(LbMessageList) all = NULL;
+  g_autoptr(GHashTable) inbox_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree gint64 *ids = g_new0 (gint64, 2);
+  Env env = { 0 };
+  LbFolder *all_mail;
+
+  env_start (&env, "gmail", "gmail");
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
+  lb_account_sync_finish (env.account, wait_result (&env), &error);
+  g_assert_no_error (error);
+  lb_engine_wait_idle (env.engine);
+
+  all_mail = lb_account_find_folder (env.account, LB_FOLDER_ROLE_ALL);
+  g_assert_nonnull (all_mail);
+  g_assert_cmpstr (lb_folder_get_raw_name (all_mail), ==, "[Gmail]/All Mail");
+  g_assert_cmpstr (lb_folder_get_raw_name (lb_account_find_folder (env.account, LB_FOLDER_ROLE_SENT)),
+                   ==, "[Gmail]/Sent Mail");
+
+  inbox = lb_engine_open_folder (env.engine,
+                                 lb_folder_get_id (lb_account_find_folder (env.account,
+                                                                           LB_FOLDER_ROLE_INBOX)));
+  all = lb_engine_open_folder (env.engine, lb_folder_get_id (all_mail));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (inbox)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), i);
+      ids[i] = lb_message_get_id (m);
+      g_hash_table_add (inbox_ids, &ids[i]);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (all), i);
+      gint64 id = lb_message_get_id (m);
+      /* The same message rows, not copies. */
+      g_assert_true (g_hash_table_contains (inbox_ids, &id));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lb_engine_get_unified_inbox (env.engine))),
+                    ==, 2);
+  g_clear_object (&inbox);
+  g_clear_object (&all);
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -185,5 +236,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/quirks/qq-login-refused", test_qq_login_refused);
   g_test_add_func ("/quirks/netease", test_netease);
+  g_test_add_func ("/quirks/gmail-labels", test_gmail_labels);
   return g_test_run ();
 }
