@@ -48,7 +48,7 @@ lb_sidebar_new (void)
 }
 
 /**
- * lb_folder_get_display_name:
+ * lb_sidebar_folder_name:
  * @folder: a folder
  *
  * Returns: (transfer none): the name to show: special folders are named by their role in
@@ -56,7 +56,7 @@ lb_sidebar_new (void)
  *   folders keep their decoded server name
  */
 const char *
-lb_folder_get_display_name (LbFolder *folder)
+lb_sidebar_folder_name (LbFolder *folder)
 {
   switch (lb_folder_get_role (folder))
     {
@@ -407,7 +407,7 @@ lb_sidebar_rebuild (LbSidebar *self)
           guint indent = role == LB_FOLDER_ROLE_NONE ? lb_folder_get_depth (folder) : 0;
 
           row = make_folder_row (lb_folder_role_get_icon_name (role),
-                                 lb_folder_get_display_name (folder), indent,
+                                 lb_sidebar_folder_name (folder), indent,
                                  lb_folder_get_id (folder), &count);
           if (!lb_folder_get_selectable (folder))
             {

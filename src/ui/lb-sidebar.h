@@ -23,6 +23,6 @@ gboolean    lb_sidebar_select_folder        (LbSidebar *self,
 const char *lb_sidebar_get_selected_title   (LbSidebar *self);
 GtkListBox *lb_sidebar_get_list_box         (LbSidebar *self);
 
-const char *lb_folder_get_display_name      (LbFolder  *folder);
+const char *lb_sidebar_folder_name          (LbFolder  *folder);
 
 G_END_DECLS

@@ -651,7 +651,7 @@ on_move_popover_show (LbWindow *self)
       box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
       gtk_box_append (GTK_BOX (box),
                       gtk_image_new_from_icon_name (lb_folder_role_get_icon_name (lb_folder_get_role (folder))));
-      gtk_box_append (GTK_BOX (box), gtk_label_new (lb_folder_get_display_name (folder)));
+      gtk_box_append (GTK_BOX (box), gtk_label_new (lb_sidebar_folder_name (folder)));
       gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
       g_object_set_data_full (G_OBJECT (row), "lb-folder-id", g_memdup2 (&id, sizeof id), g_free);
       gtk_list_box_append (self->move_list, row);
