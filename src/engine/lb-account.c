@@ -21,6 +21,7 @@
 #include "lb-imap-session.h"
 #include "lb-provider-db.h"
 #include "lb-secrets.h"
+#include "lb-store-locations.h"
 
 /* IDLE is renewed well before the 29 minutes after which servers may drop it, and
  * often enough that NAT mappings stay alive.  A renewal that gets no answer within
@@ -37,6 +38,9 @@ idle_renew_seconds (void)
 
   return v > 0 && v < IDLE_RENEW_SECONDS ? (guint) v : IDLE_RENEW_SECONDS;
 }
+/* Bodies of the newest INBOX messages are kept for offline reading, previews and search. */
+#define PREFETCH_RECENT 200
+#define INDEX_BATCH 500
 #define BACKOFF_MIN_SECONDS 5
 #define BACKOFF_MAX_SECONDS (10 * 60)
 
@@ -566,6 +570,44 @@ _lb_account_push (LbAccount      *self,
 }
 
 static gpointer
+index_job (gpointer       worker_data,
+           gpointer       job_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  guint indexed = 0;
+
+  if (!lb_store_index_pending (w->store, INDEX_BATCH, &indexed, error))
+    return NULL;
+  /* One batch per job, so user actions queued meanwhile go first. */
+  if (indexed == INDEX_BATCH && !g_cancellable_is_cancelled (cancellable))
+    _lb_account_push (w->account, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                      NULL, NULL, NULL, NULL);
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+prefetch_job (gpointer       worker_data,
+              gpointer       job_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  gint64 inbox = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_INBOX);
+  g_autoptr(GError) local_error = NULL;
+
+  if (inbox > 0 &&
+      lb_imap_sync_prefetch_bodies (w->sync, inbox, PREFETCH_RECENT, cancellable, &local_error) == 0 &&
+      local_error != NULL)
+    g_debug ("Prefetching bodies of account %" G_GINT64_FORMAT ": %s", w->account->row->id,
+             local_error->message);
+  _lb_account_push (w->account, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                    NULL, NULL, NULL, NULL);
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
 sync_job (gpointer       worker_data,
           gpointer       job_data,
           GCancellable  *cancellable,
@@ -615,6 +657,9 @@ sync_job (gpointer       worker_data,
       return NULL;
     }
   report_status (w->account, LB_ACCOUNT_STATUS_IDLE, NULL);
+  /* Then, behind anything the user asks for: recent bodies, and the search index. */
+  _lb_account_push (w->account, LB_JOB_PRIORITY_BACKGROUND, "prefetch", prefetch_job,
+                    NULL, NULL, NULL, NULL);
   return GINT_TO_POINTER (1);
 }
 

@@ -171,9 +171,14 @@ lb_search_build_sql (const LbSearchQuery  *query,
     {
       /* CROSS JOIN keeps the index first: it yields few rows, each found in
        * locations through locations_message. */
+      /* Candidates: what the index matches, plus text still queued for indexing
+       * (sql/003-fts-background.sql); the term tests below check every candidate. */
       g_ptr_array_add (params, g_strdup (match->str));
-      g_string_append_printf (sql, "message_fts f CROSS JOIN locations l ON l.message_id = f.rowid "
-                                   "JOIN message_text t ON t.message_id = l.message_id ");
+      g_string_append_printf (sql, "(SELECT rowid AS mid FROM message_fts WHERE message_fts MATCH ?%u "
+                                   "UNION ALL SELECT message_id FROM fts_pending) f "
+                                   "CROSS JOIN locations l ON l.message_id = f.mid "
+                                   "JOIN message_text t ON t.message_id = l.message_id ",
+                              params->len);
     }
   else
     g_string_append (sql, "locations l JOIN message_text t ON t.message_id = l.message_id ");
@@ -184,8 +189,6 @@ lb_search_build_sql (const LbSearchQuery  *query,
     g_string_append (sql, "WHERE l.unified = 1");
   else
     g_string_append_printf (sql, "WHERE l.folder_id = %" G_GINT64_FORMAT, folder_id);
-  if (match->len > 0)
-    g_string_append_printf (sql, " AND f.message_fts MATCH ?%u", params->len);
   if (query->flags_set != 0)
     g_string_append_printf (sql, " AND (l.flags & %u) = %u", query->flags_set, query->flags_set);
   if (query->flags_unset != 0)

@@ -29,6 +29,11 @@ GArray    *lb_store_get_message_locations (LbStore    *self,
                                         gint64         message_id,
                                         GError       **error);
 
+gboolean   lb_store_index_pending      (LbStore       *self,
+                                        guint          max_rows,
+                                        guint         *out_indexed,
+                                        GError       **error);
+
 /* One place of a message: (folder, uid). */
 typedef struct {
   gint64  location_id;
