@@ -73,6 +73,17 @@ void           lb_engine_add_account_async   (LbEngine            *self,
 LbAccount     *lb_engine_add_account_finish  (LbEngine            *self,
                                               GAsyncResult        *result,
                                               GError             **error);
+void           lb_engine_update_account_async (LbEngine           *self,
+                                              LbAccount           *account,
+                                              const LbAccountSettings *settings,
+                                              const char          *secret,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+LbAccount     *lb_engine_update_account_finish (LbEngine          *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+LbAccountSettings *lb_account_dup_settings   (LbAccount           *account);
 void           lb_engine_remove_account_async (LbEngine           *self,
                                               LbAccount           *account,
                                               GCancellable        *cancellable,

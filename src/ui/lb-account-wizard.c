@@ -237,7 +237,17 @@ fill_advanced (LbAccountWizard *self)
 {
   const char *address = current_address (self);
 
-  if (self->config != NULL)
+  if (self->account != NULL)
+    {
+      /* Editing: start from what the account uses now, not from a new lookup. */
+      g_autoptr(LbAccountSettings) current = lb_account_dup_settings (self->account);
+
+      fill_server (self->imap_host_row, self->imap_port_spin, self->imap_security_row,
+                   self->imap_user_row, current->imap, address);
+      fill_server (self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row,
+                   self->smtp_user_row, current->smtp, address);
+    }
+  else if (self->config != NULL)
     {
       fill_server (self->imap_host_row, self->imap_port_spin, self->imap_security_row,
                    self->imap_user_row, self->config->imap, address);
@@ -674,24 +684,26 @@ add_pending (LbAccountWizard *self)
 }
 
 static void
-on_old_account_removed (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+on_account_updated (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(LbAccount) account = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!lb_engine_remove_account_finish (LB_ENGINE (source), result, &error))
+  account = lb_engine_update_account_finish (LB_ENGINE (source), result, &error);
+  g_clear_pointer (&self->pending, lb_account_settings_free);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  end_busy (self);
+  if (account == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      end_busy (self);
       show_label (self->server_error, error->message);
       show_page (self, "advanced");
       return;
     }
-  g_clear_object (&self->account);
-  add_pending (self);
+  gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -723,10 +735,11 @@ on_check_done (GObject      *source,
 
   if (self->account != NULL)
     {
-      /* The engine has no way to change an account's servers in place yet, so an edit
-       * replaces the account; its mail is downloaded again. */
-      lb_engine_remove_account_async (self->engine, self->account, self->cancellable,
-                                      on_old_account_removed, g_object_ref (self));
+      /* In place: the account keeps its id, folders and cached mail. */
+      g_autofree char *secret = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->secret_row)));
+      lb_engine_update_account_async (self->engine, self->account, self->pending,
+                                      secret[0] != '\0' ? secret : NULL, self->cancellable,
+                                      on_account_updated, g_object_ref (self));
       return;
     }
   add_pending (self);

@@ -445,6 +445,7 @@ on_app_activate (GApplication *application,
   GtkWindow *dialog;
   GtkWidget *row;
   gpointer weak;
+  gint64 id_before = 0;
   g_autoptr(GList) windows = NULL;
 
   if (*ran)
@@ -506,7 +507,12 @@ on_app_activate (GApplication *application,
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.cancel", NULL);
   WAIT_UNTIL (weak == NULL);
 
-  /* Saving an edit (here: the secret, given again) checks it and keeps one account. */
+  /* Saving an edit (here: the secret, given again) checks it and keeps one account, the
+   * same one: its id, and so its folders and cached mail, stay. */
+  {
+    g_autoptr(LbAccount) before = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+    id_before = lb_account_get_id (before);
+  }
   click (find (row, "preferences-edit-account-button"));
   wizard = LB_ACCOUNT_WIZARD (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD));
   WAIT_UNTIL (g_strcmp0 (lb_account_wizard_get_page (wizard), "advanced") == 0);
@@ -521,6 +527,7 @@ on_app_activate (GApplication *application,
 
     g_assert_cmpstr (lb_account_get_email (edited), ==, ADDRESS);
     g_assert_cmpstr (lb_account_get_display_name (edited), ==, "Alice");
+    g_assert_cmpint (lb_account_get_id (edited), ==, id_before);
   }
   /* The list was rebuilt for the new account. */
   WAIT_UNTIL (lb_ui_test_find_widget (GTK_WIDGET (preferences), "preferences-account-row") != NULL
