@@ -740,6 +740,8 @@ cmd_list (int    argc,
     return fail ("%s", error->message);
   list = folder_id == 0 ? g_object_ref (lb_engine_get_unified_inbox (cli.engine))
                         : lb_engine_open_folder (cli.engine, folder_id);
+  if (lb_message_list_get_error (list) != NULL)
+    return fail ("%s", lb_message_list_get_error (list)->message);
   n = g_list_model_get_n_items (G_LIST_MODEL (list));
   if (limit >= 0)
     n = MIN (n, (guint) limit);
@@ -1032,6 +1034,8 @@ cmd_search (int    argc,
   while (lb_message_list_is_loading (list))
     g_main_context_iteration (NULL, TRUE);
 
+  if (lb_message_list_get_error (list) != NULL)
+    return fail ("%s", lb_message_list_get_error (list)->message);
   n = g_list_model_get_n_items (G_LIST_MODEL (list));
   if (limit >= 0)
     n = MIN (n, (guint) limit);

@@ -231,7 +231,7 @@ lb_folder_role_get_icon_name (LbFolderRole role)
     case LB_FOLDER_ROLE_DRAFTS: return "document-edit-symbolic";
     case LB_FOLDER_ROLE_SENT: return "mail-send-symbolic";
     case LB_FOLDER_ROLE_ARCHIVE: return "folder-symbolic";
-    case LB_FOLDER_ROLE_JUNK: return "dialog-warning-symbolic";
+    case LB_FOLDER_ROLE_JUNK: return "mail-mark-junk-symbolic";
     case LB_FOLDER_ROLE_TRASH: return "user-trash-symbolic";
     case LB_FOLDER_ROLE_ALL: return "mail-archive-symbolic";
     case LB_FOLDER_ROLE_FLAGGED: return "starred-symbolic";

@@ -27,6 +27,7 @@ struct _LbMessageList
   LbEngine   *engine;     /* weak */
   gint64      folder_id;  /* LB_STORE_UNIFIED_INBOX for all inboxes */
   char       *query;      /* a search, or NULL */
+  GError     *error;      /* why the last load failed, or NULL */
   GArray     *ids;        /* gint64 location ids shown, newest first */
   GHashTable *cache;      /* location id -> LbMessage */
   gulong      changed_id;
@@ -174,6 +175,7 @@ lb_message_list_finalize (GObject *object)
   g_array_unref (self->ids);
   g_hash_table_unref (self->cache);
   g_free (self->query);
+  g_clear_error (&self->error);
   G_OBJECT_CLASS (lb_message_list_parent_class)->finalize (object);
 }
 
@@ -355,8 +357,12 @@ reload_done (GObject      *source,
   self->loading = FALSE;
   if (self->engine == NULL)
     return;
+  g_clear_error (&self->error);
   if (ids == NULL)
-    g_debug ("Reloading a message list failed: %s", error->message);
+    {
+      g_debug ("Reloading a message list failed: %s", error->message);
+      self->error = g_steal_pointer (&error);
+    }
   else
     {
       apply_ids (self, visible_ids (self, ids));
@@ -440,7 +446,7 @@ _lb_message_list_new (LbEngine   *engine,
       lb_message_list_reload (self);
       return self;
     }
-  ids = lb_store_list_location_ids (_lb_engine_get_read_store (engine), folder_id, NULL);
+  ids = lb_store_list_location_ids (_lb_engine_get_read_store (engine), folder_id, &self->error);
   if (ids != NULL)
     {
       g_array_unref (self->ids);
@@ -451,6 +457,17 @@ _lb_message_list_new (LbEngine   *engine,
 }
 
 const char *lb_message_list_get_query (LbMessageList *self) { return self->query; }
+
+/**
+ * lb_message_list_get_error:
+ *
+ * Returns: (nullable): why the list could not be read (a damaged store), or %NULL
+ */
+const GError *
+lb_message_list_get_error (LbMessageList *self)
+{
+  return self->error;
+}
 gint64 lb_message_list_get_folder_id (LbMessageList *self) { return self->folder_id; }
 gboolean lb_message_list_is_unified (LbMessageList *self) { return self->folder_id == LB_STORE_UNIFIED_INBOX; }
 guint lb_message_list_get_unread (LbMessageList *self) { return self->unread; }

@@ -18,5 +18,6 @@ guint     lb_message_list_get_unread     (LbMessageList *self);
 void      lb_message_list_reload         (LbMessageList *self);
 gboolean  lb_message_list_is_loading     (LbMessageList *self);
 const char *lb_message_list_get_query   (LbMessageList *self);
+const GError *lb_message_list_get_error (LbMessageList *self);
 
 G_END_DECLS

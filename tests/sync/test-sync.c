@@ -255,6 +255,13 @@ test_first_sync (void)
   assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
   assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
   g_assert_cmpuint (lb_folder_get_total_count (folder_of (&env, LB_FOLDER_ROLE_INBOX)), ==, 2000);
+  /* The session asked NAMESPACE: Dovecot's personal namespace has an empty prefix and "/". */
+  {
+    g_autoptr(LbImapSession) s = server_session (&env);
+    g_assert_cmpstr (lb_imap_session_get_namespace_prefix (s), ==, "");
+    g_assert_cmpint (lb_imap_session_get_delimiter (s), ==, '/');
+    lb_imap_session_logout (s);
+  }
   /* Every special folder of the fixture got its role. */
   folder_of (&env, LB_FOLDER_ROLE_SENT);
   folder_of (&env, LB_FOLDER_ROLE_DRAFTS);

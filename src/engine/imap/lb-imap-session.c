@@ -36,6 +36,7 @@ struct _LbImapSession
   char             *host;
   int               timeout_ms;
   LbProvider       *provider;
+  char             *namespace_prefix;
 };
 
 G_DEFINE_FINAL_TYPE (LbImapSession, lb_imap_session, G_TYPE_OBJECT)
@@ -51,6 +52,7 @@ lb_imap_session_finalize (GObject *object)
   g_free (self->capability_override);
   g_free (self->host);
   g_clear_pointer (&self->provider, lb_provider_unref);
+  g_free (self->namespace_prefix);
   G_OBJECT_CLASS (lb_imap_session_parent_class)->finalize (object);
 }
 
@@ -88,6 +90,7 @@ lb_imap_session_disconnect (LbImapSession *self)
   g_clear_pointer (&self->parser, lb_imap_parser_free);
   g_clear_pointer (&self->capabilities, g_strfreev);
   g_clear_pointer (&self->selected, g_free);
+  g_clear_pointer (&self->namespace_prefix, g_free);
   self->condstore_enabled = FALSE;
   self->qresync_enabled = FALSE;
 }
@@ -234,6 +237,13 @@ observe (LbImapSession  *self,
   else if (r->kind == LB_IMAP_RESPONSE_STATUS && r->code.kind == LB_IMAP_CODE_CAPABILITY &&
            r->code.list != NULL)
     set_capabilities (self, (const char * const *) r->code.list);
+  else if (r->kind == LB_IMAP_RESPONSE_NAMESPACE && r->u.namespace_data.has_personal)
+    {
+      g_free (self->namespace_prefix);
+      self->namespace_prefix = g_strdup (r->u.namespace_data.personal_prefix);
+      if (r->u.namespace_data.personal_delimiter != '\0')
+        self->delimiter = r->u.namespace_data.personal_delimiter;
+    }
   else if (r->kind == LB_IMAP_RESPONSE_ENABLED && r->u.list != NULL)
     {
       for (guint i = 0; r->u.list[i] != NULL; i++)
@@ -568,7 +578,39 @@ lb_imap_session_connect_sync (LbImapSession        *self,
       /* Without ENABLE, CONDSTORE is enabled by its first use (SELECT ... (CONDSTORE)). */
       self->condstore_enabled = TRUE;
     }
+
+  if (lb_imap_session_has_capability (self, "NAMESPACE"))
+    {
+      g_autoptr(LbImapResponse) r = NULL;
+
+      /* Informational (folders come from LIST "" "*"), so a refusal is not fatal:
+       * 189.cn answers NAMESPACE with BAD. */
+      r = lb_imap_session_command_sync (self, NULL, NULL, cancellable, &local_error, "NAMESPACE");
+      if (r == NULL)
+        {
+          if (!lb_imap_session_is_connected (self) ||
+              g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_debug ("%s refused NAMESPACE: %s", config->host, local_error->message);
+          g_clear_error (&local_error);
+        }
+    }
   return TRUE;
+}
+
+/**
+ * lb_imap_session_get_namespace_prefix:
+ *
+ * Returns: (nullable): the personal namespace's prefix ("" or "INBOX." for example), or
+ *   %NULL when the server did not say
+ */
+const char *
+lb_imap_session_get_namespace_prefix (LbImapSession *self)
+{
+  return self->namespace_prefix;
 }
 
 typedef struct {

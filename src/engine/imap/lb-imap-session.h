@@ -73,6 +73,7 @@ void           lb_imap_session_set_capability_override (LbImapSession *self,
                                                  const char           *capabilities);
 gboolean       lb_imap_session_qresync_enabled  (LbImapSession        *self);
 gboolean       lb_imap_session_condstore_enabled (LbImapSession       *self);
+const char    *lb_imap_session_get_namespace_prefix (LbImapSession   *self);
 char           lb_imap_session_get_delimiter    (LbImapSession        *self);
 const char    *lb_imap_session_get_selected     (LbImapSession        *self);
 

@@ -181,7 +181,17 @@ lb_search_build_sql (const LbSearchQuery  *query,
                               params->len);
     }
   else
-    g_string_append (sql, "locations l JOIN message_text t ON t.message_id = l.message_id ");
+    {
+      /* Short terms: the text is scanned in its own order (sequential reads), and only
+       * the matching ids meet the locations; walking the locations by date instead would
+       * look up each text at random, twice as slow over 100,000 messages.  IN, not a JOIN,
+       * so that SQLite materialises the scan instead of flattening it back. */
+      g_autofree char *in = g_strdup_printf (" AND l.message_id IN (SELECT t.message_id FROM "
+                                             "message_text t WHERE 1%s)", tests->str);
+
+      g_string_append (sql, "locations l ");
+      g_string_assign (tests, in);
+    }
   if (query->has_attachment || query->no_attachment)
     g_string_append (sql, "JOIN messages m ON m.id = l.message_id ");
 
