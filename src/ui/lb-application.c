@@ -8,6 +8,7 @@
 
 #include "lb-account-wizard.h"
 #include "lb-application.h"
+#include "lb-background.h"
 #include "lb-composer.h"
 #include "lb-notifier.h"
 #include "lb-preferences-window.h"
@@ -278,6 +279,9 @@ lb_application_start_engine (LbApplication *self)
   g_signal_connect_object (self->notifier, "open-message",
                            G_CALLBACK (on_notifier_open_message), self, G_CONNECT_SWAPPED);
   lb_engine_start (self->engine);
+  /* Follows the "autostart" setting: the Background portal in a sandbox, else an XDG
+   * autostart entry. */
+  lb_background_bind_autostart (G_APPLICATION (self), self->settings);
 }
 
 static void

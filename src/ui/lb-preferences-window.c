@@ -24,6 +24,7 @@ struct _LbPreferencesWindow
   AdwActionRow         *mark_read_delay_row;
   GtkSpinButton        *mark_read_delay_spin;
   GtkSwitch            *run_in_background_switch;
+  GtkSwitch            *autostart_switch;
   GtkListBox           *accounts_list;
   GtkWidget            *accounts_group;
   GtkWidget            *no_accounts_group;
@@ -288,6 +289,7 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_delay_spin);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow,
                                         run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_group);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, no_accounts_group);
@@ -320,6 +322,9 @@ lb_preferences_window_init (LbPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "run-in-background",
                    self->run_in_background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "autostart",
+                   self->autostart_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
   /* The accounts come from the application's engine; without one (the store could not be
