@@ -32,6 +32,20 @@ typedef struct {
   gboolean      json;
 } Cli;
 
+/* Every command returns early on errors; clearing here means no path leaks (the
+ * ASan run checks the CLI too). */
+static void
+cli_clear (Cli *cli)
+{
+  if (cli->engine != NULL)
+    lb_engine_shutdown (cli->engine);
+  g_clear_object (&cli->result);
+  g_clear_object (&cli->engine);
+  g_clear_pointer (&cli->loop, g_main_loop_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cli, cli_clear)
+
 static char *opt_data_dir;
 static gboolean opt_json;
 
@@ -239,7 +253,7 @@ cmd_discover (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("EMAIL — find the servers for an address"));
   g_autoptr(GError) error = NULL;
   g_autoptr(LbProviderConfig) config = NULL;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   const char *provider_id;
   const char *help_url;
 
@@ -251,7 +265,7 @@ cmd_discover (int    argc,
   cli.loop = g_main_loop_new (NULL, FALSE);
   config = run_discovery (&cli, argv[1], &error);
   g_clear_object (&cli.result);
-  g_main_loop_unref (cli.loop);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
   if (config == NULL)
     return fail (_("Could not find the settings for %s: %s"), argv[1], error->message);
 
@@ -322,7 +336,7 @@ cmd_account (int    argc,
   g_autofree char *email = NULL, *imap = NULL, *smtp = NULL, *username = NULL;
   g_autofree char *ca_file = NULL, *name = NULL, *provider = NULL;
   gboolean password_stdin = FALSE;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   const GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("Address"), N_("EMAIL") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name"), N_("NAME") },
@@ -483,7 +497,7 @@ cmd_account (int    argc,
   lb_engine_shutdown (cli.engine);
   g_clear_object (&cli.result);
   g_clear_object (&cli.engine);
-  g_main_loop_unref (cli.loop);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
   return 0;
 }
 
@@ -522,7 +536,7 @@ cmd_sync (int    argc,
   g_autofree char *account = NULL;
   int idle = 0;
   int status = 0;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   GListModel *accounts;
   const GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Only this account"), N_("ACCOUNT") },
@@ -573,7 +587,7 @@ cmd_sync (int    argc,
   lb_engine_shutdown (cli.engine);
   g_clear_object (&cli.result);
   g_clear_object (&cli.engine);
-  g_main_loop_unref (cli.loop);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
   return status;
 }
 
@@ -595,7 +609,7 @@ cmd_folders (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(LbJson) j = NULL;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   GListModel *accounts;
 
   if (!parse_options (context, &argc, &argv, &error))
@@ -721,7 +735,7 @@ cmd_list (int    argc,
   g_autoptr(LbMessageList) list = NULL;
   g_autofree char *account = NULL;
   int limit = 50;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   gint64 folder_id;
   guint n;
   const GOptionEntry entries[] = {
@@ -774,7 +788,7 @@ cmd_show (int    argc,
   g_autoptr(LbMessage) m = NULL;
   g_autoptr(GBytes) raw = NULL;
   gboolean opt_raw = FALSE;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   LbAccount *account;
   const GOptionEntry entries[] = {
     { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw, N_("Print the message as received"), NULL },
@@ -828,7 +842,7 @@ cmd_show (int    argc,
   lb_engine_shutdown (cli.engine);
   g_clear_object (&cli.result);
   g_clear_object (&cli.engine);
-  g_main_loop_unref (cli.loop);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
   return 0;
 }
 
@@ -845,7 +859,7 @@ run_change (int          argc,
   g_autoptr(GHashTable) accounts = g_hash_table_new (NULL, NULL);
   gboolean seen = FALSE, unseen = FALSE, flagged = FALSE, unflagged = FALSE;
   g_autofree char *to = NULL;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   int status = 0;
   const GOptionEntry entries[] = {
     { "seen", 0, 0, G_OPTION_ARG_NONE, &seen, N_("Mark read"), NULL },
@@ -917,7 +931,7 @@ run_change (int          argc,
   g_clear_object (&cli.result);
   g_ptr_array_set_size (messages, 0);
   g_clear_object (&cli.engine);
-  g_main_loop_unref (cli.loop);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
   return status;
 }
 
@@ -998,7 +1012,7 @@ cmd_search (int    argc,
   int status = 0;
   gboolean server = FALSE;
   g_autoptr(GHashTable) printed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   gint64 folder_id;
   guint n;
   const GOptionEntry entries[] = {
@@ -1177,7 +1191,7 @@ cmd_send (int    argc,
   LbAccount *account;
   gboolean queued = FALSE;
   int status = 0;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   char buf[4096];
   gsize n;
   const GOptionEntry entries[] = {
@@ -1294,7 +1308,7 @@ out:
   lb_engine_shutdown (cli.engine);
   g_clear_object (&cli.result);
   g_clear_object (&cli.engine);
-  g_main_loop_unref (cli.loop);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
   return status;
 }
 
