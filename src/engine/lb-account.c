@@ -55,6 +55,8 @@ struct _LbAccount
   GMainContext    *main_context;
 
   LbWorker        *worker;
+  GMutex           worker_mutex;
+  gboolean         closed;        /* stopped: no job may start a worker again */
   LbAccountWorkerData wdata;
   LbImapPasswordFunc password_func;
   gpointer         password_data;
@@ -126,6 +128,7 @@ lb_account_finalize (GObject *object)
   g_free (self->pending_error);
   g_free (self->last_error);
   g_mutex_clear (&self->notify_mutex);
+  g_mutex_clear (&self->worker_mutex);
   g_mutex_clear (&self->idle_mutex);
   g_cond_clear (&self->idle_cond);
   G_OBJECT_CLASS (lb_account_parent_class)->finalize (object);
@@ -206,6 +209,7 @@ lb_account_init (LbAccount *self)
   self->folders = g_list_store_new (LB_TYPE_FOLDER);
   self->changed_folders = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_mutex_init (&self->notify_mutex);
+  g_mutex_init (&self->worker_mutex);
   g_mutex_init (&self->idle_mutex);
   g_cond_init (&self->idle_cond);
   self->status = LB_ACCOUNT_STATUS_IDLE;
@@ -561,12 +565,26 @@ _lb_account_push (LbAccount      *self,
                   GDestroyNotify  result_free,
                   GTask          *task)
 {
+  /* Jobs push follow-up jobs from the worker thread itself, possibly while the account
+   * is being stopped: once closed, nothing may start a new worker that would outlive
+   * the account's store and session. */
+  g_mutex_lock (&self->worker_mutex);
+  if (self->closed)
+    {
+      g_mutex_unlock (&self->worker_mutex);
+      if (job_data_free != NULL && job_data != NULL)
+        job_data_free (job_data);
+      if (task != NULL)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The account was closed");
+      return;
+    }
   if (self->worker == NULL)
     {
       g_autofree char *name = g_strdup_printf ("lb-account-%" G_GINT64_FORMAT, self->row->id);
       self->worker = lb_worker_new (name, &self->wdata);
     }
   lb_worker_push (self->worker, priority, key, func, job_data, job_data_free, result_free, task);
+  g_mutex_unlock (&self->worker_mutex);
 }
 
 static gpointer
@@ -919,7 +937,8 @@ lb_account_start (LbAccount *self)
 
   g_return_if_fail (LB_IS_ACCOUNT (self));
 
-  if (self->started)
+  /* A stopped account is not restarted: the engine builds a new object instead. */
+  if (self->started || self->closed)
     return;
   self->started = TRUE;
   self->idle_cancellable = g_cancellable_new ();
@@ -950,6 +969,15 @@ lb_account_stop (LbAccount *self)
       self->idle_thread = NULL;
     }
   g_clear_object (&self->idle_cancellable);
-  g_clear_pointer (&self->worker, lb_worker_free);
+  {
+    LbWorker *worker;
+
+    g_mutex_lock (&self->worker_mutex);
+    self->closed = TRUE;
+    worker = g_steal_pointer (&self->worker);
+    g_mutex_unlock (&self->worker_mutex);
+    /* Joins the thread; a job finishing meanwhile finds the account closed. */
+    lb_worker_free (worker);
+  }
   self->started = FALSE;
 }
