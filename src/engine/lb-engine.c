@@ -496,6 +496,30 @@ lb_engine_get_cached_body (LbEngine *self,
 
 /* ---- Adding and removing accounts -------------------------------------------- */
 
+static LbStoreAccount *
+row_from_settings (const LbAccountSettings *settings)
+{
+  LbStoreAccount *row = lb_store_account_new ();
+
+  row->email = g_strdup (settings->email);
+  row->display_name = g_strdup (settings->display_name);
+  row->provider_id = g_strdup (settings->provider_id);
+  row->imap_host = g_strdup (settings->imap->host);
+  row->imap_port = settings->imap->port;
+  row->imap_security = settings->imap->security;
+  row->username = g_strdup (settings->imap->username != NULL ? settings->imap->username
+                                                              : settings->email);
+  row->ca_file = g_strdup (settings->imap->ca_file);
+  row->proxy = g_strdup (settings->imap->proxy);
+  if (settings->smtp != NULL)
+    {
+      row->smtp_host = g_strdup (settings->smtp->host);
+      row->smtp_port = settings->smtp->port;
+      row->smtp_security = settings->smtp->security;
+    }
+  return row;
+}
+
 typedef struct {
   LbStoreAccount *row;
   char           *secret;
@@ -585,23 +609,7 @@ lb_engine_add_account_async (LbEngine                *self,
 
   g_task_set_source_tag (task, lb_engine_add_account_async);
   d = g_new0 (AddData, 1);
-  d->row = lb_store_account_new ();
-  d->row->email = g_strdup (settings->email);
-  d->row->display_name = g_strdup (settings->display_name);
-  d->row->provider_id = g_strdup (settings->provider_id);
-  d->row->imap_host = g_strdup (settings->imap->host);
-  d->row->imap_port = settings->imap->port;
-  d->row->imap_security = settings->imap->security;
-  d->row->username = g_strdup (settings->imap->username != NULL ? settings->imap->username
-                                                                 : settings->email);
-  d->row->ca_file = g_strdup (settings->imap->ca_file);
-  d->row->proxy = g_strdup (settings->imap->proxy);
-  if (settings->smtp != NULL)
-    {
-      d->row->smtp_host = g_strdup (settings->smtp->host);
-      d->row->smtp_port = settings->smtp->port;
-      d->row->smtp_security = settings->smtp->security;
-    }
+  d->row = row_from_settings (settings);
   d->secret = g_strdup (secret);
 
   inner = g_task_new (self, cancellable, add_account_done, task);
@@ -647,30 +655,6 @@ lb_account_dup_settings (LbAccount *account)
       s->smtp->proxy = g_strdup (row->proxy);
     }
   return s;
-}
-
-static LbStoreAccount *
-row_from_settings (const LbAccountSettings *settings)
-{
-  LbStoreAccount *row = lb_store_account_new ();
-
-  row->email = g_strdup (settings->email);
-  row->display_name = g_strdup (settings->display_name);
-  row->provider_id = g_strdup (settings->provider_id);
-  row->imap_host = g_strdup (settings->imap->host);
-  row->imap_port = settings->imap->port;
-  row->imap_security = settings->imap->security;
-  row->username = g_strdup (settings->imap->username != NULL ? settings->imap->username
-                                                              : settings->email);
-  row->ca_file = g_strdup (settings->imap->ca_file);
-  row->proxy = g_strdup (settings->imap->proxy);
-  if (settings->smtp != NULL)
-    {
-      row->smtp_host = g_strdup (settings->smtp->host);
-      row->smtp_port = settings->smtp->port;
-      row->smtp_security = settings->smtp->security;
-    }
-  return row;
 }
 
 static gpointer

@@ -126,9 +126,31 @@ lb_store_count_messages (LbStore  *self,
   return TRUE;
 }
 
-#define LIST_ROW_SELECT \
-  "SELECT m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, m.from_address, " \
-  "m.subject, m.preview, l.flags, m.has_attachments FROM "
+/**
+ * lb_store_list_row_from_stmt:
+ *
+ * Reads the current row of a statement whose columns are LIST_ROW_COLUMNS.
+ */
+LbStoreListRow *
+lb_store_list_row_from_stmt (LbStmt *stmt)
+{
+  LbStoreListRow *row = g_new0 (LbStoreListRow, 1);
+
+  row->message_id = sqlite3_column_int64 (stmt, 0);
+  row->account_id = sqlite3_column_int64 (stmt, 1);
+  row->folder_id = sqlite3_column_int64 (stmt, 2);
+  row->uid = (guint32) sqlite3_column_int64 (stmt, 3);
+  row->date = sqlite3_column_int64 (stmt, 4);
+  row->from_name = lb_stmt_dup_text (stmt, 5);
+  row->from_address = lb_stmt_dup_text (stmt, 6);
+  row->subject = lb_stmt_dup_text (stmt, 7);
+  row->preview = lb_stmt_dup_text (stmt, 8);
+  row->flags = (guint) sqlite3_column_int64 (stmt, 9);
+  row->has_attachments = sqlite3_column_int (stmt, 10) != 0;
+  return row;
+}
+
+#define LIST_ROW_SELECT "SELECT " LIST_ROW_COLUMNS " FROM "
 #define LIST_ROW_JOIN \
   " AS page JOIN locations l ON l.id = page.id JOIN messages m ON m.id = l.message_id " \
   "ORDER BY l.date DESC, l.id DESC"
@@ -183,22 +205,7 @@ lb_store_list_page (LbStore  *self,
 
   rows = g_ptr_array_new_full (limit, (GDestroyNotify) lb_store_list_row_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      LbStoreListRow *row = g_new0 (LbStoreListRow, 1);
-
-      row->message_id = sqlite3_column_int64 (stmt, 0);
-      row->account_id = sqlite3_column_int64 (stmt, 1);
-      row->folder_id = sqlite3_column_int64 (stmt, 2);
-      row->uid = (guint32) sqlite3_column_int64 (stmt, 3);
-      row->date = sqlite3_column_int64 (stmt, 4);
-      row->from_name = lb_stmt_dup_text (stmt, 5);
-      row->from_address = lb_stmt_dup_text (stmt, 6);
-      row->subject = lb_stmt_dup_text (stmt, 7);
-      row->preview = lb_stmt_dup_text (stmt, 8);
-      row->flags = (guint) sqlite3_column_int64 (stmt, 9);
-      row->has_attachments = sqlite3_column_int (stmt, 10) != 0;
-      g_ptr_array_add (rows, row);
-    }
+    g_ptr_array_add (rows, lb_store_list_row_from_stmt (stmt));
   if (rc != SQLITE_DONE)
     {
       lb_store_set_error (self, rc, error, "list page");

@@ -73,8 +73,7 @@ lb_store_get_rows_by_location (LbStore       *self,
   int rc;
 
   stmt = lb_store_prepare (self,
-                           "SELECT m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, "
-                           "m.from_address, m.subject, m.preview, l.flags, m.has_attachments "
+                           "SELECT " LIST_ROW_COLUMNS " "
                            "FROM locations l JOIN messages m ON m.id = l.message_id "
                            "WHERE l.id = ?1", error);
   if (stmt == NULL)
@@ -89,20 +88,7 @@ lb_store_get_rows_by_location (LbStore       *self,
       sqlite3_bind_int64 (stmt, 1, location_ids[i]);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
-        {
-          row = g_new0 (LbStoreListRow, 1);
-          row->message_id = sqlite3_column_int64 (stmt, 0);
-          row->account_id = sqlite3_column_int64 (stmt, 1);
-          row->folder_id = sqlite3_column_int64 (stmt, 2);
-          row->uid = (guint32) sqlite3_column_int64 (stmt, 3);
-          row->date = sqlite3_column_int64 (stmt, 4);
-          row->from_name = lb_stmt_dup_text (stmt, 5);
-          row->from_address = lb_stmt_dup_text (stmt, 6);
-          row->subject = lb_stmt_dup_text (stmt, 7);
-          row->preview = lb_stmt_dup_text (stmt, 8);
-          row->flags = (guint) sqlite3_column_int64 (stmt, 9);
-          row->has_attachments = sqlite3_column_int (stmt, 10) != 0;
-        }
+        row = lb_store_list_row_from_stmt (stmt);
       else if (rc != SQLITE_DONE)
         {
           lb_store_rollback (self);

@@ -58,4 +58,10 @@ void      lb_stmt_bind_id          (LbStmt       *stmt,
 char     *lb_stmt_dup_text         (LbStmt       *stmt,
                                     int           col);
 
+/* The columns of a message-list row, in the order lb_store_list_row_from_stmt() reads. */
+#define LIST_ROW_COLUMNS \
+  "m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, m.from_address, " \
+  "m.subject, m.preview, l.flags, m.has_attachments"
+LbStoreListRow *lb_store_list_row_from_stmt (LbStmt *stmt);
+
 G_END_DECLS
