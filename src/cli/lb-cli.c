@@ -1111,8 +1111,11 @@ cmd_rebuild (int    argc,
       lb_json_print (j);
     }
   else
-    g_print (_("Rebuilt %s with %u accounts; the damaged file is %s. Run “letterbox-cli sync” "
-               "to download the mail again.\n"), path, n_accounts, damaged);
+    g_print (ngettext ("Rebuilt %s with %u account; the damaged file is %s. Run “letterbox-cli "
+                       "sync” to download the mail again.\n",
+                       "Rebuilt %s with %u accounts; the damaged file is %s. Run “letterbox-cli "
+                       "sync” to download the mail again.\n", n_accounts),
+             path, n_accounts, damaged);
   return 0;
 }
 

@@ -175,7 +175,7 @@ show (LbNotifier *self)
 
       g_array_append_val (one, newest);
       n = g_notification_new (sender);
-      g_notification_set_body (n, subject != NULL && *subject != '\0' ? subject : _("(No subject)"));
+      g_notification_set_body (n, subject != NULL && *subject != '\0' ? subject : _("(No Subject)"));
       g_notification_add_button_with_target_value (n, _("Mark as Read"), "app.notification-mark-read",
                                                    ids_variant (one));
       g_notification_add_button_with_target_value (n, _("Delete"), "app.notification-delete",

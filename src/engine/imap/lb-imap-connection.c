@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
@@ -178,7 +180,7 @@ lb_imap_connection_open_sync (LbImapConnection     *self,
   rc = curl_easy_getinfo (self->curl, CURLINFO_ACTIVESOCKET, &fd);
   if (rc != CURLE_OK || fd == CURL_SOCKET_BAD)
     {
-      g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, "The connection to %s was lost", config->host);
+      g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, _("The connection to %s was lost"), config->host);
       lb_imap_connection_close (self);
       return FALSE;
     }

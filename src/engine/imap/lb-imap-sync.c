@@ -17,6 +17,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <gmime/gmime.h>
 
 #include "lb-error.h"
@@ -1015,7 +1017,7 @@ lb_imap_sync_fetch_body (LbImapSync    *self,
   if (raw == NULL)
     {
       g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND,
-                   "The message is no longer on the server");
+                   _("The message is no longer on the server"));
       return NULL;
     }
   if (!store_body (self, message_id, raw, error))

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "lb-error.h"
@@ -588,7 +590,7 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
   g_object_unref (stream);
   if (message == NULL)
     {
-      g_set_error_literal (error, LB_ERROR, LB_ERROR_PARSE, "The message could not be parsed");
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_PARSE, _("The message could not be parsed"));
       return NULL;
     }
   object = GMIME_OBJECT (message);

@@ -415,8 +415,10 @@ lb_autoconfig_parse (const char  *data,
 
   if (length > LB_AUTOCONFIG_MAX_SIZE)
     {
-      g_set_error (error, LB_ERROR, LB_ERROR_PARSE,
-                   _("The autoconfig file is too large (%" G_GSIZE_FORMAT " bytes)."), length);
+      /* The size is formatted first: a G_GSIZE_FORMAT inside _() would cut the string
+       * that xgettext extracts, and it would never be translated. */
+      g_autofree char *size = g_format_size (length);
+      g_set_error (error, LB_ERROR, LB_ERROR_PARSE, _("The autoconfig file is too large (%s)."), size);
       return NULL;
     }
   /* GMarkup wants UTF-8 anyway, and GLib 2.74's GMarkup can set an error

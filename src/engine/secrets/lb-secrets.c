@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <libsecret/secret.h>
 
 #include "lb-error.h"
@@ -35,7 +37,7 @@ to_lb_error (GError **error)
     {
       g_autofree char *message = g_strdup ((*error)->message);
       g_clear_error (error);
-      g_set_error (error, LB_ERROR, LB_ERROR_SECRET, "The keyring is not available: %s", message);
+      g_set_error (error, LB_ERROR, LB_ERROR_SECRET, _("The keyring is not available: %s"), message);
     }
 }
 
@@ -92,7 +94,7 @@ lb_secrets_lookup_sync (const char    *account_uid,
   if (secret == NULL)
     {
       g_set_error (error, LB_ERROR, LB_ERROR_SECRET,
-                   "The keyring has no password for this account");
+                   _("The keyring has no password for this account"));
       return NULL;
     }
   /* Callers free with lb_secrets_free(), which wipes plain heap memory. */
