@@ -27,7 +27,7 @@ XGETTEXT_ARGS = [
 C_MARKER = re.compile(r"(?<![\w])(?:_|N_|C_|NC_|g_dngettext|ngettext)\s*\(")
 XML_MARKER = re.compile(r"""translatable\s*=\s*["'](?:yes|true|1)["']""")
 SCANNED_DIRS = ("src", "data")
-ALWAYS_TRANSLATABLE = (".desktop.in", ".metainfo.xml.in", ".appdata.xml.in")
+ALWAYS_TRANSLATABLE = (".desktop.in", ".desktop.in.in", ".metainfo.xml.in", ".appdata.xml.in")
 
 
 def read_list(path):
