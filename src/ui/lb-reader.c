@@ -2,59 +2,26 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The body is shown in WebKitGTK with JavaScript off and a content filter that blocks every
- * http(s), ftp and WebSocket load, so that opening a message tells nobody that it was read.
- * Inline images come from the message itself through the "cid" URI scheme.  Links never load
- * in the view: a click opens them in the browser.  Remote content is shown only when the user
- * asks for it, for one message or always for one sender.
+ * The body is shown by an LbBodyView (WebKitGTK, in a module loaded with the first reader)
+ * with JavaScript off and a content filter that blocks every http(s), ftp and WebSocket load,
+ * so that opening a message tells nobody that it was read.  Inline images come from the
+ * message itself through the "cid" URI scheme.  Links never load in the view: a click opens
+ * them in the browser.  Remote content is shown only when the user asks for it, for one
+ * message or always for one sender.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <webkit/webkit.h>
 
+#include "lb-body-view.h"
 #include "lb-mime-message.h"
 #include "lb-mime-text.h"
 #include "lb-reader.h"
 
 #define SETTINGS_SCHEMA   "io.github.letterbox.Letterbox"
 #define ALLOWED_SENDERS   "remote-content-allowed-senders"
-/* A base URI that cannot reach anything: relative references resolve to a scheme nobody
- * serves, so they fail locally instead of going to a server. */
-#define BODY_BASE_URI     "letterbox-message:///"
-#define FILTER_ID         "letterbox-block-remote-v2"
-
-/* Everything that would make a network connection, and local files.  WebKit matches
- * url-filter against the whole URL, so anchoring at the start catches the scheme only.
- * Changing the rules needs a new FILTER_ID, or the copy compiled before is used. */
-static const char filter_source[] =
-  "[{\"trigger\":{\"url-filter\":\"^https?:\"},\"action\":{\"type\":\"block\"}},"
-  "{\"trigger\":{\"url-filter\":\"^ftp:\"},\"action\":{\"type\":\"block\"}},"
-  "{\"trigger\":{\"url-filter\":\"^wss?:\"},\"action\":{\"type\":\"block\"}},"
-  "{\"trigger\":{\"url-filter\":\"^file:\"},\"action\":{\"type\":\"block\"}}]";
-
-/* Typography for every message: readable line length and the system font. */
-static const char base_css[] =
-  "html { font-family: sans-serif; }\n"
-  "body { margin: 16px 18px; overflow-wrap: break-word; }\n"
-  "body.lb-plain { max-width: 50em; line-height: 1.5; font-size: 11pt; }\n"
-  "body.lb-plain .quote { opacity: 0.65; border-left: 3px solid currentColor;"
-  " padding-left: 10px; margin: 4px 0; }\n"
-  "a { color: #1c71d8; }\n";
-
-/* HTML mail is designed for a light page; it keeps its own colours in dark mode. */
-static const char html_css[] =
-  "html { background-color: #ffffff; color: #000000; color-scheme: light; }\n";
-
-static const char plain_light_css[] =
-  "html { background-color: #ffffff; color: #1e1e1e; }\n";
-
-static const char plain_dark_css[] =
-  "html { background-color: #1e1e1e; color: #ffffff; color-scheme: dark; }\n"
-  "a { color: #78aeed; }\n";
-
 struct _LbReader
 {
   GtkWidget             parent_instance;
@@ -64,16 +31,15 @@ struct _LbReader
   LbMimeMessage        *mime;
   GCancellable         *cancellable;
   GSettings            *settings;
-  WebKitWebView        *web_view;
-  WebKitUserContentManager *content_manager;
+  /* NULL if the view's module could not be loaded; the reader then says so. */
+  LbBodyView           *body_view;
+  GError               *body_view_error;
 
-  /* The filter is compiled asynchronously once per process; the body waits for it. */
-  gboolean              filter_added;
-  gboolean              render_pending;
   /* "Show Images" for the message on display. */
   gboolean              remote_allowed_once;
   /* Found by the parse thread in the HTML of self->mime. */
   gboolean              has_remote;
+  gboolean              has_own_colours;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -106,134 +72,13 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void render_body (LbReader *self);
-
-/* ---- Process-wide WebKit state ------------------------------------------------------- */
-
-/* One web context (for the "cid" scheme, which can be registered only once per context)
- * and one ephemeral network session (nothing remote is ever written to disk) for all
- * readers.  Both live as long as the process. */
-static WebKitWebContext     *shared_context;
-static WebKitNetworkSession *shared_session;
-static WebKitUserContentFilter *shared_filter;
-static gboolean              filter_failed;
-static gboolean              filter_loading;
-static GPtrArray            *live_readers;
-
-static LbReader *
-reader_for_web_view (WebKitWebView *view)
-{
-  if (view == NULL)
-    return NULL;
-  return g_object_get_data (G_OBJECT (view), "lb-reader");
-}
-
-static void
-handle_cid_request (WebKitURISchemeRequest *request,
-                    gpointer                user_data)
-{
-  LbReader *self = reader_for_web_view (webkit_uri_scheme_request_get_web_view (request));
-  const char *uri = webkit_uri_scheme_request_get_uri (request);
-  const char *mime_type = NULL;
-  GBytes *bytes = NULL;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self != NULL && self->mime != NULL)
-    bytes = lb_mime_message_lookup_cid (self->mime, uri, &mime_type);
-
-  if (bytes == NULL)
-    {
-      error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no part for %s", uri);
-      webkit_uri_scheme_request_finish_error (request, error);
-      return;
-    }
-
-  stream = g_memory_input_stream_new_from_bytes (bytes);
-  webkit_uri_scheme_request_finish (request, stream, (gint64) g_bytes_get_size (bytes),
-                                    mime_type != NULL ? mime_type : "application/octet-stream");
-}
-
-static void
-filter_ready (void)
-{
-  for (guint i = 0; live_readers != NULL && i < live_readers->len; i++)
-    {
-      LbReader *self = g_ptr_array_index (live_readers, i);
-
-      if (self->render_pending)
-        render_body (self);
-    }
-}
-
-static void
-on_filter_saved (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  WebKitUserContentFilterStore *store = WEBKIT_USER_CONTENT_FILTER_STORE (source);
-  g_autoptr(GError) error = NULL;
-
-  shared_filter = webkit_user_content_filter_store_save_finish (store, result, &error);
-  filter_loading = FALSE;
-  if (shared_filter == NULL)
-    {
-      /* Without the filter no HTML is shown (see render_body), so this is safe, only plainer. */
-      g_warning ("Could not compile the remote-content filter: %s", error->message);
-      filter_failed = TRUE;
-    }
-  filter_ready ();
-}
-
-static void
-on_filter_loaded (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  WebKitUserContentFilterStore *store = WEBKIT_USER_CONTENT_FILTER_STORE (source);
-  g_autoptr(GBytes) json = NULL;
-
-  shared_filter = webkit_user_content_filter_store_load_finish (store, result, NULL);
-  if (shared_filter != NULL)
-    {
-      filter_loading = FALSE;
-      filter_ready ();
-      return;
-    }
-
-  /* Not compiled yet (first run, or a WebKit update dropped the old one). */
-  json = g_bytes_new_static (filter_source, strlen (filter_source));
-  webkit_user_content_filter_store_save (store, FILTER_ID, json, NULL, on_filter_saved, NULL);
-}
-
-static void
-ensure_shared_state (void)
-{
-  g_autoptr(WebKitUserContentFilterStore) store = NULL;
-  g_autofree char *path = NULL;
-
-  if (shared_context != NULL)
-    return;
-
-  shared_context = webkit_web_context_new ();
-  webkit_web_context_set_cache_model (shared_context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
-  webkit_web_context_register_uri_scheme (shared_context, "cid", handle_cid_request, NULL, NULL);
-  shared_session = webkit_network_session_new_ephemeral ();
-  live_readers = g_ptr_array_new ();
-
-  path = g_build_filename (g_get_user_cache_dir (), "letterbox", "content-filters", NULL);
-  store = webkit_user_content_filter_store_new (path);
-  filter_loading = TRUE;
-  webkit_user_content_filter_store_load (store, FILTER_ID, NULL, on_filter_loaded, NULL);
-}
+static void render_body (LbReader   *self);
+static void show_error  (LbReader   *self,
+                         const char *title,
+                         const char *description,
+                         const char *icon);
 
 /* ---- Helpers ---------------------------------------------------------------------------- */
-
-static gboolean
-is_dark (void)
-{
-  return adw_style_manager_get_dark (adw_style_manager_get_default ());
-}
 
 static void
 toast (LbReader   *self,
@@ -632,92 +477,84 @@ on_address_activate_link (LbReader   *self,
 
 /* ---- Body ------------------------------------------------------------------------------- */
 
-static void
-add_style_sheet (LbReader   *self,
-                 const char *css)
+/* The HTML sets colours of its own (attributes, inline styles or a style sheet), so it was
+ * made for a page of its own colour and keeps a light one in dark mode.  A false positive
+ * only shows a light page; a false negative could put the message's dark text on our dark
+ * page, so any colour counts. */
+static gboolean
+html_has_own_colours (const char *html)
 {
-  g_autoptr(WebKitUserStyleSheet) sheet = NULL;
+  static GRegex *regex;
 
-  sheet = webkit_user_style_sheet_new (css, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
-                                       WEBKIT_USER_STYLE_LEVEL_USER, NULL, NULL);
-  webkit_user_content_manager_add_style_sheet (self->content_manager, sheet);
+  if (g_once_init_enter (&regex))
+    {
+      GRegex *r = g_regex_new ("\\b(?:bg)?color\\s*[=:]|\\bbackground(?:-image)?\\s*[=:]"
+                               "|\\btext\\s*=|\\b[av]?link\\s*=",
+                               G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&regex, r);
+    }
+  return html != NULL && g_regex_match (regex, html, 0, NULL);
 }
 
-static void
-set_filter_active (LbReader *self,
-                   gboolean  active)
+static GBytes *
+lookup_cid (const char  *uri,
+            const char **mime_type,
+            gpointer     user_data)
 {
-  if (active && !self->filter_added)
-    webkit_user_content_manager_add_filter (self->content_manager, shared_filter);
-  else if (!active && self->filter_added)
-    webkit_user_content_manager_remove_filter (self->content_manager, shared_filter);
-  self->filter_added = active;
+  LbReader *self = user_data;
+  GBytes *bytes;
+
+  if (self->mime == NULL)
+    return NULL;
+  bytes = lb_mime_message_lookup_cid (self->mime, uri, mime_type);
+  return bytes != NULL ? g_bytes_ref (bytes) : NULL;
 }
 
 static void
 render_body (LbReader *self)
 {
   const char *html;
+  g_autofree char *fragment = NULL;
   g_autofree char *document = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  gboolean is_html;
-  gboolean has_remote = FALSE;
-  gboolean dark = is_dark ();
-  GdkRGBA background;
+  LbBodyFlags flags = LB_BODY_NONE;
 
   if (self->mime == NULL)
     return;
-
-  if (shared_filter == NULL && !filter_failed)
+  if (self->body_view == NULL)
     {
-      /* The filter is still compiling; filter_ready() calls back. */
-      self->render_pending = TRUE;
+      /* Translators: %s is a technical reason (a file that could not be loaded). */
+      g_autofree char *description = g_strdup_printf (_("The message view could not be loaded: %s"),
+                                                      self->body_view_error->message);
+
+      show_error (self, _("The Message Could Not Be Shown"), description, "dialog-error-symbolic");
       return;
     }
-  self->render_pending = FALSE;
 
   html = lb_mime_message_get_html (self->mime);
-  is_html = html != NULL && shared_filter != NULL;
-  if (is_html)
-    {
-      gboolean allowed;
+  /* The text version goes along even with HTML: the view shows it instead if the HTML
+   * cannot be shown safely.  It has no markup that loads anything. */
+  fragment = lb_mime_text_to_html (lb_mime_message_get_text (self->mime));
+  document = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+                              "<title></title></head><body class=\"lb-plain\">%s</body></html>",
+                              fragment);
+  if (html != NULL && (self->remote_allowed_once || sender_is_allowed (self)))
+    flags |= LB_BODY_ALLOW_REMOTE;
+  if (adw_style_manager_get_dark (adw_style_manager_get_default ()))
+    flags |= LB_BODY_DARK;
+  if (self->has_own_colours)
+    flags |= LB_BODY_OWN_COLOURS;
 
-      has_remote = self->has_remote;
-      allowed = self->remote_allowed_once || sender_is_allowed (self);
-      set_filter_active (self, !allowed);
-      gtk_revealer_set_reveal_child (self->remote_revealer, has_remote && !allowed);
-      bytes = g_bytes_new (html, strlen (html));
-    }
-  else
-    {
-      /* Plain text, or HTML that cannot be shown safely because the filter is missing:
-       * its text version has no markup that loads anything. */
-      g_autofree char *fragment = lb_mime_text_to_html (lb_mime_message_get_text (self->mime));
+  lb_body_view_show (self->body_view, html, document, flags);
+}
 
-      if (shared_filter != NULL)
-        set_filter_active (self, TRUE);
-      gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
-      document = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
-                                  "<title></title></head><body class=\"lb-plain\">%s</body></html>",
-                                  fragment);
-      bytes = g_bytes_new_take (document, strlen (document));
-      document = NULL;
-    }
+/* The banner is for the HTML only, and only while its remote content is blocked. */
+static void
+on_body_shown (LbReader *self,
+               gboolean  html)
+{
+  gboolean allowed = self->remote_allowed_once || sender_is_allowed (self);
 
-  webkit_user_content_manager_remove_all_style_sheets (self->content_manager);
-  add_style_sheet (self, base_css);
-  if (is_html)
-    add_style_sheet (self, html_css);
-  else
-    add_style_sheet (self, dark ? plain_dark_css : plain_light_css);
-
-  if (is_html || !dark)
-    gdk_rgba_parse (&background, "#ffffff");
-  else
-    gdk_rgba_parse (&background, "#1e1e1e");
-  webkit_web_view_set_background_color (self->web_view, &background);
-
-  webkit_web_view_load_bytes (self->web_view, bytes, "text/html", "UTF-8", BODY_BASE_URI);
+  gtk_revealer_set_reveal_child (self->remote_revealer, html && self->has_remote && !allowed);
 }
 
 static void
@@ -725,101 +562,6 @@ on_dark_changed (LbReader *self)
 {
   if (self->mime != NULL)
     render_body (self);
-}
-
-/* Only our own document loads in the view; every other navigation is a link for the
- * browser, opened only when the user clicked it. */
-static gboolean
-on_decide_policy (WebKitWebView            *view,
-                  WebKitPolicyDecision     *decision,
-                  WebKitPolicyDecisionType  type,
-                  LbReader                 *self)
-{
-  WebKitNavigationPolicyDecision *navigation;
-  WebKitNavigationAction *action;
-  WebKitNavigationType navigation_type;
-  WebKitURIRequest *request;
-  const char *uri;
-  g_autofree char *scheme = NULL;
-
-  if (type == WEBKIT_POLICY_DECISION_TYPE_RESPONSE)
-    {
-      webkit_policy_decision_use (decision);
-      return TRUE;
-    }
-
-  navigation = WEBKIT_NAVIGATION_POLICY_DECISION (decision);
-  action = webkit_navigation_policy_decision_get_navigation_action (navigation);
-  navigation_type = webkit_navigation_action_get_navigation_type (action);
-  request = webkit_navigation_action_get_request (action);
-  uri = webkit_uri_request_get_uri (request);
-
-  /* Our own load of the body, and jumps to an anchor inside it. */
-  if (type == WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION
-      && (g_str_has_prefix (uri, BODY_BASE_URI "#")
-          || (g_str_equal (uri, BODY_BASE_URI)
-              && navigation_type != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED
-              && !webkit_navigation_action_is_user_gesture (action))))
-    {
-      webkit_policy_decision_use (decision);
-      return TRUE;
-    }
-
-  webkit_policy_decision_ignore (decision);
-
-  /* Only a clicked link goes to the browser: not form submissions (they would send data
-   * the message chose) and not redirects or refreshes the message started by itself. */
-  if (navigation_type != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
-    return TRUE;
-
-  scheme = g_uri_parse_scheme (uri);
-  if (scheme != NULL
-      && (g_ascii_strcasecmp (scheme, "http") == 0
-          || g_ascii_strcasecmp (scheme, "https") == 0
-          || g_ascii_strcasecmp (scheme, "mailto") == 0))
-    {
-      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-      gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
-    }
-  return TRUE;
-}
-
-/* "Open Link in New Window" and the like would bypass decide-policy's intent. */
-static GtkWidget *
-on_create (WebKitWebView          *view,
-           WebKitNavigationAction *action,
-           LbReader               *self)
-{
-  return NULL;
-}
-
-static gboolean
-on_context_menu (WebKitWebView       *view,
-                 WebKitContextMenu   *menu,
-                 WebKitHitTestResult *hit,
-                 LbReader            *self)
-{
-  GList *items = g_list_copy (webkit_context_menu_get_items (menu));
-
-  for (GList *l = items; l != NULL; l = l->next)
-    {
-      WebKitContextMenuAction action = webkit_context_menu_item_get_stock_action (l->data);
-
-      switch ((int) action)
-        {
-        case WEBKIT_CONTEXT_MENU_ACTION_COPY:
-        case WEBKIT_CONTEXT_MENU_ACTION_COPY_LINK_TO_CLIPBOARD:
-        case WEBKIT_CONTEXT_MENU_ACTION_COPY_IMAGE_TO_CLIPBOARD:
-        case WEBKIT_CONTEXT_MENU_ACTION_SELECT_ALL:
-          break;
-        default:
-          webkit_context_menu_remove (menu, l->data);
-          break;
-        }
-    }
-  g_list_free (items);
-  return webkit_context_menu_get_n_items (menu) == 0;
 }
 
 static void
@@ -836,9 +578,7 @@ show_error (LbReader   *self,
 }
 
 static void
-on_web_process_terminated (WebKitWebView                     *view,
-                           WebKitWebProcessTerminationReason  reason,
-                           LbReader                          *self)
+on_body_view_failed (LbReader *self)
 {
   show_error (self, _("The Message Could Not Be Shown"),
               _("The message view stopped unexpectedly."), "dialog-error-symbolic");
@@ -851,6 +591,7 @@ on_web_process_terminated (WebKitWebView                     *view,
 typedef struct {
   LbMimeMessage *mime;
   gboolean       has_remote;
+  gboolean       has_own_colours;
 } Parsed;
 
 static void
@@ -882,6 +623,7 @@ parse_thread (GTask        *task,
   parsed = g_new0 (Parsed, 1);
   parsed->mime = mime;
   parsed->has_remote = html_has_remote_content (lb_mime_message_get_html (mime));
+  parsed->has_own_colours = html_has_own_colours (lb_mime_message_get_html (mime));
   g_task_return_pointer (task, parsed, (GDestroyNotify) parsed_free);
 }
 
@@ -906,6 +648,7 @@ on_parsed (GObject      *source,
     }
 
   self->has_remote = parsed->has_remote;
+  self->has_own_colours = parsed->has_own_colours;
   g_set_object (&self->mime, parsed->mime);
   show_header (self);
   show_attachments (self);
@@ -970,7 +713,6 @@ load_message (LbReader *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->mime);
-  self->render_pending = FALSE;
   self->remote_allowed_once = FALSE;
   gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
 
@@ -978,7 +720,8 @@ load_message (LbReader *self)
     {
       gtk_spinner_stop (self->spinner);
       gtk_stack_set_visible_child_name (self->stack, "empty");
-      webkit_web_view_load_html (self->web_view, "", BODY_BASE_URI);
+      if (self->body_view != NULL)
+        lb_body_view_clear (self->body_view);
       return;
     }
 
@@ -1075,17 +818,15 @@ lb_reader_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (live_readers != NULL)
-    g_ptr_array_remove (live_readers, self);
-  if (self->web_view != NULL)
+  if (self->body_view != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->web_view, self);
-      g_object_set_data (G_OBJECT (self->web_view), "lb-reader", NULL);
+      g_signal_handlers_disconnect_by_data (self->body_view, self);
+      lb_body_view_set_cid_func (self->body_view, NULL, NULL, NULL);
+      self->body_view = NULL;
     }
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_READER);
-  self->web_view = NULL;
 
   G_OBJECT_CLASS (lb_reader_parent_class)->dispose (object);
 }
@@ -1099,7 +840,7 @@ lb_reader_finalize (GObject *object)
   g_clear_object (&self->message);
   g_clear_object (&self->mime);
   g_clear_object (&self->settings);
-  g_clear_object (&self->content_manager);
+  g_clear_error (&self->body_view_error);
 
   G_OBJECT_CLASS (lb_reader_parent_class)->finalize (object);
 }
@@ -1181,53 +922,20 @@ install_banner_css (void)
 static void
 lb_reader_init (LbReader *self)
 {
-  WebKitSettings *settings;
-
   gtk_widget_init_template (GTK_WIDGET (self));
   install_banner_css ();
-  ensure_shared_state ();
-  g_ptr_array_add (live_readers, self);
 
   self->settings = g_settings_new (SETTINGS_SCHEMA);
 
-  settings = webkit_settings_new ();
-  webkit_settings_set_enable_javascript (settings, FALSE);
-  webkit_settings_set_enable_javascript_markup (settings, FALSE);
-  webkit_settings_set_javascript_can_open_windows_automatically (settings, FALSE);
-  webkit_settings_set_javascript_can_access_clipboard (settings, FALSE);
-  webkit_settings_set_enable_page_cache (settings, FALSE);
-  webkit_settings_set_enable_developer_extras (settings, FALSE);
-  webkit_settings_set_auto_load_images (settings, TRUE);
-  webkit_settings_set_enable_html5_database (settings, FALSE);
-  webkit_settings_set_enable_html5_local_storage (settings, FALSE);
-  webkit_settings_set_enable_webaudio (settings, FALSE);
-  webkit_settings_set_enable_webgl (settings, FALSE);
-  webkit_settings_set_enable_media (settings, FALSE);
-  webkit_settings_set_default_font_family (settings, "sans-serif");
-  webkit_settings_set_hardware_acceleration_policy (settings,
-                                                    WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER);
-
-  self->content_manager = webkit_user_content_manager_new ();
-  self->web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
-                                 "web-context", shared_context,
-                                 "network-session", shared_session,
-                                 "settings", settings,
-                                 "user-content-manager", self->content_manager,
-                                 "vexpand", TRUE,
-                                 "hexpand", TRUE,
-                                 NULL);
-  g_object_unref (settings);
-  gtk_widget_set_name (GTK_WIDGET (self->web_view), "reader-web-view");
-  g_object_set_data (G_OBJECT (self->web_view), "lb-reader", self);
-  if (shared_filter != NULL)
-    set_filter_active (self, TRUE);
-
-  g_signal_connect (self->web_view, "decide-policy", G_CALLBACK (on_decide_policy), self);
-  g_signal_connect (self->web_view, "create", G_CALLBACK (on_create), self);
-  g_signal_connect (self->web_view, "context-menu", G_CALLBACK (on_context_menu), self);
-  g_signal_connect (self->web_view, "web-process-terminated",
-                    G_CALLBACK (on_web_process_terminated), self);
-  gtk_box_append (self->body_box, GTK_WIDGET (self->web_view));
+  /* Loads the view's module (and with it WebKit) the first time. */
+  self->body_view = lb_body_view_new (&self->body_view_error);
+  if (self->body_view != NULL)
+    {
+      lb_body_view_set_cid_func (self->body_view, lookup_cid, self, NULL);
+      g_signal_connect_swapped (self->body_view, "body-shown", G_CALLBACK (on_body_shown), self);
+      g_signal_connect_swapped (self->body_view, "failed", G_CALLBACK (on_body_view_failed), self);
+      gtk_box_append (self->body_box, GTK_WIDGET (self->body_view));
+    }
 
   g_signal_connect_swapped (adw_style_manager_get_default (), "notify::dark",
                             G_CALLBACK (on_dark_changed), self);
