@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "lb-application.h"
 #include "lb-body-view.h"
@@ -111,6 +112,22 @@ cpu_seconds (void)
          + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / (double) G_USEC_PER_SEC;
 }
 
+/* LB_BENCH_SMAPS=DIR keeps /proc/self/smaps at each memory measurement, to see which
+ * mappings the resident memory belongs to. */
+static void
+keep_smaps (const char *name)
+{
+  const char *dir = g_getenv ("LB_BENCH_SMAPS");
+  g_autofree char *contents = NULL;
+  g_autofree char *path = NULL;
+  gsize length = 0;
+
+  if (dir == NULL || !g_file_get_contents ("/proc/self/smaps", &contents, &length, NULL))
+    return;
+  path = g_strdup_printf ("%s/%s-%d.smaps", dir, name, (int) getpid ());
+  g_file_set_contents (path, contents, length, NULL);
+}
+
 static gboolean
 quit_now (gpointer data)
 {
@@ -150,6 +167,7 @@ on_open_after_paint (GdkFrameClock *clock,
     {
       g_signal_handler_disconnect (clock, after_paint_id);
       printf ("rss-open %.1f\n", rss_mb ());
+      keep_smaps ("open");
       fflush (stdout);
       g_idle_add (quit_now, NULL);
     }
@@ -228,6 +246,7 @@ measure_then_open (gpointer data)
   /* Memory with the window up and no message open. */
   printf ("rss %.1f\n", rss_mb ());
   fflush (stdout);
+  keep_smaps ("window");
   open_next ();
   return G_SOURCE_REMOVE;
 }
