@@ -55,67 +55,142 @@ module_path (void)
   return g_build_filename (dir, "letterbox-webview." G_MODULE_SUFFIX, NULL);
 }
 
-static GType
-load_implementation (GError **error)
-{
-  static GType implementation;
-  static char *load_error;
-  g_autofree char *path = NULL;
-  LbBodyViewModuleRegister register_func = NULL;
-  GModule *module;
+/* The loaded module's registration function, or why it could not be loaded.  Guarded by
+ * load_lock: the module is opened on a thread. */
+static GMutex load_lock;
+static LbBodyViewModuleRegister register_func;
+static char *load_error;
+static GType implementation;
 
+/* Opens the module: run on a thread, since loading WebKit and the libraries it needs
+ * (relocating tens of megabytes) takes a good part of a second on a slow machine, and the
+ * reader can show the message's header meanwhile.  Nothing here touches GTK. */
+static gboolean
+open_module (GError **error)
+{
+  g_autofree char *path = NULL;
+  GModule *module;
+  gpointer symbol = NULL;
+
+  g_mutex_lock (&load_lock);
+  if (register_func == NULL && load_error == NULL)
+    {
+      path = module_path ();
+      /* LOCAL: WebKit's symbols stay out of the global namespace.  The module registers
+       * static types, so it can never be unloaded. */
+      module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+      if (module == NULL)
+        load_error = g_strdup (g_module_error ());
+      else if (!g_module_symbol (module, LB_BODY_VIEW_MODULE_ENTRY, &symbol) || symbol == NULL)
+        {
+          load_error = g_strdup_printf ("%s: no %s", path, LB_BODY_VIEW_MODULE_ENTRY);
+          g_module_close (module);
+        }
+      else
+        {
+          g_module_make_resident (module);
+          register_func = (LbBodyViewModuleRegister) symbol;
+        }
+      if (load_error != NULL)
+        g_warning ("Cannot load the message view: %s", load_error);
+    }
+  if (load_error != NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, load_error);
+  g_mutex_unlock (&load_lock);
+  return load_error == NULL;
+}
+
+/* On the main thread: the types are registered (and their classes made) there. */
+static GType
+register_implementation (GError **error)
+{
   if (implementation != G_TYPE_INVALID)
     return implementation;
-  /* A module that failed once fails again: say the same without touching the disk. */
-  if (load_error != NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, load_error);
-      return G_TYPE_INVALID;
-    }
+  if (!open_module (error))
+    return G_TYPE_INVALID;
 
-  path = module_path ();
-  /* LOCAL: WebKit's symbols stay out of the global namespace.  The module registers
-   * static types, so it can never be unloaded. */
-  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL)
-    load_error = g_strdup (g_module_error ());
-  else if (!g_module_symbol (module, LB_BODY_VIEW_MODULE_ENTRY, (gpointer *) &register_func)
-           || register_func == NULL)
+  implementation = register_func (LB_TYPE_BODY_VIEW);
+  if (!g_type_is_a (implementation, LB_TYPE_BODY_VIEW))
     {
-      load_error = g_strdup_printf ("%s: no %s", path, LB_BODY_VIEW_MODULE_ENTRY);
-      g_module_close (module);
-    }
-  else
-    {
-      g_module_make_resident (module);
-      implementation = register_func (LB_TYPE_BODY_VIEW);
-      if (!g_type_is_a (implementation, LB_TYPE_BODY_VIEW))
-        {
-          load_error = g_strdup_printf ("%s does not implement LbBodyView", path);
-          implementation = G_TYPE_INVALID;
-        }
-    }
-
-  if (load_error != NULL)
-    {
-      g_warning ("Cannot load the message view: %s", load_error);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, load_error);
+      implementation = G_TYPE_INVALID;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "The message view module does not implement LbBodyView");
     }
   return implementation;
+}
+
+static void
+open_module_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (open_module (&error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * lb_body_view_is_loaded:
+ *
+ * Returns: whether lb_body_view_new() can return at once, without loading the module
+ */
+gboolean
+lb_body_view_is_loaded (void)
+{
+  return implementation != G_TYPE_INVALID;
+}
+
+/**
+ * lb_body_view_load_async:
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the thread-default main context when the module is loaded
+ *
+ * Loads the module on a thread, so that lb_body_view_new() is quick afterwards.
+ */
+void
+lb_body_view_load_async (GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lb_body_view_load_async);
+  if (implementation != G_TYPE_INVALID)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_run_in_thread (task, open_module_thread);
+}
+
+/**
+ * lb_body_view_load_finish:
+ *
+ * Returns: %TRUE if lb_body_view_new() can make a view now
+ */
+gboolean
+lb_body_view_load_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
  * lb_body_view_new:
  * @error: where to put why the view's module could not be loaded
  *
- * Loads the module on the first call.
+ * Loads the module on the first call, unless lb_body_view_load_async() did.
  *
  * Returns: (transfer floating) (nullable): a new, empty body view
  */
 LbBodyView *
 lb_body_view_new (GError **error)
 {
-  GType type = load_implementation (error);
+  GType type = register_implementation (error);
 
   if (type == G_TYPE_INVALID)
     return NULL;

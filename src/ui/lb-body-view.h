@@ -62,6 +62,12 @@ struct _LbBodyViewInterface
 #define LB_BODY_VIEW_MODULE_ENTRY "lb_body_view_module_register"
 typedef GType (*LbBodyViewModuleRegister) (GType body_view_interface);
 
+void        lb_body_view_load_async   (GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
+gboolean    lb_body_view_load_finish  (GAsyncResult       *result,
+                                       GError            **error);
+gboolean    lb_body_view_is_loaded    (void);
 LbBodyView *lb_body_view_new          (GError            **error);
 void        lb_body_view_set_cid_func (LbBodyView         *self,
                                        LbBodyViewCidFunc   func,

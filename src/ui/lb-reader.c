@@ -31,9 +31,11 @@ struct _LbReader
   LbMimeMessage        *mime;
   GCancellable         *cancellable;
   GSettings            *settings;
-  /* NULL if the view's module could not be loaded; the reader then says so. */
+  /* NULL while the view's module loads (the first reader loads it on a thread), or if it
+   * could not be loaded: body_view_error says why, and the reader shows it. */
   LbBodyView           *body_view;
   GError               *body_view_error;
+  GCancellable         *body_view_cancellable;
 
   /* "Show Images" for the message on display. */
   gboolean              remote_allowed_once;
@@ -520,6 +522,9 @@ render_body (LbReader *self)
 
   if (self->mime == NULL)
     return;
+  if (self->body_view == NULL && self->body_view_error == NULL)
+    /* The module is loading; on_body_view_loaded() renders. */
+    return;
   if (self->body_view == NULL)
     {
       /* Translators: %s is a technical reason (a file that could not be loaded). */
@@ -818,6 +823,8 @@ lb_reader_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->body_view_cancellable);
+  g_clear_object (&self->body_view_cancellable);
   if (self->body_view != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->body_view, self);
@@ -899,6 +906,41 @@ lb_reader_class_init (LbReaderClass *klass)
 }
 
 static void
+make_body_view (LbReader *self)
+{
+  self->body_view = lb_body_view_new (&self->body_view_error);
+  if (self->body_view == NULL)
+    return;
+  lb_body_view_set_cid_func (self->body_view, lookup_cid, self, NULL);
+  g_signal_connect_swapped (self->body_view, "body-shown", G_CALLBACK (on_body_shown), self);
+  g_signal_connect_swapped (self->body_view, "failed", G_CALLBACK (on_body_view_failed), self);
+  gtk_box_append (self->body_box, GTK_WIDGET (self->body_view));
+}
+
+static void
+on_body_view_loaded (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LbReader) self = user_data;
+
+  if (!lb_body_view_load_finish (result, &self->body_view_error))
+    {
+      /* Disposed meanwhile: nothing to show it in. */
+      if (g_error_matches (self->body_view_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    }
+  else if (self->body_view_cancellable != NULL)
+    make_body_view (self);
+  else
+    return;
+  g_clear_object (&self->body_view_cancellable);
+  /* A message that was parsed meanwhile waits for the view (see render_body). */
+  if (self->mime != NULL)
+    render_body (self);
+}
+
+static void
 install_banner_css (void)
 {
   static gboolean done;
@@ -927,14 +969,15 @@ lb_reader_init (LbReader *self)
 
   self->settings = g_settings_new (SETTINGS_SCHEMA);
 
-  /* Loads the view's module (and with it WebKit) the first time. */
-  self->body_view = lb_body_view_new (&self->body_view_error);
-  if (self->body_view != NULL)
+  /* The first reader loads the view's module (and with it WebKit) on a thread: the header
+   * of the first message shows meanwhile, and the window does not freeze. */
+  if (lb_body_view_is_loaded ())
+    make_body_view (self);
+  else
     {
-      lb_body_view_set_cid_func (self->body_view, lookup_cid, self, NULL);
-      g_signal_connect_swapped (self->body_view, "body-shown", G_CALLBACK (on_body_shown), self);
-      g_signal_connect_swapped (self->body_view, "failed", G_CALLBACK (on_body_view_failed), self);
-      gtk_box_append (self->body_box, GTK_WIDGET (self->body_view));
+      self->body_view_cancellable = g_cancellable_new ();
+      lb_body_view_load_async (self->body_view_cancellable, on_body_view_loaded,
+                               g_object_ref (self));
     }
 
   g_signal_connect_swapped (adw_style_manager_get_default (), "notify::dark",

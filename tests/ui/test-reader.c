@@ -385,6 +385,12 @@ install_fake_browser (void)
   g_assert_no_error (error);
 }
 
+static gboolean
+has_web_view (gpointer data)
+{
+  return lb_ui_test_find_widget (GTK_WIDGET (env.reader), "reader-web-view") != NULL;
+}
+
 static void
 env_setup (void)
 {
@@ -430,6 +436,8 @@ env_setup (void)
   gtk_window_present (env.window);
   lb_ui_test_wait_for_frame (GTK_WIDGET (env.window));
 
+  /* The first reader loads its web view's module on a thread. */
+  wait_until (has_web_view, NULL, "the web view");
   env.view = WEBKIT_WEB_VIEW (lb_ui_test_find_widget (GTK_WIDGET (env.reader), "reader-web-view"));
   g_assert_nonnull (env.view);
   g_signal_connect (env.view, "load-changed", G_CALLBACK (on_load_changed), NULL);
