@@ -323,6 +323,12 @@ deliver_all (void)
   deliver_simple ("x@example.com", "link", message);
   g_clear_pointer (&message, g_free);
 
+  /* (8) HTML with colours of its own, for dark mode: it keeps them on a light page. */
+  deliver_simple ("news@example.org", "coloured",
+                  "<html><head><title>coloured</title></head><body bgcolor=\"#fffbe6\">"
+                  "<p style=\"color: #3d3846\">本期通讯：有自己颜色的邮件在深色模式下保持浅色背景。</p>"
+                  "</body></html>");
+
   /* (6) Never shown before the server goes away. */
   deliver_simple ("x@example.com", "offline", "<p>not downloaded yet</p>");
 
@@ -1062,6 +1068,96 @@ test_signals (void)
     }
 }
 
+/* ---- Dark mode ---------------------------------------------------------------------------- */
+
+/* The colour of the web view at a point near its bottom right, where the short test
+ * messages leave the page blank: the page background as rendered. */
+static guint32
+page_pixel (void)
+{
+  GtkWidget *widget = GTK_WIDGET (env.view);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *data = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  const guchar *px;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return 0;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  data = g_malloc ((gsize) width * height * 4);
+  /* Cairo's ARGB32 in native byte order: B, G, R, A on little-endian machines. */
+  gdk_texture_download (texture, data, (gsize) width * 4);
+  px = data + ((gsize) (height - 20) * width + (width - 20)) * 4;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  return (guint32) px[2] << 16 | (guint32) px[1] << 8 | px[0];
+#else
+  return (guint32) px[1] << 16 | (guint32) px[2] << 8 | px[3];
+#endif
+}
+
+static gboolean
+page_pixel_is (gpointer data)
+{
+  return page_pixel () == GPOINTER_TO_UINT (data);
+}
+
+static void
+check_page (const char *subject,
+            guint32     rgb,
+            gboolean    paper)
+{
+  g_autofree char *what = g_strdup_printf ("%s on #%06x", subject, rgb);
+  GtkWidget *body_view = gtk_widget_get_parent (GTK_WIDGET (env.view));
+  GdkRGBA background;
+
+  show (subject);
+  /* WebKit paints a moment after the load has finished. */
+  wait_until (page_pixel_is, GUINT_TO_POINTER (rgb), what);
+  g_assert_true (gtk_widget_has_css_class (body_view, "lb-paper") == paper);
+  webkit_web_view_get_background_color (env.view, &background);
+  if (rgb == 0x1e1e1e)
+    g_assert_cmpfloat (background.red, <, 0.2);
+  else
+    g_assert_cmpfloat (background.red, ==, 1.0);
+}
+
+/* In dark mode, plain text and HTML without colours of its own follow the dark style; HTML
+ * with colours of its own keeps them, on a light sheet of paper. */
+static void
+test_dark (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  check_page ("季度会议纪要", 0x1e1e1e, FALSE);
+  check_page ("no-charset", 0x1e1e1e, FALSE);
+  check_page ("coloured", 0xfffbe6, TRUE);
+
+  if (g_getenv ("LB_TEST_SCREENSHOT_DIR") != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = g_build_filename (g_getenv ("LB_TEST_SCREENSHOT_DIR"),
+                                                "reader-coloured-dark.png", NULL);
+
+      spin_for (1000);
+      lb_ui_test_save_png (GTK_WIDGET (env.window), path, &error);
+      g_assert_no_error (error);
+    }
+
+  /* Back to light: everything on white, no paper. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  check_page ("coloured", 0xfffbe6, FALSE);
+  check_page ("季度会议纪要", 0xffffff, FALSE);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1086,6 +1182,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/signals", test_signals);
   g_test_add_func ("/ui/reader/clear", test_clear);
   g_test_add_func ("/ui/reader/offline", test_offline);
+  g_test_add_func ("/ui/reader/dark", test_dark);
   status = g_test_run ();
   env_teardown ();
   return status;

@@ -52,9 +52,11 @@ static const char base_css[] =
 
 /* HTML that sets colours of its own was designed for a light page: it keeps one, in dark
  * mode too (shown as a sheet of paper, see paper_css), since any colour it does not set
- * would otherwise clash with those it does (dark text on a dark page, white on white). */
+ * would otherwise clash with those it does (dark text on a dark page, white on white).
+ * The page is the view's background colour: a background on html would stop the body's
+ * own (bgcolor) from covering the whole page. */
 static const char light_page_css[] =
-  "html { background-color: #ffffff; color: #000000; color-scheme: light; }\n";
+  "html { color: #000000; color-scheme: light; }\n";
 
 /* Plain text, and HTML without colours of its own, follow the style: libadwaita's view
  * colours.  User style sheets come before the message's own rules in the cascade, so these
@@ -69,7 +71,7 @@ static const char dark_css[] =
 
 /* A light page inside the dark window reads as a sheet of paper, not as a hole. */
 static const char paper_css[] =
-  "lb-web-body-view.lb-paper { margin: 0 12px 12px 12px; border-radius: 8px; }\n";
+  "lb-web-body-view.lb-paper { margin: 6px 12px 12px 12px; border-radius: 8px; }\n";
 
 struct _LbWebBodyView
 {
