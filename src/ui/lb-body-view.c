@@ -249,3 +249,21 @@ lb_body_view_clear (LbBodyView *self)
 
   LB_BODY_VIEW_GET_IFACE (self)->clear (self);
 }
+
+/**
+ * lb_body_view_prepare:
+ *
+ * The user is likely to open a message soon: starts what the first body needs (for WebKit,
+ * its processes), so that it shows sooner.  Does nothing once a body was shown.
+ */
+void
+lb_body_view_prepare (LbBodyView *self)
+{
+  LbBodyViewInterface *iface;
+
+  g_return_if_fail (LB_IS_BODY_VIEW (self));
+
+  iface = LB_BODY_VIEW_GET_IFACE (self);
+  if (iface->prepare != NULL)
+    iface->prepare (self);
+}

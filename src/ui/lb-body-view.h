@@ -55,6 +55,7 @@ struct _LbBodyViewInterface
                         const char        *plain_document,
                         LbBodyFlags        flags);
   void (*clear)        (LbBodyView        *self);
+  void (*prepare)      (LbBodyView        *self);
 };
 
 /* The module's one entry point.  It gets the interface type from the application (so it
@@ -78,5 +79,6 @@ void        lb_body_view_show         (LbBodyView         *self,
                                        const char         *plain_document,
                                        LbBodyFlags         flags);
 void        lb_body_view_clear        (LbBodyView         *self);
+void        lb_body_view_prepare      (LbBodyView         *self);
 
 G_END_DECLS

@@ -36,6 +36,8 @@ struct _LbReader
   LbBodyView           *body_view;
   GError               *body_view_error;
   GCancellable         *body_view_cancellable;
+  /* lb_reader_prepare() was called before the view was made. */
+  gboolean              prepare_pending;
 
   /* "Show Images" for the message on display. */
   gboolean              remote_allowed_once;
@@ -938,6 +940,9 @@ on_body_view_loaded (GObject      *source,
   /* A message that was parsed meanwhile waits for the view (see render_body). */
   if (self->mime != NULL)
     render_body (self);
+  else if (self->prepare_pending && self->body_view != NULL)
+    lb_body_view_prepare (self->body_view);
+  self->prepare_pending = FALSE;
 }
 
 static void
@@ -1036,6 +1041,24 @@ lb_reader_set_message (LbReader  *self,
 
   g_set_object (&self->message, message);
   load_message (self);
+}
+
+/**
+ * lb_reader_prepare:
+ *
+ * A message is likely to be opened soon (the pointer is on the message list, say): gets
+ * the body view ready, so that the first message shows sooner.  Costs the memory of the
+ * view's renderer from then on.
+ */
+void
+lb_reader_prepare (LbReader *self)
+{
+  g_return_if_fail (LB_IS_READER (self));
+
+  if (self->body_view != NULL)
+    lb_body_view_prepare (self->body_view);
+  else
+    self->prepare_pending = TRUE;
 }
 
 /**

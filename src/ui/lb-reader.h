@@ -20,5 +20,6 @@ void       lb_reader_set_engine  (LbReader  *self,
 void       lb_reader_set_message (LbReader  *self,
                                   LbMessage *message);
 LbMessage *lb_reader_get_message (LbReader  *self);
+void       lb_reader_prepare     (LbReader  *self);
 
 G_END_DECLS

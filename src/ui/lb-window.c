@@ -1051,9 +1051,21 @@ lb_window_ensure_reader (LbWindow *self)
   return self->reader;
 }
 
+/* The pointer or the keyboard focus came to the message list: a message is likely to be
+ * opened next, so the reader gets its web view (and WebKit its processes) ready now rather
+ * than after the click.  Starts that need no reader pay nothing. */
+static void
+on_message_list_entered (LbWindow *self)
+{
+  if (self->engine != NULL && self->has_accounts)
+    lb_reader_prepare (lb_window_ensure_reader (self));
+}
+
 static void
 lb_window_init (LbWindow *self)
 {
+  GtkEventController *controller;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
@@ -1069,6 +1081,12 @@ lb_window_init (LbWindow *self)
                             G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->message_list, "activated",
                             G_CALLBACK (on_message_activated), self);
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect_swapped (controller, "enter", G_CALLBACK (on_message_list_entered), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->message_list), controller);
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (controller, "enter", G_CALLBACK (on_message_list_entered), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->message_list), controller);
 
   lb_window_restore_state (self);
   lb_window_update_empty_state (self);

@@ -1068,6 +1068,76 @@ test_signals (void)
     }
 }
 
+/* ---- Preparing ------------------------------------------------------------------------- */
+
+static void
+count_call (guint *count)
+{
+  (*count)++;
+}
+
+static void
+count_finished (WebKitWebView   *view,
+                WebKitLoadEvent  event,
+                guint           *count)
+{
+  if (event == WEBKIT_LOAD_FINISHED)
+    (*count)++;
+}
+
+static gboolean
+count_reached (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+static gboolean
+view_has_title (gpointer data)
+{
+  return webkit_web_view_get_title (data) != NULL && *webkit_web_view_get_title (data) != '\0';
+}
+
+/* lb_reader_prepare() starts WebKit with an empty page before any message: that load is not
+ * a body (no "body-loaded"), and the first body afterwards is. */
+static void
+test_prepare (void)
+{
+  g_autoptr(LbMessage) message = find_message ("coloured");
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  LbReader *reader = lb_reader_new ();
+  WebKitWebView *view;
+  GtkWidget *body_view;
+  guint finished = 0;
+  guint bodies = 0;
+  gpointer weak = reader;
+
+  lb_reader_set_engine (reader, env.engine);
+  gtk_window_set_child (window, GTK_WIDGET (reader));
+  gtk_window_present (window);
+  /* The module is loaded by now, so the view is made with the reader. */
+  view = WEBKIT_WEB_VIEW (lb_ui_test_find_widget (GTK_WIDGET (reader), "reader-web-view"));
+  g_assert_nonnull (view);
+  body_view = gtk_widget_get_parent (GTK_WIDGET (view));
+  g_signal_connect (view, "load-changed", G_CALLBACK (count_finished), &finished);
+  g_signal_connect_swapped (body_view, "body-loaded", G_CALLBACK (count_call), &bodies);
+
+  lb_reader_prepare (reader);
+  wait_until (count_reached, &finished, "the prepared page");
+  spin_for (200);
+  g_assert_cmpuint (bodies, ==, 0);
+
+  lb_reader_set_message (reader, message);
+  wait_until (count_reached, &bodies, "the body after preparing");
+  /* WebKit reports the <title> a little after the load has finished. */
+  wait_until (view_has_title, view, "the body's title");
+  g_assert_cmpstr (webkit_web_view_get_title (view), ==, "coloured");
+  g_assert_cmpuint (bodies, ==, 1);
+
+  g_object_add_weak_pointer (G_OBJECT (reader), &weak);
+  gtk_window_destroy (window);
+  lb_ui_test_wait_until_gone (&weak);
+}
+
 /* ---- Dark mode ---------------------------------------------------------------------------- */
 
 /* The colour of the web view at a point near its bottom right, where the short test
@@ -1183,6 +1253,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/clear", test_clear);
   g_test_add_func ("/ui/reader/offline", test_offline);
   g_test_add_func ("/ui/reader/dark", test_dark);
+  g_test_add_func ("/ui/reader/prepare", test_prepare);
   status = g_test_run ();
   env_teardown ();
   return status;

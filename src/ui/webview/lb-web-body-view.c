@@ -90,6 +90,10 @@ struct _LbWebBodyView
   char                     *pending_plain;
   LbBodyFlags               pending_flags;
   gboolean                  filter_added;
+  /* A body was handed to the view since it was made or cleared: "body-loaded" is for its
+   * load, not for the empty page lb_body_view_prepare() loads. */
+  gboolean                  body_requested;
+  gboolean                  used;
 };
 
 static void lb_web_body_view_iface_init (LbBodyViewInterface *iface);
@@ -304,6 +308,8 @@ show_body (LbWebBodyView *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "lb-paper");
 
+  self->body_requested = TRUE;
+  self->used = TRUE;
   webkit_web_view_load_bytes (self->web_view, bytes, "text/html", "UTF-8", BODY_BASE_URI);
   g_signal_emit_by_name (self, "body-shown", is_html);
 }
@@ -408,8 +414,13 @@ on_load_changed (WebKitWebView   *view,
                  WebKitLoadEvent  event,
                  LbWebBodyView   *self)
 {
-  if (event == WEBKIT_LOAD_FINISHED)
-    g_signal_emit_by_name (self, "body-loaded");
+  /* An earlier load that the body's load cancelled finishes too, while the body still
+   * loads. */
+  if (event == WEBKIT_LOAD_FINISHED && self->body_requested && !webkit_web_view_is_loading (view))
+    {
+      self->body_requested = FALSE;
+      g_signal_emit_by_name (self, "body-loaded");
+    }
 }
 
 static void
@@ -452,8 +463,22 @@ lb_web_body_view_clear (LbBodyView *view)
   LbWebBodyView *self = LB_WEB_BODY_VIEW (view);
 
   self->pending = FALSE;
+  self->body_requested = FALSE;
   g_clear_pointer (&self->pending_html, g_free);
   g_clear_pointer (&self->pending_plain, g_free);
+  webkit_web_view_load_html (self->web_view, "", BODY_BASE_URI);
+}
+
+/* WebKit starts its web and network processes (half a second or more, through the
+ * sandbox) at the first load: an empty page now, so that they are up when the body comes. */
+static void
+lb_web_body_view_prepare (LbBodyView *view)
+{
+  LbWebBodyView *self = LB_WEB_BODY_VIEW (view);
+
+  if (self->used)
+    return;
+  self->used = TRUE;
   webkit_web_view_load_html (self->web_view, "", BODY_BASE_URI);
 }
 
@@ -463,6 +488,7 @@ lb_web_body_view_iface_init (LbBodyViewInterface *iface)
   iface->set_cid_func = lb_web_body_view_set_cid_func;
   iface->show = lb_web_body_view_show;
   iface->clear = lb_web_body_view_clear;
+  iface->prepare = lb_web_body_view_prepare;
 }
 
 /* ---- GObject ---------------------------------------------------------------------------- */
