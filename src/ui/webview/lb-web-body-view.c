@@ -102,6 +102,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (LbWebBodyView, lb_web_body_view, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (LB_TYPE_BODY_VIEW,
                                                       lb_web_body_view_iface_init))
 
+/* WebKit starts its web and network processes (half a second or more, through the
+ * sandbox) at the first load: an empty page now, so that they are up when the body comes. */
+static void
+start_web_processes (LbWebBodyView *self)
+{
+  if (self->used)
+    return;
+  self->used = TRUE;
+  webkit_web_view_load_html (self->web_view, "", BODY_BASE_URI);
+}
+
 static void show_body (LbWebBodyView *self,
                        const char    *html,
                        const char    *plain_document,
@@ -271,7 +282,9 @@ show_body (LbWebBodyView *self,
 
   if (shared_filter == NULL && !filter_failed)
     {
-      /* The filter is still compiling; filter_ready() calls back. */
+      /* The filter is still loading or compiling; filter_ready() calls back.  WebKit's
+       * processes can start meanwhile (an empty page loads nothing). */
+      start_web_processes (self);
       self->pending = TRUE;
       g_free (self->pending_html);
       g_free (self->pending_plain);
@@ -469,17 +482,10 @@ lb_web_body_view_clear (LbBodyView *view)
   webkit_web_view_load_html (self->web_view, "", BODY_BASE_URI);
 }
 
-/* WebKit starts its web and network processes (half a second or more, through the
- * sandbox) at the first load: an empty page now, so that they are up when the body comes. */
 static void
 lb_web_body_view_prepare (LbBodyView *view)
 {
-  LbWebBodyView *self = LB_WEB_BODY_VIEW (view);
-
-  if (self->used)
-    return;
-  self->used = TRUE;
-  webkit_web_view_load_html (self->web_view, "", BODY_BASE_URI);
+  start_web_processes (LB_WEB_BODY_VIEW (view));
 }
 
 static void
