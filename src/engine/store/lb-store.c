@@ -501,6 +501,9 @@ lb_store_open (const char        *path,
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  /* message_fts cannot even be opened without its tokenizer. */
+  if (!lb_store_register_tokenizer (self->db, error))
+    return NULL;
 
   /* SQLite falls back to read-only when the file cannot be written (its mode, a
    * read-only mount) and says nothing until the first write; say it now. */

@@ -12,6 +12,7 @@
 #include "lb-error.h"
 #include "lb-store.h"
 #include "lb-store-locations.h"
+#include "lb-store-private.h"
 
 /* ---- Fixture ---------------------------------------------------------- */
 
@@ -183,6 +184,7 @@ raw_query_int (const char *path,
   gint64 value;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_true (lb_store_register_tokenizer (db, NULL));
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     g_error ("%s: %s", sql, sqlite3_errmsg (db));
@@ -199,6 +201,7 @@ raw_exec (const char *path,
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_true (lb_store_register_tokenizer (db, NULL));
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 }
