@@ -10,6 +10,7 @@
 #include "lb-account-search.h"
 #include "lb-engine.h"
 #include "lb-test-fixture.h"
+#include "lb-test-proxy.h"
 
 #define USER "alice@example.com"
 
@@ -209,8 +210,10 @@ test_server_search_list (void)
   LbTestServersOptions options = { 0 };
   LbFolder *archive;
   guint n_new = 0;
+  const char * const users[] = { USER ":secret", "bob@example.com:secret", NULL };
 
   options.no_smtp = TRUE;
+  options.users = users;
   env->servers = lb_test_servers_start (&options, &error);
   g_assert_no_error (error);
   deliver (env, "Billing <billing@shop.com>", "Invoice for March", "Your invoice is attached.", "S");
@@ -306,6 +309,45 @@ test_server_search_list (void)
     lb_message_list_reload (list);
     wait_loaded (list);
     assert_list (list, "Packing list|Booking 预订确认");
+  }
+
+  /* All Inboxes asks every account.  One whose server cannot be reached fails the search,
+   * by name, but what the others found is merged all the same. */
+  {
+    g_autoptr(LbAccountSettings) b = lb_account_settings_new ();
+    g_autoptr(LbAccount) bob = NULL;
+    g_autoptr(LbMessageList) unified = NULL;
+    g_autoptr(LbTestProxy) proxy = lb_test_proxy_new (env->servers->imaps_port, &error);
+
+    g_assert_no_error (error);
+    b->email = g_strdup ("bob@example.com");
+    b->imap = lb_server_config_new ("127.0.0.1", lb_test_proxy_get_port (proxy), LB_SECURITY_TLS,
+                                    "bob@example.com");
+    b->imap->ca_file = g_strdup (env->servers->ca_file);
+    lb_engine_add_account_async (env->engine, b, "secret", NULL, got_result, env);
+    bob = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+    g_assert_no_error (error);
+    lb_account_sync_async (bob, 0, LB_JOB_PRIORITY_USER, NULL, got_result, env);
+    g_assert_true (lb_account_sync_finish (bob, wait_result (env), &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (lb_account_find_folder (bob, LB_FOLDER_ROLE_INBOX));
+
+    deliver (env, "Billing <billing@shop.com>", "Second invoice", "Another invoice.", NULL);
+    unified = lb_engine_search (env->engine, "invoice", 0);
+    wait_loaded (unified);
+    assert_list (unified, "Invoice for March");
+
+    /* Bob's server goes away. */
+    lb_test_proxy_refuse (proxy, TRUE);
+    lb_test_proxy_kill_all (proxy);
+    lb_message_list_search_server_async (unified, NULL, got_result, env);
+    g_assert_false (lb_message_list_search_server_finish (unified, wait_result (env), &n_new, &error));
+    g_assert_nonnull (error);
+    g_assert_true (g_str_has_prefix (error->message, "bob@example.com: "));
+    g_clear_error (&error);
+    g_assert_cmpuint (n_new, ==, 1);
+    wait_loaded (unified);
+    assert_list (unified, "Second invoice|Invoice for March");
   }
 
   lb_engine_shutdown (env->engine);
