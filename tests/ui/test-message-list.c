@@ -616,12 +616,15 @@ check_server_search (LbWindow *window)
   GListModel *list;
 
   g_assert_true (wait_until (account_idle, account_of (window), 60));
-  /* New archive mail the store has not seen: the archive is not watched. */
+  /* New archive mail, which the store may not have seen yet (the archive is not watched;
+   * the start-up sync may or may not have run past it).  Either way its text is not
+   * downloaded: only the server can find its words.  The engine's test covers the
+   * unsynced case on its own. */
   deliver ("Archive", 6, "Guide <guide@safari.example>", "Packing list",
            "Bring sun cream to zanzibar.", NULL);
 
   show_folder (window, folder_of (window, LB_FOLDER_ROLE_ARCHIVE));
-  g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), >=, 1);
   search_for (window, "zanzibar");
   list = shown_list (window);
   /* The word is only in bodies that are not downloaded. */
