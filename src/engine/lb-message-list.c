@@ -634,13 +634,15 @@ typedef struct {
   guint   pending;      /* account searches still running, plus one while starting */
   GArray *found;        /* gint64 location ids */
   GError *error;        /* the first account's failure */
-  guint   n_new;        /* results the list did not show before */
+  GArray *shown;        /* the list's ids when the search started */
+  guint   n_new;        /* results the list did not show then */
 } ServerSearch;
 
 static void
 server_search_free (ServerSearch *ss)
 {
   g_clear_pointer (&ss->found, g_array_unref);
+  g_clear_pointer (&ss->shown, g_array_unref);
   g_clear_error (&ss->error);
   g_free (ss);
 }
@@ -656,10 +658,11 @@ server_search_release (GTask *task)
   if (--ss->pending > 0)
     return;
 
-  /* What the list does not show yet is new. */
+  /* What the list did not show when the user asked is new, even if a reload meanwhile
+   * (the search syncs new mail in) found it locally too. */
   known = g_hash_table_new (g_int64_hash, g_int64_equal);
-  for (guint i = 0; i < self->ids->len; i++)
-    g_hash_table_add (known, &g_array_index (self->ids, gint64, i));
+  for (guint i = 0; i < ss->shown->len; i++)
+    g_hash_table_add (known, &g_array_index (ss->shown, gint64, i));
   if (self->server_ids == NULL)
     self->server_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < self->server_ids->len; i++)
@@ -739,6 +742,8 @@ lb_message_list_search_server_async (LbMessageList       *self,
     }
   ss = g_new0 (ServerSearch, 1);
   ss->found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  ss->shown = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->ids->len);
+  g_array_append_vals (ss->shown, self->ids->data, self->ids->len);
   g_task_set_task_data (task, ss, (GDestroyNotify) server_search_free);
 
   /* Held by the searches below, so that the task cannot finish before the last is out. */
@@ -770,7 +775,7 @@ lb_message_list_search_server_async (LbMessageList       *self,
 /**
  * lb_message_list_search_server_finish:
  * @out_n_new: (out) (optional): how many messages the servers found that the list did
- *   not show, also when an account failed
+ *   not show when the search started, also when an account failed
  *
  * Returns: %TRUE, or %FALSE with @error set if an account could not search (what the
  *   others found is merged nonetheless)

@@ -24,6 +24,7 @@
 #include "lb-message-row.h"
 #include "lb-sidebar.h"
 #include "lb-test-fixture.h"
+#include "lb-test-proxy.h"
 #include "lb-window.h"
 #include "lb-ui-test-util.h"
 
@@ -31,6 +32,7 @@
 #define N_CORPUS 10
 
 static LbTestServers *servers;
+static LbTestProxy *proxy;      /* between the account and Dovecot, to take the server away */
 static char *profile;
 static GAsyncResult *async_result;
 static const char *screenshot_dir;
@@ -107,6 +109,9 @@ prepare_profile (void)
   deliver ("Archive", 5, "Guide <guide@safari.example>", "Safari notes",
            "Our zanzibar trip starts on Monday.", "S");
 
+  proxy = lb_test_proxy_new (servers->imaps_port, &error);
+  g_assert_no_error (error);
+
   profile = g_dir_make_tmp ("lb-ui-list-XXXXXX", &error);
   g_assert_no_error (error);
   g_setenv ("LETTERBOX_DATA_DIR", profile, TRUE);
@@ -114,7 +119,8 @@ prepare_profile (void)
   g_assert_no_error (error);
   s->email = g_strdup (ALICE);
   s->display_name = g_strdup ("Alice");
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, ALICE);
+  s->imap = lb_server_config_new ("127.0.0.1", lb_test_proxy_get_port (proxy), LB_SECURITY_TLS,
+                                  ALICE);
   s->imap->ca_file = g_strdup (servers->ca_file);
   lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
   account = lb_engine_add_account_finish (engine, wait_result (), &error);
@@ -613,6 +619,7 @@ check_server_search (LbWindow *window)
   LbMessageListView *view = view_of (window);
   GtkWidget *button;
   GtkWidget *label;
+  GtkWidget *retry;
   GListModel *list;
 
   g_assert_true (wait_until (account_idle, account_of (window), 60));
@@ -649,6 +656,34 @@ check_server_search (LbWindow *window)
   if (screenshot_dir == NULL)
     g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "The server found 2 more messages.");
   save_screenshot (window, "server-search-done.png");
+
+  /* The server goes away: the bar says why and offers to try again, which works once the
+   * server is back. */
+  search_for (window, "sun cream");
+  g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, 0);
+  g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "offer");
+  lb_test_proxy_refuse (proxy, TRUE);
+  lb_test_proxy_kill_all (proxy);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_until (server_search_finished, window, 60));
+  g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "failed");
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (label));
+  if (screenshot_dir == NULL)
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)),
+                                     "Could not search on the server: "));
+  g_assert_false (gtk_widget_get_visible (button));
+  retry = lb_ui_test_find_widget (GTK_WIDGET (view), "server-search-button");
+  g_assert_true (gtk_widget_get_mapped (retry));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (retry)), ==, _("_Try Again"));
+  save_screenshot (window, "server-search-failed.png");
+  lb_test_proxy_refuse (proxy, FALSE);
+  g_signal_emit_by_name (retry, "clicked");
+  g_assert_true (wait_until (server_search_finished, window, 60));
+  g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "done");
+  g_assert_true (wait_until (list_loaded, window, 10));
+  g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, 1);
+  g_assert_nonnull (find_row (window, "Packing list"));
 
   /* A new search starts afresh. */
   search_for (window, "zanzibar trip");
@@ -697,6 +732,7 @@ test_message_list (void)
   g_assert_true (ran);
   g_object_unref (app);
 
+  g_clear_pointer (&proxy, lb_test_proxy_free);
   g_clear_pointer (&servers, lb_test_servers_stop);
 }
 
