@@ -169,8 +169,14 @@ lb_message_list_view_update_server (LbMessageListView *self)
   const char *button = NULL;
 
   if (state == SERVER_NONE || state == SERVER_OFFER)
-    state = self->search_list != NULL && !lb_message_list_is_loading (self->search_list)
-            && lb_message_list_get_incomplete (self->search_list) ? SERVER_OFFER : SERVER_NONE;
+    {
+      /* What is shown stays until the new results are in, so that the bar does not come
+       * and go with each word typed. */
+      if (self->search_list != NULL && lb_message_list_is_loading (self->search_list))
+        return;
+      state = self->search_list != NULL && lb_message_list_get_incomplete (self->search_list)
+              ? SERVER_OFFER : SERVER_NONE;
+    }
   self->server_state = state;
 
   switch (state)
