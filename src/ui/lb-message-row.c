@@ -155,14 +155,17 @@ add_highlights (PangoAttrList       *attrs,
       len = strlen (needle);
       for (const char *at = strstr (folded, needle); at != NULL; at = strstr (at + len, needle))
         {
-          PangoAttribute *bg = pango_attr_background_new (0xf6f6, 0xd3d3, 0x2d2d);
-          PangoAttribute *alpha = pango_attr_background_alpha_new (0x9999);
+          /* Dark text on an opaque yellow, as a browser's find bar marks matches: it
+           * reads the same on the light and the dark style (GNOME palette yellow 1
+           * and dark 4). */
+          PangoAttribute *bg = pango_attr_background_new (0xf9f9, 0xf0f0, 0x6b6b);
+          PangoAttribute *fg = pango_attr_foreground_new (0x2424, 0x1f1f, 0x3131);
           guint start = (guint) (at - folded);
 
-          bg->start_index = alpha->start_index = start;
-          bg->end_index = alpha->end_index = start + (guint) len;
+          bg->start_index = fg->start_index = start;
+          bg->end_index = fg->end_index = start + (guint) len;
           pango_attr_list_insert (attrs, bg);
-          pango_attr_list_insert (attrs, alpha);
+          pango_attr_list_insert (attrs, fg);
           *any = TRUE;
         }
     }
