@@ -9,8 +9,10 @@
 
 #include "lb-account-search.h"
 #include "lb-engine.h"
+#include "lb-test-account.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
+#include "lb-test-wait.h"
 
 #define USER "alice@example.com"
 
@@ -24,20 +26,40 @@ typedef struct {
 } Env;
 
 static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+env_start_servers (Env                        *env,
+                   const LbTestServersOptions *options)
 {
-  ((Env *) user_data)->result = g_object_ref (result);
+  g_autoptr(GError) error = NULL;
+
+  env->servers = lb_test_servers_start (options, &error);
+  g_assert_no_error (error);
 }
 
-static GAsyncResult *
-wait_result (Env *env)
+/* A new profile with USER's account, synced. */
+static void
+env_add_account (Env *env)
 {
+  g_autoptr(GError) error = NULL;
+
+  env->profile = g_dir_make_tmp ("lb-search-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->engine = lb_engine_new (env->profile, &error);
+  g_assert_no_error (error);
+  env->account = lb_test_add_account (env->engine, env->servers, 0, USER, NULL, TRUE);
+}
+
+static void
+env_stop (Env *env)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
+
+  lb_engine_shutdown (env->engine);
+  g_clear_object (&env->account);
   g_clear_object (&env->result);
-  while (env->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return env->result;
+  g_clear_object (&env->engine);
+  g_clear_pointer (&env->servers, lb_test_servers_stop);
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (env->profile);
 }
 
 static void
@@ -84,8 +106,8 @@ search (Env        *env,
   g_autoptr(GArray) locations = NULL;
   GString *out = g_string_new (NULL);
 
-  lb_account_search_server_async (env->account, env->inbox, query, NULL, got_result, env);
-  locations = lb_account_search_server_finish (env->account, wait_result (env), &message_ids, &error);
+  lb_account_search_server_async (env->account, env->inbox, query, NULL, lb_test_got_result, &env->result);
+  locations = lb_account_search_server_finish (env->account, lb_test_wait_result (&env->result), &message_ids, &error);
   g_assert_no_error (error);
   g_assert_nonnull (locations);
   g_assert_cmpuint (locations->len, ==, message_ids->len);
@@ -113,30 +135,16 @@ test_server_search (void)
 {
   Env env_ = { 0 }, *env = &env_;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   LbTestServersOptions options = { 0 };
   LbFolder *inbox;
 
   options.no_smtp = TRUE;
-  env->servers = lb_test_servers_start (&options, &error);
-  g_assert_no_error (error);
+  env_start_servers (env, &options);
   deliver (env, "张三 <zhang@example.cn>", "周报", "请查收本周的会议纪要，谢谢。", "S");
   deliver (env, "Billing <billing@shop.com>", "Invoice for March", "Your invoice is attached.", NULL);
   deliver (env, "Li Si <lisi@example.cn>", "Project 项目报告", "The quarterly report. 项目进度正常。", NULL);
 
-  env->profile = g_dir_make_tmp ("lb-search-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-  s->email = g_strdup (USER);
-  s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS, USER);
-  s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, "secret", NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-  g_assert_no_error (error);
-  lb_account_sync_async (env->account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, env);
-  g_assert_true (lb_account_sync_finish (env->account, wait_result (env), &error));
-  g_assert_no_error (error);
+  env_add_account (env);
   inbox = lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX);
   g_assert_nonnull (inbox);
   env->inbox = lb_folder_get_id (inbox);
@@ -157,16 +165,7 @@ test_server_search (void)
   deliver (env, "王五 <wangwu@example.cn>", "新的发票", "发票已开具。", NULL);
   assert_search (env, "发票已开具", "新的发票");
 
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_clear_object (&env->result);
-  g_clear_object (&env->engine);
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
-  g_free (env->profile);
+  env_stop (env);
 }
 
 static void
@@ -203,7 +202,6 @@ test_server_search_list (void)
 {
   Env env_ = { 0 }, *env = &env_;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   g_autoptr(LbMessageList) list = NULL;
   g_autoptr(LbMessageList) inbox_list = NULL;
   g_autoptr(LbMessageList) folder_list = NULL;
@@ -218,27 +216,14 @@ test_server_search_list (void)
    * back and mail delivered below stays unknown to the store until a search finds it. */
   options.imap_capability = "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE UIDPLUS MOVE SPECIAL-USE "
                             "CONDSTORE QRESYNC NAMESPACE";
-  env->servers = lb_test_servers_start (&options, &error);
-  g_assert_no_error (error);
+  env_start_servers (env, &options);
   deliver (env, "Billing <billing@shop.com>", "Invoice for March", "Your invoice is attached.", "S");
   deliver_to (env, "Archive", "Guide <guide@safari.example>", "Safari notes",
               "Our zanzibar trip starts on Monday.", "S");
   deliver_to (env, "Archive", "Zanzibar Tours <info@tours.example>", "Booking 预订确认",
               "Thank you for booking.", "S");
 
-  env->profile = g_dir_make_tmp ("lb-search-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-  s->email = g_strdup (USER);
-  s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS, USER);
-  s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, "secret", NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-  g_assert_no_error (error);
-  lb_account_sync_async (env->account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, env);
-  g_assert_true (lb_account_sync_finish (env->account, wait_result (env), &error));
-  g_assert_no_error (error);
+  env_add_account (env);
   /* The inbox's bodies are prefetched after the sync; the archive's are not. */
   {
     g_autoptr(LbMessageList) inbox = lb_engine_open_folder (env->engine,
@@ -259,8 +244,8 @@ test_server_search_list (void)
 
   /* A folder list is not a search. */
   folder_list = lb_engine_open_folder (env->engine, lb_folder_get_id (archive));
-  lb_message_list_search_server_async (folder_list, NULL, got_result, env);
-  g_assert_false (lb_message_list_search_server_finish (folder_list, wait_result (env), NULL, &error));
+  lb_message_list_search_server_async (folder_list, NULL, lb_test_got_result, &env->result);
+  g_assert_false (lb_message_list_search_server_finish (folder_list, lb_test_wait_result (&env->result), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
 
@@ -276,8 +261,8 @@ test_server_search_list (void)
   assert_list (list, "Booking 预订确认");
   g_assert_true (lb_message_list_get_incomplete (list));
 
-  lb_message_list_search_server_async (list, NULL, got_result, env);
-  g_assert_true (lb_message_list_search_server_finish (list, wait_result (env), &n_new, &error));
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_new, ==, 1);
   wait_loaded (list);
@@ -287,8 +272,8 @@ test_server_search_list (void)
   /* New mail the store has not seen is synced in and merged too. */
   deliver_to (env, "Archive", "Guide <guide@safari.example>", "Packing list",
               "Bring sun cream to zanzibar.", NULL);
-  lb_message_list_search_server_async (list, NULL, got_result, env);
-  g_assert_true (lb_message_list_search_server_finish (list, wait_result (env), &n_new, &error));
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_new, ==, 1);
   wait_loaded (list);
@@ -299,8 +284,8 @@ test_server_search_list (void)
   wait_loaded (list);
   assert_list (list, "Packing list|Booking 预订确认|Safari notes");
   /* ...and asking again finds nothing new. */
-  lb_message_list_search_server_async (list, NULL, got_result, env);
-  g_assert_true (lb_message_list_search_server_finish (list, wait_result (env), &n_new, &error));
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
   g_assert_cmpuint (n_new, ==, 0);
 
   /* A result deleted locally leaves the list. */
@@ -318,22 +303,13 @@ test_server_search_list (void)
   /* All Inboxes asks every account.  One whose server cannot be reached fails the search,
    * by name, but what the others found is merged all the same. */
   {
-    g_autoptr(LbAccountSettings) b = lb_account_settings_new ();
     g_autoptr(LbAccount) bob = NULL;
     g_autoptr(LbMessageList) unified = NULL;
     g_autoptr(LbTestProxy) proxy = lb_test_proxy_new (env->servers->imaps_port, &error);
 
     g_assert_no_error (error);
-    b->email = g_strdup ("bob@example.com");
-    b->imap = lb_server_config_new ("127.0.0.1", lb_test_proxy_get_port (proxy), LB_SECURITY_TLS,
-                                    "bob@example.com");
-    b->imap->ca_file = g_strdup (env->servers->ca_file);
-    lb_engine_add_account_async (env->engine, b, "secret", NULL, got_result, env);
-    bob = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-    g_assert_no_error (error);
-    lb_account_sync_async (bob, 0, LB_JOB_PRIORITY_USER, NULL, got_result, env);
-    g_assert_true (lb_account_sync_finish (bob, wait_result (env), &error));
-    g_assert_no_error (error);
+    bob = lb_test_add_account (env->engine, env->servers, lb_test_proxy_get_port (proxy),
+                               "bob@example.com", NULL, TRUE);
     g_assert_nonnull (lb_account_find_folder (bob, LB_FOLDER_ROLE_INBOX));
 
     deliver (env, "Billing <billing@shop.com>", "Second invoice", "Another invoice.", NULL);
@@ -344,8 +320,8 @@ test_server_search_list (void)
     /* Bob's server goes away. */
     lb_test_proxy_refuse (proxy, TRUE);
     lb_test_proxy_kill_all (proxy);
-    lb_message_list_search_server_async (unified, NULL, got_result, env);
-    g_assert_false (lb_message_list_search_server_finish (unified, wait_result (env), &n_new, &error));
+    lb_message_list_search_server_async (unified, NULL, lb_test_got_result, &env->result);
+    g_assert_false (lb_message_list_search_server_finish (unified, lb_test_wait_result (&env->result), &n_new, &error));
     g_assert_nonnull (error);
     g_assert_true (g_str_has_prefix (error->message, "bob@example.com: "));
     g_clear_error (&error);
@@ -354,19 +330,10 @@ test_server_search_list (void)
     assert_list (unified, "Second invoice|Invoice for March");
   }
 
-  lb_engine_shutdown (env->engine);
   g_clear_object (&list);
   g_clear_object (&inbox_list);
   g_clear_object (&folder_list);
-  g_clear_object (&env->account);
-  g_clear_object (&env->result);
-  g_clear_object (&env->engine);
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
-  g_free (env->profile);
+  env_stop (env);
 }
 
 int

@@ -23,8 +23,10 @@
 #include "lb-message-list-view.h"
 #include "lb-message-row.h"
 #include "lb-sidebar.h"
+#include "lb-test-account.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
+#include "lb-test-wait.h"
 #include "lb-window.h"
 #include "lb-ui-test-util.h"
 
@@ -34,27 +36,9 @@
 static LbTestServers *servers;
 static LbTestProxy *proxy;      /* between the account and Dovecot, to take the server away */
 static char *profile;
-static GAsyncResult *async_result;
 static const char *screenshot_dir;
 
 /* ---- Preparing the profile ---------------------------------------------------- */
-
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  async_result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (void)
-{
-  g_clear_object (&async_result);
-  while (async_result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return async_result;
-}
 
 /* Delivers a UTF-8 message dated DAY (of March 2026, later is newer). */
 static void
@@ -95,8 +79,6 @@ prepare_profile (void)
   LbTestServersOptions options = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbEngine) engine = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  g_autoptr(LbAccount) account = NULL;
 
   options.corpus = corpus;
   options.no_smtp = TRUE;
@@ -117,58 +99,12 @@ prepare_profile (void)
   g_setenv ("LETTERBOX_DATA_DIR", profile, TRUE);
   engine = lb_engine_new (profile, &error);
   g_assert_no_error (error);
-  s->email = g_strdup (ALICE);
-  s->display_name = g_strdup ("Alice");
-  s->imap = lb_server_config_new ("127.0.0.1", lb_test_proxy_get_port (proxy), LB_SECURITY_TLS,
-                                  ALICE);
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
-  account = lb_engine_add_account_finish (engine, wait_result (), &error);
-  g_assert_no_error (error);
-  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
-  lb_account_sync_finish (account, wait_result (), &error);
-  g_assert_no_error (error);
+  g_object_unref (lb_test_add_account (engine, servers, lb_test_proxy_get_port (proxy),
+                                       ALICE, "Alice", TRUE));
   lb_engine_shutdown (engine);
-  g_clear_object (&async_result);
 }
 
 /* ---- Helpers ------------------------------------------------------------------ */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
-    }
-  return TRUE;
-}
-
-static void
-save_screenshot (LbWindow   *window,
-                 const char *name)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (screenshot_dir == NULL)
-    return;
-  path = g_build_filename (screenshot_dir, name, NULL);
-  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  if (!lb_ui_test_save_png (GTK_WIDGET (window), path, &error))
-    g_printerr ("%s\n", error->message);
-  else
-    g_printerr ("saved %s\n", path);
-}
 
 /* Popovers are windows of their own, which a widget snapshot leaves out: this takes the
  * whole (Xvfb) screen instead. */
@@ -359,37 +295,6 @@ move_submenu_labels (GMenuModel *menu)
   return g_string_free (out, FALSE);
 }
 
-static GtkWidget *
-find_button_with_label (GtkWidget  *root,
-                        const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_with_label (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-typedef struct {
-  GListModel *list;
-  guint       n;
-} CountWait;
-
-static gboolean
-count_is (gpointer data)
-{
-  CountWait *w = data;
-
-  return g_list_model_get_n_items (w->list) == w->n;
-}
-
 static gboolean
 list_loaded (gpointer data)
 {
@@ -412,7 +317,7 @@ show_folder (LbWindow *window,
   lb_sidebar_select_folder (lb_window_get_sidebar (window), folder_id);
   g_assert_cmpint (lb_message_list_get_folder_id (lb_message_list_view_get_list (view_of (window))),
                    ==, folder_id);
-  g_assert_true (wait_until (list_loaded, window, 10));
+  g_assert_true (lb_test_wait_until (list_loaded, window, 10));
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
 }
 
@@ -431,7 +336,7 @@ search_for (LbWindow   *window,
   while ((list = lb_message_list_view_get_list (view_of (window))) == NULL
          || g_strcmp0 (lb_message_list_get_query (list), query) != 0)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (wait_until (list_loaded, window, 20));
+  g_assert_true (lb_test_wait_until (list_loaded, window, 20));
   g_assert_cmpstr (lb_message_list_view_get_search_query (view_of (window)), ==, query);
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
 }
@@ -473,7 +378,6 @@ check_context_menu (LbWindow *window)
   g_autoptr(GtkBitset) bits = NULL;
   g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *folders = NULL;
-  CountWait w;
   GtkWidget *item;
   GtkWidget *undo;
   guint n;
@@ -529,14 +433,12 @@ check_context_menu (LbWindow *window)
   item = find_menu_item (GTK_WIDGET (menu), _("Junk"));
   g_assert_nonnull (item);
   g_signal_emit_by_name (item, "clicked");
-  w = (CountWait) { list, n - 3 };
-  g_assert_true (wait_until (count_is, &w, 10));
+  g_assert_true (lb_test_wait_n_items (list, n - 3, 10));
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  g_assert_nonnull (find_button_with_label (GTK_WIDGET (window), _("_Undo")));
-  undo = find_button_with_label (GTK_WIDGET (window), _("_Undo"));
+  g_assert_nonnull (lb_ui_test_find_button (GTK_WIDGET (window), _("_Undo")));
+  undo = lb_ui_test_find_button (GTK_WIDGET (window), _("_Undo"));
   g_signal_emit_by_name (undo, "clicked");
-  w.n = n;
-  g_assert_true (wait_until (count_is, &w, 10));
+  g_assert_true (lb_test_wait_n_items (list, n, 10));
 
   /* The Menu key (Shift+F10) opens the menu for the focused or selected row. */
   lb_message_list_view_select_position (view, 4);
@@ -567,7 +469,7 @@ check_highlights (LbWindow *window)
   g_assert_nonnull (row);
   assert_highlights (lb_message_row_get_subject_label (row), "6-12");
   assert_highlights (lb_message_row_get_sender_label (row), "");
-  save_screenshot (window, "search-highlight-zh.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "search-highlight-zh.png");
 
   /* English: any case, in the sender, the subject and the preview. */
   search_for (window, "QUARTERLY");
@@ -580,7 +482,7 @@ check_highlights (LbWindow *window)
   /* The preview is the body's start, once the body is in: 请查收 is 9 bytes, then a space. */
   if (*gtk_label_get_text (lb_message_row_get_preview_label (row)) != '\0')
     assert_highlights (lb_message_row_get_preview_label (row), "10-19");
-  save_screenshot (window, "search-highlight-en.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "search-highlight-en.png");
 
   /* Operators: subject: only in the subject, from: only in the sender. */
   search_for (window, "subject:quarterly");
@@ -622,7 +524,7 @@ check_server_search (LbWindow *window)
   GtkWidget *retry;
   GListModel *list;
 
-  g_assert_true (wait_until (account_idle, account_of (window), 60));
+  g_assert_true (lb_test_wait_until (account_idle, account_of (window), 60));
   /* New archive mail, which the store may not have seen yet (the archive is not watched;
    * the start-up sync may or may not have run past it).  Either way its text is not
    * downloaded: only the server can find its words.  The engine's test covers the
@@ -640,13 +542,13 @@ check_server_search (LbWindow *window)
   g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "offer");
   button = lb_ui_test_find_widget (GTK_WIDGET (view), "no-results-server-button");
   g_assert_true (gtk_widget_get_mapped (button));
-  save_screenshot (window, "server-search-offer.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "server-search-offer.png");
 
   g_signal_emit_by_name (button, "clicked");
   g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "running");
-  g_assert_true (wait_until (server_search_finished, window, 60));
+  g_assert_true (lb_test_wait_until (server_search_finished, window, 60));
   g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "done");
-  g_assert_true (wait_until (list_loaded, window, 10));
+  g_assert_true (lb_test_wait_until (list_loaded, window, 10));
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
   g_assert_cmpstr (lb_message_list_view_get_state (view), ==, "list");
   g_assert_nonnull (find_row (window, "Packing list"));
@@ -655,7 +557,7 @@ check_server_search (LbWindow *window)
   g_assert_true (gtk_widget_get_mapped (label));
   if (screenshot_dir == NULL)
     g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "The server found 2 more messages.");
-  save_screenshot (window, "server-search-done.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "server-search-done.png");
 
   /* The server goes away: the bar says why and offers to try again, which works once the
    * server is back. */
@@ -665,7 +567,7 @@ check_server_search (LbWindow *window)
   lb_test_proxy_refuse (proxy, TRUE);
   lb_test_proxy_kill_all (proxy);
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (wait_until (server_search_finished, window, 60));
+  g_assert_true (lb_test_wait_until (server_search_finished, window, 60));
   g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "failed");
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (label));
@@ -676,12 +578,12 @@ check_server_search (LbWindow *window)
   retry = lb_ui_test_find_widget (GTK_WIDGET (view), "server-search-button");
   g_assert_true (gtk_widget_get_mapped (retry));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (retry)), ==, _("_Try Again"));
-  save_screenshot (window, "server-search-failed.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "server-search-failed.png");
   lb_test_proxy_refuse (proxy, FALSE);
   g_signal_emit_by_name (retry, "clicked");
-  g_assert_true (wait_until (server_search_finished, window, 60));
+  g_assert_true (lb_test_wait_until (server_search_finished, window, 60));
   g_assert_cmpstr (lb_message_list_view_get_server_search_state (view), ==, "done");
-  g_assert_true (wait_until (list_loaded, window, 10));
+  g_assert_true (lb_test_wait_until (list_loaded, window, 10));
   g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, 1);
   g_assert_nonnull (find_row (window, "Packing list"));
 
@@ -693,14 +595,10 @@ check_server_search (LbWindow *window)
 }
 
 static void
-on_activate (GApplication *application,
-             gboolean     *ran)
+run_window (GApplication *application)
 {
   LbWindow *window;
 
-  if (*ran)
-    return;
-  *ran = TRUE;
   window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_true (lb_window_get_has_accounts (window));
@@ -709,28 +607,17 @@ on_activate (GApplication *application,
   check_context_menu (window);
   check_highlights (window);
   check_server_search (window);
-
-  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
 }
 
 static void
 test_message_list (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  LbApplication *app;
-  gboolean ran = FALSE;
 
   prepare_profile ();
   g_settings_set_enum (settings, "mark-read-mode", 2);
-  g_settings_set_int (settings, "window-width", 1200);
-  g_settings_set_int (settings, "window-height", 760);
-  g_settings_set_boolean (settings, "window-maximized", FALSE);
-
-  app = lb_application_new ();
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &ran);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
-  g_assert_true (ran);
-  g_object_unref (app);
+  lb_ui_test_set_window_size (1200, 760);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_window);
 
   g_clear_pointer (&proxy, lb_test_proxy_free);
   g_clear_pointer (&servers, lb_test_servers_stop);
