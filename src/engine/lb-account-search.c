@@ -111,29 +111,16 @@ map_uids (LbStore  *store,
   return r;
 }
 
-static gpointer
-search_job (gpointer       worker_data,
-            gpointer       job_data,
-            GCancellable  *cancellable,
-            GError       **error)
+/* Selects the folder and runs the search; NULL with @error set on failure. */
+static GArray *
+search_uids (LbAccountWorkerData  *w,
+             LbStoreFolder        *folder,
+             LbSearchQuery        *query,
+             GCancellable         *cancellable,
+             GError              **error)
 {
-  LbAccountWorkerData *w = worker_data;
-  SearchJob *job = job_data;
-  g_autoptr(LbSearchQuery) query = lb_search_query_parse (job->query);
-  g_autoptr(LbStoreFolder) folder = lb_store_get_folder (w->store, job->folder_id, error);
-  g_autoptr(GArray) uids = NULL;
   LbImapSession *session;
-  SearchResult *r;
-  guint missing = 0;
 
-  if (folder == NULL)
-    return NULL;
-  if (folder->account_id != _lb_account_get_row (w->account)->id)
-    {
-      g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND, "Folder %" G_GINT64_FORMAT " is not in this account",
-                   job->folder_id);
-      return NULL;
-    }
   if (!lb_imap_sync_connect (w->sync, cancellable, error))
     return NULL;
   session = lb_imap_sync_get_session (w->sync);
@@ -147,9 +134,51 @@ search_job (gpointer       worker_data,
   else if (!lb_imap_session_select_sync (session, folder->raw_name, FALSE, NULL, NULL, NULL, NULL,
                                          cancellable, error))
     return NULL;
-  uids = lb_imap_search_uids_sync (session, query, cancellable, error);
-  if (uids == NULL)
+  return lb_imap_search_uids_sync (session, query, cancellable, error);
+}
+
+static gpointer
+search_job (gpointer       worker_data,
+            gpointer       job_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  SearchJob *job = job_data;
+  g_autoptr(LbSearchQuery) query = lb_search_query_parse (job->query);
+  g_autoptr(LbStoreFolder) folder = lb_store_get_folder (w->store, job->folder_id, error);
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean reused;
+  SearchResult *r;
+  guint missing = 0;
+
+  if (folder == NULL)
     return NULL;
+  if (folder->account_id != _lb_account_get_row (w->account)->id)
+    {
+      g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND, "Folder %" G_GINT64_FORMAT " is not in this account",
+                   job->folder_id);
+      return NULL;
+    }
+  /* A kept connection may have died while unused (a network change, the server's idle
+   * limit): as for a sync, that is no reason to fail; try once more on a new one. */
+  reused = lb_imap_session_is_connected (lb_imap_sync_get_session (w->sync));
+  uids = search_uids (w, folder, query, cancellable, &local_error);
+  if (uids == NULL && reused && g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK)
+      && !g_cancellable_is_cancelled (cancellable))
+    {
+      g_debug ("Server search: the kept connection had died (%s); reconnecting",
+               local_error->message);
+      g_clear_error (&local_error);
+      lb_imap_session_disconnect (lb_imap_sync_get_session (w->sync));
+      uids = search_uids (w, folder, query, cancellable, &local_error);
+    }
+  if (uids == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   r = map_uids (w->store, job->folder_id, uids, &missing, error);
   if (r != NULL && missing > 0)

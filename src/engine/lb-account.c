@@ -945,6 +945,9 @@ lb_account_start (LbAccount *self)
   g_cancellable_connect (self->idle_cancellable, G_CALLBACK (wake_idle), self, NULL);
   name = g_strdup_printf ("lb-idle-%" G_GINT64_FORMAT, self->row->id);
   self->idle_thread = g_thread_new (name, idle_thread, self);
+  /* Text queued for the search index before the last quit (or by a store migration that
+   * rebuilds the index) is indexed offline too, behind the first sync. */
+  _lb_account_push (self, LB_JOB_PRIORITY_BACKGROUND, "index", index_job, NULL, NULL, NULL, NULL);
 }
 
 gboolean

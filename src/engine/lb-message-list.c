@@ -9,10 +9,17 @@
  * position and selection.  Cached rows are refreshed in place (flags, previews), which
  * redraws them without any items-changed.
  *
+ * A search list can also ask the servers (lb_message_list_search_server_async()): the
+ * locations they find are kept with the list and merged by date into every reload, so
+ * that they stay in the results as the store changes, until they are moved or deleted.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <gio/gio.h>
+
+#include "lb-account-search.h"
 #include "lb-engine-private.h"
 #include "lb-message-private.h"
 #include "lb-search.h"
@@ -34,6 +41,8 @@ struct _LbMessageList
   gboolean    loading;
   gboolean    dirty;
   guint       unread;
+  GArray     *server_ids; /* gint64 location ids found by a server search, or NULL */
+  gboolean    incomplete; /* the folders searched lack some mail's text */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -46,6 +55,7 @@ enum {
   PROP_N_ITEMS,
   PROP_UNREAD,
   PROP_LOADING,
+  PROP_INCOMPLETE,
   N_PROPS
 };
 
@@ -175,6 +185,7 @@ lb_message_list_finalize (GObject *object)
   g_array_unref (self->ids);
   g_hash_table_unref (self->cache);
   g_free (self->query);
+  g_clear_pointer (&self->server_ids, g_array_unref);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (lb_message_list_parent_class)->finalize (object);
 }
@@ -198,6 +209,9 @@ lb_message_list_get_property (GObject    *object,
     case PROP_LOADING:
       g_value_set_boolean (value, self->loading);
       break;
+    case PROP_INCOMPLETE:
+      g_value_set_boolean (value, self->incomplete);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -216,6 +230,14 @@ lb_message_list_class_init (LbMessageListClass *klass)
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_UNREAD] = g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
+  /**
+   * LbMessageList:incomplete:
+   *
+   * For a search: the folders searched hold mail whose text is not in the store (or the
+   * server reported more mail than the store has), so a search on the server may find
+   * more.  Known after the first load.
+   */
+  properties[PROP_INCOMPLETE] = g_param_spec_boolean ("incomplete", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -316,6 +338,87 @@ update_unread (LbMessageList *self)
     }
 }
 
+typedef struct {
+  char   *path;
+  GArray *server_ids;   /* a copy, or NULL */
+} ReloadData;
+
+typedef struct {
+  GArray   *ids;
+  gboolean  incomplete;
+} ReloadResult;
+
+static void
+reload_data_free (ReloadData *d)
+{
+  g_free (d->path);
+  g_clear_pointer (&d->server_ids, g_array_unref);
+  g_free (d);
+}
+
+static void
+reload_result_free (ReloadResult *r)
+{
+  g_clear_pointer (&r->ids, g_array_unref);
+  g_free (r);
+}
+
+typedef struct {
+  gint64 id;
+  gint64 date;
+} Dated;
+
+static int
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const Dated *x = a;
+  const Dated *y = b;
+
+  if (x->date != y->date)
+    return x->date > y->date ? -1 : 1;
+  return x->id > y->id ? -1 : x->id < y->id ? 1 : 0;
+}
+
+/* The local results and the server's, once each, newest first as every list is
+ * (date, then id, descending).  Server results that no longer exist are dropped. */
+static GArray *
+merge_server_ids (LbStore  *store,
+                  GArray   *ids,
+                  GArray   *server_ids,
+                  GError  **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) all = g_array_sized_new (FALSE, FALSE, sizeof (gint64), ids->len + server_ids->len);
+  g_autofree gint64 *dates = NULL;
+  g_autoptr(GArray) dated = NULL;
+  GArray *out;
+
+  for (guint k = 0; k < 2; k++)
+    {
+      GArray *from = k == 0 ? ids : server_ids;
+
+      for (guint i = 0; i < from->len; i++)
+        if (g_hash_table_add (seen, &g_array_index (from, gint64, i)))
+          g_array_append_val (all, g_array_index (from, gint64, i));
+    }
+  dates = g_new (gint64, all->len);
+  if (!lb_store_get_location_dates (store, (gint64 *) all->data, all->len, dates, error))
+    return NULL;
+  dated = g_array_sized_new (FALSE, FALSE, sizeof (Dated), all->len);
+  for (guint i = 0; i < all->len; i++)
+    if (dates[i] >= 0)
+      {
+        Dated d = { g_array_index (all, gint64, i), dates[i] };
+        g_array_append_val (dated, d);
+      }
+  g_array_sort (dated, compare_newest_first);
+  out = g_array_sized_new (FALSE, FALSE, sizeof (gint64), dated->len);
+  for (guint i = 0; i < dated->len; i++)
+    g_array_append_val (out, g_array_index (dated, Dated, i).id);
+  return out;
+}
+
 static void
 reload_thread (GTask        *task,
                gpointer      source_object,
@@ -323,11 +426,13 @@ reload_thread (GTask        *task,
                GCancellable *cancellable)
 {
   LbMessageList *self = source_object;
-  const char *path = task_data;
+  ReloadData *data = task_data;
   gint64 folder_id = self->folder_id;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbStore) store = lb_store_open (path, LB_STORE_OPEN_READ_ONLY, &error);
-  GArray *ids;
+  g_autoptr(LbStore) store = lb_store_open (data->path, LB_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(GArray) ids = NULL;
+  ReloadResult *r;
+  gboolean complete = TRUE;
 
   /* Its own connection: the main thread's is never used off the main thread. */
   if (store == NULL)
@@ -339,10 +444,27 @@ reload_thread (GTask        *task,
     ids = lb_search_location_ids (store, self->query, folder_id, &error);
   else
     ids = lb_store_list_location_ids (store, folder_id, &error);
+  if (ids != NULL && data->server_ids != NULL)
+    {
+      GArray *merged = merge_server_ids (store, ids, data->server_ids, &error);
+
+      g_clear_pointer (&ids, g_array_unref);
+      ids = merged;
+    }
+  /* Whether the server may know more: only searches ask, and a failure to tell is no
+   * reason to fail the list. */
+  if (ids != NULL && self->query != NULL
+      && !lb_store_folder_text_complete (store, folder_id, &complete, NULL))
+    complete = FALSE;
   if (ids == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  r = g_new0 (ReloadResult, 1);
+  r->ids = g_steal_pointer (&ids);
+  r->incomplete = !complete;
+  g_task_return_pointer (task, r, (GDestroyNotify) reload_result_free);
 }
 
 static void
@@ -352,21 +474,30 @@ reload_done (GObject      *source,
 {
   LbMessageList *self = LB_MESSAGE_LIST (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = g_task_propagate_pointer (G_TASK (result), &error);
+  ReloadResult *r = g_task_propagate_pointer (G_TASK (result), &error);
 
   self->loading = FALSE;
   if (self->engine == NULL)
-    return;
+    {
+      g_clear_pointer (&r, reload_result_free);
+      return;
+    }
   g_clear_error (&self->error);
-  if (ids == NULL)
+  if (r == NULL)
     {
       g_debug ("Reloading a message list failed: %s", error->message);
       self->error = g_steal_pointer (&error);
     }
   else
     {
-      apply_ids (self, visible_ids (self, ids));
+      apply_ids (self, visible_ids (self, r->ids));
       update_unread (self);
+      if (self->incomplete != r->incomplete)
+        {
+          self->incomplete = r->incomplete;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INCOMPLETE]);
+        }
+      reload_result_free (r);
     }
   if (self->dirty)
     {
@@ -400,7 +531,17 @@ lb_message_list_reload (LbMessageList *self)
   self->loading = TRUE;
   task = g_task_new (self, NULL, reload_done, NULL);
   g_task_set_source_tag (task, lb_message_list_reload);
-  g_task_set_task_data (task, g_strdup (lb_engine_get_store_path (self->engine)), g_free);
+  {
+    ReloadData *data = g_new0 (ReloadData, 1);
+
+    data->path = g_strdup (lb_engine_get_store_path (self->engine));
+    if (self->server_ids != NULL)
+      {
+        data->server_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->server_ids->len);
+        g_array_append_vals (data->server_ids, self->server_ids->data, self->server_ids->len);
+      }
+    g_task_set_task_data (task, data, (GDestroyNotify) reload_data_free);
+  }
   g_task_run_in_thread (task, reload_thread);
 }
 
@@ -472,3 +613,185 @@ gint64 lb_message_list_get_folder_id (LbMessageList *self) { return self->folder
 gboolean lb_message_list_is_unified (LbMessageList *self) { return self->folder_id == LB_STORE_UNIFIED_INBOX; }
 guint lb_message_list_get_unread (LbMessageList *self) { return self->unread; }
 gboolean lb_message_list_is_loading (LbMessageList *self) { return self->loading; }
+
+/**
+ * lb_message_list_get_incomplete:
+ *
+ * Returns: for a search, whether a search on the server may find more (see
+ *   #LbMessageList:incomplete)
+ */
+gboolean
+lb_message_list_get_incomplete (LbMessageList *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), FALSE);
+
+  return self->incomplete;
+}
+
+/* ---- Searching on the servers -------------------------------------------------- */
+
+typedef struct {
+  guint   pending;      /* account searches still running, plus one while starting */
+  GArray *found;        /* gint64 location ids */
+  GError *error;        /* the first account's failure */
+  GArray *shown;        /* the list's ids when the search started */
+  guint   n_new;        /* results the list did not show then */
+} ServerSearch;
+
+static void
+server_search_free (ServerSearch *ss)
+{
+  g_clear_pointer (&ss->found, g_array_unref);
+  g_clear_pointer (&ss->shown, g_array_unref);
+  g_clear_error (&ss->error);
+  g_free (ss);
+}
+
+/* Once the last account answered, merges what they found into the list. */
+static void
+server_search_release (GTask *task)
+{
+  LbMessageList *self = g_task_get_source_object (task);
+  ServerSearch *ss = g_task_get_task_data (task);
+  g_autoptr(GHashTable) known = NULL;
+
+  if (--ss->pending > 0)
+    return;
+
+  /* What the list did not show when the user asked is new, even if a reload meanwhile
+   * (the search syncs new mail in) found it locally too. */
+  known = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < ss->shown->len; i++)
+    g_hash_table_add (known, &g_array_index (ss->shown, gint64, i));
+  if (self->server_ids == NULL)
+    self->server_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < self->server_ids->len; i++)
+    g_hash_table_add (known, &g_array_index (self->server_ids, gint64, i));
+  for (guint i = 0; i < ss->found->len; i++)
+    {
+      gint64 *id = &g_array_index (ss->found, gint64, i);
+
+      if (g_hash_table_contains (known, id))
+        continue;
+      g_hash_table_add (known, id);
+      g_array_append_val (self->server_ids, *id);
+      ss->n_new++;
+    }
+  if (ss->n_new > 0 && self->engine != NULL)
+    lb_message_list_reload (self);
+
+  if (ss->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&ss->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+server_search_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbMessageList *self = g_task_get_source_object (task);
+  ServerSearch *ss = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) locations = lb_account_search_server_finish (LB_ACCOUNT (source), result,
+                                                                 NULL, &error);
+
+  if (locations != NULL)
+    g_array_append_vals (ss->found, locations->data, locations->len);
+  else if (ss->error == NULL)
+    {
+      /* In All Inboxes, say which account failed. */
+      if (self->folder_id == LB_STORE_UNIFIED_INBOX)
+        g_prefix_error (&error, "%s: ", lb_account_get_email (LB_ACCOUNT (source)));
+      ss->error = g_steal_pointer (&error);
+    }
+  server_search_release (task);
+}
+
+/**
+ * lb_message_list_search_server_async:
+ * @self: a search list (see lb_engine_search())
+ *
+ * Asks the server to run the list's search too: in the list's folder, or in every
+ * account's inbox for All Inboxes.  This finds mail whose text is not downloaded (see
+ * lb_message_list_get_incomplete()); messages the store did not know yet are synced in
+ * first.  What the servers find is merged into the list, newest first, and stays in it
+ * on later reloads.
+ */
+void
+lb_message_list_search_server_async (LbMessageList       *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ServerSearch *ss;
+  GListModel *accounts;
+
+  g_return_if_fail (LB_IS_MESSAGE_LIST (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_message_list_search_server_async);
+  if (self->query == NULL || self->engine == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "Only a search list can search on the server");
+      return;
+    }
+  ss = g_new0 (ServerSearch, 1);
+  ss->found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  ss->shown = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->ids->len);
+  g_array_append_vals (ss->shown, self->ids->data, self->ids->len);
+  g_task_set_task_data (task, ss, (GDestroyNotify) server_search_free);
+
+  /* Held by the searches below, so that the task cannot finish before the last is out. */
+  ss->pending = 1;
+  accounts = lb_engine_get_accounts (self->engine);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+      gint64 target = self->folder_id;
+
+      if (self->folder_id == LB_STORE_UNIFIED_INBOX)
+        {
+          LbFolder *inbox = lb_account_find_folder (account, LB_FOLDER_ROLE_INBOX);
+
+          if (inbox == NULL)
+            continue;
+          target = lb_folder_get_id (inbox);
+        }
+      else if (lb_account_get_folder (account, self->folder_id) == NULL)
+        continue;
+      ss->pending++;
+      lb_account_search_server_async (account, target, self->query, cancellable,
+                                      server_search_done, g_object_ref (task));
+    }
+  /* Drops the hold: with no account to ask, this finishes at once with nothing new. */
+  server_search_release (task);
+}
+
+/**
+ * lb_message_list_search_server_finish:
+ * @out_n_new: (out) (optional): how many messages the servers found that the list did
+ *   not show when the search started, also when an account failed
+ *
+ * Returns: %TRUE, or %FALSE with @error set if an account could not search (what the
+ *   others found is merged nonetheless)
+ */
+gboolean
+lb_message_list_search_server_finish (LbMessageList  *self,
+                                      GAsyncResult   *result,
+                                      guint          *out_n_new,
+                                      GError        **error)
+{
+  ServerSearch *ss;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  ss = g_task_get_task_data (G_TASK (result));
+  if (out_n_new != NULL)
+    *out_n_new = ss != NULL ? ss->n_new : 0;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -19,5 +19,15 @@ void      lb_message_list_reload         (LbMessageList *self);
 gboolean  lb_message_list_is_loading     (LbMessageList *self);
 const char *lb_message_list_get_query   (LbMessageList *self);
 const GError *lb_message_list_get_error (LbMessageList *self);
+gboolean  lb_message_list_get_incomplete (LbMessageList *self);
+
+void      lb_message_list_search_server_async  (LbMessageList        *self,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean  lb_message_list_search_server_finish (LbMessageList        *self,
+                                                GAsyncResult         *result,
+                                                guint                *out_n_new,
+                                                GError              **error);
 
 G_END_DECLS

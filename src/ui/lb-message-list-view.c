@@ -16,6 +16,15 @@
 
 #define SEARCH_DELAY_MS 250
 
+/* Where the search on the server stands for the search shown. */
+typedef enum {
+  SERVER_NONE,      /* no search, or everything is downloaded: nothing to offer */
+  SERVER_OFFER,
+  SERVER_RUNNING,
+  SERVER_DONE,
+  SERVER_FAILED,
+} ServerState;
+
 struct _LbMessageListView
 {
   GtkWidget           parent_instance;
@@ -29,6 +38,13 @@ struct _LbMessageListView
   GtkListItemFactory *unified_factory;
   gboolean            syncing;
   gboolean            disposing;
+  char               *search_query;  /* the query shown, for the rows' highlights */
+  GMenuModel         *context_menu_model;
+  GtkWidget          *context_menu;  /* a GtkPopoverMenu, made on first use */
+  ServerState         server_state;
+  guint               server_found;
+  char               *server_error;
+  GCancellable       *server_cancellable;
 
   /* Template children */
   GtkSearchBar       *search_bar;
@@ -36,6 +52,11 @@ struct _LbMessageListView
   GtkStack           *stack;
   GtkListView        *list_view;
   GtkSpinner         *fetching_spinner;
+  GtkRevealer        *server_bar;
+  GtkLabel           *server_label;
+  GtkButton          *server_button;
+  GtkSpinner         *server_spinner;
+  GtkWidget          *no_results_server_button;
 };
 
 G_DEFINE_FINAL_TYPE (LbMessageListView, lb_message_list_view, GTK_TYPE_WIDGET)
@@ -43,10 +64,19 @@ G_DEFINE_FINAL_TYPE (LbMessageListView, lb_message_list_view, GTK_TYPE_WIDGET)
 enum {
   SELECTION_CHANGED,
   ACTIVATED,
+  PREPARE_CONTEXT_MENU,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_SEARCH_QUERY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 GtkWidget *
 lb_message_list_view_new (void)
@@ -81,6 +111,19 @@ lb_message_list_view_get_list_view (LbMessageListView *self)
   return self->list_view;
 }
 
+static void lb_message_list_view_update_server (LbMessageListView *self);
+
+static void
+set_css_class (GtkWidget  *widget,
+               const char *css_class,
+               gboolean    on)
+{
+  if (on)
+    gtk_widget_add_css_class (widget, css_class);
+  else
+    gtk_widget_remove_css_class (widget, css_class);
+}
+
 static void
 lb_message_list_view_update_state (LbMessageListView *self)
 {
@@ -99,6 +142,7 @@ lb_message_list_view_update_state (LbMessageListView *self)
 
   gtk_spinner_set_spinning (self->fetching_spinner, g_str_equal (page, "fetching"));
   gtk_stack_set_visible_child_name (self->stack, page);
+  lb_message_list_view_update_server (self);
 }
 
 /**
@@ -110,6 +154,158 @@ const char *
 lb_message_list_view_get_state (LbMessageListView *self)
 {
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* ---- Search on the server ------------------------------------------------------ */
+
+/* Shows where the search on the server stands: offered below the results (or as the
+ * empty page's button), running, done, or failed with the reason. */
+static void
+lb_message_list_view_update_server (LbMessageListView *self)
+{
+  ServerState state = self->server_state;
+  gboolean no_results = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "no-results") == 0;
+  g_autofree char *text = NULL;
+  const char *button = NULL;
+
+  if (state == SERVER_NONE || state == SERVER_OFFER)
+    {
+      /* What is shown stays until the new results are in, so that the bar does not come
+       * and go with each word typed. */
+      if (self->search_list != NULL && lb_message_list_is_loading (self->search_list))
+        return;
+      state = self->search_list != NULL && lb_message_list_get_incomplete (self->search_list)
+              ? SERVER_OFFER : SERVER_NONE;
+    }
+  self->server_state = state;
+
+  switch (state)
+    {
+    case SERVER_OFFER:
+      text = g_strdup (_("Not all mail here is downloaded."));
+      button = _("Search on _Server");
+      break;
+
+    case SERVER_RUNNING:
+      text = g_strdup (_("Searching on the server…"));
+      break;
+
+    case SERVER_DONE:
+      text = self->server_found == 0
+             ? g_strdup (_("The server found nothing more."))
+             /* Translators: after a search on the server; %u is a number. */
+             : g_strdup_printf (ngettext ("The server found %u more message.",
+                                          "The server found %u more messages.",
+                                          self->server_found), self->server_found);
+      break;
+
+    case SERVER_FAILED:
+      /* Translators: %s says why, for example that the server cannot be reached. */
+      text = g_strdup_printf (_("Could not search on the server: %s"), self->server_error);
+      button = _("_Try Again");
+      break;
+
+    case SERVER_NONE:
+    default:
+      break;
+    }
+
+  gtk_label_set_text (self->server_label, text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->server_label), text);
+  set_css_class (GTK_WIDGET (self->server_label), "error", state == SERVER_FAILED);
+  gtk_widget_set_visible (GTK_WIDGET (self->server_button), button != NULL);
+  if (button != NULL)
+    gtk_button_set_label (self->server_button, button);
+  gtk_widget_set_visible (GTK_WIDGET (self->server_spinner), state == SERVER_RUNNING);
+  gtk_spinner_set_spinning (self->server_spinner, state == SERVER_RUNNING);
+  /* On the empty page the offer is the page's own button; the bar reports the rest. */
+  gtk_widget_set_visible (self->no_results_server_button, state == SERVER_OFFER);
+  gtk_revealer_set_reveal_child (self->server_bar,
+                                 state != SERVER_NONE && !(state == SERVER_OFFER && no_results));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message-list.search-server",
+                                 state == SERVER_OFFER || state == SERVER_FAILED);
+}
+
+/**
+ * lb_message_list_view_get_server_search_state:
+ *
+ * Returns: for tests: "none", "offer", "running", "done" or "failed"
+ */
+const char *
+lb_message_list_view_get_server_search_state (LbMessageListView *self)
+{
+  static const char * const names[] = { "none", "offer", "running", "done", "failed" };
+
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), NULL);
+
+  return names[self->server_state];
+}
+
+static void
+lb_message_list_view_reset_server (LbMessageListView *self)
+{
+  g_cancellable_cancel (self->server_cancellable);
+  g_clear_object (&self->server_cancellable);
+  g_clear_pointer (&self->server_error, g_free);
+  self->server_state = SERVER_NONE;
+  self->server_found = 0;
+}
+
+static void
+search_server_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LbMessageListView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n_new = 0;
+  gboolean ok = lb_message_list_search_server_finish (LB_MESSAGE_LIST (source), result, &n_new,
+                                                      &error);
+
+  /* A search typed since, or the view gone: this answer is for nobody. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || self->disposing || source != (GObject *) self->search_list)
+    return;
+  g_clear_object (&self->server_cancellable);
+  self->server_found += n_new;
+  if (ok)
+    self->server_state = SERVER_DONE;
+  else
+    {
+      self->server_state = SERVER_FAILED;
+      g_free (self->server_error);
+      self->server_error = g_strdup (error->message);
+    }
+  lb_message_list_view_update_server (self);
+}
+
+/**
+ * lb_message_list_view_search_server:
+ *
+ * Runs the search shown on the server too (the folder, or every inbox in All Inboxes) and
+ * merges what it finds into the results.
+ */
+void
+lb_message_list_view_search_server (LbMessageListView *self)
+{
+  g_return_if_fail (LB_IS_MESSAGE_LIST_VIEW (self));
+
+  if (self->search_list == NULL || self->server_state == SERVER_RUNNING)
+    return;
+  g_clear_pointer (&self->server_error, g_free);
+  self->server_state = SERVER_RUNNING;
+  self->server_cancellable = g_cancellable_new ();
+  lb_message_list_search_server_async (self->search_list, self->server_cancellable,
+                                       search_server_done, g_object_ref (self));
+  lb_message_list_view_update_server (self);
+}
+
+static void
+search_server_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  lb_message_list_view_search_server (LB_MESSAGE_LIST_VIEW (widget));
 }
 
 static void
@@ -147,6 +343,21 @@ lb_message_list_view_set_model (LbMessageListView *self,
                                 G_CALLBACK (on_selection_changed), self);
       g_signal_connect_swapped (list, "items-changed", G_CALLBACK (on_list_changed), self);
       g_signal_connect_swapped (list, "notify::loading", G_CALLBACK (on_list_changed), self);
+      g_signal_connect_swapped (list, "notify::incomplete", G_CALLBACK (on_list_changed), self);
+    }
+
+  /* Another list: a search on the server for the one before has nothing to report. */
+  if (list != old)
+    lb_message_list_view_reset_server (self);
+
+  if (g_strcmp0 (self->search_query, self->search_list != NULL
+                                      ? lb_message_list_get_query (self->search_list) : NULL) != 0)
+    {
+      g_free (self->search_query);
+      self->search_query = self->search_list != NULL
+                           ? g_strdup (lb_message_list_get_query (self->search_list)) : NULL;
+      if (!self->disposing)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_QUERY]);
     }
 
   gtk_list_view_set_factory (self->list_view,
@@ -358,12 +569,255 @@ lb_message_list_view_set_syncing (LbMessageListView *self,
     lb_message_list_view_update_state (self);
 }
 
+/* ---- Context menu ------------------------------------------------------------ */
+
+/**
+ * lb_message_list_view_get_search_query:
+ *
+ * Returns: (nullable): the query whose results are shown, or %NULL outside a search
+ */
+const char *
+lb_message_list_view_get_search_query (LbMessageListView *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), NULL);
+
+  return self->search_query;
+}
+
+/**
+ * lb_message_list_view_set_context_menu_model:
+ * @model: (nullable): the menu a row's context menu shows
+ *
+ * The menu's actions apply to the selection: the window's mail actions.  Before it
+ * opens, #LbMessageListView::prepare-context-menu lets the owner bring the parts that
+ * depend on the selection up to date.
+ */
+void
+lb_message_list_view_set_context_menu_model (LbMessageListView *self,
+                                             GMenuModel        *model)
+{
+  g_return_if_fail (LB_IS_MESSAGE_LIST_VIEW (self));
+  g_return_if_fail (model == NULL || G_IS_MENU_MODEL (model));
+
+  g_set_object (&self->context_menu_model, model);
+  if (self->context_menu != NULL)
+    gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->context_menu), model);
+}
+
+/**
+ * lb_message_list_view_get_context_menu:
+ *
+ * Returns: (transfer none) (nullable): the context menu popover, once it was first opened
+ */
+GtkPopover *
+lb_message_list_view_get_context_menu (LbMessageListView *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), NULL);
+
+  return self->context_menu != NULL ? GTK_POPOVER (self->context_menu) : NULL;
+}
+
+static LbMessageRow *
+row_of_widget (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  if (widget == NULL)
+    return NULL;
+  if (LB_IS_MESSAGE_ROW (widget))
+    return LB_MESSAGE_ROW (widget);
+  /* The list's own row widget (around ours): its padding, or its focus. */
+  child = gtk_widget_get_first_child (widget);
+  if (child != NULL && LB_IS_MESSAGE_ROW (child))
+    return LB_MESSAGE_ROW (child);
+  widget = gtk_widget_get_ancestor (widget, LB_TYPE_MESSAGE_ROW);
+  return widget != NULL ? LB_MESSAGE_ROW (widget) : NULL;
+}
+
+/* The row widget that shows @position, if it is on screen. */
+static LbMessageRow *
+find_row (LbMessageListView *self,
+          guint              position)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      LbMessageRow *row = row_of_widget (child);
+
+      if (row != NULL && gtk_widget_get_visible (child)
+          && lb_message_row_get_message (row) != NULL
+          && lb_message_row_get_position (row) == position)
+        return row;
+    }
+  return NULL;
+}
+
+/* Opens the context menu for the row at @position, pointing at @x, @y (in the view's
+ * coordinates; -1 for the row's own place).  As in Files, a row outside the selection
+ * becomes the selection first, and a row inside it keeps the whole selection, so that
+ * the menu's actions act on what is highlighted. */
+static gboolean
+popup_context_menu (LbMessageListView *self,
+                    guint              position,
+                    double             x,
+                    double             y)
+{
+  GdkRectangle rect = { (int) x, (int) y, 1, 1 };
+  LbMessageRow *row;
+
+  if (self->selection == NULL || self->context_menu_model == NULL
+      || position >= g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
+    return FALSE;
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+
+  if (self->context_menu == NULL)
+    {
+      self->context_menu = gtk_popover_menu_new_from_model (self->context_menu_model);
+      gtk_widget_set_name (self->context_menu, "message-context-menu");
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
+      gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
+    }
+
+  if (x < 0 || y < 0)
+    {
+      graphene_rect_t bounds;
+
+      row = find_row (self, position);
+      if (row != NULL && gtk_widget_compute_bounds (GTK_WIDGET (row), GTK_WIDGET (self), &bounds))
+        rect = (GdkRectangle) { (int) bounds.origin.x + 24, (int) (bounds.origin.y + bounds.size.height / 2),
+                                1, 1 };
+      else
+        rect = (GdkRectangle) { 24, 24, 1, 1 };
+    }
+
+  g_signal_emit (self, signals[PREPARE_CONTEXT_MENU], 0);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
+  return TRUE;
+}
+
+/**
+ * lb_message_list_view_popup_context_menu_at:
+ * @x: a point in the GtkListView's coordinates
+ * @y: a point in the GtkListView's coordinates
+ *
+ * Opens the context menu for the row at (@x, @y), as a right click or a long press there
+ * does.
+ *
+ * Returns: whether there was a row there
+ */
+gboolean
+lb_message_list_view_popup_context_menu_at (LbMessageListView *self,
+                                            double             x,
+                                            double             y)
+{
+  GtkWidget *picked;
+  LbMessageRow *row;
+  double vx, vy;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), FALSE);
+
+  picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  row = row_of_widget (picked);
+  if (row == NULL || lb_message_row_get_message (row) == NULL)
+    return FALSE;
+  if (!gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), GTK_WIDGET (self),
+                                         x, y, &vx, &vy))
+    vx = vy = -1;
+  return popup_context_menu (self, lb_message_row_get_position (row), vx, vy);
+}
+
+/**
+ * lb_message_list_view_popup_context_menu:
+ *
+ * Opens the context menu for the focused row (the Menu key, Shift+F10), or else for the
+ * selection.
+ *
+ * Returns: whether there was a row to open it for
+ */
+gboolean
+lb_message_list_view_popup_context_menu (LbMessageListView *self)
+{
+  GtkRoot *root;
+  GtkWidget *focus = NULL;
+  LbMessageRow *row = NULL;
+  g_autoptr(GtkBitset) bits = NULL;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), FALSE);
+
+  if (self->selection == NULL)
+    return FALSE;
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (root != NULL)
+    focus = gtk_root_get_focus (root);
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view)))
+    row = row_of_widget (focus);
+  if (row != NULL && lb_message_row_get_message (row) != NULL)
+    return popup_context_menu (self, lb_message_row_get_position (row), -1, -1);
+
+  bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_is_empty (bits))
+    return FALSE;
+  return popup_context_menu (self, gtk_bitset_get_minimum (bits), -1, -1);
+}
+
+static void
+on_context_click (GtkGestureClick   *gesture,
+                  int                n_press,
+                  double             x,
+                  double             y,
+                  LbMessageListView *self)
+{
+  if (lb_message_list_view_popup_context_menu_at (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+on_context_long_press (GtkGestureLongPress *gesture,
+                       double               x,
+                       double               y,
+                       LbMessageListView   *self)
+{
+  if (lb_message_list_view_popup_context_menu_at (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static gboolean
+on_context_menu_key (GtkWidget *widget,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  return lb_message_list_view_popup_context_menu (LB_MESSAGE_LIST_VIEW (widget));
+}
+
 static void
 on_activate (GtkListView       *list_view,
              guint              position,
              LbMessageListView *self)
 {
   g_signal_emit (self, signals[ACTIVATED], 0, position);
+}
+
+static void
+lb_message_list_view_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  LbMessageListView *self = LB_MESSAGE_LIST_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SEARCH_QUERY:
+      g_value_set_string (value, self->search_query);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -384,6 +838,10 @@ lb_message_list_view_dispose (GObject *object)
   g_clear_object (&self->factory);
   g_clear_object (&self->unified_factory);
   g_clear_object (&self->engine);
+  g_clear_object (&self->context_menu_model);
+  self->context_menu = NULL;   /* unparented with the other children above */
+  g_clear_pointer (&self->search_query, g_free);
+  lb_message_list_view_reset_server (self);
 
   G_OBJECT_CLASS (lb_message_list_view_parent_class)->dispose (object);
 }
@@ -395,6 +853,19 @@ lb_message_list_view_class_init (LbMessageListViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lb_message_list_view_dispose;
+  object_class->get_property = lb_message_list_view_get_property;
+
+  /**
+   * LbMessageListView:search-query:
+   *
+   * The query whose results are shown, or %NULL outside a search.  Rows highlight its
+   * words.
+   */
+  properties[PROP_SEARCH_QUERY] =
+    g_param_spec_string ("search-query", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * LbMessageListView::selection-changed:
@@ -407,6 +878,18 @@ lb_message_list_view_class_init (LbMessageListViewClass *klass)
   signals[ACTIVATED] =
     g_signal_new ("activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  /**
+   * LbMessageListView::prepare-context-menu:
+   *
+   * The context menu is about to open for the selection (already adjusted to the row
+   * clicked): the owner updates the parts of the menu that depend on it.
+   */
+  signals[PREPARE_CONTEXT_MENU] =
+    g_signal_new ("prepare-context-menu", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, on_context_menu_key, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, on_context_menu_key, NULL);
 
   g_type_ensure (LB_TYPE_MESSAGE_ROW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -417,11 +900,22 @@ lb_message_list_view_class_init (LbMessageListViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbMessageListView, stack);
   gtk_widget_class_bind_template_child (widget_class, LbMessageListView, list_view);
   gtk_widget_class_bind_template_child (widget_class, LbMessageListView, fetching_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, server_bar);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, server_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, server_button);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, server_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, no_results_server_button);
+
+  gtk_widget_class_install_action (widget_class, "message-list.search-server", NULL,
+                                   search_server_action);
 }
 
 static void
 lb_message_list_view_init (LbMessageListView *self)
 {
+  GtkGesture *click;
+  GtkGesture *long_press;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->factory = gtk_builder_list_item_factory_new_from_resource (
@@ -439,5 +933,16 @@ lb_message_list_view_init (LbMessageListView *self)
   g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled",
                             G_CALLBACK (on_search_mode_changed), self);
   g_signal_connect (self->list_view, "activate", G_CALLBACK (on_activate), self);
+
+  /* Right click (and long press on a touch screen) opens a row's context menu. */
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_context_click), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
+  long_press = gtk_gesture_long_press_new ();
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
+  g_signal_connect (long_press, "pressed", G_CALLBACK (on_context_long_press), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (long_press));
+
   lb_message_list_view_update_state (self);
 }

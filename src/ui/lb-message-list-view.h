@@ -32,5 +32,15 @@ void               lb_message_list_view_stop_search     (LbMessageListView *self
 gboolean           lb_message_list_view_get_searching   (LbMessageListView *self);
 const char        *lb_message_list_view_get_state       (LbMessageListView *self);
 GtkListView       *lb_message_list_view_get_list_view   (LbMessageListView *self);
+const char        *lb_message_list_view_get_search_query (LbMessageListView *self);
+void               lb_message_list_view_set_context_menu_model (LbMessageListView *self,
+                                                                GMenuModel        *model);
+GtkPopover        *lb_message_list_view_get_context_menu (LbMessageListView *self);
+gboolean           lb_message_list_view_popup_context_menu_at (LbMessageListView *self,
+                                                               double             x,
+                                                               double             y);
+gboolean           lb_message_list_view_popup_context_menu (LbMessageListView *self);
+void               lb_message_list_view_search_server   (LbMessageListView *self);
+const char        *lb_message_list_view_get_server_search_state (LbMessageListView *self);
 
 G_END_DECLS

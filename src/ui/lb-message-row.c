@@ -7,9 +7,13 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
+#include "lb-message-list-view.h"
 #include "lb-message-row.h"
+#include "lb-search-query.h"
 
 struct _LbMessageRow
 {
@@ -17,8 +21,12 @@ struct _LbMessageRow
 
   LbMessage  *message;
   gulong      notify_id;
+  GBinding   *highlight_binding;  /* from the list view's search-query while rooted */
   gboolean    show_account;
   GdkRGBA     account_rgba;
+  guint       position;
+  char       *highlight;        /* the search query whose words are highlighted, or NULL */
+  LbSearchQuery *highlight_query;
 
   /* Template children */
   GtkWidget  *account_stripe;
@@ -38,6 +46,8 @@ enum {
   PROP_0,
   PROP_MESSAGE,
   PROP_SHOW_ACCOUNT,
+  PROP_POSITION,
+  PROP_HIGHLIGHT,
   N_PROPS
 };
 
@@ -119,6 +129,67 @@ set_class (GtkWidget  *widget,
     gtk_widget_remove_css_class (widget, css_class);
 }
 
+/* Adds a highlight for each place in @text where one of @query's text terms for @field
+ * (or for any field) is found.  ASCII letters match in either case, as the search does;
+ * everything else (Chinese) matches exactly.  Both strings are lowered with
+ * g_ascii_strdown(), which keeps every byte offset, so the offsets found index @text. */
+static void
+add_highlights (PangoAttrList       *attrs,
+                const char          *text,
+                const LbSearchQuery *query,
+                LbSearchField        field,
+                gboolean            *any)
+{
+  g_autofree char *folded = g_ascii_strdown (text, -1);
+
+  for (guint i = 0; i < query->terms->len; i++)
+    {
+      const LbSearchTerm *term = g_ptr_array_index (query->terms, i);
+      g_autofree char *needle = NULL;
+      size_t len;
+
+      if (term->negated || term->text == NULL || *term->text == '\0'
+          || (term->field != LB_SEARCH_FIELD_ANY && term->field != field))
+        continue;
+      needle = g_ascii_strdown (term->text, -1);
+      len = strlen (needle);
+      for (const char *at = strstr (folded, needle); at != NULL; at = strstr (at + len, needle))
+        {
+          /* Dark text on an opaque yellow, as a browser's find bar marks matches: it
+           * reads the same on the light and the dark style (GNOME palette yellow 1
+           * and dark 4). */
+          PangoAttribute *bg = pango_attr_background_new (0xf9f9, 0xf0f0, 0x6b6b);
+          PangoAttribute *fg = pango_attr_foreground_new (0x2424, 0x1f1f, 0x3131);
+          guint start = (guint) (at - folded);
+
+          bg->start_index = fg->start_index = start;
+          bg->end_index = fg->end_index = start + (guint) len;
+          pango_attr_list_insert (attrs, bg);
+          pango_attr_list_insert (attrs, fg);
+          *any = TRUE;
+        }
+    }
+}
+
+/* Sets @label's text, highlighting the search's words for @field in it. */
+static void
+set_label_text (LbMessageRow  *self,
+                GtkLabel      *label,
+                const char    *text,
+                LbSearchField  field)
+{
+  g_autoptr(PangoAttrList) attrs = NULL;
+  gboolean any = FALSE;
+
+  gtk_label_set_text (label, text);
+  if (self->highlight_query != NULL && *text != '\0')
+    {
+      attrs = pango_attr_list_new ();
+      add_highlights (attrs, text, self->highlight_query, field, &any);
+    }
+  gtk_label_set_attributes (label, any ? attrs : NULL);
+}
+
 static void
 lb_message_row_update (LbMessageRow *self)
 {
@@ -140,13 +211,22 @@ lb_message_row_update (LbMessageRow *self)
     }
 
   unread = lb_message_get_unread (m);
-  gtk_label_set_text (self->sender_label, lb_message_get_sender (m) != NULL
-                                          ? lb_message_get_sender (m) : "");
+  /* `from:` words are highlighted only in the sender, `subject:` words only in the
+   * subject, plain words everywhere (the preview is the start of the body). */
+  set_label_text (self, self->sender_label,
+                  lb_message_get_sender (m) != NULL ? lb_message_get_sender (m) : "",
+                  LB_SEARCH_FIELD_FROM);
   subject = lb_message_get_subject (m);
-  gtk_label_set_text (self->subject_label, subject != NULL && *subject != '\0'
-                                           ? subject : _("(No Subject)"));
-  gtk_label_set_text (self->preview_label, lb_message_get_preview (m) != NULL
-                                           ? lb_message_get_preview (m) : "");
+  if (subject != NULL && *subject != '\0')
+    set_label_text (self, self->subject_label, subject, LB_SEARCH_FIELD_SUBJECT);
+  else
+    {
+      gtk_label_set_text (self->subject_label, _("(No Subject)"));
+      gtk_label_set_attributes (self->subject_label, NULL);
+    }
+  set_label_text (self, self->preview_label,
+                  lb_message_get_preview (m) != NULL ? lb_message_get_preview (m) : "",
+                  LB_SEARCH_FIELD_ANY);
 
   if (lb_message_get_date_unix (m) > 0)
     {
@@ -232,6 +312,74 @@ lb_message_row_set_show_account (LbMessageRow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_ACCOUNT]);
 }
 
+/**
+ * lb_message_row_get_position:
+ *
+ * Returns: the row's position in the list (bound to GtkListItem:position), so that a
+ *   click on the row can select it
+ */
+guint
+lb_message_row_get_position (LbMessageRow *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_ROW (self), 0);
+
+  return self->position;
+}
+
+const char *
+lb_message_row_get_highlight (LbMessageRow *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_ROW (self), NULL);
+
+  return self->highlight;
+}
+
+/**
+ * lb_message_row_set_highlight:
+ * @highlight: (nullable): a search query, or %NULL
+ *
+ * Highlights the query's words in the sender, subject and preview, as the query's
+ * fields say (`from:` only in the sender, `subject:` only in the subject).
+ */
+void
+lb_message_row_set_highlight (LbMessageRow *self,
+                              const char   *highlight)
+{
+  g_return_if_fail (LB_IS_MESSAGE_ROW (self));
+
+  if (highlight != NULL && *highlight == '\0')
+    highlight = NULL;
+  if (g_strcmp0 (self->highlight, highlight) == 0)
+    return;
+  g_free (self->highlight);
+  self->highlight = g_strdup (highlight);
+  g_clear_pointer (&self->highlight_query, lb_search_query_free);
+  /* The engine's parser, so that what is highlighted is what the search looked for. */
+  if (highlight != NULL)
+    self->highlight_query = lb_search_query_parse (highlight);
+  lb_message_row_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIGHLIGHT]);
+}
+
+/* For tests: the labels. */
+GtkLabel *
+lb_message_row_get_sender_label (LbMessageRow *self)
+{
+  return self->sender_label;
+}
+
+GtkLabel *
+lb_message_row_get_subject_label (LbMessageRow *self)
+{
+  return self->subject_label;
+}
+
+GtkLabel *
+lb_message_row_get_preview_label (LbMessageRow *self)
+{
+  return self->preview_label;
+}
+
 /* For tests: what the row shows. */
 const char *
 lb_message_row_get_sender_text (LbMessageRow *self)
@@ -246,6 +394,36 @@ lb_message_row_get_account_text (LbMessageRow *self)
          ? gtk_label_get_text (self->account_label) : NULL;
 }
 
+/* A row follows the search of the list it is in.  Rows are made and bound before the
+ * list view takes them in, so the link is made when the row joins the window. */
+static void
+lb_message_row_root (GtkWidget *widget)
+{
+  LbMessageRow *self = LB_MESSAGE_ROW (widget);
+  GtkWidget *view;
+
+  GTK_WIDGET_CLASS (lb_message_row_parent_class)->root (widget);
+
+  view = gtk_widget_get_ancestor (widget, LB_TYPE_MESSAGE_LIST_VIEW);
+  if (view != NULL && self->highlight_binding == NULL)
+    {
+      self->highlight_binding = g_object_bind_property (view, "search-query", self, "highlight",
+                                                        G_BINDING_SYNC_CREATE);
+      g_object_add_weak_pointer (G_OBJECT (self->highlight_binding),
+                                 (gpointer *) &self->highlight_binding);
+    }
+}
+
+static void
+lb_message_row_unroot (GtkWidget *widget)
+{
+  LbMessageRow *self = LB_MESSAGE_ROW (widget);
+
+  g_clear_pointer (&self->highlight_binding, g_binding_unbind);
+
+  GTK_WIDGET_CLASS (lb_message_row_parent_class)->unroot (widget);
+}
+
 static void
 lb_message_row_dispose (GObject *object)
 {
@@ -255,6 +433,9 @@ lb_message_row_dispose (GObject *object)
   if (self->message != NULL)
     g_clear_signal_handler (&self->notify_id, self->message);
   g_clear_object (&self->message);
+  g_clear_pointer (&self->highlight_binding, g_binding_unbind);
+  g_clear_pointer (&self->highlight, g_free);
+  g_clear_pointer (&self->highlight_query, lb_search_query_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_MESSAGE_ROW);
   /* The template's top box is not a bound child, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -281,6 +462,14 @@ lb_message_row_get_property (GObject    *object,
       g_value_set_boolean (value, self->show_account);
       break;
 
+    case PROP_POSITION:
+      g_value_set_uint (value, self->position);
+      break;
+
+    case PROP_HIGHLIGHT:
+      g_value_set_string (value, self->highlight);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -304,6 +493,18 @@ lb_message_row_set_property (GObject      *object,
       lb_message_row_set_show_account (self, g_value_get_boolean (value));
       break;
 
+    case PROP_POSITION:
+      if (self->position != g_value_get_uint (value))
+        {
+          self->position = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_HIGHLIGHT:
+      lb_message_row_set_highlight (self, g_value_get_string (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -319,6 +520,9 @@ lb_message_row_class_init (LbMessageRowClass *klass)
   object_class->get_property = lb_message_row_get_property;
   object_class->set_property = lb_message_row_set_property;
 
+  widget_class->root = lb_message_row_root;
+  widget_class->unroot = lb_message_row_unroot;
+
   properties[PROP_MESSAGE] =
     g_param_spec_object ("message", NULL, NULL,
                          LB_TYPE_MESSAGE,
@@ -327,6 +531,19 @@ lb_message_row_class_init (LbMessageRowClass *klass)
     g_param_spec_boolean ("show-account", NULL, NULL,
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_POSITION] =
+    g_param_spec_uint ("position", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * LbMessageRow:highlight:
+   *
+   * The search query whose words the row highlights, or %NULL.
+   */
+  properties[PROP_HIGHLIGHT] =
+    g_param_spec_string ("highlight", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

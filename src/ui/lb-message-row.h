@@ -21,7 +21,14 @@ void       lb_message_row_set_message      (LbMessageRow *self,
 gboolean   lb_message_row_get_show_account (LbMessageRow *self);
 void       lb_message_row_set_show_account (LbMessageRow *self,
                                             gboolean      show_account);
+guint      lb_message_row_get_position     (LbMessageRow *self);
+const char *lb_message_row_get_highlight   (LbMessageRow *self);
+void       lb_message_row_set_highlight    (LbMessageRow *self,
+                                            const char   *highlight);
 const char *lb_message_row_get_sender_text (LbMessageRow *self);
+GtkLabel  *lb_message_row_get_sender_label (LbMessageRow *self);
+GtkLabel  *lb_message_row_get_subject_label (LbMessageRow *self);
+GtkLabel  *lb_message_row_get_preview_label (LbMessageRow *self);
 const char *lb_message_row_get_account_text (LbMessageRow *self);
 
 char      *lb_format_relative_date         (GDateTime    *date,

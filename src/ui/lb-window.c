@@ -59,6 +59,9 @@ struct _LbWindow
   GtkMenuButton        *move_button;
   GtkPopover           *move_popover;
   GtkListBox           *move_list;
+  GMenuModel           *message_menu;
+  GMenu                *message_menu_marks;
+  GMenu                *message_menu_move;
 };
 
 G_DEFINE_FINAL_TYPE (LbWindow, lb_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -442,7 +445,7 @@ lb_window_update_actions (LbWindow *self)
   gboolean any = selected->len > 0 && self->engine != NULL;
   gboolean one = selected->len == 1 && self->engine != NULL;
   const char * const bulk[] = { "win.delete", "win.archive", "win.toggle-flag",
-                                "win.toggle-read", "win.move-to" };
+                                "win.toggle-read", "win.move-to", "win.move-to-folder" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bulk); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], any);
@@ -658,35 +661,127 @@ on_move_popover_show (LbWindow *self)
     }
 }
 
+/* Moves the selection to @folder_id.  A folder belongs to one account: messages of
+ * other accounts (a selection in All Inboxes) stay where they are. */
 static void
-on_move_row_activated (LbWindow      *self,
-                       GtkListBoxRow *row)
+lb_window_move_targets (LbWindow *self,
+                        gint64    folder_id)
 {
   g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
   g_autoptr(GPtrArray) same = g_ptr_array_new ();
-  gint64 *folder_id = g_object_get_data (G_OBJECT (row), "lb-folder-id");
-  LbAccount *account;
   g_autofree char *title = NULL;
   guint undo_id;
 
-  gtk_popover_popdown (self->move_popover);
-  if (folder_id == NULL || selected->len == 0 || self->engine == NULL)
+  if (selected->len == 0 || self->engine == NULL)
     return;
-  account = lb_engine_get_account (self->engine,
-                                   lb_message_get_account_id (g_ptr_array_index (selected, 0)));
-  /* A folder belongs to one account: messages of other accounts (All Inboxes) stay. */
   for (guint i = 0; i < selected->len; i++)
-    if (lb_message_get_account_id (g_ptr_array_index (selected, i)) == lb_account_get_id (account))
-      g_ptr_array_add (same, g_ptr_array_index (selected, i));
+    {
+      LbMessage *m = g_ptr_array_index (selected, i);
+      LbAccount *account = lb_engine_get_account (self->engine, lb_message_get_account_id (m));
+
+      if (account != NULL && lb_account_get_folder (account, folder_id) != NULL)
+        g_ptr_array_add (same, m);
+    }
+  if (same->len == 0)
+    return;
   self->reselect = lb_window_first_selected_position (self);
   undo_id = lb_engine_move (self->engine, (LbMessage **) same->pdata, same->len,
-                            LB_FOLDER_ROLE_NONE, *folder_id);
+                            LB_FOLDER_ROLE_NONE, folder_id);
   title = same->len == 1
           ? g_strdup (_("Message moved"))
           /* Translators: a toast; %u is a number above one. */
           : g_strdup_printf (ngettext ("%u message moved", "%u messages moved", same->len),
                              same->len);
   lb_window_toast_undo (self, title, undo_id);
+}
+
+static void
+on_move_row_activated (LbWindow      *self,
+                       GtkListBoxRow *row)
+{
+  gint64 *folder_id = g_object_get_data (G_OBJECT (row), "lb-folder-id");
+
+  gtk_popover_popdown (self->move_popover);
+  if (folder_id != NULL)
+    lb_window_move_targets (self, *folder_id);
+}
+
+static void
+lb_window_move_to_folder_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  lb_window_move_targets (LB_WINDOW (widget), g_variant_get_int64 (parameter));
+}
+
+/* Menu labels take mnemonics: a folder named "a_b" must not lose its underscore. */
+static char *
+escape_mnemonic (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "_", -1);
+
+  return g_strjoinv ("__", parts);
+}
+
+/* Fills the parts of the row context menu that depend on the selection: the read and
+ * flag items say what they will do, and Move to lists the folders of the (first)
+ * selected message's account, as the header bar's move popover does. */
+static void
+on_prepare_context_menu (LbWindow *self)
+{
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  gboolean any_unread = FALSE;
+  gboolean all_flagged = selected->len > 0;
+  LbAccount *account = NULL;
+
+  g_menu_remove_all (self->message_menu_marks);
+  g_menu_remove_all (self->message_menu_move);
+  if (selected->len == 0 || self->engine == NULL)
+    return;
+  for (guint i = 0; i < selected->len; i++)
+    {
+      any_unread |= lb_message_get_unread (g_ptr_array_index (selected, i));
+      all_flagged &= lb_message_get_flagged (g_ptr_array_index (selected, i));
+    }
+  {
+    g_autoptr(GMenuItem) read = g_menu_item_new (any_unread ? _("Mark as R_ead") : _("Mark as _Unread"),
+                                                 "win.toggle-read");
+    g_autoptr(GMenuItem) flag = g_menu_item_new (all_flagged ? _("Un_flag") : _("F_lag"),
+                                                 "win.toggle-flag");
+
+    g_menu_item_set_attribute (read, "accel", "s", "u");
+    g_menu_item_set_attribute (flag, "accel", "s", "s");
+    g_menu_append_item (self->message_menu_marks, read);
+    g_menu_append_item (self->message_menu_marks, flag);
+  }
+
+  account = lb_engine_get_account (self->engine,
+                                   lb_message_get_account_id (g_ptr_array_index (selected, 0)));
+  if (account != NULL)
+    {
+      GListModel *folders = lb_account_get_folders (account);
+
+      for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+        {
+          g_autoptr(LbFolder) folder = g_list_model_get_item (folders, i);
+          g_autoptr(GMenuItem) item = NULL;
+          g_autofree char *label = NULL;
+          gint64 id = lb_folder_get_id (folder);
+          gboolean here = TRUE;
+
+          if (!lb_folder_get_selectable (folder))
+            continue;
+          for (guint j = 0; j < selected->len && here; j++)
+            here = lb_message_get_folder_id (g_ptr_array_index (selected, j)) == id;
+          if (here)
+            continue;
+          label = escape_mnemonic (lb_sidebar_folder_name (folder));
+          item = g_menu_item_new (label, NULL);
+          g_menu_item_set_action_and_target_value (item, "win.move-to-folder",
+                                                   g_variant_new_int64 (id));
+          g_menu_append_item (self->message_menu_move, item);
+        }
+    }
 }
 
 static void
@@ -959,6 +1054,9 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWindow, move_button);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, move_popover);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, move_list);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, message_menu);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, message_menu_marks);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, message_menu_move);
   gtk_widget_class_bind_template_callback (widget_class, on_list_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_reader_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_move_popover_show);
@@ -990,6 +1088,8 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, 0, "win.toggle-read", NULL);
   gtk_widget_class_install_action (widget_class, "win.move-to", NULL, lb_window_move_to_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.move-to", NULL);
+  gtk_widget_class_install_action (widget_class, "win.move-to-folder", "x",
+                                   lb_window_move_to_folder_action);
 
   gtk_widget_class_install_action (widget_class, "win.compose", NULL, lb_window_compose_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.compose", NULL);
@@ -1081,6 +1181,9 @@ lb_window_init (LbWindow *self)
                             G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->message_list, "activated",
                             G_CALLBACK (on_message_activated), self);
+  g_signal_connect_swapped (self->message_list, "prepare-context-menu",
+                            G_CALLBACK (on_prepare_context_menu), self);
+  lb_message_list_view_set_context_menu_model (self->message_list, self->message_menu);
   controller = gtk_event_controller_motion_new ();
   g_signal_connect_swapped (controller, "enter", G_CALLBACK (on_message_list_entered), self);
   gtk_widget_add_controller (GTK_WIDGET (self->message_list), controller);

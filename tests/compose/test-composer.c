@@ -16,81 +16,25 @@
 #include "lb-engine.h"
 #include "lb-mime-builder.h"
 #include "lb-test-fixture.h"
+#include "lb-test-wait.h"
+#include "lb-ui-test-util.h"
 
 static GAsyncResult *async_result;
-
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  async_result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (void)
-{
-  g_clear_object (&async_result);
-  while (async_result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return async_result;
-}
-
-static GtkWidget *
-find (GtkWidget  *root,
-      const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find (c, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static LbComposer *
 find_composer (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (LB_IS_COMPOSER (w))
-        return LB_COMPOSER (w);
-    }
-  return NULL;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
+  return LB_COMPOSER (lb_ui_test_find_toplevel (LB_TYPE_COMPOSER));
 }
 
 static void
 save_png (GtkWidget  *widget,
           const char *path)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int w = gtk_widget_get_width (widget);
-  int h = gtk_widget_get_height (widget);
+  g_autoptr(GError) error = NULL;
 
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_assert_true (lb_ui_test_save_png (widget, path, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -120,18 +64,18 @@ test_compose_and_send (void)
   s->imap->ca_file = g_strdup (servers->ca_file);
   s->smtp = lb_server_config_new ("127.0.0.1", servers->smtps_port, LB_SECURITY_TLS, "alice@example.com");
   s->smtp->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
-  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  lb_engine_add_account_async (engine, s, "secret", NULL, lb_test_got_result, &async_result);
+  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
   g_assert_no_error (error);
 
   lb_composer_open_new (NULL, engine);
   composer = find_composer ();
   g_assert_nonnull (composer);
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
-  to = find (GTK_WIDGET (composer), "to");
-  subject = find (GTK_WIDGET (composer), "subject");
-  body = find (GTK_WIDGET (composer), "body");
-  attachments = find (GTK_WIDGET (composer), "attachments");
+  to = lb_ui_test_find_widget (GTK_WIDGET (composer), "to");
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  body = lb_ui_test_find_widget (GTK_WIDGET (composer), "body");
+  attachments = lb_ui_test_find_widget (GTK_WIDGET (composer), "attachments");
   g_assert_nonnull (to);
   g_assert_nonnull (body);
 
@@ -148,7 +92,7 @@ test_compose_and_send (void)
 
   /* A malformed address: flagged, nothing sent, the window stays. */
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
-  iterate_for (300);
+  lb_test_iterate_for (300);
   g_assert_nonnull (composer);
   g_assert_true (gtk_widget_has_css_class (to, "error"));
 
@@ -223,16 +167,16 @@ test_close_keeps_draft (void)
   s->email = g_strdup ("alice@example.com");
   s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
   s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
-  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  lb_engine_add_account_async (engine, s, "secret", NULL, lb_test_got_result, &async_result);
+  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
   g_assert_no_error (error);
 
   lb_composer_open_new (NULL, engine);
   composer = find_composer ();
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
-  gtk_editable_set_text (GTK_EDITABLE (find (GTK_WIDGET (composer), "to")), "bob@example.org");
-  gtk_editable_set_text (GTK_EDITABLE (find (GTK_WIDGET (composer), "bcc")), "secret@example.org");
-  gtk_editable_set_text (GTK_EDITABLE (find (GTK_WIDGET (composer), "subject")), "草稿 draft-7");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")), "bob@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "bcc")), "secret@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")), "草稿 draft-7");
   gtk_window_close (GTK_WINDOW (composer));
   while (composer != NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -241,7 +185,7 @@ test_close_keeps_draft (void)
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (count_in_folder (servers, ".Drafts", "secret@example.org") == 0 &&
          g_get_monotonic_time () < deadline)
-    iterate_for (100);
+    lb_test_iterate_for (100);
   g_assert_cmpuint (count_in_folder (servers, ".Drafts", "secret@example.org"), ==, 1);
   {
     g_autoptr(GDir) d = g_dir_open (drafts, 0, NULL);
@@ -305,11 +249,11 @@ test_reply_all (void)
   s->email = g_strdup ("alice@example.com");
   s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
   s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
-  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  lb_engine_add_account_async (engine, s, "secret", NULL, lb_test_got_result, &async_result);
+  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
   g_assert_no_error (error);
-  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
-  g_assert_true (lb_account_sync_finish (account, wait_result (), &error));
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &async_result);
+  g_assert_true (lb_account_sync_finish (account, lb_test_wait_result (&async_result), &error));
   g_assert_no_error (error);
 
   inbox = lb_account_find_folder (account, LB_FOLDER_ROLE_INBOX);
@@ -322,10 +266,10 @@ test_reply_all (void)
   lb_composer_open_reply (NULL, engine, message, TRUE);
   composer = find_composer ();
   g_assert_nonnull (composer);
-  to = find (GTK_WIDGET (composer), "to");
-  cc = find (GTK_WIDGET (composer), "cc");
-  subject = find (GTK_WIDGET (composer), "subject");
-  body = find (GTK_WIDGET (composer), "body");
+  to = lb_ui_test_find_widget (GTK_WIDGET (composer), "to");
+  cc = lb_ui_test_find_widget (GTK_WIDGET (composer), "cc");
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  body = lb_ui_test_find_widget (GTK_WIDGET (composer), "body");
   while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (subject)), ==, "Re: 周五一起吃饭");
@@ -340,7 +284,7 @@ test_reply_all (void)
     text = gtk_text_buffer_get_text (buffer, &a, &b, FALSE);
     g_assert_nonnull (strstr (text, "> 周五有空吗？"));
   }
-  iterate_for (200);
+  lb_test_iterate_for (200);
   if (shot != NULL)
     save_png (GTK_WIDGET (composer), shot);
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
@@ -383,8 +327,8 @@ test_edit_failed (void)
   s->imap->ca_file = g_strdup (servers->ca_file);
   s->smtp = lb_server_config_new ("127.0.0.1", servers->smtps_port, LB_SECURITY_TLS, "alice@example.com");
   s->smtp->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "wrong password", NULL, got_result, NULL);
-  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  lb_engine_add_account_async (engine, s, "wrong password", NULL, lb_test_got_result, &async_result);
+  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
   g_assert_no_error (error);
 
   d->from = lb_address_new (NULL, "alice@example.com");
@@ -395,8 +339,8 @@ test_edit_failed (void)
   raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
   rcpts = lb_mime_draft_dup_recipients (d);
   outbox = lb_engine_get_outbox (engine);
-  lb_engine_send_async (engine, account, raw, (const char * const *) rcpts, NULL, got_result, NULL);
-  g_assert_false (lb_engine_send_finish (engine, wait_result (), &queued, &error));
+  lb_engine_send_async (engine, account, raw, (const char * const *) rcpts, NULL, lb_test_got_result, &async_result);
+  g_assert_false (lb_engine_send_finish (engine, lb_test_wait_result (&async_result), &queued, &error));
   g_assert_false (queued);
   g_clear_error (&error);
   while (g_list_model_get_n_items (outbox) != 1)
@@ -412,9 +356,9 @@ test_edit_failed (void)
   lb_composer_open_outbox_item (NULL, engine, item);
   composer = find_composer ();
   g_assert_nonnull (composer);
-  subject = find (GTK_WIDGET (composer), "subject");
-  bcc = find (GTK_WIDGET (composer), "bcc");
-  banner = find (GTK_WIDGET (composer), "banner");
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  bcc = lb_ui_test_find_widget (GTK_WIDGET (composer), "bcc");
+  banner = lb_ui_test_find_widget (GTK_WIDGET (composer), "banner");
   while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (subject)), ==, "没发出去的信");

@@ -15,6 +15,7 @@
 #include "lb-engine.h"
 #include "lb-notifier.h"
 #include "lb-test-fixture.h"
+#include "lb-test-wait.h"
 
 #define TEST_APP_ID "io.github.letterbox.NotifyTest"
 #define USER "alice@example.com"
@@ -112,23 +113,6 @@ badge_signal (GDBusConnection *connection,
   g_assert_true (g_variant_lookup (props, "count", "x", &env->badge));
 }
 
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  ((Env *) user_data)->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Env *env)
-{
-  g_clear_object (&env->result);
-  while (env->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return env->result;
-}
-
 static gboolean
 timed_out (gpointer data)
 {
@@ -196,8 +180,8 @@ sync_inbox (Env *env)
 {
   g_autoptr(GError) error = NULL;
 
-  lb_account_sync_async (env->account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, env);
-  lb_account_sync_finish (env->account, wait_result (env), &error);
+  lb_account_sync_async (env->account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env->result);
+  lb_account_sync_finish (env->account, lb_test_wait_result (&env->result), &error);
   g_assert_no_error (error);
 }
 
@@ -320,8 +304,8 @@ test_notify (void)
   s->email = g_strdup (USER);
   s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS, USER);
   s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, "secret", NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+  lb_engine_add_account_async (env->engine, s, "secret", NULL, lb_test_got_result, &env->result);
+  env->account = lb_engine_add_account_finish (env->engine, lb_test_wait_result (&env->result), &error);
   g_assert_no_error (error);
   lb_engine_start (env->engine);
 

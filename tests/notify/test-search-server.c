@@ -9,7 +9,10 @@
 
 #include "lb-account-search.h"
 #include "lb-engine.h"
+#include "lb-test-account.h"
 #include "lb-test-fixture.h"
+#include "lb-test-proxy.h"
+#include "lb-test-wait.h"
 
 #define USER "alice@example.com"
 
@@ -23,28 +26,49 @@ typedef struct {
 } Env;
 
 static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+env_start_servers (Env                        *env,
+                   const LbTestServersOptions *options)
 {
-  ((Env *) user_data)->result = g_object_ref (result);
+  g_autoptr(GError) error = NULL;
+
+  env->servers = lb_test_servers_start (options, &error);
+  g_assert_no_error (error);
 }
 
-static GAsyncResult *
-wait_result (Env *env)
+/* A new profile with USER's account, synced. */
+static void
+env_add_account (Env *env)
 {
-  g_clear_object (&env->result);
-  while (env->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return env->result;
+  g_autoptr(GError) error = NULL;
+
+  env->profile = g_dir_make_tmp ("lb-search-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->engine = lb_engine_new (env->profile, &error);
+  g_assert_no_error (error);
+  env->account = lb_test_add_account (env->engine, env->servers, 0, USER, NULL, TRUE);
 }
 
 static void
-deliver (Env        *env,
-         const char *from,
-         const char *subject,
-         const char *body,
-         const char *flags)
+env_stop (Env *env)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
+
+  lb_engine_shutdown (env->engine);
+  g_clear_object (&env->account);
+  g_clear_object (&env->result);
+  g_clear_object (&env->engine);
+  g_clear_pointer (&env->servers, lb_test_servers_stop);
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (env->profile);
+}
+
+static void
+deliver_to (Env        *env,
+            const char *folder,
+            const char *from,
+            const char *subject,
+            const char *body,
+            const char *flags)
 {
   static guint n;
   g_autoptr(GError) error = NULL;
@@ -58,8 +82,18 @@ deliver (Env        *env,
                                 from, b64, k, k, body64);
   g_autoptr(GBytes) mail = g_bytes_new_take (text, strlen (text));
 
-  g_assert_true (lb_test_servers_deliver (env->servers, USER, "INBOX", mail, flags, &error));
+  g_assert_true (lb_test_servers_deliver (env->servers, USER, folder, mail, flags, &error));
   g_assert_no_error (error);
+}
+
+static void
+deliver (Env        *env,
+         const char *from,
+         const char *subject,
+         const char *body,
+         const char *flags)
+{
+  deliver_to (env, "INBOX", from, subject, body, flags);
 }
 
 /* Runs a server search and returns the subjects found, newest first, "|"-joined. */
@@ -72,8 +106,8 @@ search (Env        *env,
   g_autoptr(GArray) locations = NULL;
   GString *out = g_string_new (NULL);
 
-  lb_account_search_server_async (env->account, env->inbox, query, NULL, got_result, env);
-  locations = lb_account_search_server_finish (env->account, wait_result (env), &message_ids, &error);
+  lb_account_search_server_async (env->account, env->inbox, query, NULL, lb_test_got_result, &env->result);
+  locations = lb_account_search_server_finish (env->account, lb_test_wait_result (&env->result), &message_ids, &error);
   g_assert_no_error (error);
   g_assert_nonnull (locations);
   g_assert_cmpuint (locations->len, ==, message_ids->len);
@@ -101,30 +135,16 @@ test_server_search (void)
 {
   Env env_ = { 0 }, *env = &env_;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   LbTestServersOptions options = { 0 };
   LbFolder *inbox;
 
   options.no_smtp = TRUE;
-  env->servers = lb_test_servers_start (&options, &error);
-  g_assert_no_error (error);
+  env_start_servers (env, &options);
   deliver (env, "张三 <zhang@example.cn>", "周报", "请查收本周的会议纪要，谢谢。", "S");
   deliver (env, "Billing <billing@shop.com>", "Invoice for March", "Your invoice is attached.", NULL);
   deliver (env, "Li Si <lisi@example.cn>", "Project 项目报告", "The quarterly report. 项目进度正常。", NULL);
 
-  env->profile = g_dir_make_tmp ("lb-search-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-  s->email = g_strdup (USER);
-  s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS, USER);
-  s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, "secret", NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-  g_assert_no_error (error);
-  lb_account_sync_async (env->account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, env);
-  g_assert_true (lb_account_sync_finish (env->account, wait_result (env), &error));
-  g_assert_no_error (error);
+  env_add_account (env);
   inbox = lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX);
   g_assert_nonnull (inbox);
   env->inbox = lb_folder_get_id (inbox);
@@ -145,16 +165,175 @@ test_server_search (void)
   deliver (env, "王五 <wangwu@example.cn>", "新的发票", "发票已开具。", NULL);
   assert_search (env, "发票已开具", "新的发票");
 
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_clear_object (&env->result);
-  g_clear_object (&env->engine);
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
+  env_stop (env);
+}
+
+static void
+wait_loaded (LbMessageList *list)
+{
+  while (lb_message_list_is_loading (list))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The list's subjects, "|"-joined. */
+static char *
+list_subjects (LbMessageList *list)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      g_string_append_printf (out, "%s%s", i > 0 ? "|" : "", lb_message_get_subject (m));
+    }
+  return g_string_free (out, FALSE);
+}
+
+#define assert_list(list, expected) \
+  G_STMT_START { \
+    g_autofree char *_got = list_subjects (list); \
+    g_assert_cmpstr (_got, ==, (expected)); \
+  } G_STMT_END
+
+/* A search list asks the server, and merges what it finds with the local results. */
+static void
+test_server_search_list (void)
+{
+  Env env_ = { 0 }, *env = &env_;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessageList) list = NULL;
+  g_autoptr(LbMessageList) inbox_list = NULL;
+  g_autoptr(LbMessageList) folder_list = NULL;
+  LbTestServersOptions options = { 0 };
+  LbFolder *archive;
+  guint n_new = 0;
+  const char * const users[] = { USER ":secret", "bob@example.com:secret", NULL };
+
+  options.no_smtp = TRUE;
+  options.users = users;
+  /* No IDLE: the accounts poll (every few minutes), so no sync runs behind the test's
+   * back and mail delivered below stays unknown to the store until a search finds it. */
+  options.imap_capability = "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE UIDPLUS MOVE SPECIAL-USE "
+                            "CONDSTORE QRESYNC NAMESPACE";
+  env_start_servers (env, &options);
+  deliver (env, "Billing <billing@shop.com>", "Invoice for March", "Your invoice is attached.", "S");
+  deliver_to (env, "Archive", "Guide <guide@safari.example>", "Safari notes",
+              "Our zanzibar trip starts on Monday.", "S");
+  deliver_to (env, "Archive", "Zanzibar Tours <info@tours.example>", "Booking 预订确认",
+              "Thank you for booking.", "S");
+
+  env_add_account (env);
+  /* The inbox's bodies are prefetched after the sync; the archive's are not. */
   {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-    g_assert_cmpint (system (cmd), ==, 0);
+    g_autoptr(LbMessageList) inbox = lb_engine_open_folder (env->engine,
+                                                            lb_folder_get_id (lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX)));
+    g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), 0);
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    GBytes *body;
+
+    g_assert_nonnull (m);
+    while ((body = lb_engine_get_cached_body (env->engine, lb_message_get_id (m))) == NULL
+           && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+    g_assert_nonnull (body);
+    g_bytes_unref (body);
   }
-  g_free (env->profile);
+  archive = lb_account_find_folder (env->account, LB_FOLDER_ROLE_ARCHIVE);
+  g_assert_nonnull (archive);
+
+  /* A folder list is not a search. */
+  folder_list = lb_engine_open_folder (env->engine, lb_folder_get_id (archive));
+  lb_message_list_search_server_async (folder_list, NULL, lb_test_got_result, &env->result);
+  g_assert_false (lb_message_list_search_server_finish (folder_list, lb_test_wait_result (&env->result), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  /* Every inbox message has its text here: the server cannot find more. */
+  inbox_list = lb_engine_search (env->engine, "invoice", 0);
+  wait_loaded (inbox_list);
+  assert_list (inbox_list, "Invoice for March");
+  g_assert_false (lb_message_list_get_incomplete (inbox_list));
+
+  /* Locally, only the sender matches; the body's word is on the server only. */
+  list = lb_engine_search (env->engine, "zanzibar", lb_folder_get_id (archive));
+  wait_loaded (list);
+  assert_list (list, "Booking 预订确认");
+  g_assert_true (lb_message_list_get_incomplete (list));
+
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 1);
+  wait_loaded (list);
+  /* Merged by date, newest first; the local match is not counted twice. */
+  assert_list (list, "Booking 预订确认|Safari notes");
+
+  /* New mail the store has not seen is synced in and merged too. */
+  deliver_to (env, "Archive", "Guide <guide@safari.example>", "Packing list",
+              "Bring sun cream to zanzibar.", NULL);
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 1);
+  wait_loaded (list);
+  assert_list (list, "Packing list|Booking 预订确认|Safari notes");
+
+  /* The server's results stay through reloads... */
+  lb_message_list_reload (list);
+  wait_loaded (list);
+  assert_list (list, "Packing list|Booking 预订确认|Safari notes");
+  /* ...and asking again finds nothing new. */
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
+  g_assert_cmpuint (n_new, ==, 0);
+
+  /* A result deleted locally leaves the list. */
+  {
+    g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), 2);
+
+    lb_engine_delete (env->engine, &m, 1);
+    lb_engine_flush_pending (env->engine);
+    lb_engine_wait_idle (env->engine);
+    lb_message_list_reload (list);
+    wait_loaded (list);
+    assert_list (list, "Packing list|Booking 预订确认");
+  }
+
+  /* All Inboxes asks every account.  One whose server cannot be reached fails the search,
+   * by name, but what the others found is merged all the same. */
+  {
+    g_autoptr(LbAccount) bob = NULL;
+    g_autoptr(LbMessageList) unified = NULL;
+    g_autoptr(LbTestProxy) proxy = lb_test_proxy_new (env->servers->imaps_port, &error);
+
+    g_assert_no_error (error);
+    bob = lb_test_add_account (env->engine, env->servers, lb_test_proxy_get_port (proxy),
+                               "bob@example.com", NULL, TRUE);
+    g_assert_nonnull (lb_account_find_folder (bob, LB_FOLDER_ROLE_INBOX));
+
+    deliver (env, "Billing <billing@shop.com>", "Second invoice", "Another invoice.", NULL);
+    unified = lb_engine_search (env->engine, "invoice", 0);
+    wait_loaded (unified);
+    assert_list (unified, "Invoice for March");
+
+    /* Bob's server goes away. */
+    lb_test_proxy_refuse (proxy, TRUE);
+    lb_test_proxy_kill_all (proxy);
+    lb_message_list_search_server_async (unified, NULL, lb_test_got_result, &env->result);
+    g_assert_false (lb_message_list_search_server_finish (unified, lb_test_wait_result (&env->result), &n_new, &error));
+    g_assert_nonnull (error);
+    g_assert_true (g_str_has_prefix (error->message, "bob@example.com: "));
+    g_clear_error (&error);
+    g_assert_cmpuint (n_new, ==, 1);
+    wait_loaded (unified);
+    assert_list (unified, "Second invoice|Invoice for March");
+  }
+
+  g_clear_object (&list);
+  g_clear_object (&inbox_list);
+  g_clear_object (&folder_list);
+  env_stop (env);
 }
 
 int
@@ -163,5 +342,6 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/search/server", test_server_search);
+  g_test_add_func ("/search/server/list", test_server_search_list);
   return g_test_run ();
 }

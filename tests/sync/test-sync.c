@@ -14,6 +14,7 @@
 #include "lb-imap-session.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
+#include "lb-store-private.h"
 
 typedef struct {
   LbTestServers *servers;
@@ -673,6 +674,69 @@ on_status (LbAccount  *account,
   *changed = TRUE;
 }
 
+static gint64
+raw_count (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_true (lb_store_register_tokenizer (db, NULL));
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Text queued for the search index (here: all of it, as migration 004 leaves a store) is
+ * indexed when the account starts, even with its server gone. */
+static void
+test_index_offline (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:30:13", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  Env env = { 0 };
+  sqlite3 *db = NULL;
+  gint64 texts;
+
+  env_start (&env, NULL, corpus, FALSE);
+  sync_ok (&env);
+  lb_engine_shutdown (env.engine);
+  g_clear_object (&env.account);
+  g_assert_finalize_object (env.engine);
+  env.engine = NULL;
+
+  path = g_build_filename (env.profile, "letterbox.db", NULL);
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_true (lb_store_register_tokenizer (db, NULL));
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO message_fts (message_fts) VALUES ('delete-all'); "
+                                     "INSERT OR IGNORE INTO fts_pending SELECT message_id FROM message_text",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  texts = raw_count (path, "SELECT count(*) FROM fts_pending");
+  g_assert_cmpint (texts, >=, 30);
+
+  /* The server goes away; the account starts and cannot connect. */
+  g_clear_pointer (&env.servers, lb_test_servers_stop);
+  env.engine = lb_engine_new (env.profile, &error);
+  g_assert_no_error (error);
+  lb_engine_start (env.engine);
+  for (guint i = 0; i < 300 && raw_count (path, "SELECT count(*) FROM fts_pending") > 0; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpint (raw_count (path, "SELECT count(*) FROM fts_pending"), ==, 0);
+  g_assert_cmpint (raw_count (path, "SELECT count(*) FROM message_text"), ==, texts);
+  env_stop (&env);
+}
+
 /* A refused login leaves the account in ERROR with a message for people, not curl's. */
 static void
 test_wrong_password (void)
@@ -713,5 +777,6 @@ main (int   argc,
   g_test_add_func ("/sync/qq-like-first-sync", test_qq_like_first_sync);
   g_test_add_func ("/sync/body-peek", test_body_peek);
   g_test_add_func ("/sync/wrong-password", test_wrong_password);
+  g_test_add_func ("/sync/index-offline", test_index_offline);
   return g_test_run ();
 }

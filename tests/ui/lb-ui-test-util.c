@@ -170,3 +170,113 @@ lb_ui_test_save_png (GtkWidget   *widget,
 
   return TRUE;
 }
+
+/**
+ * lb_ui_test_save_screenshot:
+ * @widget: a window that has been presented
+ * @dir: (nullable): where screenshots go ($LB_TEST_SCREENSHOTS), or %NULL for none
+ * @name: the PNG file's name in @dir
+ *
+ * Saves @widget to @dir/@name once two more frames have been painted, and says so (or
+ * why not) on stderr.  A screenshot that cannot be written fails nothing.
+ */
+void
+lb_ui_test_save_screenshot (GtkWidget  *widget,
+                            const char *dir,
+                            const char *name)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (dir == NULL)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  lb_ui_test_wait_for_frame (widget);
+  lb_ui_test_wait_for_frame (widget);
+  if (!lb_ui_test_save_png (widget, path, &error))
+    g_printerr ("%s\n", error->message);
+  else
+    g_printerr ("saved %s\n", path);
+}
+
+/**
+ * lb_ui_test_find_button:
+ * @root: where to start
+ * @label: a button label, mnemonic underline included ("_Undo")
+ *
+ * For buttons that have no name, such as a toast's or a message dialog's.
+ *
+ * Returns: (transfer none) (nullable): the first #GtkButton labelled @label in @root's
+ *   tree, depth first, @root included
+ */
+GtkWidget *
+lb_ui_test_find_button (GtkWidget  *root,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lb_ui_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
+ * lb_ui_test_set_window_size:
+ *
+ * Makes the main window open unmaximized at @width × @height (the settings it restores
+ * its size from).
+ */
+void
+lb_ui_test_set_window_size (int width,
+                            int height)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+}
+
+typedef struct {
+  LbUiTestAppBody body;
+  gboolean        ran;
+} AppRun;
+
+static void
+on_app_activate (GApplication *application,
+                 AppRun       *run)
+{
+  if (run->ran)
+    return;
+  run->ran = TRUE;
+  run->body (application);
+  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
+}
+
+/**
+ * lb_ui_test_run_application:
+ * @application: (transfer full): the application to run
+ * @body: the test, called once, after the application's own first activation
+ *
+ * Runs @application without arguments; @body runs when it is first activated and the
+ * application quits after it.  Asserts that @body ran and that the application exited
+ * with status 0.
+ */
+void
+lb_ui_test_run_application (GApplication    *application,
+                            LbUiTestAppBody  body)
+{
+  AppRun run = { body, FALSE };
+
+  g_signal_connect_after (application, "activate", G_CALLBACK (on_app_activate), &run);
+  g_assert_cmpint (g_application_run (application, 0, NULL), ==, 0);
+  g_assert_true (run.ran);
+  g_object_unref (application);
+}

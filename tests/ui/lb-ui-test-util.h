@@ -17,5 +17,16 @@ void       lb_ui_test_wait_until_gone   (gpointer    *weak_pointer);
 gboolean   lb_ui_test_save_png          (GtkWidget   *widget,
                                          const char  *path,
                                          GError     **error);
+void       lb_ui_test_save_screenshot   (GtkWidget   *widget,
+                                         const char  *dir,
+                                         const char  *name);
+GtkWidget *lb_ui_test_find_button       (GtkWidget   *root,
+                                         const char  *label);
+void       lb_ui_test_set_window_size   (int          width,
+                                         int          height);
+
+typedef void (*LbUiTestAppBody) (GApplication *application);
+void       lb_ui_test_run_application   (GApplication    *application,
+                                         LbUiTestAppBody  body);
 
 G_END_DECLS

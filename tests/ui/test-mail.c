@@ -21,7 +21,9 @@
 #include "lb-imap-parser.h"
 #include "lb-imap-session.h"
 #include "lb-message-row.h"
+#include "lb-test-account.h"
 #include "lb-test-fixture.h"
+#include "lb-test-wait.h"
 #include "lb-window.h"
 #include "lb-ui-test-util.h"
 
@@ -32,49 +34,9 @@
 
 static LbTestServers *servers;
 static char *profile;
-static GAsyncResult *async_result;
 static const char *screenshot_dir;
 
 /* ---- Preparing the profile ---------------------------------------------------- */
-
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  async_result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (void)
-{
-  g_clear_object (&async_result);
-  while (async_result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return async_result;
-}
-
-static void
-add_and_sync (LbEngine   *engine,
-              const char *email,
-              const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  g_autoptr(LbAccount) account = NULL;
-
-  s->email = g_strdup (email);
-  s->display_name = g_strdup (name);
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, email);
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
-  account = lb_engine_add_account_finish (engine, wait_result (), &error);
-  g_assert_no_error (error);
-
-  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
-  lb_account_sync_finish (account, wait_result (), &error);
-  g_assert_no_error (error);
-}
 
 static void
 prepare_profile (void)
@@ -97,10 +59,9 @@ prepare_profile (void)
 
   engine = lb_engine_new (profile, &error);
   g_assert_no_error (error);
-  add_and_sync (engine, ALICE, "Alice Work");
-  add_and_sync (engine, BOB, "Bob Home");
+  g_object_unref (lb_test_add_account (engine, servers, 0, ALICE, "Alice Work", TRUE));
+  g_object_unref (lb_test_add_account (engine, servers, 0, BOB, "Bob Home", TRUE));
   lb_engine_shutdown (engine);
-  g_clear_object (&async_result);
 }
 
 /* ---- The server's view -------------------------------------------------------- */
@@ -153,33 +114,6 @@ server_flags_of (const char *user,
 }
 
 /* ---- Helpers ------------------------------------------------------------------ */
-
-static void
-iterate_for (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
-    }
-  return TRUE;
-}
 
 static GListModel *
 shown_list (LbWindow *window)
@@ -240,24 +174,6 @@ selected_position (LbWindow *window)
 
   g_assert_cmpuint (gtk_bitset_get_size (bits), ==, 1);
   return gtk_bitset_get_minimum (bits);
-}
-
-static void
-save_screenshot (LbWindow   *window,
-                 const char *name)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (screenshot_dir == NULL)
-    return;
-  path = g_build_filename (screenshot_dir, name, NULL);
-  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  if (!lb_ui_test_save_png (GTK_WIDGET (window), path, &error))
-    g_printerr ("%s\n", error->message);
-  else
-    g_printerr ("saved %s\n", path);
 }
 
 /* ---- The test body ------------------------------------------------------------ */
@@ -350,7 +266,7 @@ server_flag_is (gpointer data)
   gboolean has = (server_flags_of (w->user, w->uid) & w->flag) != 0;
 
   if (has != w->want)
-    iterate_for (200);
+    lb_test_iterate_for (200);
   return has == w->want;
 }
 
@@ -379,7 +295,7 @@ check_toggle_read (LbWindow *window)
   lb_message_list_view_select_position (lb_window_get_message_list (window), position);
   g_assert_true (lb_window_get_shown_message (window) == target);
   /* mark-read-mode is "never" here: only `u` marks it. */
-  iterate_for (100);
+  lb_test_iterate_for (100);
   g_assert_true (lb_message_get_unread (target));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-read", NULL));
@@ -387,13 +303,13 @@ check_toggle_read (LbWindow *window)
   g_assert_false (lb_message_get_unread (target));
   /* ...and the server follows. */
   w = (FlagWait) { BOB, lb_message_get_uid (target), LB_FLAG_SEEN, TRUE };
-  g_assert_true (wait_until (server_flag_is, &w, 30));
+  g_assert_true (lb_test_wait_until (server_flag_is, &w, 30));
 
   /* `u` again makes it unread, here and there. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-read", NULL));
   g_assert_true (lb_message_get_unread (target));
   w.want = FALSE;
-  g_assert_true (wait_until (server_flag_is, &w, 30));
+  g_assert_true (lb_test_wait_until (server_flag_is, &w, 30));
 }
 
 static gboolean
@@ -434,44 +350,13 @@ check_mark_read_delay (LbWindow *window)
   g_settings_set_int (settings, "mark-read-delay", 1);
   lb_message_list_view_select_position (lb_window_get_message_list (window),
                                         g_array_index (positions, guint, 0));
-  iterate_for (300);
+  lb_test_iterate_for (300);
   lb_message_list_view_select_position (lb_window_get_message_list (window),
                                         g_array_index (positions, guint, 1));
   g_assert_true (lb_message_get_unread (kept));
-  g_assert_true (wait_until (message_read, kept, 10));
+  g_assert_true (lb_test_wait_until (message_read, kept, 10));
   g_assert_true (lb_message_get_unread (passed));
   g_settings_set_enum (settings, "mark-read-mode", 2);
-}
-
-static GtkWidget *
-find_button_with_label (GtkWidget  *root,
-                        const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_with_label (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-typedef struct {
-  GListModel *list;
-  guint       n;
-} CountWait;
-
-static gboolean
-count_is (gpointer data)
-{
-  CountWait *w = data;
-
-  return g_list_model_get_n_items (w->list) == w->n;
 }
 
 static void
@@ -483,7 +368,6 @@ check_delete_undo (LbWindow *window)
   g_autoptr(GHashTable) before = server_flags (ALICE);
   g_autoptr(GHashTable) after = NULL;
   GtkWidget *undo;
-  CountWait w = { list, n - 1 };
   guint position = 0;
 
   for (guint i = 0; i < n && target == NULL; i++)
@@ -498,23 +382,22 @@ check_delete_undo (LbWindow *window)
     }
   lb_message_list_view_select_position (lb_window_get_message_list (window), position);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
-  g_assert_true (wait_until (count_is, &w, 10));
+  g_assert_true (lb_test_wait_n_items (list, n - 1, 10));
   /* The next message takes the deleted one's place. */
   g_assert_cmpuint (selected_position (window), ==, MIN (position, n - 2));
 
   /* The toast offers Undo; pressing it brings the message back. */
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  undo = find_button_with_label (GTK_WIDGET (window), "_Undo");
+  undo = lb_ui_test_find_button (GTK_WIDGET (window), "_Undo");
   g_assert_nonnull (undo);
-  save_screenshot (window, "toast.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "toast.png");
   g_signal_emit_by_name (undo, "clicked");
-  w.n = n;
-  g_assert_true (wait_until (count_is, &w, 10));
+  g_assert_true (lb_test_wait_n_items (list, n, 10));
 
   /* Nothing reached the server: the same messages with the same flags. */
   lb_engine_flush_pending (lb_window_get_engine (window));
   lb_engine_wait_idle (lb_window_get_engine (window));
-  iterate_for (500);
+  lb_test_iterate_for (500);
   after = server_flags (ALICE);
   g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (after, GUINT_TO_POINTER (lb_message_get_uid (target)))),
@@ -535,7 +418,6 @@ check_move (LbWindow *window)
   GtkListBox *folders;
   GtkListBoxRow *junk = NULL;
   g_autoptr(GString) names = g_string_new ("|");
-  CountWait w = { list, n - 1 };
   GtkWidget *undo;
 
   for (guint i = 0; i < n && target == NULL; i++)
@@ -566,14 +448,13 @@ check_move (LbWindow *window)
   g_assert_cmpstr (names->str, ==, "|Drafts|Sent|Archive|Junk|Trash|");
   g_signal_emit_by_name (folders, "row-activated", junk);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
-  g_assert_true (wait_until (count_is, &w, 10));
+  g_assert_true (lb_test_wait_n_items (list, n - 1, 10));
 
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  undo = find_button_with_label (GTK_WIDGET (window), "_Undo");
+  undo = lb_ui_test_find_button (GTK_WIDGET (window), "_Undo");
   g_assert_nonnull (undo);
   g_signal_emit_by_name (undo, "clicked");
-  w.n = n;
-  g_assert_true (wait_until (count_is, &w, 10));
+  g_assert_true (lb_test_wait_n_items (list, n, 10));
 }
 
 static void
@@ -589,7 +470,6 @@ check_new_mail (LbWindow *window)
   g_autofree char *text = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S +0000");
-  CountWait w = { list, n + 1 };
   gint64 top_before;
   guint position = 12;
 
@@ -613,7 +493,7 @@ check_new_mail (LbWindow *window)
   g_assert_no_error (error);
 
   /* IDLE (or the next poll) brings it. */
-  g_assert_true (wait_until (count_is, &w, 40));
+  g_assert_true (lb_test_wait_n_items (list, n + 1, 40));
   top = g_list_model_get_item (list, 0);
   g_assert_cmpstr (lb_message_get_subject (top), ==, "新邮件");
 
@@ -651,7 +531,7 @@ check_search (LbWindow *window)
   while (lb_message_list_is_loading (results))
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (results)), >=, 1);
-  save_screenshot (window, "search.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "search.png");
 
   /* Escape ends the search and shows the whole folder again. */
   lb_message_list_view_stop_search (view);
@@ -686,20 +566,16 @@ check_narrow (LbWindow *window)
   lb_message_list_view_select_position (lb_window_get_message_list (window), 3);
   g_assert_true (adw_leaflet_get_visible_child (inner) == reader_pane);
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  save_screenshot (window, "narrow.png");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "narrow.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
   g_assert_true (adw_leaflet_get_visible_child (inner) == list_pane);
 }
 
 static void
-on_activate (GApplication *application,
-             gboolean     *ran)
+run_window (GApplication *application)
 {
   LbWindow *window;
 
-  if (*ran)
-    return;
-  *ran = TRUE;
   window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_true (lb_window_get_has_accounts (window));
@@ -710,12 +586,12 @@ on_activate (GApplication *application,
       /* A Chinese message open in the reader, light then dark. */
       check_new_mail (window);
       lb_message_list_view_select_position (lb_window_get_message_list (window), 0);
-      iterate_for (1500);
-      save_screenshot (window, "main-window.png");
+      lb_test_iterate_for (1500);
+      lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "main-window.png");
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_FORCE_DARK);
-      iterate_for (300);
-      save_screenshot (window, "main-window-dark.png");
+      lb_test_iterate_for (300);
+      lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "main-window-dark.png");
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           ADW_COLOR_SCHEME_DEFAULT);
       check_narrow (window);
@@ -732,8 +608,6 @@ on_activate (GApplication *application,
       check_search (window);
       check_narrow (window);
     }
-
-  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
 }
 
 static void
@@ -797,21 +671,12 @@ static void
 test_mail_window (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  LbApplication *app;
-  gboolean ran = FALSE;
 
   prepare_profile ();
   /* never: `u` does it; screenshots show the open message read. */
   g_settings_set_enum (settings, "mark-read-mode", screenshot_dir != NULL ? 0 : 2);
-  g_settings_set_int (settings, "window-width", 1200);
-  g_settings_set_int (settings, "window-height", 760);
-  g_settings_set_boolean (settings, "window-maximized", FALSE);
-
-  app = lb_application_new ();
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &ran);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
-  g_assert_true (ran);
-  g_object_unref (app);
+  lb_ui_test_set_window_size (1200, 760);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_window);
 
   g_clear_pointer (&servers, lb_test_servers_stop);
 }
@@ -827,8 +692,7 @@ account_failed (gpointer data)
 }
 
 static void
-on_activate_offline (GApplication *application,
-                     gboolean     *ran)
+run_offline (GApplication *application)
 {
   LbWindow *window;
   g_autoptr(LbAccount) account = NULL;
@@ -838,14 +702,11 @@ on_activate_offline (GApplication *application,
   GtkPopover *popover;
   LbMessageListView *view;
 
-  if (*ran)
-    return;
-  *ran = TRUE;
   window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_true (lb_window_get_has_accounts (window));
   account = g_list_model_get_item (lb_engine_get_accounts (lb_window_get_engine (window)), 0);
-  g_assert_true (wait_until (account_failed, account, 60));
+  g_assert_true (lb_test_wait_until (account_failed, account, 60));
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
 
   /* The sidebar flags the account; its popover explains and offers a way out. */
@@ -858,8 +719,8 @@ on_activate_offline (GApplication *application,
   text = lb_ui_test_find_widget (GTK_WIDGET (popover), "account-error-text");
   g_assert_nonnull (text);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (text)), !=, "");
-  save_screenshot (window, "account-error.png");
-  retry = find_button_with_label (GTK_WIDGET (popover), "_Try Again");
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "account-error.png");
+  retry = lb_ui_test_find_button (GTK_WIDGET (popover), "_Try Again");
   g_assert_nonnull (retry);
   g_signal_emit_by_name (retry, "clicked");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
@@ -871,8 +732,6 @@ on_activate_offline (GApplication *application,
   g_assert_cmpstr (lb_message_list_view_get_state (view), ==, "empty");
   lb_message_list_view_set_syncing (view, TRUE);
   g_assert_cmpstr (lb_message_list_view_get_state (view), ==, "fetching");
-
-  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
 }
 
 static void
@@ -882,9 +741,8 @@ test_offline_account (void)
   g_autoptr(LbEngine) engine = NULL;
   g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *dir = g_dir_make_tmp ("lb-ui-offline-XXXXXX", &error);
-  LbApplication *app;
-  gboolean ran = FALSE;
 
   g_assert_no_error (error);
   g_setenv ("LETTERBOX_DATA_DIR", dir, TRUE);
@@ -893,19 +751,15 @@ test_offline_account (void)
   /* Nothing listens on the discard port: connections are refused. */
   s->email = g_strdup ("carol@example.org");
   s->imap = lb_server_config_new ("127.0.0.1", 9, LB_SECURITY_TLS, "carol@example.org");
-  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, NULL);
-  account = lb_engine_add_account_finish (engine, wait_result (), &error);
+  lb_engine_add_account_async (engine, s, "secret", NULL, lb_test_got_result, &result);
+  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&result), &error);
   g_assert_no_error (error);
   lb_engine_shutdown (engine);
   g_clear_object (&account);
   g_clear_object (&engine);
-  g_clear_object (&async_result);
+  g_clear_object (&result);
 
-  app = lb_application_new ();
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_offline), &ran);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
-  g_assert_true (ran);
-  g_object_unref (app);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_offline);
 }
 
 int

@@ -383,31 +383,13 @@ test_escape_and_bad_address (void)
 
 /* The button labelled LABEL under ROOT (message dialogs do not name their buttons). */
 static GtkWidget *
-find_button_in (GtkWidget  *root,
-                const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_in (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_button (GtkWidget  *root,
              const char *label)
 {
   GtkWidget *button;
 
   lb_ui_test_wait_for_frame (root);
-  button = find_button_in (root, label);
+  button = lb_ui_test_find_button (root, label);
   if (button == NULL)
     g_error ("no button labelled %s", label);
   return button;

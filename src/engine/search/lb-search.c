@@ -5,19 +5,25 @@
  * account), newest first, so results always reflect deletes and moves.
  *
  * Text terms are matched in message_text, which holds the decoded subject,
- * sender, recipients and (once fetched) body text:
+ * sender, recipients and (once fetched) body text, through the FTS5 index
+ * message_fts (sql/002-search.sql, 004-short-words.sql):
  *
- * - A term of three characters or more narrows the candidates through the
- *   FTS5 trigram index (002-search.sql).  The index has detail=none, which
- *   refuses phrases of several trigrams and column filters, so each term
- *   becomes an AND of its single trigrams: a superset of the real matches,
- *   read from the index alone.
- * - Every term, short or long, is then checked on message_text itself with
- *   instr() (no ASCII letters: Chinese needs no case folding and instr() is
- *   the cheapest test) or LIKE (ASCII case folding, like the index).  One- and
- *   two-character terms such as 会议 cannot use a trigram index at all, and
- *   SQLite 3.40's LIKE on the FTS table returns nothing for them, so they are
- *   only scanned; in a mixed query the index narrows and the scan filters.
+ * - A term of one or two characters (会议, 会, we) is a prefix query, "会议"*:
+ *   the lb_trigram tokenizer (store/lb-store-tokenizer.c) makes every short
+ *   substring of a text the start of one of its tokens, so the index finds
+ *   exactly the messages that contain it.
+ * - A term of three characters is one trigram, also exact.
+ * - A longer term becomes an AND of some of its trigrams (the index has
+ *   detail=none, which refuses phrases and column filters): a superset of
+ *   the real matches, which a check of the text itself then narrows.
+ *
+ * The text check is instr() when the term has no ASCII letters (Chinese needs
+ * no case folding) and LIKE otherwise (ASCII case folding).  It runs on
+ * longer terms, on terms limited to a field (from:, to:, subject:), on
+ * negated terms, and on text still queued for indexing (fts_pending), which
+ * is always a candidate, so results are complete before the index is.  It
+ * reads message_text in a correlated subquery, only for the candidates that
+ * need it: a common word matched from the index never touches the text.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -41,18 +47,43 @@ has_ascii_letter (const char *text)
   return FALSE;
 }
 
-/* Adds "abc" AND "bcd" ... for the trigrams of text to match. */
 static void
-append_trigrams (GString    *match,
-                 const char *text)
+append_quoted (GString    *match,
+               const char *start,
+               const char *end)
+{
+  g_string_append_c (match, '"');
+  for (const char *p = start; p < end; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (match, '"');
+      g_string_append_c (match, *p);
+    }
+  g_string_append_c (match, '"');
+}
+
+/* Adds the index query for text to match: "ab"* for one or two characters,
+ * "abc" AND "bcd" ... for more.  Returns whether a row the index matches
+ * surely contains text (in some column, Unicode case-folded). */
+static gboolean
+append_index_query (GString    *match,
+                    const char *text)
 {
   glong n = g_utf8_strlen (text, -1);
   glong count = n - 2;
   glong step = 1;
   glong last = -1;
 
-  if (count <= 0)
-    return;
+  if (n == 0)
+    return FALSE;
+  if (match->len > 0)
+    g_string_append (match, " AND ");
+  if (n <= 2)
+    {
+      append_quoted (match, text, text + strlen (text));
+      g_string_append_c (match, '*');
+      return TRUE;
+    }
   /* Spread the chosen trigrams over the whole term: its first and last
    * trigrams, and evenly between. */
   if (count > MAX_TRIGRAMS_PER_TERM)
@@ -60,26 +91,19 @@ append_trigrams (GString    *match,
   for (glong i = 0; i < count; i += step)
     {
       glong idx = (i + step >= count) ? count - 1 : i;
-      const char *start, *end;
+      const char *start;
 
       if (idx == last)
         continue;
+      if (last != -1)
+        g_string_append (match, " AND ");
       last = idx;
       start = g_utf8_offset_to_pointer (text, idx);
-      end = g_utf8_offset_to_pointer (start, 3);
-      if (match->len > 0)
-        g_string_append (match, " AND ");
-      g_string_append_c (match, '"');
-      for (const char *p = start; p < end; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (match, '"');
-          g_string_append_c (match, *p);
-        }
-      g_string_append_c (match, '"');
+      append_quoted (match, start, g_utf8_offset_to_pointer (start, 3));
       if (idx == count - 1)
         break;
     }
+  return n == 3;
 }
 
 static char *
@@ -153,52 +177,67 @@ lb_search_build_sql (const LbSearchQuery  *query,
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GString) match = g_string_new (NULL);
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  GString *tests = g_string_new (NULL);
+  g_autoptr(GString) exact_tests = g_string_new (NULL);  /* skipped for indexed rows */
+  g_autoptr(GString) tests = g_string_new (NULL);        /* always checked */
+  GString *text_filter = g_string_new (NULL);
 
   for (guint i = 0; i < query->terms->len; i++)
     {
       const LbSearchTerm *term = g_ptr_array_index (query->terms, i);
       gboolean use_like = has_ascii_letter (term->text);
+      gboolean exact = FALSE;
 
       if (!term->negated)
-        append_trigrams (match, term->text);
+        exact = append_index_query (match, term->text) && term->field == LB_SEARCH_FIELD_ANY;
       g_ptr_array_add (params, use_like ? like_pattern (term->text) : g_strdup (term->text));
-      append_term_test (tests, term, use_like, params->len);
+      append_term_test (exact ? exact_tests : tests, term, use_like, params->len);
     }
 
   g_string_append (sql, "SELECT l.id FROM ");
   if (match->len > 0)
     {
-      /* CROSS JOIN keeps the index first: it yields few rows, each found in
-       * locations through locations_message. */
       /* Candidates: what the index matches, plus text still queued for indexing
-       * (sql/003-fts-background.sql); the term tests below check every candidate. */
+       * (sql/003-fts-background.sql).  CROSS JOIN keeps the index first: it yields
+       * few rows, each found in locations through locations_message. */
       g_ptr_array_add (params, g_strdup (match->str));
-      g_string_append_printf (sql, "(SELECT rowid AS mid FROM message_fts WHERE message_fts MATCH ?%u "
-                                   "UNION ALL SELECT message_id FROM fts_pending) f "
-                                   "CROSS JOIN locations l ON l.message_id = f.mid "
-                                   "JOIN message_text t ON t.message_id = l.message_id ",
+      g_string_append_printf (sql, "(SELECT rowid AS mid, 1 AS indexed FROM message_fts "
+                                   "WHERE message_fts MATCH ?%u "
+                                   "UNION ALL SELECT message_id, 0 FROM fts_pending) f "
+                                   "CROSS JOIN locations l ON l.message_id = f.mid ",
                               params->len);
+      /* The text is read only for the candidates that need a check. */
+      if (tests->len > 0 && exact_tests->len > 0)
+        g_string_append_printf (text_filter, " AND EXISTS (SELECT 1 FROM message_text t "
+                                             "WHERE t.message_id = f.mid%s AND (f.indexed OR (1%s)))",
+                                tests->str, exact_tests->str);
+      else if (tests->len > 0)
+        g_string_append_printf (text_filter, " AND EXISTS (SELECT 1 FROM message_text t "
+                                             "WHERE t.message_id = f.mid%s)", tests->str);
+      else if (exact_tests->len > 0)
+        g_string_append_printf (text_filter, " AND (f.indexed OR EXISTS (SELECT 1 FROM message_text t "
+                                             "WHERE t.message_id = f.mid%s))", exact_tests->str);
     }
   else
     {
-      /* Short terms: the text is scanned in its own order (sequential reads), and only
-       * the matching ids meet the locations; walking the locations by date instead would
-       * look up each text at random, twice as slow over 100,000 messages.  IN, not a JOIN,
-       * so that SQLite materialises the scan instead of flattening it back. */
-      g_autofree char *in = g_strdup_printf (" AND l.message_id IN (SELECT t.message_id FROM "
-                                             "message_text t WHERE 1%s)", tests->str);
-
+      /* Only negated terms: the text is scanned in its own order (sequential reads),
+       * and only the matching ids meet the locations.  IN, not a JOIN, so that SQLite
+       * materialises the scan instead of flattening it back. */
       g_string_append (sql, "locations l ");
-      g_string_assign (tests, in);
+      if (tests->len > 0)
+        g_string_append_printf (text_filter, " AND l.message_id IN (SELECT t.message_id FROM "
+                                             "message_text t WHERE 1%s)", tests->str);
     }
   if (query->has_attachment || query->no_attachment)
     g_string_append (sql, "JOIN messages m ON m.id = l.message_id ");
 
+  /* With index candidates, each is looked up by message (locations_message); the unary
+   * + keeps SQLite from walking the whole scope's date index once per candidate
+   * instead, which it otherwise prefers. */
   if (folder_id == LB_STORE_UNIFIED_INBOX)
-    g_string_append (sql, "WHERE l.unified = 1");
+    g_string_append_printf (sql, "WHERE %sl.unified = 1", match->len > 0 ? "+" : "");
   else
-    g_string_append_printf (sql, "WHERE l.folder_id = %" G_GINT64_FORMAT, folder_id);
+    g_string_append_printf (sql, "WHERE %sl.folder_id = %" G_GINT64_FORMAT,
+                            match->len > 0 ? "+" : "", folder_id);
   if (query->flags_set != 0)
     g_string_append_printf (sql, " AND (l.flags & %u) = %u", query->flags_set, query->flags_set);
   if (query->flags_unset != 0)
@@ -211,8 +250,8 @@ lb_search_build_sql (const LbSearchQuery  *query,
     g_string_append_printf (sql, " AND l.date >= %" G_GINT64_FORMAT, query->after);
   if (query->before != 0)
     g_string_append_printf (sql, " AND l.date < %" G_GINT64_FORMAT, query->before);
-  g_string_append (sql, tests->str);
-  g_string_free (tests, TRUE);
+  g_string_append (sql, text_filter->str);
+  g_string_free (text_filter, TRUE);
   g_string_append (sql, " ORDER BY l.date DESC, l.id DESC");
 
   if (out_params != NULL)

@@ -214,3 +214,110 @@ lb_store_list_missing_bodies (LbStore  *self,
     }
   return g_steal_pointer (&out);
 }
+
+/**
+ * lb_store_get_location_dates:
+ * @location_ids: (array length=n): location ids
+ * @out_dates: (out caller-allocates) (array length=n): each location's date, or -1
+ *   where the location no longer exists
+ *
+ * For merging lists of locations by date.
+ */
+gboolean
+lb_store_get_location_dates (LbStore       *self,
+                             const gint64  *location_ids,
+                             guint          n,
+                             gint64        *out_dates,
+                             GError       **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbStmt) stmt = lb_store_prepare (self, "SELECT date FROM locations WHERE id = ?1",
+                                                 error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, location_ids[i]);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        out_dates[i] = sqlite3_column_int64 (stmt, 0);
+      else if (rc == SQLITE_DONE)
+        out_dates[i] = -1;
+      else
+        {
+          lb_store_set_error (self, rc, error, "read location dates");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * lb_store_folder_text_complete:
+ * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
+ * @out_complete: (out): whether the store holds every message the server last reported
+ *   in the folder, each with its body
+ *
+ * A search of a complete folder finds locally all that the server would find; for any
+ * other, searching on the server may find more.
+ */
+gboolean
+lb_store_folder_text_complete (LbStore   *self,
+                               gint64     folder_id,
+                               gboolean  *out_complete,
+                               GError   **error)
+{
+  g_autoptr(LbStmt) missing = NULL;
+  g_autoptr(LbStmt) counts = NULL;
+  int rc;
+
+  /* One message without its body is enough: EXISTS stops there. */
+  if (folder_id == LB_STORE_UNIFIED_INBOX)
+    missing = lb_store_prepare (self,
+                                "SELECT EXISTS (SELECT 1 FROM locations l WHERE l.unified = 1 "
+                                "AND NOT EXISTS (SELECT 1 FROM bodies b WHERE b.message_id = l.message_id))",
+                                error);
+  else
+    missing = lb_store_prepare (self,
+                                "SELECT EXISTS (SELECT 1 FROM locations l WHERE l.folder_id = ?1 "
+                                "AND NOT EXISTS (SELECT 1 FROM bodies b WHERE b.message_id = l.message_id))",
+                                error);
+  if (missing == NULL)
+    return FALSE;
+  if (folder_id != LB_STORE_UNIFIED_INBOX)
+    sqlite3_bind_int64 (missing, 1, folder_id);
+  rc = sqlite3_step (missing);
+  if (rc != SQLITE_ROW)
+    {
+      lb_store_set_error (self, rc, error, "check cached bodies");
+      return FALSE;
+    }
+  if (sqlite3_column_int64 (missing, 0) != 0)
+    {
+      *out_complete = FALSE;
+      return TRUE;
+    }
+
+  /* Every message here has its text; are they all here? */
+  if (folder_id == LB_STORE_UNIFIED_INBOX)
+    counts = lb_store_prepare (self,
+                               "SELECT (SELECT COALESCE (SUM (total_count), 0) FROM folders WHERE role = 1), "
+                               "(SELECT COUNT (*) FROM locations WHERE unified = 1)", error);
+  else
+    counts = lb_store_prepare (self,
+                               "SELECT (SELECT total_count FROM folders WHERE id = ?1), "
+                               "(SELECT COUNT (*) FROM locations WHERE folder_id = ?1)", error);
+  if (counts == NULL)
+    return FALSE;
+  if (folder_id != LB_STORE_UNIFIED_INBOX)
+    sqlite3_bind_int64 (counts, 1, folder_id);
+  rc = sqlite3_step (counts);
+  if (rc != SQLITE_ROW)
+    {
+      lb_store_set_error (self, rc, error, "count locations");
+      return FALSE;
+    }
+  *out_complete = sqlite3_column_int64 (counts, 1) >= sqlite3_column_int64 (counts, 0);
+  return TRUE;
+}

@@ -29,6 +29,16 @@ GArray    *lb_store_get_message_locations (LbStore    *self,
                                         gint64         message_id,
                                         GError       **error);
 
+gboolean   lb_store_get_location_dates (LbStore      *self,
+                                        const gint64  *location_ids,
+                                        guint          n,
+                                        gint64        *out_dates,
+                                        GError       **error);
+gboolean   lb_store_folder_text_complete (LbStore    *self,
+                                        gint64         folder_id,
+                                        gboolean      *out_complete,
+                                        GError       **error);
+
 gboolean   lb_store_index_pending      (LbStore       *self,
                                         guint          max_rows,
                                         guint         *out_indexed,

@@ -19,6 +19,8 @@ void      lb_stmt_release          (LbStmt       *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbStmt, lb_stmt_release)
 
 sqlite3  *lb_store_get_db          (LbStore      *self);
+gboolean  lb_store_register_tokenizer (sqlite3   *db,
+                                       GError   **error);
 LbStmt   *lb_store_prepare         (LbStore      *self,
                                     const char   *sql,
                                     GError      **error);

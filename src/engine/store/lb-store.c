@@ -24,6 +24,12 @@
  * kept to a few hundred rows), short enough that a stuck writer surfaces as
  * an error instead of a frozen worker. */
 #define BUSY_TIMEOUT_MS 10000
+/* 1 GiB of address space on 64-bit systems, 64 MiB where it is scarcer. */
+#if GLIB_SIZEOF_VOID_P >= 8
+#define MMAP_SIZE 1073741824
+#else
+#define MMAP_SIZE 67108864
+#endif
 
 struct _LbStore
 {
@@ -501,6 +507,15 @@ lb_store_open (const char        *path,
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  /* Reads through a memory map instead of read() calls: search reads the text and index of
+   * thousands of messages at random, and bench-search measured the mapped reads at about
+   * half the time (English words over 100,000 messages: median 75 → 33 ms).  The mapping
+   * is address space; only the pages read count, and the kernel may drop them. */
+  if (!lb_store_exec (self, "PRAGMA mmap_size = " G_STRINGIFY (MMAP_SIZE), error))
+    return NULL;
+  /* message_fts cannot even be opened without its tokenizer. */
+  if (!lb_store_register_tokenizer (self->db, error))
+    return NULL;
 
   /* SQLite falls back to read-only when the file cannot be written (its mode, a
    * read-only mount) and says nothing until the first write; say it now. */

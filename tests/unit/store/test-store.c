@@ -12,6 +12,8 @@
 #include "lb-error.h"
 #include "lb-store.h"
 #include "lb-store-locations.h"
+#include "lb-store-private.h"
+#include "lb-search.h"
 
 /* ---- Fixture ---------------------------------------------------------- */
 
@@ -183,6 +185,7 @@ raw_query_int (const char *path,
   gint64 value;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_true (lb_store_register_tokenizer (db, NULL));
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     g_error ("%s: %s", sql, sqlite3_errmsg (db));
@@ -199,6 +202,7 @@ raw_exec (const char *path,
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_true (lb_store_register_tokenizer (db, NULL));
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 }
@@ -276,6 +280,59 @@ test_open_migrates_from_older (Fixture       *fx,
   g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM sqlite_schema "
                                             "WHERE name = 'message_fts'"), ==, 1);
   g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM accounts"), ==, 1);
+}
+
+/* A store of schema 3 had a plain trigram index, fully built: 004 rebuilds it with the
+ * lb_trigram tokenizer in the background, and search finds short words all along. */
+static void
+test_open_migrates_search_index (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autoptr(LbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  gint64 account, inbox, message;
+  guint indexed = 0;
+
+  store = open_rw (fx);
+  account = add_account (store, "alice@example.com");
+  inbox = add_folder (store, account, "INBOX", LB_FOLDER_ROLE_INBOX);
+  message = insert_one (store, inbox, 1, 0, "<a@example.com>", 1700000000, 0);
+  g_assert_true (lb_store_set_body_text (store, message, "明天下午开会", &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  raw_exec (fx->path,
+            "DROP TABLE message_fts; "
+            "CREATE VIRTUAL TABLE message_fts USING fts5 (subject, sender, recipients, body, "
+            "  content = 'message_text', content_rowid = 'message_id', tokenize = 'trigram', "
+            "  detail = none); "
+            "INSERT INTO message_fts (message_fts) VALUES ('rebuild'); "
+            "DELETE FROM fts_pending; "
+            "DROP INDEX locations_message; CREATE INDEX locations_message ON locations (message_id); "
+            "PRAGMA user_version = 3;");
+
+  store = open_rw (fx);
+  g_assert_cmpint (lb_store_get_schema_version (store), ==, lb_store_get_latest_schema_version ());
+  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM fts_pending"), ==, 1);
+  /* Queued: found by checking the text. */
+  ids = lb_search_location_ids (store, "开会", LB_STORE_UNIFIED_INBOX, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_clear_pointer (&ids, g_array_unref);
+
+  /* Indexed: found through the new tokenizer, which a plain trigram index could not do. */
+  g_assert_true (lb_store_index_pending (store, 100, &indexed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (indexed, ==, 1);
+  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_fts WHERE message_fts MATCH "
+                                            "'\"开会\"*'"), ==, 1);
+  ids = lb_search_location_ids (store, "开会", LB_STORE_UNIFIED_INBOX, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_clear_pointer (&ids, g_array_unref);
+  ids = lb_search_location_ids (store, "会", LB_STORE_UNIFIED_INBOX, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
 }
 
 static void
@@ -1402,6 +1459,7 @@ main (int   argc,
 
   ADD ("/store/open/migrates-from-empty", test_open_migrates_from_empty);
   ADD ("/store/open/migrates-from-older", test_open_migrates_from_older);
+  ADD ("/store/open/migrates-search-index", test_open_migrates_search_index);
   ADD ("/store/open/too-new", test_open_too_new);
   ADD ("/store/open/not-a-database", test_open_not_a_database);
   ADD ("/store/open/damaged-schema", test_open_damaged_schema);
