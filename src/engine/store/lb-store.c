@@ -511,7 +511,8 @@ lb_store_open (const char        *path,
    * thousands of messages at random, and bench-search measured the mapped reads at about
    * half the time (English words over 100,000 messages: median 75 → 33 ms).  The mapping
    * is address space; only the pages read count, and the kernel may drop them. */
-  if (!lb_store_exec (self, "PRAGMA mmap_size = " G_STRINGIFY (MMAP_SIZE), error))
+  if ((flags & LB_STORE_OPEN_NO_MMAP) == 0
+      && !lb_store_exec (self, "PRAGMA mmap_size = " G_STRINGIFY (MMAP_SIZE), error))
     return NULL;
   /* message_fts cannot even be opened without its tokenizer. */
   if (!lb_store_register_tokenizer (self->db, error))

@@ -28,12 +28,15 @@ G_DECLARE_FINAL_TYPE (LbStore, lb_store, LB, STORE, GObject)
  * LbStoreOpenFlags:
  * @LB_STORE_OPEN_DEFAULT: read-write; create the file and apply migrations
  * @LB_STORE_OPEN_READ_ONLY: read only; the store must exist and be up to date
+ * @LB_STORE_OPEN_NO_MMAP: read through read() calls and SQLite's bounded page cache, not
+ *   a memory map, whose pages, once read, all count in the process's resident memory
  *
  * How lb_store_open() opens the file.
  */
 typedef enum {
   LB_STORE_OPEN_DEFAULT   = 0,
   LB_STORE_OPEN_READ_ONLY = 1 << 0,
+  LB_STORE_OPEN_NO_MMAP   = 1 << 1,
 } LbStoreOpenFlags;
 
 /**
