@@ -15,6 +15,8 @@
 #include "lb-message-row.h"
 
 #define SEARCH_DELAY_MS 250
+/* Rows for the first frame: more than a tall window shows (a row is ~70 px). */
+#define FIRST_FRAME_ROWS 40
 
 /* Where the search on the server stands for the search shown. */
 typedef enum {
@@ -33,7 +35,13 @@ struct _LbMessageListView
   gint64              folder_id;
   LbMessageList      *folder_list;   /* the folder (or All Inboxes) */
   LbMessageList      *search_list;   /* a search in it, or NULL */
+  LbMessageList      *shown_list;    /* the one of the two the selection is over */
+  /* The selection is over a slice of the list, whole except before the first frame (see
+   * lb_message_list_view_set_model). */
+  GtkSliceListModel  *slice;
   GtkMultiSelection  *selection;
+  GdkFrameClock      *paint_clock;     /* until the first frame is painted */
+  gulong              after_paint_id;
   GtkListItemFactory *factory;
   GtkListItemFactory *unified_factory;
   gboolean            syncing;
@@ -321,21 +329,66 @@ on_list_changed (LbMessageListView *self)
 }
 
 static void
+show_all_rows (LbMessageListView *self)
+{
+  if (self->slice != NULL && gtk_slice_list_model_get_size (self->slice) != G_MAXUINT)
+    gtk_slice_list_model_set_size (self->slice, G_MAXUINT);
+}
+
+static gboolean
+show_all_rows_idle (gpointer data)
+{
+  g_autoptr(LbMessageListView) self = data;
+
+  show_all_rows (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_frame_painted (GdkFrameClock     *clock,
+                        LbMessageListView *self)
+{
+  g_clear_signal_handler (&self->after_paint_id, clock);
+  g_clear_object (&self->paint_clock);
+  g_idle_add_full (G_PRIORITY_LOW, show_all_rows_idle, g_object_ref (self), NULL);
+}
+
+static void
+on_list_view_map (LbMessageListView *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->list_view));
+
+  if (self->after_paint_id != 0 || clock == NULL || self->slice == NULL
+      || gtk_slice_list_model_get_size (self->slice) == G_MAXUINT)
+    return;
+  self->paint_clock = g_object_ref (clock);
+  self->after_paint_id = g_signal_connect (clock, "after-paint",
+                                           G_CALLBACK (on_first_frame_painted), self);
+}
+
+static void
 lb_message_list_view_set_model (LbMessageListView *self,
                                 LbMessageList     *list)
 {
-  LbMessageList *old = self->selection != NULL
-                       ? LB_MESSAGE_LIST (gtk_multi_selection_get_model (self->selection)) : NULL;
+  g_autoptr(LbMessageList) old = g_steal_pointer (&self->shown_list);
 
   if (old != NULL)
     g_signal_handlers_disconnect_by_data (old, self);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_object (&self->selection);
+  g_clear_object (&self->slice);
 
   if (list != NULL)
     {
-      self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (list)));
+      /* GTK 4.8's list view makes and measures some 200 rows whatever the height, which
+       * was a quarter of the cold start over a big inbox.  Before the list's first frame,
+       * only the rows that can be seen; the rest come in an idle after that frame. */
+      self->shown_list = g_object_ref (list);
+      self->slice = gtk_slice_list_model_new (G_LIST_MODEL (g_object_ref (list)), 0,
+                                              gtk_widget_get_mapped (GTK_WIDGET (self->list_view))
+                                              ? G_MAXUINT : FIRST_FRAME_ROWS);
+      self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->slice)));
       g_signal_connect_swapped (self->selection, "selection-changed",
                                 G_CALLBACK (on_selection_changed), self);
       /* A removed selected row changes the selection without "selection-changed". */
@@ -512,6 +565,9 @@ lb_message_list_view_select_position (LbMessageListView *self,
 {
   g_return_if_fail (LB_IS_MESSAGE_LIST_VIEW (self));
 
+  if (self->selection != NULL
+      && position >= g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
+    show_all_rows (self);
   if (self->selection == NULL
       || position >= g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
     return;
@@ -827,6 +883,9 @@ lb_message_list_view_dispose (GObject *object)
   GtkWidget *child;
 
   self->disposing = TRUE;
+  if (self->paint_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->paint_clock);
+  g_clear_object (&self->paint_clock);
   if (self->list_view != NULL)
     lb_message_list_view_set_model (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_MESSAGE_LIST_VIEW);
@@ -944,5 +1003,6 @@ lb_message_list_view_init (LbMessageListView *self)
   g_signal_connect (long_press, "pressed", G_CALLBACK (on_context_long_press), self);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (long_press));
 
+  g_signal_connect_swapped (self->list_view, "map", G_CALLBACK (on_list_view_map), self);
   lb_message_list_view_update_state (self);
 }
