@@ -335,6 +335,45 @@ test_open_migrates_search_index (Fixture       *fx,
   g_assert_cmpuint (ids->len, ==, 1);
 }
 
+/* The counts the window asks for at every start are answered from indexes alone, without
+ * reading the locations rows (005-unread-index.sql). */
+static void
+test_counts_use_covering_indexes (Fixture       *fx,
+                                  gconstpointer  data)
+{
+  static const char * const queries[] = {
+    "SELECT count(*) FROM locations WHERE folder_id = 1 AND (flags & 1) = 0",
+    "SELECT count(*) FROM locations WHERE (flags & 1) = 0 AND "
+    "folder_id IN (SELECT id FROM folders WHERE role = 1)",
+    "SELECT count(*) FROM locations WHERE folder_id = 1",
+    "SELECT count(*) FROM locations WHERE unified = 1",
+  };
+  g_autoptr(LbStore) store = open_rw (fx);
+  sqlite3 *db = lb_store_get_db (store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", queries[i], NULL);
+      sqlite3_stmt *stmt = NULL;
+      gboolean covered = FALSE;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *detail = (const char *) sqlite3_column_text (stmt, 3);
+
+          if (g_str_has_prefix (detail, "SEARCH locations"))
+            {
+              if (strstr (detail, "COVERING INDEX") == NULL)
+                g_error ("%s: %s", queries[i], detail);
+              covered = TRUE;
+            }
+        }
+      sqlite3_finalize (stmt);
+      g_assert_true (covered);
+    }
+}
+
 static void
 test_open_too_new (Fixture       *fx,
                    gconstpointer  data)
@@ -1461,6 +1500,7 @@ main (int   argc,
   ADD ("/store/open/migrates-from-older", test_open_migrates_from_older);
   ADD ("/store/open/migrates-search-index", test_open_migrates_search_index);
   ADD ("/store/open/too-new", test_open_too_new);
+  ADD ("/store/list/counts-use-covering-indexes", test_counts_use_covering_indexes);
   ADD ("/store/open/not-a-database", test_open_not_a_database);
   ADD ("/store/open/damaged-schema", test_open_damaged_schema);
   ADD ("/store/open/read-only", test_open_read_only);
