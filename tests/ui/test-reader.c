@@ -351,12 +351,29 @@ on_load_changed (WebKitWebView   *view,
 }
 
 static void
+on_resource_finished (WebKitWebResource *resource)
+{
+  g_object_set_data (G_OBJECT (resource), "lb-test-finished", GINT_TO_POINTER (TRUE));
+}
+
+static gboolean
+resource_finished (gpointer data)
+{
+  return g_object_get_data (data, "lb-test-finished") != NULL;
+}
+
+static void
 on_resource_load_started (WebKitWebView     *view,
                           WebKitWebResource *resource,
                           WebKitURIRequest  *request)
 {
   if (g_str_has_prefix (webkit_web_resource_get_uri (resource), "cid:"))
-    g_ptr_array_add (env.cid_resources, g_object_ref (resource));
+    {
+      g_ptr_array_add (env.cid_resources, g_object_ref (resource));
+      /* Its data is only whole once it has finished loading, which can come after the
+       * page's own load has finished. */
+      g_signal_connect (resource, "finished", G_CALLBACK (on_resource_finished), NULL);
+    }
 }
 
 /* A "browser" for http(s) links that only writes down what it was asked to open, in the
@@ -800,6 +817,7 @@ test_cid (void)
   g_assert_cmpuint (env.cid_resources->len, ==, 1);
   g_assert_cmpstr (webkit_web_resource_get_uri (g_ptr_array_index (env.cid_resources, 0)), ==,
                    "cid:red.dot@test");
+  wait_until (resource_finished, g_ptr_array_index (env.cid_resources, 0), "the cid: image");
   data = resource_data (g_ptr_array_index (env.cid_resources, 0));
   decoded = g_base64_decode (png_base64, &png_len);
   png = g_bytes_new_take (decoded, png_len);
