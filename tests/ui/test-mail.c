@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <adwaita.h>
 
 #include "lb-application.h"
@@ -611,63 +613,6 @@ run_window (GApplication *application)
 }
 
 static void
-on_name_acquired (GDBusConnection *connection,
-                  const char      *name,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-on_notification_call (GDBusConnection       *connection,
-                      const char            *sender,
-                      const char            *object_path,
-                      const char            *interface_name,
-                      const char            *method_name,
-                      GVariant              *parameters,
-                      GDBusMethodInvocation *invocation,
-                      gpointer               user_data)
-{
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-/* New mail delivered while the application watches is announced, and the test session has
- * no freedesktop notification server, whose absence GLib warns about.  A silent
- * org.gtk.Notifications on a connection of its own takes the notifications instead. */
-static void
-start_notification_sink (void)
-{
-  static GDBusConnection *bus;
-  static gboolean owned;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusNodeInfo) node = NULL;
-  g_autofree char *address = NULL;
-
-  if (bus != NULL)
-    return;
-  node = g_dbus_node_info_new_for_xml ("<node><interface name='org.gtk.Notifications'>"
-                                       "<method name='AddNotification'><arg type='s'/><arg type='s'/><arg type='a{sv}'/></method>"
-                                       "<method name='RemoveNotification'><arg type='s'/><arg type='s'/></method>"
-                                       "</interface></node>", &error);
-  g_assert_no_error (error);
-  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  bus = g_dbus_connection_new_for_address_sync (address,
-                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", node->interfaces[0],
-                                     &(GDBusInterfaceVTable) { on_notification_call, NULL, NULL },
-                                     NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_bus_own_name_on_connection (bus, "org.gtk.Notifications", 0, on_name_acquired, NULL,
-                                &owned, NULL);
-  while (!owned)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
 test_mail_window (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
@@ -720,7 +665,7 @@ run_offline (GApplication *application)
   g_assert_nonnull (text);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (text)), !=, "");
   lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "account-error.png");
-  retry = lb_ui_test_find_button (GTK_WIDGET (popover), "_Try Again");
+  retry = lb_ui_test_find_button (GTK_WIDGET (popover), _("_Try Again"));
   g_assert_nonnull (retry);
   g_signal_emit_by_name (retry, "clicked");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
