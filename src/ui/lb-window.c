@@ -618,6 +618,22 @@ lb_window_move_to_action (GtkWidget  *widget,
     gtk_menu_button_popup (self->move_button);
 }
 
+/* Whether the selected messages can be moved to FOLDER: it holds mail, and not all of
+ * them are there already. */
+static gboolean
+is_move_target (LbFolder  *folder,
+                GPtrArray *selected)
+{
+  gint64 id = lb_folder_get_id (folder);
+
+  if (!lb_folder_get_selectable (folder))
+    return FALSE;
+  for (guint j = 0; j < selected->len; j++)
+    if (lb_message_get_folder_id (g_ptr_array_index (selected, j)) != id)
+      return TRUE;
+  return FALSE;
+}
+
 /* The move popover lists the folders of the first selected message's account. */
 static void
 on_move_popover_show (LbWindow *self)
@@ -642,13 +658,8 @@ on_move_popover_show (LbWindow *self)
       GtkWidget *row;
       GtkWidget *box;
       gint64 id = lb_folder_get_id (folder);
-      gboolean here = TRUE;
 
-      if (!lb_folder_get_selectable (folder))
-        continue;
-      for (guint j = 0; j < selected->len && here; j++)
-        here = lb_message_get_folder_id (g_ptr_array_index (selected, j)) == id;
-      if (here)
+      if (!is_move_target (folder, selected))
         continue;
       row = gtk_list_box_row_new ();
       box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
@@ -767,13 +778,8 @@ on_prepare_context_menu (LbWindow *self)
           g_autoptr(GMenuItem) item = NULL;
           g_autofree char *label = NULL;
           gint64 id = lb_folder_get_id (folder);
-          gboolean here = TRUE;
 
-          if (!lb_folder_get_selectable (folder))
-            continue;
-          for (guint j = 0; j < selected->len && here; j++)
-            here = lb_message_get_folder_id (g_ptr_array_index (selected, j)) == id;
-          if (here)
+          if (!is_move_target (folder, selected))
             continue;
           label = escape_mnemonic (lb_sidebar_folder_name (folder));
           item = g_menu_item_new (label, NULL);

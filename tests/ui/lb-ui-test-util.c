@@ -280,3 +280,34 @@ lb_ui_test_run_application (GApplication    *application,
   g_assert_true (run.ran);
   g_object_unref (application);
 }
+
+/**
+ * lb_ui_test_init_app_test:
+ *
+ * The start of a test that runs the whole application against the fixtures: English
+ * labels for the assertions (unless screenshots are wanted, in the session's language),
+ * the private environment, g_test_init() and GTK.  Criticals stay fatal, warnings do not:
+ * GApplication may pick the freedesktop notification backend and warn that the test
+ * session has no notification server, which is the session's business, not the window's.
+ *
+ * Returns: the directory to save screenshots in (LB_TEST_SCREENSHOTS), or %NULL
+ */
+const char *
+lb_ui_test_init_app_test (int    *argc,
+                          char ***argv)
+{
+  const char *screenshot_dir = g_getenv ("LB_TEST_SCREENSHOTS");
+
+  if (screenshot_dir == NULL)
+    {
+      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+      g_unsetenv ("LANGUAGE");
+    }
+  lb_ui_test_setup_environment ();
+  g_test_init (argc, argv, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+
+  gtk_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  return screenshot_dir;
+}

@@ -25,6 +25,9 @@ GtkWidget *lb_ui_test_find_button       (GtkWidget   *root,
 void       lb_ui_test_set_window_size   (int          width,
                                          int          height);
 
+const char *lb_ui_test_init_app_test  (int          *argc,
+                                         char       ***argv);
+
 typedef void (*LbUiTestAppBody) (GApplication *application);
 void       lb_ui_test_run_application   (GApplication    *application,
                                          LbUiTestAppBody  body);

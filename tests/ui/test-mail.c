@@ -711,22 +711,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  screenshot_dir = g_getenv ("LB_TEST_SCREENSHOTS");
-  if (screenshot_dir == NULL)
-    {
-      /* The assertions compare English labels. */
-      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-      g_unsetenv ("LANGUAGE");
-    }
-  lb_ui_test_setup_environment ();
-  g_test_init (&argc, &argv, NULL);
-  /* Criticals stay fatal; warnings do not, because GApplication sometimes still picks the
-   * freedesktop notification backend over the sink below and warns that no server
-   * answers, which is the test session's business, not the window's. */
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-
-  gtk_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
 
   g_test_add_func ("/ui/mail/two-accounts", test_mail_window);
   g_test_add_func ("/ui/mail/offline-account", test_offline_account);
