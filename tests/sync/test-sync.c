@@ -15,6 +15,7 @@
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
 #include "lb-store-private.h"
+#include "lb-test-store.h"
 
 typedef struct {
   LbTestServers *servers;
@@ -674,24 +675,6 @@ on_status (LbAccount  *account,
   *changed = TRUE;
 }
 
-static gint64
-raw_count (const char *path,
-           const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_true (lb_store_register_tokenizer (db, NULL));
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
 /* Text queued for the search index (here: all of it, as migration 004 leaves a store) is
  * indexed when the account starts, even with its server gone. */
 static void
@@ -718,7 +701,7 @@ test_index_offline (void)
                                      "INSERT OR IGNORE INTO fts_pending SELECT message_id FROM message_text",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
-  texts = raw_count (path, "SELECT count(*) FROM fts_pending");
+  texts = lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending");
   g_assert_cmpint (texts, >=, 30);
 
   /* The server goes away; the account starts and cannot connect. */
@@ -726,14 +709,14 @@ test_index_offline (void)
   env.engine = lb_engine_new (env.profile, &error);
   g_assert_no_error (error);
   lb_engine_start (env.engine);
-  for (guint i = 0; i < 300 && raw_count (path, "SELECT count(*) FROM fts_pending") > 0; i++)
+  for (guint i = 0; i < 300 && lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending") > 0; i++)
     {
       while (g_main_context_iteration (NULL, FALSE))
         ;
       g_usleep (100 * 1000);
     }
-  g_assert_cmpint (raw_count (path, "SELECT count(*) FROM fts_pending"), ==, 0);
-  g_assert_cmpint (raw_count (path, "SELECT count(*) FROM message_text"), ==, texts);
+  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending"), ==, 0);
+  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM message_text"), ==, texts);
   env_stop (&env);
 }
 

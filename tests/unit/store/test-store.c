@@ -14,6 +14,7 @@
 #include "lb-store-locations.h"
 #include "lb-store-private.h"
 #include "lb-search.h"
+#include "lb-test-store.h"
 
 /* ---- Fixture ---------------------------------------------------------- */
 
@@ -175,38 +176,6 @@ insert_one (LbStore    *store,
   return f->message.id;
 }
 
-/* Runs one integer query straight on the file, outside the API. */
-static gint64
-raw_query_int (const char *path,
-               const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_true (lb_store_register_tokenizer (db, NULL));
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static void
-raw_exec (const char *path,
-          const char *sql)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_true (lb_store_register_tokenizer (db, NULL));
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-}
-
 static guint
 count_messages (LbStore *store,
                 gint64   folder_id)
@@ -242,10 +211,10 @@ test_open_migrates_from_empty (Fixture       *fx,
   add_account (store, "alice@example.com");
   g_clear_object (&store);
 
-  g_assert_cmpint (raw_query_int (fx->path, "PRAGMA user_version"), ==, latest);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM sqlite_schema "
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "PRAGMA user_version"), ==, latest);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM sqlite_schema "
                                             "WHERE name = 'message_fts'"), ==, 1);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM sqlite_schema "
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM sqlite_schema "
                                             "WHERE name = 'locations_unified_date'"), ==, 1);
 
   /* Reopening applies nothing and keeps the data. */
@@ -269,7 +238,7 @@ test_open_migrates_from_older (Fixture       *fx,
   store = open_rw (fx);
   add_account (store, "alice@example.com");
   g_clear_object (&store);
-  raw_exec (fx->path,
+  lb_test_store_exec (fx->path,
             "DROP TRIGGER message_text_ai; DROP TRIGGER message_text_ad; "
             "DROP TRIGGER message_text_au; DROP TABLE message_fts; DROP TABLE fts_pending; "
             "PRAGMA user_version = 1;");
@@ -277,9 +246,9 @@ test_open_migrates_from_older (Fixture       *fx,
   store = open_rw (fx);
   g_assert_cmpint (lb_store_get_schema_version (store), ==, lb_store_get_latest_schema_version ());
   g_clear_object (&store);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM sqlite_schema "
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM sqlite_schema "
                                             "WHERE name = 'message_fts'"), ==, 1);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM accounts"), ==, 1);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM accounts"), ==, 1);
 }
 
 /* A store of schema 3 had a plain trigram index, fully built: 004 rebuilds it with the
@@ -301,7 +270,7 @@ test_open_migrates_search_index (Fixture       *fx,
   g_assert_true (lb_store_set_body_text (store, message, "明天下午开会", &error));
   g_assert_no_error (error);
   g_clear_object (&store);
-  raw_exec (fx->path,
+  lb_test_store_exec (fx->path,
             "DROP TABLE message_fts; "
             "CREATE VIRTUAL TABLE message_fts USING fts5 (subject, sender, recipients, body, "
             "  content = 'message_text', content_rowid = 'message_id', tokenize = 'trigram', "
@@ -313,7 +282,7 @@ test_open_migrates_search_index (Fixture       *fx,
 
   store = open_rw (fx);
   g_assert_cmpint (lb_store_get_schema_version (store), ==, lb_store_get_latest_schema_version ());
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM fts_pending"), ==, 1);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM fts_pending"), ==, 1);
   /* Queued: found by checking the text. */
   ids = lb_search_location_ids (store, "开会", LB_STORE_UNIFIED_INBOX, &error);
   g_assert_no_error (error);
@@ -324,7 +293,7 @@ test_open_migrates_search_index (Fixture       *fx,
   g_assert_true (lb_store_index_pending (store, 100, &indexed, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (indexed, ==, 1);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_fts WHERE message_fts MATCH "
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_fts WHERE message_fts MATCH "
                                             "'\"开会\"*'"), ==, 1);
   ids = lb_search_location_ids (store, "开会", LB_STORE_UNIFIED_INBOX, &error);
   g_assert_no_error (error);
@@ -389,7 +358,7 @@ test_open_too_new (Fixture       *fx,
   add_account (store, "alice@example.com");
   g_clear_object (&store);
   sql = g_strdup_printf ("PRAGMA user_version = %d", lb_store_get_latest_schema_version () + 1);
-  raw_exec (fx->path, sql);
+  lb_test_store_exec (fx->path, sql);
 
   g_assert_true (g_file_get_contents (fx->path, &before, &before_len, NULL));
 
@@ -404,7 +373,7 @@ test_open_too_new (Fixture       *fx,
 
   g_assert_true (g_file_get_contents (fx->path, &after, &after_len, NULL));
   g_assert_cmpmem (before, before_len, after, after_len);
-  g_assert_cmpint (raw_query_int (fx->path, "PRAGMA user_version"), ==,
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "PRAGMA user_version"), ==,
                    lb_store_get_latest_schema_version () + 1);
 }
 
@@ -674,12 +643,12 @@ test_account_remove_cascades (Fixture       *fx,
   g_clear_object (&store);
 
   /* Nothing is left behind, the search index included. */
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM locations"), ==, 1);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM bodies"), ==, 1);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_text"), ==, 1);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_fts "
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM locations"), ==, 1);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM bodies"), ==, 1);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_text"), ==, 1);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_fts "
                                             "WHERE body LIKE '%quarterly%'"), ==, 0);
-  raw_exec (fx->path, "INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)");
+  lb_test_store_exec (fx->path, "INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)");
 }
 
 static void
@@ -803,9 +772,9 @@ test_insert_dedupes_by_gm_msgid (Fixture       *fx,
   g_assert_cmpint (other_id, !=, ((LbStoreFetched *) inbox_batch->pdata[0])->message.id);
   g_clear_object (&store);
 
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM messages"), ==, 301);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM locations"), ==, 451);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_text"), ==, 301);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM messages"), ==, 301);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM locations"), ==, 451);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_text"), ==, 301);
 }
 
 static void
@@ -983,9 +952,9 @@ test_expunge_and_gc (Fixture       *fx,
   g_assert_cmpuint (max_uid, ==, 0);
   g_clear_object (&store);
 
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM messages"), ==, 0);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM bodies"), ==, 0);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_text"), ==, 0);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM messages"), ==, 0);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM bodies"), ==, 0);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_text"), ==, 0);
 }
 
 static void
@@ -1076,9 +1045,9 @@ test_body_and_preview (Fixture       *fx,
   /* The trigram index sees the body text and the envelope (once the background indexer
    * has run).  With
    * detail=none, MATCH refuses phrases; LIKE of 3+ characters uses the index. */
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_fts "
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_fts "
                                             "WHERE body LIKE '%季度会议%'"), ==, 1);
-  g_assert_cmpint (raw_query_int (fx->path, "SELECT count(*) FROM message_fts "
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_fts "
                                             "WHERE sender LIKE '%bob@example%'"), ==, 1);
 }
 
