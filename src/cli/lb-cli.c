@@ -725,6 +725,40 @@ print_message (Cli       *cli,
              lb_message_get_sender (m), lb_message_get_subject (m));
 }
 
+/* Prints the first LIMIT messages of LIST (all with a negative LIMIT), and records their
+ * ids in PRINTED if it is not NULL.  Returns: the JSON array they went into, begun but not
+ * ended, or NULL without --json. */
+static LbJson *
+print_messages (Cli           *cli,
+                LbMessageList *list,
+                int            limit,
+                GHashTable    *printed)
+{
+  LbJson *j = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  if (limit >= 0)
+    n = MIN (n, (guint) limit);
+  if (cli->json)
+    {
+      j = lb_json_new ();
+      lb_json_begin_array (j);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (printed != NULL)
+        {
+          gint64 id = lb_message_get_id (m);
+
+          g_hash_table_add (printed, g_memdup2 (&id, sizeof id));
+        }
+      print_message (cli, m, j);
+    }
+  return j;
+}
+
 static int
 cmd_list (int    argc,
           char **argv)
@@ -737,7 +771,6 @@ cmd_list (int    argc,
   int limit = 50;
   g_auto(Cli) cli = { 0 };
   gint64 folder_id;
-  guint n;
   const GOptionEntry entries[] = {
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Show at most N messages"), N_("N") },
     { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Account of FOLDER"), N_("ACCOUNT") },
@@ -756,19 +789,7 @@ cmd_list (int    argc,
                         : lb_engine_open_folder (cli.engine, folder_id);
   if (lb_message_list_get_error (list) != NULL)
     return fail ("%s", lb_message_list_get_error (list)->message);
-  n = g_list_model_get_n_items (G_LIST_MODEL (list));
-  if (limit >= 0)
-    n = MIN (n, (guint) limit);
-  if (cli.json)
-    {
-      j = lb_json_new ();
-      lb_json_begin_array (j);
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
-      print_message (&cli, m, j);
-    }
+  j = print_messages (&cli, list, limit, NULL);
   if (j != NULL)
     {
       lb_json_end_array (j);
@@ -1014,7 +1035,6 @@ cmd_search (int    argc,
   g_autoptr(GHashTable) printed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_auto(Cli) cli = { 0 };
   gint64 folder_id;
-  guint n;
   const GOptionEntry entries[] = {
     { "folder", 0, 0, G_OPTION_ARG_STRING, &folder,
       N_("Search this folder (id, role or name; default: all inboxes)"), N_("FOLDER") },
@@ -1050,22 +1070,7 @@ cmd_search (int    argc,
 
   if (lb_message_list_get_error (list) != NULL)
     return fail ("%s", lb_message_list_get_error (list)->message);
-  n = g_list_model_get_n_items (G_LIST_MODEL (list));
-  if (limit >= 0)
-    n = MIN (n, (guint) limit);
-  if (cli.json)
-    {
-      j = lb_json_new ();
-      lb_json_begin_array (j);
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
-      gint64 id = lb_message_get_id (m);
-
-      g_hash_table_add (printed, g_memdup2 (&id, sizeof id));
-      print_message (&cli, m, j);
-    }
+  j = print_messages (&cli, list, limit, printed);
   if (server)
     search_on_servers (&cli, folder_id, query, printed, j, &status);
   if (j != NULL)

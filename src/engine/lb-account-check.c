@@ -15,6 +15,7 @@
 #include "lb-error-map.h"
 #include "lb-imap-session.h"
 #include "lb-quirks.h"
+#include "lb-secrets.h"
 #include "lb-smtp-sender.h"
 
 G_DEFINE_BOXED_TYPE (LbAccountCheckResult, lb_account_check_result,
@@ -60,17 +61,6 @@ typedef struct {
   LbProvider        *provider;
 } CheckData;
 
-/* Overwrites the secret before the memory goes back to the allocator, so that it does
- * not linger in freed heap blocks (and core dumps) longer than needed. */
-static void
-secret_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
 static LbServerConfig *
 server_config_copy_or_null (const LbServerConfig *config)
 {
@@ -81,7 +71,7 @@ static void
 check_data_free (CheckData *data)
 {
   lb_account_settings_free (data->settings);
-  secret_free (data->secret);
+  lb_secrets_free (data->secret);   /* overwritten before it is freed */
   g_clear_pointer (&data->provider, lb_provider_unref);
   g_free (data);
 }

@@ -44,6 +44,18 @@ search_result_free (SearchResult *r)
   g_free (r);
 }
 
+/* Rows of (location id, message id, date): by date, then location, descending. */
+static int
+newest_first (gconstpointer a,
+              gconstpointer b)
+{
+  const gint64 *x = a, *y = b;
+
+  if (x[2] != y[2])
+    return x[2] < y[2] ? 1 : -1;
+  return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : 0;
+}
+
 /* Maps UIDs to locations, newest first; counts the UIDs the store lacks. */
 static SearchResult *
 map_uids (LbStore  *store,
@@ -84,19 +96,7 @@ map_uids (LbStore  *store,
     }
 
   /* Newest first, as the lists are ordered. */
-  for (guint i = 1; i < rows->len; i++)
-    for (guint k = i; k > 0; k--)
-      {
-        gint64 *a = &g_array_index (rows, gint64, (k - 1) * 3);
-        gint64 *b = &g_array_index (rows, gint64, k * 3);
-        gint64 tmp[3];
-
-        if (a[2] > b[2] || (a[2] == b[2] && a[0] > b[0]))
-          break;
-        memcpy (tmp, a, sizeof tmp);
-        memcpy (a, b, sizeof tmp);
-        memcpy (b, tmp, sizeof tmp);
-      }
+  g_array_sort (rows, newest_first);
 
   r = g_new0 (SearchResult, 1);
   r->location_ids = g_array_new (FALSE, FALSE, sizeof (gint64));

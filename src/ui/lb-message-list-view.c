@@ -422,6 +422,8 @@ lb_message_list_view_set_model (LbMessageListView *self,
     g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
+static void on_search_changed (LbMessageListView *self);
+
 /**
  * lb_message_list_view_show_folder:
  * @folder_id: a folder, or 0 for All Inboxes
@@ -448,10 +450,10 @@ lb_message_list_view_show_folder (LbMessageListView *self,
   /* Leaving the search bar open with its text would suggest a search that is not shown. */
   if (gtk_search_bar_get_search_mode (self->search_bar))
     {
-      g_signal_handlers_block_by_func (self->search_entry, NULL, self);
+      g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
       gtk_search_bar_set_search_mode (self->search_bar, FALSE);
-      g_signal_handlers_unblock_by_func (self->search_entry, NULL, self);
+      g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
     }
   lb_message_list_view_set_model (self, self->folder_list);
 }
@@ -519,6 +521,25 @@ static void
 on_stop_search (LbMessageListView *self)
 {
   lb_message_list_view_stop_search (self);
+}
+
+/**
+ * lb_message_list_view_get_n_selected:
+ *
+ * Returns: how many rows are selected; unlike lb_message_list_view_get_selected(), it
+ *   loads no message, so it stays cheap for a selection of the whole folder
+ */
+guint
+lb_message_list_view_get_n_selected (LbMessageListView *self)
+{
+  g_autoptr(GtkBitset) bits = NULL;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), 0);
+
+  if (self->selection == NULL)
+    return 0;
+  bits = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  return (guint) MIN (gtk_bitset_get_size (bits), G_MAXUINT);
 }
 
 /**

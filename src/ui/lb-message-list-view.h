@@ -21,6 +21,7 @@ void               lb_message_list_view_show_folder     (LbMessageListView *self
 LbMessageList     *lb_message_list_view_get_list        (LbMessageListView *self);
 GtkSelectionModel *lb_message_list_view_get_selection   (LbMessageListView *self);
 GPtrArray         *lb_message_list_view_get_selected    (LbMessageListView *self);
+guint              lb_message_list_view_get_n_selected  (LbMessageListView *self);
 gboolean           lb_message_list_view_select_relative (LbMessageListView *self,
                                                          int                delta);
 void               lb_message_list_view_select_position (LbMessageListView *self,

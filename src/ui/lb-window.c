@@ -353,11 +353,13 @@ static void
 on_selection_changed (LbWindow *self)
 {
   g_autoptr(GPtrArray) selected = NULL;
+  guint n_selected;
 
   if (gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
-  selected = lb_message_list_view_get_selected (self->message_list);
-  if (selected->len == 0 && self->reselect != G_MAXUINT)
+  /* Counted, not loaded: Ctrl+A in a big folder must not read every message here. */
+  n_selected = lb_message_list_view_get_n_selected (self->message_list);
+  if (n_selected == 0 && self->reselect != G_MAXUINT)
     {
       LbMessageList *list = lb_message_list_view_get_list (self->message_list);
       guint n = list != NULL ? g_list_model_get_n_items (G_LIST_MODEL (list)) : 0;
@@ -372,7 +374,9 @@ on_selection_changed (LbWindow *self)
         }
     }
 
-  if (selected->len == 1)
+  if (n_selected == 1)
+    selected = lb_message_list_view_get_selected (self->message_list);
+  if (selected != NULL && selected->len == 1)
     {
       LbMessage *message = g_ptr_array_index (selected, 0);
       gboolean changed = message != self->shown;
@@ -386,13 +390,13 @@ on_selection_changed (LbWindow *self)
   else
     {
       lb_window_show_message (self, NULL);
-      if (selected->len == 0)
+      if (n_selected <= 1)
         gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
       else
         {
           g_autofree char *title =
             g_strdup_printf (ngettext ("%u Message Selected", "%u Messages Selected",
-                                       selected->len), selected->len);
+                                       n_selected), n_selected);
 
           adw_status_page_set_title (self->selection_page, title);
           gtk_stack_set_visible_child_name (self->reader_stack, "selection");
@@ -441,9 +445,9 @@ lb_window_get_targets (LbWindow *self)
 static void
 lb_window_update_actions (LbWindow *self)
 {
-  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
-  gboolean any = selected->len > 0 && self->engine != NULL;
-  gboolean one = selected->len == 1 && self->engine != NULL;
+  guint n_selected = lb_message_list_view_get_n_selected (self->message_list);
+  gboolean any = n_selected > 0 && self->engine != NULL;
+  gboolean one = n_selected == 1 && self->engine != NULL;
   const char * const bulk[] = { "win.delete", "win.archive", "win.toggle-flag",
                                 "win.toggle-read", "win.move-to", "win.move-to-folder" };
 

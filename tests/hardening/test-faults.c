@@ -16,7 +16,6 @@
 #define N_CUTS 20
 
 static guint faults_injected;
-static guint faults_survived;
 
 static void
 add_account (Env *env)
@@ -37,12 +36,10 @@ add_account (Env *env)
  * kill_all first, so the cut counts from the first byte of a new connection (the engine
  * notices that its kept connection died and reconnects within the same sync).  Up to
  * three attempts, until the cut has fired or a sync went through whole. */
-static gboolean
+static void
 sync_through_cut (Env    *env,
                   gint64  cut)
 {
-  gboolean fired;
-
   guint before = lb_test_proxy_get_faults (env->proxy);
 
   lb_test_proxy_cut_after (env->proxy, cut);
@@ -60,11 +57,9 @@ sync_through_cut (Env    *env,
         break;
     }
   lb_test_proxy_cut_after (env->proxy, -1);
-  fired = lb_test_proxy_get_faults (env->proxy) > before;
-  if (fired)
+  if (lb_test_proxy_get_faults (env->proxy) > before)
     faults_injected++;
   sync_ok (env);
-  return fired;
 }
 
 static void
@@ -74,7 +69,6 @@ test_first_sync_cuts (void)
   Env env = { 0 };
   gint64 cut = 700;
   guint injected_before = faults_injected;
-  gboolean fired;
 
   env_start (&env, corpus, TRUE, NULL);
   /* 700 bytes (inside the TLS handshake) to ~100 kB (inside the FETCH of the Archive) */
@@ -88,10 +82,9 @@ test_first_sync_cuts (void)
       g_assert_null (env.account);
       add_account (&env);
 
-      fired = sync_through_cut (&env, cut);
+      sync_through_cut (&env, cut);
       assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
       assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
-      faults_survived += fired;
     }
   g_test_message ("first sync: %u cuts fired", faults_injected - injected_before);
   g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS * 3 / 4);
@@ -122,7 +115,6 @@ test_resync_cuts (void)
   g_autoptr(GBytes) msg = g_bytes_new_static ("From: bob@example.com\r\nSubject: more\r\n\r\nbody\r\n", 46);
   Env env = { 0 };
   gint64 cut = 150;
-  gboolean fired;
   guint injected_before = faults_injected;
   gint64 inbox;
 
@@ -167,7 +159,7 @@ test_resync_cuts (void)
       g_assert_no_error (error);
       lb_imap_session_logout (other);
 
-      fired = sync_through_cut (&env, cut);
+      sync_through_cut (&env, cut);
       lb_engine_flush_pending (env.engine);
       lb_engine_wait_idle (env.engine);
       sync_ok (&env);
@@ -176,7 +168,6 @@ test_resync_cuts (void)
       /* The local change made it to the server. */
       server = server_flags (&env, "INBOX");
       g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (1 + i))) & LB_FLAG_FLAGGED);
-      faults_survived += fired;
     }
   g_test_message ("resync: %u cuts fired", faults_injected - injected_before);
   g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS * 3 / 4);
@@ -240,16 +231,17 @@ test_idle_stall (void)
   g_assert_cmpuint (lb_test_proxy_get_faults (env.proxy), >=, 1);
   g_assert_cmpuint (count, ==, 11);
   faults_injected++;
-  faults_survived++;
   g_signal_handlers_disconnect_by_data (unified, &count);
   env_stop (&env);
 }
 
+/* Every test above survives each fault it injects, or fails; this checks the run as a
+ * whole injected what it should: most of the cuts of both sync tests, and the stall. */
 static void
 test_count (void)
 {
-  g_test_message ("faults injected: %u, survived: %u", faults_injected, faults_survived);
-  g_assert_cmpuint (faults_survived, ==, faults_injected);
+  g_test_message ("faults injected and survived: %u", faults_injected);
+  g_assert_cmpuint (faults_injected, >=, 2 * (N_CUTS * 3 / 4) + 1);
 }
 
 int

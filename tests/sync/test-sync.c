@@ -14,8 +14,8 @@
 #include "lb-imap-session.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
-#include "lb-store-private.h"
 #include "lb-test-store.h"
+#include "lb-test-wait.h"
 
 typedef struct {
   LbTestServers *servers;
@@ -677,6 +677,12 @@ on_status (LbAccount  *account,
 
 /* Text queued for the search index (here: all of it, as migration 004 leaves a store) is
  * indexed when the account starts, even with its server gone. */
+static gboolean
+index_queue_empty (gpointer path)
+{
+  return lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending") == 0;
+}
+
 static void
 test_index_offline (void)
 {
@@ -684,7 +690,6 @@ test_index_offline (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   Env env = { 0 };
-  sqlite3 *db = NULL;
   gint64 texts;
 
   env_start (&env, NULL, corpus, FALSE);
@@ -695,12 +700,8 @@ test_index_offline (void)
   env.engine = NULL;
 
   path = g_build_filename (env.profile, "letterbox.db", NULL);
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_true (lb_store_register_tokenizer (db, NULL));
-  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO message_fts (message_fts) VALUES ('delete-all'); "
-                                     "INSERT OR IGNORE INTO fts_pending SELECT message_id FROM message_text",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  lb_test_store_exec (path, "INSERT INTO message_fts (message_fts) VALUES ('delete-all'); "
+                            "INSERT OR IGNORE INTO fts_pending SELECT message_id FROM message_text");
   texts = lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending");
   g_assert_cmpint (texts, >=, 30);
 
@@ -709,13 +710,7 @@ test_index_offline (void)
   env.engine = lb_engine_new (env.profile, &error);
   g_assert_no_error (error);
   lb_engine_start (env.engine);
-  for (guint i = 0; i < 300 && lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending") > 0; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (100 * 1000);
-    }
-  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending"), ==, 0);
+  g_assert_true (lb_test_wait_until (index_queue_empty, path, 30));
   g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM message_text"), ==, texts);
   env_stop (&env);
 }

@@ -325,7 +325,6 @@ lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
 {
   LbImapSession *session;
   g_autoptr(LbStoreFolder) sent = NULL;
-  g_autofree char *mailbox = NULL;
   gint64 sent_id;
   gboolean found = FALSE;
 
@@ -349,7 +348,6 @@ lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
     }
 
   session = lb_imap_sync_get_session (context->sync);
-  mailbox = lb_imap_quote_mailbox (sent->raw_name);
   if (item->message_id != NULL)
     {
       /* A server that files its own copy may do it a moment after the 250. */
