@@ -6,6 +6,7 @@
 
 #include "lb-account.h"
 #include "lb-imap-sync.h"
+#include "lb-worker.h"
 #include "lb-store.h"
 
 G_BEGIN_DECLS

@@ -7,7 +7,7 @@
 #include <gio/gio.h>
 
 #include "lb-folder.h"
-#include "lb-worker.h"
+#include "lb-types.h"
 
 G_BEGIN_DECLS
 

@@ -64,4 +64,16 @@ typedef enum {
   LB_FLAG_JUNK     = 1 << 6,    /* $Junk */
 } LbFlags;
 
+/**
+ * LbJobPriority:
+ * @LB_JOB_PRIORITY_USER: something the user is waiting for (open a message, move, send)
+ * @LB_JOB_PRIORITY_VISIBLE: the folder on screen
+ * @LB_JOB_PRIORITY_BACKGROUND: everything else (other folders, prefetch)
+ */
+typedef enum {
+  LB_JOB_PRIORITY_USER,
+  LB_JOB_PRIORITY_VISIBLE,
+  LB_JOB_PRIORITY_BACKGROUND,
+} LbJobPriority;
+
 G_END_DECLS

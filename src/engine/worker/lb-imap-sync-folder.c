@@ -1,0 +1,557 @@
+/* lb-imap-sync-folder.c: one folder: its UID set, flags and new mail, in step with the server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <gmime/gmime.h>
+
+#include "lb-error.h"
+#include "lb-folder-role.h"
+#include "lb-imap-parser.h"
+#include "lb-imap-sync-private.h"
+#include "lb-mime.h"
+#include "lb-mime-message.h"
+#include "lb-store-locations.h"
+#include "lb-mutf7.h"
+#include "lb-provider.h"
+
+#define FIRST_BATCH 50
+#define BATCH 500
+#define FLAGS_CHUNK 5000
+
+
+typedef struct {
+  GArray *vanished;   /* guint32 uids */
+  GArray *flag_updates;  /* LbStoreUidFlags */
+} SelectChanges;
+
+static void
+add_ranges (GArray       *uids,
+            const GArray *ranges)
+{
+  for (guint i = 0; ranges != NULL && i < ranges->len; i++)
+    {
+      const LbImapRange *r = &g_array_index (ranges, LbImapRange, i);
+      /* A vanished range never includes '*'; cap runaway ranges defensively. */
+      guint32 last = r->last == LB_IMAP_SEQ_STAR ? r->first : r->last;
+      for (guint64 u = r->first; u <= last && uids->len < 10000000; u++)
+        {
+          guint32 v = (guint32) u;
+          g_array_append_val (uids, v);
+        }
+    }
+}
+
+static gboolean
+collect_select_changes (LbImapResponse  *r,
+                        gpointer         user_data,
+                        GError         **error)
+{
+  SelectChanges *c = user_data;
+
+  if (r->kind == LB_IMAP_RESPONSE_VANISHED)
+    add_ranges (c->vanished, r->u.vanished.uids);
+  else if (r->kind == LB_IMAP_RESPONSE_FETCH && (r->u.fetch.items & LB_IMAP_FETCH_UID) &&
+           (r->u.fetch.items & LB_IMAP_FETCH_FLAGS))
+    {
+      LbStoreUidFlags f = { r->u.fetch.uid, r->u.fetch.flags, r->u.fetch.modseq };
+      g_array_append_val (c->flag_updates, f);
+    }
+  return TRUE;
+}
+
+static gboolean
+collect_uids (LbImapResponse  *r,
+              gpointer         user_data,
+              GError         **error)
+{
+  GArray *uids = user_data;
+
+  if (r->kind == LB_IMAP_RESPONSE_SEARCH)
+    g_array_append_vals (uids, r->u.search.numbers->data, r->u.search.numbers->len);
+  else if (r->kind == LB_IMAP_RESPONSE_ESEARCH && r->u.esearch.all != NULL)
+    add_ranges (uids, r->u.esearch.all);
+  return TRUE;
+}
+
+static int
+cmp_uid (gconstpointer a,
+         gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a;
+  guint32 y = *(const guint32 *) b;
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static int
+cmp_uid_flags (gconstpointer a,
+               gconstpointer b)
+{
+  return cmp_uid (&((const LbStoreUidFlags *) a)->uid, &((const LbStoreUidFlags *) b)->uid);
+}
+
+static GArray *
+search_all_uids (LbImapSync    *self,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(LbImapResponse) ok = NULL;
+
+  if (lb_imap_session_has_capability (self->session, "ESEARCH"))
+    ok = lb_imap_session_command_sync (self->session, collect_uids, uids, cancellable, error,
+                                       "UID SEARCH RETURN (ALL) ALL");
+  else
+    ok = lb_imap_session_command_sync (self->session, collect_uids, uids, cancellable, error,
+                                       "UID SEARCH ALL");
+  if (ok == NULL)
+    return NULL;
+  g_array_sort (uids, cmp_uid);
+  return g_steal_pointer (&uids);
+}
+
+static gboolean
+collect_flags (LbImapResponse  *r,
+               gpointer         user_data,
+               GError         **error)
+{
+  GArray *updates = user_data;
+
+  if (r->kind == LB_IMAP_RESPONSE_FETCH && (r->u.fetch.items & LB_IMAP_FETCH_UID) &&
+      (r->u.fetch.items & LB_IMAP_FETCH_FLAGS))
+    {
+      LbStoreUidFlags f = { r->u.fetch.uid, r->u.fetch.flags, r->u.fetch.modseq };
+      g_array_append_val (updates, f);
+    }
+  return TRUE;
+}
+
+/* Fetches FLAGS for the given sorted uids, optionally only those changed since @modseq. */
+static GArray *
+fetch_flags (LbImapSync    *self,
+             const guint32 *uids,
+             guint          n,
+             guint64        changedsince,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GArray) updates = g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags));
+
+  for (guint i = 0; i < n; i += FLAGS_CHUNK)
+    {
+      g_autofree char *set = lb_imap_seqset_format (uids + i, MIN (FLAGS_CHUNK, n - i));
+      g_autoptr(LbImapResponse) ok = NULL;
+
+      if (changedsince > 0)
+        ok = lb_imap_session_command_sync (self->session, collect_flags, updates, cancellable,
+                                           error, "UID FETCH %s (UID FLAGS) (CHANGEDSINCE %"
+                                           G_GUINT64_FORMAT ")", set, changedsince);
+      else
+        ok = lb_imap_session_command_sync (self->session, collect_flags, updates, cancellable,
+                                           error, "UID FETCH %s (UID FLAGS%s)", set,
+                                           lb_imap_session_condstore_enabled (self->session)
+                                           ? " MODSEQ" : "");
+      if (ok == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&updates);
+}
+
+static char *
+address_to_string (const LbImapAddress *a)
+{
+  if (a->mailbox == NULL)
+    return NULL;
+  if (a->host == NULL)
+    return g_strdup (a->mailbox);
+  return g_strdup_printf ("%s@%s", a->mailbox, a->host);
+}
+
+static char *
+addresses_display (GPtrArray *list)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      const LbImapAddress *a = g_ptr_array_index (list, i);
+      g_autofree char *name = a->name != NULL ? lb_mime_decode_header (a->name) : NULL;
+      g_autofree char *addr = address_to_string (a);
+
+      if (a->host == NULL)
+        continue;   /* group markers */
+      if (s->len > 0)
+        g_string_append (s, ", ");
+      if (name != NULL && name[0] != '\0')
+        g_string_append_printf (s, "%s <%s>", name, addr != NULL ? addr : "");
+      else if (addr != NULL)
+        g_string_append (s, addr);
+    }
+  return s->len > 0 ? g_string_free (g_steal_pointer (&s), FALSE) : NULL;
+}
+
+static char *
+strip_angles (const char *id)
+{
+  g_autofree char *s = NULL;
+  gsize len;
+
+  if (id == NULL)
+    return NULL;
+  s = g_strstrip (g_strdup (id));
+  len = strlen (s);
+  if (len >= 2 && s[0] == '<' && s[len - 1] == '>')
+    return g_strndup (s + 1, len - 2);
+  return len > 0 ? g_steal_pointer (&s) : NULL;
+}
+
+/* The References header from BODY[HEADER.FIELDS (REFERENCES)], unfolded. */
+static char *
+references_from_fetch (const LbImapFetch *f)
+{
+  const LbImapBodySection *sec = lb_imap_fetch_get_section (f, "HEADER.FIELDS (REFERENCES)");
+  g_autofree char *text = NULL;
+  const char *colon;
+  gsize len;
+  const char *data;
+
+  if (sec == NULL || sec->data == NULL)
+    return NULL;
+  data = g_bytes_get_data (sec->data, &len);
+  text = g_strndup (data, len);
+  colon = strchr (text, ':');
+  if (colon == NULL)
+    return NULL;
+  {
+    g_auto(GStrv) words = g_strsplit_set (colon + 1, " \t\r\n", -1);
+    g_autoptr(GString) out = g_string_new (NULL);
+    for (guint i = 0; words[i] != NULL; i++)
+      if (words[i][0] != '\0')
+        {
+          if (out->len > 0)
+            g_string_append_c (out, ' ');
+          g_string_append (out, words[i]);
+        }
+    return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+  }
+}
+
+static LbStoreFetched *
+fetched_from_fetch (const LbImapFetch *f)
+{
+  LbStoreFetched *sf = lb_store_fetched_new ();
+  LbStoreMessage *m = &sf->message;
+  const LbImapEnvelope *env = f->envelope;
+
+  sf->uid = f->uid;
+  sf->flags = f->flags;
+  sf->keywords = f->keywords != NULL ? g_strjoinv (" ", f->keywords) : NULL;
+  sf->modseq = f->modseq;
+  m->gm_msgid = f->gm_msgid;
+  m->size = (gint64) f->size;
+  m->date = f->internaldate;
+  m->has_attachments = lb_imap_body_has_attachments (f->bodystructure);
+
+  if (env != NULL)
+    {
+      if (env->date != NULL)
+        {
+          g_autoptr(GDateTime) dt = g_mime_utils_header_decode_date (env->date);
+          /* Trust the Date header unless it is absent, unreadable or far in the future
+           * (spam likes to sort first); INTERNALDATE is the server's arrival time. */
+          if (dt != NULL && g_date_time_to_unix (dt) < f->internaldate + 2 * 86400)
+            m->date = g_date_time_to_unix (dt);
+        }
+      m->subject = env->subject != NULL ? lb_mime_decode_header (env->subject) : NULL;
+      if (env->from != NULL && env->from->len > 0)
+        {
+          const LbImapAddress *a = g_ptr_array_index (env->from, 0);
+          m->from_name = a->name != NULL ? lb_mime_decode_header (a->name) : NULL;
+          m->from_address = address_to_string (a);
+        }
+      m->to = addresses_display (env->to);
+      m->cc = addresses_display (env->cc);
+      m->message_id = strip_angles (env->message_id);
+      m->in_reply_to = strip_angles (env->in_reply_to);
+    }
+  m->references = references_from_fetch (f);
+  if (f->gm_thrid != 0)
+    m->thread_key = g_strdup_printf ("gm:%" G_GUINT64_FORMAT, f->gm_thrid);
+  else if (m->references != NULL)
+    {
+      g_auto(GStrv) refs = g_strsplit (m->references, " ", 2);
+      m->thread_key = strip_angles (refs[0]);
+    }
+  else if (m->in_reply_to != NULL)
+    m->thread_key = g_strdup (m->in_reply_to);
+  else
+    m->thread_key = g_strdup (m->message_id);
+  return sf;
+}
+
+typedef struct {
+  GPtrArray *batch;  /* LbStoreFetched* */
+} FetchData;
+
+static gboolean
+collect_messages (LbImapResponse  *r,
+                  gpointer         user_data,
+                  GError         **error)
+{
+  FetchData *d = user_data;
+
+  if (r->kind == LB_IMAP_RESPONSE_FETCH && (r->u.fetch.items & LB_IMAP_FETCH_UID) &&
+      (r->u.fetch.items & LB_IMAP_FETCH_ENVELOPE))
+    g_ptr_array_add (d->batch, fetched_from_fetch (&r->u.fetch));
+  return TRUE;
+}
+
+/* Sends the FETCH for the next batch, walking the ascending uid array from the end. */
+static gboolean
+send_batch (LbImapSync     *self,
+            const guint32  *uids,
+            gint64         *remaining,
+            guint           batch_size,
+            const char     *items,
+            char          **out_tag,
+            guint          *out_count,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  guint count = (guint) MIN ((gint64) batch_size, *remaining);
+  g_autofree char *set = lb_imap_seqset_format (uids + (*remaining - count), count);
+
+  *remaining -= count;
+  *out_count = count;
+  return lb_imap_session_send_command (self->session, out_tag, cancellable, error,
+                                       "UID FETCH %s %s", set, items);
+}
+
+/* Fetches new messages newest first, in growing batches.  The next batch's FETCH is on
+ * the wire before the current one is written to the store, so the server streams while
+ * SQLite writes; each batch is still committed as it completes. */
+static gboolean
+fetch_new (LbImapSync     *self,
+           gint64          folder_id,
+           const guint32  *uids,
+           guint           n,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_autofree char *items = NULL;
+  g_autofree char *tag = NULL;
+  guint done = 0;
+  guint count = 0;
+  gboolean condstore = lb_imap_session_condstore_enabled (self->session);
+  gboolean gmail = lb_imap_session_has_capability (self->session, "X-GM-EXT-1");
+  gint64 remaining = (gint64) n;
+
+  items = g_strdup_printf ("(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE%s%s "
+                           "BODY.PEEK[HEADER.FIELDS (REFERENCES)])",
+                           condstore ? " MODSEQ" : "",
+                           gmail ? " X-GM-MSGID X-GM-THRID" : "");
+  if (!send_batch (self, uids, &remaining, FIRST_BATCH, items, &tag, &count, cancellable, error))
+    return FALSE;
+  while (tag != NULL)
+    {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_fetched_free);
+      g_autoptr(LbImapResponse) ok = NULL;
+      g_autofree char *next_tag = NULL;
+      guint this_count = count;
+      FetchData d = { batch };
+
+      ok = lb_imap_session_finish_command (self->session, tag, collect_messages, &d,
+                                           cancellable, error);
+      if (ok == NULL)
+        return FALSE;
+      if (remaining > 0 &&
+          !send_batch (self, uids, &remaining, BATCH, items, &next_tag, &count, cancellable, error))
+        return FALSE;
+      if (batch->len > 0 && !lb_store_insert_messages (self->store, folder_id, batch, error))
+        {
+          /* The pipelined command must still be read before the session is reusable. */
+          if (next_tag != NULL)
+            lb_imap_session_disconnect (self->session);
+          return FALSE;
+        }
+      done += this_count;
+      _lb_imap_sync_emit_messages_changed (self, folder_id);
+      _lb_imap_sync_emit_progress (self, folder_id, done, n);
+      g_free (tag);
+      tag = g_steal_pointer (&next_tag);
+    }
+  return TRUE;
+}
+
+static gboolean
+update_counts (LbImapSync    *self,
+               gint64         folder_id,
+               GError       **error)
+{
+  guint total = 0;
+  guint unread = 0;
+
+  if (!lb_store_count_messages (self->store, folder_id, &total, &unread, error))
+    return FALSE;
+  return lb_store_set_folder_counts (self->store, folder_id, total, unread, error);
+}
+
+/**
+ * lb_imap_sync_folder:
+ *
+ * Brings one folder of the store in line with the server.
+ */
+gboolean
+lb_imap_sync_folder (LbImapSync    *self,
+                     gint64         folder_id,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(LbStoreFolder) folder = NULL;
+  g_autoptr(GArray) server_uids = NULL;
+  g_autoptr(GArray) stored = NULL;
+  g_autoptr(GArray) new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) changes = NULL;
+  SelectChanges sc = { g_array_new (FALSE, FALSE, sizeof (guint32)),
+                       g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags)) };
+  LbImapQresync qresync = { 0 };
+  LbImapSelectInfo info = { 0 };
+  gboolean ok = FALSE;
+  gboolean used_qresync;
+  gboolean reset = FALSE;
+  guint i, j;
+
+  folder = lb_store_get_folder (self->store, folder_id, error);
+  if (folder == NULL)
+    goto out;
+  if (!folder->selectable)
+    {
+      ok = TRUE;
+      goto out;
+    }
+  if (!lb_imap_sync_connect (self, cancellable, error))
+    goto out;
+
+  qresync.uidvalidity = folder->uidvalidity;
+  qresync.modseq = folder->highestmodseq;
+  used_qresync = lb_imap_session_qresync_enabled (self->session) && qresync.uidvalidity != 0 &&
+                 qresync.modseq != 0;
+  if (!lb_imap_session_select_sync (self->session, folder->raw_name, FALSE, &qresync,
+                                    collect_select_changes, &sc, &info, cancellable, error))
+    goto out;
+
+  if (folder->uidvalidity != 0 && info.uidvalidity != folder->uidvalidity)
+    {
+      /* Every uid we hold for this folder now names something else. */
+      g_debug ("UIDVALIDITY of %s changed (%u -> %u): refetching", folder->raw_name,
+               folder->uidvalidity, info.uidvalidity);
+      if (!lb_store_clear_folder (self->store, folder_id, error))
+        goto out;
+      reset = TRUE;
+      used_qresync = FALSE;
+      _lb_imap_sync_emit_messages_changed (self, folder_id);
+    }
+
+  server_uids = search_all_uids (self, cancellable, error);
+  if (server_uids == NULL)
+    goto out;
+  stored = lb_store_get_folder_flags (self->store, folder_id, error);
+  if (stored == NULL)
+    goto out;
+  g_array_sort (stored, cmp_uid_flags);
+
+  /* Merge the two sorted sets. */
+  for (i = 0, j = 0; i < server_uids->len || j < stored->len;)
+    {
+      guint32 s = i < server_uids->len ? g_array_index (server_uids, guint32, i) : G_MAXUINT32;
+      guint32 l = j < stored->len ? g_array_index (stored, LbStoreUidFlags, j).uid : G_MAXUINT32;
+
+      if (s == l)
+        {
+          g_array_append_val (known, s);
+          i++, j++;
+        }
+      else if (s < l)
+        {
+          g_array_append_val (new_uids, s);
+          i++;
+        }
+      else
+        {
+          g_array_append_val (gone, l);
+          j++;
+        }
+    }
+
+  if (gone->len > 0)
+    {
+      if (!lb_store_remove_uids (self->store, folder_id, (guint32 *) gone->data, gone->len, error))
+        goto out;
+      _lb_imap_sync_emit_messages_changed (self, folder_id);
+    }
+
+  /* Flags of the messages we already have. */
+  if (known->len > 0 && !reset)
+    {
+      if (used_qresync)
+        changes = g_array_ref (sc.flag_updates);
+      else if (lb_imap_session_condstore_enabled (self->session) && !info.nomodseq &&
+               folder->highestmodseq != 0)
+        changes = fetch_flags (self, (guint32 *) known->data, known->len, folder->highestmodseq,
+                               cancellable, error);
+      else
+        changes = fetch_flags (self, (guint32 *) known->data, known->len, 0, cancellable, error);
+      if (changes == NULL)
+        goto out;
+      if (changes->len > 0)
+        {
+          g_autoptr(GArray) real = g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags));
+          g_array_sort (changes, cmp_uid_flags);
+          /* Keep only real changes, so that a no-change resync writes nothing. */
+          for (i = 0, j = 0; i < changes->len && j < stored->len;)
+            {
+              LbStoreUidFlags *c = &g_array_index (changes, LbStoreUidFlags, i);
+              LbStoreUidFlags *s = &g_array_index (stored, LbStoreUidFlags, j);
+              if (c->uid == s->uid)
+                {
+                  if (c->flags != s->flags)
+                    g_array_append_val (real, *c);
+                  i++, j++;
+                }
+              else if (c->uid < s->uid)
+                i++;
+              else
+                j++;
+            }
+          if (real->len > 0)
+            {
+              if (!lb_store_update_flags (self->store, folder_id, (LbStoreUidFlags *) real->data,
+                                          real->len, error))
+                goto out;
+              _lb_imap_sync_emit_messages_changed (self, folder_id);
+            }
+        }
+    }
+
+  if (new_uids->len > 0 &&
+      !fetch_new (self, folder_id, (guint32 *) new_uids->data, new_uids->len, cancellable, error))
+    goto out;
+
+  if (!lb_store_set_folder_sync_state (self->store, folder_id, info.uidvalidity, info.uidnext,
+                                       info.nomodseq ? 0 : info.highestmodseq, error))
+    goto out;
+  if (!update_counts (self, folder_id, error))
+    goto out;
+  _lb_imap_sync_emit_folders_changed (self);
+  ok = TRUE;
+
+out:
+  g_array_unref (sc.vanished);
+  g_array_unref (sc.flag_updates);
+  return ok;
+}

@@ -1,0 +1,372 @@
+/* lb-imap-sync.c: keeps one account's store in step with its IMAP server
+ *
+ * Runs on the account's worker thread, which owns the session and the store's write
+ * connection.  The one invariant: after a folder sync the store's set of
+ * (folder, uid, flags) equals the server's, even if an earlier sync died half-way.
+ *
+ * Each folder sync therefore starts from the server's complete UID set (one
+ * `UID SEARCH`, compact with ESEARCH) rather than from "what came after my highest
+ * uid": the difference with the stored set gives new messages and expunges at once,
+ * and a first sync that was cut off after its newest batches simply carries on with
+ * the older ones.  Flags come from `CHANGEDSINCE` where CONDSTORE is enabled and from
+ * a full `FLAGS` comparison where it is not (QQ, NetEase).  New messages are fetched
+ * newest first in growing batches, each committed on arrival, so a list fills from
+ * the top while the rest streams in.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <gmime/gmime.h>
+
+#include "lb-error.h"
+#include "lb-folder-role.h"
+#include "lb-imap-parser.h"
+#include "lb-imap-sync-private.h"
+#include "lb-mime.h"
+#include "lb-mime-message.h"
+#include "lb-store-locations.h"
+#include "lb-mutf7.h"
+#include "lb-provider.h"
+#include "lb-secrets.h"
+
+LbImapSync *
+lb_imap_sync_new (LbStore                   *store,
+                  gint64                     account_id,
+                  const LbServerConfig      *config,
+                  const LbProvider          *provider,
+                  const LbImapSyncCallbacks *callbacks,
+                  gpointer                   user_data)
+{
+  LbImapSync *self = g_new0 (LbImapSync, 1);
+
+  self->store = g_object_ref (store);
+  self->account_id = account_id;
+  self->config = lb_server_config_copy (config);
+  self->provider = provider != NULL ? lb_provider_ref ((LbProvider *) provider) : NULL;
+  lb_quirks_init (&self->quirks);
+  if (provider != NULL)
+    lb_quirks_for_provider (provider, &self->quirks);
+  self->session = lb_imap_session_new ();
+  lb_imap_session_set_provider (self->session, self->provider);
+  if (callbacks != NULL)
+    self->callbacks = *callbacks;
+  self->user_data = user_data;
+  lb_mime_init ();
+  return self;
+}
+
+void
+lb_imap_sync_free (LbImapSync *self)
+{
+  if (self == NULL)
+    return;
+  lb_imap_session_logout (self->session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->provider, lb_provider_unref);
+  lb_server_config_free (self->config);
+  g_free (self);
+}
+
+void
+lb_imap_sync_set_password_func (LbImapSync         *self,
+                                LbImapPasswordFunc  func,
+                                gpointer            user_data)
+{
+  self->password_func = func;
+  self->password_data = user_data;
+}
+
+void
+lb_imap_sync_set_capability_override (LbImapSync *self,
+                                      const char *capabilities)
+{
+  lb_imap_session_set_capability_override (self->session, capabilities);
+}
+
+LbImapSession *lb_imap_sync_get_session (LbImapSync *self) { return self->session; }
+const LbQuirks *lb_imap_sync_get_quirks (LbImapSync *self) { return &self->quirks; }
+
+void
+_lb_imap_sync_emit_folders_changed (LbImapSync *self)
+{
+  if (self->callbacks.folders_changed != NULL)
+    self->callbacks.folders_changed (self->user_data);
+}
+
+void
+_lb_imap_sync_emit_messages_changed (LbImapSync *self,
+                       gint64      folder_id)
+{
+  if (self->callbacks.messages_changed != NULL)
+    self->callbacks.messages_changed (folder_id, self->user_data);
+}
+
+void
+_lb_imap_sync_emit_progress (LbImapSync *self,
+               gint64      folder_id,
+               guint       done,
+               guint       total)
+{
+  if (self->callbacks.progress != NULL)
+    self->callbacks.progress (folder_id, done, total, self->user_data);
+}
+
+gboolean
+lb_imap_sync_connect (LbImapSync    *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(LbSecret) password = NULL;
+
+  if (lb_imap_session_is_connected (self->session))
+    return TRUE;
+
+  if (self->password_func == NULL)
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_SECRET, "No way to get the password");
+      return FALSE;
+    }
+  password = self->password_func (self->password_data, cancellable, error);
+  if (password == NULL)
+    return FALSE;
+
+  if (!lb_imap_session_connect_sync (self->session, self->config, password,
+                                     self->quirks.id_required, cancellable, error))
+    return FALSE;
+  lb_quirks_merge_capabilities (&self->quirks,
+                                lb_imap_session_get_capabilities (self->session));
+  return TRUE;
+}
+
+void
+lb_imap_sync_disconnect (LbImapSync *self)
+{
+  lb_imap_session_logout (self->session);
+}
+
+/* ---- Folders ------------------------------------------------------------ */
+
+typedef struct {
+  GPtrArray *lists;   /* LbImapResponse* of LIST/XLIST */
+} ListData;
+
+static gboolean
+collect_list (LbImapResponse  *r,
+              gpointer         user_data,
+              GError         **error)
+{
+  ListData *d = user_data;
+
+  if (r->kind == LB_IMAP_RESPONSE_LIST)
+    g_ptr_array_add (d->lists, lb_imap_response_ref (r));
+  return TRUE;
+}
+
+/**
+ * lb_imap_sync_folders:
+ *
+ * Lists the account's folders and brings the store's folder table in line: new
+ * folders are added with their role and decoded name, vanished ones removed.
+ */
+gboolean
+lb_imap_sync_folders (LbImapSync    *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_imap_response_unref);
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(LbImapResponse) ok = NULL;
+  ListData d = { lists };
+  g_autofree LbFolderRole *roles = NULL;
+  g_auto(GStrv) decoded = NULL;
+  gboolean use_xlist;
+  gboolean changed = FALSE;
+  LbFolderRole taken[LB_FOLDER_ROLE_OUTBOX + 1] = { 0 };
+
+  if (!lb_imap_sync_connect (self, cancellable, error))
+    return FALSE;
+
+  /* SPECIAL-USE attributes come with a plain LIST; XLIST is Gmail's and QQ's older way. */
+  use_xlist = !lb_imap_session_has_capability (self->session, "SPECIAL-USE") &&
+              lb_imap_session_has_capability (self->session, "XLIST");
+  ok = lb_imap_session_command_sync (self->session, collect_list, &d, cancellable, error,
+                                     "%s \"\" \"*\"", use_xlist ? "XLIST" : "LIST");
+  if (ok == NULL)
+    return FALSE;
+
+  stored = lb_store_list_folders (self->store, self->account_id, error);
+  if (stored == NULL)
+    return FALSE;
+
+  /* Roles: INBOX and SPECIAL-USE/XLIST attributes first, for every folder; only then
+   * names, for folders still without one.  One folder per role. */
+  roles = g_new0 (LbFolderRole, lists->len);
+  decoded = g_new0 (char *, lists->len + 1);
+  for (guint i = 0; i < lists->len; i++)
+    {
+      const LbImapList *l = &((LbImapResponse *) g_ptr_array_index (lists, i))->u.list_data;
+      LbFolderRole role;
+
+      if (l->name == NULL || (l->attrs & LB_IMAP_LIST_NONEXISTENT))
+        continue;
+      g_hash_table_add (seen, g_strdup (l->name));
+      decoded[i] = lb_mutf7_decode (l->name, NULL);
+      if (decoded[i] == NULL)
+        decoded[i] = g_utf8_make_valid (l->name, -1);
+      role = g_ascii_strcasecmp (l->name, "INBOX") == 0 ? LB_FOLDER_ROLE_INBOX
+                                                        : lb_folder_role_from_attributes ((const char * const *) l->attributes);
+      if (role != LB_FOLDER_ROLE_NONE && !taken[role])
+        {
+          roles[i] = role;
+          taken[role] = TRUE;
+        }
+    }
+  for (guint i = 0; i < lists->len; i++)
+    {
+      const LbImapList *l = &((LbImapResponse *) g_ptr_array_index (lists, i))->u.list_data;
+      LbFolderRole role = LB_FOLDER_ROLE_NONE;
+
+      if (decoded[i] == NULL || roles[i] != LB_FOLDER_ROLE_NONE)
+        continue;
+      role = lb_folder_role_from_name (self->provider, decoded[i], l->name);
+      if (role != LB_FOLDER_ROLE_NONE && !taken[role])
+        {
+          roles[i] = role;
+          taken[role] = TRUE;
+        }
+    }
+
+  for (guint i = 0; i < lists->len; i++)
+    {
+      const LbImapList *l = &((LbImapResponse *) g_ptr_array_index (lists, i))->u.list_data;
+      g_autoptr(LbStoreFolder) folder = NULL;
+      const char *leaf;
+      LbStoreFolder *old = NULL;
+
+      if (decoded[i] == NULL)
+        continue;
+      for (guint j = 0; j < stored->len; j++)
+        {
+          LbStoreFolder *s = g_ptr_array_index (stored, j);
+          if (g_strcmp0 (s->raw_name, l->name) == 0)
+            old = s;
+        }
+
+      /* Display the leaf; the tree comes from raw names and the delimiter. */
+      leaf = l->delimiter != '\0' ? strrchr (decoded[i], l->delimiter) : NULL;
+      folder = lb_store_folder_new ();
+      folder->account_id = self->account_id;
+      folder->raw_name = g_strdup (l->name);
+      folder->display_name = g_strdup (leaf != NULL ? leaf + 1 : decoded[i]);
+      folder->delimiter = l->delimiter != '\0' ? g_strndup (&l->delimiter, 1) : NULL;
+      folder->role = roles[i];
+      folder->attributes = g_strjoinv (" ", l->attributes);
+      folder->subscribed = TRUE;
+      folder->selectable = (l->attrs & LB_IMAP_LIST_NOSELECT) == 0;
+      if (old != NULL)
+        {
+          folder->uidvalidity = old->uidvalidity;
+          folder->uidnext = old->uidnext;
+          folder->highestmodseq = old->highestmodseq;
+          folder->total_count = old->total_count;
+          folder->unread_count = old->unread_count;
+          folder->last_sync = old->last_sync;
+          changed |= old->role != folder->role ||
+                     g_strcmp0 (old->display_name, folder->display_name) != 0 ||
+                     old->selectable != folder->selectable;
+        }
+      else
+        changed = TRUE;
+
+      if (lb_store_upsert_folder (self->store, folder, error) <= 0)
+        return FALSE;
+    }
+
+  for (guint j = 0; j < stored->len; j++)
+    {
+      LbStoreFolder *s = g_ptr_array_index (stored, j);
+      if (!g_hash_table_contains (seen, s->raw_name) && s->role != LB_FOLDER_ROLE_OUTBOX)
+        {
+          if (!lb_store_remove_folder (self->store, s->id, error))
+            return FALSE;
+          changed = TRUE;
+        }
+    }
+  if (changed)
+    _lb_imap_sync_emit_folders_changed (self);
+  return TRUE;
+}
+
+gint64
+lb_imap_sync_find_folder (LbImapSync   *self,
+                          LbFolderRole  role)
+{
+  g_autoptr(GPtrArray) folders = lb_store_list_folders (self->store, self->account_id, NULL);
+
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      LbStoreFolder *f = g_ptr_array_index (folders, i);
+      if (f->role == role)
+        return f->id;
+    }
+  return 0;
+}
+
+/**
+ * lb_imap_sync_all:
+ *
+ * The folder list, then INBOX, then every other folder.
+ */
+gboolean
+lb_imap_sync_all (LbImapSync    *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  gint64 inbox;
+
+  if (!lb_imap_sync_folders (self, cancellable, error))
+    return FALSE;
+  inbox = lb_imap_sync_find_folder (self, LB_FOLDER_ROLE_INBOX);
+  if (inbox > 0 && !lb_imap_sync_folder (self, inbox, cancellable, error))
+    return FALSE;
+  folders = lb_store_list_folders (self->store, self->account_id, error);
+  if (folders == NULL)
+    return FALSE;
+  for (guint i = 0; i < folders->len; i++)
+    {
+      LbStoreFolder *f = g_ptr_array_index (folders, i);
+      if (f->id == inbox || !f->selectable || f->role == LB_FOLDER_ROLE_OUTBOX)
+        continue;
+      if (!lb_imap_sync_folder (self, f->id, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_lb_imap_sync_ensure_selected (LbImapSync    *self,
+                 gint64         folder_id,
+                 LbStoreFolder **out_folder,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(LbStoreFolder) folder = lb_store_get_folder (self->store, folder_id, error);
+
+  if (folder == NULL)
+    return FALSE;
+  if (!lb_imap_sync_connect (self, cancellable, error))
+    return FALSE;
+  if (g_strcmp0 (lb_imap_session_get_selected (self->session), folder->raw_name) != 0 &&
+      !lb_imap_session_select_sync (self->session, folder->raw_name, FALSE, NULL, NULL, NULL,
+                                    NULL, cancellable, error))
+    return FALSE;
+  if (out_folder != NULL)
+    *out_folder = g_steal_pointer (&folder);
+  return TRUE;
+}
