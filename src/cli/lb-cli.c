@@ -19,6 +19,7 @@
 #include "lb-discovery.h"
 #include "lb-account-search.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-mime-builder.h"
 #include "lb-mime-message.h"
 #include "lb-secrets.h"

@@ -212,7 +212,7 @@ check_imap (const LbServerConfig *config,
 
   lb_quirks_init (&quirks);
   if (provider != NULL)
-    lb_quirks_for_provider (provider, &quirks);
+    lb_provider_get_quirks (provider, &quirks);
 
   if (!lb_imap_session_connect_sync (session, config, secret, quirks.id_required,
                                      cancellable, &error))

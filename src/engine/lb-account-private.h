@@ -28,6 +28,8 @@ void       _lb_account_set_password_func (LbAccount          *self,
                                        LbImapPasswordFunc     func,
                                        gpointer               user_data);
 const LbStoreAccount *_lb_account_get_row (LbAccount         *self);
+/* Sends queued local changes soon, ahead of background sync. */
+void       _lb_account_queue_replay   (LbAccount             *self);
 char      *_lb_account_secret_key     (gint64                 account_id);
 
 /* The worker-thread state handed to every job of the account. */

@@ -15,7 +15,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "lb-account-private.h"
-#include "lb-engine-private.h"
 #include "lb-error.h"
 #include "lb-folder-private.h"
 #include "lb-imap-session.h"
@@ -846,7 +845,7 @@ idle_thread (gpointer data)
 
   lb_quirks_init (&quirks);
   if (self->provider != NULL)
-    lb_quirks_for_provider (self->provider, &quirks);
+    lb_provider_get_quirks (self->provider, &quirks);
   lb_imap_session_set_timeout (session, IDLE_ANSWER_MS);
   lb_imap_session_set_provider (session, self->provider);
 

@@ -193,7 +193,7 @@ send_job_run (gpointer       worker_data,
     }
   lb_quirks_init (&quirks);
   if (provider != NULL)
-    lb_quirks_for_provider (provider, &quirks);
+    lb_provider_get_quirks (provider, &quirks);
 
   context.store = w->store;
   context.sync = w->sync;

@@ -15,12 +15,9 @@ gboolean    _lb_engine_is_hidden       (LbEngine *self,
 gboolean    _lb_engine_folder_is_inbox (LbEngine *self,
                                         gint64    folder_id);
 
-/* lb-message.c */
-void        _lb_message_set_location_id (LbMessage *self,
-                                         gint64     location_id);
-gint64      _lb_message_get_location_id (LbMessage *self);
-
-/* lb-account.c */
-void        _lb_account_queue_replay    (LbAccount *self);
+/* lb-message-list.c */
+LbMessageList *_lb_message_list_new     (LbEngine   *engine,
+                                         gint64      folder_id,
+                                         const char *query);
 
 G_END_DECLS

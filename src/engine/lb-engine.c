@@ -415,8 +415,6 @@ lb_engine_wait_idle (LbEngine *self)
     ;
 }
 
-LbMessageList *_lb_message_list_new (LbEngine *engine, gint64 folder_id, const char *query);
-
 /**
  * lb_engine_get_unified_inbox:
  *

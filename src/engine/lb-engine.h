@@ -10,7 +10,6 @@
 #include "lb-error.h"
 #include "lb-folder.h"
 #include "lb-message.h"
-#include "lb-message-list.h"
 #include "lb-outbox-item.h"
 #include "lb-server-config.h"
 #include "lb-types.h"

@@ -21,6 +21,7 @@
 
 #include "lb-account-search.h"
 #include "lb-engine-private.h"
+#include "lb-message-list.h"
 #include "lb-message-private.h"
 #include "lb-search.h"
 #include "lb-store-locations.h"
@@ -561,8 +562,6 @@ on_messages_changed (LbEngine      *engine,
   if (relevant)
     lb_message_list_reload (self);
 }
-
-LbMessageList *_lb_message_list_new (LbEngine *engine, gint64 folder_id, const char *query);
 
 LbMessageList *
 _lb_message_list_new (LbEngine   *engine,

@@ -16,5 +16,8 @@ void       _lb_message_update       (LbMessage            *self,
                                      const LbStoreListRow *row);
 void       _lb_message_set_flags    (LbMessage            *self,
                                      guint                 flags);
+void       _lb_message_set_location_id (LbMessage         *self,
+                                     gint64                location_id);
+gint64     _lb_message_get_location_id (LbMessage         *self);
 
 G_END_DECLS

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include "lb-engine-private.h"
 #include "lb-message-private.h"
 
 struct _LbMessage

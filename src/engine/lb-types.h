@@ -8,6 +8,15 @@
 
 G_BEGIN_DECLS
 
+/* The engine's public objects, for headers that only pass them around (each is declared
+ * with G_DECLARE_FINAL_TYPE in its own header). */
+typedef struct _LbEngine      LbEngine;
+typedef struct _LbAccount     LbAccount;
+typedef struct _LbFolder      LbFolder;
+typedef struct _LbMessage     LbMessage;
+typedef struct _LbMessageList LbMessageList;
+typedef struct _LbOutboxItem  LbOutboxItem;
+
 /**
  * LbFolderRole:
  *

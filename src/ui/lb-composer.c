@@ -192,7 +192,7 @@ update_size_warning (LbComposer *self)
     provider = lb_provider_db_lookup_id (lb_provider_db_get_default (),
                                          lb_account_get_provider_id (account));
   if (provider != NULL)
-    lb_quirks_for_provider (provider, &quirks);
+    lb_provider_get_quirks (provider, &quirks);
   if (quirks.max_message_size > 0 && total > quirks.max_message_size)
     {
       g_autofree char *limit = g_format_size (quirks.max_message_size);

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "lb-engine.h"
+#include "lb-message-list.h"
 
 G_BEGIN_DECLS
 

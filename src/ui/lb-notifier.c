@@ -26,6 +26,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lb-message-list.h"
 #include "lb-notifier.h"
 
 /* Several messages delivered by one sync arrive in the list within a few

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-imap-connection.h"
 #include "lb-test-fixture.h"
 

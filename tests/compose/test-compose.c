@@ -8,6 +8,7 @@
 
 #include "lb-compose.h"
 #include "lb-error.h"
+#include "lb-address.h"
 #include "lb-mime.h"
 #include "lb-mime-builder.h"
 #include "lb-mime-message.h"

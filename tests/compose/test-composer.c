@@ -14,6 +14,7 @@
 
 #include "lb-composer.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-mime-builder.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"

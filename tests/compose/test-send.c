@@ -13,6 +13,7 @@
 
 #include "lb-compose.h"
 #include "lb-engine.h"
+#include "lb-address.h"
 #include "lb-mime.h"
 #include "lb-mime-builder.h"
 #include "lb-store.h"

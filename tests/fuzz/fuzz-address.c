@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb-address.h"
 #include "lb-mime.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -36,7 +37,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autofree char *text = g_strndup ((const char *) data, size);
   g_autoptr(GPtrArray) typed = lb_address_parse (text);
-  g_autoptr(GPtrArray) header = lb_mime_decode_address_list (text, NULL);
+  g_autoptr(GPtrArray) header = lb_address_list_decode (text, NULL);
 
   check_list (typed);
   check_list (header);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb-address.h"
 #include "lb-mime.h"
 #include "lb-mime-message.h"
 #include "lb-mime-text.h"

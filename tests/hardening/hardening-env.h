@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-imap-parser.h"
 #include "lb-imap-session.h"
 #include "lb-test-fixture.h"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-notifier.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"

@@ -9,6 +9,7 @@
 
 #include "lb-account-search.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-test-account.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "lb-engine.h"
+#include "lb-message-list.h"
 
 typedef struct {
   GSubprocess  *server;

@@ -20,6 +20,7 @@
 
 #include "lb-application.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-imap-parser.h"
 #include "lb-imap-session.h"
 #include "lb-message-row.h"

@@ -20,6 +20,7 @@
 
 #include "lb-application.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-message-list-view.h"
 #include "lb-message-row.h"
 #include "lb-sidebar.h"

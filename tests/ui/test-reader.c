@@ -19,6 +19,7 @@
 #endif
 
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-reader.h"
 #include "lb-test-fixture.h"
 #include "lb-ui-test-util.h"

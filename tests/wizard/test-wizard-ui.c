@@ -20,6 +20,7 @@
 #include "lb-application.h"
 #include "lb-preferences-window.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-test-fixture.h"
 #include "lb-ui-test-util.h"
 

@@ -612,8 +612,8 @@ lb_address_parse (const char *text)
 }
 
 GPtrArray *
-lb_mime_decode_address_list (const char  *raw,
-                             char       **display)
+lb_address_list_decode (const char  *raw,
+                        char       **display)
 {
   GPtrArray *list = parse_list (raw, MODE_HEADER);
 

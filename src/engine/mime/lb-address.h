@@ -94,4 +94,20 @@ char *lb_address_list_to_display (GPtrArray *list);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbAddress, lb_address_free)
 
+/**
+ * lb_address_list_decode:
+ * @raw: (nullable): a raw address header value (From, To, Cc, Reply-To)
+ * @display: (out) (optional) (transfer full): the names (or addresses when
+ *   there is no name) joined by ", ", for the message list
+ *
+ * Parses an RFC 5322 address list: display names (quoted or not, with
+ * encoded-words, even inside quotes, or raw 8-bit), angle addresses, comments
+ * and groups (whose members are flattened into the list).  Never fails:
+ * what cannot be parsed is kept as well as it can be.
+ *
+ * Returns: (transfer full) (element-type LbAddress): the addresses, possibly empty
+ */
+GPtrArray *lb_address_list_decode (const char  *raw,
+                                   char       **display);
+
 G_END_DECLS

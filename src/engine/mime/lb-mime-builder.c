@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "lb-address.h"
 #include "lb-mime.h"
 #include "lb-mime-builder.h"
 

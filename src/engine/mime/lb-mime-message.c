@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lb-error.h"
+#include "lb-address.h"
 #include "lb-mime.h"
 #include "lb-mime-message.h"
 #include "lb-mime-text.h"
@@ -557,7 +558,7 @@ static GPtrArray *
 address_header (GMimeObject *object,
                 const char  *name)
 {
-  return lb_mime_decode_address_list (raw_header (object, name), NULL);
+  return lb_address_list_decode (raw_header (object, name), NULL);
 }
 
 LbMimeMessage *

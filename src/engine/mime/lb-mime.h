@@ -6,7 +6,6 @@
 
 #include <gmime/gmime.h>
 
-#include "lb-address.h"
 #include "lb-charset.h"
 
 G_BEGIN_DECLS
@@ -53,20 +52,5 @@ GMimeFormatOptions *lb_mime_get_format_options (void);
  */
 char *lb_mime_decode_header (const char *raw);
 
-/**
- * lb_mime_decode_address_list:
- * @raw: (nullable): a raw address header value (From, To, Cc, Reply-To)
- * @display: (out) (optional) (transfer full): the names (or addresses when
- *   there is no name) joined by ", ", for the message list
- *
- * Parses an RFC 5322 address list: display names (quoted or not, with
- * encoded-words, even inside quotes, or raw 8-bit), angle addresses, comments
- * and groups (whose members are flattened into the list).  Never fails:
- * what cannot be parsed is kept as well as it can be.
- *
- * Returns: (transfer full) (element-type LbAddress): the addresses, possibly empty
- */
-GPtrArray *lb_mime_decode_address_list (const char  *raw,
-                                        char       **display);
 
 G_END_DECLS

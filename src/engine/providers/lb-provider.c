@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "lb-error.h"
-#include "lb-provider-private.h"
+#include "lb-provider.h"
 
 /* Per-provider folder names for one role.  FolderPlain entries carry
  * LB_FOLDER_ROLE_NONE: they stop the common-name fallback, so that a NetEase
@@ -642,9 +642,24 @@ lb_provider_lookup_folder_role (const LbProvider *provider,
   return FALSE;
 }
 
-const LbQuirks *
-lb_provider_peek_quirks (const LbProvider *provider)
+/**
+ * lb_provider_get_quirks:
+ * @provider: (nullable): the account's provider, %NULL if unknown
+ * @out: (out caller-allocates): the quirks
+ *
+ * Fills @out from the database entry (or the defaults).  Call
+ * lb_quirks_merge_capabilities() once the server's CAPABILITY is known.
+ */
+void
+lb_provider_get_quirks (const LbProvider *provider,
+                        LbQuirks         *out)
 {
-  g_return_val_if_fail (provider != NULL, NULL);
-  return &provider->quirks;
+  g_return_if_fail (out != NULL);
+
+  if (provider == NULL)
+    {
+      lb_quirks_init (out);
+      return;
+    }
+  *out = provider->quirks;
 }

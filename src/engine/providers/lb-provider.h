@@ -6,6 +6,7 @@
 
 #include <glib-object.h>
 
+#include "lb-quirks.h"
 #include "lb-types.h"
 
 G_BEGIN_DECLS
@@ -87,5 +88,8 @@ gboolean                lb_hostname_matches_pattern     (const char       *hostn
                                                          const char       *pattern);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbProvider, lb_provider_unref)
+
+void lb_provider_get_quirks (const LbProvider *provider,
+                             LbQuirks         *out);
 
 G_END_DECLS

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "lb-error.h"
-#include "lb-provider-private.h"
 #include "lb-quirks.h"
 
 /**
@@ -117,28 +116,6 @@ lb_quirks_load_from_key_file (LbQuirks    *quirks,
   if (quirks->id_required)
     quirks->send_id = TRUE;
   return TRUE;
-}
-
-/**
- * lb_quirks_for_provider:
- * @provider: (nullable): the account's provider, %NULL if unknown
- * @out: (out caller-allocates): the quirks
- *
- * Fills @out from the database entry (or the defaults).  Call
- * lb_quirks_merge_capabilities() once the server's CAPABILITY is known.
- */
-void
-lb_quirks_for_provider (const LbProvider *provider,
-                        LbQuirks         *out)
-{
-  g_return_if_fail (out != NULL);
-
-  if (provider == NULL)
-    {
-      lb_quirks_init (out);
-      return;
-    }
-  *out = *lb_provider_peek_quirks (provider);
 }
 
 static const char *

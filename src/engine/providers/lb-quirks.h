@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "lb-provider.h"
+#include "lb-types.h"
 
 G_BEGIN_DECLS
 
@@ -56,8 +56,6 @@ typedef struct {
 #define LB_QUIRKS_DEFAULT_POLL_INTERVAL 300
 
 void     lb_quirks_init                 (LbQuirks            *quirks);
-void     lb_quirks_for_provider         (const LbProvider    *provider,
-                                         LbQuirks            *out);
 void     lb_quirks_merge_capabilities   (LbQuirks            *quirks,
                                          const char * const  *capabilities);
 gboolean lb_quirks_load_from_key_file   (LbQuirks            *quirks,

@@ -48,7 +48,7 @@ lb_imap_sync_new (LbStore                   *store,
   self->provider = provider != NULL ? lb_provider_ref ((LbProvider *) provider) : NULL;
   lb_quirks_init (&self->quirks);
   if (provider != NULL)
-    lb_quirks_for_provider (provider, &self->quirks);
+    lb_provider_get_quirks (provider, &self->quirks);
   self->session = lb_imap_session_new ();
   lb_imap_session_set_provider (self->session, self->provider);
   if (callbacks != NULL)

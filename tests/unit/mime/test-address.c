@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "lb-address.h"
 #include "lb-mime.h"
 
 static void
@@ -25,7 +26,7 @@ test_header_list (void)
 {
   /* 朱镕基 as a GB2312-labelled word, 张启 as a raw GBK quoted name. */
   g_autofree char *display = NULL;
-  g_autoptr(GPtrArray) list = lb_mime_decode_address_list (
+  g_autoptr(GPtrArray) list = lb_address_list_decode (
     "=?gb2312?B?1uzpRrv5?= <zhu@example.cn>, \"\xd5\xc5\xc6\xf4\" <zhang@qq.com>,\r\n"
     " bob@example.com, undisclosed-recipients:;", &display);
 
@@ -39,7 +40,7 @@ test_header_list (void)
 static void
 test_header_forms (void)
 {
-  g_autoptr(GPtrArray) list = lb_mime_decode_address_list (
+  g_autoptr(GPtrArray) list = lb_address_list_decode (
     "\"Doe, John\" <john@example.com>, team: a@example.com, \"B (x)\" <b@example.com>;, "
     "carol@example.com (Carol Smith), \"=?utf-8?B?5byg5LiJ?=\" <zhangsan@example.cn>, "
     "'李四' <lisi@example.cn>, <bare@example.com>, Name <>, <@relay.example:route@example.com>",
@@ -61,7 +62,7 @@ static void
 test_header_split_name (void)
 {
   /* A name split mid-character over two padded words. */
-  g_autoptr(GPtrArray) list = lb_mime_decode_address_list (
+  g_autoptr(GPtrArray) list = lb_address_list_decode (
     "=?gb2312?B?1uzpRrs=?= =?gb2312?B?+brN1cWGtA==?= <x@example.cn>", NULL);
 
   g_assert_cmpuint (list->len, ==, 1);
@@ -72,8 +73,8 @@ static void
 test_header_empty (void)
 {
   g_autofree char *display = NULL;
-  g_autoptr(GPtrArray) none = lb_mime_decode_address_list (NULL, &display);
-  g_autoptr(GPtrArray) blank = lb_mime_decode_address_list (" , ,;", NULL);
+  g_autoptr(GPtrArray) none = lb_address_list_decode (NULL, &display);
+  g_autoptr(GPtrArray) blank = lb_address_list_decode (" , ,;", NULL);
 
   g_assert_cmpuint (none->len, ==, 0);
   g_assert_cmpstr (display, ==, "");
@@ -176,7 +177,7 @@ test_hostile (void)
 
   for (int i = 0; i < 20000; i++)
     g_string_append (s, "(((\"<<,;:");
-  a = lb_mime_decode_address_list (s->str, NULL);
+  a = lb_address_list_decode (s->str, NULL);
   b = lb_address_parse (s->str);
   c = lb_address_parse ("\"unterminated <a@b.com>, (comment <c@d.com>");
   g_assert_nonnull (a);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lb-error.h"
+#include "lb-address.h"
 #include "lb-mime.h"
 #include "lb-mime-message.h"
 

@@ -308,7 +308,7 @@ test_quirks_from_provider (void)
 {
   LbQuirks q;
 
-  lb_quirks_for_provider (by_id ("netease-163"), &q);
+  lb_provider_get_quirks (by_id ("netease-163"), &q);
   g_assert_true (q.send_id);
   g_assert_true (q.id_required);
   g_assert_true (q.poll_instead_of_idle);
@@ -316,7 +316,7 @@ test_quirks_from_provider (void)
   g_assert_true (q.no_condstore_flag_poll);
   g_assert_false (q.gmail_labels);
 
-  lb_quirks_for_provider (by_id ("qq"), &q);
+  lb_provider_get_quirks (by_id ("qq"), &q);
   g_assert_true (q.send_id);
   g_assert_false (q.id_required);
   g_assert_false (q.poll_instead_of_idle);
@@ -324,16 +324,16 @@ test_quirks_from_provider (void)
   g_assert_true (q.sender_must_match_login);
   g_assert_true (q.login_rate_limited);
 
-  lb_quirks_for_provider (by_id ("gmail"), &q);
+  lb_provider_get_quirks (by_id ("gmail"), &q);
   g_assert_true (q.gmail_labels);
   g_assert_true (q.server_saves_sent_copy);
   g_assert_cmpuint (q.max_connections, ==, 15);
   g_assert_false (q.id_required);
 
-  lb_quirks_for_provider (by_id ("china-telecom-189"), &q);
+  lb_provider_get_quirks (by_id ("china-telecom-189"), &q);
   g_assert_true (q.no_namespace);
 
-  lb_quirks_for_provider (NULL, &q);
+  lb_provider_get_quirks (NULL, &q);
   g_assert_false (q.send_id);
   g_assert_false (q.poll_instead_of_idle);
   g_assert_false (q.gmail_labels);
@@ -354,21 +354,21 @@ test_quirks_merge (void)
                                     "IDLEX", "IDENTITY", NULL };
   LbQuirks q;
 
-  lb_quirks_for_provider (by_id ("netease-163"), &q);
+  lb_provider_get_quirks (by_id ("netease-163"), &q);
   lb_quirks_merge_capabilities (&q, netease_caps);
   g_assert_true (q.send_id);
   g_assert_true (q.poll_instead_of_idle);
   g_assert_true (q.no_condstore_flag_poll);
   g_assert_cmpuint (q.max_message_size, ==, 71680000);
 
-  lb_quirks_for_provider (by_id ("qq"), &q);
+  lb_provider_get_quirks (by_id ("qq"), &q);
   lb_quirks_merge_capabilities (&q, qq_caps);
   g_assert_true (q.send_id);
   g_assert_false (q.poll_instead_of_idle);
   g_assert_true (q.no_condstore_flag_poll);
 
   /* A Workspace domain that is not in the database still gets Gmail semantics. */
-  lb_quirks_for_provider (NULL, &q);
+  lb_provider_get_quirks (NULL, &q);
   lb_quirks_merge_capabilities (&q, gmail_caps);
   g_assert_true (q.gmail_labels);
   g_assert_true (q.server_saves_sent_copy);
@@ -377,16 +377,16 @@ test_quirks_merge (void)
   g_assert_cmpuint (q.max_message_size, ==, 35651584);
 
   /* No ID advertised: not sent, unless the provider requires it. */
-  lb_quirks_for_provider (NULL, &q);
+  lb_provider_get_quirks (NULL, &q);
   lb_quirks_merge_capabilities (&q, dovecot_caps);
   g_assert_false (q.send_id);
   g_assert_false (q.poll_instead_of_idle);
   g_assert_false (q.no_condstore_flag_poll);
-  lb_quirks_for_provider (by_id ("netease-126"), &q);
+  lb_provider_get_quirks (by_id ("netease-126"), &q);
   lb_quirks_merge_capabilities (&q, dovecot_caps);
   g_assert_true (q.send_id);
 
-  lb_quirks_for_provider (NULL, &q);
+  lb_provider_get_quirks (NULL, &q);
   lb_quirks_merge_capabilities (&q, bad_caps);
   g_assert_false (q.send_id);
   g_assert_true (q.poll_instead_of_idle);
