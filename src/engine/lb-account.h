@@ -2,6 +2,26 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-account
+ * @title: LbAccount
+ *
+ * One mail account: its settings, its folders (a #GListModel of #LbFolder, borrowed
+ * from the account), its status, and its background sync.  Accounts are made and
+ * removed by #LbEngine; they are never constructed directly.
+ *
+ * Threads: the object lives on the main thread.  lb_account_start() starts the
+ * account's worker thread (one job queue: user actions first, then the visible folder,
+ * then background sync) and its IDLE or polling thread; their results reach the main
+ * thread as property notifications (#LbAccount:status, #LbAccount:last-error,
+ * #LbAccount:inbox-unread) and the signals #LbAccount::messages-changed (folder id)
+ * and #LbAccount::folders-changed, coalesced into one emission per batch.
+ *
+ * `_async` functions queue a job on the worker; their callbacks run on the main
+ * context.  Returned strings are owned by the account and valid until the next change
+ * notification of the matching property.
+ */
 #pragma once
 
 #include <gio/gio.h>

@@ -2,6 +2,31 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-engine
+ * @title: LbEngine
+ *
+ * The engine's entry point: one per profile (data directory).  It owns the store, the
+ * accounts (an #LbAccount each, with its worker thread) and the outbox, and hands out
+ * list models over the store.
+ *
+ * Threads: every function here is called on the main thread, the thread whose
+ * thread-default #GMainContext was current when lb_engine_new() ran; every signal and
+ * every `_async` callback is delivered there.  Nothing here blocks on the network or on
+ * a write to the store: blocking work runs on the accounts' workers and comes back
+ * through `_async`/`_finish` pairs (#GTask) or signals.
+ *
+ * Ownership: getters (`get`, `peek`, `lookup` of cached objects) return borrowed
+ * pointers unless marked `(transfer full)` in their documentation in lb-engine*.c;
+ * `open`, `search`, `dup` and `list` return new references or copies.
+ *
+ * Signals: #LbEngine::messages-changed (account id, folder id) whenever the store
+ * changed under a folder (sync, local change, undo); #LbEngine:unified-unread notifies.
+ * Local changes (flags, moves, deletes) are applied to the store at once and replayed
+ * to the server by the account's worker; moves and deletes wait %LB_UNDO_SECONDS so
+ * that lb_engine_undo() never reaches the server.
+ */
 #pragma once
 
 #include <gio/gio.h>

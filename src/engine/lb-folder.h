@@ -2,6 +2,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-folder
+ * @title: LbFolder
+ *
+ * One folder of an account, as the sidebar shows it: decoded name, path, depth, role,
+ * counts.  Immutable apart from its counts (notified on the main thread when the
+ * account reloads its folders).  Strings are owned by the folder.
+ */
 #pragma once
 
 #include <gio/gio.h>

@@ -2,6 +2,19 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-message-list
+ * @title: LbMessageList
+ *
+ * A lazy #GListModel of #LbMessage over one folder, all inboxes (the unified inbox) or a
+ * search.  It holds only the ordered message ids; rows become objects when asked for
+ * and are cached in a small window, so a list of a million messages costs a few bytes
+ * per row.  Reloads read the store on a thread and emit #GListModel::items-changed on the
+ * main thread with the smallest ranges they can.  Lists come from lb_engine_open_folder() and
+ * lb_engine_search() (new references) and lb_engine_get_unified_inbox() (borrowed:
+ * owned by the engine).
+ */
 #pragma once
 
 #include <gio/gio.h>

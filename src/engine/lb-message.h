@@ -2,6 +2,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-message
+ * @title: LbMessage
+ *
+ * One message as the message list and the reader see it: envelope fields decoded for
+ * display and the flags.  Made by #LbMessageList and lb_engine_lookup_message(); main
+ * thread only.  Flags change in place (with notifications) when a local change or a
+ * sync touches them.  Strings and the #GDateTime are owned by the message.
+ */
 #pragma once
 
 #include <gio/gio.h>

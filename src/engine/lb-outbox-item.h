@@ -2,6 +2,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-outbox-item
+ * @title: LbOutboxItem
+ *
+ * One message in the outbox (lb_engine_get_outbox()), a snapshot of its row: state,
+ * attempts, the provider's mapped error.  Main thread only; refreshed by the engine when
+ * the outbox changes.  Strings and the message bytes are owned by the item.
+ */
 #pragma once
 
 #include <glib-object.h>
