@@ -399,73 +399,17 @@ update_counts (LbImapSync    *self,
   return lb_store_set_folder_counts (self->store, folder_id, total, unread, error);
 }
 
-/**
- * lb_imap_sync_folder:
- *
- * Brings one folder of the store in line with the server.
- */
-gboolean
-lb_imap_sync_folder (LbImapSync    *self,
-                     gint64         folder_id,
-                     GCancellable  *cancellable,
-                     GError       **error)
+/* The server's and the store's sorted UID sets, merged: UIDs only the server has are
+ * new, UIDs only the store has are gone, the rest are known. */
+static void
+merge_uids (const GArray *server_uids,
+            const GArray *stored,
+            GArray       *new_uids,
+            GArray       *gone,
+            GArray       *known)
 {
-  g_autoptr(LbStoreFolder) folder = NULL;
-  g_autoptr(GArray) server_uids = NULL;
-  g_autoptr(GArray) stored = NULL;
-  g_autoptr(GArray) new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(GArray) changes = NULL;
-  SelectChanges sc = { g_array_new (FALSE, FALSE, sizeof (guint32)),
-                       g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags)) };
-  LbImapQresync qresync = { 0 };
-  LbImapSelectInfo info = { 0 };
-  gboolean ok = FALSE;
-  gboolean used_qresync;
-  gboolean reset = FALSE;
   guint i, j;
 
-  folder = lb_store_get_folder (self->store, folder_id, error);
-  if (folder == NULL)
-    goto out;
-  if (!folder->selectable)
-    {
-      ok = TRUE;
-      goto out;
-    }
-  if (!lb_imap_sync_connect (self, cancellable, error))
-    goto out;
-
-  qresync.uidvalidity = folder->uidvalidity;
-  qresync.modseq = folder->highestmodseq;
-  used_qresync = lb_imap_session_qresync_enabled (self->session) && qresync.uidvalidity != 0 &&
-                 qresync.modseq != 0;
-  if (!lb_imap_session_select_sync (self->session, folder->raw_name, FALSE, &qresync,
-                                    collect_select_changes, &sc, &info, cancellable, error))
-    goto out;
-
-  if (folder->uidvalidity != 0 && info.uidvalidity != folder->uidvalidity)
-    {
-      /* Every uid we hold for this folder now names something else. */
-      g_debug ("UIDVALIDITY of %s changed (%u -> %u): refetching", folder->raw_name,
-               folder->uidvalidity, info.uidvalidity);
-      if (!lb_store_clear_folder (self->store, folder_id, error))
-        goto out;
-      reset = TRUE;
-      used_qresync = FALSE;
-      _lb_imap_sync_emit_messages_changed (self, folder_id);
-    }
-
-  server_uids = search_all_uids (self, cancellable, error);
-  if (server_uids == NULL)
-    goto out;
-  stored = lb_store_get_folder_flags (self->store, folder_id, error);
-  if (stored == NULL)
-    goto out;
-  g_array_sort (stored, cmp_uid_flags);
-
-  /* Merge the two sorted sets. */
   for (i = 0, j = 0; i < server_uids->len || j < stored->len;)
     {
       guint32 s = i < server_uids->len ? g_array_index (server_uids, guint32, i) : G_MAXUINT32;
@@ -487,71 +431,202 @@ lb_imap_sync_folder (LbImapSync    *self,
           j++;
         }
     }
+}
+
+/* Keeps only the flag updates that differ from what the store holds, so that a
+ * resync that changes nothing writes nothing.  Both arrays are sorted by UID. */
+static GArray *
+real_flag_changes (GArray       *changes,
+                   const GArray *stored)
+{
+  GArray *real = g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags));
+  guint i, j;
+
+  g_array_sort (changes, cmp_uid_flags);
+  for (i = 0, j = 0; i < changes->len && j < stored->len;)
+    {
+      LbStoreUidFlags *c = &g_array_index (changes, LbStoreUidFlags, i);
+      const LbStoreUidFlags *s = &g_array_index (stored, LbStoreUidFlags, j);
+
+      if (c->uid == s->uid)
+        {
+          if (c->flags != s->flags)
+            g_array_append_val (real, *c);
+          i++, j++;
+        }
+      else if (c->uid < s->uid)
+        i++;
+      else
+        j++;
+    }
+  return real;
+}
+
+/* What a folder sync learns from SELECT and carries through its steps. */
+typedef struct {
+  LbStoreFolder    *folder;
+  SelectChanges     sc;
+  LbImapSelectInfo  info;
+  gboolean          used_qresync;
+  gboolean          reset;
+} FolderSync;
+
+static void
+folder_sync_clear (FolderSync *fs)
+{
+  g_clear_pointer (&fs->folder, lb_store_folder_free);
+  g_clear_pointer (&fs->sc.vanished, g_array_unref);
+  g_clear_pointer (&fs->sc.flag_updates, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FolderSync, folder_sync_clear)
+
+/* SELECTs the folder (with QRESYNC when the store has a state to resume from) and
+ * empties the stored folder when its UIDVALIDITY changed. */
+static gboolean
+select_folder (LbImapSync    *self,
+               FolderSync    *fs,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  LbStoreFolder *folder = fs->folder;
+  LbImapQresync qresync = { 0 };
+
+  qresync.uidvalidity = folder->uidvalidity;
+  qresync.modseq = folder->highestmodseq;
+  fs->used_qresync = lb_imap_session_qresync_enabled (self->session) &&
+                     qresync.uidvalidity != 0 && qresync.modseq != 0;
+  if (!lb_imap_session_select_sync (self->session, folder->raw_name, FALSE, &qresync,
+                                    collect_select_changes, &fs->sc, &fs->info,
+                                    cancellable, error))
+    return FALSE;
+
+  if (folder->uidvalidity != 0 && fs->info.uidvalidity != folder->uidvalidity)
+    {
+      /* Every uid we hold for this folder now names something else. */
+      g_debug ("UIDVALIDITY of %s changed (%u -> %u): refetching", folder->raw_name,
+               folder->uidvalidity, fs->info.uidvalidity);
+      if (!lb_store_clear_folder (self->store, folder->id, error))
+        return FALSE;
+      fs->reset = TRUE;
+      fs->used_qresync = FALSE;
+      _lb_imap_sync_emit_messages_changed (self, folder->id);
+    }
+  return TRUE;
+}
+
+/* Brings the flags of the messages the store already has in line: from QRESYNC's
+ * SELECT, from CHANGEDSINCE, or from a full FLAGS comparison. */
+static gboolean
+sync_known_flags (LbImapSync    *self,
+                  FolderSync    *fs,
+                  const GArray  *known,
+                  const GArray  *stored,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  gint64 folder_id = fs->folder->id;
+  g_autoptr(GArray) changes = NULL;
+  g_autoptr(GArray) real = NULL;
+
+  if (known->len == 0 || fs->reset)
+    return TRUE;
+  if (fs->used_qresync)
+    changes = g_array_ref (fs->sc.flag_updates);
+  else if (lb_imap_session_condstore_enabled (self->session) && !fs->info.nomodseq &&
+           fs->folder->highestmodseq != 0)
+    changes = fetch_flags (self, (guint32 *) known->data, known->len,
+                           fs->folder->highestmodseq, cancellable, error);
+  else
+    changes = fetch_flags (self, (guint32 *) known->data, known->len, 0, cancellable, error);
+  if (changes == NULL)
+    return FALSE;
+  if (changes->len == 0)
+    return TRUE;
+
+  real = real_flag_changes (changes, stored);
+  if (real->len == 0)
+    return TRUE;
+  if (!lb_store_update_flags (self->store, folder_id, (LbStoreUidFlags *) real->data,
+                              real->len, error))
+    return FALSE;
+  _lb_imap_sync_emit_messages_changed (self, folder_id);
+  return TRUE;
+}
+
+/* Records what SELECT reported, so that the next sync can resume from it, and the counts. */
+static gboolean
+finish_folder (LbImapSync  *self,
+               FolderSync  *fs,
+               GError     **error)
+{
+  gint64 folder_id = fs->folder->id;
+
+  if (!lb_store_set_folder_sync_state (self->store, folder_id, fs->info.uidvalidity,
+                                       fs->info.uidnext,
+                                       fs->info.nomodseq ? 0 : fs->info.highestmodseq, error))
+    return FALSE;
+  if (!update_counts (self, folder_id, error))
+    return FALSE;
+  _lb_imap_sync_emit_folders_changed (self);
+  return TRUE;
+}
+
+/**
+ * lb_imap_sync_folder:
+ *
+ * Brings one folder of the store in line with the server: SELECT, the server's UID
+ * set merged with the stored one, expunges removed, flags of known messages
+ * updated, new messages fetched, and the folder's sync state recorded.
+ */
+gboolean
+lb_imap_sync_folder (LbImapSync    *self,
+                     gint64         folder_id,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_auto(FolderSync) fs = { NULL, };
+  g_autoptr(GArray) server_uids = NULL;
+  g_autoptr(GArray) stored = NULL;
+  g_autoptr(GArray) new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  fs.folder = lb_store_get_folder (self->store, folder_id, error);
+  if (fs.folder == NULL)
+    return FALSE;
+  if (!fs.folder->selectable)
+    return TRUE;
+  if (!lb_imap_sync_connect (self, cancellable, error))
+    return FALSE;
+
+  fs.sc.vanished = g_array_new (FALSE, FALSE, sizeof (guint32));
+  fs.sc.flag_updates = g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags));
+  if (!select_folder (self, &fs, cancellable, error))
+    return FALSE;
+
+  server_uids = search_all_uids (self, cancellable, error);
+  if (server_uids == NULL)
+    return FALSE;
+  stored = lb_store_get_folder_flags (self->store, folder_id, error);
+  if (stored == NULL)
+    return FALSE;
+  g_array_sort (stored, cmp_uid_flags);
+  merge_uids (server_uids, stored, new_uids, gone, known);
 
   if (gone->len > 0)
     {
       if (!lb_store_remove_uids (self->store, folder_id, (guint32 *) gone->data, gone->len, error))
-        goto out;
+        return FALSE;
       _lb_imap_sync_emit_messages_changed (self, folder_id);
     }
 
-  /* Flags of the messages we already have. */
-  if (known->len > 0 && !reset)
-    {
-      if (used_qresync)
-        changes = g_array_ref (sc.flag_updates);
-      else if (lb_imap_session_condstore_enabled (self->session) && !info.nomodseq &&
-               folder->highestmodseq != 0)
-        changes = fetch_flags (self, (guint32 *) known->data, known->len, folder->highestmodseq,
-                               cancellable, error);
-      else
-        changes = fetch_flags (self, (guint32 *) known->data, known->len, 0, cancellable, error);
-      if (changes == NULL)
-        goto out;
-      if (changes->len > 0)
-        {
-          g_autoptr(GArray) real = g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags));
-          g_array_sort (changes, cmp_uid_flags);
-          /* Keep only real changes, so that a no-change resync writes nothing. */
-          for (i = 0, j = 0; i < changes->len && j < stored->len;)
-            {
-              LbStoreUidFlags *c = &g_array_index (changes, LbStoreUidFlags, i);
-              LbStoreUidFlags *s = &g_array_index (stored, LbStoreUidFlags, j);
-              if (c->uid == s->uid)
-                {
-                  if (c->flags != s->flags)
-                    g_array_append_val (real, *c);
-                  i++, j++;
-                }
-              else if (c->uid < s->uid)
-                i++;
-              else
-                j++;
-            }
-          if (real->len > 0)
-            {
-              if (!lb_store_update_flags (self->store, folder_id, (LbStoreUidFlags *) real->data,
-                                          real->len, error))
-                goto out;
-              _lb_imap_sync_emit_messages_changed (self, folder_id);
-            }
-        }
-    }
+  if (!sync_known_flags (self, &fs, known, stored, cancellable, error))
+    return FALSE;
 
   if (new_uids->len > 0 &&
       !fetch_new (self, folder_id, (guint32 *) new_uids->data, new_uids->len, cancellable, error))
-    goto out;
+    return FALSE;
 
-  if (!lb_store_set_folder_sync_state (self->store, folder_id, info.uidvalidity, info.uidnext,
-                                       info.nomodseq ? 0 : info.highestmodseq, error))
-    goto out;
-  if (!update_counts (self, folder_id, error))
-    goto out;
-  _lb_imap_sync_emit_folders_changed (self);
-  ok = TRUE;
-
-out:
-  g_array_unref (sc.vanished);
-  g_array_unref (sc.flag_updates);
-  return ok;
+  return finish_folder (self, &fs, error);
 }

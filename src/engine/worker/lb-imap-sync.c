@@ -166,6 +166,153 @@ collect_list (LbImapResponse  *r,
   return TRUE;
 }
 
+/* Sends LIST (or XLIST) and collects every folder the server names. */
+static GPtrArray *
+list_server_folders (LbImapSync    *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_imap_response_unref);
+  g_autoptr(LbImapResponse) ok = NULL;
+  ListData d = { lists };
+  gboolean use_xlist;
+
+  /* SPECIAL-USE attributes come with a plain LIST; XLIST is Gmail's and QQ's older way. */
+  use_xlist = !lb_imap_session_has_capability (self->session, "SPECIAL-USE") &&
+              lb_imap_session_has_capability (self->session, "XLIST");
+  ok = lb_imap_session_command_sync (self->session, collect_list, &d, cancellable, error,
+                                     "%s \"\" \"*\"", use_xlist ? "XLIST" : "LIST");
+  if (ok == NULL)
+    return NULL;
+  return g_steal_pointer (&lists);
+}
+
+static const LbImapList *
+list_at (GPtrArray *lists,
+         guint      i)
+{
+  return &((LbImapResponse *) g_ptr_array_index (lists, i))->u.list_data;
+}
+
+/* Decodes every listed name (NULL for names that do not exist) and gives each folder
+ * its role: INBOX and SPECIAL-USE/XLIST attributes first, for every folder; only then
+ * names, for folders still without one.  One folder per role. */
+static void
+assign_roles (LbImapSync    *self,
+              GPtrArray     *lists,
+              GPtrArray     *decoded,
+              LbFolderRole  *roles)
+{
+  LbFolderRole taken[LB_FOLDER_ROLE_OUTBOX + 1] = { 0 };
+
+  for (guint i = 0; i < lists->len; i++)
+    {
+      const LbImapList *l = list_at (lists, i);
+      LbFolderRole role;
+      char *name;
+
+      if (l->name == NULL || (l->attrs & LB_IMAP_LIST_NONEXISTENT))
+        continue;
+      name = lb_mutf7_decode (l->name, NULL);
+      if (name == NULL)
+        name = g_utf8_make_valid (l->name, -1);
+      g_ptr_array_index (decoded, i) = name;
+      role = g_ascii_strcasecmp (l->name, "INBOX") == 0 ? LB_FOLDER_ROLE_INBOX
+                                                        : lb_folder_role_from_attributes ((const char * const *) l->attributes);
+      if (role != LB_FOLDER_ROLE_NONE && !taken[role])
+        {
+          roles[i] = role;
+          taken[role] = TRUE;
+        }
+    }
+  for (guint i = 0; i < lists->len; i++)
+    {
+      LbFolderRole role;
+
+      const char *name = g_ptr_array_index (decoded, i);
+
+      if (name == NULL || roles[i] != LB_FOLDER_ROLE_NONE)
+        continue;
+      role = lb_folder_role_from_name (self->provider, name, list_at (lists, i)->name);
+      if (role != LB_FOLDER_ROLE_NONE && !taken[role])
+        {
+          roles[i] = role;
+          taken[role] = TRUE;
+        }
+    }
+}
+
+/* Writes one listed folder to the store, keeping the sync state of the stored folder
+ * of the same raw name.  Sets *changed when the sidebar has something new to show. */
+static gboolean
+store_listed_folder (LbImapSync        *self,
+                     const LbImapList  *l,
+                     const char        *decoded,
+                     LbFolderRole       role,
+                     GPtrArray         *stored,
+                     gboolean          *changed,
+                     GError           **error)
+{
+  g_autoptr(LbStoreFolder) folder = lb_store_folder_new ();
+  const char *leaf;
+  LbStoreFolder *old = NULL;
+
+  for (guint j = 0; j < stored->len; j++)
+    {
+      LbStoreFolder *s = g_ptr_array_index (stored, j);
+      if (g_strcmp0 (s->raw_name, l->name) == 0)
+        old = s;
+    }
+
+  /* Display the leaf; the tree comes from raw names and the delimiter. */
+  leaf = l->delimiter != '\0' ? strrchr (decoded, l->delimiter) : NULL;
+  folder->account_id = self->account_id;
+  folder->raw_name = g_strdup (l->name);
+  folder->display_name = g_strdup (leaf != NULL ? leaf + 1 : decoded);
+  folder->delimiter = l->delimiter != '\0' ? g_strndup (&l->delimiter, 1) : NULL;
+  folder->role = role;
+  folder->attributes = g_strjoinv (" ", l->attributes);
+  folder->subscribed = TRUE;
+  folder->selectable = (l->attrs & LB_IMAP_LIST_NOSELECT) == 0;
+  if (old != NULL)
+    {
+      folder->uidvalidity = old->uidvalidity;
+      folder->uidnext = old->uidnext;
+      folder->highestmodseq = old->highestmodseq;
+      folder->total_count = old->total_count;
+      folder->unread_count = old->unread_count;
+      folder->last_sync = old->last_sync;
+      *changed |= old->role != folder->role ||
+                  g_strcmp0 (old->display_name, folder->display_name) != 0 ||
+                  old->selectable != folder->selectable;
+    }
+  else
+    *changed = TRUE;
+
+  return lb_store_upsert_folder (self->store, folder, error) > 0;
+}
+
+/* Removes the stored folders the server no longer lists (the local Outbox stays). */
+static gboolean
+remove_vanished_folders (LbImapSync  *self,
+                         GPtrArray   *stored,
+                         GHashTable  *seen,
+                         gboolean    *changed,
+                         GError     **error)
+{
+  for (guint j = 0; j < stored->len; j++)
+    {
+      LbStoreFolder *s = g_ptr_array_index (stored, j);
+      if (!g_hash_table_contains (seen, s->raw_name) && s->role != LB_FOLDER_ROLE_OUTBOX)
+        {
+          if (!lb_store_remove_folder (self->store, s->id, error))
+            return FALSE;
+          *changed = TRUE;
+        }
+    }
+  return TRUE;
+}
+
 /**
  * lb_imap_sync_folders:
  *
@@ -177,126 +324,40 @@ lb_imap_sync_folders (LbImapSync    *self,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_imap_response_unref);
+  g_autoptr(GPtrArray) lists = NULL;
   g_autoptr(GPtrArray) stored = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(LbImapResponse) ok = NULL;
-  ListData d = { lists };
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree LbFolderRole *roles = NULL;
-  g_auto(GStrv) decoded = NULL;
-  gboolean use_xlist;
+  g_autoptr(GPtrArray) decoded = g_ptr_array_new_with_free_func (g_free);
   gboolean changed = FALSE;
-  LbFolderRole taken[LB_FOLDER_ROLE_OUTBOX + 1] = { 0 };
 
   if (!lb_imap_sync_connect (self, cancellable, error))
     return FALSE;
-
-  /* SPECIAL-USE attributes come with a plain LIST; XLIST is Gmail's and QQ's older way. */
-  use_xlist = !lb_imap_session_has_capability (self->session, "SPECIAL-USE") &&
-              lb_imap_session_has_capability (self->session, "XLIST");
-  ok = lb_imap_session_command_sync (self->session, collect_list, &d, cancellable, error,
-                                     "%s \"\" \"*\"", use_xlist ? "XLIST" : "LIST");
-  if (ok == NULL)
+  lists = list_server_folders (self, cancellable, error);
+  if (lists == NULL)
     return FALSE;
-
   stored = lb_store_list_folders (self->store, self->account_id, error);
   if (stored == NULL)
     return FALSE;
 
-  /* Roles: INBOX and SPECIAL-USE/XLIST attributes first, for every folder; only then
-   * names, for folders still without one.  One folder per role. */
   roles = g_new0 (LbFolderRole, lists->len);
-  decoded = g_new0 (char *, lists->len + 1);
-  for (guint i = 0; i < lists->len; i++)
-    {
-      const LbImapList *l = &((LbImapResponse *) g_ptr_array_index (lists, i))->u.list_data;
-      LbFolderRole role;
-
-      if (l->name == NULL || (l->attrs & LB_IMAP_LIST_NONEXISTENT))
-        continue;
-      g_hash_table_add (seen, g_strdup (l->name));
-      decoded[i] = lb_mutf7_decode (l->name, NULL);
-      if (decoded[i] == NULL)
-        decoded[i] = g_utf8_make_valid (l->name, -1);
-      role = g_ascii_strcasecmp (l->name, "INBOX") == 0 ? LB_FOLDER_ROLE_INBOX
-                                                        : lb_folder_role_from_attributes ((const char * const *) l->attributes);
-      if (role != LB_FOLDER_ROLE_NONE && !taken[role])
-        {
-          roles[i] = role;
-          taken[role] = TRUE;
-        }
-    }
-  for (guint i = 0; i < lists->len; i++)
-    {
-      const LbImapList *l = &((LbImapResponse *) g_ptr_array_index (lists, i))->u.list_data;
-      LbFolderRole role = LB_FOLDER_ROLE_NONE;
-
-      if (decoded[i] == NULL || roles[i] != LB_FOLDER_ROLE_NONE)
-        continue;
-      role = lb_folder_role_from_name (self->provider, decoded[i], l->name);
-      if (role != LB_FOLDER_ROLE_NONE && !taken[role])
-        {
-          roles[i] = role;
-          taken[role] = TRUE;
-        }
-    }
+  /* Names that do not exist stay NULL, so no GStrv: it would stop freeing at the first. */
+  g_ptr_array_set_size (decoded, lists->len);
+  assign_roles (self, lists, decoded, roles);
 
   for (guint i = 0; i < lists->len; i++)
     {
-      const LbImapList *l = &((LbImapResponse *) g_ptr_array_index (lists, i))->u.list_data;
-      g_autoptr(LbStoreFolder) folder = NULL;
-      const char *leaf;
-      LbStoreFolder *old = NULL;
+      const LbImapList *l = list_at (lists, i);
+      const char *name = g_ptr_array_index (decoded, i);
 
-      if (decoded[i] == NULL)
+      if (name == NULL)
         continue;
-      for (guint j = 0; j < stored->len; j++)
-        {
-          LbStoreFolder *s = g_ptr_array_index (stored, j);
-          if (g_strcmp0 (s->raw_name, l->name) == 0)
-            old = s;
-        }
-
-      /* Display the leaf; the tree comes from raw names and the delimiter. */
-      leaf = l->delimiter != '\0' ? strrchr (decoded[i], l->delimiter) : NULL;
-      folder = lb_store_folder_new ();
-      folder->account_id = self->account_id;
-      folder->raw_name = g_strdup (l->name);
-      folder->display_name = g_strdup (leaf != NULL ? leaf + 1 : decoded[i]);
-      folder->delimiter = l->delimiter != '\0' ? g_strndup (&l->delimiter, 1) : NULL;
-      folder->role = roles[i];
-      folder->attributes = g_strjoinv (" ", l->attributes);
-      folder->subscribed = TRUE;
-      folder->selectable = (l->attrs & LB_IMAP_LIST_NOSELECT) == 0;
-      if (old != NULL)
-        {
-          folder->uidvalidity = old->uidvalidity;
-          folder->uidnext = old->uidnext;
-          folder->highestmodseq = old->highestmodseq;
-          folder->total_count = old->total_count;
-          folder->unread_count = old->unread_count;
-          folder->last_sync = old->last_sync;
-          changed |= old->role != folder->role ||
-                     g_strcmp0 (old->display_name, folder->display_name) != 0 ||
-                     old->selectable != folder->selectable;
-        }
-      else
-        changed = TRUE;
-
-      if (lb_store_upsert_folder (self->store, folder, error) <= 0)
+      g_hash_table_add (seen, l->name);
+      if (!store_listed_folder (self, l, name, roles[i], stored, &changed, error))
         return FALSE;
     }
-
-  for (guint j = 0; j < stored->len; j++)
-    {
-      LbStoreFolder *s = g_ptr_array_index (stored, j);
-      if (!g_hash_table_contains (seen, s->raw_name) && s->role != LB_FOLDER_ROLE_OUTBOX)
-        {
-          if (!lb_store_remove_folder (self->store, s->id, error))
-            return FALSE;
-          changed = TRUE;
-        }
-    }
+  if (!remove_vanished_folders (self, stored, seen, &changed, error))
+    return FALSE;
   if (changed)
     _lb_imap_sync_emit_folders_changed (self);
   return TRUE;
