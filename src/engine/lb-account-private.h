@@ -5,8 +5,7 @@
 #pragma once
 
 #include "lb-account.h"
-#include "lb-imap-sync.h"
-#include "lb-worker.h"
+#include "lb-account-worker.h"
 #include "lb-store.h"
 
 G_BEGIN_DECLS
@@ -31,12 +30,5 @@ const LbStoreAccount *_lb_account_get_row (LbAccount         *self);
 /* Sends queued local changes soon, ahead of background sync. */
 void       _lb_account_queue_replay   (LbAccount             *self);
 char      *_lb_account_secret_key     (gint64                 account_id);
-
-/* The worker-thread state handed to every job of the account. */
-typedef struct {
-  LbAccount  *account;    /* not a reference: the account outlives its worker */
-  LbStore    *store;      /* the account's write connection */
-  LbImapSync *sync;
-} LbAccountWorkerData;
 
 G_END_DECLS

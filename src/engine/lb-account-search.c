@@ -155,7 +155,7 @@ search_job (gpointer       worker_data,
 
   if (folder == NULL)
     return NULL;
-  if (folder->account_id != _lb_account_get_row (w->account)->id)
+  if (folder->account_id != w->row->id)
     {
       g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND, "Folder %" G_GINT64_FORMAT " is not in this account",
                    job->folder_id);

@@ -31,23 +31,6 @@
 
 G_BEGIN_DECLS
 
-/**
- * LbAccountStatus:
- * @LB_ACCOUNT_STATUS_IDLE: connected (or waiting for the next poll) and up to date
- * @LB_ACCOUNT_STATUS_CONNECTING: signing in
- * @LB_ACCOUNT_STATUS_SYNCING: fetching changes
- * @LB_ACCOUNT_STATUS_OFFLINE: the server cannot be reached; retrying with backoff
- * @LB_ACCOUNT_STATUS_ERROR: the server refused us (password, certificate...);
- *   needs the user: see #LbAccount:last-error
- */
-typedef enum {
-  LB_ACCOUNT_STATUS_IDLE,
-  LB_ACCOUNT_STATUS_CONNECTING,
-  LB_ACCOUNT_STATUS_SYNCING,
-  LB_ACCOUNT_STATUS_OFFLINE,
-  LB_ACCOUNT_STATUS_ERROR,
-} LbAccountStatus;
-
 #define LB_TYPE_ACCOUNT (lb_account_get_type ())
 
 G_DECLARE_FINAL_TYPE (LbAccount, lb_account, LB, ACCOUNT, GObject)

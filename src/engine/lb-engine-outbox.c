@@ -162,7 +162,7 @@ send_job_run (gpointer       worker_data,
 {
   LbAccountWorkerData *w = worker_data;
   SendJob *job = job_data;
-  const LbStoreAccount *row = _lb_account_get_row (w->account);
+  const LbStoreAccount *row = w->row;
   g_autoptr(LbProvider) provider = NULL;
   g_autofree char *key = _lb_account_secret_key (row->id);
   LbSecret *password = NULL;

@@ -85,4 +85,21 @@ typedef enum {
   LB_JOB_PRIORITY_BACKGROUND,
 } LbJobPriority;
 
+/**
+ * LbAccountStatus:
+ * @LB_ACCOUNT_STATUS_IDLE: connected (or waiting for the next poll) and up to date
+ * @LB_ACCOUNT_STATUS_CONNECTING: signing in
+ * @LB_ACCOUNT_STATUS_SYNCING: fetching changes
+ * @LB_ACCOUNT_STATUS_OFFLINE: the server cannot be reached; retrying with backoff
+ * @LB_ACCOUNT_STATUS_ERROR: the server refused us (password, certificate...);
+ *   needs the user: see #LbAccount:last-error
+ */
+typedef enum {
+  LB_ACCOUNT_STATUS_IDLE,
+  LB_ACCOUNT_STATUS_CONNECTING,
+  LB_ACCOUNT_STATUS_SYNCING,
+  LB_ACCOUNT_STATUS_OFFLINE,
+  LB_ACCOUNT_STATUS_ERROR,
+} LbAccountStatus;
+
 G_END_DECLS

@@ -1,0 +1,595 @@
+/* lb-account-worker.c: what runs on an account's threads
+ *
+ * Threads: the account's worker (lb-worker.c) runs every blocking job with the account's
+ * IMAP session and store write connection.  A second thread keeps IDLE open on INBOX
+ * over its own connection (or polls, for servers without IDLE such as 163) and only ever
+ * queues "sync INBOX" jobs on the worker; equal jobs merge, so a burst of notifications
+ * is one sync.  Both threads report status and changes through LbAccountWorkerCallbacks;
+ * LbAccount gathers them and delivers them on its main context.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lb-account-worker.h"
+#include "lb-error.h"
+#include "lb-imap-session.h"
+#include "lb-quirks.h"
+#include "lb-secrets.h"
+#include "lb-store-locations.h"
+
+/* IDLE is renewed well before the 29 minutes after which servers may drop it, and
+ * often enough that NAT mappings stay alive.  A renewal that gets no answer within
+ * IDLE_ANSWER_MS means the connection died silently: reconnect. */
+#define IDLE_RENEW_SECONDS (10 * 60)
+#define IDLE_ANSWER_MS (30 * 1000)
+/* Bodies of the newest INBOX messages are kept for offline reading, previews and search. */
+#define PREFETCH_RECENT 200
+#define INDEX_BATCH 500
+#define BACKOFF_MIN_SECONDS 5
+#define BACKOFF_MAX_SECONDS (10 * 60)
+
+struct _LbAccountWorker
+{
+  LbStoreAccount           *row;
+  char                     *store_path;
+  LbProvider               *provider;
+  LbAccountWorkerCallbacks  callbacks;
+  gpointer                  user_data;
+  LbImapPasswordFunc        password_func;
+  gpointer                  password_data;
+
+  LbWorker                 *worker;
+  GMutex                    worker_mutex;
+  gboolean                  closed;     /* stopped: no job may start a worker again */
+  LbAccountWorkerData       wdata;
+
+  GThread                  *idle_thread;
+  GCancellable             *idle_cancellable;
+  GMutex                    idle_mutex;
+  GCond                     idle_cond;
+};
+
+/* Tests shorten the renewal with LETTERBOX_IDLE_RENEW_SECONDS. */
+static guint
+idle_renew_seconds (void)
+{
+  const char *env = g_getenv ("LETTERBOX_IDLE_RENEW_SECONDS");
+  guint64 v = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return v > 0 && v < IDLE_RENEW_SECONDS ? (guint) v : IDLE_RENEW_SECONDS;
+}
+
+static void
+report_status (LbAccountWorker *self,
+               LbAccountStatus  status,
+               const char      *error_text)
+{
+  if (self->callbacks.status != NULL)
+    self->callbacks.status (status, error_text, self->user_data);
+}
+
+static void
+on_folders_changed (gpointer user_data)
+{
+  LbAccountWorker *self = user_data;
+
+  if (self->callbacks.folders_changed != NULL)
+    self->callbacks.folders_changed (self->user_data);
+}
+
+static void
+on_messages_changed (gint64   folder_id,
+                     gpointer user_data)
+{
+  LbAccountWorker *self = user_data;
+
+  if (self->callbacks.messages_changed != NULL)
+    self->callbacks.messages_changed (folder_id, self->user_data);
+}
+
+/* Network trouble is retried quietly; a refusal needs the user. */
+static LbAccountStatus
+status_for_error (const GError *error)
+{
+  if (g_error_matches (error, LB_ERROR, LB_ERROR_NETWORK) ||
+      g_error_matches (error, LB_ERROR, LB_ERROR_DNS) ||
+      g_error_matches (error, LB_ERROR, LB_ERROR_TIMEOUT))
+    return LB_ACCOUNT_STATUS_OFFLINE;
+  return LB_ACCOUNT_STATUS_ERROR;
+}
+
+static char *
+worker_password (gpointer       user_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  LbAccountWorker *self = user_data;
+
+  return self->password_func (self->password_data, cancellable, error);
+}
+
+LbServerConfig *
+lb_account_worker_imap_config (const LbStoreAccount *row)
+{
+  LbServerConfig *c = lb_server_config_new (row->imap_host, row->imap_port,
+                                            row->imap_security, row->username);
+  c->ca_file = g_strdup (row->ca_file);
+  c->proxy = g_strdup (row->proxy);
+  return c;
+}
+
+/**
+ * lb_account_worker_new:
+ * @password_func: called on the account's threads for the password
+ *
+ * Opens the account's write connection to the store; the threads start with
+ * lb_account_worker_start() (the worker also on the first job).
+ *
+ * Returns: (transfer full): the account worker, or %NULL with @error set
+ */
+LbAccountWorker *
+lb_account_worker_new (const LbStoreAccount            *row,
+                       const char                      *store_path,
+                       LbProvider                      *provider,
+                       LbImapPasswordFunc               password_func,
+                       gpointer                         password_data,
+                       const LbAccountWorkerCallbacks  *callbacks,
+                       gpointer                         user_data,
+                       GError                         **error)
+{
+  LbAccountWorker *self = g_new0 (LbAccountWorker, 1);
+  g_autoptr(LbServerConfig) config = NULL;
+  static const LbImapSyncCallbacks sync_callbacks = {
+    on_folders_changed, on_messages_changed, NULL,
+  };
+
+  self->row = lb_store_account_copy (row);
+  self->store_path = g_strdup (store_path);
+  self->provider = provider != NULL ? lb_provider_ref (provider) : NULL;
+  self->callbacks = *callbacks;
+  self->user_data = user_data;
+  self->password_func = password_func;
+  self->password_data = password_data;
+  g_mutex_init (&self->worker_mutex);
+  g_mutex_init (&self->idle_mutex);
+  g_cond_init (&self->idle_cond);
+
+  /* The worker's own write connection: SQLite connections are never shared across threads. */
+  self->wdata.worker = self;
+  self->wdata.row = self->row;
+  self->wdata.store = lb_store_open (store_path, LB_STORE_OPEN_DEFAULT, error);
+  if (self->wdata.store == NULL)
+    {
+      lb_account_worker_free (self);
+      return NULL;
+    }
+  config = lb_account_worker_imap_config (row);
+  self->wdata.sync = lb_imap_sync_new (self->wdata.store, row->id, config, self->provider,
+                                       &sync_callbacks, self);
+  lb_imap_sync_set_password_func (self->wdata.sync, worker_password, self);
+  return self;
+}
+
+/* Stops the threads first; then frees the session and the store connection. */
+void
+lb_account_worker_free (LbAccountWorker *self)
+{
+  if (self == NULL)
+    return;
+  lb_account_worker_stop (self);
+  g_clear_pointer (&self->wdata.sync, lb_imap_sync_free);
+  g_clear_object (&self->wdata.store);
+  g_clear_pointer (&self->row, lb_store_account_free);
+  g_clear_pointer (&self->provider, lb_provider_unref);
+  g_free (self->store_path);
+  g_mutex_clear (&self->worker_mutex);
+  g_mutex_clear (&self->idle_mutex);
+  g_cond_clear (&self->idle_cond);
+  g_free (self);
+}
+
+/* ---- Jobs ------------------------------------------------------------------------- */
+
+/**
+ * lb_account_worker_push:
+ *
+ * Queues a job on the account's worker thread (started on first use); see
+ * lb_worker_push().  Thread-safe.  Once the account worker is stopped, @task fails
+ * with %G_IO_ERROR_CANCELLED.
+ */
+void
+lb_account_worker_push (LbAccountWorker *self,
+                        LbJobPriority    priority,
+                        const char      *key,
+                        LbJobFunc        func,
+                        gpointer         job_data,
+                        GDestroyNotify   job_data_free,
+                        GDestroyNotify   result_free,
+                        GTask           *task)
+{
+  /* Jobs push follow-up jobs from the worker thread itself, possibly while the account
+   * is being stopped: once closed, nothing may start a new worker that would outlive
+   * the account's store and session. */
+  g_mutex_lock (&self->worker_mutex);
+  if (self->closed)
+    {
+      g_mutex_unlock (&self->worker_mutex);
+      if (job_data_free != NULL && job_data != NULL)
+        job_data_free (job_data);
+      if (task != NULL)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The account was closed");
+      return;
+    }
+  if (self->worker == NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("lb-account-%" G_GINT64_FORMAT, self->row->id);
+      self->worker = lb_worker_new (name, &self->wdata);
+    }
+  lb_worker_push (self->worker, priority, key, func, job_data, job_data_free, result_free, task);
+  g_mutex_unlock (&self->worker_mutex);
+}
+
+static gpointer
+index_job (gpointer       worker_data,
+           gpointer       job_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  guint indexed = 0;
+
+  if (!lb_store_index_pending (w->store, INDEX_BATCH, &indexed, error))
+    return NULL;
+  /* One batch per job, so user actions queued meanwhile go first. */
+  if (indexed == INDEX_BATCH && !g_cancellable_is_cancelled (cancellable))
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                            NULL, NULL, NULL, NULL);
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+prefetch_job (gpointer       worker_data,
+              gpointer       job_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  gint64 inbox = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_INBOX);
+  g_autoptr(GError) local_error = NULL;
+
+  if (inbox > 0 &&
+      lb_imap_sync_prefetch_bodies (w->sync, inbox, PREFETCH_RECENT, cancellable, &local_error) == 0 &&
+      local_error != NULL)
+    g_debug ("Prefetching bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
+             local_error->message);
+  lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                          NULL, NULL, NULL, NULL);
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+sync_job (gpointer       worker_data,
+          gpointer       job_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  LbAccountWorker *self = w->worker;
+  gint64 folder_id = *(gint64 *) job_data;
+  g_autoptr(GError) local_error = NULL;
+  gboolean reused = lb_imap_session_is_connected (lb_imap_sync_get_session (w->sync));
+  gboolean ok;
+
+  report_status (self, reused ? LB_ACCOUNT_STATUS_SYNCING : LB_ACCOUNT_STATUS_CONNECTING, NULL);
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      /* Local changes go to the server before the server's state is read back. */
+      ok = lb_imap_sync_replay (w->sync, NULL, cancellable, &local_error);
+      if (ok)
+        {
+          report_status (self, LB_ACCOUNT_STATUS_SYNCING, NULL);
+          if (folder_id == 0)
+            ok = lb_imap_sync_all (w->sync, cancellable, &local_error);
+          else
+            ok = lb_imap_sync_folder (w->sync, folder_id, cancellable, &local_error);
+        }
+      /* A kept connection may have died while unused (a network change, a NAT timeout,
+       * the server's idle limit); that is no reason to fail the sync: try once more on a
+       * new connection.  Replaying and syncing again are idempotent. */
+      if (ok || attempt > 0 || !reused
+          || !g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK)
+          || g_cancellable_is_cancelled (cancellable))
+        break;
+      g_debug ("Account %" G_GINT64_FORMAT ": the kept connection had died (%s); reconnecting",
+               w->row->id, local_error->message);
+      g_clear_error (&local_error);
+      lb_imap_session_disconnect (lb_imap_sync_get_session (w->sync));
+    }
+
+  g_debug ("Sync of account %" G_GINT64_FORMAT " folder %" G_GINT64_FORMAT ": %s",
+           w->row->id, folder_id, ok ? "done" : local_error->message);
+  if (!ok)
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report_status (self, status_for_error (local_error), local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  report_status (self, LB_ACCOUNT_STATUS_IDLE, NULL);
+  /* Then, behind anything the user asks for: recent bodies, and the search index. */
+  lb_account_worker_push (self, LB_JOB_PRIORITY_BACKGROUND, "prefetch", prefetch_job,
+                          NULL, NULL, NULL, NULL);
+  return GINT_TO_POINTER (1);
+}
+
+/**
+ * lb_account_worker_queue_sync:
+ * @folder_id: a folder of the account, or 0 for the folder list and every folder
+ * @task: (nullable): completed with GINT_TO_POINTER (1), or an error
+ *
+ * Queues a sync.  Equal requests merge.
+ */
+void
+lb_account_worker_queue_sync (LbAccountWorker *self,
+                              gint64           folder_id,
+                              LbJobPriority    priority,
+                              GTask           *task)
+{
+  g_autofree char *key = g_strdup_printf ("sync:%" G_GINT64_FORMAT, folder_id);
+
+  lb_account_worker_push (self, priority, key, sync_job, g_memdup2 (&folder_id, sizeof folder_id),
+                          g_free, NULL, task);
+}
+
+static gpointer
+fetch_body_job (gpointer       worker_data,
+                gpointer       job_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  gint64 message_id = *(gint64 *) job_data;
+  GBytes *body = lb_store_get_body (w->store, message_id, NULL);
+
+  if (body != NULL)
+    return body;
+  return lb_imap_sync_fetch_body (w->sync, message_id, cancellable, error);
+}
+
+/**
+ * lb_account_worker_queue_fetch_body:
+ * @task: completed with the raw message (a #GBytes)
+ *
+ * Gets the raw message from the store's cache, else from the server.
+ */
+void
+lb_account_worker_queue_fetch_body (LbAccountWorker *self,
+                                    gint64           message_id,
+                                    GTask           *task)
+{
+  lb_account_worker_push (self, LB_JOB_PRIORITY_USER, NULL, fetch_body_job,
+                          g_memdup2 (&message_id, sizeof message_id), g_free,
+                          (GDestroyNotify) g_bytes_unref, task);
+}
+
+static gpointer
+replay_job (gpointer       worker_data,
+            gpointer       job_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  g_autoptr(GError) local_error = NULL;
+  guint failed = 0;
+
+  if (!lb_imap_sync_replay (w->sync, &failed, cancellable, &local_error))
+    {
+      /* Offline: the queue is kept and replayed by the next sync. */
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report_status (w->worker, status_for_error (local_error), local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (failed > 0)
+    {
+      /* Bring the refused changes' folders back in line at once. */
+      lb_imap_sync_all (w->sync, cancellable, NULL);
+      report_status (w->worker, LB_ACCOUNT_STATUS_ERROR,
+                     _("The server refused a change; it was undone."));
+    }
+  return GINT_TO_POINTER (1);
+}
+
+/* Sends queued local changes soon, ahead of background sync. */
+void
+lb_account_worker_queue_replay (LbAccountWorker *self)
+{
+  lb_account_worker_push (self, LB_JOB_PRIORITY_USER, "replay", replay_job, NULL, NULL, NULL, NULL);
+}
+
+/* ---- Push: IDLE or polling ------------------------------------------------------------ */
+
+/* Sleeps up to @seconds; returns FALSE at once when the account is stopping. */
+static gboolean
+idle_wait (LbAccountWorker *self,
+           guint            seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  gboolean go_on;
+
+  g_mutex_lock (&self->idle_mutex);
+  while (!g_cancellable_is_cancelled (self->idle_cancellable))
+    if (!g_cond_wait_until (&self->idle_cond, &self->idle_mutex, end))
+      break;
+  go_on = !g_cancellable_is_cancelled (self->idle_cancellable);
+  g_mutex_unlock (&self->idle_mutex);
+  return go_on;
+}
+
+static void
+queue_inbox_sync (LbAccountWorker *self,
+                  gint64           inbox_id)
+{
+  lb_account_worker_push (self, LB_JOB_PRIORITY_VISIBLE,
+                          inbox_id != 0 ? "sync:inbox" : "sync:0",
+                          sync_job, g_memdup2 (&inbox_id, sizeof inbox_id), g_free, NULL, NULL);
+}
+
+static gint64
+find_inbox_id (LbAccountWorker *self,
+               LbStore         *store)
+{
+  g_autoptr(GPtrArray) folders = lb_store_list_folders (store, self->row->id, NULL);
+
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      LbStoreFolder *f = g_ptr_array_index (folders, i);
+      if (f->role == LB_FOLDER_ROLE_INBOX)
+        return f->id;
+    }
+  return 0;
+}
+
+static gpointer
+idle_thread (gpointer data)
+{
+  LbAccountWorker *self = data;
+  g_autoptr(LbImapSession) session = lb_imap_session_new ();
+  g_autoptr(LbServerConfig) config = lb_account_worker_imap_config (self->row);
+  g_autoptr(LbStore) store = lb_store_open (self->store_path, LB_STORE_OPEN_READ_ONLY, NULL);
+  guint backoff = BACKOFF_MIN_SECONDS;
+  LbQuirks quirks;
+
+  lb_quirks_init (&quirks);
+  if (self->provider != NULL)
+    lb_provider_get_quirks (self->provider, &quirks);
+  lb_imap_session_set_timeout (session, IDLE_ANSWER_MS);
+  lb_imap_session_set_provider (session, self->provider);
+
+  /* The first full sync; afterwards INBOX is synced whenever IDLE says it changed. */
+  queue_inbox_sync (self, 0);
+
+  while (!g_cancellable_is_cancelled (self->idle_cancellable))
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 inbox_id = store != NULL ? find_inbox_id (self, store) : 0;
+
+      if (!lb_imap_session_is_connected (session))
+        {
+          g_autoptr(LbSecret) password = worker_password (self, self->idle_cancellable, &error);
+
+          if (password == NULL ||
+              !lb_imap_session_connect_sync (session, config, password, quirks.id_required,
+                                             self->idle_cancellable, &error))
+            goto failed;
+          lb_quirks_merge_capabilities (&quirks, lb_imap_session_get_capabilities (session));
+          if (quirks.poll_instead_of_idle || !lb_imap_session_has_capability (session, "IDLE"))
+            {
+              /* Polling servers get no connection held open; QQ-style rate limits
+               * make that the polite choice too. */
+              lb_imap_session_logout (session);
+              if (!idle_wait (self, quirks.poll_interval > 0 ? quirks.poll_interval
+                                                              : LB_QUIRKS_DEFAULT_POLL_INTERVAL))
+                break;
+              queue_inbox_sync (self, inbox_id);
+              continue;
+            }
+          if (!lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, NULL,
+                                            self->idle_cancellable, &error))
+            goto failed;
+          backoff = BACKOFF_MIN_SECONDS;
+          g_debug ("IDLE on account %" G_GINT64_FORMAT ": watching INBOX", self->row->id);
+        }
+
+      {
+        gboolean changed = FALSE;
+
+        if (!lb_imap_session_idle_sync (session, idle_renew_seconds (), &changed,
+                                        self->idle_cancellable, &error))
+          goto failed;
+        g_debug ("IDLE on account %" G_GINT64_FORMAT " ended: %s", self->row->id,
+                 changed ? "INBOX changed" : "renewing");
+        if (changed)
+          queue_inbox_sync (self, inbox_id);
+        continue;
+      }
+
+    failed:
+      if (g_cancellable_is_cancelled (self->idle_cancellable))
+        break;
+      g_debug ("IDLE for account %" G_GINT64_FORMAT ": %s; retrying in %u s", self->row->id,
+               error != NULL ? error->message : "?", backoff);
+      lb_imap_session_disconnect (session);
+      if (!idle_wait (self, backoff))
+        break;
+      backoff = MIN (backoff * 2, BACKOFF_MAX_SECONDS);
+      /* A reconnect may have missed changes. */
+      queue_inbox_sync (self, inbox_id);
+    }
+
+  lb_imap_session_disconnect (session);
+  return NULL;
+}
+
+static void
+wake_idle (GCancellable    *cancellable,
+           LbAccountWorker *self)
+{
+  g_mutex_lock (&self->idle_mutex);
+  g_cond_broadcast (&self->idle_cond);
+  g_mutex_unlock (&self->idle_mutex);
+}
+
+/**
+ * lb_account_worker_start:
+ *
+ * Starts the IDLE (or polling) thread, which queues the first full sync, and queues
+ * the indexing of text left unindexed.
+ */
+void
+lb_account_worker_start (LbAccountWorker *self)
+{
+  g_autofree char *name = NULL;
+
+  if (self->idle_thread != NULL || self->closed)
+    return;
+  self->idle_cancellable = g_cancellable_new ();
+  g_cancellable_connect (self->idle_cancellable, G_CALLBACK (wake_idle), self, NULL);
+  name = g_strdup_printf ("lb-idle-%" G_GINT64_FORMAT, self->row->id);
+  self->idle_thread = g_thread_new (name, idle_thread, self);
+  /* Text queued for the search index before the last quit (or by a store migration that
+   * rebuilds the index) is indexed offline too, behind the first sync. */
+  lb_account_worker_push (self, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                          NULL, NULL, NULL, NULL);
+}
+
+/**
+ * lb_account_worker_stop:
+ *
+ * Stops IDLE and the worker, cancelling what runs; jobs pushed afterwards fail.
+ * Blocks until both threads end, which cancellation makes prompt.
+ */
+void
+lb_account_worker_stop (LbAccountWorker *self)
+{
+  LbWorker *worker;
+
+  if (self->idle_thread != NULL)
+    {
+      g_cancellable_cancel (self->idle_cancellable);
+      g_thread_join (self->idle_thread);
+      self->idle_thread = NULL;
+    }
+  g_clear_object (&self->idle_cancellable);
+
+  g_mutex_lock (&self->worker_mutex);
+  self->closed = TRUE;
+  worker = g_steal_pointer (&self->worker);
+  g_mutex_unlock (&self->worker_mutex);
+  /* Joins the thread; a job finishing meanwhile finds the account worker closed. */
+  lb_worker_free (worker);
+}
