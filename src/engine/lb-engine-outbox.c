@@ -1,23 +1,17 @@
 /* lb-engine-outbox.c: LbEngine's outbox (declared in lb-engine.h)
  *
  * Sending, retrying and discarding queued messages, and the outbox list model.  The
- * blocking work (SMTP, the Sent copy) is lb-outbox.c's, run as jobs on the account's
- * worker thread.
+ * job bodies (SMTP, the Sent copy) are worker/lb-outbox-jobs.c's, run on the account's
+ * worker thread on plain data.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "lb-account-private.h"
 #include "lb-engine-private.h"
-#include "lb-error.h"
-#include "lb-outbox.h"
+#include "lb-outbox-jobs.h"
 #include "lb-outbox-item-private.h"
-#include "lb-provider-db.h"
-#include "lb-quirks.h"
-#include "lb-secrets.h"
 
 static void
 free_weak_ref_cb (gpointer data)
@@ -58,7 +52,7 @@ outbox_refresh_idle (gpointer data)
 
 /* Any thread: the outbox changed; refresh the model on the main context. */
 static void
-outbox_changed (GWeakRef *engine_ref)
+outbox_changed (gpointer engine_ref)
 {
   g_autoptr(LbEngine) engine = g_weak_ref_get (engine_ref);
   GWeakRef *ref;
@@ -95,36 +89,6 @@ lb_engine_get_outbox (LbEngine *self)
   return G_LIST_MODEL (store);
 }
 
-typedef struct {
-  GBytes  *message;
-  char   **recipients;
-  gint64   item_id;      /* 0: queue @message first */
-  gboolean all_due;      /* process every due item instead */
-  gboolean ignore_backoff;
-  GWeakRef engine;
-  gboolean *queued;      /* rc box shared with the task: set for a temporary failure */
-} SendJob;
-
-static void
-send_job_free (SendJob *job)
-{
-  g_clear_pointer (&job->message, g_bytes_unref);
-  g_strfreev (job->recipients);
-  g_weak_ref_clear (&job->engine);
-  g_clear_pointer (&job->queued, g_atomic_rc_box_release);
-  g_free (job);
-}
-
-static const char *
-authenticated_address (const LbStoreAccount *row)
-{
-  /* The login name when it is an address (it is what QQ and Yandex compare MAIL FROM
-   * with), else the account's address. */
-  if (row->username != NULL && strchr (row->username, '@') != NULL)
-    return row->username;
-  return row->email;
-}
-
 static gboolean
 retry_due (gpointer data)
 {
@@ -136,12 +100,12 @@ retry_due (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-
+/* Worker thread: queued items are due again in @seconds. */
 static void
-schedule_retry (SendJob *job,
-                gint64   seconds)
+job_schedule_retry (gint64   seconds,
+                    gpointer user_data)
 {
-  g_autoptr(LbEngine) engine = g_weak_ref_get (&job->engine);
+  g_autoptr(LbEngine) engine = g_weak_ref_get (user_data);
   g_autoptr(GSource) source = NULL;
   GWeakRef *ref;
 
@@ -154,6 +118,20 @@ schedule_retry (SendJob *job,
   g_source_attach (source, g_main_context_default ());
 }
 
+static void
+notify_init (LbOutboxNotify *notify,
+             LbEngine       *engine)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, engine);
+  notify->changed = outbox_changed;
+  notify->retry = job_schedule_retry;
+  notify->user_data = ref;
+  notify->user_data_free = free_weak_ref_cb;
+}
+
+/* The account's worker thread: the body is lb-outbox-jobs.c's, on plain data. */
 static gpointer
 send_job_run (gpointer       worker_data,
               gpointer       job_data,
@@ -161,142 +139,18 @@ send_job_run (gpointer       worker_data,
               GError       **error)
 {
   LbAccountWorkerData *w = worker_data;
-  SendJob *job = job_data;
-  const LbStoreAccount *row = w->row;
-  g_autoptr(LbProvider) provider = NULL;
-  g_autofree char *key = _lb_account_secret_key (row->id);
-  LbSecret *password = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  LbOutboxContext context = { 0 };
-  LbQuirks quirks;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 retry_in = 0;
-  gboolean ok = TRUE;
-  gboolean sent_any = FALSE;
 
-  if (job->message != NULL)
-    {
-      job->item_id = lb_outbox_queue_sync (w->store, row->id, job->message,
-                                           authenticated_address (row),
-                                           (const char * const *) job->recipients, NULL, error);
-      if (job->item_id == 0)
-        return NULL;
-      outbox_changed (&job->engine);
-    }
-  if (job->all_due)
-    lb_outbox_recover_sync (w->store, row->id);
-
-  if (row->provider_id != NULL)
-    {
-      LbProvider *p = lb_provider_db_lookup_id (lb_provider_db_get_default (), row->provider_id);
-      provider = p != NULL ? lb_provider_ref (p) : NULL;
-    }
-  lb_quirks_init (&quirks);
-  if (provider != NULL)
-    lb_provider_get_quirks (provider, &quirks);
-
-  context.store = w->store;
-  context.sync = w->sync;
-  context.account = row;
-  context.provider = provider;
-  context.server_saves_sent_copy = quirks.server_saves_sent_copy;
-
-  items = lb_store_outbox_list (w->store, row->id, error);
-  if (items == NULL)
-    return NULL;
-  for (guint i = 0; i < items->len && ok; i++)
-    {
-      LbStoreOutboxItem *item = g_ptr_array_index (items, i);
-      g_autoptr(GError) local_error = NULL;
-
-      if (job->all_due ? FALSE : item->id != job->item_id)
-        continue;
-      if (item->state == LB_STORE_OUTBOX_QUEUED)
-        {
-          if (job->all_due && !job->ignore_backoff && item->next_attempt > now)
-            {
-              retry_in = retry_in == 0 ? item->next_attempt - now : MIN (retry_in, item->next_attempt - now);
-              continue;
-            }
-          if (password == NULL)
-            {
-              password = lb_secrets_lookup_sync (key, cancellable, &local_error);
-              if (password == NULL)
-                {
-                  /* The keyring may be locked: the item stays queued for the next try. */
-                  if (job->queued != NULL)
-                    *job->queued = TRUE;
-                  g_propagate_error (error, g_steal_pointer (&local_error));
-                  return NULL;
-                }
-              context.password = password;
-            }
-          switch (lb_outbox_send_item_sync (&context, item, cancellable, &local_error))
-            {
-            case LB_SMTP_OK:
-              sent_any = TRUE;
-              break;
-            case LB_SMTP_TEMPORARY:
-              retry_in = retry_in == 0 ? item->next_attempt - now : MIN (retry_in, item->next_attempt - now);
-              /* Read by lb_engine_send_finish() after this job returns. */
-              if (job->queued != NULL)
-                *job->queued = TRUE;
-              G_GNUC_FALLTHROUGH;
-            case LB_SMTP_PERMANENT:
-            default:
-              if (!job->all_due)
-                {
-                  g_propagate_error (error, g_steal_pointer (&local_error));
-                  ok = FALSE;
-                }
-              continue;
-            }
-        }
-      if (item->state == LB_STORE_OUTBOX_SENT)
-        {
-          /* The message is out; a failed copy is retried by the next flush. */
-          if (!lb_outbox_copy_to_sent_sync (&context, item, cancellable, &local_error))
-            g_warning ("Could not keep a copy in Sent: %s", local_error->message);
-        }
-    }
-  if (password != NULL)
-    lb_secrets_free (password);
-  outbox_changed (&job->engine);
-  if (retry_in > 0)
-    schedule_retry (job, retry_in);
-  if (sent_any)
-    {
-      /* Show the new copy in Sent soon. */
-      gint64 sent = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_SENT);
-      if (sent > 0)
-        lb_imap_sync_folder (w->sync, sent, cancellable, NULL);
-    }
-  if (!ok)
-    return NULL;
-  if (!job->all_due && job->item_id != 0)
-    {
-      /* The item is gone once it was sent and copied, or kept in SENT for the copy. */
-      g_autoptr(GPtrArray) after = lb_store_outbox_list (w->store, row->id, NULL);
-      for (guint i = 0; after != NULL && i < after->len; i++)
-        {
-          LbStoreOutboxItem *item = g_ptr_array_index (after, i);
-          if (item->id == job->item_id && item->state != LB_STORE_OUTBOX_SENT)
-            {
-              g_set_error_literal (error, LB_ERROR, LB_ERROR_FAILED,
-                                   item->last_error != NULL ? item->last_error : _("Not sent"));
-              return NULL;
-            }
-        }
-    }
-  return GINT_TO_POINTER (1);
+  return lb_outbox_send_job_run (w->store, w->sync, w->row, job_data, cancellable, error);
 }
 
-static SendJob *
-send_job_new (LbEngine *engine)
+static LbOutboxSendJob *
+send_job_new (LbEngine  *engine,
+              LbAccount *account)
 {
-  SendJob *job = g_new0 (SendJob, 1);
+  LbOutboxSendJob *job = lb_outbox_send_job_new ();
 
-  g_weak_ref_init (&job->engine, engine);
+  job->secret_key = _lb_account_secret_key (lb_account_get_id (account));
+  notify_init (&job->notify, engine);
   return job;
 }
 
@@ -321,7 +175,7 @@ lb_engine_send_async (LbEngine            *self,
                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  SendJob *job;
+  LbOutboxSendJob *job;
 
   g_return_if_fail (LB_IS_ENGINE (self));
   g_return_if_fail (LB_IS_ACCOUNT (account));
@@ -330,14 +184,14 @@ lb_engine_send_async (LbEngine            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_engine_send_async);
-  job = send_job_new (self);
+  job = send_job_new (self, account);
   job->message = g_bytes_ref (message);
   job->recipients = g_strdupv ((char **) recipients);
   job->queued = g_atomic_rc_box_new0 (gboolean);
   g_object_set_data_full (G_OBJECT (task), "lb-queued", g_atomic_rc_box_acquire (job->queued),
                           g_atomic_rc_box_release);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
-                    (GDestroyNotify) send_job_free, NULL, task);
+                    (GDestroyNotify) lb_outbox_send_job_free, NULL, task);
 }
 
 /**
@@ -375,12 +229,12 @@ flush_account (LbEngine  *self,
                gboolean   ignore_backoff,
                GTask     *task)
 {
-  SendJob *job = send_job_new (self);
+  LbOutboxSendJob *job = send_job_new (self, account);
 
   job->all_due = TRUE;
   job->ignore_backoff = ignore_backoff;
   _lb_account_push (account, LB_JOB_PRIORITY_USER, ignore_backoff ? "outbox-now" : "outbox",
-                    send_job_run, job, (GDestroyNotify) send_job_free, NULL, task);
+                    send_job_run, job, (GDestroyNotify) lb_outbox_send_job_free, NULL, task);
 }
 
 /**
@@ -433,19 +287,6 @@ lb_engine_flush_outbox_finish (LbEngine      *self,
   return g_task_propagate_pointer (G_TASK (result), error) != NULL;
 }
 
-typedef struct {
-  gint64   item_id;
-  gboolean discard;
-  GWeakRef engine;
-} ChangeJob;
-
-static void
-change_job_free (ChangeJob *job)
-{
-  g_weak_ref_clear (&job->engine);
-  g_free (job);
-}
-
 static gpointer
 change_job_run (gpointer       worker_data,
                 gpointer       job_data,
@@ -453,15 +294,8 @@ change_job_run (gpointer       worker_data,
                 GError       **error)
 {
   LbAccountWorkerData *w = worker_data;
-  ChangeJob *job = job_data;
-  gboolean ok;
 
-  if (job->discard)
-    ok = lb_store_outbox_remove (w->store, job->item_id, error);
-  else
-    ok = lb_store_outbox_update (w->store, job->item_id, LB_STORE_OUTBOX_QUEUED, 0, 0, NULL, error);
-  outbox_changed (&job->engine);
-  return ok ? GINT_TO_POINTER (1) : NULL;
+  return lb_outbox_change_job_run (w->store, job_data, error);
 }
 
 /**
@@ -474,12 +308,12 @@ lb_engine_outbox_retry (LbEngine  *self,
                         LbAccount *account,
                         gint64     item_id)
 {
-  ChangeJob *job = g_new0 (ChangeJob, 1);
+  LbOutboxChangeJob *job = lb_outbox_change_job_new ();
 
   job->item_id = item_id;
-  g_weak_ref_init (&job->engine, self);
+  notify_init (&job->notify, self);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
-                    (GDestroyNotify) change_job_free, NULL, NULL);
+                    (GDestroyNotify) lb_outbox_change_job_free, NULL, NULL);
   flush_account (self, account, TRUE, NULL);
 }
 
@@ -493,13 +327,13 @@ lb_engine_outbox_discard (LbEngine  *self,
                           LbAccount *account,
                           gint64     item_id)
 {
-  ChangeJob *job = g_new0 (ChangeJob, 1);
+  LbOutboxChangeJob *job = lb_outbox_change_job_new ();
 
   job->item_id = item_id;
   job->discard = TRUE;
-  g_weak_ref_init (&job->engine, self);
+  notify_init (&job->notify, self);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
-                    (GDestroyNotify) change_job_free, NULL, NULL);
+                    (GDestroyNotify) lb_outbox_change_job_free, NULL, NULL);
 }
 
 /**

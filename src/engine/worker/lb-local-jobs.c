@@ -1,0 +1,199 @@
+/* lb-local-jobs.c: the jobs of the engine's "local" worker (see lb-local-jobs.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-imap-parser.h"
+#include "lb-local-jobs.h"
+#include "lb-secrets.h"
+
+void
+lb_local_change_free (LbLocalChange *change)
+{
+  g_array_unref (change->targets);
+  g_free (change);
+}
+
+void
+lb_local_account_job_free (LbLocalAccountJob *job)
+{
+  lb_store_account_free (job->row);
+  lb_secrets_free (job->secret);
+  g_free (job);
+}
+
+/* ---- Local changes ------------------------------------------------------------- */
+
+static int
+cmp_target (gconstpointer a,
+            gconstpointer b)
+{
+  const LbLocalTarget *x = a;
+  const LbLocalTarget *y = b;
+
+  if (x->folder_id != y->folder_id)
+    return x->folder_id < y->folder_id ? -1 : 1;
+  return x->uid < y->uid ? -1 : (x->uid > y->uid ? 1 : 0);
+}
+
+/* Queues one replay entry per folder, with the folder's uids as one set. */
+static gboolean
+enqueue_per_folder (LbStore        *store,
+                    LbLocalChange  *c,
+                    LbStoreOpKind   kind,
+                    const char     *args,
+                    GError        **error)
+{
+  guint i = 0;
+
+  while (i < c->targets->len)
+    {
+      const LbLocalTarget *first = &g_array_index (c->targets, LbLocalTarget, i);
+      g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(LbStorePendingOp) op = lb_store_pending_op_new ();
+      guint j = i;
+
+      for (; j < c->targets->len && g_array_index (c->targets, LbLocalTarget, j).folder_id == first->folder_id; j++)
+        g_array_append_val (uids, g_array_index (c->targets, LbLocalTarget, j).uid);
+      op->account_id = first->account_id;
+      op->kind = kind;
+      op->folder_id = first->folder_id;
+      op->uids = lb_imap_seqset_format ((guint32 *) uids->data, uids->len);
+      op->args = g_strdup (args);
+      if (kind == LB_STORE_OP_MOVE || kind == LB_STORE_OP_DELETE)
+        {
+          /* Gone from this folder locally now; the server follows on replay. */
+          if (!lb_store_remove_uids (store, first->folder_id, (guint32 *) uids->data, uids->len, error))
+            return FALSE;
+        }
+      if (lb_store_enqueue_op (store, op, error) <= 0)
+        return FALSE;
+      i = j;
+    }
+  return TRUE;
+}
+
+/**
+ * lb_local_change_job:
+ * @worker_data: the local worker's #LbStore
+ * @job_data: an #LbLocalChange
+ *
+ * Writes a local change and queues its replay entries.
+ */
+gpointer
+lb_local_change_job (gpointer       worker_data,
+                     gpointer       job_data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  LbStore *store = worker_data;
+  LbLocalChange *c = job_data;
+
+  g_array_sort (c->targets, cmp_target);
+  if (c->kind == LB_STORE_OP_FLAG)
+    {
+      g_autofree char *set = g_strdup_printf ("%u", c->set);
+      g_autofree char *unset = g_strdup_printf ("%u", c->unset);
+
+      for (guint i = 0; i < c->targets->len; i++)
+        if (!lb_store_change_message_flags (store, g_array_index (c->targets, LbLocalTarget, i).message_id,
+                                            c->set, c->unset, error))
+          return NULL;
+      if (c->set != 0 && !enqueue_per_folder (store, c, LB_STORE_OP_FLAG, set, error))
+        return NULL;
+      if (c->unset != 0 && !enqueue_per_folder (store, c, LB_STORE_OP_UNFLAG, unset, error))
+        return NULL;
+    }
+  else
+    {
+      g_autofree char *dest = g_strdup_printf ("%" G_GINT64_FORMAT, c->dest_folder_id);
+      if (!enqueue_per_folder (store, c, c->kind, dest, error))
+        return NULL;
+    }
+  return GINT_TO_POINTER (1);
+}
+
+/* ---- Accounts ------------------------------------------------------------------ */
+
+/**
+ * lb_local_add_account_job:
+ * @job_data: an #LbLocalAccountJob with a secret
+ *
+ * Saves a new account and its secret.
+ *
+ * Returns: (transfer full): the saved row, with its id
+ */
+gpointer
+lb_local_add_account_job (gpointer       worker_data,
+                          gpointer       job_data,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  LbStore *store = worker_data;
+  LbLocalAccountJob *d = job_data;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!lb_store_add_account (store, d->row, error))
+    return NULL;
+  key = d->secret_key (d->row->id);
+  /* The secret goes to the keyring only; if that fails the account is not kept. */
+  if (!lb_secrets_store_sync (key, d->row->email, d->secret, cancellable, &local_error))
+    {
+      lb_store_remove_account (store, d->row->id, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return lb_store_account_copy (d->row);
+}
+
+/**
+ * lb_local_update_account_job:
+ * @job_data: an #LbLocalAccountJob
+ *
+ * Changes a saved account, and its secret when one is given.
+ *
+ * Returns: (transfer full): the saved row
+ */
+gpointer
+lb_local_update_account_job (gpointer       worker_data,
+                             gpointer       job_data,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  LbStore *store = worker_data;
+  LbLocalAccountJob *d = job_data;
+  g_autofree char *key = d->secret_key (d->row->id);
+
+  if (!lb_store_update_account (store, d->row, error))
+    return NULL;
+  if (d->secret != NULL &&
+      !lb_secrets_store_sync (key, d->row->email, d->secret, cancellable, error))
+    return NULL;
+  return lb_store_account_copy (d->row);
+}
+
+/**
+ * lb_local_remove_account_job:
+ * @job_data: an #LbLocalAccountJob; only the row's id counts
+ *
+ * Removes an account, its cached mail and its secret.
+ */
+gpointer
+lb_local_remove_account_job (gpointer       worker_data,
+                             gpointer       job_data,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  LbStore *store = worker_data;
+  LbLocalAccountJob *d = job_data;
+  g_autofree char *key = d->secret_key (d->row->id);
+
+  /* Cached mail, folders and queues go with the account row (foreign keys cascade). */
+  if (!lb_store_remove_account (store, d->row->id, error))
+    return NULL;
+  if (!lb_secrets_clear_sync (key, cancellable, error))
+    return NULL;
+  return GINT_TO_POINTER (1);
+}

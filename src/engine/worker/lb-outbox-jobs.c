@@ -1,0 +1,283 @@
+/* lb-outbox-jobs.c: the outbox's jobs on an account's worker thread (see lb-outbox-jobs.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "lb-error.h"
+#include "lb-outbox.h"
+#include "lb-outbox-jobs.h"
+#include "lb-provider-db.h"
+#include "lb-quirks.h"
+#include "lb-secrets.h"
+
+static void
+notify_clear (LbOutboxNotify *notify)
+{
+  if (notify->user_data_free != NULL && notify->user_data != NULL)
+    notify->user_data_free (notify->user_data);
+  notify->user_data = NULL;
+}
+
+static void
+notify_changed (LbOutboxNotify *notify)
+{
+  if (notify->changed != NULL)
+    notify->changed (notify->user_data);
+}
+
+LbOutboxSendJob *
+lb_outbox_send_job_new (void)
+{
+  return g_new0 (LbOutboxSendJob, 1);
+}
+
+void
+lb_outbox_send_job_free (LbOutboxSendJob *job)
+{
+  g_clear_pointer (&job->message, g_bytes_unref);
+  g_strfreev (job->recipients);
+  g_clear_pointer (&job->queued, g_atomic_rc_box_release);
+  g_free (job->secret_key);
+  notify_clear (&job->notify);
+  g_free (job);
+}
+
+LbOutboxChangeJob *
+lb_outbox_change_job_new (void)
+{
+  return g_new0 (LbOutboxChangeJob, 1);
+}
+
+void
+lb_outbox_change_job_free (LbOutboxChangeJob *job)
+{
+  notify_clear (&job->notify);
+  g_free (job);
+}
+
+static const char *
+authenticated_address (const LbStoreAccount *row)
+{
+  /* The login name when it is an address (it is what QQ and Yandex compare MAIL FROM
+   * with), else the account's address. */
+  if (row->username != NULL && strchr (row->username, '@') != NULL)
+    return row->username;
+  return row->email;
+}
+
+static LbProvider *
+account_provider (const LbStoreAccount *row)
+{
+  LbProvider *p;
+
+  if (row->provider_id == NULL)
+    return NULL;
+  p = lb_provider_db_lookup_id (lb_provider_db_get_default (), row->provider_id);
+  return p != NULL ? lb_provider_ref (p) : NULL;
+}
+
+static void
+earliest_retry (gint64 *retry_in,
+                gint64  seconds)
+{
+  *retry_in = *retry_in == 0 ? seconds : MIN (*retry_in, seconds);
+}
+
+/* Sends the job's queued items (or the one item) and makes their Sent copies.  Returns
+ * FALSE with @error set when the job fails: the secret could not be read, or the one
+ * item asked for was not sent. */
+static gboolean
+process_items (LbOutboxSendJob  *job,
+               LbOutboxContext  *context,
+               GPtrArray        *items,
+               LbSecret        **password,
+               gint64           *retry_in,
+               gboolean         *sent_any,
+               gboolean         *abort_job,
+               GCancellable     *cancellable,
+               GError          **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      LbStoreOutboxItem *item = g_ptr_array_index (items, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (job->all_due ? FALSE : item->id != job->item_id)
+        continue;
+      if (item->state == LB_STORE_OUTBOX_QUEUED)
+        {
+          if (job->all_due && !job->ignore_backoff && item->next_attempt > now)
+            {
+              earliest_retry (retry_in, item->next_attempt - now);
+              continue;
+            }
+          if (*password == NULL)
+            {
+              *password = lb_secrets_lookup_sync (job->secret_key, cancellable, &local_error);
+              if (*password == NULL)
+                {
+                  /* The keyring may be locked: the item stays queued for the next try. */
+                  if (job->queued != NULL)
+                    *job->queued = TRUE;
+                  g_propagate_error (error, g_steal_pointer (&local_error));
+                  *abort_job = TRUE;
+                  return FALSE;
+                }
+              context->password = *password;
+            }
+          switch (lb_outbox_send_item_sync (context, item, cancellable, &local_error))
+            {
+            case LB_SMTP_OK:
+              *sent_any = TRUE;
+              break;
+            case LB_SMTP_TEMPORARY:
+              earliest_retry (retry_in, item->next_attempt - now);
+              /* Read by lb_engine_send_finish() after this job returns. */
+              if (job->queued != NULL)
+                *job->queued = TRUE;
+              G_GNUC_FALLTHROUGH;
+            case LB_SMTP_PERMANENT:
+            default:
+              if (!job->all_due)
+                {
+                  g_propagate_error (error, g_steal_pointer (&local_error));
+                  return FALSE;
+                }
+              continue;
+            }
+        }
+      if (item->state == LB_STORE_OUTBOX_SENT)
+        {
+          /* The message is out; a failed copy is retried by the next flush. */
+          if (!lb_outbox_copy_to_sent_sync (context, item, cancellable, &local_error))
+            g_warning ("Could not keep a copy in Sent: %s", local_error->message);
+        }
+    }
+  return TRUE;
+}
+
+/* After a send of one item: it is gone once it was sent and copied, or kept in SENT for
+ * the copy; anything else is an error with the item's own reason. */
+static gboolean
+check_item_sent (LbStore               *store,
+                 const LbStoreAccount  *row,
+                 gint64                 item_id,
+                 GError               **error)
+{
+  g_autoptr(GPtrArray) after = lb_store_outbox_list (store, row->id, NULL);
+
+  for (guint i = 0; after != NULL && i < after->len; i++)
+    {
+      LbStoreOutboxItem *item = g_ptr_array_index (after, i);
+      if (item->id == item_id && item->state != LB_STORE_OUTBOX_SENT)
+        {
+          g_set_error_literal (error, LB_ERROR, LB_ERROR_FAILED,
+                               item->last_error != NULL ? item->last_error : _("Not sent"));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * lb_outbox_send_job_run:
+ * @store: the worker's write connection
+ * @sync: the account's sync, for the Sent copy
+ * @account: the account's row
+ *
+ * Queues the job's message if it has one, then sends what the job asks for.  Runs on
+ * the account's worker thread.
+ *
+ * Returns: GINT_TO_POINTER (1), or %NULL with @error set
+ */
+gpointer
+lb_outbox_send_job_run (LbStore               *store,
+                        LbImapSync            *sync,
+                        const LbStoreAccount  *row,
+                        LbOutboxSendJob       *job,
+                        GCancellable          *cancellable,
+                        GError               **error)
+{
+  g_autoptr(LbProvider) provider = NULL;
+  g_autoptr(LbSecret) password = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  LbOutboxContext context = { 0 };
+  LbQuirks quirks;
+  gint64 retry_in = 0;
+  gboolean ok;
+  gboolean sent_any = FALSE;
+  gboolean abort_job = FALSE;
+
+  if (job->message != NULL)
+    {
+      job->item_id = lb_outbox_queue_sync (store, row->id, job->message,
+                                           authenticated_address (row),
+                                           (const char * const *) job->recipients, NULL, error);
+      if (job->item_id == 0)
+        return NULL;
+      notify_changed (&job->notify);
+    }
+  if (job->all_due)
+    lb_outbox_recover_sync (store, row->id);
+
+  provider = account_provider (row);
+  lb_quirks_init (&quirks);
+  if (provider != NULL)
+    lb_provider_get_quirks (provider, &quirks);
+  context.store = store;
+  context.sync = sync;
+  context.account = row;
+  context.provider = provider;
+  context.server_saves_sent_copy = quirks.server_saves_sent_copy;
+
+  items = lb_store_outbox_list (store, row->id, error);
+  if (items == NULL)
+    return NULL;
+  ok = process_items (job, &context, items, &password, &retry_in, &sent_any, &abort_job,
+                      cancellable, error);
+  if (abort_job)
+    return NULL;
+  notify_changed (&job->notify);
+  if (retry_in > 0 && job->notify.retry != NULL)
+    job->notify.retry (retry_in, job->notify.user_data);
+  if (sent_any)
+    {
+      /* Show the new copy in Sent soon. */
+      gint64 sent = lb_imap_sync_find_folder (sync, LB_FOLDER_ROLE_SENT);
+      if (sent > 0)
+        lb_imap_sync_folder (sync, sent, cancellable, NULL);
+    }
+  if (!ok)
+    return NULL;
+  if (!job->all_due && job->item_id != 0 && !check_item_sent (store, row, job->item_id, error))
+    return NULL;
+  return GINT_TO_POINTER (1);
+}
+
+/**
+ * lb_outbox_change_job_run:
+ *
+ * Puts the job's item back in the queue, due now, or discards it.
+ *
+ * Returns: GINT_TO_POINTER (1), or %NULL with @error set
+ */
+gpointer
+lb_outbox_change_job_run (LbStore            *store,
+                          LbOutboxChangeJob  *job,
+                          GError            **error)
+{
+  gboolean ok;
+
+  if (job->discard)
+    ok = lb_store_outbox_remove (store, job->item_id, error);
+  else
+    ok = lb_store_outbox_update (store, job->item_id, LB_STORE_OUTBOX_QUEUED, 0, 0, NULL, error);
+  notify_changed (&job->notify);
+  return ok ? GINT_TO_POINTER (1) : NULL;
+}
