@@ -398,7 +398,7 @@ test_notify (void)
   lb_engine_shutdown (env->engine);
   g_clear_object (&env->account);
   g_clear_object (&env->result);
-  g_clear_object (&env->engine);
+  g_assert_finalize_object (g_steal_pointer (&env->engine));
   g_clear_pointer (&env->servers, lb_test_servers_stop);
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);

@@ -57,7 +57,7 @@ env_stop (Env *env)
   lb_engine_shutdown (env->engine);
   g_clear_object (&env->account);
   g_clear_object (&env->result);
-  g_clear_object (&env->engine);
+  g_assert_finalize_object (g_steal_pointer (&env->engine));
   g_clear_pointer (&env->servers, lb_test_servers_stop);
   g_assert_cmpint (system (cmd), ==, 0);
   g_free (env->profile);
