@@ -29,9 +29,9 @@
 
 #include "lb-account-check.h"
 #include "lb-account-wizard.h"
-#include "lb-application.h"
 #include "lb-autoconfig.h"
 #include "lb-discovery.h"
+#include "lb-ui-types.h"
 
 typedef enum {
   BUSY_NONE,

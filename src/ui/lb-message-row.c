@@ -11,8 +11,8 @@
 
 #include <glib/gi18n.h>
 
-#include "lb-message-list-view.h"
 #include "lb-message-row.h"
+#include "lb-ui-types.h"
 #include "lb-search-query.h"
 
 struct _LbMessageRow
