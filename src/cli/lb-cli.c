@@ -432,7 +432,7 @@ account_settings_discovered (Cli                  *cli,
   *secret = read_secret_stdin ();
   if ((*secret)[0] == '\0')
     return fail ("%s", _("No password on standard input"));
-  lb_account_check_async (s, *secret, found->provider, NULL, got_result, cli);
+  lb_account_check_async (s, *secret, NULL, got_result, cli);
   check = lb_account_check_finish (wait_result (cli), &error);
   if (check == NULL)
     return fail ("%s", error->message);

@@ -23,8 +23,7 @@
 #include "lb-compose.h"
 #include "lb-composer.h"
 #include "lb-mime-builder.h"
-#include "lb-provider-db.h"
-#include "lb-quirks.h"
+#include "lb-provider-info.h"
 #include "lb-ui-types.h"
 
 #define AUTOSAVE_SECONDS 5
@@ -179,8 +178,8 @@ static void
 update_size_warning (LbComposer *self)
 {
   g_autoptr(LbAccount) account = selected_account (self);
-  LbProvider *provider = NULL;
-  LbQuirks quirks;
+  g_autoptr(LbProviderInfo) provider = NULL;
+  guint64 limit = 0;
   guint64 total = 0;
 
   for (guint i = 0; i < self->attachments->len; i++)
@@ -188,19 +187,17 @@ update_size_warning (LbComposer *self)
   /* Base64 makes attachments a third larger on the wire. */
   total = total / 3 * 4;
 
-  lb_quirks_init (&quirks);
-  if (account != NULL && lb_account_get_provider_id (account) != NULL)
-    provider = lb_provider_db_lookup_id (lb_provider_db_get_default (),
-                                         lb_account_get_provider_id (account));
+  if (account != NULL)
+    provider = lb_provider_info_lookup (lb_account_get_provider_id (account));
   if (provider != NULL)
-    lb_quirks_for_provider (provider, &quirks);
-  if (quirks.max_message_size > 0 && total > quirks.max_message_size)
+    limit = lb_provider_info_get_max_message_size (provider);
+  if (limit > 0 && total > limit)
     {
-      g_autofree char *limit = g_format_size (quirks.max_message_size);
+      g_autofree char *limit_text = g_format_size (limit);
       g_autofree char *size = g_format_size (total);
       g_autofree char *text = g_strdup_printf (_("This message (%s) is larger than the %s your "
                                                  "provider accepts. Remove attachments or share "
-                                                 "them as links."), size, limit);
+                                                 "them as links."), size, limit_text);
       show_banner (self, text);
     }
   else

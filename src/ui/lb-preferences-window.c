@@ -9,7 +9,7 @@
 #include "lb-account-wizard.h"
 #include "lb-engine.h"
 #include "lb-preferences-window.h"
-#include "lb-provider-db.h"
+#include "lb-provider-info.h"
 #include "lb-ui-types.h"
 
 struct _LbPreferencesWindow
@@ -107,14 +107,11 @@ mark_read_mode_is_delay (GValue   *value,
 static char *
 account_subtitle (LbAccount *account)
 {
-  const char *provider_id = lb_account_get_provider_id (account);
-  LbProvider *provider = NULL;
+  g_autoptr(LbProviderInfo) provider = lb_provider_info_lookup (lb_account_get_provider_id (account));
   const char *provider_name;
   const char *status;
 
-  if (provider_id != NULL)
-    provider = lb_provider_db_lookup_id (lb_provider_db_get_default (), provider_id);
-  provider_name = provider != NULL ? lb_provider_get_name (provider, NULL) : NULL;
+  provider_name = provider != NULL ? lb_provider_info_get_name (provider, NULL) : NULL;
 
   switch (lb_account_get_status (account))
     {
