@@ -328,28 +328,225 @@ print_account (Cli       *cli,
              lb_account_get_provider_id (a) != NULL ? lb_account_get_provider_id (a) : "-");
 }
 
+/* What `account add` is told on the command line. */
+typedef struct {
+  char     *email;
+  char     *name;
+  char     *imap;
+  char     *smtp;
+  char     *username;
+  char     *ca_file;
+  char     *provider;
+  gboolean  password_stdin;
+} AccountOptions;
+
+static void
+account_options_clear (AccountOptions *o)
+{
+  g_clear_pointer (&o->email, g_free);
+  g_clear_pointer (&o->name, g_free);
+  g_clear_pointer (&o->imap, g_free);
+  g_clear_pointer (&o->smtp, g_free);
+  g_clear_pointer (&o->username, g_free);
+  g_clear_pointer (&o->ca_file, g_free);
+  g_clear_pointer (&o->provider, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
+
+static int
+account_list (Cli *cli)
+{
+  GListModel *accounts = lb_engine_get_accounts (cli->engine);
+  g_autoptr(LbJson) j = cli->json ? lb_json_new () : NULL;
+
+  if (j != NULL)
+    lb_json_begin_array (j);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      print_account (cli, a, j);
+    }
+  if (j != NULL)
+    {
+      lb_json_end_array (j);
+      lb_json_print (j);
+    }
+  return 0;
+}
+
+/* A discovered server logs in with the address unless --username says otherwise (or the
+ * provider names another login), and trusts --ca-file too. */
+static void
+apply_login_options (LbServerConfig       *server,
+                     const AccountOptions *o)
+{
+  if (server == NULL)
+    return;
+  if (o->username != NULL || server->username == NULL)
+    {
+      g_free (server->username);
+      server->username = g_strdup (o->username != NULL ? o->username : o->email);
+    }
+  if (o->ca_file != NULL)
+    {
+      g_free (server->ca_file);
+      server->ca_file = g_strdup (o->ca_file);
+    }
+}
+
+/* No servers given: look them up as the wizard does, and try the sign-in before anything
+ * is stored, so that a wrong code is reported in plain words.  Fills @s and @secret;
+ * returns 0, or the exit status of the failure it reported. */
+static int
+account_settings_discovered (Cli                  *cli,
+                             const AccountOptions *o,
+                             LbAccountSettings    *s,
+                             char                **secret)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbProviderConfig) found = NULL;
+  g_autoptr(LbAccountCheckResult) check = NULL;
+
+  if (o->smtp != NULL)
+    return fail ("%s", _("--smtp needs --imap as well"));
+  found = run_discovery (cli, o->email, &error);
+  if (found == NULL)
+    return fail (_("Could not find the settings for %s: %s. Give them with --imap "
+                   "and --smtp."), o->email, error->message);
+  if (config_credential (found) == LB_CREDENTIAL_OAUTH2_ONLY)
+    return fail ("%s", _("This provider accepts only OAuth2 sign-in (“Sign in with "
+                         "Microsoft”), which Letterbox does not support yet"));
+  s->email = g_strdup (o->email);
+  s->display_name = g_strdup (o->name);
+  s->provider_id = g_strdup (o->provider != NULL ? o->provider
+                             : found->provider != NULL ? lb_provider_get_id (found->provider)
+                             : NULL);
+  s->imap = lb_server_config_copy (found->imap);
+  s->smtp = found->smtp != NULL ? lb_server_config_copy (found->smtp) : NULL;
+  apply_login_options (s->imap, o);
+  apply_login_options (s->smtp, o);
+  if (!cli->json)
+    g_printerr (_("Found the servers through %s; signing in…\n"),
+                lb_discovery_source_to_string (found->source));
+
+  *secret = read_secret_stdin ();
+  if ((*secret)[0] == '\0')
+    return fail ("%s", _("No password on standard input"));
+  lb_account_check_async (s, *secret, NULL, got_result, cli);
+  check = lb_account_check_finish (wait_result (cli), &error);
+  if (check == NULL)
+    return fail ("%s", error->message);
+  if (!check->ok)
+    return fail ("%s", check->message);
+  return 0;
+}
+
+/* --imap (and --smtp) given: taken as they are, without a sign-in first.  Fills @s and
+ * @secret; returns 0, or the exit status of the failure it reported. */
+static int
+account_settings_given (const AccountOptions *o,
+                        LbAccountSettings    *s,
+                        char                **secret)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_server_config_parse (o->imap, &s->imap, &error))
+    return fail ("%s", error->message);
+  if (o->smtp != NULL && !lb_server_config_parse (o->smtp, &s->smtp, &error))
+    return fail ("%s", error->message);
+  s->email = g_strdup (o->email);
+  s->display_name = g_strdup (o->name);
+  s->provider_id = g_strdup (o->provider);
+  s->imap->username = g_strdup (o->username != NULL ? o->username : o->email);
+  s->imap->ca_file = g_strdup (o->ca_file);
+  if (s->smtp != NULL)
+    {
+      s->smtp->username = g_strdup (s->imap->username);
+      s->smtp->ca_file = g_strdup (o->ca_file);
+    }
+  *secret = read_secret_stdin ();
+  if ((*secret)[0] == '\0')
+    return fail ("%s", _("No password on standard input"));
+  return 0;
+}
+
+static int
+account_add (Cli                  *cli,
+             const AccountOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbSecret) secret = NULL;
+  g_autoptr(LbAccount) added = NULL;
+  int status;
+
+  if (o->email == NULL || strchr (o->email, '@') == NULL)
+    return fail ("%s", _("--email ADDRESS is required"));
+  if (!o->password_stdin)
+    return fail ("%s", _("Pass the password with --password-stdin; it is never taken "
+                         "from the command line"));
+  status = o->imap == NULL ? account_settings_discovered (cli, o, s, &secret)
+                           : account_settings_given (o, s, &secret);
+  if (status != 0)
+    return status;
+
+  lb_engine_add_account_async (cli->engine, s, secret, NULL, got_result, cli);
+  added = lb_engine_add_account_finish (cli->engine, wait_result (cli), &error);
+  if (added == NULL)
+    return fail ("%s", error->message);
+  if (cli->json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+      print_account (cli, added, j);
+      lb_json_print (j);
+    }
+  else
+    {
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (added));
+      g_print (_("Added account %s (%s)\n"), id, o->email);
+    }
+  return 0;
+}
+
+static int
+account_remove (Cli        *cli,
+                const char *which)
+{
+  g_autoptr(GError) error = NULL;
+  LbAccount *a = pick_account (cli, which, &error);
+
+  if (a == NULL)
+    return fail ("%s", error->message);
+  lb_engine_remove_account_async (cli->engine, a, NULL, got_result, cli);
+  if (!lb_engine_remove_account_finish (cli->engine, wait_result (cli), &error))
+    return fail ("%s", error->message);
+  if (!cli->json)
+    g_print ("%s\n", _("Removed"));
+  return 0;
+}
+
 static int
 cmd_account (int    argc,
              char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *email = NULL, *imap = NULL, *smtp = NULL, *username = NULL;
-  g_autofree char *ca_file = NULL, *name = NULL, *provider = NULL;
-  gboolean password_stdin = FALSE;
+  g_auto(AccountOptions) o = { 0 };
   g_auto(Cli) cli = { 0 };
   const GOptionEntry entries[] = {
-    { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("Address"), N_("EMAIL") },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name"), N_("NAME") },
-    { "imap", 0, 0, G_OPTION_ARG_STRING, &imap, N_("IMAP server"), N_("HOST:PORT:tls|starttls") },
-    { "smtp", 0, 0, G_OPTION_ARG_STRING, &smtp, N_("SMTP server"), N_("HOST:PORT:tls|starttls") },
-    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Login name (default: the address)"), N_("USER") },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust this CA certificate"), N_("FILE") },
-    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("Provider id"), N_("ID") },
-    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin, N_("Read the password from standard input"), NULL },
+    { "email", 0, 0, G_OPTION_ARG_STRING, &o.email, N_("Address"), N_("EMAIL") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &o.name, N_("Your name"), N_("NAME") },
+    { "imap", 0, 0, G_OPTION_ARG_STRING, &o.imap, N_("IMAP server"), N_("HOST:PORT:tls|starttls") },
+    { "smtp", 0, 0, G_OPTION_ARG_STRING, &o.smtp, N_("SMTP server"), N_("HOST:PORT:tls|starttls") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &o.username, N_("Login name (default: the address)"), N_("USER") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &o.ca_file, N_("Also trust this CA certificate"), N_("FILE") },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &o.provider, N_("Provider id"), N_("ID") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &o.password_stdin, N_("Read the password from standard input"), NULL },
     { NULL }
   };
   const char *sub;
+  int status;
 
   context = g_option_context_new ("add|list|remove [ACCOUNT]");
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -361,145 +558,16 @@ cmd_account (int    argc,
   cli.loop = g_main_loop_new (NULL, FALSE);
 
   if (g_str_equal (sub, "list"))
-    {
-      GListModel *accounts = lb_engine_get_accounts (cli.engine);
-      g_autoptr(LbJson) j = cli.json ? lb_json_new () : NULL;
-
-      if (j != NULL)
-        lb_json_begin_array (j);
-      for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
-        {
-          g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
-          print_account (&cli, a, j);
-        }
-      if (j != NULL)
-        {
-          lb_json_end_array (j);
-          lb_json_print (j);
-        }
-    }
+    status = account_list (&cli);
   else if (g_str_equal (sub, "add"))
-    {
-      g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-      g_autoptr(LbSecret) secret = NULL;
-      g_autoptr(LbAccount) added = NULL;
-
-      if (email == NULL || strchr (email, '@') == NULL)
-        return fail ("%s", _("--email ADDRESS is required"));
-      if (!password_stdin)
-        return fail ("%s", _("Pass the password with --password-stdin; it is never taken "
-                             "from the command line"));
-      if (imap == NULL)
-        {
-          /* No servers given: look them up as the wizard does, and try the sign-in before
-           * anything is stored, so that a wrong code is reported in plain words. */
-          g_autoptr(LbProviderConfig) found = NULL;
-          g_autoptr(LbAccountCheckResult) check = NULL;
-
-          if (smtp != NULL)
-            return fail ("%s", _("--smtp needs --imap as well"));
-          found = run_discovery (&cli, email, &error);
-          if (found == NULL)
-            return fail (_("Could not find the settings for %s: %s. Give them with --imap "
-                           "and --smtp."), email, error->message);
-          if (config_credential (found) == LB_CREDENTIAL_OAUTH2_ONLY)
-            return fail ("%s", _("This provider accepts only OAuth2 sign-in (“Sign in with "
-                                 "Microsoft”), which Letterbox does not support yet"));
-          s->email = g_strdup (email);
-          s->display_name = g_strdup (name);
-          s->provider_id = g_strdup (provider != NULL ? provider
-                                     : found->provider != NULL ? lb_provider_get_id (found->provider)
-                                     : NULL);
-          s->imap = lb_server_config_copy (found->imap);
-          s->smtp = found->smtp != NULL ? lb_server_config_copy (found->smtp) : NULL;
-          for (guint i = 0; i < 2; i++)
-            {
-              LbServerConfig *server = i == 0 ? s->imap : s->smtp;
-
-              if (server == NULL)
-                continue;
-              if (username != NULL || server->username == NULL)
-                {
-                  g_free (server->username);
-                  server->username = g_strdup (username != NULL ? username : email);
-                }
-              if (ca_file != NULL)
-                {
-                  g_free (server->ca_file);
-                  server->ca_file = g_strdup (ca_file);
-                }
-            }
-          if (!cli.json)
-            g_printerr (_("Found the servers through %s; signing in…\n"),
-                        lb_discovery_source_to_string (found->source));
-
-          secret = read_secret_stdin ();
-          if (secret[0] == '\0')
-            return fail ("%s", _("No password on standard input"));
-          lb_account_check_async (s, secret, found->provider, NULL, got_result, &cli);
-          check = lb_account_check_finish (wait_result (&cli), &error);
-          if (check == NULL)
-            return fail ("%s", error->message);
-          if (!check->ok)
-            return fail ("%s", check->message);
-        }
-      else
-        {
-          if (!lb_server_config_parse (imap, &s->imap, &error))
-            return fail ("%s", error->message);
-          if (smtp != NULL && !lb_server_config_parse (smtp, &s->smtp, &error))
-            return fail ("%s", error->message);
-          s->email = g_strdup (email);
-          s->display_name = g_strdup (name);
-          s->provider_id = g_strdup (provider);
-          s->imap->username = g_strdup (username != NULL ? username : email);
-          s->imap->ca_file = g_strdup (ca_file);
-          if (s->smtp != NULL)
-            {
-              s->smtp->username = g_strdup (s->imap->username);
-              s->smtp->ca_file = g_strdup (ca_file);
-            }
-          secret = read_secret_stdin ();
-          if (secret[0] == '\0')
-            return fail ("%s", _("No password on standard input"));
-        }
-
-      lb_engine_add_account_async (cli.engine, s, secret, NULL, got_result, &cli);
-      added = lb_engine_add_account_finish (cli.engine, wait_result (&cli), &error);
-      if (added == NULL)
-        return fail ("%s", error->message);
-      if (cli.json)
-        {
-          g_autoptr(LbJson) j = lb_json_new ();
-          print_account (&cli, added, j);
-          lb_json_print (j);
-        }
-      else
-        {
-          g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (added));
-          g_print (_("Added account %s (%s)\n"), id, email);
-        }
-    }
+    status = account_add (&cli, &o);
   else if (g_str_equal (sub, "remove"))
-    {
-      LbAccount *a = pick_account (&cli, argc > 2 ? argv[2] : NULL, &error);
-
-      if (a == NULL)
-        return fail ("%s", error->message);
-      lb_engine_remove_account_async (cli.engine, a, NULL, got_result, &cli);
-      if (!lb_engine_remove_account_finish (cli.engine, wait_result (&cli), &error))
-        return fail ("%s", error->message);
-      if (!cli.json)
-        g_print ("%s\n", _("Removed"));
-    }
+    status = account_remove (&cli, argc > 2 ? argv[2] : NULL);
   else
-    return fail (_("Unknown account command “%s”"), sub);
+    status = fail (_("Unknown account command “%s”"), sub);
 
-  lb_engine_shutdown (cli.engine);
-  g_clear_object (&cli.result);
-  g_clear_object (&cli.engine);
-  g_clear_pointer (&cli.loop, g_main_loop_unref);
-  return 0;
+  /* The Cli cleanup shuts the engine down, so that what was written is complete. */
+  return status;
 }
 
 /* ---- sync ------------------------------------------------------------------- */
@@ -1179,6 +1247,145 @@ load_attachment (const char  *path,
 /* Exit status for a message that is queued and will be retried: EX_TEMPFAIL. */
 #define SEND_EXIT_QUEUED 75
 
+/* `send --flush`: sends what waits in @account's outbox and lists what is left.  Returns
+ * the exit status: SEND_EXIT_QUEUED while anything waits. */
+static int
+send_flush (Cli       *cli,
+            LbAccount *account)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  guint waiting = 0;
+
+  lb_engine_flush_outbox_async (cli->engine, account, TRUE, NULL, got_result, cli);
+  if (!lb_engine_flush_outbox_finish (cli->engine, wait_result (cli), &error))
+    return fail ("%s", error->message);
+  left = lb_engine_list_outbox (cli->engine);
+  for (guint i = 0; i < left->len; i++)
+    {
+      LbStoreOutboxItem *item = g_ptr_array_index (left, i);
+
+      if (item->account_id != lb_account_get_id (account))
+        continue;
+      waiting++;
+      g_print ("%" G_GINT64_FORMAT "\t%s\t%s\n", item->id,
+               item->state == LB_STORE_OUTBOX_FAILED ? "failed"
+               : item->state == LB_STORE_OUTBOX_SENT ? "sent" : "queued",
+               item->last_error != NULL ? item->last_error : "");
+    }
+  return waiting > 0 ? SEND_EXIT_QUEUED : 0;
+}
+
+/* Reads the message text from standard input, which must be UTF-8. */
+static char *
+read_body_stdin (GError **error)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  char buf[4096];
+  gsize n;
+
+  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
+    g_string_append_len (body, buf, n);
+  if (!g_utf8_validate_len (body->str, body->len, NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The message text is not UTF-8"));
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
+/* What `send` is told on the command line, besides the account. */
+typedef struct {
+  char  *subject;
+  char **to;
+  char **cc;
+  char **bcc;
+  char **attach;
+} SendOptions;
+
+static void
+send_options_clear (SendOptions *o)
+{
+  g_clear_pointer (&o->subject, g_free);
+  g_clear_pointer (&o->to, g_strfreev);
+  g_clear_pointer (&o->cc, g_strfreev);
+  g_clear_pointer (&o->bcc, g_strfreev);
+  g_clear_pointer (&o->attach, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SendOptions, send_options_clear)
+
+/* Fills @draft from the options, standard input and the attached files. */
+static gboolean
+fill_draft (LbMimeDraft        *draft,
+            LbAccount          *account,
+            const SendOptions  *o,
+            GError            **error)
+{
+  g_auto(GStrv) rcpts = NULL;
+
+  draft->from = lb_address_new (lb_account_get_display_name (account), lb_account_get_email (account));
+  if (!add_addresses (draft->to, o->to, error) ||
+      !add_addresses (draft->cc, o->cc, error) ||
+      !add_addresses (draft->bcc, o->bcc, error))
+    return FALSE;
+  rcpts = lb_mime_draft_dup_recipients (draft);
+  if (rcpts[0] == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Name at least one recipient with --to"));
+      return FALSE;
+    }
+  draft->subject = g_strdup (o->subject != NULL ? o->subject : "");
+  draft->body = read_body_stdin (error);
+  if (draft->body == NULL)
+    return FALSE;
+  for (guint i = 0; o->attach != NULL && o->attach[i] != NULL; i++)
+    {
+      LbMimeAttachment *a = load_attachment (o->attach[i], error);
+
+      if (a == NULL)
+        return FALSE;
+      g_ptr_array_add (draft->attachments, a);
+    }
+  return TRUE;
+}
+
+/* Builds and sends @draft; a message the server did not take now stays in the outbox.
+ * Returns the exit status: SEND_EXIT_QUEUED then. */
+static int
+send_draft (Cli         *cli,
+            LbAccount   *account,
+            LbMimeDraft *draft)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autofree char *message_id = NULL;
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (draft);
+  gboolean queued = FALSE;
+
+  raw = lb_mime_build (draft, LB_MIME_BUILD_DEFAULT, &message_id);
+  lb_engine_send_async (cli->engine, account, raw, (const char * const *) rcpts, NULL,
+                        got_result, cli);
+  if (lb_engine_send_finish (cli->engine, wait_result (cli), &queued, &error))
+    {
+      if (cli->json)
+        g_print ("{\"sent\":true,\"message_id\":\"%s\"}\n", message_id);
+      else
+        g_print ("%s\n", _("sent"));
+      return 0;
+    }
+  if (!queued)
+    return fail ("%s", error->message);
+  if (cli->json)
+    g_print ("{\"sent\":false,\"queued\":true,\"message_id\":\"%s\"}\n", message_id);
+  else
+    g_print ("%s\n", _("queued"));
+  g_printerr ("letterbox-cli: %s\n", error->message);
+  return SEND_EXIT_QUEUED;
+}
+
 static int
 cmd_send (int    argc,
           char **argv)
@@ -1186,30 +1393,18 @@ cmd_send (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("< BODY — send a plain-text message"));
   g_autoptr(GError) error = NULL;
   g_autofree char *from = NULL;
-  g_autofree char *subject = NULL;
-  g_auto(GStrv) to = NULL;
-  g_auto(GStrv) cc = NULL;
-  g_auto(GStrv) bcc = NULL;
-  g_auto(GStrv) attach = NULL;
+  g_auto(SendOptions) o = { 0 };
   gboolean flush = FALSE;
   g_autoptr(LbMimeDraft) draft = lb_mime_draft_new ();
-  g_autoptr(GBytes) raw = NULL;
-  g_autofree char *message_id = NULL;
-  g_auto(GStrv) rcpts = NULL;
-  g_autoptr(GString) body = g_string_new (NULL);
   LbAccount *account;
-  gboolean queued = FALSE;
-  int status = 0;
   g_auto(Cli) cli = { 0 };
-  char buf[4096];
-  gsize n;
   const GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Send from this account"), N_("ACCOUNT") },
-    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("Recipient (repeatable)"), N_("ADDRESS") },
-    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("Copy to (repeatable)"), N_("ADDRESS") },
-    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc, N_("Blind copy to (repeatable)"), N_("ADDRESS") },
-    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("Subject"), N_("TEXT") },
-    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("Attach a file (repeatable)"), N_("FILE") },
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.to, N_("Recipient (repeatable)"), N_("ADDRESS") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.cc, N_("Copy to (repeatable)"), N_("ADDRESS") },
+    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.bcc, N_("Blind copy to (repeatable)"), N_("ADDRESS") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &o.subject, N_("Subject"), N_("TEXT") },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.attach, N_("Attach a file (repeatable)"), N_("FILE") },
     { "flush", 0, 0, G_OPTION_ARG_NONE, &flush, N_("Send what is waiting in the outbox now, nothing new"), NULL },
     { NULL }
   };
@@ -1221,104 +1416,15 @@ cmd_send (int    argc,
     return fail ("%s", error->message);
   cli.loop = g_main_loop_new (NULL, FALSE);
 
+  /* Every return below leaves through the Cli cleanup, which shuts the engine down. */
   account = pick_account (&cli, from, &error);
   if (account == NULL)
-    {
-      status = fail ("%s", error->message);
-      goto out;
-    }
-
+    return fail ("%s", error->message);
   if (flush)
-    {
-      g_autoptr(GPtrArray) left = NULL;
-      guint waiting = 0;
-
-      lb_engine_flush_outbox_async (cli.engine, account, TRUE, NULL, got_result, &cli);
-      if (!lb_engine_flush_outbox_finish (cli.engine, wait_result (&cli), &error))
-        {
-          status = fail ("%s", error->message);
-          goto out;
-        }
-      left = lb_engine_list_outbox (cli.engine);
-      for (guint i = 0; i < left->len; i++)
-        {
-          LbStoreOutboxItem *item = g_ptr_array_index (left, i);
-
-          if (item->account_id != lb_account_get_id (account))
-            continue;
-          waiting++;
-          g_print ("%" G_GINT64_FORMAT "\t%s\t%s\n", item->id,
-                   item->state == LB_STORE_OUTBOX_FAILED ? "failed"
-                   : item->state == LB_STORE_OUTBOX_SENT ? "sent" : "queued",
-                   item->last_error != NULL ? item->last_error : "");
-        }
-      status = waiting > 0 ? SEND_EXIT_QUEUED : 0;
-      goto out;
-    }
-
-  draft->from = lb_address_new (lb_account_get_display_name (account), lb_account_get_email (account));
-  if (!add_addresses (draft->to, to, &error) ||
-      !add_addresses (draft->cc, cc, &error) ||
-      !add_addresses (draft->bcc, bcc, &error))
-    {
-      status = fail ("%s", error->message);
-      goto out;
-    }
-  rcpts = lb_mime_draft_dup_recipients (draft);
-  if (rcpts[0] == NULL)
-    {
-      status = fail ("%s", _("Name at least one recipient with --to"));
-      goto out;
-    }
-  draft->subject = g_strdup (subject != NULL ? subject : "");
-  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
-    g_string_append_len (body, buf, n);
-  if (!g_utf8_validate_len (body->str, body->len, NULL))
-    {
-      status = fail ("%s", _("The message text is not UTF-8"));
-      goto out;
-    }
-  draft->body = g_strndup (body->str, body->len);
-  for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
-    {
-      LbMimeAttachment *a = load_attachment (attach[i], &error);
-
-      if (a == NULL)
-        {
-          status = fail ("%s", error->message);
-          goto out;
-        }
-      g_ptr_array_add (draft->attachments, a);
-    }
-
-  raw = lb_mime_build (draft, LB_MIME_BUILD_DEFAULT, &message_id);
-  lb_engine_send_async (cli.engine, account, raw, (const char * const *) rcpts, NULL,
-                        got_result, &cli);
-  if (lb_engine_send_finish (cli.engine, wait_result (&cli), &queued, &error))
-    {
-      if (cli.json)
-        g_print ("{\"sent\":true,\"message_id\":\"%s\"}\n", message_id);
-      else
-        g_print ("%s\n", _("sent"));
-    }
-  else if (queued)
-    {
-      if (cli.json)
-        g_print ("{\"sent\":false,\"queued\":true,\"message_id\":\"%s\"}\n", message_id);
-      else
-        g_print ("%s\n", _("queued"));
-      g_printerr ("letterbox-cli: %s\n", error->message);
-      status = SEND_EXIT_QUEUED;
-    }
-  else
-    status = fail ("%s", error->message);
-
-out:
-  lb_engine_shutdown (cli.engine);
-  g_clear_object (&cli.result);
-  g_clear_object (&cli.engine);
-  g_clear_pointer (&cli.loop, g_main_loop_unref);
-  return status;
+    return send_flush (&cli, account);
+  if (!fill_draft (draft, account, &o, &error))
+    return fail ("%s", error->message);
+  return send_draft (&cli, account, draft);
 }
 
 static const struct {

@@ -11,7 +11,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "lb-account-check.h"
+#include "lb-account-check-private.h"
+#include "lb-provider-db.h"
 #include "lb-error-map.h"
 #include "lb-imap-session.h"
 #include "lb-quirks.h"
@@ -316,24 +317,25 @@ check_thread (GTask        *task,
 
 /**
  * lb_account_check_async:
- * @settings: the account as it would be added (copied)
- * @secret: the password or authorization code (copied, wiped after use)
- * @provider: (nullable): the provider entry
+ * @settings: the account as it would be added (copied); its provider id, if any, gives
+ *   the provider's quirks and its words for the errors
+ * @secret: the password or authorization code (copied, wiped after use; never logged)
  * @cancellable: (nullable): aborts both sign-ins
- * @callback: called on the thread-default main context
+ * @callback: called on the thread-default main context of the caller
  * @user_data: for @callback
  *
- * Runs lb_account_check_sync() on a worker thread.
+ * Signs in to the IMAP server (then logs out) and authenticates to the SMTP server, on
+ * threads of their own; nothing blocks the caller.
  */
 void
 lb_account_check_async (const LbAccountSettings *settings,
                         const char              *secret,
-                        const LbProvider        *provider,
                         GCancellable            *cancellable,
                         GAsyncReadyCallback      callback,
                         gpointer                 user_data)
 {
   g_autoptr(GTask) task = NULL;
+  LbProvider *provider = NULL;
   CheckData *data;
 
   g_return_if_fail (settings != NULL && settings->imap != NULL);
@@ -347,7 +349,9 @@ lb_account_check_async (const LbAccountSettings *settings,
   data->settings->imap = server_config_copy_or_null (settings->imap);
   data->settings->smtp = server_config_copy_or_null (settings->smtp);
   data->secret = g_strdup (secret);
-  data->provider = provider != NULL ? lb_provider_ref ((LbProvider *) provider) : NULL;
+  if (settings->provider_id != NULL)
+    provider = lb_provider_db_lookup_id (lb_provider_db_get_default (), settings->provider_id);
+  data->provider = provider != NULL ? lb_provider_ref (provider) : NULL;
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_account_check_async);

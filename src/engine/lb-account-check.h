@@ -1,5 +1,8 @@
 /* lb-account-check.h: try an account's IMAP and SMTP sign-in before it is added
  *
+ * Public (the account wizard uses it): the check runs on threads of its own and reports
+ * on the caller's main context; the result is plain data.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -7,7 +10,6 @@
 #include <gio/gio.h>
 
 #include "lb-engine.h"
-#include "lb-provider.h"
 
 G_BEGIN_DECLS
 
@@ -70,17 +72,10 @@ void                  lb_account_check_result_free     (LbAccountCheckResult    
 
 void                  lb_account_check_async           (const LbAccountSettings    *settings,
                                                         const char                 *secret,
-                                                        const LbProvider           *provider,
                                                         GCancellable               *cancellable,
                                                         GAsyncReadyCallback         callback,
                                                         gpointer                    user_data);
 LbAccountCheckResult *lb_account_check_finish          (GAsyncResult               *result,
-                                                        GError                    **error);
-
-LbAccountCheckResult *lb_account_check_sync            (const LbAccountSettings    *settings,
-                                                        const char                 *secret,
-                                                        const LbProvider           *provider,
-                                                        GCancellable               *cancellable,
                                                         GError                    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbAccountCheckResult, lb_account_check_result_free)

@@ -16,7 +16,7 @@
  *
  * For tests only, two environment variables replace the network look-up:
  *   LETTERBOX_TEST_DISCOVERY_FILE  an autoconfig XML file (Thunderbird's clientConfig
- *                                  v1.1 format) used instead of lb_discovery_run_async()
+ *                                  v1.1 format), read by lb_account_discover_async()
  *   LETTERBOX_TEST_CA_FILE         an extra CA certificate to trust for both servers
  *                                  (the fixtures' self-signed one)
  *
@@ -28,10 +28,9 @@
 #include <string.h>
 
 #include "lb-account-check.h"
+#include "lb-account-discovery.h"
 #include "lb-account-wizard.h"
-#include "lb-application.h"
-#include "lb-autoconfig.h"
-#include "lb-discovery.h"
+#include "lb-ui-types.h"
 
 typedef enum {
   BUSY_NONE,
@@ -49,8 +48,8 @@ struct _LbAccountWizard
   GCancellable      *cancellable;
   BusyKind           busy;
   char              *return_page;    /* where Stop goes back to */
-  LbProviderConfig  *config;         /* what discovery found, or NULL */
-  char              *config_address; /* the address @config was found for */
+  LbAccountDiscovery *discovery;     /* what discovery found, or NULL */
+  char              *config_address; /* the address @discovery was found for */
   LbAccountSettings *pending;        /* the settings being added after a good check */
 
   /* Template children */
@@ -121,10 +120,11 @@ address_domain (const char *address)
   return at != NULL ? at + 1 : "";
 }
 
-static LbProvider *
+/* The provider discovery found (its database entry, or what autoconfig said), or NULL. */
+static LbProviderInfo *
 current_provider (LbAccountWizard *self)
 {
-  return self->config != NULL ? self->config->provider : NULL;
+  return self->discovery != NULL ? lb_account_discovery_get_provider (self->discovery) : NULL;
 }
 
 static const char *
@@ -247,12 +247,12 @@ fill_advanced (LbAccountWizard *self)
       fill_server (self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row,
                    self->smtp_user_row, current->smtp, address);
     }
-  else if (self->config != NULL)
+  else if (self->discovery != NULL)
     {
       fill_server (self->imap_host_row, self->imap_port_spin, self->imap_security_row,
-                   self->imap_user_row, self->config->imap, address);
+                   self->imap_user_row, lb_account_discovery_get_imap (self->discovery), address);
       fill_server (self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row,
-                   self->smtp_user_row, self->config->smtp, address);
+                   self->smtp_user_row, lb_account_discovery_get_smtp (self->discovery), address);
     }
   else
     {
@@ -274,31 +274,24 @@ fill_advanced (LbAccountWizard *self)
 static LbCredentialKind
 current_credential (LbAccountWizard *self)
 {
-  LbProvider *provider = current_provider (self);
+  LbProviderInfo *provider = current_provider (self);
 
-  if (provider != NULL)
-    return lb_provider_get_credential_kind (provider);
-  if (self->config != NULL)
-    return self->config->credential;
-  return LB_CREDENTIAL_PASSWORD;
+  return provider != NULL ? lb_provider_info_get_credential_kind (provider)
+                          : LB_CREDENTIAL_PASSWORD;
 }
 
 static const char *
 current_help_url (LbAccountWizard *self)
 {
-  LbProvider *provider = current_provider (self);
+  LbProviderInfo *provider = current_provider (self);
 
-  if (provider != NULL && lb_provider_get_help_url (provider) != NULL)
-    return lb_provider_get_help_url (provider);
-  if (self->config != NULL)
-    return self->config->documentation_url;
-  return NULL;
+  return provider != NULL ? lb_provider_info_get_help_url (provider) : NULL;
 }
 
 static void
 fill_secret_page (LbAccountWizard *self)
 {
-  LbProvider *provider = current_provider (self);
+  LbProviderInfo *provider = current_provider (self);
   const char *lang = ui_language ();
   const char *domain = address_domain (current_address (self));
   LbCredentialKind credential = current_credential (self);
@@ -309,15 +302,14 @@ fill_secret_page (LbAccountWizard *self)
   g_autofree char *help_label = NULL;
   g_autoptr(GString) steps = g_string_new (NULL);
 
-  if (provider != NULL)
-    name = g_strdup (lb_provider_get_name (provider, lang));
-  else if (self->config != NULL && self->config->display_name != NULL)
-    name = g_strdup (self->config->display_name);
+  /* The database's name, else the one autoconfig gave, else the domain. */
+  if (provider != NULL && lb_provider_info_get_name (provider, lang) != NULL)
+    name = g_strdup (lb_provider_info_get_name (provider, lang));
   else
     name = g_strdup (domain);
 
-  if (provider != NULL && lb_provider_get_secret_term (provider, lang) != NULL)
-    term = capitalize (lb_provider_get_secret_term (provider, lang));
+  if (provider != NULL && lb_provider_info_get_secret_term (provider, lang) != NULL)
+    term = capitalize (lb_provider_info_get_secret_term (provider, lang));
   else if (credential == LB_CREDENTIAL_APP_PASSWORD)
     term = g_strdup (_("App password"));
   else if (credential == LB_CREDENTIAL_AUTHORIZATION_CODE)
@@ -337,7 +329,7 @@ fill_secret_page (LbAccountWizard *self)
                                  "Instead, you switch on IMAP/SMTP in its web mail and "
                                  "create an %s: a separate code just for mail apps such as "
                                  "Letterbox."),
-                               name, lb_provider_get_secret_term (provider, lang));
+                               name, lb_provider_info_get_secret_term (provider, lang));
       break;
     case LB_CREDENTIAL_APP_PASSWORD:
       /* Translators: the first %s is a provider such as "Gmail", the second what it calls
@@ -346,8 +338,9 @@ fill_secret_page (LbAccountWizard *self)
                                  "you create in your account’s security settings. Your "
                                  "normal password does not work here."),
                                name,
-                               provider != NULL
-                               ? lb_provider_get_secret_term (provider, lang) : _("app password"));
+                               provider != NULL && lb_provider_info_get_secret_term (provider, lang) != NULL
+                               ? lb_provider_info_get_secret_term (provider, lang)
+                               : _("app password"));
       break;
     case LB_CREDENTIAL_PASSWORD:
     case LB_CREDENTIAL_OAUTH2_ONLY:
@@ -359,7 +352,7 @@ fill_secret_page (LbAccountWizard *self)
 
   if (provider != NULL)
     {
-      const char * const *list = lb_provider_get_help_steps (provider, lang);
+      const char * const *list = lb_provider_info_get_help_steps (provider, lang);
 
       for (guint i = 0; list != NULL && list[i] != NULL; i++)
         {
@@ -386,9 +379,11 @@ fill_secret_page (LbAccountWizard *self)
 static void
 fill_oauth2_page (LbAccountWizard *self)
 {
-  LbProvider *provider = current_provider (self);
-  const char *name = provider != NULL ? lb_provider_get_name (provider, ui_language ())
-                                      : address_domain (current_address (self));
+  LbProviderInfo *provider = current_provider (self);
+  /* Only the database knows these providers: autoconfig cannot describe OAuth2-only ones. */
+  const char *name = provider != NULL && lb_provider_info_get_id (provider) != NULL
+                     ? lb_provider_info_get_name (provider, ui_language ())
+                     : address_domain (current_address (self));
   g_autofree char *title = NULL;
   g_autofree char *description = NULL;
 
@@ -430,23 +425,26 @@ show_secret_or_oauth2 (LbAccountWizard *self)
 /* ---- step 1 → 2: discovery ----------------------------------------------------------- */
 
 static void
-discovery_finished (LbAccountWizard  *self,
-                    LbProviderConfig *config,
-                    const GError     *error)
+on_discovery_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  LbAccountDiscovery *discovery = lb_account_discover_finish (result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   end_busy (self);
-  g_clear_pointer (&self->config, lb_provider_config_free);
+  g_clear_pointer (&self->discovery, lb_account_discovery_free);
   g_free (self->config_address);
   self->config_address = g_strdup (current_address (self));
-  self->config = config;
+  self->discovery = discovery;
   fill_advanced (self);
 
-  if (config != NULL)
+  if (discovery != NULL)
     {
       show_secret_or_oauth2 (self);
       return;
@@ -464,60 +462,15 @@ discovery_finished (LbAccountWizard  *self,
 }
 
 static void
-on_discovery_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(LbAccountWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-  LbProviderConfig *config;
-
-  config = lb_discovery_run_finish (result, &error);
-  discovery_finished (self, config, error);
-}
-
-static void
-on_test_discovery_loaded (GObject      *source,
-                          GAsyncResult *result,
-                          gpointer      user_data)
-{
-  g_autoptr(LbAccountWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  LbProviderConfig *config = NULL;
-
-  if (g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
-    {
-      config = lb_autoconfig_parse (contents, length, current_address (self), &error);
-      if (config != NULL)
-        config->source = LB_DISCOVERY_SOURCE_AUTOCONFIG;
-    }
-  discovery_finished (self, config, error);
-}
-
-static void
 start_discovery (LbAccountWizard *self)
 {
   const char *address = current_address (self);
-  const char *test_file = g_getenv (LB_TEST_DISCOVERY_FILE_ENV);
   g_autofree char *description = NULL;
 
   /* Translators: %s is the domain of the address, such as "qq.com". */
   description = g_strdup_printf (_("Finding the mail servers for %s"), address_domain (address));
   start_busy (self, BUSY_DISCOVERY, _("Looking Up Settings…"), description);
-
-  if (test_file != NULL && test_file[0] != '\0')
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (test_file);
-
-      g_file_load_contents_async (file, self->cancellable, on_test_discovery_loaded,
-                                  g_object_ref (self));
-      return;
-    }
-
-  lb_discovery_run_async (address, NULL, self->cancellable, on_discovery_done,
-                          g_object_ref (self));
+  lb_account_discover_async (address, self->cancellable, on_discovery_done, g_object_ref (self));
 }
 
 static gboolean
@@ -552,7 +505,7 @@ next_action (GtkWidget  *widget,
 
   /* Going back and on again with the same address keeps the settings (and whatever
    * the user changed on the Advanced page). */
-  if (self->config != NULL && g_strcmp0 (self->config_address, address) == 0)
+  if (self->discovery != NULL && g_strcmp0 (self->config_address, address) == 0)
     {
       show_secret_or_oauth2 (self);
       return;
@@ -591,18 +544,18 @@ static LbAccountSettings *
 settings_from_fields (LbAccountWizard *self)
 {
   LbAccountSettings *s = lb_account_settings_new ();
-  LbProvider *provider = current_provider (self);
+  LbProviderInfo *provider = current_provider (self);
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
   const char *address = current_address (self);
   const char *ca_file = g_getenv (LB_TEST_CA_FILE_ENV);
 
-  if ((ca_file == NULL || ca_file[0] == '\0') && self->config != NULL
-      && self->config->imap != NULL)
-    ca_file = self->config->imap->ca_file;
+  if ((ca_file == NULL || ca_file[0] == '\0') && self->discovery != NULL
+      && lb_account_discovery_get_imap (self->discovery) != NULL)
+    ca_file = lb_account_discovery_get_imap (self->discovery)->ca_file;
 
   s->email = g_strstrip (g_strdup (address));
   s->display_name = name[0] != '\0' ? g_strstrip (g_strdup (name)) : NULL;
-  s->provider_id = provider != NULL ? g_strdup (lb_provider_get_id (provider)) : NULL;
+  s->provider_id = provider != NULL ? g_strdup (lb_provider_info_get_id (provider)) : NULL;
   s->imap = server_from_fields (self->imap_host_row, self->imap_port_spin,
                                 self->imap_security_row, self->imap_user_row, s->email,
                                 ca_file);
@@ -793,8 +746,8 @@ sign_in_action (GtkWidget  *widget,
 
   start_busy (self, BUSY_CHECK, _("Signing In…"),
               _("Checking the incoming and outgoing mail servers"));
-  lb_account_check_async (settings, secret, current_provider (self), self->cancellable,
-                          on_check_done, g_object_ref (self));
+  lb_account_check_async (settings, secret, self->cancellable, on_check_done,
+                          g_object_ref (self));
   self->pending = g_steal_pointer (&settings);
 }
 
@@ -841,7 +794,7 @@ back_action (GtkWidget  *widget,
     return;
 
   clear_errors (self);
-  if (g_strcmp0 (page, "advanced") == 0 && self->config != NULL && self->account == NULL
+  if (g_strcmp0 (page, "advanced") == 0 && self->discovery != NULL && self->account == NULL
       && current_credential (self) != LB_CREDENTIAL_OAUTH2_ONLY)
     {
       show_page (self, "secret");
@@ -926,7 +879,7 @@ lb_account_wizard_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->engine);
   g_clear_object (&self->account);
-  g_clear_pointer (&self->config, lb_provider_config_free);
+  g_clear_pointer (&self->discovery, lb_account_discovery_free);
   g_clear_pointer (&self->pending, lb_account_settings_free);
   g_free (self->config_address);
   g_free (self->return_page);

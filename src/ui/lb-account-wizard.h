@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "lb-account-discovery.h"
 #include "lb-engine.h"
 
 G_BEGIN_DECLS
@@ -14,9 +15,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LbAccountWizard, lb_account_wizard, LB, ACCOUNT_WIZARD, AdwWindow)
 
-/* Environment variables read for tests only (see lb-account-wizard.c). */
-#define LB_TEST_DISCOVERY_FILE_ENV "LETTERBOX_TEST_DISCOVERY_FILE"
-#define LB_TEST_CA_FILE_ENV        "LETTERBOX_TEST_CA_FILE"
+/* Read for tests only (see lb-account-wizard.c), as is LB_TEST_DISCOVERY_FILE_ENV. */
+#define LB_TEST_CA_FILE_ENV "LETTERBOX_TEST_CA_FILE"
 
 LbAccountWizard *lb_account_wizard_new          (LbEngine        *engine,
                                                  LbAccount       *account);

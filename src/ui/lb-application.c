@@ -111,7 +111,7 @@ lb_application_show_preferences (LbApplication *self,
     {
       GtkWindow *parent = lb_application_get_main_window (self);
 
-      self->preferences = GTK_WINDOW (lb_preferences_window_new ());
+      self->preferences = GTK_WINDOW (lb_preferences_window_new (self->engine));
       g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
       /* The application is needed for the app.* actions of its buttons to resolve. */
       gtk_window_set_application (self->preferences, GTK_APPLICATION (self));
@@ -180,6 +180,17 @@ lb_application_preferences_action (GSimpleAction *action,
   lb_application_show_preferences (LB_APPLICATION (user_data), NULL);
 }
 
+/* app.show-preferences("accounts"): how windows that must not depend on the application
+ * (the sidebar's account problem popover) open a given preferences page. */
+static void
+lb_application_show_preferences_action (GSimpleAction *action,
+                                        GVariant      *parameter,
+                                        gpointer       user_data)
+{
+  lb_application_show_preferences (LB_APPLICATION (user_data),
+                                   g_variant_get_string (parameter, NULL));
+}
+
 static void
 lb_application_add_account_action (GSimpleAction *action,
                                    GVariant      *parameter,
@@ -244,10 +255,37 @@ lb_application_about_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = lb_application_quit_action },
   { .name = "preferences", .activate = lb_application_preferences_action },
+  { .name = "show-preferences", .activate = lb_application_show_preferences_action,
+    .parameter_type = "s" },
   { .name = "shortcuts", .activate = lb_application_shortcuts_action },
   { .name = "about", .activate = lb_application_about_action },
   { .name = "add-account", .activate = lb_application_add_account_action },
 };
+
+static void
+on_main_window_active_changed (LbApplication *self,
+                               GParamSpec    *pspec,
+                               GtkWindow     *window)
+{
+  if (gtk_window_is_active (window))
+    lb_application_withdraw_notification (self);
+}
+
+/* The window gets the engine passed down and reports up through signals, so that it
+ * needs nothing from the application. */
+static GtkWindow *
+lb_application_create_main_window (LbApplication *self)
+{
+  LbWindow *window = lb_window_new (GTK_APPLICATION (self), self->engine);
+
+  g_signal_connect_object (window, "hidden-in-background",
+                           G_CALLBACK (lb_application_explain_background), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (window, "notify::is-active",
+                           G_CALLBACK (on_main_window_active_changed), self,
+                           G_CONNECT_SWAPPED);
+  return GTK_WINDOW (window);
+}
 
 static void
 on_notifier_open_message (LbApplication *self,
@@ -256,7 +294,7 @@ on_notifier_open_message (LbApplication *self,
   GtkWindow *window = lb_application_get_main_window (self);
 
   if (window == NULL)
-    window = GTK_WINDOW (lb_window_new (self));
+    window = lb_application_create_main_window (self);
   lb_window_open_message (LB_WINDOW (window), message_id);
   gtk_window_present (window);
 }
@@ -379,7 +417,7 @@ lb_application_activate (GApplication *application)
   window = lb_application_get_main_window (self);
   if (window == NULL)
     {
-      window = GTK_WINDOW (lb_window_new (self));
+      window = lb_application_create_main_window (self);
       g_timeout_add_full (G_PRIORITY_LOW, 500, trim_after_start, NULL, NULL);
     }
 

@@ -7,15 +7,13 @@
 #include <adwaita.h>
 
 #include "lb-engine.h"
+#include "lb-ui-types.h"
 
 G_BEGIN_DECLS
 
 #define LB_TYPE_APPLICATION (lb_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (LbApplication, lb_application, LB, APPLICATION, AdwApplication)
-
-/* The resource base path; style.css and icons/ under it are loaded by AdwApplication. */
-#define LB_RESOURCE_PATH "/io/github/letterbox/Letterbox"
 
 LbApplication *lb_application_new                      (void);
 GtkWindow     *lb_application_get_main_window          (LbApplication *self);

@@ -10,8 +10,8 @@
  * every few seconds to $XDG_DATA_HOME/letterbox/drafts/<id>.eml (mode 0600, written
  * atomically); closing the window keeps it, Discard deletes it, sending deletes it.
  *
- * The widgets are built in code rather than from a .ui template: the field grid depends on
- * the accounts, and it keeps this window to one file.
+ * The widgets come from data/ui/lb-composer.ui, like every other window's; what depends
+ * on the accounts (the From list, address completion) is filled in here.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,8 +23,8 @@
 #include "lb-compose.h"
 #include "lb-composer.h"
 #include "lb-mime-builder.h"
-#include "lb-provider-db.h"
-#include "lb-quirks.h"
+#include "lb-provider-info.h"
+#include "lb-ui-types.h"
 
 #define AUTOSAVE_SECONDS 5
 /* The server copy is replaced less often than the local file: every APPEND is a new
@@ -178,8 +178,8 @@ static void
 update_size_warning (LbComposer *self)
 {
   g_autoptr(LbAccount) account = selected_account (self);
-  LbProvider *provider = NULL;
-  LbQuirks quirks;
+  g_autoptr(LbProviderInfo) provider = NULL;
+  guint64 limit = 0;
   guint64 total = 0;
 
   for (guint i = 0; i < self->attachments->len; i++)
@@ -187,19 +187,17 @@ update_size_warning (LbComposer *self)
   /* Base64 makes attachments a third larger on the wire. */
   total = total / 3 * 4;
 
-  lb_quirks_init (&quirks);
-  if (account != NULL && lb_account_get_provider_id (account) != NULL)
-    provider = lb_provider_db_lookup_id (lb_provider_db_get_default (),
-                                         lb_account_get_provider_id (account));
+  if (account != NULL)
+    provider = lb_provider_info_lookup (lb_account_get_provider_id (account));
   if (provider != NULL)
-    lb_provider_get_quirks (provider, &quirks);
-  if (quirks.max_message_size > 0 && total > quirks.max_message_size)
+    limit = lb_provider_info_get_max_message_size (provider);
+  if (limit > 0 && total > limit)
     {
-      g_autofree char *limit = g_format_size (quirks.max_message_size);
+      g_autofree char *limit_text = g_format_size (limit);
       g_autofree char *size = g_format_size (total);
       g_autofree char *text = g_strdup_printf (_("This message (%s) is larger than the %s your "
                                                  "provider accepts. Remove attachments or share "
-                                                 "them as links."), size, limit);
+                                                 "them as links."), size, limit_text);
       show_banner (self, text);
     }
   else
@@ -683,6 +681,24 @@ setup_completion (LbComposer *self,
   g_object_unref (completion);
 }
 
+static void
+on_entry_changed (GtkEditable *editable,
+                  LbComposer  *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  mark_dirty (self);
+}
+
+static void
+on_subject_changed (GtkEditable *editable,
+                    LbComposer  *self)
+{
+  const char *text = gtk_editable_get_text (editable);
+
+  mark_dirty (self);
+  gtk_window_set_title (GTK_WINDOW (self), text != NULL && *text != '\0' ? text : _("New Message"));
+}
+
 /* ---- GObject ---------------------------------------------------------------------- */
 
 static gboolean
@@ -729,183 +745,47 @@ lb_composer_class_init (LbComposerClass *klass)
   object_class->finalize = lb_composer_finalize;
   window_class->close_request = lb_composer_close_request;
 
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               LB_RESOURCE_PATH "/ui/lb-composer.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, from);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, to);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, cc);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, bcc);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, subject);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, body);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, attachment_list);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, banner);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, send_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_subject_changed);
+  gtk_widget_class_bind_template_callback (widget_class, update_size_warning);
+
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "composer.attach", NULL, attach_action);
   gtk_widget_class_install_action (widget_class, "composer.discard", NULL, discard_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
-static GtkWidget *
-field_label (const char *text,
-             GtkWidget  *mnemonic_widget)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), mnemonic_widget);
-  return label;
-}
-
-static GtkEntry *
-address_entry (void)
-{
-  GtkWidget *entry = gtk_entry_new ();
-
-  gtk_widget_set_hexpand (entry, TRUE);
-  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_EMAIL);
-  return GTK_ENTRY (entry);
-}
-
-static void
-on_entry_changed (GtkEditable *editable,
-                  LbComposer  *self)
-{
-  gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
-  mark_dirty (self);
-}
-
-static void
-on_subject_changed (GtkEditable *editable,
-                    LbComposer  *self)
-{
-  const char *text = gtk_editable_get_text (editable);
-
-  gtk_window_set_title (GTK_WINDOW (self), text != NULL && *text != '\0' ? text : _("New Message"));
-}
-
 static void
 lb_composer_init (LbComposer *self)
 {
-  GtkWidget *toolbar_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *send = gtk_button_new_with_mnemonic (_("_Send"));
-  GtkWidget *attach = gtk_button_new_from_icon_name ("mail-attachment-symbolic");
-  GtkWidget *discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *banner_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  GtkWidget *body = gtk_text_view_new ();
-  GtkShortcutController *shortcuts;
   GtkDropTarget *drop;
-  int row = 0;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
 
   self->attachments = g_ptr_array_new_with_free_func (g_object_unref);
   self->draft_id = g_uuid_string_random ();
   self->addresses = gtk_list_store_new (1, G_TYPE_STRING);
   self->cancellable = g_cancellable_new ();
 
-  gtk_window_set_title (GTK_WINDOW (self), _("New Message"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 720, 620);
-
-  gtk_widget_add_css_class (send, "suggested-action");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (send), "composer.send");
-  gtk_widget_set_tooltip_text (send, _("Send (Ctrl+Return)"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (attach), "composer.attach");
-  gtk_widget_set_tooltip_text (attach, _("Attach Files"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (discard), "composer.discard");
-  gtk_widget_set_tooltip_text (discard, _("Discard Draft"));
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), send);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), attach);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), discard);
-  self->send_button = send;
-  gtk_box_append (GTK_BOX (toolbar_box), header);
-
-  /* The warning banner (AdwBanner is libadwaita 1.3; a GtkRevealer around a wrapping
-   * label trips GTK 4.8's size checks, so the box is just shown and hidden). */
-  self->banner = banner_box;
-  gtk_widget_set_visible (banner_box, FALSE);
-  self->banner_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->banner_label, TRUE);
-  gtk_label_set_xalign (self->banner_label, 0);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->banner_label), TRUE);
-  gtk_widget_add_css_class (banner_box, "warning");
-  gtk_widget_add_css_class (banner_box, "toolbar");
-  gtk_box_append (GTK_BOX (banner_box), GTK_WIDGET (self->banner_label));
-  gtk_widget_set_margin_start (banner_box, 12);
-  gtk_widget_set_margin_end (banner_box, 12);
-  gtk_widget_set_margin_top (banner_box, 6);
-  gtk_box_append (GTK_BOX (toolbar_box), banner_box);
-
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  gtk_widget_set_margin_start (grid, 12);
-  gtk_widget_set_margin_end (grid, 12);
-  gtk_widget_set_margin_top (grid, 12);
-  gtk_widget_set_margin_bottom (grid, 6);
-
-  self->from = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->from), TRUE);
-  gtk_grid_attach (GTK_GRID (grid), field_label (_("_From"), GTK_WIDGET (self->from)), 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->from), 1, row++, 1, 1);
-
-  self->to = address_entry ();
-  self->cc = address_entry ();
-  self->bcc = address_entry ();
+  /* Completion and the drop target are not buildable from the template: the first needs
+   * the address store, the second a GType for its formats. */
   setup_completion (self, self->to);
   setup_completion (self, self->cc);
   setup_completion (self, self->bcc);
-  self->subject = GTK_ENTRY (gtk_entry_new ());
-  gtk_grid_attach (GTK_GRID (grid), field_label (_("_To"), GTK_WIDGET (self->to)), 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->to), 1, row++, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), field_label (_("_Cc"), GTK_WIDGET (self->cc)), 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->cc), 1, row++, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), field_label (_("_Bcc"), GTK_WIDGET (self->bcc)), 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->bcc), 1, row++, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), field_label (_("S_ubject"), GTK_WIDGET (self->subject)), 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->subject), 1, row++, 1, 1);
-  gtk_box_append (GTK_BOX (toolbar_box), grid);
-
-  self->attachment_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->attachment_list, GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->attachment_list), "boxed-list");
-  gtk_widget_set_margin_start (GTK_WIDGET (self->attachment_list), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->attachment_list), 12);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->attachment_list), 6);
-  gtk_widget_set_visible (GTK_WIDGET (self->attachment_list), FALSE);
-  gtk_box_append (GTK_BOX (toolbar_box), GTK_WIDGET (self->attachment_list));
-
-  gtk_box_append (GTK_BOX (toolbar_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-  self->body = GTK_TEXT_VIEW (body);
-  gtk_text_view_set_wrap_mode (self->body, GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_left_margin (self->body, 12);
-  gtk_text_view_set_right_margin (self->body, 12);
-  gtk_text_view_set_top_margin (self->body, 12);
-  gtk_text_view_set_bottom_margin (self->body, 12);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), body);
-  gtk_widget_set_vexpand (scroller, TRUE);
-  gtk_box_append (GTK_BOX (toolbar_box), scroller);
-  adw_window_set_content (ADW_WINDOW (self), toolbar_box);
-
-  /* Names for tests and for the inspector. */
-  gtk_widget_set_name (GTK_WIDGET (self->from), "from");
-  gtk_widget_set_name (GTK_WIDGET (self->to), "to");
-  gtk_widget_set_name (GTK_WIDGET (self->cc), "cc");
-  gtk_widget_set_name (GTK_WIDGET (self->bcc), "bcc");
-  gtk_widget_set_name (GTK_WIDGET (self->subject), "subject");
-  gtk_widget_set_name (body, "body");
-  gtk_widget_set_name (GTK_WIDGET (self->attachment_list), "attachments");
-  gtk_widget_set_name (GTK_WIDGET (self->banner), "banner");
-
-  g_signal_connect (self->to, "changed", G_CALLBACK (on_entry_changed), self);
-  g_signal_connect (self->cc, "changed", G_CALLBACK (on_entry_changed), self);
-  g_signal_connect (self->bcc, "changed", G_CALLBACK (on_entry_changed), self);
-  g_signal_connect_swapped (self->subject, "changed", G_CALLBACK (mark_dirty), self);
-  g_signal_connect (self->subject, "changed", G_CALLBACK (on_subject_changed), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->body), "changed",
                             G_CALLBACK (mark_dirty), self);
-  g_signal_connect_swapped (self->from, "notify::selected", G_CALLBACK (update_size_warning), self);
-
-  /* Ctrl+Return: in the capture phase, since the text view takes every Return. */
-  shortcuts = GTK_SHORTCUT_CONTROLLER (gtk_shortcut_controller_new ());
-  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (shortcuts), GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (shortcuts,
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
-                                                          gtk_named_action_new ("composer.send")));
-  gtk_shortcut_controller_add_shortcut (shortcuts,
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK),
-                                                          gtk_named_action_new ("composer.send")));
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

@@ -11,9 +11,9 @@
 
 #include <glib/gi18n.h>
 
-#include "lb-message-list-view.h"
 #include "lb-message-row.h"
-#include "lb-search-query.h"
+#include "lb-ui-types.h"
+#include "lb-search-highlight.h"
 
 struct _LbMessageRow
 {
@@ -26,7 +26,10 @@ struct _LbMessageRow
   GdkRGBA     account_rgba;
   guint       position;
   char       *highlight;        /* the search query whose words are highlighted, or NULL */
-  LbSearchQuery *highlight_query;
+  /* The words of @highlight to mark in the sender, the subject and the preview: a
+   * `from:` word only in the sender, a `subject:` word only in the subject, a plain word
+   * everywhere.  NULL without a search. */
+  char      **highlight_terms[3];
 
   /* Template children */
   GtkWidget  *account_stripe;
@@ -129,30 +132,29 @@ set_class (GtkWidget  *widget,
     gtk_widget_remove_css_class (widget, css_class);
 }
 
-/* Adds a highlight for each place in @text where one of @query's text terms for @field
- * (or for any field) is found.  ASCII letters match in either case, as the search does;
- * everything else (Chinese) matches exactly.  Both strings are lowered with
- * g_ascii_strdown(), which keeps every byte offset, so the offsets found index @text. */
+enum {
+  TERMS_FROM,
+  TERMS_SUBJECT,
+  TERMS_OTHER,
+};
+
+/* Adds a highlight for each place in @text where one of @terms is found.  ASCII letters
+ * match in either case, as the search does; everything else (Chinese) matches exactly.
+ * Both strings are lowered with g_ascii_strdown(), which keeps every byte offset, so the
+ * offsets found index @text. */
 static void
 add_highlights (PangoAttrList       *attrs,
                 const char          *text,
-                const LbSearchQuery *query,
-                LbSearchField        field,
+                const char * const  *terms,
                 gboolean            *any)
 {
   g_autofree char *folded = g_ascii_strdown (text, -1);
 
-  for (guint i = 0; i < query->terms->len; i++)
+  for (guint i = 0; terms[i] != NULL; i++)
     {
-      const LbSearchTerm *term = g_ptr_array_index (query->terms, i);
-      g_autofree char *needle = NULL;
-      size_t len;
+      g_autofree char *needle = g_ascii_strdown (terms[i], -1);
+      size_t len = strlen (needle);
 
-      if (term->negated || term->text == NULL || *term->text == '\0'
-          || (term->field != LB_SEARCH_FIELD_ANY && term->field != field))
-        continue;
-      needle = g_ascii_strdown (term->text, -1);
-      len = strlen (needle);
       for (const char *at = strstr (folded, needle); at != NULL; at = strstr (at + len, needle))
         {
           /* Dark text on an opaque yellow, as a browser's find bar marks matches: it
@@ -171,23 +173,30 @@ add_highlights (PangoAttrList       *attrs,
     }
 }
 
-/* Sets @label's text, highlighting the search's words for @field in it. */
+/* Sets @label's text, highlighting the search's words for one field (TERMS_*) in it. */
 static void
 set_label_text (LbMessageRow  *self,
                 GtkLabel      *label,
                 const char    *text,
-                LbSearchField  field)
+                guint          field)
 {
   g_autoptr(PangoAttrList) attrs = NULL;
   gboolean any = FALSE;
 
   gtk_label_set_text (label, text);
-  if (self->highlight_query != NULL && *text != '\0')
+  if (self->highlight_terms[field] != NULL && *text != '\0')
     {
       attrs = pango_attr_list_new ();
-      add_highlights (attrs, text, self->highlight_query, field, &any);
+      add_highlights (attrs, text, (const char * const *) self->highlight_terms[field], &any);
     }
   gtk_label_set_attributes (label, any ? attrs : NULL);
+}
+
+static void
+clear_highlight_terms (LbMessageRow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->highlight_terms); i++)
+    g_clear_pointer (&self->highlight_terms[i], g_strfreev);
 }
 
 static void
@@ -215,10 +224,10 @@ lb_message_row_update (LbMessageRow *self)
    * subject, plain words everywhere (the preview is the start of the body). */
   set_label_text (self, self->sender_label,
                   lb_message_get_sender (m) != NULL ? lb_message_get_sender (m) : "",
-                  LB_SEARCH_FIELD_FROM);
+                  TERMS_FROM);
   subject = lb_message_get_subject (m);
   if (subject != NULL && *subject != '\0')
-    set_label_text (self, self->subject_label, subject, LB_SEARCH_FIELD_SUBJECT);
+    set_label_text (self, self->subject_label, subject, TERMS_SUBJECT);
   else
     {
       gtk_label_set_text (self->subject_label, _("(No Subject)"));
@@ -226,7 +235,7 @@ lb_message_row_update (LbMessageRow *self)
     }
   set_label_text (self, self->preview_label,
                   lb_message_get_preview (m) != NULL ? lb_message_get_preview (m) : "",
-                  LB_SEARCH_FIELD_ANY);
+                  TERMS_OTHER);
 
   if (lb_message_get_date_unix (m) > 0)
     {
@@ -353,10 +362,17 @@ lb_message_row_set_highlight (LbMessageRow *self,
     return;
   g_free (self->highlight);
   self->highlight = g_strdup (highlight);
-  g_clear_pointer (&self->highlight_query, lb_search_query_free);
+  clear_highlight_terms (self);
   /* The engine's parser, so that what is highlighted is what the search looked for. */
   if (highlight != NULL)
-    self->highlight_query = lb_search_query_parse (highlight);
+    {
+      self->highlight_terms[TERMS_FROM] = lb_search_highlight_terms (highlight,
+                                                                     LB_HIGHLIGHT_FIELD_FROM);
+      self->highlight_terms[TERMS_SUBJECT] = lb_search_highlight_terms (highlight,
+                                                                        LB_HIGHLIGHT_FIELD_SUBJECT);
+      self->highlight_terms[TERMS_OTHER] = lb_search_highlight_terms (highlight,
+                                                                      LB_HIGHLIGHT_FIELD_OTHER);
+    }
   lb_message_row_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIGHLIGHT]);
 }
@@ -435,7 +451,7 @@ lb_message_row_dispose (GObject *object)
   g_clear_object (&self->message);
   g_clear_pointer (&self->highlight_binding, g_binding_unbind);
   g_clear_pointer (&self->highlight, g_free);
-  g_clear_pointer (&self->highlight_query, lb_search_query_free);
+  clear_highlight_terms (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_MESSAGE_ROW);
   /* The template's top box is not a bound child, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)

@@ -7,10 +7,10 @@
 #include <glib/gi18n.h>
 
 #include "lb-account-wizard.h"
-#include "lb-application.h"
 #include "lb-engine.h"
 #include "lb-preferences-window.h"
-#include "lb-provider-db.h"
+#include "lb-provider-info.h"
+#include "lb-ui-types.h"
 
 struct _LbPreferencesWindow
 {
@@ -32,13 +32,32 @@ struct _LbPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (LbPreferencesWindow, lb_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* The nicks of the schema's MarkReadMode enum, in the order of the combo row's items. */
 static const char * const mark_read_modes[] = { "immediately", "delay", "never" };
 
+/**
+ * lb_preferences_window_new:
+ * @engine: (nullable): the engine whose accounts the Accounts page lists, or %NULL if the
+ *   mail store could not be opened (the page then shows its empty state)
+ *
+ * Returns: (transfer floating): a new preferences window
+ */
 GtkWidget *
-lb_preferences_window_new (void)
+lb_preferences_window_new (LbEngine *engine)
 {
-  return g_object_new (LB_TYPE_PREFERENCES_WINDOW, NULL);
+  g_return_val_if_fail (engine == NULL || LB_IS_ENGINE (engine), NULL);
+
+  return g_object_new (LB_TYPE_PREFERENCES_WINDOW,
+                       "engine", engine,
+                       NULL);
 }
 
 static gboolean
@@ -88,14 +107,11 @@ mark_read_mode_is_delay (GValue   *value,
 static char *
 account_subtitle (LbAccount *account)
 {
-  const char *provider_id = lb_account_get_provider_id (account);
-  LbProvider *provider = NULL;
+  g_autoptr(LbProviderInfo) provider = lb_provider_info_lookup (lb_account_get_provider_id (account));
   const char *provider_name;
   const char *status;
 
-  if (provider_id != NULL)
-    provider = lb_provider_db_lookup_id (lb_provider_db_get_default (), provider_id);
-  provider_name = provider != NULL ? lb_provider_get_name (provider, NULL) : NULL;
+  provider_name = provider != NULL ? lb_provider_info_get_name (provider, NULL) : NULL;
 
   switch (lb_account_get_status (account))
     {
@@ -169,8 +185,9 @@ on_remove_response (AdwMessageDialog *dialog,
                     const char       *response,
                     LbAccount        *account)
 {
-  LbApplication *app = LB_APPLICATION (g_application_get_default ());
-  LbEngine *engine = lb_application_get_engine (app);
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  LbEngine *engine = LB_IS_PREFERENCES_WINDOW (parent)
+                     ? LB_PREFERENCES_WINDOW (parent)->engine : NULL;
 
   if (g_strcmp0 (response, "remove") != 0 || engine == NULL)
     return;
@@ -264,6 +281,62 @@ update_accounts_visibility (LbPreferencesWindow *self)
 }
 
 static void
+lb_preferences_window_constructed (GObject *object)
+{
+  LbPreferencesWindow *self = LB_PREFERENCES_WINDOW (object);
+
+  G_OBJECT_CLASS (lb_preferences_window_parent_class)->constructed (object);
+
+  /* The accounts come from the engine the application passed down; without one (the
+   * store could not be opened) the page shows its empty state. */
+  if (self->engine != NULL)
+    {
+      GListModel *accounts = lb_engine_get_accounts (self->engine);
+
+      gtk_list_box_bind_model (self->accounts_list, accounts, create_account_row, NULL, NULL);
+      g_signal_connect_object (accounts, "items-changed",
+                               G_CALLBACK (update_accounts_visibility), self, G_CONNECT_SWAPPED);
+    }
+  update_accounts_visibility (self);
+}
+
+static void
+lb_preferences_window_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  LbPreferencesWindow *self = LB_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_preferences_window_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  LbPreferencesWindow *self = LB_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_set_object (&self->engine, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lb_preferences_window_finalize (GObject *object)
 {
   LbPreferencesWindow *self = LB_PREFERENCES_WINDOW (object);
@@ -280,7 +353,22 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = lb_preferences_window_constructed;
+  object_class->get_property = lb_preferences_window_get_property;
+  object_class->set_property = lb_preferences_window_set_property;
   object_class->finalize = lb_preferences_window_finalize;
+
+  /**
+   * LbPreferencesWindow:engine: (nullable)
+   *
+   * The engine whose accounts the Accounts page lists; %NULL when the mail store could
+   * not be opened.
+   */
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         LB_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                LB_RESOURCE_PATH "/ui/lb-preferences-window.ui");
@@ -326,22 +414,4 @@ lb_preferences_window_init (LbPreferencesWindow *self)
   g_settings_bind (self->settings, "autostart",
                    self->autostart_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
-
-  /* The accounts come from the application's engine; without one (the store could not be
-   * opened) the page shows its empty state. */
-  if (LB_IS_APPLICATION (g_application_get_default ()))
-    {
-      LbEngine *engine = lb_application_get_engine (LB_APPLICATION (g_application_get_default ()));
-
-      g_set_object (&self->engine, engine);
-    }
-  if (self->engine != NULL)
-    {
-      GListModel *accounts = lb_engine_get_accounts (self->engine);
-
-      gtk_list_box_bind_model (self->accounts_list, accounts, create_account_row, NULL, NULL);
-      g_signal_connect_object (accounts, "items-changed",
-                               G_CALLBACK (update_accounts_visibility), self, G_CONNECT_SWAPPED);
-    }
-  update_accounts_visibility (self);
 }

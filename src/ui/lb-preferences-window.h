@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "lb-engine.h"
+
 G_BEGIN_DECLS
 
 #define LB_TYPE_PREFERENCES_WINDOW (lb_preferences_window_get_type ())
@@ -13,6 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LbPreferencesWindow, lb_preferences_window, LB, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-GtkWidget *lb_preferences_window_new (void);
+GtkWidget *lb_preferences_window_new (LbEngine *engine);
 
 G_END_DECLS

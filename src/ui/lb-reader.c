@@ -16,8 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "lb-body-view.h"
-#include "lb-mime-message.h"
-#include "lb-mime-text.h"
+#include "lb-message-content.h"
 #include "lb-reader.h"
 
 #define SETTINGS_SCHEMA   "io.github.letterbox.Letterbox"
@@ -28,7 +27,7 @@ struct _LbReader
 
   LbEngine             *engine;
   LbMessage            *message;
-  LbMimeMessage        *mime;
+  LbMessageContent     *mime;
   GCancellable         *cancellable;
   GSettings            *settings;
   /* NULL while the view's module loads (the first reader loads it on a thread), or if it
@@ -98,10 +97,10 @@ sender_address (LbReader *self)
 
   if (self->mime == NULL)
     return NULL;
-  from = lb_mime_message_get_from (self->mime);
+  from = lb_message_content_get_from (self->mime);
   if (from->len == 0)
     return NULL;
-  return ((LbAddress *) g_ptr_array_index (from, 0))->address;
+  return ((LbMailbox *) g_ptr_array_index (from, 0))->address;
 }
 
 static gboolean
@@ -188,7 +187,7 @@ addresses_markup (GPtrArray *list)
 
   for (guint i = 0; list != NULL && i < list->len; i++)
     {
-      LbAddress *a = g_ptr_array_index (list, i);
+      LbMailbox *a = g_ptr_array_index (list, i);
       g_autofree char *href = NULL;
       g_autofree char *text = NULL;
 
@@ -259,8 +258,8 @@ write_attachment_thread (GTask        *task,
                          gpointer      task_data,
                          GCancellable *cancellable)
 {
-  LbMimeAttachment *attachment = task_data;
-  GBytes *bytes = lb_mime_attachment_get_bytes (attachment);
+  LbAttachment *attachment = task_data;
+  GBytes *bytes = lb_attachment_get_bytes (attachment);
   g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "letterbox",
                                             "attachments", NULL);
   g_autofree char *template = NULL;
@@ -287,7 +286,7 @@ write_attachment_thread (GTask        *task,
       return;
     }
 
-  path = g_build_filename (template, lb_mime_attachment_get_filename (attachment), NULL);
+  path = g_build_filename (template, lb_attachment_get_filename (attachment), NULL);
   if (!g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
     {
@@ -301,7 +300,7 @@ static void
 on_open_attachment (GtkButton *button,
                     LbReader  *self)
 {
-  LbMimeAttachment *attachment = g_object_get_data (G_OBJECT (button), "lb-attachment");
+  LbAttachment *attachment = g_object_get_data (G_OBJECT (button), "lb-attachment");
   g_autoptr(GTask) task = g_task_new (NULL, NULL, on_attachment_written, g_object_ref (self));
 
   g_task_set_source_tag (task, on_open_attachment);
@@ -330,14 +329,14 @@ on_save_response (GtkNativeDialog *dialog,
                   int              response,
                   LbReader        *self)
 {
-  LbMimeAttachment *attachment = g_object_get_data (G_OBJECT (dialog), "lb-attachment");
+  LbAttachment *attachment = g_object_get_data (G_OBJECT (dialog), "lb-attachment");
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
       if (file != NULL)
-        g_file_replace_contents_bytes_async (file, lb_mime_attachment_get_bytes (attachment),
+        g_file_replace_contents_bytes_async (file, lb_attachment_get_bytes (attachment),
                                              NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
                                              NULL, on_attachment_saved, g_object_ref (self));
     }
@@ -350,7 +349,7 @@ static void
 on_save_attachment (GtkButton *button,
                     LbReader  *self)
 {
-  LbMimeAttachment *attachment = g_object_get_data (G_OBJECT (button), "lb-attachment");
+  LbAttachment *attachment = g_object_get_data (G_OBJECT (button), "lb-attachment");
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
 
@@ -360,7 +359,7 @@ on_save_attachment (GtkButton *button,
                                         _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog),
-                                     lb_mime_attachment_get_filename (attachment));
+                                     lb_attachment_get_filename (attachment));
   g_object_set_data_full (G_OBJECT (dialog), "lb-attachment", g_object_ref (attachment),
                           g_object_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), g_object_ref (self));
@@ -369,7 +368,7 @@ on_save_attachment (GtkButton *button,
 
 static GtkWidget *
 attachment_button (LbReader         *self,
-                   LbMimeAttachment *attachment,
+                   LbAttachment *attachment,
                    const char       *name,
                    const char       *icon,
                    const char       *tooltip,
@@ -390,7 +389,7 @@ attachment_button (LbReader         *self,
 static void
 show_attachments (LbReader *self)
 {
-  GPtrArray *attachments = lb_mime_message_get_attachments (self->mime);
+  GPtrArray *attachments = lb_message_content_get_attachments (self->mime);
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_list))) != NULL)
@@ -398,21 +397,21 @@ show_attachments (LbReader *self)
 
   for (guint i = 0; i < attachments->len; i++)
     {
-      LbMimeAttachment *a = g_ptr_array_index (attachments, i);
-      const char *mime_type = lb_mime_attachment_get_mime_type (a);
+      LbAttachment *a = g_ptr_array_index (attachments, i);
+      const char *mime_type = lb_attachment_get_mime_type (a);
       g_autofree char *content_type = g_content_type_from_mime_type (mime_type);
       g_autoptr(GIcon) icon = g_content_type_get_symbolic_icon (content_type != NULL ? content_type
                                                                                      : mime_type);
       g_autofree char *description = g_content_type_get_description (content_type != NULL
                                                                       ? content_type : mime_type);
-      g_autofree char *size = g_format_size (lb_mime_attachment_get_size (a));
+      g_autofree char *size = g_format_size (lb_attachment_get_size (a));
       g_autofree char *subtitle = g_strdup_printf ("%s — %s", size, description);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *image = gtk_image_new_from_gicon (icon);
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     lb_mime_attachment_get_filename (a));
+                                     lb_attachment_get_filename (a));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
@@ -435,17 +434,17 @@ show_attachments (LbReader *self)
 static void
 show_header (LbReader *self)
 {
-  const char *subject = lb_mime_message_get_subject (self->mime);
-  GDateTime *date = lb_mime_message_get_date (self->mime);
+  const char *subject = lb_message_content_get_subject (self->mime);
+  GDateTime *date = lb_message_content_get_date (self->mime);
   const char *account = self->message != NULL ? lb_message_get_account_name (self->message) : NULL;
 
   if (subject == NULL || *subject == '\0')
     subject = _("(No Subject)");
   gtk_label_set_text (self->subject_label, subject);
 
-  set_address_row (NULL, self->from_label, lb_mime_message_get_from (self->mime));
-  set_address_row (self->to_title, self->to_label, lb_mime_message_get_to (self->mime));
-  set_address_row (self->cc_title, self->cc_label, lb_mime_message_get_cc (self->mime));
+  set_address_row (NULL, self->from_label, lb_message_content_get_from (self->mime));
+  set_address_row (self->to_title, self->to_label, lb_message_content_get_to (self->mime));
+  set_address_row (self->cc_title, self->cc_label, lb_message_content_get_cc (self->mime));
 
   if (date == NULL && self->message != NULL)
     date = lb_message_get_date (self->message);
@@ -510,7 +509,7 @@ lookup_cid (const char  *uri,
 
   if (self->mime == NULL)
     return NULL;
-  bytes = lb_mime_message_lookup_cid (self->mime, uri, mime_type);
+  bytes = lb_message_content_lookup_cid (self->mime, uri, mime_type);
   return bytes != NULL ? g_bytes_ref (bytes) : NULL;
 }
 
@@ -537,10 +536,10 @@ render_body (LbReader *self)
       return;
     }
 
-  html = lb_mime_message_get_html (self->mime);
+  html = lb_message_content_get_html (self->mime);
   /* The text version goes along even with HTML: the view shows it instead if the HTML
    * cannot be shown safely.  It has no markup that loads anything. */
-  fragment = lb_mime_text_to_html (lb_mime_message_get_text (self->mime));
+  fragment = lb_message_content_dup_text_as_html (self->mime);
   document = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
                               "<title></title></head><body class=\"lb-plain\">%s</body></html>",
                               fragment);
@@ -596,7 +595,7 @@ on_body_view_failed (LbReader *self)
 /* What the parse thread hands back: the scan for remote content is linear but can take a
  * while on a few megabytes of HTML, so it is done there too. */
 typedef struct {
-  LbMimeMessage *mime;
+  LbMessageContent *mime;
   gboolean       has_remote;
   gboolean       has_own_colours;
 } Parsed;
@@ -618,19 +617,17 @@ parse_thread (GTask        *task,
 {
   GError *error = NULL;
   Parsed *parsed;
-  LbMimeMessage *mime = lb_mime_message_new_from_bytes (task_data, &error);
+  LbMessageContent *mime = lb_message_content_new_from_bytes (task_data, &error);
 
   if (mime == NULL)
     {
-      if (error == NULL)
-        error = g_error_new_literal (LB_ERROR, LB_ERROR_PARSE, _("This is not a mail message."));
       g_task_return_error (task, error);
       return;
     }
   parsed = g_new0 (Parsed, 1);
   parsed->mime = mime;
-  parsed->has_remote = html_has_remote_content (lb_mime_message_get_html (mime));
-  parsed->has_own_colours = html_has_own_colours (lb_mime_message_get_html (mime));
+  parsed->has_remote = html_has_remote_content (lb_message_content_get_html (mime));
+  parsed->has_own_colours = html_has_own_colours (lb_message_content_get_html (mime));
   g_task_return_pointer (task, parsed, (GDestroyNotify) parsed_free);
 }
 

@@ -11,7 +11,6 @@
 
 #include <glib/gi18n.h>
 
-#include "lb-application.h"
 #include "lb-sidebar.h"
 
 /* The row data key holding the folder id; All Inboxes is LB_SIDEBAR_ALL_INBOXES. */
@@ -235,15 +234,11 @@ on_edit_account_clicked (GtkButton *button,
                          gpointer   user_data)
 {
   GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_POPOVER);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
-  GtkApplication *app;
 
+  /* The application opens the preferences; the sidebar only asks, through its action. */
+  gtk_widget_activate_action (GTK_WIDGET (button), "app.show-preferences", "s", "accounts");
   if (popover != NULL)
     gtk_popover_popdown (GTK_POPOVER (popover));
-  if (GTK_IS_WINDOW (root)
-      && (app = gtk_window_get_application (GTK_WINDOW (root))) != NULL
-      && LB_IS_APPLICATION (app))
-    lb_application_show_preferences (LB_APPLICATION (app), "accounts");
 }
 
 /* The button that appears next to a failing account: it explains the last error and

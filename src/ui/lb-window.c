@@ -15,6 +15,7 @@
 #include "lb-message-list-view.h"
 #include "lb-reader.h"
 #include "lb-sidebar.h"
+#include "lb-ui-types.h"
 #include "lb-window.h"
 
 #include "lb-composer.h"
@@ -74,6 +75,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_HIDDEN_IN_BACKGROUND,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void lb_window_update_actions (LbWindow  *self);
 static LbReader *lb_window_ensure_reader (LbWindow *self);
 static void lb_window_show_message   (LbWindow  *self,
@@ -82,17 +90,29 @@ static void lb_window_show_message   (LbWindow  *self,
 static void lb_window_set_engine (LbWindow *self,
                                   LbEngine *engine);
 
+/**
+ * lb_window_new:
+ * @application: the application the window belongs to
+ * @engine: (nullable): the engine to show, or %NULL if the mail store could not be opened
+ *
+ * The application passes its engine down: the window never asks the application for it,
+ * so that the window does not depend on the application (which opens it).
+ *
+ * Returns: (transfer floating): a new main window
+ */
 LbWindow *
-lb_window_new (LbApplication *application)
+lb_window_new (GtkApplication *application,
+               LbEngine       *engine)
 {
   LbWindow *self;
 
-  g_return_val_if_fail (LB_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (engine == NULL || LB_IS_ENGINE (engine), NULL);
 
   self = g_object_new (LB_TYPE_WINDOW,
                        "application", application,
                        NULL);
-  lb_window_set_engine (self, lb_application_get_engine (application));
+  lb_window_set_engine (self, engine);
   return self;
 }
 
@@ -895,7 +915,7 @@ lb_window_close_request (GtkWindow *window)
   if (application != NULL && g_settings_get_boolean (self->settings, "run-in-background"))
     {
       gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-      lb_application_explain_background (LB_APPLICATION (application));
+      g_signal_emit (self, signals[SIGNAL_HIDDEN_IN_BACKGROUND], 0);
       return TRUE;
     }
 
@@ -949,8 +969,8 @@ lb_window_set_property (GObject      *object,
     }
 }
 
-/* GtkWindow:application is not a construct property, so the engine is taken from the
- * application in lb_window_new(), not in constructed(). */
+/* GtkWindow:application is not a construct property, so the engine is set in
+ * lb_window_new() once the window belongs to the application, not in constructed(). */
 static void
 lb_window_set_engine (LbWindow *self,
                       LbEngine *engine)
@@ -1039,6 +1059,20 @@ lb_window_class_init (LbWindowClass *klass)
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * LbWindow::hidden-in-background:
+   *
+   * Emitted on the main thread when closing the window hid it instead, because the
+   * "run-in-background" setting keeps Letterbox running.  The application explains that
+   * the first time.
+   */
+  signals[SIGNAL_HIDDEN_IN_BACKGROUND] =
+    g_signal_new ("hidden-in-background",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   g_type_ensure (LB_TYPE_SIDEBAR);
   g_type_ensure (LB_TYPE_MESSAGE_LIST_VIEW);
@@ -1132,15 +1166,6 @@ on_reader_forward (LbWindow *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
 }
 
-static void
-on_active_changed (GtkWindow *window)
-{
-  GtkApplication *application = gtk_window_get_application (window);
-
-  if (gtk_window_is_active (window) && application != NULL && LB_IS_APPLICATION (application))
-    lb_application_withdraw_notification (LB_APPLICATION (application));
-}
-
 /* The reader (a web view, and with it WebKit's processes) is made for the first message
  * shown: a start that only lists mail pays neither the time nor the memory. */
 static LbReader *
@@ -1181,8 +1206,6 @@ lb_window_init (LbWindow *self)
   self->settings = g_settings_new (APP_ID);
   self->reselect = G_MAXUINT;
   self->watched_accounts = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-
-  g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
 
   g_signal_connect_swapped (self->sidebar, "folder-selected", G_CALLBACK (on_folder_selected), self);
   g_signal_connect_swapped (lb_sidebar_get_list_box (self->sidebar), "row-activated",

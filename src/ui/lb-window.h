@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "lb-application.h"
+#include "lb-engine.h"
 #include "lb-message-list-view.h"
 #include "lb-sidebar.h"
 
@@ -16,10 +16,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LbWindow, lb_window, LB, WINDOW, AdwApplicationWindow)
 
-LbWindow *lb_window_new              (LbApplication *application);
-gboolean  lb_window_get_has_accounts (LbWindow      *self);
-void      lb_window_set_has_accounts (LbWindow      *self,
-                                      gboolean       has_accounts);
+LbWindow          *lb_window_new               (GtkApplication *application,
+                                                LbEngine       *engine);
+gboolean           lb_window_get_has_accounts  (LbWindow       *self);
+void               lb_window_set_has_accounts  (LbWindow       *self,
+                                                gboolean        has_accounts);
 LbEngine          *lb_window_get_engine        (LbWindow *self);
 LbSidebar         *lb_window_get_sidebar       (LbWindow *self);
 LbMessageListView *lb_window_get_message_list  (LbWindow *self);

@@ -213,6 +213,104 @@ test_close_keeps_draft (void)
   }
 }
 
+/* The triggers of the capture-phase shortcuts that send, joined by "|". */
+static char *
+send_triggers (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GString) triggers = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller)
+          || gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller))
+             != GTK_PHASE_CAPTURE)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *action = gtk_shortcut_action_to_string (gtk_shortcut_get_action (shortcut));
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (!g_str_equal (action, "action(composer.send)"))
+            continue;
+          g_string_append_printf (triggers, "%s%s", triggers->len > 0 ? "|" : "", trigger);
+        }
+    }
+  return g_string_free (g_steal_pointer (&triggers), FALSE);
+}
+
+/* The window built from its template: labelled fields, the title following the subject,
+ * and Ctrl+Return (in the capture phase, before the text view takes Return) sending. */
+static void
+test_template (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autofree char *triggers = NULL;
+  g_auto(GStrv) triggers_v = NULL;
+  g_autofree char *new_title = NULL;
+  LbComposer *composer;
+  GtkWidget *to, *subject, *banner;
+  GtkWidget *label;
+
+  g_assert_no_error (error);
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+
+  lb_composer_open_new (NULL, engine);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (composer));
+  to = lb_ui_test_find_widget (GTK_WIDGET (composer), "to");
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  banner = lb_ui_test_find_widget (GTK_WIDGET (composer), "banner");
+  g_assert_nonnull (to);
+  g_assert_nonnull (subject);
+  g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (composer), "from"));
+  g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (composer), "cc"));
+  g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (composer), "bcc"));
+  g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (composer), "body"));
+  g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (composer), "attachments"));
+  g_assert_nonnull (banner);
+  g_assert_false (gtk_widget_get_visible (banner));
+
+  /* Alt+T reaches the To field: its label names it. */
+  label = gtk_widget_get_prev_sibling (to);
+  g_assert_true (GTK_IS_LABEL (label));
+  g_assert_true (gtk_label_get_mnemonic_widget (GTK_LABEL (label)) == to);
+
+  /* The title is the subject, or "New Message" (in the test's language) without one. */
+  new_title = g_strdup (gtk_window_get_title (GTK_WINDOW (composer)));
+  g_assert_nonnull (new_title);
+  g_assert_cmpstr (new_title, !=, "");
+  gtk_editable_set_text (GTK_EDITABLE (subject), "Quarterly report");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Quarterly report");
+  gtk_editable_set_text (GTK_EDITABLE (subject), "");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, new_title);
+
+  /* Ctrl+Return and Ctrl+Enter send (here: explain that an account is needed first). */
+  triggers = send_triggers (GTK_WIDGET (composer));
+  triggers_v = g_strsplit (triggers, "|", -1);
+  g_assert_true (g_strv_contains ((const char * const *) triggers_v, "<Control>Return"));
+  g_assert_true (g_strv_contains ((const char * const *) triggers_v, "<Control>KP_Enter"));
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  g_assert_true (gtk_widget_get_visible (banner));
+
+  gtk_window_destroy (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  lb_engine_shutdown (engine);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 static const char original[] =
   "From: =?UTF-8?B?6bKN5YuD?= <bob@example.org>\r\n"
   "To: alice@example.com, carol@example.net\r\n"
@@ -386,6 +484,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
   adw_init ();
+  g_test_add_func ("/composer/template", test_template);
   g_test_add_func ("/composer/compose-and-send", test_compose_and_send);
   g_test_add_func ("/composer/close-keeps-draft", test_close_keeps_draft);
   g_test_add_func ("/composer/reply-all", test_reply_all);

@@ -432,6 +432,14 @@ body_dialogs (LbApplication *app,
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   g_assert_true (lb_ui_test_find_toplevel (LB_TYPE_PREFERENCES_WINDOW) == preferences);
 
+  /* app.show-preferences, which the sidebar uses, turns to the page it names. */
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "general");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-preferences",
+                                  g_variant_new_string ("accounts"));
+  g_assert_true (lb_ui_test_find_toplevel (LB_TYPE_PREFERENCES_WINDOW) == preferences);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (preferences)),
+                   ==, "accounts");
+
   /* The switch is bound to the setting. */
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "general");
   widget = lb_ui_test_find_widget (GTK_WIDGET (preferences), "run-in-background-switch");

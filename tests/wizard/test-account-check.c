@@ -47,7 +47,7 @@ run_check (const LbAccountSettings *s,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lb_account_check_async (s, secret, NULL, cancellable, got_result, &result);
+  lb_account_check_async (s, secret, cancellable, got_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   return lb_account_check_finish (result, error);

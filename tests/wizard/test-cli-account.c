@@ -1,4 +1,5 @@
-/* test-cli-account.c: `letterbox-cli discover` and `account add` without server options
+/* test-cli-account.c: `letterbox-cli discover`, `account add` with and without server
+ * options, `account list` and `account remove`
  *
  * Runs the real letterbox-cli (its path is the first argument) against the fixtures, in
  * the private HOME and keyring of run-headless.  The CLI finds the fixtures through
@@ -132,6 +133,64 @@ test_add_without_servers (void)
   run_clear (&run);
 }
 
+/* With the servers given there is no sign-in check; then the account is listed, and
+ * `account remove` forgets it.  Each subcommand is its own function in lb-cli.c. */
+static void
+test_add_with_servers_and_remove (void)
+{
+  Run run = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-cli-account-XXXXXX", &error);
+  g_autofree char *imap = g_strdup_printf ("127.0.0.1:%u:tls", servers->imaps_port);
+  g_autofree char *smtp = g_strdup_printf ("127.0.0.1:%u:tls", servers->smtps_port);
+  const char *add[] = { "account", "add", "--data-dir", dir, "--email", "bob@example.com",
+                        "--name", "Bob", "--imap", imap, "--smtp", smtp,
+                        "--ca-file", servers->ca_file, "--password-stdin", NULL };
+  const char *list[] = { "account", "list", "--data-dir", dir, "--json", NULL };
+
+  g_assert_no_error (error);
+
+  /* The password is never taken from the command line. */
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "add", "--data-dir", dir, "--email",
+                                                 "bob@example.com", "--imap", imap, NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "--password-stdin"));
+  run_clear (&run);
+  run_cli (&run, "\n", FALSE, add);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "No password on standard input"));
+  run_clear (&run);
+
+  run_cli (&run, "bob-secret\n", FALSE, add);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Added account"));
+  g_assert_nonnull (strstr (run.out, "bob@example.com"));
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, list);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"email\":\"bob@example.com\""));
+  g_assert_nonnull (strstr (run.out, "\"name\":\"Bob\""));
+  run_clear (&run);
+
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "frobnicate", "--data-dir", dir, NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "frobnicate"));
+  run_clear (&run);
+
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "remove", "--data-dir", dir,
+                                                 "nobody@example.com", NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "remove", "--data-dir", dir,
+                                                 "bob@example.com", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, list);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "bob@example.com"));
+  run_clear (&run);
+}
+
 static void
 write_discovery_file (void)
 {
@@ -184,6 +243,7 @@ main (int    argc,
 
   g_test_add_func ("/wizard/cli/discover", test_discover);
   g_test_add_func ("/wizard/cli/add-without-servers", test_add_without_servers);
+  g_test_add_func ("/wizard/cli/add-with-servers-and-remove", test_add_with_servers_and_remove);
   status = g_test_run ();
 
   lb_test_servers_stop (servers);
