@@ -7,13 +7,30 @@
 #include <glib/gi18n.h>
 
 #include "lb-error.h"
-#include "lb-message-content.h"
-#include "lb-mime-message.h"
+#include "lb-message-content-private.h"
 #include "lb-mime-text.h"
 
 /* ---- LbMailbox ---------------------------------------------------------------------- */
 
 G_DEFINE_BOXED_TYPE (LbMailbox, lb_mailbox, lb_mailbox_copy, lb_mailbox_free)
+
+/**
+ * lb_mailbox_new:
+ * @name: (nullable): the display name
+ * @address: the bare address
+ *
+ * Returns: (transfer full): a new address
+ */
+LbMailbox *
+lb_mailbox_new (const char *name,
+                const char *address)
+{
+  LbMailbox *mailbox = g_new0 (LbMailbox, 1);
+
+  mailbox->name = g_strdup (name);
+  mailbox->address = g_strdup (address != NULL ? address : "");
+  return mailbox;
+}
 
 /**
  * lb_mailbox_copy:
@@ -48,8 +65,61 @@ lb_mailbox_free (LbMailbox *mailbox)
   g_free (mailbox);
 }
 
-static GPtrArray *
-mailboxes_from_addresses (GPtrArray *addresses)
+/**
+ * lb_mailbox_to_string:
+ * @mailbox: an address
+ *
+ * Returns: (transfer full): the address as one writes it in a header or an address
+ *   field: `"Doe, Jane" <jane@example.com>`, the name quoted where it needs it
+ */
+char *
+lb_mailbox_to_string (const LbMailbox *mailbox)
+{
+  g_autoptr(LbAddress) address = NULL;
+
+  g_return_val_if_fail (mailbox != NULL, NULL);
+
+  address = lb_address_new (mailbox->name, mailbox->address);
+  return lb_address_to_string (address);
+}
+
+/**
+ * lb_mailbox_parse_list:
+ * @text: what the user typed in an address field: addresses separated by commas, with
+ *   or without names
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full) (element-type LbMailbox): the addresses found, possibly none;
+ *   check each with lb_mailbox_is_valid_address()
+ */
+GPtrArray *
+lb_mailbox_parse_list (const char *text)
+{
+  g_autoptr(GPtrArray) addresses = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  addresses = lb_address_parse (text);
+  return lb_mailboxes_from_addresses (addresses);
+}
+
+/**
+ * lb_mailbox_is_valid_address:
+ * @address: a bare address
+ *
+ * Returns: whether @address can be sent to: a local part, "@" and a domain of two labels
+ *   or more (so that `user@localhost` typos are caught)
+ */
+gboolean
+lb_mailbox_is_valid_address (const char *address)
+{
+  return address != NULL && lb_address_is_valid (address);
+}
+
+/* Engine-internal: LbAddress → LbMailbox, for the public API. */
+GPtrArray *
+lb_mailboxes_from_addresses (GPtrArray *addresses)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_mailbox_free);
 
@@ -95,13 +165,44 @@ lb_attachment_init (LbAttachment *self)
 {
 }
 
-static LbAttachment *
+/* Engine-internal: the public face of a MIME part. */
+LbAttachment *
 lb_attachment_new_for_part (LbMimeAttachment *part)
 {
   LbAttachment *self = g_object_new (LB_TYPE_ATTACHMENT, NULL);
 
   self->part = g_object_ref (part);
   return self;
+}
+
+/* Engine-internal: the MIME part behind @self. */
+LbMimeAttachment *
+lb_attachment_get_part (LbAttachment *self)
+{
+  return self->part;
+}
+
+/**
+ * lb_attachment_new:
+ * @filename: the name the recipient sees
+ * @mime_type: the content type, such as "application/pdf"
+ * @bytes: the contents
+ *
+ * An attachment for a draft.
+ *
+ * Returns: (transfer full): the attachment
+ */
+LbAttachment *
+lb_attachment_new (const char *filename,
+                   const char *mime_type,
+                   GBytes     *bytes)
+{
+  g_autoptr(LbMimeAttachment) part = NULL;
+
+  g_return_val_if_fail (filename != NULL && mime_type != NULL && bytes != NULL, NULL);
+
+  part = lb_mime_attachment_new (filename, mime_type, NULL, FALSE, bytes);
+  return lb_attachment_new_for_part (part);
 }
 
 /**
@@ -230,9 +331,9 @@ lb_message_content_new_from_bytes (GBytes  *raw,
 
   self = g_object_new (LB_TYPE_MESSAGE_CONTENT, NULL);
   self->mime = g_steal_pointer (&mime);
-  self->from = mailboxes_from_addresses (lb_mime_message_get_from (self->mime));
-  self->to = mailboxes_from_addresses (lb_mime_message_get_to (self->mime));
-  self->cc = mailboxes_from_addresses (lb_mime_message_get_cc (self->mime));
+  self->from = lb_mailboxes_from_addresses (lb_mime_message_get_from (self->mime));
+  self->to = lb_mailboxes_from_addresses (lb_mime_message_get_to (self->mime));
+  self->cc = lb_mailboxes_from_addresses (lb_mime_message_get_cc (self->mime));
   self->attachments = g_ptr_array_new_with_free_func (g_object_unref);
   parts = lb_mime_message_get_attachments (self->mime);
   for (guint i = 0; parts != NULL && i < parts->len; i++)
@@ -294,6 +395,13 @@ lb_message_content_parse_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Engine-internal: the parsed message behind @self. */
+LbMimeMessage *
+lb_message_content_get_mime (LbMessageContent *self)
+{
+  return self->mime;
 }
 
 /**

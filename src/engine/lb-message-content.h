@@ -23,9 +23,14 @@ typedef struct {
 
 #define LB_TYPE_MAILBOX (lb_mailbox_get_type ())
 
-GType      lb_mailbox_get_type (void) G_GNUC_CONST;
-LbMailbox *lb_mailbox_copy     (const LbMailbox *mailbox);
-void       lb_mailbox_free     (LbMailbox       *mailbox);
+GType      lb_mailbox_get_type             (void) G_GNUC_CONST;
+LbMailbox *lb_mailbox_new                  (const char      *name,
+                                            const char      *address);
+LbMailbox *lb_mailbox_copy                 (const LbMailbox *mailbox);
+void       lb_mailbox_free                 (LbMailbox       *mailbox);
+char      *lb_mailbox_to_string            (const LbMailbox *mailbox);
+GPtrArray *lb_mailbox_parse_list           (const char      *text);
+gboolean   lb_mailbox_is_valid_address     (const char      *address);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbMailbox, lb_mailbox_free)
 
@@ -39,6 +44,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbMailbox, lb_mailbox_free)
 
 G_DECLARE_FINAL_TYPE (LbAttachment, lb_attachment, LB, ATTACHMENT, GObject)
 
+LbAttachment *lb_attachment_new         (const char   *filename,
+                                         const char   *mime_type,
+                                         GBytes       *bytes);
 const char *lb_attachment_get_filename  (LbAttachment *self);
 const char *lb_attachment_get_mime_type (LbAttachment *self);
 gsize       lb_attachment_get_size      (LbAttachment *self);

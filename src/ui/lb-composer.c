@@ -5,7 +5,7 @@
  * is caught in the capture phase because GtkTextView turns every Return into a newline.
  *
  * Nothing here blocks: attachments are read with g_file_load_contents_async, the message
- * is built on a thread (lb_mime_build) and queued through lb_engine_send_async, which
+ * is built on a thread (lb_draft_build) and queued through lb_engine_send_async, which
  * writes it to the outbox before sending.  While the user writes, the draft is saved
  * every few seconds to $XDG_DATA_HOME/letterbox/drafts/<id>.eml (mode 0600, written
  * atomically); closing the window keeps it, Discard deletes it, sending deletes it.
@@ -20,9 +20,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "lb-compose.h"
 #include "lb-composer.h"
-#include "lb-mime-builder.h"
+#include "lb-draft.h"
 #include "lb-provider-info.h"
 #include "lb-ui-types.h"
 
@@ -51,7 +50,7 @@ struct _LbComposer
 
   GtkListStore *addresses;       /* completion: column 0 "Name <address>" */
   GCancellable *cancellable;
-  GPtrArray   *attachments;      /* LbMimeAttachment */
+  GPtrArray   *attachments;      /* LbAttachment */
   char        *in_reply_to;
   char       **references;
   char        *draft_id;
@@ -122,35 +121,35 @@ parse_field (GtkEntry  *entry,
       if (*g_strstrip (copy) == '\0')
         return TRUE;
     }
-  list = lb_address_parse (text);
+  list = lb_mailbox_parse_list (text);
   if (list == NULL || list->len == 0)
     ok = FALSE;
   for (guint i = 0; ok && i < list->len; i++)
     {
-      LbAddress *a = g_ptr_array_index (list, i);
+      LbMailbox *a = g_ptr_array_index (list, i);
 
-      if (!lb_address_is_valid (a->address))
+      if (!lb_mailbox_is_valid_address (a->address))
         ok = FALSE;
       else if (dest != NULL)
-        g_ptr_array_add (dest, lb_address_copy (a));
+        g_ptr_array_add (dest, lb_mailbox_copy (a));
     }
   if (!ok)
     gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
   return ok;
 }
 
-static LbMimeDraft *
+static LbDraft *
 collect_draft (LbComposer *self,
                gboolean   *out_valid)
 {
-  g_autoptr(LbMimeDraft) d = lb_mime_draft_new ();
+  g_autoptr(LbDraft) d = lb_draft_new ();
   g_autoptr(LbAccount) account = selected_account (self);
   gboolean valid = TRUE;
 
   if (account != NULL)
-    d->from = lb_address_new (lb_account_get_display_name (account), lb_account_get_email (account));
+    d->from = lb_mailbox_new (lb_account_get_display_name (account), lb_account_get_email (account));
   else
-    d->from = lb_address_new (NULL, "");
+    d->from = lb_mailbox_new (NULL, "");
   valid &= parse_field (self->to, d->to);
   valid &= parse_field (self->cc, d->cc);
   valid &= parse_field (self->bcc, d->bcc);
@@ -183,7 +182,7 @@ update_size_warning (LbComposer *self)
   guint64 total = 0;
 
   for (guint i = 0; i < self->attachments->len; i++)
-    total += lb_mime_attachment_get_size (g_ptr_array_index (self->attachments, i));
+    total += lb_attachment_get_size (g_ptr_array_index (self->attachments, i));
   /* Base64 makes attachments a third larger on the wire. */
   total = total / 3 * 4;
 
@@ -212,9 +211,9 @@ save_draft_thread (GTask        *task,
                    gpointer      task_data,
                    GCancellable *cancellable)
 {
-  LbMimeDraft *d = task_data;
+  LbDraft *d = task_data;
   const char *path = g_object_get_data (G_OBJECT (task), "path");
-  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_KEEP_BCC, NULL);
+  g_autoptr(GBytes) raw = lb_draft_build (d, LB_DRAFT_BUILD_KEEP_BCC, NULL);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr(GError) error = NULL;
 
@@ -232,7 +231,7 @@ server_saved (GObject      *source,
 {
   g_autoptr(LbComposer) self = user_data;
   g_autoptr(GError) error = NULL;
-  guint32 uid = lb_compose_save_draft_finish (LB_ENGINE (source), result, &error);
+  guint32 uid = lb_engine_save_draft_finish (LB_ENGINE (source), result, &error);
 
   if (error != NULL)
     {
@@ -257,7 +256,7 @@ draft_written (GObject      *source,
       !GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "to-server")))
     return;
   self->server_dirty = FALSE;
-  lb_compose_save_draft_async (self->engine, account, raw, self->server_uid, NULL, server_saved,
+  lb_engine_save_draft_async (self->engine, account, raw, self->server_uid, NULL, server_saved,
                                g_object_ref (self));
 }
 
@@ -266,7 +265,7 @@ save_draft (LbComposer *self,
             gboolean    to_server)
 {
   g_autoptr(GTask) task = NULL;
-  LbMimeDraft *d;
+  LbDraft *d;
 
   to_server = to_server && self->server_dirty;
   if ((!self->dirty && !to_server) || self->sending)
@@ -279,7 +278,7 @@ save_draft (LbComposer *self,
   g_object_set_data_full (G_OBJECT (task), "path", draft_path (self), g_free);
   g_object_set_data (G_OBJECT (task), "to-server", GINT_TO_POINTER (to_server));
   g_object_set_data_full (G_OBJECT (task), "account", selected_account (self), g_object_unref);
-  g_task_set_task_data (task, d, (GDestroyNotify) lb_mime_draft_free);
+  g_task_set_task_data (task, d, (GDestroyNotify) lb_draft_free);
   g_task_run_in_thread (task, save_draft_thread);
 }
 
@@ -297,7 +296,7 @@ delete_draft (LbComposer *self)
       g_autoptr(LbAccount) account = selected_account (self);
 
       if (account != NULL)
-        lb_compose_save_draft_async (self->engine, account, NULL, self->server_uid, NULL, NULL, NULL);
+        lb_engine_save_draft_async (self->engine, account, NULL, self->server_uid, NULL, NULL, NULL);
       self->server_uid = 0;
     }
 }
@@ -324,7 +323,7 @@ static void
 remove_attachment_clicked (GtkButton  *button,
                            LbComposer *self)
 {
-  LbMimeAttachment *att = g_object_get_data (G_OBJECT (button), "attachment");
+  LbAttachment *att = g_object_get_data (G_OBJECT (button), "attachment");
   GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
 
   g_ptr_array_remove (self->attachments, att);
@@ -336,12 +335,12 @@ remove_attachment_clicked (GtkButton  *button,
 
 static void
 add_attachment_row (LbComposer       *self,
-                    LbMimeAttachment *att)
+                    LbAttachment *att)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *icon = gtk_image_new_from_icon_name ("mail-attachment-symbolic");
-  GtkWidget *name = gtk_label_new (lb_mime_attachment_get_filename (att));
-  g_autofree char *size_text = g_format_size (lb_mime_attachment_get_size (att));
+  GtkWidget *name = gtk_label_new (lb_attachment_get_filename (att));
+  g_autofree char *size_text = g_format_size (lb_attachment_get_size (att));
   GtkWidget *size = gtk_label_new (size_text);
   GtkWidget *remove = gtk_button_new_from_icon_name ("window-close-symbolic");
 
@@ -365,7 +364,7 @@ add_attachment_row (LbComposer       *self,
 
 static void
 add_attachment (LbComposer       *self,
-                LbMimeAttachment *att)
+                LbAttachment *att)
 {
   g_ptr_array_add (self->attachments, g_object_ref (att));
   add_attachment_row (self, att);
@@ -387,7 +386,7 @@ file_loaded (GObject      *source,
   g_autofree char *type = NULL;
   g_autofree char *mime = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(LbMimeAttachment) att = NULL;
+  g_autoptr(LbAttachment) att = NULL;
 
   self->pending_loads--;
   if (!g_file_load_contents_finish (file, result, &contents, &len, NULL, &error))
@@ -404,8 +403,7 @@ file_loaded (GObject      *source,
   type = g_content_type_guess (name, (const guchar *) contents, MIN (len, 4096), NULL);
   mime = g_content_type_get_mime_type (type);
   bytes = g_bytes_new_take (contents, len);
-  att = lb_mime_attachment_new (name, mime != NULL ? mime : "application/octet-stream", NULL,
-                                FALSE, bytes);
+  att = lb_attachment_new (name, mime != NULL ? mime : "application/octet-stream", bytes);
   add_attachment (self, att);
 }
 
@@ -508,7 +506,7 @@ build_thread (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  g_task_return_pointer (task, lb_mime_build (task_data, LB_MIME_BUILD_DEFAULT, NULL),
+  g_task_return_pointer (task, lb_draft_build (task_data, LB_DRAFT_BUILD_DEFAULT, NULL),
                          (GDestroyNotify) g_bytes_unref);
 }
 
@@ -518,9 +516,9 @@ built_cb (GObject      *source,
           gpointer      user_data)
 {
   LbComposer *self = LB_COMPOSER (source);
-  LbMimeDraft *d = g_task_get_task_data (G_TASK (result));
+  LbDraft *d = g_task_get_task_data (G_TASK (result));
   g_autoptr(GBytes) raw = g_task_propagate_pointer (G_TASK (result), NULL);
-  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  g_auto(GStrv) rcpts = lb_draft_dup_recipients (d);
   g_autoptr(LbAccount) account = selected_account (self);
 
   lb_engine_send_async (self->engine, account, raw, (const char * const *) rcpts, NULL,
@@ -535,7 +533,7 @@ send_action (GtkWidget  *widget,
   LbComposer *self = LB_COMPOSER (widget);
   g_autoptr(GTask) task = NULL;
   g_auto(GStrv) rcpts = NULL;
-  LbMimeDraft *d;
+  LbDraft *d;
   gboolean valid = FALSE;
 
   if (self->sending)
@@ -554,20 +552,20 @@ send_action (GtkWidget  *widget,
       }
   }
   d = collect_draft (self, &valid);
-  rcpts = lb_mime_draft_dup_recipients (d);
+  rcpts = lb_draft_dup_recipients (d);
   if (!valid || rcpts[0] == NULL)
     {
       if (rcpts[0] == NULL && valid)
         gtk_widget_add_css_class (GTK_WIDGET (self->to), "error");
       show_banner (self, _("Check the recipients: some are not mail addresses."));
-      lb_mime_draft_free (d);
+      lb_draft_free (d);
       return;
     }
   self->sending = TRUE;
   gtk_widget_set_sensitive (self->send_button, FALSE);
   show_banner (self, NULL);
   task = g_task_new (self, NULL, built_cb, NULL);
-  g_task_set_task_data (task, d, (GDestroyNotify) lb_mime_draft_free);
+  g_task_set_task_data (task, d, (GDestroyNotify) lb_draft_free);
   g_task_run_in_thread (task, build_thread);
 }
 
@@ -646,7 +644,7 @@ addresses_loaded (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = lb_compose_list_addresses_finish (NULL, result, &error);
+  g_autoptr(GPtrArray) list = lb_engine_list_addresses_finish (NULL, result, &error);
   LbComposer *self = user_data;
 
   if (list == NULL)
@@ -657,7 +655,7 @@ addresses_loaded (GObject      *source,
     }
   for (guint i = 0; i < list->len; i++)
     {
-      g_autofree char *text = lb_address_to_string (g_ptr_array_index (list, i));
+      g_autofree char *text = lb_mailbox_to_string (g_ptr_array_index (list, i));
       GtkTreeIter iter;
 
       gtk_list_store_append (self->addresses, &iter);
@@ -827,7 +825,7 @@ composer_new (GtkWindow *parent,
   gtk_drop_down_set_model (self->from, G_LIST_MODEL (names));
   gtk_drop_down_set_selected (self->from, selected);
   /* The callback runs only while the window lives: dispose cancels. */
-  lb_compose_list_addresses_async (engine, 500, self->cancellable, addresses_loaded, self);
+  lb_engine_list_addresses_async (engine, 500, self->cancellable, addresses_loaded, self);
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   return self;
@@ -841,7 +839,7 @@ set_address_field (GtkEntry  *entry,
 
   for (guint i = 0; list != NULL && i < list->len; i++)
     {
-      g_autofree char *one = lb_address_to_string (g_ptr_array_index (list, i));
+      g_autofree char *one = lb_mailbox_to_string (g_ptr_array_index (list, i));
 
       if (s->len > 0)
         g_string_append (s, ", ");
@@ -853,7 +851,7 @@ set_address_field (GtkEntry  *entry,
 
 static void
 fill_from_draft (LbComposer  *self,
-                 LbMimeDraft *d)
+                 LbDraft *d)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body);
   GtkTextIter start;
@@ -893,11 +891,11 @@ lb_composer_open_mailto (GtkWindow  *parent,
                          const char *mailto_uri)
 {
   LbComposer *self;
-  g_autoptr(LbMimeDraft) d = NULL;
+  g_autoptr(LbDraft) d = NULL;
 
   g_return_if_fail (LB_IS_ENGINE (engine));
   self = composer_new (parent, engine, 0);
-  d = lb_compose_from_mailto (mailto_uri, NULL);
+  d = lb_draft_new_from_mailto (mailto_uri, NULL);
   fill_from_draft (self, d);
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->body));
@@ -910,7 +908,7 @@ typedef struct {
   gboolean    forward;
   gboolean    reply_all;
   char      **own;
-  LbAddress  *from;
+  LbMailbox  *from;
 } OpenData;
 
 static void
@@ -918,7 +916,7 @@ open_data_free (OpenData *od)
 {
   g_clear_object (&od->composer);
   g_strfreev (od->own);
-  g_clear_pointer (&od->from, lb_address_free);
+  g_clear_pointer (&od->from, lb_mailbox_free);
   g_free (od);
 }
 
@@ -929,7 +927,7 @@ parse_thread (GTask        *task,
               GCancellable *cancellable)
 {
   OpenData *od = g_object_get_data (G_OBJECT (task), "open-data");
-  g_autoptr(LbMimeMessage) m = lb_mime_message_new_from_bytes (task_data, NULL);
+  g_autoptr(LbMessageContent) m = lb_message_content_new_from_bytes (task_data, NULL);
 
   if (m == NULL)
     {
@@ -938,11 +936,11 @@ parse_thread (GTask        *task,
       return;
     }
   if (od->forward)
-    g_task_return_pointer (task, lb_compose_forward (m, od->from), (GDestroyNotify) lb_mime_draft_free);
+    g_task_return_pointer (task, lb_draft_new_forward (m, od->from), (GDestroyNotify) lb_draft_free);
   else
-    g_task_return_pointer (task, lb_compose_reply (m, od->from, (const char * const *) od->own,
-                                                   od->reply_all),
-                           (GDestroyNotify) lb_mime_draft_free);
+    g_task_return_pointer (task, lb_draft_new_reply (m, od->from, (const char * const *) od->own,
+                                                     od->reply_all),
+                           (GDestroyNotify) lb_draft_free);
 }
 
 static void
@@ -952,7 +950,7 @@ parsed_cb (GObject      *source,
 {
   OpenData *od = g_object_get_data (G_OBJECT (result), "open-data");
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbMimeDraft) d = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(LbDraft) d = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (d == NULL)
     {
@@ -1018,9 +1016,9 @@ open_derived (GtkWindow *parent,
   od->forward = forward;
   od->reply_all = reply_all;
   od->own = g_strv_builder_end (own);
-  od->from = account != NULL ? lb_address_new (lb_account_get_display_name (account),
+  od->from = account != NULL ? lb_mailbox_new (lb_account_get_display_name (account),
                                                lb_account_get_email (account))
-                             : lb_address_new (NULL, "");
+                             : lb_mailbox_new (NULL, "");
   gtk_window_present (GTK_WINDOW (self));
 
   raw = lb_engine_get_cached_body (engine, lb_message_get_id (message));
@@ -1068,16 +1066,6 @@ edit_data_free (EditData *ed)
   g_free (ed);
 }
 
-static gboolean
-listed (GPtrArray  *list,
-        const char *address)
-{
-  for (guint i = 0; list != NULL && i < list->len; i++)
-    if (g_ascii_strcasecmp (((LbAddress *) g_ptr_array_index (list, i))->address, address) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 parse_outbox_thread (GTask        *task,
                      gpointer      source,
@@ -1085,10 +1073,7 @@ parse_outbox_thread (GTask        *task,
                      GCancellable *cancellable)
 {
   EditData *ed = task_data;
-  g_autoptr(LbMimeMessage) m = lb_mime_message_new_from_bytes (ed->raw, NULL);
-  g_autoptr(LbMimeDraft) d = lb_mime_draft_new ();
-  GPtrArray *attachments;
-  const char * const *refs;
+  g_autoptr(LbMessageContent) m = lb_message_content_new_from_bytes (ed->raw, NULL);
 
   if (m == NULL)
     {
@@ -1096,24 +1081,8 @@ parse_outbox_thread (GTask        *task,
                                _("The original message could not be read."));
       return;
     }
-  for (guint i = 0; i < lb_mime_message_get_to (m)->len; i++)
-    g_ptr_array_add (d->to, lb_address_copy (g_ptr_array_index (lb_mime_message_get_to (m), i)));
-  for (guint i = 0; i < lb_mime_message_get_cc (m)->len; i++)
-    g_ptr_array_add (d->cc, lb_address_copy (g_ptr_array_index (lb_mime_message_get_cc (m), i)));
-  /* Bcc is not in the headers: it is the envelope recipients that are neither To nor Cc. */
-  for (guint i = 0; ed->rcpts != NULL && ed->rcpts[i] != NULL; i++)
-    if (*ed->rcpts[i] != '\0' && !listed (d->to, ed->rcpts[i]) && !listed (d->cc, ed->rcpts[i]))
-      g_ptr_array_add (d->bcc, lb_address_new (NULL, ed->rcpts[i]));
-  d->subject = g_strdup (lb_mime_message_get_subject (m));
-  d->body = g_strdup (lb_mime_message_get_text (m));
-  d->in_reply_to = g_strdup (lb_mime_message_get_in_reply_to (m));
-  refs = lb_mime_message_get_references (m);
-  if (refs != NULL && refs[0] != NULL)
-    d->references = g_strdupv ((char **) refs);
-  attachments = lb_mime_message_get_attachments (m);
-  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
-    g_ptr_array_add (d->attachments, g_object_ref (g_ptr_array_index (attachments, i)));
-  g_task_return_pointer (task, g_steal_pointer (&d), (GDestroyNotify) lb_mime_draft_free);
+  g_task_return_pointer (task, lb_draft_new_for_editing (m, (const char * const *) ed->rcpts),
+                         (GDestroyNotify) lb_draft_free);
 }
 
 static void
@@ -1123,7 +1092,7 @@ outbox_parsed (GObject      *source,
 {
   LbComposer *self = LB_COMPOSER (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbMimeDraft) d = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(LbDraft) d = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (d == NULL)
     {

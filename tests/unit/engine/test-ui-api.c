@@ -1,7 +1,8 @@
 /* test-ui-api.c: the small public APIs the UI uses instead of engine internals
  *
- * Provider information, discovery as one call and the words a search highlights.  The
- * file includes public headers only, as the UI does.
+ * Provider information, discovery as one call, the words a search highlights, the parsed
+ * message the reader shows and the drafts the composer writes.  The file is compiled
+ * against the engine's public headers only, as the UI is.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,7 +10,11 @@
 
 #include <glib/gstdio.h>
 
+#include <string.h>
+
 #include "lb-account-discovery.h"
+#include "lb-draft.h"
+#include "lb-message-content.h"
 #include "lb-provider-info.h"
 #include "lb-search-highlight.h"
 #include "lb-test-wait.h"
@@ -136,6 +141,144 @@ test_discovery_autoconfig (void)
   g_rmdir (dir);
 }
 
+static void
+test_mailboxes (void)
+{
+  g_autoptr(GPtrArray) list = lb_mailbox_parse_list ("\"Doe, Jane\" <jane@example.com>, 鲍勃 <bob@example.org>, nonsense");
+  g_autoptr(LbMailbox) copy = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpuint (list->len, ==, 3);
+  copy = lb_mailbox_copy (g_ptr_array_index (list, 0));
+  g_assert_cmpstr (copy->name, ==, "Doe, Jane");
+  g_assert_cmpstr (copy->address, ==, "jane@example.com");
+  text = lb_mailbox_to_string (copy);
+  g_assert_cmpstr (text, ==, "\"Doe, Jane\" <jane@example.com>");
+  g_assert_true (lb_mailbox_is_valid_address (((LbMailbox *) g_ptr_array_index (list, 1))->address));
+  g_assert_false (lb_mailbox_is_valid_address (((LbMailbox *) g_ptr_array_index (list, 2))->address));
+  g_assert_false (lb_mailbox_is_valid_address ("user@localhost"));
+}
+
+static const char sent[] =
+  "From: Alice <alice@example.com>\r\n"
+  "To: Bob <bob@example.org>\r\n"
+  "Cc: carol@example.net\r\n"
+  "Subject: =?UTF-8?B?5ZGo5oql?=\r\n"
+  "Date: Sat, 21 Nov 2026 10:00:00 +0000\r\n"
+  "Message-ID: <m-1@example.com>\r\n"
+  "References: <m-0@example.com>\r\n"
+  "In-Reply-To: <m-0@example.com>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: multipart/mixed; boundary=b1\r\n"
+  "\r\n"
+  "--b1\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "Hello <Bob>\r\n"
+  "--b1\r\n"
+  "Content-Type: text/plain; name=notes.txt\r\n"
+  "Content-Disposition: attachment; filename=notes.txt\r\n"
+  "\r\n"
+  "notes\r\n"
+  "--b1--\r\n";
+
+static LbMessageContent *
+parse_sent (void)
+{
+  g_autoptr(GBytes) raw = g_bytes_new_static (sent, sizeof sent - 1);
+  g_autoptr(GError) error = NULL;
+  LbMessageContent *content = lb_message_content_new_from_bytes (raw, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (content);
+  return content;
+}
+
+static void
+test_message_content (void)
+{
+  g_autoptr(LbMessageContent) content = parse_sent ();
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("", 0);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LbMessageContent) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  LbAttachment *attachment;
+
+  g_assert_cmpstr (lb_message_content_get_subject (content), ==, "周报");
+  g_assert_nonnull (lb_message_content_get_date (content));
+  g_assert_cmpuint (lb_message_content_get_from (content)->len, ==, 1);
+  g_assert_cmpstr (((LbMailbox *) g_ptr_array_index (lb_message_content_get_from (content), 0))->name,
+                   ==, "Alice");
+  g_assert_cmpuint (lb_message_content_get_to (content)->len, ==, 1);
+  g_assert_cmpuint (lb_message_content_get_cc (content)->len, ==, 1);
+  g_assert_nonnull (strstr (lb_message_content_get_text (content), "Hello <Bob>"));
+  g_assert_null (lb_message_content_get_html (content));
+  html = lb_message_content_dup_text_as_html (content);
+  g_assert_nonnull (strstr (html, "Hello &lt;Bob&gt;"));
+  g_assert_cmpuint (lb_message_content_get_attachments (content)->len, ==, 1);
+  attachment = g_ptr_array_index (lb_message_content_get_attachments (content), 0);
+  g_assert_cmpstr (lb_attachment_get_filename (attachment), ==, "notes.txt");
+  g_assert_cmpuint (lb_attachment_get_size (attachment), ==, 5);
+  g_assert_null (lb_message_content_lookup_cid (content, "cid:none", NULL));
+
+  lb_message_content_parse_async (garbage, NULL, lb_test_got_result, &result);
+  again = lb_message_content_parse_finish (lb_test_wait_result (&result), &error);
+  g_assert_null (again);
+  g_assert_nonnull (error);
+}
+
+static void
+test_drafts (void)
+{
+  g_autoptr(LbMessageContent) content = parse_sent ();
+  g_autoptr(LbMailbox) me = lb_mailbox_new ("Bob", "bob@example.org");
+  const char *own[] = { "bob@example.org", NULL };
+  const char *envelope[] = { "bob@example.org", "carol@example.net", "dave@example.net", NULL };
+  g_autoptr(LbDraft) reply = lb_draft_new_reply (content, me, own, TRUE);
+  g_autoptr(LbDraft) edit = lb_draft_new_for_editing (content, envelope);
+  g_autoptr(LbDraft) mailto = lb_draft_new_from_mailto ("mailto:eve@example.com?subject=Hi", NULL);
+  g_autoptr(LbDraft) copy = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) kept = NULL;
+  g_autofree char *message_id = NULL;
+  g_auto(GStrv) rcpts = NULL;
+  g_autofree char *text = NULL;
+
+  /* A reply to all goes to the sender and the others, never to oneself, in the thread. */
+  g_assert_cmpstr (reply->subject, ==, "Re: 周报");
+  g_assert_cmpstr (reply->in_reply_to, ==, "m-1@example.com");
+  rcpts = lb_draft_dup_recipients (reply);
+  g_assert_true (g_strv_contains ((const char * const *) rcpts, "alice@example.com"));
+  g_assert_true (g_strv_contains ((const char * const *) rcpts, "carol@example.net"));
+  g_assert_false (g_strv_contains ((const char * const *) rcpts, "bob@example.org"));
+
+  /* Reopened from the outbox: Bcc is what the envelope had beyond To and Cc. */
+  g_assert_cmpuint (edit->bcc->len, ==, 1);
+  g_assert_cmpstr (((LbMailbox *) g_ptr_array_index (edit->bcc, 0))->address, ==, "dave@example.net");
+  g_assert_cmpuint (edit->attachments->len, ==, 1);
+  g_assert_cmpstr (edit->in_reply_to, ==, "m-0@example.com");
+
+  g_assert_cmpuint (mailto->to->len, ==, 1);
+  g_assert_cmpstr (mailto->subject, ==, "Hi");
+
+  /* Built: Bcc stays out of a message to send and in a draft to keep. */
+  edit->from = lb_mailbox_new ("Alice", "alice@example.com");
+  edit->message_id = g_strdup ("draft-1@example.com");
+  g_ptr_array_add (edit->attachments, lb_attachment_new ("a.txt", "text/plain",
+                                                         g_bytes_new_static ("a", 1)));
+  copy = lb_draft_copy (edit);
+  raw = lb_draft_build (copy, LB_DRAFT_BUILD_DEFAULT, &message_id);
+  g_assert_cmpstr (message_id, ==, "draft-1@example.com");
+  text = g_strndup (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  g_assert_null (strstr (text, "dave@example.net"));
+  g_assert_nonnull (strstr (text, "a.txt"));
+  g_clear_pointer (&text, g_free);
+  kept = lb_draft_build (copy, LB_DRAFT_BUILD_KEEP_BCC, NULL);
+  text = g_strndup (g_bytes_get_data (kept, NULL), g_bytes_get_size (kept));
+  g_assert_nonnull (strstr (text, "dave@example.net"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -144,5 +287,8 @@ main (int    argc,
   g_test_add_func ("/ui-api/highlight-terms", test_highlight_terms);
   g_test_add_func ("/ui-api/provider-lookup", test_provider_lookup);
   g_test_add_func ("/ui-api/discovery-autoconfig", test_discovery_autoconfig);
+  g_test_add_func ("/ui-api/mailboxes", test_mailboxes);
+  g_test_add_func ("/ui-api/message-content", test_message_content);
+  g_test_add_func ("/ui-api/drafts", test_drafts);
   return g_test_run ();
 }

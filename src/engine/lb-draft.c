@@ -1,0 +1,426 @@
+/* lb-draft.c: the public draft over mime/'s builder and lb-compose.c's replies
+ *
+ * LbDraft holds public types (LbMailbox, LbAttachment); the work is done on mime/'s
+ * LbMimeDraft, converted at the boundary.  The conversion copies addresses and takes a
+ * reference on each attachment's part, never its contents.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-compose.h"
+#include "lb-draft.h"
+#include "lb-message-content-private.h"
+
+G_DEFINE_BOXED_TYPE (LbDraft, lb_draft, lb_draft_copy, lb_draft_free)
+
+/**
+ * lb_draft_new:
+ *
+ * Returns: (transfer full): an empty draft
+ */
+LbDraft *
+lb_draft_new (void)
+{
+  LbDraft *draft = g_new0 (LbDraft, 1);
+
+  draft->to = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_mailbox_free);
+  draft->cc = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_mailbox_free);
+  draft->bcc = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_mailbox_free);
+  draft->attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  return draft;
+}
+
+/**
+ * lb_draft_free:
+ * @draft: (transfer full) (nullable): a draft
+ */
+void
+lb_draft_free (LbDraft *draft)
+{
+  if (draft == NULL)
+    return;
+  g_clear_pointer (&draft->from, lb_mailbox_free);
+  g_clear_pointer (&draft->to, g_ptr_array_unref);
+  g_clear_pointer (&draft->cc, g_ptr_array_unref);
+  g_clear_pointer (&draft->bcc, g_ptr_array_unref);
+  g_free (draft->subject);
+  g_free (draft->body);
+  g_free (draft->in_reply_to);
+  g_strfreev (draft->references);
+  g_clear_pointer (&draft->attachments, g_ptr_array_unref);
+  g_free (draft->message_id);
+  g_free (draft);
+}
+
+static void
+copy_mailboxes (GPtrArray *dest,
+                GPtrArray *src)
+{
+  for (guint i = 0; src != NULL && i < src->len; i++)
+    g_ptr_array_add (dest, lb_mailbox_copy (g_ptr_array_index (src, i)));
+}
+
+/**
+ * lb_draft_copy:
+ * @draft: a draft
+ *
+ * Returns: (transfer full): a copy; the attachments are shared, not duplicated
+ */
+LbDraft *
+lb_draft_copy (const LbDraft *draft)
+{
+  LbDraft *copy;
+
+  g_return_val_if_fail (draft != NULL, NULL);
+
+  copy = lb_draft_new ();
+  copy->from = draft->from != NULL ? lb_mailbox_copy (draft->from) : NULL;
+  copy_mailboxes (copy->to, draft->to);
+  copy_mailboxes (copy->cc, draft->cc);
+  copy_mailboxes (copy->bcc, draft->bcc);
+  copy->subject = g_strdup (draft->subject);
+  copy->body = g_strdup (draft->body);
+  copy->in_reply_to = g_strdup (draft->in_reply_to);
+  copy->references = g_strdupv (draft->references);
+  copy->message_id = g_strdup (draft->message_id);
+  for (guint i = 0; i < draft->attachments->len; i++)
+    g_ptr_array_add (copy->attachments, g_object_ref (g_ptr_array_index (draft->attachments, i)));
+  return copy;
+}
+
+/* ---- Conversions ------------------------------------------------------------------ */
+
+static void
+addresses_from_mailboxes (GPtrArray *dest,
+                          GPtrArray *src)
+{
+  for (guint i = 0; src != NULL && i < src->len; i++)
+    {
+      const LbMailbox *m = g_ptr_array_index (src, i);
+
+      g_ptr_array_add (dest, lb_address_new (m->name, m->address));
+    }
+}
+
+static LbAddress *
+address_from_mailbox (const LbMailbox *mailbox)
+{
+  return mailbox != NULL ? lb_address_new (mailbox->name, mailbox->address) : NULL;
+}
+
+static LbMimeDraft *
+mime_draft_from_draft (const LbDraft *draft)
+{
+  LbMimeDraft *d = lb_mime_draft_new ();
+
+  d->from = address_from_mailbox (draft->from);
+  addresses_from_mailboxes (d->to, draft->to);
+  addresses_from_mailboxes (d->cc, draft->cc);
+  addresses_from_mailboxes (d->bcc, draft->bcc);
+  d->subject = g_strdup (draft->subject);
+  d->body = g_strdup (draft->body);
+  d->in_reply_to = g_strdup (draft->in_reply_to);
+  d->references = g_strdupv (draft->references);
+  d->message_id = g_strdup (draft->message_id);
+  for (guint i = 0; i < draft->attachments->len; i++)
+    g_ptr_array_add (d->attachments,
+                     g_object_ref (lb_attachment_get_part (g_ptr_array_index (draft->attachments, i))));
+  return d;
+}
+
+static void
+append_mailboxes (GPtrArray *dest,
+                  GPtrArray *addresses)
+{
+  g_autoptr(GPtrArray) mailboxes = lb_mailboxes_from_addresses (addresses);
+
+  for (guint i = 0; i < mailboxes->len; i++)
+    g_ptr_array_add (dest, lb_mailbox_copy (g_ptr_array_index (mailboxes, i)));
+}
+
+static LbDraft *
+draft_from_mime_draft (const LbMimeDraft *d)
+{
+  LbDraft *draft = lb_draft_new ();
+
+  if (d->from != NULL)
+    draft->from = lb_mailbox_new (d->from->name, d->from->address);
+  append_mailboxes (draft->to, d->to);
+  append_mailboxes (draft->cc, d->cc);
+  append_mailboxes (draft->bcc, d->bcc);
+  draft->subject = g_strdup (d->subject);
+  draft->body = g_strdup (d->body);
+  draft->in_reply_to = g_strdup (d->in_reply_to);
+  draft->references = g_strdupv (d->references);
+  draft->message_id = g_strdup (d->message_id);
+  for (guint i = 0; i < d->attachments->len; i++)
+    g_ptr_array_add (draft->attachments,
+                     lb_attachment_new_for_part (g_ptr_array_index (d->attachments, i)));
+  return draft;
+}
+
+/* ---- Building --------------------------------------------------------------------- */
+
+/**
+ * lb_draft_dup_recipients:
+ * @draft: a draft
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the bare addresses of To, Cc and
+ *   Bcc, each once: the envelope recipients
+ */
+char **
+lb_draft_dup_recipients (const LbDraft *draft)
+{
+  g_autoptr(LbMimeDraft) d = NULL;
+
+  g_return_val_if_fail (draft != NULL, NULL);
+
+  d = mime_draft_from_draft (draft);
+  return lb_mime_draft_dup_recipients (d);
+}
+
+/**
+ * lb_draft_build:
+ * @draft: a draft
+ * @flags: what the message is for
+ * @out_message_id: (out) (optional) (transfer full): the Message-ID used, without
+ *   brackets
+ *
+ * Builds the message (RFC 5322, MIME, UTF-8 headers encoded as RFC 2047 requires).
+ * Blocking with large attachments: call it on a thread of your own.  Any thread.
+ *
+ * Returns: (transfer full): the message
+ */
+GBytes *
+lb_draft_build (const LbDraft      *draft,
+                LbDraftBuildFlags   flags,
+                char              **out_message_id)
+{
+  g_autoptr(LbMimeDraft) d = NULL;
+
+  g_return_val_if_fail (draft != NULL, NULL);
+
+  d = mime_draft_from_draft (draft);
+  return lb_mime_build (d, (flags & LB_DRAFT_BUILD_KEEP_BCC) != 0 ? LB_MIME_BUILD_KEEP_BCC
+                                                                  : LB_MIME_BUILD_DEFAULT,
+                        out_message_id);
+}
+
+/* ---- Replies, forwards, links ----------------------------------------------------- */
+
+/**
+ * lb_draft_new_reply:
+ * @original: the message replied to
+ * @from: the account's address, the draft's sender
+ * @own_addresses: (array zero-terminated=1): the addresses of all the user's accounts,
+ *   left out of a reply to all
+ * @reply_all: whether the other recipients get the reply too
+ *
+ * The subject with one "Re: ", the original quoted, and In-Reply-To and References set
+ * so that the reply joins the thread.  Any thread.
+ *
+ * Returns: (transfer full): the reply, to be edited
+ */
+LbDraft *
+lb_draft_new_reply (LbMessageContent   *original,
+                    const LbMailbox    *from,
+                    const char * const *own_addresses,
+                    gboolean            reply_all)
+{
+  g_autoptr(LbAddress) sender = NULL;
+  g_autoptr(LbMimeDraft) d = NULL;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_CONTENT (original), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+
+  sender = address_from_mailbox (from);
+  d = lb_compose_reply (lb_message_content_get_mime (original), sender, own_addresses, reply_all);
+  return draft_from_mime_draft (d);
+}
+
+/**
+ * lb_draft_new_forward:
+ * @original: the message forwarded
+ * @from: the account's address, the draft's sender
+ *
+ * The subject with one "Fwd: ", the original's headers and text, and its attachments.
+ * Any thread.
+ *
+ * Returns: (transfer full): the forward, to be edited
+ */
+LbDraft *
+lb_draft_new_forward (LbMessageContent *original,
+                      const LbMailbox  *from)
+{
+  g_autoptr(LbAddress) sender = NULL;
+  g_autoptr(LbMimeDraft) d = NULL;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_CONTENT (original), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+
+  sender = address_from_mailbox (from);
+  d = lb_compose_forward (lb_message_content_get_mime (original), sender);
+  return draft_from_mime_draft (d);
+}
+
+/**
+ * lb_draft_new_from_mailto:
+ * @mailto_uri: a `mailto:` URI (RFC 6068)
+ * @from: (nullable): the sender, if known yet
+ *
+ * Returns: (transfer full): a draft with the URI's recipients, subject and body
+ */
+LbDraft *
+lb_draft_new_from_mailto (const char      *mailto_uri,
+                          const LbMailbox *from)
+{
+  g_autoptr(LbAddress) sender = NULL;
+  g_autoptr(LbMimeDraft) d = NULL;
+
+  g_return_val_if_fail (mailto_uri != NULL, NULL);
+
+  sender = address_from_mailbox (from);
+  d = lb_compose_from_mailto (mailto_uri, sender);
+  return draft_from_mime_draft (d);
+}
+
+static gboolean
+listed (GPtrArray  *list,
+        const char *address)
+{
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    if (g_ascii_strcasecmp (((LbMailbox *) g_ptr_array_index (list, i))->address, address) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * lb_draft_new_for_editing:
+ * @message: a message written here before (waiting in the outbox, or a draft)
+ * @envelope_recipients: (nullable) (array zero-terminated=1): whom it was to be sent to
+ *
+ * Opens @message for editing again.  Bcc is not in the headers: it is the envelope
+ * recipients that are neither in To nor in Cc.  Any thread.
+ *
+ * Returns: (transfer full): the draft
+ */
+LbDraft *
+lb_draft_new_for_editing (LbMessageContent   *message,
+                          const char * const *envelope_recipients)
+{
+  LbMimeMessage *m;
+  LbDraft *draft;
+  const char * const *refs;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_CONTENT (message), NULL);
+
+  m = lb_message_content_get_mime (message);
+  draft = lb_draft_new ();
+  copy_mailboxes (draft->to, lb_message_content_get_to (message));
+  copy_mailboxes (draft->cc, lb_message_content_get_cc (message));
+  for (guint i = 0; envelope_recipients != NULL && envelope_recipients[i] != NULL; i++)
+    if (*envelope_recipients[i] != '\0' && !listed (draft->to, envelope_recipients[i])
+        && !listed (draft->cc, envelope_recipients[i]))
+      g_ptr_array_add (draft->bcc, lb_mailbox_new (NULL, envelope_recipients[i]));
+  draft->subject = g_strdup (lb_mime_message_get_subject (m));
+  draft->body = g_strdup (lb_mime_message_get_text (m));
+  draft->in_reply_to = g_strdup (lb_mime_message_get_in_reply_to (m));
+  refs = lb_mime_message_get_references (m);
+  if (refs != NULL && refs[0] != NULL)
+    draft->references = g_strdupv ((char **) refs);
+  for (guint i = 0; i < lb_message_content_get_attachments (message)->len; i++)
+    g_ptr_array_add (draft->attachments,
+                     g_object_ref (g_ptr_array_index (lb_message_content_get_attachments (message), i)));
+  return draft;
+}
+
+/* ---- Address completion and the server's Drafts ------------------------------------- */
+
+/**
+ * lb_engine_list_addresses_async:
+ * @engine: the engine
+ * @limit: how many addresses at most
+ * @cancellable: (nullable): drops the result
+ * @callback: called on the thread-default main context of the caller; its source is
+ *   %NULL
+ * @user_data: for @callback
+ *
+ * Reads the addresses the user wrote to or heard from, for completion, on a thread.
+ */
+void
+lb_engine_list_addresses_async (LbEngine            *engine,
+                                guint                limit,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (LB_IS_ENGINE (engine));
+
+  lb_compose_list_addresses_async (engine, limit, cancellable, callback, user_data);
+}
+
+/**
+ * lb_engine_list_addresses_finish:
+ * @engine: (nullable): the engine (unused: the source of the result is %NULL)
+ * @result: the result passed to the callback
+ * @error: why the addresses could not be read
+ *
+ * Returns: (transfer full) (element-type LbMailbox) (nullable): the addresses, most used
+ *   first, or %NULL with @error set
+ */
+GPtrArray *
+lb_engine_list_addresses_finish (LbEngine      *engine,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_autoptr(GPtrArray) addresses = lb_compose_list_addresses_finish (engine, result, error);
+
+  return addresses != NULL ? lb_mailboxes_from_addresses (addresses) : NULL;
+}
+
+/**
+ * lb_engine_save_draft_async:
+ * @engine: the engine
+ * @account: the account whose Drafts folder keeps the copy
+ * @message: (nullable): the draft as lb_draft_build() made it with
+ *   %LB_DRAFT_BUILD_KEEP_BCC, or %NULL to only delete the previous copy
+ * @previous_uid: the previous copy's uid in Drafts, deleted once the new one is there;
+ *   0 for none
+ * @cancellable: (nullable): drops the result
+ * @callback: called on the main context
+ * @user_data: for @callback
+ *
+ * Saves a copy of a draft on the server, on the account's worker.
+ */
+void
+lb_engine_save_draft_async (LbEngine            *engine,
+                            LbAccount           *account,
+                            GBytes              *message,
+                            guint32              previous_uid,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+
+  lb_compose_save_draft_async (engine, account, message, previous_uid, cancellable, callback,
+                               user_data);
+}
+
+/**
+ * lb_engine_save_draft_finish:
+ * @engine: the engine
+ * @result: the result passed to the callback
+ * @error: why the copy could not be saved
+ *
+ * Returns: the new copy's uid (0 when the server did not say), or 0 with @error set
+ */
+guint32
+lb_engine_save_draft_finish (LbEngine      *engine,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return lb_compose_save_draft_finish (engine, result, error);
+}

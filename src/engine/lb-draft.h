@@ -1,0 +1,98 @@
+/* lb-draft.h: a message being written: replies, forwards, mailto: links, building it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-engine.h"
+#include "lb-message-content.h"
+
+G_BEGIN_DECLS
+
+/**
+ * LbDraft:
+ * @from: (nullable): the sender (the account's name and address)
+ * @to: (element-type LbMailbox): the To addresses
+ * @cc: (element-type LbMailbox): the Cc addresses
+ * @bcc: (element-type LbMailbox): the Bcc addresses, never written into the sent headers
+ * @subject: (nullable): the subject
+ * @body: (nullable): the plain-text body
+ * @in_reply_to: (nullable): the Message-ID replied to, without brackets
+ * @references: (nullable) (array zero-terminated=1): the thread's Message-IDs
+ * @attachments: (element-type LbAttachment): the attached files
+ * @message_id: (nullable): the Message-ID to build with, without brackets (a saved draft
+ *   keeps one, so that each save replaces the same message), or %NULL for a new one
+ *
+ * What the composer holds: plain data that it fills in on the main thread and hands to
+ * lb_draft_build() (any thread).  A boxed type (copy and free).
+ */
+typedef struct {
+  LbMailbox  *from;
+  GPtrArray  *to;
+  GPtrArray  *cc;
+  GPtrArray  *bcc;
+  char       *subject;
+  char       *body;
+  char       *in_reply_to;
+  char      **references;
+  GPtrArray  *attachments;
+  char       *message_id;
+} LbDraft;
+
+/**
+ * LbDraftBuildFlags:
+ * @LB_DRAFT_BUILD_DEFAULT: a message to send: no Bcc header
+ * @LB_DRAFT_BUILD_KEEP_BCC: a draft to keep: the Bcc header stays, so that reopening it
+ *   restores the field
+ */
+typedef enum {
+  LB_DRAFT_BUILD_DEFAULT  = 0,
+  LB_DRAFT_BUILD_KEEP_BCC = 1 << 0,
+} LbDraftBuildFlags;
+
+#define LB_TYPE_DRAFT (lb_draft_get_type ())
+
+GType     lb_draft_get_type              (void) G_GNUC_CONST;
+LbDraft  *lb_draft_new                   (void);
+LbDraft  *lb_draft_copy                  (const LbDraft        *draft);
+void      lb_draft_free                  (LbDraft              *draft);
+char    **lb_draft_dup_recipients        (const LbDraft        *draft);
+GBytes   *lb_draft_build                 (const LbDraft        *draft,
+                                          LbDraftBuildFlags     flags,
+                                          char                **out_message_id);
+
+LbDraft  *lb_draft_new_reply             (LbMessageContent     *original,
+                                          const LbMailbox      *from,
+                                          const char * const   *own_addresses,
+                                          gboolean              reply_all);
+LbDraft  *lb_draft_new_forward           (LbMessageContent     *original,
+                                          const LbMailbox      *from);
+LbDraft  *lb_draft_new_from_mailto       (const char           *mailto_uri,
+                                          const LbMailbox      *from);
+LbDraft  *lb_draft_new_for_editing       (LbMessageContent     *message,
+                                          const char * const   *envelope_recipients);
+
+void      lb_engine_list_addresses_async (LbEngine             *engine,
+                                          guint                 limit,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
+GPtrArray *lb_engine_list_addresses_finish (LbEngine           *engine,
+                                          GAsyncResult         *result,
+                                          GError              **error);
+void      lb_engine_save_draft_async     (LbEngine             *engine,
+                                          LbAccount            *account,
+                                          GBytes               *message,
+                                          guint32               previous_uid,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
+guint32   lb_engine_save_draft_finish    (LbEngine             *engine,
+                                          GAsyncResult         *result,
+                                          GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbDraft, lb_draft_free)
+
+G_END_DECLS
