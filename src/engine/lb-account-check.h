@@ -1,9 +1,15 @@
 /* lb-account-check.h: try an account's IMAP and SMTP sign-in before it is added
  *
- * Public (the account wizard uses it): the check runs on threads of its own and reports
- * on the caller's main context; the result is plain data.
- *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/**
+ * SECTION:lb-account-check
+ * @title: lb_account_check_async
+ *
+ * Tries an account's IMAP and SMTP sign-in before the account is added.  Called from the
+ * main thread; both sign-ins run on threads of their own and the callback runs on the
+ * caller's main context.  The result is plain data owned by the caller.  No signals.
  */
 #pragma once
 

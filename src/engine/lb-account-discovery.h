@@ -2,6 +2,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-account-discovery
+ * @title: lb_account_discover_async
+ *
+ * Finds the IMAP and SMTP settings for an address in one asynchronous call (database,
+ * autoconfig, SRV, probed guesses).  Call it from the main thread; the callback runs there.
+ * The result is an immutable boxed value owned by the caller.  No signals.
+ */
 #pragma once
 
 #include <gio/gio.h>

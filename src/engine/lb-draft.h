@@ -2,6 +2,17 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-draft
+ * @title: LbDraft
+ *
+ * A message being written (LbDraft), how it starts (reply, forward, mailto:, reopened
+ * from the outbox) and how it is built into RFC 5322 bytes.  The draft is plain data the
+ * composer owns on the main thread; the constructors and lb_draft_build() may run on any
+ * thread.  Address completion and the server's Drafts copy are asynchronous calls on the
+ * engine (main thread, callbacks there).  No signals.
+ */
 #pragma once
 
 #include <gio/gio.h>

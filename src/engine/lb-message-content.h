@@ -2,6 +2,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-message-content
+ * @title: LbMessageContent
+ *
+ * A message parsed for the reader (LbMessageContent), its addresses (LbMailbox) and its
+ * attachments (LbAttachment).  Parsing blocks and belongs on a thread
+ * (lb_message_content_parse_async() does that); afterwards every object is immutable and
+ * may be read on any thread.  Getters return data owned by the object.  No signals.
+ */
 #pragma once
 
 #include <gio/gio.h>

@@ -2,6 +2,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-provider-info
+ * @title: LbProviderInfo
+ *
+ * What the UI may show about a mail provider (the account wizard's secret page, the
+ * provider's name in the preferences, the composer's size warning), without the provider
+ * database's internals.  Immutable and reference-counted: any thread.  No signals.
+ * Strings returned by the getters are owned by the info.
+ */
 #pragma once
 
 #include <glib-object.h>

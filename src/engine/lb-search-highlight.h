@@ -2,6 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/**
+ * SECTION:lb-search-highlight
+ * @title: lb_search_highlight_terms
+ *
+ * The words of a search query that the message list marks, parsed by the same code that
+ * runs the search.  A pure function: any thread.
+ */
 #pragma once
 
 #include <glib.h>

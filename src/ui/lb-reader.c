@@ -27,7 +27,7 @@ struct _LbReader
 
   LbEngine             *engine;
   LbMessage            *message;
-  LbMessageContent     *mime;
+  LbMessageContent     *content;
   GCancellable         *cancellable;
   GSettings            *settings;
   /* NULL while the view's module loads (the first reader loads it on a thread), or if it
@@ -40,7 +40,7 @@ struct _LbReader
 
   /* "Show Images" for the message on display. */
   gboolean              remote_allowed_once;
-  /* Found by the parse thread in the HTML of self->mime. */
+  /* Found by the parse thread in the HTML of self->content. */
   gboolean              has_remote;
   gboolean              has_own_colours;
 
@@ -95,9 +95,9 @@ sender_address (LbReader *self)
 {
   GPtrArray *from;
 
-  if (self->mime == NULL)
+  if (self->content == NULL)
     return NULL;
-  from = lb_message_content_get_from (self->mime);
+  from = lb_message_content_get_from (self->content);
   if (from->len == 0)
     return NULL;
   return ((LbMailbox *) g_ptr_array_index (from, 0))->address;
@@ -389,7 +389,7 @@ attachment_button (LbReader         *self,
 static void
 show_attachments (LbReader *self)
 {
-  GPtrArray *attachments = lb_message_content_get_attachments (self->mime);
+  GPtrArray *attachments = lb_message_content_get_attachments (self->content);
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_list))) != NULL)
@@ -434,17 +434,17 @@ show_attachments (LbReader *self)
 static void
 show_header (LbReader *self)
 {
-  const char *subject = lb_message_content_get_subject (self->mime);
-  GDateTime *date = lb_message_content_get_date (self->mime);
+  const char *subject = lb_message_content_get_subject (self->content);
+  GDateTime *date = lb_message_content_get_date (self->content);
   const char *account = self->message != NULL ? lb_message_get_account_name (self->message) : NULL;
 
   if (subject == NULL || *subject == '\0')
     subject = _("(No Subject)");
   gtk_label_set_text (self->subject_label, subject);
 
-  set_address_row (NULL, self->from_label, lb_message_content_get_from (self->mime));
-  set_address_row (self->to_title, self->to_label, lb_message_content_get_to (self->mime));
-  set_address_row (self->cc_title, self->cc_label, lb_message_content_get_cc (self->mime));
+  set_address_row (NULL, self->from_label, lb_message_content_get_from (self->content));
+  set_address_row (self->to_title, self->to_label, lb_message_content_get_to (self->content));
+  set_address_row (self->cc_title, self->cc_label, lb_message_content_get_cc (self->content));
 
   if (date == NULL && self->message != NULL)
     date = lb_message_get_date (self->message);
@@ -507,9 +507,9 @@ lookup_cid (const char  *uri,
   LbReader *self = user_data;
   GBytes *bytes;
 
-  if (self->mime == NULL)
+  if (self->content == NULL)
     return NULL;
-  bytes = lb_message_content_lookup_cid (self->mime, uri, mime_type);
+  bytes = lb_message_content_lookup_cid (self->content, uri, mime_type);
   return bytes != NULL ? g_bytes_ref (bytes) : NULL;
 }
 
@@ -521,7 +521,7 @@ render_body (LbReader *self)
   g_autofree char *document = NULL;
   LbBodyFlags flags = LB_BODY_NONE;
 
-  if (self->mime == NULL)
+  if (self->content == NULL)
     return;
   if (self->body_view == NULL && self->body_view_error == NULL)
     /* The module is loading; on_body_view_loaded() renders. */
@@ -536,10 +536,10 @@ render_body (LbReader *self)
       return;
     }
 
-  html = lb_message_content_get_html (self->mime);
+  html = lb_message_content_get_html (self->content);
   /* The text version goes along even with HTML: the view shows it instead if the HTML
    * cannot be shown safely.  It has no markup that loads anything. */
-  fragment = lb_message_content_dup_text_as_html (self->mime);
+  fragment = lb_message_content_dup_text_as_html (self->content);
   document = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
                               "<title></title></head><body class=\"lb-plain\">%s</body></html>",
                               fragment);
@@ -566,7 +566,7 @@ on_body_shown (LbReader *self,
 static void
 on_dark_changed (LbReader *self)
 {
-  if (self->mime != NULL)
+  if (self->content != NULL)
     render_body (self);
 }
 
@@ -595,7 +595,7 @@ on_body_view_failed (LbReader *self)
 /* What the parse thread hands back: the scan for remote content is linear but can take a
  * while on a few megabytes of HTML, so it is done there too. */
 typedef struct {
-  LbMessageContent *mime;
+  LbMessageContent *content;
   gboolean       has_remote;
   gboolean       has_own_colours;
 } Parsed;
@@ -603,7 +603,7 @@ typedef struct {
 static void
 parsed_free (Parsed *parsed)
 {
-  g_clear_object (&parsed->mime);
+  g_clear_object (&parsed->content);
   g_free (parsed);
 }
 
@@ -617,17 +617,17 @@ parse_thread (GTask        *task,
 {
   GError *error = NULL;
   Parsed *parsed;
-  LbMessageContent *mime = lb_message_content_new_from_bytes (task_data, &error);
+  LbMessageContent *content = lb_message_content_new_from_bytes (task_data, &error);
 
-  if (mime == NULL)
+  if (content == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
   parsed = g_new0 (Parsed, 1);
-  parsed->mime = mime;
-  parsed->has_remote = html_has_remote_content (lb_message_content_get_html (mime));
-  parsed->has_own_colours = html_has_own_colours (lb_message_content_get_html (mime));
+  parsed->content = content;
+  parsed->has_remote = html_has_remote_content (lb_message_content_get_html (content));
+  parsed->has_own_colours = html_has_own_colours (lb_message_content_get_html (content));
   g_task_return_pointer (task, parsed, (GDestroyNotify) parsed_free);
 }
 
@@ -653,7 +653,7 @@ on_parsed (GObject      *source,
 
   self->has_remote = parsed->has_remote;
   self->has_own_colours = parsed->has_own_colours;
-  g_set_object (&self->mime, parsed->mime);
+  g_set_object (&self->content, parsed->content);
   show_header (self);
   show_attachments (self);
   gtk_spinner_stop (self->spinner);
@@ -716,7 +716,7 @@ load_message (LbReader *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->mime);
+  g_clear_object (&self->content);
   self->remote_allowed_once = FALSE;
   gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
 
@@ -844,7 +844,7 @@ lb_reader_finalize (GObject *object)
 
   g_clear_object (&self->engine);
   g_clear_object (&self->message);
-  g_clear_object (&self->mime);
+  g_clear_object (&self->content);
   g_clear_object (&self->settings);
   g_clear_error (&self->body_view_error);
 
@@ -935,7 +935,7 @@ on_body_view_loaded (GObject      *source,
     return;
   g_clear_object (&self->body_view_cancellable);
   /* A message that was parsed meanwhile waits for the view (see render_body). */
-  if (self->mime != NULL)
+  if (self->content != NULL)
     render_body (self);
   else if (self->prepare_pending && self->body_view != NULL)
     lb_body_view_prepare (self->body_view);
@@ -1029,7 +1029,7 @@ lb_reader_set_message (LbReader  *self,
 
   /* The list may hand over a new row object for the same message (after a flag change,
    * say): keep what is on display instead of loading it again. */
-  if (message != NULL && self->message != NULL && self->mime != NULL
+  if (message != NULL && self->message != NULL && self->content != NULL
       && lb_message_get_id (message) == lb_message_get_id (self->message))
     {
       g_set_object (&self->message, message);
