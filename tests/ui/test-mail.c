@@ -24,6 +24,7 @@
 #include "lb-imap-parser.h"
 #include "lb-imap-session.h"
 #include "lb-message-row.h"
+#include "lb-preferences-window.h"
 #include "lb-test-account.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"
@@ -645,6 +646,8 @@ run_offline (GApplication *application)
   GtkWidget *button;
   GtkWidget *text;
   GtkWidget *retry;
+  GtkWidget *edit;
+  GtkWindow *preferences;
   GtkPopover *popover;
   LbMessageListView *view;
 
@@ -670,6 +673,20 @@ run_offline (GApplication *application)
   g_assert_nonnull (retry);
   g_signal_emit_by_name (retry, "clicked");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+
+  /* "Edit Account" asks the application (through app.show-preferences) for the
+   * Accounts page of the preferences. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (popover));
+  edit = lb_ui_test_find_button (GTK_WIDGET (popover), _("_Edit Account"));
+  g_assert_nonnull (edit);
+  g_signal_emit_by_name (edit, "clicked");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  preferences = lb_ui_test_find_toplevel (LB_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (preferences)),
+                   ==, "accounts");
+  gtk_window_destroy (preferences);
 
   /* An empty folder says so; while its account syncs it says that instead. */
   view = lb_window_get_message_list (window);

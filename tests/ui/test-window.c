@@ -366,18 +366,29 @@ test_window_narrow (void)
 }
 
 static void
+count_signal (gpointer  instance,
+              guint    *count)
+{
+  (*count)++;
+}
+
+static void
 body_background (LbApplication *app,
                  LbWindow      *window)
 {
   gpointer weak = window;
+  guint hidden = 0;
 
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  g_signal_connect (window, "hidden-in-background", G_CALLBACK (count_signal), &hidden);
 
-  /* Closing hides the window; the application keeps running with it. */
+  /* Closing hides the window; the application keeps running with it, and hears of it
+   * through ::hidden-in-background (to explain it the first time). */
   gtk_window_close (GTK_WINDOW (window));
   g_assert_nonnull (weak);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_true (lb_application_get_main_window (app) == GTK_WINDOW (window));
+  g_assert_cmpuint (hidden, ==, 1);
 
   /* Launching again shows the same window. */
   g_application_activate (G_APPLICATION (app));
