@@ -144,12 +144,6 @@ lb_json_bool (LbJson     *j,
   g_string_append (j->out, value ? "true" : "false");
 }
 
-const char *
-lb_json_get (LbJson *j)
-{
-  return j->out->str;
-}
-
 void
 lb_json_print (LbJson *j)
 {

@@ -29,7 +29,6 @@ void    lb_json_bool         (LbJson     *j,
                               const char *key,
                               gboolean    value);
 void    lb_json_print        (LbJson     *j);
-const char *lb_json_get      (LbJson     *j);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbJson, lb_json_free)
 

@@ -544,19 +544,6 @@ lb_provider_matches_domain (const LbProvider *provider,
   return FALSE;
 }
 
-gboolean
-lb_provider_matches_mx (const LbProvider *provider,
-                        const char       *mx_host)
-{
-  g_return_val_if_fail (provider != NULL, FALSE);
-  g_return_val_if_fail (mx_host != NULL, FALSE);
-
-  for (guint i = 0; provider->mx_hosts[i] != NULL; i++)
-    if (lb_hostname_matches_pattern (mx_host, provider->mx_hosts[i]))
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 name_in_list (char * const *list,
               const char   *folded_name,

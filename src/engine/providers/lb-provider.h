@@ -77,8 +77,6 @@ char                   *lb_provider_make_username       (const LbProvider *provi
 
 gboolean                lb_provider_matches_domain      (const LbProvider *provider,
                                                          const char       *domain);
-gboolean                lb_provider_matches_mx          (const LbProvider *provider,
-                                                         const char       *mx_host);
 gboolean                lb_provider_lookup_folder_role  (const LbProvider *provider,
                                                          const char       *decoded_name,
                                                          const char       *raw_name,
