@@ -106,13 +106,60 @@ step_int64 (LbStore     *self,
 
 /* ---- Batch insert ----------------------------------------------------- */
 
-/* The same message seen before in this account: Gmail says so exactly with
- * X-GM-MSGID (one message, many labels).  Elsewhere, a copy in another
- * folder has the same Message-ID, date and size.  No Message-ID: no dedupe. */
+static void
+checksum_add_field (GChecksum  *sum,
+                    const char *text)
+{
+  /* Length first, so that ("ab", "c") and ("a", "bc") differ. */
+  gsize len = text != NULL ? strlen (text) : 0;
+  guint64 prefix = GUINT64_TO_LE (text != NULL ? (guint64) len + 1 : 0);
+
+  g_checksum_update (sum, (const guchar *) &prefix, sizeof prefix);
+  if (len > 0)
+    g_checksum_update (sum, (const guchar *) text, (gssize) len);
+}
+
+/* A digest of what a copy of the message in another folder keeps, and another message
+ * does not share: the server's arrival time (COPY and MOVE keep INTERNALDATE, RFC 3501
+ * 6.4.7 and RFC 6851), the size, and the whole envelope as fetched.  A resent or edited
+ * draft, a mailing list's copy beside the direct one, or a forged Message-ID arrive at
+ * another time or differ in a header, so they stay apart.  It is not a hash of the bytes,
+ * which the sync does not fetch: two messages that agree on all of this and on the arrival
+ * second but differ in the body alone would still be merged.  NULL without an arrival time
+ * or a Message-ID: such a message is never merged. */
+static char *
+content_key (const LbStoreFetched *f)
+{
+  const LbStoreMessage *m = &f->message;
+  g_autoptr(GChecksum) sum = NULL;
+  g_autofree char *numbers = NULL;
+
+  if (f->internaldate == 0 || m->message_id == NULL || *m->message_id == '\0')
+    return NULL;
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  numbers = g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d",
+                             f->internaldate, m->size, m->date, m->has_attachments ? 1 : 0);
+  checksum_add_field (sum, numbers);
+  checksum_add_field (sum, m->message_id);
+  checksum_add_field (sum, m->from_name);
+  checksum_add_field (sum, m->from_address);
+  checksum_add_field (sum, m->to);
+  checksum_add_field (sum, m->cc);
+  checksum_add_field (sum, m->subject);
+  checksum_add_field (sum, m->in_reply_to);
+  checksum_add_field (sum, m->references);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* The same message seen before in this account, on evidence only: Gmail says so exactly
+ * with X-GM-MSGID (one message, many labels); elsewhere the content key must agree (see
+ * content_key()).  Equal Message-ID, date and size alone are not enough: two different
+ * messages can share them, and merging them hides one. */
 static gboolean
 find_existing_message (LbStore               *self,
                        gint64                 account_id,
                        const LbStoreMessage  *m,
+                       const char            *key,
                        gint64                *out_id,
                        GError               **error)
 {
@@ -129,18 +176,18 @@ find_existing_message (LbStore               *self,
       sqlite3_bind_int64 (stmt, 1, account_id);
       sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) m->gm_msgid);
     }
-  else if (m->message_id != NULL && *m->message_id != '\0')
+  else if (key != NULL)
     {
+      /* The Message-ID finds the few candidates through messages_message_id. */
       stmt = lb_store_prepare (self,
                                "SELECT id FROM messages WHERE account_id = ?1 AND message_id = ?2 "
-                               "AND date = ?3 AND size = ?4 AND gm_msgid IS NULL",
+                               "AND content_key = ?3 AND gm_msgid IS NULL",
                                error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, account_id);
       lb_stmt_bind_text (stmt, 2, m->message_id);
-      sqlite3_bind_int64 (stmt, 3, m->date);
-      sqlite3_bind_int64 (stmt, 4, m->size);
+      lb_stmt_bind_text (stmt, 3, key);
     }
   else
     {
@@ -164,6 +211,7 @@ static gboolean
 insert_message (LbStore         *self,
                 gint64           account_id,
                 LbStoreMessage  *m,
+                const char      *key,
                 GError         **error)
 {
   g_autoptr(LbStmt) stmt = NULL;
@@ -174,8 +222,9 @@ insert_message (LbStore         *self,
   stmt = lb_store_prepare (self,
                            "INSERT INTO messages (account_id, message_id, gm_msgid, date, "
                            "from_name, from_address, to_text, cc_text, subject, in_reply_to, "
-                           "refs, size, has_attachments, preview, thread_key) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                           "refs, size, has_attachments, preview, thread_key, content_key) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                           "?16)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -195,6 +244,7 @@ insert_message (LbStore         *self,
   sqlite3_bind_int (stmt, 13, m->has_attachments ? 1 : 0);
   lb_stmt_bind_text (stmt, 14, m->preview);
   lb_stmt_bind_text (stmt, 15, m->thread_key);
+  lb_stmt_bind_text (stmt, 16, key);
   if (!step_done (self, stmt, "insert message", error))
     return FALSE;
   m->id = sqlite3_last_insert_rowid (lb_store_get_db (self));
@@ -227,6 +277,7 @@ insert_one (LbStore         *self,
 {
   g_autoptr(LbStmt) existing = NULL;
   g_autoptr(LbStmt) location = NULL;
+  g_autofree char *key = NULL;
   gint64 message_id;
 
   /* A UID names one message for the life of a UIDVALIDITY, so a location we
@@ -251,14 +302,15 @@ insert_one (LbStore         *self,
       return TRUE;
     }
 
-  if (!find_existing_message (self, account_id, &f->message, &message_id, error))
+  key = content_key (f);
+  if (!find_existing_message (self, account_id, &f->message, key, &message_id, error))
     return FALSE;
   if (message_id != 0)
     {
       f->message.id = message_id;
       f->message.account_id = account_id;
     }
-  else if (!insert_message (self, account_id, &f->message, error))
+  else if (!insert_message (self, account_id, &f->message, key, error))
     {
       return FALSE;
     }
@@ -289,8 +341,9 @@ insert_one (LbStore         *self,
  *
  * Stores a batch of fetched messages and their locations in one
  * transaction.  Keep batches to a few hundred so other writers are not held
- * up.  A message the account already holds (same X-GM-MSGID; or same
- * Message-ID, date and size) is reused and only gains a location.  A UID
+ * up.  A message the account already holds (same X-GM-MSGID; or, off Gmail,
+ * the same Message-ID, arrival time, size and envelope) is reused and only
+ * gains a location.  A UID
  * already stored in the folder only has its flags, keywords and modseq
  * updated.  On return each element's `message.id` is the stored message's id.
  *

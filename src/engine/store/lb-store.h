@@ -127,6 +127,9 @@ typedef struct {
  * @flags: #LbFlags
  * @keywords: other keywords, space separated, or %NULL
  * @modseq: the message's MODSEQ, 0 without CONDSTORE
+ * @internaldate: the server's INTERNALDATE (unix time), which COPY and MOVE keep; 0 when
+ *   unknown, and then the message is merged with a copy in another folder only by
+ *   X-GM-MSGID
  *
  * A message as fetched from one folder, for lb_store_insert_messages().
  */
@@ -136,6 +139,7 @@ typedef struct {
   guint           flags;
   char           *keywords;
   guint64         modseq;
+  gint64          internaldate;
 } LbStoreFetched;
 
 /**

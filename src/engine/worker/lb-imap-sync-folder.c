@@ -250,6 +250,7 @@ fetched_from_fetch (const LbImapFetch *f)
   sf->flags = f->flags;
   sf->keywords = f->keywords != NULL ? g_strjoinv (" ", f->keywords) : NULL;
   sf->modseq = f->modseq;
+  sf->internaldate = f->internaldate;
   m->gm_msgid = f->gm_msgid;
   m->size = (gint64) f->size;
   m->date = f->internaldate;

@@ -241,6 +241,7 @@ test_open_migrates_from_older (Fixture       *fx,
   lb_test_store_exec (fx->path,
             "DROP TRIGGER message_text_ai; DROP TRIGGER message_text_ad; "
             "DROP TRIGGER message_text_au; DROP TABLE message_fts; DROP TABLE fts_pending; "
+            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -278,6 +279,7 @@ test_open_migrates_search_index (Fixture       *fx,
             "INSERT INTO message_fts (message_fts) VALUES ('rebuild'); "
             "DELETE FROM fts_pending; "
             "DROP INDEX locations_message; CREATE INDEX locations_message ON locations (message_id); "
+            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
@@ -777,6 +779,32 @@ test_insert_dedupes_by_gm_msgid (Fixture       *fx,
   g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM message_text"), ==, 301);
 }
 
+/* Stores one fetched message (taking it) and returns its message id. */
+static gint64
+insert_fetched (LbStore        *store,
+                gint64          folder_id,
+                LbStoreFetched *f)
+{
+  g_autoptr(GPtrArray) batch = batch_new ();
+
+  g_ptr_array_add (batch, f);
+  insert_batch (store, folder_id, batch);
+  g_assert_cmpint (f->message.id, >, 0);
+  return f->message.id;
+}
+
+/* A message as a server shows it: envelope, size and arrival time. */
+static LbStoreFetched *
+arrived_new (guint32     uid,
+             const char *subject,
+             gint64      internaldate)
+{
+  LbStoreFetched *f = fetched_new (uid, 0, "same@example.com", 7000, subject, 0);
+
+  f->internaldate = internaldate;
+  return f;
+}
+
 static void
 test_insert_dedupes_by_message_id (Fixture       *fx,
                                    gconstpointer  data)
@@ -784,31 +812,45 @@ test_insert_dedupes_by_message_id (Fixture       *fx,
   g_autoptr(LbStore) store = open_rw (fx);
   g_autoptr(GArray) flags = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 account_id, inbox, archive, a, b, c, d, e;
+  gint64 account_id, inbox, archive, a, b, c, d, e, f, g;
 
   account_id = add_account (store, "alice@example.com");
   inbox = add_folder (store, account_id, "INBOX", LB_FOLDER_ROLE_INBOX);
   archive = add_folder (store, account_id, "Archive", LB_FOLDER_ROLE_ARCHIVE);
 
-  a = insert_one (store, inbox, 1, 0, "same@example.com", 7000, 0);
-  /* Same Message-ID, date and size elsewhere: one message. */
-  b = insert_one (store, archive, 5, 0, "same@example.com", 7000, 0);
+  a = insert_fetched (store, inbox, arrived_new (1, "Quarterly report", 7100));
+  /* A copy (COPY or MOVE keeps the arrival time and every header): one message. */
+  b = insert_fetched (store, archive, arrived_new (5, "Quarterly report", 7100));
   g_assert_cmpint (a, ==, b);
-  /* Another date: another message (a resend keeps the Message-ID). */
-  c = insert_one (store, archive, 6, 0, "same@example.com", 7001, 0);
+  /* Another message with the same Message-ID, Date and size (a corrected resend, a
+   * forged Message-ID): two messages, though they arrived in the same second. */
+  c = insert_fetched (store, archive, arrived_new (6, "Quarterly rep0rt", 7100));
   g_assert_cmpint (c, !=, a);
+  /* The same headers, arrived at another time (a draft saved again): two messages. */
+  d = insert_fetched (store, archive, arrived_new (7, "Quarterly report", 7160));
+  g_assert_cmpint (d, !=, a);
+  g_assert_cmpint (d, !=, c);
+  /* Without an arrival time there is no evidence: never merged. */
+  e = insert_fetched (store, archive, arrived_new (8, "Quarterly report", 0));
+  g_assert_cmpint (e, !=, a);
+  g_assert_cmpint (e, !=, d);
   /* No Message-ID: never merged. */
-  d = insert_one (store, archive, 7, 0, NULL, 7000, 0);
-  e = insert_one (store, archive, 8, 0, NULL, 7000, 0);
-  g_assert_cmpint (d, !=, e);
+  f = insert_one (store, archive, 9, 0, NULL, 7000, 0);
+  g = insert_one (store, archive, 10, 0, NULL, 7000, 0);
+  g_assert_cmpint (f, !=, g);
 
   /* The same UID again is the same location, with its flags refreshed. */
   g_assert_cmpint (insert_one (store, inbox, 1, 0, "same@example.com", 7000, LB_FLAG_SEEN), ==, a);
   g_assert_cmpuint (count_messages (store, inbox), ==, 1);
+  g_assert_cmpuint (count_messages (store, archive), ==, 6);
   flags = lb_store_get_folder_flags (store, inbox, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (flags->len, ==, 1);
   g_assert_cmpuint (g_array_index (flags, LbStoreUidFlags, 0).flags, ==, LB_FLAG_SEEN);
+  g_clear_object (&store);
+
+  /* The copy is one row, each distinct message one more. */
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM messages"), ==, 6);
 }
 
 static void
@@ -850,7 +892,7 @@ test_flags_round_trip (Fixture       *fx,
   all = add_folder (store, account_id, "[Gmail]/All Mail", LB_FOLDER_ROLE_ALL);
   g_ptr_array_add (batch, fetched_new (3, 0, "c@x", 3, "c", LB_FLAG_DRAFT));
   g_ptr_array_add (batch, fetched_new (1, 0, "a@x", 1, "a", LB_FLAG_SEEN));
-  g_ptr_array_add (batch, fetched_new (2, 0, "b@x", 2, "b", 0));
+  g_ptr_array_add (batch, fetched_new (2, 4002, "b@x", 2, "b", 0));
   insert_batch (store, inbox, batch);
 
   flags = lb_store_get_folder_flags (store, inbox, &error);
@@ -879,7 +921,7 @@ test_flags_round_trip (Fixture       *fx,
 
   /* A local change reaches every folder holding the message. */
   shared = ((LbStoreFetched *) batch->pdata[2])->message.id;
-  g_assert_cmpint (insert_one (store, all, 77, 0, "b@x", 2, 0), ==, shared);
+  g_assert_cmpint (insert_one (store, all, 77, 4002, "b@x", 2, 0), ==, shared);
   g_assert_true (lb_store_change_message_flags (store, shared, LB_FLAG_SEEN | LB_FLAG_FLAGGED,
                                                 0, &error));
   g_assert_true (lb_store_change_message_flags (store, shared, 0, LB_FLAG_FLAGGED, &error));
@@ -970,8 +1012,8 @@ test_clear_folder (Fixture       *fx,
   account_id = add_account (store, "alice@example.com");
   inbox = add_folder (store, account_id, "INBOX", LB_FOLDER_ROLE_INBOX);
   archive = add_folder (store, account_id, "Archive", LB_FOLDER_ROLE_ARCHIVE);
-  shared = insert_one (store, inbox, 1, 0, "s@x", 1, 0);
-  insert_one (store, archive, 1, 0, "s@x", 1, 0);
+  shared = insert_fetched (store, inbox, arrived_new (1, "s", 100));
+  g_assert_cmpint (insert_fetched (store, archive, arrived_new (1, "s", 100)), ==, shared);
   alone = insert_one (store, inbox, 2, 0, "a@x", 2, 0);
   g_assert_true (lb_store_set_folder_sync_state (store, inbox, 5, 3, 40, &error));
 
