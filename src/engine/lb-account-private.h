@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 
 LbAccount *_lb_account_new            (const LbStoreAccount  *row,
                                        const char            *store_path,
+                                       const char            *profile_id,
                                        GError               **error);
 void       _lb_account_reload_folders (LbAccount             *self,
                                        LbStore               *read_store);

@@ -25,6 +25,7 @@ struct _LbAccount
 
   LbStoreAccount  *row;
   char            *store_path;
+  char            *profile_id;    /* whose keyring items are this profile's */
   LbProvider      *provider;
   GListStore      *folders;
   GMainContext    *main_context;
@@ -92,6 +93,7 @@ lb_account_finalize (GObject *object)
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->changed_folders, g_array_unref);
   g_free (self->store_path);
+  g_free (self->profile_id);
   g_free (self->pending_error);
   g_free (self->last_error);
   g_mutex_clear (&self->notify_mutex);
@@ -290,6 +292,7 @@ _lb_account_secret_key (gint64 account_id)
   return g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
 }
 
+/* On the worker or the IDLE thread: only the account's immutable row and profile id. */
 static char *
 keyring_password (gpointer       user_data,
                   GCancellable  *cancellable,
@@ -298,7 +301,7 @@ keyring_password (gpointer       user_data,
   LbAccount *self = user_data;
   g_autofree char *key = _lb_account_secret_key (self->row->id);
 
-  return lb_secrets_lookup_sync (key, cancellable, error);
+  return lb_secrets_lookup_sync (self->profile_id, key, self->row->email, cancellable, error);
 }
 
 static char *
@@ -314,6 +317,7 @@ account_password (gpointer       user_data,
 LbAccount *
 _lb_account_new (const LbStoreAccount  *row,
                  const char            *store_path,
+                 const char            *profile_id,
                  GError               **error)
 {
   g_autoptr(LbAccount) self = g_object_new (LB_TYPE_ACCOUNT, NULL);
@@ -323,6 +327,7 @@ _lb_account_new (const LbStoreAccount  *row,
 
   self->row = lb_store_account_copy (row);
   self->store_path = g_strdup (store_path);
+  self->profile_id = g_strdup (profile_id);
   self->main_context = g_main_context_ref_thread_default ();
   if (row->provider_id != NULL)
     {

@@ -168,8 +168,12 @@ _lb_engine_adopt_account (LbEngine              *self,
                           const LbStoreAccount  *row,
                           GError               **error)
 {
-  g_autoptr(LbAccount) account = _lb_account_new (row, self->store_path, error);
+  const char *profile = lb_store_get_profile_id (self->read_store, error);
+  g_autoptr(LbAccount) account = NULL;
 
+  if (profile == NULL)
+    return NULL;
+  account = _lb_account_new (row, self->store_path, profile, error);
   if (account == NULL)
     return NULL;
   g_signal_connect_object (account, "messages-changed",

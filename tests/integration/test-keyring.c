@@ -9,7 +9,8 @@
 
 #include <libsecret/secret.h>
 
-/* The same name and attributes as the engine's schema (src/engine/secrets). */
+/* The name and attributes of the schema older versions wrote, which src/engine/secrets
+ * still reads to move those items to its per-profile schema. */
 static const SecretSchema *
 account_schema (void)
 {

@@ -8,15 +8,20 @@
 
 G_BEGIN_DECLS
 
-gboolean  lb_secrets_store_sync  (const char    *account_uid,
+gboolean  lb_secrets_store_sync  (const char    *profile_id,
+                                  const char    *account_uid,
                                   const char    *email,
                                   const char    *secret,
                                   GCancellable  *cancellable,
                                   GError       **error);
-char     *lb_secrets_lookup_sync (const char    *account_uid,
+char     *lb_secrets_lookup_sync (const char    *profile_id,
+                                  const char    *account_uid,
+                                  const char    *email,
                                   GCancellable  *cancellable,
                                   GError       **error);
-gboolean  lb_secrets_clear_sync  (const char    *account_uid,
+gboolean  lb_secrets_clear_sync  (const char    *profile_id,
+                                  const char    *account_uid,
+                                  const char    *email,
                                   GCancellable  *cancellable,
                                   GError       **error);
 void      lb_secrets_free        (char          *secret);

@@ -38,6 +38,7 @@ struct _LbStore
   sqlite3    *db;
   char       *path;
   GHashTable *stmts;            /* SQL text -> sqlite3_stmt */
+  char       *profile_id;       /* read once, on first use */
   int         schema_version;
   guint       tx_depth;
   gboolean    read_only;
@@ -64,6 +65,7 @@ lb_store_finalize (GObject *object)
       self->db = NULL;
     }
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->profile_id, g_free);
 
   G_OBJECT_CLASS (lb_store_parent_class)->finalize (object);
 }
@@ -617,6 +619,41 @@ lb_store_get_schema_version (LbStore *self)
   g_return_val_if_fail (LB_IS_STORE (self), 0);
 
   return self->schema_version;
+}
+
+/**
+ * lb_store_get_profile_id:
+ *
+ * The random identity of this profile (sql/006-profile.sql), made once when the store
+ * was created or migrated and never changed.  It tells apart profiles whose account ids
+ * are equal, as the keyring must (src/engine/secrets/).
+ *
+ * Returns: (transfer none): 32 hexadecimal digits, valid as long as the store; %NULL with
+ *   @error set when it cannot be read
+ */
+const char *
+lb_store_get_profile_id (LbStore  *self,
+                         GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  if (self->profile_id != NULL)
+    return self->profile_id;
+  stmt = lb_store_prepare (self, "SELECT value FROM meta WHERE key = 'profile_id'", error);
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    self->profile_id = lb_stmt_dup_text (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, LB_ERROR, LB_ERROR_STORE,
+                 _("The mail store “%s” has no profile identity"), self->path);
+  else
+    lb_store_set_error (self, rc, error, "get profile id");
+  return self->profile_id;
 }
 
 /**

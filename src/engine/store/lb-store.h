@@ -283,6 +283,8 @@ LbStore   *lb_store_open                   (const char        *path,
 const char *lb_store_get_path              (LbStore           *self);
 gboolean   lb_store_is_read_only           (LbStore           *self);
 int        lb_store_get_schema_version     (LbStore           *self);
+const char *lb_store_get_profile_id        (LbStore           *self,
+                                            GError           **error);
 int        lb_store_get_latest_schema_version (void);
 
 /* ---- Transactions ----------------------------------------------------- */

@@ -134,12 +134,13 @@ lb_local_add_account_job (gpointer       worker_data,
   LbLocalAccountJob *d = job_data;
   g_autofree char *key = NULL;
   g_autoptr(GError) local_error = NULL;
+  const char *profile = lb_store_get_profile_id (store, error);
 
-  if (!lb_store_add_account (store, d->row, error))
+  if (profile == NULL || !lb_store_add_account (store, d->row, error))
     return NULL;
   key = d->secret_key (d->row->id);
   /* The secret goes to the keyring only; if that fails the account is not kept. */
-  if (!lb_secrets_store_sync (key, d->row->email, d->secret, cancellable, &local_error))
+  if (!lb_secrets_store_sync (profile, key, d->row->email, d->secret, cancellable, &local_error))
     {
       lb_store_remove_account (store, d->row->id, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -165,11 +166,12 @@ lb_local_update_account_job (gpointer       worker_data,
   LbStore *store = worker_data;
   LbLocalAccountJob *d = job_data;
   g_autofree char *key = d->secret_key (d->row->id);
+  const char *profile = lb_store_get_profile_id (store, error);
 
-  if (!lb_store_update_account (store, d->row, error))
+  if (profile == NULL || !lb_store_update_account (store, d->row, error))
     return NULL;
   if (d->secret != NULL &&
-      !lb_secrets_store_sync (key, d->row->email, d->secret, cancellable, error))
+      !lb_secrets_store_sync (profile, key, d->row->email, d->secret, cancellable, error))
     return NULL;
   return lb_store_account_copy (d->row);
 }
@@ -189,11 +191,17 @@ lb_local_remove_account_job (gpointer       worker_data,
   LbStore *store = worker_data;
   LbLocalAccountJob *d = job_data;
   g_autofree char *key = d->secret_key (d->row->id);
+  g_autoptr(LbStoreAccount) saved = NULL;
+  const char *profile = lb_store_get_profile_id (store, error);
 
-  /* Cached mail, folders and queues go with the account row (foreign keys cascade). */
-  if (!lb_store_remove_account (store, d->row->id, error))
+  if (profile == NULL)
     return NULL;
-  if (!lb_secrets_clear_sync (key, cancellable, error))
+  /* The stored address finds an item an older version left (see lb-secrets.c). */
+  saved = lb_store_get_account (store, d->row->id, error);
+  /* Cached mail, folders and queues go with the account row (foreign keys cascade). */
+  if (saved == NULL || !lb_store_remove_account (store, d->row->id, error))
+    return NULL;
+  if (!lb_secrets_clear_sync (profile, key, saved->email, cancellable, error))
     return NULL;
   return GINT_TO_POINTER (1);
 }

@@ -87,6 +87,21 @@ earliest_retry (gint64 *retry_in,
   *retry_in = *retry_in == 0 ? seconds : MIN (*retry_in, seconds);
 }
 
+/* The account's secret, keyed by this profile (the store's) and the account. */
+static LbSecret *
+lookup_password (LbOutboxSendJob  *job,
+                 LbOutboxContext  *context,
+                 GCancellable     *cancellable,
+                 GError          **error)
+{
+  const char *profile = lb_store_get_profile_id (context->store, error);
+
+  if (profile == NULL)
+    return NULL;
+  return lb_secrets_lookup_sync (profile, job->secret_key, context->account->email,
+                                 cancellable, error);
+}
+
 /* Sends the job's queued items (or the one item) and makes their Sent copies.  Returns
  * FALSE with @error set when the job fails: the secret could not be read, or the one
  * item asked for was not sent. */
@@ -119,7 +134,7 @@ process_items (LbOutboxSendJob  *job,
             }
           if (*password == NULL)
             {
-              *password = lb_secrets_lookup_sync (job->secret_key, cancellable, &local_error);
+              *password = lookup_password (job, context, cancellable, &local_error);
               if (*password == NULL)
                 {
                   /* The keyring may be locked: the item stays queued for the next try. */
