@@ -17,7 +17,7 @@
 #include "lb-error.h"
 #include "lb-imap-search.h"
 #include "lb-search-query.h"
-#include "lb-store-private.h"
+#include "lb-store-search.h"
 
 typedef struct {
   gint64  folder_id;
@@ -44,18 +44,6 @@ search_result_free (SearchResult *r)
   g_free (r);
 }
 
-/* Rows of (location id, message id, date): by date, then location, descending. */
-static int
-newest_first (gconstpointer a,
-              gconstpointer b)
-{
-  const gint64 *x = a, *y = b;
-
-  if (x[2] != y[2])
-    return x[2] < y[2] ? 1 : -1;
-  return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : 0;
-}
-
 /* Maps UIDs to locations, newest first; counts the UIDs the store lacks. */
 static SearchResult *
 map_uids (LbStore  *store,
@@ -64,50 +52,14 @@ map_uids (LbStore  *store,
           guint    *out_missing,
           GError  **error)
 {
-  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (gint64) * 3);
-  SearchResult *r;
-  guint missing = 0;
+  SearchResult *r = g_new0 (SearchResult, 1);
 
-  for (guint i = 0; i < uids->len; i++)
+  if (!lb_store_locate_uids (store, folder_id, uids, &r->location_ids, &r->message_ids,
+                             out_missing, error))
     {
-      g_autoptr(LbStmt) stmt = lb_store_prepare (store,
-                                                 "SELECT id, message_id, date FROM locations "
-                                                 "WHERE folder_id = ?1 AND uid = ?2", error);
-      int rc;
-
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_int64 (stmt, 1, folder_id);
-      sqlite3_bind_int64 (stmt, 2, g_array_index (uids, guint32, i));
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          gint64 row[3] = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
-                            sqlite3_column_int64 (stmt, 2) };
-          g_array_append_vals (rows, row, 1);
-        }
-      else if (rc == SQLITE_DONE)
-        missing++;
-      else
-        {
-          lb_store_set_error (store, rc, error, "map search results");
-          return NULL;
-        }
+      search_result_free (r);
+      return NULL;
     }
-
-  /* Newest first, as the lists are ordered. */
-  g_array_sort (rows, newest_first);
-
-  r = g_new0 (SearchResult, 1);
-  r->location_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  r->message_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < rows->len; i++)
-    {
-      gint64 *row = &g_array_index (rows, gint64, i * 3);
-      g_array_append_val (r->location_ids, row[0]);
-      g_array_append_val (r->message_ids, row[1]);
-    }
-  *out_missing = missing;
   return r;
 }
 

@@ -1,161 +1,50 @@
 /* lb-search.c: local search over the store
  *
- * A query (see lb-search-query.c) becomes one SQL statement over the
- * locations of the scope (a folder, or the INBOX-role folders of every
- * account), newest first, so results always reflect deletes and moves.
- *
- * Text terms are matched in message_text, which holds the decoded subject,
- * sender, recipients and (once fetched) body text, through the FTS5 index
- * message_fts (sql/002-search.sql, 004-short-words.sql):
- *
- * - A term of one or two characters (会议, 会, we) is a prefix query, "会议"*:
- *   the lb_trigram tokenizer (store/lb-store-tokenizer.c) makes every short
- *   substring of a text the start of one of its tokens, so the index finds
- *   exactly the messages that contain it.
- * - A term of three characters is one trigram, also exact.
- * - A longer term becomes an AND of some of its trigrams (the index has
- *   detail=none, which refuses phrases and column filters): a superset of
- *   the real matches, which a check of the text itself then narrows.
- *
- * The text check is instr() when the term has no ASCII letters (Chinese needs
- * no case folding) and LIKE otherwise (ASCII case folding).  It runs on
- * longer terms, on terms limited to a field (from:, to:, subject:), on
- * negated terms, and on text still queued for indexing (fts_pending), which
- * is always a candidate, so results are complete before the index is.  It
- * reads message_text in a correlated subquery, only for the candidates that
- * need it: a common word matched from the index never touches the text.
+ * What the user typed is parsed by lb-search-query.c; the store runs the parsed query
+ * (store/lb-store-search.c, where its SQL lives).  This file only hands one to the other.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "lb-search.h"
-#include "lb-store-private.h"
+#include "lb-store-search.h"
 
-/* More trigrams narrow better but each one is a posting list to read; past a
- * handful the candidates are few enough for the text check. */
-#define MAX_TRIGRAMS_PER_TERM 6
-
-static gboolean
-has_ascii_letter (const char *text)
+static LbStoreTextField
+store_field (LbSearchField field)
 {
-  for (const char *p = text; *p != '\0'; p++)
-    if (g_ascii_isalpha (*p))
-      return TRUE;
-  return FALSE;
-}
-
-static void
-append_quoted (GString    *match,
-               const char *start,
-               const char *end)
-{
-  g_string_append_c (match, '"');
-  for (const char *p = start; p < end; p++)
+  switch (field)
     {
-      if (*p == '"')
-        g_string_append_c (match, '"');
-      g_string_append_c (match, *p);
-    }
-  g_string_append_c (match, '"');
-}
-
-/* Adds the index query for text to match: "ab"* for one or two characters,
- * "abc" AND "bcd" ... for more.  Returns whether a row the index matches
- * surely contains text (in some column, Unicode case-folded). */
-static gboolean
-append_index_query (GString    *match,
-                    const char *text)
-{
-  glong n = g_utf8_strlen (text, -1);
-  glong count = n - 2;
-  glong step = 1;
-  glong last = -1;
-
-  if (n == 0)
-    return FALSE;
-  if (match->len > 0)
-    g_string_append (match, " AND ");
-  if (n <= 2)
-    {
-      append_quoted (match, text, text + strlen (text));
-      g_string_append_c (match, '*');
-      return TRUE;
-    }
-  /* Spread the chosen trigrams over the whole term: its first and last
-   * trigrams, and evenly between. */
-  if (count > MAX_TRIGRAMS_PER_TERM)
-    step = (count + MAX_TRIGRAMS_PER_TERM - 2) / (MAX_TRIGRAMS_PER_TERM - 1);
-  for (glong i = 0; i < count; i += step)
-    {
-      glong idx = (i + step >= count) ? count - 1 : i;
-      const char *start;
-
-      if (idx == last)
-        continue;
-      if (last != -1)
-        g_string_append (match, " AND ");
-      last = idx;
-      start = g_utf8_offset_to_pointer (text, idx);
-      append_quoted (match, start, g_utf8_offset_to_pointer (start, 3));
-      if (idx == count - 1)
-        break;
-    }
-  return n == 3;
-}
-
-static char *
-like_pattern (const char *text)
-{
-  GString *s = g_string_new ("%");
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (s, '\\');
-      g_string_append_c (s, *p);
-    }
-  g_string_append_c (s, '%');
-  return g_string_free (s, FALSE);
-}
-
-/* Appends the SQL test of one term on message_text t; param is its
- * parameter number, bound to the text (instr) or the pattern (LIKE). */
-static void
-append_term_test (GString            *sql,
-                  const LbSearchTerm *term,
-                  gboolean            use_like,
-                  int                 param)
-{
-  static const char * const any[] = { "t.subject", "t.sender", "t.recipients", "t.body", NULL };
-  static const char * const from[] = { "t.sender", NULL };
-  static const char * const to[] = { "t.recipients", NULL };
-  static const char * const subject[] = { "t.subject", NULL };
-  const char * const *columns;
-
-  switch (term->field)
-    {
-    case LB_SEARCH_FIELD_FROM: columns = from; break;
-    case LB_SEARCH_FIELD_TO: columns = to; break;
-    case LB_SEARCH_FIELD_SUBJECT: columns = subject; break;
+    case LB_SEARCH_FIELD_FROM: return LB_STORE_TEXT_FROM;
+    case LB_SEARCH_FIELD_TO: return LB_STORE_TEXT_TO;
+    case LB_SEARCH_FIELD_SUBJECT: return LB_STORE_TEXT_SUBJECT;
     case LB_SEARCH_FIELD_ANY:
-    default: columns = any; break;
+    default: return LB_STORE_TEXT_ANY;
     }
+}
 
-  g_string_append (sql, term->negated ? " AND NOT (" : " AND (");
-  for (guint i = 0; columns[i] != NULL; i++)
+/* Fills @search from @query, borrowing its text; @terms must hold query->terms->len. */
+static void
+store_search_from_query (const LbSearchQuery *query,
+                         LbStoreTextTerm     *terms,
+                         LbStoreSearch       *search)
+{
+  for (guint i = 0; i < query->terms->len; i++)
     {
-      if (i > 0)
-        g_string_append (sql, " OR ");
-      /* A NULL column (no body yet) must count as "not found", also under NOT. */
-      if (use_like)
-        g_string_append_printf (sql, "ifnull (%s, '') LIKE ?%d ESCAPE '\\'", columns[i], param);
-      else
-        g_string_append_printf (sql, "instr (ifnull (%s, ''), ?%d) > 0", columns[i], param);
+      const LbSearchTerm *term = g_ptr_array_index (query->terms, i);
+
+      terms[i].field = store_field (term->field);
+      terms[i].text = term->text;
+      terms[i].negated = term->negated;
     }
-  g_string_append_c (sql, ')');
+  search->terms = terms;
+  search->n_terms = query->terms->len;
+  search->flags_set = query->flags_set;
+  search->flags_unset = query->flags_unset;
+  search->has_attachment = query->has_attachment;
+  search->no_attachment = query->no_attachment;
+  search->after = query->after;
+  search->before = query->before;
 }
 
 /**
@@ -164,8 +53,8 @@ append_term_test (GString            *sql,
  * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
  * @out_params: (out) (transfer full): the text to bind to ?1, ?2... in order
  *
- * Builds the statement lb_search_run() runs; exposed for tests and the
- * benchmark, which look at its plan.
+ * The statement lb_search_run() runs (see lb_store_search_build_sql()); exposed for
+ * tests and the benchmark, which look at its plan.
  *
  * Returns: (transfer full): the SQL
  */
@@ -174,89 +63,11 @@ lb_search_build_sql (const LbSearchQuery  *query,
                      gint64                folder_id,
                      GPtrArray           **out_params)
 {
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GString) match = g_string_new (NULL);
-  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) exact_tests = g_string_new (NULL);  /* skipped for indexed rows */
-  g_autoptr(GString) tests = g_string_new (NULL);        /* always checked */
-  GString *text_filter = g_string_new (NULL);
+  g_autofree LbStoreTextTerm *terms = g_new0 (LbStoreTextTerm, MAX (query->terms->len, 1));
+  LbStoreSearch search = { 0 };
 
-  for (guint i = 0; i < query->terms->len; i++)
-    {
-      const LbSearchTerm *term = g_ptr_array_index (query->terms, i);
-      gboolean use_like = has_ascii_letter (term->text);
-      gboolean exact = FALSE;
-
-      if (!term->negated)
-        exact = append_index_query (match, term->text) && term->field == LB_SEARCH_FIELD_ANY;
-      g_ptr_array_add (params, use_like ? like_pattern (term->text) : g_strdup (term->text));
-      append_term_test (exact ? exact_tests : tests, term, use_like, params->len);
-    }
-
-  g_string_append (sql, "SELECT l.id FROM ");
-  if (match->len > 0)
-    {
-      /* Candidates: what the index matches, plus text still queued for indexing
-       * (sql/003-fts-background.sql).  CROSS JOIN keeps the index first: it yields
-       * few rows, each found in locations through locations_message. */
-      g_ptr_array_add (params, g_strdup (match->str));
-      g_string_append_printf (sql, "(SELECT rowid AS mid, 1 AS indexed FROM message_fts "
-                                   "WHERE message_fts MATCH ?%u "
-                                   "UNION ALL SELECT message_id, 0 FROM fts_pending) f "
-                                   "CROSS JOIN locations l ON l.message_id = f.mid ",
-                              params->len);
-      /* The text is read only for the candidates that need a check. */
-      if (tests->len > 0 && exact_tests->len > 0)
-        g_string_append_printf (text_filter, " AND EXISTS (SELECT 1 FROM message_text t "
-                                             "WHERE t.message_id = f.mid%s AND (f.indexed OR (1%s)))",
-                                tests->str, exact_tests->str);
-      else if (tests->len > 0)
-        g_string_append_printf (text_filter, " AND EXISTS (SELECT 1 FROM message_text t "
-                                             "WHERE t.message_id = f.mid%s)", tests->str);
-      else if (exact_tests->len > 0)
-        g_string_append_printf (text_filter, " AND (f.indexed OR EXISTS (SELECT 1 FROM message_text t "
-                                             "WHERE t.message_id = f.mid%s))", exact_tests->str);
-    }
-  else
-    {
-      /* Only negated terms: the text is scanned in its own order (sequential reads),
-       * and only the matching ids meet the locations.  IN, not a JOIN, so that SQLite
-       * materialises the scan instead of flattening it back. */
-      g_string_append (sql, "locations l ");
-      if (tests->len > 0)
-        g_string_append_printf (text_filter, " AND l.message_id IN (SELECT t.message_id FROM "
-                                             "message_text t WHERE 1%s)", tests->str);
-    }
-  if (query->has_attachment || query->no_attachment)
-    g_string_append (sql, "JOIN messages m ON m.id = l.message_id ");
-
-  /* With index candidates, each is looked up by message (locations_message); the unary
-   * + keeps SQLite from walking the whole scope's date index once per candidate
-   * instead, which it otherwise prefers. */
-  if (folder_id == LB_STORE_UNIFIED_INBOX)
-    g_string_append_printf (sql, "WHERE %sl.unified = 1", match->len > 0 ? "+" : "");
-  else
-    g_string_append_printf (sql, "WHERE %sl.folder_id = %" G_GINT64_FORMAT,
-                            match->len > 0 ? "+" : "", folder_id);
-  if (query->flags_set != 0)
-    g_string_append_printf (sql, " AND (l.flags & %u) = %u", query->flags_set, query->flags_set);
-  if (query->flags_unset != 0)
-    g_string_append_printf (sql, " AND (l.flags & %u) = 0", query->flags_unset);
-  if (query->has_attachment)
-    g_string_append (sql, " AND m.has_attachments <> 0");
-  if (query->no_attachment)
-    g_string_append (sql, " AND m.has_attachments = 0");
-  if (query->after != 0)
-    g_string_append_printf (sql, " AND l.date >= %" G_GINT64_FORMAT, query->after);
-  if (query->before != 0)
-    g_string_append_printf (sql, " AND l.date < %" G_GINT64_FORMAT, query->before);
-  g_string_append (sql, text_filter->str);
-  g_string_free (text_filter, TRUE);
-  g_string_append (sql, " ORDER BY l.date DESC, l.id DESC");
-
-  if (out_params != NULL)
-    *out_params = g_steal_pointer (&params);
-  return g_string_free (g_steal_pointer (&sql), FALSE);
+  store_search_from_query (query, terms, &search);
+  return lb_store_search_build_sql (&search, folder_id, out_params);
 }
 
 /**
@@ -275,37 +86,14 @@ lb_search_run (LbStore              *store,
                gint64                folder_id,
                GError              **error)
 {
-  g_autoptr(GPtrArray) params = NULL;
-  g_autofree char *sql = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autofree LbStoreTextTerm *terms = NULL;
+  LbStoreSearch search = { 0 };
 
-  g_return_val_if_fail (LB_IS_STORE (store), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  /* Not through the store's statement cache: every query is a new text. */
-  sql = lb_search_build_sql (query, folder_id, &params);
-  rc = sqlite3_prepare_v2 (lb_store_get_db (store), sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      lb_store_set_error (store, rc, error, "search");
-      return NULL;
-    }
-  for (guint i = 0; i < params->len; i++)
-    sqlite3_bind_text (stmt, i + 1, g_ptr_array_index (params, i), -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      lb_store_set_error (store, rc, error, "search");
-      return NULL;
-    }
-  return g_steal_pointer (&ids);
+  terms = g_new0 (LbStoreTextTerm, MAX (query->terms->len, 1));
+  store_search_from_query (query, terms, &search);
+  return lb_store_search (store, &search, folder_id, error);
 }
 
 /**
