@@ -303,28 +303,17 @@ lb_store_remove_account (LbStore  *self,
                          gint64    account_id,
                          GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
-  int rc;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
-    return FALSE;
   /* The foreign keys cascade: accounts -> folders -> locations, and
    * accounts -> messages -> bodies, message_text (and its FTS index). */
-  stmt = lb_store_prepare (self, "DELETE FROM accounts WHERE id = ?1", error);
-  if (stmt == NULL)
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "remove account", &changes, error,
+                     "DELETE FROM accounts WHERE id = ?1", "l", account_id))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, account_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      lb_store_set_error (self, rc, error, "remove account");
-      return FALSE;
-    }
-  if (sqlite3_changes (lb_store_get_db (self)) == 0)
-    return lb_store_not_found (error, "account", account_id);
-  return TRUE;
+  return changes > 0 || lb_store_not_found (error, "account", account_id);
 }
 
 /* ---- Folders ---------------------------------------------------------- */
@@ -485,25 +474,6 @@ lb_store_list_folders (LbStore  *self,
   return g_steal_pointer (&list);
 }
 
-static gboolean
-run_folder_update (LbStore     *self,
-                   LbStmt      *stmt,
-                   gint64       folder_id,
-                   const char  *what,
-                   GError     **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      lb_store_set_error (self, rc, error, what);
-      return FALSE;
-    }
-  if (sqlite3_changes (lb_store_get_db (self)) == 0)
-    return lb_store_not_found (error, "folder", folder_id);
-  return TRUE;
-}
-
 /**
  * lb_store_set_folder_sync_state:
  *
@@ -520,24 +490,18 @@ lb_store_set_folder_sync_state (LbStore  *self,
                                 guint64   highestmodseq,
                                 GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "set folder sync state", &changes, error,
+                     "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
+                     "last_sync = ?5 WHERE id = ?1",
+                     "luull", folder_id, (guint) uidvalidity, (guint) uidnext,
+                     (gint64) highestmodseq, (gint64) (g_get_real_time () / G_USEC_PER_SEC)))
     return FALSE;
-  stmt = lb_store_prepare (self,
-                           "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
-                           "last_sync = ?5 WHERE id = ?1",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, folder_id);
-  sqlite3_bind_int64 (stmt, 2, uidvalidity);
-  sqlite3_bind_int64 (stmt, 3, uidnext);
-  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) highestmodseq);
-  sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
-  return run_folder_update (self, stmt, folder_id, "set folder sync state", error);
+  return changes > 0 || lb_store_not_found (error, "folder", folder_id);
 }
 
 /**
@@ -554,21 +518,16 @@ lb_store_set_folder_counts (LbStore  *self,
                             guint     unread,
                             GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "set folder counts", &changes, error,
+                     "UPDATE folders SET total_count = ?2, unread_count = ?3 WHERE id = ?1",
+                     "luu", folder_id, total, unread))
     return FALSE;
-  stmt = lb_store_prepare (self,
-                           "UPDATE folders SET total_count = ?2, unread_count = ?3 WHERE id = ?1",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, folder_id);
-  sqlite3_bind_int64 (stmt, 2, total);
-  sqlite3_bind_int64 (stmt, 3, unread);
-  return run_folder_update (self, stmt, folder_id, "set folder counts", error);
+  return changes > 0 || lb_store_not_found (error, "folder", folder_id);
 }
 
 /* Deletes the messages of the folder's account that no location holds any

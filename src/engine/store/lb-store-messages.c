@@ -215,7 +215,6 @@ insert_message (LbStore         *self,
                 GError         **error)
 {
   g_autoptr(LbStmt) stmt = NULL;
-  g_autoptr(LbStmt) text = NULL;
   g_autofree char *sender = NULL;
   g_autofree char *recipients = NULL;
 
@@ -252,19 +251,12 @@ insert_message (LbStore         *self,
 
   /* Headers are searchable as soon as the envelope is in; the body text is
    * added by lb_store_set_body_text() once it has been fetched. */
-  text = lb_store_prepare (self,
-                           "INSERT INTO message_text (message_id, subject, sender, recipients) "
-                           "VALUES (?1, ?2, ?3, ?4)",
-                           error);
-  if (text == NULL)
-    return FALSE;
   sender = join_nonempty (m->from_name, m->from_address);
   recipients = join_nonempty (m->to, m->cc);
-  sqlite3_bind_int64 (text, 1, m->id);
-  lb_stmt_bind_text (text, 2, m->subject);
-  lb_stmt_bind_text (text, 3, sender);
-  lb_stmt_bind_text (text, 4, recipients);
-  return step_done (self, text, "insert message text", error);
+  return lb_store_run (self, "insert message text", NULL, error,
+                       "INSERT INTO message_text (message_id, subject, sender, recipients) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+                       "lttt", m->id, m->subject, sender, recipients);
 }
 
 static gboolean
@@ -276,7 +268,6 @@ insert_one (LbStore         *self,
             GError         **error)
 {
   g_autoptr(LbStmt) existing = NULL;
-  g_autoptr(LbStmt) location = NULL;
   g_autofree char *key = NULL;
   gint64 message_id;
 
@@ -315,21 +306,12 @@ insert_one (LbStore         *self,
       return FALSE;
     }
 
-  location = lb_store_prepare (self,
-                               "INSERT INTO locations (folder_id, uid, message_id, flags, keywords, "
-                               "modseq, date, unified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                               "(SELECT date FROM messages WHERE id = ?3), ?7)",
-                               error);
-  if (location == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (location, 1, folder_id);
-  sqlite3_bind_int64 (location, 2, f->uid);
-  sqlite3_bind_int64 (location, 3, f->message.id);
-  sqlite3_bind_int64 (location, 4, f->flags);
-  lb_stmt_bind_text (location, 5, f->keywords);
-  sqlite3_bind_int64 (location, 6, (sqlite3_int64) f->modseq);
-  sqlite3_bind_int (location, 7, is_inbox ? 1 : 0);
-  return step_done (self, location, "insert location", error);
+  return lb_store_run (self, "insert location", NULL, error,
+                       "INSERT INTO locations (folder_id, uid, message_id, flags, keywords, "
+                       "modseq, date, unified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                       "(SELECT date FROM messages WHERE id = ?3), ?7)",
+                       "lulutli", folder_id, (guint) f->uid, f->message.id, f->flags, f->keywords,
+                       (gint64) f->modseq, is_inbox ? 1 : 0);
 }
 
 /**
@@ -455,23 +437,13 @@ lb_store_update_flags (LbStore                *self,
     return FALSE;
 
   for (guint i = 0; i < n_updates; i++)
-    {
-      g_autoptr(LbStmt) stmt = NULL;
-
-      stmt = lb_store_prepare (self,
-                               "UPDATE locations SET flags = ?3, "
-                               "modseq = CASE WHEN ?4 > 0 THEN ?4 ELSE modseq END "
-                               "WHERE folder_id = ?1 AND uid = ?2",
-                               error);
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, folder_id);
-      sqlite3_bind_int64 (stmt, 2, updates[i].uid);
-      sqlite3_bind_int64 (stmt, 3, updates[i].flags);
-      sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) updates[i].modseq);
-      if (!step_done (self, stmt, "update flags", error))
-        goto fail;
-    }
+    if (!lb_store_run (self, "update flags", NULL, error,
+                       "UPDATE locations SET flags = ?3, "
+                       "modseq = CASE WHEN ?4 > 0 THEN ?4 ELSE modseq END "
+                       "WHERE folder_id = ?1 AND uid = ?2",
+                       "luul", folder_id, (guint) updates[i].uid, updates[i].flags,
+                       (gint64) updates[i].modseq))
+      goto fail;
 
   return lb_store_commit (self, error);
 
@@ -501,25 +473,16 @@ lb_store_change_message_flags (LbStore  *self,
                                guint     unset,
                                GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "change flags", &changes, error,
+                     "UPDATE locations SET flags = (flags | ?2) & ~?3 WHERE message_id = ?1",
+                     "luu", message_id, set, unset))
     return FALSE;
-  stmt = lb_store_prepare (self,
-                           "UPDATE locations SET flags = (flags | ?2) & ~?3 WHERE message_id = ?1",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
-  sqlite3_bind_int64 (stmt, 2, set);
-  sqlite3_bind_int64 (stmt, 3, unset);
-  if (!step_done (self, stmt, "change flags", error))
-    return FALSE;
-  if (sqlite3_changes (lb_store_get_db (self)) == 0)
-    return lb_store_not_found (error, "message", message_id);
-  return TRUE;
+  return changes > 0 || lb_store_not_found (error, "message", message_id);
 }
 
 /* ---- Expunge ---------------------------------------------------------- */
@@ -556,7 +519,6 @@ lb_store_remove_uids (LbStore        *self,
   for (guint i = 0; i < n_uids; i++)
     {
       g_autoptr(LbStmt) del = NULL;
-      g_autoptr(LbStmt) gc = NULL;
       gint64 message_id;
 
       del = lb_store_prepare (self,
@@ -572,14 +534,10 @@ lb_store_remove_uids (LbStore        *self,
       if (message_id == 0)
         continue;
 
-      gc = lb_store_prepare (self,
-                             "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS "
-                             "(SELECT 1 FROM locations WHERE message_id = ?1)",
-                             error);
-      if (gc == NULL)
-        goto fail;
-      sqlite3_bind_int64 (gc, 1, message_id);
-      if (!step_done (self, gc, "collect message", error))
+      if (!lb_store_run (self, "collect message", NULL, error,
+                         "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS "
+                         "(SELECT 1 FROM locations WHERE message_id = ?1)",
+                         "l", message_id))
         goto fail;
     }
 
@@ -635,25 +593,16 @@ lb_store_update_preview (LbStore     *self,
                          gboolean     has_attachments,
                          GError     **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "update preview", &changes, error,
+                     "UPDATE messages SET preview = ?2, has_attachments = ?3 WHERE id = ?1",
+                     "lti", message_id, preview, has_attachments ? 1 : 0))
     return FALSE;
-  stmt = lb_store_prepare (self,
-                           "UPDATE messages SET preview = ?2, has_attachments = ?3 WHERE id = ?1",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
-  lb_stmt_bind_text (stmt, 2, preview);
-  sqlite3_bind_int (stmt, 3, has_attachments ? 1 : 0);
-  if (!step_done (self, stmt, "update preview", error))
-    return FALSE;
-  if (sqlite3_changes (lb_store_get_db (self)) == 0)
-    return lb_store_not_found (error, "message", message_id);
-  return TRUE;
+  return changes > 0 || lb_store_not_found (error, "message", message_id);
 }
 
 /**
@@ -669,24 +618,16 @@ lb_store_set_body_text (LbStore     *self,
                         const char  *body_text,
                         GError     **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "set body text", &changes, error,
+                     "UPDATE message_text SET body = ?2 WHERE message_id = ?1",
+                     "lt", message_id, body_text))
     return FALSE;
-  stmt = lb_store_prepare (self,
-                           "UPDATE message_text SET body = ?2 WHERE message_id = ?1",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
-  lb_stmt_bind_text (stmt, 2, body_text);
-  if (!step_done (self, stmt, "set body text", error))
-    return FALSE;
-  if (sqlite3_changes (lb_store_get_db (self)) == 0)
-    return lb_store_not_found (error, "message", message_id);
-  return TRUE;
+  return changes > 0 || lb_store_not_found (error, "message", message_id);
 }
 
 /**

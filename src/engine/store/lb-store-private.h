@@ -27,6 +27,13 @@ LbStmt   *lb_store_prepare         (LbStore      *self,
 gboolean  lb_store_exec            (LbStore      *self,
                                     const char   *sql,
                                     GError      **error);
+gboolean  lb_store_run             (LbStore      *self,
+                                    const char   *what,
+                                    guint        *out_changes,
+                                    GError      **error,
+                                    const char   *sql,
+                                    const char   *types,
+                                    ...);
 gboolean  lb_store_begin           (LbStore      *self,
                                     GError      **error);
 gboolean  lb_store_commit          (LbStore      *self,

@@ -48,25 +48,6 @@ lb_store_outbox_item_free (LbStoreOutboxItem *item)
   g_free (item);
 }
 
-static gboolean
-step_changed_one (LbStore     *self,
-                  LbStmt      *stmt,
-                  const char  *what,
-                  gint64       id,
-                  GError     **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      lb_store_set_error (self, rc, error, what);
-      return FALSE;
-    }
-  if (sqlite3_changes (lb_store_get_db (self)) == 0)
-    return lb_store_not_found (error, what, id);
-  return TRUE;
-}
-
 /* ---- Pending operations ----------------------------------------------- */
 
 /**
@@ -175,17 +156,15 @@ lb_store_remove_op (LbStore  *self,
                     gint64    op_id,
                     GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "operation", &changes, error,
+                     "DELETE FROM pending_ops WHERE id = ?1", "l", op_id))
     return FALSE;
-  stmt = lb_store_prepare (self, "DELETE FROM pending_ops WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, op_id);
-  return step_changed_one (self, stmt, "operation", op_id, error);
+  return changes > 0 || lb_store_not_found (error, "operation", op_id);
 }
 
 /**
@@ -203,21 +182,16 @@ lb_store_update_op_attempts (LbStore     *self,
                              const char  *last_error,
                              GError     **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "operation", &changes, error,
+                     "UPDATE pending_ops SET attempts = ?2, last_error = ?3 WHERE id = ?1",
+                     "lut", op_id, attempts, last_error))
     return FALSE;
-  stmt = lb_store_prepare (self,
-                           "UPDATE pending_ops SET attempts = ?2, last_error = ?3 WHERE id = ?1",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, op_id);
-  sqlite3_bind_int64 (stmt, 2, attempts);
-  lb_stmt_bind_text (stmt, 3, last_error);
-  return step_changed_one (self, stmt, "operation", op_id, error);
+  return changes > 0 || lb_store_not_found (error, "operation", op_id);
 }
 
 /* ---- Outbox ----------------------------------------------------------- */
@@ -350,24 +324,17 @@ lb_store_outbox_update (LbStore             *self,
                         const char          *last_error,
                         GError             **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "outbox item", &changes, error,
+                     "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt = ?4, "
+                     "last_error = ?5 WHERE id = ?1",
+                     "liult", item_id, (int) state, attempts, next_attempt, last_error))
     return FALSE;
-  stmt = lb_store_prepare (self,
-                           "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt = ?4, "
-                           "last_error = ?5 WHERE id = ?1",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, item_id);
-  sqlite3_bind_int (stmt, 2, state);
-  sqlite3_bind_int64 (stmt, 3, attempts);
-  sqlite3_bind_int64 (stmt, 4, next_attempt);
-  lb_stmt_bind_text (stmt, 5, last_error);
-  return step_changed_one (self, stmt, "outbox item", item_id, error);
+  return changes > 0 || lb_store_not_found (error, "outbox item", item_id);
 }
 
 /**
@@ -380,15 +347,13 @@ lb_store_outbox_remove (LbStore  *self,
                         gint64    item_id,
                         GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
+  guint changes;
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "outbox item", &changes, error,
+                     "DELETE FROM outbox WHERE id = ?1", "l", item_id))
     return FALSE;
-  stmt = lb_store_prepare (self, "DELETE FROM outbox WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, item_id);
-  return step_changed_one (self, stmt, "outbox item", item_id, error);
+  return changes > 0 || lb_store_not_found (error, "outbox item", item_id);
 }

@@ -1,9 +1,8 @@
 /* lb-store-search.c: the local search's queries over the store
  *
  * A search (an LbStoreSearch, which search/lb-search.c makes from what the user typed)
- * becomes one SQL statement over the
- * locations of the scope (a folder, or the INBOX-role folders of every
- * account), newest first, so results always reflect deletes and moves.
+ * becomes one SQL statement over the locations of the scope (a folder, or the INBOX-role
+ * folders of every account), newest first, so results always reflect deletes and moves.
  *
  * Text terms are matched in message_text, which holds the decoded subject,
  * sender, recipients and (once fetched) body text, through the FTS5 index

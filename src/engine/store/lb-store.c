@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,63 @@ lb_store_exec (LbStore     *self,
       lb_store_set_error (self, rc, error, "exec");
       return FALSE;
     }
+  return TRUE;
+}
+
+/**
+ * lb_store_run:
+ * @self: a store
+ * @what: what the statement does, for an error message
+ * @out_changes: (out) (optional): the number of rows the statement changed
+ * @error: return location for an error
+ * @sql: one statement, prepared once and cached (so a constant text, not a built one)
+ * @types: one character per argument, bound to ?1, ?2... in order: `l` a gint64, `u` a
+ *   guint, `i` an int (a gboolean, an enum), `t` a const char * (%NULL binds NULL), `n` a
+ *   gint64 id (0 or less binds NULL)
+ * @...: the arguments, of exactly the types @types says (varargs are not converted)
+ *
+ * The prepare, bind, step and error pattern of a statement that returns no rows, once.
+ * The statement is reset for its next use when this returns.
+ *
+ * Returns: %TRUE when the statement ran to its end
+ */
+gboolean
+lb_store_run (LbStore     *self,
+              const char  *what,
+              guint       *out_changes,
+              GError     **error,
+              const char  *sql,
+              const char  *types,
+              ...)
+{
+  g_autoptr(LbStmt) stmt = lb_store_prepare (self, sql, error);
+  va_list args;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  va_start (args, types);
+  for (int col = 1; types[col - 1] != '\0'; col++)
+    {
+      switch (types[col - 1])
+        {
+        case 'l': sqlite3_bind_int64 (stmt, col, va_arg (args, gint64)); break;
+        case 'u': sqlite3_bind_int64 (stmt, col, va_arg (args, guint)); break;
+        case 'i': sqlite3_bind_int (stmt, col, va_arg (args, int)); break;
+        case 't': lb_stmt_bind_text (stmt, col, va_arg (args, const char *)); break;
+        case 'n': lb_stmt_bind_id (stmt, col, va_arg (args, gint64)); break;
+        default: g_assert_not_reached ();
+        }
+    }
+  va_end (args);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, what);
+      return FALSE;
+    }
+  if (out_changes != NULL)
+    *out_changes = (guint) sqlite3_changes (self->db);
   return TRUE;
 }
 
