@@ -739,6 +739,70 @@ test_wrong_password (void)
   env_stop (&env);
 }
 
+/* A message as another client delivers it: same Message-ID, Date and length for every
+ * SUBJECT of the same length, so only the envelope tells two of them apart. */
+static GBytes *
+lookalike (const char *subject)
+{
+  char *text = g_strdup_printf ("From: Billing <billing@example.com>\r\n"
+                                "To: alice@example.com\r\n"
+                                "Subject: %s\r\n"
+                                "Message-ID: <invoice@example.com>\r\n"
+                                "Date: Mon, 07 Dec 2026 09:00:00 +0000\r\n"
+                                "\r\n"
+                                "Amount due: 120.00\r\n", subject);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* Bug 9: a real copy of a message (COPY keeps it byte for byte, with its arrival time) is
+ * stored once; another message that only shares its Message-ID, Date and size stays a
+ * message of its own. */
+static void
+test_copies_and_lookalikes (void)
+{
+  const char * const corpus[] = { "alice@example.com:Archive:1:5", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) original = lookalike ("Invoice 1043");
+  g_autoptr(GBytes) other = lookalike ("Invoice 1044");
+  g_autofree char *path = NULL;
+  Env env = { 0 };
+
+  g_assert_cmpuint (g_bytes_get_size (original), ==, g_bytes_get_size (other));
+  env_start (&env, NULL, corpus, FALSE);
+  lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", original, "S", &error);
+  g_assert_no_error (error);
+  lb_test_servers_deliver (env.servers, "alice@example.com", "Archive", other, "S", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(LbImapSession) s = server_session (&env);
+    g_autoptr(LbImapResponse) ok = NULL;
+
+    lb_imap_session_select_sync (s, "INBOX", FALSE, NULL, NULL, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    ok = lb_imap_session_command_sync (s, NULL, NULL, NULL, &error, "UID COPY 1:* Archive");
+    g_assert_no_error (error);
+    lb_imap_session_logout (s);
+  }
+  sync_ok (&env);
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+
+  path = g_build_filename (env.profile, "letterbox.db", NULL);
+  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM locations l JOIN messages m "
+                                            "ON m.id = l.message_id WHERE m.message_id = "
+                                            "'invoice@example.com'"), ==, 3);
+  /* The copy and the original are one message; the lookalike is another. */
+  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM messages "
+                                            "WHERE message_id = 'invoice@example.com'"), ==, 2);
+  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM messages "
+                                            "WHERE subject = 'Invoice 1044'"), ==, 1);
+  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM locations l JOIN messages m "
+                                            "ON m.id = l.message_id "
+                                            "WHERE m.subject = 'Invoice 1043'"), ==, 2);
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -757,5 +821,6 @@ main (int   argc,
   g_test_add_func ("/sync/body-peek", test_body_peek);
   g_test_add_func ("/sync/wrong-password", test_wrong_password);
   g_test_add_func ("/sync/index-offline", test_index_offline);
+  g_test_add_func ("/sync/copies-and-lookalikes", test_copies_and_lookalikes);
   return g_test_run ();
 }
