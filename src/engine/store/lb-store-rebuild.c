@@ -1,11 +1,11 @@
 /* lb-store-rebuild.c: start over from a damaged store, keeping the accounts
  *
- * The store is a cache of the servers, except for the accounts table: its
- * row ids are the keys of the passwords in the keyring.  So a damaged store
- * is rebuilt by salvaging just that table, moving the damaged file aside (it
- * is never deleted: it may still hold unsent drafts someone wants back) and
- * starting a new store with the same account ids; the next sync fills the
- * cache again from the servers.
+ * The store is a cache of the servers, except for the accounts table and the
+ * profile id: the account ids and the profile id are the keys of the passwords
+ * in the keyring.  So a damaged store is rebuilt by salvaging just those,
+ * moving the damaged file aside (it is never deleted: it may still hold unsent
+ * drafts someone wants back) and starting a new store with the same account
+ * ids and profile id; the next sync fills the cache again from the servers.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,6 +26,7 @@
 typedef struct {
   GPtrArray *columns;   /* char *, the column names of the old accounts table */
   GPtrArray *rows;      /* GPtrArray of sqlite3_value * (dup'ed), one per row */
+  char      *profile_id;  /* NULL when it could not be read, or the store had none */
 } Salvage;
 
 static void
@@ -39,9 +40,27 @@ salvage_clear (Salvage *s)
 {
   g_clear_pointer (&s->columns, g_ptr_array_unref);
   g_clear_pointer (&s->rows, g_ptr_array_unref);
+  g_clear_pointer (&s->profile_id, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Salvage, salvage_clear)
+
+/* The profile id of a damaged store, or NULL: without it (a store older than
+ * sql/006-profile.sql, or a page lost) the new store keeps its own, and the
+ * keyring's items of the old one are not found again. */
+static char *
+salvage_profile_id (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *profile_id = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'profile_id'", -1, &stmt,
+                          NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    profile_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return profile_id;
+}
 
 /* Reads the accounts table through a connection of its own, read-only, so
  * nothing is written to the damaged file; SQLite reads only the pages this
@@ -78,6 +97,11 @@ salvage_accounts (const char  *path,
       if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
     }
+
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc == SQLITE_OK)
+    s->profile_id = salvage_profile_id (db);
 
   if (rc != SQLITE_OK)
     g_set_error (error, LB_ERROR, LB_ERROR_STORE,
@@ -209,9 +233,10 @@ restore_accounts (LbStore  *store,
  *
  * Salvages the accounts of the store at @path, moves the file aside as
  * `PATH.damaged-DATE` and creates a new store at @path holding the same
- * accounts with the same ids, so their keyring secrets still match and the
- * next sync downloads the rest again.  When not even the accounts can be
- * read, fails with %LB_ERROR_STORE and leaves the file alone.
+ * accounts with the same ids and the same profile id, so their keyring
+ * secrets still match and the next sync downloads the rest again.  When not
+ * even the accounts can be read, fails with %LB_ERROR_STORE and leaves the
+ * file alone.
  *
  * Returns: %TRUE on success
  */
@@ -238,6 +263,10 @@ lb_store_rebuild_full (const char  *path,
     return FALSE;
   store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, error);
   if (store == NULL || !restore_accounts (store, &s, error))
+    return FALSE;
+  if (s.profile_id != NULL &&
+      !lb_store_run (store, "rebuild", NULL, error,
+                     "UPDATE meta SET value = ?1 WHERE key = 'profile_id'", "t", s.profile_id))
     return FALSE;
   g_message ("Rebuilt the mail store %s with %u accounts", path, s.rows->len);
   if (n_accounts != NULL)
