@@ -394,7 +394,7 @@ lb_engine_open_folder (LbEngine *self,
 
 /**
  * lb_engine_search:
- * @query: what the user typed (see the search syntax in lb-search.c)
+ * @query: what the user typed (see the search syntax in search/lb-search-query.c)
  * @folder_id: search this folder, or 0 for All Inboxes
  *
  * Returns: (transfer full): the matches, newest first, filled in the background and

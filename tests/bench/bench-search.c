@@ -314,7 +314,7 @@ run_class (LbStore            *store,
 }
 
 /* The baseline in the same run: what short terms cost before the index could match
- * them, a scan of message_text with instr() (the text check lb-search.c still uses). */
+ * them, a scan of message_text with instr() (the text check store/lb-store-search.c still uses). */
 static double
 run_scan_baseline (LbStore            *store,
                    const char * const *queries)
