@@ -22,6 +22,7 @@
 #include <gmime/gmime.h>
 
 #include "lb-error.h"
+#include "lb-error-map.h"
 #include "lb-folder-role.h"
 #include "lb-imap-parser.h"
 #include "lb-imap-sync-private.h"
@@ -379,9 +380,92 @@ lb_imap_sync_find_folder (LbImapSync   *self,
 }
 
 /**
+ * lb_imap_sync_is_folder_error:
+ * @error: how a folder sync failed
+ *
+ * Tells a failure of one folder (the server answered NO or BAD to a command about it:
+ * no right to SELECT, the folder vanished since LIST) from a failure of the account
+ * (the connection broke, the store failed, the sync was cancelled).  The session is
+ * still connected after the former, so the other folders can be synced.
+ *
+ * Returns: %TRUE if only that folder failed
+ */
+gboolean
+lb_imap_sync_is_folder_error (LbImapSync   *self,
+                              const GError *error)
+{
+  if (error == NULL || !lb_imap_session_is_connected (self->session))
+    return FALSE;
+  return g_error_matches (error, LB_ERROR, LB_ERROR_SERVER_NO) ||
+         g_error_matches (error, LB_ERROR, LB_ERROR_PROTOCOL);
+}
+
+/* The longest folder error kept, in characters: a tooltip, not a log. */
+#define FOLDER_ERROR_MAX_CHARS 200
+
+/* A folder failure as text for the sidebar and the CLI: the provider's friendly message
+ * where one is known, else the server's own text made valid UTF-8, with control and
+ * format characters (terminal escapes, bidi overrides) turned into spaces, and short. */
+char *
+_lb_imap_sync_folder_error_text (LbImapSync   *self,
+                                 const GError *error)
+{
+  g_autofree char *mapped = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint n = 0;
+
+  mapped = lb_error_map_server_text (self->provider, LB_ERROR_PHASE_IMAP_SELECT, error->message,
+                                     strlen (error->message), NULL);
+  text = mapped != NULL ? g_steal_pointer (&mapped)
+                        : lb_error_map_decode_text (error->message, strlen (error->message));
+  for (const char *p = text; *p != '\0' && n < FOLDER_ERROR_MAX_CHARS; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT || g_unichar_isspace (c))
+        c = ' ';
+      if (c == ' ' && (out->len == 0 || out->str[out->len - 1] == ' '))
+        continue;
+      g_string_append_unichar (out, c);
+      n++;
+    }
+  while (out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  if (out->len == 0)
+    g_string_append (out, _("The server refused to open this folder."));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Syncs one folder as part of the whole account: a failure of that folder alone has
+ * been recorded on it by lb_imap_sync_folder() and does not stop the others. */
+static gboolean
+sync_folder_of_account (LbImapSync    *self,
+                        gint64         folder_id,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (lb_imap_sync_folder (self, folder_id, cancellable, &local_error))
+    return TRUE;
+  if (lb_imap_sync_is_folder_error (self, local_error))
+    {
+      g_debug ("Folder %" G_GINT64_FORMAT " of account %" G_GINT64_FORMAT
+               " not synced, the others go on: %s", folder_id, self->account_id,
+               local_error->message);
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/**
  * lb_imap_sync_all:
  *
- * The folder list, then INBOX, then every other folder.
+ * The folder list, then INBOX, then every other folder.  A folder the server refuses
+ * keeps its error (see lb_imap_sync_is_folder_error()) and is retried by the next
+ * sync; only a failure of the account as a whole makes this fail.
  */
 gboolean
 lb_imap_sync_all (LbImapSync    *self,
@@ -394,7 +478,7 @@ lb_imap_sync_all (LbImapSync    *self,
   if (!lb_imap_sync_folders (self, cancellable, error))
     return FALSE;
   inbox = lb_imap_sync_find_folder (self, LB_FOLDER_ROLE_INBOX);
-  if (inbox > 0 && !lb_imap_sync_folder (self, inbox, cancellable, error))
+  if (inbox > 0 && !sync_folder_of_account (self, inbox, cancellable, error))
     return FALSE;
   folders = lb_store_list_folders (self->store, self->account_id, error);
   if (folders == NULL)
@@ -404,7 +488,7 @@ lb_imap_sync_all (LbImapSync    *self,
       LbStoreFolder *f = g_ptr_array_index (folders, i);
       if (f->id == inbox || !f->selectable || f->role == LB_FOLDER_ROLE_OUTBOX)
         continue;
-      if (!lb_imap_sync_folder (self, f->id, cancellable, error))
+      if (!sync_folder_of_account (self, f->id, cancellable, error))
         return FALSE;
     }
   return TRUE;

@@ -87,5 +87,7 @@ gboolean    lb_imap_sync_replay           (LbImapSync                *self,
                                            GError                   **error);
 gint64      lb_imap_sync_find_folder      (LbImapSync                *self,
                                            LbFolderRole               role);
+gboolean    lb_imap_sync_is_folder_error  (LbImapSync                *self,
+                                           const GError              *error);
 
 G_END_DECLS
