@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 
+#include "lb-compose.h"
 #include "lb-engine.h"
 #include "lb-test-account.h"
 #include "lb-test-fixture.h"
@@ -105,6 +106,29 @@ assert_folder_becomes (LbFolder *folder,
 }
 
 typedef struct {
+  LbAccount    *account;
+  LbFolderRole  role;
+} RoleWait;
+
+static gboolean
+has_role (gpointer data)
+{
+  RoleWait *w = data;
+  return lb_account_find_folder (w->account, w->role) != NULL;
+}
+
+/* The account's folder of ROLE (transfer none), once the folder list shows it. */
+static LbFolder *
+wait_folder_of_role (LbAccount    *account,
+                     LbFolderRole  role)
+{
+  RoleWait w = { account, role };
+
+  g_assert_true (lb_test_wait_until (has_role, &w, 10));
+  return lb_account_find_folder (account, role);
+}
+
+typedef struct {
   LbAccount       *account;
   LbAccountStatus  status;
 } StatusWait;
@@ -177,11 +201,202 @@ test_select_refused (void)
   env_stop (&env);
 }
 
+/* ---- Special folders the server lacks ---- */
+
+/* Messages in USER's FOLDER on the server (its Maildir), or -1 if the folder is not there. */
+static int
+server_count (LbTestServers *servers,
+              const char    *user,
+              const char    *folder)
+{
+  g_autofree char *base = g_strcmp0 (folder, "INBOX") == 0
+                          ? g_build_filename (servers->maildir, user, NULL)
+                          : g_strdup_printf ("%s/%s/.%s", servers->maildir, user, folder);
+  int n = 0;
+
+  if (!g_file_test (base, G_FILE_TEST_IS_DIR))
+    return -1;
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autofree char *dir = g_build_filename (base, k == 0 ? "cur" : "new", NULL);
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+
+      while (d != NULL && g_dir_read_name (d) != NULL)
+        n++;
+    }
+  return n;
+}
+
+/* Bug 2: archiving from All Inboxes a message of alice (whose server has Archive) and one
+ * of bob (whose server has none) puts each in its own account's Archive; bob's is
+ * created, and nothing goes to Trash. */
+static void
+test_archive_two_accounts (void)
+{
+  const char * const corpus_a[] = { "alice@example.com:INBOX:3:1", NULL };
+  const char * const corpus_b[] = { "bob@example.com:INBOX:3:2", NULL };
+  const char * const users_b[] = { "bob@example.com:secret", NULL };
+  const char * const no_archive[] = { "Archive", NULL };
+  LbTestServersOptions options_b = { .users = users_b, .corpus = corpus_b,
+                                     .without_special = no_archive, .no_smtp = TRUE };
+  LbTestServersOptions options_a = { .corpus = corpus_a, .no_smtp = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) alice = NULL;
+  g_autoptr(LbAccount) bob = NULL;
+  g_autoptr(LbTestServers) servers_b = NULL;
+  g_autoptr(LbMessage) from_alice = NULL;
+  g_autoptr(LbMessage) from_bob = NULL;
+  LbMessageList *unified;
+  LbMessage *both[2];
+  Env env = { 0 };
+
+  env_start (&env, &options_a);
+  servers_b = lb_test_servers_start (&options_b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Archive"), ==, -1);
+  alice = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
+  bob = lb_test_add_account (env.engine, servers_b, 0, "bob@example.com", NULL, TRUE);
+
+  unified = lb_engine_get_unified_inbox (env.engine);
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (unified), 6, 10));
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (unified), i);
+      if (lb_message_get_account_id (m) == lb_account_get_id (alice) && from_alice == NULL)
+        from_alice = g_steal_pointer (&m);
+      else if (lb_message_get_account_id (m) == lb_account_get_id (bob) && from_bob == NULL)
+        from_bob = g_steal_pointer (&m);
+    }
+  g_assert_nonnull (from_alice);
+  g_assert_nonnull (from_bob);
+
+  /* Both orders of the selection must work; the bug took the first one's account. */
+  both[0] = from_bob;
+  both[1] = from_alice;
+  lb_engine_move (env.engine, both, 2, LB_FOLDER_ROLE_ARCHIVE, 0);
+  lb_engine_flush_pending (env.engine);
+  lb_engine_wait_idle (env.engine);
+  g_assert_true (sync_account (&env, alice, &error));
+  g_assert_no_error (error);
+  g_assert_true (sync_account (&env, bob, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Archive"), ==, 1);
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "INBOX"), ==, 2);
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Trash"), ==, 0);
+  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Archive"), ==, 1);
+  g_assert_cmpint (server_count (servers_b, "bob@example.com", "INBOX"), ==, 2);
+  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Trash"), ==, 0);
+  /* The new folder has its role in the store, and its message after the sync. */
+  assert_folder_becomes (wait_folder_of_role (bob, LB_FOLDER_ROLE_ARCHIVE), 1, FALSE);
+
+  g_clear_object (&from_alice);
+  g_clear_object (&from_bob);
+  g_clear_object (&alice);
+  g_clear_object (&bob);
+  env_stop (&env);
+}
+
+/* Bug 3: a server with no Sent folder: the message is sent, Sent is created and the copy
+ * is appended there; the outbox is empty afterwards. */
+static void
+test_sent_created (void)
+{
+  const char * const no_sent[] = { "Sent", NULL };
+  LbTestServersOptions options = { .without_special = no_sent };
+  static const char raw_text[] =
+    "From: Alice <alice@example.com>\r\nTo: Bob <bob@example.org>\r\n"
+    "Subject: =?UTF-8?B?5rKh5pyJ5bey5Y+R6YCB?=\r\nMessage-ID: <no-sent.1@example.com>\r\n"
+    "Date: Mon, 7 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n";
+  const char * const rcpts[] = { "bob@example.org", NULL };
+  g_autoptr(GBytes) raw = g_bytes_new_static (raw_text, sizeof raw_text - 1);
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  Env env = { 0 };
+
+  env_start (&env, &options);
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Sent"), ==, -1);
+  s->email = g_strdup ("alice@example.com");
+  s->imap = lb_server_config_new ("127.0.0.1", env.servers->imaps_port, LB_SECURITY_TLS,
+                                  "alice@example.com");
+  s->imap->ca_file = g_strdup (env.servers->ca_file);
+  s->smtp = lb_server_config_new ("127.0.0.1", env.servers->smtps_port, LB_SECURITY_TLS,
+                                  "alice@example.com");
+  s->smtp->ca_file = g_strdup (env.servers->ca_file);
+  lb_engine_add_account_async (env.engine, s, "secret", NULL, lb_test_got_result, &env.result);
+  account = lb_engine_add_account_finish (env.engine, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  g_assert_true (sync_account (&env, account, &error));
+  g_assert_no_error (error);
+  g_assert_null (lb_account_find_folder (account, LB_FOLDER_ROLE_SENT));
+
+  lb_engine_send_async (env.engine, account, raw, rcpts, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_send_finish (env.engine, lb_test_wait_result (&env.result), NULL, &error));
+  g_assert_no_error (error);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
+  g_assert_cmpuint (received->len, ==, 1);
+
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Sent"), ==, 1);
+  items = lb_engine_list_outbox (env.engine);
+  g_assert_cmpuint (items->len, ==, 0);
+  g_assert_true (sync_account (&env, account, &error));
+  g_assert_no_error (error);
+  assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_SENT), 1, FALSE);
+
+  g_clear_object (&account);
+  env_stop (&env);
+}
+
+/* Bug 3, for Drafts, on a server that offers CREATE-SPECIAL-USE (Dovecot takes the
+ * `USE (\Drafts)` argument): saving a draft creates Drafts and appends the draft. */
+static void
+test_drafts_created_special_use (void)
+{
+  const char * const no_drafts[] = { "Drafts", NULL };
+  LbTestServersOptions options = {
+    .without_special = no_drafts, .no_smtp = TRUE,
+    .imap_capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE UIDPLUS "
+                       "LIST-EXTENDED CONDSTORE QRESYNC ESEARCH MOVE LITERAL+ SPECIAL-USE "
+                       "CREATE-SPECIAL-USE",
+  };
+  static const char raw_text[] =
+    "From: Alice <alice@example.com>\r\nTo: Bob <bob@example.org>\r\n"
+    "Subject: draft\r\nMessage-ID: <no-drafts.1@example.com>\r\n"
+    "Date: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\nNot yet\r\n";
+  g_autoptr(GBytes) raw = g_bytes_new_static (raw_text, sizeof raw_text - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  guint32 uid;
+  Env env = { 0 };
+
+  env_start (&env, &options);
+  account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
+  g_assert_null (lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS));
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Drafts"), ==, -1);
+
+  lb_compose_save_draft_async (env.engine, account, raw, 0, NULL, lb_test_got_result, &env.result);
+  uid = lb_compose_save_draft_finish (env.engine, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Drafts"), ==, 1);
+  assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_DRAFTS), 1, FALSE);
+
+  g_clear_object (&account);
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/folders/select-refused", test_select_refused);
+  g_test_add_func ("/folders/archive-two-accounts", test_archive_two_accounts);
+  g_test_add_func ("/folders/sent-created", test_sent_created);
+  g_test_add_func ("/folders/drafts-created-special-use", test_drafts_created_special_use);
   return g_test_run ();
 }

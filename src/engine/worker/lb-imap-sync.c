@@ -202,6 +202,7 @@ static void
 assign_roles (LbImapSync    *self,
               GPtrArray     *lists,
               GPtrArray     *decoded,
+              GPtrArray     *stored,
               LbFolderRole  *roles)
 {
   LbFolderRole taken[LB_FOLDER_ROLE_OUTBOX + 1] = { 0 };
@@ -239,6 +240,24 @@ assign_roles (LbImapSync    *self,
         {
           roles[i] = role;
           taken[role] = TRUE;
+        }
+    }
+  /* Last, a role the store already gave a folder that neither attributes nor name
+   * tell: a special folder Letterbox created with plain CREATE under a name the
+   * lists above do not know (see lb_imap_sync_ensure_folder()). */
+  for (guint i = 0; i < lists->len; i++)
+    {
+      if (g_ptr_array_index (decoded, i) == NULL || roles[i] != LB_FOLDER_ROLE_NONE)
+        continue;
+      for (guint j = 0; j < stored->len; j++)
+        {
+          LbStoreFolder *s = g_ptr_array_index (stored, j);
+          if (g_strcmp0 (s->raw_name, list_at (lists, i)->name) == 0 &&
+              s->role > LB_FOLDER_ROLE_INBOX && s->role < LB_FOLDER_ROLE_OUTBOX && !taken[s->role])
+            {
+              roles[i] = s->role;
+              taken[s->role] = TRUE;
+            }
         }
     }
 }
@@ -344,7 +363,7 @@ lb_imap_sync_folders (LbImapSync    *self,
   roles = g_new0 (LbFolderRole, lists->len);
   /* Names that do not exist stay NULL, so no GStrv: it would stop freeing at the first. */
   g_ptr_array_set_size (decoded, lists->len);
-  assign_roles (self, lists, decoded, roles);
+  assign_roles (self, lists, decoded, stored, roles);
 
   for (guint i = 0; i < lists->len; i++)
     {
@@ -362,6 +381,208 @@ lb_imap_sync_folders (LbImapSync    *self,
   if (changed)
     _lb_imap_sync_emit_folders_changed (self);
   return TRUE;
+}
+
+/* ---- Special folders the account lacks ------------------------------------ */
+
+/* Neutral names, understood in any language and found again by name on the next
+ * LIST (lb_folder_role_from_name() knows them all). */
+static const char *
+default_folder_name (LbFolderRole role)
+{
+  switch (role)
+    {
+    case LB_FOLDER_ROLE_SENT: return "Sent";
+    case LB_FOLDER_ROLE_DRAFTS: return "Drafts";
+    case LB_FOLDER_ROLE_TRASH: return "Trash";
+    case LB_FOLDER_ROLE_JUNK: return "Junk";
+    case LB_FOLDER_ROLE_ARCHIVE: return "Archive";
+    default: return NULL;
+    }
+}
+
+static const char *
+special_use_attribute (LbFolderRole role)
+{
+  switch (role)
+    {
+    case LB_FOLDER_ROLE_SENT: return "\\Sent";
+    case LB_FOLDER_ROLE_DRAFTS: return "\\Drafts";
+    case LB_FOLDER_ROLE_TRASH: return "\\Trash";
+    case LB_FOLDER_ROLE_JUNK: return "\\Junk";
+    case LB_FOLDER_ROLE_ARCHIVE: return "\\Archive";
+    default: return NULL;
+    }
+}
+
+static gint64
+find_folder_by_raw_name (LbImapSync *self,
+                         const char *raw_name)
+{
+  g_autoptr(GPtrArray) folders = lb_store_list_folders (self->store, self->account_id, NULL);
+
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      LbStoreFolder *f = g_ptr_array_index (folders, i);
+      if (g_strcmp0 (f->raw_name, raw_name) == 0)
+        return f->id;
+    }
+  return 0;
+}
+
+/* Records the folder of @raw_name (which the server has) with @role, keeping what the
+ * store knows about it. */
+static gint64
+record_special_folder (LbImapSync    *self,
+                       const char    *raw_name,
+                       LbFolderRole   role,
+                       GError       **error)
+{
+  g_autoptr(LbStoreFolder) folder = NULL;
+  gint64 id = find_folder_by_raw_name (self, raw_name);
+  char delimiter = lb_imap_session_get_delimiter (self->session);
+  g_autofree char *decoded = lb_mutf7_decode (raw_name, NULL);
+  const char *leaf;
+
+  if (id > 0 && (folder = lb_store_get_folder (self->store, id, NULL)) != NULL)
+    {
+      folder->role = role;
+      folder->selectable = TRUE;
+    }
+  else
+    {
+      if (decoded == NULL)
+        decoded = g_utf8_make_valid (raw_name, -1);
+      leaf = delimiter != '\0' ? strrchr (decoded, delimiter) : NULL;
+      folder = lb_store_folder_new ();
+      folder->account_id = self->account_id;
+      folder->raw_name = g_strdup (raw_name);
+      folder->display_name = g_strdup (leaf != NULL ? leaf + 1 : decoded);
+      folder->delimiter = delimiter != '\0' ? g_strndup (&delimiter, 1) : NULL;
+      folder->role = role;
+      folder->attributes = g_strdup (special_use_attribute (role));
+    }
+  id = lb_store_upsert_folder (self->store, folder, error);
+  if (id > 0)
+    _lb_imap_sync_emit_folders_changed (self);
+  return id;
+}
+
+/* CREATE, with the role where the server takes it (RFC 6154 CREATE-SPECIAL-USE), then
+ * SUBSCRIBE as other clients expect of special folders. */
+static gboolean
+create_special_folder (LbImapSync    *self,
+                       const char    *raw_name,
+                       LbFolderRole   role,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *quoted = lb_imap_quote_mailbox (raw_name);
+  g_autoptr(LbImapResponse) ok = NULL;
+  g_autoptr(LbImapResponse) subscribed = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (lb_imap_session_has_capability (self->session, "CREATE-SPECIAL-USE"))
+    ok = lb_imap_session_command_sync (self->session, NULL, NULL, cancellable, error,
+                                       "CREATE %s (USE (%s))", quoted,
+                                       special_use_attribute (role));
+  else
+    ok = lb_imap_session_command_sync (self->session, NULL, NULL, cancellable, error,
+                                       "CREATE %s", quoted);
+  if (ok == NULL)
+    return FALSE;
+  subscribed = lb_imap_session_command_sync (self->session, NULL, NULL, cancellable,
+                                             &local_error, "SUBSCRIBE %s", quoted);
+  if (subscribed != NULL)
+    return TRUE;
+  /* A server that refuses the subscription still has the folder; a lost connection
+   * is the caller's business. */
+  if (lb_imap_sync_is_folder_error (self, local_error))
+    {
+      g_debug ("SUBSCRIBE %s: %s", raw_name, local_error->message);
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/**
+ * lb_imap_sync_ensure_folder:
+ * @role: %LB_FOLDER_ROLE_SENT, _DRAFTS, _TRASH, _JUNK or _ARCHIVE
+ *
+ * The account's folder of @role, created on the server when the account has none, so
+ * that an action that needs it (the copy of a sent message, a draft, archiving, moving
+ * to Junk or Trash) is never dropped or turned into a delete.  The folder list is read
+ * again first, in case another client made one.  The new folder gets the provider's
+ * own name for it or a neutral one ("Sent", "Archive"...) in the personal namespace,
+ * is created with `USE (\Role)` where the server offers CREATE-SPECIAL-USE, and its
+ * role is recorded in the store (and kept by later syncs even when the server does not
+ * report it).  A name that exists already without the role is taken for it.
+ *
+ * Returns: the folder id, or 0 with @error set
+ */
+gint64
+lb_imap_sync_ensure_folder (LbImapSync    *self,
+                            LbFolderRole   role,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(GError) create_error = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *raw_name = NULL;
+  const char *name = NULL;
+  const char *prefix;
+  gint64 id;
+
+  g_return_val_if_fail (default_folder_name (role) != NULL, 0);
+
+  id = lb_imap_sync_find_folder (self, role);
+  if (id > 0)
+    return id;
+  if (!lb_imap_sync_folders (self, cancellable, error))
+    return 0;
+  id = lb_imap_sync_find_folder (self, role);
+  if (id > 0)
+    return id;
+
+  if (self->provider != NULL)
+    name = lb_provider_get_folder_name (self->provider, role);
+  if (name == NULL)
+    name = default_folder_name (role);
+  prefix = lb_imap_session_get_namespace_prefix (self->session);
+  encoded = lb_mutf7_encode (name);
+  raw_name = g_strconcat (prefix != NULL ? prefix : "", encoded, NULL);
+
+  /* A folder of that name with another role or none is left alone, unless it is a
+   * plain folder: then it simply becomes the special one. */
+  id = find_folder_by_raw_name (self, raw_name);
+  if (id > 0)
+    {
+      g_autoptr(LbStoreFolder) existing = lb_store_get_folder (self->store, id, error);
+
+      if (existing == NULL)
+        return 0;
+      if (existing->role == LB_FOLDER_ROLE_NONE)
+        return record_special_folder (self, raw_name, role, error);
+      g_set_error (error, LB_ERROR, LB_ERROR_FAILED,
+                   "A folder named %s exists with another role", raw_name);
+      return 0;
+    }
+
+  g_debug ("Account %" G_GINT64_FORMAT " has no folder of role %d: creating %s",
+           self->account_id, role, raw_name);
+  if (!create_special_folder (self, raw_name, role, cancellable, &create_error))
+    {
+      /* Someone may have made it since our LIST: take it if the server lists it now. */
+      if (!lb_imap_sync_is_folder_error (self, create_error) ||
+          !lb_imap_sync_folders (self, cancellable, NULL) ||
+          find_folder_by_raw_name (self, raw_name) == 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&create_error));
+          return 0;
+        }
+    }
+  return record_special_folder (self, raw_name, role, error);
 }
 
 gint64
