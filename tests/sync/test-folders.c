@@ -16,6 +16,8 @@
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"
 
+static const char *cli_path;
+
 typedef struct {
   LbTestServers *servers;
   char          *profile;
@@ -74,6 +76,37 @@ folder_named (LbAccount  *account,
         return f;   /* the list keeps its reference */
     }
   return NULL;
+}
+
+/* Runs letterbox-cli on the test's profile; returns its exit status and standard output. */
+static int
+run_cli (Env                *env,
+         const char * const *args,
+         char              **out)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_ptr_array_add (argv, (gpointer) cli_path);
+  g_ptr_array_add (argv, (gpointer) args[0]);
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, env->profile);
+  for (guint i = 1; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("letterbox-cli %s -> %d\n%s%s", args[0], g_subprocess_get_exit_status (proc),
+                  *out, err);
+  return g_subprocess_get_exit_status (proc);
 }
 
 typedef struct {
@@ -177,6 +210,28 @@ test_select_refused (void)
   wait = (StatusWait) { account, LB_ACCOUNT_STATUS_IDLE };
   g_assert_true (lb_test_wait_until (status_is, &wait, 10));
   g_assert_null (lb_account_get_last_error (account));
+
+  /* The command line: `sync --idle` succeeds and goes on to wait for mail, and `folders`
+   * shows the refusal on Shared only. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *json = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint with_error = 0;
+
+    g_assert_cmpint (run_cli (&env, (const char *[]) { "sync", "--idle", "1", NULL }, &out), ==, 0);
+    g_assert_nonnull (strstr (out, "alice@example.com: synced"));
+    g_assert_cmpint (run_cli (&env, (const char *[]) { "folders", "--json", NULL }, &json), ==, 0);
+    lines = g_strsplit (json, "},", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (strstr (lines[i], "\"error\"") != NULL)
+        {
+          with_error++;
+          g_assert_nonnull (strstr (lines[i], "\"raw_name\":\"Shared\""));
+          g_assert_nonnull (strstr (lines[i], "Permission denied"));
+        }
+    g_assert_cmpuint (with_error, ==, 1);
+  }
 
   /* The error is kept in the store: a restart still shows it.  (The restart also gives
    * a new connection: Dovecot keeps a session's rights for its lifetime.) */
@@ -394,6 +449,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (argc, ==, 2);
+  cli_path = argv[1];
   g_test_add_func ("/folders/select-refused", test_select_refused);
   g_test_add_func ("/folders/archive-two-accounts", test_archive_two_accounts);
   g_test_add_func ("/folders/sent-created", test_sent_created);
