@@ -211,6 +211,17 @@ test_select_refused (void)
   g_assert_true (lb_test_wait_until (status_is, &wait, 10));
   g_assert_null (lb_account_get_last_error (account));
 
+  /* Syncing the refused folder alone (the user opened it) fails with the server's
+   * answer, and still leaves the account as it was. */
+  lb_account_sync_async (account, lb_folder_get_id (shared), LB_JOB_PRIORITY_USER, NULL,
+                         lb_test_got_result, &env.result);
+  g_assert_false (lb_account_sync_finish (account, lb_test_wait_result (&env.result), &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_SERVER_NO);
+  g_clear_error (&error);
+  lb_test_iterate_for (200);
+  g_assert_cmpint (lb_account_get_status (account), ==, LB_ACCOUNT_STATUS_IDLE);
+  g_assert_null (lb_account_get_last_error (account));
+
   /* The command line: `sync --idle` succeeds and goes on to wait for mail, and `folders`
    * shows the refusal on Shared only. */
   {
