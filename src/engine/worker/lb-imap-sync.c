@@ -513,7 +513,8 @@ create_special_folder (LbImapSync    *self,
  * The account's folder of @role, created on the server when the account has none, so
  * that an action that needs it (the copy of a sent message, a draft, archiving, moving
  * to Junk or Trash) is never dropped or turned into a delete.  The folder list is read
- * again first, in case another client made one.  The new folder gets the provider's
+ * again first, in case another client made one; an account with All Mail but no
+ * Archive (Gmail) archives to All Mail.  The new folder gets the provider's
  * own name for it or a neutral one ("Sent", "Archive"...) in the personal namespace,
  * is created with `USE (\Role)` where the server offers CREATE-SPECIAL-USE, and its
  * role is recorded in the store (and kept by later syncs even when the server does not
@@ -544,6 +545,9 @@ lb_imap_sync_ensure_folder (LbImapSync    *self,
   id = lb_imap_sync_find_folder (self, role);
   if (id > 0)
     return id;
+  /* Gmail has no Archive: archiving is leaving INBOX for All Mail, as its web mail does. */
+  if (role == LB_FOLDER_ROLE_ARCHIVE && (id = lb_imap_sync_find_folder (self, LB_FOLDER_ROLE_ALL)) > 0)
+    return id;
 
   if (self->provider != NULL)
     name = lb_provider_get_folder_name (self->provider, role);
@@ -564,7 +568,9 @@ lb_imap_sync_ensure_folder (LbImapSync    *self,
         return 0;
       if (existing->role == LB_FOLDER_ROLE_NONE)
         return record_special_folder (self, raw_name, role, error);
-      g_set_error (error, LB_ERROR, LB_ERROR_FAILED,
+      /* Not found, rather than a failure: the change that needed it is then undone
+       * instead of being retried for ever. */
+      g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND,
                    "A folder named %s exists with another role", raw_name);
       return 0;
     }
