@@ -709,8 +709,17 @@ cmd_folders (int    argc,
               lb_json_string (j, "role", role_name (lb_folder_get_role (f)));
               lb_json_uint (j, "total", lb_folder_get_total_count (f));
               lb_json_uint (j, "unread", lb_folder_get_unread_count (f));
+              if (lb_folder_get_last_error (f) != NULL)
+                lb_json_string (j, "error", lb_folder_get_last_error (f));
               lb_json_end_object (j);
             }
+          else if (lb_folder_get_last_error (f) != NULL)
+            /* A sixth column only for folders the server refused, so that scripts
+             * reading five columns keep working. */
+            g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%u/%u\t%s\n", lb_folder_get_id (f),
+                     lb_account_get_email (a), role_name (lb_folder_get_role (f)),
+                     lb_folder_get_name (f), lb_folder_get_unread_count (f),
+                     lb_folder_get_total_count (f), lb_folder_get_last_error (f));
           else
             g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%u/%u\n", lb_folder_get_id (f),
                      lb_account_get_email (a), role_name (lb_folder_get_role (f)),

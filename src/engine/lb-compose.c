@@ -444,14 +444,11 @@ save_draft_job (gpointer       worker_data,
 
   if (!lb_imap_sync_connect (w->sync, cancellable, error))
     return NULL;
-  drafts_id = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_DRAFTS);
+  /* An account without Drafts gets one, as in other mail clients. */
+  drafts_id = lb_imap_sync_ensure_folder (w->sync, LB_FOLDER_ROLE_DRAFTS, cancellable, error);
   if (drafts_id == 0)
-    {
-      if (!lb_imap_sync_folders (w->sync, cancellable, error))
-        return NULL;
-      drafts_id = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_DRAFTS);
-    }
-  if (drafts_id == 0 || (drafts = lb_store_get_folder (w->store, drafts_id, NULL)) == NULL)
+    return NULL;
+  if ((drafts = lb_store_get_folder (w->store, drafts_id, NULL)) == NULL)
     {
       g_set_error_literal (error, LB_ERROR, LB_ERROR_NOT_FOUND,
                            _("This account has no Drafts folder."));

@@ -124,28 +124,57 @@ lb_engine_set_flags (LbEngine   *self,
   push_local_change (self, c);
 }
 
+/* A move by role (Archive, Junk) from All Inboxes may span accounts: each account's
+ * messages go to that account's own folder of the role.  An account without one gets
+ * the role itself, and its worker creates the folder before it moves: an archive is
+ * never turned into a delete. */
+static void
+commit_move_by_role (LbEngine        *self,
+                     LbEnginePending *p)
+{
+  g_autoptr(GArray) todo = g_array_ref (p->targets);
+
+  while (todo->len > 0)
+    {
+      gint64 account_id = g_array_index (todo, LbLocalTarget, 0).account_id;
+      g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (LbLocalTarget));
+      LbLocalChange *c = g_new0 (LbLocalChange, 1);
+      LbAccount *a = lb_engine_get_account (self, account_id);
+      LbFolder *f = a != NULL ? lb_account_find_folder (a, p->dest_role) : NULL;
+
+      c->kind = LB_STORE_OP_MOVE;
+      c->targets = g_array_new (FALSE, FALSE, sizeof (LbLocalTarget));
+      c->dest_folder_id = f != NULL ? lb_folder_get_id (f) : 0;
+      c->dest_role = p->dest_role;
+      for (guint i = 0; i < todo->len; i++)
+        {
+          LbLocalTarget *t = &g_array_index (todo, LbLocalTarget, i);
+          g_array_append_val (t->account_id == account_id ? c->targets : rest, *t);
+        }
+      push_local_change (self, c);
+      g_array_unref (todo);
+      todo = g_steal_pointer (&rest);
+    }
+}
+
 static void
 commit_pending (LbEngine *self,
                 LbEnginePending *p)
 {
-  LbLocalChange *c = g_new0 (LbLocalChange, 1);
+  LbLocalChange *c;
 
   for (guint i = 0; i < p->targets->len; i++)
     g_hash_table_remove (self->hidden, &g_array_index (p->targets, LbLocalTarget, i).location_id);
 
+  if (p->kind == LB_STORE_OP_MOVE && p->dest_folder_id == 0)
+    {
+      commit_move_by_role (self, p);
+      return;
+    }
+  c = g_new0 (LbLocalChange, 1);
   c->kind = p->kind;
   c->targets = g_array_ref (p->targets);
   c->dest_folder_id = p->dest_folder_id;
-  if (c->kind == LB_STORE_OP_MOVE && c->dest_folder_id == 0)
-    {
-      /* A move by role: each account's own folder of that role. */
-      const LbLocalTarget *t = &g_array_index (p->targets, LbLocalTarget, 0);
-      LbAccount *a = lb_engine_get_account (self, t->account_id);
-      LbFolder *f = a != NULL ? lb_account_find_folder (a, p->dest_role) : NULL;
-      c->dest_folder_id = f != NULL ? lb_folder_get_id (f) : 0;
-    }
-  if (c->kind == LB_STORE_OP_MOVE && c->dest_folder_id == 0)
-    c->kind = LB_STORE_OP_DELETE;
   push_local_change (self, c);
 }
 

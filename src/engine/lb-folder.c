@@ -23,6 +23,7 @@ struct _LbFolder
   guint         unread;
   guint         total;
   gboolean      selectable;
+  char         *last_error;
 };
 
 G_DEFINE_FINAL_TYPE (LbFolder, lb_folder, G_TYPE_OBJECT)
@@ -36,6 +37,7 @@ enum {
   PROP_UNREAD_COUNT,
   PROP_TOTAL_COUNT,
   PROP_ICON_NAME,
+  PROP_LAST_ERROR,
   N_PROPS
 };
 
@@ -49,6 +51,7 @@ lb_folder_finalize (GObject *object)
   g_free (self->name);
   g_free (self->raw_name);
   g_free (self->path);
+  g_free (self->last_error);
   G_OBJECT_CLASS (lb_folder_parent_class)->finalize (object);
 }
 
@@ -83,6 +86,9 @@ lb_folder_get_property (GObject    *object,
     case PROP_ICON_NAME:
       g_value_set_string (value, lb_folder_role_get_icon_name (self->role));
       break;
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -104,6 +110,14 @@ lb_folder_class_init (LbFolderClass *klass)
   properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_TOTAL_COUNT] = g_param_spec_uint ("total-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_ICON_NAME] = g_param_spec_string ("icon-name", NULL, NULL, NULL, ro);
+  /**
+   * LbFolder:last-error:
+   *
+   * Why the last sync of this folder failed (the server refused to open it, for
+   * example), as text fit for display: valid UTF-8 without control characters.
+   * %NULL when the last sync went well.  A failed folder is retried by every sync.
+   */
+  properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -153,6 +167,7 @@ _lb_folder_new_from_store (const LbStoreFolder *row,
   self->selectable = row->selectable;
   self->total = total;
   self->unread = unread;
+  self->last_error = g_strdup (row->last_error);
   set_path (self, row);
   return self;
 }
@@ -182,6 +197,13 @@ _lb_folder_update (LbFolder            *self,
       changed = TRUE;
     }
   self->selectable = row->selectable;
+  if (g_strcmp0 (self->last_error, row->last_error) != 0)
+    {
+      g_free (self->last_error);
+      self->last_error = g_strdup (row->last_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+      changed = TRUE;
+    }
   if (self->unread != unread)
     {
       self->unread = unread;
@@ -221,6 +243,21 @@ LbFolderRole lb_folder_get_role (LbFolder *self) { return self->role; }
 guint lb_folder_get_unread_count (LbFolder *self) { return self->unread; }
 guint lb_folder_get_total_count (LbFolder *self) { return self->total; }
 gboolean lb_folder_get_selectable (LbFolder *self) { return self->selectable; }
+
+/**
+ * lb_folder_get_last_error:
+ * @self: a folder
+ *
+ * Main thread only.  See #LbFolder:last-error.
+ *
+ * Returns: (transfer none) (nullable): why the folder's last sync failed, or %NULL
+ */
+const char *
+lb_folder_get_last_error (LbFolder *self)
+{
+  g_return_val_if_fail (LB_IS_FOLDER (self), NULL);
+  return self->last_error;
+}
 
 const char *
 lb_folder_role_get_icon_name (LbFolderRole role)

@@ -33,6 +33,7 @@ LbFolderRole  lb_folder_get_role         (LbFolder *self);
 guint         lb_folder_get_unread_count (LbFolder *self);
 guint         lb_folder_get_total_count  (LbFolder *self);
 gboolean      lb_folder_get_selectable   (LbFolder *self);
+const char   *lb_folder_get_last_error   (LbFolder *self);
 const char   *lb_folder_role_get_icon_name (LbFolderRole role);
 
 G_END_DECLS

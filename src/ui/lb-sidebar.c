@@ -173,6 +173,36 @@ make_count_label (void)
   return label;
 }
 
+static gboolean
+text_to_visible (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  const char *text = g_value_get_string (from);
+
+  g_value_set_boolean (to, text != NULL && *text != '\0');
+  return TRUE;
+}
+
+/* A warning sign before the count while the folder's last sync failed (the server
+ * refused to open it, for example); its tooltip says why.  The engine retries the
+ * folder at every sync and clears the error, which hides the sign. */
+static void
+add_folder_error_icon (GtkWidget *count,
+                       LbFolder  *folder)
+{
+  GtkWidget *box = gtk_widget_get_parent (count);
+  GtkWidget *warning = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+  gtk_widget_add_css_class (warning, "warning");
+  gtk_widget_set_name (warning, "folder-error");
+  gtk_box_insert_child_after (GTK_BOX (box), warning, gtk_widget_get_prev_sibling (count));
+  g_object_bind_property_full (folder, "last-error", warning, "visible",
+                               G_BINDING_SYNC_CREATE, text_to_visible, NULL, NULL, NULL);
+  g_object_bind_property (folder, "last-error", warning, "tooltip-text", G_BINDING_SYNC_CREATE);
+}
+
 static GtkWidget *
 make_folder_row (const char *icon_name,
                  const char *title,
@@ -414,6 +444,7 @@ lb_sidebar_rebuild (LbSidebar *self)
                                        G_BINDING_SYNC_CREATE, count_to_label, NULL, NULL, NULL);
           g_object_bind_property_full (folder, "unread-count", count, "visible",
                                        G_BINDING_SYNC_CREATE, count_to_visible, NULL, NULL, NULL);
+          add_folder_error_icon (count, folder);
           gtk_list_box_append (self->list_box, row);
           if (self->selected == lb_folder_get_id (folder))
             to_select = GTK_LIST_BOX_ROW (row);

@@ -459,6 +459,10 @@ lb_test_servers_start (const LbTestServersOptions *options,
     g_ptr_array_add (argv, g_strdup ("--no-smtp"));
   for (guint i = 0; options->corpus != NULL && options->corpus[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup_printf ("--corpus=%s", options->corpus[i]));
+  for (guint i = 0; options->without_special != NULL && options->without_special[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup_printf ("--without-special=%s", options->without_special[i]));
+  for (guint i = 0; options->lookup_only != NULL && options->lookup_only[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup_printf ("--lookup-only=%s", options->lookup_only[i]));
   g_ptr_array_add (argv, NULL);
 
   /* Stdin is a pipe we never write: when this process dies, the fixture sees EOF and stops,

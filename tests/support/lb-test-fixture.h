@@ -26,6 +26,12 @@ typedef struct {
   gboolean no_smtp;
   /* Corpus specs "user:folder:count[:seed]", NULL-terminated, written before start. */
   const char * const *corpus;
+  /* Special-use mailbox names ("Sent", "Archive", ...) the server does not have,
+   * NULL-terminated; NULL: it has Sent, Drafts, Trash, Junk and Archive. */
+  const char * const *without_special;
+  /* "user:folder" entries, NULL-terminated: folders the user sees in LIST but may
+   * not SELECT (NO [NOPERM], as lookup-only shared folders on Cyrus). */
+  const char * const *lookup_only;
 } LbTestServersOptions;
 
 typedef struct {

@@ -565,6 +565,43 @@ name_in_list (char * const *list,
 }
 
 /**
+ * lb_provider_get_folder_name:
+ * @role: a special role (Sent, Drafts, Trash, Junk, Archive...)
+ *
+ * The name the provider's own clients give a special folder of @role, for creating
+ * it where the account has none.  Only names that are plain ASCII without `&` are
+ * given: the database may hold names in modified UTF-7 (NetEase) and, for providers
+ * with folder prefixes (Gmail), names relative to the prefix; for those the caller
+ * uses a neutral default instead.
+ *
+ * Returns: (transfer none) (nullable): the name, or %NULL
+ */
+const char *
+lb_provider_get_folder_name (const LbProvider *provider,
+                             LbFolderRole      role)
+{
+  g_return_val_if_fail (provider != NULL, NULL);
+
+  if (provider->folder_prefixes != NULL || role == LB_FOLDER_ROLE_NONE)
+    return NULL;
+  for (guint k = 0; k < G_N_ELEMENTS (folder_keys); k++)
+    {
+      const char *name;
+
+      if (folder_keys[k].role != role || provider->folder_names[k] == NULL)
+        continue;
+      name = provider->folder_names[k][0];
+      if (name == NULL || strchr (name, '&') != NULL)
+        return NULL;
+      for (const char *c = name; *c != '\0'; c++)
+        if (!g_ascii_isprint (*c))
+          return NULL;
+      return name;
+    }
+  return NULL;
+}
+
+/**
  * lb_provider_lookup_folder_role:
  * @decoded_name: (nullable): the folder's full name, decoded from modified UTF-7
  * @raw_name: (nullable): the name as the server sent it

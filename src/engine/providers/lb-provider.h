@@ -81,6 +81,8 @@ gboolean                lb_provider_lookup_folder_role  (const LbProvider *provi
                                                          const char       *decoded_name,
                                                          const char       *raw_name,
                                                          LbFolderRole     *role_out);
+const char             *lb_provider_get_folder_name     (const LbProvider *provider,
+                                                         LbFolderRole      role);
 
 gboolean                lb_hostname_matches_pattern     (const char       *hostname,
                                                          const char       *pattern);

@@ -77,6 +77,7 @@ lb_store_folder_free (LbStoreFolder *folder)
   g_free (folder->display_name);
   g_free (folder->delimiter);
   g_free (folder->attributes);
+  g_free (folder->last_error);
   g_free (folder);
 }
 
@@ -320,7 +321,8 @@ lb_store_remove_account (LbStore  *self,
 
 #define FOLDER_COLUMNS \
   "id, account_id, raw_name, display_name, delimiter, role, attributes, subscribed, " \
-  "selectable, uidvalidity, uidnext, highestmodseq, total_count, unread_count, last_sync"
+  "selectable, uidvalidity, uidnext, highestmodseq, total_count, unread_count, last_sync, " \
+  "last_error"
 
 static LbStoreFolder *
 folder_from_row (LbStmt *stmt)
@@ -342,6 +344,7 @@ folder_from_row (LbStmt *stmt)
   f->total_count = (guint) sqlite3_column_int64 (stmt, 12);
   f->unread_count = (guint) sqlite3_column_int64 (stmt, 13);
   f->last_sync = sqlite3_column_int64 (stmt, 14);
+  f->last_error = lb_stmt_dup_text (stmt, 15);
   return f;
 }
 
@@ -502,6 +505,46 @@ lb_store_set_folder_sync_state (LbStore  *self,
                      (gint64) highestmodseq, (gint64) (g_get_real_time () / G_USEC_PER_SEC)))
     return FALSE;
   return changes > 0 || lb_store_not_found (error, "folder", folder_id);
+}
+
+/**
+ * lb_store_set_folder_error:
+ * @text: (nullable): why the folder's last sync failed, fit for display; %NULL
+ *   once a sync succeeded
+ *
+ * Records a folder's own sync failure, so that it can be shown on the folder while
+ * the rest of the account syncs.  Writes nothing when the text is unchanged.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_set_folder_error (LbStore     *self,
+                           gint64       folder_id,
+                           const char  *text,
+                           GError     **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  stmt = lb_store_prepare (self,
+                           "UPDATE folders SET last_error = ?2 "
+                           "WHERE id = ?1 AND last_error IS NOT ?2",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  lb_stmt_bind_text (stmt, 2, text);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "set folder error");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**

@@ -94,6 +94,7 @@ typedef struct {
   guint         total_count;    /* as reported by the server */
   guint         unread_count;
   gint64        last_sync;      /* unix time */
+  char         *last_error;     /* why the last sync of this folder failed, or NULL */
 } LbStoreFolder;
 
 /**
@@ -333,6 +334,10 @@ gboolean        lb_store_set_folder_counts (LbStore               *self,
                                             gint64                 folder_id,
                                             guint                  total,
                                             guint                  unread,
+                                            GError               **error);
+gboolean        lb_store_set_folder_error  (LbStore               *self,
+                                            gint64                 folder_id,
+                                            const char            *text,
                                             GError               **error);
 gboolean        lb_store_remove_folder     (LbStore               *self,
                                             gint64                 folder_id,

@@ -314,7 +314,11 @@ sync_job (gpointer       worker_data,
            w->row->id, folder_id, ok ? "done" : local_error->message);
   if (!ok)
     {
-      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* A single folder the server refuses shows its own error (LbFolder:last-error);
+       * the account itself is fine. */
+      if (lb_imap_sync_is_folder_error (w->sync, local_error))
+        report_status (self, LB_ACCOUNT_STATUS_IDLE, NULL);
+      else if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report_status (self, status_for_error (local_error), local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;

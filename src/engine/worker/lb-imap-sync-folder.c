@@ -555,13 +555,18 @@ sync_known_flags (LbImapSync    *self,
   return TRUE;
 }
 
-/* Records what SELECT reported, so that the next sync can resume from it, and the counts. */
+/* Records what SELECT reported, so that the next sync can resume from it, the counts,
+ * and that an earlier failure of this folder is over. */
 static gboolean
 finish_folder (LbImapSync  *self,
                FolderSync  *fs,
                GError     **error)
 {
   gint64 folder_id = fs->folder->id;
+
+  if (fs->folder->last_error != NULL &&
+      !lb_store_set_folder_error (self->store, folder_id, NULL, error))
+    return FALSE;
 
   if (!lb_store_set_folder_sync_state (self->store, folder_id, fs->info.uidvalidity,
                                        fs->info.uidnext,
@@ -573,18 +578,13 @@ finish_folder (LbImapSync  *self,
   return TRUE;
 }
 
-/**
- * lb_imap_sync_folder:
- *
- * Brings one folder of the store in line with the server: SELECT, the server's UID
- * set merged with the stored one, expunges removed, flags of known messages
- * updated, new messages fetched, and the folder's sync state recorded.
- */
-gboolean
-lb_imap_sync_folder (LbImapSync    *self,
-                     gint64         folder_id,
-                     GCancellable  *cancellable,
-                     GError       **error)
+/* SELECT, the server's UID set merged with the stored one, expunges removed, flags
+ * of known messages updated, new messages fetched, and the sync state recorded. */
+static gboolean
+sync_folder_steps (LbImapSync    *self,
+                   gint64         folder_id,
+                   GCancellable  *cancellable,
+                   GError       **error)
 {
   g_auto(FolderSync) fs = { NULL, };
   g_autoptr(GArray) server_uids = NULL;
@@ -630,4 +630,37 @@ lb_imap_sync_folder (LbImapSync    *self,
     return FALSE;
 
   return finish_folder (self, &fs, error);
+}
+
+/**
+ * lb_imap_sync_folder:
+ *
+ * Brings one folder of the store in line with the server.  When the server refuses
+ * this folder alone (see lb_imap_sync_is_folder_error()), the reason is recorded on
+ * the folder for display until a later sync of it succeeds, and returned as well.
+ */
+gboolean
+lb_imap_sync_folder (LbImapSync    *self,
+                     gint64         folder_id,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+
+  if (sync_folder_steps (self, folder_id, cancellable, &local_error))
+    return TRUE;
+  if (lb_imap_sync_is_folder_error (self, local_error))
+    {
+      g_autoptr(GError) store_error = NULL;
+
+      text = _lb_imap_sync_folder_error_text (self, local_error);
+      if (lb_store_set_folder_error (self->store, folder_id, text, &store_error))
+        _lb_imap_sync_emit_folders_changed (self);
+      else
+        g_warning ("Cannot record the failure of folder %" G_GINT64_FORMAT ": %s",
+                   folder_id, store_error->message);
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }

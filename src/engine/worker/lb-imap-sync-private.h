@@ -36,6 +36,8 @@ void     _lb_imap_sync_emit_progress         (LbImapSync     *self,
                                               gint64          folder_id,
                                               guint           done,
                                               guint           total);
+char    *_lb_imap_sync_folder_error_text    (LbImapSync     *self,
+                                              const GError   *error);
 gboolean _lb_imap_sync_ensure_selected       (LbImapSync     *self,
                                               gint64          folder_id,
                                               LbStoreFolder **out_folder,

@@ -112,6 +112,61 @@ move_uids (LbImapSync    *self,
          expunge_uids (self, set, cancellable, error);
 }
 
+/* The destination of a move: a folder id, or "role:N" for the account's folder of that
+ * role, created here when the account has none (lb-local-jobs.c). */
+static gint64
+move_destination (LbImapSync    *self,
+                  const char    *args,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  gint64 id;
+
+  if (args != NULL && g_str_has_prefix (args, "role:"))
+    {
+      gint64 role = g_ascii_strtoll (args + 5, NULL, 10);
+
+      if (role != LB_FOLDER_ROLE_SENT && role != LB_FOLDER_ROLE_DRAFTS &&
+          role != LB_FOLDER_ROLE_TRASH && role != LB_FOLDER_ROLE_JUNK &&
+          role != LB_FOLDER_ROLE_ARCHIVE)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND, "No folder for role %s", args + 5);
+          return 0;
+        }
+      return lb_imap_sync_ensure_folder (self, (LbFolderRole) role, cancellable, error);
+    }
+  id = g_ascii_strtoll (args != NULL ? args : "0", NULL, 10);
+  if (id <= 0)
+    g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND, "No destination folder");
+  return MAX (id, 0);
+}
+
+/* Deleting moves to Trash (Gmail: the only real delete), created if the account has
+ * none; in Trash, or where the server will not make one, it is final. */
+static gboolean
+delete_uids (LbImapSync        *self,
+             LbStorePendingOp  *op,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 trash = lb_imap_sync_ensure_folder (self, LB_FOLDER_ROLE_TRASH, cancellable, &local_error);
+
+  if (trash == 0 && !lb_imap_sync_is_folder_error (self, local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (trash == 0)
+    g_debug ("No Trash folder (%s): deleting for good", local_error->message);
+  /* Creating Trash may have listed and selected other folders. */
+  if (!_lb_imap_sync_ensure_selected (self, op->folder_id, NULL, cancellable, error))
+    return FALSE;
+  if (trash > 0 && trash != op->folder_id)
+    return move_uids (self, op->uids, trash, cancellable, error);
+  return expunge_uids (self, op->uids, cancellable, error);
+}
+
 static gboolean
 replay_one (LbImapSync        *self,
             LbStorePendingOp  *op,
@@ -119,10 +174,17 @@ replay_one (LbImapSync        *self,
             GError           **error)
 {
   g_autofree char *flags = NULL;
-  gint64 trash;
+  gint64 dest;
 
   if (!valid_uid_set (op->uids))
     return TRUE;   /* nothing that can be sent: drop it */
+  if (op->kind == LB_STORE_OP_DELETE)
+    return delete_uids (self, op, cancellable, error);
+  /* The destination first: creating it lists folders, and the move needs the source
+   * selected afterwards. */
+  dest = op->kind == LB_STORE_OP_MOVE ? move_destination (self, op->args, cancellable, error) : 0;
+  if (op->kind == LB_STORE_OP_MOVE && dest == 0)
+    return FALSE;
   if (!_lb_imap_sync_ensure_selected (self, op->folder_id, NULL, cancellable, error))
     return FALSE;
 
@@ -136,14 +198,7 @@ replay_one (LbImapSync        *self,
       return run (self, cancellable, error, "UID STORE %s %cFLAGS.SILENT (%s)", op->uids,
                   op->kind == LB_STORE_OP_FLAG ? '+' : '-', flags);
     case LB_STORE_OP_MOVE:
-      return move_uids (self, op->uids, g_ascii_strtoll (op->args != NULL ? op->args : "0", NULL, 10),
-                        cancellable, error);
-    case LB_STORE_OP_DELETE:
-      trash = lb_imap_sync_find_folder (self, LB_FOLDER_ROLE_TRASH);
-      /* Deleting moves to Trash (Gmail: the only real delete); in Trash it is final. */
-      if (trash > 0 && trash != op->folder_id)
-        return move_uids (self, op->uids, trash, cancellable, error);
-      return expunge_uids (self, op->uids, cancellable, error);
+      return move_uids (self, op->uids, dest, cancellable, error);
     case LB_STORE_OP_EXPUNGE:
       return expunge_uids (self, op->uids, cancellable, error);
     case LB_STORE_OP_APPEND:

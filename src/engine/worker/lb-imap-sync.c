@@ -22,6 +22,7 @@
 #include <gmime/gmime.h>
 
 #include "lb-error.h"
+#include "lb-error-map.h"
 #include "lb-folder-role.h"
 #include "lb-imap-parser.h"
 #include "lb-imap-sync-private.h"
@@ -201,6 +202,7 @@ static void
 assign_roles (LbImapSync    *self,
               GPtrArray     *lists,
               GPtrArray     *decoded,
+              GPtrArray     *stored,
               LbFolderRole  *roles)
 {
   LbFolderRole taken[LB_FOLDER_ROLE_OUTBOX + 1] = { 0 };
@@ -238,6 +240,24 @@ assign_roles (LbImapSync    *self,
         {
           roles[i] = role;
           taken[role] = TRUE;
+        }
+    }
+  /* Last, a role the store already gave a folder that neither attributes nor name
+   * tell: a special folder Letterbox created with plain CREATE under a name the
+   * lists above do not know (see lb_imap_sync_ensure_folder()). */
+  for (guint i = 0; i < lists->len; i++)
+    {
+      if (g_ptr_array_index (decoded, i) == NULL || roles[i] != LB_FOLDER_ROLE_NONE)
+        continue;
+      for (guint j = 0; j < stored->len; j++)
+        {
+          LbStoreFolder *s = g_ptr_array_index (stored, j);
+          if (g_strcmp0 (s->raw_name, list_at (lists, i)->name) == 0 &&
+              s->role > LB_FOLDER_ROLE_INBOX && s->role < LB_FOLDER_ROLE_OUTBOX && !taken[s->role])
+            {
+              roles[i] = s->role;
+              taken[s->role] = TRUE;
+            }
         }
     }
 }
@@ -343,7 +363,7 @@ lb_imap_sync_folders (LbImapSync    *self,
   roles = g_new0 (LbFolderRole, lists->len);
   /* Names that do not exist stay NULL, so no GStrv: it would stop freeing at the first. */
   g_ptr_array_set_size (decoded, lists->len);
-  assign_roles (self, lists, decoded, roles);
+  assign_roles (self, lists, decoded, stored, roles);
 
   for (guint i = 0; i < lists->len; i++)
     {
@@ -363,6 +383,214 @@ lb_imap_sync_folders (LbImapSync    *self,
   return TRUE;
 }
 
+/* ---- Special folders the account lacks ------------------------------------ */
+
+/* Neutral names, understood in any language and found again by name on the next
+ * LIST (lb_folder_role_from_name() knows them all). */
+static const char *
+default_folder_name (LbFolderRole role)
+{
+  switch (role)
+    {
+    case LB_FOLDER_ROLE_SENT: return "Sent";
+    case LB_FOLDER_ROLE_DRAFTS: return "Drafts";
+    case LB_FOLDER_ROLE_TRASH: return "Trash";
+    case LB_FOLDER_ROLE_JUNK: return "Junk";
+    case LB_FOLDER_ROLE_ARCHIVE: return "Archive";
+    default: return NULL;
+    }
+}
+
+static const char *
+special_use_attribute (LbFolderRole role)
+{
+  switch (role)
+    {
+    case LB_FOLDER_ROLE_SENT: return "\\Sent";
+    case LB_FOLDER_ROLE_DRAFTS: return "\\Drafts";
+    case LB_FOLDER_ROLE_TRASH: return "\\Trash";
+    case LB_FOLDER_ROLE_JUNK: return "\\Junk";
+    case LB_FOLDER_ROLE_ARCHIVE: return "\\Archive";
+    default: return NULL;
+    }
+}
+
+static gint64
+find_folder_by_raw_name (LbImapSync *self,
+                         const char *raw_name)
+{
+  g_autoptr(GPtrArray) folders = lb_store_list_folders (self->store, self->account_id, NULL);
+
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      LbStoreFolder *f = g_ptr_array_index (folders, i);
+      if (g_strcmp0 (f->raw_name, raw_name) == 0)
+        return f->id;
+    }
+  return 0;
+}
+
+/* Records the folder of @raw_name (which the server has) with @role, keeping what the
+ * store knows about it. */
+static gint64
+record_special_folder (LbImapSync    *self,
+                       const char    *raw_name,
+                       LbFolderRole   role,
+                       GError       **error)
+{
+  g_autoptr(LbStoreFolder) folder = NULL;
+  gint64 id = find_folder_by_raw_name (self, raw_name);
+  char delimiter = lb_imap_session_get_delimiter (self->session);
+  g_autofree char *decoded = lb_mutf7_decode (raw_name, NULL);
+  const char *leaf;
+
+  if (id > 0 && (folder = lb_store_get_folder (self->store, id, NULL)) != NULL)
+    {
+      folder->role = role;
+      folder->selectable = TRUE;
+    }
+  else
+    {
+      if (decoded == NULL)
+        decoded = g_utf8_make_valid (raw_name, -1);
+      leaf = delimiter != '\0' ? strrchr (decoded, delimiter) : NULL;
+      folder = lb_store_folder_new ();
+      folder->account_id = self->account_id;
+      folder->raw_name = g_strdup (raw_name);
+      folder->display_name = g_strdup (leaf != NULL ? leaf + 1 : decoded);
+      folder->delimiter = delimiter != '\0' ? g_strndup (&delimiter, 1) : NULL;
+      folder->role = role;
+      folder->attributes = g_strdup (special_use_attribute (role));
+    }
+  id = lb_store_upsert_folder (self->store, folder, error);
+  if (id > 0)
+    _lb_imap_sync_emit_folders_changed (self);
+  return id;
+}
+
+/* CREATE, with the role where the server takes it (RFC 6154 CREATE-SPECIAL-USE), then
+ * SUBSCRIBE as other clients expect of special folders. */
+static gboolean
+create_special_folder (LbImapSync    *self,
+                       const char    *raw_name,
+                       LbFolderRole   role,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *quoted = lb_imap_quote_mailbox (raw_name);
+  g_autoptr(LbImapResponse) ok = NULL;
+  g_autoptr(LbImapResponse) subscribed = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (lb_imap_session_has_capability (self->session, "CREATE-SPECIAL-USE"))
+    ok = lb_imap_session_command_sync (self->session, NULL, NULL, cancellable, error,
+                                       "CREATE %s (USE (%s))", quoted,
+                                       special_use_attribute (role));
+  else
+    ok = lb_imap_session_command_sync (self->session, NULL, NULL, cancellable, error,
+                                       "CREATE %s", quoted);
+  if (ok == NULL)
+    return FALSE;
+  subscribed = lb_imap_session_command_sync (self->session, NULL, NULL, cancellable,
+                                             &local_error, "SUBSCRIBE %s", quoted);
+  if (subscribed != NULL)
+    return TRUE;
+  /* A server that refuses the subscription still has the folder; a lost connection
+   * is the caller's business. */
+  if (lb_imap_sync_is_folder_error (self, local_error))
+    {
+      g_debug ("SUBSCRIBE %s: %s", raw_name, local_error->message);
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/**
+ * lb_imap_sync_ensure_folder:
+ * @role: %LB_FOLDER_ROLE_SENT, _DRAFTS, _TRASH, _JUNK or _ARCHIVE
+ *
+ * The account's folder of @role, created on the server when the account has none, so
+ * that an action that needs it (the copy of a sent message, a draft, archiving, moving
+ * to Junk or Trash) is never dropped or turned into a delete.  The folder list is read
+ * again first, in case another client made one; an account with All Mail but no
+ * Archive (Gmail) archives to All Mail.  The new folder gets the provider's
+ * own name for it or a neutral one ("Sent", "Archive"...) in the personal namespace,
+ * is created with `USE (\Role)` where the server offers CREATE-SPECIAL-USE, and its
+ * role is recorded in the store (and kept by later syncs even when the server does not
+ * report it).  A name that exists already without the role is taken for it.
+ *
+ * Returns: the folder id, or 0 with @error set
+ */
+gint64
+lb_imap_sync_ensure_folder (LbImapSync    *self,
+                            LbFolderRole   role,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(GError) create_error = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *raw_name = NULL;
+  const char *name = NULL;
+  const char *prefix;
+  gint64 id;
+
+  g_return_val_if_fail (default_folder_name (role) != NULL, 0);
+
+  id = lb_imap_sync_find_folder (self, role);
+  if (id > 0)
+    return id;
+  if (!lb_imap_sync_folders (self, cancellable, error))
+    return 0;
+  id = lb_imap_sync_find_folder (self, role);
+  if (id > 0)
+    return id;
+  /* Gmail has no Archive: archiving is leaving INBOX for All Mail, as its web mail does. */
+  if (role == LB_FOLDER_ROLE_ARCHIVE && (id = lb_imap_sync_find_folder (self, LB_FOLDER_ROLE_ALL)) > 0)
+    return id;
+
+  if (self->provider != NULL)
+    name = lb_provider_get_folder_name (self->provider, role);
+  if (name == NULL)
+    name = default_folder_name (role);
+  prefix = lb_imap_session_get_namespace_prefix (self->session);
+  encoded = lb_mutf7_encode (name);
+  raw_name = g_strconcat (prefix != NULL ? prefix : "", encoded, NULL);
+
+  /* A folder of that name with another role or none is left alone, unless it is a
+   * plain folder: then it simply becomes the special one. */
+  id = find_folder_by_raw_name (self, raw_name);
+  if (id > 0)
+    {
+      g_autoptr(LbStoreFolder) existing = lb_store_get_folder (self->store, id, error);
+
+      if (existing == NULL)
+        return 0;
+      if (existing->role == LB_FOLDER_ROLE_NONE)
+        return record_special_folder (self, raw_name, role, error);
+      /* Not found, rather than a failure: the change that needed it is then undone
+       * instead of being retried for ever. */
+      g_set_error (error, LB_ERROR, LB_ERROR_NOT_FOUND,
+                   "A folder named %s exists with another role", raw_name);
+      return 0;
+    }
+
+  g_debug ("Account %" G_GINT64_FORMAT " has no folder of role %d: creating %s",
+           self->account_id, role, raw_name);
+  if (!create_special_folder (self, raw_name, role, cancellable, &create_error))
+    {
+      /* Someone may have made it since our LIST: take it if the server lists it now. */
+      if (!lb_imap_sync_is_folder_error (self, create_error) ||
+          !lb_imap_sync_folders (self, cancellable, NULL) ||
+          find_folder_by_raw_name (self, raw_name) == 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&create_error));
+          return 0;
+        }
+    }
+  return record_special_folder (self, raw_name, role, error);
+}
+
 gint64
 lb_imap_sync_find_folder (LbImapSync   *self,
                           LbFolderRole  role)
@@ -379,9 +607,92 @@ lb_imap_sync_find_folder (LbImapSync   *self,
 }
 
 /**
+ * lb_imap_sync_is_folder_error:
+ * @error: how a folder sync failed
+ *
+ * Tells a failure of one folder (the server answered NO or BAD to a command about it:
+ * no right to SELECT, the folder vanished since LIST) from a failure of the account
+ * (the connection broke, the store failed, the sync was cancelled).  The session is
+ * still connected after the former, so the other folders can be synced.
+ *
+ * Returns: %TRUE if only that folder failed
+ */
+gboolean
+lb_imap_sync_is_folder_error (LbImapSync   *self,
+                              const GError *error)
+{
+  if (error == NULL || !lb_imap_session_is_connected (self->session))
+    return FALSE;
+  return g_error_matches (error, LB_ERROR, LB_ERROR_SERVER_NO) ||
+         g_error_matches (error, LB_ERROR, LB_ERROR_PROTOCOL);
+}
+
+/* The longest folder error kept, in characters: a tooltip, not a log. */
+#define FOLDER_ERROR_MAX_CHARS 200
+
+/* A folder failure as text for the sidebar and the CLI: the provider's friendly message
+ * where one is known, else the server's own text made valid UTF-8, with control and
+ * format characters (terminal escapes, bidi overrides) turned into spaces, and short. */
+char *
+_lb_imap_sync_folder_error_text (LbImapSync   *self,
+                                 const GError *error)
+{
+  g_autofree char *mapped = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint n = 0;
+
+  mapped = lb_error_map_server_text (self->provider, LB_ERROR_PHASE_IMAP_SELECT, error->message,
+                                     strlen (error->message), NULL);
+  text = mapped != NULL ? g_steal_pointer (&mapped)
+                        : lb_error_map_decode_text (error->message, strlen (error->message));
+  for (const char *p = text; *p != '\0' && n < FOLDER_ERROR_MAX_CHARS; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT || g_unichar_isspace (c))
+        c = ' ';
+      if (c == ' ' && (out->len == 0 || out->str[out->len - 1] == ' '))
+        continue;
+      g_string_append_unichar (out, c);
+      n++;
+    }
+  while (out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  if (out->len == 0)
+    g_string_append (out, _("The server refused to open this folder."));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Syncs one folder as part of the whole account: a failure of that folder alone has
+ * been recorded on it by lb_imap_sync_folder() and does not stop the others. */
+static gboolean
+sync_folder_of_account (LbImapSync    *self,
+                        gint64         folder_id,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (lb_imap_sync_folder (self, folder_id, cancellable, &local_error))
+    return TRUE;
+  if (lb_imap_sync_is_folder_error (self, local_error))
+    {
+      g_debug ("Folder %" G_GINT64_FORMAT " of account %" G_GINT64_FORMAT
+               " not synced, the others go on: %s", folder_id, self->account_id,
+               local_error->message);
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/**
  * lb_imap_sync_all:
  *
- * The folder list, then INBOX, then every other folder.
+ * The folder list, then INBOX, then every other folder.  A folder the server refuses
+ * keeps its error (see lb_imap_sync_is_folder_error()) and is retried by the next
+ * sync; only a failure of the account as a whole makes this fail.
  */
 gboolean
 lb_imap_sync_all (LbImapSync    *self,
@@ -394,7 +705,7 @@ lb_imap_sync_all (LbImapSync    *self,
   if (!lb_imap_sync_folders (self, cancellable, error))
     return FALSE;
   inbox = lb_imap_sync_find_folder (self, LB_FOLDER_ROLE_INBOX);
-  if (inbox > 0 && !lb_imap_sync_folder (self, inbox, cancellable, error))
+  if (inbox > 0 && !sync_folder_of_account (self, inbox, cancellable, error))
     return FALSE;
   folders = lb_store_list_folders (self->store, self->account_id, error);
   if (folders == NULL)
@@ -404,7 +715,7 @@ lb_imap_sync_all (LbImapSync    *self,
       LbStoreFolder *f = g_ptr_array_index (folders, i);
       if (f->id == inbox || !f->selectable || f->role == LB_FOLDER_ROLE_OUTBOX)
         continue;
-      if (!lb_imap_sync_folder (self, f->id, cancellable, error))
+      if (!sync_folder_of_account (self, f->id, cancellable, error))
         return FALSE;
     }
   return TRUE;

@@ -107,7 +107,11 @@ lb_local_change_job (gpointer       worker_data,
     }
   else
     {
-      g_autofree char *dest = g_strdup_printf ("%" G_GINT64_FORMAT, c->dest_folder_id);
+      /* A move to a special folder the account does not have yet names the role: the
+       * account's worker creates the folder before it moves (lb-imap-sync-replay.c). */
+      g_autofree char *dest = c->dest_folder_id == 0 && c->dest_role != LB_FOLDER_ROLE_NONE
+                              ? g_strdup_printf ("role:%d", (int) c->dest_role)
+                              : g_strdup_printf ("%" G_GINT64_FORMAT, c->dest_folder_id);
       if (!enqueue_per_folder (store, c, c->kind, dest, error))
         return NULL;
     }

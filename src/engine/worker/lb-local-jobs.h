@@ -33,7 +33,9 @@ typedef struct {
  * @targets: (element-type LbLocalTarget): the messages
  * @set: for %LB_STORE_OP_FLAG, the #LbFlags to add
  * @unset: for %LB_STORE_OP_FLAG, the #LbFlags to remove
- * @dest_folder_id: for %LB_STORE_OP_MOVE, the destination
+ * @dest_folder_id: for %LB_STORE_OP_MOVE, the destination, or 0 to use @dest_role
+ * @dest_role: for %LB_STORE_OP_MOVE without @dest_folder_id: the account's folder of
+ *   this role, which the account's worker creates on replay if the account has none
  *
  * A change the user made, to write to the store and queue for the server.
  */
@@ -43,6 +45,7 @@ typedef struct {
   guint          set;
   guint          unset;
   gint64         dest_folder_id;
+  LbFolderRole   dest_role;
 } LbLocalChange;
 
 /**

@@ -312,7 +312,9 @@ find_copy (LbImapSession  *session,
  *
  * For an item in state SENT: looks for the copy the server may have filed itself
  * (Gmail does) by Message-ID in the Sent folder, APPENDs one with \Seen only if there
- * is none, then removes the item.  An account without a Sent folder just removes it.
+ * is none, then removes the item.  An account without a Sent folder gets one
+ * (lb_imap_sync_ensure_folder()); only where the server refuses to create it is the
+ * item removed without a copy.
  */
 gboolean
 lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
@@ -322,6 +324,7 @@ lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
 {
   LbImapSession *session;
   g_autoptr(LbStoreFolder) sent = NULL;
+  g_autoptr(GError) local_error = NULL;
   gint64 sent_id;
   gboolean found = FALSE;
 
@@ -330,17 +333,19 @@ lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
 
   if (!lb_imap_sync_connect (context->sync, cancellable, error))
     return FALSE;
-  sent_id = lb_imap_sync_find_folder (context->sync, LB_FOLDER_ROLE_SENT);
-  if (sent_id == 0)
+  sent_id = lb_imap_sync_ensure_folder (context->sync, LB_FOLDER_ROLE_SENT, cancellable,
+                                        &local_error);
+  if (sent_id == 0 && !lb_imap_sync_is_folder_error (context->sync, local_error))
     {
-      if (!lb_imap_sync_folders (context->sync, cancellable, error))
-        return FALSE;
-      sent_id = lb_imap_sync_find_folder (context->sync, LB_FOLDER_ROLE_SENT);
+      /* Offline or cancelled: the item stays SENT and is copied later. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
   if (sent_id == 0 || (sent = lb_store_get_folder (context->store, sent_id, NULL)) == NULL)
     {
-      g_debug ("Account %" G_GINT64_FORMAT " has no Sent folder: no copy kept",
-               context->account->id);
+      g_message ("Account %" G_GINT64_FORMAT " has no Sent folder and the server will not "
+                 "make one (%s): no copy kept", context->account->id,
+                 local_error != NULL ? local_error->message : "gone");
       return lb_store_outbox_remove (context->store, item->id, error);
     }
 

@@ -241,7 +241,7 @@ test_open_migrates_from_older (Fixture       *fx,
   lb_test_store_exec (fx->path,
             "DROP TRIGGER message_text_ai; DROP TRIGGER message_text_ad; "
             "DROP TRIGGER message_text_au; DROP TABLE message_fts; DROP TABLE fts_pending; "
-            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; "
+            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; ALTER TABLE folders DROP COLUMN last_error; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -279,7 +279,7 @@ test_open_migrates_search_index (Fixture       *fx,
             "INSERT INTO message_fts (message_fts) VALUES ('rebuild'); "
             "DELETE FROM fts_pending; "
             "DROP INDEX locations_message; CREATE INDEX locations_message ON locations (message_id); "
-            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; "
+            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; ALTER TABLE folders DROP COLUMN last_error; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
@@ -702,6 +702,20 @@ test_folder_upsert (Fixture       *fx,
   g_assert_cmpuint (got->total_count, ==, 56);
   g_assert_cmpuint (got->unread_count, ==, 3);
   g_assert_cmpint (got->last_sync, >, 0);
+  g_assert_null (got->last_error);
+
+  /* A folder's own failure is kept through a new LIST, until it is cleared. */
+  g_assert_true (lb_store_set_folder_error (store, id, "Permission denied", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_store_upsert_folder (store, f, &error), ==, id);
+  g_clear_pointer (&got, lb_store_folder_free);
+  got = lb_store_get_folder (store, id, &error);
+  g_assert_cmpstr (got->last_error, ==, "Permission denied");
+  g_assert_true (lb_store_set_folder_error (store, id, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&got, lb_store_folder_free);
+  got = lb_store_get_folder (store, id, &error);
+  g_assert_null (got->last_error);
 
   /* The same raw name in another account is another folder. */
   g_assert_cmpint (add_folder (store, other_account, "&UXZO1mWHTvZZOQ-", 0), !=, id);
