@@ -29,6 +29,11 @@ lb_account_settings_free (LbAccountSettings *settings)
   g_free (settings);
 }
 
+/* The tasks given to the local worker have no source object: the worker thread must
+ * never hold the engine, or its last reference, dropped there, would run the engine's
+ * dispose on the thread that dispose joins.  The caller's task (the callbacks' user
+ * data) holds it, and is only touched on the main context. */
+
 static LbLocalAccountJob *
 account_job_new (void)
 {
@@ -117,7 +122,7 @@ lb_engine_add_account_async (LbEngine                *self,
   d->row = row_from_settings (settings);
   d->secret = g_strdup (secret);
 
-  inner = g_task_new (self, cancellable, add_account_done, task);
+  inner = g_task_new (NULL, cancellable, add_account_done, task);
   lb_worker_push (self->local, LB_JOB_PRIORITY_USER, NULL, lb_local_add_account_job, d,
                   (GDestroyNotify) lb_local_account_job_free, (GDestroyNotify) lb_store_account_free, inner);
 }
@@ -219,7 +224,7 @@ lb_engine_update_account_async (LbEngine                *self,
                                 gpointer                 user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GTask) inner = g_task_new (self, cancellable, update_account_done, task);
+  g_autoptr(GTask) inner = g_task_new (NULL, cancellable, update_account_done, task);
   LbLocalAccountJob *d = account_job_new ();
 
   g_return_if_fail (settings != NULL && settings->imap != NULL);
@@ -295,7 +300,7 @@ lb_engine_remove_account_async (LbEngine            *self,
                                 gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GTask) inner = g_task_new (self, cancellable, remove_account_done, task);
+  g_autoptr(GTask) inner = g_task_new (NULL, cancellable, remove_account_done, task);
   gint64 id = lb_account_get_id (account);
   LbLocalAccountJob *d;
 

@@ -38,19 +38,39 @@ targets_of (LbMessage **messages,
   return t;
 }
 
+/* What a local change's completion needs: the engine only weakly, as the local worker
+ * holds the task (see push_local_change()). */
+typedef struct {
+  GWeakRef  engine;
+  GArray   *targets;   /* LbLocalTarget */
+} ChangeDone;
+
+static void
+change_done_free (ChangeDone *d)
+{
+  g_weak_ref_clear (&d->engine);
+  g_array_unref (d->targets);
+  g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChangeDone, change_done_free)
+
 static void
 local_change_done (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  LbEngine *self = LB_ENGINE (source);
-  g_autoptr(GArray) targets = user_data;
+  g_autoptr(ChangeDone) d = user_data;
+  g_autoptr(LbEngine) self = g_weak_ref_get (&d->engine);
+  GArray *targets = d->targets;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) folders = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GHashTable) accounts = g_hash_table_new (g_int64_hash, g_int64_equal);
 
   if (g_task_propagate_pointer (G_TASK (result), &error) == NULL)
     g_warning ("A local change could not be saved: %s", error->message);
+  if (self == NULL)
+    return;
 
   for (guint i = 0; i < targets->len; i++)
     {
@@ -85,8 +105,14 @@ static void
 push_local_change (LbEngine    *self,
                    LbLocalChange *c)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, local_change_done,
-                                      g_array_ref (c->targets));
+  ChangeDone *d = g_new0 (ChangeDone, 1);
+  g_autoptr(GTask) task = NULL;
+
+  /* No source object: the worker thread must never hold the engine, whose dispose,
+   * run there by the last reference, would join the worker's own thread. */
+  g_weak_ref_init (&d->engine, self);
+  d->targets = g_array_ref (c->targets);
+  task = g_task_new (NULL, NULL, local_change_done, d);
 
   lb_worker_push (self->local, LB_JOB_PRIORITY_USER, NULL, lb_local_change_job, c,
                   (GDestroyNotify) lb_local_change_free, NULL, task);

@@ -13,14 +13,50 @@
 #include "lb-outbox-jobs.h"
 #include "lb-outbox-item-private.h"
 
+#define OUTBOX_MODEL_KEY "lb-outbox-model"
+
+/* What the outbox's jobs hold of the engine: a weak reference and the engine's main
+ * context, never a strong reference.  A worker that held one could drop the last, and
+ * the engine's dispose, run on that worker, would join the worker's own thread.  Shared
+ * between threads, so an atomic reference-counted box. */
+typedef struct {
+  GWeakRef      engine;
+  GMainContext *context;
+} OutboxLink;
+
 static void
-free_weak_ref_cb (gpointer data)
+outbox_link_clear (OutboxLink *link)
 {
-  g_weak_ref_clear (data);
-  g_free (data);
+  g_weak_ref_clear (&link->engine);
+  g_main_context_unref (link->context);
 }
 
-#define OUTBOX_MODEL_KEY "lb-outbox-model"
+static OutboxLink *
+outbox_link_new (LbEngine *engine)
+{
+  OutboxLink *link = g_atomic_rc_box_new0 (OutboxLink);
+
+  g_weak_ref_init (&link->engine, engine);
+  link->context = g_main_context_ref (engine->main_context);
+  return link;
+}
+
+static void
+outbox_link_release (gpointer link)
+{
+  g_atomic_rc_box_release_full (link, (GDestroyNotify) outbox_link_clear);
+}
+
+/* Any thread: runs @func later on the engine's main context, with the link. */
+static void
+outbox_link_attach (OutboxLink  *link,
+                    GSource     *source,
+                    GSourceFunc  func)
+{
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, g_atomic_rc_box_acquire (link), outbox_link_release);
+  g_source_attach (source, link->context);
+}
 
 /* Main thread: reloads the outbox model from the read-only store (the outbox is small). */
 static void
@@ -43,26 +79,22 @@ outbox_refresh (LbEngine *engine)
 static gboolean
 outbox_refresh_idle (gpointer data)
 {
-  g_autoptr(LbEngine) engine = g_weak_ref_get (data);
+  OutboxLink *link = data;
+  g_autoptr(LbEngine) engine = g_weak_ref_get (&link->engine);
 
   if (engine != NULL)
     outbox_refresh (engine);
   return G_SOURCE_REMOVE;
 }
 
-/* Any thread: the outbox changed; refresh the model on the main context. */
+/* Worker thread: the outbox changed.  The model is reloaded later on the main context,
+ * never here: the read connection (opened without a mutex) is the main thread's. */
 static void
-outbox_changed (gpointer engine_ref)
+outbox_changed (gpointer data)
 {
-  g_autoptr(LbEngine) engine = g_weak_ref_get (engine_ref);
-  GWeakRef *ref;
+  g_autoptr(GSource) source = g_idle_source_new ();
 
-  if (engine == NULL)
-    return;
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, engine);
-  g_main_context_invoke_full (g_main_context_default (), G_PRIORITY_DEFAULT, outbox_refresh_idle,
-                              ref, (GDestroyNotify) free_weak_ref_cb);
+  outbox_link_attach (data, source, outbox_refresh_idle);
 }
 
 /**
@@ -92,8 +124,8 @@ lb_engine_get_outbox (LbEngine *self)
 static gboolean
 retry_due (gpointer data)
 {
-  GWeakRef *ref = data;
-  g_autoptr(LbEngine) engine = g_weak_ref_get (ref);
+  OutboxLink *link = data;
+  g_autoptr(LbEngine) engine = g_weak_ref_get (&link->engine);
 
   if (engine != NULL)
     lb_engine_flush_outbox (engine, FALSE);
@@ -103,32 +135,48 @@ retry_due (gpointer data)
 /* Worker thread: queued items are due again in @seconds. */
 static void
 job_schedule_retry (gint64   seconds,
-                    gpointer user_data)
+                    gpointer data)
 {
-  g_autoptr(LbEngine) engine = g_weak_ref_get (user_data);
-  g_autoptr(GSource) source = NULL;
-  GWeakRef *ref;
+  g_autoptr(GSource) source = g_timeout_source_new_seconds ((guint) MAX (seconds, 1));
 
-  if (engine == NULL)
-    return;
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, engine);
-  source = g_timeout_source_new_seconds (MAX (seconds, 1));
-  g_source_set_callback (source, retry_due, ref, free_weak_ref_cb);
-  g_source_attach (source, g_main_context_default ());
+  outbox_link_attach (data, source, retry_due);
 }
 
 static void
 notify_init (LbOutboxNotify *notify,
              LbEngine       *engine)
 {
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (ref, engine);
   notify->changed = outbox_changed;
   notify->retry = job_schedule_retry;
-  notify->user_data = ref;
-  notify->user_data_free = free_weak_ref_cb;
+  notify->user_data = outbox_link_new (engine);
+  notify->user_data_free = outbox_link_release;
+}
+
+/* Main thread: completes @user_data, the caller's task, with the result of the task the
+ * worker completed. */
+static void
+relay_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  g_autoptr(GError) error = NULL;
+  gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (value == NULL)
+    g_task_return_error (outer, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (outer, value, NULL);
+}
+
+/* The task a worker job completes for @outer.  It has no source object, so the worker
+ * never holds the engine: @outer, which does, is only touched on the main context. */
+static GTask *
+relay_task (GTask *outer)
+{
+  if (outer == NULL)
+    return NULL;
+  return g_task_new (NULL, g_task_get_cancellable (outer), relay_done, g_object_ref (outer));
 }
 
 /* The account's worker thread: the body is lb-outbox-jobs.c's, on plain data. */
@@ -175,6 +223,7 @@ lb_engine_send_async (LbEngine            *self,
                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) inner = NULL;
   LbOutboxSendJob *job;
 
   g_return_if_fail (LB_IS_ENGINE (self));
@@ -190,8 +239,9 @@ lb_engine_send_async (LbEngine            *self,
   job->queued = g_atomic_rc_box_new0 (gboolean);
   g_object_set_data_full (G_OBJECT (task), "lb-queued", g_atomic_rc_box_acquire (job->queued),
                           g_atomic_rc_box_release);
+  inner = relay_task (task);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
-                    (GDestroyNotify) lb_outbox_send_job_free, NULL, task);
+                    (GDestroyNotify) lb_outbox_send_job_free, NULL, inner);
 }
 
 /**
@@ -230,11 +280,12 @@ flush_account (LbEngine  *self,
                GTask     *task)
 {
   LbOutboxSendJob *job = send_job_new (self, account);
+  g_autoptr(GTask) inner = relay_task (task);
 
   job->all_due = TRUE;
   job->ignore_backoff = ignore_backoff;
   _lb_account_push (account, LB_JOB_PRIORITY_USER, ignore_backoff ? "outbox-now" : "outbox",
-                    send_job_run, job, (GDestroyNotify) lb_outbox_send_job_free, NULL, task);
+                    send_job_run, job, (GDestroyNotify) lb_outbox_send_job_free, NULL, inner);
 }
 
 /**

@@ -31,6 +31,7 @@ typedef struct {
 struct _LbEngine
 {
   GObject        parent_instance;
+  GMainContext  *main_context;   /* where the engine was created: its signals and models */
   char          *data_dir;
   char          *store_path;
   LbStore       *read_store;

@@ -63,6 +63,7 @@ lb_engine_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_free (self->data_dir);
   g_free (self->store_path);
+  g_main_context_unref (self->main_context);
   G_OBJECT_CLASS (lb_engine_parent_class)->finalize (object);
 }
 
@@ -112,6 +113,11 @@ lb_engine_class_init (LbEngineClass *klass)
 static void
 lb_engine_init (LbEngine *self)
 {
+  /* The worker threads hand news over to this context, never to whichever one is the
+   * default when they do: the CLI and the tests do not iterate the default context
+   * while a job runs, and g_main_context_invoke() would then run the callback on the
+   * worker itself. */
+  self->main_context = g_main_context_ref_thread_default ();
   self->accounts = g_list_store_new (LB_TYPE_ACCOUNT);
   self->hidden = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) _lb_engine_pending_free);
@@ -362,8 +368,8 @@ void
 lb_engine_wait_idle (LbEngine *self)
 {
   while (self->local != NULL && !lb_worker_is_idle (self->local))
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-  while (g_main_context_iteration (NULL, FALSE))
+    g_main_context_iteration (self->main_context, FALSE) || (g_usleep (1000), TRUE);
+  while (g_main_context_iteration (self->main_context, FALSE))
     ;
 }
 

@@ -140,7 +140,8 @@ gboolean       lb_engine_undo                (LbEngine            *self,
 void           lb_engine_flush_pending       (LbEngine            *self);
 void           lb_engine_wait_idle           (LbEngine            *self);
 
-/* The outbox (implemented in smtp/lb-outbox.c; states and crash safety in lb-outbox.h). */
+/* The outbox (lb-engine-outbox.c; its jobs are worker/lb-outbox-jobs.c, its states and crash
+ * safety are described in worker/lb-outbox.h). */
 void           lb_engine_send_async          (LbEngine            *self,
                                               LbAccount           *account,
                                               GBytes              *message,

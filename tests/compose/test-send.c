@@ -18,9 +18,13 @@
 #include "lb-mime-builder.h"
 #include "lb-store.h"
 #include "lb-test-fixture.h"
+#include "lb-test-proxy.h"
+#include "lb-test-store.h"
+#include "lb-test-wait.h"
 
 typedef struct {
   LbTestServers *servers;
+  LbTestProxy   *proxy;     /* between the engine and the SMTP server, when asked for */
   char          *profile;
   LbEngine      *engine;
   LbAccount     *account;
@@ -69,15 +73,24 @@ close_engine (Env *env)
 }
 
 static void
-env_start (Env        *env,
-           const char *secret)
+env_start_full (Env        *env,
+                const char *secret,
+                gboolean    smtp_proxy)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   LbTestServersOptions options = { 0 };
+  guint16 smtps_port;
 
   env->servers = lb_test_servers_start (&options, &error);
   g_assert_no_error (error);
+  smtps_port = env->servers->smtps_port;
+  if (smtp_proxy)
+    {
+      env->proxy = lb_test_proxy_new (smtps_port, &error);
+      g_assert_no_error (error);
+      smtps_port = lb_test_proxy_get_port (env->proxy);
+    }
   env->profile = g_dir_make_tmp ("lb-send-XXXXXX", &error);
   g_assert_no_error (error);
   env->engine = lb_engine_new (env->profile, &error);
@@ -88,7 +101,7 @@ env_start (Env        *env,
   s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS,
                                   "alice@example.com");
   s->imap->ca_file = g_strdup (env->servers->ca_file);
-  s->smtp = lb_server_config_new ("127.0.0.1", env->servers->smtps_port, LB_SECURITY_TLS,
+  s->smtp = lb_server_config_new ("127.0.0.1", smtps_port, LB_SECURITY_TLS,
                                   "alice@example.com");
   s->smtp->ca_file = g_strdup (env->servers->ca_file);
   lb_engine_add_account_async (env->engine, s, secret, NULL, got_result, env);
@@ -98,12 +111,20 @@ env_start (Env        *env,
 }
 
 static void
+env_start (Env        *env,
+           const char *secret)
+{
+  env_start_full (env, secret, FALSE);
+}
+
+static void
 env_stop (Env *env)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
 
   if (env->engine != NULL)
     close_engine (env);
+  g_clear_pointer (&env->proxy, lb_test_proxy_free);
   g_clear_pointer (&env->servers, lb_test_servers_stop);
   g_assert_cmpint (system (cmd), ==, 0);
   g_free (env->profile);
@@ -471,6 +492,227 @@ test_addresses (void)
   env_stop (&env);
 }
 
+/* ---- The outbox and the threads ---- */
+
+static void
+record_thread (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               GPtrArray  *threads)
+{
+  g_ptr_array_add (threads, g_thread_self ());
+}
+
+/* As in the CLI and the tests, nothing iterates the default main context while the worker
+ * sends: the outbox model must still change on the main thread only (it reads the main
+ * thread's store connection), later, when the main context runs. */
+static void
+test_outbox_refresh_on_main_thread (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.threads@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GPtrArray) received = NULL;
+  GListModel *model;
+
+  env_start (&env, "secret");
+  model = lb_engine_get_outbox (env.engine);
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_thread), threads);
+
+  lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        got_result, &env);
+  /* Waits without iterating the main context. */
+  received = lb_test_servers_wait_smtp (env.servers, 1, 30000);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_true (lb_engine_send_finish (env.engine, wait_result (&env), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_test_wait_n_items (model, 0, 30));
+
+  g_assert_cmpuint (threads->len, >, 0);
+  for (guint i = 0; i < threads->len; i++)
+    g_assert_true (g_ptr_array_index (threads, i) == g_thread_self ());
+  g_signal_handlers_disconnect_by_data (model, threads);
+  env_stop (&env);
+}
+
+static void
+record_finalized (gpointer  data,
+                  GObject  *where)
+{
+  *(GThread **) data = g_thread_self ();
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(GThread **) data != NULL;
+}
+
+/* The test lets go of the engine while a send job waits on a slow SMTP server: with a
+ * send in flight (its task is then the engine's last holder) and with only a flush of
+ * the queue in flight (nothing holds it: the unref disposes it at once, and the dispose
+ * stops the job).  Either way the engine is finalized on the main thread, with no
+ * deadlock and nothing touched after it is gone (run under ASan too). */
+static void
+drop_engine_while_sending (gboolean with_task)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.drop@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  GThread *finalized_on = NULL;
+  gboolean queued = FALSE;
+
+  env_start_full (&env, "secret", TRUE);
+  if (!with_task)
+    {
+      /* A first attempt fails for want of a server: the message stays queued. */
+      lb_test_proxy_refuse (env.proxy, TRUE);
+      g_assert_false (send_draft (&env, d, NULL, &queued, &error));
+      g_assert_true (queued);
+      g_clear_error (&error);
+      g_clear_object (&env.result);
+      lb_test_proxy_refuse (env.proxy, FALSE);
+    }
+
+  lb_test_proxy_hold (env.proxy, TRUE);
+  g_object_weak_ref (G_OBJECT (env.engine), record_finalized, &finalized_on);
+  if (with_task)
+    lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                          got_result, &env);
+  else
+    lb_engine_flush_outbox (env.engine, TRUE);
+  /* The TLS handshake's first bytes: the job is inside SMTP now. */
+  g_assert_true (lb_test_proxy_wait_held_request (env.proxy, 30));
+  g_clear_object (&env.account);
+  g_object_unref (env.engine);
+  env.engine = NULL;
+  lb_test_proxy_hold (env.proxy, FALSE);
+
+  if (with_task)
+    {
+      GAsyncResult *result = wait_result (&env);
+      LbEngine *engine = g_task_get_source_object (G_TASK (result));
+
+      g_assert_true (lb_engine_send_finish (engine, result, NULL, &error));
+      g_assert_no_error (error);
+      g_clear_object (&env.result);
+    }
+  g_assert_true (lb_test_wait_until (is_set, &finalized_on, 30));
+  g_assert_true (finalized_on == g_thread_self ());
+  /* Whatever the job still reported after that finds no engine. */
+  lb_test_iterate_for (200);
+  env_stop (&env);
+}
+
+static void
+test_drop_engine_while_sending (void)
+{
+  drop_engine_while_sending (TRUE);
+}
+
+static void
+test_drop_engine_while_flushing (void)
+{
+  drop_engine_while_sending (FALSE);
+}
+
+/* A worker that reports outbox news must hold no reference to the engine: if it held
+ * one while the main thread dropped its own, its unref would be the last, and the
+ * engine's dispose would run on the worker and join the worker's own thread.  The model's
+ * handler, when it finds itself on another thread, lets the main thread drop the engine
+ * right then. */
+typedef struct {
+  GMutex   mutex;
+  GCond    cond;
+  GThread *main_thread;
+  gboolean drop_requested;
+  gboolean dropped;
+} DropHandshake;
+
+static void
+drop_on_news (GListModel    *model,
+              guint          position,
+              guint          removed,
+              guint          added,
+              DropHandshake *h)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  if (g_thread_self () == h->main_thread)
+    return;
+  g_mutex_lock (&h->mutex);
+  h->drop_requested = TRUE;
+  g_cond_broadcast (&h->cond);
+  while (!h->dropped && g_cond_wait_until (&h->cond, &h->mutex, end))
+    ;
+  g_mutex_unlock (&h->mutex);
+}
+
+static gboolean
+outbox_empty (gpointer path)
+{
+  return lb_test_store_query_int (path, "SELECT count(*) FROM outbox") == 0;
+}
+
+static void
+test_drop_engine_during_outbox_news (void)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.news@example.com");
+  g_autofree char *path = NULL;
+  DropHandshake h = { 0 };
+  GThread *finalized_on = NULL;
+  gboolean queued = FALSE;
+  gint64 end;
+
+  g_mutex_init (&h.mutex);
+  g_cond_init (&h.cond);
+  h.main_thread = g_thread_self ();
+  env_start_full (&env, "secret", TRUE);
+  path = g_build_filename (env.profile, "letterbox.db", NULL);
+  g_signal_connect (lb_engine_get_outbox (env.engine), "items-changed",
+                    G_CALLBACK (drop_on_news), &h);
+  lb_test_proxy_refuse (env.proxy, TRUE);
+  g_assert_false (send_draft (&env, d, NULL, &queued, &error));
+  g_assert_true (queued);
+  g_clear_error (&error);
+  g_clear_object (&env.result);
+  lb_test_proxy_refuse (env.proxy, FALSE);
+  g_object_weak_ref (G_OBJECT (env.engine), record_finalized, &finalized_on);
+
+  /* Sent with nobody iterating the main context; the job's news come at its end. */
+  lb_engine_flush_outbox (env.engine, TRUE);
+  while (!outbox_empty (path))
+    g_usleep (10 * 1000);
+  end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  g_mutex_lock (&h.mutex);
+  while (!h.drop_requested && g_cond_wait_until (&h.cond, &h.mutex, end))
+    ;
+  g_mutex_unlock (&h.mutex);
+
+  g_clear_object (&env.account);
+  g_object_unref (env.engine);
+  env.engine = NULL;
+  g_mutex_lock (&h.mutex);
+  h.dropped = TRUE;
+  g_cond_broadcast (&h.cond);
+  g_mutex_unlock (&h.mutex);
+
+  g_assert_true (lb_test_wait_until (is_set, &finalized_on, 30));
+  g_assert_true (finalized_on == g_thread_self ());
+  lb_test_iterate_for (200);
+  env_stop (&env);
+  g_mutex_clear (&h.mutex);
+  g_cond_clear (&h.cond);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,5 +727,9 @@ main (int   argc,
   g_test_add_func ("/send/crash-after-send", test_crash_after_send);
   g_test_add_func ("/send/cli", test_cli_send);
   g_test_add_func ("/send/address-completion", test_addresses);
+  g_test_add_func ("/send/outbox-refresh-on-main-thread", test_outbox_refresh_on_main_thread);
+  g_test_add_func ("/send/drop-engine-while-sending", test_drop_engine_while_sending);
+  g_test_add_func ("/send/drop-engine-while-flushing", test_drop_engine_while_flushing);
+  g_test_add_func ("/send/drop-engine-during-outbox-news", test_drop_engine_during_outbox_news);
   return g_test_run ();
 }

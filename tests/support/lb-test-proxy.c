@@ -27,6 +27,8 @@ struct _LbTestProxy {
   gint64     cut_after;     /* -1: none */
   gint64     stall_after;   /* -1: none */
   gboolean   refuse;
+  gboolean   held;          /* forward nothing, either way, until released */
+  gboolean   held_request;  /* a client wrote while held */
   gboolean   stopping;
   guint      connections;
   guint      faults;
@@ -61,6 +63,7 @@ pump_thread (gpointer data)
         { cfd, POLLIN, 0 }, { sfd, stalled ? 0 : POLLIN, 0 },
       };
       gint64 cut, stall;
+      gboolean held;
       ssize_t n;
 
       if (poll (fds, 2, 100) < 0 && errno != EINTR)
@@ -73,7 +76,17 @@ pump_thread (gpointer data)
         }
       cut = proxy->cut_after;
       stall = proxy->stall_after;
+      held = proxy->held;
+      if (held && (fds[0].revents & POLLIN))
+        proxy->held_request = TRUE;
       g_mutex_unlock (&proxy->mutex);
+
+      if (held)
+        {
+          /* The bytes wait in the sockets' buffers; poll stays readable meanwhile. */
+          g_usleep (10 * 1000);
+          continue;
+        }
 
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
         {
@@ -230,6 +243,39 @@ lb_test_proxy_refuse (LbTestProxy *proxy,
   g_mutex_lock (&proxy->mutex);
   proxy->refuse = refuse;
   g_mutex_unlock (&proxy->mutex);
+}
+
+/* While held, the proxy forwards nothing in either direction: the client's next command
+ * waits, as on a very slow server, and nothing is lost.  Holding clears the record of a
+ * held request (see lb_test_proxy_wait_held_request()). */
+void
+lb_test_proxy_hold (LbTestProxy *proxy,
+                    gboolean     hold)
+{
+  g_mutex_lock (&proxy->mutex);
+  proxy->held = hold;
+  proxy->held_request = FALSE;
+  g_mutex_unlock (&proxy->mutex);
+}
+
+/* Waits up to TIMEOUT_S seconds until a client has written while the proxy is held: the
+ * client is then blocked in that command.  FALSE if none did. */
+gboolean
+lb_test_proxy_wait_held_request (LbTestProxy *proxy,
+                                 guint        timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  gboolean seen = FALSE;
+
+  while (!seen && g_get_monotonic_time () < end)
+    {
+      g_mutex_lock (&proxy->mutex);
+      seen = proxy->held && proxy->held_request;
+      g_mutex_unlock (&proxy->mutex);
+      if (!seen)
+        g_usleep (10 * 1000);
+    }
+  return seen;
 }
 
 /* Drops every open connection, as a network change does. */

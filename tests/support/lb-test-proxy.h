@@ -1,4 +1,4 @@
-/* lb-test-proxy.h: a loopback TCP proxy that cuts or stalls streams on demand
+/* lb-test-proxy.h: a loopback TCP proxy that cuts, stalls or holds streams on demand
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +19,10 @@ void         lb_test_proxy_stall_after     (LbTestProxy  *proxy,
                                             gint64        bytes);
 void         lb_test_proxy_refuse          (LbTestProxy  *proxy,
                                             gboolean      refuse);
+void         lb_test_proxy_hold            (LbTestProxy  *proxy,
+                                            gboolean      hold);
+gboolean     lb_test_proxy_wait_held_request (LbTestProxy *proxy,
+                                            guint         timeout_s);
 void         lb_test_proxy_kill_all        (LbTestProxy  *proxy);
 guint        lb_test_proxy_get_connections (LbTestProxy  *proxy);
 guint        lb_test_proxy_get_faults      (LbTestProxy  *proxy);

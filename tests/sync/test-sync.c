@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <signal.h>
+
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-imap-parser.h"
@@ -803,6 +805,198 @@ test_copies_and_lookalikes (void)
   env_stop (&env);
 }
 
+/* ---- Local changes against a sync in progress, and a crash in the middle of one ---- */
+
+typedef struct {
+  Env    *env;
+  gint64  folder_id;
+} FolderOf;
+
+static gboolean
+bodies_cached (gpointer data)
+{
+  FolderOf *f = data;
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (f->env->engine, f->folder_id);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_autoptr(GBytes) body = lb_engine_get_cached_body (f->env->engine, lb_message_get_id (m));
+      if (body == NULL)
+        return FALSE;
+    }
+  return n > 0;
+}
+
+/* The background prefetch after a sync uses the connection too; wait until it is done,
+ * so that the next command on the wire is the test's own. */
+static void
+wait_prefetched (Env    *env,
+                 gint64  folder_id)
+{
+  FolderOf f = { env, folder_id };
+
+  g_assert_true (lb_test_wait_until (bodies_cached, &f, 60));
+}
+
+static LbMessage *
+first_unread (Env    *env,
+              gint64  folder_id)
+{
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      if (lb_message_get_unread (m))
+        return m;
+      g_object_unref (m);
+    }
+  g_assert_not_reached ();
+}
+
+/* The user deletes a message, or marks it read, while a sync of its folder waits for a
+ * slow server: after the replay, before the server's UIDs are read.  The sync must not
+ * bring the deleted message back nor put the server's old flags over the new ones. */
+static void
+change_during_sync (const char *capability,
+                    gboolean    delete)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:12:6", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessage) m = NULL;
+  g_autoptr(GHashTable) store = NULL;
+  g_autoptr(GHashTable) server = NULL;
+  Env env = { 0 };
+  gint64 inbox;
+  guint32 uid;
+
+  env_start (&env, capability, corpus, TRUE);
+  sync_ok (&env);
+  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  wait_prefetched (&env, inbox);
+  m = first_unread (&env, inbox);
+  uid = lb_message_get_uid (m);
+
+  /* The sync's replay finds nothing to send; its SELECT then waits on the proxy. */
+  lb_test_proxy_hold (env.proxy, TRUE);
+  lb_account_sync_async (env.account, inbox, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
+  g_assert_true (lb_test_proxy_wait_held_request (env.proxy, 60));
+  if (delete)
+    {
+      lb_engine_delete (env.engine, &m, 1);
+      lb_engine_flush_pending (env.engine);
+    }
+  else
+    lb_engine_set_flags (env.engine, &m, 1, LB_FLAG_SEEN, 0);
+  lb_engine_wait_idle (env.engine);
+  lb_test_proxy_hold (env.proxy, FALSE);
+  g_assert_true (lb_account_sync_finish (env.account, wait_result (&env), &error));
+  g_assert_no_error (error);
+
+  store = store_flags (&env, inbox);
+  if (delete)
+    g_assert_false (g_hash_table_contains (store, GUINT_TO_POINTER (uid)));
+  else
+    g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (store, GUINT_TO_POINTER (uid))) & LB_FLAG_SEEN);
+
+  /* The next sync sends the change, and both sides agree. */
+  sync_ok (&env);
+  server = server_flags (&env, "INBOX");
+  if (delete)
+    g_assert_false (g_hash_table_contains (server, GUINT_TO_POINTER (uid)));
+  else
+    g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (uid))) & LB_FLAG_SEEN);
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  g_clear_object (&m);
+  env_stop (&env);
+}
+
+static void
+test_delete_during_sync (void)
+{
+  change_during_sync (NULL, TRUE);
+}
+
+static void
+test_flag_during_sync (void)
+{
+  /* Without CONDSTORE every sync compares all flags, so the server's old ones come back
+   * unless the sync leaves the changed message alone. */
+  change_during_sync (QQ_LIKE, FALSE);
+}
+
+static void
+env_close_engine (Env *env)
+{
+  lb_engine_shutdown (env->engine);
+  g_clear_object (&env->account);
+  g_assert_finalize_object (env->engine);
+  env->engine = NULL;
+}
+
+static void
+env_open_engine (Env *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  env->engine = lb_engine_new (env->profile, &error);
+  g_assert_no_error (error);
+  env->account = g_object_ref (lb_engine_find_account (env->engine, "alice@example.com"));
+}
+
+/* letterbox-cli marks a message read and is killed half-way through writing the change
+ * (LETTERBOX_TEST_CRASH_AT=local-change).  After a restart and a sync, the store and the
+ * server agree: the change landed whole or not at all. */
+static void
+test_crash_mid_change (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:8:3", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("LB_TEST_BUILDDIR"), "src", "cli",
+                                           "letterbox-cli", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *sql = NULL;
+  Env env = { 0 };
+  gint64 inbox;
+  guint32 uid;
+
+  env_start (&env, NULL, corpus, FALSE);
+  sync_ok (&env);
+  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  {
+    g_autoptr(LbMessage) m = first_unread (&env, inbox);
+    id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_message_get_id (m));
+    uid = lb_message_get_uid (m);
+  }
+  env_close_engine (&env);
+
+  g_subprocess_launcher_setenv (launcher, "LETTERBOX_TEST_CRASH_AT", "local-change", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli, "flag", "--data-dir", env.profile,
+                                      "--seen", id, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+
+  /* Whole or nothing: a changed flag has its replay entry. */
+  path = g_build_filename (env.profile, "letterbox.db", NULL);
+  sql = g_strdup_printf ("SELECT (SELECT flags & %d FROM locations WHERE folder_id = %" G_GINT64_FORMAT
+                         " AND uid = %u) != 0 AND (SELECT count(*) FROM pending_ops) = 0",
+                         LB_FLAG_SEEN, inbox, uid);
+  g_assert_cmpint (lb_test_store_query_int (path, sql), ==, 0);
+
+  env_open_engine (&env);
+  sync_ok (&env);
+  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -822,5 +1016,8 @@ main (int   argc,
   g_test_add_func ("/sync/wrong-password", test_wrong_password);
   g_test_add_func ("/sync/index-offline", test_index_offline);
   g_test_add_func ("/sync/copies-and-lookalikes", test_copies_and_lookalikes);
+  g_test_add_func ("/sync/delete-during-sync", test_delete_during_sync);
+  g_test_add_func ("/sync/flag-during-sync", test_flag_during_sync);
+  g_test_add_func ("/sync/crash-mid-change", test_crash_mid_change);
   return g_test_run ();
 }

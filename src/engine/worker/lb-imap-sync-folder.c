@@ -14,6 +14,7 @@
 #include "lb-imap-sync-private.h"
 #include "lb-mime.h"
 #include "lb-mime-message.h"
+#include "lb-store-changes.h"
 #include "lb-store-locations.h"
 #include "lb-mutf7.h"
 #include "lb-provider.h"
@@ -434,6 +435,29 @@ merge_uids (const GArray *server_uids,
     }
 }
 
+/* Takes the UIDs that have a local change the server has not seen yet out of both sets:
+ * the sync leaves them alone, so a UID a delete just took out is not new and a changed
+ * message's flags are not overwritten with the server's old ones. */
+static void
+drop_pending (GArray       *server_uids,
+              GArray       *stored,
+              const GArray *pending)
+{
+  guint kept = 0;
+
+  if (pending->len == 0)
+    return;
+  for (guint i = 0; i < server_uids->len; i++)
+    if (!lb_store_uid_is_pending (pending, g_array_index (server_uids, guint32, i)))
+      g_array_index (server_uids, guint32, kept++) = g_array_index (server_uids, guint32, i);
+  g_array_set_size (server_uids, kept);
+  kept = 0;
+  for (guint i = 0; i < stored->len; i++)
+    if (!lb_store_uid_is_pending (pending, g_array_index (stored, LbStoreUidFlags, i).uid))
+      g_array_index (stored, LbStoreUidFlags, kept++) = g_array_index (stored, LbStoreUidFlags, i);
+  g_array_set_size (stored, kept);
+}
+
 /* Keeps only the flag updates that differ from what the store holds, so that a
  * resync that changes nothing writes nothing.  Both arrays are sorted by UID. */
 static GArray *
@@ -548,8 +572,9 @@ sync_known_flags (LbImapSync    *self,
   real = real_flag_changes (changes, stored);
   if (real->len == 0)
     return TRUE;
-  if (!lb_store_update_flags (self->store, folder_id, (LbStoreUidFlags *) real->data,
-                              real->len, error))
+  /* A local change may have come in since the snapshot: it is checked again as written. */
+  if (!lb_store_update_flags_unless_pending (self->store, folder_id,
+                                             (LbStoreUidFlags *) real->data, real->len, error))
     return FALSE;
   _lb_imap_sync_emit_messages_changed (self, folder_id);
   return TRUE;
@@ -589,6 +614,7 @@ sync_folder_steps (LbImapSync    *self,
   g_auto(FolderSync) fs = { NULL, };
   g_autoptr(GArray) server_uids = NULL;
   g_autoptr(GArray) stored = NULL;
+  g_autoptr(GArray) pending = NULL;
   g_autoptr(GArray) new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -609,10 +635,10 @@ sync_folder_steps (LbImapSync    *self,
   server_uids = search_all_uids (self, cancellable, error);
   if (server_uids == NULL)
     return FALSE;
-  stored = lb_store_get_folder_flags (self->store, folder_id, error);
-  if (stored == NULL)
+  if (!lb_store_get_folder_snapshot (self->store, folder_id, &stored, &pending, error))
     return FALSE;
   g_array_sort (stored, cmp_uid_flags);
+  drop_pending (server_uids, stored, pending);
   merge_uids (server_uids, stored, new_uids, gone, known);
 
   if (gone->len > 0)

@@ -4,9 +4,12 @@
  */
 #include "config.h"
 
+#include <signal.h>
+
 #include "lb-imap-parser.h"
 #include "lb-local-jobs.h"
 #include "lb-secrets.h"
+#include "lb-store-changes.h"
 
 void
 lb_local_change_free (LbLocalChange *change)
@@ -25,6 +28,16 @@ lb_local_account_job_free (LbLocalAccountJob *job)
 
 /* ---- Local changes ------------------------------------------------------------- */
 
+/* Test-only: see LETTERBOX_TEST_CRASH_AT in lb-local-jobs.h. */
+static void
+maybe_crash (const char *point)
+{
+  const char *at = g_getenv ("LETTERBOX_TEST_CRASH_AT");
+
+  if (at != NULL && g_strcmp0 (at, point) == 0)
+    raise (SIGKILL);
+}
+
 static int
 cmp_target (gconstpointer a,
             gconstpointer b)
@@ -37,13 +50,14 @@ cmp_target (gconstpointer a,
   return x->uid < y->uid ? -1 : (x->uid > y->uid ? 1 : 0);
 }
 
-/* Queues one replay entry per folder, with the folder's uids as one set. */
+/* Applies the change to each folder of its targets, with that folder's replay entry:
+ * one entry per folder, with the folder's uids as one set. */
 static gboolean
-enqueue_per_folder (LbStore        *store,
-                    LbLocalChange  *c,
-                    LbStoreOpKind   kind,
-                    const char     *args,
-                    GError        **error)
+apply_per_folder (LbStore        *store,
+                  LbLocalChange  *c,
+                  LbStoreOpKind   kind,
+                  const char     *args,
+                  GError        **error)
 {
   guint i = 0;
 
@@ -51,26 +65,48 @@ enqueue_per_folder (LbStore        *store,
     {
       const LbLocalTarget *first = &g_array_index (c->targets, LbLocalTarget, i);
       g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
       g_autoptr(LbStorePendingOp) op = lb_store_pending_op_new ();
       guint j = i;
 
       for (; j < c->targets->len && g_array_index (c->targets, LbLocalTarget, j).folder_id == first->folder_id; j++)
-        g_array_append_val (uids, g_array_index (c->targets, LbLocalTarget, j).uid);
+        {
+          g_array_append_val (uids, g_array_index (c->targets, LbLocalTarget, j).uid);
+          g_array_append_val (ids, g_array_index (c->targets, LbLocalTarget, j).message_id);
+        }
       op->account_id = first->account_id;
       op->kind = kind;
       op->folder_id = first->folder_id;
       op->uids = lb_imap_seqset_format ((guint32 *) uids->data, uids->len);
       op->args = g_strdup (args);
-      if (kind == LB_STORE_OP_MOVE || kind == LB_STORE_OP_DELETE)
-        {
-          /* Gone from this folder locally now; the server follows on replay. */
-          if (!lb_store_remove_uids (store, first->folder_id, (guint32 *) uids->data, uids->len, error))
-            return FALSE;
-        }
-      if (lb_store_enqueue_op (store, op, error) <= 0)
+      if (!lb_store_apply_local_change (store, op, (gint64 *) ids->data, (guint32 *) uids->data,
+                                        uids->len, error))
         return FALSE;
+      maybe_crash ("local-change");
       i = j;
     }
+  return TRUE;
+}
+
+static gboolean
+apply_change (LbStore        *store,
+              LbLocalChange  *c,
+              GError        **error)
+{
+  g_autofree char *set = g_strdup_printf ("%u", c->set);
+  g_autofree char *unset = g_strdup_printf ("%u", c->unset);
+  /* A move to a special folder the account does not have yet names the role: the
+   * account's worker creates the folder before it moves (lb-imap-sync-replay.c). */
+  g_autofree char *dest = c->dest_folder_id == 0 && c->dest_role != LB_FOLDER_ROLE_NONE
+                          ? g_strdup_printf ("role:%d", (int) c->dest_role)
+                          : g_strdup_printf ("%" G_GINT64_FORMAT, c->dest_folder_id);
+
+  if (c->kind != LB_STORE_OP_FLAG)
+    return apply_per_folder (store, c, c->kind, dest, error);
+  if (c->set != 0 && !apply_per_folder (store, c, LB_STORE_OP_FLAG, set, error))
+    return FALSE;
+  if (c->unset != 0 && !apply_per_folder (store, c, LB_STORE_OP_UNFLAG, unset, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -79,7 +115,9 @@ enqueue_per_folder (LbStore        *store,
  * @worker_data: the local worker's #LbStore
  * @job_data: an #LbLocalChange
  *
- * Writes a local change and queues its replay entries.
+ * Writes a local change and queues its replay entries, all in one transaction: a crash
+ * leaves none of it or all of it, and the account's sync, reading the store in a
+ * snapshot of its own, sees either the old state or the change with its entries.
  */
 gpointer
 lb_local_change_job (gpointer       worker_data,
@@ -91,30 +129,15 @@ lb_local_change_job (gpointer       worker_data,
   LbLocalChange *c = job_data;
 
   g_array_sort (c->targets, cmp_target);
-  if (c->kind == LB_STORE_OP_FLAG)
+  if (!lb_store_transaction_begin (store, error))
+    return NULL;
+  if (!apply_change (store, c, error))
     {
-      g_autofree char *set = g_strdup_printf ("%u", c->set);
-      g_autofree char *unset = g_strdup_printf ("%u", c->unset);
-
-      for (guint i = 0; i < c->targets->len; i++)
-        if (!lb_store_change_message_flags (store, g_array_index (c->targets, LbLocalTarget, i).message_id,
-                                            c->set, c->unset, error))
-          return NULL;
-      if (c->set != 0 && !enqueue_per_folder (store, c, LB_STORE_OP_FLAG, set, error))
-        return NULL;
-      if (c->unset != 0 && !enqueue_per_folder (store, c, LB_STORE_OP_UNFLAG, unset, error))
-        return NULL;
+      lb_store_transaction_rollback (store);
+      return NULL;
     }
-  else
-    {
-      /* A move to a special folder the account does not have yet names the role: the
-       * account's worker creates the folder before it moves (lb-imap-sync-replay.c). */
-      g_autofree char *dest = c->dest_folder_id == 0 && c->dest_role != LB_FOLDER_ROLE_NONE
-                              ? g_strdup_printf ("role:%d", (int) c->dest_role)
-                              : g_strdup_printf ("%" G_GINT64_FORMAT, c->dest_folder_id);
-      if (!enqueue_per_folder (store, c, c->kind, dest, error))
-        return NULL;
-    }
+  if (!lb_store_transaction_commit (store, error))
+    return NULL;
   return GINT_TO_POINTER (1);
 }
 

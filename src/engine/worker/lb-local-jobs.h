@@ -5,6 +5,10 @@
  * job bodies; they run on that worker's thread, whose worker data is the #LbStore, and
  * take plain data only.
  *
+ * Test hook (never set it outside tests): LETTERBOX_TEST_CRASH_AT=local-change kills the
+ * process with SIGKILL in the middle of writing a local change, inside its transaction:
+ * after the messages' flags or locations changed and before the change is committed.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -11,6 +11,7 @@
 
 #include "lb-error.h"
 #include "lb-store.h"
+#include "lb-store-changes.h"
 #include "lb-store-locations.h"
 #include "lb-store-private.h"
 #include "lb-search.h"
@@ -1512,6 +1513,90 @@ test_concurrent_writers (Fixture       *fx,
   g_assert_cmpuint (count_messages (reader, jobs[0].folder_id), ==, 1000);
 }
 
+static guint
+count_ops (LbStore *store,
+           gint64   account_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ops = lb_store_list_ops (store, account_id, &error);
+
+  g_assert_no_error (error);
+  return ops->len;
+}
+
+static void
+apply (LbStore       *store,
+       gint64         account_id,
+       gint64         folder_id,
+       LbStoreOpKind  kind,
+       const char    *set,
+       const char    *args,
+       const gint64  *ids,
+       const guint32 *uids,
+       guint          n,
+       GError       **error)
+{
+  g_autoptr(LbStorePendingOp) op = lb_store_pending_op_new ();
+
+  op->account_id = account_id;
+  op->kind = kind;
+  op->folder_id = folder_id;
+  op->uids = g_strdup (set);
+  op->args = g_strdup (args);
+  lb_store_apply_local_change (store, op, ids, uids, n, error);
+}
+
+/* A local change and its replay entry land together or not at all, and the UIDs it
+ * names stay out of the sync's reach until it is replayed. */
+static void
+test_local_change_atomic (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(LbStore) store = open_rw (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) flags = NULL;
+  g_autoptr(GArray) pending = NULL;
+  gint64 account_id, inbox, ids[4];
+  const guint32 uids[] = { 1, 2, 3, 4 };
+  const gint64 missing[] = { 1000000 };
+  LbStoreUidFlags updates[] = { { 1, 0, 0 }, { 4, LB_FLAG_FLAGGED, 0 } };
+
+  account_id = add_account (store, "alice@example.com");
+  inbox = add_folder (store, account_id, "INBOX", LB_FOLDER_ROLE_INBOX);
+  for (guint i = 0; i < 4; i++)
+    ids[i] = insert_one (store, inbox, uids[i], 0, NULL, i + 1, 0);
+
+  apply (store, account_id, inbox, LB_STORE_OP_FLAG, "1:2", "1", ids, uids, 2, &error);
+  g_assert_no_error (error);
+  apply (store, account_id, inbox, LB_STORE_OP_DELETE, "3", "0", ids + 2, uids + 2, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_ops (store, account_id), ==, 2);
+
+  /* A change that fails half-way leaves nothing behind: no entry, no flag. */
+  apply (store, account_id, inbox, LB_STORE_OP_FLAG, "4", "4", missing, uids + 3, 1, &error);
+  g_assert_error (error, LB_ERROR, LB_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_ops (store, account_id), ==, 2);
+
+  g_assert_true (lb_store_get_folder_snapshot (store, inbox, &flags, &pending, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (flags->len, ==, 3);
+  g_assert_cmpuint (g_array_index (flags, LbStoreUidFlags, 0).flags, ==, LB_FLAG_SEEN);
+  g_assert_cmpuint (g_array_index (flags, LbStoreUidFlags, 2).flags, ==, 0);
+  g_assert_cmpuint (pending->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (lb_store_uid_is_pending (pending, uids[i]));
+  g_assert_false (lb_store_uid_is_pending (pending, 4));
+
+  /* The server's flags go only where no change waits. */
+  g_assert_true (lb_store_update_flags_unless_pending (store, inbox, updates, 2, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&flags, g_array_unref);
+  flags = lb_store_get_folder_flags (store, inbox, &error);
+  g_assert_cmpuint (g_array_index (flags, LbStoreUidFlags, 0).flags, ==, LB_FLAG_SEEN);
+  g_assert_cmpuint (g_array_index (flags, LbStoreUidFlags, 2).flags, ==, LB_FLAG_FLAGGED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1544,6 +1629,7 @@ main (int   argc,
   ADD ("/store/queue/pending-ops-reopen", test_pending_ops_survive_reopen);
   ADD ("/store/queue/outbox-reopen", test_outbox_survives_reopen);
   ADD ("/store/queue/transaction", test_transaction);
+  ADD ("/store/queue/local-change-atomic", test_local_change_atomic);
   ADD ("/store/threads/concurrent-writers", test_concurrent_writers);
 
 #undef ADD
