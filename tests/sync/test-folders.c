@@ -12,6 +12,7 @@
 
 #include "lb-compose.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-test-account.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"
@@ -455,6 +456,44 @@ test_drafts_created_special_use (void)
   env_stop (&env);
 }
 
+/* Trash, when a delete needs it: on a server without Trash, deleting a message from
+ * INBOX creates Trash and moves the message there instead of erasing it. */
+static void
+test_trash_created (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:3:4", NULL };
+  const char * const no_trash[] = { "Trash", NULL };
+  LbTestServersOptions options = { .corpus = corpus, .without_special = no_trash, .no_smtp = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(LbMessageList) inbox = NULL;
+  g_autoptr(LbMessage) m = NULL;
+  Env env = { 0 };
+
+  env_start (&env, &options);
+  account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
+  g_assert_null (lb_account_find_folder (account, LB_FOLDER_ROLE_TRASH));
+  inbox = lb_engine_open_folder (env.engine,
+                                 lb_folder_get_id (lb_account_find_folder (account, LB_FOLDER_ROLE_INBOX)));
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (inbox), 3, 10));
+  m = g_list_model_get_item (G_LIST_MODEL (inbox), 0);
+
+  lb_engine_delete (env.engine, &m, 1);
+  lb_engine_flush_pending (env.engine);
+  lb_engine_wait_idle (env.engine);
+  g_assert_true (sync_account (&env, account, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "INBOX"), ==, 2);
+  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Trash"), ==, 1);
+  assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_TRASH), 1, FALSE);
+
+  g_clear_object (&m);
+  g_clear_object (&inbox);
+  g_clear_object (&account);
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -466,5 +505,6 @@ main (int   argc,
   g_test_add_func ("/folders/archive-two-accounts", test_archive_two_accounts);
   g_test_add_func ("/folders/sent-created", test_sent_created);
   g_test_add_func ("/folders/drafts-created-special-use", test_drafts_created_special_use);
+  g_test_add_func ("/folders/trash-created", test_trash_created);
   return g_test_run ();
 }
