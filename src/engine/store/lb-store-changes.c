@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "lb-error.h"
 #include "lb-store-changes.h"
 #include "lb-store-private.h"
 
@@ -40,14 +41,19 @@ lb_store_apply_local_change (LbStore                 *self,
   if (!lb_store_begin (self, error))
     return FALSE;
   mask = (guint) g_ascii_strtoull (op->args != NULL ? op->args : "0", NULL, 10);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && (op->kind == LB_STORE_OP_FLAG || op->kind == LB_STORE_OP_UNFLAG); i++)
     {
-      if (op->kind == LB_STORE_OP_FLAG &&
-          !lb_store_change_message_flags (self, message_ids[i], mask, 0, error))
-        goto fail;
-      if (op->kind == LB_STORE_OP_UNFLAG &&
-          !lb_store_change_message_flags (self, message_ids[i], 0, mask, error))
-        goto fail;
+      g_autoptr(GError) local_error = NULL;
+
+      if (lb_store_change_message_flags (self, message_ids[i],
+                                         op->kind == LB_STORE_OP_FLAG ? mask : 0,
+                                         op->kind == LB_STORE_OP_UNFLAG ? mask : 0, &local_error))
+        continue;
+      /* The sync removed it meanwhile: nothing is left here to change. */
+      if (g_error_matches (local_error, LB_ERROR, LB_ERROR_NOT_FOUND))
+        continue;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      goto fail;
     }
   /* Gone from this folder locally now; the server follows on replay. */
   if ((op->kind == LB_STORE_OP_MOVE || op->kind == LB_STORE_OP_DELETE) &&
