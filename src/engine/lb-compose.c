@@ -22,7 +22,7 @@
 #include "lb-account-private.h"
 #include "lb-compose.h"
 #include "lb-imap-session.h"
-#include "lb-engine.h"
+#include "lb-engine-private.h"
 #include "lb-store-addresses.h"
 
 /* Prefixes are compared case-insensitively up to a colon, ASCII ':' or full-width '：'. */
@@ -503,13 +503,17 @@ lb_compose_save_draft_async (LbEngine            *engine,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
+  g_autoptr(GTask) inner = NULL;
   DraftJob *job = g_new0 (DraftJob, 1);
 
   g_task_set_source_tag (task, lb_compose_save_draft_async);
+  inner = _lb_engine_relay_task (task, g_free);
   job->message = message != NULL ? g_bytes_ref (message) : NULL;
   job->previous_uid = previous_uid;
+  /* The worker completes a relay, never @task: it holds the engine. */
   _lb_account_push (account, LB_JOB_PRIORITY_VISIBLE, NULL, save_draft_job, job,
-                    (GDestroyNotify) draft_job_free, g_free, task);
+                    (GDestroyNotify) draft_job_free, g_free,
+                    inner);
 }
 
 /**

@@ -152,33 +152,6 @@ notify_init (LbOutboxNotify *notify,
   notify->user_data_free = outbox_link_release;
 }
 
-/* Main thread: completes @user_data, the caller's task, with the result of the task the
- * worker completed. */
-static void
-relay_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) outer = user_data;
-  g_autoptr(GError) error = NULL;
-  gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (value == NULL)
-    g_task_return_error (outer, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (outer, value, NULL);
-}
-
-/* The task a worker job completes for @outer.  It has no source object, so the worker
- * never holds the engine: @outer, which does, is only touched on the main context. */
-static GTask *
-relay_task (GTask *outer)
-{
-  if (outer == NULL)
-    return NULL;
-  return g_task_new (NULL, g_task_get_cancellable (outer), relay_done, g_object_ref (outer));
-}
-
 /* The account's worker thread: the body is lb-outbox-jobs.c's, on plain data. */
 static gpointer
 send_job_run (gpointer       worker_data,
@@ -239,7 +212,7 @@ lb_engine_send_async (LbEngine            *self,
   job->queued = g_atomic_rc_box_new0 (gboolean);
   g_object_set_data_full (G_OBJECT (task), "lb-queued", g_atomic_rc_box_acquire (job->queued),
                           g_atomic_rc_box_release);
-  inner = relay_task (task);
+  inner = _lb_engine_relay_task (task, NULL);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
                     (GDestroyNotify) lb_outbox_send_job_free, NULL, inner);
 }
@@ -280,7 +253,7 @@ flush_account (LbEngine  *self,
                GTask     *task)
 {
   LbOutboxSendJob *job = send_job_new (self, account);
-  g_autoptr(GTask) inner = relay_task (task);
+  g_autoptr(GTask) inner = _lb_engine_relay_task (task, NULL);
 
   job->all_due = TRUE;
   job->ignore_backoff = ignore_backoff;

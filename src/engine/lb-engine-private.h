@@ -61,6 +61,9 @@ void        _lb_engine_emit_changed    (LbEngine              *self,
 void        _lb_engine_emit_lists_changed (LbEngine           *self,
                                         GArray                *folder_ids);
 
+GTask      *_lb_engine_relay_task      (GTask                 *outer,
+                                        GDestroyNotify         value_free);
+
 /* lb-engine-changes.c */
 void        _lb_engine_pending_free    (LbEnginePending       *pending);
 

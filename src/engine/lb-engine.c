@@ -455,3 +455,54 @@ lb_engine_get_cached_body (LbEngine *self,
 {
   return lb_store_get_body (self->read_store, message_id, NULL);
 }
+
+typedef struct {
+  GTask          *outer;
+  GDestroyNotify  value_free;
+} Relay;
+
+/* Main thread: completes the caller's task with the result of the task the worker
+ * completed. */
+static void
+relay_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Relay *relay = user_data;
+  g_autoptr(GTask) outer = relay->outer;
+  g_autoptr(GError) error = NULL;
+  gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (value == NULL)
+    g_task_return_error (outer, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (outer, value, relay->value_free);
+  g_free (relay);
+}
+
+/**
+ * _lb_engine_relay_task:
+ * @outer: (nullable): the caller's task, whose source object is the engine (or one of
+ *   its objects)
+ * @value_free: (nullable): frees the job's result if nobody takes it from @outer
+ *
+ * The task a worker job completes on behalf of @outer.  It has no source object, so a
+ * worker thread never holds the last reference to the engine (whose dispose joins that
+ * very thread): @outer is only touched on the main context, when this task's callback
+ * runs there.
+ *
+ * Returns: (transfer full) (nullable): the task to give the worker, %NULL if @outer is
+ */
+GTask *
+_lb_engine_relay_task (GTask          *outer,
+                       GDestroyNotify  value_free)
+{
+  Relay *relay;
+
+  if (outer == NULL)
+    return NULL;
+  relay = g_new0 (Relay, 1);
+  relay->outer = g_object_ref (outer);
+  relay->value_free = value_free;
+  return g_task_new (NULL, g_task_get_cancellable (outer), relay_done, relay);
+}
