@@ -13,6 +13,7 @@
 #include "lb-curl.h"
 #include "lb-error.h"
 #include "lb-smtp-sender.h"
+#include "lb-text-sanitize.h"
 
 typedef struct {
   const guint8 *data;
@@ -146,9 +147,15 @@ run (const LbServerConfig *config,
       if (g_cancellable_is_cancelled (cancellable))
         g_cancellable_set_error_if_cancelled (cancellable, error);
       else if (st.last_reply->len > 0 && response_code >= 400)
-        g_set_error (error, LB_ERROR,
-                     rc == CURLE_LOGIN_DENIED ? LB_ERROR_AUTH : LB_ERROR_SERVER_NO,
-                     "%s", st.last_reply->str);
+        {
+          /* The reply is the server's: made safe before it becomes a message. */
+          g_autofree char *text = lb_text_sanitize_server (st.last_reply->str,
+                                                           (gssize) st.last_reply->len);
+
+          g_set_error (error, LB_ERROR,
+                       rc == CURLE_LOGIN_DENIED ? LB_ERROR_AUTH : LB_ERROR_SERVER_NO,
+                       "%s", text);
+        }
       else
         lb_curl_set_error (error, rc, errbuf, config->host);
     }
