@@ -282,6 +282,29 @@ test_escapes (gconstpointer data)
   hostile_stop (&h);
 }
 
+/* A folder name full of escape sequences is shown (and printed by the CLI) without them. */
+static void
+test_folder_name (void)
+{
+  Hostile h = { 0 };
+  GListModel *folders;
+  gboolean evil = FALSE;
+
+  hostile_start (&h, "random", 1, 0, 1);
+  sync_ok (&h);
+  folders = lb_account_get_folders (h.account);
+  g_assert_cmpuint (g_list_model_get_n_items (folders), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+    {
+      g_autoptr(LbFolder) f = g_list_model_get_item (folders, i);
+
+      assert_printable (lb_folder_get_name (f));
+      evil |= g_str_has_prefix (lb_folder_get_name (f), "Evil");
+    }
+  g_assert_true (evil);
+  hostile_stop (&h);
+}
+
 /* RANDOM_ROUNDS rounds of random mutations: every sync ends, every error is printable,
  * the store never holds a UID the server did not list (after a successful sync, none it
  * did not list in that round; a failed one may leave what another client expunged
@@ -345,6 +368,7 @@ main (int    argc,
   g_test_add_func ("/hostile/trickle", test_trickle);
   g_test_add_data_func ("/hostile/escapes/bye", "bye", test_escapes);
   g_test_add_data_func ("/hostile/escapes/no", "no", test_escapes);
+  g_test_add_func ("/hostile/folder-name", test_folder_name);
   g_test_add_func ("/hostile/random-rounds", test_random_rounds);
   return g_test_run ();
 }

@@ -32,6 +32,7 @@
 #include "lb-mutf7.h"
 #include "lb-provider.h"
 #include "lb-secrets.h"
+#include "lb-text-sanitize.h"
 
 LbImapSync *
 lb_imap_sync_new (LbStore                   *store,
@@ -288,7 +289,8 @@ store_listed_folder (LbImapSync        *self,
   leaf = l->delimiter != '\0' ? strrchr (decoded, l->delimiter) : NULL;
   folder->account_id = self->account_id;
   folder->raw_name = g_strdup (l->name);
-  folder->display_name = g_strdup (leaf != NULL ? leaf + 1 : decoded);
+  /* The name is the server's text, shown in the sidebar and printed by the CLI. */
+  folder->display_name = lb_text_sanitize_server (leaf != NULL ? leaf + 1 : decoded, -1);
   folder->delimiter = l->delimiter != '\0' ? g_strndup (&l->delimiter, 1) : NULL;
   folder->role = role;
   folder->attributes = g_strjoinv (" ", l->attributes);
