@@ -22,6 +22,7 @@
 
 #include "lb-engine.h"
 #include "lb-error.h"
+#include "lb-smtp-sender.h"
 #include "lb-test-fixture.h"
 #include "lb-test-store.h"
 #include "lb-test-wait.h"
@@ -40,7 +41,49 @@ typedef struct {
   GAsyncResult *result;
 } Hostile;
 
-/* Starts the server (MODE for rounds FIRST..LAST) and an engine with one account on it. */
+/* Starts tests/fixtures/SCRIPT --dir (a new temporary directory) ARGS... and returns
+ * what it prints when ready: "port" and "ca_file". */
+static GHashTable *
+spawn_server (Hostile    *h,
+              const char *script,
+              ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *line = NULL;
+  GHashTable *info;
+  const char *arg;
+  va_list args;
+
+  h->dir = g_dir_make_tmp ("lb-hostile-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (argv, g_strdup (g_getenv ("LB_TEST_PYTHON")));
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("LB_TEST_FIXTURES_DIR"), script, NULL));
+  g_ptr_array_add (argv, g_strdup ("--dir"));
+  g_ptr_array_add (argv, g_strdup (h->dir));
+  va_start (args, script);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  /* Its stdin is a pipe that closes when this process dies, which stops the server. */
+  h->server = g_subprocess_newv ((const char * const *) argv->pdata,
+                                 G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                 &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->server));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  info = lb_test_json_parse_object (line, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_ascii_strtoull (g_hash_table_lookup (info, "port"), NULL, 10), >, 0);
+  return info;
+}
+
+/* Starts the IMAP server (MODE for rounds FIRST..LAST) and an engine with one account
+ * on it. */
 static void
 hostile_start (Hostile    *h,
                const char *mode,
@@ -49,34 +92,17 @@ hostile_start (Hostile    *h,
                guint       seed)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GHashTable) info = NULL;
   g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  g_autofree char *script = g_build_filename (g_getenv ("LB_TEST_FIXTURES_DIR"),
-                                              "hostile_imap.py", NULL);
   g_autofree char *first_s = g_strdup_printf ("%u", first);
   g_autofree char *last_s = g_strdup_printf ("%u", last);
   g_autofree char *seed_s = g_strdup_printf ("%u", seed);
-  g_autofree char *line = NULL;
   g_autofree char *profile = NULL;
   guint16 port;
 
-  h->dir = g_dir_make_tmp ("lb-hostile-XXXXXX", &error);
-  g_assert_no_error (error);
-  /* Its stdin is a pipe that closes when this process dies, which stops the server. */
-  h->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                &error, g_getenv ("LB_TEST_PYTHON"), script, "--dir", h->dir,
-                                "--mode", mode, "--first", first_s, "--rounds", last_s,
-                                "--seed", seed_s, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (h->server));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  info = lb_test_json_parse_object (line, -1, &error);
-  g_assert_no_error (error);
+  info = spawn_server (h, "hostile_imap.py", "--mode", mode, "--first", first_s,
+                       "--rounds", last_s, "--seed", seed_s, NULL);
   port = (guint16) g_ascii_strtoull (g_hash_table_lookup (info, "port"), NULL, 10);
-  g_assert_cmpuint (port, >, 0);
 
   profile = g_build_filename (h->dir, "profile", NULL);
   g_assert_cmpint (g_mkdir (profile, 0700), ==, 0);
@@ -96,10 +122,13 @@ hostile_stop (Hostile *h)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", h->dir);
 
-  lb_engine_shutdown (h->engine);
-  g_clear_object (&h->account);
-  g_clear_object (&h->result);
-  g_assert_finalize_object (h->engine);
+  if (h->engine != NULL)
+    {
+      lb_engine_shutdown (h->engine);
+      g_clear_object (&h->account);
+      g_clear_object (&h->result);
+      g_assert_finalize_object (h->engine);
+    }
   g_subprocess_force_exit (h->server);
   g_subprocess_wait (h->server, NULL, NULL);
   g_clear_object (&h->server);
@@ -305,6 +334,34 @@ test_folder_name (void)
   hostile_stop (&h);
 }
 
+/* An SMTP server's refusal full of escape sequences comes out printable. */
+static void
+test_smtp_reply (void)
+{
+  Hostile h = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) info = spawn_server (&h, "hostile_smtp.py", NULL);
+  g_autoptr(LbServerConfig) config = NULL;
+  g_autoptr(GBytes) message = g_bytes_new_static ("Subject: hi\r\n\r\nhi\r\n", 17);
+  static const char * const to[] = { "you@example.com", NULL };
+  g_autofree char *reply = NULL;
+  LbSmtpResult result;
+
+  config = lb_server_config_new ("127.0.0.1",
+                                 (guint16) g_ascii_strtoull (g_hash_table_lookup (info, "port"),
+                                                             NULL, 10),
+                                 LB_SECURITY_TLS, "me@example.com");
+  config->ca_file = g_strdup (g_hash_table_lookup (info, "ca_file"));
+  result = lb_smtp_send_sync (config, "secret", "me@example.com", to, message, &reply, NULL,
+                              &error);
+  g_assert_cmpint (result, !=, LB_SMTP_OK);
+  g_assert_error (error, LB_ERROR, LB_ERROR_SERVER_NO);
+  assert_printable (error->message);
+  g_test_message ("SMTP error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "rejected"));
+  hostile_stop (&h);
+}
+
 /* RANDOM_ROUNDS rounds of random mutations: every sync ends, every error is printable,
  * the store never holds a UID the server did not list (after a successful sync, none it
  * did not list in that round; a failed one may leave what another client expunged
@@ -369,6 +426,7 @@ main (int    argc,
   g_test_add_data_func ("/hostile/escapes/bye", "bye", test_escapes);
   g_test_add_data_func ("/hostile/escapes/no", "no", test_escapes);
   g_test_add_func ("/hostile/folder-name", test_folder_name);
+  g_test_add_func ("/hostile/smtp-reply", test_smtp_reply);
   g_test_add_func ("/hostile/random-rounds", test_random_rounds);
   return g_test_run ();
 }

@@ -45,9 +45,13 @@ debug_cb (CURL          *handle,
           void          *user_data)
 {
   SendState *st = user_data;
+  gboolean kept_refusal = st->last_reply->str[0] == '4' || st->last_reply->str[0] == '5';
+  gboolean success = size > 0 && (data[0] == '2' || data[0] == '3');
 
-  /* Server replies only.  CURLINFO_HEADER_OUT would include AUTH: never look at it. */
-  if (type == CURLINFO_HEADER_IN)
+  /* Server replies only.  CURLINFO_HEADER_OUT would include AUTH: never look at it.
+   * A refusal (4xx/5xx) is kept over later successes: curl may still say QUIT, and
+   * "221 Bye" explains nothing. */
+  if (type == CURLINFO_HEADER_IN && !(kept_refusal && success))
     {
       g_string_truncate (st->last_reply, 0);
       g_string_append_len (st->last_reply, data, MIN (size, 2048));
