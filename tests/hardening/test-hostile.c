@@ -22,6 +22,7 @@
 
 #include "lb-engine.h"
 #include "lb-error.h"
+#include "lb-imap-session.h"
 #include "lb-smtp-sender.h"
 #include "lb-test-fixture.h"
 #include "lb-test-store.h"
@@ -334,6 +335,95 @@ test_folder_name (void)
   hostile_stop (&h);
 }
 
+typedef struct {
+  LbImapSession *session;
+  guint          renew_s;
+  gboolean       ok;
+  gboolean       changed;
+  GError        *error;
+  gint           done;
+} Idle;
+
+static gpointer
+idle_thread (gpointer data)
+{
+  Idle *idle = data;
+
+  idle->ok = lb_imap_session_idle_sync (idle->session, idle->renew_s, &idle->changed, NULL,
+                                        &idle->error);
+  g_atomic_int_set (&idle->done, 1);
+  return NULL;
+}
+
+static gboolean
+idle_done (gpointer data)
+{
+  return g_atomic_int_get (&((Idle *) data)->done);
+}
+
+/* IDLE on INBOX of a server started in MODE (from its first round, or honest), renewed
+ * after RENEW_S seconds, on a thread so that the watchdog can tell a hang. */
+static void
+run_idle (const char *mode,
+          gboolean    hostile,
+          guint       renew_s,
+          Idle       *idle)
+{
+  Hostile h = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) info = NULL;
+  g_autoptr(LbServerConfig) config = NULL;
+  g_autoptr(GThread) thread = NULL;
+
+  info = spawn_server (&h, "hostile_imap.py", "--mode", mode, "--first", hostile ? "0" : "1",
+                       NULL);
+  config = lb_server_config_new ("127.0.0.1",
+                                 (guint16) g_ascii_strtoull (g_hash_table_lookup (info, "port"),
+                                                             NULL, 10),
+                                 LB_SECURITY_TLS, "me@example.com");
+  config->ca_file = g_strdup (g_hash_table_lookup (info, "ca_file"));
+  idle->session = lb_imap_session_new ();
+  idle->renew_s = renew_s;
+  g_assert_true (lb_imap_session_connect_sync (idle->session, config, "secret", FALSE, NULL,
+                                               &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_imap_session_select_sync (idle->session, "INBOX", FALSE, NULL, NULL, NULL,
+                                              NULL, NULL, &error));
+  g_assert_no_error (error);
+  thread = g_thread_new ("idle", idle_thread, idle);
+  if (!lb_test_wait_until (idle_done, idle, WATCHDOG_S))
+    g_error ("IDLE was still running after %d s", WATCHDOG_S);
+  g_clear_object (&idle->session);
+  hostile_stop (&h);
+}
+
+/* IDLE keeps its own end, the renewal interval, which is longer than a (scaled) command
+ * deadline: a quiet IDLE is renewed, not dropped. */
+static void
+test_idle_quiet (void)
+{
+  Idle idle = { 0 };
+
+  run_idle ("random", FALSE, 3, &idle);
+  g_assert_no_error (idle.error);
+  g_assert_true (idle.ok);
+  g_assert_false (idle.changed);
+}
+
+/* A server that trickles a response into IDLE cannot hold it past its renewal and the
+ * deadline of DONE. */
+static void
+test_idle_trickle (void)
+{
+  Idle idle = { 0 };
+
+  run_idle ("idle-trickle", TRUE, 1, &idle);
+  g_assert_false (idle.ok);
+  g_assert_error (idle.error, LB_ERROR, LB_ERROR_TIMEOUT);
+  assert_printable (idle.error->message);
+  g_clear_error (&idle.error);
+}
+
 /* An SMTP server's refusal full of escape sequences comes out printable. */
 static void
 test_smtp_reply (void)
@@ -427,6 +517,8 @@ main (int    argc,
   g_test_add_data_func ("/hostile/escapes/no", "no", test_escapes);
   g_test_add_func ("/hostile/folder-name", test_folder_name);
   g_test_add_func ("/hostile/smtp-reply", test_smtp_reply);
+  g_test_add_func ("/hostile/idle/quiet", test_idle_quiet);
+  g_test_add_func ("/hostile/idle/trickle", test_idle_trickle);
   g_test_add_func ("/hostile/random-rounds", test_random_rounds);
   return g_test_run ();
 }
