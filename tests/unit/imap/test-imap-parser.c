@@ -1549,13 +1549,14 @@ test_literal_bytes (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LbImapResponse) r = NULL;
   static const char head[] = "* 1 FETCH (UID 5 BODY[] {1000}\r\nabc";
+  static const char more[] = "* 2 FETCH (UID 6 BODY[] {5}\r\nhello)\r\n";
 
   g_assert_cmpuint (lb_imap_parser_get_literal_bytes (p), ==, 0);
   lb_imap_parser_feed (p, head, strlen (head));
   g_assert_null (lb_imap_parser_next (p, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (lb_imap_parser_get_literal_bytes (p), ==, 1000);
-  lb_imap_parser_feed (p, "* 2 FETCH (UID 6 BODY[] {5}\r\nhello)\r\n", 39);
+  lb_imap_parser_feed (p, more, strlen (more));
   r = lb_imap_parser_next (p, &error);
   g_assert_no_error (error);
   g_assert_null (r);
