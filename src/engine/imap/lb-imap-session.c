@@ -28,7 +28,7 @@
  * rate even a poor mobile link beats.  The read timeout alone is not enough: every
  * byte restarts it, so a server that trickles one byte a minute held a command for ever. */
 #define DEADLINE_BASE_S          60.0
-#define DEADLINE_PER_MESSAGE_S   0.2
+#define DEADLINE_PER_MESSAGE_S   0.5
 #define DEADLINE_MIN_BYTES_PER_S (16.0 * 1024)
 
 struct _LbImapSession
@@ -229,7 +229,7 @@ lb_imap_session_set_deadline_scale (LbImapSession *self,
  * @n_bytes: how many bytes its answer is expected to hold (message sizes), or 0
  *
  * Every command has an overall deadline, counted from when its answer starts being
- * read: 60 s, plus 0.2 s per message and a second per 16 KiB expected here, plus a
+ * read: 60 s, plus 0.5 s per message and a second per 16 KiB expected here, plus a
  * second per 16 KiB of each literal the server announces, all times the deadline scale.
  * When it passes, the connection is dropped with %LB_ERROR_TIMEOUT.  This says how much
  * the next command (the next lb_imap_session_command_sync() or
