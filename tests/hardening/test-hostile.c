@@ -28,8 +28,7 @@
 #include "lb-test-store.h"
 #include "lb-test-wait.h"
 
-#define MAX_UID       G_MAXUINT32
-#define N_MAILBOX     31              /* 1..30 and MAX_UID */
+#define N_MAILBOX     31              /* INBOX: 1..30 and 4294967295 */
 #define WATCHDOG_S    60
 #define RANDOM_ROUNDS 40
 
