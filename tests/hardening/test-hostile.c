@@ -423,6 +423,83 @@ test_idle_trickle (void)
   g_clear_error (&idle.error);
 }
 
+/* A session on INBOX of a server started in MODE from its first round. */
+static LbImapSession *
+open_session (Hostile    *h,
+              const char *mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) info = NULL;
+  g_autoptr(LbServerConfig) config = NULL;
+  LbImapSession *session = lb_imap_session_new ();
+
+  info = spawn_server (h, "hostile_imap.py", "--mode", mode, "--first", "0", NULL);
+  config = lb_server_config_new ("127.0.0.1",
+                                 (guint16) g_ascii_strtoull (g_hash_table_lookup (info, "port"),
+                                                             NULL, 10),
+                                 LB_SECURITY_TLS, "me@example.com");
+  config->ca_file = g_strdup (g_hash_table_lookup (info, "ca_file"));
+  g_assert_true (lb_imap_session_connect_sync (session, config, "secret", FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_imap_session_select_sync (session, "INBOX", FALSE, NULL, NULL, NULL, NULL,
+                                              NULL, &error));
+  g_assert_no_error (error);
+  return session;
+}
+
+typedef struct {
+  LbImapSession *session;
+  GBytes        *message;
+  gboolean       ok;
+  GError        *error;
+  gint           done;
+} Append;
+
+static gpointer
+append_thread (gpointer data)
+{
+  Append *a = data;
+
+  a->ok = lb_imap_session_append_sync (a->session, "INBOX", NULL, a->message, NULL, NULL,
+                                       &a->error);
+  g_atomic_int_set (&a->done, 1);
+  return NULL;
+}
+
+static gboolean
+append_done (gpointer data)
+{
+  return g_atomic_int_get (&((Append *) data)->done);
+}
+
+/* Writes have a deadline too: a server that reads an APPEND's 24 MiB one MiB every 20 s
+ * (more than the socket buffers hold) is given up on, where each write waited up to a
+ * minute for the next chunk and so could take for ever. */
+static void
+test_slow_reader (void)
+{
+  Hostile h = { 0 };
+  Append a = { 0 };
+  g_autoptr(GThread) thread = NULL;
+  gsize size = 24 * 1024 * 1024;
+  char *data = g_malloc (size);
+
+  memset (data, 'a', size);
+  a.message = g_bytes_new_take (data, size);
+  a.session = open_session (&h, "slow-reader");
+  /* 24 MiB at 16 KiB/s is 25 minutes: a 0.002 scale makes it about 3 s. */
+  lb_imap_session_set_deadline_scale (a.session, 0.002);
+  thread = g_thread_new ("append", append_thread, &a);
+  if (!lb_test_wait_until (append_done, &a, WATCHDOG_S))
+    g_error ("APPEND was still running after %d s", WATCHDOG_S);
+  g_assert_false (a.ok);
+  g_assert_error (a.error, LB_ERROR, LB_ERROR_TIMEOUT);
+  g_clear_error (&a.error);
+  g_clear_object (&a.session);
+  g_bytes_unref (a.message);
+  hostile_stop (&h);
+}
+
 /* An SMTP server's refusal full of escape sequences comes out printable. */
 static void
 test_smtp_reply (void)
@@ -519,6 +596,7 @@ main (int    argc,
   g_test_add_func ("/hostile/smtp-reply", test_smtp_reply);
   g_test_add_func ("/hostile/idle/quiet", test_idle_quiet);
   g_test_add_func ("/hostile/idle/trickle", test_idle_trickle);
+  g_test_add_func ("/hostile/slow-reader", test_slow_reader);
   g_test_add_func ("/hostile/random-rounds", test_random_rounds);
   return g_test_run ();
 }

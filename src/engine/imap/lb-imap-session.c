@@ -412,6 +412,8 @@ observe (LbImapSession  *self,
     }
 }
 
+/* Writes within a deadline of its own, on the same scale as a command's: a server that
+ * stops reading (an APPEND of a large message) is given up on too. */
 static gboolean
 write_all (LbImapSession *self,
            const char    *data,
@@ -419,12 +421,24 @@ write_all (LbImapSession *self,
            GCancellable  *cancellable,
            GError       **error)
 {
-  if (!lb_imap_connection_write_sync (self->conn, data, len, cancellable, error))
-    {
-      lb_imap_session_disconnect (self);
-      return FALSE;
-    }
-  return TRUE;
+  double seconds = DEADLINE_BASE_S + (double) len / DEADLINE_MIN_BYTES_PER_S;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  lb_imap_connection_set_write_deadline (self->conn, g_get_monotonic_time () +
+                                         (gint64) (seconds * self->deadline_scale *
+                                                   G_USEC_PER_SEC));
+  ok = lb_imap_connection_write_sync (self->conn, data, len, cancellable, &local_error);
+  lb_imap_connection_set_write_deadline (self->conn, 0);
+  if (ok)
+    return TRUE;
+  if (g_error_matches (local_error, LB_ERROR, LB_ERROR_TIMEOUT))
+    g_set_error (error, LB_ERROR, LB_ERROR_TIMEOUT,
+                 _("%s took too long to answer; the connection was closed"), self->host);
+  else
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  lb_imap_session_disconnect (self);
+  return FALSE;
 }
 
 static void
