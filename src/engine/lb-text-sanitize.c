@@ -32,13 +32,13 @@ decode (const char *bytes,
   return g_utf8_make_valid (bytes, (gssize) len);
 }
 
-/* C0, DEL and C1, and the bidirectional overrides and isolates, which can make text
- * read differently from what it is ("txt.exe" shown as "exe.txt"). */
+/* C0, DEL and C1, and the invisible format characters, among them the bidirectional
+ * overrides and isolates, which can make text read differently from what it is
+ * ("txt.exe" shown as "exe.txt"). */
 static gboolean
 is_control (gunichar c)
 {
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-         (c >= 0x2066 && c <= 0x2069);
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || g_unichar_type (c) == G_UNICODE_FORMAT;
 }
 
 /* Skips the escape sequence that starts at @p (ESC, or the C1 CSI/OSC introducers),

@@ -23,8 +23,8 @@ G_BEGIN_DECLS
  * Makes server text safe to show: valid UTF-8 is kept, other text is read as GB18030
  * (servers in China answer in GBK) and bytes that still do not decode become U+FFFD;
  * terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL/ST`, and any other
- * `ESC x`) are removed; every other C0 or C1 control character, DEL and the bidirectional
- * overrides become a space; runs of white space become one space; leading and trailing
+ * `ESC x`) are removed; every other C0 or C1 control character, DEL and the invisible
+ * format characters (bidirectional overrides, zero-width spaces) become a space; runs of white space become one space; leading and trailing
  * space is dropped; and text longer than %LB_TEXT_SANITIZE_MAX_CHARS characters is cut
  * there, with "…" added.  An embedded NUL ends the
  * text.  Thread-safe.

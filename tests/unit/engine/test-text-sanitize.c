@@ -62,6 +62,7 @@ test_controls (void)
   check ("nul\0after", 9, "nul");
   check ("c1\xc2\x85next", -1, "c1 next");
   check ("file\xe2\x80\xaetxt.exe", -1, "file txt.exe");
+  check ("zero\xe2\x80\x8bwidth", -1, "zero width");
 }
 
 static void
