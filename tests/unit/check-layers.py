@@ -3,7 +3,7 @@
 
 The engine's layers (see src/engine/meson.build):
 
-    base       lb-error, lb-types, lb-server-config (the leaf types)
+    base       lb-error, lb-types, lb-server-config, lb-text-sanitize (the leaf units)
     net mime secrets providers store search imap smtp
     worker     everything that runs on an account's thread
     api        the public, main-thread objects at src/engine/'s top level
@@ -29,7 +29,7 @@ ALLOWED = {
     'api': {'base', 'net', 'mime', 'secrets', 'providers', 'store', 'search', 'imap', 'smtp',
             'worker'},
 }
-BASE = {'lb-error', 'lb-types', 'lb-server-config'}
+BASE = {'lb-error', 'lb-types', 'lb-server-config', 'lb-text-sanitize'}
 
 
 def area_of(root, directory, name):

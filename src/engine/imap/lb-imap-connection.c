@@ -29,6 +29,7 @@ struct _LbImapConnection
   CURL          *curl;
   curl_socket_t  fd;
   guint64        bytes_read;
+  gint64         write_deadline;   /* monotonic; 0: none */
   GCancellable  *open_cancellable;
   LbProvider    *provider;
   GString       *login_reply;
@@ -255,7 +256,22 @@ lb_imap_connection_write_sync (LbImapConnection *self,
 
       if (rc == CURLE_AGAIN)
         {
-          if (!wait_socket (self, POLLOUT, 60 * 1000, cancellable, error))
+          int timeout_ms = 60 * 1000;
+
+          if (self->write_deadline > 0)
+            {
+              gint64 left_ms = (self->write_deadline - g_get_monotonic_time ()) / 1000;
+
+              /* A server that stops reading must not hold a write for ever either. */
+              if (left_ms <= 0)
+                {
+                  g_set_error_literal (error, LB_ERROR, LB_ERROR_TIMEOUT,
+                                       "The server did not take the data in time");
+                  return FALSE;
+                }
+              timeout_ms = (int) MIN (left_ms, (gint64) timeout_ms);
+            }
+          if (!wait_socket (self, POLLOUT, timeout_ms, cancellable, error))
             return FALSE;
           continue;
         }
@@ -328,6 +344,23 @@ lb_imap_connection_read_sync (LbImapConnection *self,
       if (!wait_socket (self, POLLIN, timeout_ms, cancellable, error))
         return -1;
     }
+}
+
+/**
+ * lb_imap_connection_set_write_deadline:
+ * @deadline: a g_get_monotonic_time() by which lb_imap_connection_write_sync() must have
+ *   handed its data over, or 0 for none
+ *
+ * Without one, a write only waits at most a minute for each chunk to go out, and a
+ * server that reads a chunk a minute holds it for ever.
+ */
+void
+lb_imap_connection_set_write_deadline (LbImapConnection *self,
+                                       gint64            deadline)
+{
+  g_return_if_fail (LB_IS_IMAP_CONNECTION (self));
+
+  self->write_deadline = deadline;
 }
 
 void

@@ -35,6 +35,8 @@ gssize            lb_imap_connection_read_sync  (LbImapConnection     *self,
                                                  int                   timeout_ms,
                                                  GCancellable         *cancellable,
                                                  GError              **error);
+void              lb_imap_connection_set_write_deadline (LbImapConnection *self,
+                                                         gint64            deadline);
 void              lb_imap_connection_close      (LbImapConnection     *self);
 guint64           lb_imap_connection_get_bytes_read (LbImapConnection *self);
 

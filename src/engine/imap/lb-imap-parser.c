@@ -31,6 +31,7 @@ struct _LbImapParser
   gsize    scan;          /* where the search for LF resumes */
   gsize    literal_end;   /* end of the literal being received, if in_literal */
   gboolean in_literal;
+  guint64  literal_announced;   /* sum of every {N} framed so far */
   GError  *fatal;         /* sticky framing error */
   gsize    max_literal;
   gsize    max_line;
@@ -235,6 +236,24 @@ rd_number32 (Rd      *r,
   if (v > G_MAXUINT32)
     return rd_fail (r, "number too large");
   *out = (guint32) v;
+  return TRUE;
+}
+
+/* A UID or a message number (RFC 3501 nz-number): 1..4294967295.  Zero is a protocol
+ * error, not a value to store. */
+static gboolean
+rd_nz_number32 (Rd      *r,
+                guint32 *out)
+{
+  const guchar *b = r->p;
+
+  if (!rd_number32 (r, out))
+    return FALSE;
+  if (*out == 0)
+    {
+      r->p = b;
+      return rd_fail (r, "zero where a non-zero number is required");
+    }
   return TRUE;
 }
 
@@ -632,7 +651,10 @@ rd_seqset (Rd      *r,
     r->p++;
   if (r->p == b)
     return rd_fail (r, "expected a sequence set");
-  set = lb_imap_seqset_parse ((const char *) b, r->p - b, &local);
+  /* Sets in responses (ESEARCH ALL, VANISHED, COPYUID, APPENDUID, MODIFIED) never hold
+   * `*`: a server that sends one is broken, and reading it as "no upper bound" would
+   * make UID 4294967295 and `*` the same thing. */
+  set = lb_imap_seqset_parse_uids ((const char *) b, r->p - b, &local);
   if (set == NULL)
     {
       r->p = b;
@@ -1065,7 +1087,7 @@ rd_fetch_item (Rd          *r,
   if (tok_eq (name, name_len, "UID"))
     {
       f->items |= LB_IMAP_FETCH_UID;
-      return rd_sp (r) && rd_number32 (r, &f->uid);
+      return rd_sp (r) && rd_nz_number32 (r, &f->uid);
     }
   if (tok_eq (name, name_len, "FLAGS"))
     return rd_sp (r) && rd_fetch_flags (r, f);
@@ -1455,7 +1477,7 @@ rd_search (Rd           *r,
             return FALSE;
           continue;
         }
-      if (!rd_number32 (r, &n))
+      if (!rd_nz_number32 (r, &n))
         return FALSE;
       g_array_append_val (se->numbers, n);
     }
@@ -1510,9 +1532,9 @@ rd_esearch (Rd            *r,
       if (!rd_sp (r))
         return FALSE;
       if (tok_eq (s, n, "MIN"))
-        ok = rd_number32 (r, &es->min), es->items |= LB_IMAP_ESEARCH_MIN;
+        ok = rd_nz_number32 (r, &es->min), es->items |= LB_IMAP_ESEARCH_MIN;
       else if (tok_eq (s, n, "MAX"))
-        ok = rd_number32 (r, &es->max), es->items |= LB_IMAP_ESEARCH_MAX;
+        ok = rd_nz_number32 (r, &es->max), es->items |= LB_IMAP_ESEARCH_MAX;
       else if (tok_eq (s, n, "COUNT"))
         ok = rd_number32 (r, &es->count), es->items |= LB_IMAP_ESEARCH_COUNT;
       else if (tok_eq (s, n, "ALL"))
@@ -2034,6 +2056,7 @@ lb_imap_parser_next (LbImapParser  *parser,
       if (literal_at_line_end (parser, i, &literal))
         {
           parser->in_literal = TRUE;
+          parser->literal_announced += literal;
           parser->literal_end = i + 1 + (gsize) literal;
           parser->scan = parser->literal_end;
           continue;
@@ -2045,6 +2068,14 @@ lb_imap_parser_next (LbImapParser  *parser,
       parser->head = parser->line_start = parser->scan = i + 1;
       return parse_framed (parser->buf + start, i + 1 - start, parser->max_depth, error);
     }
+}
+
+guint64
+lb_imap_parser_get_literal_bytes (LbImapParser *parser)
+{
+  g_return_val_if_fail (parser != NULL, 0);
+
+  return parser->literal_announced;
 }
 
 LbImapResponse *
@@ -2085,12 +2116,13 @@ lb_imap_parse_response (const char  *data,
 static gboolean
 seq_number (const char **p,
             const char  *end,
+            gboolean     allow_star,
             guint32     *out)
 {
   guint64 v = 0;
   const char *b = *p;
 
-  if (*p < end && **p == '*')
+  if (allow_star && *p < end && **p == '*')
     {
       (*p)++;
       *out = LB_IMAP_SEQ_STAR;
@@ -2109,15 +2141,14 @@ seq_number (const char **p,
   return TRUE;
 }
 
-GArray *
-lb_imap_seqset_parse (const char  *text,
-                      gssize       len,
-                      GError     **error)
+static GArray *
+seqset_parse (const char  *text,
+              gssize       len,
+              gboolean     allow_star,
+              GError     **error)
 {
   g_autoptr(GArray) set = g_array_new (FALSE, FALSE, sizeof (LbImapRange));
   const char *p, *end;
-
-  g_return_val_if_fail (text != NULL || len == 0, NULL);
 
   p = text;
   end = text + (len < 0 ? strlen (text) : (gsize) len);
@@ -2126,13 +2157,13 @@ lb_imap_seqset_parse (const char  *text,
       LbImapRange range;
       guint32 a, b;
 
-      if (!seq_number (&p, end, &a))
+      if (!seq_number (&p, end, allow_star, &a))
         break;
       b = a;
       if (p < end && *p == ':')
         {
           p++;
-          if (!seq_number (&p, end, &b))
+          if (!seq_number (&p, end, allow_star, &b))
             break;
         }
       range.first = MIN (a, b);
@@ -2148,9 +2179,30 @@ lb_imap_seqset_parse (const char  *text,
   {
     g_autofree char *copy = g_strndup (text, (gsize) (end - text));
 
-    g_set_error (error, LB_ERROR, LB_ERROR_PARSE, "Invalid IMAP sequence set “%s”", copy);
+    g_set_error (error, LB_ERROR, LB_ERROR_PARSE, "Invalid IMAP sequence set “%s”",
+                 g_str_is_ascii (copy) ? copy : "(not ASCII)");
   }
   return NULL;
+}
+
+GArray *
+lb_imap_seqset_parse (const char  *text,
+                      gssize       len,
+                      GError     **error)
+{
+  g_return_val_if_fail (text != NULL || len == 0, NULL);
+
+  return seqset_parse (text, len, TRUE, error);
+}
+
+GArray *
+lb_imap_seqset_parse_uids (const char  *text,
+                           gssize       len,
+                           GError     **error)
+{
+  g_return_val_if_fail (text != NULL || len == 0, NULL);
+
+  return seqset_parse (text, len, FALSE, error);
 }
 
 /* @star: write LB_IMAP_SEQ_STAR as '*' (ranges) rather than as a number (uids). */

@@ -129,6 +129,19 @@ gboolean        lb_imap_parser_has_failed (LbImapParser *parser);
 gsize           lb_imap_parser_get_buffered (LbImapParser *parser);
 
 /**
+ * lb_imap_parser_get_literal_bytes:
+ * @parser: a parser
+ *
+ * The connection gives a command time in proportion to the data the server announces
+ * (see lb_imap_session_set_deadline_scale()): this is where it learns how much.
+ *
+ * Returns: the sum of the lengths of every `{N}` literal framed so far (counted as
+ *   soon as its `{N}` line end is seen, before its bytes arrive), not reset by
+ *   lb_imap_parser_reset()
+ */
+guint64         lb_imap_parser_get_literal_bytes (LbImapParser *parser);
+
+/**
  * lb_imap_parse_response:
  * @data: exactly one complete response, with or without its final CRLF
  * @len: length of @data, or -1 if NUL-terminated
@@ -151,14 +164,33 @@ LbImapResponse *lb_imap_parse_response (const char  *data,
  * @len: length of @text, or -1 if NUL-terminated
  * @error: return location for a %LB_ERROR_PARSE error
  *
- * Parses a sequence set (RFC 3501 `sequence-set`, also `$` is refused).
- * Numbers must be 1..4294967295; `*` becomes %LB_IMAP_SEQ_STAR.
+ * Parses a sequence set as a client writes it (RFC 3501 `sequence-set`, also `$` is
+ * refused).  Numbers must be 1..4294967295; `*` becomes %LB_IMAP_SEQ_STAR, so here
+ * 4294967295 and `*` cannot be told apart: never use it on what a server sent.
+ * `a:b` with a > b is the same range as `b:a`.
  *
  * Returns: (transfer full) (nullable): a #GArray of #LbImapRange
  */
 GArray  *lb_imap_seqset_parse  (const char   *text,
                                 gssize        len,
                                 GError      **error);
+
+/**
+ * lb_imap_seqset_parse_uids:
+ * @text: a set as a server sends it, such as "1:5,7,4294967295:9"
+ * @len: length of @text, or -1 if NUL-terminated
+ * @error: return location for a %LB_ERROR_PARSE error
+ *
+ * Parses a set of UIDs or numbers in a server response (RFC 9051 `uid-set`; ESEARCH
+ * ALL, VANISHED, COPYUID and APPENDUID, MODIFIED).  `*` is an error there; every
+ * number, 4294967295 included, stands for itself, and `a:b` with a > b is the same
+ * range as `b:a`, so each #LbImapRange has @first <= @last.
+ *
+ * Returns: (transfer full) (nullable): a #GArray of #LbImapRange
+ */
+GArray  *lb_imap_seqset_parse_uids (const char   *text,
+                                    gssize        len,
+                                    GError      **error);
 
 /**
  * lb_imap_seqset_format:

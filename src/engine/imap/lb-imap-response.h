@@ -19,14 +19,17 @@ G_BEGIN_DECLS
 /**
  * LB_IMAP_SEQ_STAR:
  *
- * The value that stands for `*` (the largest number in use) in an #LbImapRange.
+ * The value that stands for `*` (the largest number in use) in an #LbImapRange
+ * parsed with lb_imap_seqset_parse().  Sets in responses never hold `*` (the parser
+ * refuses it there), so in them G_MAXUINT32 is UID 4294967295 itself.
  */
 #define LB_IMAP_SEQ_STAR G_MAXUINT32
 
 /**
  * LbImapRange:
  * @first: the lower end
- * @last: the upper end (inclusive), %LB_IMAP_SEQ_STAR for `*`
+ * @last: the upper end (inclusive); %LB_IMAP_SEQ_STAR for `*` only in sets that
+ *   lb_imap_seqset_parse() read
  *
  * One range of a sequence set; a single number has @first == @last.  Ranges
  * are normalised so that @first <= @last (`5:2` becomes 2..5, `*:4` becomes

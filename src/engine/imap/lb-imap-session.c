@@ -12,13 +12,24 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "lb-error.h"
 #include "lb-imap-connection.h"
 #include "lb-imap-parser.h"
 #include "lb-imap-session.h"
+#include "lb-text-sanitize.h"
 
 #define READ_CHUNK (64 * 1024)
 #define COMMAND_TIMEOUT_MS (120 * 1000)
+
+/* The overall deadline of one command (see lb_imap_session_expect()): a base, time per
+ * message asked for, and time for every byte expected or announced as a literal at a
+ * rate even a poor mobile link beats.  The read timeout alone is not enough: every
+ * byte restarts it, so a server that trickles one byte a minute held a command for ever. */
+#define DEADLINE_BASE_S          60.0
+#define DEADLINE_PER_MESSAGE_S   0.5
+#define DEADLINE_MIN_BYTES_PER_S (16.0 * 1024)
 
 struct _LbImapSession
 {
@@ -37,6 +48,12 @@ struct _LbImapSession
   int               timeout_ms;
   LbProvider       *provider;
   char             *namespace_prefix;
+  double            deadline_scale;
+  gint64            deadline;        /* monotonic time the running command must end by */
+  guint64           literal_mark;    /* the parser's literal count already credited */
+  guint             expect_messages; /* lb_imap_session_expect(), for the next command */
+  guint64           expect_bytes;
+  guint             malformed;       /* responses skipped in the running command */
 };
 
 G_DEFINE_FINAL_TYPE (LbImapSession, lb_imap_session, G_TYPE_OBJECT)
@@ -62,12 +79,33 @@ lb_imap_session_class_init (LbImapSessionClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lb_imap_session_finalize;
 }
 
+/* LETTERBOX_IMAP_DEADLINE_SCALE multiplies every command deadline, so that tests
+ * against slow or hostile servers run in seconds. */
+static double
+default_deadline_scale (void)
+{
+  static double scale = 1.0;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *env = g_getenv ("LETTERBOX_IMAP_DEADLINE_SCALE");
+      double v = env != NULL ? g_ascii_strtod (env, NULL) : 1.0;
+
+      if (v > 0)
+        scale = v;
+      g_once_init_leave (&once, 1);
+    }
+  return scale;
+}
+
 static void
 lb_imap_session_init (LbImapSession *self)
 {
   self->buffer = g_malloc (READ_CHUNK);
   self->delimiter = '/';
   self->timeout_ms = COMMAND_TIMEOUT_MS;
+  self->deadline_scale = default_deadline_scale ();
 }
 
 LbImapSession *
@@ -171,13 +209,111 @@ set_capabilities (LbImapSession      *self,
     self->capabilities = g_strdupv ((char **) caps);
 }
 
-/* The next complete response, reading from the network as needed.  A failed read
- * drops the connection, except a timeout when KEEP_ON_TIMEOUT: waiting in IDLE for
- * news that did not come is no failure, and the connection is still good for DONE. */
+/**
+ * lb_imap_session_set_deadline_scale:
+ * @scale: a factor (> 0) for every command's overall deadline; anything else goes back
+ *   to the default, 1 or $LETTERBOX_IMAP_DEADLINE_SCALE
+ *
+ * Tests against slow or hostile servers shrink the deadlines so that they run fast.
+ */
+void
+lb_imap_session_set_deadline_scale (LbImapSession *self,
+                                    double         scale)
+{
+  self->deadline_scale = scale > 0 ? scale : default_deadline_scale ();
+}
+
+/**
+ * lb_imap_session_expect:
+ * @n_messages: how many messages the next command asks for
+ * @n_bytes: how many bytes its answer is expected to hold (message sizes), or 0
+ *
+ * Every command has an overall deadline, counted from when its answer starts being
+ * read: 60 s, plus 0.5 s per message and a second per 16 KiB expected here, plus a
+ * second per 16 KiB of each literal the server announces, all times the deadline scale.
+ * When it passes, the connection is dropped with %LB_ERROR_TIMEOUT.  This says how much
+ * the next command (the next lb_imap_session_command_sync() or
+ * lb_imap_session_finish_command()) may take; it is forgotten after that one.
+ */
+void
+lb_imap_session_expect (LbImapSession *self,
+                        guint          n_messages,
+                        guint64        n_bytes)
+{
+  self->expect_messages = n_messages;
+  self->expect_bytes = n_bytes;
+}
+
+/**
+ * lb_imap_session_get_malformed:
+ *
+ * A response that cannot be parsed is skipped and the stream goes on; a caller that
+ * draws conclusions from what a command did not return (a UID missing from a search)
+ * must know that something was skipped.
+ *
+ * Returns: how many malformed responses were skipped while the last command ran
+ */
+guint
+lb_imap_session_get_malformed (LbImapSession *self)
+{
+  return self->malformed;
+}
+
+/* Starts the clock of the command whose answer is read next.  @cap_ms (> 0) bounds it
+ * further: LOGOUT must not hold up shutdown. */
+static void
+begin_deadline (LbImapSession *self,
+                int            cap_ms)
+{
+  double seconds = DEADLINE_BASE_S + self->expect_messages * DEADLINE_PER_MESSAGE_S +
+                   (double) self->expect_bytes / DEADLINE_MIN_BYTES_PER_S;
+  gint64 span = (gint64) (seconds * self->deadline_scale * G_USEC_PER_SEC);
+
+  if (cap_ms > 0)
+    span = MIN (span, (gint64) cap_ms * 1000);
+  self->deadline = g_get_monotonic_time () + span;
+  self->literal_mark = self->parser != NULL ? lb_imap_parser_get_literal_bytes (self->parser) : 0;
+  self->expect_messages = 0;
+  self->expect_bytes = 0;
+  self->malformed = 0;
+}
+
+/* A literal the server announces earns the time to receive it; one whose size was a
+ * lie earns no more than that, since the next one can only follow its last byte. */
+static void
+credit_literals (LbImapSession *self)
+{
+  guint64 total = lb_imap_parser_get_literal_bytes (self->parser);
+
+  if (total > self->literal_mark)
+    {
+      double seconds = (double) (total - self->literal_mark) / DEADLINE_MIN_BYTES_PER_S;
+
+      self->deadline += (gint64) (seconds * self->deadline_scale * G_USEC_PER_SEC);
+      self->literal_mark = total;
+    }
+}
+
+static void
+fail_parse (LbImapSession  *self,
+            const GError   *parse_error,
+            GError        **error)
+{
+  g_autofree char *why = lb_text_sanitize_server (parse_error->message, -1);
+
+  g_set_error (error, LB_ERROR, LB_ERROR_PARSE,
+               "The server %s sent a response Letterbox cannot read: %s", self->host, why);
+  lb_imap_session_disconnect (self);
+}
+
+/* The next complete response, reading from the network as needed, until the running
+ * command's deadline; with @idle_until (> 0), until then instead: waiting in IDLE for
+ * news that did not come is no failure, so that end returns %LB_ERROR_TIMEOUT and keeps
+ * the connection (still good for DONE).  Any other failure drops the connection. */
 static LbImapResponse *
 read_response_full (LbImapSession *self,
-                    int            timeout_ms,
-                    gboolean       keep_on_timeout,
+                    int            read_timeout_ms,
+                    gint64         idle_until,
                     GCancellable  *cancellable,
                     GError       **error)
 {
@@ -186,45 +322,65 @@ read_response_full (LbImapSession *self,
       g_autoptr(GError) parse_error = NULL;
       g_autoptr(GError) read_error = NULL;
       LbImapResponse *response = lb_imap_parser_next (self->parser, &parse_error);
+      gint64 left_ms;
       gssize n;
 
       if (response != NULL)
         return response;
       if (parse_error != NULL && !lb_imap_parser_has_failed (self->parser))
         {
-          /* One malformed response is dropped and the stream goes on; the sync's set
-           * comparison makes up for anything it carried. */
-          g_debug ("%s sent a malformed response, skipped: %s", self->host, parse_error->message);
+          g_autofree char *why = lb_text_sanitize_server (parse_error->message, -1);
+
+          /* One malformed response is dropped and the stream goes on; callers that
+           * would conclude from a missing answer ask lb_imap_session_get_malformed(). */
+          self->malformed++;
+          g_debug ("%s sent a malformed response, skipped: %s", self->host, why);
           continue;
         }
       if (parse_error != NULL)
         {
-          g_propagate_prefixed_error (error, g_steal_pointer (&parse_error),
-                                      "The server %s sent a response Letterbox cannot read: ",
-                                      self->host);
+          fail_parse (self, parse_error, error);
+          return NULL;
+        }
+      left_ms = ((idle_until > 0 ? idle_until : self->deadline) - g_get_monotonic_time ()) / 1000;
+      if (left_ms <= 0 && idle_until > 0)
+        {
+          g_set_error_literal (error, LB_ERROR, LB_ERROR_TIMEOUT, "Nothing happened in IDLE");
+          return NULL;
+        }
+      if (left_ms <= 0)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_TIMEOUT,
+                       _("%s took too long to answer; the connection was closed"), self->host);
           lb_imap_session_disconnect (self);
           return NULL;
         }
-      n = lb_imap_connection_read_sync (self->conn, self->buffer, READ_CHUNK, timeout_ms,
+      n = lb_imap_connection_read_sync (self->conn, self->buffer, READ_CHUNK,
+                                        (int) MIN (left_ms, (gint64) read_timeout_ms),
                                         cancellable, &read_error);
       if (n < 0)
         {
-          if (!keep_on_timeout || !g_error_matches (read_error, LB_ERROR, LB_ERROR_TIMEOUT))
-            lb_imap_session_disconnect (self);
+          gboolean timeout = g_error_matches (read_error, LB_ERROR, LB_ERROR_TIMEOUT);
+
+          /* Cut short by the deadline rather than by the read timeout: said above. */
+          if (timeout && left_ms <= read_timeout_ms)
+            continue;
+          lb_imap_session_disconnect (self);
           g_propagate_error (error, g_steal_pointer (&read_error));
           return NULL;
         }
       lb_imap_parser_feed (self->parser, self->buffer, (gsize) n);
+      if (idle_until == 0)
+        credit_literals (self);
     }
 }
 
 static LbImapResponse *
 read_response (LbImapSession *self,
-               int            timeout_ms,
                GCancellable  *cancellable,
                GError       **error)
 {
-  return read_response_full (self, timeout_ms, FALSE, cancellable, error);
+  return read_response_full (self, self->timeout_ms, 0, cancellable, error);
 }
 
 /* Keeps session state in step with what the server says, whatever command is running. */
@@ -256,6 +412,8 @@ observe (LbImapSession  *self,
     }
 }
 
+/* Writes within a deadline of its own, on the same scale as a command's: a server that
+ * stops reading (an APPEND of a large message) is given up on too. */
 static gboolean
 write_all (LbImapSession *self,
            const char    *data,
@@ -263,12 +421,24 @@ write_all (LbImapSession *self,
            GCancellable  *cancellable,
            GError       **error)
 {
-  if (!lb_imap_connection_write_sync (self->conn, data, len, cancellable, error))
-    {
-      lb_imap_session_disconnect (self);
-      return FALSE;
-    }
-  return TRUE;
+  double seconds = DEADLINE_BASE_S + (double) len / DEADLINE_MIN_BYTES_PER_S;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  lb_imap_connection_set_write_deadline (self->conn, g_get_monotonic_time () +
+                                         (gint64) (seconds * self->deadline_scale *
+                                                   G_USEC_PER_SEC));
+  ok = lb_imap_connection_write_sync (self->conn, data, len, cancellable, &local_error);
+  lb_imap_connection_set_write_deadline (self->conn, 0);
+  if (ok)
+    return TRUE;
+  if (g_error_matches (local_error, LB_ERROR, LB_ERROR_TIMEOUT))
+    g_set_error (error, LB_ERROR, LB_ERROR_TIMEOUT,
+                 _("%s took too long to answer; the connection was closed"), self->host);
+  else
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  lb_imap_session_disconnect (self);
+  return FALSE;
 }
 
 static void
@@ -278,6 +448,7 @@ set_status_error (LbImapSession  *self,
                   GError        **error)
 {
   g_autofree char *cmd = g_strdup (command);
+  g_autofree char *text = NULL;
   char *space;
 
   /* Name the command, not its arguments (which may be long uid sets). */
@@ -286,27 +457,44 @@ set_status_error (LbImapSession  *self,
   if (space != NULL)
     *space = '\0';
 
+  /* The server's words go into the message: made safe to show first. */
+  text = lb_text_sanitize_server (r->text, -1);
   if (r->status == LB_IMAP_STATUS_NO)
-    g_set_error (error, LB_ERROR, LB_ERROR_SERVER_NO, "%s", r->text != NULL ? r->text : "");
+    g_set_error (error, LB_ERROR, LB_ERROR_SERVER_NO, "%s", text);
   else
     g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL, "%s rejected by %s: %s", cmd, self->host,
-                 r->text != NULL ? r->text : "");
+                 text);
 }
 
-/* Reads until the tagged completion of @tag.  Returns it when OK. */
+static void
+set_bye_error (LbImapSession  *self,
+               LbImapResponse *r,
+               GError        **error)
+{
+  g_autofree char *text = lb_text_sanitize_server (r->text, -1);
+
+  /* Translators: the first %s is a server name, the second what it said. */
+  g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, _("%s closed the connection: %s"),
+               self->host, text);
+  lb_imap_session_disconnect (self);
+}
+
+/* Reads until the tagged completion of @tag, within the command's deadline (@cap_ms,
+ * if > 0, shortens it).  Returns it when OK. */
 static LbImapResponse *
 finish_command (LbImapSession      *self,
                 const char         *tag,
                 const char         *command,
                 LbImapUntaggedFunc  func,
                 gpointer            user_data,
-                int                 timeout_ms,
+                int                 cap_ms,
                 GCancellable       *cancellable,
                 GError            **error)
 {
+  begin_deadline (self, cap_ms);
   for (;;)
     {
-      g_autoptr(LbImapResponse) r = read_response (self, timeout_ms, cancellable, error);
+      g_autoptr(LbImapResponse) r = read_response (self, cancellable, error);
 
       if (r == NULL)
         return NULL;
@@ -314,8 +502,10 @@ finish_command (LbImapSession      *self,
         {
           if (!g_str_equal (r->tag, tag))
             {
+              g_autofree char *other = lb_text_sanitize_server (r->tag, -1);
+
               g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL,
-                           "%s answered a command that was not sent (%s)", self->host, r->tag);
+                           "%s answered a command that was not sent (%s)", self->host, other);
               lb_imap_session_disconnect (self);
               return NULL;
             }
@@ -327,9 +517,7 @@ finish_command (LbImapSession      *self,
         }
       if (r->kind == LB_IMAP_RESPONSE_STATUS && r->status == LB_IMAP_STATUS_BYE)
         {
-          g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, "%s closed the connection: %s",
-                       self->host, r->text != NULL ? r->text : "");
-          lb_imap_session_disconnect (self);
+          set_bye_error (self, r, error);
           return NULL;
         }
       if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
@@ -386,8 +574,7 @@ command_valist (LbImapSession      *self,
   line = g_strdup_printf ("%s %s\r\n", tag, command);
   if (!write_all (self, line, strlen (line), cancellable, error))
     return NULL;
-  return finish_command (self, tag, command, func, user_data, self->timeout_ms,
-                         cancellable, error);
+  return finish_command (self, tag, command, func, user_data, 0, cancellable, error);
 }
 
 /**
@@ -460,7 +647,8 @@ lb_imap_session_send_command (LbImapSession  *self,
 /**
  * lb_imap_session_finish_command:
  *
- * Reads the answer of a command sent with lb_imap_session_send_command().
+ * Reads the answer of a command sent with lb_imap_session_send_command().  The
+ * command's deadline (see lb_imap_session_expect()) starts now.
  *
  * Returns: (transfer full): the tagged OK response
  */
@@ -472,8 +660,7 @@ lb_imap_session_finish_command (LbImapSession      *self,
                                 GCancellable       *cancellable,
                                 GError            **error)
 {
-  return finish_command (self, tag, "UID FETCH", func, user_data, self->timeout_ms,
-                         cancellable, error);
+  return finish_command (self, tag, "UID FETCH", func, user_data, 0, cancellable, error);
 }
 
 /**
@@ -744,9 +931,10 @@ lb_imap_session_append_sync (LbImapSession *self,
   if (!literal_plus)
     {
       /* Wait for the server's go-ahead; it may refuse at once instead. */
+      begin_deadline (self, 0);
       for (;;)
         {
-          g_autoptr(LbImapResponse) r = read_response (self, self->timeout_ms, cancellable, error);
+          g_autoptr(LbImapResponse) r = read_response (self, cancellable, error);
           if (r == NULL)
             return FALSE;
           if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
@@ -763,7 +951,7 @@ lb_imap_session_append_sync (LbImapSession *self,
       !write_all (self, "\r\n", 2, cancellable, error))
     return FALSE;
 
-  ok = finish_command (self, tag, "APPEND", NULL, NULL, self->timeout_ms, cancellable, error);
+  ok = finish_command (self, tag, "APPEND", NULL, NULL, 0, cancellable, error);
   if (ok == NULL)
     return FALSE;
   if (out_uid != NULL && ok->code.kind == LB_IMAP_CODE_APPENDUID && ok->code.set != NULL &&
@@ -816,9 +1004,12 @@ lb_imap_session_idle_sync (LbImapSession *self,
   if (!write_all (self, line, strlen (line), cancellable, error))
     return FALSE;
 
+  /* Up to the go-ahead and after DONE, IDLE is a command like any other; the wait in
+   * between has its own end, the renewal interval, and is no command deadline. */
+  begin_deadline (self, 0);
   for (;;)
     {
-      g_autoptr(LbImapResponse) r = read_response (self, self->timeout_ms, cancellable, error);
+      g_autoptr(LbImapResponse) r = read_response (self, cancellable, error);
       if (r == NULL)
         return FALSE;
       if (r->kind == LB_IMAP_RESPONSE_CONTINUATION)
@@ -836,12 +1027,10 @@ lb_imap_session_idle_sync (LbImapSession *self,
     {
       g_autoptr(GError) local_error = NULL;
       g_autoptr(LbImapResponse) r = NULL;
-      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
 
-      if (left_ms <= 0)
+      if (deadline <= g_get_monotonic_time ())
         break;
-      r = read_response_full (self, (int) MIN (left_ms, G_MAXINT), TRUE, cancellable,
-                              &local_error);
+      r = read_response_full (self, G_MAXINT, deadline, cancellable, &local_error);
       if (r == NULL)
         {
           if (g_error_matches (local_error, LB_ERROR, LB_ERROR_TIMEOUT) &&
@@ -852,9 +1041,7 @@ lb_imap_session_idle_sync (LbImapSession *self,
         }
       if (r->kind == LB_IMAP_RESPONSE_STATUS && r->status == LB_IMAP_STATUS_BYE)
         {
-          g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, "%s closed the connection: %s",
-                       self->host, r->text != NULL ? r->text : "");
-          lb_imap_session_disconnect (self);
+          set_bye_error (self, r, error);
           return FALSE;
         }
       changed |= is_change (r);
@@ -864,7 +1051,7 @@ lb_imap_session_idle_sync (LbImapSession *self,
     return FALSE;
   /* A live server answers DONE at once; silence here means the connection is dead
    * (a stalled NAT mapping, a suspended laptop) and the caller reconnects. */
-  ok = finish_command (self, tag, "IDLE", NULL, NULL, self->timeout_ms, cancellable, error);
+  ok = finish_command (self, tag, "IDLE", NULL, NULL, 0, cancellable, error);
   if (ok == NULL)
     return FALSE;
   *out_changed = changed;

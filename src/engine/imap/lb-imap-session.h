@@ -71,6 +71,12 @@ void           lb_imap_session_set_timeout      (LbImapSession        *self,
                                                  int                   timeout_ms);
 void           lb_imap_session_set_capability_override (LbImapSession *self,
                                                  const char           *capabilities);
+void           lb_imap_session_set_deadline_scale (LbImapSession      *self,
+                                                 double                scale);
+void           lb_imap_session_expect           (LbImapSession        *self,
+                                                 guint                 n_messages,
+                                                 guint64               n_bytes);
+guint          lb_imap_session_get_malformed    (LbImapSession        *self);
 gboolean       lb_imap_session_qresync_enabled  (LbImapSession        *self);
 gboolean       lb_imap_session_condstore_enabled (LbImapSession       *self);
 const char    *lb_imap_session_get_namespace_prefix (LbImapSession   *self);

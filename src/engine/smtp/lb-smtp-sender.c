@@ -13,6 +13,7 @@
 #include "lb-curl.h"
 #include "lb-error.h"
 #include "lb-smtp-sender.h"
+#include "lb-text-sanitize.h"
 
 typedef struct {
   const guint8 *data;
@@ -44,9 +45,13 @@ debug_cb (CURL          *handle,
           void          *user_data)
 {
   SendState *st = user_data;
+  gboolean kept_refusal = st->last_reply->str[0] == '4' || st->last_reply->str[0] == '5';
+  gboolean success = size > 0 && (data[0] == '2' || data[0] == '3');
 
-  /* Server replies only.  CURLINFO_HEADER_OUT would include AUTH: never look at it. */
-  if (type == CURLINFO_HEADER_IN)
+  /* Server replies only.  CURLINFO_HEADER_OUT would include AUTH: never look at it.
+   * A refusal (4xx/5xx) is kept over later successes: curl may still say QUIT, and
+   * "221 Bye" explains nothing. */
+  if (type == CURLINFO_HEADER_IN && !(kept_refusal && success))
     {
       g_string_truncate (st->last_reply, 0);
       g_string_append_len (st->last_reply, data, MIN (size, 2048));
@@ -146,9 +151,15 @@ run (const LbServerConfig *config,
       if (g_cancellable_is_cancelled (cancellable))
         g_cancellable_set_error_if_cancelled (cancellable, error);
       else if (st.last_reply->len > 0 && response_code >= 400)
-        g_set_error (error, LB_ERROR,
-                     rc == CURLE_LOGIN_DENIED ? LB_ERROR_AUTH : LB_ERROR_SERVER_NO,
-                     "%s", st.last_reply->str);
+        {
+          /* The reply is the server's: made safe before it becomes a message. */
+          g_autofree char *text = lb_text_sanitize_server (st.last_reply->str,
+                                                           (gssize) st.last_reply->len);
+
+          g_set_error (error, LB_ERROR,
+                       rc == CURLE_LOGIN_DENIED ? LB_ERROR_AUTH : LB_ERROR_SERVER_NO,
+                       "%s", text);
+        }
       else
         lb_curl_set_error (error, rc, errbuf, config->host);
     }

@@ -22,6 +22,8 @@
 #define FIRST_BATCH 50
 #define BATCH 500
 #define FLAGS_CHUNK 5000
+/* More UIDs than any folder Letterbox can hold: a search answer listing more is a lie. */
+#define MAX_FOLDER_UIDS 10000000
 
 
 typedef struct {
@@ -29,6 +31,8 @@ typedef struct {
   GArray *flag_updates;  /* LbStoreUidFlags */
 } SelectChanges;
 
+/* Sets in responses never hold '*' (the parser refuses them), so every range is what it
+ * says, up to and including UID 4294967295; the caller has checked the count. */
 static void
 add_ranges (GArray       *uids,
             const GArray *ranges)
@@ -36,14 +40,35 @@ add_ranges (GArray       *uids,
   for (guint i = 0; ranges != NULL && i < ranges->len; i++)
     {
       const LbImapRange *r = &g_array_index (ranges, LbImapRange, i);
-      /* A vanished range never includes '*'; cap runaway ranges defensively. */
-      guint32 last = r->last == LB_IMAP_SEQ_STAR ? r->first : r->last;
-      for (guint64 u = r->first; u <= last && uids->len < 10000000; u++)
+
+      for (guint64 u = r->first; u <= r->last && uids->len < MAX_FOLDER_UIDS; u++)
         {
           guint32 v = (guint32) u;
           g_array_append_val (uids, v);
         }
     }
+}
+
+/* A set of the UIDs a command asked for: what the server answers about any other UID
+ * (an unsolicited FETCH, a lie) must not enter the store. */
+static GHashTable *
+uid_set_new (const guint32 *uids,
+             guint          n)
+{
+  GHashTable *set = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_hash_table_add (set, GUINT_TO_POINTER (uids[i]));
+  return set;
+}
+
+/* TRUE the first time @uid's answer comes, if it was asked for: a second answer for
+ * the same UID is dropped as well. */
+static gboolean
+uid_set_take (GHashTable *set,
+              guint32     uid)
+{
+  return uid != 0 && g_hash_table_remove (set, GUINT_TO_POINTER (uid));
 }
 
 static gboolean
@@ -64,17 +89,37 @@ collect_select_changes (LbImapResponse  *r,
   return TRUE;
 }
 
+typedef struct {
+  GArray  *uids;      /* guint32, as listed */
+  guint64  listed;    /* how many UIDs the answer lists (counted before expanding) */
+  guint32  exists;    /* the folder's size: SELECT's EXISTS, then what the search says */
+} SearchData;
+
 static gboolean
 collect_uids (LbImapResponse  *r,
               gpointer         user_data,
               GError         **error)
 {
-  GArray *uids = user_data;
+  SearchData *d = user_data;
 
   if (r->kind == LB_IMAP_RESPONSE_SEARCH)
-    g_array_append_vals (uids, r->u.search.numbers->data, r->u.search.numbers->len);
+    {
+      d->listed += r->u.search.numbers->len;
+      g_array_append_vals (d->uids, r->u.search.numbers->data, r->u.search.numbers->len);
+    }
   else if (r->kind == LB_IMAP_RESPONSE_ESEARCH && r->u.esearch.all != NULL)
-    add_ranges (uids, r->u.esearch.all);
+    {
+      guint64 n = lb_imap_seqset_count (r->u.esearch.all);
+
+      /* "ALL 1:4294967295" is four billion UIDs: never expanded past what can be true. */
+      d->listed += n;
+      if (d->listed <= d->exists && d->listed <= MAX_FOLDER_UIDS)
+        add_ranges (d->uids, r->u.esearch.all);
+    }
+  else if (r->kind == LB_IMAP_RESPONSE_EXISTS)
+    d->exists = r->u.number;
+  else if (r->kind == LB_IMAP_RESPONSE_EXPUNGE && d->exists > 0)
+    d->exists--;
   return TRUE;
 }
 
@@ -94,38 +139,83 @@ cmp_uid_flags (gconstpointer a,
   return cmp_uid (&((const LbStoreUidFlags *) a)->uid, &((const LbStoreUidFlags *) b)->uid);
 }
 
+static void
+set_implausible_error (LbImapSync          *self,
+                       const LbStoreFolder *folder,
+                       GError             **error)
+{
+  /* Translators: the first %s is a server name, the second a folder name. */
+  g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL,
+               _("%s gave an impossible list of the messages in “%s”; nothing was changed"),
+               self->config->host, folder->display_name != NULL ? folder->display_name : "");
+}
+
+/**
+ * search_all_uids:
+ * @exists: the folder's size as SELECT reported it
+ * @out_complete: (out): whether the answer is known to list every message: as many UIDs
+ *   as the folder holds, and no response skipped as unreadable
+ *
+ * The server's complete UID set, sorted, without duplicates.  An answer that lists more
+ * UIDs than the folder holds is an error: it cannot be true, and expanding it could
+ * take all memory.
+ */
 static GArray *
-search_all_uids (LbImapSync    *self,
-                 GCancellable  *cancellable,
-                 GError       **error)
+search_all_uids (LbImapSync          *self,
+                 const LbStoreFolder *folder,
+                 guint32              exists,
+                 gboolean            *out_complete,
+                 GCancellable        *cancellable,
+                 GError             **error)
 {
   g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(LbImapResponse) ok = NULL;
+  SearchData d = { uids, 0, exists };
+  guint kept = 0;
 
+  /* The answer is about a number per message ("4294967295 " at most). */
+  lb_imap_session_expect (self->session, 0, (guint64) exists * 11);
   if (lb_imap_session_has_capability (self->session, "ESEARCH"))
-    ok = lb_imap_session_command_sync (self->session, collect_uids, uids, cancellable, error,
+    ok = lb_imap_session_command_sync (self->session, collect_uids, &d, cancellable, error,
                                        "UID SEARCH RETURN (ALL) ALL");
   else
-    ok = lb_imap_session_command_sync (self->session, collect_uids, uids, cancellable, error,
+    ok = lb_imap_session_command_sync (self->session, collect_uids, &d, cancellable, error,
                                        "UID SEARCH ALL");
   if (ok == NULL)
     return NULL;
+  if (d.listed > d.exists || d.listed > MAX_FOLDER_UIDS)
+    {
+      g_debug ("%s listed %" G_GUINT64_FORMAT " UIDs in %s, which holds %u messages",
+               self->config->host, d.listed, folder->raw_name, d.exists);
+      set_implausible_error (self, folder, error);
+      return NULL;
+    }
   g_array_sort (uids, cmp_uid);
+  for (guint i = 0; i < uids->len; i++)
+    if (kept == 0 || g_array_index (uids, guint32, i) != g_array_index (uids, guint32, kept - 1))
+      g_array_index (uids, guint32, kept++) = g_array_index (uids, guint32, i);
+  g_array_set_size (uids, kept);
+  *out_complete = kept == d.exists && lb_imap_session_get_malformed (self->session) == 0;
   return g_steal_pointer (&uids);
 }
+
+typedef struct {
+  GArray     *updates;   /* LbStoreUidFlags */
+  GHashTable *wanted;    /* the UIDs asked for */
+} FlagsData;
 
 static gboolean
 collect_flags (LbImapResponse  *r,
                gpointer         user_data,
                GError         **error)
 {
-  GArray *updates = user_data;
+  FlagsData *d = user_data;
 
   if (r->kind == LB_IMAP_RESPONSE_FETCH && (r->u.fetch.items & LB_IMAP_FETCH_UID) &&
-      (r->u.fetch.items & LB_IMAP_FETCH_FLAGS))
+      (r->u.fetch.items & LB_IMAP_FETCH_FLAGS) && uid_set_take (d->wanted, r->u.fetch.uid))
     {
       LbStoreUidFlags f = { r->u.fetch.uid, r->u.fetch.flags, r->u.fetch.modseq };
-      g_array_append_val (updates, f);
+      g_array_append_val (d->updates, f);
     }
   return TRUE;
 }
@@ -143,15 +233,19 @@ fetch_flags (LbImapSync    *self,
 
   for (guint i = 0; i < n; i += FLAGS_CHUNK)
     {
-      g_autofree char *set = lb_imap_seqset_format (uids + i, MIN (FLAGS_CHUNK, n - i));
+      guint chunk = MIN (FLAGS_CHUNK, n - i);
+      g_autofree char *set = lb_imap_seqset_format (uids + i, chunk);
+      g_autoptr(GHashTable) wanted = uid_set_new (uids + i, chunk);
       g_autoptr(LbImapResponse) ok = NULL;
+      FlagsData d = { updates, wanted };
 
+      lb_imap_session_expect (self->session, chunk, 0);
       if (changedsince > 0)
-        ok = lb_imap_session_command_sync (self->session, collect_flags, updates, cancellable,
+        ok = lb_imap_session_command_sync (self->session, collect_flags, &d, cancellable,
                                            error, "UID FETCH %s (UID FLAGS) (CHANGEDSINCE %"
                                            G_GUINT64_FORMAT ")", set, changedsince);
       else
-        ok = lb_imap_session_command_sync (self->session, collect_flags, updates, cancellable,
+        ok = lb_imap_session_command_sync (self->session, collect_flags, &d, cancellable,
                                            error, "UID FETCH %s (UID FLAGS%s)", set,
                                            lb_imap_session_condstore_enabled (self->session)
                                            ? " MODSEQ" : "");
@@ -295,7 +389,8 @@ fetched_from_fetch (const LbImapFetch *f)
 }
 
 typedef struct {
-  GPtrArray *batch;  /* LbStoreFetched* */
+  GPtrArray  *batch;   /* LbStoreFetched* */
+  GHashTable *wanted;  /* the UIDs of the batch */
 } FetchData;
 
 static gboolean
@@ -306,7 +401,7 @@ collect_messages (LbImapResponse  *r,
   FetchData *d = user_data;
 
   if (r->kind == LB_IMAP_RESPONSE_FETCH && (r->u.fetch.items & LB_IMAP_FETCH_UID) &&
-      (r->u.fetch.items & LB_IMAP_FETCH_ENVELOPE))
+      (r->u.fetch.items & LB_IMAP_FETCH_ENVELOPE) && uid_set_take (d->wanted, r->u.fetch.uid))
     g_ptr_array_add (d->batch, fetched_from_fetch (&r->u.fetch));
   return TRUE;
 }
@@ -363,8 +458,11 @@ fetch_new (LbImapSync     *self,
       g_autoptr(LbImapResponse) ok = NULL;
       g_autofree char *next_tag = NULL;
       guint this_count = count;
-      FetchData d = { batch };
+      /* The batch just sent is the @count UIDs after what remains to send. */
+      g_autoptr(GHashTable) wanted = uid_set_new (uids + remaining, count);
+      FetchData d = { batch, wanted };
 
+      lb_imap_session_expect (self->session, count, 0);
       ok = lb_imap_session_finish_command (self->session, tag, collect_messages, &d,
                                            cancellable, error);
       if (ok == NULL)
@@ -402,7 +500,8 @@ update_counts (LbImapSync    *self,
 }
 
 /* The server's and the store's sorted UID sets, merged: UIDs only the server has are
- * new, UIDs only the store has are gone, the rest are known. */
+ * new, UIDs only the store has are gone, the rest are known.  No UID value serves as an
+ * end marker: 4294967295 is a UID too. */
 static void
 merge_uids (const GArray *server_uids,
             const GArray *stored,
@@ -410,12 +509,12 @@ merge_uids (const GArray *server_uids,
             GArray       *gone,
             GArray       *known)
 {
-  guint i, j;
+  guint i = 0, j = 0;
 
-  for (i = 0, j = 0; i < server_uids->len || j < stored->len;)
+  while (i < server_uids->len && j < stored->len)
     {
-      guint32 s = i < server_uids->len ? g_array_index (server_uids, guint32, i) : G_MAXUINT32;
-      guint32 l = j < stored->len ? g_array_index (stored, LbStoreUidFlags, j).uid : G_MAXUINT32;
+      guint32 s = g_array_index (server_uids, guint32, i);
+      guint32 l = g_array_index (stored, LbStoreUidFlags, j).uid;
 
       if (s == l)
         {
@@ -433,6 +532,10 @@ merge_uids (const GArray *server_uids,
           j++;
         }
     }
+  for (; i < server_uids->len; i++)
+    g_array_append_val (new_uids, g_array_index (server_uids, guint32, i));
+  for (; j < stored->len; j++)
+    g_array_append_val (gone, g_array_index (stored, LbStoreUidFlags, j).uid);
 }
 
 /* Takes the UIDs that have a local change the server has not seen yet out of both sets:
@@ -459,7 +562,8 @@ drop_pending (GArray       *server_uids,
 }
 
 /* Keeps only the flag updates that differ from what the store holds, so that a
- * resync that changes nothing writes nothing.  Both arrays are sorted by UID. */
+ * resync that changes nothing writes nothing, and no answer about a UID the store does
+ * not hold is written at all.  Both arrays are sorted by UID. */
 static GArray *
 real_flag_changes (GArray       *changes,
                    const GArray *stored)
@@ -604,7 +708,10 @@ finish_folder (LbImapSync  *self,
 }
 
 /* SELECT, the server's UID set merged with the stored one, expunges removed, flags
- * of known messages updated, new messages fetched, and the sync state recorded. */
+ * of known messages updated, new messages fetched, and the sync state recorded.  What
+ * the server says is checked before anything is deleted: a UID list that cannot be
+ * true, or one that may be incomplete (fewer UIDs than messages, an unreadable response
+ * skipped) while local mail would go, is an error and changes nothing. */
 static gboolean
 sync_folder_steps (LbImapSync    *self,
                    gint64         folder_id,
@@ -618,6 +725,7 @@ sync_folder_steps (LbImapSync    *self,
   g_autoptr(GArray) new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (guint32));
+  gboolean complete = FALSE;
 
   fs.folder = lb_store_get_folder (self->store, folder_id, error);
   if (fs.folder == NULL)
@@ -632,7 +740,8 @@ sync_folder_steps (LbImapSync    *self,
   if (!select_folder (self, &fs, cancellable, error))
     return FALSE;
 
-  server_uids = search_all_uids (self, cancellable, error);
+  server_uids = search_all_uids (self, fs.folder, fs.info.exists, &complete, cancellable,
+                                 error);
   if (server_uids == NULL)
     return FALSE;
   if (!lb_store_get_folder_snapshot (self->store, folder_id, &stored, &pending, error))
@@ -641,6 +750,14 @@ sync_folder_steps (LbImapSync    *self,
   drop_pending (server_uids, stored, pending);
   merge_uids (server_uids, stored, new_uids, gone, known);
 
+  if (gone->len > 0 && !complete)
+    {
+      g_debug ("%s listed %u UIDs in %s, which holds %u messages; %u would be deleted",
+               self->config->host, server_uids->len, fs.folder->raw_name, fs.info.exists,
+               gone->len);
+      set_implausible_error (self, fs.folder, error);
+      return FALSE;
+    }
   if (gone->len > 0)
     {
       if (!lb_store_remove_uids (self->store, folder_id, (guint32 *) gone->data, gone->len, error))

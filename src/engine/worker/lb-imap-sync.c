@@ -32,6 +32,7 @@
 #include "lb-mutf7.h"
 #include "lb-provider.h"
 #include "lb-secrets.h"
+#include "lb-text-sanitize.h"
 
 LbImapSync *
 lb_imap_sync_new (LbStore                   *store,
@@ -288,7 +289,8 @@ store_listed_folder (LbImapSync        *self,
   leaf = l->delimiter != '\0' ? strrchr (decoded, l->delimiter) : NULL;
   folder->account_id = self->account_id;
   folder->raw_name = g_strdup (l->name);
-  folder->display_name = g_strdup (leaf != NULL ? leaf + 1 : decoded);
+  /* The name is the server's text, shown in the sidebar and printed by the CLI. */
+  folder->display_name = lb_text_sanitize_server (leaf != NULL ? leaf + 1 : decoded, -1);
   folder->delimiter = l->delimiter != '\0' ? g_strndup (&l->delimiter, 1) : NULL;
   folder->role = role;
   folder->attributes = g_strjoinv (" ", l->attributes);
@@ -631,37 +633,27 @@ lb_imap_sync_is_folder_error (LbImapSync   *self,
 #define FOLDER_ERROR_MAX_CHARS 200
 
 /* A folder failure as text for the sidebar and the CLI: the provider's friendly message
- * where one is known, else the server's own text made valid UTF-8, with control and
- * format characters (terminal escapes, bidi overrides) turned into spaces, and short. */
+ * where one is known, else the server's own text through the one sanitiser every server
+ * text goes through (valid UTF-8, no control or format characters), and short. */
 char *
 _lb_imap_sync_folder_error_text (LbImapSync   *self,
                                  const GError *error)
 {
   g_autofree char *mapped = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
-  guint n = 0;
+  char *text;
 
   mapped = lb_error_map_server_text (self->provider, LB_ERROR_PHASE_IMAP_SELECT, error->message,
                                      strlen (error->message), NULL);
-  text = mapped != NULL ? g_steal_pointer (&mapped)
-                        : lb_error_map_decode_text (error->message, strlen (error->message));
-  for (const char *p = text; *p != '\0' && n < FOLDER_ERROR_MAX_CHARS; p = g_utf8_next_char (p))
+  text = lb_text_sanitize_server (mapped != NULL ? mapped : error->message, -1);
+  if (g_utf8_strlen (text, -1) > FOLDER_ERROR_MAX_CHARS)
+    *g_utf8_offset_to_pointer (text, FOLDER_ERROR_MAX_CHARS) = '\0';
+  g_strchomp (text);
+  if (*text == '\0')
     {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT || g_unichar_isspace (c))
-        c = ' ';
-      if (c == ' ' && (out->len == 0 || out->str[out->len - 1] == ' '))
-        continue;
-      g_string_append_unichar (out, c);
-      n++;
+      g_free (text);
+      text = g_strdup (_("The server refused to open this folder."));
     }
-  while (out->len > 0 && out->str[out->len - 1] == ' ')
-    g_string_truncate (out, out->len - 1);
-  if (out->len == 0)
-    g_string_append (out, _("The server refused to open this folder."));
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return text;
 }
 
 /* Syncs one folder as part of the whole account: a failure of that folder alone has

@@ -449,6 +449,7 @@ assert_parse_error (const char *line)
   g_autoptr(GError) error = NULL;
   g_autoptr(LbImapResponse) r = lb_imap_parse_response (line, -1, &error);
 
+  g_test_message ("input “%s”", line);
   g_assert_error (error, LB_ERROR, LB_ERROR_PARSE);
   g_assert_null (r);
 }
@@ -1473,6 +1474,95 @@ test_astring (void)
   }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Numbers a server must not send                                           */
+/* ------------------------------------------------------------------------ */
+
+static LbImapResponse *
+parse_ok (const char *line)
+{
+  g_autoptr(GError) error = NULL;
+  LbImapResponse *r = lb_imap_parse_response (line, -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  return r;
+}
+
+/* UIDs and SEARCH results are nz-numbers: 0 or anything past 4294967295 is refused, so
+ * it can never reach the store. */
+static void
+test_uid_range (void)
+{
+  g_autoptr(LbImapResponse) max = parse_ok ("* 1 FETCH (UID 4294967295 FLAGS ())\r\n");
+  g_autoptr(LbImapResponse) search = parse_ok ("* SEARCH 1 4294967295\r\n");
+
+  g_assert_cmpuint (max->u.fetch.uid, ==, G_MAXUINT32);
+  g_assert_cmpuint (g_array_index (search->u.search.numbers, guint32, 1), ==, G_MAXUINT32);
+  assert_parse_error ("* 1 FETCH (UID 0 FLAGS ())\r\n");
+  assert_parse_error ("* 1 FETCH (FLAGS () UID 00)\r\n");
+  assert_parse_error ("* 1 FETCH (UID 4294967296)\r\n");
+  assert_parse_error ("* SEARCH 1 0 3\r\n");
+  assert_parse_error ("* ESEARCH (TAG \"a1\") UID MIN 0\r\n");
+}
+
+/* In a response, 4294967295 is that UID and never `*`; a reversed range is the same
+ * range; `*` itself is a protocol error. */
+static void
+test_response_sets (void)
+{
+  g_autoptr(LbImapResponse) rev = parse_ok ("* ESEARCH (TAG \"a1\") UID ALL 4294967295:1\r\n");
+  g_autoptr(LbImapResponse) top = parse_ok ("* ESEARCH (TAG \"a1\") UID ALL 7,4294967295\r\n");
+  g_autoptr(LbImapResponse) van = parse_ok ("* VANISHED 4294967294:4294967295\r\n");
+  g_autoptr(GArray) set = lb_imap_seqset_parse_uids ("9:3,4294967295", -1, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) star = lb_imap_seqset_parse_uids ("5:*", -1, &error);
+  const LbImapRange *r;
+
+  r = &g_array_index (rev->u.esearch.all, LbImapRange, 0);
+  g_assert_cmpuint (r->first, ==, 1);
+  g_assert_cmpuint (r->last, ==, G_MAXUINT32);
+  g_assert_cmpuint (lb_imap_seqset_count (rev->u.esearch.all), ==, G_MAXUINT32);
+  g_assert_cmpuint (lb_imap_seqset_count (top->u.esearch.all), ==, 2);
+  g_assert_true (lb_imap_seqset_contains (top->u.esearch.all, G_MAXUINT32));
+  g_assert_false (lb_imap_seqset_contains (top->u.esearch.all, 8));
+  g_assert_cmpuint (lb_imap_seqset_count (van->u.vanished.uids), ==, 2);
+
+  g_assert_nonnull (set);
+  g_assert_cmpuint (g_array_index (set, LbImapRange, 0).first, ==, 3);
+  g_assert_cmpuint (g_array_index (set, LbImapRange, 0).last, ==, 9);
+  g_assert_cmpuint (lb_imap_seqset_count (set), ==, 8);
+  g_assert_error (error, LB_ERROR, LB_ERROR_PARSE);
+  g_assert_null (star);
+
+  assert_parse_error ("* ESEARCH (TAG \"a1\") UID ALL 5:*\r\n");
+  assert_parse_error ("* ESEARCH (TAG \"a1\") UID ALL *\r\n");
+  assert_parse_error ("* VANISHED (EARLIER) 1:*\r\n");
+  assert_parse_error ("* ESEARCH (TAG \"a1\") UID ALL 0:5\r\n");
+}
+
+/* Announced literal sizes are counted as soon as their {N} is framed. */
+static void
+test_literal_bytes (void)
+{
+  g_autoptr(LbImapParser) p = lb_imap_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImapResponse) r = NULL;
+  static const char head[] = "* 1 FETCH (UID 5 BODY[] {1000}\r\nabc";
+  static const char more[] = "* 2 FETCH (UID 6 BODY[] {5}\r\nhello)\r\n";
+
+  g_assert_cmpuint (lb_imap_parser_get_literal_bytes (p), ==, 0);
+  lb_imap_parser_feed (p, head, strlen (head));
+  g_assert_null (lb_imap_parser_next (p, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_imap_parser_get_literal_bytes (p), ==, 1000);
+  lb_imap_parser_feed (p, more, strlen (more));
+  r = lb_imap_parser_next (p, &error);
+  g_assert_no_error (error);
+  g_assert_null (r);
+  g_assert_cmpuint (lb_imap_parser_get_literal_bytes (p), ==, 1000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1499,6 +1589,9 @@ main (int   argc,
   g_test_add_func ("/imap/parser/incomplete", test_incomplete);
   g_test_add_func ("/imap/parser/bare-lf", test_bare_lf);
   g_test_add_func ("/imap/parser/astring", test_astring);
+  g_test_add_func ("/imap/parser/uid-range", test_uid_range);
+  g_test_add_func ("/imap/parser/response-sets", test_response_sets);
+  g_test_add_func ("/imap/parser/literal-bytes", test_literal_bytes);
 
   return g_test_run ();
 }
