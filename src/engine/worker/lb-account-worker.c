@@ -17,6 +17,7 @@
 #include "lb-error.h"
 #include "lb-imap-session.h"
 #include "lb-quirks.h"
+#include "lb-reconnect.h"
 #include "lb-secrets.h"
 #include "lb-store-locations.h"
 
@@ -251,23 +252,65 @@ index_job (gpointer       worker_data,
 }
 
 static gpointer
-prefetch_job (gpointer       worker_data,
-              gpointer       job_data,
-              GCancellable  *cancellable,
-              GError       **error)
+prefetch_step (gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  LbAccountWorkerData *w = worker_data;
+  LbAccountWorkerData *w = data;
   gint64 inbox = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_INBOX);
   g_autoptr(GError) local_error = NULL;
 
   if (inbox > 0 &&
       lb_imap_sync_prefetch_bodies (w->sync, inbox, PREFETCH_RECENT, cancellable, &local_error) == 0 &&
       local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+prefetch_job (gpointer       worker_data,
+              gpointer       job_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (lb_reconnect_once (w->sync, "Prefetch", prefetch_step, w, cancellable, &local_error) == NULL)
     g_debug ("Prefetching bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
              local_error->message);
   lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
                           NULL, NULL, NULL, NULL);
   return GINT_TO_POINTER (1);
+}
+
+typedef struct {
+  LbAccountWorkerData *w;
+  gint64               folder_id;
+} SyncStep;
+
+static gpointer
+sync_step (gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  SyncStep *step = data;
+  LbAccountWorkerData *w = step->w;
+  gboolean ok;
+
+  /* Local changes go to the server before the server's state is read back.  Replaying
+   * and syncing again are idempotent, so the step may run twice. */
+  if (!lb_imap_sync_replay (w->sync, NULL, cancellable, error))
+    return NULL;
+  report_status (w->worker, LB_ACCOUNT_STATUS_SYNCING, NULL);
+  if (step->folder_id == 0)
+    ok = lb_imap_sync_all (w->sync, cancellable, error);
+  else
+    ok = lb_imap_sync_folder (w->sync, step->folder_id, cancellable, error);
+  return ok ? GINT_TO_POINTER (1) : NULL;
 }
 
 static gpointer
@@ -278,40 +321,15 @@ sync_job (gpointer       worker_data,
 {
   LbAccountWorkerData *w = worker_data;
   LbAccountWorker *self = w->worker;
-  gint64 folder_id = *(gint64 *) job_data;
+  SyncStep step = { w, *(gint64 *) job_data };
   g_autoptr(GError) local_error = NULL;
   gboolean reused = lb_imap_session_is_connected (lb_imap_sync_get_session (w->sync));
   gboolean ok;
 
   report_status (self, reused ? LB_ACCOUNT_STATUS_SYNCING : LB_ACCOUNT_STATUS_CONNECTING, NULL);
-
-  for (guint attempt = 0; ; attempt++)
-    {
-      /* Local changes go to the server before the server's state is read back. */
-      ok = lb_imap_sync_replay (w->sync, NULL, cancellable, &local_error);
-      if (ok)
-        {
-          report_status (self, LB_ACCOUNT_STATUS_SYNCING, NULL);
-          if (folder_id == 0)
-            ok = lb_imap_sync_all (w->sync, cancellable, &local_error);
-          else
-            ok = lb_imap_sync_folder (w->sync, folder_id, cancellable, &local_error);
-        }
-      /* A kept connection may have died while unused (a network change, a NAT timeout,
-       * the server's idle limit); that is no reason to fail the sync: try once more on a
-       * new connection.  Replaying and syncing again are idempotent. */
-      if (ok || attempt > 0 || !reused
-          || !g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK)
-          || g_cancellable_is_cancelled (cancellable))
-        break;
-      g_debug ("Account %" G_GINT64_FORMAT ": the kept connection had died (%s); reconnecting",
-               w->row->id, local_error->message);
-      g_clear_error (&local_error);
-      lb_imap_session_disconnect (lb_imap_sync_get_session (w->sync));
-    }
-
+  ok = lb_reconnect_once (w->sync, "Sync", sync_step, &step, cancellable, &local_error) != NULL;
   g_debug ("Sync of account %" G_GINT64_FORMAT " folder %" G_GINT64_FORMAT ": %s",
-           w->row->id, folder_id, ok ? "done" : local_error->message);
+           w->row->id, step.folder_id, ok ? "done" : local_error->message);
   if (!ok)
     {
       /* A single folder the server refuses shows its own error (LbFolder:last-error);
@@ -349,6 +367,21 @@ lb_account_worker_queue_sync (LbAccountWorker *self,
                           g_free, NULL, task);
 }
 
+typedef struct {
+  LbAccountWorkerData *w;
+  gint64               message_id;
+} BodyStep;
+
+static gpointer
+fetch_body_step (gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  BodyStep *step = data;
+
+  return lb_imap_sync_fetch_body (step->w->sync, step->message_id, cancellable, error);
+}
+
 static gpointer
 fetch_body_job (gpointer       worker_data,
                 gpointer       job_data,
@@ -356,12 +389,12 @@ fetch_body_job (gpointer       worker_data,
                 GError       **error)
 {
   LbAccountWorkerData *w = worker_data;
-  gint64 message_id = *(gint64 *) job_data;
-  GBytes *body = lb_store_get_body (w->store, message_id, NULL);
+  BodyStep step = { w, *(gint64 *) job_data };
+  GBytes *body = lb_store_get_body (w->store, step.message_id, NULL);
 
   if (body != NULL)
     return body;
-  return lb_imap_sync_fetch_body (w->sync, message_id, cancellable, error);
+  return lb_reconnect_once (w->sync, "Body", fetch_body_step, &step, cancellable, error);
 }
 
 /**
@@ -380,6 +413,24 @@ lb_account_worker_queue_fetch_body (LbAccountWorker *self,
                           (GDestroyNotify) g_bytes_unref, task);
 }
 
+typedef struct {
+  LbAccountWorkerData *w;
+  guint                failed;
+} ReplayStep;
+
+static gpointer
+replay_step (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  ReplayStep *step = data;
+
+  /* The queue of local changes only shrinks as the server confirms them: again is safe. */
+  step->failed = 0;
+  return lb_imap_sync_replay (step->w->sync, &step->failed, cancellable, error)
+         ? GINT_TO_POINTER (1) : NULL;
+}
+
 static gpointer
 replay_job (gpointer       worker_data,
             gpointer       job_data,
@@ -388,9 +439,10 @@ replay_job (gpointer       worker_data,
 {
   LbAccountWorkerData *w = worker_data;
   g_autoptr(GError) local_error = NULL;
-  guint failed = 0;
+  ReplayStep step = { w, 0 };
+  guint failed;
 
-  if (!lb_imap_sync_replay (w->sync, &failed, cancellable, &local_error))
+  if (lb_reconnect_once (w->sync, "Replay", replay_step, &step, cancellable, &local_error) == NULL)
     {
       /* Offline: the queue is kept and replayed by the next sync. */
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -398,6 +450,7 @@ replay_job (gpointer       worker_data,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  failed = step.failed;
   if (failed > 0)
     {
       /* Bring the refused changes' folders back in line at once. */
