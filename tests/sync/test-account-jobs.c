@@ -5,7 +5,11 @@
  */
 #include "config.h"
 
+#include "lb-account.h"
 #include "lb-engine.h"
+#include "lb-folder.h"
+#include "lb-message.h"
+#include "lb-message-list.h"
 #include "lb-test-account.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
