@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "lb-account.h"
+#include "lb-compose.h"
 #include "lb-engine.h"
 #include "lb-folder.h"
 #include "lb-message.h"
@@ -178,6 +179,34 @@ test_fetch_after_server_dropped_connection (void)
   env_stop (&env);
 }
 
+/* The same for saving a draft: it is kept on the server although the connection that
+ * the account kept had been dropped. */
+static void
+test_draft_after_server_dropped_connection (void)
+{
+  static const char draft[] =
+    "From: alice@example.com\r\nTo: bob@example.com\r\nSubject: Half written\r\n"
+    "Message-ID: <draft-1@example.com>\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\n"
+    "To be continued.\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (draft, sizeof draft - 1);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Env env = { 0 };
+  guint32 uid;
+
+  env_start (&env, TRUE);
+  lb_test_proxy_kill_all (env.proxy);
+  lb_compose_save_draft_async (env.engine, env.account, message, 0, NULL,
+                               lb_test_got_result, &result);
+  uid = lb_compose_save_draft_finish (env.engine, lb_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  /* Dovecot has UIDPLUS: the new copy's uid is known. */
+  g_assert_cmpuint (uid, >, 0);
+  /* The result holds the engine, its source object. */
+  g_clear_object (&result);
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -186,5 +215,7 @@ main (int   argc,
   g_test_add_func ("/account-jobs/cancelled-fetches", test_cancelled_fetches);
   g_test_add_func ("/account-jobs/fetch-after-server-dropped-connection",
                    test_fetch_after_server_dropped_connection);
+  g_test_add_func ("/account-jobs/draft-after-server-dropped-connection",
+                   test_draft_after_server_dropped_connection);
   return g_test_run ();
 }
