@@ -16,6 +16,7 @@
 #include "lb-account-search.h"
 #include "lb-error.h"
 #include "lb-imap-search.h"
+#include "lb-reconnect.h"
 #include "lb-search-query.h"
 #include "lb-store-search.h"
 
@@ -63,14 +64,21 @@ map_uids (LbStore  *store,
   return r;
 }
 
+typedef struct {
+  LbAccountWorkerData *w;
+  LbStoreFolder       *folder;
+  LbSearchQuery       *query;
+} SearchStep;
+
 /* Selects the folder and runs the search; NULL with @error set on failure. */
-static GArray *
-search_uids (LbAccountWorkerData  *w,
-             LbStoreFolder        *folder,
-             LbSearchQuery        *query,
-             GCancellable         *cancellable,
-             GError              **error)
+static gpointer
+search_uids (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
+  SearchStep *step = data;
+  LbAccountWorkerData *w = step->w;
+  LbStoreFolder *folder = step->folder;
   LbImapSession *session;
 
   if (!lb_imap_sync_connect (w->sync, cancellable, error))
@@ -86,7 +94,7 @@ search_uids (LbAccountWorkerData  *w,
   else if (!lb_imap_session_select_sync (session, folder->raw_name, FALSE, NULL, NULL, NULL, NULL,
                                          cancellable, error))
     return NULL;
-  return lb_imap_search_uids_sync (session, query, cancellable, error);
+  return lb_imap_search_uids_sync (session, step->query, cancellable, error);
 }
 
 static gpointer
@@ -100,8 +108,7 @@ search_job (gpointer       worker_data,
   g_autoptr(LbSearchQuery) query = lb_search_query_parse (job->query);
   g_autoptr(LbStoreFolder) folder = lb_store_get_folder (w->store, job->folder_id, error);
   g_autoptr(GArray) uids = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gboolean reused;
+  SearchStep step = { w, NULL, query };
   SearchResult *r;
   guint missing = 0;
 
@@ -113,24 +120,10 @@ search_job (gpointer       worker_data,
                    job->folder_id);
       return NULL;
     }
-  /* A kept connection may have died while unused (a network change, the server's idle
-   * limit): as for a sync, that is no reason to fail; try once more on a new one. */
-  reused = lb_imap_session_is_connected (lb_imap_sync_get_session (w->sync));
-  uids = search_uids (w, folder, query, cancellable, &local_error);
-  if (uids == NULL && reused && g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK)
-      && !g_cancellable_is_cancelled (cancellable))
-    {
-      g_debug ("Server search: the kept connection had died (%s); reconnecting",
-               local_error->message);
-      g_clear_error (&local_error);
-      lb_imap_session_disconnect (lb_imap_sync_get_session (w->sync));
-      uids = search_uids (w, folder, query, cancellable, &local_error);
-    }
+  step.folder = folder;
+  uids = lb_reconnect_once (w->sync, "Server search", search_uids, &step, cancellable, error);
   if (uids == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+    return NULL;
 
   r = map_uids (w->store, job->folder_id, uids, &missing, error);
   if (r != NULL && missing > 0)

@@ -23,6 +23,7 @@
 #include "lb-compose.h"
 #include "lb-imap-session.h"
 #include "lb-engine-private.h"
+#include "lb-reconnect.h"
 #include "lb-store-addresses.h"
 
 /* Prefixes are compared case-insensitively up to a colon, ASCII ':' or full-width '：'. */
@@ -430,13 +431,11 @@ draft_job_free (DraftJob *job)
 /* Worker: APPEND the new copy with \Draft, then remove the previous one (its uid is only
  * known when the server has UIDPLUS; without it the old copy stays, which loses nothing). */
 static gpointer
-save_draft_job (gpointer       worker_data,
-                gpointer       job_data,
-                GCancellable  *cancellable,
-                GError       **error)
+save_draft (LbAccountWorkerData  *w,
+            DraftJob             *job,
+            GCancellable         *cancellable,
+            GError              **error)
 {
-  LbAccountWorkerData *w = worker_data;
-  DraftJob *job = job_data;
   g_autoptr(LbStoreFolder) drafts = NULL;
   LbImapSession *session;
   gint64 drafts_id;
@@ -482,6 +481,34 @@ save_draft_job (gpointer       worker_data,
     }
   lb_imap_sync_folder (w->sync, drafts_id, cancellable, NULL);
   return g_memdup2 (&uid, sizeof uid);
+}
+
+typedef struct {
+  LbAccountWorkerData *w;
+  DraftJob            *job;
+} DraftStep;
+
+static gpointer
+save_draft_step (gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  DraftStep *step = data;
+
+  return save_draft (step->w, step->job, cancellable, error);
+}
+
+/* A kept connection that the server closed meanwhile is replaced once (lb-reconnect.c). */
+static gpointer
+save_draft_job (gpointer       worker_data,
+                gpointer       job_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  DraftStep step = { w, job_data };
+
+  return lb_reconnect_once (w->sync, "Draft", save_draft_step, &step, cancellable, error);
 }
 
 /**

@@ -8,13 +8,17 @@
  */
 #include "config.h"
 
+#include <signal.h>
+
 #include "lb-engine.h"
 #include "lb-message-list.h"
+#include "lb-test-wait.h"
 
 typedef struct {
   GSubprocess  *server;
   char         *dir;
   char         *cert;
+  char         *log;          /* every command the server received, one a line */
   guint16       port;
   LbEngine     *engine;
   LbAccount    *account;
@@ -63,9 +67,10 @@ env_start (Env        *env,
   g_assert_no_error (error);
   g_assert_true (g_subprocess_wait_check (openssl, NULL, &error));
 
+  env->log = g_build_filename (env->dir, "commands.log", NULL);
   env->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                                   g_getenv ("LB_TEST_PYTHON"), script, "--mode", mode,
-                                  "--cert", env->cert, "--key", key, NULL);
+                                  "--cert", env->cert, "--key", key, "--log", env->log, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (env->server));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
@@ -100,6 +105,7 @@ env_stop (Env *env)
   g_assert_cmpint (system (cmd), ==, 0);
   g_free (env->dir);
   g_free (env->cert);
+  g_free (env->log);
 }
 
 static void
@@ -230,6 +236,78 @@ test_gmail_labels (void)
   env_stop (&env);
 }
 
+/* How many times the server received @command (a name as the log writes it). */
+static guint
+count_commands (Env        *env,
+                const char *command)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (env->log, &text, NULL, NULL))
+    return 0;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += g_str_equal (lines[i], command);
+  return n;
+}
+
+typedef struct {
+  Env   *env;
+  guint  polls;    /* wait until the server saw this many STATUS and LOGIN in all */
+} PollWait;
+
+static gboolean
+polls_seen (gpointer data)
+{
+  PollWait *w = data;
+
+  return count_commands (w->env, "STATUS") + count_commands (w->env, "LOGIN") >= w->polls;
+}
+
+/* NetEase has no IDLE.  Letterbox logs in once for polling and keeps that connection,
+ * looks at INBOX with a cheap STATUS every interval, syncs only when INBOX changed, and
+ * picks up new mail. */
+static void
+test_netease_polling (void)
+{
+  g_autoptr(LbMessageList) inbox = NULL;
+  Env env = { 0 };
+  LbFolder *folder;
+  PollWait wait = { &env, 0 };
+  guint searches;
+
+  g_setenv ("LETTERBOX_POLL_INTERVAL_SECONDS", "1", TRUE);
+  env_start (&env, "netease", "netease-163");
+  lb_account_start (env.account);
+  while ((folder = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  inbox = lb_engine_open_folder (env.engine, lb_folder_get_id (folder));
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (inbox), 2, 30));
+
+  /* Several poll intervals: one login for the worker, one for polling, however many
+   * polls (before, each poll logged in anew). */
+  wait.polls = 8;
+  g_assert_true (lb_test_wait_until (polls_seen, &wait, 60));
+  g_assert_cmpuint (count_commands (&env, "LOGIN"), <=, 2);
+
+  /* Nothing changed: polls without syncs. */
+  searches = count_commands (&env, "UID SEARCH");
+  wait.polls = count_commands (&env, "STATUS") + count_commands (&env, "LOGIN") + 3;
+  g_assert_true (lb_test_wait_until (polls_seen, &wait, 60));
+  g_assert_cmpuint (count_commands (&env, "UID SEARCH"), ==, searches);
+
+  /* New mail is picked up by the next poll. */
+  g_subprocess_send_signal (env.server, SIGUSR1);
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (inbox), 3, 60));
+  g_assert_cmpuint (count_commands (&env, "LOGIN"), <=, 2);
+
+  g_clear_object (&inbox);
+  env_stop (&env);
+  g_unsetenv ("LETTERBOX_POLL_INTERVAL_SECONDS");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -238,5 +316,6 @@ main (int   argc,
   g_test_add_func ("/quirks/qq-login-refused", test_qq_login_refused);
   g_test_add_func ("/quirks/netease", test_netease);
   g_test_add_func ("/quirks/gmail-labels", test_gmail_labels);
+  g_test_add_func ("/quirks/netease-polling", test_netease_polling);
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include "lb-error.h"
 #include "lb-imap-session.h"
 #include "lb-quirks.h"
+#include "lb-reconnect.h"
 #include "lb-secrets.h"
 #include "lb-store-locations.h"
 
@@ -251,23 +252,65 @@ index_job (gpointer       worker_data,
 }
 
 static gpointer
-prefetch_job (gpointer       worker_data,
-              gpointer       job_data,
-              GCancellable  *cancellable,
-              GError       **error)
+prefetch_step (gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  LbAccountWorkerData *w = worker_data;
+  LbAccountWorkerData *w = data;
   gint64 inbox = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_INBOX);
   g_autoptr(GError) local_error = NULL;
 
   if (inbox > 0 &&
       lb_imap_sync_prefetch_bodies (w->sync, inbox, PREFETCH_RECENT, cancellable, &local_error) == 0 &&
       local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+prefetch_job (gpointer       worker_data,
+              gpointer       job_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (lb_reconnect_once (w->sync, "Prefetch", prefetch_step, w, cancellable, &local_error) == NULL)
     g_debug ("Prefetching bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
              local_error->message);
   lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
                           NULL, NULL, NULL, NULL);
   return GINT_TO_POINTER (1);
+}
+
+typedef struct {
+  LbAccountWorkerData *w;
+  gint64               folder_id;
+} SyncStep;
+
+static gpointer
+sync_step (gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  SyncStep *step = data;
+  LbAccountWorkerData *w = step->w;
+  gboolean ok;
+
+  /* Local changes go to the server before the server's state is read back.  Replaying
+   * and syncing again are idempotent, so the step may run twice. */
+  if (!lb_imap_sync_replay (w->sync, NULL, cancellable, error))
+    return NULL;
+  report_status (w->worker, LB_ACCOUNT_STATUS_SYNCING, NULL);
+  if (step->folder_id == 0)
+    ok = lb_imap_sync_all (w->sync, cancellable, error);
+  else
+    ok = lb_imap_sync_folder (w->sync, step->folder_id, cancellable, error);
+  return ok ? GINT_TO_POINTER (1) : NULL;
 }
 
 static gpointer
@@ -278,40 +321,15 @@ sync_job (gpointer       worker_data,
 {
   LbAccountWorkerData *w = worker_data;
   LbAccountWorker *self = w->worker;
-  gint64 folder_id = *(gint64 *) job_data;
+  SyncStep step = { w, *(gint64 *) job_data };
   g_autoptr(GError) local_error = NULL;
   gboolean reused = lb_imap_session_is_connected (lb_imap_sync_get_session (w->sync));
   gboolean ok;
 
   report_status (self, reused ? LB_ACCOUNT_STATUS_SYNCING : LB_ACCOUNT_STATUS_CONNECTING, NULL);
-
-  for (guint attempt = 0; ; attempt++)
-    {
-      /* Local changes go to the server before the server's state is read back. */
-      ok = lb_imap_sync_replay (w->sync, NULL, cancellable, &local_error);
-      if (ok)
-        {
-          report_status (self, LB_ACCOUNT_STATUS_SYNCING, NULL);
-          if (folder_id == 0)
-            ok = lb_imap_sync_all (w->sync, cancellable, &local_error);
-          else
-            ok = lb_imap_sync_folder (w->sync, folder_id, cancellable, &local_error);
-        }
-      /* A kept connection may have died while unused (a network change, a NAT timeout,
-       * the server's idle limit); that is no reason to fail the sync: try once more on a
-       * new connection.  Replaying and syncing again are idempotent. */
-      if (ok || attempt > 0 || !reused
-          || !g_error_matches (local_error, LB_ERROR, LB_ERROR_NETWORK)
-          || g_cancellable_is_cancelled (cancellable))
-        break;
-      g_debug ("Account %" G_GINT64_FORMAT ": the kept connection had died (%s); reconnecting",
-               w->row->id, local_error->message);
-      g_clear_error (&local_error);
-      lb_imap_session_disconnect (lb_imap_sync_get_session (w->sync));
-    }
-
+  ok = lb_reconnect_once (w->sync, "Sync", sync_step, &step, cancellable, &local_error) != NULL;
   g_debug ("Sync of account %" G_GINT64_FORMAT " folder %" G_GINT64_FORMAT ": %s",
-           w->row->id, folder_id, ok ? "done" : local_error->message);
+           w->row->id, step.folder_id, ok ? "done" : local_error->message);
   if (!ok)
     {
       /* A single folder the server refuses shows its own error (LbFolder:last-error);
@@ -349,6 +367,21 @@ lb_account_worker_queue_sync (LbAccountWorker *self,
                           g_free, NULL, task);
 }
 
+typedef struct {
+  LbAccountWorkerData *w;
+  gint64               message_id;
+} BodyStep;
+
+static gpointer
+fetch_body_step (gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  BodyStep *step = data;
+
+  return lb_imap_sync_fetch_body (step->w->sync, step->message_id, cancellable, error);
+}
+
 static gpointer
 fetch_body_job (gpointer       worker_data,
                 gpointer       job_data,
@@ -356,12 +389,12 @@ fetch_body_job (gpointer       worker_data,
                 GError       **error)
 {
   LbAccountWorkerData *w = worker_data;
-  gint64 message_id = *(gint64 *) job_data;
-  GBytes *body = lb_store_get_body (w->store, message_id, NULL);
+  BodyStep step = { w, *(gint64 *) job_data };
+  GBytes *body = lb_store_get_body (w->store, step.message_id, NULL);
 
   if (body != NULL)
     return body;
-  return lb_imap_sync_fetch_body (w->sync, message_id, cancellable, error);
+  return lb_reconnect_once (w->sync, "Body", fetch_body_step, &step, cancellable, error);
 }
 
 /**
@@ -380,6 +413,24 @@ lb_account_worker_queue_fetch_body (LbAccountWorker *self,
                           (GDestroyNotify) g_bytes_unref, task);
 }
 
+typedef struct {
+  LbAccountWorkerData *w;
+  guint                failed;
+} ReplayStep;
+
+static gpointer
+replay_step (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  ReplayStep *step = data;
+
+  /* The queue of local changes only shrinks as the server confirms them: again is safe. */
+  step->failed = 0;
+  return lb_imap_sync_replay (step->w->sync, &step->failed, cancellable, error)
+         ? GINT_TO_POINTER (1) : NULL;
+}
+
 static gpointer
 replay_job (gpointer       worker_data,
             gpointer       job_data,
@@ -388,9 +439,10 @@ replay_job (gpointer       worker_data,
 {
   LbAccountWorkerData *w = worker_data;
   g_autoptr(GError) local_error = NULL;
-  guint failed = 0;
+  ReplayStep step = { w, 0 };
+  guint failed;
 
-  if (!lb_imap_sync_replay (w->sync, &failed, cancellable, &local_error))
+  if (lb_reconnect_once (w->sync, "Replay", replay_step, &step, cancellable, &local_error) == NULL)
     {
       /* Offline: the queue is kept and replayed by the next sync. */
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -398,6 +450,7 @@ replay_job (gpointer       worker_data,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  failed = step.failed;
   if (failed > 0)
     {
       /* Bring the refused changes' folders back in line at once. */
@@ -417,6 +470,18 @@ lb_account_worker_queue_replay (LbAccountWorker *self)
 
 /* ---- Push: IDLE or polling ------------------------------------------------------------ */
 
+/* Tests shorten the poll with LETTERBOX_POLL_INTERVAL_SECONDS. */
+static guint
+poll_interval_seconds (const LbQuirks *quirks)
+{
+  const char *env = g_getenv ("LETTERBOX_POLL_INTERVAL_SECONDS");
+  guint64 v = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  if (v > 0 && v < G_MAXUINT)
+    return (guint) v;
+  return quirks->poll_interval > 0 ? quirks->poll_interval : LB_QUIRKS_DEFAULT_POLL_INTERVAL;
+}
+
 /* Sleeps up to @seconds; returns FALSE at once when the account is stopping. */
 static gboolean
 idle_wait (LbAccountWorker *self,
@@ -434,13 +499,18 @@ idle_wait (LbAccountWorker *self,
   return go_on;
 }
 
-static void
-queue_inbox_sync (LbAccountWorker *self,
-                  gint64           inbox_id)
+/**
+ * lb_account_worker_queue_pushed_sync:
+ * @folder_id: INBOX, or 0 for a full sync
+ *
+ * Queues the sync that IDLE or a poll asks for.  It has the same job key as a sync
+ * the user asks for (lb_account_worker_queue_sync()), so the two merge into one run.
+ */
+void
+lb_account_worker_queue_pushed_sync (LbAccountWorker *self,
+                                     gint64           folder_id)
 {
-  lb_account_worker_push (self, LB_JOB_PRIORITY_VISIBLE,
-                          inbox_id != 0 ? "sync:inbox" : "sync:0",
-                          sync_job, g_memdup2 (&inbox_id, sizeof inbox_id), g_free, NULL, NULL);
+  lb_account_worker_queue_sync (self, folder_id, LB_JOB_PRIORITY_VISIBLE, NULL);
 }
 
 static gint64
@@ -458,6 +528,117 @@ find_inbox_id (LbAccountWorker *self,
   return 0;
 }
 
+/* What STATUS INBOX said last; a change in any of it means a sync is worth it. */
+typedef struct {
+  gboolean known;
+  guint32  uidvalidity;
+  guint32  uidnext;
+  guint32  messages;
+  guint32  unseen;
+} InboxStatus;
+
+static gboolean
+on_inbox_status (LbImapResponse  *r,
+                 gpointer         user_data,
+                 GError         **error)
+{
+  InboxStatus *now = user_data;
+
+  if (r->kind == LB_IMAP_RESPONSE_MAILBOX_STATUS)
+    {
+      now->known = TRUE;
+      now->uidvalidity = r->u.mailbox_status.uidvalidity;
+      now->uidnext = r->u.mailbox_status.uidnext;
+      now->messages = r->u.mailbox_status.messages;
+      now->unseen = r->u.mailbox_status.unseen;
+    }
+  return TRUE;
+}
+
+/* One look at INBOX over the kept connection: STATUS selects nothing and costs one round
+ * trip, where a sync costs a SELECT, a UID SEARCH and a FLAGS fetch of the whole folder.
+ * The first look only takes the baseline. */
+static gboolean
+poll_inbox (LbImapSession  *session,
+            InboxStatus    *last,
+            gboolean       *out_changed,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  InboxStatus now = { 0 };
+  g_autoptr(LbImapResponse) r = NULL;
+
+  r = lb_imap_session_command_sync (session, on_inbox_status, &now, cancellable, error,
+                                    "STATUS INBOX (UIDVALIDITY UIDNEXT MESSAGES UNSEEN)");
+  if (r == NULL)
+    return FALSE;
+  /* A server that answers without the counts gives nothing to compare: sync each time. */
+  *out_changed = !now.known || !last->known || now.uidvalidity != last->uidvalidity ||
+                 now.uidnext != last->uidnext || now.messages != last->messages ||
+                 now.unseen != last->unseen;
+  *last = now;
+  return TRUE;
+}
+
+/* Logs in; learns once whether this server must be polled; IDLE needs INBOX selected. */
+static gboolean
+idle_connect (LbAccountWorker       *self,
+              LbImapSession         *session,
+              const LbServerConfig  *config,
+              LbQuirks              *quirks,
+              gboolean              *polling,
+              GError               **error)
+{
+  g_autoptr(LbSecret) password = worker_password (self, self->idle_cancellable, error);
+
+  if (password == NULL ||
+      !lb_imap_session_connect_sync (session, config, password, quirks->id_required,
+                                     self->idle_cancellable, error))
+    return FALSE;
+  lb_quirks_merge_capabilities (quirks, lb_imap_session_get_capabilities (session));
+  *polling = quirks->poll_instead_of_idle || !lb_imap_session_has_capability (session, "IDLE");
+  if (*polling)
+    {
+      g_debug ("Account %" G_GINT64_FORMAT ": no IDLE; polling INBOX every %u s", self->row->id,
+               poll_interval_seconds (quirks));
+      return TRUE;
+    }
+  if (!lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, NULL,
+                                    self->idle_cancellable, error))
+    return FALSE;
+  g_debug ("IDLE on account %" G_GINT64_FORMAT ": watching INBOX", self->row->id);
+  return TRUE;
+}
+
+/* Waits for a change of INBOX with IDLE, or looks once when polling. */
+static gboolean
+idle_watch (LbAccountWorker  *self,
+            LbImapSession    *session,
+            gboolean          polling,
+            InboxStatus      *last,
+            gboolean         *out_changed,
+            GError          **error)
+{
+  if (polling)
+    {
+      gboolean first = !last->known;
+
+      if (!poll_inbox (session, last, out_changed, self->idle_cancellable, error))
+        return FALSE;
+      /* The baseline may have been taken after the last sync read INBOX. */
+      *out_changed = *out_changed || first;
+      return TRUE;
+    }
+  if (!lb_imap_session_idle_sync (session, idle_renew_seconds (), out_changed,
+                                  self->idle_cancellable, error))
+    return FALSE;
+  g_debug ("IDLE on account %" G_GINT64_FORMAT " ended: %s", self->row->id,
+           *out_changed ? "INBOX changed" : "renewing");
+  return TRUE;
+}
+
+/* Keeps one connection: IDLE on INBOX, or, where the server has no IDLE (163, 126), a
+ * cheap STATUS every poll interval.  Either only queues an INBOX sync when INBOX changed. */
 static gpointer
 idle_thread (gpointer data)
 {
@@ -466,6 +647,8 @@ idle_thread (gpointer data)
   g_autoptr(LbServerConfig) config = lb_account_worker_imap_config (self->row);
   g_autoptr(LbStore) store = lb_store_open (self->store_path, LB_STORE_OPEN_READ_ONLY, NULL);
   guint backoff = BACKOFF_MIN_SECONDS;
+  gboolean polling = FALSE;
+  InboxStatus last = { 0 };
   LbQuirks quirks;
 
   lb_quirks_init (&quirks);
@@ -474,53 +657,26 @@ idle_thread (gpointer data)
   lb_imap_session_set_timeout (session, IDLE_ANSWER_MS);
   lb_imap_session_set_provider (session, self->provider);
 
-  /* The first full sync; afterwards INBOX is synced whenever IDLE says it changed. */
-  queue_inbox_sync (self, 0);
+  /* The first full sync; afterwards INBOX is synced whenever it changed. */
+  lb_account_worker_queue_pushed_sync (self, 0);
 
   while (!g_cancellable_is_cancelled (self->idle_cancellable))
     {
       g_autoptr(GError) error = NULL;
       gint64 inbox_id = store != NULL ? find_inbox_id (self, store) : 0;
+      gboolean changed = FALSE;
 
-      if (!lb_imap_session_is_connected (session))
-        {
-          g_autoptr(LbSecret) password = worker_password (self, self->idle_cancellable, &error);
-
-          if (password == NULL ||
-              !lb_imap_session_connect_sync (session, config, password, quirks.id_required,
-                                             self->idle_cancellable, &error))
-            goto failed;
-          lb_quirks_merge_capabilities (&quirks, lb_imap_session_get_capabilities (session));
-          if (quirks.poll_instead_of_idle || !lb_imap_session_has_capability (session, "IDLE"))
-            {
-              /* Polling servers get no connection held open; QQ-style rate limits
-               * make that the polite choice too. */
-              lb_imap_session_logout (session);
-              if (!idle_wait (self, quirks.poll_interval > 0 ? quirks.poll_interval
-                                                              : LB_QUIRKS_DEFAULT_POLL_INTERVAL))
-                break;
-              queue_inbox_sync (self, inbox_id);
-              continue;
-            }
-          if (!lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, NULL,
-                                            self->idle_cancellable, &error))
-            goto failed;
-          backoff = BACKOFF_MIN_SECONDS;
-          g_debug ("IDLE on account %" G_GINT64_FORMAT ": watching INBOX", self->row->id);
-        }
-
-      {
-        gboolean changed = FALSE;
-
-        if (!lb_imap_session_idle_sync (session, idle_renew_seconds (), &changed,
-                                        self->idle_cancellable, &error))
-          goto failed;
-        g_debug ("IDLE on account %" G_GINT64_FORMAT " ended: %s", self->row->id,
-                 changed ? "INBOX changed" : "renewing");
-        if (changed)
-          queue_inbox_sync (self, inbox_id);
-        continue;
-      }
+      if (!lb_imap_session_is_connected (session) &&
+          !idle_connect (self, session, config, &quirks, &polling, &error))
+        goto failed;
+      if (!idle_watch (self, session, polling, &last, &changed, &error))
+        goto failed;
+      backoff = BACKOFF_MIN_SECONDS;
+      if (changed && inbox_id != 0)
+        lb_account_worker_queue_pushed_sync (self, inbox_id);
+      if (polling && !idle_wait (self, poll_interval_seconds (&quirks)))
+        break;
+      continue;
 
     failed:
       if (g_cancellable_is_cancelled (self->idle_cancellable))
@@ -532,7 +688,7 @@ idle_thread (gpointer data)
         break;
       backoff = MIN (backoff * 2, BACKOFF_MAX_SECONDS);
       /* A reconnect may have missed changes. */
-      queue_inbox_sync (self, inbox_id);
+      lb_account_worker_queue_pushed_sync (self, inbox_id);
     }
 
   lb_imap_session_disconnect (session);
@@ -569,6 +725,22 @@ lb_account_worker_start (LbAccountWorker *self)
    * rebuilds the index) is indexed offline too, behind the first sync. */
   lb_account_worker_push (self, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
                           NULL, NULL, NULL, NULL);
+}
+
+/**
+ * lb_account_worker_get_pending:
+ *
+ * Returns: the number of jobs queued or running on the account's worker
+ */
+guint
+lb_account_worker_get_pending (LbAccountWorker *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->worker_mutex);
+  n = self->worker != NULL ? lb_worker_get_pending (self->worker) : 0;
+  g_mutex_unlock (&self->worker_mutex);
+  return n;
 }
 
 /**

@@ -75,9 +75,12 @@ void             lb_account_worker_queue_sync (LbAccountWorker           *self,
                                           gint64                          folder_id,
                                           LbJobPriority                   priority,
                                           GTask                          *task);
+void             lb_account_worker_queue_pushed_sync (LbAccountWorker    *self,
+                                          gint64                          folder_id);
 void             lb_account_worker_queue_fetch_body (LbAccountWorker     *self,
                                           gint64                          message_id,
                                           GTask                          *task);
 void             lb_account_worker_queue_replay (LbAccountWorker         *self);
+guint            lb_account_worker_get_pending (LbAccountWorker          *self);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "lb-imap-session.h"
 #include "lb-mime.h"
 #include "lb-outbox.h"
+#include "lb-reconnect.h"
 #include "lb-provider-db.h"
 #include "lb-quirks.h"
 #include "lb-secrets.h"
@@ -307,20 +308,12 @@ find_copy (LbImapSession  *session,
   return r != NULL;
 }
 
-/**
- * lb_outbox_copy_to_sent_sync:
- *
- * For an item in state SENT: looks for the copy the server may have filed itself
- * (Gmail does) by Message-ID in the Sent folder, APPENDs one with \Seen only if there
- * is none, then removes the item.  An account without a Sent folder gets one
- * (lb_imap_sync_ensure_folder()); only where the server refuses to create it is the
- * item removed without a copy.
- */
-gboolean
-lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
-                             LbStoreOutboxItem     *item,
-                             GCancellable          *cancellable,
-                             GError               **error)
+/* Looks for the copy first, so running it again never files a second one. */
+static gboolean
+copy_to_sent (const LbOutboxContext  *context,
+              LbStoreOutboxItem      *item,
+              GCancellable           *cancellable,
+              GError                **error)
 {
   LbImapSession *session;
   g_autoptr(LbStoreFolder) sent = NULL;
@@ -372,4 +365,43 @@ lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
                                     cancellable, error))
     return FALSE;
   return lb_store_outbox_remove (context->store, item->id, error);
+}
+
+typedef struct {
+  const LbOutboxContext *context;
+  LbStoreOutboxItem     *item;
+} CopyStep;
+
+static gpointer
+copy_to_sent_step (gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  CopyStep *step = data;
+
+  return copy_to_sent (step->context, step->item, cancellable, error) ? GINT_TO_POINTER (1) : NULL;
+}
+
+/**
+ * lb_outbox_copy_to_sent_sync:
+ *
+ * For an item in state SENT: looks for the copy the server may have filed itself
+ * (Gmail does) by Message-ID in the Sent folder, APPENDs one with \Seen only if there
+ * is none, then removes the item.  An account without a Sent folder gets one
+ * (lb_imap_sync_ensure_folder()); only where the server refuses to create it is the
+ * item removed without a copy.  A kept connection that the server closed meanwhile is
+ * replaced once.
+ */
+gboolean
+lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
+                             LbStoreOutboxItem     *item,
+                             GCancellable          *cancellable,
+                             GError               **error)
+{
+  CopyStep step = { context, item };
+
+  if (context->sync == NULL)
+    return copy_to_sent (context, item, cancellable, error);
+  return lb_reconnect_once (context->sync, "Sent copy", copy_to_sent_step, &step,
+                            cancellable, error) != NULL;
 }

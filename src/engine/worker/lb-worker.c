@@ -8,13 +8,28 @@
  * the queued job.  Results are returned through GTask, so callers get them on their own
  * main context.
  *
+ * Cancellation: each job runs with a cancellable of its own, cancelled when the worker
+ * stops or when every caller waiting on the job has cancelled its task's cancellable.
+ * A job whose waiters all gave up before it started is skipped; one that runs is
+ * cancelled.  A job pushed without a task (fire-and-forget), or by a caller without a
+ * cancellable, has a waiter that never gives up, so merging such a push keeps the job.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include "lb-worker.h"
 
+typedef struct _LbJob LbJob;
+
+/* One caller waiting on a job, with its handler on the task's cancellable. */
 typedef struct {
+  LbJob        *job;
+  GCancellable *cancellable;
+  gulong        handler;
+} LbJobWaiter;
+
+struct _LbJob {
   LbJobPriority   priority;
   guint64         seq;
   char           *key;
@@ -23,7 +38,12 @@ typedef struct {
   GDestroyNotify  job_data_free;
   GDestroyNotify  result_free;
   GPtrArray      *tasks;  /* GTask*, may be empty for fire-and-forget jobs */
-} LbJob;
+  GPtrArray      *waiters;  /* LbJobWaiter*, those with a cancellable */
+  GCancellable   *cancellable;
+  /* Waiters that have not cancelled: every push counts one, a cancelled task's handler
+   * takes its one away, atomically since handlers run on the cancelling thread. */
+  gint            live;
+};
 
 struct _LbWorker {
   char         *name;
@@ -35,13 +55,98 @@ struct _LbWorker {
   GHashTable   *by_key;     /* key -> LbJob* while queued */
   guint64       next_seq;
   gboolean      running_job;
+  LbJob        *current;
   gboolean      stopping;
   GCancellable *cancellable;
 };
 
+/* Runs on whichever thread cancelled the task: takes no lock, only the atomic count
+ * and the job's own cancellable, which the job's code may be polling. */
+static void
+on_waiter_cancelled (GCancellable *cancellable,
+                     LbJobWaiter  *waiter)
+{
+  if (g_atomic_int_dec_and_test (&waiter->job->live))
+    g_cancellable_cancel (waiter->job->cancellable);
+}
+
+/* Called with the worker's mutex held, after the waiter was counted in job->live; a
+ * cancellable already cancelled calls the handler at once, which is safe since the
+ * handler takes no lock. */
+static void
+job_add_waiter (LbJob *job,
+                GTask *task)
+{
+  GCancellable *cancellable = task != NULL ? g_task_get_cancellable (task) : NULL;
+  LbJobWaiter *waiter;
+
+  if (task != NULL)
+    g_ptr_array_add (job->tasks, g_object_ref (task));
+  if (cancellable == NULL)
+    return;
+  waiter = g_new0 (LbJobWaiter, 1);
+  waiter->job = job;
+  waiter->cancellable = g_object_ref (cancellable);
+  g_ptr_array_add (job->waiters, waiter);
+  waiter->handler = g_cancellable_connect (cancellable, G_CALLBACK (on_waiter_cancelled),
+                                           waiter, NULL);
+}
+
+/* A queued job takes one more waiter unless all of its waiters have already cancelled
+ * (then it is about to be skipped, and the new caller needs a run of its own). */
+static gboolean
+job_try_join (LbJob *job)
+{
+  gint live;
+
+  do
+    {
+      live = g_atomic_int_get (&job->live);
+      if (live == 0)
+        return FALSE;
+    }
+  while (!g_atomic_int_compare_and_exchange (&job->live, live, live + 1));
+  return TRUE;
+}
+
+static void
+waiter_free (LbJobWaiter *waiter)
+{
+  /* Waits for a handler running on another thread, so never called with the mutex held. */
+  g_cancellable_disconnect (waiter->cancellable, waiter->handler);
+  g_object_unref (waiter->cancellable);
+  g_free (waiter);
+}
+
+static LbJob *
+job_new (LbWorker       *worker,
+         LbJobPriority   priority,
+         const char     *key,
+         LbJobFunc       func,
+         gpointer        job_data,
+         GDestroyNotify  job_data_free,
+         GDestroyNotify  result_free)
+{
+  LbJob *job = g_new0 (LbJob, 1);
+
+  job->priority = priority;
+  job->seq = worker->next_seq++;
+  job->key = g_strdup (key);
+  job->func = func;
+  job->job_data = job_data;
+  job->job_data_free = job_data_free;
+  job->result_free = result_free;
+  job->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  job->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+  job->cancellable = g_cancellable_new ();
+  return job;
+}
+
 static void
 job_free (LbJob *job)
 {
+  g_ptr_array_unref (job->waiters);
+  g_clear_object (&job->cancellable);
   if (job->job_data_free != NULL && job->job_data != NULL)
     job->job_data_free (job->job_data);
   g_ptr_array_unref (job->tasks);
@@ -89,17 +194,46 @@ job_complete (LbJob    *job,
     job->result_free (result);
 }
 
+/* Called with the mutex held: a key names the queued job only while it is that job's. */
+static void
+job_forget_key (LbWorker *worker,
+                LbJob    *job)
+{
+  if (job->key != NULL && g_hash_table_lookup (worker->by_key, job->key) == job)
+    g_hash_table_remove (worker->by_key, job->key);
+}
+
+static void
+job_run (LbWorker *worker,
+         LbJob    *job)
+{
+  g_autoptr(GError) error = NULL;
+  gpointer result = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (job->cancellable, &error))
+    {
+      /* Every caller gave up before it started: skipped. */
+    }
+  else
+    {
+      result = job->func (worker->worker_data, job->job_data, job->cancellable, &error);
+      if (result == NULL && error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "Job failed");
+    }
+  job_complete (job, result, error);
+  job_free (job);
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
   LbWorker *worker = data;
+  GQueue left = G_QUEUE_INIT;
 
   g_mutex_lock (&worker->mutex);
   for (;;)
     {
       LbJob *job;
-      g_autoptr(GError) error = NULL;
-      gpointer result;
 
       while (!worker->stopping && g_queue_is_empty (&worker->queue))
         g_cond_wait (&worker->cond, &worker->mutex);
@@ -107,33 +241,33 @@ worker_thread (gpointer data)
         break;
 
       job = g_queue_pop_head (&worker->queue);
-      if (job->key != NULL)
-        g_hash_table_remove (worker->by_key, job->key);
+      job_forget_key (worker, job);
       worker->running_job = TRUE;
+      worker->current = job;
       g_mutex_unlock (&worker->mutex);
 
-      result = job->func (worker->worker_data, job->job_data, worker->cancellable, &error);
-      if (result == NULL && error == NULL)
-        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "Job failed");
-      job_complete (job, result, error);
-      job_free (job);
+      job_run (worker, job);
 
       g_mutex_lock (&worker->mutex);
+      worker->current = NULL;
       worker->running_job = FALSE;
       g_cond_broadcast (&worker->cond);
     }
 
-  /* Jobs still queued at stop are cancelled. */
-  while (!g_queue_is_empty (&worker->queue))
+  /* Jobs still queued at stop are cancelled, outside the lock: freeing a job waits for
+   * its waiters' cancellation handlers. */
+  left = worker->queue;
+  g_queue_init (&worker->queue);
+  g_hash_table_remove_all (worker->by_key);
+  g_mutex_unlock (&worker->mutex);
+  while (!g_queue_is_empty (&left))
     {
-      LbJob *job = g_queue_pop_head (&worker->queue);
+      LbJob *job = g_queue_pop_head (&left);
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                      "The account was closed");
       job_complete (job, NULL, error);
       job_free (job);
     }
-  g_hash_table_remove_all (worker->by_key);
-  g_mutex_unlock (&worker->mutex);
   return NULL;
 }
 
@@ -159,7 +293,9 @@ lb_worker_new (const char *name,
  * @key: (nullable): jobs with equal keys are one job while queued
  * @task: (nullable) (transfer none): completed with the job's result
  *
- * Queues @func to run on the worker thread.  Thread-safe.
+ * Queues @func to run on the worker thread.  Thread-safe.  When @task's cancellable
+ * is cancelled and no other caller waits on the job, the job is skipped if it has not
+ * started and cancelled if it runs.
  */
 void
 lb_worker_push (LbWorker       *worker,
@@ -192,11 +328,10 @@ lb_worker_push (LbWorker       *worker,
   if (key != NULL)
     job = g_hash_table_lookup (worker->by_key, key);
 
-  if (job != NULL)
+  if (job != NULL && job_try_join (job))
     {
       /* Already queued: wait on it, and lift it if this caller is more urgent. */
-      if (task != NULL)
-        g_ptr_array_add (job->tasks, g_object_ref (task));
+      job_add_waiter (job, task);
       if (priority < job->priority)
         {
           g_queue_remove (&worker->queue, job);
@@ -208,20 +343,14 @@ lb_worker_push (LbWorker       *worker,
     }
   else
     {
-      job = g_new0 (LbJob, 1);
-      job->priority = priority;
-      job->seq = worker->next_seq++;
-      job->key = g_strdup (key);
-      job->func = func;
-      job->job_data = job_data;
-      job->job_data_free = job_data_free;
-      job->result_free = result_free;
-      job->tasks = g_ptr_array_new_with_free_func (g_object_unref);
-      if (task != NULL)
-        g_ptr_array_add (job->tasks, g_object_ref (task));
+      job = job_new (worker, priority, key, func, job_data, job_data_free, result_free);
+      g_atomic_int_inc (&job->live);
+      job_add_waiter (job, task);
       g_queue_insert_sorted (&worker->queue, job, job_compare, NULL);
+      /* Replaces a queued job of the same key whose callers all cancelled: that one is
+       * skipped when its turn comes. */
       if (job->key != NULL)
-        g_hash_table_insert (worker->by_key, job->key, job);
+        g_hash_table_replace (worker->by_key, job->key, job);
       g_cond_signal (&worker->cond);
     }
   g_mutex_unlock (&worker->mutex);
@@ -258,13 +387,19 @@ lb_worker_get_pending (LbWorker *worker)
 void
 lb_worker_stop (LbWorker *worker)
 {
+  g_autoptr(GCancellable) running = NULL;
+
   if (worker->thread == NULL)
     return;
   g_mutex_lock (&worker->mutex);
   worker->stopping = TRUE;
+  if (worker->current != NULL)
+    running = g_object_ref (worker->current->cancellable);
   g_cond_broadcast (&worker->cond);
   g_mutex_unlock (&worker->mutex);
   g_cancellable_cancel (worker->cancellable);
+  if (running != NULL)
+    g_cancellable_cancel (running);
   g_thread_join (worker->thread);
   worker->thread = NULL;
 }
