@@ -24,9 +24,6 @@ void       _lb_account_push           (LbAccount             *self,
                                        GDestroyNotify         job_data_free,
                                        GDestroyNotify         result_free,
                                        GTask                 *task);
-void       _lb_account_set_password_func (LbAccount          *self,
-                                       LbImapPasswordFunc     func,
-                                       gpointer               user_data);
 const LbStoreAccount *_lb_account_get_row (LbAccount         *self);
 /* Sends queued local changes soon, ahead of background sync. */
 void       _lb_account_queue_replay   (LbAccount             *self);

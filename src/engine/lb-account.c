@@ -345,15 +345,6 @@ _lb_account_new (const LbStoreAccount  *row,
   return g_steal_pointer (&self);
 }
 
-void
-_lb_account_set_password_func (LbAccount          *self,
-                               LbImapPasswordFunc  func,
-                               gpointer            user_data)
-{
-  self->password_func = func;
-  self->password_data = user_data;
-}
-
 const LbStoreAccount *
 _lb_account_get_row (LbAccount *self)
 {
@@ -592,12 +583,6 @@ lb_account_start (LbAccount *self)
     return;
   self->started = TRUE;
   lb_account_worker_start (self->worker);
-}
-
-gboolean
-lb_account_is_started (LbAccount *self)
-{
-  return self->started;
 }
 
 /**

@@ -68,6 +68,5 @@ GBytes          *lb_account_fetch_body_finish (LbAccount          *self,
                                               GError             **error);
 void             lb_account_start            (LbAccount           *self);
 void             lb_account_stop             (LbAccount           *self);
-gboolean         lb_account_is_started       (LbAccount           *self);
 
 G_END_DECLS

@@ -12,6 +12,5 @@ G_BEGIN_DECLS
 
 LbProviderInfo   *lb_provider_info_new_for_provider (LbProvider             *provider);
 LbProviderInfo   *lb_provider_info_new_for_config   (const LbProviderConfig *config);
-LbProvider       *lb_provider_info_get_provider     (const LbProviderInfo   *info);
 
 G_END_DECLS

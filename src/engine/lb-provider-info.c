@@ -97,13 +97,6 @@ lb_provider_info_new_for_config (const LbProviderConfig *config)
   return info;
 }
 
-/* Engine-internal: the database entry, or NULL. */
-LbProvider *
-lb_provider_info_get_provider (const LbProviderInfo *info)
-{
-  return info != NULL ? info->provider : NULL;
-}
-
 /**
  * lb_provider_info_lookup:
  * @provider_id: (nullable): a provider id, as lb_account_get_provider_id() returns

@@ -28,7 +28,6 @@ struct _LbImapConnection
   GObject        parent_instance;
   CURL          *curl;
   curl_socket_t  fd;
-  guint64        bytes_read;
   gint64         write_deadline;   /* monotonic; 0: none */
   GCancellable  *open_cancellable;
   LbProvider    *provider;
@@ -107,12 +106,6 @@ lb_imap_connection_is_open (LbImapConnection *self)
 {
   g_return_val_if_fail (LB_IS_IMAP_CONNECTION (self), FALSE);
   return self->curl != NULL && self->fd != CURL_SOCKET_BAD;
-}
-
-guint64
-lb_imap_connection_get_bytes_read (LbImapConnection *self)
-{
-  return self->bytes_read;
 }
 
 /**
@@ -332,7 +325,6 @@ lb_imap_connection_read_sync (LbImapConnection *self,
               lb_imap_connection_close (self);
               return -1;
             }
-          self->bytes_read += n;
           return (gssize) n;
         }
       if (rc != CURLE_AGAIN)

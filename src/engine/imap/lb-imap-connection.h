@@ -38,6 +38,5 @@ gssize            lb_imap_connection_read_sync  (LbImapConnection     *self,
 void              lb_imap_connection_set_write_deadline (LbImapConnection *self,
                                                          gint64            deadline);
 void              lb_imap_connection_close      (LbImapConnection     *self);
-guint64           lb_imap_connection_get_bytes_read (LbImapConnection *self);
 
 G_END_DECLS

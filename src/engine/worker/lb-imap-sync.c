@@ -82,13 +82,6 @@ lb_imap_sync_set_password_func (LbImapSync         *self,
   self->password_data = user_data;
 }
 
-void
-lb_imap_sync_set_capability_override (LbImapSync *self,
-                                      const char *capabilities)
-{
-  lb_imap_session_set_capability_override (self->session, capabilities);
-}
-
 LbImapSession *lb_imap_sync_get_session (LbImapSync *self) { return self->session; }
 const LbQuirks *lb_imap_sync_get_quirks (LbImapSync *self) { return &self->quirks; }
 
@@ -142,12 +135,6 @@ lb_imap_sync_connect (LbImapSync    *self,
   lb_quirks_merge_capabilities (&self->quirks,
                                 lb_imap_session_get_capabilities (self->session));
   return TRUE;
-}
-
-void
-lb_imap_sync_disconnect (LbImapSync *self)
-{
-  lb_imap_session_logout (self->session);
 }
 
 /* ---- Folders ------------------------------------------------------------ */

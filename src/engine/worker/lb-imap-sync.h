@@ -53,15 +53,12 @@ void        lb_imap_sync_free             (LbImapSync                *self);
 void        lb_imap_sync_set_password_func (LbImapSync               *self,
                                            LbImapPasswordFunc         func,
                                            gpointer                   user_data);
-void        lb_imap_sync_set_capability_override (LbImapSync         *self,
-                                           const char                *capabilities);
 LbImapSession *lb_imap_sync_get_session   (LbImapSync                *self);
 const LbQuirks *lb_imap_sync_get_quirks   (LbImapSync                *self);
 
 gboolean    lb_imap_sync_connect          (LbImapSync                *self,
                                            GCancellable              *cancellable,
                                            GError                   **error);
-void        lb_imap_sync_disconnect       (LbImapSync                *self);
 gboolean    lb_imap_sync_folders          (LbImapSync                *self,
                                            GCancellable              *cancellable,
                                            GError                   **error);
