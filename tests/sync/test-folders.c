@@ -14,48 +14,25 @@
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-test-account.h"
+#include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"
 
 static const char *cli_path;
 
-typedef struct {
-  LbTestServers *servers;
-  char          *profile;
-  LbEngine      *engine;
-  GAsyncResult  *result;
-} Env;
-
+/* The servers of OPTIONS and an engine on a new profile, without an account: each test
+ * adds its own. */
 static void
-env_start (Env                        *env,
+env_start (LbTestEnv                  *env,
            const LbTestServersOptions *options)
 {
-  g_autoptr(GError) error = NULL;
+  LbTestEnvOptions env_options = { .servers = options, .no_account = TRUE };
 
-  env->servers = lb_test_servers_start (options, &error);
-  g_assert_no_error (error);
-  env->profile = g_dir_make_tmp ("lb-folders-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-}
-
-static void
-env_stop (Env *env)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->result);
-  g_assert_finalize_object (env->engine);
-  env->engine = NULL;
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (env->profile);
+  lb_test_env_start (env, &env_options);
 }
 
 static gboolean
-sync_account (Env        *env,
+sync_account (LbTestEnv  *env,
               LbAccount  *account,
               GError    **error)
 {
@@ -81,7 +58,7 @@ folder_named (LbAccount  *account,
 
 /* Runs letterbox-cli on the test's profile; returns its exit status and standard output. */
 static int
-run_cli (Env                *env,
+run_cli (LbTestEnv          *env,
          const char * const *args,
          char              **out)
 {
@@ -191,7 +168,7 @@ test_select_refused (void)
   StatusWait wait;
   LbFolder *shared;
   LbFolder *zeta;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
   account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, FALSE);
@@ -265,7 +242,7 @@ test_select_refused (void)
   assert_folder_becomes (shared, 2, FALSE);
 
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* ---- Special folders the server lacks ---- */
@@ -315,7 +292,7 @@ test_archive_two_accounts (void)
   g_autoptr(LbMessage) from_bob = NULL;
   LbMessageList *unified;
   LbMessage *both[2];
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options_a);
   servers_b = lb_test_servers_start (&options_b, &error);
@@ -361,7 +338,7 @@ test_archive_two_accounts (void)
   g_clear_object (&from_bob);
   g_clear_object (&alice);
   g_clear_object (&bob);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Bug 3: a server with no Sent folder: the message is sent, Sent is created and the copy
@@ -383,7 +360,7 @@ test_sent_created (void)
   g_autoptr(LbAccount) account = NULL;
   g_autoptr(GPtrArray) received = NULL;
   g_autoptr(GPtrArray) items = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
   g_assert_cmpint (server_count (env.servers, "alice@example.com", "Sent"), ==, -1);
@@ -415,7 +392,7 @@ test_sent_created (void)
   assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_SENT), 1, FALSE);
 
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Bug 3, for Drafts, on a server that offers CREATE-SPECIAL-USE (Dovecot takes the
@@ -438,7 +415,7 @@ test_drafts_created_special_use (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LbAccount) account = NULL;
   guint32 uid;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
   account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
@@ -453,7 +430,7 @@ test_drafts_created_special_use (void)
   assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_DRAFTS), 1, FALSE);
 
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Trash, when a delete needs it: on a server without Trash, deleting a message from
@@ -468,7 +445,7 @@ test_trash_created (void)
   g_autoptr(LbAccount) account = NULL;
   g_autoptr(LbMessageList) inbox = NULL;
   g_autoptr(LbMessage) m = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
   account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
@@ -491,7 +468,7 @@ test_trash_created (void)
   g_clear_object (&m);
   g_clear_object (&inbox);
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 int
