@@ -120,33 +120,6 @@ test_compose_and_send (void)
   }
 }
 
-/* Files in a Maildir folder (cur and new) whose text holds @needle. */
-static guint
-count_in_folder (LbTestServers *servers,
-                 const char    *folder,
-                 const char    *needle)
-{
-  guint n = 0;
-
-  for (guint k = 0; k < 2; k++)
-    {
-      g_autofree char *dir = g_build_filename (servers->maildir, "alice@example.com", folder,
-                                               k == 0 ? "cur" : "new", NULL);
-      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          g_autofree char *text = NULL;
-
-          if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, needle) != NULL)
-            n++;
-        }
-    }
-  return n;
-}
-
 static void
 test_close_keeps_draft (void)
 {
@@ -184,10 +157,12 @@ test_close_keeps_draft (void)
 
   /* On the server, with \Draft, Bcc kept; and a local file only its owner can read. */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (count_in_folder (servers, ".Drafts", "secret@example.org") == 0 &&
-         g_get_monotonic_time () < deadline)
+  while (lb_test_servers_count_messages (servers, "alice@example.com", "Drafts",
+                                         "secret@example.org") <= 0
+         && g_get_monotonic_time () < deadline)
     lb_test_iterate_for (100);
-  g_assert_cmpuint (count_in_folder (servers, ".Drafts", "secret@example.org"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (servers, "alice@example.com", "Drafts",
+                                                   "secret@example.org"), ==, 1);
   {
     g_autoptr(GDir) d = g_dir_open (drafts, 0, NULL);
     const char *name;

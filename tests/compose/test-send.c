@@ -69,32 +69,6 @@ chinese_draft (const char *message_id)
   return d;
 }
 
-/* Messages in alice's Sent folder (Maildir files) whose text holds @message_id. */
-static guint
-count_sent (LbTestEnv  *env,
-            const char *message_id)
-{
-  guint n = 0;
-
-  for (guint k = 0; k < 2; k++)
-    {
-      g_autofree char *dir = g_build_filename (env->servers->maildir, "alice@example.com", ".Sent",
-                                               k == 0 ? "cur" : "new", NULL);
-      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          g_autofree char *text = NULL;
-
-          if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, message_id) != NULL)
-            n++;
-        }
-    }
-  return n;
-}
-
 static GPtrArray *
 outbox (LbTestEnv *env)
 {
@@ -149,7 +123,8 @@ test_send_chinese (void)
   received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
   g_assert_cmpuint (received->len, ==, 1);
   assert_received (received, 0, raw);
-  g_assert_cmpuint (count_sent (&env, "send.1@example.com"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent",
+                                                   "send.1@example.com"), ==, 1);
   items = outbox (&env);
   g_assert_cmpuint (items->len, ==, 0);
   lb_test_env_stop (&env);
@@ -170,7 +145,8 @@ test_send_server_files_sent (void)
   g_assert_no_error (error);
   g_assert_true (send_draft (&env, d, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_sent (&env, "send.gmail@example.com"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent",
+                                                   "send.gmail@example.com"), ==, 1);
   lb_test_env_stop (&env);
 }
 
@@ -224,7 +200,8 @@ test_send_smtp_down (void)
   g_assert_cmpuint (items->len, ==, 0);
   while (g_list_model_get_n_items (model) != 0)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (count_sent (&env, "send.down@example.com"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent",
+                                                   "send.down@example.com"), ==, 1);
   lb_test_env_stop (&env);
 }
 

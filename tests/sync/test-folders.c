@@ -247,30 +247,6 @@ test_select_refused (void)
 
 /* ---- Special folders the server lacks ---- */
 
-/* Messages in USER's FOLDER on the server (its Maildir), or -1 if the folder is not there. */
-static int
-server_count (LbTestServers *servers,
-              const char    *user,
-              const char    *folder)
-{
-  g_autofree char *base = g_strcmp0 (folder, "INBOX") == 0
-                          ? g_build_filename (servers->maildir, user, NULL)
-                          : g_strdup_printf ("%s/%s/.%s", servers->maildir, user, folder);
-  int n = 0;
-
-  if (!g_file_test (base, G_FILE_TEST_IS_DIR))
-    return -1;
-  for (guint k = 0; k < 2; k++)
-    {
-      g_autofree char *dir = g_build_filename (base, k == 0 ? "cur" : "new", NULL);
-      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-
-      while (d != NULL && g_dir_read_name (d) != NULL)
-        n++;
-    }
-  return n;
-}
-
 /* Bug 2: archiving from All Inboxes a message of alice (whose server has Archive) and one
  * of bob (whose server has none) puts each in its own account's Archive; bob's is
  * created, and nothing goes to Trash. */
@@ -297,7 +273,7 @@ test_archive_two_accounts (void)
   env_start (&env, &options_a);
   servers_b = lb_test_servers_start (&options_b, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Archive"), ==, -1);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "Archive", NULL), ==, -1);
   alice = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
   bob = lb_test_add_account (env.engine, servers_b, 0, "bob@example.com", NULL, TRUE);
 
@@ -325,12 +301,12 @@ test_archive_two_accounts (void)
   g_assert_true (sync_account (&env, bob, &error));
   g_assert_no_error (error);
 
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Archive"), ==, 1);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "INBOX"), ==, 2);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Trash"), ==, 0);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Archive"), ==, 1);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "INBOX"), ==, 2);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Trash"), ==, 0);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Archive", NULL), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "INBOX", NULL), ==, 2);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Trash", NULL), ==, 0);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "Archive", NULL), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "INBOX", NULL), ==, 2);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "Trash", NULL), ==, 0);
   /* The new folder has its role in the store, and its message after the sync. */
   assert_folder_becomes (wait_folder_of_role (bob, LB_FOLDER_ROLE_ARCHIVE), 1, FALSE);
 
@@ -363,7 +339,7 @@ test_sent_created (void)
   LbTestEnv env = { 0 };
 
   env_start (&env, &options);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Sent"), ==, -1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent", NULL), ==, -1);
   s->email = g_strdup ("alice@example.com");
   s->imap = lb_server_config_new ("127.0.0.1", env.servers->imaps_port, LB_SECURITY_TLS,
                                   "alice@example.com");
@@ -384,7 +360,7 @@ test_sent_created (void)
   received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
   g_assert_cmpuint (received->len, ==, 1);
 
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Sent"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent", NULL), ==, 1);
   items = lb_engine_list_outbox (env.engine);
   g_assert_cmpuint (items->len, ==, 0);
   g_assert_true (sync_account (&env, account, &error));
@@ -420,13 +396,13 @@ test_drafts_created_special_use (void)
   env_start (&env, &options);
   account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
   g_assert_null (lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS));
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Drafts"), ==, -1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts", NULL), ==, -1);
 
   lb_compose_save_draft_async (env.engine, account, raw, 0, NULL, lb_test_got_result, &env.result);
   uid = lb_compose_save_draft_finish (env.engine, lb_test_wait_result (&env.result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (uid, >, 0);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Drafts"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts", NULL), ==, 1);
   assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_DRAFTS), 1, FALSE);
 
   g_clear_object (&account);
@@ -461,8 +437,8 @@ test_trash_created (void)
   g_assert_true (sync_account (&env, account, &error));
   g_assert_no_error (error);
 
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "INBOX"), ==, 2);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Trash"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "INBOX", NULL), ==, 2);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Trash", NULL), ==, 1);
   assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_TRASH), 1, FALSE);
 
   g_clear_object (&m);
