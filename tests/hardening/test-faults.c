@@ -76,23 +76,6 @@ test_first_sync_cuts (void)
   lb_test_env_stop (&env);
 }
 
-static LbMessage *
-message_with_uid (LbTestEnv *env,
-                  gint64     folder_id,
-                  guint32    uid)
-{
-  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
-
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
-    {
-      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
-      if (lb_message_get_uid (m) == uid)
-        return m;
-      g_object_unref (m);
-    }
-  return NULL;
-}
-
 static void
 test_resync_cuts (void)
 {
@@ -112,7 +95,7 @@ test_resync_cuts (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(LbImapSession) other = lb_test_env_server_session (&env);
       g_autoptr(LbImapResponse) ok = NULL;
-      g_autoptr(LbMessage) mine = message_with_uid (&env, inbox, 1 + i);
+      g_autoptr(LbMessage) mine = lb_test_env_message_with_uid (&env, inbox, 1 + i);
       g_autoptr(GHashTable) server = NULL;
       LbImapSelectInfo info;
 

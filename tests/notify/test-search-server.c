@@ -83,7 +83,7 @@ search (Env        *env,
   GString *out = g_string_new (NULL);
 
   lb_account_search_server_async (env->base.account, env->inbox, query, NULL, lb_test_got_result, &env->base.result);
-  locations = lb_account_search_server_finish (env->base.account, lb_test_wait_result (&env->base.result), &message_ids, &error);
+  locations = lb_account_search_server_finish (env->base.account, lb_test_env_wait (&env->base), &message_ids, &error);
   g_assert_no_error (error);
   g_assert_nonnull (locations);
   g_assert_cmpuint (locations->len, ==, message_ids->len);
@@ -221,7 +221,7 @@ test_server_search_list (void)
   /* A folder list is not a search. */
   folder_list = lb_engine_open_folder (env->base.engine, lb_folder_get_id (archive));
   lb_message_list_search_server_async (folder_list, NULL, lb_test_got_result, &env->base.result);
-  g_assert_false (lb_message_list_search_server_finish (folder_list, lb_test_wait_result (&env->base.result), NULL, &error));
+  g_assert_false (lb_message_list_search_server_finish (folder_list, lb_test_env_wait (&env->base), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
 
@@ -238,7 +238,7 @@ test_server_search_list (void)
   g_assert_true (lb_message_list_get_incomplete (list));
 
   lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->base.result);
-  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->base.result), &n_new, &error));
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_env_wait (&env->base), &n_new, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_new, ==, 1);
   wait_loaded (list);
@@ -249,7 +249,7 @@ test_server_search_list (void)
   deliver_to (env, "Archive", "Guide <guide@safari.example>", "Packing list",
               "Bring sun cream to zanzibar.", NULL);
   lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->base.result);
-  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->base.result), &n_new, &error));
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_env_wait (&env->base), &n_new, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_new, ==, 1);
   wait_loaded (list);
@@ -261,7 +261,7 @@ test_server_search_list (void)
   assert_list (list, "Packing list|Booking 预订确认|Safari notes");
   /* ...and asking again finds nothing new. */
   lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->base.result);
-  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->base.result), &n_new, &error));
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_env_wait (&env->base), &n_new, &error));
   g_assert_cmpuint (n_new, ==, 0);
 
   /* A result deleted locally leaves the list. */
@@ -297,7 +297,7 @@ test_server_search_list (void)
     lb_test_proxy_refuse (proxy, TRUE);
     lb_test_proxy_kill_all (proxy);
     lb_message_list_search_server_async (unified, NULL, lb_test_got_result, &env->base.result);
-    g_assert_false (lb_message_list_search_server_finish (unified, lb_test_wait_result (&env->base.result), &n_new, &error));
+    g_assert_false (lb_message_list_search_server_finish (unified, lb_test_env_wait (&env->base), &n_new, &error));
     g_assert_nonnull (error);
     g_assert_true (g_str_has_prefix (error->message, "bob@example.com: "));
     g_clear_error (&error);

@@ -194,6 +194,23 @@ lb_test_env_folder (LbTestEnv    *env,
   return f;
 }
 
+LbMessage *
+lb_test_env_message_with_uid (LbTestEnv *env,
+                              gint64     folder_id,
+                              guint32    uid)
+{
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (lb_message_get_uid (m) == uid)
+        return g_steal_pointer (&m);
+    }
+  g_assert_not_reached ();
+}
+
 /* ---- The server's view, through an independent session ---- */
 
 LbImapSession *

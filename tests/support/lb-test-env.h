@@ -118,6 +118,12 @@ void           lb_test_env_sync_ok            (LbTestEnv              *env);
 LbFolder      *lb_test_env_folder             (LbTestEnv              *env,
                                                LbFolderRole            role);
 
+/* The store's message of UID in the folder FOLDER_ID; asserts that there is one.
+ * Returns: (transfer full). */
+LbMessage     *lb_test_env_message_with_uid   (LbTestEnv              *env,
+                                               gint64                  folder_id,
+                                               guint32                 uid);
+
 /* A logged-in IMAP session of LB_TEST_ENV_USER straight to the servers, never through the
  * proxy: the server's view, independent of the engine.  Returns: (transfer full). */
 LbImapSession *lb_test_env_server_session     (LbTestEnv              *env);

@@ -132,23 +132,6 @@ test_idle (void)
   lb_test_env_stop (&env);
 }
 
-static LbMessage *
-message_with_uid (LbTestEnv *env,
-                  gint64     folder_id,
-                  guint32    uid)
-{
-  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
-
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
-    {
-      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
-      if (lb_message_get_uid (m) == uid)
-        return m;
-      g_object_unref (m);
-    }
-  g_assert_not_reached ();
-}
-
 static void
 flags_meet (const char *capability)
 {
@@ -168,8 +151,8 @@ flags_meet (const char *capability)
   inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
 
   /* Here: mark uid 3 read and flag uid 4; the list shows it at once. */
-  m3 = message_with_uid (&env, inbox, 3);
-  m4 = message_with_uid (&env, inbox, 4);
+  m3 = lb_test_env_message_with_uid (&env, inbox, 3);
+  m4 = lb_test_env_message_with_uid (&env, inbox, 4);
   lb_engine_set_flags (env.engine, &m3, 1, 0, LB_FLAG_SEEN);
   lb_engine_set_flags (env.engine, &m3, 1, LB_FLAG_SEEN, 0);
   lb_engine_set_flags (env.engine, &m4, 1, LB_FLAG_FLAGGED, 0);
@@ -230,8 +213,8 @@ move_and_delete (const char *capability)
   env_start (&env, capability, corpus, FALSE);
   lb_test_env_sync_ok (&env);
   inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
-  m7 = message_with_uid (&env, inbox, 7);
-  m8 = message_with_uid (&env, inbox, 8);
+  m7 = lb_test_env_message_with_uid (&env, inbox, 7);
+  m8 = lb_test_env_message_with_uid (&env, inbox, 8);
   lb_engine_move (env.engine, &m7, 1, LB_FOLDER_ROLE_ARCHIVE, 0);
   lb_engine_delete (env.engine, &m8, 1);
   lb_engine_flush_pending (env.engine);
@@ -280,7 +263,8 @@ test_undo_leaves_server_alone (void)
   env_start (&env, NULL, corpus, FALSE);
   lb_test_env_sync_ok (&env);
   unified = lb_engine_get_unified_inbox (env.engine);
-  m2 = message_with_uid (&env, lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX)), 2);
+  m2 = lb_test_env_message_with_uid (&env, lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX)),
+                                     2);
   id = lb_engine_delete (env.engine, &m2, 1);
   lb_message_list_reload (unified);
   while (lb_message_list_is_loading (unified))
