@@ -21,8 +21,6 @@
 #include "lb-test-wait.h"
 #include "lb-ui-test-util.h"
 
-static GAsyncResult *async_result;
-
 static LbComposer *
 find_composer (void)
 {
@@ -350,8 +348,9 @@ test_edit_failed (void)
   raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
   rcpts = lb_mime_draft_dup_recipients (d);
   outbox = lb_engine_get_outbox (env.engine);
-  lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL, lb_test_got_result, &async_result);
-  g_assert_false (lb_engine_send_finish (env.engine, lb_test_wait_result (&async_result), &queued, &error));
+  lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  g_assert_false (lb_engine_send_finish (env.engine, lb_test_env_wait (&env), &queued, &error));
   g_assert_false (queued);
   g_clear_error (&error);
   while (g_list_model_get_n_items (outbox) != 1)
