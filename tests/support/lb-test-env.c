@@ -28,7 +28,6 @@ lb_test_env_start_servers (LbTestEnv              *env,
   if (options->servers != NULL)
     servers = *options->servers;
   env->password = g_strdup (options->password != NULL ? options->password : "secret");
-  env->secret = g_strdup (options->secret != NULL ? options->secret : env->password);
   env->display_name = g_strdup (options->display_name);
   env->smtp = options->smtp;
   env->proxy_kind = options->proxy;
@@ -48,6 +47,13 @@ lb_test_env_start_servers (LbTestEnv              *env,
 
   env->servers = lb_test_servers_start (&servers, &error);
   g_assert_no_error (error);
+  /* The test's own users may give LB_TEST_ENV_USER another password. */
+  if (lb_test_servers_get_password (env->servers, LB_TEST_ENV_USER) != NULL)
+    {
+      g_free (env->password);
+      env->password = g_strdup (lb_test_servers_get_password (env->servers, LB_TEST_ENV_USER));
+    }
+  env->secret = g_strdup (options->secret != NULL ? options->secret : env->password);
   if (options->proxy != LB_TEST_ENV_PROXY_NONE)
     {
       port = options->proxy == LB_TEST_ENV_PROXY_IMAP ? env->servers->imaps_port

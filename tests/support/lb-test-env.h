@@ -45,7 +45,8 @@ typedef struct {
   /* Corpus specs "user:folder:count[:seed]", NULL-terminated, or NULL. */
   const char * const *corpus;
   LbTestEnvProxy      proxy;
-  /* The password the server knows for LB_TEST_ENV_USER; NULL: "secret". */
+  /* The password the server knows for LB_TEST_ENV_USER; NULL: "secret" (or the one
+   * the users of the server options below give it). */
   const char         *password;
   /* The secret the account is added with; NULL: the password.  Another value makes an
    * account whose logins the server refuses. */
