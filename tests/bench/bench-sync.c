@@ -19,6 +19,8 @@
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-imap-connection.h"
+#include "lb-test-account.h"
+#include "lb-test-env.h"
 #include "lb-test-fixture.h"
 
 #define N_FOLDERS 10
@@ -30,24 +32,6 @@ typedef struct {
   gint64        t0;
   gint64        newest50;
 } Bench;
-
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Bench *b = user_data;
-  b->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Bench *b)
-{
-  g_clear_object (&b->result);
-  while (b->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return b->result;
-}
 
 /* Sends one command and reads until its tagged completion, without parsing. */
 static guint64
@@ -146,7 +130,6 @@ main (int   argc,
   const char *users[] = { "bench@example.com:secret", NULL };
   LbTestServersOptions options = { 0 };
   g_autoptr(LbTestServers) servers = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   g_autofree char *profile = NULL;
   g_autoptr(LbEngine) engine = NULL;
   g_autoptr(LbAccount) account = NULL;
@@ -174,25 +157,20 @@ main (int   argc,
   profile = g_dir_make_tmp ("lb-bench-XXXXXX", &error);
   engine = lb_engine_new (profile, &error);
   g_assert_no_error (error);
-  s->email = g_strdup ("bench@example.com");
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "bench@example.com");
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, got_result, &b);
-  account = lb_engine_add_account_finish (engine, wait_result (&b), &error);
-  g_assert_no_error (error);
+  account = lb_test_add_account (engine, servers, 0, "bench@example.com", NULL, FALSE);
 
   g_signal_connect (lb_engine_get_unified_inbox (engine), "items-changed",
                     G_CALLBACK (on_items_changed), &b);
   b.t0 = g_get_monotonic_time ();
-  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &b);
-  if (!lb_account_sync_finish (account, wait_result (&b), &error))
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &b.result);
+  if (!lb_account_sync_finish (account, lb_test_wait_result (&b.result), &error))
     g_error ("sync: %s", error->message);
   first_s = (g_get_monotonic_time () - b.t0) / 1e6;
   newest_s = b.newest50 > 0 ? (b.newest50 - b.t0) / 1e6 : -1;
 
   b.t0 = g_get_monotonic_time ();
-  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &b);
-  if (!lb_account_sync_finish (account, wait_result (&b), &error))
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &b.result);
+  if (!lb_account_sync_finish (account, lb_test_wait_result (&b.result), &error))
     g_error ("resync: %s", error->message);
   resync_s = (g_get_monotonic_time () - b.t0) / 1e6;
 
@@ -217,10 +195,6 @@ main (int   argc,
   g_clear_object (&account);
   g_clear_object (&b.result);
   g_clear_object (&engine);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", profile);
-  }
+  lb_test_rm_rf (profile);
   return total == 10000 + N_FOLDERS * 500 ? 0 : 1;
 }

@@ -16,11 +16,10 @@
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-mime-builder.h"
+#include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"
 #include "lb-ui-test-util.h"
-
-static GAsyncResult *async_result;
 
 static LbComposer *
 find_composer (void)
@@ -42,12 +41,8 @@ static void
 test_compose_and_send (void)
 {
   g_autoptr(GError) error = NULL;
-  LbTestServersOptions options = { 0 };
-  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
-  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
-  g_autoptr(LbEngine) engine = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  g_autoptr(LbAccount) account = NULL;
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝" };
+  LbTestEnv env = { 0 };
   g_autofree char *attach_path = NULL;
   g_autoptr(GFile) attach_file = NULL;
   g_autoptr(GPtrArray) received = NULL;
@@ -56,20 +51,9 @@ test_compose_and_send (void)
   GtkWidget *to, *subject, *body, *attachments;
   const char *shot = g_getenv ("LB_COMPOSER_SCREENSHOT");
 
-  g_assert_no_error (error);
-  engine = lb_engine_new (profile, &error);
-  g_assert_no_error (error);
-  s->email = g_strdup ("alice@example.com");
-  s->display_name = g_strdup ("爱丽丝");
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  s->smtp = lb_server_config_new ("127.0.0.1", servers->smtps_port, LB_SECURITY_TLS, "alice@example.com");
-  s->smtp->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, lb_test_got_result, &async_result);
-  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
-  g_assert_no_error (error);
+  lb_test_env_start (&env, &options);
 
-  lb_composer_open_new (NULL, engine);
+  lb_composer_open_new (NULL, env.engine);
   composer = find_composer ();
   g_assert_nonnull (composer);
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
@@ -84,7 +68,7 @@ test_compose_and_send (void)
   gtk_editable_set_text (GTK_EDITABLE (subject), "周五的项目进度汇报");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (body)),
                             "鲍勃，你好！\n\n附件是本周的进度报告，请在周五之前看一下。\n\n谢谢，\n爱丽丝\n", -1);
-  attach_path = g_build_filename (profile, "进度报告.txt", NULL);
+  attach_path = g_build_filename (env.profile, "进度报告.txt", NULL);
   g_assert_true (g_file_set_contents (attach_path, "第一周：完成设计。\n", -1, NULL));
   attach_file = g_file_new_for_path (attach_path);
   lb_composer_attach_file (composer, attach_file);
@@ -106,73 +90,30 @@ test_compose_and_send (void)
   while (composer != NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  received = lb_test_servers_wait_smtp (servers, 1, 10000);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
   g_assert_cmpuint (received->len, ==, 1);
   g_assert_true (g_file_get_contents (((LbTestSmtpMessage *) g_ptr_array_index (received, 0))->path,
                                       &got, NULL, NULL));
   g_assert_nonnull (strstr (got, "filename*=UTF-8''%E8%BF%9B%E5%BA%A6%E6%8A%A5%E5%91%8A.txt"));
   g_assert_nonnull (strstr (got, "Subject: =?UTF-8?B?"));
 
-  lb_engine_shutdown (engine);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
-}
-
-/* Files in a Maildir folder (cur and new) whose text holds @needle. */
-static guint
-count_in_folder (LbTestServers *servers,
-                 const char    *folder,
-                 const char    *needle)
-{
-  guint n = 0;
-
-  for (guint k = 0; k < 2; k++)
-    {
-      g_autofree char *dir = g_build_filename (servers->maildir, "alice@example.com", folder,
-                                               k == 0 ? "cur" : "new", NULL);
-      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          g_autofree char *text = NULL;
-
-          if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, needle) != NULL)
-            n++;
-        }
-    }
-  return n;
+  lb_test_env_stop (&env);
 }
 
 static void
 test_close_keeps_draft (void)
 {
   g_autoptr(GError) error = NULL;
-  LbTestServersOptions options = { 0 };
-  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
-  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
   g_autofree char *drafts = g_build_filename (g_get_user_data_dir (), "letterbox", "drafts", NULL);
-  g_autoptr(LbEngine) engine = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  g_autoptr(LbAccount) account = NULL;
   LbComposer *composer;
   gint64 deadline;
   guint local = 0;
 
-  g_assert_no_error (error);
-  engine = lb_engine_new (profile, &error);
-  g_assert_no_error (error);
-  s->email = g_strdup ("alice@example.com");
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, lb_test_got_result, &async_result);
-  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
-  g_assert_no_error (error);
+  lb_test_env_start (&env, &options);
 
-  lb_composer_open_new (NULL, engine);
+  lb_composer_open_new (NULL, env.engine);
   composer = find_composer ();
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
   gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")), "bob@example.org");
@@ -184,10 +125,12 @@ test_close_keeps_draft (void)
 
   /* On the server, with \Draft, Bcc kept; and a local file only its owner can read. */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (count_in_folder (servers, ".Drafts", "secret@example.org") == 0 &&
-         g_get_monotonic_time () < deadline)
+  while (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                         "secret@example.org") <= 0
+         && g_get_monotonic_time () < deadline)
     lb_test_iterate_for (100);
-  g_assert_cmpuint (count_in_folder (servers, ".Drafts", "secret@example.org"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                                   "secret@example.org"), ==, 1);
   {
     g_autoptr(GDir) d = g_dir_open (drafts, 0, NULL);
     const char *name;
@@ -206,11 +149,7 @@ test_close_keeps_draft (void)
   }
   g_assert_cmpuint (local, >=, 1);
 
-  lb_engine_shutdown (engine);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
+  lb_test_env_stop (&env);
 }
 
 /* The triggers of the capture-phase shortcuts that send, joined by "|". */
@@ -327,12 +266,8 @@ static void
 test_reply_all (void)
 {
   g_autoptr(GError) error = NULL;
-  LbTestServersOptions options = { 0 };
-  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
-  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
-  g_autoptr(LbEngine) engine = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  g_autoptr(LbAccount) account = NULL;
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GBytes) raw = g_bytes_new_static (original, sizeof original - 1);
   g_autoptr(LbMessage) message = NULL;
   LbMessageList *list;
@@ -341,28 +276,21 @@ test_reply_all (void)
   GtkWidget *to, *cc, *subject, *body;
   const char *shot = g_getenv ("LB_COMPOSER_REPLY_SCREENSHOT");
 
-  g_assert_no_error (error);
-  g_assert_true (lb_test_servers_deliver (servers, "alice@example.com", "INBOX", raw, NULL, &error));
-  engine = lb_engine_new (profile, &error);
-  g_assert_no_error (error);
-  s->email = g_strdup ("alice@example.com");
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "secret", NULL, lb_test_got_result, &async_result);
-  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
-  g_assert_no_error (error);
-  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &async_result);
-  g_assert_true (lb_account_sync_finish (account, lb_test_wait_result (&async_result), &error));
-  g_assert_no_error (error);
+  /* The message is on the server before the account is added. */
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
 
-  inbox = lb_account_find_folder (account, LB_FOLDER_ROLE_INBOX);
+  inbox = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX);
   g_assert_nonnull (inbox);
-  list = lb_engine_open_folder (engine, lb_folder_get_id (inbox));
+  list = lb_engine_open_folder (env.engine, lb_folder_get_id (inbox));
   while (g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
     g_main_context_iteration (NULL, TRUE);
   message = g_list_model_get_item (G_LIST_MODEL (list), 0);
 
-  lb_composer_open_reply (NULL, engine, message, TRUE);
+  lb_composer_open_reply (NULL, env.engine, message, TRUE);
   composer = find_composer ();
   g_assert_nonnull (composer);
   to = lb_ui_test_find_widget (GTK_WIDGET (composer), "to");
@@ -392,23 +320,15 @@ test_reply_all (void)
     g_main_context_iteration (NULL, TRUE);
 
   g_object_unref (list);
-  lb_engine_shutdown (engine);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
+  lb_test_env_stop (&env);
 }
 
 static void
 test_edit_failed (void)
 {
   g_autoptr(GError) error = NULL;
-  LbTestServersOptions options = { 0 };
-  g_autoptr(LbTestServers) servers = lb_test_servers_start (&options, &error);
-  g_autofree char *profile = g_dir_make_tmp ("lb-composer-XXXXXX", &error);
-  g_autoptr(LbEngine) engine = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  g_autoptr(LbAccount) account = NULL;
+  LbTestEnvOptions options = { .smtp = TRUE, .secret = "wrong password" };
+  LbTestEnv env = { 0 };
   g_autoptr(LbMimeDraft) d = lb_mime_draft_new ();
   g_autoptr(GBytes) raw = NULL;
   g_auto(GStrv) rcpts = NULL;
@@ -418,17 +338,7 @@ test_edit_failed (void)
   GtkWidget *subject, *bcc, *banner;
   gboolean queued = TRUE;
 
-  g_assert_no_error (error);
-  engine = lb_engine_new (profile, &error);
-  g_assert_no_error (error);
-  s->email = g_strdup ("alice@example.com");
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, "alice@example.com");
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  s->smtp = lb_server_config_new ("127.0.0.1", servers->smtps_port, LB_SECURITY_TLS, "alice@example.com");
-  s->smtp->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (engine, s, "wrong password", NULL, lb_test_got_result, &async_result);
-  account = lb_engine_add_account_finish (engine, lb_test_wait_result (&async_result), &error);
-  g_assert_no_error (error);
+  lb_test_env_start (&env, &options);
 
   d->from = lb_address_new (NULL, "alice@example.com");
   g_ptr_array_add (d->to, lb_address_new (NULL, "bob@example.org"));
@@ -437,9 +347,10 @@ test_edit_failed (void)
   d->body = g_strdup ("正文\n");
   raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
   rcpts = lb_mime_draft_dup_recipients (d);
-  outbox = lb_engine_get_outbox (engine);
-  lb_engine_send_async (engine, account, raw, (const char * const *) rcpts, NULL, lb_test_got_result, &async_result);
-  g_assert_false (lb_engine_send_finish (engine, lb_test_wait_result (&async_result), &queued, &error));
+  outbox = lb_engine_get_outbox (env.engine);
+  lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  g_assert_false (lb_engine_send_finish (env.engine, lb_test_env_wait (&env), &queued, &error));
   g_assert_false (queued);
   g_clear_error (&error);
   while (g_list_model_get_n_items (outbox) != 1)
@@ -452,7 +363,7 @@ test_edit_failed (void)
       item = g_list_model_get_item (outbox, 0);
     }
 
-  lb_composer_open_outbox_item (NULL, engine, item);
+  lb_composer_open_outbox_item (NULL, env.engine, item);
   composer = find_composer ();
   g_assert_nonnull (composer);
   subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
@@ -470,11 +381,8 @@ test_edit_failed (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (outbox), ==, 1);
 
-  lb_engine_shutdown (engine);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
+  g_clear_object (&item);
+  lb_test_env_stop (&env);
 }
 
 int

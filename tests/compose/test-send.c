@@ -17,117 +17,39 @@
 #include "lb-mime.h"
 #include "lb-mime-builder.h"
 #include "lb-store.h"
-#include "lb-test-fixture.h"
-#include "lb-test-proxy.h"
+#include "lb-test-env.h"
 #include "lb-test-store.h"
 #include "lb-test-wait.h"
 
-typedef struct {
-  LbTestServers *servers;
-  LbTestProxy   *proxy;     /* between the engine and the SMTP server, when asked for */
-  char          *profile;
-  LbEngine      *engine;
-  LbAccount     *account;
-  GAsyncResult  *result;
-} Env;
-
+/* The fixture with SMTP; alice's account ("爱丽丝") added with SECRET, sending through a
+ * proxy when SMTP_PROXY. */
 static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Env *env = user_data;
-  env->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Env *env)
-{
-  g_clear_object (&env->result);
-  while (env->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return env->result;
-}
-
-static void
-open_engine (Env *env)
-{
-  g_autoptr(GError) error = NULL;
-  GListModel *accounts;
-
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-  accounts = lb_engine_get_accounts (env->engine);
-  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, 1);
-  env->account = g_list_model_get_item (accounts, 0);
-}
-
-static void
-close_engine (Env *env)
-{
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_clear_object (&env->result);
-  g_assert_finalize_object (env->engine);
-  env->engine = NULL;
-}
-
-static void
-env_start_full (Env        *env,
+env_start_full (LbTestEnv  *env,
                 const char *secret,
                 gboolean    smtp_proxy)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  LbTestServersOptions options = { 0 };
-  guint16 smtps_port;
+  LbTestEnvOptions options = { 0 };
 
-  env->servers = lb_test_servers_start (&options, &error);
-  g_assert_no_error (error);
-  smtps_port = env->servers->smtps_port;
-  if (smtp_proxy)
-    {
-      env->proxy = lb_test_proxy_new (smtps_port, &error);
-      g_assert_no_error (error);
-      smtps_port = lb_test_proxy_get_port (env->proxy);
-    }
-  env->profile = g_dir_make_tmp ("lb-send-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-
-  s->email = g_strdup ("alice@example.com");
-  s->display_name = g_strdup ("爱丽丝");
-  s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS,
-                                  "alice@example.com");
-  s->imap->ca_file = g_strdup (env->servers->ca_file);
-  s->smtp = lb_server_config_new ("127.0.0.1", smtps_port, LB_SECURITY_TLS,
-                                  "alice@example.com");
-  s->smtp->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, secret, NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (env->account);
+  options.smtp = TRUE;
+  options.display_name = "爱丽丝";
+  options.secret = secret;
+  options.proxy = smtp_proxy ? LB_TEST_ENV_PROXY_SMTP : LB_TEST_ENV_PROXY_NONE;
+  lb_test_env_start (env, &options);
 }
 
 static void
-env_start (Env        *env,
+env_start (LbTestEnv  *env,
            const char *secret)
 {
   env_start_full (env, secret, FALSE);
 }
 
+/* The engine of the next start on the same profile, with its one account. */
 static void
-env_stop (Env *env)
+open_engine (LbTestEnv *env)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-
-  if (env->engine != NULL)
-    close_engine (env);
-  g_clear_pointer (&env->proxy, lb_test_proxy_free);
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (env->profile);
+  lb_test_env_open_engine (env);
+  g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_accounts (env->engine)), ==, 1);
 }
 
 static LbMimeDraft *
@@ -147,40 +69,14 @@ chinese_draft (const char *message_id)
   return d;
 }
 
-/* Messages in alice's Sent folder (Maildir files) whose text holds @message_id. */
-static guint
-count_sent (Env        *env,
-            const char *message_id)
-{
-  guint n = 0;
-
-  for (guint k = 0; k < 2; k++)
-    {
-      g_autofree char *dir = g_build_filename (env->servers->maildir, "alice@example.com", ".Sent",
-                                               k == 0 ? "cur" : "new", NULL);
-      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-      const char *name;
-
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          g_autofree char *text = NULL;
-
-          if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, message_id) != NULL)
-            n++;
-        }
-    }
-  return n;
-}
-
 static GPtrArray *
-outbox (Env *env)
+outbox (LbTestEnv *env)
 {
   return lb_engine_list_outbox (env->engine);
 }
 
 static gboolean
-send_draft (Env          *env,
+send_draft (LbTestEnv    *env,
             LbMimeDraft  *draft,
             GBytes      **out_raw,
             gboolean     *out_queued,
@@ -190,10 +86,10 @@ send_draft (Env          *env,
   g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (draft);
 
   lb_engine_send_async (env->engine, env->account, raw, (const char * const *) rcpts, NULL,
-                        got_result, env);
+                        lb_test_got_result, &env->result);
   if (out_raw != NULL)
     *out_raw = g_bytes_ref (raw);
-  return lb_engine_send_finish (env->engine, wait_result (env), out_queued, error);
+  return lb_engine_send_finish (env->engine, lb_test_env_wait (env), out_queued, error);
 }
 
 static void
@@ -214,7 +110,7 @@ assert_received (GPtrArray *received,
 static void
 test_send_chinese (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbMimeDraft) d = chinese_draft ("send.1@example.com");
   g_autoptr(GBytes) raw = NULL;
@@ -227,16 +123,17 @@ test_send_chinese (void)
   received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
   g_assert_cmpuint (received->len, ==, 1);
   assert_received (received, 0, raw);
-  g_assert_cmpuint (count_sent (&env, "send.1@example.com"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent",
+                                                   "send.1@example.com"), ==, 1);
   items = outbox (&env);
   g_assert_cmpuint (items->len, ==, 0);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
 test_send_server_files_sent (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbMimeDraft) d = chinese_draft ("send.gmail@example.com");
   g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
@@ -248,14 +145,15 @@ test_send_server_files_sent (void)
   g_assert_no_error (error);
   g_assert_true (send_draft (&env, d, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_sent (&env, "send.gmail@example.com"), ==, 1);
-  env_stop (&env);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent",
+                                                   "send.gmail@example.com"), ==, 1);
+  lb_test_env_stop (&env);
 }
 
 static void
 test_send_smtp_down (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbMimeDraft) d = chinese_draft ("send.down@example.com");
   g_autoptr(GBytes) raw = NULL;
@@ -292,8 +190,8 @@ test_send_smtp_down (void)
   g_assert_cmpint (lb_outbox_item_get_state (shown), ==, LB_OUTBOX_STATE_QUEUED);
 
   g_assert_true (lb_test_servers_smtp_start (env.servers, &error));
-  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, got_result, &env);
-  g_assert_true (lb_engine_flush_outbox_finish (env.engine, wait_result (&env), &error));
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, lb_test_env_wait (&env), &error));
   g_assert_no_error (error);
   received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
   g_assert_cmpuint (received->len, ==, 1);
@@ -302,14 +200,15 @@ test_send_smtp_down (void)
   g_assert_cmpuint (items->len, ==, 0);
   while (g_list_model_get_n_items (model) != 0)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (count_sent (&env, "send.down@example.com"), ==, 1);
-  env_stop (&env);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent",
+                                                   "send.down@example.com"), ==, 1);
+  lb_test_env_stop (&env);
 }
 
 static void
 test_send_wrong_password (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbMimeDraft) d = chinese_draft ("send.auth@example.com");
   g_autoptr(GPtrArray) items = NULL;
@@ -330,7 +229,7 @@ test_send_wrong_password (void)
   g_assert_nonnull (item->last_error);
   received = lb_test_servers_list_smtp (env.servers);
   g_assert_cmpuint (received->len, ==, 0);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Runs letterbox-cli send with LETTERBOX_TEST_CRASH_AT=@point and checks that the
@@ -339,7 +238,7 @@ static void
 crash_at (const char *point,
           guint       expect_received)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_autoptr(GSubprocess) proc = NULL;
@@ -350,7 +249,7 @@ crash_at (const char *point,
   LbStoreOutboxItem *item;
 
   env_start (&env, "secret");
-  close_engine (&env);
+  lb_test_env_close_engine (&env);
 
   g_subprocess_launcher_setenv (launcher, "LETTERBOX_TEST_CRASH_AT", point, TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, cli, "send", "--data-dir", env.profile,
@@ -373,8 +272,8 @@ crash_at (const char *point,
   g_clear_pointer (&items, g_ptr_array_unref);
 
   /* The next run finds it interrupted: kept for the user, not sent again. */
-  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, got_result, &env);
-  g_assert_true (lb_engine_flush_outbox_finish (env.engine, wait_result (&env), &error));
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, lb_test_env_wait (&env), &error));
   g_assert_no_error (error);
   items = outbox (&env);
   g_assert_cmpuint (items->len, ==, 1);
@@ -384,7 +283,7 @@ crash_at (const char *point,
   g_clear_pointer (&received, g_ptr_array_unref);
   received = lb_test_servers_list_smtp (env.servers);
   g_assert_cmpuint (received->len, ==, expect_received);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -402,7 +301,7 @@ test_crash_after_send (void)
 static void
 test_cli_send (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autofree char *cli = g_build_filename (g_getenv ("LB_TEST_BUILDDIR"), "src", "cli",
@@ -413,7 +312,7 @@ test_cli_send (void)
   g_autofree char *got = NULL;
 
   env_start (&env, "secret");
-  close_engine (&env);
+  lb_test_env_close_engine (&env);
   attach = g_build_filename (env.profile, "报告.txt", NULL);
   g_assert_true (g_file_set_contents (attach, "附件内容\n", -1, NULL));
 
@@ -432,11 +331,11 @@ test_cli_send (void)
                                       &got, NULL, NULL));
   g_assert_nonnull (strstr (got, "filename*=UTF-8''"));
   g_assert_null (strstr (got, "Bcc"));
-  env_stop (&env);
+  lb_test_env_stop (&env);
 
   /* SMTP down: "queued" and exit status 75. */
   env_start (&env, "secret");
-  close_engine (&env);
+  lb_test_env_close_engine (&env);
   g_assert_true (lb_test_servers_smtp_stop (env.servers, &error));
   g_clear_object (&proc);
   g_clear_pointer (&out, g_free);
@@ -447,11 +346,11 @@ test_cli_send (void)
   g_assert_true (g_subprocess_communicate_utf8 (proc, "x\n", NULL, &out, NULL, &error));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 75);
   g_assert_cmpstr (out, ==, "queued\n");
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
-deliver_from (Env        *env,
+deliver_from (LbTestEnv  *env,
               const char *from,
               guint       n)
 {
@@ -468,7 +367,7 @@ deliver_from (Env        *env,
 static void
 test_addresses (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
   g_autofree char *lower = NULL;
@@ -478,18 +377,18 @@ test_addresses (void)
   deliver_from (&env, "=?UTF-8?B?546L6Iqz?= <wangfang@example.com>", 1);
   deliver_from (&env, "Wang Fang <WangFang@example.com>", 2);
   deliver_from (&env, "bob@example.org", 3);
-  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
-  g_assert_true (lb_account_sync_finish (env.account, wait_result (&env), &error));
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_account_sync_finish (env.account, lb_test_env_wait (&env), &error));
   g_assert_no_error (error);
 
-  lb_compose_list_addresses_async (env.engine, 10, NULL, got_result, &env);
-  list = lb_compose_list_addresses_finish (env.engine, wait_result (&env), &error);
+  lb_compose_list_addresses_async (env.engine, 10, NULL, lb_test_got_result, &env.result);
+  list = lb_compose_list_addresses_finish (env.engine, lb_test_env_wait (&env), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 2);
   first = g_ptr_array_index (list, 0);
   lower = g_ascii_strdown (first->address, -1);
   g_assert_cmpstr (lower, ==, "wangfang@example.com");
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* ---- The outbox and the threads ---- */
@@ -510,7 +409,7 @@ record_thread (GListModel *model,
 static void
 test_outbox_refresh_on_main_thread (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbMimeDraft) d = chinese_draft ("send.threads@example.com");
   g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
@@ -524,11 +423,11 @@ test_outbox_refresh_on_main_thread (void)
   g_signal_connect (model, "items-changed", G_CALLBACK (record_thread), threads);
 
   lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
-                        got_result, &env);
+                        lb_test_got_result, &env.result);
   /* Waits without iterating the main context. */
   received = lb_test_servers_wait_smtp (env.servers, 1, 30000);
   g_assert_cmpuint (received->len, ==, 1);
-  g_assert_true (lb_engine_send_finish (env.engine, wait_result (&env), NULL, &error));
+  g_assert_true (lb_engine_send_finish (env.engine, lb_test_env_wait (&env), NULL, &error));
   g_assert_no_error (error);
   g_assert_true (lb_test_wait_n_items (model, 0, 30));
 
@@ -536,7 +435,7 @@ test_outbox_refresh_on_main_thread (void)
   for (guint i = 0; i < threads->len; i++)
     g_assert_true (g_ptr_array_index (threads, i) == g_thread_self ());
   g_signal_handlers_disconnect_by_data (model, threads);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -560,7 +459,7 @@ is_set (gpointer data)
 static void
 drop_engine_while_sending (gboolean with_task)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbMimeDraft) d = chinese_draft ("send.drop@example.com");
   g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
@@ -584,7 +483,7 @@ drop_engine_while_sending (gboolean with_task)
   g_object_weak_ref (G_OBJECT (env.engine), record_finalized, &finalized_on);
   if (with_task)
     lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
-                          got_result, &env);
+                          lb_test_got_result, &env.result);
   else
     lb_engine_flush_outbox (env.engine, TRUE);
   /* The TLS handshake's first bytes: the job is inside SMTP now. */
@@ -596,7 +495,7 @@ drop_engine_while_sending (gboolean with_task)
 
   if (with_task)
     {
-      GAsyncResult *result = wait_result (&env);
+      GAsyncResult *result = lb_test_env_wait (&env);
       LbEngine *engine = g_task_get_source_object (G_TASK (result));
 
       g_assert_true (lb_engine_send_finish (engine, result, NULL, &error));
@@ -607,7 +506,7 @@ drop_engine_while_sending (gboolean with_task)
   g_assert_true (finalized_on == g_thread_self ());
   /* Whatever the job still reported after that finds no engine. */
   lb_test_iterate_for (200);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -663,7 +562,7 @@ outbox_empty (gpointer path)
 static void
 test_drop_engine_during_outbox_news (void)
 {
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbMimeDraft) d = chinese_draft ("send.news@example.com");
   g_autofree char *path = NULL;
@@ -708,7 +607,7 @@ test_drop_engine_during_outbox_news (void)
   g_assert_true (lb_test_wait_until (is_set, &finalized_on, 30));
   g_assert_true (finalized_on == g_thread_self ());
   lb_test_iterate_for (200);
-  env_stop (&env);
+  lb_test_env_stop (&env);
   g_mutex_clear (&h.mutex);
   g_cond_clear (&h.cond);
 }

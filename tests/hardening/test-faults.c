@@ -17,28 +17,13 @@
 
 static guint faults_injected;
 
-static void
-add_account (Env *env)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-
-  s->email = g_strdup ("alice@example.com");
-  s->imap = lb_server_config_new ("127.0.0.1", lb_test_proxy_get_port (env->proxy),
-                                  LB_SECURITY_TLS, "alice@example.com");
-  s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, env->password, NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-  g_assert_no_error (error);
-}
-
 /* Sync with a cut armed at CUT bytes into the next connection, then once more without.
  * kill_all first, so the cut counts from the first byte of a new connection (the engine
  * notices that its kept connection died and reconnects within the same sync).  Up to
  * three attempts, until the cut has fired or a sync went through whole. */
 static void
-sync_through_cut (Env    *env,
-                  gint64  cut)
+sync_through_cut (LbTestEnv *env,
+                  gint64     cut)
 {
   guint before = lb_test_proxy_get_faults (env->proxy);
 
@@ -49,7 +34,7 @@ sync_through_cut (Env    *env,
     {
       g_autoptr(GError) error = NULL;
 
-      if (sync_account (env, 0, &error))
+      if (lb_test_env_sync (env, 0, &error))
         break;
       g_test_message ("cut at %" G_GINT64_FORMAT ", attempt %u: %s", cut, attempt, error->message);
       g_assert_true (error->domain == LB_ERROR || error->domain == G_IO_ERROR);
@@ -59,14 +44,14 @@ sync_through_cut (Env    *env,
   lb_test_proxy_cut_after (env->proxy, -1);
   if (lb_test_proxy_get_faults (env->proxy) > before)
     faults_injected++;
-  sync_ok (env);
+  lb_test_env_sync_ok (env);
 }
 
 static void
 test_first_sync_cuts (void)
 {
   const char * const corpus[] = { "alice@example.com:INBOX:300:71", "alice@example.com:Archive:60:72", NULL };
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   gint64 cut = 700;
   guint injected_before = faults_injected;
 
@@ -75,37 +60,20 @@ test_first_sync_cuts (void)
   for (guint i = 0; i < N_CUTS; i++, cut = cut * 13 / 10)
     {
       /* A fresh profile each time: every cut lands in a first sync. */
-      env_close_engine (&env);
-      rm_rf (env.profile);
+      lb_test_env_close_engine (&env);
+      lb_test_rm_rf (env.profile);
       g_assert_cmpint (g_mkdir (env.profile, 0700), ==, 0);
-      env_open_engine (&env);
+      lb_test_env_open_engine (&env);
       g_assert_null (env.account);
-      add_account (&env);
+      lb_test_env_add_account (&env);
 
       sync_through_cut (&env, cut);
-      assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-      assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+      lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+      lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
     }
   g_test_message ("first sync: %u cuts fired", faults_injected - injected_before);
   g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS * 3 / 4);
-  env_stop (&env);
-}
-
-static LbMessage *
-message_with_uid (Env     *env,
-                  gint64   folder_id,
-                  guint32  uid)
-{
-  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
-
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
-    {
-      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
-      if (lb_message_get_uid (m) == uid)
-        return m;
-      g_object_unref (m);
-    }
-  return NULL;
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -113,21 +81,21 @@ test_resync_cuts (void)
 {
   const char * const corpus[] = { "alice@example.com:INBOX:120:73", NULL };
   g_autoptr(GBytes) msg = g_bytes_new_static ("From: bob@example.com\r\nSubject: more\r\n\r\nbody\r\n", 46);
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   gint64 cut = 150;
   guint injected_before = faults_injected;
   gint64 inbox;
 
   env_start (&env, corpus, TRUE, NULL);
-  sync_ok (&env);
-  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  lb_test_env_sync_ok (&env);
+  inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
   /* 150 bytes to ~5 kB: a resync of a few changes is small */
   for (guint i = 0; i < N_CUTS; i++, cut = cut * 6 / 5)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(LbImapSession) other = server_session (&env);
+      g_autoptr(LbImapSession) other = lb_test_env_server_session (&env);
       g_autoptr(LbImapResponse) ok = NULL;
-      g_autoptr(LbMessage) mine = message_with_uid (&env, inbox, 1 + i);
+      g_autoptr(LbMessage) mine = lb_test_env_message_with_uid (&env, inbox, 1 + i);
       g_autoptr(GHashTable) server = NULL;
       LbImapSelectInfo info;
 
@@ -162,26 +130,16 @@ test_resync_cuts (void)
       sync_through_cut (&env, cut);
       lb_engine_flush_pending (env.engine);
       lb_engine_wait_idle (env.engine);
-      sync_ok (&env);
+      lb_test_env_sync_ok (&env);
 
-      assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+      lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
       /* The local change made it to the server. */
-      server = server_flags (&env, "INBOX");
+      server = lb_test_env_server_flags (&env, "INBOX");
       g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (1 + i))) & LB_FLAG_FLAGGED);
     }
   g_test_message ("resync: %u cuts fired", faults_injected - injected_before);
   g_assert_cmpuint (faults_injected - injected_before, >=, N_CUTS * 3 / 4);
-  env_stop (&env);
-}
-
-static void
-on_items_changed (GListModel *model,
-                  guint       position,
-                  guint       removed,
-                  guint       added,
-                  guint      *count)
-{
-  *count = g_list_model_get_n_items (model);
+  lb_test_env_stop (&env);
 }
 
 /* IDLE over a connection that stops forwarding (a dead NAT mapping): the renewal's DONE
@@ -194,22 +152,17 @@ test_idle_stall (void)
   const char * const corpus[] = { "alice@example.com:INBOX:10:74", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) msg = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   LbMessageList *unified;
-  guint count, connections;
-  gint64 deadline;
+  guint connections;
 
   env_start (&env, corpus, TRUE, NULL);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   unified = lb_engine_get_unified_inbox (env.engine);
-  count = g_list_model_get_n_items (G_LIST_MODEL (unified));
-  g_assert_cmpuint (count, ==, 10);
-  g_signal_connect (unified, "items-changed", G_CALLBACK (on_items_changed), &count);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 10);
 
   lb_engine_start (env.engine);
-  deadline = g_get_monotonic_time () + 1 * G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  lb_test_iterate_for (1000);
 
   /* The IDLE connection is up: the next thing the server sends on it (the answer to the
    * renewal's DONE, after 2 s) still gets through, then nothing more: a silent death. */
@@ -217,22 +170,17 @@ test_idle_stall (void)
   lb_test_proxy_stall_after (env.proxy, 0);
   msg = g_bytes_new_static ("From: Bob <bob@example.com>\r\nTo: alice@example.com\r\n"
                             "Subject: after the stall\r\nMessage-ID: <stall-1@example.com>\r\n\r\nHello\r\n", 120);
-  deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  lb_test_iterate_for (3000);
   lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", msg, NULL, &error);
   g_assert_no_error (error);
 
-  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
-  while (count < 11 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  lb_test_wait_n_items (G_LIST_MODEL (unified), 11, 120);
   g_test_message ("stall faults: %u, connections: %u -> %u", lb_test_proxy_get_faults (env.proxy),
                   connections, lb_test_proxy_get_connections (env.proxy));
   g_assert_cmpuint (lb_test_proxy_get_faults (env.proxy), >=, 1);
-  g_assert_cmpuint (count, ==, 11);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 11);
   faults_injected++;
-  g_signal_handlers_disconnect_by_data (unified, &count);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Every test above survives each fault it injects, or fails; this checks the run as a

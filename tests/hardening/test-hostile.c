@@ -24,6 +24,7 @@
 #include "lb-error.h"
 #include "lb-imap-session.h"
 #include "lb-smtp-sender.h"
+#include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-store.h"
 #include "lb-test-wait.h"
@@ -120,8 +121,6 @@ hostile_start (Hostile    *h,
 static void
 hostile_stop (Hostile *h)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", h->dir);
-
   if (h->engine != NULL)
     {
       lb_engine_shutdown (h->engine);
@@ -132,7 +131,7 @@ hostile_stop (Hostile *h)
   g_subprocess_force_exit (h->server);
   g_subprocess_wait (h->server, NULL, NULL);
   g_clear_object (&h->server);
-  g_assert_cmpint (system (cmd), ==, 0);
+  lb_test_rm_rf (h->dir);
   g_free (h->dir);
   g_free (h->store_path);
 }

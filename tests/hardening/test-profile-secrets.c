@@ -16,6 +16,7 @@
 #include <libsecret/secret.h>
 
 #include "hardening-env.h"
+#include "lb-test-account.h"
 #include "lb-store.h"
 
 #define ALICE "alice@example.com"
@@ -71,55 +72,49 @@ start_servers (void)
   return servers;
 }
 
-/* A profile of its own with one account for EMAIL, as `letterbox-cli --data-dir` makes it. */
+/* A profile of its own with one account for EMAIL, as `letterbox-cli --data-dir` makes it;
+ * the servers are shared with the other profiles of the test. */
 static void
-profile_start (Env           *env,
+profile_start (LbTestEnv     *env,
                LbTestServers *servers,
                const char    *email,
                const char    *password)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
 
+  g_assert_cmpstr (lb_test_servers_get_password (servers, email), ==, password);
   env->servers = servers;
   env->password = g_strdup (password);
   env->profile = g_dir_make_tmp ("lb-profile-XXXXXX", &error);
   g_assert_no_error (error);
-  env_open_engine (env);
-
-  s->email = g_strdup (email);
-  s->imap = lb_server_config_new ("127.0.0.1", servers->imaps_port, LB_SECURITY_TLS, email);
-  s->imap->ca_file = g_strdup (servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, password, NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (env->account);
-  env_close_engine (env);
+  lb_test_env_open_engine (env);
+  env->account = lb_test_add_account (env->engine, servers, 0, email, NULL, FALSE);
+  lb_test_env_close_engine (env);
 }
 
 /* Opens the profile, syncs its account with the secret from the keyring, and closes it. */
 static void
-profile_sync_ok (Env *env)
+profile_sync_ok (LbTestEnv *env)
 {
-  env_open_engine (env);
+  lb_test_env_open_engine (env);
   g_assert_nonnull (env->account);
-  sync_ok (env);
-  env_close_engine (env);
+  lb_test_env_sync_ok (env);
+  lb_test_env_close_engine (env);
 }
 
 static void
-profile_stop (Env *env)
+profile_stop (LbTestEnv *env)
 {
   if (env->engine != NULL)
-    env_close_engine (env);
-  rm_rf (env->profile);
+    lb_test_env_close_engine (env);
+  lb_test_rm_rf (env->profile);
   g_free (env->profile);
   g_free (env->password);
   env->servers = NULL;
 }
 
 static char *
-profile_id (Env *env)
+profile_id (LbTestEnv *env)
 {
   g_autofree char *path = g_build_filename (env->profile, "letterbox.db", NULL);
   g_autoptr(GError) error = NULL;
@@ -160,8 +155,8 @@ test_two_profiles (void)
   g_autoptr(LbTestServers) servers = NULL;
   g_autofree char *alice_profile = NULL;
   g_autofree char *bob_profile = NULL;
-  Env alice = { 0 };
-  Env bob = { 0 };
+  LbTestEnv alice = { 0 };
+  LbTestEnv bob = { 0 };
   g_autoptr(GError) error = NULL;
 
   if (!in_headless_session ())
@@ -171,11 +166,11 @@ test_two_profiles (void)
   profile_start (&alice, servers, ALICE, ALICE_PASSWORD);
   profile_start (&bob, servers, BOB, BOB_PASSWORD);
   /* The collision needs equal account ids: each profile numbers its own from 1. */
-  env_open_engine (&alice);
-  env_open_engine (&bob);
+  lb_test_env_open_engine (&alice);
+  lb_test_env_open_engine (&bob);
   g_assert_cmpint (lb_account_get_id (alice.account), ==, lb_account_get_id (bob.account));
-  env_close_engine (&alice);
-  env_close_engine (&bob);
+  lb_test_env_close_engine (&alice);
+  lb_test_env_close_engine (&bob);
   alice_profile = profile_id (&alice);
   bob_profile = profile_id (&bob);
   g_assert_cmpstr (alice_profile, !=, bob_profile);
@@ -185,12 +180,12 @@ test_two_profiles (void)
   profile_sync_ok (&bob);
 
   /* Removing bob's account removes bob's secret only. */
-  env_open_engine (&bob);
-  lb_engine_remove_account_async (bob.engine, bob.account, NULL, got_result, &bob);
-  g_assert_true (lb_engine_remove_account_finish (bob.engine, wait_result (&bob), &error));
+  lb_test_env_open_engine (&bob);
+  lb_engine_remove_account_async (bob.engine, bob.account, NULL, lb_test_got_result, &bob.result);
+  g_assert_true (lb_engine_remove_account_finish (bob.engine, lb_test_env_wait (&bob), &error));
   g_assert_no_error (error);
   g_clear_object (&bob.account);
-  env_close_engine (&bob);
+  lb_test_env_close_engine (&bob);
   profile_sync_ok (&alice);
 
   profile_stop (&alice);
@@ -204,7 +199,7 @@ test_migrates_old_item (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *profile = NULL;
   g_autofree char *found = NULL;
-  Env alice = { 0 };
+  LbTestEnv alice = { 0 };
 
   if (!in_headless_session ())
     return;

@@ -103,7 +103,7 @@ test_no_leak (void)
   g_autofree gunichar2 *utf16 = NULL;
   glong utf16_len = 0;
   Search s = { 0 };
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   const char *root = g_getenv ("LB_TEST_PROFILE_ROOT");
   gsize plain_len;
 
@@ -126,9 +126,9 @@ test_no_leak (void)
   add_needle (&s, "ASCII part", "Kx9-oolong-", 11);
 
   env_start (&env, corpus, FALSE, PASSWORD);
-  sync_ok (&env);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  env_close_engine (&env);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_close_engine (&env);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
@@ -144,9 +144,9 @@ test_no_leak (void)
     }
 
   /* The secret is really there (so the sync above used it from the keyring)... */
-  env_open_engine (&env);
-  sync_ok (&env);
-  env_close_engine (&env);
+  lb_test_env_open_engine (&env);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_close_engine (&env);
 
   /* ...and nowhere else. */
   search_tree (&s, root);
@@ -157,7 +157,7 @@ test_no_leak (void)
   g_assert_cmpuint (s.files, >, 3);
   g_assert_cmpuint (s.hits->len, ==, 0);
 
-  env_stop (&env);
+  lb_test_env_stop (&env);
   g_ptr_array_unref (s.needles);
   g_ptr_array_unref (s.names);
   g_ptr_array_unref (s.hits);
@@ -173,7 +173,7 @@ test_no_password_argument (void)
     { "account", "add", "--email", "bob@example.com", "--password=" PASSWORD, NULL },
     { "account", "add", "--email", "bob@example.com", "-p", PASSWORD },
   };
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   g_autoptr(GError) error = NULL;
 
   env.profile = g_dir_make_tmp ("lb-hard-XXXXXX", &error);
@@ -187,7 +187,7 @@ test_no_password_argument (void)
       g_assert_nonnull (strstr (err, "nknown option"));
       g_assert_null (strstr (out, PASSWORD));
     }
-  rm_rf (env.profile);
+  lb_test_rm_rf (env.profile);
   g_free (env.profile);
 }
 

@@ -25,7 +25,7 @@
 #include "lb-store-rebuild.h"
 
 static char *
-store_path (Env *env)
+store_path (LbTestEnv *env)
 {
   return g_build_filename (env->profile, "letterbox.db", NULL);
 }
@@ -111,13 +111,13 @@ test_corrupt_rebuild (void)
   const char *name;
   gboolean damaged_found = FALSE;
   gint64 account_id;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   int list_status, sync_status;
 
   env_start (&env, corpus, FALSE, NULL);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   account_id = lb_account_get_id (env.account);
-  env_close_engine (&env);
+  lb_test_env_close_engine (&env);
 
   path = store_path (&env);
   checkpoint (path);
@@ -151,14 +151,14 @@ test_corrupt_rebuild (void)
   g_assert_cmpstr (check, ==, "ok");
 
   /* Same account, same id: the keyring secret still matches and the sync refills. */
-  env_open_engine (&env);
+  lb_test_env_open_engine (&env);
   g_assert_nonnull (env.account);
   g_assert_cmpint (lb_account_get_id (env.account), ==, account_id);
   g_assert_cmpstr (lb_account_get_email (env.account), ==, "alice@example.com");
-  sync_ok (&env);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
-  env_stop (&env);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -191,10 +191,10 @@ test_disk_full (void)
   g_autofree char *check = NULL;
   g_autofree char *limit = NULL;
   GStatBuf st;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, corpus, FALSE, NULL);
-  env_close_engine (&env);
+  lb_test_env_close_engine (&env);
   path = store_path (&env);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
 
@@ -212,10 +212,10 @@ test_disk_full (void)
   g_assert_cmpstr (check, ==, "ok");
 
   /* With room again, the same store syncs to the server's state. */
-  env_open_engine (&env);
-  sync_ok (&env);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  env_stop (&env);
+  lb_test_env_open_engine (&env);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_stop (&env);
 }
 
 /* A real full disk: a small tmpfs mounted over the profile in a private mount namespace
@@ -235,7 +235,7 @@ test_disk_full_tmpfs (void)
   g_autofree char *err = NULL;
   g_autofree char *check = NULL;
   GStatBuf st;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   int status;
 
   if (geteuid () != 0 || system ("unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs /mnt' 2>/dev/null") != 0)
@@ -244,7 +244,7 @@ test_disk_full_tmpfs (void)
       return;
     }
   env_start (&env, corpus, FALSE, NULL);
-  env_close_engine (&env);
+  lb_test_env_close_engine (&env);
   path = store_path (&env);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   backup = g_dir_make_tmp ("lb-hard-XXXXXX", &error);
@@ -274,9 +274,9 @@ test_disk_full_tmpfs (void)
     check = integrity (copied);
   }
   g_assert_cmpstr (check, ==, "ok");
-  rm_rf (backup);
-  rm_rf (result);
-  env_stop (&env);
+  lb_test_rm_rf (backup);
+  lb_test_rm_rf (result);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -291,11 +291,11 @@ test_read_only (void)
   g_autofree char *err = NULL;
   g_autofree char *check = NULL;
   g_autofree char *chmod_cmd = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, corpus, FALSE, NULL);
-  sync_ok (&env);
-  env_close_engine (&env);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_close_engine (&env);
   path = store_path (&env);
 
   chmod_cmd = g_strdup_printf ("chmod 0444 '%s'/letterbox.db* && chmod 0555 '%s'", env.profile, env.profile);
@@ -308,7 +308,7 @@ test_read_only (void)
   g_assert_cmpint (g_chmod (path, 0600), ==, 0);
   check = integrity (path);
   g_assert_cmpstr (check, ==, "ok");
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 int

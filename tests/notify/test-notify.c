@@ -15,8 +15,7 @@
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-notifier.h"
-#include "lb-test-fixture.h"
-#include "lb-test-wait.h"
+#include "lb-test-env.h"
 
 #define TEST_APP_ID "io.github.letterbox.NotifyTest"
 #define USER "alice@example.com"
@@ -37,11 +36,7 @@ typedef struct {
   gint64           badge;     /* the last count sent, -1 for none */
   gint64           opened;    /* from LbNotifier::open-message */
 
-  LbTestServers   *servers;
-  char            *profile;
-  LbEngine        *engine;
-  LbAccount       *account;
-  GAsyncResult    *result;
+  LbTestEnv        base;      /* the servers, the engine and alice's account */
   GApplication    *app;
   LbNotifier      *notifier;
 } Env;
@@ -172,7 +167,7 @@ deliver (Env        *env,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) mail = make_mail (from, subject, ++counter);
 
-  g_assert_true (lb_test_servers_deliver (env->servers, USER, "INBOX", mail, flags, &error));
+  g_assert_true (lb_test_servers_deliver (env->base.servers, USER, "INBOX", mail, flags, &error));
   g_assert_no_error (error);
 }
 
@@ -181,9 +176,7 @@ sync_inbox (Env *env)
 {
   g_autoptr(GError) error = NULL;
 
-  lb_account_sync_async (env->account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env->result);
-  lb_account_sync_finish (env->account, lb_test_wait_result (&env->result), &error);
-  g_assert_no_error (error);
+  lb_test_env_sync_ok (&env->base);
 }
 
 static guint
@@ -237,12 +230,12 @@ on_activate (GApplication *app,
 static gboolean owned (Env *env) { return env->owned; }
 static gboolean inbox_has_2 (Env *env)
 {
-  return g_list_model_get_n_items (G_LIST_MODEL (lb_engine_get_unified_inbox (env->engine))) == 2 &&
-         lb_account_get_status (env->account) == LB_ACCOUNT_STATUS_IDLE;
+  return g_list_model_get_n_items (G_LIST_MODEL (lb_engine_get_unified_inbox (env->base.engine))) == 2 &&
+         lb_account_get_status (env->base.account) == LB_ACCOUNT_STATUS_IDLE;
 }
 static gboolean one_add (Env *env) { return n_adds (env) >= 1; }
 static gboolean two_adds (Env *env) { return n_adds (env) >= 2; }
-static gboolean unread_3 (Env *env) { return lb_engine_get_unified_unread (env->engine) == 3; }
+static gboolean unread_3 (Env *env) { return lb_engine_get_unified_unread (env->base.engine) == 3; }
 static gboolean badge_3 (Env *env) { return env->badge == 3; }
 
 static void
@@ -251,8 +244,6 @@ test_notify (void)
   Env env_ = { 0 }, *env = &env_;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (introspection, &error);
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  LbTestServersOptions options = { 0 };
   g_autofree char *address = NULL;
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
@@ -284,31 +275,21 @@ test_notify (void)
   g_assert_true (wait_until (env, owned, 5000));
 
   /* Two unread messages wait on the server before the account is added. */
-  options.no_smtp = TRUE;
-  env->servers = lb_test_servers_start (&options, &error);
-  g_assert_no_error (error);
+  lb_test_env_start_servers (&env->base, NULL);
   deliver (env, "Old One <old1@example.com>", "Before the start", NULL);
   deliver (env, "Old Two <old2@example.com>", "Also before", NULL);
 
-  env->profile = g_dir_make_tmp ("lb-notify-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
+  lb_test_env_open_profile (&env->base);
 
   env->app = g_application_new (TEST_APP_ID, G_APPLICATION_NON_UNIQUE);
   g_signal_connect (env->app, "activate", G_CALLBACK (on_activate), env);
   g_assert_true (g_application_register (env->app, NULL, &error));
   g_assert_no_error (error);
-  env->notifier = lb_notifier_new (env->app, env->engine);
+  env->notifier = lb_notifier_new (env->app, env->base.engine);
   g_signal_connect (env->notifier, "open-message", G_CALLBACK (on_open), env);
 
-  s->email = g_strdup (USER);
-  s->imap = lb_server_config_new ("127.0.0.1", env->servers->imaps_port, LB_SECURITY_TLS, USER);
-  s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, "secret", NULL, lb_test_got_result, &env->result);
-  env->account = lb_engine_add_account_finish (env->engine, lb_test_wait_result (&env->result), &error);
-  g_assert_no_error (error);
-  lb_engine_start (env->engine);
+  lb_test_env_add_account (&env->base);
+  lb_engine_start (env->base.engine);
 
   /* The initial sync announces nothing. */
   g_test_message ("initial sync");
@@ -390,21 +371,12 @@ test_notify (void)
   settle (env, 1000);
   g_assert_cmpuint (n_adds (env), ==, 2);
 
-  inbox = G_LIST_MODEL (lb_engine_get_unified_inbox (env->engine));
+  inbox = G_LIST_MODEL (lb_engine_get_unified_inbox (env->base.engine));
   g_assert_cmpuint (g_list_model_get_n_items (inbox), ==, 7);
 
   g_clear_object (&env->notifier);
   g_clear_object (&env->app);
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_clear_object (&env->result);
-  g_assert_finalize_object (g_steal_pointer (&env->engine));
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
-  g_free (env->profile);
+  lb_test_env_stop (&env->base);
   g_dbus_connection_signal_unsubscribe (env->bus, env->badge_sub);
   g_bus_unown_name (env->owner_id);
   g_dbus_connection_unregister_object (env->bus, env->object_id);

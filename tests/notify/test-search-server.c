@@ -11,56 +11,31 @@
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-test-account.h"
-#include "lb-test-fixture.h"
-#include "lb-test-proxy.h"
-#include "lb-test-wait.h"
+#include "lb-test-env.h"
 
 #define USER "alice@example.com"
 
 typedef struct {
-  LbTestServers *servers;
-  char          *profile;
-  LbEngine      *engine;
-  LbAccount     *account;
-  GAsyncResult  *result;
-  gint64         inbox;
+  LbTestEnv base;    /* the servers, the engine and alice's account */
+  gint64    inbox;
 } Env;
 
 static void
 env_start_servers (Env                        *env,
                    const LbTestServersOptions *options)
 {
-  g_autoptr(GError) error = NULL;
+  LbTestEnvOptions env_options = { .servers = options };
 
-  env->servers = lb_test_servers_start (options, &error);
-  g_assert_no_error (error);
+  lb_test_env_start_servers (&env->base, &env_options);
 }
 
 /* A new profile with USER's account, synced. */
 static void
 env_add_account (Env *env)
 {
-  g_autoptr(GError) error = NULL;
-
-  env->profile = g_dir_make_tmp ("lb-search-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-  env->account = lb_test_add_account (env->engine, env->servers, 0, USER, NULL, TRUE);
-}
-
-static void
-env_stop (Env *env)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_clear_object (&env->result);
-  g_assert_finalize_object (g_steal_pointer (&env->engine));
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (env->profile);
+  lb_test_env_open_profile (&env->base);
+  lb_test_env_add_account (&env->base);
+  lb_test_env_sync_ok (&env->base);
 }
 
 static void
@@ -83,7 +58,7 @@ deliver_to (Env        *env,
                                 from, b64, k, k, body64);
   g_autoptr(GBytes) mail = g_bytes_new_take (text, strlen (text));
 
-  g_assert_true (lb_test_servers_deliver (env->servers, USER, folder, mail, flags, &error));
+  g_assert_true (lb_test_servers_deliver (env->base.servers, USER, folder, mail, flags, &error));
   g_assert_no_error (error);
 }
 
@@ -107,14 +82,14 @@ search (Env        *env,
   g_autoptr(GArray) locations = NULL;
   GString *out = g_string_new (NULL);
 
-  lb_account_search_server_async (env->account, env->inbox, query, NULL, lb_test_got_result, &env->result);
-  locations = lb_account_search_server_finish (env->account, lb_test_wait_result (&env->result), &message_ids, &error);
+  lb_account_search_server_async (env->base.account, env->inbox, query, NULL, lb_test_got_result, &env->base.result);
+  locations = lb_account_search_server_finish (env->base.account, lb_test_env_wait (&env->base), &message_ids, &error);
   g_assert_no_error (error);
   g_assert_nonnull (locations);
   g_assert_cmpuint (locations->len, ==, message_ids->len);
   for (guint i = 0; i < message_ids->len; i++)
     {
-      g_autoptr(LbMessage) m = lb_engine_lookup_message (env->engine, g_array_index (message_ids, gint64, i));
+      g_autoptr(LbMessage) m = lb_engine_lookup_message (env->base.engine, g_array_index (message_ids, gint64, i));
 
       g_assert_nonnull (m);
       if (i > 0)
@@ -146,7 +121,7 @@ test_server_search (void)
   deliver (env, "Li Si <lisi@example.cn>", "Project 项目报告", "The quarterly report. 项目进度正常。", NULL);
 
   env_add_account (env);
-  inbox = lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX);
+  inbox = lb_account_find_folder (env->base.account, LB_FOLDER_ROLE_INBOX);
   g_assert_nonnull (inbox);
   env->inbox = lb_folder_get_id (inbox);
 
@@ -166,7 +141,7 @@ test_server_search (void)
   deliver (env, "王五 <wangwu@example.cn>", "新的发票", "发票已开具。", NULL);
   assert_search (env, "发票已开具", "新的发票");
 
-  env_stop (env);
+  lb_test_env_stop (&env->base);
 }
 
 static void
@@ -227,43 +202,43 @@ test_server_search_list (void)
   env_add_account (env);
   /* The inbox's bodies are prefetched after the sync; the archive's are not. */
   {
-    g_autoptr(LbMessageList) inbox = lb_engine_open_folder (env->engine,
-                                                            lb_folder_get_id (lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX)));
+    g_autoptr(LbMessageList) inbox = lb_engine_open_folder (env->base.engine,
+                                                            lb_folder_get_id (lb_account_find_folder (env->base.account, LB_FOLDER_ROLE_INBOX)));
     g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), 0);
     gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
     GBytes *body;
 
     g_assert_nonnull (m);
-    while ((body = lb_engine_get_cached_body (env->engine, lb_message_get_id (m))) == NULL
+    while ((body = lb_engine_get_cached_body (env->base.engine, lb_message_get_id (m))) == NULL
            && g_get_monotonic_time () < deadline)
       g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
     g_assert_nonnull (body);
     g_bytes_unref (body);
   }
-  archive = lb_account_find_folder (env->account, LB_FOLDER_ROLE_ARCHIVE);
+  archive = lb_account_find_folder (env->base.account, LB_FOLDER_ROLE_ARCHIVE);
   g_assert_nonnull (archive);
 
   /* A folder list is not a search. */
-  folder_list = lb_engine_open_folder (env->engine, lb_folder_get_id (archive));
-  lb_message_list_search_server_async (folder_list, NULL, lb_test_got_result, &env->result);
-  g_assert_false (lb_message_list_search_server_finish (folder_list, lb_test_wait_result (&env->result), NULL, &error));
+  folder_list = lb_engine_open_folder (env->base.engine, lb_folder_get_id (archive));
+  lb_message_list_search_server_async (folder_list, NULL, lb_test_got_result, &env->base.result);
+  g_assert_false (lb_message_list_search_server_finish (folder_list, lb_test_env_wait (&env->base), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
 
   /* Every inbox message has its text here: the server cannot find more. */
-  inbox_list = lb_engine_search (env->engine, "invoice", 0);
+  inbox_list = lb_engine_search (env->base.engine, "invoice", 0);
   wait_loaded (inbox_list);
   assert_list (inbox_list, "Invoice for March");
   g_assert_false (lb_message_list_get_incomplete (inbox_list));
 
   /* Locally, only the sender matches; the body's word is on the server only. */
-  list = lb_engine_search (env->engine, "zanzibar", lb_folder_get_id (archive));
+  list = lb_engine_search (env->base.engine, "zanzibar", lb_folder_get_id (archive));
   wait_loaded (list);
   assert_list (list, "Booking 预订确认");
   g_assert_true (lb_message_list_get_incomplete (list));
 
-  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
-  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->base.result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_env_wait (&env->base), &n_new, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_new, ==, 1);
   wait_loaded (list);
@@ -273,8 +248,8 @@ test_server_search_list (void)
   /* New mail the store has not seen is synced in and merged too. */
   deliver_to (env, "Archive", "Guide <guide@safari.example>", "Packing list",
               "Bring sun cream to zanzibar.", NULL);
-  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
-  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->base.result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_env_wait (&env->base), &n_new, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_new, ==, 1);
   wait_loaded (list);
@@ -285,17 +260,17 @@ test_server_search_list (void)
   wait_loaded (list);
   assert_list (list, "Packing list|Booking 预订确认|Safari notes");
   /* ...and asking again finds nothing new. */
-  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->result);
-  g_assert_true (lb_message_list_search_server_finish (list, lb_test_wait_result (&env->result), &n_new, &error));
+  lb_message_list_search_server_async (list, NULL, lb_test_got_result, &env->base.result);
+  g_assert_true (lb_message_list_search_server_finish (list, lb_test_env_wait (&env->base), &n_new, &error));
   g_assert_cmpuint (n_new, ==, 0);
 
   /* A result deleted locally leaves the list. */
   {
     g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), 2);
 
-    lb_engine_delete (env->engine, &m, 1);
-    lb_engine_flush_pending (env->engine);
-    lb_engine_wait_idle (env->engine);
+    lb_engine_delete (env->base.engine, &m, 1);
+    lb_engine_flush_pending (env->base.engine);
+    lb_engine_wait_idle (env->base.engine);
     lb_message_list_reload (list);
     wait_loaded (list);
     assert_list (list, "Packing list|Booking 预订确认");
@@ -306,23 +281,23 @@ test_server_search_list (void)
   {
     g_autoptr(LbAccount) bob = NULL;
     g_autoptr(LbMessageList) unified = NULL;
-    g_autoptr(LbTestProxy) proxy = lb_test_proxy_new (env->servers->imaps_port, &error);
+    g_autoptr(LbTestProxy) proxy = lb_test_proxy_new (env->base.servers->imaps_port, &error);
 
     g_assert_no_error (error);
-    bob = lb_test_add_account (env->engine, env->servers, lb_test_proxy_get_port (proxy),
+    bob = lb_test_add_account (env->base.engine, env->base.servers, lb_test_proxy_get_port (proxy),
                                "bob@example.com", NULL, TRUE);
     g_assert_nonnull (lb_account_find_folder (bob, LB_FOLDER_ROLE_INBOX));
 
     deliver (env, "Billing <billing@shop.com>", "Second invoice", "Another invoice.", NULL);
-    unified = lb_engine_search (env->engine, "invoice", 0);
+    unified = lb_engine_search (env->base.engine, "invoice", 0);
     wait_loaded (unified);
     assert_list (unified, "Invoice for March");
 
     /* Bob's server goes away. */
     lb_test_proxy_refuse (proxy, TRUE);
     lb_test_proxy_kill_all (proxy);
-    lb_message_list_search_server_async (unified, NULL, lb_test_got_result, &env->result);
-    g_assert_false (lb_message_list_search_server_finish (unified, lb_test_wait_result (&env->result), &n_new, &error));
+    lb_message_list_search_server_async (unified, NULL, lb_test_got_result, &env->base.result);
+    g_assert_false (lb_message_list_search_server_finish (unified, lb_test_env_wait (&env->base), &n_new, &error));
     g_assert_nonnull (error);
     g_assert_true (g_str_has_prefix (error->message, "bob@example.com: "));
     g_clear_error (&error);
@@ -334,7 +309,7 @@ test_server_search_list (void)
   g_clear_object (&list);
   g_clear_object (&inbox_list);
   g_clear_object (&folder_list);
-  env_stop (env);
+  lb_test_env_stop (&env->base);
 }
 
 int

@@ -590,6 +590,39 @@ run_fixture_command (LbTestServers       *servers,
   return TRUE;
 }
 
+int
+lb_test_servers_count_messages (LbTestServers *servers,
+                                const char    *user,
+                                const char    *folder,
+                                const char    *needle)
+{
+  g_autofree char *dotted = g_strdelimit (g_strdup (folder), "/", '.');
+  g_autofree char *base = g_strcmp0 (folder, "INBOX") == 0
+                          ? g_build_filename (servers->maildir, user, NULL)
+                          : g_strdup_printf ("%s/%s/.%s", servers->maildir, user, dotted);
+  int n = 0;
+
+  if (!g_file_test (base, G_FILE_TEST_IS_DIR))
+    return -1;
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autofree char *dir = g_build_filename (base, k == 0 ? "cur" : "new", NULL);
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          g_autofree char *text = NULL;
+
+          if (needle == NULL
+              || (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, needle) != NULL))
+            n++;
+        }
+    }
+  return n;
+}
+
 gboolean
 lb_test_servers_deliver (LbTestServers *servers,
                          const char    *user,

@@ -71,6 +71,14 @@ gboolean       lb_test_servers_deliver (LbTestServers *servers,
                                         const char    *flags,
                                         GError       **error);
 
+/* The messages in USER's FOLDER ("INBOX", "Sent", "A/B" ...) on the server, counted in its
+ * Maildir (cur and new), as the server stores them; with NEEDLE, only those whose text
+ * holds it.  Returns -1 if the server has no such folder. */
+int            lb_test_servers_count_messages (LbTestServers *servers,
+                                               const char    *user,
+                                               const char    *folder,
+                                               const char    *needle);
+
 /* Take both SMTP listeners down (connections are refused) and bring them back up on the
  * same ports.  Both return once the change is done. */
 gboolean       lb_test_servers_smtp_stop  (LbTestServers  *servers,

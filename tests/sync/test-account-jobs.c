@@ -11,68 +11,27 @@
 #include "lb-folder.h"
 #include "lb-message.h"
 #include "lb-message-list.h"
-#include "lb-test-account.h"
-#include "lb-test-fixture.h"
-#include "lb-test-proxy.h"
-#include "lb-test-wait.h"
+#include "lb-test-env.h"
 
 #define N_MESSAGES 20
-
-typedef struct {
-  LbTestServers *servers;
-  LbTestProxy   *proxy;
-  char          *profile;
-  LbEngine      *engine;
-  LbAccount     *account;
-} Env;
 
 /* Mail in Archive, not INBOX: the prefetch after a sync downloads INBOX bodies, and
  * these tests need bodies that are not in the store yet. */
 static void
-env_start (Env      *env,
-           gboolean  with_proxy)
+env_start (LbTestEnv *env,
+           gboolean   with_proxy)
 {
   const char * const corpus[] = { "alice@example.com:Archive:20:9", NULL };
-  g_autoptr(GError) error = NULL;
-  LbTestServersOptions options = { 0 };
-  guint16 port;
+  LbTestEnvOptions options = { .corpus = corpus };
 
-  options.corpus = corpus;
-  options.no_smtp = TRUE;
-  env->servers = lb_test_servers_start (&options, &error);
-  g_assert_no_error (error);
-  port = env->servers->imaps_port;
-  if (with_proxy)
-    {
-      env->proxy = lb_test_proxy_new (port, &error);
-      g_assert_no_error (error);
-      port = lb_test_proxy_get_port (env->proxy);
-    }
-  env->profile = g_dir_make_tmp ("lb-jobs-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-  env->account = lb_test_add_account (env->engine, env->servers, port, "alice@example.com",
-                                      NULL, TRUE);
+  options.proxy = with_proxy ? LB_TEST_ENV_PROXY_IMAP : LB_TEST_ENV_PROXY_NONE;
+  lb_test_env_start (env, &options);
+  lb_test_env_sync_ok (env);
   lb_engine_wait_idle (env->engine);
 }
 
-static void
-env_stop (Env *env)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_assert_finalize_object (env->engine);
-  g_clear_pointer (&env->proxy, lb_test_proxy_free);
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (env->profile);
-}
-
 static LbMessageList *
-open_archive (Env *env)
+open_archive (LbTestEnv *env)
 {
   LbFolder *archive = lb_account_find_folder (env->account, LB_FOLDER_ROLE_ARCHIVE);
   LbMessageList *list;
@@ -84,7 +43,7 @@ open_archive (Env *env)
 }
 
 static guint
-count_cached (Env           *env,
+count_cached (LbTestEnv     *env,
               LbMessageList *list)
 {
   guint cached = 0;
@@ -118,7 +77,7 @@ test_cancelled_fetches (void)
 {
   g_autoptr(LbMessageList) list = NULL;
   g_autoptr(GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   guint done = 0;
 
   env_start (&env, FALSE);
@@ -142,7 +101,7 @@ test_cancelled_fetches (void)
 
   g_assert_cmpuint (count_cached (&env, list), <, N_MESSAGES);
   g_clear_object (&list);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* The server dropped the connection the account kept (its idle timeout; here the
@@ -155,7 +114,7 @@ test_fetch_after_server_dropped_connection (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   guint connections;
 
   env_start (&env, TRUE);
@@ -176,7 +135,7 @@ test_fetch_after_server_dropped_connection (void)
 
   g_clear_object (&m);
   g_clear_object (&list);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* The same for saving a draft: it is kept on the server although the connection that
@@ -191,7 +150,7 @@ test_draft_after_server_dropped_connection (void)
   g_autoptr(GBytes) message = g_bytes_new_static (draft, sizeof draft - 1);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   guint32 uid;
 
   env_start (&env, TRUE);
@@ -204,7 +163,7 @@ test_draft_after_server_dropped_connection (void)
   g_assert_cmpuint (uid, >, 0);
   /* The result holds the engine, its source object. */
   g_clear_object (&result);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 int

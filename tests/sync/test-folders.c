@@ -14,48 +14,25 @@
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-test-account.h"
+#include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"
 
 static const char *cli_path;
 
-typedef struct {
-  LbTestServers *servers;
-  char          *profile;
-  LbEngine      *engine;
-  GAsyncResult  *result;
-} Env;
-
+/* The servers of OPTIONS and an engine on a new profile, without an account: each test
+ * adds its own. */
 static void
-env_start (Env                        *env,
+env_start (LbTestEnv                  *env,
            const LbTestServersOptions *options)
 {
-  g_autoptr(GError) error = NULL;
+  LbTestEnvOptions env_options = { .servers = options, .no_account = TRUE };
 
-  env->servers = lb_test_servers_start (options, &error);
-  g_assert_no_error (error);
-  env->profile = g_dir_make_tmp ("lb-folders-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-}
-
-static void
-env_stop (Env *env)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->profile);
-
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->result);
-  g_assert_finalize_object (env->engine);
-  env->engine = NULL;
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (env->profile);
+  lb_test_env_start (env, &env_options);
 }
 
 static gboolean
-sync_account (Env        *env,
+sync_account (LbTestEnv  *env,
               LbAccount  *account,
               GError    **error)
 {
@@ -81,7 +58,7 @@ folder_named (LbAccount  *account,
 
 /* Runs letterbox-cli on the test's profile; returns its exit status and standard output. */
 static int
-run_cli (Env                *env,
+run_cli (LbTestEnv          *env,
          const char * const *args,
          char              **out)
 {
@@ -191,7 +168,7 @@ test_select_refused (void)
   StatusWait wait;
   LbFolder *shared;
   LbFolder *zeta;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
   account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, FALSE);
@@ -265,34 +242,10 @@ test_select_refused (void)
   assert_folder_becomes (shared, 2, FALSE);
 
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* ---- Special folders the server lacks ---- */
-
-/* Messages in USER's FOLDER on the server (its Maildir), or -1 if the folder is not there. */
-static int
-server_count (LbTestServers *servers,
-              const char    *user,
-              const char    *folder)
-{
-  g_autofree char *base = g_strcmp0 (folder, "INBOX") == 0
-                          ? g_build_filename (servers->maildir, user, NULL)
-                          : g_strdup_printf ("%s/%s/.%s", servers->maildir, user, folder);
-  int n = 0;
-
-  if (!g_file_test (base, G_FILE_TEST_IS_DIR))
-    return -1;
-  for (guint k = 0; k < 2; k++)
-    {
-      g_autofree char *dir = g_build_filename (base, k == 0 ? "cur" : "new", NULL);
-      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-
-      while (d != NULL && g_dir_read_name (d) != NULL)
-        n++;
-    }
-  return n;
-}
 
 /* Bug 2: archiving from All Inboxes a message of alice (whose server has Archive) and one
  * of bob (whose server has none) puts each in its own account's Archive; bob's is
@@ -315,12 +268,12 @@ test_archive_two_accounts (void)
   g_autoptr(LbMessage) from_bob = NULL;
   LbMessageList *unified;
   LbMessage *both[2];
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options_a);
   servers_b = lb_test_servers_start (&options_b, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Archive"), ==, -1);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "Archive", NULL), ==, -1);
   alice = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
   bob = lb_test_add_account (env.engine, servers_b, 0, "bob@example.com", NULL, TRUE);
 
@@ -348,12 +301,12 @@ test_archive_two_accounts (void)
   g_assert_true (sync_account (&env, bob, &error));
   g_assert_no_error (error);
 
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Archive"), ==, 1);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "INBOX"), ==, 2);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Trash"), ==, 0);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Archive"), ==, 1);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "INBOX"), ==, 2);
-  g_assert_cmpint (server_count (servers_b, "bob@example.com", "Trash"), ==, 0);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Archive", NULL), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "INBOX", NULL), ==, 2);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Trash", NULL), ==, 0);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "Archive", NULL), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "INBOX", NULL), ==, 2);
+  g_assert_cmpint (lb_test_servers_count_messages (servers_b, "bob@example.com", "Trash", NULL), ==, 0);
   /* The new folder has its role in the store, and its message after the sync. */
   assert_folder_becomes (wait_folder_of_role (bob, LB_FOLDER_ROLE_ARCHIVE), 1, FALSE);
 
@@ -361,7 +314,7 @@ test_archive_two_accounts (void)
   g_clear_object (&from_bob);
   g_clear_object (&alice);
   g_clear_object (&bob);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Bug 3: a server with no Sent folder: the message is sent, Sent is created and the copy
@@ -383,10 +336,10 @@ test_sent_created (void)
   g_autoptr(LbAccount) account = NULL;
   g_autoptr(GPtrArray) received = NULL;
   g_autoptr(GPtrArray) items = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Sent"), ==, -1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent", NULL), ==, -1);
   s->email = g_strdup ("alice@example.com");
   s->imap = lb_server_config_new ("127.0.0.1", env.servers->imaps_port, LB_SECURITY_TLS,
                                   "alice@example.com");
@@ -407,7 +360,7 @@ test_sent_created (void)
   received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
   g_assert_cmpuint (received->len, ==, 1);
 
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Sent"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Sent", NULL), ==, 1);
   items = lb_engine_list_outbox (env.engine);
   g_assert_cmpuint (items->len, ==, 0);
   g_assert_true (sync_account (&env, account, &error));
@@ -415,7 +368,7 @@ test_sent_created (void)
   assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_SENT), 1, FALSE);
 
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Bug 3, for Drafts, on a server that offers CREATE-SPECIAL-USE (Dovecot takes the
@@ -438,22 +391,22 @@ test_drafts_created_special_use (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LbAccount) account = NULL;
   guint32 uid;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
   account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
   g_assert_null (lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS));
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Drafts"), ==, -1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts", NULL), ==, -1);
 
   lb_compose_save_draft_async (env.engine, account, raw, 0, NULL, lb_test_got_result, &env.result);
   uid = lb_compose_save_draft_finish (env.engine, lb_test_wait_result (&env.result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (uid, >, 0);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Drafts"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts", NULL), ==, 1);
   assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_DRAFTS), 1, FALSE);
 
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* Trash, when a delete needs it: on a server without Trash, deleting a message from
@@ -468,7 +421,7 @@ test_trash_created (void)
   g_autoptr(LbAccount) account = NULL;
   g_autoptr(LbMessageList) inbox = NULL;
   g_autoptr(LbMessage) m = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, &options);
   account = lb_test_add_account (env.engine, env.servers, 0, "alice@example.com", NULL, TRUE);
@@ -484,14 +437,14 @@ test_trash_created (void)
   g_assert_true (sync_account (&env, account, &error));
   g_assert_no_error (error);
 
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "INBOX"), ==, 2);
-  g_assert_cmpint (server_count (env.servers, "alice@example.com", "Trash"), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "INBOX", NULL), ==, 2);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Trash", NULL), ==, 1);
   assert_folder_becomes (wait_folder_of_role (account, LB_FOLDER_ROLE_TRASH), 1, FALSE);
 
   g_clear_object (&m);
   g_clear_object (&inbox);
   g_clear_object (&account);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 int

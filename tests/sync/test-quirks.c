@@ -12,7 +12,7 @@
 
 #include "lb-engine.h"
 #include "lb-message-list.h"
-#include "lb-test-wait.h"
+#include "lb-test-env.h"
 
 typedef struct {
   GSubprocess  *server;
@@ -24,23 +24,6 @@ typedef struct {
   LbAccount    *account;
   GAsyncResult *result;
 } Env;
-
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  ((Env *) user_data)->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Env *env)
-{
-  g_clear_object (&env->result);
-  while (env->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return env->result;
-}
 
 static void
 env_start (Env        *env,
@@ -85,16 +68,14 @@ env_start (Env        *env,
   s->provider_id = g_strdup (provider_id);
   s->imap = lb_server_config_new ("127.0.0.1", env->port, LB_SECURITY_TLS, "me@163.example.cn");
   s->imap->ca_file = g_strdup (env->cert);
-  lb_engine_add_account_async (env->engine, s, "authcode", NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
+  lb_engine_add_account_async (env->engine, s, "authcode", NULL, lb_test_got_result, &env->result);
+  env->account = lb_engine_add_account_finish (env->engine, lb_test_wait_result (&env->result), &error);
   g_assert_no_error (error);
 }
 
 static void
 env_stop (Env *env)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->dir);
-
   lb_engine_shutdown (env->engine);
   g_clear_object (&env->account);
   g_clear_object (&env->result);
@@ -102,7 +83,7 @@ env_stop (Env *env)
   g_subprocess_force_exit (env->server);
   g_subprocess_wait (env->server, NULL, NULL);
   g_clear_object (&env->server);
-  g_assert_cmpint (system (cmd), ==, 0);
+  lb_test_rm_rf (env->dir);
   g_free (env->dir);
   g_free (env->cert);
   g_free (env->log);
@@ -127,8 +108,8 @@ test_qq_login_refused (void)
 
   env_start (&env, "qq", "qq");
   g_signal_connect (env.account, "notify::last-error", G_CALLBACK (on_notify), &changed);
-  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
-  g_assert_false (lb_account_sync_finish (env.account, wait_result (&env), &error));
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  g_assert_false (lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error));
   g_assert_error (error, LB_ERROR, LB_ERROR_AUTH);
   while (!changed)
     g_main_context_iteration (NULL, TRUE);
@@ -154,8 +135,8 @@ test_netease (void)
   gboolean found_gbk = FALSE;
 
   env_start (&env, "netease", "netease-163");
-  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
-  lb_account_sync_finish (env.account, wait_result (&env), &error);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error);
   g_assert_no_error (error);
   lb_engine_wait_idle (env.engine);
 
@@ -199,8 +180,8 @@ test_gmail_labels (void)
   LbFolder *all_mail;
 
   env_start (&env, "gmail", "gmail");
-  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
-  lb_account_sync_finish (env.account, wait_result (&env), &error);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error);
   g_assert_no_error (error);
   lb_engine_wait_idle (env.engine);
 

@@ -15,229 +15,24 @@
 #include "lb-message-list.h"
 #include "lb-imap-parser.h"
 #include "lb-imap-session.h"
-#include "lb-test-fixture.h"
-#include "lb-test-proxy.h"
+#include "lb-test-env.h"
 #include "lb-test-store.h"
 #include "lb-test-wait.h"
 
-typedef struct {
-  LbTestServers *servers;
-  LbTestProxy   *proxy;
-  char          *profile;
-  LbEngine      *engine;
-  LbAccount     *account;
-  GAsyncResult  *result;
-} Env;
-
+/* A plain Dovecot (CAPABILITY: NULL keeps Dovecot's) with CORPUS, the engine going
+ * through a proxy when WITH_PROXY. */
 static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Env *env = user_data;
-  env->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Env *env)
-{
-  g_clear_object (&env->result);
-  while (env->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return env->result;
-}
-
-static void
-env_start_full (Env                *env,
-                const char         *capability,
-                const char * const *corpus,
-                gboolean            with_proxy,
-                const char         *secret);
-
-static void
-env_start (Env                *env,
+env_start (LbTestEnv          *env,
            const char         *capability,
            const char * const *corpus,
            gboolean            with_proxy)
 {
-  env_start_full (env, capability, corpus, with_proxy, "secret");
-}
-
-static void
-env_start_full (Env                *env,
-                const char         *capability,
-                const char * const *corpus,
-                gboolean            with_proxy,
-                const char         *secret)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
-  LbTestServersOptions options = { 0 };
-  guint16 port;
+  LbTestEnvOptions options = { 0 };
 
   options.imap_capability = capability;
   options.corpus = corpus;
-  options.no_smtp = TRUE;
-  env->servers = lb_test_servers_start (&options, &error);
-  g_assert_no_error (error);
-  port = env->servers->imaps_port;
-  if (with_proxy)
-    {
-      env->proxy = lb_test_proxy_new (port, &error);
-      g_assert_no_error (error);
-      port = lb_test_proxy_get_port (env->proxy);
-    }
-
-  env->profile = g_dir_make_tmp ("lb-sync-XXXXXX", &error);
-  g_assert_no_error (error);
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-
-  s->email = g_strdup ("alice@example.com");
-  s->imap = lb_server_config_new ("127.0.0.1", port, LB_SECURITY_TLS, "alice@example.com");
-  s->imap->ca_file = g_strdup (env->servers->ca_file);
-  lb_engine_add_account_async (env->engine, s, secret, NULL, got_result, env);
-  env->account = lb_engine_add_account_finish (env->engine, wait_result (env), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (env->account);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
-  g_assert_cmpint (system (cmd), ==, 0);
-}
-
-static void
-env_stop (Env *env)
-{
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_clear_object (&env->result);
-  g_assert_finalize_object (env->engine);
-  env->engine = NULL;
-  g_clear_pointer (&env->proxy, lb_test_proxy_free);
-  g_clear_pointer (&env->servers, lb_test_servers_stop);
-  rm_rf (env->profile);
-  g_free (env->profile);
-}
-
-static gboolean
-sync_account (Env     *env,
-              gint64   folder_id,
-              GError **error)
-{
-  lb_account_sync_async (env->account, folder_id, LB_JOB_PRIORITY_USER, NULL, got_result, env);
-  return lb_account_sync_finish (env->account, wait_result (env), error);
-}
-
-static void
-sync_ok (Env *env)
-{
-  g_autoptr(GError) error = NULL;
-
-  sync_account (env, 0, &error);
-  g_assert_no_error (error);
-}
-
-/* ---- The server's view, through an independent session ---- */
-
-static LbImapSession *
-server_session (Env *env)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", env->servers->imaps_port,
-                                                      LB_SECURITY_TLS, "alice@example.com");
-  LbImapSession *session = lb_imap_session_new ();
-
-  c->ca_file = g_strdup (env->servers->ca_file);
-  lb_imap_session_connect_sync (session, c, "secret", FALSE, NULL, &error);
-  g_assert_no_error (error);
-  return session;
-}
-
-static gboolean
-collect_server_flags (LbImapResponse  *r,
-                      gpointer         user_data,
-                      GError         **error)
-{
-  if (r->kind == LB_IMAP_RESPONSE_FETCH)
-    g_hash_table_insert (user_data, GUINT_TO_POINTER (r->u.fetch.uid),
-                         GUINT_TO_POINTER (r->u.fetch.flags | 0x80000000u));
-  return TRUE;
-}
-
-/* uid -> flags (with a marker bit so that 0 flags is not NULL) */
-static GHashTable *
-server_flags (Env        *env,
-              const char *mailbox)
-{
-  g_autoptr(LbImapSession) session = server_session (env);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbImapResponse) ok = NULL;
-  GHashTable *flags = g_hash_table_new (NULL, NULL);
-  LbImapSelectInfo info;
-
-  lb_imap_session_select_sync (session, mailbox, TRUE, NULL, NULL, NULL, &info, NULL, &error);
-  g_assert_no_error (error);
-  if (info.exists > 0)
-    {
-      ok = lb_imap_session_command_sync (session, collect_server_flags, flags, NULL, &error,
-                                         "UID FETCH 1:* (UID FLAGS)");
-      g_assert_no_error (error);
-    }
-  lb_imap_session_logout (session);
-  return flags;
-}
-
-static LbFolder *
-folder_of (Env          *env,
-           LbFolderRole  role)
-{
-  LbFolder *f = lb_account_find_folder (env->account, role);
-  g_assert_nonnull (f);
-  return f;
-}
-
-static GHashTable *
-store_flags (Env    *env,
-             gint64  folder_id)
-{
-  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
-  GHashTable *flags = g_hash_table_new (NULL, NULL);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
-      g_assert_false (g_hash_table_contains (flags, GUINT_TO_POINTER (lb_message_get_uid (m))));
-      g_hash_table_insert (flags, GUINT_TO_POINTER (lb_message_get_uid (m)),
-                           GUINT_TO_POINTER (lb_message_get_flags (m) | 0x80000000u));
-    }
-  return flags;
-}
-
-/* The invariant: the store's (uid, flags) of a folder equal the server's. */
-static void
-assert_folder_matches (Env          *env,
-                       LbFolderRole  role,
-                       const char   *mailbox)
-{
-  g_autoptr(GHashTable) server = server_flags (env, mailbox);
-  g_autoptr(GHashTable) store = store_flags (env, lb_folder_get_id (folder_of (env, role)));
-  GHashTableIter iter;
-  gpointer uid, flags;
-
-  g_assert_cmpuint (g_hash_table_size (store), ==, g_hash_table_size (server));
-  g_hash_table_iter_init (&iter, server);
-  while (g_hash_table_iter_next (&iter, &uid, &flags))
-    {
-      /* \Recent is the server's business and not a stored flag. */
-      g_assert_true (g_hash_table_contains (store, uid));
-      g_assert_cmphex (GPOINTER_TO_UINT (g_hash_table_lookup (store, uid)), ==,
-                       GPOINTER_TO_UINT (flags));
-    }
+  options.proxy = with_proxy ? LB_TEST_ENV_PROXY_IMAP : LB_TEST_ENV_PROXY_NONE;
+  lb_test_env_start (env, &options);
 }
 
 /* ---- Tests ---- */
@@ -251,33 +46,33 @@ test_first_sync (void)
   g_autofree char *path = NULL;
   g_autoptr(LbMessageList) inbox = NULL;
   g_autoptr(GHashTable) subjects = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   guint chinese = 0;
 
   env_start (&env, NULL, corpus, FALSE);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
 
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
-  g_assert_cmpuint (lb_folder_get_total_count (folder_of (&env, LB_FOLDER_ROLE_INBOX)), ==, 2000);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+  g_assert_cmpuint (lb_folder_get_total_count (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX)), ==, 2000);
   /* The session asked NAMESPACE: Dovecot's personal namespace has an empty prefix and "/". */
   {
-    g_autoptr(LbImapSession) s = server_session (&env);
+    g_autoptr(LbImapSession) s = lb_test_env_server_session (&env);
     g_assert_cmpstr (lb_imap_session_get_namespace_prefix (s), ==, "");
     g_assert_cmpint (lb_imap_session_get_delimiter (s), ==, '/');
     lb_imap_session_logout (s);
   }
   /* Every special folder of the fixture got its role. */
-  folder_of (&env, LB_FOLDER_ROLE_SENT);
-  folder_of (&env, LB_FOLDER_ROLE_DRAFTS);
-  folder_of (&env, LB_FOLDER_ROLE_TRASH);
-  folder_of (&env, LB_FOLDER_ROLE_JUNK);
+  lb_test_env_folder (&env, LB_FOLDER_ROLE_SENT);
+  lb_test_env_folder (&env, LB_FOLDER_ROLE_DRAFTS);
+  lb_test_env_folder (&env, LB_FOLDER_ROLE_TRASH);
+  lb_test_env_folder (&env, LB_FOLDER_ROLE_JUNK);
 
   /* Decoded subjects (GBK, split encoded-words, raw 8-bit) equal the corpus's. */
   path = lb_test_servers_manifest_path (env.servers, "alice@example.com", "INBOX");
   manifest = lb_test_corpus_manifest_load (path, &error);
   g_assert_no_error (error);
-  inbox = lb_engine_open_folder (env.engine, lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX)));
+  inbox = lb_engine_open_folder (env.engine, lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX)));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (inbox)); i++)
     {
       g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), i);
@@ -301,17 +96,7 @@ test_first_sync (void)
     }
   g_assert_cmpuint (chinese, >, 200);
   g_clear_object (&inbox);
-  env_stop (&env);
-}
-
-static void
-on_items_changed (GListModel *model,
-                  guint       position,
-                  guint       removed,
-                  guint       added,
-                  guint      *count)
-{
-  *count = g_list_model_get_n_items (model);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -320,23 +105,17 @@ test_idle (void)
   const char * const corpus[] = { "alice@example.com:INBOX:20:3", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) msg = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   LbMessageList *unified;
-  guint count;
-  gint64 deadline;
 
   env_start (&env, NULL, corpus, FALSE);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   unified = lb_engine_get_unified_inbox (env.engine);
-  count = g_list_model_get_n_items (G_LIST_MODEL (unified));
-  g_assert_cmpuint (count, ==, 20);
-  g_signal_connect (unified, "items-changed", G_CALLBACK (on_items_changed), &count);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 20);
 
   lb_engine_start (env.engine);
   /* Let IDLE settle on INBOX before the other client delivers. */
-  deadline = g_get_monotonic_time () + 1 * G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  lb_test_iterate_for (1000);
 
   msg = g_bytes_new_static ("From: Bob <bob@example.com>\r\nTo: alice@example.com\r\n"
                             "Subject: =?UTF-8?B?5paw6YKu5Lu2?=\r\nMessage-ID: <idle-1@example.com>\r\n"
@@ -344,33 +123,13 @@ test_idle (void)
   lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", msg, NULL, &error);
   g_assert_no_error (error);
 
-  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-  while (count < 21 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
-  g_assert_cmpuint (count, ==, 21);
+  lb_test_wait_n_items (G_LIST_MODEL (unified), 21, 15);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 21);
   {
     g_autoptr(LbMessage) top = g_list_model_get_item (G_LIST_MODEL (unified), 0);
     g_assert_cmpstr (lb_message_get_subject (top), ==, "新邮件");
   }
-  g_signal_handlers_disconnect_by_data (unified, &count);
-  env_stop (&env);
-}
-
-static LbMessage *
-message_with_uid (Env     *env,
-                  gint64   folder_id,
-                  guint32  uid)
-{
-  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
-
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
-    {
-      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
-      if (lb_message_get_uid (m) == uid)
-        return m;
-      g_object_unref (m);
-    }
-  g_assert_not_reached ();
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -383,17 +142,17 @@ flags_meet (const char *capability)
   g_autoptr(LbMessage) m3 = NULL;
   g_autoptr(LbMessage) m4 = NULL;
   g_autoptr(GHashTable) server = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   gint64 inbox;
   LbImapSelectInfo info;
 
   env_start (&env, capability, corpus, FALSE);
-  sync_ok (&env);
-  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  lb_test_env_sync_ok (&env);
+  inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
 
   /* Here: mark uid 3 read and flag uid 4; the list shows it at once. */
-  m3 = message_with_uid (&env, inbox, 3);
-  m4 = message_with_uid (&env, inbox, 4);
+  m3 = lb_test_env_message_with_uid (&env, inbox, 3);
+  m4 = lb_test_env_message_with_uid (&env, inbox, 4);
   lb_engine_set_flags (env.engine, &m3, 1, 0, LB_FLAG_SEEN);
   lb_engine_set_flags (env.engine, &m3, 1, LB_FLAG_SEEN, 0);
   lb_engine_set_flags (env.engine, &m4, 1, LB_FLAG_FLAGGED, 0);
@@ -402,7 +161,7 @@ flags_meet (const char *capability)
   lb_engine_wait_idle (env.engine);
 
   /* There: another client flags uid 5 and clears \Seen on uid 6. */
-  other = server_session (&env);
+  other = lb_test_env_server_session (&env);
   lb_imap_session_select_sync (other, "INBOX", FALSE, NULL, NULL, NULL, &info, NULL, &error);
   g_assert_no_error (error);
   ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error,
@@ -414,14 +173,14 @@ flags_meet (const char *capability)
   g_assert_no_error (error);
   lb_imap_session_logout (other);
 
-  sync_ok (&env);
-  server = server_flags (&env, "INBOX");
+  lb_test_env_sync_ok (&env);
+  server = lb_test_env_server_flags (&env, "INBOX");
   g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (3))) & LB_FLAG_SEEN);
   g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (4))) & LB_FLAG_FLAGGED);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
   g_clear_object (&m3);
   g_clear_object (&m4);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -448,34 +207,34 @@ move_and_delete (const char *capability)
   g_autoptr(GHashTable) inbox_flags = NULL;
   g_autoptr(GHashTable) archive_flags = NULL;
   g_autoptr(GHashTable) trash_flags = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   gint64 inbox;
 
   env_start (&env, capability, corpus, FALSE);
-  sync_ok (&env);
-  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
-  m7 = message_with_uid (&env, inbox, 7);
-  m8 = message_with_uid (&env, inbox, 8);
+  lb_test_env_sync_ok (&env);
+  inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
+  m7 = lb_test_env_message_with_uid (&env, inbox, 7);
+  m8 = lb_test_env_message_with_uid (&env, inbox, 8);
   lb_engine_move (env.engine, &m7, 1, LB_FOLDER_ROLE_ARCHIVE, 0);
   lb_engine_delete (env.engine, &m8, 1);
   lb_engine_flush_pending (env.engine);
   lb_engine_wait_idle (env.engine);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
 
-  inbox_flags = server_flags (&env, "INBOX");
-  archive_flags = server_flags (&env, "Archive");
-  trash_flags = server_flags (&env, "Trash");
+  inbox_flags = lb_test_env_server_flags (&env, "INBOX");
+  archive_flags = lb_test_env_server_flags (&env, "Archive");
+  trash_flags = lb_test_env_server_flags (&env, "Trash");
   g_assert_cmpuint (g_hash_table_size (inbox_flags), ==, 28);
   g_assert_false (g_hash_table_contains (inbox_flags, GUINT_TO_POINTER (7)));
   g_assert_false (g_hash_table_contains (inbox_flags, GUINT_TO_POINTER (8)));
   g_assert_cmpuint (g_hash_table_size (archive_flags), ==, 1);
   g_assert_cmpuint (g_hash_table_size (trash_flags), ==, 1);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
-  assert_folder_matches (&env, LB_FOLDER_ROLE_TRASH, "Trash");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_TRASH, "Trash");
   g_clear_object (&m7);
   g_clear_object (&m8);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -497,14 +256,15 @@ test_undo_leaves_server_alone (void)
   const char * const corpus[] = { "alice@example.com:INBOX:10:4", NULL };
   g_autoptr(LbMessage) m2 = NULL;
   g_autoptr(GHashTable) server = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   LbMessageList *unified;
   guint id;
 
   env_start (&env, NULL, corpus, FALSE);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   unified = lb_engine_get_unified_inbox (env.engine);
-  m2 = message_with_uid (&env, lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX)), 2);
+  m2 = lb_test_env_message_with_uid (&env, lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX)),
+                                     2);
   id = lb_engine_delete (env.engine, &m2, 1);
   lb_message_list_reload (unified);
   while (lb_message_list_is_loading (unified))
@@ -517,11 +277,11 @@ test_undo_leaves_server_alone (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (unified)), ==, 10);
   lb_engine_flush_pending (env.engine);
   lb_engine_wait_idle (env.engine);
-  sync_ok (&env);
-  server = server_flags (&env, "INBOX");
+  lb_test_env_sync_ok (&env);
+  server = lb_test_env_server_flags (&env, "INBOX");
   g_assert_cmpuint (g_hash_table_size (server), ==, 10);
   g_clear_object (&m2);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -532,10 +292,10 @@ test_uidvalidity_change (void)
   g_autoptr(LbImapSession) other = NULL;
   g_autoptr(LbImapResponse) ok = NULL;
   g_autoptr(GBytes) msg = g_bytes_new_static ("Subject: again\r\n\r\nbody\r\n", 25);
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, NULL, corpus, FALSE);
-  other = server_session (&env);
+  other = lb_test_env_server_session (&env);
   ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error, "CREATE \"Projects\"");
   g_assert_no_error (error);
   g_clear_pointer (&ok, lb_imap_response_unref);
@@ -544,7 +304,7 @@ test_uidvalidity_change (void)
       lb_imap_session_append_sync (other, "Projects", NULL, msg, NULL, NULL, &error);
       g_assert_no_error (error);
     }
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
 
   /* Recreate the mailbox: same name, new UIDVALIDITY, two messages with uids 1 and 2. */
   ok = lb_imap_session_command_sync (other, NULL, NULL, NULL, &error, "DELETE \"Projects\"");
@@ -560,11 +320,11 @@ test_uidvalidity_change (void)
     }
   lb_imap_session_logout (other);
 
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   {
     GListModel *folders = lb_account_get_folders (env.account);
     gint64 projects = 0;
-    g_autoptr(GHashTable) server = server_flags (&env, "Projects");
+    g_autoptr(GHashTable) server = lb_test_env_server_flags (&env, "Projects");
     g_autoptr(GHashTable) store = NULL;
 
     for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
@@ -574,12 +334,12 @@ test_uidvalidity_change (void)
           projects = lb_folder_get_id (f);
       }
     g_assert_cmpint (projects, >, 0);
-    store = store_flags (&env, projects);
+    store = lb_test_env_store_flags (&env, projects);
     g_assert_cmpuint (g_hash_table_size (store), ==, 2);
     g_assert_cmpuint (g_hash_table_size (server), ==, 2);
     g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (store, GUINT_TO_POINTER (1))) & LB_FLAG_FLAGGED);
   }
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* The connection dies at different points of a first sync; after a resync the store equals
@@ -590,7 +350,7 @@ test_cut_mid_fetch (void)
   const char * const corpus[] = { "alice@example.com:INBOX:600:21", NULL };
   const gint64 cuts[] = { 3000, 9000, 30000, 80000, 150000 };
   g_autoptr(GError) error = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   guint failures = 0;
 
   env_start (&env, NULL, corpus, TRUE);
@@ -600,7 +360,7 @@ test_cut_mid_fetch (void)
       /* Force a new connection, so the cut lands at a new offset into its stream. */
       lb_test_proxy_kill_all (env.proxy);
       g_usleep (150 * 1000);
-      if (!sync_account (&env, 0, &error))
+      if (!lb_test_env_sync (&env, 0, &error))
         {
           failures++;
           g_assert_true (error->domain == LB_ERROR);
@@ -608,26 +368,26 @@ test_cut_mid_fetch (void)
         }
     }
   lb_test_proxy_cut_after (env.proxy, -1);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   g_assert_cmpuint (lb_test_proxy_get_faults (env.proxy), >=, 3);
   g_assert_cmpuint (failures, >=, 3);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  env_stop (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_stop (&env);
 }
 
 static void
 test_qq_like_first_sync (void)
 {
   const char * const corpus[] = { "alice@example.com:INBOX:300:13", "alice@example.com:Sent:20:14", NULL };
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   env_start (&env, QQ_LIKE, corpus, FALSE);
-  sync_ok (&env);
-  sync_ok (&env);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_sync_ok (&env);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
   /* No SPECIAL-USE: Sent is recognised by its name. */
-  assert_folder_matches (&env, LB_FOLDER_ROLE_SENT, "Sent");
-  env_stop (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_SENT, "Sent");
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -638,12 +398,12 @@ test_body_peek (void)
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GHashTable) server = NULL;
   g_autoptr(LbMessage) unread = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   LbMessageList *unified;
   guint32 uid = 0;
 
   env_start (&env, NULL, corpus, FALSE);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   unified = lb_engine_get_unified_inbox (env.engine);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (unified)) && unread == NULL; i++)
     {
@@ -653,12 +413,12 @@ test_body_peek (void)
     }
   g_assert_nonnull (unread);
   uid = lb_message_get_uid (unread);
-  lb_account_fetch_body_async (env.account, lb_message_get_id (unread), NULL, got_result, &env);
-  body = lb_account_fetch_body_finish (env.account, wait_result (&env), &error);
+  lb_account_fetch_body_async (env.account, lb_message_get_id (unread), NULL, lb_test_got_result, &env.result);
+  body = lb_account_fetch_body_finish (env.account, lb_test_env_wait (&env), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (body), >, 100);
   /* Downloading is not reading: still unread on the server. */
-  server = server_flags (&env, "INBOX");
+  server = lb_test_env_server_flags (&env, "INBOX");
   g_assert_false (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (uid))) & LB_FLAG_SEEN);
   /* And it is cached for offline reading. */
   {
@@ -667,7 +427,7 @@ test_body_peek (void)
     g_assert_true (g_bytes_equal (cached, body));
   }
   g_clear_object (&unread);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -692,11 +452,11 @@ test_index_offline (void)
   const char * const corpus[] = { "alice@example.com:INBOX:30:13", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   gint64 texts;
 
   env_start (&env, NULL, corpus, FALSE);
-  sync_ok (&env);
+  lb_test_env_sync_ok (&env);
   lb_engine_shutdown (env.engine);
   g_clear_object (&env.account);
   g_assert_finalize_object (env.engine);
@@ -715,7 +475,7 @@ test_index_offline (void)
   lb_engine_start (env.engine);
   g_assert_true (lb_test_wait_until (index_queue_empty, path, 30));
   g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM message_text"), ==, texts);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* A refused login leaves the account in ERROR with a message for people, not curl's. */
@@ -724,12 +484,13 @@ test_wrong_password (void)
 {
   const char * const corpus[] = { "alice@example.com:INBOX:3:1", NULL };
   g_autoptr(GError) error = NULL;
-  Env env = { 0 };
+  LbTestEnvOptions options = { .corpus = corpus, .secret = "not-the-password" };
+  LbTestEnv env = { 0 };
   gboolean changed = FALSE;
 
-  env_start_full (&env, NULL, corpus, FALSE, "not-the-password");
+  lb_test_env_start (&env, &options);
   g_signal_connect (env.account, "notify::last-error", G_CALLBACK (on_status), &changed);
-  g_assert_false (sync_account (&env, 0, &error));
+  g_assert_false (lb_test_env_sync (&env, 0, &error));
   g_assert_error (error, LB_ERROR, LB_ERROR_AUTH);
   while (!changed)
     g_main_context_iteration (NULL, TRUE);
@@ -738,7 +499,7 @@ test_wrong_password (void)
   g_assert_null (strstr (lb_account_get_last_error (env.account), "Login denied"));
   g_assert_null (strstr (lb_account_get_last_error (env.account), "not-the-password"));
   g_signal_handlers_disconnect_by_data (env.account, &changed);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* A message as another client delivers it: same Message-ID, Date and length for every
@@ -768,7 +529,7 @@ test_copies_and_lookalikes (void)
   g_autoptr(GBytes) original = lookalike ("Invoice 1043");
   g_autoptr(GBytes) other = lookalike ("Invoice 1044");
   g_autofree char *path = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
 
   g_assert_cmpuint (g_bytes_get_size (original), ==, g_bytes_get_size (other));
   env_start (&env, NULL, corpus, FALSE);
@@ -777,7 +538,7 @@ test_copies_and_lookalikes (void)
   lb_test_servers_deliver (env.servers, "alice@example.com", "Archive", other, "S", &error);
   g_assert_no_error (error);
   {
-    g_autoptr(LbImapSession) s = server_session (&env);
+    g_autoptr(LbImapSession) s = lb_test_env_server_session (&env);
     g_autoptr(LbImapResponse) ok = NULL;
 
     lb_imap_session_select_sync (s, "INBOX", FALSE, NULL, NULL, NULL, NULL, NULL, &error);
@@ -786,9 +547,9 @@ test_copies_and_lookalikes (void)
     g_assert_no_error (error);
     lb_imap_session_logout (s);
   }
-  sync_ok (&env);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+  lb_test_env_sync_ok (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
 
   path = g_build_filename (env.profile, "letterbox.db", NULL);
   g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM locations l JOIN messages m "
@@ -802,14 +563,14 @@ test_copies_and_lookalikes (void)
   g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM locations l JOIN messages m "
                                             "ON m.id = l.message_id "
                                             "WHERE m.subject = 'Invoice 1043'"), ==, 2);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 /* ---- Local changes against a sync in progress, and a crash in the middle of one ---- */
 
 typedef struct {
-  Env    *env;
-  gint64  folder_id;
+  LbTestEnv *env;
+  gint64     folder_id;
 } FolderOf;
 
 static gboolean
@@ -832,8 +593,8 @@ bodies_cached (gpointer data)
 /* The background prefetch after a sync uses the connection too; wait until it is done,
  * so that the next command on the wire is the test's own. */
 static void
-wait_prefetched (Env    *env,
-                 gint64  folder_id)
+wait_prefetched (LbTestEnv *env,
+                 gint64     folder_id)
 {
   FolderOf f = { env, folder_id };
 
@@ -841,8 +602,8 @@ wait_prefetched (Env    *env,
 }
 
 static LbMessage *
-first_unread (Env    *env,
-              gint64  folder_id)
+first_unread (LbTestEnv *env,
+              gint64     folder_id)
 {
   g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
 
@@ -868,20 +629,20 @@ change_during_sync (const char *capability,
   g_autoptr(LbMessage) m = NULL;
   g_autoptr(GHashTable) store = NULL;
   g_autoptr(GHashTable) server = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   gint64 inbox;
   guint32 uid;
 
   env_start (&env, capability, corpus, TRUE);
-  sync_ok (&env);
-  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  lb_test_env_sync_ok (&env);
+  inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
   wait_prefetched (&env, inbox);
   m = first_unread (&env, inbox);
   uid = lb_message_get_uid (m);
 
   /* The sync's replay finds nothing to send; its SELECT then waits on the proxy. */
   lb_test_proxy_hold (env.proxy, TRUE);
-  lb_account_sync_async (env.account, inbox, LB_JOB_PRIORITY_USER, NULL, got_result, &env);
+  lb_account_sync_async (env.account, inbox, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
   g_assert_true (lb_test_proxy_wait_held_request (env.proxy, 60));
   if (delete)
     {
@@ -892,25 +653,25 @@ change_during_sync (const char *capability,
     lb_engine_set_flags (env.engine, &m, 1, LB_FLAG_SEEN, 0);
   lb_engine_wait_idle (env.engine);
   lb_test_proxy_hold (env.proxy, FALSE);
-  g_assert_true (lb_account_sync_finish (env.account, wait_result (&env), &error));
+  g_assert_true (lb_account_sync_finish (env.account, lb_test_env_wait (&env), &error));
   g_assert_no_error (error);
 
-  store = store_flags (&env, inbox);
+  store = lb_test_env_store_flags (&env, inbox);
   if (delete)
     g_assert_false (g_hash_table_contains (store, GUINT_TO_POINTER (uid)));
   else
     g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (store, GUINT_TO_POINTER (uid))) & LB_FLAG_SEEN);
 
   /* The next sync sends the change, and both sides agree. */
-  sync_ok (&env);
-  server = server_flags (&env, "INBOX");
+  lb_test_env_sync_ok (&env);
+  server = lb_test_env_server_flags (&env, "INBOX");
   if (delete)
     g_assert_false (g_hash_table_contains (server, GUINT_TO_POINTER (uid)));
   else
     g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (uid))) & LB_FLAG_SEEN);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
   g_clear_object (&m);
-  env_stop (&env);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -925,25 +686,6 @@ test_flag_during_sync (void)
   /* Without CONDSTORE every sync compares all flags, so the server's old ones come back
    * unless the sync leaves the changed message alone. */
   change_during_sync (QQ_LIKE, FALSE);
-}
-
-static void
-env_close_engine (Env *env)
-{
-  lb_engine_shutdown (env->engine);
-  g_clear_object (&env->account);
-  g_assert_finalize_object (env->engine);
-  env->engine = NULL;
-}
-
-static void
-env_open_engine (Env *env)
-{
-  g_autoptr(GError) error = NULL;
-
-  env->engine = lb_engine_new (env->profile, &error);
-  g_assert_no_error (error);
-  env->account = g_object_ref (lb_engine_find_account (env->engine, "alice@example.com"));
 }
 
 /* letterbox-cli marks a message read and is killed half-way through writing the change
@@ -961,19 +703,19 @@ test_crash_mid_change (void)
   g_autofree char *id = NULL;
   g_autofree char *path = NULL;
   g_autofree char *sql = NULL;
-  Env env = { 0 };
+  LbTestEnv env = { 0 };
   gint64 inbox;
   guint32 uid;
 
   env_start (&env, NULL, corpus, FALSE);
-  sync_ok (&env);
-  inbox = lb_folder_get_id (folder_of (&env, LB_FOLDER_ROLE_INBOX));
+  lb_test_env_sync_ok (&env);
+  inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
   {
     g_autoptr(LbMessage) m = first_unread (&env, inbox);
     id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_message_get_id (m));
     uid = lb_message_get_uid (m);
   }
-  env_close_engine (&env);
+  lb_test_env_close_engine (&env);
 
   g_subprocess_launcher_setenv (launcher, "LETTERBOX_TEST_CRASH_AT", "local-change", TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, cli, "flag", "--data-dir", env.profile,
@@ -991,10 +733,11 @@ test_crash_mid_change (void)
                          LB_FLAG_SEEN, inbox, uid);
   g_assert_cmpint (lb_test_store_query_int (path, sql), ==, 0);
 
-  env_open_engine (&env);
-  sync_ok (&env);
-  assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
-  env_stop (&env);
+  lb_test_env_open_engine (&env);
+  g_assert_nonnull (env.account);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_INBOX, "INBOX");
+  lb_test_env_stop (&env);
 }
 
 int

@@ -26,6 +26,7 @@
 #include "lb-message-row.h"
 #include "lb-preferences-window.h"
 #include "lb-test-account.h"
+#include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-wait.h"
 #include "lb-window.h"
@@ -70,42 +71,11 @@ prepare_profile (void)
 
 /* ---- The server's view -------------------------------------------------------- */
 
-static gboolean
-collect_flags (LbImapResponse  *r,
-               gpointer         user_data,
-               GError         **error)
-{
-  if (r->kind == LB_IMAP_RESPONSE_FETCH)
-    g_hash_table_insert (user_data, GUINT_TO_POINTER (r->u.fetch.uid),
-                         GUINT_TO_POINTER (r->u.fetch.flags | 0x80000000u));
-  return TRUE;
-}
-
-/* uid -> flags | 0x80000000 of USER's INBOX, through a session of its own. */
+/* uid -> flags | LB_TEST_FLAGS_PRESENT of USER's INBOX, through a session of its own. */
 static GHashTable *
 server_flags (const char *user)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", servers->imaps_port,
-                                                      LB_SECURITY_TLS, user);
-  g_autoptr(LbImapSession) session = lb_imap_session_new ();
-  g_autoptr(LbImapResponse) ok = NULL;
-  GHashTable *flags = g_hash_table_new (NULL, NULL);
-  LbImapSelectInfo info;
-
-  c->ca_file = g_strdup (servers->ca_file);
-  lb_imap_session_connect_sync (session, c, "secret", FALSE, NULL, &error);
-  g_assert_no_error (error);
-  lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, &info, NULL, &error);
-  g_assert_no_error (error);
-  if (info.exists > 0)
-    {
-      ok = lb_imap_session_command_sync (session, collect_flags, flags, NULL, &error,
-                                         "UID FETCH 1:* (UID FLAGS)");
-      g_assert_no_error (error);
-    }
-  lb_imap_session_logout (session);
-  return flags;
+  return lb_test_server_flags (servers, user, "INBOX");
 }
 
 static guint
