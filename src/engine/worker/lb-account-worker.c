@@ -672,7 +672,9 @@ idle_thread (gpointer data)
       if (!idle_watch (self, session, polling, &last, &changed, &error))
         goto failed;
       backoff = BACKOFF_MIN_SECONDS;
-      if (changed && inbox_id != 0)
+      /* Before the first sync stored INBOX, IDLE's news asks for a full sync; a poll's
+       * baseline then needs nothing, as the first sync is still to come. */
+      if (changed && (inbox_id != 0 || !polling))
         lb_account_worker_queue_pushed_sync (self, inbox_id);
       if (polling && !idle_wait (self, poll_interval_seconds (&quirks)))
         break;
