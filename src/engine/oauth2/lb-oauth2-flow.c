@@ -281,11 +281,13 @@ handle_redirect (Request    *request,
                                     "Signing in was refused or cancelled in the browser"));
       return;
     }
-  respond (request, "200 OK",
-           _("You are signed in. You can close this window and return to Letterbox."));
+  /* Close the listener first: once the browser sees the page, a second redirect must
+   * find nobody listening. */
   flow->code = g_strdup (code);
   flow->got_redirect = TRUE;
   flow_stop_listening (flow);
+  respond (request, "200 OK",
+           _("You are signed in. You can close this window and return to Letterbox."));
   task = g_steal_pointer (&flow->task);
   g_task_run_in_thread (task, exchange_thread);
 }
