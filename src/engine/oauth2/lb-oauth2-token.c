@@ -231,12 +231,19 @@ lb_oauth2_token_parse (const char  *data,
   return g_steal_pointer (&token);
 }
 
-/* An error answer (RFC 6749 §5.2), as an LbError. */
-static void
-set_http_error (GError    **error,
-                long        status,
-                const char *body,
-                gsize       length)
+/**
+ * lb_oauth2_set_response_error:
+ * @status: the HTTP status of an answer other than 200
+ *
+ * Turns a token endpoint's error answer (RFC 6749 §5.2) into an LbError:
+ * %LB_ERROR_SIGN_IN_REQUIRED for `invalid_grant`, %LB_ERROR_AUTH for another OAuth2
+ * error, %LB_ERROR_NETWORK for a 5xx, %LB_ERROR_PROTOCOL for anything else.
+ */
+void
+lb_oauth2_set_response_error (GError    **error,
+                              long        status,
+                              const char *body,
+                              gsize       length)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonObject *object = NULL;
@@ -393,7 +400,7 @@ post_token_request (const LbOAuth2Provider  *provider,
   g_debug ("token endpoint answered HTTP %ld, %u bytes", status, body->len);
   if (status != 200)
     {
-      set_http_error (error, status, (const char *) body->data, body->len);
+      lb_oauth2_set_response_error (error, status, (const char *) body->data, body->len);
       return NULL;
     }
   return lb_oauth2_token_parse ((const char *) body->data, body->len, sent_at, error);

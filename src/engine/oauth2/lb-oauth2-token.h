@@ -36,6 +36,10 @@ LbOAuth2Token *lb_oauth2_token_parse        (const char              *data,
                                              gsize                    length,
                                              gint64                   now,
                                              GError                 **error);
+void           lb_oauth2_set_response_error (GError               **error,
+                                             long                   status,
+                                             const char            *body,
+                                             gsize                  length);
 gboolean       lb_oauth2_token_needs_refresh (const LbOAuth2Token    *token,
                                              gint64                   now);
 
