@@ -1,5 +1,6 @@
-/* test-oauth2-imap.c: IMAP logins with SASL XOAUTH2, against a Dovecot whose oauth2
- * passdb asks the loopback authorization server (RFC 7662 introspection)
+/* test-oauth2-imap.c: IMAP and SMTP logins with SASL XOAUTH2, against a Dovecot whose
+ * oauth2 passdb asks the loopback authorization server (RFC 7662 introspection), and the
+ * aiosmtpd fixture, which asks the same endpoint
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +9,7 @@
 #include "lb-error.h"
 #include "lb-imap-session.h"
 #include "lb-oauth2-flow.h"
+#include "lb-smtp-sender.h"
 #include "lb-test-fixture.h"
 #include "lb-test-oauth2.h"
 #include "lb-test-wait.h"
@@ -41,7 +43,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
-  LbTestServersOptions options = { .no_smtp = TRUE };
+  LbTestServersOptions options = { 0 };
 
   f->oauth2 = lb_test_oauth2_start (3600, &error);
   g_assert_no_error (error);
@@ -171,6 +173,59 @@ test_expired_then_refreshed (Fixture       *f,
   g_assert_null (strstr (log_text->str, fresh->refresh_token));
 }
 
+static LbServerConfig *
+smtp_config (Fixture  *f,
+             gboolean  starttls)
+{
+  LbServerConfig *config;
+
+  config = lb_server_config_new ("127.0.0.1",
+                                 starttls ? f->servers->smtp_port : f->servers->smtps_port,
+                                 starttls ? LB_SECURITY_STARTTLS : LB_SECURITY_TLS,
+                                 "alice@example.com");
+  config->ca_file = g_strdup (f->servers->ca_file);
+  config->auth = LB_AUTH_OAUTH2;
+  return config;
+}
+
+static void
+test_smtp_send (Fixture       *f,
+                gconstpointer  data)
+{
+  gboolean starttls = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbServerConfig) config = smtp_config (f, starttls);
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+  const char *to[] = { "bob@example.com", NULL };
+  const char *text = "From: alice@example.com\r\nTo: bob@example.com\r\nSubject: t\r\n\r\nhi\r\n";
+  LbTestSmtpMessage *received;
+
+  message = g_bytes_new_static (text, strlen (text));
+  g_assert_cmpint (lb_smtp_send_sync (config, f->token->access_token, "alice@example.com", to,
+                                      message, NULL, NULL, &error), ==, LB_SMTP_OK);
+  g_assert_no_error (error);
+  sent = lb_test_servers_wait_smtp (f->servers, 1, 10000);
+  g_assert_cmpuint (sent->len, ==, 1);
+  received = g_ptr_array_index (sent, 0);
+  g_assert_cmpstr (received->auth_user, ==, "alice@example.com");
+}
+
+static void
+test_smtp_wrong_token (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbServerConfig) config = smtp_config (f, FALSE);
+
+  g_assert_false (lb_smtp_check_login_sync (config, "not-a-token-the-server-issued", NULL,
+                                            NULL, &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_AUTH);
+  g_clear_error (&error);
+  g_assert_true (lb_smtp_check_login_sync (config, f->token->access_token, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -185,6 +240,12 @@ main (int    argc,
   ADD ("login-starttls", test_login, GINT_TO_POINTER (TRUE));
   ADD ("wrong-token", test_wrong_token, NULL);
   ADD ("expired-then-refreshed", test_expired_then_refreshed, NULL);
+#undef ADD
+#define ADD(path, func, data) \
+  g_test_add ("/oauth2/smtp/" path, Fixture, data, fixture_setup, func, fixture_teardown)
+  ADD ("send-tls", test_smtp_send, GINT_TO_POINTER (FALSE));
+  ADD ("send-starttls", test_smtp_send, GINT_TO_POINTER (TRUE));
+  ADD ("wrong-token", test_smtp_wrong_token, NULL);
 #undef ADD
   return g_test_run ();
 }
