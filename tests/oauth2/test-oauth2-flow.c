@@ -102,6 +102,19 @@ browser_statuses (Fixture *f)
   return text;
 }
 
+/* The port of the redirect URI inside the authorization URL URI. */
+static guint16
+redirect_port (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, NULL);
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GUri) redirect = NULL;
+
+  params = g_uri_parse_params (g_uri_get_query (parsed), -1, "&", G_URI_PARAMS_NONE, NULL);
+  redirect = g_uri_parse (g_hash_table_lookup (params, "redirect_uri"), G_URI_FLAGS_NONE, NULL);
+  return (guint16) g_uri_get_port (redirect);
+}
+
 static void
 got_uri (const char *uri,
          gboolean    browser_started,
@@ -253,6 +266,23 @@ test_wrong_path (Fixture       *f,
 }
 
 static void
+test_huge_request (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuth2Token) token = NULL;
+  g_autofree char *statuses = NULL;
+
+  /* A request over 8 KiB is refused unread, even with the right state and code, and the
+   * flow waits on for a proper one. */
+  token = sign_in (f, "huge", 60, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  statuses = browser_statuses (f);
+  g_assert_cmpstr (statuses, ==, "431\n200\n");
+}
+
+static void
 test_bad_state (Fixture       *f,
                 gconstpointer  data)
 {
@@ -296,8 +326,6 @@ test_timeout (Fixture       *f,
   g_autoptr(LbOAuth2Token) token = NULL;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GUri) redirect = NULL;
-  g_autoptr(GHashTable) params = NULL;
   g_autofree char *statuses = NULL;
 
   token = sign_in (f, "none", 1, NULL, &error);
@@ -308,11 +336,7 @@ test_timeout (Fixture       *f,
   g_assert_cmpstr (statuses, ==, "");
 
   /* The listener is gone: connecting to the port of the redirect URI is refused. */
-  redirect = g_uri_parse (f->uri, G_URI_FLAGS_ENCODED_QUERY, NULL);
-  params = g_uri_parse_params (g_uri_get_query (redirect), -1, "&", G_URI_PARAMS_NONE, NULL);
-  g_clear_pointer (&redirect, g_uri_unref);
-  redirect = g_uri_parse (g_hash_table_lookup (params, "redirect_uri"), G_URI_FLAGS_NONE, NULL);
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", g_uri_get_port (redirect),
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", redirect_port (f->uri),
                                                 NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
 }
@@ -432,6 +456,7 @@ main (int    argc,
   g_test_add ("/oauth2/" path, Fixture, data, fixture_setup, func, fixture_teardown)
   ADD ("sign-in", test_sign_in, NULL);
   ADD ("wrong-path", test_wrong_path, NULL);
+  ADD ("huge-request", test_huge_request, NULL);
   ADD ("wrong-state", test_bad_state, "wrong-state");
   ADD ("no-state", test_bad_state, "no-state");
   ADD ("second-redirect", test_second_redirect, NULL);

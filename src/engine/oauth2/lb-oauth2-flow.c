@@ -19,7 +19,8 @@
 #include "lb-error.h"
 #include "lb-oauth2-flow.h"
 
-#define MAX_REQUEST_LINES 64
+/* A browser's GET with its headers is well under this; anything longer is refused. */
+#define MAX_REQUEST_SIZE 8192
 
 typedef struct {
   GTask            *task;          /* owned while the flow runs; NULL once it returned */
@@ -29,6 +30,7 @@ typedef struct {
   char             *redirect_uri;
   char             *code;
   GSocketService   *service;
+  GCancellable     *requests;      /* cancelled when the listener closes: drops slow clients */
   guint             timeout_id;
   gulong            cancelled_id;
   gboolean          got_redirect;
@@ -38,15 +40,15 @@ typedef struct {
   Flow              *flow;
   GTask             *task;        /* keeps the flow alive while this request is read */
   GSocketConnection *connection;
-  GDataInputStream  *input;
-  char              *request_line;
-  guint              n_lines;
+  GByteArray        *data;
+  guint8             chunk[1024];
 } Request;
 
 static void
 flow_free (Flow *flow)
 {
   g_assert (flow->service == NULL && flow->timeout_id == 0);
+  g_clear_object (&flow->requests);
   lb_oauth2_provider_free (flow->provider);
   g_free (flow->verifier);
   g_free (flow->state);
@@ -156,6 +158,9 @@ flow_stop_listening (Flow *flow)
       g_signal_handlers_disconnect_by_data (flow->service, flow);
       g_clear_object (&flow->service);
     }
+  /* Connections still being read (a client that sends nothing, say) end now. */
+  if (flow->requests != NULL)
+    g_cancellable_cancel (flow->requests);
   g_clear_handle_id (&flow->timeout_id, g_source_remove);
   if (flow->cancelled_id != 0)
     {
@@ -219,9 +224,8 @@ cancelled_cb (GCancellable *cancellable,
 static void
 request_free (Request *request)
 {
-  g_clear_object (&request->input);
   g_clear_object (&request->connection);
-  g_free (request->request_line);
+  g_byte_array_unref (request->data);
   g_clear_object (&request->task);
   g_free (request);
 }
@@ -293,10 +297,11 @@ handle_redirect (Request    *request,
 }
 
 static void
-handle_request (Request *request)
+handle_request (Request    *request,
+                const char *request_line)
 {
   Flow *flow = request->flow;
-  g_auto(GStrv) parts = g_strsplit (request->request_line, " ", 3);
+  g_auto(GStrv) parts = g_strsplit (request_line, " ", 3);
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autofree char *full = NULL;
@@ -325,34 +330,68 @@ handle_request (Request *request)
   handle_redirect (request, params);
 }
 
+/* The end of the request's headers, if it has arrived. */
+static gboolean
+headers_complete (GByteArray *data)
+{
+  const char *text = (const char *) data->data;
+
+  for (guint i = 0; i + 1 < data->len; i++)
+    if (text[i] == '\n' && (text[i + 1] == '\n'
+                             || (text[i + 1] == '\r' && i + 2 < data->len && text[i + 2] == '\n')))
+      return TRUE;
+  return FALSE;
+}
+
+static void read_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data);
+
 static void
-read_line_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+read_more (Request *request)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (request->connection));
+
+  g_input_stream_read_async (in, request->chunk, sizeof request->chunk, G_PRIORITY_DEFAULT,
+                             request->flow->requests, read_cb, request);
+}
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   Request *request = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
   g_autofree char *line = NULL;
-  gsize length;
+  const char *end;
 
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                    &length, NULL);
-  if (line == NULL || ++request->n_lines > MAX_REQUEST_LINES)
+  if (n <= 0)
     {
-      /* A broken or endless request: drop it. */
+      /* Closed, broken or dropped because the flow ended. */
       g_io_stream_close (G_IO_STREAM (request->connection), NULL, NULL);
       request_free (request);
       return;
     }
-  if (request->request_line == NULL)
-    request->request_line = g_steal_pointer (&line);
-  else if (length == 0)
+  g_byte_array_append (request->data, request->chunk, (guint) n);
+  if (request->data->len > MAX_REQUEST_SIZE)
     {
-      handle_request (request);
+      respond (request, "431 Request Header Fields Too Large",
+               _("This is not a request Letterbox understands."));
       request_free (request);
       return;
     }
-  g_data_input_stream_read_line_async (request->input, G_PRIORITY_DEFAULT, NULL,
-                                       read_line_cb, request);
+  if (!headers_complete (request->data))
+    {
+      read_more (request);
+      return;
+    }
+  end = memchr (request->data->data, '\n', request->data->len);
+  line = g_strndup ((const char *) request->data->data,
+                    (const guint8 *) end - request->data->data);
+  g_strchomp (line);
+  handle_request (request, line);
+  request_free (request);
 }
 
 static gboolean
@@ -370,11 +409,8 @@ incoming_cb (GSocketService    *service,
   request->flow = flow;
   request->task = g_object_ref (flow->task);
   request->connection = g_object_ref (connection);
-  request->input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
-  g_data_input_stream_set_newline_type (request->input, G_DATA_STREAM_NEWLINE_TYPE_ANY);
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (request->input), 8192);
-  g_data_input_stream_read_line_async (request->input, G_PRIORITY_DEFAULT, NULL,
-                                       read_line_cb, request);
+  request->data = g_byte_array_new ();
+  read_more (request);
   return TRUE;
 }
 
@@ -485,6 +521,7 @@ lb_oauth2_sign_in_async (const LbOAuth2Provider *provider,
   flow->verifier = random_token (32);
   flow->state = random_token (16);
   flow->service = g_socket_service_new ();
+  flow->requests = g_cancellable_new ();
   port = listen_loopback (flow->service, &error);
   if (port == 0)
     {
