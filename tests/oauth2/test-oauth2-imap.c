@@ -117,7 +117,8 @@ test_login (Fixture       *f,
   gboolean starttls = GPOINTER_TO_INT (data);
   g_autoptr(GError) error = NULL;
   g_autoptr(LbServerConfig) config = imap_config (f, starttls);
-  g_autoptr(GBytes) message = g_bytes_new_static ("Subject: hi\r\n\r\nhello\r\n", 24);
+  const char *text = "Subject: hi\r\n\r\nhello\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (text, strlen (text));
   guint32 exists = 0;
 
   g_assert_true (lb_test_servers_deliver (f->servers, "alice@example.com", "INBOX", message,
