@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "lb-error.h"
+#include "lb-oauth2-credentials.h"
 #include "lb-oauth2-flow.h"
 #include "lb-test-oauth2.h"
 #include "lb-test-wait.h"
@@ -244,7 +245,7 @@ test_sign_in (Fixture       *f,
   statuses = browser_statuses (f);
   g_assert_cmpstr (statuses, ==, "200\n");
   stats = lb_test_oauth2_command (f->server, "stats");
-  g_assert_cmpstr (stats, ==, "ok codes=1 refreshes=0");
+  g_assert_cmpstr (stats, ==, "ok codes=1 refreshes=0 requests=1");
   assert_not_logged (token->access_token);
   assert_not_logged (token->refresh_token);
 }
@@ -299,7 +300,7 @@ test_bad_state (Fixture       *f,
   g_assert_cmpstr (statuses, ==, "400\n");
   /* The code was never exchanged. */
   stats = lb_test_oauth2_command (f->server, "stats");
-  g_assert_cmpstr (stats, ==, "ok codes=0 refreshes=0");
+  g_assert_cmpstr (stats, ==, "ok codes=0 refreshes=0 requests=0");
 }
 
 static void
@@ -442,6 +443,104 @@ test_token_errors_in_sign_in (Fixture       *f,
   g_assert_null (token);
 }
 
+static void
+store_rotated (const char *refresh_token,
+               gpointer    user_data)
+{
+  char **stored = user_data;
+
+  g_free (*stored);
+  *stored = g_strdup (refresh_token);
+}
+
+static void
+assert_token_requests (Fixture *f,
+                       guint    n)
+{
+  g_autofree char *stats = lb_test_oauth2_command (f->server, "stats");
+  g_autofree char *want = g_strdup_printf (" requests=%u", n);
+
+  g_assert_true (g_str_has_suffix (stats, want));
+}
+
+static void
+test_credentials (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuth2Token) token = NULL;
+  g_autoptr(LbOAuth2Token) again = NULL;
+  g_autoptr(LbOAuth2Credentials) credentials = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *answer = NULL;
+  char *none;
+
+  token = sign_in (f, "follow", 60, NULL, &error);
+  g_assert_no_error (error);
+  stored = g_strdup (token->refresh_token);
+  credentials = lb_oauth2_credentials_new (f->provider, stored, store_rotated, &stored, NULL);
+  lb_oauth2_credentials_set_token (credentials, token);
+
+  /* A valid token is used as it is. */
+  first = lb_oauth2_credentials_get_access_token_sync (credentials, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, token->access_token);
+  assert_token_requests (f, 1);
+
+  /* A refused one is refreshed, once: the rotated refresh token is handed over to be
+   * stored, and a second refusal of the same old token does not refresh again. */
+  second = lb_oauth2_credentials_get_access_token_sync (credentials, first, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second, !=, first);
+  g_assert_cmpstr (stored, !=, token->refresh_token);
+  assert_token_requests (f, 2);
+  third = lb_oauth2_credentials_get_access_token_sync (credentials, first, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (third, ==, second);
+  assert_token_requests (f, 2);
+  g_clear_pointer (&third, g_free);
+
+  /* A token about to expire is refreshed before it is used. */
+  token->expires_at = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_free (token->refresh_token);
+  token->refresh_token = g_strdup (stored);
+  lb_oauth2_credentials_set_token (credentials, token);
+  third = lb_oauth2_credentials_get_access_token_sync (credentials, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (third, !=, token->access_token);
+  assert_token_requests (f, 3);
+
+  /* A revoked grant: needs sign-in, and nothing more goes to the server. */
+  answer = lb_test_oauth2_command (f->server, "revoke");
+  g_assert_cmpstr (answer, ==, "ok");
+  none = lb_oauth2_credentials_get_access_token_sync (credentials, third, NULL, &error);
+  g_assert_error (error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED);
+  g_assert_null (none);
+  g_clear_error (&error);
+  g_assert_true (lb_oauth2_credentials_needs_sign_in (credentials));
+  assert_token_requests (f, 4);
+  none = lb_oauth2_credentials_get_access_token_sync (credentials, NULL, NULL, &error);
+  g_assert_error (error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED);
+  g_assert_null (none);
+  g_clear_error (&error);
+  assert_token_requests (f, 4);
+
+  /* Signing in again ends that state. */
+  again = sign_in (f, "follow", 60, NULL, &error);
+  g_assert_no_error (error);
+  lb_oauth2_credentials_set_token (credentials, again);
+  g_assert_false (lb_oauth2_credentials_needs_sign_in (credentials));
+  g_clear_pointer (&first, g_free);
+  first = lb_oauth2_credentials_get_access_token_sync (credentials, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, again->access_token);
+  assert_not_logged (second);
+  assert_not_logged (stored);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -464,6 +563,7 @@ main (int    argc,
   ADD ("cancel", test_cancel, NULL);
   ADD ("refresh-rotates", test_refresh_rotates, NULL);
   ADD ("token-errors", test_token_errors, NULL);
+  ADD ("credentials", test_credentials, NULL);
   ADD ("token-errors-in-sign-in", test_token_errors_in_sign_in, NULL);
 #undef ADD
   return g_test_run ();
