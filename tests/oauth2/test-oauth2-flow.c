@@ -123,6 +123,7 @@ got_uri (const char *uri,
 {
   Fixture *f = user_data;
 
+  g_free (f->uri);
   f->uri = g_strdup (uri);
   f->browser_started = browser_started;
   if (f->cancel_on_uri != NULL)
