@@ -151,6 +151,27 @@ test_wrong_token (Fixture       *f,
 }
 
 static void
+test_other_address (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbServerConfig) config = imap_config (f, FALSE);
+  g_autoptr(LbOAuth2Token) bob = NULL;
+  GAsyncResult *slot = NULL;
+  guint32 exists = 0;
+
+  /* The user signs in as someone else in the browser: the token is valid, but not for
+   * this address, and the server refuses it. */
+  lb_oauth2_sign_in_async (f->provider, "bob@example.com", 60, NULL, NULL, NULL,
+                           lb_test_got_result, &slot);
+  bob = lb_oauth2_sign_in_finish (lb_test_wait_result (&slot), &error);
+  g_clear_object (&slot);
+  g_assert_no_error (error);
+  g_assert_false (login_and_select (config, bob->access_token, &exists, &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_AUTH);
+}
+
+static void
 test_expired_then_refreshed (Fixture       *f,
                              gconstpointer  data)
 {
@@ -248,6 +269,7 @@ main (int    argc,
   ADD ("login-tls", test_login, GINT_TO_POINTER (FALSE));
   ADD ("login-starttls", test_login, GINT_TO_POINTER (TRUE));
   ADD ("wrong-token", test_wrong_token, NULL);
+  ADD ("other-address", test_other_address, NULL);
   ADD ("expired-then-refreshed", test_expired_then_refreshed, NULL);
 #undef ADD
 #define ADD(path, func, data) \
