@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * @LB_ERROR_NOT_FOUND: the account, folder or message does not exist
  * @LB_ERROR_SECRET: the keyring could not be reached or had no secret
  * @LB_ERROR_UNSUPPORTED: the provider or server needs something Letterbox lacks
+ * @LB_ERROR_SIGN_IN_REQUIRED: the OAuth2 grant is gone (`invalid_grant`: revoked, expired or
+ *   the password changed); only signing in again in the browser helps, so nothing retries
  *
  * Error codes in the %LB_ERROR domain.  %G_IO_ERROR codes are used instead
  * where they fit (cancellation above all: %G_IO_ERROR_CANCELLED).
@@ -45,6 +47,7 @@ typedef enum {
   LB_ERROR_NOT_FOUND,
   LB_ERROR_SECRET,
   LB_ERROR_UNSUPPORTED,
+  LB_ERROR_SIGN_IN_REQUIRED,
 } LbError;
 
 GQuark lb_error_quark (void);

@@ -34,6 +34,7 @@ lb_server_config_copy (const LbServerConfig *config)
   copy = lb_server_config_new (config->host, config->port, config->security, config->username);
   copy->ca_file = g_strdup (config->ca_file);
   copy->proxy = g_strdup (config->proxy);
+  copy->auth = config->auth;
   return copy;
 }
 

@@ -11,6 +11,18 @@
 G_BEGIN_DECLS
 
 /**
+ * LbAuthKind:
+ * @LB_AUTH_PASSWORD: the secret is a password (SASL PLAIN/LOGIN as the server offers)
+ * @LB_AUTH_OAUTH2: the secret is an OAuth2 access token, sent with SASL XOAUTH2
+ *
+ * What the secret passed beside an #LbServerConfig is.
+ */
+typedef enum {
+  LB_AUTH_PASSWORD,
+  LB_AUTH_OAUTH2,
+} LbAuthKind;
+
+/**
  * LbServerConfig:
  * @host: host name or address
  * @port: TCP port
@@ -20,8 +32,10 @@ G_BEGIN_DECLS
  *   certificates are verified either way
  * @proxy: (nullable): a proxy URL such as `socks5h://127.0.0.1:1080`; %NULL uses
  *   the environment's proxy settings as libcurl reads them
+ * @auth: whether the secret is a password or an OAuth2 access token
  *
- * Never holds a secret: passwords live in the keyring and are passed separately.
+ * Never holds a secret: passwords and refresh tokens live in the keyring, access tokens
+ * in memory, and either is passed separately.
  */
 typedef struct {
   char       *host;
@@ -30,6 +44,7 @@ typedef struct {
   char       *username;
   char       *ca_file;
   char       *proxy;
+  LbAuthKind  auth;
 } LbServerConfig;
 
 LbServerConfig *lb_server_config_new   (const char           *host,

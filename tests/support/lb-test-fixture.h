@@ -32,6 +32,9 @@ typedef struct {
   /* "user:folder" entries, NULL-terminated: folders the user sees in LIST but may
    * not SELECT (NO [NOPERM], as lookup-only shared folders on Cyrus). */
   const char * const *lookup_only;
+  /* An RFC 7662 introspection URL (lb-test-oauth2.h): Dovecot then accepts OAuth2
+   * tokens (XOAUTH2, OAUTHBEARER) and no passwords.  NULL: passwords. */
+  const char *oauth2_introspect;
 } LbTestServersOptions;
 
 typedef struct {

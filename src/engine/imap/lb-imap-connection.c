@@ -111,7 +111,8 @@ lb_imap_connection_is_open (LbImapConnection *self)
 /**
  * lb_imap_connection_open_sync:
  * @config: the server
- * @password: the secret, straight from the keyring; it is not kept after login
+ * @password: the secret, straight from the keyring (or the OAuth2 access token when
+ *   @config's auth is %LB_AUTH_OAUTH2); it is not kept after login
  *
  * Connects, secures the connection (implicit TLS or mandatory STARTTLS) and logs in.
  * Blocking; @cancellable aborts the connect and login too.

@@ -46,8 +46,32 @@ progress_cb (void       *user_data,
   return g_cancellable_is_cancelled (cancellable) ? 1 : 0;
 }
 
+/* The login.  For OAuth2, libcurl's SASL XOAUTH2 with the access token: never
+ * CURLOPT_HTTPAUTH (with it curl 7.88 sends OAUTHBEARER even when told XOAUTH2), never a
+ * password.  With CONNECT_ONLY curl still authenticates before curl_easy_perform
+ * returns, so the IMAP connection works unchanged. */
+static void
+set_login (CURL                 *h,
+           const LbServerConfig *config,
+           const char           *secret)
+{
+  if (config->username != NULL)
+    curl_easy_setopt (h, CURLOPT_USERNAME, config->username);
+  if (secret == NULL)
+    return;
+  if (config->auth == LB_AUTH_OAUTH2)
+    {
+      curl_easy_setopt (h, CURLOPT_XOAUTH2_BEARER, secret);
+      curl_easy_setopt (h, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    }
+  else
+    curl_easy_setopt (h, CURLOPT_PASSWORD, secret);
+}
+
 /**
  * lb_curl_easy_new_for_server:
+ * @password: (nullable): the password, or the OAuth2 access token when @config's auth
+ *   is %LB_AUTH_OAUTH2
  * @errbuf: (out caller-allocates): CURL_ERROR_SIZE bytes that must outlive the handle
  *
  * Returns: a handle with TLS, login, timeouts, proxy and cancellation configured.
@@ -83,10 +107,7 @@ lb_curl_easy_new_for_server (const LbServerConfig *config,
   if (config->ca_file != NULL && config->ca_file[0] != '\0')
     curl_easy_setopt (h, CURLOPT_CAINFO, config->ca_file);
 
-  if (config->username != NULL)
-    curl_easy_setopt (h, CURLOPT_USERNAME, config->username);
-  if (password != NULL)
-    curl_easy_setopt (h, CURLOPT_PASSWORD, password);
+  set_login (h, config, password);
 
   if (config->proxy != NULL && config->proxy[0] != '\0')
     curl_easy_setopt (h, CURLOPT_PROXY, config->proxy);

@@ -74,8 +74,12 @@ lb_provider_db_new_from_data (const char  *data,
   groups = g_key_file_get_groups (key_file, NULL);
   for (guint i = 0; groups[i] != NULL; i++)
     {
-      LbProvider *provider = lb_provider_new_from_key_file (key_file, groups[i], error);
+      LbProvider *provider;
 
+      /* OAuth2 authorization servers share the file; oauth2/ reads them. */
+      if (g_str_has_prefix (groups[i], "oauth2:"))
+        continue;
+      provider = lb_provider_new_from_key_file (key_file, groups[i], error);
       if (provider == NULL)
         return NULL;
       g_ptr_array_add (self->providers, provider);
