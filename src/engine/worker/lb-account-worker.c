@@ -2,9 +2,11 @@
  *
  * Threads: the account's worker (lb-worker.c) runs every blocking job with the account's
  * IMAP session and store write connection.  A second thread keeps IDLE open on INBOX
- * over its own connection (or polls, for servers without IDLE such as 163) and only ever
- * queues "sync INBOX" jobs on the worker; equal jobs merge, so a burst of notifications
- * is one sync.  Both threads report status and changes through LbAccountWorkerCallbacks;
+ * over its own connection (or, for servers without IDLE such as 163, sends STATUS INBOX
+ * over it every poll interval) and only ever queues "sync INBOX" jobs on the worker, with
+ * the same key as a user's sync of INBOX; equal jobs merge, so a burst of notifications
+ * and a click on refresh are one sync.  Every job that talks to the server runs its
+ * steps through lb_reconnect_once().  Both threads report status and changes through LbAccountWorkerCallbacks;
  * LbAccount gathers them and delivers them on its main context.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
