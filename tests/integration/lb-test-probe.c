@@ -8,7 +8,7 @@
 
 #include "lb-test-probe.h"
 
-#define IO_TIMEOUT_MS 20000
+#define IO_TIMEOUT_MS 60000
 
 struct _LbTestProbe {
   CURL          *curl;

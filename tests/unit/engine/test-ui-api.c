@@ -265,8 +265,12 @@ test_drafts (void)
   /* Built: Bcc stays out of a message to send and in a draft to keep. */
   edit->from = lb_mailbox_new ("Alice", "alice@example.com");
   edit->message_id = g_strdup ("draft-1@example.com");
-  g_ptr_array_add (edit->attachments, lb_attachment_new ("a.txt", "text/plain",
-                                                         g_bytes_new_static ("a", 1)));
+  {
+    /* lb_attachment_new() takes its own reference to the contents. */
+    g_autoptr(GBytes) contents = g_bytes_new_static ("a", 1);
+
+    g_ptr_array_add (edit->attachments, lb_attachment_new ("a.txt", "text/plain", contents));
+  }
   copy = lb_draft_copy (edit);
   raw = lb_draft_build (copy, LB_DRAFT_BUILD_DEFAULT, &message_id);
   g_assert_cmpstr (message_id, ==, "draft-1@example.com");
