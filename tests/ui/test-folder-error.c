@@ -20,6 +20,7 @@
 #include "lb-window.h"
 
 static LbTestServers *servers;
+static const char *screenshot_dir;
 
 /* Every widget named NAME under ROOT that is mapped (on screen). */
 static void
@@ -61,6 +62,7 @@ run_window (GApplication *application)
   tooltip = gtk_widget_get_tooltip_text (g_ptr_array_index (found, 0));
   g_assert_nonnull (tooltip);
   g_assert_nonnull (strstr (tooltip, "Permission denied"));
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "folder-error.png");
 }
 
 static void
@@ -94,7 +96,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  lb_ui_test_init_app_test (&argc, &argv);
+  screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
   g_test_add_func ("/ui/sidebar/folder-error", test_folder_error);
   return g_test_run ();
 }
