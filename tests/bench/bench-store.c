@@ -97,7 +97,7 @@ fill (LbStore *store,
           /* Spread the two accounts' dates so they interleave. */
           f->message.date = 1600000000 + (gint64) k * 37 % 100000000;
           f->message.size = 2000 + k % 5000;
-          /* As the sync gives it: every message then has a content key to compute and
+          /* As the sync gives it: every message then has an arrival time to store and
            * look up (lb-store-messages.c). */
           f->internaldate = f->message.date;
           f->message.from_name = g_strdup_printf ("Sender %u", k % 500);

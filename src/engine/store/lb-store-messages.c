@@ -106,63 +106,26 @@ step_int64 (LbStore     *self,
 
 /* ---- Batch insert ----------------------------------------------------- */
 
-static void
-checksum_add_field (GChecksum  *sum,
-                    const char *text)
-{
-  /* Length first, so that ("ab", "c") and ("a", "bc") differ. */
-  gsize len = text != NULL ? strlen (text) : 0;
-  guint64 prefix = GUINT64_TO_LE (text != NULL ? (guint64) len + 1 : 0);
-
-  g_checksum_update (sum, (const guchar *) &prefix, sizeof prefix);
-  if (len > 0)
-    g_checksum_update (sum, (const guchar *) text, (gssize) len);
-}
-
-/* A digest of what a copy of the message in another folder keeps, and another message
- * does not share: the server's arrival time (COPY and MOVE keep INTERNALDATE, RFC 3501
- * 6.4.7 and RFC 6851), the size, and the whole envelope as fetched.  A resent or edited
- * draft, a mailing list's copy beside the direct one, or a forged Message-ID arrive at
- * another time or differ in a header, so they stay apart.  It is not a hash of the bytes,
- * which the sync does not fetch: two messages that agree on all of this and on the arrival
- * second but differ in the body alone would still be merged.  NULL without an arrival time
- * or a Message-ID: such a message is never merged. */
-static char *
-content_key (const LbStoreFetched *f)
-{
-  const LbStoreMessage *m = &f->message;
-  g_autoptr(GChecksum) sum = NULL;
-  g_autofree char *numbers = NULL;
-
-  if (f->internaldate == 0 || m->message_id == NULL || *m->message_id == '\0')
-    return NULL;
-  sum = g_checksum_new (G_CHECKSUM_SHA256);
-  numbers = g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d",
-                             f->internaldate, m->size, m->date, m->has_attachments ? 1 : 0);
-  checksum_add_field (sum, numbers);
-  checksum_add_field (sum, m->message_id);
-  checksum_add_field (sum, m->from_name);
-  checksum_add_field (sum, m->from_address);
-  checksum_add_field (sum, m->to);
-  checksum_add_field (sum, m->cc);
-  checksum_add_field (sum, m->subject);
-  checksum_add_field (sum, m->in_reply_to);
-  checksum_add_field (sum, m->references);
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-/* The same message seen before in this account, on evidence only: Gmail says so exactly
- * with X-GM-MSGID (one message, many labels); elsewhere the content key must agree (see
- * content_key()).  Equal Message-ID, date and size alone are not enough: two different
- * messages can share them, and merging them hides one. */
+/* The same message seen before in this account, on evidence only.  Gmail says so exactly
+ * with X-GM-MSGID (one message, many labels).  Elsewhere a copy in another folder keeps
+ * the server's arrival time (COPY and MOVE keep INTERNALDATE, RFC 3501 6.4.7 and RFC
+ * 6851) and the size, and its envelope as fetched is the same to the byte, which another
+ * message does not share: a resent or edited draft, a mailing list's copy beside the
+ * direct one, or a forged Message-ID arrive at another time or differ in a header, so they
+ * stay apart.  Equal Message-ID, date and size alone are not enough: two different
+ * messages can share them, and merging them hides one.  The body is not compared (the sync
+ * does not fetch it): two messages that agree on all of this and on the arrival second but
+ * differ in the body alone would still be merged.  Without an arrival time or a
+ * Message-ID a message is never merged.  The stored columns are compared directly, found
+ * through messages_message_id, so storing a message costs no digest. */
 static gboolean
 find_existing_message (LbStore               *self,
                        gint64                 account_id,
-                       const LbStoreMessage  *m,
-                       const char            *key,
+                       const LbStoreFetched  *f,
                        gint64                *out_id,
                        GError               **error)
 {
+  const LbStoreMessage *m = &f->message;
   g_autoptr(LbStmt) stmt = NULL;
 
   *out_id = 0;
@@ -175,24 +138,32 @@ find_existing_message (LbStore               *self,
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, account_id);
       sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) m->gm_msgid);
+      return step_int64 (self, stmt, out_id, "find message", error);
     }
-  else if (key != NULL)
-    {
-      /* The Message-ID finds the few candidates through messages_message_id. */
-      stmt = lb_store_prepare (self,
-                               "SELECT id FROM messages WHERE account_id = ?1 AND message_id = ?2 "
-                               "AND content_key = ?3 AND gm_msgid IS NULL",
-                               error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, account_id);
-      lb_stmt_bind_text (stmt, 2, m->message_id);
-      lb_stmt_bind_text (stmt, 3, key);
-    }
-  else
-    {
-      return TRUE;
-    }
+  if (f->internaldate == 0 || m->message_id == NULL || *m->message_id == '\0')
+    return TRUE;
+  stmt = lb_store_prepare (self,
+                           "SELECT id FROM messages WHERE account_id = ?1 AND message_id = ?2 "
+                           "AND gm_msgid IS NULL AND internaldate = ?3 AND size = ?4 "
+                           "AND date = ?5 AND has_attachments = ?6 AND from_name IS ?7 "
+                           "AND from_address IS ?8 AND to_text IS ?9 AND cc_text IS ?10 "
+                           "AND subject IS ?11 AND in_reply_to IS ?12 AND refs IS ?13",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  lb_stmt_bind_text (stmt, 2, m->message_id);
+  sqlite3_bind_int64 (stmt, 3, f->internaldate);
+  sqlite3_bind_int64 (stmt, 4, m->size);
+  sqlite3_bind_int64 (stmt, 5, m->date);
+  sqlite3_bind_int (stmt, 6, m->has_attachments ? 1 : 0);
+  lb_stmt_bind_text (stmt, 7, m->from_name);
+  lb_stmt_bind_text (stmt, 8, m->from_address);
+  lb_stmt_bind_text (stmt, 9, m->to);
+  lb_stmt_bind_text (stmt, 10, m->cc);
+  lb_stmt_bind_text (stmt, 11, m->subject);
+  lb_stmt_bind_text (stmt, 12, m->in_reply_to);
+  lb_stmt_bind_text (stmt, 13, m->references);
   return step_int64 (self, stmt, out_id, "find message", error);
 }
 
@@ -211,7 +182,7 @@ static gboolean
 insert_message (LbStore         *self,
                 gint64           account_id,
                 LbStoreMessage  *m,
-                const char      *key,
+                gint64           internaldate,
                 GError         **error)
 {
   g_autoptr(LbStmt) stmt = NULL;
@@ -221,7 +192,7 @@ insert_message (LbStore         *self,
   stmt = lb_store_prepare (self,
                            "INSERT INTO messages (account_id, message_id, gm_msgid, date, "
                            "from_name, from_address, to_text, cc_text, subject, in_reply_to, "
-                           "refs, size, has_attachments, preview, thread_key, content_key) "
+                           "refs, size, has_attachments, preview, thread_key, internaldate) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                            "?16)",
                            error);
@@ -243,7 +214,8 @@ insert_message (LbStore         *self,
   sqlite3_bind_int (stmt, 13, m->has_attachments ? 1 : 0);
   lb_stmt_bind_text (stmt, 14, m->preview);
   lb_stmt_bind_text (stmt, 15, m->thread_key);
-  lb_stmt_bind_text (stmt, 16, key);
+  if (internaldate != 0)
+    sqlite3_bind_int64 (stmt, 16, internaldate);
   if (!step_done (self, stmt, "insert message", error))
     return FALSE;
   m->id = sqlite3_last_insert_rowid (lb_store_get_db (self));
@@ -268,7 +240,6 @@ insert_one (LbStore         *self,
             GError         **error)
 {
   g_autoptr(LbStmt) existing = NULL;
-  g_autofree char *key = NULL;
   gint64 message_id;
 
   /* A UID names one message for the life of a UIDVALIDITY, so a location we
@@ -293,15 +264,14 @@ insert_one (LbStore         *self,
       return TRUE;
     }
 
-  key = content_key (f);
-  if (!find_existing_message (self, account_id, &f->message, key, &message_id, error))
+  if (!find_existing_message (self, account_id, f, &message_id, error))
     return FALSE;
   if (message_id != 0)
     {
       f->message.id = message_id;
       f->message.account_id = account_id;
     }
-  else if (!insert_message (self, account_id, &f->message, key, error))
+  else if (!insert_message (self, account_id, &f->message, f->internaldate, error))
     {
       return FALSE;
     }

@@ -242,7 +242,7 @@ test_open_migrates_from_older (Fixture       *fx,
   lb_test_store_exec (fx->path,
             "DROP TRIGGER message_text_ai; DROP TRIGGER message_text_ad; "
             "DROP TRIGGER message_text_au; DROP TABLE message_fts; DROP TABLE fts_pending; "
-            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; ALTER TABLE folders DROP COLUMN last_error; "
+            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -280,7 +280,7 @@ test_open_migrates_search_index (Fixture       *fx,
             "INSERT INTO message_fts (message_fts) VALUES ('rebuild'); "
             "DELETE FROM fts_pending; "
             "DROP INDEX locations_message; CREATE INDEX locations_message ON locations (message_id); "
-            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN content_key; ALTER TABLE folders DROP COLUMN last_error; "
+            "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);

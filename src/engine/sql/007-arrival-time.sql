@@ -1,0 +1,11 @@
+-- 007-arrival-time.sql: merge copies of a message only on evidence
+--
+-- SPDX-License-Identifier: GPL-3.0-or-later
+--
+-- Messages were merged across folders when their Message-ID, date and size agreed, which
+-- two different messages can do (a resent or edited draft, a list copy, a forged
+-- Message-ID).  A copy keeps the server's arrival time (INTERNALDATE), which another
+-- message does not share; with it, the whole stored envelope must agree too (see
+-- find_existing_message() in store/lb-store-messages.c).  Rows stored before it have no
+-- arrival time and are never merged with again.
+ALTER TABLE messages ADD COLUMN internaldate INTEGER;
