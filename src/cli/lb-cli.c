@@ -1436,6 +1436,178 @@ cmd_send (int    argc,
   return send_draft (&cli, account, draft);
 }
 
+/* ---- outbox ---------------------------------------------------------------- */
+
+static const char *
+outbox_state_name (LbOutboxItem *item)
+{
+  if (lb_outbox_item_get_next_attempt (item) == LB_OUTBOX_HELD)
+    return "held";
+  switch (lb_outbox_item_get_state (item))
+    {
+    case LB_OUTBOX_STATE_QUEUED:
+      return "queued";
+    case LB_OUTBOX_STATE_SENDING:
+      return "sending";
+    case LB_OUTBOX_STATE_FAILED:
+      return "failed";
+    case LB_OUTBOX_STATE_SENT:
+      return "sent";
+    default:
+      return "unknown";
+    }
+}
+
+/* The next attempt as local ISO 8601, or %NULL when there is none (due now, or held). */
+static char *
+outbox_next_attempt (LbOutboxItem *item)
+{
+  gint64 next = lb_outbox_item_get_next_attempt (item);
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (next <= 0 || next == LB_OUTBOX_HELD || lb_outbox_item_get_state (item) != LB_OUTBOX_STATE_QUEUED)
+    return NULL;
+  utc = g_date_time_new_from_unix_utc (next);
+  if (utc == NULL)
+    return NULL;
+  local = g_date_time_to_local (utc);
+  return g_date_time_format_iso8601 (local);
+}
+
+static void
+print_outbox_item (Cli          *cli,
+                   LbOutboxItem *item,
+                   LbJson       *j)
+{
+  LbAccount *account = lb_engine_get_account (cli->engine,
+                                              lb_outbox_item_get_account_id (item));
+  const char *email = account != NULL ? lb_account_get_email (account) : "";
+  g_autofree char *next = outbox_next_attempt (item);
+  const char *last_error = lb_outbox_item_get_last_error (item);
+
+  if (j != NULL)
+    {
+      lb_json_begin_object (j);
+      lb_json_int (j, "id", lb_outbox_item_get_id (item));
+      lb_json_string (j, "account", email);
+      lb_json_string (j, "subject", lb_outbox_item_get_subject (item));
+      lb_json_string (j, "recipients", lb_outbox_item_get_recipients (item));
+      lb_json_string (j, "state", outbox_state_name (item));
+      lb_json_uint (j, "attempts", lb_outbox_item_get_attempts (item));
+      lb_json_string (j, "next_attempt", next);
+      lb_json_string (j, "last_error", last_error);
+      lb_json_end_object (j);
+    }
+  else
+    g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n", lb_outbox_item_get_id (item),
+             email, lb_outbox_item_get_subject (item), lb_outbox_item_get_recipients (item),
+             outbox_state_name (item), lb_outbox_item_get_attempts (item),
+             next != NULL ? next : "-", last_error != NULL ? last_error : "");
+}
+
+static int
+outbox_list (Cli *cli)
+{
+  GListModel *model = lb_engine_get_outbox (cli->engine);
+  g_autoptr(LbJson) j = cli->json ? lb_json_new () : NULL;
+
+  if (j != NULL)
+    lb_json_begin_array (j);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (model, i);
+      print_outbox_item (cli, item, j);
+    }
+  if (j != NULL)
+    {
+      lb_json_end_array (j);
+      lb_json_print (j);
+    }
+  return 0;
+}
+
+static LbOutboxItem *
+find_outbox_item (Cli        *cli,
+                  const char *id_text)
+{
+  GListModel *model = lb_engine_get_outbox (cli->engine);
+  gint64 id = 0;
+
+  if (!g_ascii_string_to_signed (id_text, 10, 1, G_MAXINT64, &id, NULL))
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (model, i);
+      if (lb_outbox_item_get_id (item) == id)
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+/* `outbox retry|discard ID`.  Retry sends now and reports like `send`: exit status
+ * SEND_EXIT_QUEUED when the message is still waiting, 1 when it failed. */
+static int
+outbox_change (Cli        *cli,
+               const char *verb,
+               const char *id_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOutboxItem) item = find_outbox_item (cli, id_text);
+  g_autoptr(LbOutboxItem) after = NULL;
+  LbAccount *account;
+  gboolean retry = g_str_equal (verb, "retry");
+
+  if (item == NULL)
+    return fail (_("No message “%s” in the outbox"), id_text);
+  account = lb_engine_get_account (cli->engine, lb_outbox_item_get_account_id (item));
+  if (account == NULL)
+    return fail (_("No message “%s” in the outbox"), id_text);
+  if (retry)
+    lb_engine_outbox_retry_async (cli->engine, account, lb_outbox_item_get_id (item), NULL,
+                                  got_result, cli);
+  else
+    lb_engine_outbox_discard_async (cli->engine, account, lb_outbox_item_get_id (item), NULL,
+                                    got_result, cli);
+  if (!lb_engine_outbox_change_finish (cli->engine, wait_result (cli), &error))
+    return fail ("%s", error->message);
+  lb_engine_wait_idle (cli->engine);
+  after = find_outbox_item (cli, id_text);
+  if (!retry)
+    {
+      g_print ("%s\n", _("discarded"));
+      return 0;
+    }
+  if (after == NULL || lb_outbox_item_get_state (after) == LB_OUTBOX_STATE_SENT)
+    {
+      g_print ("%s\n", _("sent"));
+      return 0;
+    }
+  print_outbox_item (cli, after, NULL);
+  return lb_outbox_item_get_state (after) == LB_OUTBOX_STATE_FAILED ? 1 : SEND_EXIT_QUEUED;
+}
+
+static int
+cmd_outbox (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("[retry ID | discard ID] — list, send or remove waiting messages"));
+  g_autoptr(GError) error = NULL;
+  g_auto(Cli) cli = { 0 };
+
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc != 1 && !(argc == 3 && (g_str_equal (argv[1], "retry") || g_str_equal (argv[1], "discard"))))
+    return fail ("%s", _("Usage: letterbox-cli outbox [--json] [retry ID | discard ID]"));
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  if (argc == 1)
+    return outbox_list (&cli);
+  return outbox_change (&cli, argv[1], argv[2]);
+}
+
 static const struct {
   const char *name;
   int (*func) (int, char **);
@@ -1452,6 +1624,7 @@ static const struct {
   { "move", cmd_move, N_("Move messages to another folder") },
   { "delete", cmd_delete, N_("Delete messages (to Trash)") },
   { "send", cmd_send, N_("Send a message (queued in the outbox until the server accepts it)") },
+  { "outbox", cmd_outbox, N_("List the outbox; retry or discard a waiting message") },
   { "rebuild", cmd_rebuild, N_("Rebuild a damaged mail store, keeping the accounts") },
 };
 

@@ -246,6 +246,63 @@ lb_engine_send_finish (LbEngine      *self,
   return ok;
 }
 
+/**
+ * lb_engine_hold_async:
+ * @account: the account to send from
+ * @message: the message as built by lb_mime_build()
+ * @recipients: (array zero-terminated=1): envelope recipients
+ *
+ * Puts the message into the outbox held (%LB_OUTBOX_HELD) and sends nothing: for Undo
+ * Send, which releases it with lb_engine_outbox_retry() when the delay is over, or
+ * discards it.  Until then nothing leaves the machine, and a quit or crash leaves it in
+ * the outbox, unsent.
+ */
+void
+lb_engine_hold_async (LbEngine            *self,
+                      LbAccount           *account,
+                      GBytes              *message,
+                      const char * const  *recipients,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) inner = NULL;
+  LbOutboxSendJob *job;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+  g_return_if_fail (message != NULL);
+  g_return_if_fail (recipients != NULL && recipients[0] != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_engine_hold_async);
+  job = send_job_new (self, account);
+  job->message = g_bytes_ref (message);
+  job->recipients = g_strdupv ((char **) recipients);
+  job->hold = TRUE;
+  inner = _lb_engine_relay_task (task, g_free);
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
+                    (GDestroyNotify) lb_outbox_send_job_free, g_free, inner);
+}
+
+/**
+ * lb_engine_hold_finish:
+ *
+ * Returns: the held item's id, or 0 with @error set
+ */
+gint64
+lb_engine_hold_finish (LbEngine      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_autofree gint64 *id = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  id = g_task_propagate_pointer (G_TASK (result), error);
+  return id != NULL ? *id : 0;
+}
+
 static void
 flush_account (LbEngine  *self,
                LbAccount *account,
@@ -322,23 +379,62 @@ change_job_run (gpointer       worker_data,
   return lb_outbox_change_job_run (w->store, job_data, error);
 }
 
+static void
+push_change (LbEngine  *self,
+             LbAccount *account,
+             gint64     item_id,
+             gboolean   discard,
+             GTask     *task)
+{
+  LbOutboxChangeJob *job = lb_outbox_change_job_new ();
+  g_autoptr(GTask) inner = _lb_engine_relay_task (task, NULL);
+
+  job->item_id = item_id;
+  job->discard = discard;
+  notify_init (&job->notify, self);
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
+                    (GDestroyNotify) lb_outbox_change_job_free, NULL, inner);
+}
+
 /**
  * lb_engine_outbox_retry:
  *
- * Puts a failed (or waiting) outbox item back in the queue, due now, and sends it.
+ * Puts a failed, waiting or held outbox item back in the queue, due now, and sends it.
  */
 void
 lb_engine_outbox_retry (LbEngine  *self,
                         LbAccount *account,
                         gint64     item_id)
 {
-  LbOutboxChangeJob *job = lb_outbox_change_job_new ();
+  lb_engine_outbox_retry_async (self, account, item_id, NULL, NULL, NULL);
+}
 
-  job->item_id = item_id;
-  notify_init (&job->notify, self);
-  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
-                    (GDestroyNotify) lb_outbox_change_job_free, NULL, NULL);
-  flush_account (self, account, TRUE, NULL);
+/**
+ * lb_engine_outbox_retry_async:
+ *
+ * lb_engine_outbox_retry() with completion: the callback runs once the send attempt is
+ * over (lb_engine_outbox_change_finish()); the outbox then says how it went (the item is
+ * gone or SENT once the server accepted it).
+ */
+void
+lb_engine_outbox_retry_async (LbEngine            *self,
+                              LbAccount           *account,
+                              gint64               item_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+  if (callback != NULL)
+    {
+      task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_source_tag (task, lb_engine_outbox_retry_async);
+    }
+  push_change (self, account, item_id, FALSE, NULL);
+  flush_account (self, account, TRUE, task);
 }
 
 /**
@@ -351,13 +447,41 @@ lb_engine_outbox_discard (LbEngine  *self,
                           LbAccount *account,
                           gint64     item_id)
 {
-  LbOutboxChangeJob *job = lb_outbox_change_job_new ();
+  lb_engine_outbox_discard_async (self, account, item_id, NULL, NULL, NULL);
+}
 
-  job->item_id = item_id;
-  job->discard = TRUE;
-  notify_init (&job->notify, self);
-  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
-                    (GDestroyNotify) lb_outbox_change_job_free, NULL, NULL);
+/**
+ * lb_engine_outbox_discard_async:
+ *
+ * lb_engine_outbox_discard() with completion (lb_engine_outbox_change_finish()).
+ */
+void
+lb_engine_outbox_discard_async (LbEngine            *self,
+                                LbAccount           *account,
+                                gint64               item_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+  if (callback != NULL)
+    {
+      task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_source_tag (task, lb_engine_outbox_discard_async);
+    }
+  push_change (self, account, item_id, TRUE, task);
+}
+
+gboolean
+lb_engine_outbox_change_finish (LbEngine      *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
 }
 
 /**

@@ -153,6 +153,16 @@ gboolean       lb_engine_send_finish         (LbEngine            *self,
                                               GAsyncResult        *result,
                                               gboolean            *out_queued,
                                               GError             **error);
+void           lb_engine_hold_async          (LbEngine            *self,
+                                              LbAccount           *account,
+                                              GBytes              *message,
+                                              const char * const  *recipients,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gint64         lb_engine_hold_finish         (LbEngine            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 void           lb_engine_flush_outbox        (LbEngine            *self,
                                               gboolean             ignore_backoff);
 void           lb_engine_flush_outbox_async  (LbEngine            *self,
@@ -170,6 +180,21 @@ void           lb_engine_outbox_retry        (LbEngine            *self,
 void           lb_engine_outbox_discard      (LbEngine            *self,
                                               LbAccount           *account,
                                               gint64               item_id);
+void           lb_engine_outbox_retry_async  (LbEngine            *self,
+                                              LbAccount           *account,
+                                              gint64               item_id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+void           lb_engine_outbox_discard_async (LbEngine           *self,
+                                              LbAccount           *account,
+                                              gint64               item_id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       lb_engine_outbox_change_finish (LbEngine           *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 GPtrArray     *lb_engine_list_outbox         (LbEngine            *self);
 GListModel    *lb_engine_get_outbox          (LbEngine            *self);
 

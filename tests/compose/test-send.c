@@ -349,6 +349,196 @@ test_cli_send (void)
   lb_test_env_stop (&env);
 }
 
+/* Undo Send's hold: a held message is not sent by any flush, survives a restart (a quit
+ * during the delay) unsent, is sent once released, and is gone when discarded. */
+static void
+test_hold (void)
+{
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.hold@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  LbStoreOutboxItem *item;
+  gint64 id;
+  gint64 undone;
+
+  env_start (&env, "secret");
+  lb_engine_hold_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  id = lb_engine_hold_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, lb_test_env_wait (&env), &error));
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->id, ==, id);
+  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_QUEUED);
+  g_assert_cmpint (item->next_attempt, ==, LB_OUTBOX_HELD);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* Quit during the delay: at the next start the message waits, unsent. */
+  lb_test_env_close_engine (&env);
+  open_engine (&env);
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, lb_test_env_wait (&env), &error));
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  received = lb_test_servers_list_smtp (env.servers);
+  g_assert_cmpuint (received->len, ==, 0);
+  g_clear_pointer (&received, g_ptr_array_unref);
+
+  /* Released: sent exactly once. */
+  lb_engine_outbox_retry_async (env.engine, env.account, id, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  g_assert_no_error (error);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_clear_pointer (&received, g_ptr_array_unref);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 0);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* Undone: discarded, never sent. */
+  lb_engine_hold_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  undone = lb_engine_hold_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_cmpint (undone, >, 0);
+  lb_engine_outbox_discard_async (env.engine, env.account, undone, NULL, lb_test_got_result,
+                                  &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, lb_test_env_wait (&env), &error));
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 0);
+  received = lb_test_servers_list_smtp (env.servers);
+  g_assert_cmpuint (received->len, ==, 1);
+  lb_test_env_stop (&env);
+}
+
+/* Runs letterbox-cli on @env's profile with @input on standard input; returns its exit
+ * status and its standard output in @out. */
+static int
+run_cli (LbTestEnv   *env,
+         const char  *input,
+         char       **out,
+         ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *cli = g_build_filename (g_getenv ("LB_TEST_BUILDDIR"), "src", "cli",
+                                           "letterbox-cli", NULL);
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, cli);
+  va_start (args, out);
+  arg = va_arg (args, const char *);
+  g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, "--data-dir");
+  g_ptr_array_add (argv, env->profile);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, input, NULL, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+/* The item of `outbox --json` in @json (which lists exactly one): its id. */
+static char *
+only_outbox_id (const char *json)
+{
+  g_autoptr(GRegex) re = g_regex_new ("^\\[\\{\"id\":([0-9]+),", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  g_assert_nonnull (strstr (json, "}]"));
+  g_assert_null (strstr (json, "},{"));
+  g_assert_true (g_regex_match (re, json, 0, &match));
+  return g_match_info_fetch (match, 1);
+}
+
+/* letterbox-cli outbox: lists what waits with SMTP down, retries it once SMTP is up
+ * (exactly one message received), and discards. */
+static void
+test_cli_outbox (void)
+{
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *id = NULL;
+
+  env_start (&env, "secret");
+  lb_test_env_close_engine (&env);
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "--json", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[]\n");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_true (lb_test_servers_smtp_stop (env.servers, &error));
+  g_assert_cmpint (run_cli (&env, "x\n", &out, "send", "--to", "鲍勃 <bob@example.org>",
+                            "--subject", "稍后发送", NULL), ==, 75);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "--json", NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "\"account\":\"alice@example.com\""));
+  g_assert_nonnull (strstr (out, "\"subject\":\"稍后发送\""));
+  g_assert_nonnull (strstr (out, "bob@example.org"));
+  g_assert_nonnull (strstr (out, "\"state\":\"queued\""));
+  g_assert_nonnull (strstr (out, "\"attempts\":1"));
+  g_assert_null (strstr (out, "\"next_attempt\":null"));
+  g_assert_null (strstr (out, "\"last_error\":null"));
+  id = only_outbox_id (out);
+  g_clear_pointer (&out, g_free);
+
+  /* Retrying while SMTP is still down: still queued, exit status 75. */
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "retry", id, NULL), ==, 75);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "retry", "999999", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_true (lb_test_servers_smtp_start (env.servers, &error));
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "retry", id, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "sent\n");
+  g_clear_pointer (&out, g_free);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 10000);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "--json", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[]\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&id, g_free);
+
+  /* Discard: the message never leaves. */
+  g_assert_true (lb_test_servers_smtp_stop (env.servers, &error));
+  g_assert_cmpint (run_cli (&env, "y\n", &out, "send", "--to", "bob@example.org",
+                            "--subject", "discard me", NULL), ==, 75);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "--json", NULL), ==, 0);
+  id = only_outbox_id (out);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", "discard", id, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "discarded\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_true (lb_test_servers_smtp_start (env.servers, &error));
+  g_assert_cmpint (run_cli (&env, NULL, &out, "outbox", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = lb_test_servers_list_smtp (env.servers);
+  g_assert_cmpuint (received->len, ==, 1);
+  lb_test_env_stop (&env);
+}
+
 static void
 deliver_from (LbTestEnv  *env,
               const char *from,
@@ -625,6 +815,8 @@ main (int   argc,
   g_test_add_func ("/send/crash-before-send", test_crash_before_send);
   g_test_add_func ("/send/crash-after-send", test_crash_after_send);
   g_test_add_func ("/send/cli", test_cli_send);
+  g_test_add_func ("/send/cli-outbox", test_cli_outbox);
+  g_test_add_func ("/send/hold", test_hold);
   g_test_add_func ("/send/address-completion", test_addresses);
   g_test_add_func ("/send/outbox-refresh-on-main-thread", test_outbox_refresh_on_main_thread);
   g_test_add_func ("/send/drop-engine-while-sending", test_drop_engine_while_sending);

@@ -10,6 +10,7 @@
 #include "lb-error.h"
 #include "lb-outbox.h"
 #include "lb-outbox-jobs.h"
+#include "lb-outbox-item.h"
 #include "lb-provider-db.h"
 #include "lb-quirks.h"
 #include "lb-secrets.h"
@@ -125,6 +126,9 @@ process_items (LbOutboxSendJob  *job,
 
       if (job->all_due ? FALSE : item->id != job->item_id)
         continue;
+      /* A held item (Undo Send) waits for its release, whatever the flush. */
+      if (item->next_attempt == LB_OUTBOX_HELD)
+        continue;
       if (item->state == LB_STORE_OUTBOX_QUEUED)
         {
           if (job->all_due && !job->ignore_backoff && item->next_attempt > now)
@@ -209,7 +213,8 @@ check_item_sent (LbStore               *store,
  * Queues the job's message if it has one, then sends what the job asks for.  Runs on
  * the account's worker thread.
  *
- * Returns: GINT_TO_POINTER (1), or %NULL with @error set
+ * Returns: GINT_TO_POINTER (1) (for a hold job, the new item id in a g_free()d
+ *   gint64), or %NULL with @error set
  */
 gpointer
 lb_outbox_send_job_run (LbStore               *store,
@@ -229,6 +234,15 @@ lb_outbox_send_job_run (LbStore               *store,
   gboolean sent_any = FALSE;
   gboolean abort_job = FALSE;
 
+  if (job->message != NULL && job->hold)
+    {
+      job->item_id = lb_outbox_hold_sync (store, row->id, job->message, authenticated_address (row),
+                                          (const char * const *) job->recipients, error);
+      if (job->item_id == 0)
+        return NULL;
+      notify_changed (&job->notify);
+      return g_memdup2 (&job->item_id, sizeof job->item_id);
+    }
   if (job->message != NULL)
     {
       job->item_id = lb_outbox_queue_sync (store, row->id, job->message,
@@ -280,7 +294,8 @@ lb_outbox_send_job_run (LbStore               *store,
  *
  * Puts the job's item back in the queue, due now, or discards it.
  *
- * Returns: GINT_TO_POINTER (1), or %NULL with @error set
+ * Returns: GINT_TO_POINTER (1) (for a hold job, the new item id in a g_free()d
+ *   gint64), or %NULL with @error set
  */
 gpointer
 lb_outbox_change_job_run (LbStore            *store,

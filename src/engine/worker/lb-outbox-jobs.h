@@ -47,6 +47,7 @@ typedef struct {
   gint64           item_id;
   gboolean         all_due;
   gboolean         ignore_backoff;
+  gboolean         hold;          /* only write the item, held (LB_OUTBOX_HELD); returns its id */
   gboolean        *queued;        /* an atomic rc box shared with the caller */
   char            *secret_key;
   LbOutboxNotify   notify;

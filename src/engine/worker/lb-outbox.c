@@ -17,6 +17,7 @@
 #include "lb-imap-session.h"
 #include "lb-mime.h"
 #include "lb-outbox.h"
+#include "lb-outbox-item.h"
 #include "lb-reconnect.h"
 #include "lb-provider-db.h"
 #include "lb-quirks.h"
@@ -85,6 +86,30 @@ lb_outbox_extract_message_id (GBytes *message)
   return NULL;
 }
 
+/* Writes a new QUEUED item, due at @next_attempt (0: now). */
+static gint64
+put_item (LbStore             *store,
+          gint64               account_id,
+          GBytes              *message,
+          const char          *envelope_from,
+          const char * const  *recipients,
+          const char          *message_id,
+          gint64               next_attempt,
+          GError             **error)
+{
+  g_autoptr(LbStoreOutboxItem) item = lb_store_outbox_item_new ();
+
+  item->account_id = account_id;
+  item->raw = g_bytes_ref (message);
+  item->env_from = g_strdup (envelope_from);
+  item->rcpts = g_strdupv ((char **) recipients);
+  item->state = LB_STORE_OUTBOX_QUEUED;
+  item->next_attempt = next_attempt;
+  item->message_id = message_id != NULL ? g_strdup (message_id) : lb_outbox_extract_message_id (message);
+  item->created = g_get_real_time () / G_USEC_PER_SEC;
+  return lb_store_outbox_put (store, item, error);
+}
+
 /**
  * lb_outbox_queue_sync:
  * @recipients: envelope recipients, bare addresses
@@ -102,17 +127,28 @@ lb_outbox_queue_sync (LbStore             *store,
                       const char          *message_id,
                       GError             **error)
 {
-  g_autoptr(LbStoreOutboxItem) item = lb_store_outbox_item_new ();
+  return put_item (store, account_id, message, envelope_from, recipients, message_id, 0, error);
+}
 
-  item->account_id = account_id;
-  item->raw = g_bytes_ref (message);
-  item->env_from = g_strdup (envelope_from);
-  item->rcpts = g_strdupv ((char **) recipients);
-  item->state = LB_STORE_OUTBOX_QUEUED;
-  item->next_attempt = 0;
-  item->message_id = message_id != NULL ? g_strdup (message_id) : lb_outbox_extract_message_id (message);
-  item->created = g_get_real_time () / G_USEC_PER_SEC;
-  return lb_store_outbox_put (store, item, error);
+/**
+ * lb_outbox_hold_sync:
+ *
+ * Like lb_outbox_queue_sync(), but the item is written held (next attempt
+ * %LB_OUTBOX_HELD) in the same statement, so no crash can leave it due: it is sent only
+ * once released (lb_engine_outbox_retry()).
+ *
+ * Returns: the new item's id, or 0 on error
+ */
+gint64
+lb_outbox_hold_sync (LbStore             *store,
+                     gint64               account_id,
+                     GBytes              *message,
+                     const char          *envelope_from,
+                     const char * const  *recipients,
+                     GError             **error)
+{
+  return put_item (store, account_id, message, envelope_from, recipients, NULL, LB_OUTBOX_HELD,
+                   error);
 }
 
 /**

@@ -58,6 +58,12 @@ gint64       lb_outbox_queue_sync      (LbStore              *store,
                                         const char * const   *recipients,
                                         const char           *message_id,
                                         GError              **error);
+gint64       lb_outbox_hold_sync       (LbStore              *store,
+                                        gint64                account_id,
+                                        GBytes               *message,
+                                        const char           *envelope_from,
+                                        const char * const   *recipients,
+                                        GError              **error);
 guint        lb_outbox_recover_sync    (LbStore              *store,
                                         gint64                account_id);
 LbSmtpResult lb_outbox_send_item_sync  (const LbOutboxContext *context,
