@@ -23,6 +23,7 @@
 #include "lb-composer.h"
 #include "lb-draft.h"
 #include "lb-provider-info.h"
+#include "lb-sending.h"
 #include "lb-ui-types.h"
 
 #define AUTOSAVE_SECONDS 5
@@ -472,6 +473,8 @@ on_drop (GtkDropTarget *target,
 
 /* ---- Sending ---------------------------------------------------------------------- */
 
+/* The message is safe in the outbox (held for Undo Send, see lb-sending.c): the
+ * composer's work is done, the main window's toasts tell the rest. */
 static void
 sent_cb (GObject      *source,
          GAsyncResult *result,
@@ -479,11 +482,9 @@ sent_cb (GObject      *source,
 {
   g_autoptr(LbComposer) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean queued = FALSE;
 
-  if (lb_engine_send_finish (LB_ENGINE (source), result, &queued, &error) || queued)
+  if (lb_sending_start_finish (result, &error))
     {
-      /* Sent, or safe in the outbox and retried from there. */
       if (self->outbox_item_id != 0)
         {
           /* The edited message replaces the outbox item it came from. */
@@ -521,8 +522,8 @@ built_cb (GObject      *source,
   g_auto(GStrv) rcpts = lb_draft_dup_recipients (d);
   g_autoptr(LbAccount) account = selected_account (self);
 
-  lb_engine_send_async (self->engine, account, raw, (const char * const *) rcpts, NULL,
-                        sent_cb, g_object_ref (self));
+  lb_sending_start (gtk_window_get_transient_for (GTK_WINDOW (self)), self->engine, account, raw,
+                    (const char * const *) rcpts, NULL, sent_cb, g_object_ref (self));
 }
 
 static void

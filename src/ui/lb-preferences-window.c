@@ -21,6 +21,7 @@ struct _LbPreferencesWindow
 
   /* Template children */
   AdwComboRow          *mark_read_row;
+  AdwComboRow          *undo_send_row;
   AdwActionRow         *mark_read_delay_row;
   GtkSpinButton        *mark_read_delay_spin;
   GtkSwitch            *run_in_background_switch;
@@ -42,6 +43,36 @@ static GParamSpec *properties[N_PROPS];
 
 /* The nicks of the schema's MarkReadMode enum, in the order of the combo row's items. */
 static const char * const mark_read_modes[] = { "immediately", "delay", "never" };
+
+/* The Undo Send delays offered, in seconds, in the order of the combo row's items. */
+static const int undo_send_delays[] = { 0, 5, 10, 30 };
+
+static gboolean
+undo_send_delay_to_selected (GValue   *value,
+                             GVariant *variant,
+                             gpointer  user_data)
+{
+  int delay = g_variant_get_int32 (variant);
+  guint best = 0;
+
+  /* A delay set elsewhere (gsettings) shows as the nearest choice not shorter than it. */
+  while (best + 1 < G_N_ELEMENTS (undo_send_delays) && undo_send_delays[best] < delay)
+    best++;
+  g_value_set_uint (value, best);
+  return TRUE;
+}
+
+static GVariant *
+selected_to_undo_send_delay (const GValue       *value,
+                             const GVariantType *expected_type,
+                             gpointer            user_data)
+{
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= G_N_ELEMENTS (undo_send_delays))
+    return NULL;
+  return g_variant_new_int32 (undo_send_delays[selected]);
+}
 
 /**
  * lb_preferences_window_new:
@@ -373,6 +404,7 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                LB_RESOURCE_PATH "/ui/lb-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_row);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, undo_send_row);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_delay_row);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_delay_spin);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow,
@@ -408,6 +440,12 @@ lb_preferences_window_init (LbPreferencesWindow *self)
   g_settings_bind (self->settings, "mark-read-delay",
                    gtk_spin_button_get_adjustment (self->mark_read_delay_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "undo-send-delay",
+                                self->undo_send_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT,
+                                undo_send_delay_to_selected,
+                                selected_to_undo_send_delay,
+                                NULL, NULL);
   g_settings_bind (self->settings, "run-in-background",
                    self->run_in_background_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);

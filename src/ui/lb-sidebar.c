@@ -231,6 +231,78 @@ make_folder_row (const char *icon_name,
   return row;
 }
 
+/**
+ * lb_sidebar_outbox_id:
+ * @account_id: an account's id, or 0 for every account
+ *
+ * Returns: the id of the Outbox row (negative, never a folder's)
+ */
+gint64
+lb_sidebar_outbox_id (gint64 account_id)
+{
+  return -2 - account_id;
+}
+
+/**
+ * lb_sidebar_is_outbox:
+ * @out_account_id: (out) (optional): the account whose Outbox it is, 0 for every account
+ *
+ * Returns: whether @folder_id is the id of an Outbox row
+ */
+gboolean
+lb_sidebar_is_outbox (gint64  folder_id,
+                      gint64 *out_account_id)
+{
+  if (folder_id > -2)
+    return FALSE;
+  if (out_account_id != NULL)
+    *out_account_id = -2 - folder_id;
+  return TRUE;
+}
+
+/* How many messages wait in @account_id's outbox (0: every account's). */
+static guint
+outbox_count (LbSidebar *self,
+              gint64     account_id)
+{
+  GListModel *outbox = lb_engine_get_outbox (self->engine);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (outbox); i++)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (outbox, i);
+      if (account_id == 0 || lb_outbox_item_get_account_id (item) == account_id)
+        n++;
+    }
+  return n;
+}
+
+/* The Outbox row of @account_id (0: every account), shown while it holds anything, and
+ * while it is selected so that sending its last message does not pull the view away. */
+static GtkWidget *
+append_outbox_row (LbSidebar     *self,
+                   gint64         account_id,
+                   guint          indent,
+                   GtkListBoxRow **to_select)
+{
+  gint64 id = lb_sidebar_outbox_id (account_id);
+  guint n = self->engine != NULL ? outbox_count (self, account_id) : 0;
+  g_autofree char *text = g_strdup_printf ("%u", n);
+  GtkWidget *count;
+  GtkWidget *row;
+
+  if (n == 0 && self->selected != id)
+    return NULL;
+  row = make_folder_row ("document-send-symbolic", _("Outbox"), indent, id, &count);
+  gtk_label_set_text (GTK_LABEL (count), text);
+  gtk_widget_set_visible (count, n > 0);
+  gtk_widget_set_name (row, account_id == 0 ? "all-outbox-row" : "outbox-row");
+  gtk_list_box_append (self->list_box, row);
+  if (self->selected == id)
+    *to_select = GTK_LIST_BOX_ROW (row);
+  return row;
+}
+
 static void
 draw_dot (GtkDrawingArea *area,
           cairo_t        *cr,
@@ -411,6 +483,9 @@ lb_sidebar_rebuild (LbSidebar *self)
     }
   if (self->selected == LB_SIDEBAR_ALL_INBOXES)
     to_select = GTK_LIST_BOX_ROW (row);
+  /* With more than one account, All Inboxes' section has the Outbox of them all. */
+  if (self->engine != NULL && g_list_model_get_n_items (lb_engine_get_accounts (self->engine)) > 1)
+    append_outbox_row (self, 0, 0, &to_select);
 
   accounts = self->engine != NULL ? lb_engine_get_accounts (self->engine) : NULL;
   n = accounts != NULL ? g_list_model_get_n_items (accounts) : 0;
@@ -449,6 +524,7 @@ lb_sidebar_rebuild (LbSidebar *self)
           if (self->selected == lb_folder_get_id (folder))
             to_select = GTK_LIST_BOX_ROW (row);
         }
+      append_outbox_row (self, lb_account_get_id (account), 0, &to_select);
     }
 
   if (to_select != NULL)
@@ -510,11 +586,19 @@ lb_sidebar_set_engine (LbSidebar *self,
   if (self->engine == engine)
     return;
   if (self->engine != NULL)
-    g_signal_handlers_disconnect_by_data (lb_engine_get_accounts (self->engine), self);
+    {
+      g_signal_handlers_disconnect_by_data (lb_engine_get_accounts (self->engine), self);
+      g_signal_handlers_disconnect_by_data (lb_engine_get_outbox (self->engine), self);
+    }
   g_set_object (&self->engine, engine);
   if (engine != NULL)
-    g_signal_connect_object (lb_engine_get_accounts (engine), "items-changed",
-                             G_CALLBACK (lb_sidebar_queue_rebuild), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (lb_engine_get_accounts (engine), "items-changed",
+                               G_CALLBACK (lb_sidebar_queue_rebuild), self, G_CONNECT_SWAPPED);
+      /* The Outbox rows come and go, and count, with the outbox. */
+      g_signal_connect_object (lb_engine_get_outbox (engine), "items-changed",
+                               G_CALLBACK (lb_sidebar_queue_rebuild), self, G_CONNECT_SWAPPED);
+    }
   lb_sidebar_rebuild (self);
 }
 
@@ -586,7 +670,10 @@ lb_sidebar_dispose (GObject *object)
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   if (self->engine != NULL)
-    g_signal_handlers_disconnect_by_data (lb_engine_get_accounts (self->engine), self);
+    {
+      g_signal_handlers_disconnect_by_data (lb_engine_get_accounts (self->engine), self);
+      g_signal_handlers_disconnect_by_data (lb_engine_get_outbox (self->engine), self);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_SIDEBAR);
   /* The template's top box is not a bound child, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)

@@ -25,4 +25,10 @@ GtkListBox *lb_sidebar_get_list_box         (LbSidebar *self);
 
 const char *lb_sidebar_folder_name          (LbFolder  *folder);
 
+/* The Outbox rows have negative ids in place of a folder id: -2 for the Outbox of every
+ * account (in All Inboxes' section), -2 - id for one account's. */
+gint64      lb_sidebar_outbox_id            (gint64     account_id);
+gboolean    lb_sidebar_is_outbox            (gint64     folder_id,
+                                             gint64    *out_account_id);
+
 G_END_DECLS

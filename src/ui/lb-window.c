@@ -19,6 +19,7 @@
 #include "lb-window.h"
 
 #include "lb-composer.h"
+#include "lb-outbox-view.h"
 
 typedef enum {
   MARK_READ_IMMEDIATELY,
@@ -38,6 +39,7 @@ struct _LbWindow
   guint                 mark_read_id;
   guint                 reselect;           /* position to select once rows went */
   LbReader             *reader;
+  LbOutboxView         *outbox_view;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -130,13 +132,16 @@ lb_window_update_empty_state (LbWindow *self)
       gboolean engine = self->engine != NULL;
 
       gtk_stack_set_visible_child_name (self->sidebar_stack, engine ? "folders" : "empty");
-      gtk_stack_set_visible_child_name (self->list_stack, engine ? "messages" : "no-folder");
+      gtk_stack_set_visible_child_name (self->list_stack,
+                                        !engine ? "no-folder"
+                                        : lb_sidebar_is_outbox (lb_sidebar_get_selected_folder (self->sidebar), NULL)
+                                        ? "outbox" : "messages");
       gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
       /* On a narrow window the sidebar is where one starts. */
       adw_leaflet_set_visible_child (self->outer_leaflet, self->sidebar_pane);
       adw_leaflet_set_visible_child (self->inner_leaflet, self->list_pane);
       /* All Inboxes is where one starts. */
-      if (engine && lb_sidebar_get_selected_folder (self->sidebar) < 0)
+      if (engine && lb_sidebar_get_selected_folder (self->sidebar) == -1)
         lb_sidebar_select_folder (self->sidebar, 0);
     }
 }
@@ -429,12 +434,24 @@ static void
 on_folder_selected (LbWindow  *self,
                     gint64     folder_id)
 {
+  gint64 outbox_account = 0;
+
   if (self->engine == NULL)
     return;
   self->reselect = G_MAXUINT;
   lb_window_show_message (self, NULL);
-  lb_message_list_view_show_folder (self->message_list, self->engine, folder_id);
   adw_window_title_set_title (self->list_title, lb_sidebar_get_selected_title (self->sidebar));
+  if (lb_sidebar_is_outbox (folder_id, &outbox_account))
+    {
+      /* The Outbox is not a folder: its messages and their states take the list's place. */
+      lb_outbox_view_show (self->outbox_view, self->engine, outbox_account);
+      gtk_stack_set_visible_child_name (self->list_stack, "outbox");
+      gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
+      lb_window_update_actions (self);
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->list_stack, "messages");
+  lb_message_list_view_show_folder (self->message_list, self->engine, folder_id);
   lb_window_update_syncing (self);
   gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
 }
@@ -489,6 +506,21 @@ on_toast_undo (AdwToast *toast,
 
   if (self->engine != NULL && undo_id != 0)
     lb_engine_undo (self->engine, undo_id);
+}
+
+/**
+ * lb_window_add_toast:
+ * @toast: (transfer full): the toast
+ *
+ * Shows a toast over the window (sending, for example, tells how it goes so).
+ */
+void
+lb_window_add_toast (LbWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
@@ -1207,6 +1239,9 @@ lb_window_init (LbWindow *self)
   self->reselect = G_MAXUINT;
   self->watched_accounts = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 
+  self->outbox_view = LB_OUTBOX_VIEW (lb_outbox_view_new ());
+  gtk_widget_set_name (GTK_WIDGET (self->outbox_view), "outbox-view");
+  gtk_stack_add_named (self->list_stack, GTK_WIDGET (self->outbox_view), "outbox");
   g_signal_connect_swapped (self->sidebar, "folder-selected", G_CALLBACK (on_folder_selected), self);
   g_signal_connect_swapped (lb_sidebar_get_list_box (self->sidebar), "row-activated",
                             G_CALLBACK (on_sidebar_row_activated), self);

@@ -1,0 +1,275 @@
+/* lb-sending.c: a message from Send to "Message sent", with Undo Send
+ *
+ * Every message goes into the outbox held (lb_engine_hold_async()), so that it is safe
+ * on disk before the composer closes and nothing leaves the machine during the Undo Send
+ * delay (the undo-send-delay setting; a quit or crash then leaves it in the Outbox,
+ * unsent).  When the delay is over it is released (lb_engine_outbox_retry_async()), and
+ * the outbox model says how it went: gone or SENT is "Message sent"; anything else is a
+ * toast that offers to open the Outbox, never silence.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-composer.h"
+#include "lb-sending.h"
+#include "lb-sidebar.h"
+#include "lb-window.h"
+
+typedef struct {
+  GWeakRef   window;
+  LbEngine  *engine;
+  gint64     account_id;
+  gint64     item_id;
+  AdwToast  *toast;         /* "Sending…", while it is shown */
+  guint      release_id;
+  gulong     watch_id;      /* on the outbox model, once released */
+  gboolean   undone;
+} Sending;
+
+static void
+sending_free (Sending *s)
+{
+  g_clear_handle_id (&s->release_id, g_source_remove);
+  if (s->toast != NULL)
+    g_signal_handlers_disconnect_by_data (s->toast, s);
+  if (s->watch_id != 0)
+    g_signal_handler_disconnect (lb_engine_get_outbox (s->engine), s->watch_id);
+  g_weak_ref_clear (&s->window);
+  g_clear_object (&s->toast);
+  g_clear_object (&s->engine);
+  g_free (s);
+}
+
+static void
+add_toast (Sending  *s,
+           AdwToast *toast)
+{
+  g_autoptr(GtkWindow) window = g_weak_ref_get (&s->window);
+
+  /* Without the main window (a composer opened on its own) there is nowhere to tell. */
+  if (window != NULL && LB_IS_WINDOW (window))
+    lb_window_add_toast (LB_WINDOW (window), toast);
+  else
+    g_object_unref (toast);
+}
+
+static void
+on_open_outbox (AdwToast *toast,
+                gpointer  user_data)
+{
+  LbWindow *window = g_object_get_data (G_OBJECT (toast), "lb-window");
+  gint64 *account_id = g_object_get_data (G_OBJECT (toast), "lb-account-id");
+
+  if (window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (window));
+      lb_sidebar_select_folder (lb_window_get_sidebar (window), lb_sidebar_outbox_id (*account_id));
+    }
+}
+
+/* The message did not go: say so, with the reason and the way to the Outbox. */
+static void
+toast_failure (Sending      *s,
+               LbOutboxItem *item)
+{
+  g_autoptr(GtkWindow) window = g_weak_ref_get (&s->window);
+  const char *reason = lb_outbox_item_get_last_error (item);
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_FAILED)
+    title = reason != NULL && *reason != '\0'
+            /* Translators: a toast; %s is the reason, such as "The server refused the password." */
+            ? g_strdup_printf (_("Message not sent: %s"), reason)
+            : g_strdup (_("Message not sent"));
+  else
+    title = g_strdup (_("Message not sent yet: it waits in the Outbox"));
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  if (window != NULL && LB_IS_WINDOW (window))
+    {
+      adw_toast_set_button_label (toast, _("_Open Outbox"));
+      g_object_set_data_full (G_OBJECT (toast), "lb-window", g_object_ref (window), g_object_unref);
+      g_object_set_data_full (G_OBJECT (toast), "lb-account-id",
+                              g_memdup2 (&s->account_id, sizeof s->account_id), g_free);
+      g_signal_connect (toast, "button-clicked", G_CALLBACK (on_open_outbox), NULL);
+    }
+  add_toast (s, toast);
+}
+
+static LbOutboxItem *
+find_item (Sending *s)
+{
+  GListModel *outbox = lb_engine_get_outbox (s->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (outbox); i++)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (outbox, i);
+      if (lb_outbox_item_get_id (item) == s->item_id)
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+/* The outbox changed after the release: is there a result to tell? */
+static void
+check_result (Sending *s)
+{
+  g_autoptr(LbOutboxItem) item = find_item (s);
+  LbOutboxState state = item != NULL ? lb_outbox_item_get_state (item) : LB_OUTBOX_STATE_SENT;
+
+  if (item != NULL && (lb_outbox_item_get_next_attempt (item) == LB_OUTBOX_HELD ||
+                       state == LB_OUTBOX_STATE_SENDING ||
+                       (state == LB_OUTBOX_STATE_QUEUED && lb_outbox_item_get_attempts (item) == 0)))
+    return;
+  if (s->toast != NULL)
+    adw_toast_dismiss (s->toast);
+  if (state == LB_OUTBOX_STATE_SENT)
+    add_toast (s, adw_toast_new (_("Message sent")));
+  else
+    toast_failure (s, item);
+  sending_free (s);
+}
+
+static void
+released_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  /* The outbox model tells the result (check_result()); this only reports a failure to
+   * even try. */
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_engine_outbox_change_finish (LB_ENGINE (source), result, &error))
+    g_debug ("Sending: %s", error->message);
+}
+
+static gboolean
+release (gpointer data)
+{
+  Sending *s = data;
+  LbAccount *account = lb_engine_get_account (s->engine, s->account_id);
+
+  s->release_id = 0;
+  if (s->toast != NULL)
+    {
+      /* Too late to undo. */
+      adw_toast_set_button_label (s->toast, NULL);
+      adw_toast_set_timeout (s->toast, 0);
+    }
+  if (account == NULL)
+    {
+      sending_free (s);
+      return G_SOURCE_REMOVE;
+    }
+  s->watch_id = g_signal_connect_swapped (lb_engine_get_outbox (s->engine), "items-changed",
+                                          G_CALLBACK (check_result), s);
+  lb_engine_outbox_retry_async (s->engine, account, s->item_id, NULL, released_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Undo Send: the message goes back into a composer and out of the Outbox. */
+static void
+on_undo (AdwToast *toast,
+         Sending  *s)
+{
+  g_autoptr(GtkWindow) window = g_weak_ref_get (&s->window);
+  g_autoptr(LbOutboxItem) item = find_item (s);
+  LbAccount *account = lb_engine_get_account (s->engine, s->account_id);
+
+  if (s->release_id == 0)
+    return;
+  g_clear_handle_id (&s->release_id, g_source_remove);
+  if (item != NULL)
+    lb_composer_open_outbox_item (window, s->engine, item);
+  if (account != NULL)
+    lb_engine_outbox_discard (s->engine, account, s->item_id);
+  sending_free (s);
+}
+
+static void
+on_toast_dismissed (AdwToast *toast,
+                    Sending  *s)
+{
+  g_signal_handlers_disconnect_by_data (toast, s);
+  g_clear_object (&s->toast);
+}
+
+static void
+held_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  guint delay = (guint) MAX (g_settings_get_int (settings, "undo-send-delay"), 0);
+
+  s->item_id = lb_engine_hold_finish (LB_ENGINE (source), result, &error);
+  if (s->item_id == 0)
+    {
+      sending_free (s);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* From here the Sending lives on its own: the toast, the timer and the outbox. */
+  /* One reference for the Sending (dropped when the toast goes), one for the overlay. */
+  s->toast = adw_toast_new (_("Sending…"));
+  g_object_ref (s->toast);
+  g_signal_connect (s->toast, "dismissed", G_CALLBACK (on_toast_dismissed), s);
+  if (delay > 0)
+    {
+      adw_toast_set_button_label (s->toast, _("_Undo"));
+      adw_toast_set_timeout (s->toast, delay);
+      g_signal_connect (s->toast, "button-clicked", G_CALLBACK (on_undo), s);
+      s->release_id = g_timeout_add_seconds (delay, release, s);
+    }
+  else
+    {
+      adw_toast_set_timeout (s->toast, 0);
+      s->release_id = g_idle_add (release, s);
+    }
+  add_toast (s, s->toast);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * lb_sending_start:
+ * @window: the main window, whose toasts tell how sending goes
+ *
+ * Puts the message into the outbox (held for the Undo Send delay) and sends it.  The
+ * callback runs once the message is safe in the outbox, when the composer may close;
+ * a failure then (the store could not be written) leaves the composer open.
+ */
+void
+lb_sending_start (GtkWindow            *window,
+                  LbEngine             *engine,
+                  LbAccount            *account,
+                  GBytes               *message,
+                  const char * const   *recipients,
+                  GCancellable         *cancellable,
+                  GAsyncReadyCallback   callback,
+                  gpointer              user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Sending *s = g_new0 (Sending, 1);
+
+  g_weak_ref_init (&s->window, window);
+  s->engine = g_object_ref (engine);
+  s->account_id = lb_account_get_id (account);
+  g_task_set_task_data (task, s, NULL);
+  g_task_set_source_tag (task, lb_sending_start);
+  lb_engine_hold_async (engine, account, message, recipients, NULL, held_cb, task);
+}
+
+gboolean
+lb_sending_start_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
