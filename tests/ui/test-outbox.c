@@ -1,0 +1,235 @@
+/* test-outbox.c: sending you can see and undo, in the main window
+ *
+ * A private Dovecot and SMTP server.  With SMTP down, a message sent from the composer
+ * lands in the Outbox: the sidebar shows an Outbox row, the Outbox shows the message
+ * with the reason, and a toast offers to open the Outbox.  With SMTP back, Send Now
+ * sends it: exactly one message received, one copy in Sent.  With an Undo Send delay,
+ * Undo takes the message back: nothing is received.
+ *
+ * With LB_TEST_SCREENSHOTS=DIR it saves outbox-LANG.png there; run it with
+ * LANGUAGE=zh_CN for the Chinese one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "lb-application.h"
+#include "lb-composer.h"
+#include "lb-engine.h"
+#include "lb-sidebar.h"
+#include "lb-test-env.h"
+#include "lb-test-wait.h"
+#include "lb-ui-test-util.h"
+#include "lb-window.h"
+
+static LbTestServers *servers;
+static const char *screenshot_dir;
+
+static gboolean
+outbox_has_attempted_item (gpointer data)
+{
+  GListModel *outbox = data;
+  g_autoptr(LbOutboxItem) item = NULL;
+
+  if (g_list_model_get_n_items (outbox) != 1)
+    return FALSE;
+  item = g_list_model_get_item (outbox, 0);
+  if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_FAILED)
+    return TRUE;
+  return lb_outbox_item_get_attempts (item) > 0 &&
+         lb_outbox_item_get_state (item) != LB_OUTBOX_STATE_SENDING;
+}
+
+static gboolean
+outbox_has_held_item (gpointer data)
+{
+  GListModel *outbox = data;
+  g_autoptr(LbOutboxItem) item = NULL;
+
+  if (g_list_model_get_n_items (outbox) != 1)
+    return FALSE;
+  item = g_list_model_get_item (outbox, 0);
+  return lb_outbox_item_get_next_attempt (item) == LB_OUTBOX_HELD;
+}
+
+static gboolean
+outbox_is_empty (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 0;
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *name;
+  GtkWidget  *found;
+} Lookup;
+
+static gboolean
+find_mapped (gpointer data)
+{
+  Lookup *l = data;
+
+  l->found = lb_ui_test_find_widget (l->root, l->name);
+  return l->found != NULL && gtk_widget_get_mapped (l->found);
+}
+
+static gboolean
+find_button (gpointer data)
+{
+  Lookup *l = data;
+
+  l->found = lb_ui_test_find_button (l->root, l->name);
+  return l->found != NULL && gtk_widget_get_mapped (l->found);
+}
+
+/* Writes and sends a message from a composer on @window; returns once it closed. */
+static void
+compose_and_send (LbWindow   *window,
+                  const char *subject)
+{
+  GtkWindow *composer;
+
+  lb_composer_open_new (GTK_WINDOW (window), lb_window_get_engine (window));
+  composer = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
+  g_assert_nonnull (composer);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")),
+                         "鲍勃 <bob@example.org>");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")),
+                         subject);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+                              lb_ui_test_find_widget (GTK_WIDGET (composer), "body"))),
+                            "鲍勃，你好！\n", -1);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
+}
+
+static void
+send_fails_then_send_now (LbWindow   *window,
+                          GListModel *outbox)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  LbSidebar *sidebar = lb_window_get_sidebar (window);
+  Lookup row = { GTK_WIDGET (sidebar), "outbox-row", NULL };
+  Lookup toast = { GTK_WIDGET (window), g_dgettext (GETTEXT_PACKAGE, "_Open Outbox"), NULL };
+  Lookup state = { GTK_WIDGET (window), "state", NULL };
+  Lookup send_now = { GTK_WIDGET (window), "send-now", NULL };
+  const char *text;
+
+  g_settings_set_int (settings, "undo-send-delay", 0);
+  g_assert_null (lb_ui_test_find_widget (GTK_WIDGET (sidebar), "outbox-row"));
+  g_assert_true (lb_test_servers_smtp_stop (servers, &error));
+  compose_and_send (window, "发件箱测试");
+
+  /* The failure is told, never silent, and the Outbox row appears. */
+  g_assert_true (lb_test_wait_until (outbox_has_attempted_item, outbox, 60));
+  g_assert_true (lb_test_wait_until (find_button, &toast, 30));
+  g_assert_true (lb_test_wait_until (find_mapped, &row, 30));
+
+  /* Open Outbox: the Outbox takes the list's place, with the message and the reason. */
+  gtk_widget_activate (toast.found);
+  g_assert_true (lb_test_wait_until (find_mapped, &state, 30));
+  g_assert_true (lb_sidebar_is_outbox (lb_sidebar_get_selected_folder (sidebar), NULL));
+  text = gtk_label_get_text (GTK_LABEL (state.found));
+  g_test_message ("state: %s", text);
+  g_assert_nonnull (strstr (text, "onnect"));
+  g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (window), "subject"));
+  if (screenshot_dir != NULL)
+    {
+      const char *lang = g_getenv ("LANGUAGE");
+      g_autofree char *name = g_strdup_printf ("outbox-%s.png",
+                                               lang != NULL && *lang != '\0' ? lang : "en");
+      lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, name);
+    }
+
+  /* SMTP back, Send Now: exactly one message received, and one copy in Sent. */
+  g_assert_true (lb_test_servers_smtp_start (servers, &error));
+  g_assert_true (lb_test_wait_until (find_mapped, &send_now, 10));
+  g_assert_true (gtk_widget_is_sensitive (send_now.found));
+  g_signal_emit_by_name (send_now.found, "clicked");
+  received = lb_test_servers_wait_smtp (servers, 1, 30000);
+  if (received->len == 0)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (outbox, 0);
+      g_test_message ("after Send Now: state %d attempts %u error %s", lb_outbox_item_get_state (item),
+                      lb_outbox_item_get_attempts (item), lb_outbox_item_get_last_error (item));
+    }
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_true (lb_test_wait_until (outbox_is_empty, outbox, 60));
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = lb_test_servers_list_smtp (servers);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (servers, "alice@example.com", "Sent", NULL), ==, 1);
+}
+
+static void
+undo_send (LbWindow   *window,
+           GListModel *outbox)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GPtrArray) received = NULL;
+  LbEngine *engine = lb_window_get_engine (window);
+  g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+  Lookup undo = { GTK_WIDGET (window), g_dgettext (GETTEXT_PACKAGE, "_Undo"), NULL };
+  GtkWindow *composer;
+
+  /* A delay long enough that the test clicks Undo within it on any machine. */
+  g_settings_set_int (settings, "undo-send-delay", 30);
+  compose_and_send (window, "撤销发送测试");
+  g_assert_true (lb_test_wait_until (outbox_has_held_item, outbox, 30));
+  g_assert_true (lb_test_wait_until (find_button, &undo, 30));
+  gtk_widget_activate (undo.found);
+
+  /* The message is back in a composer and out of the Outbox. */
+  g_assert_true (lb_test_wait_until (outbox_is_empty, outbox, 30));
+  composer = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
+  g_assert_nonnull (composer);
+  gtk_window_destroy (composer);
+
+  /* Whatever flushes the outbox now, nothing more leaves. */
+  lb_engine_flush_outbox_async (engine, account, TRUE, NULL, NULL, NULL);
+  lb_engine_wait_idle (engine);
+  lb_test_iterate_for (500);
+  received = lb_test_servers_list_smtp (servers);
+  g_assert_cmpuint (received->len, ==, 1);
+}
+
+static void
+run_window (GApplication *application)
+{
+  LbWindow *window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
+  GListModel *outbox = lb_engine_get_outbox (lb_window_get_engine (window));
+
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  send_fails_then_send_now (window, outbox);
+  undo_send (window, outbox);
+}
+
+static void
+test_outbox (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝" };
+  LbTestEnv env = { 0 };
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_close_engine (&env);
+  servers = env.servers;
+  g_setenv ("LETTERBOX_DATA_DIR", env.profile, TRUE);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_window);
+  servers = NULL;
+  lb_test_env_stop (&env);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
+  g_test_add_func ("/ui/outbox/send-fails-send-now-undo", test_outbox);
+  return g_test_run ();
+}
