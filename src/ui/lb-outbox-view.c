@@ -67,9 +67,6 @@ lb_outbox_view_state_text (LbOutboxItem *item)
           g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
           g_autofree char *time = local != NULL ? g_date_time_format (local, "%H:%M") : NULL;
 
-          if (time != NULL && reason != NULL && *reason != '\0')
-            /* Translators: %s is a time such as 14:05, then the reason of the last failure. */
-            return g_strdup_printf (_("Will retry at %s (%s)"), time, reason);
           if (time != NULL)
             /* Translators: %s is a time such as 14:05. */
             return g_strdup_printf (_("Will retry at %s"), time);
@@ -207,6 +204,19 @@ make_row (LbOutboxView *self,
   if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_FAILED)
     gtk_widget_add_css_class (state_label, "error");
   gtk_box_append (GTK_BOX (box), state_label);
+  if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_QUEUED &&
+      lb_outbox_item_get_attempts (item) > 0 && lb_outbox_item_get_last_error (item) != NULL)
+    {
+      /* Why the last attempt failed, often the network library's words: one line, all
+       * of it in the tooltip. */
+      GtkWidget *reason = make_label (lb_outbox_item_get_last_error (item), "caption", "reason");
+
+      gtk_label_set_wrap (GTK_LABEL (reason), FALSE);
+      gtk_label_set_ellipsize (GTK_LABEL (reason), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (reason, "dim-label");
+      gtk_widget_set_tooltip_text (reason, lb_outbox_item_get_last_error (item));
+      gtk_box_append (GTK_BOX (box), reason);
+    }
 
   send_now = make_button (self, item, _("Send _Now"), "send-now", G_CALLBACK (on_send_now_clicked));
   gtk_widget_add_css_class (send_now, "suggested-action");

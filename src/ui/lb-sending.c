@@ -3,7 +3,7 @@
  * Every message goes into the outbox held (lb_engine_hold_async()), so that it is safe
  * on disk before the composer closes and nothing leaves the machine during the Undo Send
  * delay (the undo-send-delay setting; a quit or crash then leaves it in the Outbox,
- * unsent).  When the delay is over it is released (lb_engine_outbox_retry_async()), and
+ * unsent).  When the delay is over it is released (lb_engine_outbox_retry()), and
  * the outbox model says how it went: gone or SENT is "Message sent"; anything else is a
  * toast that offers to open the Outbox, never silence.
  *
@@ -135,19 +135,6 @@ check_result (Sending *s)
   sending_free (s);
 }
 
-static void
-released_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  /* The outbox model tells the result (check_result()); this only reports a failure to
-   * even try. */
-  g_autoptr(GError) error = NULL;
-
-  if (!lb_engine_outbox_change_finish (LB_ENGINE (source), result, &error))
-    g_debug ("Sending: %s", error->message);
-}
-
 static gboolean
 release (gpointer data)
 {
@@ -168,7 +155,9 @@ release (gpointer data)
     }
   s->watch_id = g_signal_connect_swapped (lb_engine_get_outbox (s->engine), "items-changed",
                                           G_CALLBACK (check_result), s);
-  lb_engine_outbox_retry_async (s->engine, account, s->item_id, NULL, released_cb, NULL);
+  /* No completion callback: the outbox model tells the result (check_result()), and a
+   * pending task would keep the engine alive past the window. */
+  lb_engine_outbox_retry (s->engine, account, s->item_id);
   return G_SOURCE_REMOVE;
 }
 
@@ -230,12 +219,12 @@ held_cb (GObject      *source,
       s->release_id = g_timeout_add_seconds (delay, release, s);
     }
   else
-    {
-      adw_toast_set_timeout (s->toast, 0);
-      s->release_id = g_idle_add (release, s);
-    }
+    adw_toast_set_timeout (s->toast, 0);
   add_toast (s, s->toast);
   g_task_return_boolean (task, TRUE);
+  /* No delay: released at once, so the send job is queued before anything else runs. */
+  if (delay == 0)
+    release (s);
 }
 
 /**

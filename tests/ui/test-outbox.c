@@ -118,6 +118,7 @@ send_fails_then_send_now (LbWindow   *window,
   Lookup row = { GTK_WIDGET (sidebar), "outbox-row", NULL };
   Lookup toast = { GTK_WIDGET (window), g_dgettext (GETTEXT_PACKAGE, "_Open Outbox"), NULL };
   Lookup state = { GTK_WIDGET (window), "state", NULL };
+  GtkWidget *reason;
   Lookup send_now = { GTK_WIDGET (window), "send-now", NULL };
   const char *text;
 
@@ -137,7 +138,9 @@ send_fails_then_send_now (LbWindow   *window,
   g_assert_true (lb_sidebar_is_outbox (lb_sidebar_get_selected_folder (sidebar), NULL));
   text = gtk_label_get_text (GTK_LABEL (state.found));
   g_test_message ("state: %s", text);
-  g_assert_nonnull (strstr (text, "onnect"));
+  reason = lb_ui_test_find_widget (GTK_WIDGET (window), "reason");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (reason)), "onnect"));
   g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (window), "subject"));
   if (screenshot_dir != NULL)
     {
