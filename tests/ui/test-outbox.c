@@ -85,6 +85,18 @@ find_button (gpointer data)
   return l->found != NULL && gtk_widget_get_mapped (l->found);
 }
 
+/* Saves the window as NAME-LANG.png in $LB_TEST_SCREENSHOTS, if set. */
+static void
+save_screenshot (LbWindow   *window,
+                 const char *name)
+{
+  const char *lang = g_getenv ("LANGUAGE");
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name,
+                                           lang != NULL && *lang != '\0' ? lang : "en");
+
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, file);
+}
+
 /* Writes and sends a message from a composer on @window; returns once it closed. */
 static void
 compose_and_send (LbWindow   *window,
@@ -132,6 +144,8 @@ send_fails_then_send_now (LbWindow   *window,
   g_assert_true (lb_test_wait_until (find_button, &toast, 30));
   g_assert_true (lb_test_wait_until (find_mapped, &row, 30));
 
+  save_screenshot (window, "outbox-toast");
+
   /* Open Outbox: the Outbox takes the list's place, with the message and the reason. */
   gtk_widget_activate (toast.found);
   g_assert_true (lb_test_wait_until (find_mapped, &state, 30));
@@ -142,13 +156,7 @@ send_fails_then_send_now (LbWindow   *window,
   g_assert_nonnull (reason);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (reason)), "onnect"));
   g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (window), "subject"));
-  if (screenshot_dir != NULL)
-    {
-      const char *lang = g_getenv ("LANGUAGE");
-      g_autofree char *name = g_strdup_printf ("outbox-%s.png",
-                                               lang != NULL && *lang != '\0' ? lang : "en");
-      lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, name);
-    }
+  save_screenshot (window, "outbox");
 
   /* SMTP back, Send Now: exactly one message received, and one copy in Sent. */
   g_assert_true (lb_test_servers_smtp_start (servers, &error));
