@@ -88,6 +88,21 @@ toast_failure (Sending      *s,
   else
     title = g_strdup (_("Message not sent yet: it waits in the Outbox"));
   toast = adw_toast_new (title);
+  {
+    /* The warning sign the account's row carries when it fails, before the words. */
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+    GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+    GtkWidget *label = gtk_label_new (title);
+
+    gtk_widget_add_css_class (icon, "warning");
+    gtk_widget_set_name (icon, "send-failure-icon");
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+    gtk_widget_set_tooltip_text (label, title);
+    gtk_widget_add_css_class (label, "heading");
+    gtk_box_append (GTK_BOX (box), icon);
+    gtk_box_append (GTK_BOX (box), label);
+    adw_toast_set_custom_title (toast, box);
+  }
   adw_toast_set_timeout (toast, 0);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   if (window != NULL && LB_IS_WINDOW (window))

@@ -443,7 +443,10 @@ on_folder_selected (LbWindow  *self,
   adw_window_title_set_title (self->list_title, lb_sidebar_get_selected_title (self->sidebar));
   if (lb_sidebar_is_outbox (folder_id, &outbox_account))
     {
-      /* The Outbox is not a folder: its messages and their states take the list's place. */
+      /* The Outbox is not a folder: its messages and their states take the list's place.
+       * The hidden list keeps no selection, so that Delete and the other message actions
+       * cannot act on messages out of sight. */
+      gtk_selection_model_unselect_all (lb_message_list_view_get_selection (self->message_list));
       lb_outbox_view_show (self->outbox_view, self->engine, outbox_account);
       gtk_stack_set_visible_child_name (self->list_stack, "outbox");
       gtk_stack_set_visible_child_name (self->reader_stack, "no-message");

@@ -143,6 +143,7 @@ send_fails_then_send_now (LbWindow   *window,
   g_assert_true (lb_test_wait_until (outbox_has_attempted_item, outbox, 60));
   g_assert_true (lb_test_wait_until (find_button, &toast, 30));
   g_assert_true (lb_test_wait_until (find_mapped, &row, 30));
+  g_assert_nonnull (lb_ui_test_find_widget (GTK_WIDGET (window), "send-failure-icon"));
 
   save_screenshot (window, "outbox-toast");
 
