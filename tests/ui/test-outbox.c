@@ -19,6 +19,7 @@
 #include "lb-application.h"
 #include "lb-composer.h"
 #include "lb-engine.h"
+#include "lb-preferences-window.h"
 #include "lb-sidebar.h"
 #include "lb-test-env.h"
 #include "lb-test-wait.h"
@@ -237,11 +238,38 @@ test_outbox (void)
   lb_test_env_stop (&env);
 }
 
+/* The Undo Send choice in Preferences: off, 5, 10 or 30 seconds, 5 by default. */
+static void
+test_undo_send_preference (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *preferences;
+  AdwComboRow *row;
+
+  g_settings_reset (settings, "undo-send-delay");
+  g_assert_cmpint (g_settings_get_int (settings, "undo-send-delay"), ==, 5);
+  preferences = lb_preferences_window_new (NULL);
+  g_object_add_weak_pointer (G_OBJECT (preferences), (gpointer *) &preferences);
+  row = ADW_COMBO_ROW (lb_ui_test_find_widget (preferences, "undo-send-row"));
+  g_assert_nonnull (row);
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==, 4);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+  adw_combo_row_set_selected (row, 3);
+  g_assert_cmpint (g_settings_get_int (settings, "undo-send-delay"), ==, 30);
+  adw_combo_row_set_selected (row, 0);
+  g_assert_cmpint (g_settings_get_int (settings, "undo-send-delay"), ==, 0);
+  g_settings_set_int (settings, "undo-send-delay", 10);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 2);
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  lb_ui_test_wait_until_gone ((gpointer *) &preferences);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
+  g_test_add_func ("/ui/outbox/undo-send-preference", test_undo_send_preference);
   g_test_add_func ("/ui/outbox/send-fails-send-now-undo", test_outbox);
   return g_test_run ();
 }
