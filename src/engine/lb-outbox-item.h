@@ -15,6 +15,8 @@
 
 #include <glib-object.h>
 
+#include "lb-types.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -30,16 +32,6 @@ typedef enum {
   LB_OUTBOX_STATE_FAILED,
   LB_OUTBOX_STATE_SENT,
 } LbOutboxState;
-
-/**
- * LB_OUTBOX_HELD:
- *
- * The next attempt of an item that lb_engine_hold_async() put into the outbox: it is
- * never sent by itself, not even by a flush that ignores the backoff, until
- * lb_engine_outbox_retry() releases it.  An Undo Send delay holds the message so; if the
- * app quits or crashes during the delay, the message waits in the outbox, unsent.
- */
-#define LB_OUTBOX_HELD G_MAXINT64
 
 #define LB_TYPE_OUTBOX_ITEM (lb_outbox_item_get_type ())
 G_DECLARE_FINAL_TYPE (LbOutboxItem, lb_outbox_item, LB, OUTBOX_ITEM, GObject)

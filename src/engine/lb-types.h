@@ -102,4 +102,14 @@ typedef enum {
   LB_ACCOUNT_STATUS_ERROR,
 } LbAccountStatus;
 
+/**
+ * LB_OUTBOX_HELD:
+ *
+ * The next attempt of an item that lb_engine_hold_async() put into the outbox: it is
+ * never sent by itself, not even by a flush that ignores the backoff, until
+ * lb_engine_outbox_retry() releases it.  An Undo Send delay holds the message so; if the
+ * app quits or crashes during the delay, the message waits in the outbox, unsent.
+ */
+#define LB_OUTBOX_HELD G_MAXINT64
+
 G_END_DECLS

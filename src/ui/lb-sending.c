@@ -13,10 +13,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lb-composer.h"
 #include "lb-sending.h"
-#include "lb-sidebar.h"
-#include "lb-window.h"
 
 typedef struct {
   GWeakRef   window;
@@ -43,31 +40,49 @@ sending_free (Sending *s)
   g_free (s);
 }
 
+/* The window's toast overlay, if it has one (the main window does). */
+static AdwToastOverlay *
+find_toast_overlay (GtkWidget *widget)
+{
+  if (ADW_IS_TOAST_OVERLAY (widget))
+    return ADW_TOAST_OVERLAY (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwToastOverlay *found = find_toast_overlay (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 add_toast (Sending  *s,
            AdwToast *toast)
 {
   g_autoptr(GtkWindow) window = g_weak_ref_get (&s->window);
+  AdwToastOverlay *overlay = window != NULL ? find_toast_overlay (GTK_WIDGET (window)) : NULL;
 
   /* Without the main window (a composer opened on its own) there is nowhere to tell. */
-  if (window != NULL && LB_IS_WINDOW (window))
-    lb_window_add_toast (LB_WINDOW (window), toast);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (overlay, toast);
   else
     g_object_unref (toast);
 }
 
+/* The main window's "win.open-outbox" shows the account's Outbox: sending knows windows
+ * only as GtkWindow, so that it needs neither the window's nor the sidebar's header. */
 static void
 on_open_outbox (AdwToast *toast,
                 gpointer  user_data)
 {
-  LbWindow *window = g_object_get_data (G_OBJECT (toast), "lb-window");
+  GtkWindow *window = g_object_get_data (G_OBJECT (toast), "lb-window");
   gint64 *account_id = g_object_get_data (G_OBJECT (toast), "lb-account-id");
 
   if (window != NULL)
-    {
-      gtk_window_present (GTK_WINDOW (window));
-      lb_sidebar_select_folder (lb_window_get_sidebar (window), lb_sidebar_outbox_id (*account_id));
-    }
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.open-outbox", "x", *account_id);
 }
 
 /* The message did not go: say so, with the reason and the way to the Outbox. */
@@ -105,7 +120,7 @@ toast_failure (Sending      *s,
   }
   adw_toast_set_timeout (toast, 0);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  if (window != NULL && LB_IS_WINDOW (window))
+  if (window != NULL && find_toast_overlay (GTK_WIDGET (window)) != NULL)
     {
       adw_toast_set_button_label (toast, _("_Open Outbox"));
       g_object_set_data_full (G_OBJECT (toast), "lb-window", g_object_ref (window), g_object_unref);
@@ -188,9 +203,13 @@ on_undo (AdwToast *toast,
   if (s->release_id == 0)
     return;
   g_clear_handle_id (&s->release_id, g_source_remove);
-  if (item != NULL)
-    lb_composer_open_outbox_item (window, s->engine, item);
-  if (account != NULL)
+  /* The main window reopens the message in a composer ("win.edit-outbox-item"); only
+   * then is the held copy dropped.  Where it cannot be reopened, the message stays held
+   * in the Outbox, unsent, rather than lost. */
+  if (item != NULL && window != NULL &&
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-outbox-item", "(xx)",
+                                  s->account_id, s->item_id) &&
+      account != NULL)
     lb_engine_outbox_discard (s->engine, account, s->item_id);
   sending_free (s);
 }

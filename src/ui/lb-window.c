@@ -892,6 +892,47 @@ on_reader_back_clicked (LbWindow *self)
   adw_leaflet_navigate (self->inner_leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* "win.open-outbox" (account id): shows that account's Outbox, as a failed send's toast
+ * asks. */
+static void
+lb_window_open_outbox_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (self));
+  lb_sidebar_select_folder (self->sidebar, lb_sidebar_outbox_id (g_variant_get_int64 (parameter)));
+}
+
+/* "win.edit-outbox-item" (account id, item id): reopens an outbox message in a composer
+ * (Undo Send). */
+static void
+lb_window_edit_outbox_item_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  GListModel *outbox;
+  gint64 account_id, item_id;
+
+  if (self->engine == NULL)
+    return;
+  g_variant_get (parameter, "(xx)", &account_id, &item_id);
+  outbox = lb_engine_get_outbox (self->engine);
+  for (guint i = 0; i < g_list_model_get_n_items (outbox); i++)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (outbox, i);
+
+      if (lb_outbox_item_get_id (item) == item_id &&
+          lb_outbox_item_get_account_id (item) == account_id)
+        {
+          lb_composer_open_outbox_item (GTK_WINDOW (self), self->engine, item);
+          return;
+        }
+    }
+}
+
 static void
 lb_window_go_back_action (GtkWidget  *widget,
                           const char *action_name,
@@ -1142,6 +1183,10 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_move_row_activated);
 
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, lb_window_go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.open-outbox", "x",
+                                   lb_window_open_outbox_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-outbox-item", "(xx)",
+                                   lb_window_edit_outbox_item_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "win.go-back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,

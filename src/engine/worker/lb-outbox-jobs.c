@@ -10,7 +10,7 @@
 #include "lb-error.h"
 #include "lb-outbox.h"
 #include "lb-outbox-jobs.h"
-#include "lb-outbox-item.h"
+#include "lb-types.h"
 #include "lb-provider-db.h"
 #include "lb-quirks.h"
 #include "lb-secrets.h"

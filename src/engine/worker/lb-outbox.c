@@ -17,7 +17,7 @@
 #include "lb-imap-session.h"
 #include "lb-mime.h"
 #include "lb-outbox.h"
-#include "lb-outbox-item.h"
+#include "lb-types.h"
 #include "lb-reconnect.h"
 #include "lb-provider-db.h"
 #include "lb-quirks.h"
