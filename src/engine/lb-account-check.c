@@ -222,6 +222,16 @@ check_imap (const LbServerConfig *config,
         return g_steal_pointer (&error);
       return map_error (error, config->host, provider, LB_ERROR_PHASE_IMAP_LOGIN, NULL);
     }
+  /* A server may accept AUTH for an OAuth2 token issued to another user (Microsoft does,
+   * issue 13): only a command on the mailbox shows whether the session is this one. */
+  if (config->auth == LB_AUTH_OAUTH2 &&
+      !lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, NULL,
+                                    cancellable, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return g_steal_pointer (&error);
+      return map_error (error, config->host, provider, LB_ERROR_PHASE_IMAP_LOGIN, NULL);
+    }
 
   lb_imap_session_logout (session);
   return NULL;

@@ -295,6 +295,7 @@ _lb_account_secret_key (gint64 account_id)
 /* On the worker or the IDLE thread: only the account's immutable row and profile id. */
 static char *
 keyring_password (gpointer       user_data,
+                  const char    *refused,
                   GCancellable  *cancellable,
                   GError       **error)
 {
@@ -306,12 +307,29 @@ keyring_password (gpointer       user_data,
 
 static char *
 account_password (gpointer       user_data,
+                  const char    *refused,
                   GCancellable  *cancellable,
                   GError       **error)
 {
   LbAccount *self = user_data;
 
-  return self->password_func (self->password_data, cancellable, error);
+  return self->password_func (self->password_data, refused, cancellable, error);
+}
+
+/* On the thread that refreshed: the server rotated the refresh token; the old one is
+ * no longer valid, so the keyring's is replaced at once. */
+static void
+keyring_rotated (const char *refresh_token,
+                 gpointer    user_data)
+{
+  LbAccount *self = user_data;
+  g_autofree char *key = _lb_account_secret_key (self->row->id);
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_secrets_store_sync (self->profile_id, key, self->row->email, refresh_token, NULL,
+                              &error))
+    g_warning ("Cannot keep the new sign-in of account %" G_GINT64_FORMAT ": %s",
+               self->row->id, error->message);
 }
 
 LbAccount *
@@ -342,7 +360,55 @@ _lb_account_new (const LbStoreAccount  *row,
                                         &callbacks, self, error);
   if (self->worker == NULL)
     return NULL;
+  lb_account_worker_set_rotated_func (self->worker, keyring_rotated, self);
+  if (row->needs_sign_in)
+    {
+      self->status = LB_ACCOUNT_STATUS_ERROR;
+      self->last_error = g_strdup (_("The sign-in is no longer valid. Sign in to this account again."));
+    }
   return g_steal_pointer (&self);
+}
+
+/**
+ * lb_account_get_auth:
+ *
+ * Returns: whether the account logs in with a password or with OAuth2
+ */
+LbAuthKind
+lb_account_get_auth (LbAccount *self)
+{
+  g_return_val_if_fail (LB_IS_ACCOUNT (self), LB_AUTH_PASSWORD);
+  return self->row->auth;
+}
+
+/**
+ * lb_account_get_needs_sign_in:
+ *
+ * An OAuth2 account whose grant the provider refused (revoked, expired, password
+ * changed) needs the user to sign in again: its status is then
+ * %LB_ACCOUNT_STATUS_ERROR with a #LbAccount:last-error that says so, nothing is retried,
+ * and signing in again (lb_engine_update_account_async() with the new refresh token)
+ * keeps the account's id and mail.  The state is kept in the store, so every process
+ * sees it.
+ *
+ * Returns: %TRUE when the account must be signed in again
+ */
+gboolean
+lb_account_get_needs_sign_in (LbAccount *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = NULL;
+  g_autoptr(LbStoreAccount) row = NULL;
+
+  g_return_val_if_fail (LB_IS_ACCOUNT (self), FALSE);
+  if (self->row->auth != LB_AUTH_OAUTH2)
+    return FALSE;
+  if (self->row->needs_sign_in)
+    return TRUE;
+  /* The account's threads record it in the store when it happens. */
+  store = lb_store_open (self->store_path, LB_STORE_OPEN_READ_ONLY, &error);
+  row = store != NULL ? lb_store_get_account (store, self->row->id, &error) : NULL;
+  return row != NULL && row->needs_sign_in;
 }
 
 const LbStoreAccount *

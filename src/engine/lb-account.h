@@ -27,6 +27,7 @@
 #include <gio/gio.h>
 
 #include "lb-folder.h"
+#include "lb-server-config.h"
 #include "lb-types.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,8 @@ const char      *lb_account_get_color        (LbAccount           *self);
 const char      *lb_account_get_provider_id  (LbAccount           *self);
 LbAccountStatus  lb_account_get_status       (LbAccount           *self);
 const char      *lb_account_get_last_error   (LbAccount           *self);
+LbAuthKind       lb_account_get_auth         (LbAccount           *self);
+gboolean         lb_account_get_needs_sign_in (LbAccount          *self);
 GListModel      *lb_account_get_folders      (LbAccount           *self);
 LbFolder        *lb_account_find_folder      (LbAccount           *self,
                                               LbFolderRole         role);

@@ -24,6 +24,7 @@ lb_account_settings_free (LbAccountSettings *settings)
   g_free (settings->email);
   g_free (settings->display_name);
   g_free (settings->provider_id);
+  g_free (settings->oauth2_provider);
   lb_server_config_free (settings->imap);
   lb_server_config_free (settings->smtp);
   g_free (settings);
@@ -58,6 +59,9 @@ row_from_settings (const LbAccountSettings *settings)
                                                               : settings->email);
   row->ca_file = g_strdup (settings->imap->ca_file);
   row->proxy = g_strdup (settings->imap->proxy);
+  row->auth = settings->imap->auth;
+  if (row->auth == LB_AUTH_OAUTH2)
+    row->oauth2_provider = g_strdup (settings->oauth2_provider);
   if (settings->smtp != NULL)
     {
       row->smtp_host = g_strdup (settings->smtp->host);
@@ -157,12 +161,15 @@ lb_account_dup_settings (LbAccount *account)
   s->imap = lb_server_config_new (row->imap_host, row->imap_port, row->imap_security, row->username);
   s->imap->ca_file = g_strdup (row->ca_file);
   s->imap->proxy = g_strdup (row->proxy);
+  s->imap->auth = row->auth;
+  s->oauth2_provider = g_strdup (row->oauth2_provider);
   if (row->smtp_host != NULL)
     {
       s->smtp = lb_server_config_new (row->smtp_host, row->smtp_port, row->smtp_security,
                                       row->username);
       s->smtp->ca_file = g_strdup (row->ca_file);
       s->smtp->proxy = g_strdup (row->proxy);
+      s->smtp->auth = row->auth;
     }
   return s;
 }
@@ -212,7 +219,9 @@ update_account_done (GObject      *source,
  * @secret: (nullable): a new secret for the keyring, or %NULL to keep the stored one
  *
  * Changes an account's servers, names or secret in place: its id, folders and cached
- * mail stay.  The address itself cannot change (add another account for that).
+ * mail stay.  The address itself cannot change (add another account for that).  For an
+ * OAuth2 account, a new refresh token is signing in again: it ends the needs-sign-in
+ * state (lb_account_get_needs_sign_in()).
  */
 void
 lb_engine_update_account_async (LbEngine                *self,
@@ -236,6 +245,7 @@ lb_engine_update_account_async (LbEngine                *self,
   d->row->email = g_strdup (lb_account_get_email (account));
   d->row->color = g_strdup (_lb_account_get_row (account)->color);
   d->row->created = _lb_account_get_row (account)->created;
+  d->row->needs_sign_in = secret == NULL && lb_account_get_needs_sign_in (account);
   d->secret = g_strdup (secret);
   lb_worker_push (self->local, LB_JOB_PRIORITY_USER, NULL, lb_local_update_account_job, d,
                   (GDestroyNotify) lb_local_account_job_free, (GDestroyNotify) lb_store_account_free,

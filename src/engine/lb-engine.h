@@ -48,9 +48,14 @@ G_BEGIN_DECLS
  * @provider_id: (nullable): the provider database entry it matched
  * @imap: the incoming server; its username is the login
  * @smtp: (nullable): the outgoing server
+ * @oauth2_provider: (nullable): for an account whose @imap auth is %LB_AUTH_OAUTH2, the
+ *   OAuth2 provider id ("microsoft", "google") that issued its tokens
  *
  * What is needed to add an account.  The secret is passed separately and goes
- * straight to the keyring.
+ * straight to the keyring: a password, or for an OAuth2 account (@imap's auth, which
+ * @smtp shares) the refresh token from lb_oauth2_sign_in_finish().  Signing in again
+ * is lb_engine_update_account_async() with the new refresh token: the account keeps its
+ * id and mail.
  */
 typedef struct {
   char           *email;
@@ -58,6 +63,7 @@ typedef struct {
   char           *provider_id;
   LbServerConfig *imap;
   LbServerConfig *smtp;
+  char           *oauth2_provider;
 } LbAccountSettings;
 
 LbAccountSettings *lb_account_settings_new  (void);

@@ -43,6 +43,7 @@ struct _LbProvider {
   char             *smtp_host;
   LbCredentialKind  credential;
   char             *help_url;
+  char             *oauth2_id;
   char             *secret_term_en;
   char             *secret_term_zh;
   char            **help_steps_en;
@@ -86,6 +87,7 @@ lb_provider_unref (LbProvider *provider)
   g_free (provider->imap_host);
   g_free (provider->smtp_host);
   g_free (provider->help_url);
+  g_free (provider->oauth2_id);
   g_free (provider->secret_term_en);
   g_free (provider->secret_term_zh);
   g_strfreev (provider->help_steps_en);
@@ -290,6 +292,7 @@ lb_provider_new_from_key_file (GKeyFile    *key_file,
     return NULL;
 
   if (!get_optional_string (key_file, group, "HelpUrl", NULL, &p->help_url, error)
+      || !get_optional_string (key_file, group, "OAuth2", NULL, &p->oauth2_id, error)
       || !get_optional_string (key_file, group, "SecretTerm", NULL, &p->secret_term_en, error)
       || !get_optional_string (key_file, group, "SecretTerm", "zh", &p->secret_term_zh, error)
       || !get_optional_list (key_file, group, "HelpSteps", NULL, FALSE, &p->help_steps_en, error)
@@ -412,6 +415,19 @@ lb_provider_get_credential_kind (const LbProvider *provider)
 {
   g_return_val_if_fail (provider != NULL, LB_CREDENTIAL_PASSWORD);
   return provider->credential;
+}
+
+/**
+ * lb_provider_get_oauth2_id:
+ *
+ * Returns: (nullable): the id of the provider's OAuth2 sign-in ([oauth2:ID] in
+ *   providers.ini, for lb_oauth2_provider_lookup()), or %NULL without one
+ */
+const char *
+lb_provider_get_oauth2_id (const LbProvider *provider)
+{
+  g_return_val_if_fail (provider != NULL, NULL);
+  return provider->oauth2_id;
 }
 
 /**

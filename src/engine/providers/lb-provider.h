@@ -67,6 +67,7 @@ const LbProviderServer *lb_provider_get_imap            (const LbProvider *provi
 const LbProviderServer *lb_provider_get_smtp            (const LbProvider *provider);
 LbCredentialKind        lb_provider_get_credential_kind (const LbProvider *provider);
 const char             *lb_provider_get_help_url        (const LbProvider *provider);
+const char             *lb_provider_get_oauth2_id       (const LbProvider *provider);
 const char             *lb_provider_get_secret_term     (const LbProvider *provider,
                                                          const char       *language);
 const char * const     *lb_provider_get_help_steps      (const LbProvider *provider,

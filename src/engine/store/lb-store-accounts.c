@@ -38,6 +38,7 @@ lb_store_account_copy (const LbStoreAccount *account)
   copy->ca_file = g_strdup (account->ca_file);
   copy->proxy = g_strdup (account->proxy);
   copy->color = g_strdup (account->color);
+  copy->oauth2_provider = g_strdup (account->oauth2_provider);
   return copy;
 }
 
@@ -55,6 +56,7 @@ lb_store_account_free (LbStoreAccount *account)
   g_free (account->ca_file);
   g_free (account->proxy);
   g_free (account->color);
+  g_free (account->oauth2_provider);
   g_free (account);
 }
 
@@ -95,7 +97,8 @@ lb_store_not_found (GError     **error,
 
 #define ACCOUNT_COLUMNS \
   "id, email, display_name, imap_host, imap_port, imap_security, smtp_host, smtp_port, " \
-  "smtp_security, username, provider_id, ca_file, proxy, color, created"
+  "smtp_security, username, provider_id, ca_file, proxy, color, created, auth, oauth2_provider, " \
+  "needs_sign_in"
 
 static LbStoreAccount *
 account_from_row (LbStmt *stmt)
@@ -117,10 +120,13 @@ account_from_row (LbStmt *stmt)
   a->proxy = lb_stmt_dup_text (stmt, 12);
   a->color = lb_stmt_dup_text (stmt, 13);
   a->created = sqlite3_column_int64 (stmt, 14);
+  a->auth = sqlite3_column_int (stmt, 15);
+  a->oauth2_provider = lb_stmt_dup_text (stmt, 16);
+  a->needs_sign_in = sqlite3_column_int (stmt, 17) != 0;
   return a;
 }
 
-/* Binds the settings columns 1..13 shared by INSERT and UPDATE. */
+/* Binds the settings columns 1..13 and 15..17 shared by INSERT and UPDATE. */
 static void
 bind_account (LbStmt               *stmt,
               const LbStoreAccount *a)
@@ -138,6 +144,9 @@ bind_account (LbStmt               *stmt,
   lb_stmt_bind_text (stmt, 11, a->ca_file);
   lb_stmt_bind_text (stmt, 12, a->proxy);
   lb_stmt_bind_text (stmt, 13, a->color);
+  sqlite3_bind_int (stmt, 15, a->auth);
+  lb_stmt_bind_text (stmt, 16, a->oauth2_provider);
+  sqlite3_bind_int (stmt, 17, a->needs_sign_in ? 1 : 0);
 }
 
 /**
@@ -165,8 +174,10 @@ lb_store_add_account (LbStore         *self,
   stmt = lb_store_prepare (self,
                            "INSERT INTO accounts (email, display_name, imap_host, imap_port, "
                            "imap_security, smtp_host, smtp_port, smtp_security, username, "
-                           "provider_id, ca_file, proxy, color, created) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                           "provider_id, ca_file, proxy, color, created, auth, oauth2_provider, "
+                           "needs_sign_in) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                           "?15, ?16, ?17)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -214,7 +225,8 @@ lb_store_update_account (LbStore               *self,
                            "UPDATE accounts SET email = ?1, display_name = ?2, imap_host = ?3, "
                            "imap_port = ?4, imap_security = ?5, smtp_host = ?6, smtp_port = ?7, "
                            "smtp_security = ?8, username = ?9, provider_id = ?10, ca_file = ?11, "
-                           "proxy = ?12, color = ?13 WHERE id = ?14",
+                           "proxy = ?12, color = ?13, auth = ?15, oauth2_provider = ?16, "
+                           "needs_sign_in = ?17 WHERE id = ?14",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -229,6 +241,42 @@ lb_store_update_account (LbStore               *self,
     }
   if (sqlite3_changes (lb_store_get_db (self)) == 0)
     return lb_store_not_found (error, "account", account->id);
+  return TRUE;
+}
+
+/**
+ * lb_store_set_needs_sign_in:
+ * @self: a read-write store
+ * @needs_sign_in: %TRUE when the account's OAuth2 grant was refused
+ *
+ * Records whether the account must be signed in again, for every process to see.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_set_needs_sign_in (LbStore  *self,
+                            gint64    account_id,
+                            gboolean  needs_sign_in,
+                            GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
+  if (!lb_store_check_writable (self, error))
+    return FALSE;
+  stmt = lb_store_prepare (self, "UPDATE accounts SET needs_sign_in = ?1 WHERE id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, needs_sign_in ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "mark account for sign-in");
+      return FALSE;
+    }
+  if (sqlite3_changes (lb_store_get_db (self)) == 0)
+    return lb_store_not_found (error, "account", account_id);
   return TRUE;
 }
 

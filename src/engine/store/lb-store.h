@@ -71,6 +71,9 @@ typedef struct {
   char       *proxy;
   char       *color;
   gint64      created;   /* unix time, set by lb_store_add_account() */
+  int         auth;      /* LbAuthKind: a password or an OAuth2 access token */
+  char       *oauth2_provider;  /* the OAuth2 provider id when @auth is OAuth2 */
+  gboolean    needs_sign_in;    /* the OAuth2 grant was refused: sign in again */
 } LbStoreAccount;
 
 /**
@@ -308,6 +311,10 @@ LbStoreAccount *lb_store_get_account       (LbStore               *self,
                                             gint64                 account_id,
                                             GError               **error);
 GPtrArray      *lb_store_list_accounts     (LbStore               *self,
+                                            GError               **error);
+gboolean        lb_store_set_needs_sign_in (LbStore               *self,
+                                            gint64                 account_id,
+                                            gboolean               needs_sign_in,
                                             GError               **error);
 gboolean        lb_store_remove_account    (LbStore               *self,
                                             gint64                 account_id,

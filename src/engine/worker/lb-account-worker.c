@@ -53,6 +53,14 @@ struct _LbAccountWorker
   GCancellable             *idle_cancellable;
   GMutex                    idle_mutex;
   GCond                     idle_cond;
+
+  /* OAuth2 accounts: the tokens, made on first use from the keyring's refresh token and
+   * shared by the worker (IMAP, SMTP) and the IDLE thread. */
+  GMutex                    credentials_mutex;
+  LbOAuth2Credentials      *credentials;
+  gboolean                  needs_sign_in;
+  LbOAuth2RotatedFunc       rotated_func;
+  gpointer                  rotated_data;
 };
 
 /* Tests shorten the renewal with LETTERBOX_IDLE_RENEW_SECONDS. */
@@ -101,17 +109,151 @@ status_for_error (const GError *error)
       g_error_matches (error, LB_ERROR, LB_ERROR_DNS) ||
       g_error_matches (error, LB_ERROR, LB_ERROR_TIMEOUT))
     return LB_ACCOUNT_STATUS_OFFLINE;
+  /* LB_ERROR_SIGN_IN_REQUIRED too: the account's needs-sign-in flag says which. */
   return LB_ACCOUNT_STATUS_ERROR;
+}
+
+/* Records in the store, for every process to see, that the grant is gone.  Any thread:
+ * a connection of its own, as SQLite connections are never shared across threads. */
+static void
+mark_needs_sign_in (LbAccountWorker *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = lb_store_open (self->store_path, LB_STORE_OPEN_DEFAULT, &error);
+
+  if (store == NULL || !lb_store_set_needs_sign_in (store, self->row->id, TRUE, &error))
+    g_warning ("Cannot record that account %" G_GINT64_FORMAT " needs a new sign-in: %s",
+               self->row->id, error->message);
+}
+
+static void
+on_rotated (const char *refresh_token,
+            gpointer    user_data)
+{
+  LbAccountWorker *self = user_data;
+
+  if (self->rotated_func != NULL)
+    self->rotated_func (refresh_token, self->rotated_data);
+}
+
+/* With credentials_mutex held: the tokens, made from the keyring's refresh token. */
+static LbOAuth2Credentials *
+get_credentials_locked (LbAccountWorker  *self,
+                        GCancellable     *cancellable,
+                        GError          **error)
+{
+  g_autoptr(LbOAuth2Provider) provider = NULL;
+  g_autoptr(LbSecret) refresh_token = NULL;
+
+  if (self->credentials != NULL)
+    return lb_oauth2_credentials_ref (self->credentials);
+  provider = lb_oauth2_provider_lookup (self->row->oauth2_provider, error);
+  if (provider == NULL)
+    return NULL;
+  refresh_token = self->password_func (self->password_data, NULL, cancellable, error);
+  if (refresh_token == NULL)
+    return NULL;
+  self->credentials = lb_oauth2_credentials_new (provider, refresh_token, on_rotated, self, NULL);
+  return lb_oauth2_credentials_ref (self->credentials);
+}
+
+static void
+set_sign_in_error (GError **error)
+{
+  g_set_error_literal (error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED,
+                       _("The sign-in is no longer valid. Sign in to this account again."));
+}
+
+/* An OAuth2 account's access token: refreshed before it expires, or once when a server
+ * refused it.  Once the grant is refused nothing goes to the network again until the
+ * user signs in again (which rebuilds the account and its worker). */
+static char *
+oauth2_access_token (LbAccountWorker  *self,
+                     const char       *refused,
+                     GCancellable     *cancellable,
+                     GError          **error)
+{
+  g_autoptr(LbOAuth2Credentials) credentials = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *token;
+
+  g_mutex_lock (&self->credentials_mutex);
+  if (self->needs_sign_in)
+    {
+      g_mutex_unlock (&self->credentials_mutex);
+      set_sign_in_error (error);
+      return NULL;
+    }
+  credentials = get_credentials_locked (self, cancellable, error);
+  g_mutex_unlock (&self->credentials_mutex);
+  if (credentials == NULL)
+    return NULL;
+  token = lb_oauth2_credentials_get_access_token_sync (credentials, refused, cancellable,
+                                                       &local_error);
+  if (token != NULL)
+    return token;
+  if (!g_error_matches (local_error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  g_debug ("Account %" G_GINT64_FORMAT ": %s", self->row->id, local_error->message);
+  g_mutex_lock (&self->credentials_mutex);
+  if (!self->needs_sign_in)
+    {
+      self->needs_sign_in = TRUE;
+      mark_needs_sign_in (self);
+    }
+  g_mutex_unlock (&self->credentials_mutex);
+  set_sign_in_error (error);
+  return NULL;
 }
 
 static char *
 worker_password (gpointer       user_data,
+                 const char    *refused,
                  GCancellable  *cancellable,
                  GError       **error)
 {
   LbAccountWorker *self = user_data;
 
-  return self->password_func (self->password_data, cancellable, error);
+  if (self->row->auth == LB_AUTH_OAUTH2)
+    return oauth2_access_token (self, refused, cancellable, error);
+  return self->password_func (self->password_data, refused, cancellable, error);
+}
+
+/**
+ * lb_account_worker_get_secret:
+ * @refused: (nullable): see #LbImapPasswordFunc
+ *
+ * The account's password, or for an OAuth2 account its access token (from the keyring's
+ * refresh token; refreshed as needed).  Fails with %LB_ERROR_SIGN_IN_REQUIRED when the
+ * grant is gone.  Any of the account's threads.
+ *
+ * Returns: (transfer full): the secret, freed with lb_secrets_free(), or %NULL
+ */
+char *
+lb_account_worker_get_secret (LbAccountWorker  *self,
+                              const char       *refused,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  return worker_password (self, refused, cancellable, error);
+}
+
+/**
+ * lb_account_worker_set_rotated_func:
+ *
+ * Called (on the thread that refreshed) with the new refresh token whenever an OAuth2
+ * server rotates it, to replace the keyring's.  Set before the threads start.
+ */
+void
+lb_account_worker_set_rotated_func (LbAccountWorker     *self,
+                                    LbOAuth2RotatedFunc  func,
+                                    gpointer             user_data)
+{
+  self->rotated_func = func;
+  self->rotated_data = user_data;
 }
 
 LbServerConfig *
@@ -121,6 +263,7 @@ lb_account_worker_imap_config (const LbStoreAccount *row)
                                             row->imap_security, row->username);
   c->ca_file = g_strdup (row->ca_file);
   c->proxy = g_strdup (row->proxy);
+  c->auth = row->auth;
   return c;
 }
 
@@ -159,6 +302,9 @@ lb_account_worker_new (const LbStoreAccount            *row,
   g_mutex_init (&self->worker_mutex);
   g_mutex_init (&self->idle_mutex);
   g_cond_init (&self->idle_cond);
+  g_mutex_init (&self->credentials_mutex);
+  /* A grant refused in an earlier run stays refused until the user signs in again. */
+  self->needs_sign_in = row->auth == LB_AUTH_OAUTH2 && row->needs_sign_in;
 
   /* The worker's own write connection: SQLite connections are never shared across threads. */
   self->wdata.worker = self;
@@ -187,6 +333,8 @@ lb_account_worker_free (LbAccountWorker *self)
   g_clear_object (&self->wdata.store);
   g_clear_pointer (&self->row, lb_store_account_free);
   g_clear_pointer (&self->provider, lb_provider_unref);
+  g_clear_pointer (&self->credentials, lb_oauth2_credentials_unref);
+  g_mutex_clear (&self->credentials_mutex);
   g_free (self->store_path);
   g_mutex_clear (&self->worker_mutex);
   g_mutex_clear (&self->idle_mutex);
@@ -591,11 +739,8 @@ idle_connect (LbAccountWorker       *self,
               gboolean              *polling,
               GError               **error)
 {
-  g_autoptr(LbSecret) password = worker_password (self, self->idle_cancellable, error);
-
-  if (password == NULL ||
-      !lb_imap_session_connect_sync (session, config, password, quirks->id_required,
-                                     self->idle_cancellable, error))
+  if (!lb_imap_sync_login (session, config, worker_password, self, quirks->id_required,
+                           self->idle_cancellable, error))
     return FALSE;
   lb_quirks_merge_capabilities (quirks, lb_imap_session_get_capabilities (session));
   *polling = quirks->poll_instead_of_idle || !lb_imap_session_has_capability (session, "IDLE");
@@ -685,6 +830,13 @@ idle_thread (gpointer data)
     failed:
       if (g_cancellable_is_cancelled (self->idle_cancellable))
         break;
+      /* Without a grant nothing is retried: the worker's sync reports it, once. */
+      if (g_error_matches (error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED))
+        {
+          g_debug ("IDLE for account %" G_GINT64_FORMAT ": stopped until a new sign-in",
+                   self->row->id);
+          break;
+        }
       g_debug ("IDLE for account %" G_GINT64_FORMAT ": %s; retrying in %u s", self->row->id,
                error != NULL ? error->message : "?", backoff);
       lb_imap_session_disconnect (session);

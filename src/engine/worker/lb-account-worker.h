@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "lb-imap-sync.h"
+#include "lb-oauth2-credentials.h"
 #include "lb-provider.h"
 #include "lb-server-config.h"
 #include "lb-store.h"
@@ -51,6 +52,13 @@ typedef struct {
                             gpointer         user_data);
 } LbAccountWorkerCallbacks;
 
+void             lb_account_worker_set_rotated_func (LbAccountWorker     *self,
+                                                     LbOAuth2RotatedFunc  func,
+                                                     gpointer             user_data);
+char            *lb_account_worker_get_secret (LbAccountWorker           *self,
+                                               const char                *refused,
+                                               GCancellable              *cancellable,
+                                               GError                   **error);
 LbAccountWorker *lb_account_worker_new   (const LbStoreAccount           *row,
                                           const char                     *store_path,
                                           LbProvider                     *provider,

@@ -110,13 +110,73 @@ _lb_imap_sync_emit_progress (LbImapSync *self,
     self->callbacks.progress (folder_id, done, total, self->user_data);
 }
 
+/**
+ * lb_imap_sync_get_secret:
+ * @refused: (nullable): see #LbImapPasswordFunc
+ *
+ * The account's secret from the password function, for the account's other uses of it
+ * (SMTP); an OAuth2 account gets its shared access token.
+ *
+ * Returns: (transfer full): the secret, or %NULL with @error set
+ */
+char *
+lb_imap_sync_get_secret (LbImapSync    *self,
+                         const char    *refused,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  if (self->password_func == NULL)
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_SECRET, "No way to get the password");
+      return NULL;
+    }
+  return self->password_func (self->password_data, refused, cancellable, error);
+}
+
+/**
+ * lb_imap_sync_login:
+ *
+ * Connects @session with the secret from @func.  An OAuth2 login the server refuses is
+ * retried once with a refreshed access token (the server's clock may say the token
+ * expired before ours does); a refused password is not retried.
+ *
+ * Returns: %TRUE when logged in
+ */
+gboolean
+lb_imap_sync_login (LbImapSession         *session,
+                    const LbServerConfig  *config,
+                    LbImapPasswordFunc     func,
+                    gpointer               user_data,
+                    gboolean               id_required,
+                    GCancellable          *cancellable,
+                    GError               **error)
+{
+  g_autoptr(LbSecret) secret = func (user_data, NULL, cancellable, error);
+  g_autoptr(LbSecret) fresh = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (secret == NULL)
+    return FALSE;
+  if (lb_imap_session_connect_sync (session, config, secret, id_required, cancellable,
+                                    &local_error))
+    return TRUE;
+  if (config->auth != LB_AUTH_OAUTH2 || !g_error_matches (local_error, LB_ERROR, LB_ERROR_AUTH))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_debug ("The server refused the access token; refreshing it once");
+  fresh = func (user_data, secret, cancellable, error);
+  if (fresh == NULL)
+    return FALSE;
+  return lb_imap_session_connect_sync (session, config, fresh, id_required, cancellable, error);
+}
+
 gboolean
 lb_imap_sync_connect (LbImapSync    *self,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  g_autoptr(LbSecret) password = NULL;
-
   if (lb_imap_session_is_connected (self->session))
     return TRUE;
 
@@ -125,12 +185,8 @@ lb_imap_sync_connect (LbImapSync    *self,
       g_set_error_literal (error, LB_ERROR, LB_ERROR_SECRET, "No way to get the password");
       return FALSE;
     }
-  password = self->password_func (self->password_data, cancellable, error);
-  if (password == NULL)
-    return FALSE;
-
-  if (!lb_imap_session_connect_sync (self->session, self->config, password,
-                                     self->quirks.id_required, cancellable, error))
+  if (!lb_imap_sync_login (self->session, self->config, self->password_func,
+                           self->password_data, self->quirks.id_required, cancellable, error))
     return FALSE;
   lb_quirks_merge_capabilities (&self->quirks,
                                 lb_imap_session_get_capabilities (self->session));

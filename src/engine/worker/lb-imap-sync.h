@@ -36,10 +36,16 @@ typedef struct {
 
 /**
  * LbImapPasswordFunc:
+ * @refused: (nullable): the secret a server just refused, or %NULL: an OAuth2 account
+ *   then refreshes its access token (once per refused token); a password is returned as is
  *
- * Returns: (transfer full): the account's secret, freed with lb_secrets_free()
+ * Called on the account's threads.
+ *
+ * Returns: (transfer full): the account's secret (a password, or an OAuth2 access token),
+ *   freed with lb_secrets_free()
  */
 typedef char *(*LbImapPasswordFunc) (gpointer       user_data,
+                                     const char    *refused,
                                      GCancellable  *cancellable,
                                      GError       **error);
 
@@ -54,6 +60,17 @@ void        lb_imap_sync_set_password_func (LbImapSync               *self,
                                            LbImapPasswordFunc         func,
                                            gpointer                   user_data);
 LbImapSession *lb_imap_sync_get_session   (LbImapSync                *self);
+char       *lb_imap_sync_get_secret       (LbImapSync                *self,
+                                           const char                *refused,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+gboolean    lb_imap_sync_login            (LbImapSession             *session,
+                                           const LbServerConfig      *config,
+                                           LbImapPasswordFunc         func,
+                                           gpointer                   user_data,
+                                           gboolean                   id_required,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
 const LbQuirks *lb_imap_sync_get_quirks   (LbImapSync                *self);
 
 gboolean    lb_imap_sync_connect          (LbImapSync                *self,

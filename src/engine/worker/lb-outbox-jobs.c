@@ -95,8 +95,13 @@ lookup_password (LbOutboxSendJob  *job,
                  GCancellable     *cancellable,
                  GError          **error)
 {
-  const char *profile = lb_store_get_profile_id (context->store, error);
+  const char *profile;
 
+  /* An OAuth2 account sends with the access token its IMAP uses (the keyring holds
+   * only the refresh token). */
+  if (context->account->auth == LB_AUTH_OAUTH2)
+    return lb_imap_sync_get_secret (context->sync, NULL, cancellable, error);
+  profile = lb_store_get_profile_id (context->store, error);
   if (profile == NULL)
     return NULL;
   return lb_secrets_lookup_sync (profile, job->secret_key, context->account->email,

@@ -189,6 +189,7 @@ smtp_config (const LbStoreAccount *row)
 
   c->ca_file = g_strdup (row->ca_file);
   c->proxy = g_strdup (row->proxy);
+  c->auth = row->auth;
   return c;
 }
 

@@ -25,6 +25,7 @@ blocking_job (gpointer       worker_data,
 
 static char *
 no_password (gpointer       user_data,
+             const char    *refused,
              GCancellable  *cancellable,
              GError       **error)
 {

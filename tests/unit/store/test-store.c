@@ -15,6 +15,7 @@
 #include "lb-store-locations.h"
 #include "lb-store-private.h"
 #include "lb-search.h"
+#include "lb-server-config.h"
 #include "lb-test-store.h"
 
 /* ---- Fixture ---------------------------------------------------------- */
@@ -243,6 +244,8 @@ test_open_migrates_from_older (Fixture       *fx,
             "DROP TRIGGER message_text_ai; DROP TRIGGER message_text_ad; "
             "DROP TRIGGER message_text_au; DROP TABLE message_fts; DROP TABLE fts_pending; "
             "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
+            "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
+            "ALTER TABLE accounts DROP COLUMN needs_sign_in; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -281,6 +284,8 @@ test_open_migrates_search_index (Fixture       *fx,
             "DELETE FROM fts_pending; "
             "DROP INDEX locations_message; CREATE INDEX locations_message ON locations (message_id); "
             "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
+            "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
+            "ALTER TABLE accounts DROP COLUMN needs_sign_in; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
@@ -1603,6 +1608,44 @@ test_local_change_atomic (Fixture       *fx,
   g_assert_cmpuint (g_array_index (flags, LbStoreUidFlags, 2).flags, ==, LB_FLAG_FLAGGED);
 }
 
+/* An OAuth2 account keeps its auth kind and provider, and the needs-sign-in flag is set
+ * on its own and cleared by saving the account again (a new sign-in). */
+static void
+test_account_oauth2 (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = open_rw (fx);
+  gint64 id = add_account (store, "alice@outlook.com");
+  g_autoptr(LbStoreAccount) a = lb_store_get_account (store, id, &error);
+  g_autoptr(LbStoreAccount) b = NULL;
+  g_autoptr(LbStoreAccount) c = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (a->auth, ==, LB_AUTH_PASSWORD);
+  g_assert_null (a->oauth2_provider);
+  g_assert_false (a->needs_sign_in);
+
+  a->auth = LB_AUTH_OAUTH2;
+  a->oauth2_provider = g_strdup ("microsoft");
+  g_assert_true (lb_store_update_account (store, a, &error));
+  g_assert_true (lb_store_set_needs_sign_in (store, id, TRUE, &error));
+  g_assert_no_error (error);
+  b = lb_store_get_account (store, id, &error);
+  g_assert_cmpint (b->auth, ==, LB_AUTH_OAUTH2);
+  g_assert_cmpstr (b->oauth2_provider, ==, "microsoft");
+  g_assert_true (b->needs_sign_in);
+
+  b->needs_sign_in = FALSE;
+  g_assert_true (lb_store_update_account (store, b, &error));
+  c = lb_store_get_account (store, id, &error);
+  g_assert_false (c->needs_sign_in);
+  g_assert_cmpstr (c->oauth2_provider, ==, "microsoft");
+
+  g_assert_false (lb_store_set_needs_sign_in (store, id + 1000, TRUE, &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1622,6 +1665,7 @@ main (int   argc,
   ADD ("/store/open/read-only", test_open_read_only);
   ADD ("/store/accounts/crud", test_account_crud);
   ADD ("/store/accounts/remove-cascades", test_account_remove_cascades);
+  ADD ("/store/accounts/oauth2", test_account_oauth2);
   ADD ("/store/folders/upsert", test_folder_upsert);
   ADD ("/store/messages/dedupe-gm-msgid", test_insert_dedupes_by_gm_msgid);
   ADD ("/store/messages/dedupe-message-id", test_insert_dedupes_by_message_id);
