@@ -22,6 +22,7 @@
 #include "lb-message-list.h"
 #include "lb-mime-builder.h"
 #include "lb-mime-message.h"
+#include "lb-oauth2-flow.h"
 #include "lb-secrets.h"
 #include "lb-store.h"
 #include "lb-store-rebuild.h"
@@ -321,6 +322,8 @@ print_account (Cli       *cli,
       lb_json_string (j, "name", lb_account_get_display_name (a));
       lb_json_string (j, "provider", lb_account_get_provider_id (a));
       lb_json_uint (j, "unread", lb_account_get_inbox_unread (a));
+      lb_json_string (j, "auth", lb_account_get_auth (a) == LB_AUTH_OAUTH2 ? "oauth2" : "password");
+      lb_json_bool (j, "needs_sign_in", lb_account_get_needs_sign_in (a));
       lb_json_end_object (j);
     }
   else
@@ -338,6 +341,7 @@ typedef struct {
   char     *ca_file;
   char     *provider;
   gboolean  password_stdin;
+  gboolean  oauth2;
 } AccountOptions;
 
 static void
@@ -415,8 +419,8 @@ account_settings_discovered (Cli                  *cli,
     return fail (_("Could not find the settings for %s: %s. Give them with --imap "
                    "and --smtp."), o->email, error->message);
   if (config_credential (found) == LB_CREDENTIAL_OAUTH2_ONLY)
-    return fail ("%s", _("This provider accepts only OAuth2 sign-in (“Sign in with "
-                         "Microsoft”), which Letterbox does not support yet"));
+    return fail ("%s", _("This provider accepts only sign-in in the browser: add the account "
+                         "with --oauth2"));
   s->email = g_strdup (o->email);
   s->display_name = g_strdup (o->name);
   s->provider_id = g_strdup (o->provider != NULL ? o->provider
@@ -442,8 +446,8 @@ account_settings_discovered (Cli                  *cli,
   return 0;
 }
 
-/* --imap (and --smtp) given: taken as they are, without a sign-in first.  Fills @s and
- * @secret; returns 0, or the exit status of the failure it reported. */
+/* --imap (and --smtp) given: taken as they are, without a sign-in first.  Fills @s and,
+ * unless it is %NULL, @secret; returns 0, or the exit status of the failure it reported. */
 static int
 account_settings_given (const AccountOptions *o,
                         LbAccountSettings    *s,
@@ -465,9 +469,192 @@ account_settings_given (const AccountOptions *o,
       s->smtp->username = g_strdup (s->imap->username);
       s->smtp->ca_file = g_strdup (o->ca_file);
     }
+  if (secret == NULL)
+    return 0;
   *secret = read_secret_stdin ();
   if ((*secret)[0] == '\0')
     return fail ("%s", _("No password on standard input"));
+  return 0;
+}
+
+/* ---- OAuth2 sign-in ---------------------------------------------------------- */
+
+static void
+on_sign_in_uri (const char *uri,
+                gboolean    browser_started,
+                gpointer    user_data)
+{
+  /* The address holds no secret (PKCE keeps the code useless to others).  On stdout, so
+   * that a script can pick it up; LETTERBOX_BROWSER, when set, was already run with it. */
+  g_print (_("Open this address in a browser: %s\n"), uri);
+  fflush (stdout);
+}
+
+/* Runs the browser sign-in for @email with the OAuth2 provider @oauth2_id, then checks
+ * the servers in @s with the new access token, a command included (a server may accept
+ * a token of another user).  Returns the token, or %NULL after reporting why. */
+static LbOAuth2Token *
+oauth2_sign_in (Cli                     *cli,
+                const char              *oauth2_id,
+                const char              *email,
+                const LbAccountSettings *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuth2Provider) provider = lb_oauth2_provider_lookup (oauth2_id, &error);
+  g_autoptr(LbOAuth2Token) token = NULL;
+  g_autoptr(LbAccountCheckResult) check = NULL;
+
+  if (provider == NULL)
+    {
+      fail ("%s", error->message);
+      return NULL;
+    }
+  lb_oauth2_sign_in_async (provider, email, LB_OAUTH2_SIGN_IN_TIMEOUT_S, on_sign_in_uri, cli,
+                           NULL, got_result, cli);
+  token = lb_oauth2_sign_in_finish (wait_result (cli), &error);
+  if (token == NULL)
+    {
+      fail ("%s", error->message);
+      return NULL;
+    }
+  if (token->refresh_token == NULL)
+    {
+      fail ("%s", _("The sign-in server gave no refresh token; the account could not stay "
+                    "signed in"));
+      return NULL;
+    }
+  lb_account_check_async (s, token->access_token, NULL, got_result, cli);
+  check = lb_account_check_finish (wait_result (cli), &error);
+  if (check == NULL)
+    {
+      fail ("%s", error->message);
+      return NULL;
+    }
+  if (!check->ok)
+    {
+      fail ("%s", check->message);
+      return NULL;
+    }
+  return g_steal_pointer (&token);
+}
+
+/* Signs an OAuth2 account in again: the same account, id and mail, with a new grant. */
+static int
+account_signin (Cli        *cli,
+                const char *which)
+{
+  g_autoptr(GError) error = NULL;
+  LbAccount *a = pick_account (cli, which, &error);
+  g_autoptr(LbAccountSettings) s = NULL;
+  g_autoptr(LbOAuth2Token) token = NULL;
+  g_autoptr(LbAccount) updated = NULL;
+  g_autofree char *id = NULL;
+
+  if (a == NULL)
+    return fail ("%s", error->message);
+  if (lb_account_get_auth (a) != LB_AUTH_OAUTH2)
+    return fail (_("%s signs in with a password, not in the browser"), lb_account_get_email (a));
+  s = lb_account_dup_settings (a);
+  token = oauth2_sign_in (cli, s->oauth2_provider, s->email, s);
+  if (token == NULL)
+    return 1;
+  lb_engine_update_account_async (cli->engine, a, s, token->refresh_token, NULL, got_result, cli);
+  updated = lb_engine_update_account_finish (cli->engine, wait_result (cli), &error);
+  if (updated == NULL)
+    return fail ("%s", error->message);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (updated));
+  if (cli->json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+      print_account (cli, updated, j);
+      lb_json_print (j);
+    }
+  else
+    g_print (_("Signed in again to account %s (%s)\n"), id, s->email);
+  return 0;
+}
+
+/* The servers for an OAuth2 account: given, or discovered; and the OAuth2 provider, from
+ * --provider or from the address's provider. */
+static int
+oauth2_settings (Cli                  *cli,
+                 const AccountOptions *o,
+                 LbAccountSettings    *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbProviderConfig) found = NULL;
+  const char *oauth2_id = o->provider;
+  int status;
+
+  if (o->imap != NULL)
+    {
+      status = account_settings_given (o, s, NULL);
+      if (status != 0)
+        return status;
+      g_clear_pointer (&s->provider_id, g_free);
+    }
+  else
+    {
+      if (o->smtp != NULL)
+        return fail ("%s", _("--smtp needs --imap as well"));
+      found = run_discovery (cli, o->email, &error);
+      if (found == NULL)
+        return fail (_("Could not find the settings for %s: %s. Give them with --imap "
+                       "and --smtp."), o->email, error->message);
+      s->email = g_strdup (o->email);
+      s->display_name = g_strdup (o->name);
+      s->provider_id = found->provider != NULL ? g_strdup (lb_provider_get_id (found->provider))
+                                               : NULL;
+      s->imap = lb_server_config_copy (found->imap);
+      s->smtp = found->smtp != NULL ? lb_server_config_copy (found->smtp) : NULL;
+      apply_login_options (s->imap, o);
+      apply_login_options (s->smtp, o);
+      if (oauth2_id == NULL && found->provider != NULL)
+        oauth2_id = lb_provider_get_oauth2_id (found->provider);
+    }
+  if (oauth2_id == NULL)
+    return fail (_("%s has no known browser sign-in; name one with --provider"), o->email);
+  s->oauth2_provider = g_strdup (oauth2_id);
+  s->imap->auth = LB_AUTH_OAUTH2;
+  if (s->smtp != NULL)
+    s->smtp->auth = LB_AUTH_OAUTH2;
+  return 0;
+}
+
+/* `account add --oauth2`: signs in in the browser and adds the account with the grant;
+ * for an address that already has an account, signs that one in again. */
+static int
+account_add_oauth2 (Cli                  *cli,
+                    const AccountOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbOAuth2Token) token = NULL;
+  g_autoptr(LbAccount) added = NULL;
+  g_autofree char *id = NULL;
+  int status;
+
+  if (lb_engine_find_account (cli->engine, o->email) != NULL)
+    return account_signin (cli, o->email);
+  status = oauth2_settings (cli, o, s);
+  if (status != 0)
+    return status;
+  token = oauth2_sign_in (cli, s->oauth2_provider, o->email, s);
+  if (token == NULL)
+    return 1;
+  lb_engine_add_account_async (cli->engine, s, token->refresh_token, NULL, got_result, cli);
+  added = lb_engine_add_account_finish (cli->engine, wait_result (cli), &error);
+  if (added == NULL)
+    return fail ("%s", error->message);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (added));
+  if (cli->json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+      print_account (cli, added, j);
+      lb_json_print (j);
+    }
+  else
+    g_print (_("Added account %s (%s)\n"), id, o->email);
   return 0;
 }
 
@@ -483,6 +670,8 @@ account_add (Cli                  *cli,
 
   if (o->email == NULL || strchr (o->email, '@') == NULL)
     return fail ("%s", _("--email ADDRESS is required"));
+  if (o->oauth2)
+    return account_add_oauth2 (cli, o);
   if (!o->password_stdin)
     return fail ("%s", _("Pass the password with --password-stdin; it is never taken "
                          "from the command line"));
@@ -543,12 +732,13 @@ cmd_account (int    argc,
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &o.ca_file, N_("Also trust this CA certificate"), N_("FILE") },
     { "provider", 0, 0, G_OPTION_ARG_STRING, &o.provider, N_("Provider id"), N_("ID") },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &o.password_stdin, N_("Read the password from standard input"), NULL },
+    { "oauth2", 0, 0, G_OPTION_ARG_NONE, &o.oauth2, N_("Sign in in the browser (OAuth2) instead of with a password"), NULL },
     { NULL }
   };
   const char *sub;
   int status;
 
-  context = g_option_context_new ("add|list|remove [ACCOUNT]");
+  context = g_option_context_new ("add|list|remove|signin [ACCOUNT]");
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
     return fail ("%s", error->message);
@@ -563,6 +753,8 @@ cmd_account (int    argc,
     status = account_add (&cli, &o);
   else if (g_str_equal (sub, "remove"))
     status = account_remove (&cli, argc > 2 ? argv[2] : NULL);
+  else if (g_str_equal (sub, "signin"))
+    status = account_signin (&cli, argc > 2 ? argv[2] : NULL);
   else
     status = fail (_("Unknown account command “%s”"), sub);
 
@@ -632,6 +824,10 @@ cmd_sync (int    argc,
       if (!lb_account_sync_finish (a, wait_result (&cli), &error))
         {
           g_printerr ("letterbox-cli: %s: %s\n", lb_account_get_email (a), error->message);
+          if (g_error_matches (error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED) ||
+              lb_account_get_needs_sign_in (a))
+            g_printerr (_("letterbox-cli: sign in again with “letterbox-cli account signin "
+                          "%s”\n"), lb_account_get_email (a));
           g_clear_error (&error);
           status = 1;
           continue;
@@ -1022,6 +1218,10 @@ run_change (int          argc,
       if (!lb_account_sync_finish (a, wait_result (&cli), &error))
         {
           g_printerr ("letterbox-cli: %s: %s\n", lb_account_get_email (a), error->message);
+          if (g_error_matches (error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED) ||
+              lb_account_get_needs_sign_in (a))
+            g_printerr (_("letterbox-cli: sign in again with “letterbox-cli account signin "
+                          "%s”\n"), lb_account_get_email (a));
           g_clear_error (&error);
           status = 1;
         }
