@@ -13,6 +13,9 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
+#include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-oauth2.h"
 
@@ -24,6 +27,7 @@ typedef struct {
   char          *profile;
   char          *imap;
   char          *smtp;
+  GString       *output;    /* everything the CLI printed, debug messages included */
 } Fixture;
 
 typedef struct {
@@ -72,6 +76,7 @@ run_cli (Fixture            *f,
   g_assert_no_error (error);
   run->status = g_subprocess_get_exit_status (proc);
   g_test_message ("%s -> %d\n%s%s", args[0], run->status, run->out, run->err);
+  g_string_append_printf (f->output, "%s\n%s\n", run->out, run->err);
 }
 
 static void
@@ -91,6 +96,7 @@ fixture_setup (Fixture       *f,
   f->imap = g_strdup_printf ("127.0.0.1:%u:tls", f->servers->imaps_port);
   f->smtp = g_strdup_printf ("127.0.0.1:%u:tls", f->servers->smtps_port);
   g_setenv ("LETTERBOX_BROWSER", f->oauth2->browser, TRUE);
+  f->output = g_string_new (NULL);
 }
 
 static void
@@ -102,7 +108,9 @@ fixture_teardown (Fixture       *f,
   lb_test_oauth2_stop (f->oauth2);
   g_free (f->imap);
   g_free (f->smtp);
+  lb_test_rm_rf (f->profile);
   g_free (f->profile);
+  g_string_free (f->output, TRUE);
 }
 
 /* Delivers one message to alice's INBOX on the server. */
@@ -282,6 +290,116 @@ test_revoked_then_sign_in_again (Fixture       *f,
   run_clear (&run);
 }
 
+/* Whether NEEDLE is in the first LENGTH bytes of DATA, which may hold NUL bytes. */
+static gboolean
+contains (const char *data,
+          gsize       length,
+          const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; n > 0 && i + n <= length; i++)
+    if (data[i] == needle[0] && memcmp (data + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Fails when any TOKEN is in the first LENGTH bytes of DATA; WHERE names it. */
+static void
+assert_no_token (char       **tokens,
+                 const char  *data,
+                 gsize        length,
+                 const char  *where)
+{
+  for (guint i = 0; tokens[i] != NULL; i++)
+    if (contains (data, length, tokens[i]))
+      g_error ("A token is in %s", where);
+}
+
+/* Every file below DIR, the store and its journal included. */
+static void
+assert_no_token_in_files (char       **tokens,
+                          const char  *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *data = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          assert_no_token_in_files (tokens, path);
+          continue;
+        }
+      g_assert_true (g_file_get_contents (path, &data, &length, &error));
+      g_assert_no_error (error);
+      assert_no_token (tokens, data, length, path);
+    }
+}
+
+static void
+test_no_token_anywhere (Fixture       *f,
+                        gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump = g_build_filename (f->profile, "..", "lb-oauth2-browser-dump", NULL);
+  g_autofree char *wrapper = g_strconcat (dump, ".sh", NULL);
+  g_autofree char *script = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *seen = NULL;
+  g_auto(GStrv) tokens = NULL;
+  gsize length = 0;
+
+  /* The browser child records its command line and environment, then is the browser. */
+  script = g_strdup_printf ("#!/bin/sh\n{ echo \"ARGV: $*\"; env; } >> '%s'\nexec %s \"$@\"\n",
+                            dump, f->oauth2->browser);
+  g_assert_true (g_file_set_contents (wrapper, script, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (wrapper, 0700), ==, 0);
+  g_setenv ("LETTERBOX_BROWSER", wrapper, TRUE);
+
+  /* With G_MESSAGES_DEBUG=all (the test's environment): sign in, sync, send, expire,
+   * sync, sign in again (the browser runs again while tokens exist), sync. */
+  deliver (f, "Nothing secret here");
+  add_account (f, &run);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, (const char *[]) { "sync", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, "hi\n", (const char *[]) { "send", "--from", "alice@example.com",
+                                               "--to", "bob@example.com", "--subject", "t", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_free (lb_test_oauth2_command (f->oauth2, "expire"));
+  run_cli (f, &run, NULL, (const char *[]) { "sync", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, (const char *[]) { "account", "signin", "alice@example.com", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, (const char *[]) { "sync", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (f->output->str, "-DEBUG: "));
+
+  answer = lb_test_oauth2_command (f->oauth2, "tokens");
+  tokens = g_strsplit (answer + strlen ("ok "), " ", -1);
+  /* Two sign-ins and at least three refreshes, each an access and a refresh token. */
+  g_assert_cmpuint (g_strv_length (tokens), >=, 10);
+
+  assert_no_token_in_files (tokens, f->profile);
+  assert_no_token (tokens, f->output->str, f->output->len, "the CLI's output and logs");
+  g_assert_true (g_file_get_contents (dump, &seen, &length, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (seen, "ARGV: http://127.0.0.1"));
+  assert_no_token (tokens, seen, length, "the browser's command line or environment");
+  g_unlink (dump);
+  g_unlink (wrapper);
+  run_clear (&run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -295,6 +413,7 @@ main (int    argc,
   ADD ("sign-in-sync-send", test_sign_in_sync_send);
   ADD ("expired-token", test_expired_token);
   ADD ("revoked-then-sign-in-again", test_revoked_then_sign_in_again);
+  ADD ("no-token-anywhere", test_no_token_anywhere);
 #undef ADD
   return g_test_run ();
 }
