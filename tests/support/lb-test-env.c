@@ -9,6 +9,7 @@
 
 #include "lb-message-list.h"
 #include "lb-imap-parser.h"
+#include "lb-oauth2-flow.h"
 #include "lb-test-env.h"
 #include "lb-test-wait.h"
 
@@ -31,6 +32,9 @@ lb_test_env_start_servers (LbTestEnv              *env,
   env->display_name = g_strdup (options->display_name);
   env->smtp = options->smtp;
   env->proxy_kind = options->proxy;
+  env->oauth2 = options->oauth2;
+  if (env->oauth2 != NULL)
+    servers.oauth2_introspect = env->oauth2->introspect_url;
   if (servers.users == NULL)
     {
       user = g_strdup_printf ("%s:%s", LB_TEST_ENV_USER, env->password);
@@ -81,11 +85,32 @@ lb_test_env_imap_port (LbTestEnv *env)
   return env->servers->imaps_port;
 }
 
+LbOAuth2Token *
+lb_test_env_oauth2_sign_in (LbTestEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbOAuth2Provider) provider = NULL;
+  LbOAuth2Token *token;
+
+  g_assert_nonnull (env->oauth2);
+  provider = lb_oauth2_provider_lookup ("microsoft", &error);
+  g_assert_no_error (error);
+  g_setenv ("LETTERBOX_BROWSER", env->oauth2->browser, TRUE);
+  lb_oauth2_sign_in_async (provider, LB_TEST_ENV_USER, 60, NULL, NULL, NULL,
+                           lb_test_got_result, &env->result);
+  token = lb_oauth2_sign_in_finish (lb_test_env_wait (env), &error);
+  g_unsetenv ("LETTERBOX_BROWSER");
+  g_assert_no_error (error);
+  g_assert_nonnull (token->refresh_token);
+  return token;
+}
+
 void
 lb_test_env_add_account (LbTestEnv *env)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
+  g_autoptr(LbOAuth2Token) token = env->oauth2 != NULL ? lb_test_env_oauth2_sign_in (env) : NULL;
 
   s->email = g_strdup (LB_TEST_ENV_USER);
   s->display_name = g_strdup (env->display_name);
@@ -101,7 +126,15 @@ lb_test_env_add_account (LbTestEnv *env)
       s->smtp = lb_server_config_new ("127.0.0.1", smtps_port, LB_SECURITY_TLS, LB_TEST_ENV_USER);
       s->smtp->ca_file = g_strdup (env->servers->ca_file);
     }
-  lb_engine_add_account_async (env->engine, s, env->secret, NULL, lb_test_got_result, &env->result);
+  if (token != NULL)
+    {
+      s->imap->auth = LB_AUTH_OAUTH2;
+      if (s->smtp != NULL)
+        s->smtp->auth = LB_AUTH_OAUTH2;
+      s->oauth2_provider = g_strdup ("microsoft");
+    }
+  lb_engine_add_account_async (env->engine, s, token != NULL ? token->refresh_token : env->secret,
+                               NULL, lb_test_got_result, &env->result);
   env->account = lb_engine_add_account_finish (env->engine, lb_test_env_wait (env), &error);
   g_assert_no_error (error);
   g_assert_nonnull (env->account);

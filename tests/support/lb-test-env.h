@@ -23,7 +23,9 @@
 
 #include "lb-engine.h"
 #include "lb-imap-session.h"
+#include "lb-oauth2-token.h"
 #include "lb-test-fixture.h"
+#include "lb-test-oauth2.h"
 #include "lb-test-proxy.h"
 #include "lb-test-wait.h"
 
@@ -62,6 +64,10 @@ typedef struct {
   /* More server options (users, without_special, lookup_only ...); the fields above
    * override the ones they name.  NULL: none. */
   const LbTestServersOptions *servers;
+  /* An OAuth2 account: the servers ask this authorization server (lb_test_oauth2_start),
+   * and the account signs in through its browser ("microsoft" provider) and is added
+   * with the refresh token.  NULL: a password account. */
+  LbTestOAuth2       *oauth2;
 } LbTestEnvOptions;
 
 typedef struct {
@@ -75,6 +81,7 @@ typedef struct {
   gboolean       smtp;
   LbEngine      *engine;
   LbAccount     *account;   /* LB_TEST_ENV_USER's account, or NULL */
+  LbTestOAuth2  *oauth2;    /* the options' authorization server (not owned), or NULL */
   /* The slot of lb_test_got_result for whatever the test waits on:
    *   lb_account_sync_async (..., lb_test_got_result, &env.result);
    *   lb_account_sync_finish (account, lb_test_wait_result (&env.result), &error); */
@@ -91,6 +98,9 @@ void           lb_test_env_start_servers      (LbTestEnv              *env,
 void           lb_test_env_open_profile       (LbTestEnv              *env);
 void           lb_test_env_add_account        (LbTestEnv              *env);
 
+/* Signs LB_TEST_ENV_USER in through env->oauth2's browser; asserts that it works.
+ * Returns: (transfer full): the tokens. */
+LbOAuth2Token *lb_test_env_oauth2_sign_in     (LbTestEnv              *env);
 /* Shuts the engine down and checks that nothing keeps it alive (g_assert_finalize_object),
  * then stops the proxy and the servers and removes the profile.  The engine may already be
  * closed. */
