@@ -81,6 +81,36 @@ test_refused_login_refreshed (Fixture       *f,
   g_assert_false (lb_account_get_needs_sign_in (f->env.account));
 }
 
+static void
+test_refused_smtp_refreshed (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autofree char *answer = NULL;
+  const char *text = "From: alice@example.com\r\nTo: bob@example.com\r\nSubject: t\r\n\r\nhi\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (text, strlen (text));
+  const char *to[] = { "bob@example.com", NULL };
+  guint before = refreshes (f);
+  gboolean queued = TRUE;
+
+  /* Each send opens a new SMTP connection: with the token the server expired, AUTH is
+   * refused, and the send is retried once with a refreshed token. */
+  answer = lb_test_oauth2_command (f->oauth2, "expire");
+  g_assert_cmpstr (answer, ==, "ok");
+  lb_engine_send_async (f->env.engine, f->env.account, message, to, NULL, lb_test_got_result,
+                        &f->env.result);
+  g_assert_true (lb_engine_send_finish (f->env.engine, lb_test_env_wait (&f->env), &queued,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_false (queued);
+  sent = lb_test_servers_wait_smtp (f->env.servers, 1, 10000);
+  g_assert_cmpuint (sent->len, ==, 1);
+  g_assert_cmpstr (((LbTestSmtpMessage *) g_ptr_array_index (sent, 0))->auth_user, ==,
+                   LB_TEST_ENV_USER);
+  g_assert_cmpuint (refreshes (f), ==, before + 1);
+}
+
 static gboolean
 is_error (gpointer data)
 {
@@ -148,6 +178,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/oauth2/account/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("refused-login-refreshed", test_refused_login_refreshed);
+  ADD ("refused-smtp-refreshed", test_refused_smtp_refreshed);
   ADD ("revoked-then-sign-in-again", test_revoked_then_sign_in_again);
 #undef ADD
   return g_test_run ();

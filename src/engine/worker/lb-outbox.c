@@ -225,6 +225,39 @@ lb_outbox_map_error (const LbProvider  *provider,
   *error = better;
 }
 
+/* Sends with the account's secret.  An OAuth2 login the server refused is retried once
+ * with a refreshed access token (the server's clock may have expired it before ours did);
+ * a refused AUTH comes before MAIL FROM, so nothing was sent the first time. */
+static LbSmtpResult
+send_with_retry (const LbOutboxContext  *context,
+                 const LbServerConfig   *config,
+                 const LbStoreOutboxItem *item,
+                 char                  **reply,
+                 GCancellable           *cancellable,
+                 GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LbSecret) fresh = NULL;
+  LbSmtpResult result;
+
+  result = lb_smtp_send_sync (config, context->password, item->env_from,
+                              (const char * const *) item->rcpts, item->raw, reply,
+                              cancellable, &local_error);
+  if (result != LB_SMTP_OK && config->auth == LB_AUTH_OAUTH2 && context->sync != NULL &&
+      g_error_matches (local_error, LB_ERROR, LB_ERROR_AUTH))
+    fresh = lb_imap_sync_get_secret (context->sync, context->password, cancellable, NULL);
+  if (fresh == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return result;
+    }
+  g_debug ("The SMTP server refused the access token; retrying once with a new one");
+  g_clear_pointer (reply, g_free);
+  return lb_smtp_send_sync (config, fresh, item->env_from, (const char * const *) item->rcpts,
+                            item->raw, reply, cancellable, error);
+}
+
 /**
  * lb_outbox_send_item_sync:
  *
@@ -267,9 +300,7 @@ lb_outbox_send_item_sync (const LbOutboxContext *context,
   maybe_crash ("before-send");
 
   config = smtp_config (context->account);
-  result = lb_smtp_send_sync (config, context->password, item->env_from,
-                              (const char * const *) item->rcpts, item->raw, &reply,
-                              cancellable, &local_error);
+  result = send_with_retry (context, config, item, &reply, cancellable, &local_error);
   switch (result)
     {
     case LB_SMTP_OK:
