@@ -223,25 +223,6 @@ worker_password (gpointer       user_data,
 }
 
 /**
- * lb_account_worker_get_secret:
- * @refused: (nullable): see #LbImapPasswordFunc
- *
- * The account's password, or for an OAuth2 account its access token (from the keyring's
- * refresh token; refreshed as needed).  Fails with %LB_ERROR_SIGN_IN_REQUIRED when the
- * grant is gone.  Any of the account's threads.
- *
- * Returns: (transfer full): the secret, freed with lb_secrets_free(), or %NULL
- */
-char *
-lb_account_worker_get_secret (LbAccountWorker  *self,
-                              const char       *refused,
-                              GCancellable     *cancellable,
-                              GError          **error)
-{
-  return worker_password (self, refused, cancellable, error);
-}
-
-/**
  * lb_account_worker_set_rotated_func:
  *
  * Called (on the thread that refreshed) with the new refresh token whenever an OAuth2

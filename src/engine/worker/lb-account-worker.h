@@ -55,10 +55,6 @@ typedef struct {
 void             lb_account_worker_set_rotated_func (LbAccountWorker     *self,
                                                      LbOAuth2RotatedFunc  func,
                                                      gpointer             user_data);
-char            *lb_account_worker_get_secret (LbAccountWorker           *self,
-                                               const char                *refused,
-                                               GCancellable              *cancellable,
-                                               GError                   **error);
 LbAccountWorker *lb_account_worker_new   (const LbStoreAccount           *row,
                                           const char                     *store_path,
                                           LbProvider                     *provider,
