@@ -45,6 +45,7 @@ struct _LbAccount
 
   LbAccountStatus  status;
   char            *last_error;
+  gboolean         needs_sign_in;   /* as last notified */
   gboolean         started;
   gboolean         closed;        /* stopped: never started again */
 };
@@ -60,6 +61,7 @@ enum {
   PROP_STATUS,
   PROP_LAST_ERROR,
   PROP_INBOX_UNREAD,
+  PROP_NEEDS_SIGN_IN,
   N_PROPS
 };
 
@@ -131,6 +133,9 @@ lb_account_get_property (GObject    *object,
     case PROP_INBOX_UNREAD:
       g_value_set_uint (value, lb_account_get_inbox_unread (self));
       break;
+    case PROP_NEEDS_SIGN_IN:
+      g_value_set_boolean (value, lb_account_get_needs_sign_in (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -153,6 +158,13 @@ lb_account_class_init (LbAccountClass *klass)
   properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, LB_ACCOUNT_STATUS_ERROR, 0, ro);
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
   properties[PROP_INBOX_UNREAD] = g_param_spec_uint ("inbox-unread", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  /**
+   * LbAccount:needs-sign-in:
+   *
+   * See lb_account_get_needs_sign_in(); notified with the status change that comes
+   * with it.
+   */
+  properties[PROP_NEEDS_SIGN_IN] = g_param_spec_boolean ("needs-sign-in", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -214,6 +226,13 @@ dispatch_changes (gpointer data)
           g_free (self->last_error);
           self->last_error = g_steal_pointer (&error_text);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+        }
+      /* The worker records a refused grant in the store before it reports the error. */
+      if (self->row->auth == LB_AUTH_OAUTH2 &&
+          self->needs_sign_in != lb_account_get_needs_sign_in (self))
+        {
+          self->needs_sign_in = !self->needs_sign_in;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_SIGN_IN]);
         }
     }
   if (folders_changed || folders->len > 0)
@@ -363,6 +382,7 @@ _lb_account_new (const LbStoreAccount  *row,
   lb_account_worker_set_rotated_func (self->worker, keyring_rotated, self);
   if (row->needs_sign_in)
     {
+      self->needs_sign_in = TRUE;
       self->status = LB_ACCOUNT_STATUS_ERROR;
       self->last_error = g_strdup (_("The sign-in is no longer valid. Sign in to this account again."));
     }

@@ -117,6 +117,20 @@ is_error (gpointer data)
   return lb_account_get_status (data) == LB_ACCOUNT_STATUS_ERROR;
 }
 
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_needs_sign_in (LbAccount  *account,
+                  GParamSpec *pspec,
+                  gboolean   *notified)
+{
+  *notified = lb_account_get_needs_sign_in (account);
+}
+
 static void
 test_revoked_then_sign_in_again (Fixture       *f,
                                  gconstpointer  data)
@@ -127,8 +141,11 @@ test_revoked_then_sign_in_again (Fixture       *f,
   g_autofree char *answer = NULL;
   LbAccount *updated;
   gint64 id = lb_account_get_id (f->env.account);
+  gboolean notified = FALSE;
   guint before;
 
+  g_signal_connect (f->env.account, "notify::needs-sign-in", G_CALLBACK (on_needs_sign_in),
+                    &notified);
   g_free (lb_test_oauth2_command (f->oauth2, "revoke"));
   answer = lb_test_oauth2_command (f->oauth2, "expire");
   drop_connections (f);
@@ -137,6 +154,8 @@ test_revoked_then_sign_in_again (Fixture       *f,
   g_clear_error (&error);
   g_assert_true (lb_account_get_needs_sign_in (f->env.account));
   g_assert_true (lb_test_wait_until (is_error, f->env.account, 10));
+  /* A UI can bind to it. */
+  g_assert_true (lb_test_wait_until (is_true, &notified, 10));
   g_assert_nonnull (strstr (lb_account_get_last_error (f->env.account), "Sign in"));
 
   /* Nothing goes to the token endpoint again, however often the account is synced. */
@@ -147,6 +166,7 @@ test_revoked_then_sign_in_again (Fixture       *f,
   g_assert_cmpuint (refreshes (f), ==, before);
 
   /* A new process sees it too. */
+  g_signal_handlers_disconnect_by_func (f->env.account, on_needs_sign_in, &notified);
   lb_test_env_close_engine (&f->env);
   lb_test_env_open_engine (&f->env);
   g_assert_true (lb_account_get_needs_sign_in (f->env.account));
