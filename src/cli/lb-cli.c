@@ -358,18 +358,24 @@ account_options_clear (AccountOptions *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
 
+typedef void (*PrintItemFunc) (Cli      *cli,
+                               gpointer  item,
+                               LbJson   *j);
+
+/* Prints every item of @model with @print: one line each, or one JSON array. */
 static int
-account_list (Cli *cli)
+print_model (Cli           *cli,
+             GListModel    *model,
+             PrintItemFunc  print)
 {
-  GListModel *accounts = lb_engine_get_accounts (cli->engine);
   g_autoptr(LbJson) j = cli->json ? lb_json_new () : NULL;
 
   if (j != NULL)
     lb_json_begin_array (j);
-  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
-      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
-      print_account (cli, a, j);
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      print (cli, item, j);
     }
   if (j != NULL)
     {
@@ -377,6 +383,12 @@ account_list (Cli *cli)
       lb_json_print (j);
     }
   return 0;
+}
+
+static int
+account_list (Cli *cli)
+{
+  return print_model (cli, lb_engine_get_accounts (cli->engine), (PrintItemFunc) print_account);
 }
 
 /* A discovered server logs in with the address unless --username says otherwise (or the
@@ -1709,22 +1721,7 @@ print_outbox_item (Cli          *cli,
 static int
 outbox_list (Cli *cli)
 {
-  GListModel *model = lb_engine_get_outbox (cli->engine);
-  g_autoptr(LbJson) j = cli->json ? lb_json_new () : NULL;
-
-  if (j != NULL)
-    lb_json_begin_array (j);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(LbOutboxItem) item = g_list_model_get_item (model, i);
-      print_outbox_item (cli, item, j);
-    }
-  if (j != NULL)
-    {
-      lb_json_end_array (j);
-      lb_json_print (j);
-    }
-  return 0;
+  return print_model (cli, lb_engine_get_outbox (cli->engine), (PrintItemFunc) print_outbox_item);
 }
 
 static LbOutboxItem *

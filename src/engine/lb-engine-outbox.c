@@ -164,14 +164,21 @@ send_job_run (gpointer       worker_data,
   return lb_outbox_send_job_run (w->store, w->sync, w->row, job_data, cancellable, error);
 }
 
+/* A send job for @account: one message (@message and @recipients), or, with both %NULL,
+ * whatever of the outbox is due. */
 static LbOutboxSendJob *
-send_job_new (LbEngine  *engine,
-              LbAccount *account)
+send_job_new (LbEngine           *engine,
+              LbAccount          *account,
+              GBytes             *message,
+              const char * const *recipients)
 {
   LbOutboxSendJob *job = lb_outbox_send_job_new ();
 
   job->secret_key = _lb_account_secret_key (lb_account_get_id (account));
   notify_init (&job->notify, engine);
+  if (message != NULL)
+    job->message = g_bytes_ref (message);
+  job->recipients = g_strdupv ((char **) recipients);
   return job;
 }
 
@@ -206,9 +213,7 @@ lb_engine_send_async (LbEngine            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_engine_send_async);
-  job = send_job_new (self, account);
-  job->message = g_bytes_ref (message);
-  job->recipients = g_strdupv ((char **) recipients);
+  job = send_job_new (self, account, message, recipients);
   job->queued = g_atomic_rc_box_new0 (gboolean);
   g_object_set_data_full (G_OBJECT (task), "lb-queued", g_atomic_rc_box_acquire (job->queued),
                           g_atomic_rc_box_release);
@@ -277,9 +282,7 @@ lb_engine_hold_async (LbEngine            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_engine_hold_async);
-  job = send_job_new (self, account);
-  job->message = g_bytes_ref (message);
-  job->recipients = g_strdupv ((char **) recipients);
+  job = send_job_new (self, account, message, recipients);
   job->hold = TRUE;
   inner = _lb_engine_relay_task (task, g_free);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
@@ -309,7 +312,7 @@ flush_account (LbEngine  *self,
                gboolean   ignore_backoff,
                GTask     *task)
 {
-  LbOutboxSendJob *job = send_job_new (self, account);
+  LbOutboxSendJob *job = send_job_new (self, account, NULL, NULL);
   g_autoptr(GTask) inner = _lb_engine_relay_task (task, NULL);
 
   job->all_due = TRUE;
