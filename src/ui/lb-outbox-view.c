@@ -325,7 +325,7 @@ lb_outbox_view_init (LbOutboxView *self)
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list_box));
   gtk_widget_set_vexpand (scrolled, TRUE);
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "document-send-symbolic");
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "mail-outbox-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("Outbox Is Empty"));
   adw_status_page_set_description (ADW_STATUS_PAGE (empty),
                                    _("Messages wait here until the server accepts them."));

@@ -293,7 +293,7 @@ append_outbox_row (LbSidebar     *self,
 
   if (n == 0 && self->selected != id)
     return NULL;
-  row = make_folder_row ("document-send-symbolic", _("Outbox"), indent, id, &count);
+  row = make_folder_row ("mail-outbox-symbolic", _("Outbox"), indent, id, &count);
   gtk_label_set_text (GTK_LABEL (count), text);
   gtk_widget_set_visible (count, n > 0);
   gtk_widget_set_name (row, account_id == 0 ? "all-outbox-row" : "outbox-row");
