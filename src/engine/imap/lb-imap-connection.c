@@ -222,7 +222,8 @@ wait_socket (LbImapConnection *self,
     }
   if (r == 0)
     {
-      g_set_error_literal (error, LB_ERROR, LB_ERROR_TIMEOUT, "The server did not answer in time");
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_TIMEOUT,
+                           _("The server did not answer in time."));
       return FALSE;
     }
   return TRUE;
@@ -322,7 +323,7 @@ lb_imap_connection_read_sync (LbImapConnection *self,
           if (n == 0)
             {
               g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK,
-                                   "The server closed the connection");
+                                   _("The server closed the connection."));
               lb_imap_connection_close (self);
               return -1;
             }
