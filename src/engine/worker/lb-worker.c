@@ -221,7 +221,6 @@ job_run (LbWorker *worker,
         g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "Job failed");
     }
   job_complete (job, result, error);
-  job_free (job);
 }
 
 static gpointer
@@ -248,10 +247,15 @@ worker_thread (gpointer data)
 
       job_run (worker, job);
 
+      /* The job stays alive while it is current: lb_worker_stop() reads its cancellable
+       * under the mutex, so it is freed only once it is no longer current. */
       g_mutex_lock (&worker->mutex);
       worker->current = NULL;
       worker->running_job = FALSE;
       g_cond_broadcast (&worker->cond);
+      g_mutex_unlock (&worker->mutex);
+      job_free (job);
+      g_mutex_lock (&worker->mutex);
     }
 
   /* Jobs still queued at stop are cancelled, outside the lock: freeing a job waits for
