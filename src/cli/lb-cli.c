@@ -551,6 +551,28 @@ oauth2_sign_in (Cli                     *cli,
 }
 
 /* Signs an OAuth2 account in again: the same account, id and mail, with a new grant. */
+/* Says that @account was added (or, with @again, signed in again): its JSON, or a line. */
+static int
+report_account (Cli        *cli,
+                LbAccount  *account,
+                const char *email,
+                gboolean    again)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (account));
+
+  if (cli->json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+      print_account (cli, account, j);
+      lb_json_print (j);
+    }
+  else if (again)
+    g_print (_("Signed in again to account %s (%s)\n"), id, email);
+  else
+    g_print (_("Added account %s (%s)\n"), id, email);
+  return 0;
+}
+
 static int
 account_signin (Cli        *cli,
                 const char *which)
@@ -560,7 +582,6 @@ account_signin (Cli        *cli,
   g_autoptr(LbAccountSettings) s = NULL;
   g_autoptr(LbOAuth2Token) token = NULL;
   g_autoptr(LbAccount) updated = NULL;
-  g_autofree char *id = NULL;
 
   if (a == NULL)
     return fail ("%s", error->message);
@@ -574,16 +595,7 @@ account_signin (Cli        *cli,
   updated = lb_engine_update_account_finish (cli->engine, wait_result (cli), &error);
   if (updated == NULL)
     return fail ("%s", error->message);
-  id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (updated));
-  if (cli->json)
-    {
-      g_autoptr(LbJson) j = lb_json_new ();
-      print_account (cli, updated, j);
-      lb_json_print (j);
-    }
-  else
-    g_print (_("Signed in again to account %s (%s)\n"), id, s->email);
-  return 0;
+  return report_account (cli, updated, s->email, TRUE);
 }
 
 /* The servers for an OAuth2 account: given, or discovered; and the OAuth2 provider, from
@@ -643,7 +655,6 @@ account_add_oauth2 (Cli                  *cli,
   g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   g_autoptr(LbOAuth2Token) token = NULL;
   g_autoptr(LbAccount) added = NULL;
-  g_autofree char *id = NULL;
   int status;
 
   if (lb_engine_find_account (cli->engine, o->email) != NULL)
@@ -658,16 +669,7 @@ account_add_oauth2 (Cli                  *cli,
   added = lb_engine_add_account_finish (cli->engine, wait_result (cli), &error);
   if (added == NULL)
     return fail ("%s", error->message);
-  id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (added));
-  if (cli->json)
-    {
-      g_autoptr(LbJson) j = lb_json_new ();
-      print_account (cli, added, j);
-      lb_json_print (j);
-    }
-  else
-    g_print (_("Added account %s (%s)\n"), id, o->email);
-  return 0;
+  return report_account (cli, added, o->email, FALSE);
 }
 
 static int
@@ -696,18 +698,7 @@ account_add (Cli                  *cli,
   added = lb_engine_add_account_finish (cli->engine, wait_result (cli), &error);
   if (added == NULL)
     return fail ("%s", error->message);
-  if (cli->json)
-    {
-      g_autoptr(LbJson) j = lb_json_new ();
-      print_account (cli, added, j);
-      lb_json_print (j);
-    }
-  else
-    {
-      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, lb_account_get_id (added));
-      g_print (_("Added account %s (%s)\n"), id, o->email);
-    }
-  return 0;
+  return report_account (cli, added, o->email, FALSE);
 }
 
 static int

@@ -182,6 +182,32 @@ send_job_new (LbEngine           *engine,
   return job;
 }
 
+/* Queues one message on @account's worker: sent at once, or with @hold only put into the
+ * outbox held.  A send's task learns whether a failed message is still queued ("lb-queued",
+ * read by lb_engine_send_finish()); a hold's result is the new item's id. */
+static void
+push_send_job (LbEngine           *self,
+               LbAccount          *account,
+               GBytes             *message,
+               const char * const *recipients,
+               gboolean            hold,
+               GTask              *task)
+{
+  LbOutboxSendJob *job = send_job_new (self, account, message, recipients);
+  g_autoptr(GTask) inner = NULL;
+
+  job->hold = hold;
+  if (!hold)
+    {
+      job->queued = g_atomic_rc_box_new0 (gboolean);
+      g_object_set_data_full (G_OBJECT (task), "lb-queued", g_atomic_rc_box_acquire (job->queued),
+                              g_atomic_rc_box_release);
+    }
+  inner = _lb_engine_relay_task (task, hold ? g_free : NULL);
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
+                    (GDestroyNotify) lb_outbox_send_job_free, hold ? g_free : NULL, inner);
+}
+
 /**
  * lb_engine_send_async:
  * @account: the account to send from; the envelope sender is its authenticated address
@@ -203,8 +229,6 @@ lb_engine_send_async (LbEngine            *self,
                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) inner = NULL;
-  LbOutboxSendJob *job;
 
   g_return_if_fail (LB_IS_ENGINE (self));
   g_return_if_fail (LB_IS_ACCOUNT (account));
@@ -213,13 +237,7 @@ lb_engine_send_async (LbEngine            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_engine_send_async);
-  job = send_job_new (self, account, message, recipients);
-  job->queued = g_atomic_rc_box_new0 (gboolean);
-  g_object_set_data_full (G_OBJECT (task), "lb-queued", g_atomic_rc_box_acquire (job->queued),
-                          g_atomic_rc_box_release);
-  inner = _lb_engine_relay_task (task, NULL);
-  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
-                    (GDestroyNotify) lb_outbox_send_job_free, NULL, inner);
+  push_send_job (self, account, message, recipients, FALSE, task);
 }
 
 /**
@@ -272,8 +290,6 @@ lb_engine_hold_async (LbEngine            *self,
                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) inner = NULL;
-  LbOutboxSendJob *job;
 
   g_return_if_fail (LB_IS_ENGINE (self));
   g_return_if_fail (LB_IS_ACCOUNT (account));
@@ -282,11 +298,7 @@ lb_engine_hold_async (LbEngine            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lb_engine_hold_async);
-  job = send_job_new (self, account, message, recipients);
-  job->hold = TRUE;
-  inner = _lb_engine_relay_task (task, g_free);
-  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, send_job_run, job,
-                    (GDestroyNotify) lb_outbox_send_job_free, g_free, inner);
+  push_send_job (self, account, message, recipients, TRUE, task);
 }
 
 /**
