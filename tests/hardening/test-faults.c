@@ -145,7 +145,8 @@ test_resync_cuts (void)
 /* IDLE over a connection that stops forwarding (a dead NAT mapping): the renewal's DONE
  * gets no answer, the engine gives the connection up, reconnects, and a message
  * delivered after the stall arrives.  LETTERBOX_IDLE_RENEW_SECONDS=2 makes the renewal
- * come soon; the answer deadline is the engine's own (30 s), so this takes ~40 s. */
+ * come soon and LETTERBOX_IDLE_ANSWER_MS=5000 gives up on its answer after 5 s instead of
+ * the engine's 30 s, so this takes seconds, not ~40. */
 static void
 test_idle_stall (void)
 {
@@ -198,6 +199,7 @@ main (int   argc,
 {
   /* Before any thread exists: the account's IDLE renews after 2 s. */
   g_setenv ("LETTERBOX_IDLE_RENEW_SECONDS", "2", TRUE);
+  g_setenv ("LETTERBOX_IDLE_ANSWER_MS", "5000", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/faults/first-sync-cuts", test_first_sync_cuts);
   g_test_add_func ("/faults/resync-cuts", test_resync_cuts);

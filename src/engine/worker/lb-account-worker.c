@@ -63,14 +63,22 @@ struct _LbAccountWorker
   gpointer                  rotated_data;
 };
 
-/* Tests shorten the renewal with LETTERBOX_IDLE_RENEW_SECONDS. */
+/* Tests shorten the renewal with LETTERBOX_IDLE_RENEW_SECONDS, and the wait for the
+ * renewal's answer with LETTERBOX_IDLE_ANSWER_MS; either can only be made shorter. */
+static guint
+env_shorter (const char *name,
+             guint       fallback)
+{
+  const char *env = g_getenv (name);
+  guint64 v = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return v > 0 && v < fallback ? (guint) v : fallback;
+}
+
 static guint
 idle_renew_seconds (void)
 {
-  const char *env = g_getenv ("LETTERBOX_IDLE_RENEW_SECONDS");
-  guint64 v = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
-
-  return v > 0 && v < IDLE_RENEW_SECONDS ? (guint) v : IDLE_RENEW_SECONDS;
+  return env_shorter ("LETTERBOX_IDLE_RENEW_SECONDS", IDLE_RENEW_SECONDS);
 }
 
 static void
@@ -782,7 +790,7 @@ idle_thread (gpointer data)
   lb_quirks_init (&quirks);
   if (self->provider != NULL)
     lb_provider_get_quirks (self->provider, &quirks);
-  lb_imap_session_set_timeout (session, IDLE_ANSWER_MS);
+  lb_imap_session_set_timeout (session, (int) env_shorter ("LETTERBOX_IDLE_ANSWER_MS", IDLE_ANSWER_MS));
   lb_imap_session_set_provider (session, self->provider);
 
   /* The first full sync; afterwards INBOX is synced whenever it changed. */
