@@ -707,6 +707,151 @@ finish_folder (LbImapSync  *self,
   return TRUE;
 }
 
+/* How long the cheap QRESYNC path is trusted before a folder gets a full UID comparison
+ * again, in case a server's change log and its contents ever disagree. */
+#define FULL_CHECK_INTERVAL_USEC ((gint64) G_USEC_PER_SEC * 60 * 60)
+
+/* Whether this folder is due a full comparison.  A folder first seen in this session
+ * counts as just checked: the count check below still guards every cheap sync, and a
+ * start-up resync should cost what changed, like any other. */
+static gboolean
+full_check_due (LbImapSync *self,
+                gint64      folder_id)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 *last = g_hash_table_lookup (self->full_checks, &folder_id);
+
+  if (last == NULL)
+    {
+      g_hash_table_insert (self->full_checks, g_memdup2 (&folder_id, sizeof folder_id),
+                           g_memdup2 (&now, sizeof now));
+      return FALSE;
+    }
+  return now - *last >= FULL_CHECK_INTERVAL_USEC;
+}
+
+static void
+full_check_done (LbImapSync *self,
+                 gint64      folder_id)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_insert (self->full_checks, g_memdup2 (&folder_id, sizeof folder_id),
+                       g_memdup2 (&now, sizeof now));
+}
+
+/* The UIDs above @above, sorted and without duplicates ("n:*" always names the last
+ * message, even when its UID is lower than n, so that one is dropped).  The answer can
+ * list no more messages than the folder holds. */
+static GArray *
+search_uids_above (LbImapSync    *self,
+                   guint32        above,
+                   guint32       *inout_exists,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(LbImapResponse) ok = NULL;
+  SearchData d = { uids, 0, *inout_exists };
+  guint kept = 0;
+
+  if (above == G_MAXUINT32)
+    return g_steal_pointer (&uids);
+  lb_imap_session_expect (self->session, 0, (guint64) *inout_exists * 11);
+  ok = lb_imap_session_command_sync (self->session, collect_uids, &d, cancellable, error,
+                                     "UID SEARCH UID %u:*", above + 1);
+  if (ok == NULL)
+    return NULL;
+  *inout_exists = d.exists;
+  g_array_sort (uids, cmp_uid);
+  for (guint i = 0; i < uids->len; i++)
+    {
+      guint32 uid = g_array_index (uids, guint32, i);
+
+      if (uid > above && (kept == 0 || uid != g_array_index (uids, guint32, kept - 1)))
+        g_array_index (uids, guint32, kept++) = uid;
+    }
+  g_array_set_size (uids, kept);
+  return g_steal_pointer (&uids);
+}
+
+/* With QRESYNC the SELECT itself said what changed since the stored state: VANISHED
+ * (EARLIER) the expunges, FETCH the flag changes; what is new lies above the highest UID
+ * the store holds.  Nothing is read in proportion to the folder's size, so a resync
+ * costs what changed.  The result is trusted only when the store then holds exactly as
+ * many messages as the server reports; otherwise (a local change still pending, a
+ * server whose change log missed something) *@out_done stays FALSE and the caller goes
+ * on with the full comparison, which repairs whatever this did not. */
+static gboolean
+sync_changes_since (LbImapSync    *self,
+                    FolderSync    *fs,
+                    gboolean      *out_done,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  gint64 folder_id = fs->folder->id;
+  g_autoptr(GArray) pending = NULL;
+  g_autoptr(GArray) new_uids = NULL;
+  guint32 exists = fs->info.exists;
+  guint32 max_uid = 0;
+  guint total = 0;
+
+  *out_done = FALSE;
+  if (!fs->used_qresync || fs->reset || full_check_due (self, folder_id))
+    return TRUE;
+  /* Pending local changes are the full comparison's to weigh against the server. */
+  pending = lb_store_get_pending_uids (self->store, folder_id, error);
+  if (pending == NULL)
+    return FALSE;
+  if (pending->len > 0)
+    return TRUE;
+
+  if (fs->sc.vanished->len > 0)
+    {
+      if (!lb_store_remove_uids (self->store, folder_id, (guint32 *) fs->sc.vanished->data,
+                                 fs->sc.vanished->len, error))
+        return FALSE;
+      _lb_imap_sync_emit_messages_changed (self, folder_id);
+    }
+  if (fs->sc.flag_updates->len > 0)
+    {
+      if (!lb_store_update_flags_unless_pending (self->store, folder_id,
+                                                 (LbStoreUidFlags *) fs->sc.flag_updates->data,
+                                                 fs->sc.flag_updates->len, error))
+        return FALSE;
+      _lb_imap_sync_emit_messages_changed (self, folder_id);
+    }
+
+  if (!lb_store_get_max_uid (self->store, folder_id, &max_uid, error))
+    return FALSE;
+  if (fs->info.uidnext == 0 || fs->info.uidnext > (guint64) max_uid + 1)
+    {
+      new_uids = search_uids_above (self, max_uid, &exists, cancellable, error);
+      if (new_uids == NULL)
+        return FALSE;
+      if (new_uids->len > 0 &&
+          !fetch_new (self, folder_id, (guint32 *) new_uids->data, new_uids->len, cancellable,
+                      error))
+        return FALSE;
+    }
+
+  if (!lb_store_count_messages (self->store, folder_id, &total, NULL, error))
+    return FALSE;
+  if (total != exists)
+    {
+      g_debug ("%s: %u messages stored after QRESYNC, the server has %u: comparing all UIDs",
+               fs->folder->raw_name, total, exists);
+      /* The flags are then compared in full too, since CHANGEDSINCE. */
+      fs->used_qresync = FALSE;
+      return TRUE;
+    }
+  g_debug ("%s: resynced from QRESYNC: %u vanished, %u flag changes, %u new",
+           fs->folder->raw_name, fs->sc.vanished->len, fs->sc.flag_updates->len,
+           new_uids != NULL ? new_uids->len : 0);
+  *out_done = TRUE;
+  return TRUE;
+}
+
 /* SELECT, the server's UID set merged with the stored one, expunges removed, flags
  * of known messages updated, new messages fetched, and the sync state recorded.  What
  * the server says is checked before anything is deleted: a UID list that cannot be
@@ -726,6 +871,7 @@ sync_folder_steps (LbImapSync    *self,
   g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (guint32));
   gboolean complete = FALSE;
+  gboolean done = FALSE;
 
   fs.folder = lb_store_get_folder (self->store, folder_id, error);
   if (fs.folder == NULL)
@@ -739,6 +885,10 @@ sync_folder_steps (LbImapSync    *self,
   fs.sc.flag_updates = g_array_new (FALSE, FALSE, sizeof (LbStoreUidFlags));
   if (!select_folder (self, &fs, cancellable, error))
     return FALSE;
+  if (!sync_changes_since (self, &fs, &done, cancellable, error))
+    return FALSE;
+  if (done)
+    return finish_folder (self, &fs, error);
 
   server_uids = search_all_uids (self, fs.folder, fs.info.exists, &complete, cancellable,
                                  error);
@@ -772,6 +922,7 @@ sync_folder_steps (LbImapSync    *self,
       !fetch_new (self, folder_id, (guint32 *) new_uids->data, new_uids->len, cancellable, error))
     return FALSE;
 
+  full_check_done (self, folder_id);
   return finish_folder (self, &fs, error);
 }
 

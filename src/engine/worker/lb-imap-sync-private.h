@@ -26,6 +26,9 @@ struct _LbImapSync
   gpointer             user_data;
   LbImapPasswordFunc   password_func;
   gpointer             password_data;
+  /* folder id → g_get_monotonic_time() of its last full UID comparison; see
+   * lb-imap-sync-folder.c's sync_changes_since() */
+  GHashTable          *full_checks;
 };
 
 
