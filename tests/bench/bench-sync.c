@@ -8,6 +8,8 @@
  *   - the time until the newest 50 INBOX messages are in the store;
  *   - a no-change resync (QRESYNC: what changed is all that is read; target <= 0.05 s,
  *     flat in the number of messages), twice: the second is the steady state;
+ *   - a slow link: INBOX's headers fetched through a proxy held to 2 MB/s, with and
+ *     without COMPRESS=DEFLATE, bytes on the wire and time;
  *   - peak RSS.
  * Run with `meson test -C _build --benchmark sync` (it needs the keyring: run-headless).
  *
@@ -23,6 +25,7 @@
 #include "lb-test-account.h"
 #include "lb-test-env.h"
 #include "lb-test-fixture.h"
+#include "lb-test-proxy.h"
 
 #define N_FOLDERS 10
 #define FETCH_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ " \
@@ -102,6 +105,41 @@ raw_fetch (LbTestServers *servers,
   return (g_get_monotonic_time () - t0) / 1e6;
 }
 
+/* INBOX's headers, as the first sync asks for them, through PROXY (a slow link), with
+ * COMPRESS on or off; bytes as they crossed the wire to *WIRE. */
+static double
+slow_link_fetch (LbTestServers *servers,
+                 LbTestProxy   *proxy,
+                 gboolean       compress,
+                 guint64       *wire)
+{
+  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", lb_test_proxy_get_port (proxy),
+                                                      LB_SECURITY_TLS, "bench@example.com");
+  g_autoptr(LbImapSession) session = lb_imap_session_new ();
+  g_autoptr(LbImapResponse) ok = NULL;
+  g_autoptr(GError) error = NULL;
+  LbImapSelectInfo info;
+  guint64 before;
+  gint64 t0;
+
+  c->ca_file = g_strdup (servers->ca_file);
+  lb_imap_session_set_compress (session, compress);
+  if (!lb_imap_session_connect_sync (session, c, "secret", FALSE, NULL, &error) ||
+      !lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, &info, NULL, &error))
+    g_error ("slow link: %s", error->message);
+  if (lb_imap_connection_is_compressed (lb_imap_session_get_connection (session)) != compress)
+    g_error ("slow link: COMPRESS was %s", compress ? "not offered" : "used anyway");
+  before = lb_test_proxy_get_bytes_down (proxy);
+  t0 = g_get_monotonic_time ();
+  lb_imap_session_expect (session, info.exists, 0);
+  ok = lb_imap_session_command_sync (session, NULL, NULL, NULL, &error, "UID FETCH 1:* " FETCH_ITEMS);
+  if (ok == NULL)
+    g_error ("slow link: %s", error->message);
+  *wire = lb_test_proxy_get_bytes_down (proxy) - before;
+  lb_imap_session_logout (session);
+  return (g_get_monotonic_time () - t0) / 1e6;
+}
+
 static void
 on_items_changed (GListModel *model,
                   guint       position,
@@ -135,7 +173,9 @@ main (int   argc,
   g_autoptr(LbEngine) engine = NULL;
   g_autoptr(LbAccount) account = NULL;
   Bench b = { 0 };
-  double raw_s, first_s, resync_s, resync2_s, newest_s;
+  double raw_s, first_s, resync_s, resync2_s, newest_s, slow_plain_s, slow_z_s;
+  guint64 slow_plain_bytes, slow_z_bytes;
+  LbTestProxy *proxy;
   guint inbox_size = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 10000;
   guint64 raw_bytes = 0;
   guint total = 0;
@@ -184,6 +224,14 @@ main (int   argc,
     g_error ("resync: %s", error->message);
   resync2_s = (g_get_monotonic_time () - b.t0) / 1e6;
 
+  proxy = lb_test_proxy_new (servers->imaps_port, &error);
+  if (proxy == NULL)
+    g_error ("proxy: %s", error->message);
+  lb_test_proxy_set_rate (proxy, 2 * 1000 * 1000);
+  slow_plain_s = slow_link_fetch (servers, proxy, FALSE, &slow_plain_bytes);
+  slow_z_s = slow_link_fetch (servers, proxy, TRUE, &slow_z_bytes);
+  lb_test_proxy_free (proxy);
+
   folders = lb_account_get_folders (account);
   for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
     {
@@ -201,6 +249,9 @@ main (int   argc,
   g_print ("no-change resync           %.3f s  ratio to target %.2f  (target <= 0.050 s)\n", resync_s,
            resync_s / 0.05);
   g_print ("no-change resync, again    %.3f s  ratio to target %.2f\n", resync2_s, resync2_s / 0.05);
+  g_print ("2 MB/s link, INBOX headers %.2f s, %.1f MB plain; %.2f s, %.1f MB with COMPRESS "
+           "(ratio %.2fx time, %.2fx bytes)\n", slow_plain_s, slow_plain_bytes / 1e6, slow_z_s,
+           slow_z_bytes / 1e6, slow_z_s / slow_plain_s, (double) slow_z_bytes / slow_plain_bytes);
   g_print ("peak RSS                   %.1f MB\n", peak_rss_kb () / 1024.0);
 
   lb_engine_shutdown (engine);

@@ -304,6 +304,22 @@ test_implausible_search (gconstpointer data)
   hostile_stop (&h);
 }
 
+/* A server that accepts COMPRESS and then sends what is no deflate stream: the sync
+ * fails with a clear error (no crash, no hang), and it says what went wrong. */
+static void
+test_compress_damaged (void)
+{
+  Hostile h = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  hostile_start (&h, "compress-damaged", 0, 100, 1);
+  g_assert_false (hostile_sync (&h, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "compressed"));
+  g_assert_cmpint (count_where (&h, "1"), ==, 0);
+  hostile_stop (&h);
+}
+
 /* FETCH answers for UIDs never asked for (999, 4294967294) and for UID 0 never enter
  * the store. */
 static void
@@ -634,6 +650,7 @@ main (int    argc,
   g_test_add_data_func ("/hostile/implausible/search-empty", "search-empty",
                         test_implausible_search);
   g_test_add_func ("/hostile/unsolicited", test_unsolicited);
+  g_test_add_func ("/hostile/compress-damaged", test_compress_damaged);
   g_test_add_func ("/hostile/trickle", test_trickle);
   g_test_add_data_func ("/hostile/escapes/bye", "bye", test_escapes);
   g_test_add_data_func ("/hostile/escapes/no", "no", test_escapes);

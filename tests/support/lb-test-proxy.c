@@ -6,7 +6,9 @@
  * passed (N counted per connection, so a cut at byte 5,000 lands inside a FETCH, past
  * the TLS handshake); "stall after N" stops forwarding but keeps the sockets open, as a
  * dead NAT mapping does.  Each fault fires once, on the first connection that reaches
- * it, so the client's reconnect goes through.  TLS runs end to end through it.
+ * it, so the client's reconnect goes through.  TLS runs end to end through it.  It can
+ * also hold the server-to-client direction of each connection to a rate, as a slow link
+ * does, and counts the bytes it passed that way.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,6 +34,8 @@ struct _LbTestProxy {
   gboolean   stopping;
   guint      connections;
   guint      faults;
+  guint64    rate;          /* server-to-client bytes per second per connection; 0: any */
+  guint64    bytes_down;    /* server-to-client bytes passed, all connections */
   GPtrArray *pumps;         /* Pump* */
   int        wake[2];
 };
@@ -53,6 +57,7 @@ pump_thread (gpointer data)
   int sfd = g_socket_get_fd (p->server);
   gint64 passed = 0;
   gboolean stalled = FALSE;
+  gint64 started = g_get_monotonic_time ();
   char buf[16384];
 
   for (;;)
@@ -108,6 +113,20 @@ pump_thread (gpointer data)
             break;
           passed += n;
           g_mutex_lock (&proxy->mutex);
+          proxy->bytes_down += (guint64) n;
+          if (proxy->rate > 0)
+            {
+              /* Never ahead of the rate: wait until the time these bytes take at it. */
+              gint64 due = started + (gint64) ((double) passed / (double) proxy->rate * G_USEC_PER_SEC);
+              gint64 now = g_get_monotonic_time ();
+
+              if (due > now)
+                {
+                  g_mutex_unlock (&proxy->mutex);
+                  g_usleep ((gulong) (due - now));
+                  g_mutex_lock (&proxy->mutex);
+                }
+            }
           if (proxy->cut_after >= 0 && passed >= proxy->cut_after)
             {
               proxy->cut_after = -1;
@@ -279,6 +298,26 @@ lb_test_proxy_wait_held_request (LbTestProxy *proxy,
 }
 
 /* Drops every open connection, as a network change does. */
+void
+lb_test_proxy_set_rate (LbTestProxy *proxy,
+                        guint64      bytes_per_second)
+{
+  g_mutex_lock (&proxy->mutex);
+  proxy->rate = bytes_per_second;
+  g_mutex_unlock (&proxy->mutex);
+}
+
+guint64
+lb_test_proxy_get_bytes_down (LbTestProxy *proxy)
+{
+  guint64 n;
+
+  g_mutex_lock (&proxy->mutex);
+  n = proxy->bytes_down;
+  g_mutex_unlock (&proxy->mutex);
+  return n;
+}
+
 void
 lb_test_proxy_kill_all (LbTestProxy *proxy)
 {

@@ -24,6 +24,11 @@ void         lb_test_proxy_hold            (LbTestProxy  *proxy,
 gboolean     lb_test_proxy_wait_held_request (LbTestProxy *proxy,
                                             guint         timeout_s);
 void         lb_test_proxy_kill_all        (LbTestProxy  *proxy);
+/* Holds each connection's server-to-client bytes to BYTES_PER_SECOND (0: no limit). */
+void         lb_test_proxy_set_rate        (LbTestProxy  *proxy,
+                                            guint64       bytes_per_second);
+/* The server-to-client bytes passed so far, all connections together. */
+guint64      lb_test_proxy_get_bytes_down  (LbTestProxy  *proxy);
 guint        lb_test_proxy_get_connections (LbTestProxy  *proxy);
 guint        lb_test_proxy_get_faults      (LbTestProxy  *proxy);
 void         lb_test_proxy_free            (LbTestProxy  *proxy);

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
+#include <zlib.h>
 
 #include "lb-error.h"
 #include "lb-imap-connection.h"
@@ -33,7 +34,21 @@ struct _LbImapConnection
   LbProvider    *provider;
   GString       *login_reply;
   char           errbuf[CURL_ERROR_SIZE];
+
+  /* COMPRESS=DEFLATE (RFC 4978): once started, both directions are one raw deflate
+   * stream each.  The compressed bytes read but not yet inflated wait in zin. */
+  z_stream      *inflater;
+  z_stream      *deflater;
+  guchar        *zin;
+  gsize          zin_len;
+  /* Bytes as they crossed the wire (after compression) and as the protocol saw them. */
+  guint64        wire_in;
+  guint64        wire_out;
+  guint64        data_in;
+  guint64        data_out;
 };
+
+#define ZIN_SIZE (64 * 1024)
 
 G_DEFINE_FINAL_TYPE (LbImapConnection, lb_imap_connection, G_TYPE_OBJECT)
 
@@ -229,21 +244,14 @@ wait_socket (LbImapConnection *self,
   return TRUE;
 }
 
-gboolean
-lb_imap_connection_write_sync (LbImapConnection *self,
-                               const char       *data,
-                               gsize             len,
-                               GCancellable     *cancellable,
-                               GError          **error)
+static gboolean
+write_raw (LbImapConnection *self,
+           const char       *data,
+           gsize             len,
+           GCancellable     *cancellable,
+           GError          **error)
 {
-  g_return_val_if_fail (LB_IS_IMAP_CONNECTION (self), FALSE);
-
-  if (!lb_imap_connection_is_open (self))
-    {
-      g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Not connected");
-      return FALSE;
-    }
-
+  self->wire_out += len;
   while (len > 0)
     {
       size_t sent = 0;
@@ -282,33 +290,81 @@ lb_imap_connection_write_sync (LbImapConnection *self,
   return TRUE;
 }
 
-/**
- * lb_imap_connection_read_sync:
- * @timeout_ms: how long to wait for the first byte; -1 waits for ever
- *
- * Reads what is available, waiting for at least one byte.  TLS may hold decrypted
- * bytes that the socket does not signal, so curl is always drained before polling.
- *
- * Returns: the number of bytes read (> 0), or -1 with @error set: %LB_ERROR_TIMEOUT,
- *   %LB_ERROR_NETWORK when the server closed the connection, %G_IO_ERROR_CANCELLED.
- */
-gssize
-lb_imap_connection_read_sync (LbImapConnection *self,
-                              char             *buffer,
-                              gsize             size,
-                              int               timeout_ms,
-                              GCancellable     *cancellable,
-                              GError          **error)
+/* Compresses @data and flushes the stream (Z_SYNC_FLUSH), so that the server can act on
+ * every command as soon as it is written. */
+static gboolean
+write_deflated (LbImapConnection *self,
+                const char       *data,
+                gsize             len,
+                GCancellable     *cancellable,
+                GError          **error)
 {
-  g_return_val_if_fail (LB_IS_IMAP_CONNECTION (self), -1);
-  g_return_val_if_fail (size > 0, -1);
+  guchar out[16 * 1024];
+  z_stream *z = self->deflater;
+
+  z->next_in = (Bytef *) data;
+  z->avail_in = (uInt) len;
+  do
+    {
+      int rc;
+
+      z->next_out = out;
+      z->avail_out = sizeof out;
+      rc = deflate (z, Z_SYNC_FLUSH);
+      if (rc != Z_OK && rc != Z_BUF_ERROR)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_NETWORK, "Compression failed (%d)", rc);
+          lb_imap_connection_close (self);
+          return FALSE;
+        }
+      if (sizeof out - z->avail_out > 0 &&
+          !write_raw (self, (const char *) out, sizeof out - z->avail_out, cancellable, error))
+        return FALSE;
+    }
+  while (z->avail_out == 0 || z->avail_in > 0);
+  return TRUE;
+}
+
+gboolean
+lb_imap_connection_write_sync (LbImapConnection *self,
+                               const char       *data,
+                               gsize             len,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_return_val_if_fail (LB_IS_IMAP_CONNECTION (self), FALSE);
 
   if (!lb_imap_connection_is_open (self))
     {
       g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Not connected");
-      return -1;
+      return FALSE;
     }
+  /* A command is written whole (its data in one call, which may be large: an APPEND's
+   * literal); zlib takes it at most 4 GB at a time. */
+  while (len > G_MAXUINT32 / 2)
+    {
+      if (!lb_imap_connection_write_sync (self, data, G_MAXUINT32 / 2, cancellable, error))
+        return FALSE;
+      data += G_MAXUINT32 / 2;
+      len -= G_MAXUINT32 / 2;
+    }
+  self->data_out += len;
+  if (self->deflater != NULL)
+    return write_deflated (self, data, len, cancellable, error);
+  return write_raw (self, data, len, cancellable, error);
+}
 
+/* Reads from the wire what is available, waiting for at least one byte.  TLS may hold
+ * decrypted bytes that the socket does not signal, so curl is always drained before
+ * polling. */
+static gssize
+read_raw (LbImapConnection *self,
+          char             *buffer,
+          gsize             size,
+          int               timeout_ms,
+          GCancellable     *cancellable,
+          GError          **error)
+{
   for (;;)
     {
       size_t n = 0;
@@ -327,6 +383,7 @@ lb_imap_connection_read_sync (LbImapConnection *self,
               lb_imap_connection_close (self);
               return -1;
             }
+          self->wire_in += n;
           return (gssize) n;
         }
       if (rc != CURLE_AGAIN)
@@ -338,6 +395,96 @@ lb_imap_connection_read_sync (LbImapConnection *self,
       if (!wait_socket (self, POLLIN, timeout_ms, cancellable, error))
         return -1;
     }
+}
+
+/* Inflates into @buffer what is already read; only when that yields nothing does it
+ * read more from the wire.  zlib may hold output back until more input comes, and a
+ * full @buffer may leave output inside zlib: both are handled by trying to inflate
+ * before every read. */
+static gssize
+read_inflated (LbImapConnection *self,
+               char             *buffer,
+               gsize             size,
+               int               timeout_ms,
+               GCancellable     *cancellable,
+               GError          **error)
+{
+  z_stream *z = self->inflater;
+
+  for (;;)
+    {
+      gssize n;
+      int rc;
+
+      z->next_in = self->zin;
+      z->avail_in = (uInt) self->zin_len;
+      z->next_out = (Bytef *) buffer;
+      z->avail_out = (uInt) MIN (size, G_MAXUINT32 / 2);
+      rc = inflate (z, Z_SYNC_FLUSH);
+      if (rc != Z_OK && rc != Z_BUF_ERROR)
+        {
+          /* Z_STREAM_END too: the server may not end its stream while the connection
+           * lives. */
+          g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL,
+                       _("The server sent damaged compressed data."));
+          lb_imap_connection_close (self);
+          return -1;
+        }
+      memmove (self->zin, z->next_in, z->avail_in);
+      self->zin_len = z->avail_in;
+      n = (gssize) (MIN (size, G_MAXUINT32 / 2) - z->avail_out);
+      if (n > 0)
+        return n;
+
+      if (self->zin_len == ZIN_SIZE)
+        {
+          g_set_error (error, LB_ERROR, LB_ERROR_PROTOCOL,
+                       _("The server sent damaged compressed data."));
+          lb_imap_connection_close (self);
+          return -1;
+        }
+      n = read_raw (self, (char *) self->zin + self->zin_len, ZIN_SIZE - self->zin_len,
+                    timeout_ms, cancellable, error);
+      if (n < 0)
+        return -1;
+      self->zin_len += (gsize) n;
+    }
+}
+
+/**
+ * lb_imap_connection_read_sync:
+ * @timeout_ms: how long to wait for the first byte; -1 waits for ever
+ *
+ * Reads what is available (inflated, after COMPRESS), waiting for at least one byte.
+ *
+ * Returns: the number of bytes read (> 0), or -1 with @error set: %LB_ERROR_TIMEOUT,
+ *   %LB_ERROR_NETWORK when the server closed the connection, %G_IO_ERROR_CANCELLED.
+ */
+gssize
+lb_imap_connection_read_sync (LbImapConnection *self,
+                              char             *buffer,
+                              gsize             size,
+                              int               timeout_ms,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (LB_IS_IMAP_CONNECTION (self), -1);
+  g_return_val_if_fail (size > 0, -1);
+
+  if (!lb_imap_connection_is_open (self))
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Not connected");
+      return -1;
+    }
+  if (self->inflater != NULL)
+    n = read_inflated (self, buffer, size, timeout_ms, cancellable, error);
+  else
+    n = read_raw (self, buffer, size, timeout_ms, cancellable, error);
+  if (n > 0)
+    self->data_in += (guint64) n;
+  return n;
 }
 
 /**
@@ -364,4 +511,79 @@ lb_imap_connection_close (LbImapConnection *self)
 
   g_clear_pointer (&self->curl, curl_easy_cleanup);
   self->fd = CURL_SOCKET_BAD;
+  if (self->inflater != NULL)
+    inflateEnd (self->inflater);
+  if (self->deflater != NULL)
+    deflateEnd (self->deflater);
+  g_clear_pointer (&self->inflater, g_free);
+  g_clear_pointer (&self->deflater, g_free);
+  g_clear_pointer (&self->zin, g_free);
+  self->zin_len = 0;
+}
+
+/**
+ * lb_imap_connection_start_compress:
+ *
+ * Starts COMPRESS=DEFLATE (RFC 4978) in both directions: call it right after the
+ * server's OK to "COMPRESS DEFLATE", with nothing of the server's left unread.
+ *
+ * Returns: %FALSE (with @error) if zlib cannot start; the connection is closed then.
+ */
+gboolean
+lb_imap_connection_start_compress (LbImapConnection  *self,
+                                   GError           **error)
+{
+  g_return_val_if_fail (LB_IS_IMAP_CONNECTION (self), FALSE);
+  g_return_val_if_fail (self->inflater == NULL, FALSE);
+
+  self->inflater = g_new0 (z_stream, 1);
+  self->deflater = g_new0 (z_stream, 1);
+  /* Raw deflate (no zlib header), the whole 32 kB window, as RFC 4978 says. */
+  if (inflateInit2 (self->inflater, -15) != Z_OK ||
+      deflateInit2 (self->deflater, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+                    Z_DEFAULT_STRATEGY) != Z_OK)
+    {
+      g_set_error_literal (error, LB_ERROR, LB_ERROR_NETWORK, "Cannot start compression");
+      g_clear_pointer (&self->inflater, g_free);
+      g_clear_pointer (&self->deflater, g_free);
+      lb_imap_connection_close (self);
+      return FALSE;
+    }
+  self->zin = g_malloc (ZIN_SIZE);
+  self->zin_len = 0;
+  return TRUE;
+}
+
+gboolean
+lb_imap_connection_is_compressed (LbImapConnection *self)
+{
+  g_return_val_if_fail (LB_IS_IMAP_CONNECTION (self), FALSE);
+  return self->inflater != NULL;
+}
+
+/**
+ * lb_imap_connection_get_bytes:
+ * @out_wire_in: (out) (optional): bytes read from the wire (compressed, if it is)
+ * @out_data_in: (out) (optional): bytes of protocol read
+ * @out_wire_out: (out) (optional): bytes written to the wire
+ * @out_data_out: (out) (optional): bytes of protocol written
+ *
+ * Counted since the login (curl's own login traffic is not included).
+ */
+void
+lb_imap_connection_get_bytes (LbImapConnection *self,
+                              guint64          *out_wire_in,
+                              guint64          *out_data_in,
+                              guint64          *out_wire_out,
+                              guint64          *out_data_out)
+{
+  g_return_if_fail (LB_IS_IMAP_CONNECTION (self));
+  if (out_wire_in != NULL)
+    *out_wire_in = self->wire_in;
+  if (out_data_in != NULL)
+    *out_data_in = self->data_in;
+  if (out_wire_out != NULL)
+    *out_wire_out = self->wire_out;
+  if (out_data_out != NULL)
+    *out_data_out = self->data_out;
 }

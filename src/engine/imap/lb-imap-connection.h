@@ -38,5 +38,13 @@ gssize            lb_imap_connection_read_sync  (LbImapConnection     *self,
 void              lb_imap_connection_set_write_deadline (LbImapConnection *self,
                                                          gint64            deadline);
 void              lb_imap_connection_close      (LbImapConnection     *self);
+gboolean          lb_imap_connection_start_compress (LbImapConnection  *self,
+                                                 GError           **error);
+gboolean          lb_imap_connection_is_compressed (LbImapConnection  *self);
+void              lb_imap_connection_get_bytes  (LbImapConnection     *self,
+                                                 guint64              *out_wire_in,
+                                                 guint64              *out_data_in,
+                                                 guint64              *out_wire_out,
+                                                 guint64              *out_data_out);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "lb-imap-connection.h"
 #include "lb-imap-response.h"
 #include "lb-provider.h"
 #include "lb-server-config.h"
@@ -104,6 +105,9 @@ LbImapResponse *lb_imap_session_finish_command  (LbImapSession        *self,
                                                  GCancellable         *cancellable,
                                                  GError              **error);
 
+void           lb_imap_session_set_compress     (LbImapSession        *self,
+                                                 gboolean              compress);
+LbImapConnection *lb_imap_session_get_connection (LbImapSession       *self);
 gboolean       lb_imap_session_select_sync      (LbImapSession        *self,
                                                  const char           *mailbox,
                                                  gboolean              read_only,
