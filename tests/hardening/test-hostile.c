@@ -405,7 +405,7 @@ idle_thread (gpointer data)
 {
   Idle *idle = data;
 
-  idle->ok = lb_imap_session_idle_sync (idle->session, idle->renew_s, &idle->changed, NULL,
+  idle->ok = lb_imap_session_idle_sync (idle->session, idle->renew_s, NULL, NULL, &idle->changed, NULL,
                                         &idle->error);
   g_atomic_int_set (&idle->done, 1);
   return NULL;

@@ -1042,6 +1042,9 @@ is_change (const LbImapResponse *r)
  * lb_imap_session_idle_sync:
  * @timeout_seconds: when to end IDLE if nothing happens (servers drop idle
  *   clients after 30 minutes; pass less)
+ * @func: (nullable): called with every untagged response while IDLE lasts (with
+ *   NOTIFY, the STATUS responses of other mailboxes come this way); returning %FALSE
+ *   ends IDLE with its error
  * @out_changed: (out): whether the mailbox changed
  *
  * Waits in IDLE on the selected mailbox until it changes, @timeout_seconds pass or
@@ -1049,11 +1052,13 @@ is_change (const LbImapResponse *r)
  * IDLE is ended properly with DONE; on cancellation the connection is closed.
  */
 gboolean
-lb_imap_session_idle_sync (LbImapSession *self,
-                           guint          timeout_seconds,
-                           gboolean      *out_changed,
-                           GCancellable  *cancellable,
-                           GError       **error)
+lb_imap_session_idle_sync (LbImapSession      *self,
+                           guint               timeout_seconds,
+                           LbImapUntaggedFunc  func,
+                           gpointer            user_data,
+                           gboolean           *out_changed,
+                           GCancellable       *cancellable,
+                           GError            **error)
 {
   g_autofree char *tag = NULL;
   g_autofree char *line = NULL;
@@ -1089,6 +1094,8 @@ lb_imap_session_idle_sync (LbImapSession *self,
           set_status_error (self, r, "IDLE", error);
           return FALSE;
         }
+      if (func != NULL && r->tag == NULL && !func (r, user_data, error))
+        return FALSE;
       changed |= is_change (r);
     }
 
@@ -1114,6 +1121,8 @@ lb_imap_session_idle_sync (LbImapSession *self,
           set_bye_error (self, r, error);
           return FALSE;
         }
+      if (func != NULL && r->tag == NULL && !func (r, user_data, error))
+        return FALSE;
       changed |= is_change (r);
     }
 

@@ -126,6 +126,8 @@ gboolean       lb_imap_session_append_sync      (LbImapSession        *self,
                                                  GError              **error);
 gboolean       lb_imap_session_idle_sync        (LbImapSession        *self,
                                                  guint                 timeout_seconds,
+                                                 LbImapUntaggedFunc    func,
+                                                 gpointer              user_data,
                                                  gboolean             *out_changed,
                                                  GCancellable         *cancellable,
                                                  GError              **error);

@@ -27,6 +27,12 @@
  * often enough that NAT mappings stay alive.  A renewal that gets no answer within
  * IDLE_ANSWER_MS means the connection died silently: reconnect. */
 #define IDLE_RENEW_SECONDS (10 * 60)
+/* Without NOTIFY, only INBOX is watched live: the other folders are synced this often. */
+#define OTHER_FOLDERS_SECONDS (10 * 60)
+/* NOTIFY (RFC 5465): the one IDLE connection hears of new mail, expunges and flag
+ * changes in every folder, as STATUS responses for the folders not selected. */
+#define NOTIFY_SET "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) " \
+                   "(personal (MessageNew MessageExpunge FlagChange))"
 #define IDLE_ANSWER_MS (30 * 1000)
 /* Bodies of the newest INBOX messages are kept for offline reading, previews and search. */
 #define PREFETCH_RECENT 200
@@ -719,6 +725,37 @@ poll_inbox (LbImapSession  *session,
   return TRUE;
 }
 
+/* Asks for NOTIFY's news of every folder; a refusal leaves IDLE on INBOX alone. */
+static gboolean
+idle_notify (LbAccountWorker  *self,
+             LbImapSession    *session,
+             gboolean         *out_notify,
+             GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LbImapResponse) r = NULL;
+
+  *out_notify = FALSE;
+  if (!lb_imap_session_has_capability (session, "NOTIFY"))
+    return TRUE;
+  r = lb_imap_session_command_sync (session, NULL, NULL, self->idle_cancellable, &local_error,
+                                    "%s", NOTIFY_SET);
+  if (r == NULL)
+    {
+      if (!lb_imap_session_is_connected (session) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("Account %" G_GINT64_FORMAT ": NOTIFY refused (%s); watching INBOX only",
+               self->row->id, local_error->message);
+      return TRUE;
+    }
+  *out_notify = TRUE;
+  return TRUE;
+}
+
 /* Logs in; learns once whether this server must be polled; IDLE needs INBOX selected. */
 static gboolean
 idle_connect (LbAccountWorker       *self,
@@ -726,6 +763,7 @@ idle_connect (LbAccountWorker       *self,
               const LbServerConfig  *config,
               LbQuirks              *quirks,
               gboolean              *polling,
+              gboolean              *notify,
               GError               **error)
 {
   if (!lb_imap_sync_login (session, config, worker_password, self, quirks->id_required,
@@ -740,21 +778,60 @@ idle_connect (LbAccountWorker       *self,
       return TRUE;
     }
   if (!lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, NULL,
-                                    self->idle_cancellable, error))
+                                    self->idle_cancellable, error) ||
+      !idle_notify (self, session, notify, error))
     return FALSE;
-  g_debug ("IDLE on account %" G_GINT64_FORMAT ": watching INBOX", self->row->id);
+  g_debug ("IDLE on account %" G_GINT64_FORMAT ": watching %s", self->row->id,
+           *notify ? "every folder (NOTIFY)" : "INBOX");
   return TRUE;
 }
 
-/* Waits for a change of INBOX with IDLE, or looks once when polling. */
+typedef struct {
+  LbAccountWorker *self;
+  LbStore         *store;
+} IdleNews;
+
+/* NOTIFY's STATUS for a folder other than INBOX: that folder changed.  One the store
+ * does not know yet (just created elsewhere) asks for a full sync, which lists it. */
+static gboolean
+on_idle_news (LbImapResponse  *r,
+              gpointer         user_data,
+              GError         **error)
+{
+  IdleNews *news = user_data;
+  g_autoptr(GPtrArray) folders = NULL;
+  gint64 folder_id = 0;
+
+  if (r->kind != LB_IMAP_RESPONSE_MAILBOX_STATUS || r->u.mailbox_status.name == NULL)
+    return TRUE;
+  folders = news->store != NULL ? lb_store_list_folders (news->store, news->self->row->id, NULL)
+                                : NULL;
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      LbStoreFolder *f = g_ptr_array_index (folders, i);
+
+      if (g_strcmp0 (f->raw_name, r->u.mailbox_status.name) == 0)
+        folder_id = f->id;
+    }
+  g_debug ("Account %" G_GINT64_FORMAT ": NOTIFY: %s changed", news->self->row->id,
+           folder_id != 0 ? "a folder" : "an unknown folder");
+  lb_account_worker_queue_pushed_sync (news->self, folder_id);
+  return TRUE;
+}
+
+/* Waits for a change of INBOX with IDLE (and hears of the other folders' changes with
+ * NOTIFY), or looks once when polling. */
 static gboolean
 idle_watch (LbAccountWorker  *self,
             LbImapSession    *session,
+            LbStore          *store,
             gboolean          polling,
             InboxStatus      *last,
             gboolean         *out_changed,
             GError          **error)
 {
+  IdleNews news = { self, store };
+
   if (polling)
     {
       gboolean first = !last->known;
@@ -765,8 +842,8 @@ idle_watch (LbAccountWorker  *self,
       *out_changed = *out_changed || first;
       return TRUE;
     }
-  if (!lb_imap_session_idle_sync (session, idle_renew_seconds (), out_changed,
-                                  self->idle_cancellable, error))
+  if (!lb_imap_session_idle_sync (session, idle_renew_seconds (), on_idle_news, &news,
+                                  out_changed, self->idle_cancellable, error))
     return FALSE;
   g_debug ("IDLE on account %" G_GINT64_FORMAT " ended: %s", self->row->id,
            *out_changed ? "INBOX changed" : "renewing");
@@ -784,6 +861,8 @@ idle_thread (gpointer data)
   g_autoptr(LbStore) store = lb_store_open (self->store_path, LB_STORE_OPEN_READ_ONLY, NULL);
   guint backoff = BACKOFF_MIN_SECONDS;
   gboolean polling = FALSE;
+  gboolean notify = FALSE;
+  gint64 others_synced = g_get_monotonic_time ();
   InboxStatus last = { 0 };
   LbQuirks quirks;
 
@@ -803,15 +882,24 @@ idle_thread (gpointer data)
       gboolean changed = FALSE;
 
       if (!lb_imap_session_is_connected (session) &&
-          !idle_connect (self, session, config, &quirks, &polling, &error))
+          !idle_connect (self, session, config, &quirks, &polling, &notify, &error))
         goto failed;
-      if (!idle_watch (self, session, polling, &last, &changed, &error))
+      if (!idle_watch (self, session, store, polling, &last, &changed, &error))
         goto failed;
       backoff = BACKOFF_MIN_SECONDS;
       /* Before the first sync stored INBOX, IDLE's news asks for a full sync; a poll's
        * baseline then needs nothing, as the first sync is still to come. */
       if (changed && (inbox_id != 0 || !polling))
         lb_account_worker_queue_pushed_sync (self, inbox_id);
+      /* Without NOTIFY the other folders are looked at now and then; with QRESYNC that
+       * costs what changed. */
+      if (!notify && g_get_monotonic_time () - others_synced >=
+                     (gint64) env_shorter ("LETTERBOX_OTHER_FOLDERS_SECONDS",
+                                           OTHER_FOLDERS_SECONDS) * G_USEC_PER_SEC)
+        {
+          others_synced = g_get_monotonic_time ();
+          lb_account_worker_queue_pushed_sync (self, 0);
+        }
       if (polling && !idle_wait (self, poll_interval_seconds (&quirks)))
         break;
       continue;

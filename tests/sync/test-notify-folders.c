@@ -1,0 +1,118 @@
+/* test-notify-folders.c: new mail in a folder other than INBOX arrives by itself
+ *
+ * Where the server has NOTIFY (RFC 5465; Dovecot does), the one IDLE connection hears
+ * of every folder's changes at once.  Elsewhere IDLE watches INBOX and the other
+ * folders are synced now and then (LETTERBOX_OTHER_FOLDERS_SECONDS shortens that here,
+ * LETTERBOX_IDLE_RENEW_SECONDS the IDLE round that checks it).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lb-test-env.h"
+
+/* Dovecot's capabilities without NOTIFY. */
+#define NO_NOTIFY "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE UIDPLUS " \
+                  "LIST-EXTENDED CONDSTORE QRESYNC ESEARCH MOVE LITERAL+ SPECIAL-USE"
+
+static GString *log_text;
+
+static GLogWriterOutput
+record_writer (GLogLevelFlags   level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         user_data)
+{
+  g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
+
+  g_string_append_printf (log_text, "%s\n", line);
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  return G_LOG_WRITER_HANDLED;
+}
+
+typedef struct {
+  LbTestEnv *env;
+  guint      want;
+} ArchiveWait;
+
+static gboolean
+archive_has (gpointer data)
+{
+  ArchiveWait *w = data;
+
+  return lb_folder_get_total_count (lb_test_env_folder (w->env, LB_FOLDER_ROLE_ARCHIVE)) >= w->want;
+}
+
+static void
+deliver_to_archive (const char *capability,
+                    guint       within_s)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:10:95", "alice@example.com:Archive:5:96",
+                                  NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+  g_autoptr(LbImapSession) other = NULL;
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  ArchiveWait wait = { &env, 6 };
+
+  options.corpus = corpus;
+  options.imap_capability = capability;
+  lb_test_env_start (&env, &options);
+  lb_test_env_sync_ok (&env);
+  g_assert_cmpuint (lb_folder_get_total_count (lb_test_env_folder (&env, LB_FOLDER_ROLE_ARCHIVE)), ==, 5);
+
+  g_string_truncate (log_text, 0);
+  lb_engine_start (env.engine);
+  /* Let IDLE settle before the other client delivers. */
+  lb_test_iterate_for (1500);
+  g_assert_nonnull (strstr (log_text->str, capability == NULL ? "watching every folder (NOTIFY)"
+                                                              : "watching INBOX"));
+
+  msg = g_bytes_new_static ("From: Bob <bob@example.com>\r\nTo: alice@example.com\r\n"
+                            "Subject: filed by a rule\r\nMessage-ID: <notify-1@example.com>\r\n"
+                            "Date: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\nHello\r\n", 161);
+  /* Through Dovecot (another client, or its delivery agent filing by a rule), which is
+   * what tells NOTIFY: a file dropped into the Maildir reaches Dovecot only when the
+   * folder is next opened. */
+  other = lb_test_env_server_session (&env);
+  lb_imap_session_append_sync (other, "Archive", NULL, msg, NULL, NULL, &error);
+  g_assert_no_error (error);
+  lb_imap_session_logout (other);
+
+  g_assert_true (lb_test_wait_until (archive_has, &wait, within_s));
+  lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
+  lb_test_env_stop (&env);
+}
+
+/* NOTIFY: the new message is there within seconds, long before any periodic check. */
+static void
+test_notify (void)
+{
+  deliver_to_archive (NULL, 10);
+}
+
+/* No NOTIFY: the periodic sync of the other folders finds it. */
+static void
+test_periodic (void)
+{
+  deliver_to_archive (NO_NOTIFY, 30);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Before any thread exists.  The periodic check (3 s) is longer than test_notify's
+   * wait would need, and only happens at the end of an IDLE round (2 s). */
+  g_setenv ("LETTERBOX_IDLE_RENEW_SECONDS", "2", TRUE);
+  g_setenv ("LETTERBOX_OTHER_FOLDERS_SECONDS", "3", TRUE);
+  g_setenv ("G_MESSAGES_DEBUG", "Letterbox-Worker", TRUE);
+  log_text = g_string_new (NULL);
+  g_log_set_writer_func (record_writer, NULL, NULL);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/notify/other-folder", test_notify);
+  g_test_add_func ("/notify/periodic-without-notify", test_periodic);
+  return g_test_run ();
+}
