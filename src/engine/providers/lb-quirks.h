@@ -53,7 +53,7 @@ typedef struct {
 } LbQuirks;
 
 /* Seconds between polls of a server without IDLE. */
-#define LB_QUIRKS_DEFAULT_POLL_INTERVAL 300
+#define LB_QUIRKS_DEFAULT_POLL_INTERVAL 60
 
 void     lb_quirks_init                 (LbQuirks            *quirks);
 void     lb_quirks_merge_capabilities   (LbQuirks            *quirks,

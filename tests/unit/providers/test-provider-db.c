@@ -312,7 +312,9 @@ test_quirks_from_provider (void)
   g_assert_true (q.send_id);
   g_assert_true (q.id_required);
   g_assert_true (q.poll_instead_of_idle);
+  /* New mail within a minute, over the one kept connection. */
   g_assert_cmpuint (q.poll_interval, >, 0);
+  g_assert_cmpuint (q.poll_interval, <=, 60);
   g_assert_true (q.no_condstore_flag_poll);
   g_assert_false (q.gmail_labels);
 
