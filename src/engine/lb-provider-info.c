@@ -152,6 +152,21 @@ lb_provider_info_get_name (const LbProviderInfo *info,
 }
 
 /**
+ * lb_provider_info_get_oauth2_id:
+ * @info: a provider
+ *
+ * Returns: (nullable): the id of the provider's browser sign-in ("microsoft", "google"),
+ *   for lb_account_sign_in_async(); %NULL when it has none or only autoconfig knows it
+ */
+const char *
+lb_provider_info_get_oauth2_id (const LbProviderInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  return info->provider != NULL ? lb_provider_get_oauth2_id (info->provider) : NULL;
+}
+
+/**
  * lb_provider_info_get_credential_kind:
  * @info: a provider
  *

@@ -44,6 +44,7 @@ const char       *lb_provider_info_get_id                 (const LbProviderInfo 
 const char       *lb_provider_info_get_name               (const LbProviderInfo *info,
                                                            const char           *language);
 LbCredentialKind  lb_provider_info_get_credential_kind    (const LbProviderInfo *info);
+const char       *lb_provider_info_get_oauth2_id          (const LbProviderInfo *info);
 const char       *lb_provider_info_get_help_url           (const LbProviderInfo *info);
 const char       *lb_provider_info_get_secret_term        (const LbProviderInfo *info,
                                                            const char           *language);

@@ -6,13 +6,25 @@
  *             account is added; Stop (or Escape) goes back to where the user was.
  *   secret    what the provider calls the secret (授权码, app password ...), how to get one
  *             in numbered steps, a button to the provider's help page, and the field.
- *   oauth2    for providers that refuse passwords altogether (Outlook.com, Microsoft 365).
+ *   oauth2    for providers with a browser sign-in (OAuth2): "Sign in with Microsoft" for
+ *             Outlook.com and Microsoft 365 (which refuse passwords), "Sign in with Google"
+ *             beside the app password for Gmail.  A build without a client ID says so
+ *             here and offers the other ways, and an advanced user's own client ID.
+ *   oauth2-wait  while the browser sign-in runs: the address to copy, and Cancel.
  *   advanced  IMAP and SMTP host, port, security (TLS or STARTTLS only) and user name,
  *             prefilled from discovery; also where a failed discovery lands.
  *
  * Nothing the user typed is lost on a failure: the pages keep their widgets, and the
  * message is shown next to the field to fix.  The secret goes from the field to the engine,
  * which keeps it in the keyring; it is never written anywhere else or logged.
+ *
+ * The user's own client IDs are kept in GSettings (oauth2-client-ids, by provider), not with
+ * an account: one registration serves every account of that provider, as the build's
+ * does, and an ID is public; a client secret (Google's desktop clients have one) goes to
+ * the keyring through lb_account_sign_in_save_client().
+ *
+ * Offline (GNetworkMonitor), the wizard says so instead of looking up settings or
+ * blaming the server fields.
  *
  * For tests only, two environment variables replace the network look-up:
  *   LETTERBOX_TEST_DISCOVERY_FILE  an autoconfig XML file (Thunderbird's clientConfig
@@ -29,6 +41,7 @@
 
 #include "lb-account-check.h"
 #include "lb-account-discovery.h"
+#include "lb-account-sign-in.h"
 #include "lb-account-wizard.h"
 #include "lb-ui-types.h"
 
@@ -37,6 +50,7 @@ typedef enum {
   BUSY_DISCOVERY,
   BUSY_CHECK,
   BUSY_ADD,
+  BUSY_OAUTH2,
 } BusyKind;
 
 struct _LbAccountWizard
@@ -51,6 +65,11 @@ struct _LbAccountWizard
   LbAccountDiscovery *discovery;     /* what discovery found, or NULL */
   char              *config_address; /* the address @discovery was found for */
   LbAccountSettings *pending;        /* the settings being added after a good check */
+  LbAccount         *reauth;         /* the account being signed in again, or NULL */
+  LbProviderInfo    *reauth_provider; /* its provider, when the database knows it */
+  GNetworkMonitor   *monitor;
+  char              *reauth_oauth2_id; /* its browser sign-in */
+  char              *sign_in_uri;    /* the browser sign-in's address, while it runs */
 
   /* Template children */
   GtkStack          *stack;
@@ -69,7 +88,21 @@ struct _LbAccountWizard
   AdwButtonContent  *help_button_content;
   AdwPasswordEntryRow *secret_row;
   GtkLabel          *secret_error;
-  AdwStatusPage     *oauth2_page;
+  GtkLabel          *oauth2_title;
+  GtkLabel          *oauth2_intro;
+  GtkLabel          *oauth2_unavailable;
+  GtkLabel          *oauth2_error;
+  GtkWidget         *oauth2_sign_in_button;
+  GtkWidget         *oauth2_password_button;
+  GtkWidget         *oauth2_help_button;
+  AdwExpanderRow    *client_expander;
+  AdwEntryRow       *client_id_row;
+  AdwPasswordEntryRow *client_secret_row;
+  AdwStatusPage     *wait_page;
+  GtkSpinner        *wait_spinner;
+  GtkLabel          *wait_uri_label;
+  GtkWidget         *help_uri_box;
+  GtkLabel          *help_uri_label;
   GtkLabel          *server_error;
   AdwEntryRow       *imap_host_row;
   GtkSpinButton     *imap_port_spin;
@@ -124,7 +157,20 @@ address_domain (const char *address)
 static LbProviderInfo *
 current_provider (LbAccountWizard *self)
 {
+  if (self->reauth != NULL)
+    return self->reauth_provider;
   return self->discovery != NULL ? lb_account_discovery_get_provider (self->discovery) : NULL;
+}
+
+/* The browser sign-in of the address's provider ("microsoft", "google"), or NULL. */
+static const char *
+current_oauth2_id (LbAccountWizard *self)
+{
+  LbProviderInfo *provider = current_provider (self);
+
+  if (self->reauth != NULL)
+    return self->reauth_oauth2_id;
+  return provider != NULL ? lb_provider_info_get_oauth2_id (provider) : NULL;
 }
 
 static const char *
@@ -145,14 +191,17 @@ static void
 update_header (LbAccountWizard *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->stack);
-  gboolean can_go_back = self->busy == BUSY_NONE && g_strcmp0 (page, "identity") != 0;
+  gboolean can_go_back = self->busy == BUSY_NONE && self->reauth == NULL
+                         && g_strcmp0 (page, "identity") != 0;
 
   gtk_widget_set_visible (self->back_button, can_go_back);
-  /* While busy, the page's own Stop button is the way back. */
-  gtk_widget_set_visible (self->cancel_button, !can_go_back && self->busy == BUSY_NONE);
+  /* Cancel on every page; while busy, the page's own Stop or Cancel is the way back. */
+  gtk_widget_set_visible (self->cancel_button, self->busy == BUSY_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.back", can_go_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next", self->busy == BUSY_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.sign-in", self->busy == BUSY_NONE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.oauth2-sign-in",
+                                 self->busy == BUSY_NONE);
 }
 
 static void
@@ -164,6 +213,10 @@ show_page (LbAccountWizard *self,
     gtk_spinner_start (self->busy_spinner);
   else
     gtk_spinner_stop (self->busy_spinner);
+  if (g_str_equal (name, "oauth2-wait"))
+    gtk_spinner_start (self->wait_spinner);
+  else
+    gtk_spinner_stop (self->wait_spinner);
   update_header (self);
 }
 
@@ -201,12 +254,43 @@ show_label (GtkLabel   *label,
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && text[0] != '\0');
 }
 
+static gboolean
+is_offline (LbAccountWizard *self)
+{
+  return !g_network_monitor_get_network_available (self->monitor);
+}
+
+static const char *
+offline_message (void)
+{
+  return _("Your computer is offline. Connect to the internet, then try again.");
+}
+
+/* Brings the top of the page, where @label explains what happened, into view, and
+ * focuses the first field after it.  Focusing the field alone scrolls it into view,
+ * which can push the explanation above the viewport. */
+static void
+show_explanation (LbAccountWizard *self,
+                  GtkLabel        *label)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (label), GTK_TYPE_SCROLLED_WINDOW);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->imap_host_row));
+  if (scrolled != NULL)
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+    }
+}
+
 static void
 clear_errors (LbAccountWizard *self)
 {
   show_label (self->identity_error, NULL);
   show_label (self->secret_error, NULL);
   show_label (self->server_error, NULL);
+  show_label (self->oauth2_error, NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->secret_row), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->advanced_secret_row), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->imap_host_row), "error");
@@ -376,33 +460,119 @@ fill_secret_page (LbAccountWizard *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->advanced_secret_row), term);
 }
 
+/* The name of the company whose sign-in page opens, for the button and the texts. */
+static const char *
+oauth2_brand (const char *oauth2_id)
+{
+  if (g_strcmp0 (oauth2_id, "microsoft") == 0)
+    return "Microsoft";
+  if (g_strcmp0 (oauth2_id, "google") == 0)
+    return "Google";
+  return oauth2_id;
+}
+
+static const char *
+oauth2_button_label (const char *oauth2_id)
+{
+  if (g_strcmp0 (oauth2_id, "microsoft") == 0)
+    return _("_Sign in with Microsoft");
+  if (g_strcmp0 (oauth2_id, "google") == 0)
+    return _("_Sign in with Google");
+  return _("_Sign In in the Browser");
+}
+
+static const char *
+typed_client_id (LbAccountWizard *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->client_id_row));
+}
+
+/* Whether the sign-in can start: this build (or the user, earlier or just now) has a
+ * client ID for the provider. */
+static gboolean
+oauth2_available (LbAccountWizard *self)
+{
+  const char *id = current_oauth2_id (self);
+
+  return id != NULL && (typed_client_id (self)[0] != '\0'
+                        || lb_account_sign_in_available (id, NULL));
+}
+
+static void
+fill_oauth2_unavailable (LbAccountWizard *self,
+                         gboolean         password_too)
+{
+  const char *brand = oauth2_brand (current_oauth2_id (self));
+  g_autofree char *text = NULL;
+
+  if (password_too)
+    /* Translators: %s is "Microsoft" or "Google". */
+    text = g_strdup_printf (_("This build of Letterbox has no client ID for signing in with "
+                              "%s, so it cannot open the sign-in page. Use an app password "
+                              "instead, add the account in Settings → Online Accounts and "
+                              "use it from there, or enter your own client ID below."), brand);
+  else
+    /* Translators: %s is "Microsoft" or "Google". */
+    text = g_strdup_printf (_("This build of Letterbox has no client ID for signing in with "
+                              "%s, so it cannot open the sign-in page. Add the account in "
+                              "Settings → Online Accounts and use it from there, or enter "
+                              "your own client ID below."), brand);
+  show_label (self->oauth2_unavailable, oauth2_available (self) ? NULL : text);
+  gtk_widget_set_sensitive (self->oauth2_sign_in_button, oauth2_available (self));
+}
+
 static void
 fill_oauth2_page (LbAccountWizard *self)
 {
   LbProviderInfo *provider = current_provider (self);
-  /* Only the database knows these providers: autoconfig cannot describe OAuth2-only ones. */
-  const char *name = provider != NULL && lb_provider_info_get_id (provider) != NULL
+  const char *oauth2_id = current_oauth2_id (self);
+  const char *brand = oauth2_brand (oauth2_id);
+  gboolean password_too = self->reauth == NULL
+                          && current_credential (self) != LB_CREDENTIAL_OAUTH2_ONLY;
+  const char *name = provider != NULL && lb_provider_info_get_name (provider, ui_language ()) != NULL
                      ? lb_provider_info_get_name (provider, ui_language ())
                      : address_domain (current_address (self));
   g_autofree char *title = NULL;
-  g_autofree char *description = NULL;
+  g_autofree char *intro = NULL;
 
-  /* Translators: %s is a provider such as "Outlook.com / Hotmail". */
-  title = g_strdup_printf (_("%s No Longer Accepts Passwords"), name);
-  /* Translators: %s is a provider such as "Outlook.com / Hotmail". */
-  description = g_strdup_printf (_("Since 16 September 2024, Microsoft lets mail apps sign in "
-                                   "to %s only through its own sign-in page (OAuth2); "
-                                   "passwords and app passwords are refused. Letterbox does "
-                                   "not support that sign-in yet, so this account cannot be "
-                                   "added for now. You can still read this mail on the web."),
-                                 name);
-  adw_status_page_set_title (self->oauth2_page, title);
-  adw_status_page_set_description (self->oauth2_page, description);
+  /* Translators: %s is a provider such as "QQ Mail" or "Gmail", or a domain. */
+  title = g_strdup_printf (_("Sign In to %s"), name);
+  if (password_too)
+    /* Translators: %s is "Google" (or "Microsoft"). */
+    intro = g_strdup_printf (_("Letterbox opens %s’s sign-in page in your browser. Sign in "
+                               "there and allow Letterbox to use your mail: your password "
+                               "stays with %s. You can also use an app password instead."),
+                             brand, brand);
+  else
+    /* Translators: the first %s is a provider such as "Outlook.com / Hotmail", the others
+     * are "Microsoft". */
+    intro = g_strdup_printf (_("%s accepts only %s’s own sign-in page for mail apps: "
+                               "passwords and app passwords are refused. Letterbox opens that "
+                               "page in your browser; sign in there and allow Letterbox to "
+                               "use your mail."), name, brand);
+  gtk_label_set_text (self->oauth2_title, title);
+  gtk_label_set_text (self->oauth2_intro, intro);
+  gtk_button_set_label (GTK_BUTTON (self->oauth2_sign_in_button), oauth2_button_label (oauth2_id));
+  gtk_button_set_label (GTK_BUTTON (self->oauth2_password_button),
+                        _("Use an _App Password Instead"));
+  gtk_widget_set_visible (self->oauth2_password_button, password_too);
+  gtk_widget_set_visible (self->oauth2_help_button, current_help_url (self) != NULL);
+  /* Only Google's desktop clients come with a secret. */
+  gtk_widget_set_visible (GTK_WIDGET (self->client_secret_row),
+                          g_strcmp0 (oauth2_id, "google") == 0);
+  fill_oauth2_unavailable (self, password_too);
 }
 
 static void
 show_secret_or_oauth2 (LbAccountWizard *self)
 {
+  if (self->account == NULL && current_oauth2_id (self) != NULL)
+    {
+      fill_secret_page (self);
+      fill_oauth2_page (self);
+      show_page (self, "oauth2");
+      return;
+    }
   if (current_credential (self) == LB_CREDENTIAL_OAUTH2_ONLY)
     {
       fill_oauth2_page (self);
@@ -449,6 +619,13 @@ on_discovery_done (GObject      *source,
       show_secret_or_oauth2 (self);
       return;
     }
+  if (is_offline (self))
+    {
+      /* The network went while looking: nothing is wrong with the address. */
+      show_page (self, "identity");
+      show_label (self->identity_error, offline_message ());
+      return;
+    }
 
   /* Translators: %s is the domain of the address, such as "example.com". */
   message = g_strdup_printf (_("Letterbox could not find the settings for %s. Check the "
@@ -458,7 +635,7 @@ on_discovery_done (GObject      *source,
   fill_secret_page (self);
   show_label (self->server_error, message);
   show_page (self, "advanced");
-  focus_later (GTK_WIDGET (self->imap_host_row));
+  show_explanation (self, self->server_error);
 }
 
 static void
@@ -510,11 +687,55 @@ next_action (GtkWidget  *widget,
       show_secret_or_oauth2 (self);
       return;
     }
+  /* Offline, a look-up can only fail, and its guesses would be shown as wrong. */
+  if (is_offline (self))
+    {
+      show_label (self->identity_error, offline_message ());
+      return;
+    }
 
   start_discovery (self);
 }
 
 /* ---- step 3: sign in ---------------------------------------------------------------- */
+
+/**
+ * lb_account_wizard_clean_secret:
+ * @kind: what the provider calls for
+ * @typed: what is in the field
+ *
+ * App passwords and authorization codes are shown in groups ("abcd efgh ijkl mnop") and
+ * copied with the spaces, which the server refuses; they never contain a space
+ * themselves.  A password is taken as typed.
+ *
+ * Returns: (transfer full): the secret to check and store
+ */
+char *
+lb_account_wizard_clean_secret (LbCredentialKind  kind,
+                                const char       *typed)
+{
+  g_autoptr(GString) clean = NULL;
+
+  if (kind != LB_CREDENTIAL_APP_PASSWORD && kind != LB_CREDENTIAL_AUTHORIZATION_CODE)
+    return g_strdup (typed);
+  clean = g_string_new (NULL);
+  for (const char *p = typed; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      /* NO-BREAK SPACE and friends too: web pages lay the groups out with them. */
+      if (!g_unichar_isspace (c) && g_unichar_type (c) != G_UNICODE_SPACE_SEPARATOR)
+        g_string_append_unichar (clean, c);
+    }
+  return g_string_free (g_steal_pointer (&clean), FALSE);
+}
+
+static char *
+typed_secret (LbAccountWizard *self)
+{
+  return lb_account_wizard_clean_secret (current_credential (self),
+                                         gtk_editable_get_text (GTK_EDITABLE (self->secret_row)));
+}
 
 static LbServerConfig *
 server_from_fields (AdwEntryRow   *host_row,
@@ -570,6 +791,17 @@ show_check_failure (LbAccountWizard            *self,
                     const LbAccountCheckResult *result)
 {
   clear_errors (self);
+
+  /* Offline, every server looks unreachable: that is not the fields' fault. */
+  if (result->field == LB_ACCOUNT_CHECK_FIELD_SERVER && is_offline (self))
+    {
+      const char *page = self->return_page != NULL ? self->return_page : "secret";
+
+      show_page (self, page);
+      show_label (g_str_equal (page, "advanced") ? self->server_error : self->secret_error,
+                  offline_message ());
+      return;
+    }
 
   switch (result->field)
     {
@@ -630,7 +862,7 @@ on_account_added (GObject      *source,
 static void
 add_pending (LbAccountWizard *self)
 {
-  g_autofree char *secret = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->secret_row)));
+  g_autofree char *secret = typed_secret (self);
 
   lb_engine_add_account_async (self->engine, self->pending, secret, self->cancellable,
                                on_account_added, g_object_ref (self));
@@ -689,7 +921,7 @@ on_check_done (GObject      *source,
   if (self->account != NULL)
     {
       /* In place: the account keeps its id, folders and cached mail. */
-      g_autofree char *secret = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->secret_row)));
+      g_autofree char *secret = typed_secret (self);
       lb_engine_update_account_async (self->engine, self->account, self->pending,
                                       secret[0] != '\0' ? secret : NULL, self->cancellable,
                                       on_account_updated, g_object_ref (self));
@@ -705,7 +937,7 @@ sign_in_action (GtkWidget  *widget,
 {
   LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
   g_autoptr(LbAccountSettings) settings = NULL;
-  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
+  g_autofree char *secret = typed_secret (self);
   const char *page = gtk_stack_get_visible_child_name (self->stack);
 
   if (self->busy != BUSY_NONE || g_strcmp0 (page, "oauth2") == 0
@@ -751,6 +983,257 @@ sign_in_action (GtkWidget  *widget,
   self->pending = g_steal_pointer (&settings);
 }
 
+/* ---- step 2b: the browser sign-in (OAuth2) ------------------------------------------- */
+
+/* Keeps the client ID the user typed (GSettings) and its secret (the keyring), and uses
+ * them from now on.  Returns FALSE, with the reason shown, when the keyring refused. */
+static gboolean
+save_typed_client (LbAccountWizard *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GVariant) old = NULL;
+  g_autoptr(GVariantDict) dict = NULL;
+  g_autofree char *client_id = g_strstrip (g_strdup (typed_client_id (self)));
+  const char *id = current_oauth2_id (self);
+
+  if (client_id[0] == '\0')
+    return TRUE;
+  if (!lb_account_sign_in_save_client (id, client_id,
+                                       gtk_editable_get_text (GTK_EDITABLE (self->client_secret_row)),
+                                       &error))
+    {
+      show_label (self->oauth2_error, error->message);
+      return FALSE;
+    }
+  settings = g_settings_new (APP_ID);
+  old = g_settings_get_value (settings, "oauth2-client-ids");
+  dict = g_variant_dict_new (NULL);
+  /* a{ss} as a dict: rebuild it with this provider's entry replaced. */
+  {
+    GVariantIter iter;
+    const char *key, *value;
+    g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE ("a{ss}"));
+
+    g_variant_iter_init (&iter, old);
+    while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+      if (!g_str_equal (key, id))
+        g_variant_builder_add (builder, "{ss}", key, value);
+    g_variant_builder_add (builder, "{ss}", id, client_id);
+    g_settings_set_value (settings, "oauth2-client-ids", g_variant_builder_end (builder));
+  }
+  return TRUE;
+}
+
+/**
+ * lb_account_wizard_restore_client_ids:
+ * @settings: the application's settings
+ *
+ * Uses the client IDs the user registered (see save_typed_client) again, at start.
+ */
+void
+lb_account_wizard_restore_client_ids (GSettings *settings)
+{
+  g_autoptr(GVariant) ids = g_settings_get_value (settings, "oauth2-client-ids");
+  GVariantIter iter;
+  const char *id, *client_id;
+
+  g_variant_iter_init (&iter, ids);
+  while (g_variant_iter_next (&iter, "{&s&s}", &id, &client_id))
+    if (client_id[0] != '\0')
+      lb_account_sign_in_restore_client (id, client_id);
+}
+
+/* The account to sign in: the one signed in again as it is, or a new one from the
+ * fields, with the provider's browser sign-in for IMAP and SMTP. */
+static LbAccountSettings *
+oauth2_settings (LbAccountWizard *self)
+{
+  LbAccountSettings *s;
+
+  if (self->reauth != NULL)
+    return lb_account_dup_settings (self->reauth);
+  s = settings_from_fields (self);
+  s->oauth2_provider = g_strdup (current_oauth2_id (self));
+  if (s->imap != NULL)
+    s->imap->auth = LB_AUTH_OAUTH2;
+  if (s->smtp != NULL)
+    s->smtp->auth = LB_AUTH_OAUTH2;
+  return s;
+}
+
+static void
+on_sign_in_uri (const char *uri,
+                gboolean    browser_started,
+                gpointer    user_data)
+{
+  LbAccountWizard *self = user_data;
+
+  g_free (self->sign_in_uri);
+  self->sign_in_uri = g_strdup (uri);
+  gtk_label_set_text (self->wait_uri_label, uri);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->wait_uri_label), uri);
+  /* The portal on GTK 4.8; when it cannot open anything, the address is there to copy. */
+  if (!browser_started)
+    gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+}
+
+static void
+on_oauth2_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->reauth != NULL)
+    account = lb_engine_update_account_finish (LB_ENGINE (source), result, &error);
+  else
+    account = lb_engine_add_account_finish (LB_ENGINE (source), result, &error);
+  g_clear_pointer (&self->pending, lb_account_settings_free);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  end_busy (self);
+  if (account == NULL)
+    {
+      show_page (self, "oauth2");
+      show_label (self->oauth2_error, error->message);
+      return;
+    }
+  /* The engine starts the first sync itself (again, for an account signed in again). */
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_oauth2_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *refresh_token = lb_account_sign_in_finish (result, NULL, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* Cancel already went back */
+  g_clear_pointer (&self->sign_in_uri, g_free);
+  if (refresh_token == NULL)
+    {
+      g_clear_pointer (&self->pending, lb_account_settings_free);
+      end_busy (self);
+      show_page (self, "oauth2");
+      show_label (self->oauth2_error, error->message);
+      return;
+    }
+
+  self->busy = BUSY_ADD;
+  adw_status_page_set_title (self->busy_page, self->reauth != NULL ? _("Signing In Again…")
+                                                                  : _("Adding Account…"));
+  adw_status_page_set_description (self->busy_page,
+                                   _("Saving the sign-in in the keyring and starting the first "
+                                     "download"));
+  show_page (self, "busy");
+  if (self->reauth != NULL)
+    /* In place: the account keeps its id, folders and cached mail. */
+    lb_engine_update_account_async (self->engine, self->reauth, self->pending, refresh_token,
+                                    self->cancellable, on_oauth2_stored, g_object_ref (self));
+  else
+    lb_engine_add_account_async (self->engine, self->pending, refresh_token, self->cancellable,
+                                 on_oauth2_stored, g_object_ref (self));
+  lb_account_sign_in_free_token (refresh_token);
+}
+
+static void
+oauth2_sign_in_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+  g_autoptr(LbAccountSettings) settings = NULL;
+  g_autofree char *description = NULL;
+
+  if (self->busy != BUSY_NONE || current_oauth2_id (self) == NULL)
+    return;
+  clear_errors (self);
+  if (!save_typed_client (self) || !oauth2_available (self))
+    return;
+  if (is_offline (self))
+    {
+      show_label (self->oauth2_error, offline_message ());
+      return;
+    }
+  settings = oauth2_settings (self);
+  if (settings->imap == NULL)
+    return;
+
+  g_free (self->return_page);
+  self->return_page = g_strdup ("oauth2");
+  self->busy = BUSY_OAUTH2;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  /* Translators: the first %s is "Microsoft" or "Google", the second the address. */
+  description = g_strdup_printf (_("Sign in on %s’s page that opened in your browser as %s, "
+                                   "then come back here."),
+                                 oauth2_brand (current_oauth2_id (self)), settings->email);
+  adw_status_page_set_description (self->wait_page, description);
+  gtk_label_set_text (self->wait_uri_label, "");
+  show_page (self, "oauth2-wait");
+  self->pending = g_steal_pointer (&settings);
+  lb_account_sign_in_async (self->pending, on_sign_in_uri, self, self->cancellable,
+                            on_oauth2_done, g_object_ref (self));
+}
+
+static void
+use_password_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+
+  if (self->busy != BUSY_NONE)
+    return;
+  clear_errors (self);
+  fill_secret_page (self);
+  show_page (self, "secret");
+  focus_later (GTK_WIDGET (self->secret_row));
+}
+
+static void
+copy_text (LbAccountWizard *self,
+           const char      *text)
+{
+  if (text != NULL && text[0] != '\0')
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+static void
+copy_sign_in_address_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+
+  copy_text (self, self->sign_in_uri);
+}
+
+static void
+copy_help_address_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+
+  copy_text (self, current_help_url (self));
+}
+
+static void
+on_client_id_changed (LbAccountWizard *self)
+{
+  if (current_oauth2_id (self) != NULL)
+    fill_oauth2_unavailable (self, self->reauth == NULL
+                                   && current_credential (self) != LB_CREDENTIAL_OAUTH2_ONLY);
+}
+
 /* ---- navigation --------------------------------------------------------------------- */
 
 static void
@@ -776,6 +1259,7 @@ cancel_action (GtkWidget  *widget,
   page = g_steal_pointer (&self->return_page);
   end_busy (self);
   show_page (self, page != NULL ? page : "identity");
+  g_clear_pointer (&self->sign_in_uri, g_free);
   if (g_strcmp0 (page, "identity") == 0)
     focus_later (GTK_WIDGET (self->email_row));
   else if (g_strcmp0 (page, "secret") == 0)
@@ -794,6 +1278,12 @@ back_action (GtkWidget  *widget,
     return;
 
   clear_errors (self);
+  if (g_strcmp0 (page, "secret") == 0 && self->account == NULL
+      && current_oauth2_id (self) != NULL)
+    {
+      show_page (self, "oauth2");
+      return;
+    }
   if (g_strcmp0 (page, "advanced") == 0 && self->discovery != NULL && self->account == NULL
       && current_credential (self) != LB_CREDENTIAL_OAUTH2_ONLY)
     {
@@ -820,6 +1310,28 @@ advanced_action (GtkWidget  *widget,
 }
 
 static void
+on_help_shown (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LbAccountWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  const char *url = current_help_url (self);
+
+  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) || url == NULL)
+    return;
+  g_debug ("No browser opened the help page: %s", error->message);
+  /* The address, to open elsewhere (a phone, another computer). */
+  gtk_label_set_text (self->help_uri_label, url);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->help_uri_label), url);
+  gtk_widget_set_visible (self->help_uri_box, TRUE);
+  /* Translators: %s is the address of a help page. */
+  message = g_strdup_printf (_("No browser could open the help page. Its address is %s"), url);
+  show_label (self->oauth2_error, message);
+}
+
+static void
 open_help_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -828,7 +1340,8 @@ open_help_action (GtkWidget  *widget,
   const char *url = current_help_url (self);
 
   if (url != NULL)
-    gtk_show_uri (GTK_WINDOW (self), url, GDK_CURRENT_TIME);
+    gtk_show_uri_full (GTK_WINDOW (self), url, GDK_CURRENT_TIME, NULL, on_help_shown,
+                       g_object_ref (self));
 }
 
 static void
@@ -881,6 +1394,11 @@ lb_account_wizard_finalize (GObject *object)
   g_clear_object (&self->account);
   g_clear_pointer (&self->discovery, lb_account_discovery_free);
   g_clear_pointer (&self->pending, lb_account_settings_free);
+  g_clear_object (&self->reauth);
+  g_clear_pointer (&self->reauth_provider, lb_provider_info_unref);
+  g_clear_object (&self->monitor);
+  g_free (self->reauth_oauth2_id);
+  g_free (self->sign_in_uri);
   g_free (self->config_address);
   g_free (self->return_page);
 
@@ -914,7 +1432,21 @@ lb_account_wizard_class_init (LbAccountWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, help_button_content);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_row);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_error);
-  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_page);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_title);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_intro);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_unavailable);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_error);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_password_button);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, oauth2_help_button);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, client_expander);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, client_id_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, client_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, wait_page);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, wait_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, wait_uri_label);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, help_uri_box);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, help_uri_label);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, server_error);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, imap_host_row);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, imap_port_spin);
@@ -932,6 +1464,14 @@ lb_account_wizard_class_init (LbAccountWizardClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "wizard.advanced", NULL, advanced_action);
   gtk_widget_class_install_action (widget_class, "wizard.open-help", NULL, open_help_action);
+  gtk_widget_class_install_action (widget_class, "wizard.oauth2-sign-in", NULL,
+                                   oauth2_sign_in_action);
+  gtk_widget_class_install_action (widget_class, "wizard.use-password", NULL,
+                                   use_password_action);
+  gtk_widget_class_install_action (widget_class, "wizard.copy-sign-in-address", NULL,
+                                   copy_sign_in_address_action);
+  gtk_widget_class_install_action (widget_class, "wizard.copy-help-address", NULL,
+                                   copy_help_address_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "wizard.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
@@ -966,6 +1506,9 @@ lb_account_wizard_init (LbAccountWizard *self)
                             G_CALLBACK (on_secret_activated), self);
   g_signal_connect_swapped (self->secret_row, "changed",
                             G_CALLBACK (on_secret_changed), self);
+  g_signal_connect_swapped (self->client_id_row, "changed",
+                            G_CALLBACK (on_client_id_changed), self);
+  self->monitor = g_object_ref (g_network_monitor_get_default ());
 
   fill_secret_page (self);
   show_page (self, "identity");
@@ -1078,6 +1621,82 @@ lb_account_wizard_present_edit (GtkWindow *parent,
   g_return_val_if_fail (LB_IS_ACCOUNT (account), NULL);
 
   return present (parent, engine, account);
+}
+
+/**
+ * lb_account_wizard_present_sign_in:
+ * @parent: (nullable): the window it is modal to
+ * @engine: the engine
+ * @account: an account that signs in in the browser (OAuth2) and needs to again
+ *
+ * Signs @account in again in the browser: the same account, with its id and mail, gets
+ * a new grant.  The browser opens at once when this build can sign in with the account's
+ * provider; otherwise the wizard says why and offers the user's own client ID.
+ *
+ * Returns: (transfer none): the wizard, which destroys itself when done
+ */
+LbAccountWizard *
+lb_account_wizard_present_sign_in (GtkWindow *parent,
+                                   LbEngine  *engine,
+                                   LbAccount *account)
+{
+  g_autoptr(LbAccountSettings) settings = NULL;
+  LbAccountWizard *self;
+
+  g_return_val_if_fail (LB_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (LB_IS_ACCOUNT (account), NULL);
+
+  settings = lb_account_dup_settings (account);
+  self = lb_account_wizard_new (engine, NULL);
+  self->reauth = g_object_ref (account);
+  self->reauth_oauth2_id = g_strdup (settings->oauth2_provider);
+  self->reauth_provider = settings->provider_id != NULL
+                          ? lb_provider_info_lookup (settings->provider_id) : NULL;
+  gtk_window_set_title (GTK_WINDOW (self), _("Sign In Again"));
+  adw_window_title_set_title (self->window_title, _("Sign In Again"));
+  adw_window_title_set_subtitle (self->window_title, lb_account_get_email (account));
+  gtk_editable_set_text (GTK_EDITABLE (self->email_row), lb_account_get_email (account));
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  if (parent != NULL && gtk_window_get_application (parent) != NULL)
+    gtk_window_set_application (GTK_WINDOW (self), gtk_window_get_application (parent));
+
+  fill_oauth2_page (self);
+  show_page (self, "oauth2");
+  gtk_window_present (GTK_WINDOW (self));
+  if (self->reauth_oauth2_id != NULL && oauth2_available (self))
+    gtk_widget_activate_action (GTK_WIDGET (self), "wizard.oauth2-sign-in", NULL);
+  return self;
+}
+
+/**
+ * lb_account_wizard_get_sign_in_uri:
+ *
+ * Returns: (nullable): the browser sign-in's address while the wizard waits for it, for
+ *   tests
+ */
+const char *
+lb_account_wizard_get_sign_in_uri (LbAccountWizard *self)
+{
+  g_return_val_if_fail (LB_IS_ACCOUNT_WIZARD (self), NULL);
+
+  return self->sign_in_uri;
+}
+
+/**
+ * lb_account_wizard_set_network_monitor:
+ * @monitor: the monitor to ask whether the computer is online, instead of the default
+ *
+ * For tests, which cannot take the machine offline.
+ */
+void
+lb_account_wizard_set_network_monitor (LbAccountWizard *self,
+                                       GNetworkMonitor *monitor)
+{
+  g_return_if_fail (LB_IS_ACCOUNT_WIZARD (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+
+  g_set_object (&self->monitor, monitor);
 }
 
 /**

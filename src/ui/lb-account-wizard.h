@@ -25,6 +25,16 @@ LbAccountWizard *lb_account_wizard_present      (GtkWindow       *parent,
 LbAccountWizard *lb_account_wizard_present_edit (GtkWindow       *parent,
                                                  LbEngine        *engine,
                                                  LbAccount       *account);
+LbAccountWizard *lb_account_wizard_present_sign_in (GtkWindow    *parent,
+                                                 LbEngine        *engine,
+                                                 LbAccount       *account);
 const char      *lb_account_wizard_get_page     (LbAccountWizard *self);
+const char      *lb_account_wizard_get_sign_in_uri (LbAccountWizard *self);
+void             lb_account_wizard_set_network_monitor (LbAccountWizard *self,
+                                                 GNetworkMonitor *monitor);
+
+char            *lb_account_wizard_clean_secret (LbCredentialKind kind,
+                                                 const char      *typed);
+void             lb_account_wizard_restore_client_ids (GSettings *settings);
 
 G_END_DECLS

@@ -210,6 +210,25 @@ lb_application_add_account_action (GSimpleAction *action,
   lb_account_wizard_present (parent, engine);
 }
 
+/* app.sign-in-again(account id): the sidebar's "Sign In Again" for an account whose
+ * browser sign-in the provider no longer accepts. */
+static void
+lb_application_sign_in_again_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  LbApplication *self = LB_APPLICATION (user_data);
+  LbEngine *engine = lb_application_get_engine (self);
+  LbAccount *account;
+
+  if (engine == NULL)
+    return;
+  account = lb_engine_get_account (engine, g_variant_get_int64 (parameter));
+  if (account == NULL || lb_account_get_auth (account) != LB_AUTH_OAUTH2)
+    return;
+  lb_account_wizard_present_sign_in (lb_application_get_main_window (self), engine, account);
+}
+
 static void
 lb_application_shortcuts_action (GSimpleAction *action,
                                  GVariant      *parameter,
@@ -260,6 +279,8 @@ static const GActionEntry app_actions[] = {
   { .name = "shortcuts", .activate = lb_application_shortcuts_action },
   { .name = "about", .activate = lb_application_about_action },
   { .name = "add-account", .activate = lb_application_add_account_action },
+  { .name = "sign-in-again", .activate = lb_application_sign_in_again_action,
+    .parameter_type = "x" },
 };
 
 static void
@@ -319,6 +340,8 @@ lb_application_start_engine (LbApplication *self)
   self->notifier = lb_notifier_new (G_APPLICATION (self), self->engine);
   g_signal_connect_object (self->notifier, "open-message",
                            G_CALLBACK (on_notifier_open_message), self, G_CONNECT_SWAPPED);
+  /* Before the first sync, which refreshes tokens with them. */
+  lb_account_wizard_restore_client_ids (self->settings);
   lb_engine_start (self->engine);
   /* Follows the "autostart" setting: the Background portal in a sandbox, else an XDG
    * autostart entry. */

@@ -123,19 +123,6 @@ status_is_busy (GBinding     *binding,
 }
 
 static gboolean
-status_is_failed (GBinding     *binding,
-                  const GValue *from,
-                  GValue       *to,
-                  gpointer      user_data)
-{
-  int status = g_value_get_int (from);
-
-  g_value_set_boolean (to, status == LB_ACCOUNT_STATUS_ERROR
-                           || status == LB_ACCOUNT_STATUS_OFFLINE);
-  return TRUE;
-}
-
-static gboolean
 status_to_heading (GBinding     *binding,
                    const GValue *from,
                    GValue       *to,
@@ -392,6 +379,54 @@ make_error_button (LbAccount *account)
   return button;
 }
 
+/* An OAuth2 account whose grant the provider refused: it says so under its name, with
+ * the way out.  The generic problem button would only repeat it. */
+static void
+update_account_problem (LbAccount  *account,
+                        GParamSpec *pspec,
+                        GtkWidget  *row)
+{
+  GtkWidget *error = g_object_get_data (G_OBJECT (row), "lb-error-button");
+  GtkWidget *sign_in = g_object_get_data (G_OBJECT (row), "lb-sign-in-box");
+  LbAccountStatus status = lb_account_get_status (account);
+  gboolean needs_sign_in = lb_account_get_needs_sign_in (account);
+
+  gtk_widget_set_visible (sign_in, needs_sign_in);
+  gtk_widget_set_visible (error, !needs_sign_in && (status == LB_ACCOUNT_STATUS_ERROR
+                                                    || status == LB_ACCOUNT_STATUS_OFFLINE));
+}
+
+static GtkWidget *
+make_sign_in_box (LbAccount *account)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-password-symbolic");
+  GtkWidget *label = gtk_label_new (_("Sign-in required"));
+  GtkWidget *button = gtk_button_new_with_label (_("Sign In Again"));
+
+  gtk_widget_set_name (box, "account-sign-in-box");
+  gtk_widget_set_name (button, "account-sign-in-button");
+  gtk_widget_set_margin_start (box, 18);
+  gtk_widget_set_margin_end (box, 4);
+  gtk_widget_add_css_class (icon, "warning");
+  gtk_widget_add_css_class (label, "warning");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (button, "caption");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, _("Open the provider’s sign-in page in the browser; "
+                                         "the account keeps its mail"));
+  /* The application runs the sign-in; the sidebar only asks, through its action. */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.sign-in-again");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", lb_account_get_id (account));
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  return box;
+}
+
 static GtkWidget *
 make_account_row (LbAccount *account)
 {
@@ -401,6 +436,8 @@ make_account_row (LbAccount *account)
   GtkWidget *label;
   GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *error = make_error_button (account);
+  GtkWidget *lines = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *sign_in = make_sign_in_box (account);
   const char *name = lb_account_get_display_name (account);
 
   if (name == NULL || *name == '\0')
@@ -430,14 +467,20 @@ make_account_row (LbAccount *account)
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), spinner);
   gtk_box_append (GTK_BOX (box), error);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_box_append (GTK_BOX (lines), box);
+  gtk_box_append (GTK_BOX (lines), sign_in);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), lines);
 
   g_object_bind_property_full (account, "status", spinner, "visible", G_BINDING_SYNC_CREATE,
                                status_is_busy, NULL, NULL, NULL);
   g_object_bind_property_full (account, "status", spinner, "spinning", G_BINDING_SYNC_CREATE,
                                status_is_busy, NULL, NULL, NULL);
-  g_object_bind_property_full (account, "status", error, "visible", G_BINDING_SYNC_CREATE,
-                               status_is_failed, NULL, NULL, NULL);
+  g_object_set_data (G_OBJECT (row), "lb-error-button", error);
+  g_object_set_data (G_OBJECT (row), "lb-sign-in-box", sign_in);
+  g_signal_connect_object (account, "notify::status", G_CALLBACK (update_account_problem), row, 0);
+  g_signal_connect_object (account, "notify::needs-sign-in", G_CALLBACK (update_account_problem),
+                           row, 0);
+  update_account_problem (account, NULL, row);
   return row;
 }
 

@@ -172,6 +172,60 @@ lb_oauth2_provider_new_from_key_files (GKeyFile    *builtin,
   return g_steal_pointer (&p);
 }
 
+/* Registrations the user made for themselves (the wizard's "Use your own client ID"), by
+ * provider id: a pair of strings, client ID and secret.  They win over the build's, and any
+ * thread may look them up (a worker refreshes its tokens with them). */
+static GMutex      user_clients_lock;
+static GHashTable *user_clients;
+
+/**
+ * lb_oauth2_provider_set_user_client:
+ * @id: "microsoft" or "google"
+ * @client_id: (nullable): the user's own client ID; %NULL or "" forgets it
+ * @client_secret: (nullable): its secret, for Google's desktop clients
+ *
+ * Makes lookups of @id use the user's registration instead of the build's, for this
+ * process.  The caller keeps the ID in its settings and the secret in the keyring.
+ */
+void
+lb_oauth2_provider_set_user_client (const char *id,
+                                    const char *client_id,
+                                    const char *client_secret)
+{
+  g_return_if_fail (id != NULL);
+
+  g_mutex_lock (&user_clients_lock);
+  if (user_clients == NULL)
+    user_clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_strfreev);
+  if (client_id == NULL || client_id[0] == '\0')
+    g_hash_table_remove (user_clients, id);
+  else
+    {
+      char **pair = g_new0 (char *, 3);
+
+      pair[0] = g_strdup (client_id);
+      pair[1] = g_strdup (client_secret != NULL ? client_secret : "");
+      g_hash_table_replace (user_clients, g_strdup (id), pair);
+    }
+  g_mutex_unlock (&user_clients_lock);
+}
+
+/* The user's registration for @id as a copy ({ id, secret }), or %NULL. */
+static char **
+dup_user_client (const char *id)
+{
+  char **pair;
+  char **copy = NULL;
+
+  g_mutex_lock (&user_clients_lock);
+  pair = user_clients != NULL ? g_hash_table_lookup (user_clients, id) : NULL;
+  if (pair != NULL)
+    copy = g_strdupv (pair);
+  g_mutex_unlock (&user_clients_lock);
+  return copy;
+}
+
 static const char *
 builtin_client_id_for (const char *id)
 {
@@ -197,6 +251,7 @@ lb_oauth2_provider_lookup (const char  *id,
   g_autoptr(GKeyFile) override = NULL;
   g_autoptr(GBytes) bytes = NULL;
   const char *override_path = g_getenv ("LETTERBOX_OAUTH2_PROVIDERS");
+  g_auto(GStrv) user = NULL;
 
   g_return_val_if_fail (id != NULL, NULL);
 
@@ -216,6 +271,9 @@ lb_oauth2_provider_lookup (const char  *id,
           return NULL;
         }
     }
+  user = dup_user_client (id);
+  if (user != NULL)
+    return lb_oauth2_provider_new_from_key_files (builtin, override, id, user[0], user[1], error);
   return lb_oauth2_provider_new_from_key_files (builtin, override, id, builtin_client_id_for (id),
                                                 g_strcmp0 (id, "google") == 0
                                                 ? LB_GOOGLE_CLIENT_SECRET : NULL,

@@ -44,6 +44,9 @@ LbOAuth2Provider *lb_oauth2_provider_new_from_key_files (GKeyFile         *built
                                                         const char        *builtin_client_id,
                                                         const char        *builtin_client_secret,
                                                         GError           **error);
+void              lb_oauth2_provider_set_user_client   (const char        *id,
+                                                        const char        *client_id,
+                                                        const char        *client_secret);
 LbOAuth2Provider *lb_oauth2_provider_copy              (const LbOAuth2Provider *provider);
 void              lb_oauth2_provider_free              (LbOAuth2Provider  *provider);
 gboolean          lb_oauth2_check_endpoint             (const char        *url,
