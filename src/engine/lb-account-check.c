@@ -183,6 +183,16 @@ typedef struct {
   GError               *error;
 } SmtpJob;
 
+/* The provider whose words explain a failure of @config's login.  None for OAuth2: a
+ * refused token means signing in again, never a password or an app password to change,
+ * and Outlook.com's words for a refused login say that it wants OAuth2. */
+static const LbProvider *
+words_provider (const LbProvider     *provider,
+                const LbServerConfig *config)
+{
+  return config->auth == LB_AUTH_OAUTH2 ? NULL : provider;
+}
+
 static gpointer
 smtp_thread (gpointer user_data)
 {
@@ -195,7 +205,8 @@ smtp_thread (gpointer user_data)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         job->error = g_steal_pointer (&error);
       else
-        job->error = map_error (error, job->config->host, job->provider,
+        job->error = map_error (error, job->config->host,
+                                words_provider (job->provider, job->config),
                                 LB_ERROR_PHASE_SMTP_AUTH, reply);
     }
   return NULL;
@@ -220,7 +231,8 @@ check_imap (const LbServerConfig *config,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return g_steal_pointer (&error);
-      return map_error (error, config->host, provider, LB_ERROR_PHASE_IMAP_LOGIN, NULL);
+      return map_error (error, config->host, words_provider (provider, config),
+                        LB_ERROR_PHASE_IMAP_LOGIN, NULL);
     }
   /* A server may accept AUTH for an OAuth2 token issued to another user (Microsoft does,
    * issue 13): only a command on the mailbox shows whether the session is this one. */
@@ -230,7 +242,8 @@ check_imap (const LbServerConfig *config,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return g_steal_pointer (&error);
-      return map_error (error, config->host, provider, LB_ERROR_PHASE_IMAP_LOGIN, NULL);
+      return map_error (error, config->host, words_provider (provider, config),
+                        LB_ERROR_PHASE_IMAP_LOGIN, NULL);
     }
 
   lb_imap_session_logout (session);

@@ -311,3 +311,30 @@ lb_ui_test_init_app_test (int    *argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   return screenshot_dir;
 }
+
+static void
+on_clicked (GtkButton *button,
+            gboolean  *clicked)
+{
+  *clicked = TRUE;
+  /* Here, since the button may be gone once the click has run (a window that closes). */
+  g_signal_handlers_disconnect_by_func (button, on_clicked, clicked);
+}
+
+/**
+ * lb_ui_test_click:
+ * @button: a sensitive button
+ *
+ * Activates @button as Space or Enter on it does, and waits for its "clicked", which GTK
+ * emits a moment later (the pressed look is shown first).
+ */
+void
+lb_ui_test_click (GtkWidget *button)
+{
+  gboolean clicked = FALSE;
+
+  g_signal_connect (button, "clicked", G_CALLBACK (on_clicked), &clicked);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_activate (button));
+  LB_UI_TEST_WAIT_UNTIL (clicked);
+}

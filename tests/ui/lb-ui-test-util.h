@@ -28,6 +28,21 @@ void       lb_ui_test_set_window_size   (int          width,
 const char *lb_ui_test_init_app_test  (int          *argc,
                                          char       ***argv);
 
+/* Iterates the main loop until CONDITION holds; a hang ends the test with a message
+ * naming the condition rather than with the test runner's time-out. */
+#define LB_UI_TEST_WAIT_UNTIL(condition)                                        \
+  G_STMT_START {                                                                \
+    gint64 _deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;           \
+    while (!(condition))                                                        \
+      {                                                                         \
+        if (g_get_monotonic_time () > _deadline)                                \
+          g_error ("timed out waiting for %s", #condition);                     \
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);      \
+      }                                                                         \
+  } G_STMT_END
+
+void       lb_ui_test_click             (GtkWidget   *button);
+
 typedef void (*LbUiTestAppBody) (GApplication *application);
 void       lb_ui_test_run_application   (GApplication    *application,
                                          LbUiTestAppBody  body);

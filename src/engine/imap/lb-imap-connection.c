@@ -176,8 +176,13 @@ lb_imap_connection_open_sync (LbImapConnection     *self,
           /* Only a refused login's text is worth mapping; a TLS or network failure's last
            * line is the greeting. */
           gboolean login = rc == CURLE_LOGIN_DENIED || rc == CURLE_AUTH_ERROR;
+          /* A refused OAuth2 token is a plain LB_ERROR_AUTH, which the caller answers
+           * with a refresh: the provider's words for a refused login are about
+           * passwords (Outlook.com's say that it wants OAuth2). */
+          const LbProvider *provider = config->auth == LB_AUTH_OAUTH2 ? NULL : self->provider;
+
           g_propagate_error (error, lb_error_map_curl (rc, self->errbuf, config->host,
-                                                       self->provider, LB_ERROR_PHASE_IMAP_LOGIN,
+                                                       provider, LB_ERROR_PHASE_IMAP_LOGIN,
                                                        login ? self->login_reply->str : NULL,
                                                        login ? self->login_reply->len : 0));
         }
