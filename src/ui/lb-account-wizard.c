@@ -101,6 +101,7 @@ struct _LbAccountWizard
   AdwStatusPage     *wait_page;
   GtkSpinner        *wait_spinner;
   GtkLabel          *wait_uri_label;
+  GtkWidget         *wait_cancel_button;
   GtkWidget         *help_uri_box;
   GtkLabel          *help_uri_label;
   GtkLabel          *server_error;
@@ -1178,6 +1179,8 @@ oauth2_sign_in_action (GtkWidget  *widget,
   adw_status_page_set_description (self->wait_page, description);
   gtk_label_set_text (self->wait_uri_label, "");
   show_page (self, "oauth2-wait");
+  /* Not the address: a selectable label with the focus shows a caret in it. */
+  gtk_widget_grab_focus (self->wait_cancel_button);
   self->pending = g_steal_pointer (&settings);
   lb_account_sign_in_async (self->pending, on_sign_in_uri, self, self->cancellable,
                             on_oauth2_done, g_object_ref (self));
@@ -1445,6 +1448,7 @@ lb_account_wizard_class_init (LbAccountWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, wait_page);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, wait_spinner);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, wait_uri_label);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, wait_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, help_uri_box);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, help_uri_label);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, server_error);

@@ -399,30 +399,34 @@ update_account_problem (LbAccount  *account,
 static GtkWidget *
 make_sign_in_box (LbAccount *account)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-password-symbolic");
   GtkWidget *label = gtk_label_new (_("Sign-in required"));
   GtkWidget *button = gtk_button_new_with_label (_("Sign In Again"));
 
+  /* Two short lines under the name: the sidebar is too narrow for one. */
   gtk_widget_set_name (box, "account-sign-in-box");
   gtk_widget_set_name (button, "account-sign-in-button");
   gtk_widget_set_margin_start (box, 18);
   gtk_widget_set_margin_end (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
   gtk_widget_add_css_class (icon, "warning");
   gtk_widget_add_css_class (label, "warning");
-  gtk_widget_add_css_class (label, "caption");
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_add_css_class (button, "caption");
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
+  gtk_widget_add_css_class (button, "pill");
+  gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_add_css_class (button, "lb-sign-in-again");
   gtk_widget_set_tooltip_text (button, _("Open the provider’s sign-in page in the browser; "
                                          "the account keeps its mail"));
   /* The application runs the sign-in; the sidebar only asks, through its action. */
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.sign-in-again");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", lb_account_get_id (account));
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (line), icon);
+  gtk_box_append (GTK_BOX (line), label);
+  gtk_box_append (GTK_BOX (box), line);
   gtk_box_append (GTK_BOX (box), button);
   return box;
 }

@@ -36,6 +36,15 @@ static LbTestServers *servers;
 static LbTestProxy *proxy;
 static char *discovery_file;
 
+/* The wizard's words in the language the test runs in (LANGUAGE=zh_CN for screenshots). */
+#define T_(text) g_dgettext (GETTEXT_PACKAGE, text)
+
+static gboolean
+english (void)
+{
+  return !g_str_has_prefix (g_get_language_names ()[0], "zh");
+}
+
 static GtkWidget *
 find (gpointer    root,
       const char *name)
@@ -348,12 +357,15 @@ test_no_client_id (void)
   sign_in = find (wizard, "wizard-oauth2-sign-in-button");
   unavailable = find (wizard, "wizard-oauth2-unavailable");
   password = find (wizard, "wizard-oauth2-password-button");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (sign_in)), ==, "_Sign in with Microsoft");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (sign_in)), ==, T_("_Sign in with Microsoft"));
   g_assert_false (gtk_widget_get_sensitive (sign_in));
   g_assert_true (gtk_widget_get_mapped (unavailable));
   g_test_message ("%s", gtk_label_get_text (GTK_LABEL (unavailable)));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (unavailable)), "no client ID"));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (unavailable)), "Online Accounts"));
+  if (english ())
+    {
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (unavailable)), "no client ID"));
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (unavailable)), "Online Accounts"));
+    }
   g_assert_false (gtk_widget_get_visible (password));
   shoot (GTK_WIDGET (wizard), "wizard-oauth2-no-client-id");
 
@@ -368,10 +380,11 @@ test_no_client_id (void)
   /* Gmail: the app password is the other way, one click away, and back again. */
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.back", NULL);
   enter_address (wizard, "alice@gmail.com", "oauth2");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (sign_in)), ==, "_Sign in with Google");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (sign_in)), ==, T_("_Sign in with Google"));
   g_assert_true (gtk_widget_get_visible (password));
   g_assert_true (gtk_widget_get_visible (find (wizard, "wizard-client-secret-row")));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (unavailable)), "app password"));
+  if (english ())
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (unavailable)), "app password"));
   lb_ui_test_click (password);
   g_assert_true (is_page (wizard, "secret"));
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.back", NULL);
@@ -428,7 +441,7 @@ sign_in_from_welcome (GtkWindow *window)
 
   /* Outlook.com: only the browser sign-in, which this (test) build can do. */
   button = find (wizard, "wizard-oauth2-sign-in-button");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Sign in with Microsoft");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, T_("_Sign in with Microsoft"));
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_false (gtk_widget_get_visible (find (wizard, "wizard-oauth2-password-button")));
   g_assert_false (gtk_widget_get_visible (find (wizard, "wizard-oauth2-unavailable")));
@@ -563,7 +576,8 @@ test_offline (void)
   g_assert_true (is_page (wizard, "identity"));
   message = find (wizard, "wizard-identity-error");
   g_assert_true (gtk_widget_get_visible (message));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "offline"));
+  if (english ())
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "offline"));
   g_assert_false (gtk_widget_has_css_class (find (wizard, "wizard-email-row"), "error"));
   g_assert_false (gtk_widget_has_css_class (find (wizard, "wizard-imap-host-row"), "error"));
 
