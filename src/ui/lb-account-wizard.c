@@ -1047,6 +1047,14 @@ lb_account_wizard_restore_client_ids (GSettings *settings)
 
 /* The account to sign in: the one signed in again as it is, or a new one from the
  * fields, with the provider's browser sign-in for IMAP and SMTP. */
+/* The account that a browser sign-in renews instead of adding one: the one signed in
+ * again, or an OAuth2 account being edited. */
+static LbAccount *
+existing_account (LbAccountWizard *self)
+{
+  return self->reauth != NULL ? self->reauth : self->account;
+}
+
 static LbAccountSettings *
 oauth2_settings (LbAccountWizard *self)
 {
@@ -1088,7 +1096,7 @@ on_oauth2_stored (GObject      *source,
   g_autoptr(LbAccount) account = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->reauth != NULL)
+  if (existing_account (self) != NULL)
     account = lb_engine_update_account_finish (LB_ENGINE (source), result, &error);
   else
     account = lb_engine_add_account_finish (LB_ENGINE (source), result, &error);
@@ -1134,9 +1142,10 @@ on_oauth2_done (GObject      *source,
                                    _("Saving the sign-in in the keyring and starting the first "
                                      "download"));
   show_page (self, "busy");
-  if (self->reauth != NULL)
+  if (existing_account (self) != NULL)
     /* In place: the account keeps its id, folders and cached mail. */
-    lb_engine_update_account_async (self->engine, self->reauth, self->pending, refresh_token,
+    lb_engine_update_account_async (self->engine, existing_account (self), self->pending,
+                                    refresh_token,
                                     self->cancellable, on_oauth2_stored, g_object_ref (self));
   else
     lb_engine_add_account_async (self->engine, self->pending, refresh_token, self->cancellable,
