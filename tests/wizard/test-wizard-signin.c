@@ -396,13 +396,81 @@ test_no_client_id (void)
   g_setenv ("LETTERBOX_OAUTH2_PROVIDERS", oauth2->providers_file, TRUE);
 }
 
-/* ---- the whole application: sign in, revoked grant, Sign In Again --------------------- */
-
 static gboolean
 inbox_has_mail (LbEngine *engine)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (lb_engine_get_unified_inbox (engine))) >= 1;
 }
+
+/* ---- an advanced user's own client ID --------------------------------------------------- */
+
+static gboolean
+account_count_is (LbEngine *engine,
+                  guint     n)
+{
+  return g_list_model_get_n_items (lb_engine_get_accounts (engine)) == n;
+}
+
+static void
+test_own_client_id (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = g_dir_make_tmp ("lb-wizard-ownid-XXXXXX", &error);
+  g_autofree char *contents = NULL;
+  g_autofree char *no_ids = NULL;
+  g_autofree char *no_ids_file = NULL;
+  g_autoptr(GRegex) client_id = g_regex_new ("^client-id=.*$", G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GVariant) ids = NULL;
+  const char *saved = NULL;
+  LbAccountWizard *wizard;
+  gpointer weak;
+
+  g_assert_no_error (error);
+  /* The test server's endpoints, but no client ID: as a build without one. */
+  g_assert_true (g_file_get_contents (oauth2->providers_file, &contents, NULL, &error));
+  no_ids = g_regex_replace_literal (client_id, contents, -1, 0, "", 0, &error);
+  g_assert_no_error (error);
+  no_ids_file = g_build_filename (profile, "providers-without-ids.ini", NULL);
+  g_assert_true (g_file_set_contents (no_ids_file, no_ids, -1, &error));
+  g_setenv ("LETTERBOX_OAUTH2_PROVIDERS", no_ids_file, TRUE);
+  g_assert_false (lb_account_sign_in_available ("microsoft", NULL));
+
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  lb_engine_start (engine);
+  wizard = lb_account_wizard_present (NULL, engine);
+  weak = wizard;
+  g_object_add_weak_pointer (G_OBJECT (wizard), &weak);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (wizard));
+  enter_address (wizard, ADDRESS, "oauth2");
+  g_assert_false (gtk_widget_get_sensitive (find (wizard, "wizard-oauth2-sign-in-button")));
+
+  /* The ID the test server knows, typed as an advanced user would: the sign-in works with
+   * it, the account is added, and its first sync (which refreshes the token with the same
+   * registration) fills the inbox. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find (wizard, "wizard-client-expander")), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (find (wizard, "wizard-client-id-row")), "letterbox-test");
+  lb_ui_test_click (find (wizard, "wizard-oauth2-sign-in-button"));
+  WAIT_UNTIL (weak == NULL);
+  g_assert_true (account_count_is (engine, 1));
+  WAIT_UNTIL (inbox_has_mail (engine));
+
+  /* Kept for the next start, in GSettings: an ID is public. */
+  settings = g_settings_new (APP_ID);
+  ids = g_settings_get_value (settings, "oauth2-client-ids");
+  g_assert_true (g_variant_lookup (ids, "microsoft", "&s", &saved));
+  g_assert_cmpstr (saved, ==, "letterbox-test");
+
+  lb_engine_shutdown (engine);
+  lb_account_sign_in_set_client ("microsoft", NULL, NULL);
+  g_settings_reset (settings, "oauth2-client-ids");
+  g_setenv ("LETTERBOX_OAUTH2_PROVIDERS", oauth2->providers_file, TRUE);
+  g_unlink (no_ids_file);
+}
+
+/* ---- the whole application: sign in, revoked grant, Sign In Again --------------------- */
 
 static LbAccount *
 only_account (LbEngine *engine)
@@ -537,7 +605,6 @@ test_application (void)
   gboolean ran = FALSE;
 
   g_assert_no_error (error);
-  deliver_one ();
   g_setenv ("LETTERBOX_DATA_DIR", profile, TRUE);
   app = lb_application_new ();
   g_signal_connect_after (app, "activate", G_CALLBACK (on_app_activate), &ran);
@@ -803,6 +870,7 @@ main (int    argc,
   g_assert_no_error (error);
   proxy = lb_test_proxy_new (servers->imaps_port, &error);
   g_assert_no_error (error);
+  deliver_one ();
   write_discovery_file ();
   g_setenv (LB_TEST_DISCOVERY_FILE_ENV, discovery_file, TRUE);
   g_setenv (LB_TEST_CA_FILE_ENV, servers->ca_file, TRUE);
@@ -816,6 +884,7 @@ main (int    argc,
   g_test_add_func ("/wizard/signin/no-client-id", test_no_client_id);
   g_test_add_func ("/wizard/signin/cancel-stops-listener", test_cancel_stops_listener);
   g_test_add_func ("/wizard/signin/application", test_application);
+  g_test_add_func ("/wizard/signin/own-client-id", test_own_client_id);
   status = g_test_run ();
 
   lb_test_proxy_free (proxy);
