@@ -1659,6 +1659,22 @@ lb_account_wizard_present_sign_in (GtkWindow *parent,
   g_return_val_if_fail (LB_IS_ENGINE (engine), NULL);
   g_return_val_if_fail (LB_IS_ACCOUNT (account), NULL);
 
+  /* Asking again (a second click on Sign In Again) presents the wizard already open. */
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+        if (LB_IS_ACCOUNT_WIZARD (window) && LB_ACCOUNT_WIZARD (window)->reauth == account)
+          {
+            gtk_window_present (GTK_WINDOW (window));
+            return LB_ACCOUNT_WIZARD (window);
+          }
+      }
+  }
+
   settings = lb_account_dup_settings (account);
   self = lb_account_wizard_new (engine, NULL);
   self->reauth = g_object_ref (account);
