@@ -153,6 +153,15 @@ on_checked (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  if (!data->check->ok && data->check->field == LB_ACCOUNT_CHECK_FIELD_PASSWORD)
+    {
+      /* The check's words are about a password; here there is none to correct. */
+      g_task_return_new_error (task, LB_ERROR, LB_ERROR_AUTH, "%s",
+                               _("The mail server refused this sign-in. Make sure that IMAP "
+                                 "is turned on for this account and that you signed in with "
+                                 "this address, then try again."));
+      return;
+    }
   if (!data->check->ok)
     {
       g_task_return_new_error (task, LB_ERROR, LB_ERROR_AUTH, "%s", data->check->message);
