@@ -633,11 +633,33 @@ test_offline (void)
   g_autofree char *profile = g_dir_make_tmp ("lb-wizard-offline-XXXXXX", &error);
   g_autoptr(LbEngine) engine = NULL;
   g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autofree char *dead_file = NULL;
   LbAccountWizard *wizard;
   GtkWidget *message;
   gpointer weak;
 
   g_assert_no_error (error);
+  /* Servers on a port where nothing listens (a listener opened and closed again). */
+  {
+    g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+    guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+    g_autofree char *xml = NULL;
+
+    g_assert_no_error (error);
+    g_socket_listener_close (listener);
+    xml = g_strdup_printf (
+      "<?xml version=\"1.0\"?>\n<clientConfig version=\"1.1\"><emailProvider id=\"dead\">"
+      "<domain>example.org</domain>"
+      "<incomingServer type=\"imap\"><hostname>127.0.0.1</hostname><port>%u</port>"
+      "<socketType>SSL</socketType><authentication>password-cleartext</authentication>"
+      "<username>%%EMAILADDRESS%%</username></incomingServer>"
+      "<outgoingServer type=\"smtp\"><hostname>127.0.0.1</hostname><port>%u</port>"
+      "<socketType>SSL</socketType><authentication>password-cleartext</authentication>"
+      "<username>%%EMAILADDRESS%%</username></outgoingServer>"
+      "</emailProvider></clientConfig>\n", port, port);
+    dead_file = g_build_filename (profile, "dead-config-v1.1.xml", NULL);
+    g_assert_true (g_file_set_contents (dead_file, xml, -1, &error));
+  }
   engine = lb_engine_new (profile, &error);
   g_assert_no_error (error);
   wizard = lb_account_wizard_present (NULL, engine);
@@ -658,13 +680,30 @@ test_offline (void)
   g_assert_false (gtk_widget_has_css_class (find (wizard, "wizard-email-row"), "error"));
   g_assert_false (gtk_widget_has_css_class (find (wizard, "wizard-imap-host-row"), "error"));
 
-  /* Back online, the same click goes on. */
+  /* Back online, the same click goes on (to servers where nothing listens). */
   monitor->available = TRUE;
+  g_setenv (LB_TEST_DISCOVERY_FILE_ENV, dead_file, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.next", NULL);
   g_assert_false (is_page (wizard, "identity"));
+  WAIT_UNTIL (is_page (wizard, "secret"));
+
+  /* The network goes while signing in: the servers cannot be reached, and the wizard says
+   * why instead of marking the server fields as wrong. */
+  monitor->available = FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (find (wizard, "wizard-secret-row")), "secret");
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.sign-in", NULL);
+  WAIT_UNTIL (!is_page (wizard, "busy"));
+  g_assert_true (is_page (wizard, "secret"));
+  message = find (wizard, "wizard-secret-error");
+  g_assert_true (gtk_widget_get_visible (message));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (message)), ==,
+                   T_("Your computer is offline. Connect to the internet, then try again."));
+  g_assert_false (gtk_widget_has_css_class (find (wizard, "wizard-imap-host-row"), "error"));
+  g_assert_false (gtk_widget_has_css_class (find (wizard, "wizard-smtp-host-row"), "error"));
 
   gtk_window_destroy (GTK_WINDOW (wizard));
   WAIT_UNTIL (weak == NULL);
+  g_setenv (LB_TEST_DISCOVERY_FILE_ENV, discovery_file, TRUE);
   lb_engine_shutdown (engine);
 }
 
