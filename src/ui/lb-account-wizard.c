@@ -267,9 +267,9 @@ offline_message (void)
   return _("Your computer is offline. Connect to the internet, then try again.");
 }
 
-/* Brings the top of the page, where @label explains what happened, into view, and
- * focuses the first field after it.  Focusing the field alone scrolls it into view,
- * which can push the explanation above the viewport. */
+/* Focuses the first field and brings the top of the page, where @label explains what
+ * happened, into view: the field's focus may scroll the page to the field, and the
+ * explanation above it must stay readable. */
 static void
 show_explanation (LbAccountWizard *self,
                   GtkLabel        *label)
