@@ -84,8 +84,8 @@ static const Rule rules[] = {
   { "microsoft", 0, { "login failed", "authenticate failed", "authentication unsuccessful" },
     LB_MAPPED_ERROR_OAUTH2_REQUIRED,
     N_("Microsoft no longer accepts passwords or app passwords from mail apps for this "
-       "account. It requires signing in with a Microsoft account (OAuth2), which Letterbox "
-       "does not support yet.") },
+       "account. It requires signing in with a Microsoft account (OAuth2): remove the "
+       "account and add it again with “Sign in with Microsoft”.") },
 };
 
 /* Sentences that mean "wrong credentials" on any server. */
@@ -100,8 +100,8 @@ static const char * const generic_auth_needles[] = {
 
 static const char oauth2_message[] =
   N_("Microsoft no longer accepts passwords or app passwords from mail apps for this "
-     "account. It requires signing in with a Microsoft account (OAuth2), which Letterbox "
-     "does not support yet.");
+     "account. It requires signing in with a Microsoft account (OAuth2): remove the "
+     "account and add it again with “Sign in with Microsoft”.");
 
 /**
  * lb_error_map_decode_text:
