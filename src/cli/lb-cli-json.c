@@ -82,12 +82,13 @@ separator (LbJson     *j,
 }
 
 static void
-open_container (LbJson *j,
-                char    c)
+open_container (LbJson     *j,
+                const char *key,
+                char        c)
 {
   gboolean first = TRUE;
 
-  separator (j, NULL);
+  separator (j, key);
   g_string_append_c (j->out, c);
   g_array_append_val (j->first, first);
 }
@@ -100,10 +101,14 @@ close_container (LbJson *j,
   g_string_append_c (j->out, c);
 }
 
-void lb_json_begin_object (LbJson *j) { open_container (j, '{'); }
+void lb_json_begin_object (LbJson *j) { open_container (j, NULL, '{'); }
 void lb_json_end_object (LbJson *j) { close_container (j, '}'); }
-void lb_json_begin_array (LbJson *j) { open_container (j, '['); }
+void lb_json_begin_array (LbJson *j) { open_container (j, NULL, '['); }
 void lb_json_end_array (LbJson *j) { close_container (j, ']'); }
+
+/* An object or array as the value of KEY inside an object. */
+void lb_json_begin_member_object (LbJson *j, const char *key) { open_container (j, key, '{'); }
+void lb_json_begin_member_array (LbJson *j, const char *key) { open_container (j, key, '['); }
 
 void
 lb_json_string (LbJson     *j,

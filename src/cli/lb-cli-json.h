@@ -16,6 +16,10 @@ void    lb_json_begin_object (LbJson     *j);
 void    lb_json_end_object   (LbJson     *j);
 void    lb_json_begin_array  (LbJson     *j);
 void    lb_json_end_array    (LbJson     *j);
+void    lb_json_begin_member_object (LbJson     *j,
+                                     const char *key);
+void    lb_json_begin_member_array  (LbJson     *j,
+                                     const char *key);
 void    lb_json_string       (LbJson     *j,
                               const char *key,
                               const char *value);

@@ -1077,6 +1077,70 @@ cmd_list (int    argc,
   return 0;
 }
 
+/* The addresses of a header as an array of {name, address} under KEY. */
+static void
+json_addresses (LbJson     *j,
+                const char *key,
+                GPtrArray  *addresses)
+{
+  lb_json_begin_member_array (j, key);
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    {
+      const LbAddress *a = g_ptr_array_index (addresses, i);
+
+      lb_json_begin_object (j);
+      lb_json_string (j, "name", a->name);
+      lb_json_string (j, "address", a->address);
+      lb_json_end_object (j);
+    }
+  lb_json_end_array (j);
+}
+
+/* Everything the reader shows of a message, so that scripts and tests can check a
+ * message without the UI: the headers, the attachments and the body text. */
+static void
+print_message_json (LbMessage     *m,
+                    LbMimeMessage *mime)
+{
+  g_autoptr(LbJson) j = lb_json_new ();
+  GDateTime *date = lb_mime_message_get_date (mime);
+  GPtrArray *attachments = lb_mime_message_get_attachments (mime);
+  g_autofree char *iso = date != NULL ? g_date_time_format_iso8601 (date) : NULL;
+
+  lb_json_begin_object (j);
+  lb_json_int (j, "id", lb_message_get_id (m));
+  lb_json_string (j, "subject", lb_mime_message_get_subject (mime));
+  lb_json_string (j, "sender", lb_message_get_sender (m));
+  json_addresses (j, "from", lb_mime_message_get_from (mime));
+  json_addresses (j, "to", lb_mime_message_get_to (mime));
+  json_addresses (j, "cc", lb_mime_message_get_cc (mime));
+  json_addresses (j, "reply_to", lb_mime_message_get_reply_to (mime));
+  lb_json_string (j, "date", iso);
+  if (date != NULL)
+    lb_json_int (j, "date_unix", g_date_time_to_unix (date));
+  else
+    lb_json_string (j, "date_unix", NULL);
+  lb_json_string (j, "message_id", lb_mime_message_get_message_id (mime));
+  lb_json_bool (j, "signed", lb_mime_message_get_signed (mime));
+  lb_json_begin_member_array (j, "attachments");
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      LbMimeAttachment *a = g_ptr_array_index (attachments, i);
+
+      lb_json_begin_object (j);
+      lb_json_string (j, "name", lb_mime_attachment_get_filename (a));
+      lb_json_string (j, "content_type", lb_mime_attachment_get_mime_type (a));
+      lb_json_uint (j, "size", lb_mime_attachment_get_size (a));
+      lb_json_bool (j, "inline", lb_mime_attachment_get_is_inline (a));
+      lb_json_end_object (j);
+    }
+  lb_json_end_array (j);
+  lb_json_string (j, "text", lb_mime_message_get_text (mime));
+  lb_json_bool (j, "has_html", lb_mime_message_get_html (mime) != NULL);
+  lb_json_end_object (j);
+  lb_json_print (j);
+}
+
 static int
 cmd_show (int    argc,
           char **argv)
@@ -1122,17 +1186,7 @@ cmd_show (int    argc,
       if (mime == NULL)
         return fail ("%s", error != NULL ? error->message : _("Not a message"));
       if (cli.json)
-        {
-          g_autoptr(LbJson) j = lb_json_new ();
-          lb_json_begin_object (j);
-          lb_json_int (j, "id", lb_message_get_id (m));
-          lb_json_string (j, "subject", lb_mime_message_get_subject (mime));
-          lb_json_string (j, "from", lb_message_get_sender (m));
-          lb_json_string (j, "text", lb_mime_message_get_text (mime));
-          lb_json_bool (j, "has_html", lb_mime_message_get_html (mime) != NULL);
-          lb_json_end_object (j);
-          lb_json_print (j);
-        }
+        print_message_json (m, mime);
       else
         g_print ("From: %s\nSubject: %s\n\n%s\n", lb_message_get_sender (m),
                  lb_mime_message_get_subject (mime), lb_mime_message_get_text (mime));

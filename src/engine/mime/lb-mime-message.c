@@ -40,6 +40,7 @@ struct _LbMimeMessage
   char *html;
   GPtrArray *attachments;
   GHashTable *cids;   /* content-id -> LbMimeAttachment */
+  gboolean is_signed;
 };
 
 G_DEFINE_FINAL_TYPE (LbMimeMessage, lb_mime_message, G_TYPE_OBJECT)
@@ -508,7 +509,10 @@ walk (Builder     *b,
       else if (is_type (object, "multipart", "related"))
         walk_related (b, multipart, depth, in_alternative);
       else if (is_type (object, "multipart", "signed") && n > 0)
-        walk (b, g_mime_multipart_get_part (multipart, 0), depth + 1, in_alternative);
+        {
+          b->self->is_signed = TRUE;
+          walk (b, g_mime_multipart_get_part (multipart, 0), depth + 1, in_alternative);
+        }
       else
         for (int i = 0; i < n; i++)
           walk (b, g_mime_multipart_get_part (multipart, i), depth + 1, in_alternative);
@@ -786,4 +790,11 @@ lb_mime_message_has_attachments (LbMimeMessage *self)
 {
   g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), FALSE);
   return self->attachments->len > 0;
+}
+
+gboolean
+lb_mime_message_get_signed (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), FALSE);
+  return self->is_signed;
 }

@@ -147,4 +147,14 @@ GBytes     *lb_mime_message_lookup_cid (LbMimeMessage *self,
 GPtrArray  *lb_mime_message_get_attachments (LbMimeMessage *self);
 gboolean    lb_mime_message_has_attachments (LbMimeMessage *self);
 
+/**
+ * lb_mime_message_get_signed:
+ *
+ * Whether the message is signed (its body is a multipart/signed, RFC 1847).  The
+ * signature is not verified.
+ *
+ * Returns: %TRUE if the message carries a signature
+ */
+gboolean    lb_mime_message_get_signed      (LbMimeMessage *self);
+
 G_END_DECLS
