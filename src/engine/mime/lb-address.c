@@ -429,6 +429,70 @@ first_comment (const char *p,
   return lb_mime_decode_header (inner);
 }
 
+static void parse_entry (GPtrArray  *list,
+                         const char *p,
+                         gsize       len,
+                         ParseMode   mode);
+
+/* "a@example.com b@example.org" in a header, without the comma between them: when every
+ * word of an entry (comments aside) is an address, each is one entry, with the comment
+ * that follows it as its name.  Returns FALSE (and adds nothing) for anything else. */
+static gboolean
+split_bare_addresses (GPtrArray  *list,
+                      const char *p,
+                      gsize       len)
+{
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  gsize i = 0;
+
+  while (i < len)
+    {
+      gsize start;
+      gboolean has_at = FALSE;
+
+      if (p[i] == ' ')
+        {
+          i++;
+          continue;
+        }
+      if (p[i] == '(')
+        {
+          int depth = 0;
+
+          for (; i < len; i++)
+            {
+              if (p[i] == '\\')
+                i++;
+              else if (p[i] == '(')
+                depth++;
+              else if (p[i] == ')' && --depth == 0)
+                break;
+            }
+          i++;
+          continue;
+        }
+      if (p[i] == '"')
+        return FALSE;
+      start = i;
+      for (; i < len && p[i] != ' ' && p[i] != '('; i++)
+        if (p[i] == '@')
+          has_at = TRUE;
+      if (!has_at)
+        return FALSE;
+      g_array_append_val (starts, start);
+    }
+  if (starts->len < 2)
+    return FALSE;
+  for (guint k = 0; k < starts->len; k++)
+    {
+      gsize a = g_array_index (starts, gsize, k);
+      gsize b = k + 1 < starts->len ? g_array_index (starts, gsize, k + 1) : len;
+
+      parse_entry (list, p + a, b - a, MODE_HEADER);
+    }
+  return TRUE;
+}
+
 static void
 parse_entry (GPtrArray  *list,
              const char *p,
@@ -486,6 +550,8 @@ parse_entry (GPtrArray  *list,
       name = decode_phrase (p, lt - p);
       address = clean_addr_spec (lt + 1, addr_end - (lt + 1));
     }
+  else if (mode == MODE_HEADER && split_bare_addresses (list, p, len))
+    return;
   else
     {
       const char *space = NULL;
@@ -533,7 +599,7 @@ parse_list (const char *text,
   g_autoptr(GString) s = NULL;
   g_autofree char *utf8 = NULL;
   const char *p, *start;
-  gboolean quote = FALSE, angle = FALSE;
+  gboolean quote = FALSE, angle = FALSE, after_angle = FALSE;
   int comment = 0;
 
   if (text == NULL)
@@ -573,6 +639,17 @@ parse_list (const char *text,
             comment--;
           continue;
         }
+      /* "A <a@example.com> B <b@example.org>": whatever follows an angle address
+       * other than a separator or a comment starts the next address. */
+      if (after_angle && *p != ' ')
+        {
+          after_angle = FALSE;
+          if (*p != ',' && *p != ';' && *p != '(')
+            {
+              parse_entry (list, start, p - start, mode);
+              start = p;
+            }
+        }
       if (*p == '"')
         quote = TRUE;
       else if (*p == '(')
@@ -580,7 +657,10 @@ parse_list (const char *text,
       else if (*p == '<')
         angle = TRUE;
       else if (*p == '>')
-        angle = FALSE;
+        {
+          after_angle = angle && mode == MODE_HEADER;
+          angle = FALSE;
+        }
       else if (angle)
         continue;
       else if (mode == MODE_HEADER && *p == ':')

@@ -228,6 +228,38 @@ part_text (GMimeObject *object,
   return text;
 }
 
+/* Whether the raw Content-Type is a bare `text` (no subtype), which RFC 2045 does not
+ * allow but old mailers write.  GMime turns it into application/octet-stream. */
+static gboolean
+is_bare_text (GMimeObject *object)
+{
+  GMimeHeaderList *list = g_mime_object_get_header_list (object);
+  GMimeHeader *header = list != NULL ? g_mime_header_list_get_header (list, "Content-Type") : NULL;
+  const char *raw = header != NULL ? g_mime_header_get_raw_value (header) : NULL;
+
+  if (raw == NULL)
+    return FALSE;
+  while (g_ascii_isspace (*raw))
+    raw++;
+  if (g_ascii_strncasecmp (raw, "text", 4) != 0)
+    return FALSE;
+  raw += 4;
+  while (*raw == ' ' || *raw == '\t')
+    raw++;
+  return *raw == '\0' || *raw == ';' || *raw == '\r' || *raw == '\n';
+}
+
+static gboolean
+is_plain_text (GMimeObject *object)
+{
+  GMimeContentType *ct = g_mime_object_get_content_type (object);
+
+  if (ct == NULL)
+    return FALSE;
+  return g_mime_content_type_is_type (ct, "text", "plain")
+         || (g_mime_content_type_is_type (ct, "application", "octet-stream") && is_bare_text (object));
+}
+
 static char *
 mime_type_of (GMimeObject *object)
 {
@@ -237,6 +269,8 @@ mime_type_of (GMimeObject *object)
 
   if (type == NULL)
     return g_strdup ("application/octet-stream");
+  if (is_plain_text (object))
+    return g_strdup ("text/plain");
   t = g_mime_content_type_get_media_type (type);
   s = g_mime_content_type_get_media_subtype (type);
   joined = g_strconcat (t != NULL ? t : "application", "/", s != NULL ? s : "octet-stream", NULL);
@@ -331,7 +365,8 @@ static void
 add_attachment (Builder     *b,
                 GMimeObject *object,
                 gboolean     as_attachment,
-                gboolean     as_cid)
+                gboolean     as_cid,
+                const char  *fallback_name)
 {
   g_autoptr(LbMimeAttachment) attachment = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -367,6 +402,11 @@ add_attachment (Builder     *b,
   else
     return;
 
+  if ((filename == NULL || *filename == '\0') && fallback_name != NULL)
+    {
+      g_free (filename);
+      filename = g_strdup (fallback_name);
+    }
   attachment = lb_mime_attachment_new (filename, mime_type, content_id, is_inline, bytes);
   if (as_cid && content_id != NULL && *content_id != '\0'
       && !g_hash_table_contains (b->self->cids, content_id))
@@ -375,18 +415,31 @@ add_attachment (Builder     *b,
     g_ptr_array_add (b->self->attachments, g_steal_pointer (&attachment));
 }
 
-static gboolean
-is_body_candidate (GMimeObject *object)
+typedef enum
+{
+  NOT_BODY,
+  BODY,           /* an unnamed inline text part */
+  BODY_AND_FILE,  /* a named inline text part: the body, and a file to save too */
+} BodyRole;
+
+static BodyRole
+body_role (Builder     *b,
+           GMimeObject *object)
 {
   GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
 
   if (!GMIME_IS_PART (object))
-    return FALSE;
-  if (!is_type (object, "text", "plain") && !is_type (object, "text", "html"))
-    return FALSE;
+    return NOT_BODY;
+  if (!is_plain_text (object) && !is_type (object, "text", "html"))
+    return NOT_BODY;
   if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
-    return FALSE;
-  return g_mime_part_get_filename (GMIME_PART (object)) == NULL;
+    return NOT_BODY;
+  if (g_mime_part_get_filename (GMIME_PART (object)) == NULL)
+    return BODY;
+  /* Some mailers name the text they mean as the body ("name=" with an inline or no
+   * disposition).  It is the body when there is no other; after a body it is a file
+   * (an inline log or patch), not a footer. */
+  return b->text->len == 0 && b->html->len == 0 ? BODY_AND_FILE : NOT_BODY;
 }
 
 static void
@@ -394,7 +447,9 @@ walk_leaf (Builder     *b,
            GMimeObject *object,
            gboolean     in_alternative)
 {
-  if (is_body_candidate (object))
+  BodyRole role = body_role (b, object);
+
+  if (role != NOT_BODY)
     {
       gboolean is_html = is_type (object, "text", "html");
       GString *body = is_html ? b->html : b->text;
@@ -414,10 +469,12 @@ walk_leaf (Builder     *b,
                 g_string_append (body, body->str[body->len - 1] == '\n' ? "\n" : "\n\n");
             }
           g_string_append (body, text);
+          if (role == BODY_AND_FILE)
+            add_attachment (b, object, TRUE, FALSE, NULL);
           return;
         }
     }
-  add_attachment (b, object, TRUE, TRUE);
+  add_attachment (b, object, TRUE, TRUE, NULL);
 }
 
 static void
@@ -434,7 +491,7 @@ walk_alternative (Builder        *b,
     {
       GMimeObject *child = g_mime_multipart_get_part (multipart, i);
 
-      if (plain == NULL && GMIME_IS_PART (child) && is_type (child, "text", "plain"))
+      if (plain == NULL && GMIME_IS_PART (child) && is_plain_text (child))
         plain = child;
       else if ((GMIME_IS_PART (child) && is_type (child, "text", "html")) || GMIME_IS_MULTIPART (child))
         rich = child;
@@ -447,15 +504,45 @@ walk_alternative (Builder        *b,
     walk (b, rich, depth + 1, TRUE);
 }
 
-static void
-walk_related (Builder        *b,
-              GMimeMultipart *multipart,
-              guint           depth,
-              gboolean        in_alternative)
+/* The Content-IDs that HTML refers to with `cid:` URLs (percent-encoded or not),
+ * lowercased, since some mailers change the case between the HTML and the header. */
+static GHashTable *
+html_cid_references (const char *html)
 {
-  GMimeObject *root = NULL;
+  GHashTable *refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *p = html;
+
+  while (p != NULL && (p = g_strstr_len (p, -1, "cid:")) != NULL)
+    {
+      const char *start = p + 4;
+      const char *end = start;
+      g_autofree char *raw = NULL;
+      g_autofree char *id = NULL;
+
+      while (*end != '\0' && strchr ("\"'<> \t\r\n)", *end) == NULL)
+        end++;
+      raw = g_strndup (start, end - start);
+      id = g_uri_unescape_string (raw, NULL);
+      g_hash_table_add (refs, g_ascii_strdown (id != NULL ? id : raw, -1));
+      p = end;
+    }
+  return refs;
+}
+
+static gboolean
+references_cid (GHashTable *refs,
+                const char *content_id)
+{
+  g_autofree char *id = g_ascii_strdown (content_id, -1);
+
+  return g_hash_table_contains (refs, id);
+}
+
+static GMimeObject *
+related_root (GMimeMultipart *multipart)
+{
   const char *start = g_mime_object_get_content_type_parameter (GMIME_OBJECT (multipart), "start");
-  int n = g_mime_multipart_get_count (multipart);
+  GMimeObject *root = NULL;
 
   if (start != NULL)
     {
@@ -471,10 +558,27 @@ walk_related (Builder        *b,
         }
       root = g_mime_multipart_get_subpart_from_content_id (multipart, id);
     }
-  if (root == NULL && n > 0)
+  if (root == NULL && g_mime_multipart_get_count (multipart) > 0)
     root = g_mime_multipart_get_part (multipart, 0);
+  return root;
+}
+
+static void
+walk_related (Builder        *b,
+              GMimeMultipart *multipart,
+              guint           depth,
+              gboolean        in_alternative)
+{
+  GMimeObject *root = related_root (multipart);
+  int n = g_mime_multipart_get_count (multipart);
+  gsize html_before = b->html->len;
+  g_autoptr(GHashTable) refs = NULL;
+
   if (root != NULL)
     walk (b, root, depth + 1, in_alternative);
+  /* Only the HTML of this root shows the related parts (a plain-text root shows none:
+   * Eudora does that with signature images). */
+  refs = html_cid_references (b->html->str + MIN (html_before, b->html->len));
 
   for (int i = 0; i < n; i++)
     {
@@ -483,8 +587,44 @@ walk_related (Builder        *b,
 
       if (child == root)
         continue;
+      /* A part the HTML does not show must still be reachable: it is listed as an
+       * attachment (Outlook puts pasted images there that the HTML never uses). */
       if (cid != NULL && GMIME_IS_PART (child))
-        add_attachment (b, child, FALSE, TRUE);
+        add_attachment (b, child, !references_cid (refs, cid), TRUE, NULL);
+      else
+        walk (b, child, depth + 1, in_alternative);
+    }
+}
+
+/* The name a signature part is saved under when it has none. */
+static const char *
+signature_name (GMimeObject *object)
+{
+  if (is_type (object, "application", "pkcs7-signature")
+      || is_type (object, "application", "x-pkcs7-signature"))
+    return "smime.p7s";
+  return "signature.asc";
+}
+
+static void
+walk_signed (Builder        *b,
+             GMimeMultipart *multipart,
+             guint           depth,
+             gboolean        in_alternative)
+{
+  int n = g_mime_multipart_get_count (multipart);
+
+  /* RFC 1847: the first part is the content, the second the signature.  The signature
+   * is not verified here, but the reader says the message is signed and lists the
+   * signature so that the user can check it elsewhere. */
+  b->self->is_signed = TRUE;
+  walk (b, g_mime_multipart_get_part (multipart, 0), depth + 1, in_alternative);
+  for (int i = 1; i < n; i++)
+    {
+      GMimeObject *child = g_mime_multipart_get_part (multipart, i);
+
+      if (GMIME_IS_PART (child))
+        add_attachment (b, child, TRUE, FALSE, signature_name (child));
       else
         walk (b, child, depth + 1, in_alternative);
     }
@@ -509,18 +649,142 @@ walk (Builder     *b,
       else if (is_type (object, "multipart", "related"))
         walk_related (b, multipart, depth, in_alternative);
       else if (is_type (object, "multipart", "signed") && n > 0)
-        {
-          b->self->is_signed = TRUE;
-          walk (b, g_mime_multipart_get_part (multipart, 0), depth + 1, in_alternative);
-        }
+        walk_signed (b, multipart, depth, in_alternative);
       else
         for (int i = 0; i < n; i++)
           walk (b, g_mime_multipart_get_part (multipart, i), depth + 1, in_alternative);
     }
   else if (GMIME_IS_MESSAGE_PART (object))
-    add_attachment (b, object, TRUE, FALSE);
+    add_attachment (b, object, TRUE, FALSE, NULL);
   else if (GMIME_IS_PART (object))
     walk_leaf (b, object, in_alternative);
+}
+
+/* Repair --------------------------------------------------------------- */
+
+static GMimeMessage *
+construct_message (const char *data,
+                   gsize       len)
+{
+  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data != NULL ? data : "", len);
+  GMimeParser *parser = g_mime_parser_new_with_stream (stream);
+  GMimeMessage *message;
+
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  message = g_mime_parser_construct_message (parser, lb_mime_get_parser_options ());
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return message;
+}
+
+static void
+collect_boundaries (GMimeObject *object,
+                    GPtrArray   *boundaries,
+                    guint        depth)
+{
+  if (object == NULL || depth > MAX_DEPTH)
+    return;
+  if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      const char *boundary = g_mime_multipart_get_boundary (multipart);
+
+      if (boundary != NULL && *boundary != '\0')
+        g_ptr_array_add (boundaries, g_strconcat ("--", boundary, NULL));
+      for (int i = 0; i < g_mime_multipart_get_count (multipart); i++)
+        collect_boundaries (g_mime_multipart_get_part (multipart, i), boundaries, depth + 1);
+    }
+  else if (GMIME_IS_MESSAGE_PART (object))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
+
+      if (inner != NULL)
+        collect_boundaries (g_mime_message_get_mime_part (inner), boundaries, depth + 1);
+    }
+}
+
+static gboolean
+is_boundary_line (GPtrArray  *boundaries,
+                  const char *line,
+                  gsize       len)
+{
+  if (len < 2 || line[0] != '-' || line[1] != '-')
+    return FALSE;
+  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+    len--;
+  for (guint i = 0; i < boundaries->len; i++)
+    {
+      const char *b = g_ptr_array_index (boundaries, i);
+      gsize n = strlen (b);
+
+      if (len >= n && memcmp (line, b, n) == 0 && (len == n || (len == n + 2 && memcmp (line + n, "--", 2) == 0)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A header field, or the folded continuation of one. */
+static gboolean
+is_header_line (const char *line,
+                gsize       len)
+{
+  gsize i = 0;
+
+  if (len > 0 && (line[0] == ' ' || line[0] == '\t'))
+    return TRUE;
+  while (i < len && line[i] > ' ' && line[i] < 127 && line[i] != ':')
+    i++;
+  if (i == 0)
+    return FALSE;
+  while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+  return i < len && line[i] == ':';
+}
+
+/* Some mailers start a part's content right after its headers, without the blank line
+ * (RFC 2046 requires it).  GMime then takes the content for broken headers and the part
+ * comes out empty: the attachment is lost.  This puts the blank line back where a line
+ * after a boundary's headers is not a header, and returns the repaired message, or NULL
+ * when nothing needed repair (the usual case: then it costs one scan of the lines). */
+static GBytes *
+repair_part_headers (GMimeMessage *message,
+                     const char   *data,
+                     gsize         len)
+{
+  g_autoptr(GPtrArray) boundaries = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = NULL;
+  gboolean in_headers = FALSE;
+  const char *p = data, *end = data + len, *copied = data;
+
+  collect_boundaries (g_mime_message_get_mime_part (message), boundaries, 0);
+  if (boundaries->len == 0)
+    return NULL;
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *next = nl != NULL ? nl + 1 : end;
+      gsize line_len = (nl != NULL ? nl : end) - p;
+      gsize content_len = line_len > 0 && p[line_len - 1] == '\r' ? line_len - 1 : line_len;
+
+      if (is_boundary_line (boundaries, p, line_len))
+        in_headers = TRUE;
+      else if (in_headers && content_len == 0)
+        in_headers = FALSE;
+      else if (in_headers && !is_header_line (p, content_len))
+        {
+          if (out == NULL)
+            out = g_string_sized_new (len + 64);
+          g_string_append_len (out, copied, p - copied);
+          g_string_append (out, content_len < line_len ? "\r\n" : "\n");
+          copied = p;
+          in_headers = FALSE;
+        }
+      p = next;
+    }
+  if (out == NULL)
+    return NULL;
+  g_string_append_len (out, copied, end - copied);
+  return g_string_free_to_bytes (g_steal_pointer (&out));
 }
 
 /* Headers --------------------------------------------------------------- */
@@ -570,8 +834,6 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
                                 GError **error)
 {
   g_autoptr(LbMimeMessage) self = NULL;
-  GMimeStream *stream;
-  GMimeParser *parser;
   GMimeMessage *message;
   g_autoptr(GPtrArray) refs = NULL;
   g_autoptr(GPtrArray) in_reply_to = NULL;
@@ -579,7 +841,7 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
   GDateTime *date;
   const char *id;
   gsize len;
-  const guint8 *data;
+  const void *data;
   Builder b;
 
   g_return_val_if_fail (raw != NULL, NULL);
@@ -587,12 +849,18 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
 
   lb_mime_init ();
   data = g_bytes_get_data (raw, &len);
-  stream = g_mime_stream_mem_new_with_buffer ((const char *) (data != NULL ? data : (const guint8 *) ""), len);
-  parser = g_mime_parser_new_with_stream (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  message = g_mime_parser_construct_message (parser, lb_mime_get_parser_options ());
-  g_object_unref (parser);
-  g_object_unref (stream);
+  message = construct_message ((const char *) data, len);
+  if (message != NULL)
+    {
+      g_autoptr(GBytes) repaired = repair_part_headers (message, (const char *) data, len);
+
+      if (repaired != NULL)
+        {
+          g_object_unref (message);
+          data = g_bytes_get_data (repaired, &len);
+          message = construct_message ((const char *) data, len);
+        }
+    }
   if (message == NULL)
     {
       g_set_error_literal (error, LB_ERROR, LB_ERROR_PARSE, _("The message could not be parsed"));

@@ -266,7 +266,9 @@ test_mixed_footer_and_signed (void)
   g_assert_cmpstr (lb_mime_message_get_text (footer), ==, "main text\n\nlist footer");
   g_assert_false (lb_mime_message_has_attachments (footer));
   g_assert_cmpstr (lb_mime_message_get_text (signed_msg), ==, "signed text");
-  g_assert_false (lb_mime_message_has_attachments (signed_msg));
+  /* The signature is listed (issue 17, cause 13), and the message says it is signed. */
+  g_assert_true (lb_mime_message_has_attachments (signed_msg));
+  g_assert_true (lb_mime_message_get_signed (signed_msg));
 }
 
 static void
