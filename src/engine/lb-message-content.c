@@ -537,6 +537,23 @@ lb_message_content_get_attachments (LbMessageContent *self)
 }
 
 /**
+ * lb_message_content_get_signed:
+ * @self: a message
+ *
+ * Whether the message carries a digital signature (multipart/signed: OpenPGP or S/MIME).
+ * The signature is not verified; it is also one of the attachments.
+ *
+ * Returns: %TRUE for a signed message
+ */
+gboolean
+lb_message_content_get_signed (LbMessageContent *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_CONTENT (self), FALSE);
+
+  return lb_mime_message_get_signed (self->mime);
+}
+
+/**
  * lb_message_content_lookup_cid:
  * @self: a message
  * @cid: a `cid:` URI or a bare Content-ID

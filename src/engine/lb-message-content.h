@@ -93,6 +93,7 @@ const char       *lb_message_content_get_text          (LbMessageContent    *sel
 const char       *lb_message_content_get_html          (LbMessageContent    *self);
 char             *lb_message_content_dup_text_as_html  (LbMessageContent    *self);
 GPtrArray        *lb_message_content_get_attachments   (LbMessageContent    *self);
+gboolean          lb_message_content_get_signed        (LbMessageContent    *self);
 GBytes           *lb_message_content_lookup_cid        (LbMessageContent    *self,
                                                         const char          *cid,
                                                         const char         **mime_type);

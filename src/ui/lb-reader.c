@@ -56,6 +56,7 @@ struct _LbReader
   GtkLabel             *cc_title;
   GtkLabel             *cc_label;
   GtkLabel             *date_label;
+  GtkWidget            *signed_label;
   GtkLabel             *account_title;
   GtkLabel             *account_label;
   GtkRevealer          *remote_revealer;
@@ -458,6 +459,7 @@ show_header (LbReader *self)
     }
   else
     gtk_label_set_text (self->date_label, "");
+  gtk_widget_set_visible (self->signed_label, lb_message_content_get_signed (self->content));
 
   gtk_label_set_text (self->account_label, account != NULL ? account : "");
   gtk_widget_set_visible (GTK_WIDGET (self->account_title), account != NULL && *account != '\0');
@@ -889,6 +891,7 @@ lb_reader_class_init (LbReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbReader, cc_title);
   gtk_widget_class_bind_template_child (widget_class, LbReader, cc_label);
   gtk_widget_class_bind_template_child (widget_class, LbReader, date_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReader, signed_label);
   gtk_widget_class_bind_template_child (widget_class, LbReader, account_title);
   gtk_widget_class_bind_template_child (widget_class, LbReader, account_label);
   gtk_widget_class_bind_template_child (widget_class, LbReader, remote_revealer);

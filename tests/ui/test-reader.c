@@ -332,6 +332,19 @@ deliver_all (void)
 
   /* (6) Never shown before the server goes away. */
   deliver_simple ("x@example.com", "offline", "<p>not downloaded yet</p>");
+  deliver ("From: Grace <grace@pgp.example>\r\n"
+           "To: alice@example.com\r\n"
+           "Subject: signed\r\n"
+           "Date: Tue, 10 Mar 2026 18:20:00 +0000\r\n"
+           "Message-ID: <signed@test>\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: multipart/signed; micalg=pgp-sha256;\r\n"
+           " protocol=\"application/pgp-signature\"; boundary=\"s\"\r\n"
+           "\r\n"
+           "--s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nRelease 2.4 is tagged.\r\n"
+           "--s\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n"
+           "-----BEGIN PGP SIGNATURE-----\r\nwsF5BAABCAAj\r\n-----END PGP SIGNATURE-----\r\n"
+           "--s--\r\n");
 
   /* (5) Navigation without a click (a meta refresh) must not leave the message. */
   message = g_strdup_printf ("<html><head><title>stay</title>"
@@ -1258,6 +1271,27 @@ test_dark (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* A signed message says so in the header block and lists its signature (issue 17,
+ * cause 13); other messages have no such mark. */
+static void
+test_signed (void)
+{
+  GtkListBox *attachments;
+  GtkWidget *row;
+
+  show ("signed");
+  g_assert_true (gtk_widget_get_visible (find ("reader-signed")));
+  attachments = GTK_LIST_BOX (find ("reader-attachments"));
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (attachments, 0));
+  g_assert_nonnull (row);
+  g_assert_null (gtk_list_box_get_row_at_index (attachments, 1));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "signature.asc");
+  screenshot ("reader-signed");
+
+  show ("no-charset");
+  g_assert_false (gtk_widget_get_visible (find ("reader-signed")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1284,6 +1318,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/offline", test_offline);
   g_test_add_func ("/ui/reader/dark", test_dark);
   g_test_add_func ("/ui/reader/prepare", test_prepare);
+  g_test_add_func ("/ui/reader/signed", test_signed);
   status = g_test_run ();
   env_teardown ();
   return status;
