@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include <gmime/gmime.h>
@@ -255,14 +257,40 @@ fetch_flags (LbImapSync    *self,
   return g_steal_pointer (&updates);
 }
 
+/* ENVELOPE has no way to say "an address without a domain": NIL there marks a group
+ * (RFC 3501), so servers fill the gap with a placeholder, which must never be shown as
+ * part of an address (Dovecot: MISSING_DOMAIN and MISSING_MAILBOX; c-client servers such
+ * as UW and Cyrus: .MISSING-HOST-NAME. and .SYNTAX-ERROR.). */
+static const char *
+real_host (const char *host)
+{
+  static const char *const placeholders[] = { "MISSING_DOMAIN", ".MISSING-HOST-NAME.", ".SYNTAX-ERROR." };
+
+  for (gsize i = 0; host != NULL && i < G_N_ELEMENTS (placeholders); i++)
+    if (strcmp (host, placeholders[i]) == 0)
+      return NULL;
+  return host != NULL && *host != '\0' ? host : NULL;
+}
+
+static const char *
+real_mailbox (const char *mailbox)
+{
+  if (mailbox == NULL || *mailbox == '\0' || strcmp (mailbox, "MISSING_MAILBOX") == 0)
+    return NULL;
+  return mailbox;
+}
+
 static char *
 address_to_string (const LbImapAddress *a)
 {
-  if (a->mailbox == NULL)
+  const char *mailbox = real_mailbox (a->mailbox);
+  const char *host = real_host (a->host);
+
+  if (mailbox == NULL)
     return NULL;
-  if (a->host == NULL)
-    return g_strdup (a->mailbox);
-  return g_strdup_printf ("%s@%s", a->mailbox, a->host);
+  if (host == NULL)
+    return g_strdup (mailbox);
+  return g_strdup_printf ("%s@%s", mailbox, host);
 }
 
 static char *
@@ -280,8 +308,10 @@ addresses_display (GPtrArray *list)
         continue;   /* group markers */
       if (s->len > 0)
         g_string_append (s, ", ");
-      if (name != NULL && name[0] != '\0')
-        g_string_append_printf (s, "%s <%s>", name, addr != NULL ? addr : "");
+      if (name != NULL && name[0] != '\0' && addr != NULL)
+        g_string_append_printf (s, "%s <%s>", name, addr);
+      else if (name != NULL && name[0] != '\0')
+        g_string_append (s, name);
       else if (addr != NULL)
         g_string_append (s, addr);
     }
