@@ -1,13 +1,16 @@
 /* lb-mime-text.c: plain text and HTML helpers for the list, search and reader
  *
- * All three functions are single passes over their input with no recursion,
- * because they run on whatever a hostile sender puts in a message.
+ * All three functions run on whatever a hostile sender puts in a message: none of them
+ * recurses.  HTML is parsed by libxml2; the others are single passes over their input.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 
 #include "lb-mime-text.h"
 
@@ -39,87 +42,58 @@ is_space (gunichar c)
 
 /* HTML to text ---------------------------------------------------------- */
 
-typedef struct
+/* libxml2's HTML parser does the parsing (it is lenient as browsers are: an unclosed
+ * <head> ends where the body starts, entities are HTML's, and it is fuzzed
+ * continuously); the tree is then walked without recursion, so that nesting as deep as
+ * a hostile sender likes costs no stack. */
+
+/* What an element does to the text around it.  libxml2 gives element names in lower
+ * case. */
+typedef enum
 {
-  const char *name;
-  gunichar value;
-} Entity;
+  TAG_INLINE,
+  TAG_HIDDEN,      /* never text the user sees: its content is skipped */
+  TAG_PARAGRAPH,   /* a blank line around it */
+  TAG_BLOCK,       /* a line break around it */
+  TAG_CELL,        /* a space around it */
+  TAG_BR,
+  TAG_PRE,
+} TagClass;
 
-static const Entity entities[] = {
-  { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
-  { "nbsp", 0xa0 }, { "ensp", 0x2002 }, { "emsp", 0x2003 }, { "thinsp", 0x2009 },
-  { "zwnj", 0x200c }, { "zwj", 0x200d }, { "shy", 0xad }, { "copy", 0xa9 }, { "reg", 0xae },
-  { "trade", 0x2122 }, { "hellip", 0x2026 }, { "mdash", 0x2014 }, { "ndash", 0x2013 },
-  { "lsquo", 0x2018 }, { "rsquo", 0x2019 }, { "ldquo", 0x201c }, { "rdquo", 0x201d },
-  { "sbquo", 0x201a }, { "bdquo", 0x201e }, { "laquo", 0xab }, { "raquo", 0xbb },
-  { "middot", 0xb7 }, { "bull", 0x2022 }, { "euro", 0x20ac }, { "yen", 0xa5 }, { "pound", 0xa3 },
-  { "cent", 0xa2 }, { "times", 0xd7 }, { "divide", 0xf7 }, { "deg", 0xb0 }, { "plusmn", 0xb1 },
-  { "sect", 0xa7 }, { "para", 0xb6 }, { "iexcl", 0xa1 }, { "iquest", 0xbf }, { "larr", 0x2190 },
-  { "rarr", 0x2192 }, { "uarr", 0x2191 }, { "darr", 0x2193 }, { "agrave", 0xe0 },
-  { "aacute", 0xe1 }, { "acirc", 0xe2 }, { "auml", 0xe4 }, { "ccedil", 0xe7 }, { "egrave", 0xe8 },
-  { "eacute", 0xe9 }, { "ecirc", 0xea }, { "euml", 0xeb }, { "iacute", 0xed }, { "ntilde", 0xf1 },
-  { "oacute", 0xf3 }, { "ouml", 0xf6 }, { "uacute", 0xfa }, { "uuml", 0xfc }, { "szlig", 0xdf },
-  { "Auml", 0xc4 }, { "Ouml", 0xd6 }, { "Uuml", 0xdc }, { "Eacute", 0xc9 },
-};
-
-/* Decodes the entity at @p (which points at '&').  Returns the number of
- * bytes consumed, or 0 if this is a literal ampersand. */
-static gsize
-decode_entity (const char *p,
-               gunichar   *out)
+static gpointer
+build_tag_classes (gpointer data)
 {
-  const char *q = p + 1;
+  static const char *const hidden[] = { "script", "style", "head", "title", "template",
+                                        "noscript", NULL };
+  static const char *const paragraphs[] = { "p", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+                                            "blockquote", "ul", "ol", "hr", NULL };
+  static const char *const blocks[] = { "div", "tr", "li", "dt", "dd", "dl", "section",
+                                        "article", "header", "footer", "nav", "aside", "center",
+                                        "address", "form", "fieldset", "figure", "main",
+                                        "caption", "tbody", "thead", "tfoot", NULL };
+  GHashTable *classes = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (*q == '#')
-    {
-      gboolean hex = (q[1] == 'x' || q[1] == 'X');
-      guint64 value = 0;
-      int n_digits = 0;
-
-      q += hex ? 2 : 1;
-      while (hex ? g_ascii_isxdigit (*q) : g_ascii_isdigit (*q))
-        {
-          if (value <= 0x10ffff)
-            value = value * (hex ? 16 : 10) + (hex ? g_ascii_xdigit_value (*q) : *q - '0');
-          n_digits++;
-          q++;
-        }
-      if (n_digits == 0)
-        return 0;
-      if (*q == ';')
-        q++;
-      if (value == 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
-        *out = 0xfffd;
-      else
-        *out = (gunichar) value;
-      return q - p;
-    }
-
-  while (g_ascii_isalnum (*q) && q - p <= 10)
-    q++;
-  if (q == p + 1)
-    return 0;
-  for (gsize i = 0; i < G_N_ELEMENTS (entities); i++)
-    {
-      gsize n = strlen (entities[i].name);
-
-      if ((gsize) (q - p - 1) == n && strncmp (p + 1, entities[i].name, n) == 0)
-        {
-          *out = entities[i].value;
-          return (*q == ';') ? (gsize) (q - p + 1) : (gsize) (q - p);
-        }
-    }
-  return 0;
+  for (guint i = 0; hidden[i] != NULL; i++)
+    g_hash_table_insert (classes, (gpointer) hidden[i], GINT_TO_POINTER (TAG_HIDDEN));
+  for (guint i = 0; paragraphs[i] != NULL; i++)
+    g_hash_table_insert (classes, (gpointer) paragraphs[i], GINT_TO_POINTER (TAG_PARAGRAPH));
+  for (guint i = 0; blocks[i] != NULL; i++)
+    g_hash_table_insert (classes, (gpointer) blocks[i], GINT_TO_POINTER (TAG_BLOCK));
+  g_hash_table_insert (classes, (gpointer) "td", GINT_TO_POINTER (TAG_CELL));
+  g_hash_table_insert (classes, (gpointer) "th", GINT_TO_POINTER (TAG_CELL));
+  g_hash_table_insert (classes, (gpointer) "br", GINT_TO_POINTER (TAG_BR));
+  g_hash_table_insert (classes, (gpointer) "pre", GINT_TO_POINTER (TAG_PRE));
+  return classes;
 }
 
-static gboolean
-tag_in (const char        *tag,
-        const char *const *set)
+static TagClass
+tag_class (const xmlChar *name)
 {
-  for (; *set != NULL; set++)
-    if (strcmp (tag, *set) == 0)
-      return TRUE;
-  return FALSE;
+  static GOnce once = G_ONCE_INIT;
+  /* Built once and only read afterwards, so any thread may look up. */
+  GHashTable *classes = g_once (&once, build_tag_classes, NULL);
+
+  return (TagClass) GPOINTER_TO_INT (g_hash_table_lookup (classes, name));
 }
 
 typedef struct
@@ -127,6 +101,8 @@ typedef struct
   GString *out;
   guint newlines;   /* line breaks owed before the next character */
   gboolean space;   /* a space owed before the next character */
+  guint pre;        /* depth of <pre> elements */
+  guint hidden;     /* depth inside an element whose content is skipped */
 } TextSink;
 
 static void
@@ -147,7 +123,10 @@ sink_char (TextSink *sink,
     }
   sink->newlines = 0;
   sink->space = FALSE;
-  g_string_append_unichar (sink->out, c);
+  if (c < 0x80)
+    g_string_append_c (sink->out, (char) c);
+  else
+    g_string_append_unichar (sink->out, c);
 }
 
 static void
@@ -158,147 +137,231 @@ sink_newline (TextSink *sink,
   sink->space = FALSE;
 }
 
-/* Finds "</name" case-insensitively; returns a pointer to the '<' or NULL. */
-static const char *
-find_closing_tag (const char *p,
-                  const char *name)
+static void
+sink_text (TextSink   *sink,
+           const char *text,
+           gsize       len)
 {
-  gsize n = strlen (name);
+  const char *end = text + len;
 
-  for (; (p = strchr (p, '<')) != NULL; p++)
-    if (p[1] == '/' && g_ascii_strncasecmp (p + 2, name, n) == 0 && !g_ascii_isalnum (p[2 + n]))
-      return p;
-  return NULL;
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char (p);
+
+      if (sink->pre > 0 && c == '\n')
+        sink->newlines = MIN (sink->newlines + 1, 2);
+      else if (is_space (c))
+        sink->space = TRUE;
+      else if (c < 0x20 || c == 0x7f)
+        ;   /* control characters */
+      else
+        sink_char (sink, c);
+    }
 }
 
-/* Returns the position after the '>' ending the tag that starts before @p,
- * honouring quoted attribute values. */
-static const char *
-skip_tag (const char *p)
+/* What an element's start or end tag does to the text around it. */
+static void
+sink_tag (TextSink *sink,
+          TagClass  tag,
+          gboolean  closing)
 {
-  char quote = 0;
-
-  for (; *p != '\0'; p++)
+  switch (tag)
     {
-      if (quote != 0)
-        {
-          if (*p == quote)
-            quote = 0;
-        }
-      else if (*p == '"' || *p == '\'')
-        quote = *p;
-      else if (*p == '>')
-        return p + 1;
+    case TAG_BR:
+      /* <br><br> is a blank line, unlike two closing </div>s.  A <br> has no end. */
+      if (closing)
+        return;
+      if (sink->newlines == 0 && sink->out->len > 0)
+        sink->newlines = 1;
+      else
+        sink->newlines = MIN (sink->newlines + 1, 2);
+      sink->space = FALSE;
+      break;
+    case TAG_PRE:
+      sink_newline (sink, 2);
+      sink->pre = closing ? (sink->pre > 0 ? sink->pre - 1 : 0) : sink->pre + 1;
+      break;
+    case TAG_PARAGRAPH:
+      sink_newline (sink, 2);
+      break;
+    case TAG_BLOCK:
+      sink_newline (sink, 1);
+      break;
+    case TAG_CELL:
+      sink->space = TRUE;
+      break;
+    case TAG_INLINE:
+    case TAG_HIDDEN:
+    default:
+      break;
     }
-  return p;
+}
+
+/* A named reference without its ';' ("&amp" at the end, "&nbsp" before a space), which
+ * browsers decode and libxml2 leaves as text: the length of its name, or 0. */
+static gsize
+unterminated_entity (const char *p)
+{
+  char name[12];
+  gsize n = 0;
+
+  while (g_ascii_isalnum (p[n]) && n < sizeof name - 1)
+    {
+      name[n] = p[n];
+      n++;
+    }
+  name[n] = '\0';
+  if (n == 0 || p[n] == ';' || g_ascii_isalnum (p[n]))
+    return 0;
+  return htmlEntityLookup ((const xmlChar *) name) != NULL ? n : 0;
+}
+
+/* Rewrites what libxml2 reads differently from a browser.  libxml2 drops numeric
+ * references it cannot use ("&#;", "&#0;", "&#xD800;"), where a browser shows "&#;" as
+ * it is and U+FFFD for the others, and keeps named ones without their ';' as text.  They
+ * are rewritten the browser's way before parsing; a valid reference stays a reference
+ * (decoding it here could turn "&#60;" into markup). */
+static char *
+fix_references (const char *text)
+{
+  GString *out;
+  const char *p = text;
+
+  out = g_string_sized_new (strlen (text) + 16);
+  while (*p != '\0')
+    {
+      gsize plain = strcspn (p, "&<");
+      const char *q;
+      gboolean hex;
+      guint64 value = 0;
+      int digits = 0;
+      gsize name_len;
+
+      if (plain > 0)
+        {
+          g_string_append_len (out, p, plain);
+          p += plain;
+          continue;
+        }
+      if (p[0] == '&' && (name_len = unterminated_entity (p + 1)) > 0)
+        {
+          g_string_append_len (out, p, name_len + 1);
+          g_string_append_c (out, ';');
+          p += name_len + 1;
+          continue;
+        }
+      /* As in a browser, "<" not followed by a letter, "/", "!" or "?" is text ("1 < 2",
+       * a lone "<"), which libxml2 would drop. */
+      if (p[0] == '<' && !g_ascii_isalpha (p[1]) && p[1] != '/' && p[1] != '!' && p[1] != '?')
+        {
+          g_string_append (out, "&lt;");
+          p++;
+          continue;
+        }
+      if (p[0] != '&' || p[1] != '#')
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      hex = p[2] == 'x' || p[2] == 'X';
+      q = p + (hex ? 3 : 2);
+      for (; hex ? g_ascii_isxdigit (*q) : g_ascii_isdigit (*q); q++, digits++)
+        if (value <= 0x10ffff)
+          value = value * (hex ? 16 : 10) + (guint64) (hex ? g_ascii_xdigit_value (*q) : *q - '0');
+      if (digits == 0)
+        g_string_append (out, "&amp;#");   /* not a reference: literal text */
+      else if (value == 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+        g_string_append (out, "&#xFFFD;");
+      else
+        {
+          g_string_append_len (out, p, q - p);
+          if (*q != ';')
+            g_string_append_c (out, ';');
+        }
+      if (digits > 0 && *q == ';')
+        q++;
+      p = digits == 0 ? p + 2 : q;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The parser's SAX callbacks: the text is written as the parser goes, with no tree.
+ * libxml2 reports every element it opens, implied ones too (the <body> that ends an
+ * unclosed <head>), with a matching end. */
+static TextSink *
+sink_of (void *ctx)
+{
+  return ((htmlParserCtxtPtr) ctx)->_private;
+}
+
+static void
+on_start_element (void           *ctx,
+                  const xmlChar  *name,
+                  const xmlChar **attributes)
+{
+  TextSink *sink = sink_of (ctx);
+  TagClass tag = tag_class (name);
+
+  if (sink->hidden > 0 || tag == TAG_HIDDEN)
+    sink->hidden++;
+  else
+    sink_tag (sink, tag, FALSE);
+}
+
+static void
+on_end_element (void          *ctx,
+                const xmlChar *name)
+{
+  TextSink *sink = sink_of (ctx);
+
+  if (sink->hidden > 0)
+    sink->hidden--;
+  else
+    sink_tag (sink, tag_class (name), TRUE);
+}
+
+static void
+on_characters (void          *ctx,
+               const xmlChar *text,
+               int            len)
+{
+  TextSink *sink = sink_of (ctx);
+
+  if (sink->hidden == 0 && len > 0)
+    sink_text (sink, (const char *) text, (gsize) len);
 }
 
 char *
 lb_mime_html_to_text (const char *html)
 {
-  static const char *const skipped[] = { "script", "style", "head", "title", "template", NULL };
-  static const char *const paragraphs[] = { "p", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-                                            "blockquote", "ul", "ol", "pre", "hr", NULL };
-  static const char *const blocks[] = { "div", "tr", "li", "dt", "dd", "dl", "section",
-                                        "article", "header", "footer", "nav", "aside", "center",
-                                        "address", "form", "fieldset", "figure", "main",
-                                        "caption", "tbody", "thead", "tfoot", NULL };
-  g_autofree char *text = ensure_utf8 (html);
-  TextSink sink = { g_string_sized_new (strlen (text) / 2), 0, FALSE };
-  const char *p = text;
-  guint pre = 0;
+  g_autofree char *utf8 = ensure_utf8 (html);
+  g_autofree char *text = fix_references (utf8);
+  TextSink sink = { g_string_sized_new (strlen (text) / 2), 0, FALSE, 0, 0 };
+  htmlParserCtxtPtr ctxt;
+  htmlSAXHandler sax = { 0 };
 
-  while (*p != '\0')
-    {
-      if (*p == '<')
-        {
-          char tag[16];
-          gsize n = 0;
-          gboolean closing = (p[1] == '/');
-          const char *name = p + 1 + (closing ? 1 : 0);
-
-          if (strncmp (p, "<!--", 4) == 0)
-            {
-              const char *end = strstr (p + 4, "-->");
-              p = end != NULL ? end + 3 : p + strlen (p);
-              continue;
-            }
-          if (p[1] == '!' || p[1] == '?')
-            {
-              p = skip_tag (p + 1);
-              continue;
-            }
-          if (!g_ascii_isalpha (*name))
-            {
-              sink_char (&sink, '<');   /* "a < b" is text */
-              p++;
-              continue;
-            }
-          while (g_ascii_isalnum (name[n]) && n < sizeof tag - 1)
-            {
-              tag[n] = g_ascii_tolower (name[n]);
-              n++;
-            }
-          tag[n] = '\0';
-          p = skip_tag (name + n);
-
-          if (!closing && tag_in (tag, skipped))
-            {
-              const char *end = find_closing_tag (p, tag);
-              p = end != NULL ? skip_tag (end + 1) : p + strlen (p);
-              continue;
-            }
-          if (strcmp (tag, "br") == 0)
-            {
-              /* <br><br> is a blank line, unlike two closing </div>s. */
-              if (sink.newlines == 0 && sink.out->len > 0)
-                sink.newlines = 1;
-              else
-                sink.newlines = MIN (sink.newlines + 1, 2);
-              sink.space = FALSE;
-            }
-          else if (tag_in (tag, paragraphs))
-            sink_newline (&sink, 2);
-          else if (tag_in (tag, blocks))
-            sink_newline (&sink, 1);
-          else if (strcmp (tag, "td") == 0 || strcmp (tag, "th") == 0)
-            sink.space = TRUE;
-          if (strcmp (tag, "pre") == 0)
-            pre = closing ? (pre > 0 ? pre - 1 : 0) : pre + 1;
-          continue;
-        }
-
-      if (*p == '&')
-        {
-          gunichar c;
-          gsize used = decode_entity (p, &c);
-
-          if (used > 0)
-            {
-              if (is_space (c))
-                sink.space = TRUE;
-              else
-                sink_char (&sink, c);
-              p += used;
-              continue;
-            }
-        }
-
-      {
-        gunichar c = g_utf8_get_char (p);
-
-        if (pre > 0 && c == '\n')
-          sink.newlines = MIN (sink.newlines + 1, 2);
-        else if (is_space (c))
-          sink.space = TRUE;
-        else if (c < 0x20 || c == 0x7f)
-          ;   /* control characters */
-        else
-          sink_char (&sink, c);
-        p = g_utf8_next_char (p);
-      }
-    }
-
+  if (*text == '\0')
+    return g_string_free (sink.out, FALSE);
+  sax.startElement = on_start_element;
+  sax.endElement = on_end_element;
+  sax.characters = on_characters;
+  sax.cdataBlock = on_characters;
+  sax.ignorableWhitespace = on_characters;
+  ctxt = htmlCreateMemoryParserCtxt (text, (int) MIN (strlen (text), G_MAXINT));
+  if (ctxt == NULL)
+    return g_string_free (sink.out, FALSE);
+  *ctxt->sax = sax;
+  ctxt->_private = &sink;
+  /* UTF-8 whatever a <meta> says (the caller converted it), never the network, no
+   * messages on stderr.  NOIMPLIED is not used: the implied <body> is what closes an
+   * unclosed <head>. */
+  htmlCtxtUseOptions (ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR
+                            | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
+  xmlSwitchEncoding (ctxt, XML_CHAR_ENCODING_UTF8);
+  htmlParseDocument (ctxt);
+  if (ctxt->myDoc != NULL)
+    xmlFreeDoc (ctxt->myDoc);
+  htmlFreeParserCtxt (ctxt);
   return g_string_free (sink.out, FALSE);
 }
 

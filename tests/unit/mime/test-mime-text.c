@@ -68,6 +68,20 @@ test_html_hostile (void)
   g_string_free (s, TRUE);
 }
 
+/* Issue 17, cause 8: an unclosed <head> ends where the body's content starts, as in a
+ * browser; the hand-written scanner skipped everything up to a "</head>" that never came. */
+static void
+test_html_unclosed_head (void)
+{
+  assert_text ("<html><head><title>Weekly</title><meta charset=\"utf-8\">"
+               "<body><p>Hello there</p><p>第二段</p></body></html>",
+               "Hello there\n\n第二段");
+  assert_text ("<head><style>p { color: red }</style><p>Body without a body tag", "Body without a body tag");
+  assert_text ("<HTML><HEAD><TITLE>t</TITLE>\n<DIV>Outlook &amp; co</DIV>", "Outlook & co");
+  /* What the head holds is still hidden. */
+  assert_text ("<head><title>secret title</title><script>var x;</script>visible", "visible");
+}
+
 static void
 assert_preview (const char *text,
                 gsize       max,
@@ -155,6 +169,7 @@ main (int   argc,
   g_test_add_func ("/mime/text/html-strip", test_html_strip);
   g_test_add_func ("/mime/text/html-entities", test_html_entities);
   g_test_add_func ("/mime/text/html-hostile", test_html_hostile);
+  g_test_add_func ("/mime/text/html-unclosed-head", test_html_unclosed_head);
   g_test_add_func ("/mime/text/preview", test_preview);
   g_test_add_func ("/mime/text/text-to-html", test_text_to_html);
   g_test_add_func ("/mime/text/text-to-html-no-injection", test_text_to_html_no_markup_injection);
