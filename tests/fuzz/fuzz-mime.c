@@ -3,7 +3,11 @@
  * The input is parsed as a message and every getter the reader, the list and
  * search use is called.  The same bytes also go through the header decoder,
  * the charset converter (with a label picked by the first byte) and the text
- * helpers, which all must return valid UTF-8 whatever they are given.
+ * helpers, which all must return valid UTF-8 whatever they are given.  The bytes are
+ * also parsed as the parts of a multipart/related and of a multipart/signed, so that
+ * the fuzzer reaches the related-part rules, the signature listing and the repair of
+ * parts without a blank line after their headers without first having to find the
+ * multipart syntax; and HTML goes through libxml2's parser (lb_mime_html_to_text).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -40,6 +44,73 @@ check_addresses (GPtrArray *list)
     }
 }
 
+/* Every getter the reader, the list and search use must work and give valid UTF-8. */
+static void
+check_message (LbMimeMessage *message)
+{
+  GPtrArray *attachments = lb_mime_message_get_attachments (message);
+  g_autofree char *preview = lb_mime_message_dup_preview (message, 200);
+  g_autofree char *reader = lb_mime_message_dup_reader_html (message);
+  const char *html = lb_mime_message_get_html (message);
+  GDateTime *date = lb_mime_message_get_date (message);
+
+  check_utf8 (lb_mime_message_get_subject (message));
+  check_utf8 (lb_mime_message_get_text (message));
+  check_utf8 (html);
+  check_utf8 (preview);
+  check_utf8 (reader);
+  check_utf8 (lb_mime_message_get_message_id (message));
+  check_utf8 (lb_mime_message_get_in_reply_to (message));
+  for (const char *const *r = lb_mime_message_get_references (message); *r != NULL; r++)
+    check_utf8 (*r);
+  check_addresses (lb_mime_message_get_from (message));
+  check_addresses (lb_mime_message_get_to (message));
+  check_addresses (lb_mime_message_get_cc (message));
+  check_addresses (lb_mime_message_get_reply_to (message));
+  if (date != NULL)
+    g_free (g_date_time_format_iso8601 (date));
+  if (html != NULL)
+    {
+      g_autofree char *text = lb_mime_html_to_text (html);
+      check_utf8 (text);
+    }
+  (void) lb_mime_message_get_signed (message);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      LbMimeAttachment *a = g_ptr_array_index (attachments, i);
+
+      check_utf8 (lb_mime_attachment_get_filename (a));
+      if (*lb_mime_attachment_get_filename (a) == '\0')
+        abort ();
+      if (lb_mime_attachment_get_size (a) != g_bytes_get_size (lb_mime_attachment_get_bytes (a)))
+        abort ();
+      if (lb_mime_attachment_get_content_id (a) != NULL)
+        lb_mime_message_lookup_cid (message, lb_mime_attachment_get_content_id (a), NULL);
+    }
+  lb_mime_message_lookup_cid (message, "cid:%", NULL);
+}
+
+/* The input as the parts of a multipart of TYPE (its first bytes are the first part's
+ * headers, a "--F" line inside starts another part). */
+static void
+check_wrapped (const uint8_t *data,
+               size_t         size,
+               const char    *type)
+{
+  g_autoptr(GByteArray) raw = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(LbMimeMessage) message = NULL;
+  g_autofree char *head = g_strdup_printf ("Content-Type: %s; boundary=F\r\n\r\n--F\r\n", type);
+
+  g_byte_array_append (raw, (const guint8 *) head, strlen (head));
+  g_byte_array_append (raw, data, size);
+  g_byte_array_append (raw, (const guint8 *) "\r\n--F--\r\n", 9);
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&raw));
+  message = lb_mime_message_new_from_bytes (bytes, NULL);
+  if (message != NULL)
+    check_message (message);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -52,45 +123,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   message = lb_mime_message_new_from_bytes (bytes, NULL);
   if (message != NULL)
-    {
-      GPtrArray *attachments = lb_mime_message_get_attachments (message);
-      g_autofree char *preview = lb_mime_message_dup_preview (message, 200);
-      g_autofree char *reader = lb_mime_message_dup_reader_html (message);
-      const char *html = lb_mime_message_get_html (message);
-      GDateTime *date = lb_mime_message_get_date (message);
-
-      check_utf8 (lb_mime_message_get_subject (message));
-      check_utf8 (lb_mime_message_get_text (message));
-      check_utf8 (html);
-      check_utf8 (preview);
-      check_utf8 (reader);
-      check_utf8 (lb_mime_message_get_message_id (message));
-      check_utf8 (lb_mime_message_get_in_reply_to (message));
-      for (const char *const *r = lb_mime_message_get_references (message); *r != NULL; r++)
-        check_utf8 (*r);
-      check_addresses (lb_mime_message_get_from (message));
-      check_addresses (lb_mime_message_get_to (message));
-      check_addresses (lb_mime_message_get_cc (message));
-      check_addresses (lb_mime_message_get_reply_to (message));
-      if (date != NULL)
-        g_free (g_date_time_format_iso8601 (date));
-      if (html != NULL)
-        {
-          g_autofree char *text = lb_mime_html_to_text (html);
-          check_utf8 (text);
-        }
-      for (guint i = 0; i < attachments->len; i++)
-        {
-          LbMimeAttachment *a = g_ptr_array_index (attachments, i);
-
-          check_utf8 (lb_mime_attachment_get_filename (a));
-          if (lb_mime_attachment_get_size (a) != g_bytes_get_size (lb_mime_attachment_get_bytes (a)))
-            abort ();
-          if (lb_mime_attachment_get_content_id (a) != NULL)
-            lb_mime_message_lookup_cid (message, lb_mime_attachment_get_content_id (a), NULL);
-        }
-      lb_mime_message_lookup_cid (message, "cid:%", NULL);
-    }
+    check_message (message);
+  check_wrapped (data, size, "multipart/related; type=\"text/html\"");
+  check_wrapped (data, size, "multipart/signed; protocol=\"application/pgp-signature\"");
 
   {
     g_autofree char *header = lb_mime_decode_header (string);
