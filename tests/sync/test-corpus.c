@@ -33,6 +33,7 @@ typedef struct {
   char       *from_name;     /* its display name, or NULL for none */
   GDateTime  *date;          /* NULL: the message has no usable date */
   char      **attachments;   /* the attachment names in order, possibly none */
+  char       *to;            /* optional: the To addresses, bare, ";"-joined */
   char       *body;          /* one line the body text must contain */
   gboolean    is_signed;
   guint32     uid;           /* on the server, once appended */
@@ -48,6 +49,7 @@ sample_free (Sample *s)
   g_free (s->from_name);
   g_clear_pointer (&s->date, g_date_time_unref);
   g_strfreev (s->attachments);
+  g_free (s->to);
   g_free (s->body);
   g_free (s);
 }
@@ -99,6 +101,12 @@ sample_load (const char *dir,
   if (s->attachments == NULL)
     s->attachments = g_new0 (char *, 1);
   s->is_signed = g_key_file_get_boolean (expect, "expect", "signed", NULL);
+  if (g_key_file_has_key (expect, "expect", "to", NULL))
+    {
+      g_auto(GStrv) to = g_key_file_get_string_list (expect, "expect", "to", NULL, NULL);
+
+      s->to = to != NULL ? g_strjoinv (";", to) : g_strdup ("");
+    }
   return s;
 }
 
@@ -201,6 +209,17 @@ attachment_names (GPtrArray *attachments)
   return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
+static char *
+address_list (GPtrArray *addresses)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < addresses->len; i++)
+    g_string_append_printf (out, "%s%s", i > 0 ? ";" : "",
+                            ((const LbAddress *) g_ptr_array_index (addresses, i))->address);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* Reading, the reply quote and the preview, straight from the bytes. */
 static void
 check_parsed (GString       *report,
@@ -223,6 +242,12 @@ check_parsed (GString       *report,
   check_date (report, s, "parse", date != NULL, date != NULL ? g_date_time_to_unix (date) : 0);
   check_str (report, s, "parse", "attachments", expected_names, names);
   check_contains (report, s, "parse", "body", lb_mime_message_get_text (mime));
+  if (s->to != NULL)
+    {
+      g_autofree char *to = address_list (lb_mime_message_get_to (mime));
+
+      check_str (report, s, "parse", "to", s->to, to);
+    }
   check_str (report, s, "parse", "signed", s->is_signed ? "true" : "false",
              lb_mime_message_get_signed (mime) ? "true" : "false");
 
@@ -343,6 +368,16 @@ check_cli (GString       *report,
   check_str (report, s, "cli", "attachments", expected_names, names->str);
   check_str (report, s, "cli", "text", lb_mime_message_get_text (mime),
              json_object_get_string_member (o, "text"));
+  if (s->to != NULL)
+    {
+      JsonArray *to = json_object_get_array_member (o, "to");
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      for (guint i = 0; i < json_array_get_length (to); i++)
+        g_string_append_printf (list, "%s%s", i > 0 ? ";" : "",
+                                json_object_get_string_member (json_array_get_object_element (to, i), "address"));
+      check_str (report, s, "cli", "to", s->to, list->str);
+    }
   check_str (report, s, "cli", "signed", s->is_signed ? "true" : "false",
              json_object_get_boolean_member (o, "signed") ? "true" : "false");
 }
