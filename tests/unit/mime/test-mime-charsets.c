@@ -105,6 +105,10 @@ test_bodies_without_charset (void)
     { "cs-eucjp-nocharset.eml", "いつもお世話になっております。" },
     { "cs-euckr-nocharset.eml", "지난번 말씀하신 자료를 첨부합니다." },
     { "cs-latin2-nocharset.eml", "przesyłam w załączniku sprawozdanie za ostatni kwartał" },
+    /* Bodies of GMime's charset filter tests. */
+    { "cs-gmime-cp1252-nocharset.eml", "Maître Renard, par l’odeur alléché," },
+    { "cs-gmime-big5-nocharset.eml", "意愛需免室要身代打邸政開。" },
+    { "cs-gmime-sjis-nocharset.eml", "格ヌ込都広フこ海者じあー女石タカ聞罪ル産表" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
