@@ -449,6 +449,7 @@ locale_preferences (const char  *locale,
  * noise, and its CJK picks need the bytes to agree with them. */
 #define SHORT_TEXT 24
 #define SHORT_LEN 100
+#define DETECT_MAX 65536
 
 /* Counts conversion errors without keeping the text.  C1 control characters
  * count as errors too: some converters (glibc's EUC-JP) pass bytes 0x80-0x9F
@@ -645,6 +646,22 @@ lb_charset_guess (const char *bytes,
   if (g_utf8_validate (bytes, len, NULL))
     return "UTF-8";
   is_short = n_nonascii < SHORT_TEXT && len < SHORT_LEN;
+
+  /* A long body says what it is in its first 64 KiB; cut after an ASCII
+   * byte so that no character is split (a split one would count as an
+   * error against the right charset). */
+  if (len > DETECT_MAX)
+    {
+      gssize cut = DETECT_MAX;
+
+      while (cut > DETECT_MAX / 2 && (guchar) bytes[cut - 1] >= 0x80)
+        cut--;
+      len = cut;
+      n_nonascii = 0;
+      for (gssize i = 0; i < len; i++)
+        if ((guchar) bytes[i] >= 0x80)
+          n_nonascii++;
+    }
 
   detected = detect (bytes, len);
   if (detected != NULL && in_list (detected, cjk_order, G_N_ELEMENTS (cjk_order))

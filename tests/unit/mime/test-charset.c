@@ -227,6 +227,24 @@ test_guess_locale_tie (void)
   g_unsetenv ("LANGUAGE");
 }
 
+/* A long undeclared body is detected from its start, cut between
+ * characters, and converted whole. */
+static void
+test_guess_long_body (void)
+{
+  g_autoptr(GString) gbk = g_string_new (NULL);
+  g_autoptr(GString) utf8 = g_string_new (NULL);
+  g_autofree char *got = NULL;
+
+  for (int i = 0; i < 3000; i++)
+    {
+      g_string_append (gbk, GBK_LONG_A GBK_LONG_B "\r\n");
+      g_string_append (utf8, "这是一封测试邮件，请查收附件中的报告。谢谢！\r\n");
+    }
+  got = lb_charset_to_utf8 (gbk->str, gbk->len, NULL);
+  g_assert_true (got != NULL && strcmp (got, utf8->str) == 0);
+}
+
 /* Cause 7: UTF-7 under both its labels. */
 static void
 test_utf7 (void)
@@ -277,6 +295,7 @@ main (int   argc,
   g_test_add_func ("/mime/charset/guess-short-latin", test_guess_short_latin);
   g_test_add_func ("/mime/charset/guess-short-cjk", test_guess_short_cjk);
   g_test_add_func ("/mime/charset/guess-locale-tie", test_guess_locale_tie);
+  g_test_add_func ("/mime/charset/guess-long-body", test_guess_long_body);
   g_test_add_func ("/mime/charset/utf7", test_utf7);
   g_test_add_func ("/mime/charset/raw-iso2022jp", test_raw_iso2022jp);
   g_test_add_func ("/mime/charset/bom", test_bom);
