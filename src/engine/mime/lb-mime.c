@@ -243,27 +243,26 @@ lb_mime_header_to_utf8 (const char *raw,
 {
   g_autoptr(GString) escaped = NULL;
   g_autofree char *fallback = lb_charset_normalize (fallback_charset);
+  g_autofree char *copy = NULL;
   const char *p, *end;
 
   if (raw == NULL)
     return NULL;
   if (len < 0)
     len = strlen (raw);
-  end = raw + len;
+  /* parse_encoded_word() stops at a NUL, so it needs one at the end. */
+  copy = g_strndup (raw, len);
+  end = copy + len;
 
   escaped = g_string_sized_new (len + 16);
-  for (p = raw; p < end;)
+  for (p = copy; p < end;)
     {
       EncodedWord ew;
-      g_autofree char *word = NULL;
 
-      /* parse_encoded_word() wants a NUL-terminated string; words are short. */
-      if (p + 1 < end && p[0] == '=' && p[1] == '?')
-        word = g_strndup (p, MIN ((gsize) (end - p), 512));
-      if (word != NULL && parse_encoded_word (word, &ew) && word_is_clean_outside_text (word, &ew))
+      if (p[0] == '=' && p[1] == '?' && parse_encoded_word (p, &ew) && word_is_clean_outside_text (p, &ew))
         {
-          append_word_escaped (escaped, word, &ew);
-          p += ew.end - word;
+          append_word_escaped (escaped, p, &ew);
+          p = ew.end;
           continue;
         }
       g_string_append_c (escaped, *p);
