@@ -2,7 +2,9 @@
  *
  * The input is parsed as a message and every getter the reader, the list and
  * search use is called.  The same bytes also go through the header decoder,
- * the charset converter (with a label picked by the first byte) and the text
+ * the charset converter (with a label picked by the first byte), the charset
+ * detector (with a locale picked by the second byte), the header and address
+ * decoders with a declared charset, the lenient base64 decoder and the text
  * helpers, which all must return valid UTF-8 whatever they are given.  The bytes are
  * also parsed as the parts of a multipart/related and of a multipart/signed, so that
  * the fuzzer reaches the related-part rules, the signature listing and the repair of
@@ -116,7 +118,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   static const char *labels[] = { NULL, "gb2312", "utf-8", "big5", "x-gbk", "iso-2022-jp",
-                                  "utf-16", "shift_jis", "iso-8859-1", "unknown-8bit" };
+                                  "utf-16", "shift_jis", "iso-8859-1", "unknown-8bit", "utf-7",
+                                  "unicode-1-1-utf-7", "euc-kr", "euc-jp", "tis-620", "iso-8859-2",
+                                  "utf-16le" };
+  static const char *locales[] = { NULL, "C", "zh_CN.UTF-8", "zh_TW", "ja_JP", "ko_KR", "pl_PL",
+                                   "ru_RU", "th_TH", "tr" };
+  const char *label = labels[size > 0 ? data[0] % G_N_ELEMENTS (labels) : 0];
+  const char *locale = locales[size > 1 ? data[1] % G_N_ELEMENTS (locales) : 0];
   g_autoptr(GBytes) bytes = g_bytes_new (data, size);
   g_autoptr(LbMimeMessage) message = NULL;
   g_autofree char *string = g_strndup ((const char *) data, size);
@@ -129,8 +137,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   {
     g_autofree char *header = lb_mime_decode_header (string);
-    g_autofree char *converted = lb_charset_to_utf8 ((const char *) data, size,
-                                                     labels[size > 0 ? data[0] % G_N_ELEMENTS (labels) : 0]);
+    g_autofree char *converted = lb_charset_to_utf8 ((const char *) data, size, label);
+    g_autofree char *hinted = lb_mime_decode_header_with_fallback (string, label);
+    g_autofree char *raw_header = lb_mime_header_to_utf8 ((const char *) data, size, label);
+    g_autoptr(GPtrArray) addresses = lb_address_list_decode_with_fallback (string, label, NULL);
+    g_autoptr(GBytes) base64 = lb_mime_base64_decode ((const char *) data, size);
+    const char *guess = size > 0 ? lb_charset_guess ((const char *) data, size, locale) : "UTF-8";
     g_autofree char *server = lb_charset_decode_server_text ((const char *) data, size);
     g_autofree char *text = lb_mime_html_to_text (string);
     g_autofree char *preview = lb_mime_preview (converted, 200);
@@ -138,6 +150,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
     check_utf8 (header);
     check_utf8 (converted);
+    check_utf8 (hinted);
+    check_utf8 (raw_header);
+    check_addresses (addresses);
+    if (guess == NULL || g_bytes_get_size (base64) > size * 3 / 4 + 3)
+      abort ();
     check_utf8 (server);
     check_utf8 (text);
     check_utf8 (preview);

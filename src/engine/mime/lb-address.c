@@ -593,7 +593,8 @@ parse_entry (GPtrArray  *list,
 
 static GPtrArray *
 parse_list (const char *text,
-            ParseMode   mode)
+            ParseMode   mode,
+            const char *fallback_charset)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_address_free);
   g_autoptr(GString) s = NULL;
@@ -605,8 +606,10 @@ parse_list (const char *text,
   if (text == NULL)
     return list;
 
-  /* Raw 8-bit names are sniffed (GB18030 first); CR/LF/TAB become spaces. */
-  utf8 = lb_charset_to_utf8 (text, -1, NULL);
+  /* Raw 8-bit names are converted as the message's declared charset or the
+   * detector says, but raw bytes inside an encoded-word are left to that
+   * word's charset; CR/LF/TAB become spaces. */
+  utf8 = lb_mime_header_to_utf8 (text, -1, fallback_charset);
   s = g_string_sized_new (strlen (utf8));
   if (mode == MODE_USER)
     append_replacing (s, utf8, strlen (utf8));
@@ -688,14 +691,22 @@ parse_list (const char *text,
 GPtrArray *
 lb_address_parse (const char *text)
 {
-  return parse_list (text, MODE_USER);
+  return parse_list (text, MODE_USER, NULL);
 }
 
 GPtrArray *
 lb_address_list_decode (const char  *raw,
                         char       **display)
 {
-  GPtrArray *list = parse_list (raw, MODE_HEADER);
+  return lb_address_list_decode_with_fallback (raw, NULL, display);
+}
+
+GPtrArray *
+lb_address_list_decode_with_fallback (const char  *raw,
+                                      const char  *fallback_charset,
+                                      char       **display)
+{
+  GPtrArray *list = parse_list (raw, MODE_HEADER, fallback_charset);
 
   if (display != NULL)
     *display = lb_address_list_to_display (list);

@@ -110,4 +110,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbAddress, lb_address_free)
 GPtrArray *lb_address_list_decode (const char  *raw,
                                    char       **display);
 
+/**
+ * lb_address_list_decode_with_fallback:
+ * @raw: (nullable): a raw address header value
+ * @fallback_charset: (nullable): the charset the message declares for its
+ *   text parts, tried for raw 8-bit names before the detector
+ * @display: (out) (optional) (transfer full): as for lb_address_list_decode()
+ *
+ * lb_address_list_decode() for a header of a message whose text parts
+ * declare a charset.
+ *
+ * Returns: (transfer full) (element-type LbAddress): the addresses, possibly empty
+ */
+GPtrArray *lb_address_list_decode_with_fallback (const char  *raw,
+                                                 const char  *fallback_charset,
+                                                 char       **display);
+
 G_END_DECLS

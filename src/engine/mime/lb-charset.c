@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <uchardet.h>
+
 #include "lb-charset.h"
 
 #define REPLACEMENT "\xef\xbf\xbd"
@@ -46,7 +48,12 @@ static const LbCharsetAlias aliases[] = {
   { "x-ms-cp932", "CP932" }, { "euc-jp", "EUC-JP" }, { "x-euc-jp", "EUC-JP" },
   { "iso-2022-jp", "ISO-2022-JP-2" }, { "euc-kr", "CP949" }, { "ks-c-5601-1987", "CP949" },
   { "ksc5601", "CP949" }, { "cp949", "CP949" }, { "windows-949", "CP949" },
-  { "korean", "CP949" }, { "csksc56011987", "CP949" }, { "csEUCKR", "CP949" },
+  { "korean", "CP949" }, { "csksc56011987", "CP949" }, { "csEUCKR", "CP949" }, { "uhc", "CP949" },
+  { "ks-c-5601", "CP949" }, { "x-windows-949", "CP949" },
+  /* UTF-7: iconv knows it only by this name; Outlook Express and old
+   * Netscape label it UNICODE-1-1-UTF-7. */
+  { "utf-7", "UTF-7" }, { "utf7", "UTF-7" }, { "unicode-1-1-utf-7", "UTF-7" },
+  { "x-unicode-2-0-utf-7", "UTF-7" }, { "csunicode11utf7", "UTF-7" }, { "x-utf-7", "UTF-7" },
   /* Unicode. */
   { "utf-8", "UTF-8" }, { "utf8", "UTF-8" }, { "unicode-1-1-utf-8", "UTF-8" },
   { "x-unicode20utf8", "UTF-8" },
@@ -296,6 +303,11 @@ finish (GString *out)
       out->str[r++] = out->str[i];
   g_string_truncate (out, r);
 
+  /* A byte-order mark the converter kept (UTF-16LE text, a BOM inside a
+   * UTF-8 part) would reach search and quoted replies. */
+  if (g_str_has_prefix (out->str, "\xef\xbb\xbf"))
+    g_string_erase (out, 0, 3);
+
   if (!g_utf8_validate (out->str, out->len, NULL))
     {
       char *valid = g_utf8_make_valid (out->str, out->len);
@@ -317,15 +329,448 @@ errors_tolerable (gsize n_errors,
   return n_errors * 20 <= n_nonascii;
 }
 
+/* Detection ------------------------------------------------------------- */
+
+/* The multi-byte CJK charsets a guess may pick, in the order a genuine tie
+ * goes to when the locale says nothing: Letterbox is written first for
+ * Chinese mail, where undeclared GBK is by far the most common case. */
+static const char *const cjk_order[] = { "GB18030", "BIG5-HKSCS", "CP932", "EUC-JP", "CP949" };
+
+static gboolean
+in_list (const char        *charset,
+         const char *const *list,
+         gsize              n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0 (charset, list[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The Latin single-byte charsets: for short text the detector can tell
+ * "Latin" from "CJK" but not Latin-1 from Latin-2, so the locale decides. */
+static gboolean
+charset_is_latin (const char *charset)
+{
+  static const char *const latin[] = {
+    "WINDOWS-1252", "WINDOWS-1250", "WINDOWS-1254", "WINDOWS-1257", "ISO-8859-2", "ISO-8859-3",
+    "ISO-8859-4", "ISO-8859-9", "ISO-8859-10", "ISO-8859-13", "ISO-8859-14", "ISO-8859-15",
+    "ISO-8859-16", "MAC-CENTRALEUROPE",
+  };
+
+  return in_list (charset, latin, G_N_ELEMENTS (latin));
+}
+
+/* The language part of a locale name ("zh_CN.UTF-8" gives "zh", "CN"). */
+static void
+split_locale (const char *locale,
+              char        lang[4],
+              char        territory[4])
+{
+  gsize i = 0, j = 0;
+
+  memset (lang, 0, 4);
+  memset (territory, 0, 4);
+  while (locale[i] != '\0' && g_ascii_isalpha (locale[i]) && i < 3)
+    {
+      lang[i] = g_ascii_tolower (locale[i]);
+      i++;
+    }
+  if (locale[i] == '_' || locale[i] == '-')
+    for (i++; locale[i] != '\0' && g_ascii_isalpha (locale[i]) && j < 3; i++, j++)
+      territory[j] = g_ascii_toupper (locale[i]);
+}
+
+static const char *
+user_locale (void)
+{
+  const char *const *names = g_get_language_names ();
+
+  for (gsize i = 0; names[i] != NULL; i++)
+    if (strcmp (names[i], "C") != 0 && strcmp (names[i], "POSIX") != 0)
+      return names[i];
+  return "";
+}
+
+/* The single-byte charset a locale's users write in when they write in a
+ * Latin script. */
+static const char *
+latin_for_locale (const char *lang)
+{
+  static const char *const central[] = { "cs", "pl", "hu", "sk", "sl", "hr", "ro", "bs" };
+  static const char *const baltic[] = { "lt", "lv", "et" };
+
+  if (in_list (lang, central, G_N_ELEMENTS (central)))
+    return "WINDOWS-1250";
+  if (in_list (lang, baltic, G_N_ELEMENTS (baltic)))
+    return "WINDOWS-1257";
+  if (strcmp (lang, "tr") == 0)
+    return "WINDOWS-1254";
+  return "WINDOWS-1252";
+}
+
+/* The locale's own legacy charsets, tried first when the detector cannot
+ * decide (zh_TW users get Big5, ja users Shift_JIS, and so on). */
+static void
+locale_preferences (const char  *locale,
+                    const char **prefs,
+                    gsize       *n_prefs)
+{
+  char lang[4], territory[4];
+
+  split_locale (locale, lang, territory);
+  *n_prefs = 0;
+  if (strcmp (lang, "zh") == 0)
+    {
+      gboolean traditional = strcmp (territory, "TW") == 0 || strcmp (territory, "HK") == 0
+                             || strcmp (territory, "MO") == 0;
+
+      prefs[(*n_prefs)++] = traditional ? "BIG5-HKSCS" : "GB18030";
+    }
+  else if (strcmp (lang, "ja") == 0)
+    {
+      prefs[(*n_prefs)++] = "CP932";
+      prefs[(*n_prefs)++] = "EUC-JP";
+    }
+  else if (strcmp (lang, "ko") == 0)
+    prefs[(*n_prefs)++] = "CP949";
+  else if (strcmp (lang, "ru") == 0 || strcmp (lang, "uk") == 0 || strcmp (lang, "bg") == 0
+           || strcmp (lang, "be") == 0 || strcmp (lang, "sr") == 0 || strcmp (lang, "mk") == 0)
+    {
+      prefs[(*n_prefs)++] = "WINDOWS-1251";
+      prefs[(*n_prefs)++] = "KOI8-R";
+    }
+  else if (strcmp (lang, "th") == 0)
+    prefs[(*n_prefs)++] = "TIS-620";
+}
+
+/* Below this many non-ASCII bytes in a text of less than SHORT_LEN bytes
+ * (a name, a subject) the detector's pick among single-byte charsets is
+ * noise, and its CJK picks need the bytes to agree with them. */
+#define SHORT_TEXT 24
+#define SHORT_LEN 100
+#define DETECT_MAX 65536
+
+/* Counts conversion errors without keeping the text.  C1 control characters
+ * count as errors too: some converters (glibc's EUC-JP) pass bytes 0x80-0x9F
+ * through as U+0080-U+009F, which no real text contains. */
+static gsize
+count_errors (const char *charset,
+              const char *bytes,
+              gsize       len)
+{
+  g_autoptr(GString) scratch = g_string_sized_new (len * 2 + 16);
+  gsize n_errors;
+
+  if (!iconv_append_lossy (scratch, charset, bytes, len, &n_errors))
+    return G_MAXSIZE;
+  for (gsize i = 0; i + 1 < scratch->len; i++)
+    if ((guchar) scratch->str[i] == 0xc2 && (guchar) scratch->str[i + 1] >= 0x80
+        && (guchar) scratch->str[i + 1] <= 0x9f)
+      n_errors++;
+  return n_errors;
+}
+
+/* A single-byte reading in which most non-ASCII characters are symbols
+ * ("³¯¤j¤å" for the Big5 name 陳大文) is not Latin text: letters with
+ * diacritics are what Latin mail uses its high bytes for. */
+static gboolean
+latin_reading_plausible (const char *charset,
+                         const char *bytes,
+                         gsize       len)
+{
+  g_autoptr(GString) text = g_string_sized_new (len * 2 + 16);
+  gsize n_errors, n_letters = 0, n_other = 0;
+
+  if (!iconv_append_lossy (text, charset, bytes, len, &n_errors) || n_errors > 0)
+    return FALSE;
+  for (const char *p = text->str; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x80)
+        continue;
+      if (g_unichar_isalpha (c))
+        n_letters++;
+      else
+        n_other++;
+    }
+  return n_letters >= n_other;
+}
+
+/* Whether a double-byte reading is made mostly of the common part of the
+ * charset (GB2312's first level of hanzi, Big5's frequent hanzi, kana and
+ * JIS level 1, KS X 1001 hangul).  Latin text read as GBK hits the rare
+ * corners instead, because its high bytes are mostly followed by ASCII
+ * letters ("ü" + "r" is a valid but rare GBK pair).  This is what keeps
+ * "Frösche" from becoming "Fr鰏che" while "张启" stays Chinese. */
+static gboolean
+cjk_reading_common (const char *charset,
+                    const char *bytes,
+                    gsize       len)
+{
+  guchar lo = 0xb0, hi = 0xd7, trail_lo = 0xa1;
+  gsize n_common = 0, n_chars = 0;
+
+  if (strcmp (charset, "BIG5-HKSCS") == 0)
+    lo = 0xa4, hi = 0xc6, trail_lo = 0x40;
+  else if (strcmp (charset, "CP932") == 0)
+    lo = 0x82, hi = 0x98, trail_lo = 0x40;
+  else if (strcmp (charset, "EUC-JP") == 0)
+    lo = 0xa4, hi = 0xcf;
+  else if (strcmp (charset, "CP949") == 0)
+    lo = 0xb0, hi = 0xc8;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar lead = (guchar) bytes[i];
+
+      if (lead < 0x80)
+        continue;
+      n_chars++;
+      if (i + 1 >= len)
+        break;
+      if (((lead >= lo && lead <= hi) || (lead >= 0xa1 && lead <= 0xa3 && lo != 0x82))
+          && (guchar) bytes[i + 1] >= trail_lo && (guchar) bytes[i + 1] != 0x7f)
+        n_common++;
+      i++;
+    }
+  return n_common * 2 > n_chars;
+}
+
+/* Whether at least a quarter of the runs of high bytes have an odd length.
+ * Double-byte text is made of pairs, so this is Latin text ("Åsa Öberg"),
+ * or CJK text damaged beyond what a guess should trust. */
+static gboolean
+has_odd_runs (const char *bytes,
+              gsize       len)
+{
+  gsize n_runs = 0, n_odd = 0, run = 0;
+
+  for (gsize i = 0; i <= len; i++)
+    {
+      if (i < len && (guchar) bytes[i] >= 0x80)
+        {
+          run++;
+          continue;
+        }
+      if (run > 0)
+        {
+          n_runs++;
+          n_odd += run % 2;
+        }
+      run = 0;
+    }
+  return n_odd > 0 && n_odd * 4 >= n_runs;
+}
+
+/* The first CJK charset, the locale's own first, that reads @bytes cleanly
+ * (a few errors are damage in long text) and commonly; NULL if none does.
+ * With @locale_only, only the locale's own charsets are tried. */
+static const char *
+cjk_fit (const char *bytes,
+         gsize       len,
+         gsize       n_nonascii,
+         const char *locale,
+         gboolean    locale_only)
+{
+  const char *candidates[G_N_ELEMENTS (cjk_order) + 4];
+  gsize n = 0;
+
+  locale_preferences (locale, candidates, &n);
+  for (gsize i = 0; i < G_N_ELEMENTS (cjk_order) && !locale_only; i++)
+    candidates[n++] = cjk_order[i];
+  for (gsize i = 0; i < n; i++)
+    {
+      gsize n_errors;
+
+      if (!in_list (candidates[i], cjk_order, G_N_ELEMENTS (cjk_order)))
+        continue;
+      n_errors = count_errors (candidates[i], bytes, len);
+      if ((n_errors == 0 || (n_nonascii >= SHORT_TEXT && errors_tolerable (n_errors, n_nonascii)))
+          && cjk_reading_common (candidates[i], bytes, len))
+        return candidates[i];
+    }
+  return NULL;
+}
+
+
+
+/* The detector's answer, as an iconv name, or NULL when it has none.
+ * uchardet is used rather than ICU's ucsdet: on short CJK subjects it names
+ * GB18030, Big5, Shift_JIS, EUC-JP and EUC-KR correctly where ucsdet gives
+ * every candidate the same low confidence, and it knows Thai and Latin-2,
+ * which ucsdet does not.  Its tables are compiled in: nothing is loaded. */
+static char *
+detect (const char *bytes,
+        gsize       len)
+{
+  uchardet_t detector = uchardet_new ();
+  char *charset = NULL;
+
+  if (detector == NULL)
+    return NULL;
+  if (uchardet_handle_data (detector, bytes, len) == 0)
+    {
+      uchardet_data_end (detector);
+      charset = lb_charset_normalize (uchardet_get_charset (detector));
+    }
+  uchardet_delete (detector);
+  return charset;
+}
+
+const char *
+lb_charset_guess (const char *bytes,
+                  gssize      len,
+                  const char *locale)
+{
+  g_autofree char *detected = NULL;
+  const char *candidates[G_N_ELEMENTS (cjk_order) + 4];
+  const char *best = NULL;
+  char lang[4], territory[4];
+  gsize n = 0, n_nonascii = 0, best_errors = G_MAXSIZE;
+  gboolean is_short;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  if (len < 0)
+    len = strlen (bytes);
+  if (locale == NULL)
+    locale = user_locale ();
+  split_locale (locale, lang, territory);
+
+  for (gssize i = 0; i < len; i++)
+    if ((guchar) bytes[i] >= 0x80)
+      n_nonascii++;
+  if (n_nonascii == 0)
+    return memchr (bytes, 0x1b, len) != NULL ? "ISO-2022-JP-2" : "UTF-8";
+  if (g_utf8_validate (bytes, len, NULL))
+    return "UTF-8";
+  is_short = n_nonascii < SHORT_TEXT && len < SHORT_LEN;
+
+  /* A long body says what it is in its first 64 KiB; cut after an ASCII
+   * byte so that no character is split (a split one would count as an
+   * error against the right charset). */
+  if (len > DETECT_MAX)
+    {
+      gssize cut = DETECT_MAX;
+
+      while (cut > DETECT_MAX / 2 && (guchar) bytes[cut - 1] >= 0x80)
+        cut--;
+      len = cut;
+      n_nonascii = 0;
+      for (gssize i = 0; i < len; i++)
+        if ((guchar) bytes[i] >= 0x80)
+          n_nonascii++;
+    }
+
+  detected = detect (bytes, len);
+  if (detected != NULL && in_list (detected, cjk_order, G_N_ELEMENTS (cjk_order))
+      && (count_errors (detected, bytes, len) == 0 || !is_short))
+    return g_intern_string (detected);
+  if (detected != NULL && charset_is_latin (detected))
+    {
+      const char *latin = is_short ? latin_for_locale (lang) : g_intern_string (detected);
+
+      /* The locale's own CJK charset beats a Latin reading (a Big5 name
+       * for a zh_TW user); other CJK charsets only beat one without
+       * isolated high bytes. */
+      if (latin_reading_plausible (latin, bytes, len)
+          && cjk_fit (bytes, len, n_nonascii, locale, TRUE) == NULL
+          && (has_odd_runs (bytes, len) || cjk_fit (bytes, len, n_nonascii, locale, FALSE) == NULL))
+        return latin;
+    }
+  else if (detected != NULL && !is_short && count_errors (detected, bytes, len) == 0)
+    return g_intern_string (detected);
+
+  /* A tie: a common CJK reading, the locale's first; then whatever reads
+   * with the fewest errors, the locale's Latin charset last. */
+  best = cjk_fit (bytes, len, n_nonascii, locale, FALSE);
+  if (best != NULL)
+    return best;
+  locale_preferences (locale, candidates, &n);
+  for (gsize i = 0; i < G_N_ELEMENTS (cjk_order); i++)
+    candidates[n++] = cjk_order[i];
+  candidates[n++] = latin_for_locale (lang);
+  for (gsize i = 0; i < n; i++)
+    {
+      gsize n_errors = count_errors (candidates[i], bytes, len);
+
+      if (n_errors == 0)
+        return candidates[i];
+      if (n_errors < best_errors)
+        {
+          best = candidates[i];
+          best_errors = n_errors;
+        }
+    }
+  return best != NULL ? best : "WINDOWS-1252";
+}
+
+/* Byte-order marks: they say the charset, and they are not text. */
+static const char *
+bom_charset (const char *bytes,
+             gsize       len,
+             gsize      *bom_len)
+{
+  *bom_len = 0;
+  if (len >= 3 && memcmp (bytes, "\xef\xbb\xbf", 3) == 0)
+    {
+      *bom_len = 3;
+      return "UTF-8";
+    }
+  if (len >= 2 && memcmp (bytes, "\xff\xfe", 2) == 0)
+    {
+      *bom_len = 2;
+      return "UTF-16LE";
+    }
+  if (len >= 2 && memcmp (bytes, "\xfe\xff", 2) == 0)
+    {
+      *bom_len = 2;
+      return "UTF-16BE";
+    }
+  return NULL;
+}
+
+/* A UTF-16 label, or none: the only cases in which FF FE / FE FF at the
+ * start are taken as a byte-order mark rather than as Latin-1 "ÿþ". */
+static gboolean
+label_allows_utf16_bom (const char *charset)
+{
+  return charset == NULL || g_str_has_prefix (charset, "UTF-16") || g_str_has_prefix (charset, "UTF16")
+         || g_str_has_prefix (charset, "UCS-2") || strcmp (charset, "UNICODE") == 0;
+}
+
+/* Pure 7-bit text with ISO-2022 escapes (raw Japanese subjects and file
+ * names from old mailers: "\e$B%F%9%H\e(B") is ISO-2022-JP, not ASCII. */
+static gboolean
+looks_like_iso2022 (const char *bytes,
+                    gsize       len)
+{
+  static const char *const escapes[] = { "\x1b$B", "\x1b$@", "\x1b$(D", "\x1b(J", "\x1b(I", "\x1b$A" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (escapes); i++)
+    if (g_strstr_len (bytes, len, escapes[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+convert_detected (const char *bytes,
+                  gsize       len,
+                  Utf8Stats  *stats,
+                  GString    *best,
+                  gsize       best_errors);
+
 char *
 lb_charset_to_utf8 (const char *bytes,
                     gssize      len,
                     const char *label)
 {
-  static const char *const sniff_order[] = { "GB18030", "BIG5-HKSCS", "CP932", "WINDOWS-1252" };
   g_autofree char *charset = NULL;
   g_autoptr(GString) best = NULL;
   gsize best_errors = G_MAXSIZE;
+  const char *from_bom;
+  gsize bom_len;
   Utf8Stats stats;
   GString *out;
   gsize n_errors;
@@ -336,12 +781,26 @@ lb_charset_to_utf8 (const char *bytes,
     len = strlen (bytes);
 
   charset = lb_charset_normalize (label);
+  from_bom = bom_charset (bytes, len, &bom_len);
+  if (from_bom != NULL && (bom_len == 3 || label_allows_utf16_bom (charset)))
+    {
+      g_free (charset);
+      charset = g_strdup (from_bom);
+      bytes += bom_len;
+      len -= bom_len;
+    }
   utf8_scan (bytes, len, &stats);
+
+  if (charset == NULL && stats.n_nonascii == 0 && looks_like_iso2022 (bytes, len))
+    charset = g_strdup ("ISO-2022-JP-2");
 
   if (charset != NULL && charset_is_not_ascii_compatible (charset))
     {
+      /* A stateful charset cut short (a lost final byte) or with a bad
+       * byte is still that charset: one error, or one in twenty bytes. */
       out = g_string_sized_new (len + 16);
-      if (iconv_append_lossy (out, charset, bytes, len, &n_errors) && n_errors == 0)
+      if (iconv_append_lossy (out, charset, bytes, len, &n_errors)
+          && (n_errors <= 1 || errors_tolerable (n_errors, len)))
         return finish (out);
       g_string_free (out, TRUE);
       g_clear_pointer (&charset, g_free);
@@ -391,32 +850,36 @@ lb_charset_to_utf8 (const char *bytes,
       utf8_append_lossy (out, bytes, len);
       return finish (out);
     }
+  return convert_detected (bytes, len, &stats, g_steal_pointer (&best), best_errors);
+}
 
-  for (gsize i = 0; i < G_N_ELEMENTS (sniff_order); i++)
+/* The last step of lb_charset_to_utf8(): the detector's charset, unless the
+ * declared one (@best, with @best_errors) did better. */
+static char *
+convert_detected (const char *bytes,
+                  gsize       len,
+                  Utf8Stats  *stats,
+                  GString    *best,
+                  gsize       best_errors)
+{
+  const char *guess = lb_charset_guess (bytes, len, NULL);
+  GString *out = g_string_sized_new (len + len / 2 + 16);
+  gsize n_errors;
+
+  if (!iconv_append_lossy (out, guess, bytes, len, &n_errors))
+    n_errors = G_MAXSIZE;
+  if (n_errors < best_errors
+      && (errors_tolerable (n_errors, stats->n_nonascii) || n_errors < stats->n_bad))
     {
-      out = g_string_sized_new (len + len / 2 + 16);
-      if (!iconv_append_lossy (out, sniff_order[i], bytes, len, &n_errors))
-        {
-          g_string_free (out, TRUE);
-          continue;
-        }
-      if (n_errors == 0 || (i == 0 && errors_tolerable (n_errors, stats.n_nonascii)))
-        {
-              return finish (out);
-        }
-      if (n_errors < best_errors)
-        {
-          if (best != NULL)
-            g_string_free (best, TRUE);
-          best = out;
-          best_errors = n_errors;
-        }
-      else
-        g_string_free (out, TRUE);
+      if (best != NULL)
+        g_string_free (best, TRUE);
+      return finish (out);
     }
-
-  if (best != NULL && best_errors < stats.n_bad)
-    return finish (g_steal_pointer (&best));
+  g_string_free (out, TRUE);
+  if (best != NULL && best_errors < stats->n_bad)
+    return finish (best);
+  if (best != NULL)
+    g_string_free (best, TRUE);
 
   /* Nothing fits better than UTF-8 with replacement characters. */
   out = g_string_sized_new (len + 16);

@@ -25,6 +25,27 @@ G_BEGIN_DECLS
 char *lb_charset_normalize (const char *label);
 
 /**
+ * lb_charset_guess:
+ * @bytes: (array length=len): undeclared text
+ * @len: length of @bytes, or -1 if it is NUL-terminated
+ * @locale: (nullable): a locale name (`zh_CN.UTF-8`, `ja`) whose charsets win
+ *   a tie, or %NULL for the user's locale
+ *
+ * Guesses the charset of text that declares none, with a statistical
+ * detector (uchardet) checked against the bytes: a multi-byte guess must
+ * decode them without error, and for short text (a name, a subject) a Latin
+ * guess becomes the locale's Latin charset.  When the detector cannot
+ * decide, the locale's own charsets are tried first, then GB18030, Big5,
+ * Shift_JIS, EUC-JP, EUC-KR and Windows-1252.  Valid UTF-8 is `UTF-8`, 7-bit
+ * text with ISO-2022 escapes `ISO-2022-JP-2`.  Thread-safe.
+ *
+ * Returns: (transfer none): an iconv charset name
+ */
+const char *lb_charset_guess (const char *bytes,
+                              gssize      len,
+                              const char *locale);
+
+/**
  * lb_charset_to_utf8:
  * @bytes: (array length=len): text in some charset; may contain NUL bytes if @len is given
  * @len: length of @bytes, or -1 if it is NUL-terminated
@@ -32,8 +53,9 @@ char *lb_charset_normalize (const char *label);
  *
  * Converts text to UTF-8, trusting @label only as far as the bytes agree
  * with it.  Valid UTF-8 labelled as a legacy charset is taken as UTF-8.  When
- * the label is missing, unknown or wrong, the bytes are tried as UTF-8,
- * GB18030, Big5, Shift_JIS and Windows-1252, in that order.  Undecodable
+ * the label is missing, unknown or wrong, the bytes are tried as UTF-8, then
+ * as lb_charset_guess() says.  A leading byte-order mark sets the charset
+ * (UTF-8, or UTF-16 when the label allows it) and is dropped.  Undecodable
  * bytes become U+FFFD and decoding resumes after them, so the rest of the
  * text is never lost.  NUL characters are dropped.  Thread-safe.
  *

@@ -82,6 +82,26 @@ lb_mime_message_init (LbMimeMessage *self)
 
 /* Decoding helpers ------------------------------------------------------ */
 
+/* The encoded text of a base64 part, decoded here rather than by GMime,
+ * whose decoder drops the last one or two bytes when the final padding is
+ * missing (and an ISO-2022-JP body then fails to convert). */
+static GBytes *
+part_bytes_base64 (GMimeDataWrapper *content)
+{
+  GMimeStream *raw = g_mime_data_wrapper_get_stream (content);
+  GMimeStream *stream = g_mime_stream_mem_new ();
+  GByteArray *array;
+  GBytes *bytes;
+
+  g_mime_stream_reset (raw);
+  g_mime_stream_write_to_stream (raw, stream);
+  g_mime_stream_reset (raw);
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  bytes = lb_mime_base64_decode ((const char *) array->data, array->len);
+  g_object_unref (stream);
+  return bytes;
+}
+
 static GBytes *
 part_bytes (GMimePart *part)
 {
@@ -91,6 +111,9 @@ part_bytes (GMimePart *part)
 
   if (content == NULL)
     return g_bytes_new (NULL, 0);
+  if (g_mime_data_wrapper_get_encoding (content) == GMIME_CONTENT_ENCODING_BASE64
+      && g_mime_data_wrapper_get_stream (content) != NULL)
+    return part_bytes_base64 (content);
   stream = g_mime_stream_mem_new ();
   g_mime_data_wrapper_write_to_stream (content, stream);
   array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
@@ -190,8 +213,41 @@ unflow (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* The charset declared on the nearest multipart enclosing @target (some
+ * mailers put it there rather than on the text part), or NULL. */
+static const char *
+enclosing_charset (GMimeObject *object,
+                   GMimeObject *target,
+                   const char  *inherited,
+                   guint        depth,
+                   gboolean    *found)
+{
+  const char *own;
+
+  if (object == target)
+    {
+      *found = TRUE;
+      return inherited;
+    }
+  if (!GMIME_IS_MULTIPART (object) || depth > MAX_DEPTH)
+    return NULL;
+  own = g_mime_object_get_content_type_parameter (object, "charset");
+  if (own != NULL)
+    inherited = own;
+  for (int i = 0; i < g_mime_multipart_get_count (GMIME_MULTIPART (object)); i++)
+    {
+      const char *charset = enclosing_charset (g_mime_multipart_get_part (GMIME_MULTIPART (object), i),
+                                               target, inherited, depth + 1, found);
+
+      if (*found)
+        return charset;
+    }
+  return NULL;
+}
+
 static char *
 part_text (GMimeObject *object,
+           GMimeObject *root,
            gboolean     is_html)
 {
   g_autoptr(GBytes) bytes = part_bytes (GMIME_PART (object));
@@ -200,10 +256,13 @@ part_text (GMimeObject *object,
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
   const char *format;
+  gboolean found = FALSE;
   char *text;
 
   if (label == NULL && is_html && data != NULL)
     label = charset = sniff_html_charset (data, len);
+  if (label == NULL && root != NULL)
+    label = enclosing_charset (root, object, NULL, 0, &found);
   text = lb_charset_to_utf8 (data != NULL ? data : "", len, label);
 
   /* Line ends arrive as CRLF; the reader, the preview and search want LF. */
@@ -294,6 +353,8 @@ typedef struct
   LbMimeMessage *self;
   GString *text;
   GString *html;
+  GMimeObject *root;          /* the message's top part, for enclosing charsets */
+  const char *charset_hint;   /* the charset the text parts declare, or NULL */
 } Builder;
 
 static void walk (Builder     *b,
@@ -342,8 +403,21 @@ raw_parameter (GMimeObject *object,
 /* GMime decodes encoded-words in file names itself, with the flaws described
  * in lb-mime.c (truncation after a padded split word, GBK for GB2312), so
  * names that hold encoded-words are decoded again here. */
+static gboolean
+has_8bit_or_escape (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if ((guchar) *s >= 0x80 || *s == 0x1b)
+      return TRUE;
+  return FALSE;
+}
+
+/* Raw 8-bit names (and raw ISO-2022-JP ones, "\e$B%F%9%H\e(B") are taken
+ * from the header too: GMime would convert them with its fixed fallback
+ * list, and strips the escapes. */
 static char *
-part_filename (GMimeObject *object)
+part_filename (GMimeObject *object,
+               const char  *charset_hint)
 {
   static const char *const where[][2] = { { "Content-Disposition", "filename" },
                                           { "Content-Type", "name" } };
@@ -353,8 +427,8 @@ part_filename (GMimeObject *object)
     {
       g_autofree char *raw = raw_parameter (object, where[i][0], where[i][1]);
 
-      if (raw != NULL && strstr (raw, "=?") != NULL)
-        return lb_mime_decode_header (raw);
+      if (raw != NULL && (strstr (raw, "=?") != NULL || has_8bit_or_escape (raw)))
+        return lb_mime_decode_header_with_fallback (raw, charset_hint);
       if (raw != NULL && *raw != '\0')
         break;
     }
@@ -397,7 +471,7 @@ add_attachment (Builder     *b,
   else if (GMIME_IS_PART (object))
     {
       bytes = part_bytes (GMIME_PART (object));
-      filename = part_filename (object);
+      filename = part_filename (object, b->charset_hint);
     }
   else
     return;
@@ -460,7 +534,7 @@ walk_leaf (Builder     *b,
        * duplicate. */
       if (body->len == 0 || !in_alternative)
         {
-          text = part_text (object, is_html);
+          text = part_text (object, b->root, is_html);
           if (body->len > 0 && *text != '\0')
             {
               if (is_html)
@@ -828,9 +902,35 @@ parse_references (const char *raw)
 
 static GPtrArray *
 address_header (GMimeObject *object,
-                const char  *name)
+                const char  *name,
+                const char  *charset_hint)
 {
-  return lb_address_list_decode (raw_header (object, name), NULL);
+  return lb_address_list_decode_with_fallback (raw_header (object, name), charset_hint, NULL);
+}
+
+/* The charset the message declares for its text parts (the first text part
+ * that declares one), which raw 8-bit headers are most likely written in. */
+static const char *
+declared_charset (GMimeObject *object,
+                  guint        depth)
+{
+  if (object == NULL || depth > MAX_DEPTH)
+    return NULL;
+  if (GMIME_IS_MULTIPART (object))
+    {
+      for (int i = 0; i < g_mime_multipart_get_count (GMIME_MULTIPART (object)); i++)
+        {
+          const char *charset = declared_charset (g_mime_multipart_get_part (GMIME_MULTIPART (object), i),
+                                                  depth + 1);
+
+          if (charset != NULL)
+            return charset;
+        }
+      return g_mime_object_get_content_type_parameter (object, "charset");
+    }
+  if (GMIME_IS_PART (object) && is_type (object, "text", "*"))
+    return g_mime_object_get_content_type_parameter (object, "charset");
+  return NULL;
 }
 
 LbMimeMessage *
@@ -843,7 +943,7 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
   g_autoptr(GPtrArray) in_reply_to = NULL;
   GMimeObject *object;
   GDateTime *date;
-  const char *id;
+  const char *id, *hint;
   gsize len;
   const void *data;
   Builder b;
@@ -873,13 +973,14 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
   object = GMIME_OBJECT (message);
 
   self = g_object_new (LB_TYPE_MIME_MESSAGE, NULL);
-  self->subject = lb_mime_decode_header (raw_header (object, "Subject"));
+  hint = declared_charset (g_mime_message_get_mime_part (message), 0);
+  self->subject = lb_mime_decode_header_with_fallback (raw_header (object, "Subject"), hint);
   if (self->subject == NULL)
     self->subject = g_strdup ("");
-  self->from = address_header (object, "From");
-  self->to = address_header (object, "To");
-  self->cc = address_header (object, "Cc");
-  self->reply_to = address_header (object, "Reply-To");
+  self->from = address_header (object, "From", hint);
+  self->to = address_header (object, "To", hint);
+  self->cc = address_header (object, "Cc", hint);
+  self->reply_to = address_header (object, "Reply-To", hint);
 
   date = g_mime_message_get_date (message);
   self->date = date != NULL ? g_date_time_ref (date) : NULL;
@@ -897,6 +998,8 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
   b.self = self;
   b.text = g_string_new (NULL);
   b.html = g_string_new (NULL);
+  b.root = g_mime_message_get_mime_part (message);
+  b.charset_hint = hint;
   walk (&b, g_mime_message_get_mime_part (message), 0, FALSE);
 
   self->html = b.html->len > 0 ? g_string_free (b.html, FALSE) : (g_string_free (b.html, TRUE), NULL);

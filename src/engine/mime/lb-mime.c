@@ -122,25 +122,42 @@ decode_b (GByteArray *out,
           const char *text,
           gsize       len)
 {
+  guint old_len = out->len;
   guint32 bits = 0;
   int n_bits = 0;
+  guint8 *o;
 
+  g_byte_array_set_size (out, old_len + len * 3 / 4 + 3);
+  o = out->data + old_len;
   for (gsize i = 0; i < len; i++)
     {
       int v = base64_value (text[i]);
 
+      /* Padding ends a group: the bits left over are not data, and a
+       * second base64 text may follow (concatenated parts). */
+      if (text[i] == '=')
+        bits = 0, n_bits = 0;
       if (v < 0)
         continue;
       bits = (bits << 6) | (guint32) v;
       n_bits += 6;
       if (n_bits >= 8)
         {
-          guint8 byte = (bits >> (n_bits - 8)) & 0xff;
-
-          g_byte_array_append (out, &byte, 1);
+          *o++ = (bits >> (n_bits - 8)) & 0xff;
           n_bits -= 8;
         }
     }
+  g_byte_array_set_size (out, o - out->data);
+}
+
+GBytes *
+lb_mime_base64_decode (const char *text,
+                       gsize       len)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  decode_b (out, text, len);
+  return g_byte_array_free_to_bytes (out);
 }
 
 static void
@@ -190,8 +207,88 @@ is_blank (const char *p,
   return TRUE;
 }
 
+/* Raw 8-bit bytes inside an encoded-word belong to that word's charset, so
+ * they are escaped as =XX (a Q word) or dropped (a B word, where they are
+ * not base64) before the text around the words is converted. */
+static void
+append_word_escaped (GString           *out,
+                     const char        *p,
+                     const EncodedWord *ew)
+{
+  for (const char *q = p; q < ew->end; q++)
+    {
+      guchar c = (guchar) *q;
+
+      if (c < 0x80)
+        g_string_append_c (out, *q);
+      else if (ew->encoding == 'Q' && q >= ew->text && q < ew->text + ew->text_len)
+        g_string_append_printf (out, "=%02X", c);
+    }
+}
+
+static gboolean
+word_is_clean_outside_text (const char        *p,
+                            const EncodedWord *ew)
+{
+  for (const char *q = p; q < ew->text; q++)
+    if ((guchar) *q >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+char *
+lb_mime_header_to_utf8 (const char *raw,
+                        gssize      len,
+                        const char *fallback_charset)
+{
+  g_autoptr(GString) escaped = NULL;
+  g_autofree char *fallback = lb_charset_normalize (fallback_charset);
+  g_autofree char *copy = NULL;
+  const char *p, *end;
+
+  if (raw == NULL)
+    return NULL;
+  if (len < 0)
+    len = strlen (raw);
+  /* parse_encoded_word() stops at a NUL, so it needs one at the end. */
+  copy = g_strndup (raw, len);
+  end = copy + len;
+
+  escaped = g_string_sized_new (len + 16);
+  for (p = copy; p < end;)
+    {
+      EncodedWord ew;
+
+      if (p[0] == '=' && p[1] == '?' && parse_encoded_word (p, &ew) && word_is_clean_outside_text (p, &ew))
+        {
+          append_word_escaped (escaped, p, &ew);
+          p = ew.end;
+          continue;
+        }
+      g_string_append_c (escaped, *p);
+      p++;
+    }
+
+  /* The charset the message declares for its text parts comes before the
+   * detector, but only an ASCII-compatible one: the encoded-words must
+   * come through the conversion unchanged. */
+  if (fallback != NULL
+      && (g_str_has_prefix (fallback, "UTF-16") || g_str_has_prefix (fallback, "UTF-32")
+          || g_str_has_prefix (fallback, "UTF-7") || g_str_has_prefix (fallback, "UCS")
+          || g_str_has_prefix (fallback, "ISO-2022") || g_str_has_prefix (fallback, "HZ")))
+    g_clear_pointer (&fallback, g_free);
+  return lb_charset_to_utf8 (escaped->str, escaped->len, fallback);
+}
+
 char *
 lb_mime_decode_header (const char *raw)
+{
+  return lb_mime_decode_header_with_fallback (raw, NULL);
+}
+
+char *
+lb_mime_decode_header_with_fallback (const char *raw,
+                                     const char *fallback_charset)
 {
   g_autoptr(GString) unfolded = NULL;
   g_autoptr(GByteArray) pending = NULL;
@@ -219,9 +316,9 @@ lb_mime_decode_header (const char *raw)
       g_string_append_c (unfolded, *p);
     }
 
-  /* Raw 8-bit bytes (GBK From names from old mailers) are sniffed once for
-   * the whole value; encoded-words are ASCII and pass through unchanged. */
-  text = lb_charset_to_utf8 (unfolded->str, unfolded->len, NULL);
+  /* Raw 8-bit bytes (GBK From names from old mailers) are converted once
+   * for the whole value; encoded-words come through as ASCII. */
+  text = lb_mime_header_to_utf8 (unfolded->str, unfolded->len, fallback_charset);
 
   out = g_string_sized_new (unfolded->len);
   pending = g_byte_array_new ();

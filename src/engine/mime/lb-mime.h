@@ -52,5 +52,51 @@ GMimeFormatOptions *lb_mime_get_format_options (void);
  */
 char *lb_mime_decode_header (const char *raw);
 
+/**
+ * lb_mime_decode_header_with_fallback:
+ * @raw: (nullable): a raw header value, as for lb_mime_decode_header()
+ * @fallback_charset: (nullable): the charset the message declares for its
+ *   text parts, if any
+ *
+ * Like lb_mime_decode_header(), but raw 8-bit text outside encoded-words is
+ * taken as UTF-8 if valid, else as @fallback_charset if the bytes agree with
+ * it, else as lb_charset_guess() says.  Raw bytes inside an encoded-word
+ * belong to that word's charset.
+ *
+ * Returns: (transfer full) (nullable): valid UTF-8, or %NULL if @raw is %NULL
+ */
+char *lb_mime_decode_header_with_fallback (const char *raw,
+                                           const char *fallback_charset);
+
+/**
+ * lb_mime_header_to_utf8:
+ * @raw: (nullable): a raw header value, possibly raw 8-bit
+ * @len: length of @raw, or -1 if it is NUL-terminated
+ * @fallback_charset: (nullable): as for lb_mime_decode_header_with_fallback()
+ *
+ * Converts the text of a raw header to UTF-8 but leaves its encoded-words
+ * encoded, as ASCII: raw 8-bit bytes inside a Q word become `=XX` escapes,
+ * so that they are later decoded in that word's charset.  For parsers (the
+ * address parser) that must see the structure before decoding the words.
+ *
+ * Returns: (transfer full) (nullable): valid UTF-8, or %NULL if @raw is %NULL
+ */
+char *lb_mime_header_to_utf8 (const char *raw,
+                              gssize      len,
+                              const char *fallback_charset);
+
+/**
+ * lb_mime_base64_decode:
+ * @text: (array length=len): base64 text
+ * @len: length of @text
+ *
+ * Decodes base64 leniently: line breaks, junk and padding are skipped and
+ * every complete byte is kept, so a body that lost its final padding keeps
+ * its last bytes (GMime's decoder drops them).
+ *
+ * Returns: (transfer full): the decoded bytes
+ */
+GBytes *lb_mime_base64_decode (const char *text,
+                               gsize       len);
 
 G_END_DECLS

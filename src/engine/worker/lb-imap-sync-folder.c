@@ -294,14 +294,16 @@ address_to_string (const LbImapAddress *a)
 }
 
 static char *
-addresses_display (GPtrArray *list)
+addresses_display (GPtrArray  *list,
+                   const char *charset_hint)
 {
   g_autoptr(GString) s = g_string_new (NULL);
 
   for (guint i = 0; list != NULL && i < list->len; i++)
     {
       const LbImapAddress *a = g_ptr_array_index (list, i);
-      g_autofree char *name = a->name != NULL ? lb_mime_decode_header (a->name) : NULL;
+      g_autofree char *name = a->name != NULL ? lb_mime_decode_header_with_fallback (a->name, charset_hint)
+                                              : NULL;
       g_autofree char *addr = address_to_string (a);
 
       if (a->host == NULL)
@@ -364,12 +366,45 @@ references_from_fetch (const LbImapFetch *f)
   }
 }
 
+/* The charset the message's first text part declares, from BODYSTRUCTURE: raw
+ * 8-bit ENVELOPE strings are decoded with it before the detector, as the reader
+ * does with the message's own headers (lb-mime-message.c), so that both agree. */
+static const char *
+declared_charset (const LbImapBody *body,
+                  guint             depth)
+{
+  if (body == NULL || body->type == NULL || depth > 32)
+    return NULL;
+  if (g_ascii_strcasecmp (body->type, "multipart") == 0)
+    {
+      for (guint i = 0; body->parts != NULL && i < body->parts->len; i++)
+        {
+          const char *charset = declared_charset (g_ptr_array_index (body->parts, i), depth + 1);
+
+          if (charset != NULL)
+            return charset;
+        }
+      return NULL;
+    }
+  if (g_ascii_strcasecmp (body->type, "text") != 0)
+    return NULL;
+  for (guint i = 0; body->params != NULL && i < body->params->len; i++)
+    {
+      const LbImapParam *param = g_ptr_array_index (body->params, i);
+
+      if (param->name != NULL && g_ascii_strcasecmp (param->name, "charset") == 0)
+        return param->value;
+    }
+  return NULL;
+}
+
 static LbStoreFetched *
 fetched_from_fetch (const LbImapFetch *f)
 {
   LbStoreFetched *sf = lb_store_fetched_new ();
   LbStoreMessage *m = &sf->message;
   const LbImapEnvelope *env = f->envelope;
+  const char *hint = declared_charset (f->bodystructure, 0);
 
   sf->uid = f->uid;
   sf->flags = f->flags;
@@ -391,15 +426,15 @@ fetched_from_fetch (const LbImapFetch *f)
           if (dt != NULL && g_date_time_to_unix (dt) < f->internaldate + 2 * 86400)
             m->date = g_date_time_to_unix (dt);
         }
-      m->subject = env->subject != NULL ? lb_mime_decode_header (env->subject) : NULL;
+      m->subject = env->subject != NULL ? lb_mime_decode_header_with_fallback (env->subject, hint) : NULL;
       if (env->from != NULL && env->from->len > 0)
         {
           const LbImapAddress *a = g_ptr_array_index (env->from, 0);
-          m->from_name = a->name != NULL ? lb_mime_decode_header (a->name) : NULL;
+          m->from_name = a->name != NULL ? lb_mime_decode_header_with_fallback (a->name, hint) : NULL;
           m->from_address = address_to_string (a);
         }
-      m->to = addresses_display (env->to);
-      m->cc = addresses_display (env->cc);
+      m->to = addresses_display (env->to, hint);
+      m->cc = addresses_display (env->cc, hint);
       m->message_id = strip_angles (env->message_id);
       m->in_reply_to = strip_angles (env->in_reply_to);
     }

@@ -175,6 +175,107 @@ test_server_text (void)
   g_assert_cmpstr (utf8, ==, "535 Login Fail. Please enter your authorization code");
 }
 
+/* Issue 17, cause 2: short undeclared text.  The detector decides between
+ * Latin and CJK; the pairs of a CJK reading must be common characters. */
+static void
+test_guess_short_latin (void)
+{
+  static const char *const locales[] = { "C", "zh_CN", "zh_TW", "ja_JP", "de_DE" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (locales); i++)
+    {
+      g_setenv ("LANGUAGE", locales[i], TRUE);
+      g_test_message ("locale %s", locales[i]);
+      assert_converts ("Fr\xf6sche", -1, NULL, "Frösche");
+      assert_converts ("J\xf6rg L\xfctkebohle", -1, NULL, "Jörg Lütkebohle");
+      assert_converts ("\xc5sa \xd6" "berg", -1, NULL, "Åsa Öberg");
+      assert_converts ("Gr\xfc\xdf" "e aus K\xf6ln", -1, NULL, "Grüße aus Köln");
+      assert_converts ("M\xfcller, J\xfcrgen", -1, NULL, "Müller, Jürgen");
+    }
+  g_unsetenv ("LANGUAGE");
+}
+
+static void
+test_guess_short_cjk (void)
+{
+  g_setenv ("LANGUAGE", "C", TRUE);
+  assert_converts ("\xb9\xd8\xd3\xda\xcf\xc2\xd6\xdc\xbb\xe1\xd2\xe9\xb5\xc4\xcd\xa8\xd6\xaa", -1, NULL,
+                   "关于下周会议的通知");
+  assert_converts ("\xc3\xf6\xa9\xf3\xa4U\xb6g\xb7|\xc4\xb3\xaa\xba\xb3q\xaa\xbe", -1, NULL,
+                   "關於下週會議的通知");
+  assert_converts ("\x89\xef\x8b" "c\x82\xcc\x82\xa8\x92m\x82\xe7\x82\xb9", -1, NULL, "会議のお知らせ");
+  assert_converts ("\xb2\xf1\xb5\xc4\xa4\xce\xa4\xaa\xc3\xce\xa4\xe9\xa4\xbb", -1, NULL, "会議のお知らせ");
+  assert_converts ("\xb4\xd9\xc0\xbd \xc1\xd6 \xc8\xb8\xc0\xc7 \xbe\xc8\xb3\xbb", -1, NULL, "다음 주 회의 안내");
+  /* A three-character Big5 name: its pairs are common Big5, rare GBK. */
+  assert_converts ("\xb3\xaf\xa4j\xa4\xe5", -1, NULL, "陳大文");
+  g_unsetenv ("LANGUAGE");
+}
+
+/* A genuine tie (a three-hangul name also reads as three common hanzi)
+ * goes to the user's locale, and to GB18030 when the locale says nothing. */
+static void
+test_guess_locale_tie (void)
+{
+  static const char name[] = "\xb1\xe8\xc3\xb6\xbc\xf6";   /* 김철수 in EUC-KR */
+
+  g_setenv ("LANGUAGE", "ko_KR", TRUE);
+  assert_converts (name, -1, NULL, "김철수");
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  assert_converts (name, -1, NULL, "辫枚荐");
+  g_setenv ("LANGUAGE", "C", TRUE);
+  assert_converts (name, -1, NULL, "辫枚荐");
+  g_unsetenv ("LANGUAGE");
+}
+
+/* A long undeclared body is detected from its start, cut between
+ * characters, and converted whole. */
+static void
+test_guess_long_body (void)
+{
+  g_autoptr(GString) gbk = g_string_new (NULL);
+  g_autoptr(GString) utf8 = g_string_new (NULL);
+  g_autofree char *got = NULL;
+
+  for (int i = 0; i < 3000; i++)
+    {
+      g_string_append (gbk, GBK_LONG_A GBK_LONG_B "\r\n");
+      g_string_append (utf8, "这是一封测试邮件，请查收附件中的报告。谢谢！\r\n");
+    }
+  got = lb_charset_to_utf8 (gbk->str, gbk->len, NULL);
+  g_assert_true (got != NULL && strcmp (got, utf8->str) == 0);
+}
+
+/* Cause 7: UTF-7 under both its labels. */
+static void
+test_utf7 (void)
+{
+  assert_converts ("+ZeVnLIqe-", -1, "utf-7", "日本語");
+  assert_converts ("+ZeVnLIqe-", -1, "UNICODE-1-1-UTF-7", "日本語");
+  assert_converts ("Hi +AKM-1", -1, "unicode-1-1-utf-7", "Hi £1");
+}
+
+/* Cause 9: raw ISO-2022-JP (a file name, an old Japanese subject). */
+static void
+test_raw_iso2022jp (void)
+{
+  assert_converts ("\x1b$B%F%9%H\x1b(B.txt", -1, NULL, "テスト.txt");
+  assert_converts ("\x1b$B%F%9%H\x1b(B.txt", -1, "us-ascii", "テスト.txt");
+  /* Cut short (cause 4's lost last byte): the rest is still Japanese. */
+  assert_converts ("\x1b$B%F%9%H%", -1, "iso-2022-jp", "テスト\xef\xbf\xbd");
+}
+
+/* Cause 12: byte-order marks are dropped, and say the charset. */
+static void
+test_bom (void)
+{
+  assert_converts ("\xef\xbb\xbfHello", -1, NULL, "Hello");
+  assert_converts ("\xef\xbb\xbf\xe4\xb8\xad\xe6\x96\x87", -1, "utf-8", "中文");
+  assert_converts ("\xef\xbb\xbf\xe4\xb8\xad\xe6\x96\x87", -1, "gb2312", "中文");
+  assert_converts ("\xff\xfeH\0i\0", 6, NULL, "Hi");
+  assert_converts ("\xfe\xff\0H\0i", 6, "utf-16", "Hi");
+  assert_converts ("\xff\xfeH\0i\0", 6, "utf-16le", "Hi");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -191,6 +292,13 @@ main (int   argc,
   g_test_add_func ("/mime/charset/nul-and-empty", test_nul_and_empty);
   g_test_add_func ("/mime/charset/random-bytes-valid", test_random_bytes_valid);
   g_test_add_func ("/mime/charset/server-text", test_server_text);
+  g_test_add_func ("/mime/charset/guess-short-latin", test_guess_short_latin);
+  g_test_add_func ("/mime/charset/guess-short-cjk", test_guess_short_cjk);
+  g_test_add_func ("/mime/charset/guess-locale-tie", test_guess_locale_tie);
+  g_test_add_func ("/mime/charset/guess-long-body", test_guess_long_body);
+  g_test_add_func ("/mime/charset/utf7", test_utf7);
+  g_test_add_func ("/mime/charset/raw-iso2022jp", test_raw_iso2022jp);
+  g_test_add_func ("/mime/charset/bom", test_bom);
 
   return g_test_run ();
 }

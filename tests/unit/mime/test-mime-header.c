@@ -85,6 +85,28 @@ test_raw_8bit (void)
   assert_decodes ("中文邮件测试", "中文邮件测试");
 }
 
+/* Issue 17, cause 2: raw bytes inside an encoded-word are that word's
+ * charset, whatever the text around it is; raw text outside words takes
+ * the message's declared charset before the detector. */
+static void
+test_raw_8bit_in_words (void)
+{
+  assert_decodes ("=?iso-8859-1?Q?Fr\xf6sche?=", "Frösche");
+  assert_decodes ("=?ISO-8859-1?Q?J\xf6rg_L\xfctkebohle?= <j@example.de>", "Jörg Lütkebohle <j@example.de>");
+  assert_decodes ("\xd6\xd0\xce\xc4 =?iso-8859-1?Q?caf\xe9?=", "中文 café");
+  {
+    g_autofree char *latin2 = lb_mime_decode_header_with_fallback ("Za\xbf\xf3\xb3\xe6 g\xea\xb6l\xb1", "iso-8859-2");
+    g_autofree char *wrong = lb_mime_decode_header_with_fallback ("\xd6\xd0\xce\xc4\xd3\xca\xbc\xfe", "utf-8");
+    g_autofree char *utf16 = lb_mime_decode_header_with_fallback ("Fr\xf6sche =?utf-8?B?5paH?=", "utf-16");
+
+    g_assert_cmpstr (latin2, ==, "Zażółć gęślą");
+    /* A declared charset the bytes disagree with is not used. */
+    g_assert_cmpstr (wrong, ==, "中文邮件");
+    /* Nor one in which the encoded-words would not survive. */
+    g_assert_cmpstr (utf16, ==, "Frösche 文");
+  }
+}
+
 static void
 test_broken (void)
 {
@@ -174,6 +196,7 @@ main (int   argc,
   g_test_add_func ("/mime/header/whitespace", test_whitespace_rules);
   g_test_add_func ("/mime/header/labels", test_labels);
   g_test_add_func ("/mime/header/raw-8bit", test_raw_8bit);
+  g_test_add_func ("/mime/header/raw-8bit-in-words", test_raw_8bit_in_words);
   g_test_add_func ("/mime/header/broken", test_broken);
   g_test_add_func ("/mime/header/huge", test_huge);
   g_test_add_func ("/mime/header/init-options", test_init_options);
