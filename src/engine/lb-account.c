@@ -572,6 +572,69 @@ lb_account_get_inbox_unread (LbAccount *self)
   return inbox != NULL ? lb_folder_get_unread_count (inbox) : 0;
 }
 
+/**
+ * lb_account_get_signature:
+ *
+ * Returns: (nullable): the plain-text signature of the account's own address
+ */
+const char *
+lb_account_get_signature (LbAccount *self)
+{
+  g_return_val_if_fail (LB_IS_ACCOUNT (self), NULL);
+  return self->row->signature;
+}
+
+/**
+ * lb_account_get_aliases:
+ *
+ * Returns: (transfer none) (element-type LbIdentity): the other addresses the account
+ *   sends as, in the user's order; empty when there are none
+ */
+GPtrArray *
+lb_account_get_aliases (LbAccount *self)
+{
+  g_return_val_if_fail (LB_IS_ACCOUNT (self), NULL);
+  if (self->row->aliases == NULL)
+    self->row->aliases = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_identity_free);
+  return self->row->aliases;
+}
+
+/**
+ * lb_account_get_proxy:
+ *
+ * Returns: (nullable): the proxy as #LbServerConfig holds it: a URL, %LB_PROXY_NONE, or
+ *   %NULL for the system setting
+ */
+const char *
+lb_account_get_proxy (LbAccount *self)
+{
+  g_return_val_if_fail (LB_IS_ACCOUNT (self), NULL);
+  return self->row->proxy;
+}
+
+/**
+ * lb_account_find_identity:
+ * @email: an address, compared without regard to case
+ *
+ * Returns: (nullable) (transfer none): the alias with that address, or %NULL (the
+ *   account's own address is not an alias)
+ */
+const LbIdentity *
+lb_account_find_identity (LbAccount  *self,
+                          const char *email)
+{
+  GPtrArray *aliases = lb_account_get_aliases (self);
+
+  for (guint i = 0; email != NULL && i < aliases->len; i++)
+    {
+      const LbIdentity *alias = g_ptr_array_index (aliases, i);
+
+      if (g_ascii_strcasecmp (alias->email, email) == 0)
+        return alias;
+    }
+  return NULL;
+}
+
 /* ---- Jobs ------------------------------------------------------------------------- */
 
 void

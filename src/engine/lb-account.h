@@ -27,6 +27,7 @@
 #include <gio/gio.h>
 
 #include "lb-folder.h"
+#include "lb-identity.h"
 #include "lb-server-config.h"
 #include "lb-types.h"
 
@@ -51,6 +52,11 @@ LbFolder        *lb_account_find_folder      (LbAccount           *self,
 LbFolder        *lb_account_get_folder       (LbAccount           *self,
                                               gint64               folder_id);
 guint            lb_account_get_inbox_unread (LbAccount           *self);
+const char      *lb_account_get_signature    (LbAccount           *self);
+GPtrArray       *lb_account_get_aliases      (LbAccount           *self);
+const char      *lb_account_get_proxy        (LbAccount           *self);
+const LbIdentity *lb_account_find_identity   (LbAccount           *self,
+                                              const char          *email);
 
 void             lb_account_sync_async       (LbAccount           *self,
                                               gint64               folder_id,

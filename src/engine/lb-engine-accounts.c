@@ -25,6 +25,8 @@ lb_account_settings_free (LbAccountSettings *settings)
   g_free (settings->display_name);
   g_free (settings->provider_id);
   g_free (settings->oauth2_provider);
+  g_free (settings->signature);
+  g_clear_pointer (&settings->aliases, g_ptr_array_unref);
   lb_server_config_free (settings->imap);
   lb_server_config_free (settings->smtp);
   g_free (settings);
@@ -62,6 +64,8 @@ row_from_settings (const LbAccountSettings *settings)
   row->auth = settings->imap->auth;
   if (row->auth == LB_AUTH_OAUTH2)
     row->oauth2_provider = g_strdup (settings->oauth2_provider);
+  row->signature = g_strdup (settings->signature);
+  row->aliases = lb_identity_array_copy (settings->aliases);
   if (settings->smtp != NULL)
     {
       row->smtp_host = g_strdup (settings->smtp->host);
@@ -163,6 +167,8 @@ lb_account_dup_settings (LbAccount *account)
   s->imap->proxy = g_strdup (row->proxy);
   s->imap->auth = row->auth;
   s->oauth2_provider = g_strdup (row->oauth2_provider);
+  s->signature = g_strdup (row->signature);
+  s->aliases = lb_identity_array_copy (row->aliases);
   if (row->smtp_host != NULL)
     {
       s->smtp = lb_server_config_new (row->smtp_host, row->smtp_port, row->smtp_security,

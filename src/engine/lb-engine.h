@@ -50,6 +50,9 @@ G_BEGIN_DECLS
  * @smtp: (nullable): the outgoing server
  * @oauth2_provider: (nullable): for an account whose @imap auth is %LB_AUTH_OAUTH2, the
  *   OAuth2 provider id ("microsoft", "google") that issued its tokens
+ * @signature: (nullable): the plain-text signature of @email
+ * @aliases: (nullable) (element-type LbIdentity): the other addresses the account sends
+ *   as, each with its own name and signature; %NULL for none
  *
  * What is needed to add an account.  The secret is passed separately and goes
  * straight to the keyring: a password, or for an OAuth2 account (@imap's auth, which
@@ -64,6 +67,8 @@ typedef struct {
   LbServerConfig *imap;
   LbServerConfig *smtp;
   char           *oauth2_provider;
+  char           *signature;
+  GPtrArray      *aliases;
 } LbAccountSettings;
 
 LbAccountSettings *lb_account_settings_new  (void);

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdlib.h>
 
 #include "lb-error.h"
@@ -115,4 +116,63 @@ bad:
   g_set_error (error, LB_ERROR, LB_ERROR_FAILED,
                "“%s” is not a server: use HOST:PORT:tls or HOST:PORT:starttls", spec);
   return FALSE;
+}
+
+/* "socks5://" resolves host names locally, which is exactly what a user behind a proxy
+ * cannot do (Gmail's name may not resolve, or resolve wrongly, where the proxy is
+ * needed): the proxy is always asked to resolve them. */
+static char *
+normalize_proxy_url (const char *spec)
+{
+  if (g_ascii_strncasecmp (spec, "socks5://", 9) == 0)
+    return g_strconcat ("socks5h://", spec + 9, NULL);
+  if (g_ascii_strncasecmp (spec, "socks://", 8) == 0)
+    return g_strconcat ("socks5h://", spec + 8, NULL);
+  return g_strdup (spec);
+}
+
+/**
+ * lb_proxy_parse:
+ * @spec: `none`, `system`, `socks5://HOST:PORT` (or `socks5h://`) or `http://HOST:PORT`
+ * @out: (out) (transfer full) (nullable): the value for #LbServerConfig's proxy:
+ *   %NULL for the system setting, %LB_PROXY_NONE, or a libcurl proxy URL
+ *
+ * Checks and normalizes what the user typed for an account's proxy.
+ *
+ * Returns: %TRUE if @spec is one of the accepted forms
+ */
+gboolean
+lb_proxy_parse (const char  *spec,
+                char       **out,
+                GError     **error)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  *out = NULL;
+  if (spec == NULL || spec[0] == '\0' || g_ascii_strcasecmp (spec, "system") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp (spec, LB_PROXY_NONE) == 0)
+    {
+      *out = g_strdup (LB_PROXY_NONE);
+      return TRUE;
+    }
+  url = normalize_proxy_url (spec);
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0'
+      || g_uri_get_port (uri) <= 0
+      || (g_ascii_strcasecmp (scheme, "socks5h") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
+    {
+      /* Translators: do not translate none, system, socks5 or http. */
+      g_set_error (error, LB_ERROR, LB_ERROR_FAILED,
+                   _("“%s” is not a proxy: use none, system, socks5://HOST:PORT or "
+                     "http://HOST:PORT"), spec);
+      return FALSE;
+    }
+  *out = g_steal_pointer (&url);
+  return TRUE;
 }

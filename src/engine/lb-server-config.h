@@ -30,8 +30,9 @@ typedef enum {
  * @username: the login name
  * @ca_file: (nullable): an extra CA bundle to trust (tests, self-hosted servers);
  *   certificates are verified either way
- * @proxy: (nullable): a proxy URL such as `socks5h://127.0.0.1:1080`; %NULL uses
- *   the environment's proxy settings as libcurl reads them
+ * @proxy: (nullable): a proxy URL such as `socks5h://127.0.0.1:1080`, %LB_PROXY_NONE
+ *   to connect directly whatever the system says, or %NULL for the system setting
+ *   (#GProxyResolver; where it says to connect directly, libcurl's environment variables)
  * @auth: whether the secret is a password or an OAuth2 access token
  *
  * Never holds a secret: passwords and refresh tokens live in the keyring, access tokens
@@ -57,6 +58,12 @@ gboolean        lb_server_config_parse (const char           *spec,
                                         LbServerConfig      **out,
                                         GError              **error);
 const char     *lb_security_to_string  (LbSecurity            security);
+gboolean        lb_proxy_parse         (const char           *spec,
+                                        char                **out,
+                                        GError              **error);
+
+/* The #LbServerConfig proxy value that means "connect directly". */
+#define LB_PROXY_NONE "none"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbServerConfig, lb_server_config_free)
 

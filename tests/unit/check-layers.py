@@ -3,7 +3,7 @@
 
 The engine's layers (see src/engine/meson.build):
 
-    base       lb-error, lb-types, lb-server-config, lb-text-sanitize (the leaf units)
+    base       lb-error, lb-types, lb-server-config, lb-identity, lb-text-sanitize (the leaf units)
     net mime secrets providers store search imap smtp
     oauth2     sign-in and tokens (base and net only)
     worker     everything that runs on an account's thread
@@ -31,7 +31,7 @@ ALLOWED = {
     'api': {'base', 'net', 'oauth2', 'mime', 'secrets', 'providers', 'store', 'search', 'imap', 'smtp',
             'worker'},
 }
-BASE = {'lb-error', 'lb-types', 'lb-server-config', 'lb-text-sanitize'}
+BASE = {'lb-error', 'lb-types', 'lb-server-config', 'lb-identity', 'lb-text-sanitize'}
 
 
 def area_of(root, directory, name):

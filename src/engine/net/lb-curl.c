@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "lb-curl.h"
 #include "lb-error.h"
 
@@ -68,6 +70,60 @@ set_login (CURL                 *h,
     curl_easy_setopt (h, CURLOPT_PASSWORD, secret);
 }
 
+/* The system's proxy for @url, as a libcurl proxy URL, or %NULL to connect directly.
+ * GIO's resolver follows the desktop's settings (GNOME's, or libproxy's); it may block
+ * (PAC scripts), which is fine on the worker threads every handle is made on. */
+static char *
+system_proxy_for (const char *url)
+{
+  g_auto(GStrv) proxies = NULL;
+  const char *first;
+
+  proxies = g_proxy_resolver_lookup (g_proxy_resolver_get_default (), url, NULL, NULL);
+  first = proxies != NULL ? proxies[0] : NULL;
+  if (first == NULL || g_str_has_prefix (first, "direct://"))
+    return NULL;
+  /* GIO names SOCKS version 5 "socks5" or just "socks"; libcurl must resolve names
+   * through it too ("socks5h"), as behind such a proxy local DNS is often useless. */
+  if (g_str_has_prefix (first, "socks5://"))
+    return g_strconcat ("socks5h://", first + strlen ("socks5://"), NULL);
+  if (g_str_has_prefix (first, "socks://"))
+    return g_strconcat ("socks5h://", first + strlen ("socks://"), NULL);
+  return g_strdup (first);
+}
+
+/**
+ * lb_curl_set_proxy:
+ * @proxy: (nullable): an #LbServerConfig proxy value: a URL, %LB_PROXY_NONE, or %NULL
+ *   for the system setting
+ * @url: the address @h connects to, for the system's per-address rules
+ *
+ * Points @h at the account's proxy.  Every handle that reaches an account's servers
+ * (IMAP, IDLE, SMTP, OAuth2 tokens) goes through here.
+ */
+void
+lb_curl_set_proxy (CURL       *h,
+                   const char *proxy,
+                   const char *url)
+{
+  g_autofree char *system = NULL;
+
+  if (proxy != NULL && g_str_equal (proxy, LB_PROXY_NONE))
+    {
+      /* An empty proxy turns off libcurl's environment variables as well. */
+      curl_easy_setopt (h, CURLOPT_PROXY, "");
+      return;
+    }
+  if (proxy != NULL && proxy[0] != '\0')
+    {
+      curl_easy_setopt (h, CURLOPT_PROXY, proxy);
+      return;
+    }
+  system = system_proxy_for (url);
+  if (system != NULL)
+    curl_easy_setopt (h, CURLOPT_PROXY, system);
+}
+
 /**
  * lb_curl_easy_new_for_server:
  * @password: (nullable): the password, or the OAuth2 access token when @config's auth
@@ -109,8 +165,7 @@ lb_curl_easy_new_for_server (const LbServerConfig *config,
 
   set_login (h, config, password);
 
-  if (config->proxy != NULL && config->proxy[0] != '\0')
-    curl_easy_setopt (h, CURLOPT_PROXY, config->proxy);
+  lb_curl_set_proxy (h, config->proxy, url);
 
   if (cancellable != NULL)
     {

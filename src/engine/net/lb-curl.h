@@ -20,6 +20,9 @@ CURL  *lb_curl_easy_new_for_server (const LbServerConfig *config,
                                     const char           *url,
                                     GCancellable         *cancellable,
                                     char                 *errbuf);
+void   lb_curl_set_proxy           (CURL                 *h,
+                                    const char           *proxy,
+                                    const char           *url);
 void   lb_curl_set_error           (GError              **error,
                                     CURLcode              code,
                                     const char           *errbuf,

@@ -39,6 +39,8 @@ lb_store_account_copy (const LbStoreAccount *account)
   copy->proxy = g_strdup (account->proxy);
   copy->color = g_strdup (account->color);
   copy->oauth2_provider = g_strdup (account->oauth2_provider);
+  copy->signature = g_strdup (account->signature);
+  copy->aliases = lb_identity_array_copy (account->aliases);
   return copy;
 }
 
@@ -57,6 +59,8 @@ lb_store_account_free (LbStoreAccount *account)
   g_free (account->proxy);
   g_free (account->color);
   g_free (account->oauth2_provider);
+  g_free (account->signature);
+  g_clear_pointer (&account->aliases, g_ptr_array_unref);
   g_free (account);
 }
 
@@ -98,7 +102,7 @@ lb_store_not_found (GError     **error,
 #define ACCOUNT_COLUMNS \
   "id, email, display_name, imap_host, imap_port, imap_security, smtp_host, smtp_port, " \
   "smtp_security, username, provider_id, ca_file, proxy, color, created, auth, oauth2_provider, " \
-  "needs_sign_in"
+  "needs_sign_in, signature"
 
 static LbStoreAccount *
 account_from_row (LbStmt *stmt)
@@ -123,10 +127,11 @@ account_from_row (LbStmt *stmt)
   a->auth = sqlite3_column_int (stmt, 15);
   a->oauth2_provider = lb_stmt_dup_text (stmt, 16);
   a->needs_sign_in = sqlite3_column_int (stmt, 17) != 0;
+  a->signature = lb_stmt_dup_text (stmt, 18);
   return a;
 }
 
-/* Binds the settings columns 1..13 and 15..17 shared by INSERT and UPDATE. */
+/* Binds the settings columns 1..13 and 15..18 shared by INSERT and UPDATE. */
 static void
 bind_account (LbStmt               *stmt,
               const LbStoreAccount *a)
@@ -147,37 +152,97 @@ bind_account (LbStmt               *stmt,
   sqlite3_bind_int (stmt, 15, a->auth);
   lb_stmt_bind_text (stmt, 16, a->oauth2_provider);
   sqlite3_bind_int (stmt, 17, a->needs_sign_in ? 1 : 0);
+  lb_stmt_bind_text (stmt, 18, a->signature != NULL && a->signature[0] != '\0' ? a->signature
+                                                                               : NULL);
 }
 
-/**
- * lb_store_add_account:
- * @self: a read-write store
- * @account: the settings; its id and created time are set on success
- * @error: return location for an error
- *
- * Returns: %TRUE on success
- */
-gboolean
-lb_store_add_account (LbStore         *self,
-                      LbStoreAccount  *account,
-                      GError         **error)
+/* Replaces the account's additional addresses with @aliases (%NULL: none), in order. */
+static gboolean
+write_aliases (LbStore    *self,
+               gint64      account_id,
+               GPtrArray  *aliases,
+               GError    **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+
+  if (!lb_store_run (self, "clear aliases", NULL, error,
+                     "DELETE FROM identities WHERE account_id = ?1", "l", account_id))
+    return FALSE;
+  if (aliases == NULL || aliases->len == 0)
+    return TRUE;
+  stmt = lb_store_prepare (self,
+                           "INSERT OR REPLACE INTO identities (account_id, position, email, "
+                           "display_name, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < aliases->len; i++)
+    {
+      const LbIdentity *alias = g_ptr_array_index (aliases, i);
+      int rc;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, account_id);
+      sqlite3_bind_int (stmt, 2, (int) i);
+      lb_stmt_bind_text (stmt, 3, alias->email);
+      lb_stmt_bind_text (stmt, 4, alias->display_name);
+      lb_stmt_bind_text (stmt, 5, alias->signature);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          lb_store_set_error (self, rc, error, "add alias");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Fills @a's additional addresses from the store. */
+static gboolean
+read_aliases (LbStore         *self,
+              LbStoreAccount  *a,
+              GError         **error)
 {
   g_autoptr(LbStmt) stmt = NULL;
   int rc;
 
-  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (account != NULL && account->email != NULL, FALSE);
-  g_return_val_if_fail (account->imap_host != NULL, FALSE);
-
-  if (!lb_store_check_writable (self, error))
+  g_clear_pointer (&a->aliases, g_ptr_array_unref);
+  a->aliases = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_identity_free);
+  stmt = lb_store_prepare (self,
+                           "SELECT email, display_name, signature FROM identities "
+                           "WHERE account_id = ?1 ORDER BY position, id",
+                           error);
+  if (stmt == NULL)
     return FALSE;
+  sqlite3_bind_int64 (stmt, 1, a->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (a->aliases,
+                     lb_identity_new ((const char *) sqlite3_column_text (stmt, 0),
+                                      (const char *) sqlite3_column_text (stmt, 1),
+                                      (const char *) sqlite3_column_text (stmt, 2)));
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "list aliases");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+add_account_row (LbStore         *self,
+                 LbStoreAccount  *account,
+                 GError         **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
   stmt = lb_store_prepare (self,
                            "INSERT INTO accounts (email, display_name, imap_host, imap_port, "
                            "imap_security, smtp_host, smtp_port, smtp_security, username, "
                            "provider_id, ca_file, proxy, color, created, auth, oauth2_provider, "
-                           "needs_sign_in) "
+                           "needs_sign_in, signature) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                           "?15, ?16, ?17)",
+                           "?15, ?16, ?17, ?18)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -193,40 +258,52 @@ lb_store_add_account (LbStore         *self,
       return FALSE;
     }
   account->id = sqlite3_last_insert_rowid (lb_store_get_db (self));
-  return TRUE;
+  return write_aliases (self, account->id, account->aliases, error);
 }
 
 /**
- * lb_store_update_account:
+ * lb_store_add_account:
  * @self: a read-write store
- * @account: the settings, with the id of an existing account
+ * @account: the settings; its id and created time are set on success
  * @error: return location for an error
  *
- * Replaces the account's settings.  Fails with %LB_ERROR_NOT_FOUND when no
- * account has that id.
+ * Adds the account and its additional addresses in one transaction.
  *
  * Returns: %TRUE on success
  */
 gboolean
-lb_store_update_account (LbStore               *self,
-                         const LbStoreAccount  *account,
-                         GError               **error)
+lb_store_add_account (LbStore         *self,
+                      LbStoreAccount  *account,
+                      GError         **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
   g_return_val_if_fail (account != NULL && account->email != NULL, FALSE);
   g_return_val_if_fail (account->imap_host != NULL, FALSE);
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) || !lb_store_begin (self, error))
     return FALSE;
+  if (!add_account_row (self, account, error))
+    {
+      lb_store_rollback (self);
+      return FALSE;
+    }
+  return lb_store_commit (self, error);
+}
+
+static gboolean
+update_account_row (LbStore               *self,
+                    const LbStoreAccount  *account,
+                    GError               **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
   stmt = lb_store_prepare (self,
                            "UPDATE accounts SET email = ?1, display_name = ?2, imap_host = ?3, "
                            "imap_port = ?4, imap_security = ?5, smtp_host = ?6, smtp_port = ?7, "
                            "smtp_security = ?8, username = ?9, provider_id = ?10, ca_file = ?11, "
                            "proxy = ?12, color = ?13, auth = ?15, oauth2_provider = ?16, "
-                           "needs_sign_in = ?17 WHERE id = ?14",
+                           "needs_sign_in = ?17, signature = ?18 WHERE id = ?14",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -241,7 +318,37 @@ lb_store_update_account (LbStore               *self,
     }
   if (sqlite3_changes (lb_store_get_db (self)) == 0)
     return lb_store_not_found (error, "account", account->id);
-  return TRUE;
+  return write_aliases (self, account->id, account->aliases, error);
+}
+
+/**
+ * lb_store_update_account:
+ * @self: a read-write store
+ * @account: the settings, with the id of an existing account
+ * @error: return location for an error
+ *
+ * Replaces the account's settings and its additional addresses, in one transaction.
+ * Fails with %LB_ERROR_NOT_FOUND when no account has that id.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_update_account (LbStore               *self,
+                         const LbStoreAccount  *account,
+                         GError               **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (account != NULL && account->email != NULL, FALSE);
+  g_return_val_if_fail (account->imap_host != NULL, FALSE);
+
+  if (!lb_store_check_writable (self, error) || !lb_store_begin (self, error))
+    return FALSE;
+  if (!update_account_row (self, account, error))
+    {
+      lb_store_rollback (self);
+      return FALSE;
+    }
+  return lb_store_commit (self, error);
 }
 
 /**
@@ -301,7 +408,12 @@ lb_store_get_account (LbStore  *self,
   sqlite3_bind_int64 (stmt, 1, account_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return account_from_row (stmt);
+    {
+      g_autoptr(LbStoreAccount) a = account_from_row (stmt);
+
+      g_clear_pointer (&stmt, lb_stmt_release);
+      return read_aliases (self, a, error) ? g_steal_pointer (&a) : NULL;
+    }
   if (rc == SQLITE_DONE)
     lb_store_not_found (error, "account", account_id);
   else
@@ -336,6 +448,10 @@ lb_store_list_accounts (LbStore  *self,
       lb_store_set_error (self, rc, error, "list accounts");
       return NULL;
     }
+  g_clear_pointer (&stmt, lb_stmt_release);
+  for (guint i = 0; i < list->len; i++)
+    if (!read_aliases (self, g_ptr_array_index (list, i), error))
+      return NULL;
   return g_steal_pointer (&list);
 }
 

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "lb-identity.h"
 #include "lb-types.h"
 
 G_BEGIN_DECLS
@@ -74,6 +75,8 @@ typedef struct {
   int         auth;      /* LbAuthKind: a password or an OAuth2 access token */
   char       *oauth2_provider;  /* the OAuth2 provider id when @auth is OAuth2 */
   gboolean    needs_sign_in;    /* the OAuth2 grant was refused: sign in again */
+  char       *signature;        /* of the account's own address, plain text */
+  GPtrArray  *aliases;          /* (element-type LbIdentity) never NULL once read */
 } LbStoreAccount;
 
 /**

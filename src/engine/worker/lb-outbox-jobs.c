@@ -81,6 +81,32 @@ account_provider (const LbStoreAccount *row)
   return p != NULL ? lb_provider_ref (p) : NULL;
 }
 
+/* MAIL FROM: the alias the message is written from, when it is one of the account's, so
+ * that bounces and SPF see the address the recipient sees; else (and always for
+ * providers that require it, such as QQ and Yandex) the address the account signs in
+ * with. */
+static char *
+envelope_from (const LbStoreAccount *row,
+               GBytes               *message)
+{
+  g_autofree char *from = lb_outbox_extract_from_address (message);
+  g_autoptr(LbProvider) provider = account_provider (row);
+  LbQuirks quirks;
+
+  lb_quirks_init (&quirks);
+  if (provider != NULL)
+    lb_provider_get_quirks (provider, &quirks);
+  for (guint i = 0; from != NULL && !quirks.sender_must_match_login && row->aliases != NULL
+                    && i < row->aliases->len; i++)
+    {
+      const LbIdentity *alias = g_ptr_array_index (row->aliases, i);
+
+      if (g_ascii_strcasecmp (alias->email, from) == 0)
+        return g_strdup (alias->email);
+    }
+  return g_strdup (authenticated_address (row));
+}
+
 static void
 earliest_retry (gint64 *retry_in,
                 gint64  seconds)
@@ -241,7 +267,9 @@ lb_outbox_send_job_run (LbStore               *store,
 
   if (job->message != NULL && job->hold)
     {
-      job->item_id = lb_outbox_hold_sync (store, row->id, job->message, authenticated_address (row),
+      g_autofree char *sender = envelope_from (row, job->message);
+
+      job->item_id = lb_outbox_hold_sync (store, row->id, job->message, sender,
                                           (const char * const *) job->recipients, error);
       if (job->item_id == 0)
         return NULL;
@@ -250,8 +278,9 @@ lb_outbox_send_job_run (LbStore               *store,
     }
   if (job->message != NULL)
     {
-      job->item_id = lb_outbox_queue_sync (store, row->id, job->message,
-                                           authenticated_address (row),
+      g_autofree char *sender = envelope_from (row, job->message);
+
+      job->item_id = lb_outbox_queue_sync (store, row->id, job->message, sender,
                                            (const char * const *) job->recipients, NULL, error);
       if (job->item_id == 0)
         return NULL;

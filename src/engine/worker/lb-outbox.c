@@ -49,18 +49,16 @@ lb_outbox_backoff (guint attempts)
   return MIN (delay, LB_OUTBOX_RETRY_MAX_SECONDS);
 }
 
-/**
- * lb_outbox_extract_message_id:
- *
- * Returns: (transfer full) (nullable): the Message-ID of a built message, without brackets
- */
-char *
-lb_outbox_extract_message_id (GBytes *message)
+/* The unfolded value of the first @name header of a built message, or %NULL. */
+static char *
+extract_header (GBytes     *message,
+                const char *name)
 {
   gsize len = 0;
   const char *data = g_bytes_get_data (message, &len);
   const char *end = data + len;
   const char *p = data;
+  gsize name_len = strlen (name);
 
   /* Headers only: up to the first empty line. */
   while (p < end)
@@ -70,20 +68,65 @@ lb_outbox_extract_message_id (GBytes *message)
 
       if (line_len == 0 || (line_len == 1 && *p == '\r'))
         break;
-      if (line_len > 11 && g_ascii_strncasecmp (p, "Message-ID:", 11) == 0)
+      if (line_len > name_len && p[name_len] == ':' && g_ascii_strncasecmp (p, name, name_len) == 0)
         {
-          g_autofree char *value = g_strstrip (g_strndup (p + 11, line_len - 11));
-          gsize n = strlen (value);
+          GString *value = g_string_new_len (p + name_len + 1, line_len - name_len - 1);
 
-          if (n >= 2 && value[0] == '<' && value[n - 1] == '>')
-            return g_strndup (value + 1, n - 2);
-          return g_steal_pointer (&value);
+          /* Continuation lines start with white space. */
+          while (eol != NULL && eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t'))
+            {
+              const char *next = eol + 1;
+
+              eol = memchr (next, '\n', end - next);
+              g_string_append_len (value, next, (eol != NULL ? eol : end) - next);
+            }
+          g_strdelimit (value->str, "\r\n", ' ');
+          return g_strstrip (g_string_free (value, FALSE));
         }
       if (eol == NULL)
         break;
       p = eol + 1;
     }
   return NULL;
+}
+
+/**
+ * lb_outbox_extract_message_id:
+ *
+ * Returns: (transfer full) (nullable): the Message-ID of a built message, without brackets
+ */
+char *
+lb_outbox_extract_message_id (GBytes *message)
+{
+  g_autofree char *value = extract_header (message, "Message-ID");
+  gsize n = value != NULL ? strlen (value) : 0;
+
+  if (n >= 2 && value[0] == '<' && value[n - 1] == '>')
+    return g_strndup (value + 1, n - 2);
+  return g_steal_pointer (&value);
+}
+
+/**
+ * lb_outbox_extract_from_address:
+ *
+ * Returns: (transfer full) (nullable): the bare address of a built message's (first)
+ *   From mailbox
+ */
+char *
+lb_outbox_extract_from_address (GBytes *message)
+{
+  g_autofree char *value = extract_header (message, "From");
+  g_autoptr(GObject) list = NULL;
+  InternetAddress *first;
+
+  if (value == NULL)
+    return NULL;
+  list = (GObject *) internet_address_list_parse (NULL, value);
+  first = list != NULL && internet_address_list_length (INTERNET_ADDRESS_LIST (list)) > 0
+          ? internet_address_list_get_address (INTERNET_ADDRESS_LIST (list), 0) : NULL;
+  if (first == NULL || !INTERNET_ADDRESS_IS_MAILBOX (first))
+    return NULL;
+  return g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (first)));
 }
 
 /* Writes a new QUEUED item, due at @next_attempt (0: now). */

@@ -76,6 +76,7 @@ gboolean     lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
                                         GError              **error);
 gint64       lb_outbox_backoff         (guint                 attempts);
 char        *lb_outbox_extract_message_id (GBytes            *message);
+char        *lb_outbox_extract_from_address (GBytes          *message);
 void         lb_outbox_map_error       (const LbProvider     *provider,
                                         const char           *server_reply,
                                         GError              **error);
