@@ -245,7 +245,8 @@ test_open_migrates_from_older (Fixture       *fx,
             "DROP TRIGGER message_text_au; DROP TABLE message_fts; DROP TABLE fts_pending; "
             "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
             "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
-            "ALTER TABLE accounts DROP COLUMN needs_sign_in; "
+            "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
+            "DROP TABLE identities; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -285,7 +286,8 @@ test_open_migrates_search_index (Fixture       *fx,
             "DROP INDEX locations_message; CREATE INDEX locations_message ON locations (message_id); "
             "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
             "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
-            "ALTER TABLE accounts DROP COLUMN needs_sign_in; "
+            "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
+            "DROP TABLE identities; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
@@ -1610,6 +1612,51 @@ test_local_change_atomic (Fixture       *fx,
 
 /* An OAuth2 account keeps its auth kind and provider, and the needs-sign-in flag is set
  * on its own and cleared by saving the account again (a new sign-in). */
+/* The signature and the additional addresses are kept in order, replaced as a whole by an
+ * update, and go with the account. */
+static void
+test_account_identities (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = open_rw (fx);
+  gint64 id = add_account (store, "alice@example.com");
+  g_autoptr(LbStoreAccount) a = lb_store_get_account (store, id, &error);
+  g_autoptr(LbStoreAccount) back = NULL;
+  const LbIdentity *alias;
+
+  g_assert_no_error (error);
+  g_assert_null (a->signature);
+  g_assert_cmpuint (a->aliases->len, ==, 0);
+
+  a->signature = g_strdup ("Alice\nExample Ltd");
+  g_ptr_array_add (a->aliases, lb_identity_new ("sales@example.com", "Example Sales", "Sales team"));
+  g_ptr_array_add (a->aliases, lb_identity_new ("a@example.org", NULL, ""));
+  g_assert_true (lb_store_update_account (store, a, &error));
+  g_assert_no_error (error);
+
+  back = lb_store_get_account (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->signature, ==, "Alice\nExample Ltd");
+  g_assert_cmpuint (back->aliases->len, ==, 2);
+  alias = g_ptr_array_index (back->aliases, 0);
+  g_assert_cmpstr (alias->email, ==, "sales@example.com");
+  g_assert_cmpstr (alias->display_name, ==, "Example Sales");
+  g_assert_cmpstr (alias->signature, ==, "Sales team");
+  alias = g_ptr_array_index (back->aliases, 1);
+  g_assert_cmpstr (alias->email, ==, "a@example.org");
+  g_assert_null (alias->signature);
+
+  g_ptr_array_remove_index (a->aliases, 0);
+  g_assert_true (lb_store_update_account (store, a, &error));
+  g_clear_pointer (&back, lb_store_account_free);
+  back = lb_store_get_account (store, id, &error);
+  g_assert_cmpuint (back->aliases->len, ==, 1);
+
+  g_assert_true (lb_store_remove_account (store, id, &error));
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT count(*) FROM identities"), ==, 0);
+}
+
 static void
 test_account_oauth2 (Fixture       *fx,
                      gconstpointer  data)
@@ -1666,6 +1713,7 @@ main (int   argc,
   ADD ("/store/accounts/crud", test_account_crud);
   ADD ("/store/accounts/remove-cascades", test_account_remove_cascades);
   ADD ("/store/accounts/oauth2", test_account_oauth2);
+  ADD ("/store/accounts/identities", test_account_identities);
   ADD ("/store/folders/upsert", test_folder_upsert);
   ADD ("/store/messages/dedupe-gm-msgid", test_insert_dedupes_by_gm_msgid);
   ADD ("/store/messages/dedupe-message-id", test_insert_dedupes_by_message_id);
