@@ -309,6 +309,25 @@ cmd_discover (int    argc,
 
 /* ---- account ---------------------------------------------------------------- */
 
+/* The additional addresses, as one comma-separated "aliases" member. */
+static void
+print_aliases (LbAccount *a,
+               LbJson    *j)
+{
+  GPtrArray *aliases = lb_account_get_aliases (a);
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint i = 0; i < aliases->len; i++)
+    {
+      const LbIdentity *alias = g_ptr_array_index (aliases, i);
+
+      if (i > 0)
+        g_string_append (list, ", ");
+      g_string_append (list, alias->email);
+    }
+  lb_json_string (j, "aliases", list->str);
+}
+
 static void
 print_account (Cli       *cli,
                LbAccount *a,
@@ -324,6 +343,10 @@ print_account (Cli       *cli,
       lb_json_uint (j, "unread", lb_account_get_inbox_unread (a));
       lb_json_string (j, "auth", lb_account_get_auth (a) == LB_AUTH_OAUTH2 ? "oauth2" : "password");
       lb_json_bool (j, "needs_sign_in", lb_account_get_needs_sign_in (a));
+      lb_json_string (j, "signature", lb_account_get_signature (a));
+      lb_json_string (j, "proxy", lb_account_get_proxy (a) != NULL ? lb_account_get_proxy (a)
+                                                                   : "system");
+      print_aliases (a, j);
       lb_json_end_object (j);
     }
   else
@@ -342,6 +365,8 @@ typedef struct {
   char     *provider;
   gboolean  password_stdin;
   gboolean  oauth2;
+  char     *proxy;
+  char     *signature;
 } AccountOptions;
 
 static void
@@ -354,6 +379,8 @@ account_options_clear (AccountOptions *o)
   g_clear_pointer (&o->username, g_free);
   g_clear_pointer (&o->ca_file, g_free);
   g_clear_pointer (&o->provider, g_free);
+  g_clear_pointer (&o->proxy, g_free);
+  g_clear_pointer (&o->signature, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
@@ -718,6 +745,112 @@ account_remove (Cli        *cli,
   return 0;
 }
 
+/* Saves @s as @a's settings, keeping its secret. */
+static int
+account_save (Cli                     *cli,
+              LbAccount               *a,
+              const LbAccountSettings *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) updated = NULL;
+
+  lb_engine_update_account_async (cli->engine, a, s, NULL, NULL, got_result, cli);
+  updated = lb_engine_update_account_finish (cli->engine, wait_result (cli), &error);
+  if (updated == NULL)
+    return fail ("%s", error->message);
+  if (cli->json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+      print_account (cli, updated, j);
+      lb_json_print (j);
+    }
+  else
+    g_print ("%s\n", _("Saved"));
+  return 0;
+}
+
+/* `account set ID [--proxy none|system|URL] [--signature TEXT] [--name NAME]` */
+static int
+account_set (Cli                  *cli,
+             const char           *which,
+             const AccountOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  LbAccount *a = pick_account (cli, which, &error);
+  g_autoptr(LbAccountSettings) s = NULL;
+
+  if (a == NULL)
+    return fail ("%s", error->message);
+  s = lb_account_dup_settings (a);
+  if (o->proxy != NULL)
+    {
+      g_autofree char *proxy = NULL;
+
+      if (!lb_proxy_parse (o->proxy, &proxy, &error))
+        return fail ("%s", error->message);
+      g_free (s->imap->proxy);
+      s->imap->proxy = g_strdup (proxy);
+      if (s->smtp != NULL)
+        {
+          g_free (s->smtp->proxy);
+          s->smtp->proxy = g_strdup (proxy);
+        }
+    }
+  if (o->signature != NULL)
+    {
+      g_free (s->signature);
+      s->signature = o->signature[0] != '\0' ? g_strdup (o->signature) : NULL;
+    }
+  if (o->name != NULL)
+    {
+      g_free (s->display_name);
+      s->display_name = g_strdup (o->name);
+    }
+  return account_save (cli, a, s);
+}
+
+/* `account alias add|remove ID EMAIL [--name NAME] [--signature TEXT]`; adding an address
+ * that is already an alias changes its name and signature. */
+static int
+account_alias (Cli                  *cli,
+               const char           *verb,
+               const char           *which,
+               const char           *email,
+               const AccountOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  LbAccount *a = pick_account (cli, which, &error);
+  g_autoptr(LbAccountSettings) s = NULL;
+  guint found = G_MAXUINT;
+
+  if (a == NULL)
+    return fail ("%s", error->message);
+  if (email == NULL || strchr (email, '@') == NULL)
+    return fail ("%s", _("Usage: account alias add|remove ACCOUNT EMAIL"));
+  s = lb_account_dup_settings (a);
+  for (guint i = 0; i < s->aliases->len; i++)
+    if (g_ascii_strcasecmp (((LbIdentity *) g_ptr_array_index (s->aliases, i))->email, email) == 0)
+      found = i;
+  if (g_strcmp0 (verb, "remove") == 0)
+    {
+      if (found == G_MAXUINT)
+        return fail (_("%s is not an address of this account"), email);
+      g_ptr_array_remove_index (s->aliases, found);
+    }
+  else if (g_strcmp0 (verb, "add") == 0)
+    {
+      if (g_ascii_strcasecmp (email, s->email) == 0)
+        return fail (_("%s is the account’s own address"), email);
+      if (found != G_MAXUINT)
+        g_ptr_array_remove_index (s->aliases, found);
+      g_ptr_array_insert (s->aliases, found != G_MAXUINT ? (int) found : -1,
+                          lb_identity_new (email, o->name, o->signature));
+    }
+  else
+    return fail (_("Unknown account command “%s”"), verb);
+  return account_save (cli, a, s);
+}
+
 static int
 cmd_account (int    argc,
              char **argv)
@@ -736,12 +869,14 @@ cmd_account (int    argc,
     { "provider", 0, 0, G_OPTION_ARG_STRING, &o.provider, N_("Provider id"), N_("ID") },
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &o.password_stdin, N_("Read the password from standard input"), NULL },
     { "oauth2", 0, 0, G_OPTION_ARG_NONE, &o.oauth2, N_("Sign in in the browser (OAuth2) instead of with a password"), NULL },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &o.proxy, N_("Proxy for this account"), N_("none|system|socks5://HOST:PORT|http://HOST:PORT") },
+    { "signature", 0, 0, G_OPTION_ARG_STRING, &o.signature, N_("Plain-text signature"), N_("TEXT") },
     { NULL }
   };
   const char *sub;
   int status;
 
-  context = g_option_context_new ("add|list|remove|signin [ACCOUNT]");
+  context = g_option_context_new ("add|list|remove|signin|set [ACCOUNT] | alias add|remove ACCOUNT EMAIL");
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
     return fail ("%s", error->message);
@@ -758,6 +893,11 @@ cmd_account (int    argc,
     status = account_remove (&cli, argc > 2 ? argv[2] : NULL);
   else if (g_str_equal (sub, "signin"))
     status = account_signin (&cli, argc > 2 ? argv[2] : NULL);
+  else if (g_str_equal (sub, "set"))
+    status = account_set (&cli, argc > 2 ? argv[2] : NULL, &o);
+  else if (g_str_equal (sub, "alias"))
+    status = account_alias (&cli, argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL,
+                            argc > 4 ? argv[4] : NULL, &o);
   else
     status = fail (_("Unknown account command “%s”"), sub);
 

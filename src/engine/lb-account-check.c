@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lb-account-check-private.h"
+#include "lb-account-private.h"
 #include "lb-provider-db.h"
 #include "lb-error-map.h"
 #include "lb-imap-session.h"
@@ -397,4 +398,99 @@ lb_account_check_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lb_account_check_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  LbAccountSettings *settings;
+  char              *profile_id;
+  char              *key;
+  char              *email;
+} SavedCheckData;
+
+static void
+saved_check_data_free (SavedCheckData *data)
+{
+  lb_account_settings_free (data->settings);
+  g_free (data->profile_id);
+  g_free (data->key);
+  g_free (data->email);
+  g_free (data);
+}
+
+static void
+saved_check_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  SavedCheckData *data = task_data;
+  g_autoptr(LbProvider) provider = NULL;
+  LbAccountCheckResult *result;
+  GError *error = NULL;
+  LbSecret *secret;
+
+  secret = lb_secrets_lookup_sync (data->profile_id, data->key, data->email, cancellable, &error);
+  if (secret == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (data->settings->provider_id != NULL)
+    {
+      LbProvider *p = lb_provider_db_lookup_id (lb_provider_db_get_default (),
+                                                data->settings->provider_id);
+      provider = p != NULL ? lb_provider_ref (p) : NULL;
+    }
+  result = lb_account_check_sync (data->settings, secret, provider, cancellable, &error);
+  lb_secrets_free (secret);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) lb_account_check_result_free);
+}
+
+/**
+ * lb_account_check_saved_async:
+ * @account: a password account
+ * @settings: the servers to try (copied), e.g. changed ones before they are saved
+ * @cancellable: (nullable): aborts both sign-ins
+ *
+ * Like lb_account_check_async() with the secret @account has in the keyring: for
+ * checking changed servers when the password stays.  Finish with
+ * lb_account_check_finish().  An OAuth2 account's secret is a refresh token, not
+ * something a server accepts: it fails with %G_IO_ERROR_NOT_SUPPORTED.
+ */
+void
+lb_account_check_saved_async (LbAccount               *account,
+                              const LbAccountSettings *settings,
+                              GCancellable            *cancellable,
+                              GAsyncReadyCallback      callback,
+                              gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SavedCheckData *data;
+
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+  g_return_if_fail (settings != NULL && settings->imap != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_account_check_async);
+  if (lb_account_get_auth (account) != LB_AUTH_PASSWORD)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "An OAuth2 account is checked by signing in again");
+      return;
+    }
+  data = g_new0 (SavedCheckData, 1);
+  data->settings = lb_account_settings_new ();
+  data->settings->email = g_strdup (settings->email);
+  data->settings->provider_id = g_strdup (settings->provider_id);
+  data->settings->imap = server_config_copy_or_null (settings->imap);
+  data->settings->smtp = server_config_copy_or_null (settings->smtp);
+  data->profile_id = g_strdup (_lb_account_get_profile_id (account));
+  data->key = _lb_account_secret_key (lb_account_get_id (account));
+  data->email = g_strdup (lb_account_get_email (account));
+  g_task_set_task_data (task, data, (GDestroyNotify) saved_check_data_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, saved_check_thread);
 }

@@ -81,6 +81,11 @@ void                  lb_account_check_async           (const LbAccountSettings 
                                                         GCancellable               *cancellable,
                                                         GAsyncReadyCallback         callback,
                                                         gpointer                    user_data);
+void                  lb_account_check_saved_async     (LbAccount                  *account,
+                                                        const LbAccountSettings    *settings,
+                                                        GCancellable               *cancellable,
+                                                        GAsyncReadyCallback         callback,
+                                                        gpointer                    user_data);
 LbAccountCheckResult *lb_account_check_finish          (GAsyncResult               *result,
                                                         GError                    **error);
 

@@ -28,5 +28,6 @@ const LbStoreAccount *_lb_account_get_row (LbAccount         *self);
 /* Sends queued local changes soon, ahead of background sync. */
 void       _lb_account_queue_replay   (LbAccount             *self);
 char      *_lb_account_secret_key     (gint64                 account_id);
+const char *_lb_account_get_profile_id (LbAccount            *self);
 
 G_END_DECLS

@@ -311,6 +311,12 @@ _lb_account_secret_key (gint64 account_id)
   return g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
 }
 
+const char *
+_lb_account_get_profile_id (LbAccount *self)
+{
+  return self->profile_id;
+}
+
 /* On the worker or the IDLE thread: only the account's immutable row and profile id. */
 static char *
 keyring_password (gpointer       user_data,
