@@ -37,6 +37,11 @@ struct _LbComposer
 
   LbEngine    *engine;
   GListModel  *accounts;
+  GPtrArray   *senders;          /* FromChoice, one per row of the From list */
+  GtkTextMark *signature_start;  /* the inserted signature, or NULL before one is */
+  GtkTextMark *signature_end;
+  char        *signature_text;   /* what was inserted there, to see if the user edited it */
+  gboolean     signature_below;  /* where it goes when it is inserted anew */
 
   GtkDropDown *from;
   GtkEntry    *to;
@@ -70,14 +75,40 @@ G_DEFINE_FINAL_TYPE (LbComposer, lb_composer, ADW_TYPE_WINDOW)
 
 /* ---- Helpers ------------------------------------------------------------------- */
 
-static LbAccount *
-selected_account (LbComposer *self)
+/* One row of the From list: an account's own address, or one of its aliases. */
+typedef struct {
+  LbAccount *account;
+  char      *name;
+  char      *email;
+  char      *signature;
+} FromChoice;
+
+static void
+from_choice_free (FromChoice *choice)
+{
+  g_object_unref (choice->account);
+  g_free (choice->name);
+  g_free (choice->email);
+  g_free (choice->signature);
+  g_free (choice);
+}
+
+static const FromChoice *
+selected_sender (LbComposer *self)
 {
   guint pos = gtk_drop_down_get_selected (self->from);
 
-  if (self->accounts == NULL || pos == GTK_INVALID_LIST_POSITION)
+  if (self->senders == NULL || pos == GTK_INVALID_LIST_POSITION || pos >= self->senders->len)
     return NULL;
-  return g_list_model_get_item (self->accounts, pos);
+  return g_ptr_array_index (self->senders, pos);
+}
+
+static LbAccount *
+selected_account (LbComposer *self)
+{
+  const FromChoice *choice = selected_sender (self);
+
+  return choice != NULL ? g_object_ref (choice->account) : NULL;
 }
 
 static char *
@@ -144,11 +175,12 @@ collect_draft (LbComposer *self,
                gboolean   *out_valid)
 {
   g_autoptr(LbDraft) d = lb_draft_new ();
+  const FromChoice *sender = selected_sender (self);
   g_autoptr(LbAccount) account = selected_account (self);
   gboolean valid = TRUE;
 
-  if (account != NULL)
-    d->from = lb_mailbox_new (lb_account_get_display_name (account), lb_account_get_email (account));
+  if (sender != NULL)
+    d->from = lb_mailbox_new (sender->name, sender->email);
   else
     d->from = lb_mailbox_new (NULL, "");
   valid &= parse_field (self->to, d->to);
@@ -730,6 +762,8 @@ lb_composer_finalize (GObject *object)
   g_free (self->in_reply_to);
   g_strfreev (self->references);
   g_free (self->draft_id);
+  g_clear_pointer (&self->senders, g_ptr_array_unref);
+  g_free (self->signature_text);
   G_OBJECT_CLASS (lb_composer_parent_class)->finalize (object);
 }
 
@@ -793,14 +827,173 @@ lb_composer_init (LbComposer *self)
   self->autosave_id = g_timeout_add_seconds (AUTOSAVE_SECONDS, autosave_tick, self);
 }
 
-static char *
-account_label (LbAccount *account)
+static void
+add_sender (LbComposer    *self,
+            GtkStringList *names,
+            LbAccount     *account,
+            const char    *name,
+            const char    *email,
+            const char    *signature)
 {
-  const char *name = lb_account_get_display_name (account);
+  FromChoice *choice = g_new0 (FromChoice, 1);
+  g_autofree char *label = NULL;
 
-  if (name != NULL && *name != '\0' && g_strcmp0 (name, lb_account_get_email (account)) != 0)
-    return g_strdup_printf ("%s <%s>", name, lb_account_get_email (account));
-  return g_strdup (lb_account_get_email (account));
+  choice->account = g_object_ref (account);
+  choice->name = g_strdup (name != NULL && name[0] != '\0' ? name : NULL);
+  choice->email = g_strdup (email);
+  choice->signature = g_strdup (signature);
+  g_ptr_array_add (self->senders, choice);
+  label = choice->name != NULL && g_strcmp0 (choice->name, email) != 0
+          ? g_strdup_printf ("%s <%s>", choice->name, email) : g_strdup (email);
+  gtk_string_list_append (names, label);
+}
+
+/* Every account's own address, each followed by its aliases; an alias without a name of
+ * its own sends with the account's. */
+static void
+fill_senders (LbComposer *self,
+              gint64      account_id)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  guint selected = 0;
+
+  self->senders = g_ptr_array_new_with_free_func ((GDestroyNotify) from_choice_free);
+  for (guint i = 0; i < g_list_model_get_n_items (self->accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (self->accounts, i);
+      GPtrArray *aliases = lb_account_get_aliases (a);
+
+      if (lb_account_get_id (a) == account_id)
+        selected = self->senders->len;
+      add_sender (self, names, a, lb_account_get_display_name (a), lb_account_get_email (a),
+                  lb_account_get_signature (a));
+      for (guint j = 0; j < aliases->len; j++)
+        {
+          const LbIdentity *alias = g_ptr_array_index (aliases, j);
+
+          add_sender (self, names, a,
+                      alias->display_name != NULL ? alias->display_name
+                                                  : lb_account_get_display_name (a),
+                      alias->email, alias->signature);
+        }
+    }
+  gtk_drop_down_set_model (self->from, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->from, selected);
+}
+
+/* Selects the From row of @email (an alias the original was sent to) within @account_id,
+ * if there is one. */
+static void
+select_sender (LbComposer *self,
+               gint64      account_id,
+               const char *email)
+{
+  for (guint i = 0; email != NULL && i < self->senders->len; i++)
+    {
+      const FromChoice *choice = g_ptr_array_index (self->senders, i);
+
+      if (lb_account_get_id (choice->account) == account_id
+          && g_ascii_strcasecmp (choice->email, email) == 0)
+        {
+          gtk_drop_down_set_selected (self->from, i);
+          return;
+        }
+    }
+}
+
+/* ---- The signature: inserted once, swapped with the From, never retyped ---------------- */
+
+static char *
+signature_block (const char *signature,
+                 gboolean    below)
+{
+  if (signature == NULL || signature[0] == '\0')
+    return g_strdup ("");
+  /* "-- " with its space is the separator readers and repliers recognise (RFC 3676). */
+  return below ? g_strdup_printf ("\n\n-- \n%s", signature)
+               : g_strdup_printf ("-- \n%s\n\n", signature);
+}
+
+/* Inserts the selected sender's signature at @where and marks it. */
+static void
+insert_signature_at (LbComposer  *self,
+                     GtkTextIter *where)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body);
+  const FromChoice *choice = selected_sender (self);
+  g_autofree char *block = signature_block (choice != NULL ? choice->signature : NULL,
+                                            self->signature_below);
+  int offset = gtk_text_iter_get_offset (where);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_insert (buffer, where, block, -1);
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, offset + (int) g_utf8_strlen (block, -1));
+  if (self->signature_start == NULL)
+    {
+      /* Text typed right before or after the signature stays outside it. */
+      self->signature_start = gtk_text_buffer_create_mark (buffer, NULL, &start, FALSE);
+      self->signature_end = gtk_text_buffer_create_mark (buffer, NULL, &end, TRUE);
+    }
+  else
+    {
+      gtk_text_buffer_move_mark (buffer, self->signature_start, &start);
+      gtk_text_buffer_move_mark (buffer, self->signature_end, &end);
+    }
+  g_free (self->signature_text);
+  self->signature_text = g_steal_pointer (&block);
+}
+
+/* A new message, reply or forward: the signature goes after a blank line at the top (new
+ * mail, or a reply above the quote) or at the very end (below the quote). */
+static void
+insert_signature (LbComposer *self,
+                  gboolean    has_quote)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body);
+  GtkTextIter where, start;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  /* New mail has nothing to be above: its signature ends it. */
+  self->signature_below = !has_quote
+                          || g_settings_get_enum (settings, "signature-position") == 1;
+  if (self->signature_below)
+    gtk_text_buffer_get_end_iter (buffer, &where);
+  else
+    {
+      if (gtk_text_buffer_get_char_count (buffer) < 2)
+        {
+          gtk_text_buffer_get_end_iter (buffer, &where);
+          gtk_text_buffer_insert (buffer, &where, "\n\n", 2);
+        }
+      gtk_text_buffer_get_iter_at_offset (buffer, &where, 2);
+    }
+  insert_signature_at (self, &where);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_place_cursor (buffer, &start);
+}
+
+/* The From changed: the old signature is replaced by the new one, unless the user has
+ * edited it (then it is theirs). */
+static void
+on_from_changed (LbComposer *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body);
+  GtkTextIter start, end;
+  g_autofree char *current = NULL;
+  gboolean was_dirty = self->dirty;
+
+  if (self->signature_start == NULL)
+    return;
+  gtk_text_buffer_get_iter_at_mark (buffer, &start, self->signature_start);
+  gtk_text_buffer_get_iter_at_mark (buffer, &end, self->signature_end);
+  current = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  if (g_strcmp0 (current, self->signature_text) != 0)
+    return;
+  gtk_text_buffer_delete (buffer, &start, &end);
+  gtk_text_buffer_get_iter_at_mark (buffer, &start, self->signature_start);
+  insert_signature_at (self, &start);
+  self->dirty = was_dirty;
 }
 
 static LbComposer *
@@ -809,22 +1002,11 @@ composer_new (GtkWindow *parent,
               gint64     account_id)
 {
   LbComposer *self = g_object_new (LB_TYPE_COMPOSER, NULL);
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  guint selected = 0;
 
   self->engine = g_object_ref (engine);
   self->accounts = lb_engine_get_accounts (engine);
-  for (guint i = 0; i < g_list_model_get_n_items (self->accounts); i++)
-    {
-      g_autoptr(LbAccount) a = g_list_model_get_item (self->accounts, i);
-      g_autofree char *label = account_label (a);
-
-      gtk_string_list_append (names, label);
-      if (lb_account_get_id (a) == account_id)
-        selected = i;
-    }
-  gtk_drop_down_set_model (self->from, G_LIST_MODEL (names));
-  gtk_drop_down_set_selected (self->from, selected);
+  fill_senders (self, account_id);
+  g_signal_connect_swapped (self->from, "notify::selected", G_CALLBACK (on_from_changed), self);
   /* The callback runs only while the window lives: dispose cancels. */
   lb_engine_list_addresses_async (engine, 500, self->cancellable, addresses_loaded, self);
   if (parent != NULL)
@@ -882,6 +1064,8 @@ lb_composer_open_new (GtkWindow *parent,
 
   g_return_if_fail (LB_IS_ENGINE (engine));
   self = composer_new (parent, engine, 0);
+  insert_signature (self, FALSE);
+  self->dirty = FALSE;
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->to));
 }
@@ -910,6 +1094,9 @@ typedef struct {
   gboolean    reply_all;
   char      **own;
   LbMailbox  *from;
+  gint64      account_id;
+  char      **aliases;     /* the account's additional addresses */
+  char       *sent_to;     /* the alias the original was sent to, found on the thread */
 } OpenData;
 
 static void
@@ -918,7 +1105,30 @@ open_data_free (OpenData *od)
   g_clear_object (&od->composer);
   g_strfreev (od->own);
   g_clear_pointer (&od->from, lb_mailbox_free);
+  g_strfreev (od->aliases);
+  g_free (od->sent_to);
   g_free (od);
+}
+
+/* The first of @aliases among the original's To and Cc: the address the mail came to,
+ * which the reply is sent from. */
+static char *
+find_alias_recipient (LbMessageContent   *original,
+                      const char * const *aliases)
+{
+  GPtrArray *lists[] = { lb_message_content_get_to (original),
+                         lb_message_content_get_cc (original) };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; lists[l] != NULL && i < lists[l]->len; i++)
+      {
+        const LbMailbox *to = g_ptr_array_index (lists[l], i);
+
+        for (guint k = 0; aliases != NULL && aliases[k] != NULL; k++)
+          if (to->address != NULL && g_ascii_strcasecmp (to->address, aliases[k]) == 0)
+            return g_strdup (aliases[k]);
+      }
+  return NULL;
 }
 
 static void
@@ -936,6 +1146,7 @@ parse_thread (GTask        *task,
                                _("The original message could not be read."));
       return;
     }
+  od->sent_to = find_alias_recipient (m, (const char * const *) od->aliases);
   if (od->forward)
     g_task_return_pointer (task, lb_draft_new_forward (m, od->from), (GDestroyNotify) lb_draft_free);
   else
@@ -959,6 +1170,9 @@ parsed_cb (GObject      *source,
       return;
     }
   fill_from_draft (od->composer, d);
+  select_sender (od->composer, od->account_id, od->sent_to);
+  insert_signature (od->composer, TRUE);
+  od->composer->dirty = FALSE;
   if (od->forward)
     gtk_widget_grab_focus (GTK_WIDGET (od->composer->to));
   else
@@ -1008,11 +1222,25 @@ open_derived (GtkWindow *parent,
   OpenData *od = g_new0 (OpenData, 1);
   LbComposer *self = composer_new (parent, engine, lb_message_get_account_id (message));
 
+  g_autoptr(GStrvBuilder) aliases = g_strv_builder_new ();
+
   for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
     {
       g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      GPtrArray *list = lb_account_get_aliases (a);
+
       g_strv_builder_add (own, lb_account_get_email (a));
+      for (guint j = 0; j < list->len; j++)
+        {
+          const LbIdentity *alias = g_ptr_array_index (list, j);
+
+          g_strv_builder_add (own, alias->email);
+          if (a == account)
+            g_strv_builder_add (aliases, alias->email);
+        }
     }
+  od->account_id = lb_message_get_account_id (message);
+  od->aliases = g_strv_builder_end (aliases);
   od->composer = g_object_ref (self);
   od->forward = forward;
   od->reply_all = reply_all;

@@ -6,7 +6,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lb-account-wizard.h"
+#include "lb-account-editor.h"
 #include "lb-engine.h"
 #include "lb-preferences-window.h"
 #include "lb-provider-info.h"
@@ -197,7 +197,7 @@ on_edit_clicked (GtkButton *button,
   LbPreferencesWindow *self = LB_PREFERENCES_WINDOW (root);
 
   if (self->engine != NULL)
-    lb_account_wizard_present_edit (GTK_WINDOW (self), self->engine, account);
+    lb_account_editor_present (GTK_WINDOW (self), self->engine, account);
 }
 
 static void
