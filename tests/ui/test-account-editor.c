@@ -1,0 +1,444 @@
+/* test-account-editor.c: Edit Account, signatures, aliases and the proxy, under Xvfb
+ *
+ * Against the private Dovecot and SMTP fixtures: the editor opens on a working account
+ * with no error; a wrong new password is refused by the server and the old one kept; a
+ * signature and an additional address saved there show up in the next reply, which is
+ * sent from the alias the original came to (header and SMTP envelope); and a SOCKS5 proxy
+ * set there carries sync and send (tests/fixtures/socks5_proxy.py logs what it relays).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "lb-account-editor.h"
+#include "lb-composer.h"
+#include "lb-draft.h"
+#include "lb-engine.h"
+#include "lb-test-env.h"
+#include "lb-test-fixture.h"
+#include "lb-test-wait.h"
+#include "lb-ui-test-util.h"
+
+static const char *screenshot_dir;
+
+static GtkWidget *
+find (GtkWidget  *root,
+      const char *name)
+{
+  GtkWidget *w = lb_ui_test_find_widget (root, name);
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+static void
+start_env (LbTestEnv *env)
+{
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝" };
+
+  lb_test_env_start (env, &options);
+}
+
+static LbAccountEditor *
+open_editor (LbTestEnv *env)
+{
+  LbAccountEditor *editor = lb_account_editor_present (NULL, env->engine, env->account);
+
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (editor));
+  g_object_remove_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  return editor;
+}
+
+static gboolean
+error_shown_or_gone (gpointer data)
+{
+  LbAccountEditor **editor = data;
+
+  return *editor == NULL || gtk_widget_get_visible (find (GTK_WIDGET (*editor), "editor-error"));
+}
+
+/* Presses Save; returns once the window closed (TRUE) or shows an error (FALSE). */
+static gboolean
+save (LbAccountEditor *editor)
+{
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL);
+  g_assert_true (lb_test_wait_until (error_shown_or_gone, &editor, 60));
+  if (editor == NULL)
+    return TRUE;
+  g_object_remove_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  return FALSE;
+}
+
+static void
+set_text_view (GtkWidget  *view,
+               const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+}
+
+static char *
+text_view_get (GtkWidget *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter a, b;
+
+  gtk_text_buffer_get_bounds (buffer, &a, &b);
+  return gtk_text_buffer_get_text (buffer, &a, &b, FALSE);
+}
+
+/* The account after an update: a new object with the same id. */
+static void
+refresh_account (LbTestEnv *env)
+{
+  LbAccount *now = lb_engine_get_account (env->engine, lb_account_get_id (env->account));
+
+  g_assert_nonnull (now);
+  g_set_object (&env->account, now);
+}
+
+/* ---- Opening ---------------------------------------------------------------------------- */
+
+static void
+test_opens_clean (void)
+{
+  LbTestEnv env = { 0 };
+  LbAccountEditor *editor;
+  GtkWidget *root;
+
+  start_env (&env);
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+
+  g_assert_false (gtk_widget_get_visible (find (root, "editor-error")));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "Edit Account");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (root, "editor-name-row"))), ==, "爱丽丝");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find (root, "editor-address-row"))),
+                   ==, LB_TEST_ENV_USER);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (root, "editor-imap-host-row"))), !=, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (root, "editor-smtp-host-row"))), !=, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (root, "editor-username-row"))), ==,
+                   LB_TEST_ENV_USER);
+  /* The password is shown as set, never filled in. */
+  g_assert_true (gtk_widget_get_visible (find (root, "editor-password-row")));
+  g_assert_false (gtk_widget_get_visible (find (root, "editor-new-password-row")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (root, "editor-new-password-row"))), ==, "");
+  g_assert_false (gtk_widget_has_css_class (find (root, "editor-imap-host-row"), "error"));
+  if (screenshot_dir != NULL)
+    lb_ui_test_save_screenshot (root, screenshot_dir, "account-editor");
+
+  /* Saving what is there changes nothing and needs no server. */
+  g_assert_true (save (editor));
+  refresh_account (&env);
+  g_assert_cmpstr (lb_account_get_display_name (env.account), ==, "爱丽丝");
+  lb_test_env_stop (&env);
+}
+
+/* ---- The password ----------------------------------------------------------------------- */
+
+static void
+test_wrong_password_refused (void)
+{
+  LbTestEnv env = { 0 };
+  LbAccountEditor *editor;
+  GtkWidget *root;
+
+  start_env (&env);
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+  gtk_widget_activate_action (root, "editor.change-password", NULL);
+  g_assert_true (gtk_widget_get_visible (find (root, "editor-new-password-row")));
+  gtk_editable_set_text (GTK_EDITABLE (find (root, "editor-new-password-row")), "not-the-password");
+
+  g_assert_false (save (editor));
+  g_assert_true (gtk_widget_get_visible (find (root, "editor-error")));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (root, "editor-error"))), !=, "");
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  /* The keyring still has the password that works. */
+  refresh_account (&env);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_stop (&env);
+}
+
+/* ---- Signature and aliases ---------------------------------------------------------------- */
+
+static const char to_alias[] =
+  "From: Bob <bob@example.org>\r\n"
+  "To: Sales <sales@example.com>\r\n"
+  "Subject: Price list\r\n"
+  "Date: Mon, 07 Dec 2026 09:00:00 +0800\r\n"
+  "Message-ID: <price.1@example.org>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "Could you send me the price list?\r\n";
+
+static LbComposer *
+find_composer (void)
+{
+  return LB_COMPOSER (lb_ui_test_find_toplevel (LB_TYPE_COMPOSER));
+}
+
+static const char *
+selected_from (LbComposer *composer)
+{
+  GtkDropDown *from = GTK_DROP_DOWN (find (GTK_WIDGET (composer), "from"));
+
+  return gtk_string_object_get_string (gtk_drop_down_get_selected_item (from));
+}
+
+static void
+select_from (LbComposer *composer,
+             const char *email)
+{
+  GtkDropDown *from = GTK_DROP_DOWN (find (GTK_WIDGET (composer), "from"));
+  GListModel *model = gtk_drop_down_get_model (from);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) s = g_list_model_get_item (model, i);
+
+      if (strstr (gtk_string_object_get_string (s), email) != NULL)
+        {
+          gtk_drop_down_set_selected (from, i);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static LbMessage *
+first_inbox_message (LbTestEnv      *env,
+                     LbMessageList **out_list)
+{
+  LbFolder *inbox = lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX);
+
+  g_assert_nonnull (inbox);
+  *out_list = lb_engine_open_folder (env->engine, lb_folder_get_id (inbox));
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (*out_list), 1, 30));
+  return g_list_model_get_item (G_LIST_MODEL (*out_list), 0);
+}
+
+static void
+edit_signature_and_alias (LbTestEnv *env)
+{
+  LbAccountEditor *editor = open_editor (env);
+  GtkWidget *root = GTK_WIDGET (editor);
+  GtkWidget *row;
+
+  set_text_view (find (root, "editor-signature"), "Alice\nExample Ltd");
+  gtk_widget_activate_action (root, "editor.add-alias", NULL);
+  row = find (root, "editor-alias-row");
+  gtk_editable_set_text (GTK_EDITABLE (find (row, "editor-alias-email")), "sales@example.com");
+  gtk_editable_set_text (GTK_EDITABLE (find (row, "editor-alias-name")), "Example Sales");
+  set_text_view (find (row, "editor-alias-signature"), "The Sales Team");
+  if (screenshot_dir != NULL)
+    lb_ui_test_save_screenshot (root, screenshot_dir, "account-editor-alias");
+  g_assert_true (save (editor));
+  refresh_account (env);
+  g_assert_cmpstr (lb_account_get_signature (env->account), ==, "Alice\nExample Ltd");
+  g_assert_cmpuint (lb_account_get_aliases (env->account)->len, ==, 1);
+}
+
+static void
+test_alias_reply_and_signature (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new_static (to_alias, sizeof to_alias - 1);
+  g_autoptr(LbMessage) message = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *got = NULL;
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝" };
+  LbTestEnv env = { 0 };
+  LbMessageList *list = NULL;
+  LbComposer *composer;
+  GtkWidget *subject, *text;
+  LbTestSmtpMessage *sent;
+
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, LB_TEST_ENV_USER, "INBOX", raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  edit_signature_and_alias (&env);
+  lb_test_env_sync_ok (&env);
+  message = first_inbox_message (&env, &list);
+
+  lb_composer_open_reply (NULL, env.engine, message, FALSE);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  subject = find (GTK_WIDGET (composer), "subject");
+  text = find (GTK_WIDGET (composer), "body");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Sent to the alias: the reply is from the alias, with its signature above the quote. */
+  g_assert_nonnull (strstr (selected_from (composer), "sales@example.com"));
+  body = text_view_get (text);
+  g_assert_nonnull (g_strstr_len (body, -1, "\n\n-- \nThe Sales Team\n\n"));
+  g_assert_true (strstr (body, "-- \nThe Sales Team") < strstr (body, "> Could you"));
+  g_clear_pointer (&body, g_free);
+
+  /* Another From swaps the signature and keeps what was typed. */
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text)),
+                                    "Here it is.", -1);
+  select_from (composer, LB_TEST_ENV_USER);
+  body = text_view_get (text);
+  g_assert_true (g_str_has_prefix (body, "Here it is.\n\n-- \nAlice\nExample Ltd\n\n"));
+  g_assert_null (strstr (body, "The Sales Team"));
+  g_clear_pointer (&body, g_free);
+  select_from (composer, "sales@example.com");
+  body = text_view_get (text);
+  g_assert_true (g_str_has_prefix (body, "Here it is.\n\n-- \nThe Sales Team\n\n"));
+
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 20000);
+  g_assert_cmpuint (received->len, ==, 1);
+  sent = g_ptr_array_index (received, 0);
+  g_assert_cmpstr (sent->mail_from, ==, "sales@example.com");
+  g_assert_true (g_file_get_contents (sent->path, &got, NULL, NULL));
+  g_assert_nonnull (strstr (got, "From: Example Sales <sales@example.com>"));
+  g_assert_nonnull (strstr (got, "The Sales Team"));
+
+  g_object_unref (list);
+  lb_test_env_stop (&env);
+}
+
+/* ---- The proxy ---------------------------------------------------------------------------- */
+
+typedef struct {
+  GSubprocess *process;
+  char        *log;
+  guint16      port;
+} Socks;
+
+static void
+socks_start (Socks      *socks,
+             const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("LB_TEST_FIXTURES_DIR"), "socks5_proxy.py",
+                                              NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  socks->log = g_build_filename (dir, "socks.log", NULL);
+  socks->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                     &error, g_getenv ("LB_TEST_PYTHON"), script, socks->log, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (socks->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  socks->port = (guint16) g_ascii_strtoull (line, NULL, 10);
+  g_assert_cmpuint (socks->port, >, 0);
+}
+
+static void
+socks_stop (Socks *socks)
+{
+  /* It stops when its stdin closes. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (socks->process), NULL, NULL);
+  g_subprocess_wait (socks->process, NULL, NULL);
+  g_clear_object (&socks->process);
+  g_clear_pointer (&socks->log, g_free);
+}
+
+/* How many relayed connections went to port @port. */
+static guint
+socks_count (Socks   *socks,
+             guint16  port)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *suffix = g_strdup_printf (":%u", port);
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (socks->log, &text, NULL, NULL))
+    return 0;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += g_str_has_suffix (lines[i], suffix);
+  return n;
+}
+
+static void
+test_proxy_sync_and_send (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) settings = NULL;
+  g_autoptr(LbDraft) draft = lb_draft_new ();
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GPtrArray) received = NULL;
+  g_auto(GStrv) rcpts = NULL;
+  LbTestEnv env = { 0 };
+  Socks socks = { 0 };
+  LbAccountEditor *editor;
+  GtkWidget *root;
+  guint16 imap_port, smtp_port;
+
+  start_env (&env);
+  socks_start (&socks, env.profile);
+  settings = lb_account_dup_settings (env.account);
+  imap_port = settings->imap->port;
+  smtp_port = settings->smtp->port;
+
+  /* Set in the editor: Save checks the servers through the proxy already. */
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find (root, "editor-proxy-mode")), 2);
+  g_assert_true (gtk_widget_get_visible (find (root, "editor-proxy-host")));
+  gtk_editable_set_text (GTK_EDITABLE (find (root, "editor-proxy-host")), "127.0.0.1");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find (root, "editor-proxy-port")), socks.port);
+  g_assert_true (save (editor));
+  refresh_account (&env);
+  g_assert_true (g_str_has_prefix (lb_account_get_proxy (env.account), "socks5h://127.0.0.1:"));
+  g_assert_cmpuint (socks_count (&socks, imap_port), >=, 1);
+  g_assert_cmpuint (socks_count (&socks, smtp_port), >=, 1);
+
+  lb_test_env_sync_ok (&env);
+  g_assert_cmpuint (socks_count (&socks, imap_port), >=, 2);
+
+  draft->from = lb_mailbox_new ("爱丽丝", LB_TEST_ENV_USER);
+  g_ptr_array_add (draft->to, lb_mailbox_new (NULL, "bob@example.org"));
+  draft->subject = g_strdup ("through the proxy");
+  draft->body = g_strdup ("hello\n");
+  raw = lb_draft_build (draft, LB_DRAFT_BUILD_DEFAULT, NULL);
+  rcpts = lb_draft_dup_recipients (draft);
+  lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_send_finish (env.engine, lb_test_env_wait (&env), NULL, &error));
+  g_assert_no_error (error);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 20000);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_cmpuint (socks_count (&socks, smtp_port), >=, 2);
+
+  socks_stop (&socks);
+  lb_test_env_stop (&env);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GSettings) settings = NULL;
+
+  screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
+  adw_init ();
+  /* The composer sends at once: no Undo Send delay. */
+  settings = g_settings_new (APP_ID);
+  g_settings_set_int (settings, "undo-send-delay", 0);
+  g_test_add_func ("/ui/account-editor/opens-clean", test_opens_clean);
+  g_test_add_func ("/ui/account-editor/wrong-password-refused", test_wrong_password_refused);
+  g_test_add_func ("/ui/account-editor/alias-reply-and-signature", test_alias_reply_and_signature);
+  g_test_add_func ("/ui/account-editor/proxy-sync-and-send", test_proxy_sync_and_send);
+  return g_test_run ();
+}
