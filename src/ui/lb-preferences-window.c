@@ -22,6 +22,7 @@ struct _LbPreferencesWindow
   /* Template children */
   AdwComboRow          *mark_read_row;
   AdwComboRow          *undo_send_row;
+  AdwComboRow          *signature_position_row;
   AdwActionRow         *mark_read_delay_row;
   GtkSpinButton        *mark_read_delay_spin;
   GtkSwitch            *run_in_background_switch;
@@ -46,6 +47,30 @@ static const char * const mark_read_modes[] = { "immediately", "delay", "never" 
 
 /* The Undo Send delays offered, in seconds, in the order of the combo row's items. */
 static const int undo_send_delays[] = { 0, 5, 10, 30 };
+
+/* The rows of the signature position, in the order of the schema's enum. */
+static const char * const signature_positions[] = { "above-quote", "below-quote" };
+
+static gboolean
+signature_position_to_selected (GValue   *value,
+                                GVariant *variant,
+                                gpointer  user_data)
+{
+  const char *nick = g_variant_get_string (variant, NULL);
+
+  g_value_set_uint (value, g_strcmp0 (nick, signature_positions[1]) == 0 ? 1 : 0);
+  return TRUE;
+}
+
+static GVariant *
+selected_to_signature_position (const GValue       *value,
+                                const GVariantType *expected_type,
+                                gpointer            user_data)
+{
+  guint selected = g_value_get_uint (value);
+
+  return g_variant_new_string (signature_positions[selected == 1 ? 1 : 0]);
+}
 
 static gboolean
 undo_send_delay_to_selected (GValue   *value,
@@ -405,6 +430,7 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
                                                LB_RESOURCE_PATH "/ui/lb-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_row);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, undo_send_row);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, signature_position_row);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_delay_row);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_delay_spin);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow,
@@ -445,6 +471,12 @@ lb_preferences_window_init (LbPreferencesWindow *self)
                                 G_SETTINGS_BIND_DEFAULT,
                                 undo_send_delay_to_selected,
                                 selected_to_undo_send_delay,
+                                NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "signature-position",
+                                self->signature_position_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT,
+                                signature_position_to_selected,
+                                selected_to_signature_position,
                                 NULL, NULL);
   g_settings_bind (self->settings, "run-in-background",
                    self->run_in_background_switch, "active",

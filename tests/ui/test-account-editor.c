@@ -308,6 +308,28 @@ test_alias_reply_and_signature (void)
   g_assert_nonnull (strstr (got, "From: Example Sales <sales@example.com>"));
   g_assert_nonnull (strstr (got, "The Sales Team"));
 
+  /* With the preference, the next reply has it after the quote. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_string (settings, "signature-position", "below-quote");
+    lb_composer_open_reply (NULL, env.engine, message, FALSE);
+    composer = find_composer ();
+    g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+    subject = find (GTK_WIDGET (composer), "subject");
+    text = find (GTK_WIDGET (composer), "body");
+    while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+      g_main_context_iteration (NULL, TRUE);
+    g_clear_pointer (&body, g_free);
+    body = text_view_get (text);
+    g_assert_true (g_str_has_suffix (body, "\n\n-- \nThe Sales Team"));
+    g_assert_true (strstr (body, "> Could you") < strstr (body, "-- \nThe Sales Team"));
+    gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
+    while (composer != NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_settings_reset (settings, "signature-position");
+  }
+
   g_object_unref (list);
   lb_test_env_stop (&env);
 }
