@@ -34,6 +34,57 @@ find (GtkWidget  *root,
   return w;
 }
 
+static GtkScrolledWindow *
+find_scrolled (GtkWidget *widget)
+{
+  if (GTK_IS_SCROLLED_WINDOW (widget))
+    return GTK_SCROLLED_WINDOW (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkScrolledWindow *found = find_scrolled (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* With LB_TEST_SCREENSHOTS: @name-light/-dark, wide and 360 px narrow, of @window at
+ * the top, or scrolled to the @bottom. */
+static void
+shoot (GtkWidget  *window,
+       const char *name,
+       gboolean    bottom)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  const char *lang = g_str_has_prefix (g_get_language_names ()[0], "zh") ? "zh" : "en";
+
+  if (screenshot_dir == NULL)
+    return;
+  for (guint dark = 0; dark < 2; dark++)
+    for (guint narrow = 0; narrow < 2; narrow++)
+      {
+        g_autofree char *file = g_strdup_printf ("%s-%s-%s-%s.png", name, lang,
+                                                 dark ? "dark" : "light",
+                                                 narrow ? "narrow" : "wide");
+
+        adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                        : ADW_COLOR_SCHEME_FORCE_LIGHT);
+        gtk_window_set_default_size (GTK_WINDOW (window), narrow ? 360 : 600, 720);
+        lb_test_iterate_for (300);
+        if (bottom)
+          {
+            GtkAdjustment *v = gtk_scrolled_window_get_vadjustment (find_scrolled (window));
+
+            gtk_adjustment_set_value (v, gtk_adjustment_get_upper (v));
+            lb_test_iterate_for (200);
+          }
+        lb_ui_test_save_screenshot (window, screenshot_dir, file);
+      }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 720);
+}
+
 static void
 start_env (LbTestEnv *env)
 {
@@ -115,7 +166,8 @@ test_opens_clean (void)
   root = GTK_WIDGET (editor);
 
   g_assert_false (gtk_widget_get_visible (find (root, "editor-error")));
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "Edit Account");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "Edit Account"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (root, "editor-name-row"))), ==, "爱丽丝");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find (root, "editor-address-row"))),
                    ==, LB_TEST_ENV_USER);
@@ -128,8 +180,7 @@ test_opens_clean (void)
   g_assert_false (gtk_widget_get_visible (find (root, "editor-new-password-row")));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find (root, "editor-new-password-row"))), ==, "");
   g_assert_false (gtk_widget_has_css_class (find (root, "editor-imap-host-row"), "error"));
-  if (screenshot_dir != NULL)
-    lb_ui_test_save_screenshot (root, screenshot_dir, "account-editor");
+  shoot (root, "account-editor", FALSE);
 
   /* Saving what is there changes nothing and needs no server. */
   g_assert_true (save (editor));
@@ -157,6 +208,8 @@ test_wrong_password_refused (void)
   g_assert_false (save (editor));
   g_assert_true (gtk_widget_get_visible (find (root, "editor-error")));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find (root, "editor-error"))), !=, "");
+  g_assert_true (gtk_widget_has_css_class (find (root, "editor-new-password-row"), "error"));
+  shoot (root, "account-editor-wrong-password", FALSE);
   gtk_window_destroy (GTK_WINDOW (editor));
 
   /* The keyring still has the password that works. */
@@ -237,8 +290,8 @@ edit_signature_and_alias (LbTestEnv *env)
   gtk_editable_set_text (GTK_EDITABLE (find (row, "editor-alias-email")), "sales@example.com");
   gtk_editable_set_text (GTK_EDITABLE (find (row, "editor-alias-name")), "Example Sales");
   set_text_view (find (row, "editor-alias-signature"), "The Sales Team");
-  if (screenshot_dir != NULL)
-    lb_ui_test_save_screenshot (root, screenshot_dir, "account-editor-alias");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  shoot (root, "account-editor-alias", TRUE);
   g_assert_true (save (editor));
   refresh_account (env);
   g_assert_cmpstr (lb_account_get_signature (env->account), ==, "Alice\nExample Ltd");
