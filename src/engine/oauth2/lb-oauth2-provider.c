@@ -30,6 +30,7 @@ lb_oauth2_provider_free (LbOAuth2Provider *provider)
   g_free (provider->client_id);
   g_free (provider->client_secret);
   g_free (provider->scopes);
+  g_free (provider->proxy);
   g_free (provider->login_hint_param);
   g_free (provider->redirect_host);
   g_strfreev (provider->auth_params);
@@ -46,6 +47,7 @@ lb_oauth2_provider_copy (const LbOAuth2Provider *provider)
   copy->token_url = g_strdup (provider->token_url);
   copy->client_id = g_strdup (provider->client_id);
   copy->client_secret = g_strdup (provider->client_secret);
+  copy->proxy = g_strdup (provider->proxy);
   copy->scopes = g_strdup (provider->scopes);
   copy->login_hint_param = g_strdup (provider->login_hint_param);
   copy->redirect_host = g_strdup (provider->redirect_host);

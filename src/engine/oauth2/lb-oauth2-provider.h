@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @redirect_host: the host of the loopback redirect URI: "127.0.0.1" unless the
  *   registration names "localhost" (Microsoft); both are listened on
  * @auth_params: (nullable): extra authorization URL parameters, "key=value" each
+ * @proxy: (nullable): how token requests reach @token_url, as an account's
+ *   #LbServerConfig proxy (%NULL: the system's); set by the account that uses it
  *
  * Endpoints are https, except in a test file named by LETTERBOX_OAUTH2_PROVIDERS, where
  * plain http is allowed on a loopback address.
@@ -34,6 +36,7 @@ typedef struct {
   char  *login_hint_param;
   char  *redirect_host;
   char **auth_params;
+  char  *proxy;
 } LbOAuth2Provider;
 
 LbOAuth2Provider *lb_oauth2_provider_lookup            (const char        *id,

@@ -371,6 +371,8 @@ post_token_request (const LbOAuth2Provider  *provider,
   curl_easy_setopt (h, CURLOPT_POSTFIELDS, fields);
   curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (h, CURLOPT_WRITEDATA, &sink);
+  /* The account's proxy: where it is needed for IMAP, the token server needs it too. */
+  lb_curl_set_proxy (h, provider->proxy, provider->token_url);
   if (cancellable != NULL)
     {
       curl_easy_setopt (h, CURLOPT_NOPROGRESS, 0L);

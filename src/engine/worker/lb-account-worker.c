@@ -164,6 +164,7 @@ get_credentials_locked (LbAccountWorker  *self,
   provider = lb_oauth2_provider_lookup (self->row->oauth2_provider, error);
   if (provider == NULL)
     return NULL;
+  provider->proxy = g_strdup (self->row->proxy);
   refresh_token = self->password_func (self->password_data, NULL, cancellable, error);
   if (refresh_token == NULL)
     return NULL;
