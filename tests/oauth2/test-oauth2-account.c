@@ -10,6 +10,7 @@
 
 #include "lb-error.h"
 #include "lb-test-env.h"
+#include "lb-test-socks.h"
 
 typedef struct {
   LbTestOAuth2 *oauth2;
@@ -189,6 +190,37 @@ test_revoked_then_sign_in_again (Fixture       *f,
   lb_test_env_sync_ok (&f->env);
 }
 
+/* An account's proxy carries its token requests as well as IMAP: behind a firewall that
+ * needs one, the token server is as unreachable as the mail server. */
+static void
+test_token_through_proxy (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbTestSocks) socks = lb_test_socks_start (f->env.profile);
+  g_autoptr(LbAccountSettings) settings = lb_account_dup_settings (f->env.account);
+  g_autofree char *url = lb_test_socks_dup_url (socks);
+  guint before = refreshes (f);
+  LbAccount *updated;
+
+  g_free (settings->imap->proxy);
+  settings->imap->proxy = g_strdup (url);
+  g_free (settings->smtp->proxy);
+  settings->smtp->proxy = g_strdup (url);
+  lb_engine_update_account_async (f->env.engine, f->env.account, settings, NULL, NULL,
+                                  lb_test_got_result, &f->env.result);
+  updated = lb_engine_update_account_finish (f->env.engine, lb_test_env_wait (&f->env), &error);
+  g_assert_no_error (error);
+  g_object_unref (f->env.account);
+  f->env.account = updated;
+
+  /* The rebuilt account has only the refresh token: its first login refreshes. */
+  lb_test_env_sync_ok (&f->env);
+  g_assert_cmpuint (refreshes (f), >, before);
+  g_assert_cmpuint (lb_test_socks_count (socks, f->oauth2->port), >=, 1);
+  g_assert_cmpuint (lb_test_socks_count (socks, lb_test_env_imap_port (&f->env)), >=, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -200,6 +232,7 @@ main (int    argc,
   ADD ("refused-login-refreshed", test_refused_login_refreshed);
   ADD ("refused-smtp-refreshed", test_refused_smtp_refreshed);
   ADD ("revoked-then-sign-in-again", test_revoked_then_sign_in_again);
+  ADD ("token-through-proxy", test_token_through_proxy);
 #undef ADD
   return g_test_run ();
 }

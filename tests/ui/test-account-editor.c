@@ -19,6 +19,7 @@
 #include "lb-engine.h"
 #include "lb-test-env.h"
 #include "lb-test-fixture.h"
+#include "lb-test-socks.h"
 #include "lb-test-wait.h"
 #include "lb-ui-test-util.h"
 
@@ -389,62 +390,6 @@ test_alias_reply_and_signature (void)
 
 /* ---- The proxy ---------------------------------------------------------------------------- */
 
-typedef struct {
-  GSubprocess *process;
-  char        *log;
-  guint16      port;
-} Socks;
-
-static void
-socks_start (Socks      *socks,
-             const char *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *script = g_build_filename (g_getenv ("LB_TEST_FIXTURES_DIR"), "socks5_proxy.py",
-                                              NULL);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  socks->log = g_build_filename (dir, "socks.log", NULL);
-  socks->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                     &error, g_getenv ("LB_TEST_PYTHON"), script, socks->log, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (socks->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  socks->port = (guint16) g_ascii_strtoull (line, NULL, 10);
-  g_assert_cmpuint (socks->port, >, 0);
-}
-
-static void
-socks_stop (Socks *socks)
-{
-  /* It stops when its stdin closes. */
-  g_output_stream_close (g_subprocess_get_stdin_pipe (socks->process), NULL, NULL);
-  g_subprocess_wait (socks->process, NULL, NULL);
-  g_clear_object (&socks->process);
-  g_clear_pointer (&socks->log, g_free);
-}
-
-/* How many relayed connections went to port @port. */
-static guint
-socks_count (Socks   *socks,
-             guint16  port)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *suffix = g_strdup_printf (":%u", port);
-  g_auto(GStrv) lines = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (socks->log, &text, NULL, NULL))
-    return 0;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    n += g_str_has_suffix (lines[i], suffix);
-  return n;
-}
-
 static void
 test_proxy_sync_and_send (void)
 {
@@ -455,13 +400,13 @@ test_proxy_sync_and_send (void)
   g_autoptr(GPtrArray) received = NULL;
   g_auto(GStrv) rcpts = NULL;
   LbTestEnv env = { 0 };
-  Socks socks = { 0 };
+  g_autoptr(LbTestSocks) socks = NULL;
   LbAccountEditor *editor;
   GtkWidget *root;
   guint16 imap_port, smtp_port;
 
   start_env (&env);
-  socks_start (&socks, env.profile);
+  socks = lb_test_socks_start (env.profile);
   settings = lb_account_dup_settings (env.account);
   imap_port = settings->imap->port;
   smtp_port = settings->smtp->port;
@@ -472,15 +417,15 @@ test_proxy_sync_and_send (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (find (root, "editor-proxy-mode")), 2);
   g_assert_true (gtk_widget_get_visible (find (root, "editor-proxy-host")));
   gtk_editable_set_text (GTK_EDITABLE (find (root, "editor-proxy-host")), "127.0.0.1");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find (root, "editor-proxy-port")), socks.port);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find (root, "editor-proxy-port")), lb_test_socks_get_port (socks));
   g_assert_true (save (editor));
   refresh_account (&env);
   g_assert_true (g_str_has_prefix (lb_account_get_proxy (env.account), "socks5h://127.0.0.1:"));
-  g_assert_cmpuint (socks_count (&socks, imap_port), >=, 1);
-  g_assert_cmpuint (socks_count (&socks, smtp_port), >=, 1);
+  g_assert_cmpuint (lb_test_socks_count (socks, imap_port), >=, 1);
+  g_assert_cmpuint (lb_test_socks_count (socks, smtp_port), >=, 1);
 
   lb_test_env_sync_ok (&env);
-  g_assert_cmpuint (socks_count (&socks, imap_port), >=, 2);
+  g_assert_cmpuint (lb_test_socks_count (socks, imap_port), >=, 2);
 
   draft->from = lb_mailbox_new ("爱丽丝", LB_TEST_ENV_USER);
   g_ptr_array_add (draft->to, lb_mailbox_new (NULL, "bob@example.org"));
@@ -494,9 +439,9 @@ test_proxy_sync_and_send (void)
   g_assert_no_error (error);
   received = lb_test_servers_wait_smtp (env.servers, 1, 20000);
   g_assert_cmpuint (received->len, ==, 1);
-  g_assert_cmpuint (socks_count (&socks, smtp_port), >=, 2);
+  g_assert_cmpuint (lb_test_socks_count (socks, smtp_port), >=, 2);
 
-  socks_stop (&socks);
+  g_clear_pointer (&socks, lb_test_socks_stop);
   lb_test_env_stop (&env);
 }
 
