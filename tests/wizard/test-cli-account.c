@@ -191,6 +191,67 @@ test_add_with_servers_and_remove (void)
   run_clear (&run);
 }
 
+/* `account set` (--proxy, --signature) and `account alias add|remove`: what is set shows
+ * in `account list --json`, and wrong values are refused without changing anything. */
+static void
+test_set_and_aliases (void)
+{
+  Run run = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-cli-account-XXXXXX", &error);
+  g_autofree char *imap = g_strdup_printf ("127.0.0.1:%u:tls", servers->imaps_port);
+  const char *add[] = { "account", "add", "--data-dir", dir, "--email", "carol@example.com",
+                        "--imap", imap, "--ca-file", servers->ca_file, "--password-stdin", NULL };
+  const char *list[] = { "account", "list", "--data-dir", dir, "--json", NULL };
+
+  g_assert_no_error (error);
+  run_cli (&run, "carol-secret\n", FALSE, add);
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, list);
+  g_assert_nonnull (strstr (run.out, "\"proxy\":\"system\""));
+  run_clear (&run);
+
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "set", "carol@example.com", "--data-dir",
+                                                 dir, "--proxy", "socks5://127.0.0.1:1080",
+                                                 "--signature", "Carol", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "set", "carol@example.com", "--data-dir",
+                                                 dir, "--proxy", "ftp://nowhere", NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "is not a proxy"));
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "alias", "add", "carol@example.com",
+                                                 "sales@example.com", "--data-dir", dir, "--name",
+                                                 "Sales", "--signature", "The Sales Team", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "alias", "add", "carol@example.com",
+                                                 "carol@example.com", "--data-dir", dir, NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, list);
+  /* A SOCKS5 proxy resolves names through the proxy. */
+  g_assert_nonnull (strstr (run.out, "\"proxy\":\"socks5h://127.0.0.1:1080\""));
+  g_assert_nonnull (strstr (run.out, "\"signature\":\"Carol\""));
+  g_assert_nonnull (strstr (run.out, "\"aliases\":\"sales@example.com\""));
+  run_clear (&run);
+
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "alias", "remove", "carol@example.com",
+                                                 "sales@example.com", "--data-dir", dir, NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, (const char *[]) { "account", "set", "carol@example.com", "--data-dir",
+                                                 dir, "--proxy", "none", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_cli (&run, NULL, FALSE, list);
+  g_assert_nonnull (strstr (run.out, "\"aliases\":\"\""));
+  g_assert_nonnull (strstr (run.out, "\"proxy\":\"none\""));
+  run_clear (&run);
+}
+
 static void
 write_discovery_file (void)
 {
@@ -244,6 +305,7 @@ main (int    argc,
   g_test_add_func ("/wizard/cli/discover", test_discover);
   g_test_add_func ("/wizard/cli/add-without-servers", test_add_without_servers);
   g_test_add_func ("/wizard/cli/add-with-servers-and-remove", test_add_with_servers_and_remove);
+  g_test_add_func ("/wizard/cli/set-and-aliases", test_set_and_aliases);
   status = g_test_run ();
 
   lb_test_servers_stop (servers);
