@@ -219,6 +219,74 @@ test_wrong_password_refused (void)
   lb_test_env_stop (&env);
 }
 
+/* Changed servers are tried with the stored password before they are saved. */
+static void
+test_wrong_server_refused (void)
+{
+  LbTestEnv env = { 0 };
+  LbAccountEditor *editor;
+  GtkWidget *root;
+  g_autoptr(LbAccountSettings) before = NULL;
+  g_autoptr(LbAccountSettings) after = NULL;
+
+  start_env (&env);
+  before = lb_account_dup_settings (env.account);
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+  /* Nothing listens there. */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find (root, "editor-imap-port")), 1);
+  g_assert_false (save (editor));
+  g_assert_true (gtk_widget_get_visible (find (root, "editor-error")));
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  refresh_account (&env);
+  after = lb_account_dup_settings (env.account);
+  g_assert_cmpuint (after->imap->port, ==, before->imap->port);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_stop (&env);
+}
+
+/* An OAuth2 account shows how it signs in, and the way to sign in again, instead of a
+ * password it does not have. */
+static void
+test_oauth2_account (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbTestOAuth2) oauth2 = lb_test_oauth2_start (3600, &error);
+  LbTestEnvOptions options = { .smtp = TRUE, .oauth2 = oauth2 };
+  LbTestEnv env = { 0 };
+  LbAccountEditor *editor;
+  GtkWidget *root;
+  GVariant *target;
+  g_autofree char *title = NULL;
+
+  g_assert_no_error (error);
+  lb_test_env_start (&env, &options);
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+  g_assert_false (gtk_widget_get_visible (find (root, "editor-error")));
+  g_assert_false (gtk_widget_is_visible (find (root, "editor-password-row")));
+  g_assert_true (gtk_widget_is_visible (find (root, "editor-oauth2-row")));
+  /* In the session's language when screenshots are taken. */
+  title = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "Signed in with %s"), "Microsoft");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (find (root, "editor-oauth2-row"))),
+                   ==, title);
+  target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (find (root, "editor-sign-in-again")));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (find (root, "editor-sign-in-again"))),
+                   ==, "app.sign-in-again");
+  g_assert_cmpint (g_variant_get_int64 (target), ==, lb_account_get_id (env.account));
+  shoot (root, "account-editor-oauth2", FALSE);
+
+  /* Names save without a server check (the servers see a token, not a password). */
+  gtk_editable_set_text (GTK_EDITABLE (find (root, "editor-name-row")), "Alice O.");
+  g_assert_true (save (editor));
+  refresh_account (&env);
+  g_assert_cmpstr (lb_account_get_display_name (env.account), ==, "Alice O.");
+  g_assert_cmpint (lb_account_get_auth (env.account), ==, LB_AUTH_OAUTH2);
+  lb_test_env_sync_ok (&env);
+  lb_test_env_stop (&env);
+}
+
 /* ---- Signature and aliases ---------------------------------------------------------------- */
 
 static const char to_alias[] =
@@ -458,6 +526,8 @@ main (int   argc,
   g_settings_set_int (settings, "undo-send-delay", 0);
   g_test_add_func ("/ui/account-editor/opens-clean", test_opens_clean);
   g_test_add_func ("/ui/account-editor/wrong-password-refused", test_wrong_password_refused);
+  g_test_add_func ("/ui/account-editor/wrong-server-refused", test_wrong_server_refused);
+  g_test_add_func ("/ui/account-editor/oauth2-account", test_oauth2_account);
   g_test_add_func ("/ui/account-editor/alias-reply-and-signature", test_alias_reply_and_signature);
   g_test_add_func ("/ui/account-editor/proxy-sync-and-send", test_proxy_sync_and_send);
   return g_test_run ();
