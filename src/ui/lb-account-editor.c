@@ -112,6 +112,10 @@ static void
 set_busy (LbAccountEditor *self,
           gboolean         busy)
 {
+  /* An entry that loses focus by becoming insensitive is not told (its cursor would
+   * keep blinking and warn): the focus leaves it first. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_stack_set_visible_child_name (self->save_stack, busy ? "busy" : "save");
   gtk_spinner_set_spinning (self->save_spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->page), !busy);
@@ -542,6 +546,8 @@ on_updated (GObject      *source,
       show_error (self, error->message);
       return;
     }
+  /* A focused entry destroyed with its window warns that it lost focus unannounced. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -647,6 +653,14 @@ change_password_action (GtkWidget  *widget,
 
 /* ---- the object ------------------------------------------------------------------------ */
 
+static gboolean
+lb_account_editor_close_request (GtkWindow *window)
+{
+  /* A focused entry destroyed with its window warns that it lost focus unannounced. */
+  gtk_window_set_focus (window, NULL);
+  return GTK_WINDOW_CLASS (lb_account_editor_parent_class)->close_request (window);
+}
+
 static void
 lb_account_editor_dispose (GObject *object)
 {
@@ -672,6 +686,7 @@ lb_account_editor_class_init (LbAccountEditorClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lb_account_editor_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = lb_account_editor_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/letterbox/Letterbox/ui/lb-account-editor.ui");

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "lb-account-editor.h"
 #include "lb-account-wizard.h"
 #include "lb-application.h"
 #include "lb-preferences-window.h"
@@ -425,6 +426,7 @@ on_app_activate (GApplication *application,
   GtkWindow *window;
   GtkWindow *preferences;
   LbAccountWizard *wizard;
+  LbAccountEditor *editor;
   GtkWindow *dialog;
   GtkWidget *row;
   gpointer weak;
@@ -477,17 +479,17 @@ on_app_activate (GApplication *application,
       g_assert_true (lb_ui_test_save_png (GTK_WIDGET (preferences), path, &shot_error));
     }
 
-  /* Edit opens the wizard on the server settings of that account. */
+  /* Edit opens the account editor on that account's settings, with no error. */
   click (find (row, "preferences-edit-account-button"));
-  wizard = LB_ACCOUNT_WIZARD (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD));
-  g_assert_nonnull (wizard);
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (wizard)) == preferences);
-  WAIT_UNTIL (g_strcmp0 (lb_account_wizard_get_page (wizard), "advanced") == 0);
-  g_assert_cmpstr (text_of (wizard, "wizard-imap-host-row"), ==, "127.0.0.1");
-  g_assert_false (gtk_widget_get_sensitive (find (wizard, "wizard-email-row")));
-  weak = wizard;
-  g_object_add_weak_pointer (G_OBJECT (wizard), &weak);
-  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.cancel", NULL);
+  editor = LB_ACCOUNT_EDITOR (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_EDITOR));
+  g_assert_nonnull (editor);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) == preferences);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (editor));
+  g_assert_cmpstr (text_of (editor, "editor-imap-host-row"), ==, "127.0.0.1");
+  g_assert_false (gtk_widget_get_visible (find (editor, "editor-error")));
+  weak = editor;
+  g_object_add_weak_pointer (G_OBJECT (editor), &weak);
+  gtk_window_close (GTK_WINDOW (editor));
   WAIT_UNTIL (weak == NULL);
 
   /* Saving an edit (here: the secret, given again) checks it and keeps one account, the
@@ -497,12 +499,13 @@ on_app_activate (GApplication *application,
     id_before = lb_account_get_id (before);
   }
   click (find (row, "preferences-edit-account-button"));
-  wizard = LB_ACCOUNT_WIZARD (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_WIZARD));
-  WAIT_UNTIL (g_strcmp0 (lb_account_wizard_get_page (wizard), "advanced") == 0);
-  gtk_editable_set_text (GTK_EDITABLE (find (wizard, "wizard-advanced-secret-row")), GOOD_CODE);
-  weak = wizard;
-  g_object_add_weak_pointer (G_OBJECT (wizard), &weak);
-  click (find (wizard, "wizard-advanced-sign-in-button"));
+  editor = LB_ACCOUNT_EDITOR (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_EDITOR));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (editor));
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.change-password", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (find (editor, "editor-new-password-row")), GOOD_CODE);
+  weak = editor;
+  g_object_add_weak_pointer (G_OBJECT (editor), &weak);
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL);
   WAIT_UNTIL (weak == NULL);
   g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_accounts (engine)), ==, 1);
   {
