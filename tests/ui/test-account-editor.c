@@ -219,6 +219,39 @@ test_wrong_password_refused (void)
   lb_test_env_stop (&env);
 }
 
+/* An authorization code (QQ's) is shown in groups and pasted with the spaces: they are
+ * dropped before the code is checked and stored.  The row says what the provider calls it. */
+static void
+test_code_spaces_stripped (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) settings = NULL;
+  g_autoptr(LbAccount) qq = NULL;
+  LbTestEnv env = { 0 };
+  LbAccountEditor *editor;
+  GtkWidget *root;
+
+  start_env (&env);
+  settings = lb_account_dup_settings (env.account);
+  settings->provider_id = g_strdup ("qq");
+  lb_engine_update_account_async (env.engine, env.account, settings, NULL, NULL,
+                                  lb_test_got_result, &env.result);
+  qq = lb_engine_update_account_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  g_set_object (&env.account, qq);
+
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+  if (screenshot_dir == NULL)
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (find (root, "editor-password-row"))),
+                     ==, "Authorization code");
+  gtk_widget_activate_action (root, "editor.change-password", NULL);
+  /* The server's password is "secret"; a NO-BREAK SPACE as web pages use, too. */
+  gtk_editable_set_text (GTK_EDITABLE (find (root, "editor-new-password-row")), "se cr\u00a0et ");
+  g_assert_true (save (editor));
+  lb_test_env_stop (&env);
+}
+
 /* Changed servers are tried with the stored password before they are saved. */
 static void
 test_wrong_server_refused (void)
@@ -527,6 +560,7 @@ main (int   argc,
   g_test_add_func ("/ui/account-editor/opens-clean", test_opens_clean);
   g_test_add_func ("/ui/account-editor/wrong-password-refused", test_wrong_password_refused);
   g_test_add_func ("/ui/account-editor/wrong-server-refused", test_wrong_server_refused);
+  g_test_add_func ("/ui/account-editor/code-spaces-stripped", test_code_spaces_stripped);
   g_test_add_func ("/ui/account-editor/oauth2-account", test_oauth2_account);
   g_test_add_func ("/ui/account-editor/alias-reply-and-signature", test_alias_reply_and_signature);
   g_test_add_func ("/ui/account-editor/proxy-sync-and-send", test_proxy_sync_and_send);
