@@ -474,6 +474,7 @@ lb_account_check_saved_async (LbAccount               *account,
   g_return_if_fail (settings != NULL && settings->imap != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
+  /* The tag of lb_account_check_async(), whose _finish() this shares. */
   g_task_set_source_tag (task, lb_account_check_async);
   if (lb_account_get_auth (account) != LB_AUTH_PASSWORD)
     {

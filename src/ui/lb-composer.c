@@ -982,6 +982,7 @@ on_from_changed (LbComposer *self)
   GtkTextIter start, end;
   g_autofree char *current = NULL;
   gboolean was_dirty = self->dirty;
+  gboolean was_server_dirty = self->server_dirty;
 
   if (self->signature_start == NULL)
     return;
@@ -993,7 +994,9 @@ on_from_changed (LbComposer *self)
   gtk_text_buffer_delete (buffer, &start, &end);
   gtk_text_buffer_get_iter_at_mark (buffer, &start, self->signature_start);
   insert_signature_at (self, &start);
+  /* Only the From changed: the draft is as dirty as it was. */
   self->dirty = was_dirty;
+  self->server_dirty = was_server_dirty;
 }
 
 static LbComposer *
@@ -1065,7 +1068,9 @@ lb_composer_open_new (GtkWindow *parent,
   g_return_if_fail (LB_IS_ENGINE (engine));
   self = composer_new (parent, engine, 0);
   insert_signature (self, FALSE);
+  /* The signature alone is nothing to save. */
   self->dirty = FALSE;
+  self->server_dirty = FALSE;
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->to));
 }
@@ -1173,6 +1178,7 @@ parsed_cb (GObject      *source,
   select_sender (od->composer, od->account_id, od->sent_to);
   insert_signature (od->composer, TRUE);
   od->composer->dirty = FALSE;
+  od->composer->server_dirty = FALSE;
   if (od->forward)
     gtk_widget_grab_focus (GTK_WIDGET (od->composer->to));
   else

@@ -489,6 +489,46 @@ test_alias_reply_and_signature (void)
   lb_test_env_stop (&env);
 }
 
+/* New mail ends with the signature; a window left as it opened has nothing to keep. */
+static void
+test_new_message_signature (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccountSettings) settings = NULL;
+  g_autoptr(LbAccount) updated = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *drafts = g_build_filename (g_get_user_data_dir (), "letterbox", "drafts", NULL);
+  g_autoptr(GDir) dir = NULL;
+  LbTestEnv env = { 0 };
+  LbComposer *composer;
+
+  start_env (&env);
+  settings = lb_account_dup_settings (env.account);
+  settings->signature = g_strdup ("Alice");
+  lb_engine_update_account_async (env.engine, env.account, settings, NULL, NULL,
+                                  lb_test_got_result, &env.result);
+  updated = lb_engine_update_account_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  g_set_object (&env.account, updated);
+
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  body = text_view_get (find (GTK_WIDGET (composer), "body"));
+  g_assert_cmpstr (body, ==, "\n\n-- \nAlice");
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  /* Saving would have started at the close: give its thread the time to write. */
+  lb_test_iterate_for (500);
+  dir = g_dir_open (drafts, 0, NULL);
+  g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+  /* -1: the server never even made the folder. */
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, LB_TEST_ENV_USER, "Drafts", NULL),
+                   <=, 0);
+  lb_test_env_stop (&env);
+}
+
 /* ---- The proxy ---------------------------------------------------------------------------- */
 
 static void
@@ -563,6 +603,7 @@ main (int   argc,
   g_test_add_func ("/ui/account-editor/code-spaces-stripped", test_code_spaces_stripped);
   g_test_add_func ("/ui/account-editor/oauth2-account", test_oauth2_account);
   g_test_add_func ("/ui/account-editor/alias-reply-and-signature", test_alias_reply_and_signature);
+  g_test_add_func ("/ui/account-editor/new-message-signature", test_new_message_signature);
   g_test_add_func ("/ui/account-editor/proxy-sync-and-send", test_proxy_sync_and_send);
   return g_test_run ();
 }
