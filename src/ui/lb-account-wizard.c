@@ -1,4 +1,4 @@
-/* lb-account-wizard.c: the window that adds (or edits) a mail account
+/* lb-account-wizard.c: the window that adds a mail account (or signs one in again)
  *
  * The steps, each a page of one GtkStack:
  *   identity  name and address; Enter goes on.
@@ -58,7 +58,6 @@ struct _LbAccountWizard
   AdwWindow          parent_instance;
 
   LbEngine          *engine;
-  LbAccount         *account;        /* the account being edited, or NULL */
   GCancellable      *cancellable;
   BusyKind           busy;
   char              *return_page;    /* where Stop goes back to */
@@ -322,17 +321,7 @@ fill_advanced (LbAccountWizard *self)
 {
   const char *address = current_address (self);
 
-  if (self->account != NULL)
-    {
-      /* Editing: start from what the account uses now, not from a new lookup. */
-      g_autoptr(LbAccountSettings) current = lb_account_dup_settings (self->account);
-
-      fill_server (self->imap_host_row, self->imap_port_spin, self->imap_security_row,
-                   self->imap_user_row, current->imap, address);
-      fill_server (self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row,
-                   self->smtp_user_row, current->smtp, address);
-    }
-  else if (self->discovery != NULL)
+  if (self->discovery != NULL)
     {
       fill_server (self->imap_host_row, self->imap_port_spin, self->imap_security_row,
                    self->imap_user_row, lb_account_discovery_get_imap (self->discovery), address);
@@ -567,7 +556,7 @@ fill_oauth2_page (LbAccountWizard *self)
 static void
 show_secret_or_oauth2 (LbAccountWizard *self)
 {
-  if (self->account == NULL && current_oauth2_id (self) != NULL)
+  if (current_oauth2_id (self) != NULL)
     {
       fill_secret_page (self);
       fill_oauth2_page (self);
@@ -582,13 +571,6 @@ show_secret_or_oauth2 (LbAccountWizard *self)
     }
 
   fill_secret_page (self);
-  if (self->account != NULL)
-    {
-      /* Editing: the servers are what the user came for. */
-      show_page (self, "advanced");
-      focus_later (GTK_WIDGET (self->imap_host_row));
-      return;
-    }
   show_page (self, "secret");
   focus_later (GTK_WIDGET (self->secret_row));
 }
@@ -870,29 +852,6 @@ add_pending (LbAccountWizard *self)
 }
 
 static void
-on_account_updated (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(LbAccountWizard) self = user_data;
-  g_autoptr(LbAccount) account = NULL;
-  g_autoptr(GError) error = NULL;
-
-  account = lb_engine_update_account_finish (LB_ENGINE (source), result, &error);
-  g_clear_pointer (&self->pending, lb_account_settings_free);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  end_busy (self);
-  if (account == NULL)
-    {
-      show_label (self->server_error, error->message);
-      show_page (self, "advanced");
-      return;
-    }
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
 on_check_done (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -918,16 +877,6 @@ on_check_done (GObject      *source,
                                    _("Saving the password in the keyring and starting the "
                                      "first download"));
   self->busy = BUSY_ADD;
-
-  if (self->account != NULL)
-    {
-      /* In place: the account keeps its id, folders and cached mail. */
-      g_autofree char *secret = typed_secret (self);
-      lb_engine_update_account_async (self->engine, self->account, self->pending,
-                                      secret[0] != '\0' ? secret : NULL, self->cancellable,
-                                      on_account_updated, g_object_ref (self));
-      return;
-    }
   add_pending (self);
 }
 
@@ -1048,11 +997,11 @@ lb_account_wizard_restore_client_ids (GSettings *settings)
 /* The account to sign in: the one signed in again as it is, or a new one from the
  * fields, with the provider's browser sign-in for IMAP and SMTP. */
 /* The account that a browser sign-in renews instead of adding one: the one signed in
- * again, or an OAuth2 account being edited. */
+ * again (Edit Account is lb-account-editor.c). */
 static LbAccount *
 existing_account (LbAccountWizard *self)
 {
-  return self->reauth != NULL ? self->reauth : self->account;
+  return self->reauth;
 }
 
 static LbAccountSettings *
@@ -1290,13 +1239,12 @@ back_action (GtkWidget  *widget,
     return;
 
   clear_errors (self);
-  if (g_strcmp0 (page, "secret") == 0 && self->account == NULL
-      && current_oauth2_id (self) != NULL)
+  if (g_strcmp0 (page, "secret") == 0 && current_oauth2_id (self) != NULL)
     {
       show_page (self, "oauth2");
       return;
     }
-  if (g_strcmp0 (page, "advanced") == 0 && self->discovery != NULL && self->account == NULL
+  if (g_strcmp0 (page, "advanced") == 0 && self->discovery != NULL
       && current_credential (self) != LB_CREDENTIAL_OAUTH2_ONLY)
     {
       show_page (self, "secret");
@@ -1403,7 +1351,6 @@ lb_account_wizard_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->engine);
-  g_clear_object (&self->account);
   g_clear_pointer (&self->discovery, lb_account_discovery_free);
   g_clear_pointer (&self->pending, lb_account_settings_free);
   g_clear_object (&self->reauth);
@@ -1530,33 +1477,18 @@ lb_account_wizard_init (LbAccountWizard *self)
 /**
  * lb_account_wizard_new:
  * @engine: the engine the account is added to
- * @account: (nullable): an account to edit instead of adding a new one
  *
  * Returns: (transfer floating): a new wizard, not yet shown
  */
 LbAccountWizard *
-lb_account_wizard_new (LbEngine  *engine,
-                       LbAccount *account)
+lb_account_wizard_new (LbEngine *engine)
 {
   LbAccountWizard *self;
 
   g_return_val_if_fail (LB_IS_ENGINE (engine), NULL);
-  g_return_val_if_fail (account == NULL || LB_IS_ACCOUNT (account), NULL);
 
   self = g_object_new (LB_TYPE_ACCOUNT_WIZARD, NULL);
   self->engine = g_object_ref (engine);
-  if (account != NULL)
-    {
-      self->account = g_object_ref (account);
-      gtk_window_set_title (GTK_WINDOW (self), _("Edit Account"));
-      adw_window_title_set_title (self->window_title, _("Edit Account"));
-      adw_window_title_set_subtitle (self->window_title, lb_account_get_email (account));
-      gtk_editable_set_text (GTK_EDITABLE (self->name_row),
-                             lb_account_get_display_name (account) != NULL
-                             ? lb_account_get_display_name (account) : "");
-      gtk_editable_set_text (GTK_EDITABLE (self->email_row), lb_account_get_email (account));
-      gtk_widget_set_sensitive (GTK_WIDGET (self->email_row), FALSE);
-    }
   return self;
 }
 
@@ -1565,12 +1497,11 @@ static LbAccountWizard *adding_wizard;
 
 static LbAccountWizard *
 present (GtkWindow *parent,
-         LbEngine  *engine,
-         LbAccount *account)
+         LbEngine  *engine)
 {
   LbAccountWizard *self;
 
-  if (account == NULL && adding_wizard != NULL)
+  if (adding_wizard != NULL)
     {
       if (adding_wizard->engine == engine)
         {
@@ -1581,22 +1512,16 @@ present (GtkWindow *parent,
       gtk_window_destroy (GTK_WINDOW (adding_wizard));
     }
 
-  self = lb_account_wizard_new (engine, account);
-  if (account == NULL)
-    g_set_weak_pointer (&adding_wizard, self);
+  self = lb_account_wizard_new (engine);
+  g_set_weak_pointer (&adding_wizard, self);
 
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   if (parent != NULL && gtk_window_get_application (parent) != NULL)
     gtk_window_set_application (GTK_WINDOW (self), gtk_window_get_application (parent));
   gtk_window_present (GTK_WINDOW (self));
-
-  if (account != NULL)
-    /* Editing starts from the provider's settings, on the Advanced page. */
-    start_discovery (self);
-  else
-    focus_later (GTK_WIDGET (gtk_editable_get_text (GTK_EDITABLE (self->name_row))[0] == '\0'
-                             ? self->name_row : self->email_row));
+  focus_later (GTK_WIDGET (gtk_editable_get_text (GTK_EDITABLE (self->name_row))[0] == '\0'
+                           ? self->name_row : self->email_row));
   return self;
 }
 
@@ -1613,27 +1538,7 @@ LbAccountWizard *
 lb_account_wizard_present (GtkWindow *parent,
                            LbEngine  *engine)
 {
-  return present (parent, engine, NULL);
-}
-
-/**
- * lb_account_wizard_present_edit:
- * @parent: (nullable): the window it is modal to
- * @engine: the engine
- * @account: the account to edit
- *
- * Opens the wizard on the Advanced page for @account's servers and secret.
- *
- * Returns: (transfer none): the wizard, which destroys itself when done
- */
-LbAccountWizard *
-lb_account_wizard_present_edit (GtkWindow *parent,
-                                LbEngine  *engine,
-                                LbAccount *account)
-{
-  g_return_val_if_fail (LB_IS_ACCOUNT (account), NULL);
-
-  return present (parent, engine, account);
+  return present (parent, engine);
 }
 
 /**
@@ -1676,7 +1581,7 @@ lb_account_wizard_present_sign_in (GtkWindow *parent,
   }
 
   settings = lb_account_dup_settings (account);
-  self = lb_account_wizard_new (engine, NULL);
+  self = lb_account_wizard_new (engine);
   self->reauth = g_object_ref (account);
   self->reauth_oauth2_id = g_strdup (settings->oauth2_provider);
   self->reauth_provider = settings->provider_id != NULL

@@ -1,4 +1,4 @@
-/* lb-account-wizard.h: the window that adds (or edits) a mail account
+/* lb-account-wizard.h: the window that adds a mail account (or signs one in again)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,13 +18,9 @@ G_DECLARE_FINAL_TYPE (LbAccountWizard, lb_account_wizard, LB, ACCOUNT_WIZARD, Ad
 /* Read for tests only (see lb-account-wizard.c), as is LB_TEST_DISCOVERY_FILE_ENV. */
 #define LB_TEST_CA_FILE_ENV "LETTERBOX_TEST_CA_FILE"
 
-LbAccountWizard *lb_account_wizard_new          (LbEngine        *engine,
-                                                 LbAccount       *account);
+LbAccountWizard *lb_account_wizard_new          (LbEngine        *engine);
 LbAccountWizard *lb_account_wizard_present      (GtkWindow       *parent,
                                                  LbEngine        *engine);
-LbAccountWizard *lb_account_wizard_present_edit (GtkWindow       *parent,
-                                                 LbEngine        *engine,
-                                                 LbAccount       *account);
 LbAccountWizard *lb_account_wizard_present_sign_in (GtkWindow    *parent,
                                                  LbEngine        *engine,
                                                  LbAccount       *account);
