@@ -121,6 +121,8 @@ lb_outbox_extract_from_address (GBytes *message)
 
   if (value == NULL)
     return NULL;
+  /* GMime parses it: it must be set up, whoever built the message. */
+  lb_mime_init ();
   list = (GObject *) internet_address_list_parse (NULL, value);
   first = list != NULL && internet_address_list_length (INTERNET_ADDRESS_LIST (list)) > 0
           ? internet_address_list_get_address (INTERNET_ADDRESS_LIST (list), 0) : NULL;
