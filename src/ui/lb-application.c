@@ -9,6 +9,7 @@
 #include <malloc.h>
 #endif
 
+#include "lb-account-editor.h"
 #include "lb-account-wizard.h"
 #include "lb-application.h"
 #include "lb-background.h"
@@ -229,6 +230,24 @@ lb_application_sign_in_again_action (GSimpleAction *action,
   lb_account_wizard_present_sign_in (lb_application_get_main_window (self), engine, account);
 }
 
+/* app.edit-account(account id): the sidebar's "Edit Account" for an account that fails,
+ * where the password or a server is what to fix. */
+static void
+lb_application_edit_account_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  LbApplication *self = LB_APPLICATION (user_data);
+  LbEngine *engine = lb_application_get_engine (self);
+  LbAccount *account;
+
+  if (engine == NULL)
+    return;
+  account = lb_engine_get_account (engine, g_variant_get_int64 (parameter));
+  if (account != NULL)
+    lb_account_editor_present (lb_application_get_main_window (self), engine, account);
+}
+
 static void
 lb_application_shortcuts_action (GSimpleAction *action,
                                  GVariant      *parameter,
@@ -280,6 +299,8 @@ static const GActionEntry app_actions[] = {
   { .name = "about", .activate = lb_application_about_action },
   { .name = "add-account", .activate = lb_application_add_account_action },
   { .name = "sign-in-again", .activate = lb_application_sign_in_again_action,
+    .parameter_type = "x" },
+  { .name = "edit-account", .activate = lb_application_edit_account_action,
     .parameter_type = "x" },
 };
 

@@ -320,12 +320,13 @@ on_try_again_clicked (GtkButton *button,
 
 static void
 on_edit_account_clicked (GtkButton *button,
-                         gpointer   user_data)
+                         LbAccount *account)
 {
   GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_POPOVER);
 
-  /* The application opens the preferences; the sidebar only asks, through its action. */
-  gtk_widget_activate_action (GTK_WIDGET (button), "app.show-preferences", "s", "accounts");
+  /* The application opens the account editor; the sidebar only asks, through its action. */
+  gtk_widget_activate_action (GTK_WIDGET (button), "app.edit-account", "x",
+                              lb_account_get_id (account));
   if (popover != NULL)
     gtk_popover_popdown (GTK_POPOVER (popover));
 }
@@ -375,7 +376,7 @@ make_error_button (LbAccount *account)
   g_object_bind_property_full (account, "last-error", text, "label", G_BINDING_SYNC_CREATE,
                                error_to_text, NULL, NULL, NULL);
   g_signal_connect_object (retry, "clicked", G_CALLBACK (on_try_again_clicked), account, 0);
-  g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_account_clicked), NULL);
+  g_signal_connect_object (edit, "clicked", G_CALLBACK (on_edit_account_clicked), account, 0);
   return button;
 }
 

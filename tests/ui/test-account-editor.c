@@ -14,14 +14,17 @@
 #include <string.h>
 
 #include "lb-account-editor.h"
+#include "lb-application.h"
 #include "lb-composer.h"
 #include "lb-draft.h"
 #include "lb-engine.h"
+#include "lb-test-account.h"
 #include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-socks.h"
 #include "lb-test-wait.h"
 #include "lb-ui-test-util.h"
+#include "lb-window.h"
 
 static const char *screenshot_dir;
 
@@ -529,6 +532,109 @@ test_new_message_signature (void)
   lb_test_env_stop (&env);
 }
 
+/* ---- From the sidebar: a failing account ------------------------------------------------- */
+
+static LbTestServers *failing_servers;
+
+static gboolean
+mapped_widget (gpointer data)
+{
+  const char **lookup = data;
+  GtkWindow *window = lb_ui_test_find_toplevel (LB_TYPE_WINDOW);
+  GtkWidget *w = window != NULL ? lb_ui_test_find_widget (GTK_WIDGET (window), lookup[0]) : NULL;
+
+  return w != NULL && gtk_widget_get_mapped (w);
+}
+
+static gboolean
+editor_open (gpointer data)
+{
+  return lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_EDITOR) != NULL;
+}
+
+static gboolean
+account_healthy (gpointer data)
+{
+  LbEngine *engine = data;
+  g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+
+  return lb_account_get_status (account) != LB_ACCOUNT_STATUS_ERROR
+         && lb_account_get_last_error (account) == NULL
+         && lb_account_get_inbox_unread (account) > 0;
+}
+
+static void
+fix_from_sidebar (GApplication *application)
+{
+  LbWindow *window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
+  LbEngine *engine = lb_application_get_engine (LB_APPLICATION (application));
+  const char *error_button[] = { "account-error-button" };
+  LbAccountEditor *editor;
+  GtkWidget *edit;
+
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (lb_test_wait_until (mapped_widget, error_button, 60));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (lb_ui_test_find_widget (GTK_WIDGET (window),
+                                                                  "account-error-button")));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  edit = lb_ui_test_find_button (GTK_WIDGET (window), "_Edit Account");
+  g_assert_nonnull (edit);
+  g_signal_emit_by_name (edit, "clicked");
+  g_assert_true (lb_test_wait_until (editor_open, NULL, 10));
+  editor = LB_ACCOUNT_EDITOR (lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_EDITOR));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (editor));
+  /* The account fails, but the editor opens on its settings, not on an error. */
+  g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (editor), "editor-error")));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find (GTK_WIDGET (editor),
+                                                                      "editor-address-row"))),
+                   ==, "alice@example.com");
+
+  gtk_widget_activate_action (GTK_WIDGET (editor), "editor.change-password", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (find (GTK_WIDGET (editor), "editor-new-password-row")),
+                         lb_test_servers_get_password (failing_servers, "alice@example.com"));
+  g_assert_true (save (editor));
+  g_assert_true (lb_test_wait_until (account_healthy, engine, 60));
+}
+
+/* The sidebar's Edit Account, on an account whose password the server refuses, opens the
+ * editor; the right password fixes the account. */
+static void
+test_edit_from_sidebar (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:2:1", NULL };
+  LbTestServersOptions options = { .corpus = corpus, .no_smtp = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(LbAccount) broken = NULL;
+  g_autoptr(LbAccountSettings) settings = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-ui-editor-XXXXXX", &error);
+  GAsyncResult *result = NULL;
+
+  g_assert_no_error (error);
+  failing_servers = lb_test_servers_start (&options, &error);
+  g_assert_no_error (error);
+  g_setenv ("LETTERBOX_DATA_DIR", dir, TRUE);
+  engine = lb_engine_new (dir, &error);
+  g_assert_no_error (error);
+  account = lb_test_add_account (engine, failing_servers, 0, "alice@example.com", NULL, FALSE);
+  /* The keyring gets a password the server refuses (as after a change on the web). */
+  settings = lb_account_dup_settings (account);
+  lb_engine_update_account_async (engine, account, settings, "not-any-more", NULL,
+                                  lb_test_got_result, &result);
+  broken = lb_engine_update_account_finish (engine, lb_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  lb_engine_shutdown (engine);
+  g_clear_object (&broken);
+  g_clear_object (&account);
+  g_clear_object (&engine);
+
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), fix_from_sidebar);
+  g_clear_pointer (&failing_servers, lb_test_servers_stop);
+  g_unsetenv ("LETTERBOX_DATA_DIR");
+}
+
 /* ---- The proxy ---------------------------------------------------------------------------- */
 
 static void
@@ -604,6 +710,7 @@ main (int   argc,
   g_test_add_func ("/ui/account-editor/oauth2-account", test_oauth2_account);
   g_test_add_func ("/ui/account-editor/alias-reply-and-signature", test_alias_reply_and_signature);
   g_test_add_func ("/ui/account-editor/new-message-signature", test_new_message_signature);
+  g_test_add_func ("/ui/account-editor/edit-from-sidebar", test_edit_from_sidebar);
   g_test_add_func ("/ui/account-editor/proxy-sync-and-send", test_proxy_sync_and_send);
   return g_test_run ();
 }
