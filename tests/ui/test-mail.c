@@ -18,6 +18,7 @@
 
 #include <adwaita.h>
 
+#include "lb-account-editor.h"
 #include "lb-application.h"
 #include "lb-engine.h"
 #include "lb-message-list.h"
@@ -617,7 +618,7 @@ run_offline (GApplication *application)
   GtkWidget *text;
   GtkWidget *retry;
   GtkWidget *edit;
-  GtkWindow *preferences;
+  GtkWindow *editor;
   GtkPopover *popover;
   LbMessageListView *view;
 
@@ -644,19 +645,17 @@ run_offline (GApplication *application)
   g_signal_emit_by_name (retry, "clicked");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
 
-  /* "Edit Account" asks the application (through app.show-preferences) for the
-   * Accounts page of the preferences. */
+  /* "Edit Account" asks the application (through app.edit-account) for the account
+   * editor on that account. */
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   lb_ui_test_wait_for_frame (GTK_WIDGET (popover));
   edit = lb_ui_test_find_button (GTK_WIDGET (popover), _("_Edit Account"));
   g_assert_nonnull (edit);
   g_signal_emit_by_name (edit, "clicked");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
-  preferences = lb_ui_test_find_toplevel (LB_TYPE_PREFERENCES_WINDOW);
-  g_assert_nonnull (preferences);
-  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (preferences)),
-                   ==, "accounts");
-  gtk_window_destroy (preferences);
+  editor = lb_ui_test_find_toplevel (LB_TYPE_ACCOUNT_EDITOR);
+  g_assert_nonnull (editor);
+  gtk_window_destroy (editor);
 
   /* An empty folder says so; while its account syncs it says that instead. */
   view = lb_window_get_message_list (window);
