@@ -228,7 +228,7 @@ dispatch_changes (gpointer data)
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
         }
       /* The worker records a refused grant in the store before it reports the error. */
-      if (self->row->auth == LB_AUTH_OAUTH2 &&
+      if (LB_AUTH_IS_TOKEN (self->row->auth) &&
           self->needs_sign_in != lb_account_get_needs_sign_in (self))
         {
           self->needs_sign_in = !self->needs_sign_in;
@@ -421,7 +421,7 @@ lb_account_get_needs_sign_in (LbAccount *self)
   g_autoptr(LbStoreAccount) row = NULL;
 
   g_return_val_if_fail (LB_IS_ACCOUNT (self), FALSE);
-  if (self->row->auth != LB_AUTH_OAUTH2)
+  if (!LB_AUTH_IS_TOKEN (self->row->auth))
     return FALSE;
   if (self->row->needs_sign_in)
     return TRUE;

@@ -39,6 +39,7 @@ lb_store_account_copy (const LbStoreAccount *account)
   copy->proxy = g_strdup (account->proxy);
   copy->color = g_strdup (account->color);
   copy->oauth2_provider = g_strdup (account->oauth2_provider);
+  copy->goa_id = g_strdup (account->goa_id);
   return copy;
 }
 
@@ -57,6 +58,7 @@ lb_store_account_free (LbStoreAccount *account)
   g_free (account->proxy);
   g_free (account->color);
   g_free (account->oauth2_provider);
+  g_free (account->goa_id);
   g_free (account);
 }
 
@@ -98,7 +100,7 @@ lb_store_not_found (GError     **error,
 #define ACCOUNT_COLUMNS \
   "id, email, display_name, imap_host, imap_port, imap_security, smtp_host, smtp_port, " \
   "smtp_security, username, provider_id, ca_file, proxy, color, created, auth, oauth2_provider, " \
-  "needs_sign_in"
+  "needs_sign_in, goa_id"
 
 static LbStoreAccount *
 account_from_row (LbStmt *stmt)
@@ -123,10 +125,11 @@ account_from_row (LbStmt *stmt)
   a->auth = sqlite3_column_int (stmt, 15);
   a->oauth2_provider = lb_stmt_dup_text (stmt, 16);
   a->needs_sign_in = sqlite3_column_int (stmt, 17) != 0;
+  a->goa_id = lb_stmt_dup_text (stmt, 18);
   return a;
 }
 
-/* Binds the settings columns 1..13 and 15..17 shared by INSERT and UPDATE. */
+/* Binds the settings columns 1..13 and 15..18 shared by INSERT and UPDATE. */
 static void
 bind_account (LbStmt               *stmt,
               const LbStoreAccount *a)
@@ -147,6 +150,7 @@ bind_account (LbStmt               *stmt,
   sqlite3_bind_int (stmt, 15, a->auth);
   lb_stmt_bind_text (stmt, 16, a->oauth2_provider);
   sqlite3_bind_int (stmt, 17, a->needs_sign_in ? 1 : 0);
+  lb_stmt_bind_text (stmt, 18, a->goa_id);
 }
 
 /**
@@ -175,9 +179,9 @@ lb_store_add_account (LbStore         *self,
                            "INSERT INTO accounts (email, display_name, imap_host, imap_port, "
                            "imap_security, smtp_host, smtp_port, smtp_security, username, "
                            "provider_id, ca_file, proxy, color, created, auth, oauth2_provider, "
-                           "needs_sign_in) "
+                           "needs_sign_in, goa_id) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                           "?15, ?16, ?17)",
+                           "?15, ?16, ?17, ?18)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -226,7 +230,7 @@ lb_store_update_account (LbStore               *self,
                            "imap_port = ?4, imap_security = ?5, smtp_host = ?6, smtp_port = ?7, "
                            "smtp_security = ?8, username = ?9, provider_id = ?10, ca_file = ?11, "
                            "proxy = ?12, color = ?13, auth = ?15, oauth2_provider = ?16, "
-                           "needs_sign_in = ?17 WHERE id = ?14",
+                           "needs_sign_in = ?17, goa_id = ?18 WHERE id = ?14",
                            error);
   if (stmt == NULL)
     return FALSE;

@@ -74,6 +74,7 @@ typedef struct {
   int         auth;      /* LbAuthKind: a password or an OAuth2 access token */
   char       *oauth2_provider;  /* the OAuth2 provider id when @auth is OAuth2 */
   gboolean    needs_sign_in;    /* the OAuth2 grant was refused: sign in again */
+  char       *goa_id;           /* the Online Accounts account when @auth is GOA */
 } LbStoreAccount;
 
 /**
