@@ -50,6 +50,9 @@ G_BEGIN_DECLS
  * @smtp: (nullable): the outgoing server
  * @oauth2_provider: (nullable): for an account whose @imap auth is %LB_AUTH_OAUTH2, the
  *   OAuth2 provider id ("microsoft", "google") that issued its tokens
+ * @goa_id: (nullable): for an account whose @imap auth is %LB_AUTH_GOA, the GNOME Online
+ *   Accounts account that gives its tokens (lb_goa_list_accounts_sync()); such an account
+ *   is added with no secret: Online Accounts keeps the grant
  *
  * What is needed to add an account.  The secret is passed separately and goes
  * straight to the keyring: a password, or for an OAuth2 account (@imap's auth, which
@@ -64,6 +67,7 @@ typedef struct {
   LbServerConfig *imap;
   LbServerConfig *smtp;
   char           *oauth2_provider;
+  char           *goa_id;
 } LbAccountSettings;
 
 LbAccountSettings *lb_account_settings_new  (void);
