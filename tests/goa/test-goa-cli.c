@@ -118,6 +118,7 @@ fixture_setup (Fixture       *f,
   f->oauth2 = lb_test_oauth2_start (3600, &error);
   g_assert_no_error (error);
   options.oauth2_introspect = f->oauth2->introspect_url;
+  options.oauth2_mechanisms = data;
   f->servers = lb_test_servers_start (&options, &error);
   g_assert_no_error (error);
   f->goa = lb_test_goa_start (&error);
@@ -327,6 +328,9 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/goa/add-sync-send", Fixture, NULL, fixture_setup, test_add_sync_send,
               fixture_teardown);
+  /* A server that follows RFC 7628 only: the logins use OAUTHBEARER. */
+  g_test_add ("/goa/oauthbearer-only/add-sync-send", Fixture, "oauthbearer", fixture_setup,
+              test_add_sync_send, fixture_teardown);
   g_test_add ("/goa/not-authorized", Fixture, NULL, fixture_setup, test_not_authorized,
               fixture_teardown);
   g_test_add ("/goa/removed", Fixture, NULL, fixture_setup, test_removed_from_goa,
