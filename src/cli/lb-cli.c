@@ -19,6 +19,7 @@
 #include "lb-discovery.h"
 #include "lb-account-search.h"
 #include "lb-engine.h"
+#include "lb-engine-goa.h"
 #include "lb-goa.h"
 #include "lb-message-list.h"
 #include "lb-mime-builder.h"
@@ -753,62 +754,36 @@ goa_list (Cli *cli)
   return 0;
 }
 
-/* The settings of the Online Accounts account @goa_id, checked with a token from it (a
- * command included, as for any OAuth2 account).  Returns 0, or the status it reported. */
-static int
-goa_settings (Cli                  *cli,
-              const AccountOptions *o,
-              LbAccountSettings    *s)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbGoaAccount) a = lb_goa_find_account_sync (o->goa_id, NULL, &error);
-  g_autoptr(LbAccountCheckResult) check = NULL;
-  g_autofree char *token = NULL;
-
-  if (a == NULL)
-    return fail ("%s", error->message);
-  s->email = g_strdup (a->email);
-  s->display_name = g_strdup (o->name != NULL ? o->name : a->name);
-  s->imap = lb_server_config_copy (a->imap);
-  s->smtp = lb_server_config_copy (a->smtp);
-  /* --ca-file: self-hosted servers and the tests' own. */
-  s->imap->ca_file = g_strdup (o->ca_file);
-  s->smtp->ca_file = g_strdup (o->ca_file);
-  s->goa_id = g_strdup (a->id);
-  token = lb_goa_get_access_token_sync (a->id, NULL, &error);
-  if (token == NULL)
-    return fail ("%s", error->message);
-  lb_account_check_async (s, token, NULL, got_result, cli);
-  check = lb_account_check_finish (wait_result (cli), &error);
-  if (check == NULL)
-    return fail ("%s", error->message);
-  if (!check->ok)
-    return fail ("%s", check->message);
-  return 0;
-}
-
-/* `account add --goa [GOA-ID]`: lists them, or adds one with no secret of ours. */
+/* `account add --goa [GOA-ID]`: lists them, or adds one with no secret of ours, checked
+ * with a token from Online Accounts as any OAuth2 account is. */
 static int
 account_add_goa (Cli                  *cli,
                  const AccountOptions *o)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_settings_new ();
   g_autoptr(LbAccount) added = NULL;
-  int status;
 
   if (o->goa_id == NULL)
     return goa_list (cli);
-  status = goa_settings (cli, o, s);
-  if (status != 0)
-    return status;
-  if (lb_engine_find_account (cli->engine, s->email) != NULL)
-    return fail (_("%s already has an account in Letterbox"), s->email);
-  lb_engine_add_account_async (cli->engine, s, NULL, NULL, got_result, cli);
-  added = lb_engine_add_account_finish (cli->engine, wait_result (cli), &error);
+  /* --ca-file: self-hosted servers and the tests' own. */
+  lb_engine_add_goa_account_async (cli->engine, o->goa_id, o->ca_file, NULL, got_result, cli);
+  added = lb_engine_add_goa_account_finish (cli->engine, wait_result (cli), &error);
   if (added == NULL)
     return fail ("%s", error->message);
-  return report_account (cli, added, s->email, FALSE);
+  if (o->name != NULL)
+    {
+      g_autoptr(LbAccountSettings) s = lb_account_dup_settings (added);
+      g_autoptr(LbAccount) renamed = NULL;
+
+      g_free (s->display_name);
+      s->display_name = g_strdup (o->name);
+      lb_engine_update_account_async (cli->engine, added, s, NULL, NULL, got_result, cli);
+      renamed = lb_engine_update_account_finish (cli->engine, wait_result (cli), &error);
+      if (renamed == NULL)
+        return fail ("%s", error->message);
+      g_set_object (&added, renamed);
+    }
+  return report_account (cli, added, lb_account_get_email (added), FALSE);
 }
 
 static int
