@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "lb-account-wizard.h"
@@ -255,19 +256,20 @@ take_screenshots (const char *dir)
   LbGoaChooser *chooser;
   gpointer weak = NULL;
 
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   /* A second account, as a user with work and personal mail would have. */
   lb_test_goa_add_account (goa, "account_1700000001_0",
                            account_props ("liddell.alice@gmail.com", "google", "Google",
                                           "Alice Liddell", "unused"));
   wizard = open_wizard (engine, &weak);
-  lb_ui_test_save_screenshot (GTK_WIDGET (wizard), dir, "goa-wizard");
+  lb_ui_test_save_screenshot (GTK_WIDGET (wizard), dir, "goa-wizard.png");
   chooser = open_chooser (wizard);
-  lb_ui_test_save_screenshot (GTK_WIDGET (chooser), dir, "goa-chooser");
+  lb_ui_test_save_screenshot (GTK_WIDGET (chooser), dir, "goa-chooser.png");
   lb_test_goa_set_not_authorized (goa, GOA_ID, TRUE);
   activate_row (chooser, GOA_ID);
   WAIT_UNTIL (gtk_widget_get_visible (find (chooser, "goa-chooser-error")));
   lb_ui_test_wait_for_frame (GTK_WIDGET (chooser));
-  lb_ui_test_save_screenshot (GTK_WIDGET (chooser), dir, "goa-chooser-not-authorized");
+  lb_ui_test_save_screenshot (GTK_WIDGET (chooser), dir, "goa-chooser-not-authorized.png");
   lb_engine_shutdown (engine);
   return 0;
 }
