@@ -102,11 +102,13 @@ parse_mechanisms (const char *line)
       const char *w = words[i];
       const char *mech = NULL;
 
-      if (g_ascii_strncasecmp (w, "250-AUTH", 8) == 0 || g_ascii_strncasecmp (w, "250 AUTH", 8) == 0)
+      if (g_ascii_strncasecmp (w, "250-AUTH", 8) == 0)
         {
           smtp_auth = TRUE;
           mech = w[8] == '=' ? w + 9 : NULL;
         }
+      else if (i == 1 && g_str_equal (words[0], "250") && g_ascii_strcasecmp (w, "AUTH") == 0)
+        smtp_auth = TRUE;   /* the last line of the EHLO reply: "250 AUTH ..." */
       else if (g_ascii_strncasecmp (w, "AUTH=", 5) == 0)
         mech = w + 5;
       else if (smtp_auth)
