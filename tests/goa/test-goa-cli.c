@@ -26,6 +26,7 @@ typedef struct {
   LbTestServers *servers;
   LbTestGoa     *goa;
   char          *profile;
+  GString       *output;    /* everything the CLI printed, debug messages included */
 } Fixture;
 
 typedef struct {
@@ -74,6 +75,7 @@ run_cli (Fixture            *f,
   run->status = g_subprocess_get_exit_status (proc);
   g_test_message ("%s %s -> %d\n%s%s", args[0], args[1] != NULL ? args[1] : "", run->status,
                   run->out, run->err);
+  g_string_append_printf (f->output, "%s\n%s\n", run->out, run->err);
 }
 
 /* The keys of a mock account with the fixture's servers (implicit TLS both). */
@@ -125,6 +127,7 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   f->profile = g_dir_make_tmp ("lb-goa-cli-XXXXXX", &error);
   g_assert_no_error (error);
+  f->output = g_string_new (NULL);
   token = mint (f);
   lb_test_goa_add_account (f->goa, GOA_ID, account_props (f, "alice@example.com", "google",
                                                           token));
@@ -139,6 +142,32 @@ fixture_teardown (Fixture       *f,
   lb_test_oauth2_stop (f->oauth2);
   lb_test_rm_rf (f->profile);
   g_free (f->profile);
+  g_string_free (f->output, TRUE);
+}
+
+/* Fails when TOKEN is in any file below DIR (the store, its journal, anything). */
+static void
+assert_not_in_files (const char *token,
+                     const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *data = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          assert_not_in_files (token, path);
+          continue;
+        }
+      g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+      g_assert_null (g_strstr_len (data, length, token));
+    }
 }
 
 static void
@@ -213,10 +242,12 @@ test_add_sync_send (Fixture       *f,
   g_autofree char *list = NULL;
   g_autofree char *expired = NULL;
   g_autofree char *renewed = NULL;
+  g_autofree char *first = NULL;
   g_autoptr(GPtrArray) sent = NULL;
   LbTestSmtpMessage *received;
 
   deliver (f, "Hello from Online Accounts");
+  first = lb_test_oauth2_command (f->oauth2, "tokens");
   add_account (f, &run);
   g_assert_cmpint (run.status, ==, 0);
   list = list_accounts (f);
@@ -244,6 +275,16 @@ test_add_sync_send (Fixture       *f,
   g_assert_cmpuint (sent->len, ==, 1);
   received = g_ptr_array_index (sent, 0);
   g_assert_cmpstr (received->auth_user, ==, "alice@example.com");
+
+  /* Online Accounts' tokens went to the servers only: not to the profile (Letterbox keeps
+   * no secret for such an account), nor to any output or debug message. */
+  g_assert_nonnull (strstr (f->output->str, "-DEBUG: "));
+  /* The one token issued before the account was added: the one fixture_setup minted. */
+  g_assert_true (g_str_has_prefix (first, "ok ") && strchr (first + 3, ' ') == NULL);
+  assert_not_in_files (first + 3, f->profile);
+  g_assert_null (strstr (f->output->str, first + 3));
+  assert_not_in_files (renewed, f->profile);
+  g_assert_null (strstr (f->output->str, renewed));
   run_clear (&run);
 }
 
