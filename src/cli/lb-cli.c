@@ -599,17 +599,13 @@ account_signin_goa (Cli       *cli,
                     LbAccount *a)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbAccountSettings) s = lb_account_dup_settings (a);
-  g_autofree char *token = lb_goa_get_access_token_sync (s->goa_id, NULL, &error);
   g_autoptr(LbAccount) updated = NULL;
 
-  if (token == NULL)
-    return fail ("%s", error->message);
-  lb_engine_update_account_async (cli->engine, a, s, NULL, NULL, got_result, cli);
-  updated = lb_engine_update_account_finish (cli->engine, wait_result (cli), &error);
+  lb_engine_retry_goa_account_async (cli->engine, a, NULL, got_result, cli);
+  updated = lb_engine_retry_goa_account_finish (cli->engine, wait_result (cli), &error);
   if (updated == NULL)
     return fail ("%s", error->message);
-  return report_account (cli, updated, s->email, TRUE);
+  return report_account (cli, updated, lb_account_get_email (updated), TRUE);
 }
 
 static int

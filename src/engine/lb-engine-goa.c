@@ -181,3 +181,100 @@ lb_engine_add_goa_account_finish (LbEngine      *self,
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* ---- Signing in again --------------------------------------------------------------- */
+
+static void
+ask_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GError *error = NULL;
+  g_autofree char *token = lb_goa_get_access_token_sync (task_data, cancellable, &error);
+
+  if (token == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+retried (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  LbAccount *account = lb_engine_update_account_finish (LB_ENGINE (source), result, &error);
+
+  if (account == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, account, g_object_unref);
+}
+
+static void
+asked (GObject      *source,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbEngine *engine = g_task_get_source_object (task);
+  LbAccount *account = g_task_get_task_data (task);
+  g_autoptr(LbAccountSettings) s = NULL;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  s = lb_account_dup_settings (account);
+  lb_engine_update_account_async (engine, account, s, NULL, g_task_get_cancellable (task),
+                                  retried, g_object_ref (task));
+}
+
+/**
+ * lb_engine_retry_goa_account_async:
+ * @account: an account of auth %LB_AUTH_GOA, usually one that needs sign-in
+ *
+ * "Sign In Again" for an Online Accounts account, once the user fixed it in Settings:
+ * asks Online Accounts for a token and, when it gives one, rebuilds the account (same id
+ * and mail) without the needs-sign-in state.  Fails with %LB_ERROR_SIGN_IN_REQUIRED while
+ * Online Accounts still refuses.
+ */
+void
+lb_engine_retry_goa_account_async (LbEngine            *self,
+                                   LbAccount           *account,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) ask = NULL;
+  g_autoptr(LbAccountSettings) s = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  g_return_if_fail (lb_account_get_auth (account) == LB_AUTH_GOA);
+
+  g_task_set_source_tag (task, lb_engine_retry_goa_account_async);
+  g_task_set_task_data (task, g_object_ref (account), g_object_unref);
+  s = lb_account_dup_settings (account);
+  ask = g_task_new (NULL, cancellable, asked, g_object_ref (task));
+  g_task_set_task_data (ask, g_strdup (s->goa_id), g_free);
+  g_task_run_in_thread (ask, ask_thread);
+}
+
+/**
+ * lb_engine_retry_goa_account_finish:
+ *
+ * Returns: (transfer full): the account as it is now (a new object with the same id)
+ */
+LbAccount *
+lb_engine_retry_goa_account_finish (LbEngine      *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -18,5 +18,13 @@ void       lb_engine_add_goa_account_async  (LbEngine            *self,
 LbAccount *lb_engine_add_goa_account_finish (LbEngine            *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+void       lb_engine_retry_goa_account_async  (LbEngine            *self,
+                                               LbAccount           *account,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+LbAccount *lb_engine_retry_goa_account_finish (LbEngine            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 G_END_DECLS

@@ -159,39 +159,50 @@ make_row (const LbGoaAccount *a)
   return row;
 }
 
-/* Settings' Online Accounts panel: through Settings' own D-Bus activation (which also
- * works from a Flatpak with --talk-name=org.gnome.Settings), else its command. */
+/* ---- Settings' Online Accounts panel ------------------------------------------------ */
+
 static void
 on_settings_activated (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  g_autoptr(LbGoaChooser) self = weak_self_take (user_data);
+  g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
                                                              &error);
   g_autoptr(GSubprocess) proc = NULL;
 
-  if (reply != NULL || self == NULL)
-    return;
+  if (reply != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   g_debug ("Settings' D-Bus activation failed: %s", error->message);
   g_clear_error (&error);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "gnome-control-center",
                            "online-accounts", NULL);
   if (proc == NULL)
-    {
-      gtk_label_set_text (self->error_label,
-                          _("Settings could not be opened. Open Settings, then Online Accounts."));
-      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
-    }
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
+                             _("Settings could not be opened. Open Settings, then Online Accounts."));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
-static void
-open_settings_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+/**
+ * lb_goa_open_settings_async:
+ *
+ * Opens Settings on its Online Accounts panel, where a NOT_AUTHORIZED account is fixed:
+ * through Settings' own D-Bus activation (org.gnome.Settings, launch-panel; it works from
+ * the Flatpak, which may talk to that name), else its command.  For the chooser, and for
+ * an added Online Accounts account that needs sign-in (lb_account_get_auth() is
+ * %LB_AUTH_GOA; after the fix, lb_engine_retry_goa_account_async() signs it in again).
+ */
+void
+lb_goa_open_settings_async (GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
-  LbGoaChooser *self = LB_GOA_CHOOSER (widget);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   GApplication *app = g_application_get_default ();
   GDBusConnection *bus = app != NULL ? g_application_get_dbus_connection (app) : NULL;
   GVariant *panel = g_variant_new ("(s@av)", "online-accounts",
@@ -200,12 +211,14 @@ open_settings_action (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
 
   if (bus == NULL)
-    bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+    bus = g_bus_get_sync (G_BUS_TYPE_SESSION, cancellable, &error);
   else
     g_object_ref (bus);
   if (bus == NULL)
     {
       g_variant_unref (g_variant_ref_sink (param));
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
       return;
     }
   g_dbus_connection_call (bus, "org.gnome.Settings", "/org/gnome/Settings",
@@ -213,9 +226,38 @@ open_settings_action (GtkWidget  *widget,
                           g_variant_new ("(s@av@a{sv})", "launch-panel",
                                          g_variant_new_array (G_VARIANT_TYPE_VARIANT, &param, 1),
                                          g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_settings_activated,
-                          weak_self (self));
+                          NULL, G_DBUS_CALL_FLAGS_NONE, 10000, cancellable, on_settings_activated,
+                          task);
   g_object_unref (bus);
+}
+
+gboolean
+lb_goa_open_settings_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_settings_opened (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LbGoaChooser) self = weak_self_take (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (lb_goa_open_settings_finish (result, &error) || self == NULL)
+    return;
+  gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+}
+
+static void
+open_settings_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  lb_goa_open_settings_async (NULL, on_settings_opened, weak_self (LB_GOA_CHOOSER (widget)));
 }
 
 static void

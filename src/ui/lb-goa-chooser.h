@@ -14,7 +14,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LbGoaChooser, lb_goa_chooser, LB, GOA_CHOOSER, AdwWindow)
 
-LbGoaChooser *lb_goa_chooser_new (LbEngine  *engine,
-                                  GPtrArray *accounts);
+LbGoaChooser *lb_goa_chooser_new          (LbEngine            *engine,
+                                           GPtrArray           *accounts);
+
+void          lb_goa_open_settings_async  (GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean      lb_goa_open_settings_finish (GAsyncResult        *result,
+                                           GError             **error);
 
 G_END_DECLS
