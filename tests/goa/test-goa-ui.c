@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "lb-account-wizard.h"
+#include "lb-application.h"
+#include "lb-engine-goa.h"
 #include "lb-engine.h"
 #include "lb-goa-chooser.h"
 #include "lb-message-list.h"
@@ -193,29 +195,50 @@ on_settings_call (GDBusConnection       *bus,
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
+typedef struct {
+  guint  object_id;
+  guint  name_id;
+  char  *seen;     /* the parameters of the last ActivateAction, printed */
+} FakeSettings;
+
+static void
+fake_settings_start (FakeSettings *settings)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (settings_xml, &error);
+  GDBusInterfaceVTable vtable = { on_settings_call, NULL, NULL };
+
+  g_assert_no_error (error);
+  settings->object_id = g_dbus_connection_register_object (goa->bus, "/org/gnome/Settings",
+                                                           node->interfaces[0], &vtable,
+                                                           &settings->seen, NULL, &error);
+  g_assert_no_error (error);
+  settings->name_id = g_bus_own_name_on_connection (goa->bus, "org.gnome.Settings",
+                                                    G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                    NULL, NULL, NULL, NULL);
+}
+
+static void
+fake_settings_stop (FakeSettings *settings)
+{
+  g_bus_unown_name (settings->name_id);
+  g_dbus_connection_unregister_object (goa->bus, settings->object_id);
+  g_clear_pointer (&settings->seen, g_free);
+}
+
 static void
 test_not_authorized (void)
 {
   g_autofree char *profile = NULL;
   g_autoptr(LbEngine) engine = new_engine (&profile);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (settings_xml, &error);
-  GDBusInterfaceVTable vtable = { on_settings_call, NULL, NULL };
-  GDBusConnection *bus = goa->bus;
-  g_autofree char *seen = NULL;
+  FakeSettings settings = { 0 };
   LbAccountWizard *wizard;
   LbGoaChooser *chooser;
   GtkWidget *error_label;
   gpointer weak = NULL;
   gpointer weak_chooser = NULL;
-  guint object_id, name_id;
 
-  g_assert_no_error (error);
-  object_id = g_dbus_connection_register_object (bus, "/org/gnome/Settings", node->interfaces[0],
-                                                 &vtable, &seen, NULL, &error);
-  g_assert_no_error (error);
-  name_id = g_bus_own_name_on_connection (bus, "org.gnome.Settings", G_BUS_NAME_OWNER_FLAGS_NONE,
-                                          NULL, NULL, NULL, NULL);
+  fake_settings_start (&settings);
 
   wizard = open_wizard (engine, &weak);
   chooser = open_chooser (wizard);
@@ -233,18 +256,97 @@ test_not_authorized (void)
   /* The fix is Settings': its Online Accounts panel opens. */
   g_assert_true (gtk_widget_get_visible (find (chooser, "goa-chooser-settings-button")));
   gtk_widget_activate_action (GTK_WIDGET (chooser), "goa-chooser.open-settings", NULL);
-  WAIT_UNTIL (seen != NULL);
-  g_assert_nonnull (strstr (seen, "'launch-panel'"));
-  g_assert_nonnull (strstr (seen, "'online-accounts'"));
+  WAIT_UNTIL (settings.seen != NULL);
+  g_assert_nonnull (strstr (settings.seen, "'launch-panel'"));
+  g_assert_nonnull (strstr (settings.seen, "'online-accounts'"));
 
   lb_test_goa_set_not_authorized (goa, GOA_ID, FALSE);
   gtk_window_destroy (GTK_WINDOW (chooser));
   WAIT_UNTIL (weak_chooser == NULL);
   gtk_window_destroy (GTK_WINDOW (wizard));
   WAIT_UNTIL (weak == NULL);
-  g_bus_unown_name (name_id);
-  g_dbus_connection_unregister_object (bus, object_id);
+  fake_settings_stop (&settings);
   lb_engine_shutdown (engine);
+}
+
+/* ---- The sidebar's Sign In Again, for an account Online Accounts refuses ------------- */
+
+static gboolean
+needs_sign_in (LbEngine *engine)
+{
+  g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+
+  return account != NULL && lb_account_get_needs_sign_in (account);
+}
+
+static void
+sign_in_again_body (GApplication *application)
+{
+  LbEngine *engine = lb_application_get_engine (LB_APPLICATION (application));
+  FakeSettings settings = { 0 };
+  gint64 id;
+
+  fake_settings_start (&settings);
+  g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_accounts (engine)), ==, 1);
+  {
+    g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+    id = lb_account_get_id (account);
+    g_assert_cmpint (lb_account_get_auth (account), ==, LB_AUTH_GOA);
+  }
+  /* The app's first sync asked Online Accounts, which refuses. */
+  WAIT_UNTIL (needs_sign_in (engine));
+
+  /* Still refused: Sign In Again opens Settings' panel, where the fix is. */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "sign-in-again",
+                                  g_variant_new_int64 (id));
+  WAIT_UNTIL (settings.seen != NULL);
+  g_assert_nonnull (strstr (settings.seen, "'online-accounts'"));
+  g_assert_true (needs_sign_in (engine));
+
+  /* Fixed there: Sign In Again ends the state, and the account keeps its id. */
+  lb_test_goa_set_not_authorized (goa, GOA_ID, FALSE);
+  g_clear_pointer (&settings.seen, g_free);
+  g_action_group_activate_action (G_ACTION_GROUP (application), "sign-in-again",
+                                  g_variant_new_int64 (id));
+  WAIT_UNTIL (!needs_sign_in (engine));
+  g_assert_nonnull (lb_engine_get_account (engine, id));
+  g_assert_null (settings.seen);
+  fake_settings_stop (&settings);
+}
+
+static void
+on_added_for_app (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) account = lb_engine_add_goa_account_finish (LB_ENGINE (source), result,
+                                                                   &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_sign_in_again (void)
+{
+  g_autofree char *profile = NULL;
+  gboolean added = FALSE;
+
+  /* A profile with the account, made before the application starts. */
+  {
+    g_autoptr(LbEngine) engine = new_engine (&profile);
+
+    lb_engine_add_goa_account_async (engine, GOA_ID, servers->ca_file, NULL, on_added_for_app,
+                                     &added);
+    WAIT_UNTIL (added);
+    lb_engine_shutdown (engine);
+  }
+  lb_test_goa_set_not_authorized (goa, GOA_ID, TRUE);
+  g_setenv ("LETTERBOX_DATA_DIR", profile, TRUE);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), sign_in_again_body);
+  g_unsetenv ("LETTERBOX_DATA_DIR");
+  lb_test_goa_set_not_authorized (goa, GOA_ID, FALSE);
 }
 
 static int
@@ -309,6 +411,7 @@ main (int    argc,
     {
       g_test_add_func ("/goa/ui/add", test_add_from_goa);
       g_test_add_func ("/goa/ui/not-authorized", test_not_authorized);
+      g_test_add_func ("/goa/ui/sign-in-again", test_sign_in_again);
       status = g_test_run ();
     }
 
