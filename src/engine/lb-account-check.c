@@ -190,7 +190,7 @@ static const LbProvider *
 words_provider (const LbProvider     *provider,
                 const LbServerConfig *config)
 {
-  return config->auth == LB_AUTH_OAUTH2 ? NULL : provider;
+  return LB_AUTH_IS_TOKEN (config->auth) ? NULL : provider;
 }
 
 static gpointer

@@ -195,7 +195,7 @@ lb_imap_connection_open_sync (LbImapConnection     *self,
           /* A refused OAuth2 token is a plain LB_ERROR_AUTH, which the caller answers
            * with a refresh: the provider's words for a refused login are about
            * passwords (Outlook.com's say that it wants OAuth2). */
-          const LbProvider *provider = config->auth == LB_AUTH_OAUTH2 ? NULL : self->provider;
+          const LbProvider *provider = LB_AUTH_IS_TOKEN (config->auth) ? NULL : self->provider;
 
           g_propagate_error (error, lb_error_map_curl (rc, self->errbuf, config->host,
                                                        provider, LB_ERROR_PHASE_IMAP_LOGIN,
