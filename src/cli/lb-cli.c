@@ -19,6 +19,8 @@
 #include "lb-discovery.h"
 #include "lb-account-search.h"
 #include "lb-engine.h"
+#include "lb-engine-goa.h"
+#include "lb-goa.h"
 #include "lb-message-list.h"
 #include "lb-mime-builder.h"
 #include "lb-mime-message.h"
@@ -328,6 +330,21 @@ print_aliases (LbAccount *a,
   lb_json_string (j, "aliases", list->str);
 }
 
+static const char *
+auth_to_string (LbAuthKind auth)
+{
+  switch (auth)
+    {
+    case LB_AUTH_OAUTH2:
+      return "oauth2";
+    case LB_AUTH_GOA:
+      return "goa";
+    case LB_AUTH_PASSWORD:
+    default:
+      return "password";
+    }
+}
+
 static void
 print_account (Cli       *cli,
                LbAccount *a,
@@ -341,7 +358,7 @@ print_account (Cli       *cli,
       lb_json_string (j, "name", lb_account_get_display_name (a));
       lb_json_string (j, "provider", lb_account_get_provider_id (a));
       lb_json_uint (j, "unread", lb_account_get_inbox_unread (a));
-      lb_json_string (j, "auth", lb_account_get_auth (a) == LB_AUTH_OAUTH2 ? "oauth2" : "password");
+      lb_json_string (j, "auth", auth_to_string (lb_account_get_auth (a)));
       lb_json_bool (j, "needs_sign_in", lb_account_get_needs_sign_in (a));
       lb_json_string (j, "signature", lb_account_get_signature (a));
       lb_json_string (j, "proxy", lb_account_get_proxy (a) != NULL ? lb_account_get_proxy (a)
@@ -367,6 +384,8 @@ typedef struct {
   gboolean  oauth2;
   char     *proxy;
   char     *signature;
+  gboolean  goa;
+  char     *goa_id;     /* the argument after "add" with --goa; not owned */
 } AccountOptions;
 
 static void
@@ -600,6 +619,22 @@ report_account (Cli        *cli,
   return 0;
 }
 
+/* An Online Accounts account is signed in again in Settings; here it is only asked again
+ * and, when it answers, the account is rebuilt without the needs-sign-in state. */
+static int
+account_signin_goa (Cli       *cli,
+                    LbAccount *a)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) updated = NULL;
+
+  lb_engine_retry_goa_account_async (cli->engine, a, NULL, got_result, cli);
+  updated = lb_engine_retry_goa_account_finish (cli->engine, wait_result (cli), &error);
+  if (updated == NULL)
+    return fail ("%s", error->message);
+  return report_account (cli, updated, lb_account_get_email (updated), TRUE);
+}
+
 static int
 account_signin (Cli        *cli,
                 const char *which)
@@ -612,6 +647,8 @@ account_signin (Cli        *cli,
 
   if (a == NULL)
     return fail ("%s", error->message);
+  if (lb_account_get_auth (a) == LB_AUTH_GOA)
+    return account_signin_goa (cli, a);
   if (lb_account_get_auth (a) != LB_AUTH_OAUTH2)
     return fail (_("%s signs in with a password, not in the browser"), lb_account_get_email (a));
   s = lb_account_dup_settings (a);
@@ -699,6 +736,79 @@ account_add_oauth2 (Cli                  *cli,
   return report_account (cli, added, o->email, FALSE);
 }
 
+/* ---- GNOME Online Accounts ---------------------------------------------------- */
+
+/* `account add --goa` without an id: the Online Accounts accounts Letterbox can add. */
+static int
+goa_list (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = lb_goa_list_accounts_sync (NULL, &error);
+  g_autoptr(LbJson) j = cli->json ? lb_json_new () : NULL;
+
+  if (accounts == NULL)
+    return fail ("%s", error->message);
+  if (j != NULL)
+    lb_json_begin_array (j);
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const LbGoaAccount *a = g_ptr_array_index (accounts, i);
+
+      if (j == NULL)
+        {
+          g_print ("%s\t%s\t%s\n", a->id, a->email, a->provider_type);
+          continue;
+        }
+      lb_json_begin_object (j);
+      lb_json_string (j, "goa_id", a->id);
+      lb_json_string (j, "email", a->email);
+      lb_json_string (j, "name", a->name);
+      lb_json_string (j, "provider", a->provider_type);
+      lb_json_bool (j, "attention_needed", a->attention_needed);
+      lb_json_end_object (j);
+    }
+  if (j != NULL)
+    {
+      lb_json_end_array (j);
+      lb_json_print (j);
+    }
+  else if (accounts->len == 0)
+    g_printerr ("%s\n", _("Online Accounts has no mail account that Letterbox can use"));
+  return 0;
+}
+
+/* `account add --goa [GOA-ID]`: lists them, or adds one with no secret of ours, checked
+ * with a token from Online Accounts as any OAuth2 account is. */
+static int
+account_add_goa (Cli                  *cli,
+                 const AccountOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) added = NULL;
+
+  if (o->goa_id == NULL)
+    return goa_list (cli);
+  /* --ca-file: self-hosted servers and the tests' own. */
+  lb_engine_add_goa_account_async (cli->engine, o->goa_id, o->ca_file, NULL, got_result, cli);
+  added = lb_engine_add_goa_account_finish (cli->engine, wait_result (cli), &error);
+  if (added == NULL)
+    return fail ("%s", error->message);
+  if (o->name != NULL)
+    {
+      g_autoptr(LbAccountSettings) s = lb_account_dup_settings (added);
+      g_autoptr(LbAccount) renamed = NULL;
+
+      g_free (s->display_name);
+      s->display_name = g_strdup (o->name);
+      lb_engine_update_account_async (cli->engine, added, s, NULL, NULL, got_result, cli);
+      renamed = lb_engine_update_account_finish (cli->engine, wait_result (cli), &error);
+      if (renamed == NULL)
+        return fail ("%s", error->message);
+      g_set_object (&added, renamed);
+    }
+  return report_account (cli, added, lb_account_get_email (added), FALSE);
+}
+
 static int
 account_add (Cli                  *cli,
              const AccountOptions *o)
@@ -709,6 +819,8 @@ account_add (Cli                  *cli,
   g_autoptr(LbAccount) added = NULL;
   int status;
 
+  if (o->goa)
+    return account_add_goa (cli, o);
   if (o->email == NULL || strchr (o->email, '@') == NULL)
     return fail ("%s", _("--email ADDRESS is required"));
   if (o->oauth2)
@@ -871,6 +983,7 @@ cmd_account (int    argc,
     { "oauth2", 0, 0, G_OPTION_ARG_NONE, &o.oauth2, N_("Sign in in the browser (OAuth2) instead of with a password"), NULL },
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &o.proxy, N_("Proxy for this account"), N_("none|system|socks5://HOST:PORT|http://HOST:PORT") },
     { "signature", 0, 0, G_OPTION_ARG_STRING, &o.signature, N_("Plain-text signature"), N_("TEXT") },
+    { "goa", 0, 0, G_OPTION_ARG_NONE, &o.goa, N_("Add the GNOME Online Accounts account GOA-ID (after “add”), or list those that can be added"), NULL },
     { NULL }
   };
   const char *sub;
@@ -888,7 +1001,10 @@ cmd_account (int    argc,
   if (g_str_equal (sub, "list"))
     status = account_list (&cli);
   else if (g_str_equal (sub, "add"))
-    status = account_add (&cli, &o);
+    {
+      o.goa_id = o.goa && argc > 2 ? argv[2] : NULL;
+      status = account_add (&cli, &o);
+    }
   else if (g_str_equal (sub, "remove"))
     status = account_remove (&cli, argc > 2 ? argv[2] : NULL);
   else if (g_str_equal (sub, "signin"))

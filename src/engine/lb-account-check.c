@@ -191,7 +191,7 @@ static const LbProvider *
 words_provider (const LbProvider     *provider,
                 const LbServerConfig *config)
 {
-  return config->auth == LB_AUTH_OAUTH2 ? NULL : provider;
+  return LB_AUTH_IS_TOKEN (config->auth) ? NULL : provider;
 }
 
 static gpointer
@@ -237,7 +237,7 @@ check_imap (const LbServerConfig *config,
     }
   /* A server may accept AUTH for an OAuth2 token issued to another user (Microsoft does,
    * issue 13): only a command on the mailbox shows whether the session is this one. */
-  if (config->auth == LB_AUTH_OAUTH2 &&
+  if (LB_AUTH_IS_TOKEN (config->auth) &&
       !lb_imap_session_select_sync (session, "INBOX", TRUE, NULL, NULL, NULL, NULL,
                                     cancellable, &error))
     {

@@ -228,7 +228,7 @@ dispatch_changes (gpointer data)
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
         }
       /* The worker records a refused grant in the store before it reports the error. */
-      if (self->row->auth == LB_AUTH_OAUTH2 &&
+      if (LB_AUTH_IS_TOKEN (self->row->auth) &&
           self->needs_sign_in != lb_account_get_needs_sign_in (self))
         {
           self->needs_sign_in = !self->needs_sign_in;
@@ -390,7 +390,12 @@ _lb_account_new (const LbStoreAccount  *row,
     {
       self->needs_sign_in = TRUE;
       self->status = LB_ACCOUNT_STATUS_ERROR;
-      self->last_error = g_strdup (_("The sign-in is no longer valid. Sign in to this account again."));
+      /* An Online Accounts account is asked again when its threads start, and shows
+       * Online Accounts' own answer then. */
+      self->last_error = g_strdup (row->auth == LB_AUTH_GOA
+                                   ? _("Online Accounts needs you to sign in to this account again. "
+                                       "Open Settings, Online Accounts.")
+                                   : _("The sign-in is no longer valid. Sign in to this account again."));
     }
   return g_steal_pointer (&self);
 }
@@ -415,7 +420,10 @@ lb_account_get_auth (LbAccount *self)
  * %LB_ACCOUNT_STATUS_ERROR with a #LbAccount:last-error that says so, nothing is retried,
  * and signing in again (lb_engine_update_account_async() with the new refresh token)
  * keeps the account's id and mail.  The state is kept in the store, so every process
- * sees it.
+ * sees it.  For an Online Accounts account (%LB_AUTH_GOA) it means that Online Accounts
+ * refused (NOT_AUTHORIZED) or no longer offers the account: the fix is in Settings, and
+ * the account asks Online Accounts again whenever it is rebuilt (a new process, or
+ * lb_engine_update_account_async() without a secret), ending the state when it answers.
  *
  * Returns: %TRUE when the account must be signed in again
  */
@@ -427,7 +435,7 @@ lb_account_get_needs_sign_in (LbAccount *self)
   g_autoptr(LbStoreAccount) row = NULL;
 
   g_return_val_if_fail (LB_IS_ACCOUNT (self), FALSE);
-  if (self->row->auth != LB_AUTH_OAUTH2)
+  if (!LB_AUTH_IS_TOKEN (self->row->auth))
     return FALSE;
   if (self->row->needs_sign_in)
     return TRUE;

@@ -27,6 +27,7 @@ lb_account_settings_free (LbAccountSettings *settings)
   g_free (settings->oauth2_provider);
   g_free (settings->signature);
   g_clear_pointer (&settings->aliases, g_ptr_array_unref);
+  g_free (settings->goa_id);
   lb_server_config_free (settings->imap);
   lb_server_config_free (settings->smtp);
   g_free (settings);
@@ -66,6 +67,8 @@ row_from_settings (const LbAccountSettings *settings)
     row->oauth2_provider = g_strdup (settings->oauth2_provider);
   row->signature = g_strdup (settings->signature);
   row->aliases = lb_identity_array_copy (settings->aliases);
+  if (row->auth == LB_AUTH_GOA)
+    row->goa_id = g_strdup (settings->goa_id);
   if (settings->smtp != NULL)
     {
       row->smtp_host = g_strdup (settings->smtp->host);
@@ -104,8 +107,9 @@ add_account_done (GObject      *source,
 
 /**
  * lb_engine_add_account_async:
- * @secret: the password, app password or authorization code; it is written to the
- *   keyring and nowhere else
+ * @secret: (nullable): the password, app password or OAuth2 refresh token; it is written
+ *   to the keyring and nowhere else.  %NULL only for an Online Accounts account
+ *   (%LB_AUTH_GOA), whose grant Online Accounts keeps
  *
  * Saves a new account (checking the servers is the caller's business: see the account
  * wizard) and, if the engine runs, starts its first sync.
@@ -123,7 +127,7 @@ lb_engine_add_account_async (LbEngine                *self,
   LbLocalAccountJob *d;
 
   g_return_if_fail (settings != NULL && settings->email != NULL && settings->imap != NULL);
-  g_return_if_fail (secret != NULL);
+  g_return_if_fail ((secret != NULL) != (settings->imap->auth == LB_AUTH_GOA));
 
   g_task_set_source_tag (task, lb_engine_add_account_async);
   d = account_job_new ();
@@ -169,6 +173,7 @@ lb_account_dup_settings (LbAccount *account)
   s->oauth2_provider = g_strdup (row->oauth2_provider);
   s->signature = g_strdup (row->signature);
   s->aliases = lb_identity_array_copy (row->aliases);
+  s->goa_id = g_strdup (row->goa_id);
   if (row->smtp_host != NULL)
     {
       s->smtp = lb_server_config_new (row->smtp_host, row->smtp_port, row->smtp_security,
@@ -251,7 +256,10 @@ lb_engine_update_account_async (LbEngine                *self,
   d->row->email = g_strdup (lb_account_get_email (account));
   d->row->color = g_strdup (_lb_account_get_row (account)->color);
   d->row->created = _lb_account_get_row (account)->created;
-  d->row->needs_sign_in = secret == NULL && lb_account_get_needs_sign_in (account);
+  /* An Online Accounts account rebuilt asks Online Accounts again (lb-account-worker.c),
+   * which sets the state again if it still refuses. */
+  d->row->needs_sign_in = secret == NULL && settings->imap->auth != LB_AUTH_GOA &&
+                          lb_account_get_needs_sign_in (account);
   d->secret = g_strdup (secret);
   lb_worker_push (self->local, LB_JOB_PRIORITY_USER, NULL, lb_local_update_account_job, d,
                   (GDestroyNotify) lb_local_account_job_free, (GDestroyNotify) lb_store_account_free,

@@ -53,6 +53,9 @@ G_BEGIN_DECLS
  * @signature: (nullable): the plain-text signature of @email
  * @aliases: (nullable) (element-type LbIdentity): the other addresses the account sends
  *   as, each with its own name and signature; %NULL for none
+ * @goa_id: (nullable): for an account whose @imap auth is %LB_AUTH_GOA, the GNOME Online
+ *   Accounts account that gives its tokens (lb_goa_list_accounts_sync()); such an account
+ *   is added with no secret: Online Accounts keeps the grant
  *
  * What is needed to add an account.  The secret is passed separately and goes
  * straight to the keyring: a password, or for an OAuth2 account (@imap's auth, which
@@ -69,6 +72,7 @@ typedef struct {
   char           *oauth2_provider;
   char           *signature;
   GPtrArray      *aliases;
+  char           *goa_id;
 } LbAccountSettings;
 
 LbAccountSettings *lb_account_settings_new  (void);

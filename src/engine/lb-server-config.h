@@ -13,14 +13,22 @@ G_BEGIN_DECLS
 /**
  * LbAuthKind:
  * @LB_AUTH_PASSWORD: the secret is a password (SASL PLAIN/LOGIN as the server offers)
- * @LB_AUTH_OAUTH2: the secret is an OAuth2 access token, sent with SASL XOAUTH2
+ * @LB_AUTH_OAUTH2: the secret is an OAuth2 access token, sent with SASL XOAUTH2 (or
+ *   OAUTHBEARER where a server offers only that); Letterbox keeps the refresh token
+ * @LB_AUTH_GOA: the secret is an OAuth2 access token from GNOME Online Accounts, which
+ *   keeps the grant; on the wire the same as %LB_AUTH_OAUTH2
  *
- * What the secret passed beside an #LbServerConfig is.
+ * What the secret passed beside an #LbServerConfig is.  The values are stored.
  */
 typedef enum {
   LB_AUTH_PASSWORD,
   LB_AUTH_OAUTH2,
+  LB_AUTH_GOA,
 } LbAuthKind;
+
+/* Whether the secret of @kind is an OAuth2 access token (logins with SASL XOAUTH2 or
+ * OAUTHBEARER), whoever holds the grant. */
+#define LB_AUTH_IS_TOKEN(kind) ((kind) == LB_AUTH_OAUTH2 || (kind) == LB_AUTH_GOA)
 
 /**
  * LbServerConfig:

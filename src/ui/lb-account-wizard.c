@@ -43,6 +43,8 @@
 #include "lb-account-discovery.h"
 #include "lb-account-sign-in.h"
 #include "lb-account-wizard.h"
+#include "lb-goa-chooser.h"
+#include "lb-goa.h"
 #include "lb-ui-types.h"
 
 typedef enum {
@@ -69,6 +71,7 @@ struct _LbAccountWizard
   GNetworkMonitor   *monitor;
   char              *reauth_oauth2_id; /* its browser sign-in */
   char              *sign_in_uri;    /* the browser sign-in's address, while it runs */
+  GPtrArray         *goa_accounts;   /* Online Accounts' usable accounts, or NULL */
 
   /* Template children */
   GtkStack          *stack;
@@ -78,6 +81,7 @@ struct _LbAccountWizard
   AdwEntryRow       *name_row;
   AdwEntryRow       *email_row;
   GtkLabel          *identity_error;
+  GtkWidget         *goa_button;
   AdwStatusPage     *busy_page;
   GtkSpinner        *busy_spinner;
   GtkLabel          *secret_title;
@@ -1197,6 +1201,50 @@ on_client_id_changed (LbAccountWizard *self)
 
 /* ---- navigation --------------------------------------------------------------------- */
 
+/* ---- GNOME Online Accounts: one button on the first page, the rest in the chooser ---- */
+
+static void
+on_goa_listed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(LbAccountWizard) self = g_weak_ref_get (ref);
+  g_autoptr(GPtrArray) accounts = lb_goa_list_accounts_finish (result, NULL);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self == NULL || self->account != NULL || self->reauth != NULL || accounts == NULL ||
+      accounts->len == 0)
+    return;
+  self->goa_accounts = g_steal_pointer (&accounts);
+  gtk_widget_set_visible (self->goa_button, TRUE);
+}
+
+static void
+on_goa_account_added (LbAccountWizard *self,
+                      LbAccount       *account)
+{
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+use_goa_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LbAccountWizard *self = LB_ACCOUNT_WIZARD (widget);
+  LbGoaChooser *chooser;
+
+  if (self->goa_accounts == NULL)
+    return;
+  chooser = lb_goa_chooser_new (self->engine, self->goa_accounts);
+  gtk_window_set_transient_for (GTK_WINDOW (chooser), GTK_WINDOW (self));
+  g_signal_connect_object (chooser, "account-added", G_CALLBACK (on_goa_account_added), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (chooser));
+}
+
 static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
@@ -1360,6 +1408,7 @@ lb_account_wizard_finalize (GObject *object)
   g_free (self->sign_in_uri);
   g_free (self->config_address);
   g_free (self->return_page);
+  g_clear_pointer (&self->goa_accounts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lb_account_wizard_parent_class)->finalize (object);
 }
@@ -1382,6 +1431,7 @@ lb_account_wizard_class_init (LbAccountWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, name_row);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, email_row);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, identity_error);
+  gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, goa_button);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, busy_page);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, LbAccountWizard, secret_title);
@@ -1432,6 +1482,7 @@ lb_account_wizard_class_init (LbAccountWizardClass *klass)
                                    copy_sign_in_address_action);
   gtk_widget_class_install_action (widget_class, "wizard.copy-help-address", NULL,
                                    copy_help_address_action);
+  gtk_widget_class_install_action (widget_class, "wizard.use-goa", NULL, use_goa_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "wizard.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
@@ -1472,6 +1523,14 @@ lb_account_wizard_init (LbAccountWizard *self)
 
   fill_secret_page (self);
   show_page (self, "identity");
+
+  if (lb_goa_is_available ())
+    {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (ref, self);
+      lb_goa_list_accounts_async (NULL, on_goa_listed, ref);
+    }
 }
 
 /**

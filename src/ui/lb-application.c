@@ -14,6 +14,8 @@
 #include "lb-application.h"
 #include "lb-background.h"
 #include "lb-composer.h"
+#include "lb-engine-goa.h"
+#include "lb-goa-chooser.h"
 #include "lb-notifier.h"
 #include "lb-preferences-window.h"
 #include "lb-window.h"
@@ -211,8 +213,37 @@ lb_application_add_account_action (GSimpleAction *action,
   lb_account_wizard_present (parent, engine);
 }
 
+static void
+on_goa_settings_opened (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_goa_open_settings_finish (result, &error))
+    g_warning ("%s", error->message);
+}
+
+/* An Online Accounts account is signed in again in Settings: ask Online Accounts once
+ * more (the user may have fixed it already), and open its panel if it still refuses. */
+static void
+on_goa_retried (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) account = lb_engine_retry_goa_account_finish (LB_ENGINE (source), result,
+                                                                     &error);
+
+  if (account == NULL && g_error_matches (error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED))
+    lb_goa_open_settings_async (NULL, on_goa_settings_opened, NULL);
+  else if (account == NULL)
+    g_warning ("%s", error->message);
+}
+
 /* app.sign-in-again(account id): the sidebar's "Sign In Again" for an account whose
- * browser sign-in the provider no longer accepts. */
+ * browser sign-in the provider no longer accepts (or, for an Online Accounts account,
+ * that Online Accounts refuses). */
 static void
 lb_application_sign_in_again_action (GSimpleAction *action,
                                      GVariant      *parameter,
@@ -225,6 +256,11 @@ lb_application_sign_in_again_action (GSimpleAction *action,
   if (engine == NULL)
     return;
   account = lb_engine_get_account (engine, g_variant_get_int64 (parameter));
+  if (account != NULL && lb_account_get_auth (account) == LB_AUTH_GOA)
+    {
+      lb_engine_retry_goa_account_async (engine, account, NULL, on_goa_retried, NULL);
+      return;
+    }
   if (account == NULL || lb_account_get_auth (account) != LB_AUTH_OAUTH2)
     return;
   lb_account_wizard_present_sign_in (lb_application_get_main_window (self), engine, account);

@@ -459,6 +459,8 @@ lb_test_servers_start (const LbTestServersOptions *options,
     g_ptr_array_add (argv, g_strdup ("--no-smtp"));
   if (options->oauth2_introspect != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--oauth2-introspect=%s", options->oauth2_introspect));
+  if (options->oauth2_mechanisms != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--oauth2-mechanisms=%s", options->oauth2_mechanisms));
   for (guint i = 0; options->corpus != NULL && options->corpus[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup_printf ("--corpus=%s", options->corpus[i]));
   for (guint i = 0; options->without_special != NULL && options->without_special[i] != NULL; i++)

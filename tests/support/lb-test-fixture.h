@@ -35,6 +35,9 @@ typedef struct {
   /* An RFC 7662 introspection URL (lb-test-oauth2.h): Dovecot then accepts OAuth2
    * tokens (XOAUTH2, OAUTHBEARER) and no passwords.  NULL: passwords. */
   const char *oauth2_introspect;
+  /* With oauth2_introspect: the SASL mechanisms offered for tokens ("oauthbearer" alone,
+   * as an RFC 7628 server); NULL: XOAUTH2 and OAUTHBEARER. */
+  const char *oauth2_mechanisms;
 } LbTestServersOptions;
 
 typedef struct {

@@ -6,6 +6,7 @@ The engine's layers (see src/engine/meson.build):
     base       lb-error, lb-types, lb-server-config, lb-identity, lb-text-sanitize (the leaf units)
     net mime secrets providers store search imap smtp
     oauth2     sign-in and tokens (base and net only)
+    goa        GNOME Online Accounts' mail accounts and their tokens (base only)
     worker     everything that runs on an account's thread
     api        the public, main-thread objects at src/engine/'s top level
 
@@ -20,6 +21,7 @@ ALLOWED = {
     'base': set(),
     'net': {'base'},
     'oauth2': {'base', 'net'},
+    'goa': {'base'},
     'mime': {'base'},
     'secrets': {'base'},
     'providers': {'base', 'net'},
@@ -27,8 +29,8 @@ ALLOWED = {
     'search': {'base', 'store'},
     'imap': {'base', 'net', 'providers', 'search'},
     'smtp': {'base', 'net', 'providers'},
-    'worker': {'base', 'net', 'oauth2', 'mime', 'secrets', 'providers', 'store', 'search', 'imap', 'smtp'},
-    'api': {'base', 'net', 'oauth2', 'mime', 'secrets', 'providers', 'store', 'search', 'imap', 'smtp',
+    'worker': {'base', 'net', 'oauth2', 'goa', 'mime', 'secrets', 'providers', 'store', 'search', 'imap', 'smtp'},
+    'api': {'base', 'net', 'oauth2', 'goa', 'mime', 'secrets', 'providers', 'store', 'search', 'imap', 'smtp',
             'worker'},
 }
 BASE = {'lb-error', 'lb-types', 'lb-server-config', 'lb-identity', 'lb-text-sanitize'}

@@ -33,6 +33,8 @@ struct _LbImapConnection
   GCancellable  *open_cancellable;
   LbProvider    *provider;
   GString       *login_reply;
+  const LbServerConfig *login_config;   /* during the login only */
+  gboolean       mechanism_changed;     /* the login learnt that OAUTHBEARER is needed */
   char           errbuf[CURL_ERROR_SIZE];
 
   /* COMPRESS=DEFLATE (RFC 4978): once started, both directions are one raw deflate
@@ -106,6 +108,8 @@ login_debug_cb (CURL          *handle,
 
   if (type == CURLINFO_HEADER_IN && size > 0)
     {
+      if (lb_curl_note_server_line (self->login_config, data, size))
+        self->mechanism_changed = TRUE;
       g_string_truncate (self->login_reply, 0);
       g_string_append_len (self->login_reply, data, MIN (size, 2048));
       while (self->login_reply->len > 0 &&
@@ -152,15 +156,27 @@ lb_imap_connection_open_sync (LbImapConnection     *self,
 
   url = lb_curl_build_url (config->security == LB_SECURITY_TLS ? "imaps" : "imap",
                            config->host, config->port);
-  self->curl = lb_curl_easy_new_for_server (config, password, url, cancellable, self->errbuf);
-  curl_easy_setopt (self->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-  curl_easy_setopt (self->curl, CURLOPT_CONNECT_ONLY, 1L);
   self->login_reply = g_string_new (NULL);
-  curl_easy_setopt (self->curl, CURLOPT_DEBUGFUNCTION, login_debug_cb);
-  curl_easy_setopt (self->curl, CURLOPT_DEBUGDATA, self);
-  curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 1L);
+  self->login_config = config;
+  /* A second round only when the first learnt that the server takes OAUTHBEARER only
+   * (lb-curl.c): curl then stopped before sending the token. */
+  for (guint round = 0; round < 2; round++)
+    {
+      if (round > 0)
+        curl_easy_cleanup (g_steal_pointer (&self->curl));
+      self->mechanism_changed = FALSE;
+      self->curl = lb_curl_easy_new_for_server (config, password, url, cancellable, self->errbuf);
+      curl_easy_setopt (self->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+      curl_easy_setopt (self->curl, CURLOPT_CONNECT_ONLY, 1L);
+      curl_easy_setopt (self->curl, CURLOPT_DEBUGFUNCTION, login_debug_cb);
+      curl_easy_setopt (self->curl, CURLOPT_DEBUGDATA, self);
+      curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 1L);
 
-  rc = curl_easy_perform (self->curl);
+      rc = curl_easy_perform (self->curl);
+      if (rc != CURLE_LOGIN_DENIED || !self->mechanism_changed)
+        break;
+    }
+  self->login_config = NULL;
 
   /* The debug stream and the progress callback only matter while curl drives the login. */
   curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 0L);
@@ -179,7 +195,7 @@ lb_imap_connection_open_sync (LbImapConnection     *self,
           /* A refused OAuth2 token is a plain LB_ERROR_AUTH, which the caller answers
            * with a refresh: the provider's words for a refused login are about
            * passwords (Outlook.com's say that it wants OAuth2). */
-          const LbProvider *provider = config->auth == LB_AUTH_OAUTH2 ? NULL : self->provider;
+          const LbProvider *provider = LB_AUTH_IS_TOKEN (config->auth) ? NULL : self->provider;
 
           g_propagate_error (error, lb_error_map_curl (rc, self->errbuf, config->host,
                                                        provider, LB_ERROR_PHASE_IMAP_LOGIN,

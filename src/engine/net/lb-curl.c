@@ -48,10 +48,133 @@ progress_cb (void       *user_data,
   return g_cancellable_is_cancelled (cancellable) ? 1 : 0;
 }
 
-/* The login.  For OAuth2, libcurl's SASL XOAUTH2 with the access token: never
- * CURLOPT_HTTPAUTH (with it curl 7.88 sends OAUTHBEARER even when told XOAUTH2), never a
- * password.  With CONNECT_ONLY curl still authenticates before curl_easy_perform
- * returns, so the IMAP connection works unchanged. */
+/* ---- The SASL mechanism of OAuth2 logins ------------------------------------------ */
+
+/* XOAUTH2 is what Google and Microsoft document and every OAuth2 server offers but the
+ * ones that follow RFC 7628 alone: those offer only OAUTHBEARER.  curl cannot be told
+ * "XOAUTH2, else OAUTHBEARER" (given both, it prefers OAUTHBEARER), so the choice is ours,
+ * from what the server announced: its CAPABILITY (IMAP) or EHLO (SMTP) lines, which the
+ * IMAP and SMTP code pass to lb_curl_note_server_line() from curl's debug stream.  The
+ * servers (host:port) found to offer only OAUTHBEARER are remembered for the process; the
+ * first login to one uses XOAUTH2, fails at once without sending the token (curl finds no
+ * mechanism it was allowed), and is retried by the caller when the note says so. */
+static GMutex oauthbearer_lock;
+static GHashTable *oauthbearer_servers;
+
+static char *
+server_key (const LbServerConfig *config)
+{
+  return g_strdup_printf ("%s:%u", config->host, config->port);
+}
+
+/**
+ * lb_curl_oauth2_mechanism:
+ *
+ * Returns: the SASL mechanism for an OAuth2 login to @config's server, "XOAUTH2" unless
+ *   it announced only "OAUTHBEARER"
+ */
+const char *
+lb_curl_oauth2_mechanism (const LbServerConfig *config)
+{
+  g_autofree char *key = server_key (config);
+  gboolean bearer;
+
+  g_mutex_lock (&oauthbearer_lock);
+  bearer = oauthbearer_servers != NULL && g_hash_table_contains (oauthbearer_servers, key);
+  g_mutex_unlock (&oauthbearer_lock);
+  return bearer ? "OAUTHBEARER" : "XOAUTH2";
+}
+
+/* The SASL mechanisms that LINE announces, as flags; 0 when it announces none.  IMAP:
+ * "* CAPABILITY ... AUTH=XOAUTH2 ..." (or an OK [CAPABILITY ...] greeting); SMTP:
+ * "250-AUTH PLAIN XOAUTH2" (and the old "250-AUTH=..."). */
+enum { MECH_SEEN = 1, MECH_XOAUTH2 = 2, MECH_OAUTHBEARER = 4 };
+
+static guint
+parse_mechanisms (const char *line)
+{
+  g_auto(GStrv) words = g_strsplit_set (line, " \t\r\n[]", -1);
+  gboolean smtp_auth = FALSE;
+  guint found = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *w = words[i];
+      const char *mech = NULL;
+
+      if (g_ascii_strncasecmp (w, "250-AUTH", 8) == 0)
+        {
+          smtp_auth = TRUE;
+          mech = w[8] == '=' ? w + 9 : NULL;
+        }
+      else if (i == 1 && g_str_equal (words[0], "250") && g_ascii_strcasecmp (w, "AUTH") == 0)
+        smtp_auth = TRUE;   /* the last line of the EHLO reply: "250 AUTH ..." */
+      else if (g_ascii_strncasecmp (w, "AUTH=", 5) == 0)
+        mech = w + 5;
+      else if (smtp_auth)
+        mech = w;
+      if (mech == NULL || mech[0] == '\0')
+        continue;
+      found |= MECH_SEEN;
+      if (g_ascii_strcasecmp (mech, "XOAUTH2") == 0)
+        found |= MECH_XOAUTH2;
+      else if (g_ascii_strcasecmp (mech, "OAUTHBEARER") == 0)
+        found |= MECH_OAUTHBEARER;
+    }
+  return found;
+}
+
+/**
+ * lb_curl_note_server_line:
+ * @line: one line the server sent during curl's connect and login (never one we sent)
+ *
+ * Learns, from an OAuth2 server's announced mechanisms, whether its logins must use
+ * OAUTHBEARER.  Call it for every %CURLINFO_HEADER_IN line of an OAuth2 login.
+ *
+ * Returns: %TRUE when that changed lb_curl_oauth2_mechanism() for the server: a login
+ *   refused now is worth one more try
+ */
+gboolean
+lb_curl_note_server_line (const LbServerConfig *config,
+                          const char           *line,
+                          gsize                 length)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *key = NULL;
+  gboolean bearer_only;
+  gboolean changed;
+  guint found;
+
+  if (!LB_AUTH_IS_TOKEN (config->auth) || length < 8)
+    return FALSE;
+  text = g_strndup (line, MIN (length, 4096));
+  if (g_ascii_strncasecmp (text, "250", 3) != 0 && strstr (text, "CAPABILITY") == NULL)
+    return FALSE;
+  found = parse_mechanisms (text);
+  if (found == 0)
+    return FALSE;
+  bearer_only = (found & MECH_OAUTHBEARER) != 0 && (found & MECH_XOAUTH2) == 0;
+  key = server_key (config);
+  g_mutex_lock (&oauthbearer_lock);
+  if (oauthbearer_servers == NULL)
+    oauthbearer_servers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  changed = bearer_only != g_hash_table_contains (oauthbearer_servers, key);
+  if (changed && bearer_only)
+    g_hash_table_add (oauthbearer_servers, g_steal_pointer (&key));
+  else if (changed)
+    g_hash_table_remove (oauthbearer_servers, key);
+  g_mutex_unlock (&oauthbearer_lock);
+  if (changed)
+    g_debug ("%s:%u offers %s for OAuth2", config->host, config->port,
+             bearer_only ? "only OAUTHBEARER" : "XOAUTH2");
+  return changed;
+}
+
+/* The login.  For OAuth2, libcurl's SASL XOAUTH2 (or OAUTHBEARER, above) with the access
+ * token: never CURLOPT_HTTPAUTH (with it curl 7.88 sends OAUTHBEARER even when told
+ * XOAUTH2), never a password.  One AUTH= only, so that curl never falls back to a
+ * mechanism that would send the token as a password.  With CONNECT_ONLY curl still
+ * authenticates before curl_easy_perform returns, so the IMAP connection works unchanged. */
 static void
 set_login (CURL                 *h,
            const LbServerConfig *config,
@@ -61,10 +184,13 @@ set_login (CURL                 *h,
     curl_easy_setopt (h, CURLOPT_USERNAME, config->username);
   if (secret == NULL)
     return;
-  if (config->auth == LB_AUTH_OAUTH2)
+  if (LB_AUTH_IS_TOKEN (config->auth))
     {
+      g_autofree char *options = g_strconcat ("AUTH=", lb_curl_oauth2_mechanism (config), NULL);
+
       curl_easy_setopt (h, CURLOPT_XOAUTH2_BEARER, secret);
-      curl_easy_setopt (h, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+      /* curl copies string options. */
+      curl_easy_setopt (h, CURLOPT_LOGIN_OPTIONS, options);
     }
   else
     curl_easy_setopt (h, CURLOPT_PASSWORD, secret);
@@ -127,7 +253,7 @@ lb_curl_set_proxy (CURL       *h,
 /**
  * lb_curl_easy_new_for_server:
  * @password: (nullable): the password, or the OAuth2 access token when @config's auth
- *   is %LB_AUTH_OAUTH2
+ *   is %LB_AUTH_OAUTH2 or %LB_AUTH_GOA
  * @errbuf: (out caller-allocates): CURL_ERROR_SIZE bytes that must outlive the handle
  *
  * Returns: a handle with TLS, login, timeouts, proxy and cancellation configured.

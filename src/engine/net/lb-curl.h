@@ -23,6 +23,10 @@ CURL  *lb_curl_easy_new_for_server (const LbServerConfig *config,
 void   lb_curl_set_proxy           (CURL                 *h,
                                     const char           *proxy,
                                     const char           *url);
+const char *lb_curl_oauth2_mechanism (const LbServerConfig *config);
+gboolean    lb_curl_note_server_line (const LbServerConfig *config,
+                                      const char           *line,
+                                      gsize                 length);
 void   lb_curl_set_error           (GError              **error,
                                     CURLcode              code,
                                     const char           *errbuf,

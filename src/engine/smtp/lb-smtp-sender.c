@@ -20,6 +20,8 @@ typedef struct {
   gsize         len;
   gsize         pos;
   GString      *last_reply;
+  const LbServerConfig *config;
+  gboolean      mechanism_changed;   /* the EHLO said OAUTHBEARER only (lb-curl.c) */
 } SendState;
 
 static size_t
@@ -51,6 +53,8 @@ debug_cb (CURL          *handle,
   /* Server replies only.  CURLINFO_HEADER_OUT would include AUTH: never look at it.
    * A refusal (4xx/5xx) is kept over later successes: curl may still say QUIT, and
    * "221 Bye" explains nothing. */
+  if (type == CURLINFO_HEADER_IN && lb_curl_note_server_line (st->config, data, size))
+    st->mechanism_changed = TRUE;
   if (type == CURLINFO_HEADER_IN && !(kept_refusal && success))
     {
       g_string_truncate (st->last_reply, 0);
@@ -86,15 +90,18 @@ classify (CURLcode  rc,
   return LB_SMTP_TEMPORARY;
 }
 
+/* One session.  *@retry is set, and nothing else, when the login failed only because the
+ * server takes OAUTHBEARER alone (curl then sent no token; lb-curl.c): run it again. */
 static LbSmtpResult
-run (const LbServerConfig *config,
-     const char           *password,
-     const char           *envelope_from,
-     const char * const   *recipients,
-     GBytes               *message,
-     char                **server_reply,
-     GCancellable         *cancellable,
-     GError              **error)
+run_once (const LbServerConfig *config,
+          const char           *password,
+          const char           *envelope_from,
+          const char * const   *recipients,
+          GBytes               *message,
+          char                **server_reply,
+          gboolean             *retry,
+          GCancellable         *cancellable,
+          GError              **error)
 {
   char errbuf[CURL_ERROR_SIZE];
   g_autofree char *url = NULL;
@@ -111,6 +118,7 @@ run (const LbServerConfig *config,
   h = lb_curl_easy_new_for_server (config, password, url, cancellable, errbuf);
   curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   st.last_reply = g_string_new (NULL);
+  st.config = config;
   curl_easy_setopt (h, CURLOPT_DEBUGFUNCTION, debug_cb);
   curl_easy_setopt (h, CURLOPT_DEBUGDATA, &st);
   curl_easy_setopt (h, CURLOPT_VERBOSE, 1L);
@@ -142,6 +150,9 @@ run (const LbServerConfig *config,
   rc = curl_easy_perform (h);
   curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &response_code);
   result = classify (rc, response_code);
+  *retry = rc == CURLE_LOGIN_DENIED && st.mechanism_changed;
+  if (*retry)
+    rc = CURLE_OK;   /* nothing to report: the caller tries again */
 
   if (server_reply != NULL)
     *server_reply = st.last_reply->len > 0 ? g_strdup (st.last_reply->str) : NULL;
@@ -168,6 +179,29 @@ run (const LbServerConfig *config,
   curl_easy_cleanup (h);
   g_string_free (st.last_reply, TRUE);
   return result;
+}
+
+static LbSmtpResult
+run (const LbServerConfig *config,
+     const char           *password,
+     const char           *envelope_from,
+     const char * const   *recipients,
+     GBytes               *message,
+     char                **server_reply,
+     GCancellable         *cancellable,
+     GError              **error)
+{
+  gboolean retry = FALSE;
+  LbSmtpResult result;
+
+  result = run_once (config, password, envelope_from, recipients, message, server_reply,
+                     &retry, cancellable, error);
+  if (!retry)
+    return result;
+  if (server_reply != NULL)
+    g_clear_pointer (server_reply, g_free);
+  return run_once (config, password, envelope_from, recipients, message, server_reply,
+                   &retry, cancellable, error);
 }
 
 /**

@@ -41,6 +41,7 @@ lb_store_account_copy (const LbStoreAccount *account)
   copy->oauth2_provider = g_strdup (account->oauth2_provider);
   copy->signature = g_strdup (account->signature);
   copy->aliases = lb_identity_array_copy (account->aliases);
+  copy->goa_id = g_strdup (account->goa_id);
   return copy;
 }
 
@@ -61,6 +62,7 @@ lb_store_account_free (LbStoreAccount *account)
   g_free (account->oauth2_provider);
   g_free (account->signature);
   g_clear_pointer (&account->aliases, g_ptr_array_unref);
+  g_free (account->goa_id);
   g_free (account);
 }
 
@@ -102,7 +104,7 @@ lb_store_not_found (GError     **error,
 #define ACCOUNT_COLUMNS \
   "id, email, display_name, imap_host, imap_port, imap_security, smtp_host, smtp_port, " \
   "smtp_security, username, provider_id, ca_file, proxy, color, created, auth, oauth2_provider, " \
-  "needs_sign_in, signature"
+  "needs_sign_in, signature, goa_id"
 
 static LbStoreAccount *
 account_from_row (LbStmt *stmt)
@@ -128,6 +130,7 @@ account_from_row (LbStmt *stmt)
   a->oauth2_provider = lb_stmt_dup_text (stmt, 16);
   a->needs_sign_in = sqlite3_column_int (stmt, 17) != 0;
   a->signature = lb_stmt_dup_text (stmt, 18);
+  a->goa_id = lb_stmt_dup_text (stmt, 19);
   return a;
 }
 
@@ -154,6 +157,7 @@ bind_account (LbStmt               *stmt,
   sqlite3_bind_int (stmt, 17, a->needs_sign_in ? 1 : 0);
   lb_stmt_bind_text (stmt, 18, a->signature != NULL && a->signature[0] != '\0' ? a->signature
                                                                                : NULL);
+  lb_stmt_bind_text (stmt, 19, a->goa_id);
 }
 
 /* Replaces the account's additional addresses with @aliases (%NULL: none), in order. */
@@ -240,9 +244,9 @@ add_account_row (LbStore         *self,
                            "INSERT INTO accounts (email, display_name, imap_host, imap_port, "
                            "imap_security, smtp_host, smtp_port, smtp_security, username, "
                            "provider_id, ca_file, proxy, color, created, auth, oauth2_provider, "
-                           "needs_sign_in, signature) "
+                           "needs_sign_in, signature, goa_id) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                           "?15, ?16, ?17, ?18)",
+                           "?15, ?16, ?17, ?18, ?19)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -303,7 +307,7 @@ update_account_row (LbStore               *self,
                            "imap_port = ?4, imap_security = ?5, smtp_host = ?6, smtp_port = ?7, "
                            "smtp_security = ?8, username = ?9, provider_id = ?10, ca_file = ?11, "
                            "proxy = ?12, color = ?13, auth = ?15, oauth2_provider = ?16, "
-                           "needs_sign_in = ?17, signature = ?18 WHERE id = ?14",
+                           "needs_sign_in = ?17, signature = ?18, goa_id = ?19 WHERE id = ?14",
                            error);
   if (stmt == NULL)
     return FALSE;

@@ -77,6 +77,7 @@ typedef struct {
   gboolean    needs_sign_in;    /* the OAuth2 grant was refused: sign in again */
   char       *signature;        /* of the account's own address, plain text */
   GPtrArray  *aliases;          /* (element-type LbIdentity) never NULL once read */
+  char       *goa_id;           /* the Online Accounts account when @auth is GOA */
 } LbStoreAccount;
 
 /**

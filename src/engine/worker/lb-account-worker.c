@@ -17,6 +17,7 @@
 
 #include "lb-account-worker.h"
 #include "lb-error.h"
+#include "lb-goa.h"
 #include "lb-imap-session.h"
 #include "lb-quirks.h"
 #include "lb-reconnect.h"
@@ -65,6 +66,7 @@ struct _LbAccountWorker
   GMutex                    credentials_mutex;
   LbOAuth2Credentials      *credentials;
   gboolean                  needs_sign_in;
+  GError                   *goa_error;  /* why Online Accounts refused, once it did */
   LbOAuth2RotatedFunc       rotated_func;
   gpointer                  rotated_data;
 };
@@ -224,6 +226,68 @@ oauth2_access_token (LbAccountWorker  *self,
   return NULL;
 }
 
+/* Records in the store that an Online Accounts account works again (the user fixed its
+ * sign-in in Settings), so that every process stops showing the needs-sign-in state. */
+static void
+clear_needs_sign_in (LbAccountWorker *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = lb_store_open (self->store_path, LB_STORE_OPEN_DEFAULT, &error);
+
+  if (store == NULL || !lb_store_set_needs_sign_in (store, self->row->id, FALSE, &error))
+    g_warning ("Cannot record that account %" G_GINT64_FORMAT " signs in again: %s",
+               self->row->id, error->message);
+}
+
+/* An Online Accounts account's access token: Online Accounts renews it and keeps the
+ * grant.  Its refusal (NOT_AUTHORIZED, or the account gone from Online Accounts) is the
+ * needs-sign-in state, fixed in Settings: this process asks no more until the account
+ * is rebuilt (a new process, or signing in again), so nothing loops. */
+static char *
+goa_access_token (LbAccountWorker  *self,
+                  GCancellable     *cancellable,
+                  GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *token;
+  gboolean stuck;
+
+  g_mutex_lock (&self->credentials_mutex);
+  stuck = self->needs_sign_in;
+  if (stuck && self->goa_error != NULL)
+    g_propagate_error (error, g_error_copy (self->goa_error));
+  g_mutex_unlock (&self->credentials_mutex);
+  if (stuck)
+    return NULL;
+  token = lb_goa_get_access_token_sync (self->row->goa_id, cancellable, &local_error);
+  if (token != NULL)
+    {
+      g_mutex_lock (&self->credentials_mutex);
+      if (self->row->needs_sign_in)
+        {
+          self->row->needs_sign_in = FALSE;
+          clear_needs_sign_in (self);
+        }
+      g_mutex_unlock (&self->credentials_mutex);
+      return token;
+    }
+  if (g_error_matches (local_error, LB_ERROR, LB_ERROR_SIGN_IN_REQUIRED))
+    {
+      g_debug ("Account %" G_GINT64_FORMAT ": %s", self->row->id, local_error->message);
+      g_mutex_lock (&self->credentials_mutex);
+      if (!self->needs_sign_in)
+        {
+          self->needs_sign_in = TRUE;
+          self->goa_error = g_error_copy (local_error);
+          self->row->needs_sign_in = TRUE;
+          mark_needs_sign_in (self);
+        }
+      g_mutex_unlock (&self->credentials_mutex);
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
 static char *
 worker_password (gpointer       user_data,
                  const char    *refused,
@@ -234,6 +298,8 @@ worker_password (gpointer       user_data,
 
   if (self->row->auth == LB_AUTH_OAUTH2)
     return oauth2_access_token (self, refused, cancellable, error);
+  if (self->row->auth == LB_AUTH_GOA)
+    return goa_access_token (self, cancellable, error);
   return self->password_func (self->password_data, refused, cancellable, error);
 }
 
@@ -299,7 +365,9 @@ lb_account_worker_new (const LbStoreAccount            *row,
   g_mutex_init (&self->idle_mutex);
   g_cond_init (&self->idle_cond);
   g_mutex_init (&self->credentials_mutex);
-  /* A grant refused in an earlier run stays refused until the user signs in again. */
+  /* A grant refused in an earlier run stays refused until the user signs in again.  Not
+   * so for Online Accounts, where the user fixes it in Settings: each process asks it
+   * once more. */
   self->needs_sign_in = row->auth == LB_AUTH_OAUTH2 && row->needs_sign_in;
 
   /* The worker's own write connection: SQLite connections are never shared across threads. */
@@ -330,6 +398,7 @@ lb_account_worker_free (LbAccountWorker *self)
   g_clear_pointer (&self->row, lb_store_account_free);
   g_clear_pointer (&self->provider, lb_provider_unref);
   g_clear_pointer (&self->credentials, lb_oauth2_credentials_unref);
+  g_clear_error (&self->goa_error);
   g_mutex_clear (&self->credentials_mutex);
   g_free (self->store_path);
   g_mutex_clear (&self->worker_mutex);

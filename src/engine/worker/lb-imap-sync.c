@@ -162,7 +162,7 @@ lb_imap_sync_login (LbImapSession         *session,
   if (lb_imap_session_connect_sync (session, config, secret, id_required, cancellable,
                                     &local_error))
     return TRUE;
-  if (config->auth != LB_AUTH_OAUTH2 || !g_error_matches (local_error, LB_ERROR, LB_ERROR_AUTH))
+  if (!LB_AUTH_IS_TOKEN (config->auth) || !g_error_matches (local_error, LB_ERROR, LB_ERROR_AUTH))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;

@@ -145,7 +145,7 @@ lb_local_change_job (gpointer       worker_data,
 
 /**
  * lb_local_add_account_job:
- * @job_data: an #LbLocalAccountJob with a secret
+ * @job_data: an #LbLocalAccountJob with a secret (none for an Online Accounts account)
  *
  * Saves a new account and its secret.
  *
@@ -166,8 +166,10 @@ lb_local_add_account_job (gpointer       worker_data,
   if (profile == NULL || !lb_store_add_account (store, d->row, error))
     return NULL;
   key = d->secret_key (d->row->id);
-  /* The secret goes to the keyring only; if that fails the account is not kept. */
-  if (!lb_secrets_store_sync (profile, key, d->row->email, d->secret, cancellable, &local_error))
+  /* The secret goes to the keyring only; if that fails the account is not kept.  An
+   * Online Accounts account has none: Online Accounts keeps its grant. */
+  if (d->secret != NULL &&
+      !lb_secrets_store_sync (profile, key, d->row->email, d->secret, cancellable, &local_error))
     {
       lb_store_remove_account (store, d->row->id, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));

@@ -125,7 +125,7 @@ lookup_password (LbOutboxSendJob  *job,
 
   /* An OAuth2 account sends with the access token its IMAP uses (the keyring holds
    * only the refresh token). */
-  if (context->account->auth == LB_AUTH_OAUTH2)
+  if (LB_AUTH_IS_TOKEN (context->account->auth))
     return lb_imap_sync_get_secret (context->sync, NULL, cancellable, error);
   profile = lb_store_get_profile_id (context->store, error);
   if (profile == NULL)

@@ -288,7 +288,7 @@ send_with_retry (const LbOutboxContext  *context,
   result = lb_smtp_send_sync (config, context->password, item->env_from,
                               (const char * const *) item->rcpts, item->raw, reply,
                               cancellable, &local_error);
-  if (result != LB_SMTP_OK && config->auth == LB_AUTH_OAUTH2 && context->sync != NULL &&
+  if (result != LB_SMTP_OK && LB_AUTH_IS_TOKEN (config->auth) && context->sync != NULL &&
       g_error_matches (local_error, LB_ERROR, LB_ERROR_AUTH))
     fresh = lb_imap_sync_get_secret (context->sync, context->password, cancellable, NULL);
   if (fresh == NULL)

@@ -246,6 +246,7 @@ test_open_migrates_from_older (Fixture       *fx,
             "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
             "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
             "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
+            "ALTER TABLE accounts DROP COLUMN goa_id; "
             "DROP TABLE identities; "
             "PRAGMA user_version = 1;");
 
@@ -287,6 +288,7 @@ test_open_migrates_search_index (Fixture       *fx,
             "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
             "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
             "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
+            "ALTER TABLE accounts DROP COLUMN goa_id; "
             "DROP TABLE identities; "
             "PRAGMA user_version = 3;");
 
@@ -1693,6 +1695,29 @@ test_account_oauth2 (Fixture       *fx,
   g_assert_error (error, LB_ERROR, LB_ERROR_NOT_FOUND);
 }
 
+/* An Online Accounts account keeps its GOA id (migration 010) and nothing secret. */
+static void
+test_account_goa (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = open_rw (fx);
+  gint64 id = add_account (store, "alice@gmail.com");
+  g_autoptr(LbStoreAccount) a = lb_store_get_account (store, id, &error);
+  g_autoptr(LbStoreAccount) b = NULL;
+
+  g_assert_no_error (error);
+  g_assert_null (a->goa_id);
+  a->auth = LB_AUTH_GOA;
+  a->goa_id = g_strdup ("account_1700000000_0");
+  g_assert_true (lb_store_update_account (store, a, &error));
+  g_assert_no_error (error);
+  b = lb_store_get_account (store, id, &error);
+  g_assert_cmpint (b->auth, ==, LB_AUTH_GOA);
+  g_assert_cmpstr (b->goa_id, ==, "account_1700000000_0");
+  g_assert_null (b->oauth2_provider);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1714,6 +1739,7 @@ main (int   argc,
   ADD ("/store/accounts/remove-cascades", test_account_remove_cascades);
   ADD ("/store/accounts/oauth2", test_account_oauth2);
   ADD ("/store/accounts/identities", test_account_identities);
+  ADD ("/store/accounts/goa", test_account_goa);
   ADD ("/store/folders/upsert", test_folder_upsert);
   ADD ("/store/messages/dedupe-gm-msgid", test_insert_dedupes_by_gm_msgid);
   ADD ("/store/messages/dedupe-message-id", test_insert_dedupes_by_message_id);
