@@ -1214,7 +1214,7 @@ on_goa_listed (GObject      *source,
 
   g_weak_ref_clear (ref);
   g_free (ref);
-  if (self == NULL || self->account != NULL || self->reauth != NULL || accounts == NULL ||
+  if (self == NULL || self->reauth != NULL || accounts == NULL ||
       accounts->len == 0)
     return;
   self->goa_accounts = g_steal_pointer (&accounts);

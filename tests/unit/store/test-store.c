@@ -1695,7 +1695,7 @@ test_account_oauth2 (Fixture       *fx,
   g_assert_error (error, LB_ERROR, LB_ERROR_NOT_FOUND);
 }
 
-/* An Online Accounts account keeps its GOA id (migration 010) and nothing secret. */
+/* An Online Accounts account keeps its GOA id (migration 011) and nothing secret. */
 static void
 test_account_goa (Fixture       *fx,
                   gconstpointer  data)
