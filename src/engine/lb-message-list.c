@@ -454,7 +454,7 @@ reload_thread (GTask        *task,
     }
   /* Whether the server may know more: only searches ask, and a failure to tell is no
    * reason to fail the list. */
-  if (ids != NULL && self->query != NULL
+  if (ids != NULL && self->query != NULL && folder_id != LB_STORE_ALL_FOLDERS
       && !lb_store_folder_text_complete (store, folder_id, &complete, NULL))
     complete = FALSE;
   if (ids == NULL)
@@ -551,7 +551,7 @@ on_messages_changed (LbEngine      *engine,
                      GArray        *folder_ids,
                      LbMessageList *self)
 {
-  gboolean relevant = folder_ids->len == 0;
+  gboolean relevant = folder_ids->len == 0 || self->folder_id == LB_STORE_ALL_FOLDERS;
 
   for (guint i = 0; i < folder_ids->len && !relevant; i++)
     {
@@ -761,7 +761,10 @@ lb_message_list_search_server_async (LbMessageList       *self,
             continue;
           target = lb_folder_get_id (inbox);
         }
-      else if (lb_account_get_folder (account, self->folder_id) == NULL)
+      /* A search of every folder is not asked of the servers: it would be one search
+       * per folder; the offer is not made for it (it is never incomplete). */
+      else if (self->folder_id == LB_STORE_ALL_FOLDERS
+               || lb_account_get_folder (account, self->folder_id) == NULL)
         continue;
       ss->pending++;
       lb_account_search_server_async (account, target, self->query, cancellable,

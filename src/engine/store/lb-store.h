@@ -49,6 +49,14 @@ typedef enum {
  */
 #define LB_STORE_UNIFIED_INBOX ((gint64) 0)
 
+/**
+ * LB_STORE_ALL_FOLDERS:
+ *
+ * A folder id meaning "every folder of every account", accepted by lb_store_search().
+ * Real folder ids are never negative.
+ */
+#define LB_STORE_ALL_FOLDERS ((gint64) -1)
+
 /* ---- Row structs ------------------------------------------------------ */
 
 /**
@@ -178,6 +186,8 @@ typedef struct {
   char     *preview;
   guint     flags;      /* LbFlags */
   gboolean  has_attachments;
+  char     *to;         /* the To header's decoded display text */
+  guint     folder_role; /* LbFolderRole of @folder_id */
 } LbStoreListRow;
 
 /**
