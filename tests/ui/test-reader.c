@@ -1055,6 +1055,103 @@ test_open_attachment (void)
 }
 
 static gboolean
+has_toplevel (gpointer data)
+{
+  return lb_ui_test_find_toplevel ((GType) GPOINTER_TO_SIZE (data)) != NULL;
+}
+
+static gboolean
+file_saved (gpointer data)
+{
+  g_autofree char *content = NULL;
+
+  return g_file_get_contents (data, &content, NULL, NULL) && g_str_equal (content, "hello");
+}
+
+static gboolean
+has_current_folder (gpointer data)
+{
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (data);
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (data);
+
+  return folder != NULL && file != NULL;
+}
+
+static gboolean
+has_open_folder_toast (gpointer data)
+{
+  return lb_ui_test_find_button (GTK_WIDGET (env.reader), "_Open Folder") != NULL;
+}
+
+/* "Save" starts in the Downloads folder, and once saved a toast says so and offers to
+ * show the folder. */
+static void
+test_save_attachment (void)
+{
+  g_autofree char *downloads = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  g_autofree char *saved = g_build_filename (downloads, "会议记录.txt", NULL);
+  g_autoptr(GFile) folder = NULL;
+  GtkWindow *dialog;
+
+  g_assert_cmpint (g_mkdir_with_parents (downloads, 0700), ==, 0);
+  show ("季度会议纪要");
+  /* Open has an "open elsewhere" icon (Adwaita 43's document-open is a folder). */
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (find ("reader-attachment-open"))), ==,
+                   "external-link-symbolic");
+  press ("reader-attachment-save");
+  wait_until (has_toplevel, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), "the save dialog");
+  dialog = lb_ui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  /* The dialog takes its folder once it has loaded it. */
+  wait_until (has_current_folder, dialog, "the save dialog's folder");
+  folder = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (g_file_peek_path (folder), ==, downloads);
+  /* Accepted as it opened: the name proposed, in the folder it started in. */
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  wait_until (file_saved, saved, "the attachment to be saved in Downloads");
+  wait_until (has_open_folder_toast, NULL, "the toast that offers the folder");
+}
+
+/* "Open" on a type no application opens offers "Open With…" (the applications there
+ * are), rather than GTK's bare "Could not show link". */
+static void
+test_open_with (void)
+{
+  g_autofree char *data = g_base64_encode ((const guchar *) "\x01\x02lbz", 5);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *content_type = g_content_type_guess ("samples.lbz", NULL, 0, NULL);
+  g_autoptr(GAppInfo) app = g_app_info_get_default_for_type (content_type, FALSE);
+  GtkWindow *dialog;
+
+  if (app != NULL)
+    {
+      g_test_skip ("an installed application opens every file");
+      return;
+    }
+  text = g_strdup_printf ("From: lab@example.org\r\nTo: alice@example.com\r\n"
+                          "Subject: open-with\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\n"
+                          "Message-ID: <open-with@test>\r\nMIME-Version: 1.0\r\n"
+                          "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+                          "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSamples.\r\n"
+                          "--b1\r\nContent-Type: application/x-lb-samples\r\n"
+                          "Content-Disposition: attachment; filename=samples.lbz\r\n"
+                          "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n", data);
+  deliver (text);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
+  lb_account_sync_finish (env.account, wait_result (), &error);
+  g_assert_no_error (error);
+
+  show ("open-with");
+  press ("reader-attachment-open");
+  wait_until (has_toplevel, GSIZE_TO_POINTER (GTK_TYPE_APP_CHOOSER_DIALOG),
+              "the Open With dialog");
+  dialog = lb_ui_test_find_toplevel (GTK_TYPE_APP_CHOOSER_DIALOG);
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (dialog)), ==, "reader-open-with");
+  g_assert_null (lb_ui_test_find_toplevel (GTK_TYPE_MESSAGE_DIALOG));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+}
+
+static gboolean
 shows_error (gpointer data)
 {
   return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (find ("reader-stack"))),
@@ -1311,6 +1408,8 @@ main (int   argc,
   g_test_add_func ("/ui/reader/navigation", test_navigation);
   g_test_add_func ("/ui/reader/link-click", test_link_click);
   g_test_add_func ("/ui/reader/open-attachment", test_open_attachment);
+  g_test_add_func ("/ui/reader/save-attachment", test_save_attachment);
+  g_test_add_func ("/ui/reader/open-with", test_open_with);
   g_test_add_func ("/ui/reader/stale", test_stale);
   g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
   g_test_add_func ("/ui/reader/signals", test_signals);
