@@ -290,6 +290,26 @@ search_for (LbWindow   *window,
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
 }
 
+/* Saves a screenshot in the light style and again in the dark one (NAME-dark.png). */
+static void
+save_light_and_dark (LbWindow   *window,
+                     const char *name)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *dark = NULL;
+
+  if (screenshot_dir == NULL)
+    return;
+  lb_test_iterate_for (300);
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, name);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  lb_test_iterate_for (300);
+  dark = g_strdup_printf ("%.*s-dark.png", (int) (strlen (name) - strlen (".png")), name);
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, dark);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  lb_test_iterate_for (100);
+}
+
 /* ---- Sent rows and the preview line -------------------------------------------- */
 
 static gboolean
@@ -312,7 +332,8 @@ check_rows (LbWindow *window)
   if (screenshot_dir == NULL)
     g_assert_cmpstr (lb_message_row_get_sender_text (row), ==,
                      "To: Bob Smith, Doe, Jane, carol@example.org");
-  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "sent-rows.png");
+  lb_message_list_view_select_position (view_of (window), position_of (window, "Trip plans"));
+  save_light_and_dark (window, "sent-rows.png");
 
   /* In the inbox a row names the sender.  A message with no text has no third line; one
    * with text has it, once the text is in. */
@@ -360,7 +381,7 @@ check_toggles (LbWindow *window)
   g_signal_emit_by_name (read, "clicked");
   g_assert_false (lb_message_get_unread (message));
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (read)));
-  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "header-toggles.png");
+  save_light_and_dark (window, "header-toggles.png");
 
   /* The keyboard's `u` and `s` act through the same actions: the toggles follow. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-read", NULL));
@@ -409,7 +430,7 @@ check_undo_selects (LbWindow *window)
   g_assert_cmpint (selected_message_id (window), !=, target_id);
 
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
-  undo = lb_ui_test_find_button (GTK_WIDGET (window), "_Undo");
+  undo = lb_ui_test_find_button (GTK_WIDGET (window), _("_Undo"));
   g_assert_nonnull (undo);
   g_signal_emit_by_name (undo, "clicked");
   g_assert_true (lb_test_wait_n_items (list, n, 10));
@@ -489,7 +510,7 @@ check_search (LbWindow *window)
   g_assert_true (gtk_widget_get_mapped (count));
   if (screenshot_dir == NULL)
     g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 result in Inbox");
-  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "search-count.png");
+  save_light_and_dark (window, "search-count.png");
   lb_message_list_view_stop_search (view);
 
   /* All Inboxes names itself. */
@@ -578,7 +599,7 @@ check_narrow (LbWindow *window)
   g_assert_true (adw_leaflet_get_folded (inner));
   g_assert_true (adw_leaflet_get_visible_child (outer) == GTK_WIDGET (inner));
   g_assert_true (adw_leaflet_get_visible_child (inner) == reader_pane);
-  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "narrow-reader.png");
+  save_light_and_dark (window, "narrow-reader.png");
 
   /* Back to the list, where the message is still selected: a tap on it opens it again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
@@ -586,7 +607,7 @@ check_narrow (LbWindow *window)
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   row = find_row (window, lb_message_get_subject (lb_window_get_shown_message (window)));
   g_assert_nonnull (row);
-  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "narrow-list.png");
+  save_light_and_dark (window, "narrow-list.png");
   tap_row (window, row);
   g_assert_true (adw_leaflet_get_visible_child (inner) == reader_pane);
 
