@@ -111,6 +111,9 @@ sender_is_allowed (LbReader *self)
   g_autofree char *folded = NULL;
   const char *address = sender_address (self);
 
+  /* The preference to load remote content everywhere stands for every sender. */
+  if (g_settings_get_boolean (self->settings, "load-remote-content"))
+    return TRUE;
   if (address == NULL || *address == '\0')
     return FALSE;
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lb-application.h"
+#include "lb-composer.h"
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-message-list-view.h"
@@ -548,6 +549,70 @@ check_search (LbWindow *window)
   lb_message_list_view_stop_search (view);
 }
 
+/* ---- Reply below the quote -------------------------------------------------------- */
+
+static gboolean
+body_filled (gpointer data)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (data);
+
+  return gtk_text_buffer_get_char_count (buffer) > 0;
+}
+
+/* Replies to the selected message and returns the composer's text, with a | where the
+ * cursor is; the composer is closed again. */
+static char *
+reply_text (LbWindow *window)
+{
+  GtkWindow *composer;
+  GtkTextView *body;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end, cursor;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gpointer weak;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.reply", NULL));
+  composer = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
+  g_assert_nonnull (composer);
+  body = GTK_TEXT_VIEW (lb_ui_test_find_widget (GTK_WIDGET (composer), "body"));
+  g_assert_true (lb_test_wait_until (body_filled, body, 20));
+  buffer = gtk_text_view_get_buffer (body);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  before = gtk_text_buffer_get_text (buffer, &start, &cursor, FALSE);
+  after = gtk_text_buffer_get_text (buffer, &cursor, &end, FALSE);
+  weak = composer;
+  g_object_add_weak_pointer (G_OBJECT (composer), &weak);
+  gtk_window_destroy (composer);
+  lb_ui_test_wait_until_gone (&weak);
+  return g_strconcat (before, "|", after, NULL);
+}
+
+static void
+check_reply_below (LbWindow *window)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *above = NULL;
+  g_autofree char *below = NULL;
+
+  show_folder (window, folder_of (window, LB_FOLDER_ROLE_INBOX));
+  lb_message_list_view_select_position (view_of (window), position_of (window, "Quarterly report"));
+
+  /* By default the reply starts above the quote. */
+  above = reply_text (window);
+  g_assert_true (g_str_has_prefix (above, "|\n\n"));
+  g_assert_nonnull (strstr (above, "> The quarterly numbers"));
+
+  /* With the preference, under it: the quote first, the cursor at the end. */
+  g_settings_set_boolean (settings, "reply-below-quote", TRUE);
+  below = reply_text (window);
+  g_settings_reset (settings, "reply-below-quote");
+  g_assert_false (g_str_has_prefix (below, "\n"));
+  g_assert_true (g_str_has_suffix (below, "\n\n|"));
+  g_assert_nonnull (strstr (below, "> The quarterly numbers"));
+}
+
 /* ---- Narrow window ------------------------------------------------------------------ */
 
 /* Taps (press and release, as a finger does) the middle of ROW, through the list's own
@@ -631,6 +696,7 @@ run_window (GApplication *application)
   check_undo_selects (window);
   check_new_mail_at_top (window);
   check_search (window);
+  check_reply_below (window);
   check_narrow (window);
   check_mark_all_read (window);
 }

@@ -806,6 +806,17 @@ test_remote_blocked (void)
   show ("remote-friend");
   g_assert_false (gtk_revealer_get_reveal_child (banner));
   g_settings_reset (settings, "remote-content-allowed-senders");
+
+  /* The preference to load remote content in every message: no banner, and it loads. */
+  g_settings_set_boolean (settings, "load-remote-content", TRUE);
+  after_show = http_count ();
+  show ("remote");
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  while (http_count () == after_show)
+    g_main_context_iteration (NULL, TRUE);
+  g_settings_reset (settings, "load-remote-content");
+  show ("remote-again");
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
 }
 
 static void

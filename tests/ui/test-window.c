@@ -468,6 +468,27 @@ body_dialogs (LbApplication *app,
   gtk_switch_set_active (GTK_SWITCH (widget), FALSE);
   g_assert_false (g_settings_get_boolean (settings, "run-in-background"));
 
+  /* So are the notification, remote content and reply switches. */
+  {
+    const struct { const char *name; const char *key; } switches[] = {
+      { "notify-new-mail-switch", "notify-new-mail" },
+      { "load-remote-content-switch", "load-remote-content" },
+      { "reply-below-quote-switch", "reply-below-quote" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (switches); i++)
+      {
+        gboolean before = g_settings_get_boolean (settings, switches[i].key);
+
+        widget = lb_ui_test_find_widget (GTK_WIDGET (preferences), switches[i].name);
+        g_assert_nonnull (widget);
+        g_assert_cmpint (gtk_switch_get_active (GTK_SWITCH (widget)), ==, before);
+        gtk_switch_set_active (GTK_SWITCH (widget), !before);
+        g_assert_cmpint (g_settings_get_boolean (settings, switches[i].key), ==, !before);
+        g_settings_reset (settings, switches[i].key);
+      }
+  }
+
   /* The combo row maps to the enum and back. */
   widget = lb_ui_test_find_widget (GTK_WIDGET (preferences), "mark-read-row");
   g_assert_nonnull (widget);
