@@ -21,6 +21,9 @@
 
 #define SETTINGS_SCHEMA   "io.github.letterbox.Letterbox"
 #define ALLOWED_SENDERS   "remote-content-allowed-senders"
+#define ZOOM_LEVELS       "zoom-levels"
+/* Senders whose zoom is remembered; the oldest are forgotten beyond this. */
+#define MAX_ZOOM_SENDERS  200
 struct _LbReader
 {
   GtkWidget             parent_instance;
@@ -43,6 +46,8 @@ struct _LbReader
   /* Found by the parse thread in the HTML of self->content. */
   gboolean              has_remote;
   gboolean              has_own_colours;
+  /* The zoom of the body on display, remembered for its sender. */
+  double                zoom;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -719,6 +724,123 @@ lookup_cid (const char  *uri,
   return bytes != NULL ? g_bytes_ref (bytes) : NULL;
 }
 
+/* ---- Zoom ------------------------------------------------------------------------------- */
+
+/* The steps of Ctrl+plus and Ctrl+minus, as in a browser. */
+static const double zoom_steps[] = { 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0 };
+
+/* The zoom remembered for the sender of the message on display, or 1.  Kept in GSettings
+ * (zoom-levels, by address): a reading preference like the remote-content senders, not
+ * mail data, so it is not in the store and survives a store rebuilt. */
+static double
+sender_zoom (LbReader *self)
+{
+  const char *address = sender_address (self);
+  g_autofree char *folded = NULL;
+  g_autoptr(GVariant) levels = NULL;
+  double zoom = 1.0;
+
+  if (address == NULL || *address == '\0')
+    return 1.0;
+  folded = g_utf8_casefold (address, -1);
+  levels = g_settings_get_value (self->settings, ZOOM_LEVELS);
+  if (!g_variant_lookup (levels, folded, "d", &zoom) || zoom < zoom_steps[0]
+      || zoom > zoom_steps[G_N_ELEMENTS (zoom_steps) - 1])
+    zoom = 1.0;
+  return zoom;
+}
+
+static void
+remember_sender_zoom (LbReader *self,
+                      double    zoom)
+{
+  const char *address = sender_address (self);
+  g_autofree char *folded = NULL;
+  g_autoptr(GVariant) levels = NULL;
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key;
+  double value;
+  gsize n, skip;
+
+  if (address == NULL || *address == '\0')
+    return;
+  folded = g_utf8_casefold (address, -1);
+  levels = g_settings_get_value (self->settings, ZOOM_LEVELS);
+  n = g_variant_n_children (levels);
+  /* The newest last: beyond the limit the first ones go. */
+  skip = n + 1 > MAX_ZOOM_SENDERS ? n + 1 - MAX_ZOOM_SENDERS : 0;
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sd}"));
+  g_variant_iter_init (&iter, levels);
+  while (g_variant_iter_next (&iter, "{&sd}", &key, &value))
+    {
+      if (skip > 0)
+        skip--;
+      else if (!g_str_equal (key, folded))
+        g_variant_builder_add (&builder, "{sd}", key, value);
+    }
+  /* The natural size is the default: it needs no entry. */
+  if (zoom != 1.0)
+    g_variant_builder_add (&builder, "{sd}", folded, zoom);
+  g_settings_set_value (self->settings, ZOOM_LEVELS, g_variant_builder_end (&builder));
+}
+
+static void
+set_zoom (LbReader *self,
+          double    zoom)
+{
+  if (self->content == NULL || zoom == self->zoom)
+    return;
+  self->zoom = zoom;
+  if (self->body_view != NULL)
+    lb_body_view_set_zoom (self->body_view, zoom);
+  remember_sender_zoom (self, zoom);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbReader *self = LB_READER (widget);
+  double zoom = 1.0;
+
+  if (g_str_equal (action_name, "reader.zoom-in"))
+    {
+      zoom = zoom_steps[G_N_ELEMENTS (zoom_steps) - 1];
+      for (guint i = 0; i < G_N_ELEMENTS (zoom_steps); i++)
+        if (zoom_steps[i] > self->zoom + 0.001)
+          {
+            zoom = zoom_steps[i];
+            break;
+          }
+    }
+  else if (g_str_equal (action_name, "reader.zoom-out"))
+    {
+      zoom = zoom_steps[0];
+      for (guint i = G_N_ELEMENTS (zoom_steps); i > 0; i--)
+        if (zoom_steps[i - 1] < self->zoom - 0.001)
+          {
+            zoom = zoom_steps[i - 1];
+            break;
+          }
+    }
+  set_zoom (self, zoom);
+}
+
+/**
+ * lb_reader_get_zoom:
+ *
+ * Returns: the zoom of the body on display (1.0 for its natural size)
+ */
+double
+lb_reader_get_zoom (LbReader *self)
+{
+  g_return_val_if_fail (LB_IS_READER (self), 1.0);
+
+  return self->zoom;
+}
+
 static void
 render_body (LbReader *self)
 {
@@ -756,6 +878,8 @@ render_body (LbReader *self)
   if (self->has_own_colours)
     flags |= LB_BODY_OWN_COLOURS;
 
+  self->zoom = sender_zoom (self);
+  lb_body_view_set_zoom (self->body_view, self->zoom);
   lb_body_view_show (self->body_view, html, document, flags);
 }
 
@@ -1080,6 +1204,9 @@ lb_reader_class_init (LbReaderClass *klass)
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "reader.open-folder", "s", open_folder_action);
+  gtk_widget_class_install_action (widget_class, "reader.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "reader.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "reader.zoom-reset", NULL, zoom_action);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/letterbox/Letterbox/ui/lb-reader.ui");
@@ -1179,6 +1306,26 @@ lb_reader_init (LbReader *self)
   install_banner_css ();
 
   self->settings = g_settings_new (SETTINGS_SCHEMA);
+  self->zoom = 1.0;
+
+  /* Ctrl+plus, Ctrl+minus and Ctrl+0 zoom the message wherever the focus is in the
+   * window (the message list, most of the time), as in a browser. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+    const struct { const char *triggers; const char *action; } zoom_keys[] = {
+      { "<Control>plus|<Control>equal|<Control>KP_Add", "reader.zoom-in" },
+      { "<Control>minus|<Control>KP_Subtract", "reader.zoom-out" },
+      { "<Control>0|<Control>KP_0", "reader.zoom-reset" },
+    };
+
+    gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                       GTK_SHORTCUT_SCOPE_GLOBAL);
+    for (guint i = 0; i < G_N_ELEMENTS (zoom_keys); i++)
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                            gtk_shortcut_new (gtk_shortcut_trigger_parse_string (zoom_keys[i].triggers),
+                                                              gtk_named_action_new (zoom_keys[i].action)));
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  }
 
   /* The first reader loads the view's module (and with it WebKit) on a thread: the header
    * of the first message shows meanwhile, and the window does not freeze. */

@@ -1162,6 +1162,44 @@ test_open_with (void)
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
 }
 
+/* Ctrl+plus and Ctrl+minus zoom the message; the zoom is remembered for its sender (in
+ * GSettings), and Ctrl+0 forgets it. */
+static void
+test_zoom (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.letterbox.Letterbox");
+  g_autoptr(GVariant) levels = NULL;
+  double remembered = 0;
+
+  g_settings_reset (settings, "zoom-levels");
+  show ("季度会议纪要");
+  g_assert_cmpfloat (lb_reader_get_zoom (env.reader), ==, 1.0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-in", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-in", NULL));
+  g_assert_cmpfloat_with_epsilon (lb_reader_get_zoom (env.reader), 1.25, 0.001);
+  g_assert_cmpfloat_with_epsilon (webkit_web_view_get_zoom_level (env.view), 1.25, 0.001);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-out", NULL));
+  g_assert_cmpfloat_with_epsilon (lb_reader_get_zoom (env.reader), 1.1, 0.001);
+  levels = g_settings_get_value (settings, "zoom-levels");
+  g_assert_true (g_variant_lookup (levels, "zhangwei@example.cn", "d", &remembered));
+  g_assert_cmpfloat_with_epsilon (remembered, 1.1, 0.001);
+
+  /* Another sender's message: its own size. */
+  show ("no-charset");
+  g_assert_cmpfloat (lb_reader_get_zoom (env.reader), ==, 1.0);
+  g_assert_cmpfloat_with_epsilon (webkit_web_view_get_zoom_level (env.view), 1.0, 0.001);
+
+  /* The first sender again: as it was left. */
+  show ("季度会议纪要");
+  g_assert_cmpfloat_with_epsilon (lb_reader_get_zoom (env.reader), 1.1, 0.001);
+  g_assert_cmpfloat_with_epsilon (webkit_web_view_get_zoom_level (env.view), 1.1, 0.001);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-reset", NULL));
+  g_assert_cmpfloat (lb_reader_get_zoom (env.reader), ==, 1.0);
+  g_clear_pointer (&levels, g_variant_unref);
+  levels = g_settings_get_value (settings, "zoom-levels");
+  g_assert_false (g_variant_lookup (levels, "zhangwei@example.cn", "d", &remembered));
+}
+
 static gboolean
 shows_error (gpointer data)
 {
@@ -1421,6 +1459,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/open-attachment", test_open_attachment);
   g_test_add_func ("/ui/reader/save-attachment", test_save_attachment);
   g_test_add_func ("/ui/reader/open-with", test_open_with);
+  g_test_add_func ("/ui/reader/zoom", test_zoom);
   g_test_add_func ("/ui/reader/stale", test_stale);
   g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
   g_test_add_func ("/ui/reader/signals", test_signals);
