@@ -1200,6 +1200,85 @@ test_zoom (void)
   g_assert_false (g_variant_lookup (levels, "zhangwei@example.cn", "d", &remembered));
 }
 
+typedef struct {
+  GdkTexture *texture;
+  gboolean    done;
+} SnapshotWait;
+
+static void
+on_snapshot (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  SnapshotWait *w = user_data;
+  g_autoptr(GError) error = NULL;
+
+  w->texture = webkit_web_view_get_snapshot_finish (WEBKIT_WEB_VIEW (source), result, &error);
+  g_assert_no_error (error);
+  w->done = TRUE;
+}
+
+static gboolean
+snapshot_done (gpointer data)
+{
+  return ((SnapshotWait *) data)->done;
+}
+
+/* The width of the whole document as WebKit lays it out, in CSS pixels (a snapshot of
+ * the full document is as wide as the document: JavaScript, which could ask, is off). */
+static int
+document_width (void)
+{
+  SnapshotWait w = { 0 };
+  int width;
+
+  webkit_web_view_get_snapshot (env.view, WEBKIT_SNAPSHOT_REGION_FULL_DOCUMENT,
+                                WEBKIT_SNAPSHOT_OPTIONS_NONE, NULL, on_snapshot, &w);
+  wait_until (snapshot_done, &w, "a snapshot of the message");
+  width = gdk_texture_get_width (w.texture);
+  g_object_unref (w.texture);
+  return width;
+}
+
+/* A newsletter laid out 700 px wide fits a reader narrower than that: no sideways
+ * scrolling.  In a wide reader it keeps its design. */
+static void
+test_fit_width (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  int view_width;
+
+  text = g_strdup_printf ("From: news@shop.example\r\nTo: alice@example.com\r\n"
+                          "Subject: newsletter\r\nDate: Tue, 3 Mar 2026 11:00:00 +0000\r\n"
+                          "Message-ID: <newsletter@test>\r\nMIME-Version: 1.0\r\n"
+                          "Content-Type: text/html; charset=utf-8\r\n\r\n"
+                          "<html><head><title>newsletter</title></head><body>"
+                          "<table width=\"700\" style=\"width:700px\" bgcolor=\"#ffeedd\"><tr>"
+                          "<td width=\"350\">Spring sale: everything must go, this week only.</td>"
+                          "<td width=\"350\">Free shipping on orders over 50 euros.</td>"
+                          "</tr></table></body></html>\r\n");
+  deliver (text);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
+  lb_account_sync_finish (env.account, wait_result (), &error);
+  g_assert_no_error (error);
+
+  gtk_window_set_default_size (env.window, 480, 700);
+  for (guint i = 0; i < 3; i++)
+    lb_ui_test_wait_for_frame (GTK_WIDGET (env.window));
+  show ("newsletter");
+  view_width = gtk_widget_get_width (GTK_WIDGET (env.view));
+  g_assert_cmpint (view_width, <, 700);
+  g_assert_cmpint (document_width (), <=, view_width);
+  screenshot ("reader-newsletter-narrow");
+
+  gtk_window_set_default_size (env.window, 900, 700);
+  for (guint i = 0; i < 3; i++)
+    lb_ui_test_wait_for_frame (GTK_WIDGET (env.window));
+  show ("newsletter");
+  g_assert_cmpint (document_width (), >=, 700);
+}
+
 static gboolean
 shows_error (gpointer data)
 {
@@ -1460,6 +1539,7 @@ main (int   argc,
   g_test_add_func ("/ui/reader/save-attachment", test_save_attachment);
   g_test_add_func ("/ui/reader/open-with", test_open_with);
   g_test_add_func ("/ui/reader/zoom", test_zoom);
+  g_test_add_func ("/ui/reader/fit-width", test_fit_width);
   g_test_add_func ("/ui/reader/stale", test_stale);
   g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
   g_test_add_func ("/ui/reader/signals", test_signals);
