@@ -18,12 +18,14 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "lb-account-search.h"
 #include "lb-engine-private.h"
 #include "lb-message-list.h"
 #include "lb-message-private.h"
 #include "lb-search.h"
+#include "lb-search-highlight.h"
 #include "lb-store-locations.h"
 
 #define PAGE 64
@@ -74,6 +76,36 @@ get_n_items (GListModel *model)
   return LB_MESSAGE_LIST (model)->ids->len;
 }
 
+/* In a search's results, a message whose match is in its body but not in what the row
+ * shows (the sender, the subject, the start of the body) gets the sentence it is in, so
+ * that one sees why it was found.  Rows are made a page at a time, for what is on
+ * screen; the body text is one indexed read each. */
+static void
+add_search_sentence (LbMessageList *self,
+                     LbStore       *store,
+                     LbMessage     *m)
+{
+  g_auto(GStrv) terms = lb_search_highlight_terms (self->query, LB_HIGHLIGHT_FIELD_OTHER);
+  g_autofree char *shown = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *sentence = NULL;
+
+  if (terms[0] == NULL)
+    return;
+  shown = g_ascii_strdown (lb_message_get_preview (m), -1);
+  for (guint i = 0; terms[i] != NULL; i++)
+    {
+      g_autofree char *term = g_ascii_strdown (terms[i], -1);
+
+      if (strstr (shown, term) != NULL)
+        return;
+    }
+  body = lb_store_get_body_text (store, lb_message_get_id (m), NULL);
+  sentence = lb_search_highlight_sentence (body, (const char * const *) terms);
+  if (sentence != NULL)
+    _lb_message_set_search_sentence (m, sentence);
+}
+
 static void
 load_page (LbMessageList *self,
            guint          position)
@@ -121,6 +153,8 @@ load_page (LbMessageList *self,
                                     account != NULL ? lb_account_get_display_name (account) : NULL,
                                     account != NULL ? lb_account_get_color (account) : NULL);
       _lb_message_set_location_id (m, want[i]);
+      if (self->query != NULL)
+        add_search_sentence (self, store, m);
       key = g_new (gint64, 1);
       *key = want[i];
       g_hash_table_insert (self->cache, key, m);

@@ -30,6 +30,7 @@ struct _LbMessage
   char      *account_color;
   char      *to;
   guint      folder_role;
+  char      *search_sentence;
 };
 
 G_DEFINE_FINAL_TYPE (LbMessage, lb_message, G_TYPE_OBJECT)
@@ -64,6 +65,7 @@ lb_message_finalize (GObject *object)
   g_free (self->account_name);
   g_free (self->account_color);
   g_free (self->to);
+  g_free (self->search_sentence);
   G_OBJECT_CLASS (lb_message_parent_class)->finalize (object);
 }
 
@@ -325,6 +327,26 @@ lb_message_dup_recipient_names (LbMessage *self)
         }
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+_lb_message_set_search_sentence (LbMessage  *self,
+                                 const char *sentence)
+{
+  g_free (self->search_sentence);
+  self->search_sentence = g_strdup (sentence);
+}
+
+/**
+ * lb_message_get_search_sentence:
+ *
+ * Returns: (nullable): in a search's results, when the words searched for are in the
+ *   body but not at its start (the preview): the sentence they are in; else %NULL
+ */
+const char *
+lb_message_get_search_sentence (LbMessage *self)
+{
+  return self->search_sentence;
 }
 
 /**

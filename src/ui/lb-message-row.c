@@ -247,8 +247,10 @@ lb_message_row_update (LbMessageRow *self)
       gtk_label_set_text (self->subject_label, _("(No Subject)"));
       gtk_label_set_attributes (self->subject_label, NULL);
     }
+  /* A search result found by its body shows the sentence with the words found. */
   set_label_text (self, self->preview_label,
-                  lb_message_get_preview (m) != NULL ? lb_message_get_preview (m) : "",
+                  lb_message_get_search_sentence (m) != NULL ? lb_message_get_search_sentence (m)
+                  : lb_message_get_preview (m) != NULL ? lb_message_get_preview (m) : "",
                   TERMS_OTHER);
 
   if (lb_message_get_date_unix (m) > 0)
@@ -274,7 +276,7 @@ lb_message_row_update (LbMessageRow *self)
   /* A message with no text (or whose body is not downloaded yet) has no third line,
    * rather than an empty one, unless the line names the account. */
   gtk_widget_set_visible (self->preview_box,
-                          self->show_account || *lb_message_get_preview (m) != '\0');
+                          self->show_account || *gtk_label_get_text (self->preview_label) != '\0');
   gtk_widget_queue_draw (self->account_stripe);
 }
 

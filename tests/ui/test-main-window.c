@@ -91,6 +91,15 @@ prepare_profile (void)
            "Trip plans", "See you at the station.", "S");
   deliver ("Archive", 5, "Guide <guide@safari.example>", ALICE, "Safari notes",
            "Our trip starts on Monday.", "S");
+  /* A long letter whose one mention of a flowerpot is far below its start. */
+  {
+    g_autoptr(GString) body = g_string_new ("Hello Alice,\n\n");
+
+    for (guint i = 0; i < 12; i++)
+      g_string_append (body, "The garden looks lovely this spring and the roses are out.\n");
+    g_string_append (body, "\nThe key to the boathouse is under the blue flowerpot. Thanks!\n");
+    deliver ("INBOX", 2, "Gran <gran@example.org>", ALICE, "Long letter", body->str, "S");
+  }
 
   profile = g_dir_make_tmp ("lb-ui-main-XXXXXX", &error);
   g_assert_no_error (error);
@@ -513,6 +522,27 @@ check_search (LbWindow *window)
     g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 result in Inbox");
   save_light_and_dark (window, "search-count.png");
   lb_message_list_view_stop_search (view);
+
+  /* A match in the body only: the row shows the sentence it is in, highlighted. */
+  {
+    g_autoptr(LbMessage) letter = g_list_model_get_item (shown_list (window),
+                                                         position_of (window, "Long letter"));
+    LbMessageRow *row;
+    GtkLabel *preview;
+
+    g_assert_true (lb_test_wait_until (has_preview, letter, 30));
+    search_for (window, "flowerpot");
+    g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, 1);
+    row = find_row (window, "Long letter");
+    g_assert_nonnull (row);
+    preview = lb_message_row_get_preview_label (row);
+    g_assert_cmpstr (gtk_label_get_text (preview), ==,
+                     "The key to the boathouse is under the blue flowerpot.");
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (preview)));
+    g_assert_nonnull (gtk_label_get_attributes (preview));
+    save_light_and_dark (window, "search-body-sentence.png");
+    lb_message_list_view_stop_search (view);
+  }
 
   /* All Inboxes names itself. */
   show_folder (window, 0);

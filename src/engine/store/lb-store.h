@@ -403,6 +403,9 @@ gboolean        lb_store_set_body_text     (LbStore               *self,
                                             gint64                 message_id,
                                             const char            *body_text,
                                             GError               **error);
+char           *lb_store_get_body_text     (LbStore               *self,
+                                            gint64                 message_id,
+                                            GError               **error);
 gboolean        lb_store_put_body          (LbStore               *self,
                                             gint64                 message_id,
                                             GBytes                *raw,
