@@ -86,8 +86,10 @@ ends_sentence (gunichar c)
          || c == 0xFF01 /* ！ */ || c == 0xFF1F /* ？ */ || c == 0xFF1B /* ； */;
 }
 
-/* At most this many characters on either side of the match. */
-#define SENTENCE_REACH 80
+/* At most this many characters before the match, so that it stays in sight in a row
+ * of the message list (which shows some 45), and after it. */
+#define SENTENCE_BEFORE 30
+#define SENTENCE_AFTER  80
 
 /**
  * lb_search_highlight_sentence:
@@ -96,8 +98,8 @@ ends_sentence (gunichar c)
  *
  * The sentence of @text in which one of @terms first appears, for a search result whose
  * match is in the body only: the list shows it instead of the start of the body, so
- * that one sees why the message was found.  A long sentence is cut to some 80
- * characters on each side of the word, with "…".  ASCII letters match in either case, as
+ * that one sees why the message was found.  A long sentence is cut, with "…", to some 30
+ * characters before the word (so that the word shows in the list) and 80 after.  ASCII letters match in either case, as
  * the search does.  Any thread.
  *
  * Returns: (transfer full) (nullable): the sentence, on one line, or %NULL if no term is
@@ -120,7 +122,7 @@ lb_search_highlight_sentence (const char         *text,
     return NULL;
   match = text + at;
 
-  /* Back to the end of the sentence before, or SENTENCE_REACH characters. */
+  /* Back to the end of the sentence before, or SENTENCE_BEFORE characters. */
   start = match;
   for (n = 0; start > text; n++)
     {
@@ -129,15 +131,23 @@ lb_search_highlight_sentence (const char         *text,
       if (ends_sentence (g_utf8_get_char (p))
           || (*p == '\n' && p > text && p[-1] == '\n'))
         break;
-      if (n == SENTENCE_REACH)
+      if (n == SENTENCE_BEFORE)
         {
           cut_start = TRUE;
           break;
         }
       start = p;
     }
+  /* A cut starts at a word, where words have spaces between them. */
+  if (cut_start)
+    for (p = start; p < match; p = g_utf8_next_char (p))
+      if (*p == ' ')
+        {
+          start = p + 1;
+          break;
+        }
   /* On to the end of this sentence, its mark included (not a line break), or
-   * SENTENCE_REACH characters. */
+   * SENTENCE_AFTER characters. */
   end = match;
   for (n = 0; *end != '\0'; n++)
     {
@@ -145,7 +155,7 @@ lb_search_highlight_sentence (const char         *text,
 
       if (c == '\n' && end[1] == '\n')
         break;
-      if (n == SENTENCE_REACH)
+      if (n == SENTENCE_AFTER)
         {
           cut_end = TRUE;
           break;
