@@ -53,6 +53,8 @@ struct _LbMessageListView
   guint               tap_position;   /* the selected row a press began on, or G_MAXUINT */
   gboolean            at_top;         /* the list is scrolled to its top */
   guint               top_idle_id;
+  guint               top_tick_id;
+  guint               top_ticks;
   guint               server_found;
   char               *server_error;
   GCancellable       *server_cancellable;
@@ -362,13 +364,38 @@ on_list_changed (LbMessageListView *self)
 }
 
 static gboolean
+settle_top_tick (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       data)
+{
+  LbMessageListView *self = data;
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
+
+  /* The second frame: the first laid out the rows scroll-to-item brought in. */
+  if (++self->top_ticks < 2)
+    return G_SOURCE_CONTINUE;
+  self->top_tick_id = 0;
+  /* Less than a row from the top: the top.  The user may have scrolled since. */
+  if (gtk_adjustment_get_value (vadjustment) < 48)
+    gtk_adjustment_set_value (vadjustment, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 scroll_to_top_idle (gpointer data)
 {
   LbMessageListView *self = data;
 
   self->top_idle_id = 0;
-  if (self->selection != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+  if (self->selection == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->selection)) == 0)
+    return G_SOURCE_REMOVE;
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+  /* scroll-to-item brings the row in with the height the list estimated for it; once it
+   * is laid out, the list goes to its very top. */
+  self->top_ticks = 0;
+  if (self->top_tick_id == 0)
+    self->top_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                      settle_top_tick, self, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -1081,6 +1108,9 @@ lb_message_list_view_dispose (GObject *object)
 
   self->disposing = TRUE;
   g_clear_handle_id (&self->top_idle_id, g_source_remove);
+  if (self->top_tick_id != 0 && self->list_view != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->top_tick_id);
+  self->top_tick_id = 0;
   if (self->paint_clock != NULL)
     g_clear_signal_handler (&self->after_paint_id, self->paint_clock);
   g_clear_object (&self->paint_clock);
