@@ -19,8 +19,14 @@ gi.require_version("GdkPixbuf", "2.0")
 from gi.repository import GdkPixbuf, GLib  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SYMBOLIC = ["mail-inbox-symbolic", "mail-archive-symbolic", "mail-outbox-symbolic"]
-SYMBOLIC_SIZES = [16, 96]
+# Each symbolic icon at the sizes it is shown at: the folder icons in the sidebar (16 px)
+# and the empty list (96 px), the attachment Open button's in the reader (16 px).
+SYMBOLIC = {
+    "mail-inbox-symbolic": [16, 96],
+    "mail-archive-symbolic": [16, 96],
+    "mail-outbox-symbolic": [16, 96],
+    "external-link-symbolic": [16],
+}
 APP_ID = "io.github.letterbox.Letterbox"
 # What GTK 4.8 puts in _NET_WM_ICON (gtkwindow.c, icon_list_from_theme).
 APP_SIZES = [16, 24, 32, 48, 64, 128, 256]
@@ -48,9 +54,9 @@ def mask(pixbuf):
                                            pixbuf.get_width(), pixbuf.get_height(), stride)
 
 
-for name in SYMBOLIC:
+for name, sizes in SYMBOLIC.items():
     svg = os.path.join(HERE, "symbolic", "actions", name + ".svg")
-    for size in SYMBOLIC_SIZES:
+    for size in sizes:
         for scale in (1, 2):
             pixbuf = GdkPixbuf.Pixbuf.new_from_file_at_size(svg, size * scale, size * scale)
             folder = "%dx%d%s" % (size, size, "@2" if scale == 2 else "")

@@ -401,7 +401,7 @@ lb_engine_open_folder (LbEngine *self,
 /**
  * lb_engine_search:
  * @query: what the user typed (see the search syntax in search/lb-search-query.c)
- * @folder_id: search this folder, or 0 for All Inboxes
+ * @folder_id: search this folder, 0 for All Inboxes, or %LB_ENGINE_ALL_FOLDERS
  *
  * Returns: (transfer full): the matches, newest first, filled in the background and
  *   kept up to date like any message list

@@ -42,6 +42,13 @@
 G_BEGIN_DECLS
 
 /**
+ * LB_ENGINE_ALL_FOLDERS:
+ *
+ * For lb_engine_search(): every folder of every account.
+ */
+#define LB_ENGINE_ALL_FOLDERS ((gint64) -1)
+
+/**
  * LbAccountSettings:
  * @email: the address
  * @display_name: (nullable): the name to send as

@@ -18,12 +18,14 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "lb-account-search.h"
 #include "lb-engine-private.h"
 #include "lb-message-list.h"
 #include "lb-message-private.h"
 #include "lb-search.h"
+#include "lb-search-highlight.h"
 #include "lb-store-locations.h"
 
 #define PAGE 64
@@ -74,6 +76,36 @@ get_n_items (GListModel *model)
   return LB_MESSAGE_LIST (model)->ids->len;
 }
 
+/* In a search's results, a message whose match is in its body but not in what the row
+ * shows (the sender, the subject, the start of the body) gets the sentence it is in, so
+ * that one sees why it was found.  Rows are made a page at a time, for what is on
+ * screen; the body text is one indexed read each. */
+static void
+add_search_sentence (LbMessageList *self,
+                     LbStore       *store,
+                     LbMessage     *m)
+{
+  g_auto(GStrv) terms = lb_search_highlight_terms (self->query, LB_HIGHLIGHT_FIELD_OTHER);
+  g_autofree char *shown = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *sentence = NULL;
+
+  if (terms[0] == NULL)
+    return;
+  shown = g_ascii_strdown (lb_message_get_preview (m), -1);
+  for (guint i = 0; terms[i] != NULL; i++)
+    {
+      g_autofree char *term = g_ascii_strdown (terms[i], -1);
+
+      if (strstr (shown, term) != NULL)
+        return;
+    }
+  body = lb_store_get_body_text (store, lb_message_get_id (m), NULL);
+  sentence = lb_search_highlight_sentence (body, (const char * const *) terms);
+  if (sentence != NULL)
+    _lb_message_set_search_sentence (m, sentence);
+}
+
 static void
 load_page (LbMessageList *self,
            guint          position)
@@ -121,6 +153,8 @@ load_page (LbMessageList *self,
                                     account != NULL ? lb_account_get_display_name (account) : NULL,
                                     account != NULL ? lb_account_get_color (account) : NULL);
       _lb_message_set_location_id (m, want[i]);
+      if (self->query != NULL)
+        add_search_sentence (self, store, m);
       key = g_new (gint64, 1);
       *key = want[i];
       g_hash_table_insert (self->cache, key, m);
@@ -454,7 +488,7 @@ reload_thread (GTask        *task,
     }
   /* Whether the server may know more: only searches ask, and a failure to tell is no
    * reason to fail the list. */
-  if (ids != NULL && self->query != NULL
+  if (ids != NULL && self->query != NULL && folder_id != LB_STORE_ALL_FOLDERS
       && !lb_store_folder_text_complete (store, folder_id, &complete, NULL))
     complete = FALSE;
   if (ids == NULL)
@@ -551,7 +585,7 @@ on_messages_changed (LbEngine      *engine,
                      GArray        *folder_ids,
                      LbMessageList *self)
 {
-  gboolean relevant = folder_ids->len == 0;
+  gboolean relevant = folder_ids->len == 0 || self->folder_id == LB_STORE_ALL_FOLDERS;
 
   for (guint i = 0; i < folder_ids->len && !relevant; i++)
     {
@@ -761,7 +795,10 @@ lb_message_list_search_server_async (LbMessageList       *self,
             continue;
           target = lb_folder_get_id (inbox);
         }
-      else if (lb_account_get_folder (account, self->folder_id) == NULL)
+      /* A search of every folder is not asked of the servers: it would be one search
+       * per folder; the offer is not made for it (it is never incomplete). */
+      else if (self->folder_id == LB_STORE_ALL_FOLDERS
+               || lb_account_get_folder (account, self->folder_id) == NULL)
         continue;
       ss->pending++;
       lb_account_search_server_async (account, target, self->query, cancellable,

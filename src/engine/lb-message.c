@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "lb-message-private.h"
 
 struct _LbMessage
@@ -26,6 +28,9 @@ struct _LbMessage
   gboolean   has_attachments;
   char      *account_name;
   char      *account_color;
+  char      *to;
+  guint      folder_role;
+  char      *search_sentence;
 };
 
 G_DEFINE_FINAL_TYPE (LbMessage, lb_message, G_TYPE_OBJECT)
@@ -59,6 +64,8 @@ lb_message_finalize (GObject *object)
   g_free (self->preview);
   g_free (self->account_name);
   g_free (self->account_color);
+  g_free (self->to);
+  g_free (self->search_sentence);
   G_OBJECT_CLASS (lb_message_parent_class)->finalize (object);
 }
 
@@ -157,6 +164,9 @@ set_from_row (LbMessage            *self,
   self->preview = g_strdup (row->preview);
   self->flags = row->flags;
   self->has_attachments = row->has_attachments;
+  g_free (self->to);
+  self->to = g_strdup (row->to);
+  self->folder_role = row->folder_role;
 }
 
 LbMessage *
@@ -200,6 +210,7 @@ _lb_message_update (LbMessage            *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW]);
     }
   self->folder_id = row->folder_id;
+  self->folder_role = row->folder_role;
   self->uid = row->uid;
   _lb_message_set_flags (self, row->flags);
 }
@@ -232,6 +243,134 @@ lb_message_get_sender (LbMessage *self)
   if (self->from_name != NULL && self->from_name[0] != '\0')
     return self->from_name;
   return self->from_address != NULL ? self->from_address : "";
+}
+
+/**
+ * lb_message_get_to:
+ *
+ * Returns: the To header as display text ("Name <address>, address"), or ""
+ */
+const char *
+lb_message_get_to (LbMessage *self)
+{
+  return self->to != NULL ? self->to : "";
+}
+
+/* Whether @text, one piece of the To text cut at a comma, holds a whole mailbox: an
+ * address, or a name followed by its <address>.  A name with a comma in it ("Doe, Jane
+ * <jane@example.com>") is not whole at its first piece. */
+static gboolean
+is_whole_mailbox (const char *text)
+{
+  return strchr (text, '>') != NULL || (strchr (text, '@') != NULL && strchr (text, '<') == NULL);
+}
+
+/* The name of one mailbox for the list: the display name, else the address. */
+static void
+append_mailbox_name (GString    *out,
+                     const char *mailbox)
+{
+  g_autofree char *text = g_strstrip (g_strdup (mailbox));
+  const char *lt = strrchr (text, '<');
+
+  if (*text == '\0')
+    return;
+  if (out->len > 0)
+    g_string_append (out, ", ");
+  if (lt != NULL && lt > text)
+    {
+      g_autofree char *name = g_strstrip (g_strndup (text, lt - text));
+      size_t len = strlen (name);
+
+      /* A quoted name loses its quotes. */
+      if (len >= 2 && name[0] == '"' && name[len - 1] == '"')
+        g_string_append_len (out, name + 1, (gssize) len - 2);
+      else
+        g_string_append (out, name);
+    }
+  else if (lt != NULL)
+    {
+      const char *gt = strchr (lt, '>');
+
+      g_string_append_len (out, lt + 1, gt != NULL ? gt - lt - 1 : (gssize) strlen (lt + 1));
+    }
+  else
+    g_string_append (out, text);
+}
+
+/**
+ * lb_message_dup_recipient_names:
+ *
+ * Returns: (transfer full): the names of the To recipients, comma separated (an address
+ *   where a recipient has no name), as the list shows them for mail one sent; "" when
+ *   there is none
+ */
+char *
+lb_message_dup_recipient_names (LbMessage *self)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) piece = g_string_new (NULL);
+  g_auto(GStrv) parts = NULL;
+
+  if (self->to == NULL)
+    return g_strdup ("");
+  parts = g_strsplit (self->to, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (piece->len > 0)
+        g_string_append_c (piece, ',');
+      g_string_append (piece, parts[i]);
+      if (is_whole_mailbox (piece->str) || parts[i + 1] == NULL)
+        {
+          append_mailbox_name (out, piece->str);
+          g_string_truncate (piece, 0);
+        }
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+_lb_message_set_search_sentence (LbMessage  *self,
+                                 const char *sentence)
+{
+  g_free (self->search_sentence);
+  self->search_sentence = g_strdup (sentence);
+}
+
+/**
+ * lb_message_get_search_sentence:
+ *
+ * Returns: (nullable): in a search's results, when the words searched for are in the
+ *   body but not at its start (the preview): the sentence they are in; else %NULL
+ */
+const char *
+lb_message_get_search_sentence (LbMessage *self)
+{
+  return self->search_sentence;
+}
+
+/**
+ * lb_message_get_folder_role:
+ *
+ * Returns: the role of the folder the message is listed in
+ */
+LbFolderRole
+lb_message_get_folder_role (LbMessage *self)
+{
+  return (LbFolderRole) self->folder_role;
+}
+
+/**
+ * lb_message_get_is_outgoing:
+ *
+ * Returns: whether the message is listed in Sent, Drafts or the Outbox, where what
+ *   matters is whom it is for rather than who wrote it (oneself)
+ */
+gboolean
+lb_message_get_is_outgoing (LbMessage *self)
+{
+  return self->folder_role == LB_FOLDER_ROLE_SENT || self->folder_role == LB_FOLDER_ROLE_DRAFTS
+         || self->folder_role == LB_FOLDER_ROLE_OUTBOX;
 }
 
 /**

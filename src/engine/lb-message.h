@@ -41,5 +41,10 @@ gboolean     lb_message_get_flagged         (LbMessage *self);
 gboolean     lb_message_get_has_attachments (LbMessage *self);
 const char  *lb_message_get_account_name    (LbMessage *self);
 const char  *lb_message_get_account_color   (LbMessage *self);
+const char  *lb_message_get_to              (LbMessage *self);
+char        *lb_message_dup_recipient_names (LbMessage *self);
+LbFolderRole lb_message_get_folder_role     (LbMessage *self);
+gboolean     lb_message_get_is_outgoing     (LbMessage *self);
+const char  *lb_message_get_search_sentence (LbMessage *self);
 
 G_END_DECLS

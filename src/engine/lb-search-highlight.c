@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "lb-search-highlight.h"
 #include "lb-search-query.h"
 
@@ -55,4 +57,131 @@ lb_search_highlight_terms (const char       *query,
       g_strv_builder_add (terms, term->text);
     }
   return g_strv_builder_end (terms);
+}
+
+/* The byte offset of the first place in @text where one of @terms is, ASCII letters in
+ * either case; -1 if none is. */
+static gssize
+find_first_term (const char         *text,
+                 const char * const *terms)
+{
+  g_autofree char *folded = g_ascii_strdown (text, -1);
+  gssize first = -1;
+
+  for (guint i = 0; terms[i] != NULL; i++)
+    {
+      g_autofree char *needle = g_ascii_strdown (terms[i], -1);
+      const char *at = *needle != '\0' ? strstr (folded, needle) : NULL;
+
+      if (at != NULL && (first < 0 || at - folded < first))
+        first = at - folded;
+    }
+  return first;
+}
+
+static gboolean
+ends_sentence (gunichar c)
+{
+  return c == '.' || c == '!' || c == '?' || c == 0x3002 /* 。 */
+         || c == 0xFF01 /* ！ */ || c == 0xFF1F /* ？ */ || c == 0xFF1B /* ； */;
+}
+
+/* At most this many characters before the match, so that it stays in sight in a row
+ * of the message list (which shows some 45), and after it. */
+#define SENTENCE_BEFORE 30
+#define SENTENCE_AFTER  80
+
+/**
+ * lb_search_highlight_sentence:
+ * @text: (nullable): a message's text
+ * @terms: the words a search looks for (see lb_search_highlight_terms())
+ *
+ * The sentence of @text in which one of @terms first appears, for a search result whose
+ * match is in the body only: the list shows it instead of the start of the body, so
+ * that one sees why the message was found.  A long sentence is cut, with "…", to some 30
+ * characters before the word (so that the word shows in the list) and 80 after.  ASCII letters match in either case, as
+ * the search does.  Any thread.
+ *
+ * Returns: (transfer full) (nullable): the sentence, on one line, or %NULL if no term is
+ *   in @text
+ */
+char *
+lb_search_highlight_sentence (const char         *text,
+                              const char * const *terms)
+{
+  const char *match, *start, *end, *p;
+  g_autoptr(GString) out = NULL;
+  gboolean cut_start = FALSE, cut_end = FALSE;
+  gssize at;
+  guint n;
+
+  if (text == NULL || terms == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  at = find_first_term (text, terms);
+  if (at < 0)
+    return NULL;
+  match = text + at;
+
+  /* Back to the end of the sentence before, or SENTENCE_BEFORE characters. */
+  start = match;
+  for (n = 0; start > text; n++)
+    {
+      p = g_utf8_prev_char (start);
+      /* A line break inside a paragraph is the mail's wrapping; an empty line ends it. */
+      if (ends_sentence (g_utf8_get_char (p))
+          || (*p == '\n' && p > text && p[-1] == '\n'))
+        break;
+      if (n == SENTENCE_BEFORE)
+        {
+          cut_start = TRUE;
+          break;
+        }
+      start = p;
+    }
+  /* A cut starts at a word, where words have spaces between them. */
+  if (cut_start)
+    for (p = start; p < match; p = g_utf8_next_char (p))
+      if (*p == ' ')
+        {
+          start = p + 1;
+          break;
+        }
+  /* On to the end of this sentence, its mark included (not a line break), or
+   * SENTENCE_AFTER characters. */
+  end = match;
+  for (n = 0; *end != '\0'; n++)
+    {
+      gunichar c = g_utf8_get_char (end);
+
+      if (c == '\n' && end[1] == '\n')
+        break;
+      if (n == SENTENCE_AFTER)
+        {
+          cut_end = TRUE;
+          break;
+        }
+      end = g_utf8_next_char (end);
+      if (ends_sentence (c) && end - match > 1)
+        break;
+    }
+
+  out = g_string_new (cut_start ? "…" : NULL);
+  for (p = start; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      /* One line, as the list shows a single one. */
+      if (!g_unichar_isspace (c))
+        g_string_append_unichar (out, c);
+      else if (out->len > 0 && out->str[out->len - 1] != ' ')
+        g_string_append_c (out, ' ');
+    }
+  while (out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  if (cut_end)
+    g_string_append (out, "…");
+  /* Leading white space went with the first character appended after it. */
+  if (out->len > 0 && out->str[0] == ' ')
+    g_string_erase (out, 0, 1);
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }

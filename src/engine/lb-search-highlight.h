@@ -32,7 +32,9 @@ typedef enum {
   LB_HIGHLIGHT_FIELD_SUBJECT,
 } LbHighlightField;
 
-char **lb_search_highlight_terms (const char       *query,
-                                  LbHighlightField  field);
+char **lb_search_highlight_terms    (const char         *query,
+                                     LbHighlightField    field);
+char  *lb_search_highlight_sentence (const char         *text,
+                                     const char * const *terms);
 
 G_END_DECLS

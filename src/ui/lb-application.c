@@ -397,6 +397,8 @@ lb_application_start_engine (LbApplication *self)
   self->notifier = lb_notifier_new (G_APPLICATION (self), self->engine);
   g_signal_connect_object (self->notifier, "open-message",
                            G_CALLBACK (on_notifier_open_message), self, G_CONNECT_SWAPPED);
+  g_settings_bind (self->settings, "notify-new-mail", self->notifier, "enabled",
+                   G_SETTINGS_BIND_GET);
   /* Before the first sync, which refreshes tokens with them. */
   lb_account_wizard_restore_client_ids (self->settings);
   lb_engine_start (self->engine);

@@ -267,3 +267,23 @@ lb_body_view_prepare (LbBodyView *self)
   if (iface->prepare != NULL)
     iface->prepare (self);
 }
+
+/**
+ * lb_body_view_set_zoom:
+ * @zoom: the scale of the page, 1.0 being its own size
+ *
+ * Scales the body, text and images alike, for this and the next bodies shown.
+ */
+void
+lb_body_view_set_zoom (LbBodyView *self,
+                       double      zoom)
+{
+  LbBodyViewInterface *iface;
+
+  g_return_if_fail (LB_IS_BODY_VIEW (self));
+  g_return_if_fail (zoom > 0);
+
+  iface = LB_BODY_VIEW_GET_IFACE (self);
+  if (iface->set_zoom != NULL)
+    iface->set_zoom (self, zoom);
+}

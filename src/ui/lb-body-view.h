@@ -56,6 +56,8 @@ struct _LbBodyViewInterface
                         LbBodyFlags        flags);
   void (*clear)        (LbBodyView        *self);
   void (*prepare)      (LbBodyView        *self);
+  void (*set_zoom)     (LbBodyView        *self,
+                        double             zoom);
 };
 
 /* The module's one entry point.  It gets the interface type from the application (so it
@@ -80,5 +82,7 @@ void        lb_body_view_show         (LbBodyView         *self,
                                        LbBodyFlags         flags);
 void        lb_body_view_clear        (LbBodyView         *self);
 void        lb_body_view_prepare      (LbBodyView         *self);
+void        lb_body_view_set_zoom     (LbBodyView         *self,
+                                       double              zoom);
 
 G_END_DECLS

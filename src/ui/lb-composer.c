@@ -1160,6 +1160,37 @@ parse_thread (GTask        *task,
                            (GDestroyNotify) lb_draft_free);
 }
 
+/* The "reply-below-quote" preference: the reply starts under the quoted message
+ * (bottom-posting) rather than above it.  The draft puts the free lines on top; they move
+ * to the end, where the cursor goes. */
+static void
+place_reply_below_quote (LbComposer *self)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body);
+  GtkTextIter start, end;
+  g_autofree char *head = NULL;
+  gboolean dirty = self->dirty;
+  gboolean server_dirty = self->server_dirty;
+
+  if (!g_settings_get_boolean (settings, "reply-below-quote"))
+    return;
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  end = start;
+  gtk_text_iter_forward_chars (&end, 2);
+  head = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  if (g_str_equal (head, "\n\n"))
+    gtk_text_buffer_delete (buffer, &start, &end);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (!gtk_text_iter_starts_line (&end))
+    gtk_text_buffer_insert (buffer, &end, "\n", -1);
+  gtk_text_buffer_insert (buffer, &end, "\n", -1);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  /* Moving the free lines is not an edit of the user's. */
+  self->dirty = dirty;
+  self->server_dirty = server_dirty;
+}
+
 static void
 parsed_cb (GObject      *source,
            GAsyncResult *result,
@@ -1182,7 +1213,10 @@ parsed_cb (GObject      *source,
   if (od->forward)
     gtk_widget_grab_focus (GTK_WIDGET (od->composer->to));
   else
-    gtk_widget_grab_focus (GTK_WIDGET (od->composer->body));
+    {
+      place_reply_below_quote (od->composer);
+      gtk_widget_grab_focus (GTK_WIDGET (od->composer->body));
+    }
 }
 
 static void

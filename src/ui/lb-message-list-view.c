@@ -50,6 +50,11 @@ struct _LbMessageListView
   GMenuModel         *context_menu_model;
   GtkWidget          *context_menu;  /* a GtkPopoverMenu, made on first use */
   ServerState         server_state;
+  guint               tap_position;   /* the selected row a press began on, or G_MAXUINT */
+  gboolean            at_top;         /* the list is scrolled to its top */
+  guint               top_idle_id;
+  guint               top_tick_id;
+  guint               top_ticks;
   guint               server_found;
   char               *server_error;
   GCancellable       *server_cancellable;
@@ -65,6 +70,12 @@ struct _LbMessageListView
   GtkButton          *server_button;
   GtkSpinner         *server_spinner;
   GtkWidget          *no_results_server_button;
+  GtkRevealer        *search_count_revealer;
+  GtkLabel           *search_count_label;
+  GtkWidget          *search_everywhere_button;
+
+  char               *scope_title;     /* the folder's name, as the sidebar shows it */
+  gboolean            search_everywhere; /* the search runs in every folder */
 };
 
 G_DEFINE_FINAL_TYPE (LbMessageListView, lb_message_list_view, GTK_TYPE_WIDGET)
@@ -132,6 +143,29 @@ set_css_class (GtkWidget  *widget,
     gtk_widget_remove_css_class (widget, css_class);
 }
 
+/* While searching, the line above the results says how many there are and where; it
+ * keeps the last count while the next search runs, so that it does not flicker with each
+ * word typed.  A search of one folder that found nothing offers every folder. */
+static void
+lb_message_list_view_update_search_count (LbMessageListView *self,
+                                          guint              n)
+{
+  g_autofree char *text = NULL;
+  const char *where;
+
+  gtk_revealer_set_reveal_child (self->search_count_revealer, self->search_list != NULL);
+  gtk_widget_set_visible (self->search_everywhere_button,
+                          self->search_list != NULL && !self->search_everywhere && n == 0);
+  if (self->search_list == NULL || lb_message_list_is_loading (self->search_list))
+    return;
+  where = self->search_everywhere ? _("All Folders")
+          : self->scope_title != NULL ? self->scope_title : "";
+  /* Translators: above search results: how many there are (%1$u) and where the search
+   * looked (%2$s, a folder's name such as "All Inboxes" or "Inbox"). */
+  text = g_strdup_printf (ngettext ("%1$u result in %2$s", "%1$u results in %2$s", n), n, where);
+  gtk_label_set_text (self->search_count_label, text);
+}
+
 static void
 lb_message_list_view_update_state (LbMessageListView *self)
 {
@@ -150,6 +184,7 @@ lb_message_list_view_update_state (LbMessageListView *self)
 
   gtk_spinner_set_spinning (self->fetching_spinner, g_str_equal (page, "fetching"));
   gtk_stack_set_visible_child_name (self->stack, page);
+  lb_message_list_view_update_search_count (self, n);
   lb_message_list_view_update_server (self);
 }
 
@@ -328,6 +363,64 @@ on_list_changed (LbMessageListView *self)
   lb_message_list_view_update_state (self);
 }
 
+static gboolean
+settle_top_tick (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       data)
+{
+  LbMessageListView *self = data;
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
+
+  /* The second frame: the first laid out the rows scroll-to-item brought in. */
+  if (++self->top_ticks < 2)
+    return G_SOURCE_CONTINUE;
+  self->top_tick_id = 0;
+  /* Less than a row from the top: the top.  The user may have scrolled since. */
+  if (gtk_adjustment_get_value (vadjustment) < 48)
+    gtk_adjustment_set_value (vadjustment, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+scroll_to_top_idle (gpointer data)
+{
+  LbMessageListView *self = data;
+
+  self->top_idle_id = 0;
+  if (self->selection == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->selection)) == 0)
+    return G_SOURCE_REMOVE;
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+  /* scroll-to-item brings the row in with the height the list estimated for it; once it
+   * is laid out, the list goes to its very top. */
+  self->top_ticks = 0;
+  if (self->top_tick_id == 0)
+    self->top_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                      settle_top_tick, self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* GtkListView keeps the rows on screen where they are when rows come in above them, which
+ * is right when one is reading further down.  At the top of the list, though, new mail
+ * would land above the view and the list would look unchanged: there it is brought into
+ * view.  Not from inside items-changed, where the list view is not ready to scroll. */
+static void
+on_list_items_changed (LbMessageListView *self,
+                       guint              position,
+                       guint              removed,
+                       guint              added)
+{
+  if (position == 0 && added > removed && self->at_top && self->top_idle_id == 0)
+    self->top_idle_id = g_idle_add (scroll_to_top_idle, self);
+  lb_message_list_view_update_state (self);
+}
+
+static void
+on_vadjustment_value_changed (LbMessageListView *self,
+                              GtkAdjustment     *adjustment)
+{
+  self->at_top = gtk_adjustment_get_value (adjustment) <= 0.5;
+}
+
 static void
 show_all_rows (LbMessageListView *self)
 {
@@ -394,14 +487,18 @@ lb_message_list_view_set_model (LbMessageListView *self,
       /* A removed selected row changes the selection without "selection-changed". */
       g_signal_connect_swapped (self->selection, "items-changed",
                                 G_CALLBACK (on_selection_changed), self);
-      g_signal_connect_swapped (list, "items-changed", G_CALLBACK (on_list_changed), self);
+      g_signal_connect_swapped (list, "items-changed", G_CALLBACK (on_list_items_changed), self);
       g_signal_connect_swapped (list, "notify::loading", G_CALLBACK (on_list_changed), self);
       g_signal_connect_swapped (list, "notify::incomplete", G_CALLBACK (on_list_changed), self);
     }
 
-  /* Another list: a search on the server for the one before has nothing to report. */
+  /* Another list: a search on the server for the one before has nothing to report, and
+   * the list is shown from its top. */
   if (list != old)
-    lb_message_list_view_reset_server (self);
+    {
+      lb_message_list_view_reset_server (self);
+      self->at_top = TRUE;
+    }
 
   if (g_strcmp0 (self->search_query, self->search_list != NULL
                                       ? lb_message_list_get_query (self->search_list) : NULL) != 0)
@@ -440,6 +537,7 @@ lb_message_list_view_show_folder (LbMessageListView *self,
 
   g_set_object (&self->engine, engine);
   self->folder_id = folder_id;
+  self->search_everywhere = FALSE;
   g_clear_object (&self->search_list);
   g_clear_object (&self->folder_list);
   if (folder_id == 0)
@@ -473,8 +571,71 @@ on_search_changed (LbMessageListView *self)
     return;
   g_clear_object (&self->search_list);
   if (*query != '\0')
-    self->search_list = lb_engine_search (self->engine, query, self->folder_id);
+    self->search_list = lb_engine_search (self->engine, query,
+                                          self->search_everywhere ? LB_ENGINE_ALL_FOLDERS
+                                                                  : self->folder_id);
   lb_message_list_view_set_model (self, lb_message_list_view_get_list (self));
+}
+
+/**
+ * lb_message_list_view_search_everywhere:
+ *
+ * Runs the search shown in every folder of every account instead of the folder, until
+ * the search ends.
+ */
+void
+lb_message_list_view_search_everywhere (LbMessageListView *self)
+{
+  LbMessageList *list;
+
+  g_return_if_fail (LB_IS_MESSAGE_LIST_VIEW (self));
+
+  if (self->search_list == NULL || self->search_everywhere || self->engine == NULL)
+    return;
+  self->search_everywhere = TRUE;
+  list = lb_engine_search (self->engine, lb_message_list_get_query (self->search_list),
+                           LB_ENGINE_ALL_FOLDERS);
+  g_clear_object (&self->search_list);
+  self->search_list = list;
+  lb_message_list_view_set_model (self, self->search_list);
+}
+
+static void
+search_everywhere_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  lb_message_list_view_search_everywhere (LB_MESSAGE_LIST_VIEW (widget));
+}
+
+/**
+ * lb_message_list_view_set_scope_title:
+ * @title: (nullable): the name of the folder shown, as the sidebar has it
+ *
+ * The search count names it ("24 results in Inbox").
+ */
+void
+lb_message_list_view_set_scope_title (LbMessageListView *self,
+                                      const char        *title)
+{
+  g_return_if_fail (LB_IS_MESSAGE_LIST_VIEW (self));
+
+  g_free (self->scope_title);
+  self->scope_title = g_strdup (title);
+}
+
+/**
+ * lb_message_list_view_get_search_count_text:
+ *
+ * Returns: (nullable): for tests: the search count line, or %NULL when it is hidden
+ */
+const char *
+lb_message_list_view_get_search_count_text (LbMessageListView *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), NULL);
+
+  return gtk_revealer_get_reveal_child (self->search_count_revealer)
+         ? gtk_label_get_text (self->search_count_label) : NULL;
 }
 
 void
@@ -509,6 +670,7 @@ on_search_mode_changed (LbMessageListView *self)
   g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
+  self->search_everywhere = FALSE;
   if (self->search_list != NULL)
     {
       g_clear_object (&self->search_list);
@@ -870,6 +1032,47 @@ on_context_menu_key (GtkWidget *widget,
   return lb_message_list_view_popup_context_menu (LB_MESSAGE_LIST_VIEW (widget));
 }
 
+/* A tap on the row that is already selected opens it again: on a narrow window, after
+ * going back from the reader, the list shows that row selected, and a tap on it must not
+ * do nothing.  The press is seen before the row's own gesture selects anything (capture
+ * phase), so that it is known whether the row was selected before. */
+static void
+on_tap_pressed (GtkGestureClick   *gesture,
+                int                n_press,
+                double             x,
+                double             y,
+                LbMessageListView *self)
+{
+  LbMessageRow *row = row_of_widget (gtk_widget_pick (GTK_WIDGET (self->list_view), x, y,
+                                                      GTK_PICK_DEFAULT));
+  guint position;
+
+  self->tap_position = G_MAXUINT;
+  if (n_press != 1 || row == NULL || lb_message_row_get_message (row) == NULL
+      || self->selection == NULL)
+    return;
+  position = lb_message_row_get_position (row);
+  if (lb_message_list_view_get_n_selected (self) == 1
+      && gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    self->tap_position = position;
+}
+
+static void
+on_tap_released (GtkGestureClick   *gesture,
+                 int                n_press,
+                 double             x,
+                 double             y,
+                 LbMessageListView *self)
+{
+  LbMessageRow *row = row_of_widget (gtk_widget_pick (GTK_WIDGET (self->list_view), x, y,
+                                                      GTK_PICK_DEFAULT));
+  guint position = self->tap_position;
+
+  self->tap_position = G_MAXUINT;
+  if (position != G_MAXUINT && row != NULL && lb_message_row_get_position (row) == position)
+    g_signal_emit (self, signals[ACTIVATED], 0, position);
+}
+
 static void
 on_activate (GtkListView       *list_view,
              guint              position,
@@ -904,11 +1107,21 @@ lb_message_list_view_dispose (GObject *object)
   GtkWidget *child;
 
   self->disposing = TRUE;
+  g_clear_handle_id (&self->top_idle_id, g_source_remove);
+  if (self->top_tick_id != 0 && self->list_view != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->top_tick_id);
+  self->top_tick_id = 0;
   if (self->paint_clock != NULL)
     g_clear_signal_handler (&self->after_paint_id, self->paint_clock);
   g_clear_object (&self->paint_clock);
   if (self->list_view != NULL)
-    lb_message_list_view_set_model (self, NULL);
+    {
+      GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
+      if (vadjustment != NULL)
+        g_signal_handlers_disconnect_by_data (vadjustment, self);
+      lb_message_list_view_set_model (self, NULL);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_MESSAGE_LIST_VIEW);
   /* The template's top box is not a bound child, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -921,6 +1134,7 @@ lb_message_list_view_dispose (GObject *object)
   g_clear_object (&self->context_menu_model);
   self->context_menu = NULL;   /* unparented with the other children above */
   g_clear_pointer (&self->search_query, g_free);
+  g_clear_pointer (&self->scope_title, g_free);
   lb_message_list_view_reset_server (self);
 
   G_OBJECT_CLASS (lb_message_list_view_parent_class)->dispose (object);
@@ -985,9 +1199,14 @@ lb_message_list_view_class_init (LbMessageListViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbMessageListView, server_button);
   gtk_widget_class_bind_template_child (widget_class, LbMessageListView, server_spinner);
   gtk_widget_class_bind_template_child (widget_class, LbMessageListView, no_results_server_button);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, search_count_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, search_count_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageListView, search_everywhere_button);
 
   gtk_widget_class_install_action (widget_class, "message-list.search-server", NULL,
                                    search_server_action);
+  gtk_widget_class_install_action (widget_class, "message-list.search-everywhere", NULL,
+                                   search_everywhere_action);
 }
 
 static void
@@ -1023,6 +1242,19 @@ lb_message_list_view_init (LbMessageListView *self)
   gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
   g_signal_connect (long_press, "pressed", G_CALLBACK (on_context_long_press), self);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (long_press));
+
+  self->at_top = TRUE;
+  g_signal_connect_swapped (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view)),
+                            "value-changed", G_CALLBACK (on_vadjustment_value_changed), self);
+
+  self->tap_position = G_MAXUINT;
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (click), "lb-row-tap");
+  g_signal_connect (click, "pressed", G_CALLBACK (on_tap_pressed), self);
+  g_signal_connect (click, "released", G_CALLBACK (on_tap_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
 
   g_signal_connect_swapped (self->list_view, "map", G_CALLBACK (on_list_view_map), self);
   lb_message_list_view_update_state (self);

@@ -44,5 +44,9 @@ gboolean           lb_message_list_view_popup_context_menu_at (LbMessageListView
 gboolean           lb_message_list_view_popup_context_menu (LbMessageListView *self);
 void               lb_message_list_view_search_server   (LbMessageListView *self);
 const char        *lb_message_list_view_get_server_search_state (LbMessageListView *self);
+void               lb_message_list_view_search_everywhere (LbMessageListView *self);
+void               lb_message_list_view_set_scope_title (LbMessageListView *self,
+                                                         const char        *title);
+const char        *lb_message_list_view_get_search_count_text (LbMessageListView *self);
 
 G_END_DECLS

@@ -41,6 +41,7 @@ struct _LbMessageRow
   GtkLabel   *subject_label;
   GtkLabel   *preview_label;
   GtkLabel   *account_label;
+  GtkWidget  *preview_box;
 };
 
 G_DEFINE_FINAL_TYPE (LbMessageRow, lb_message_row, GTK_TYPE_WIDGET)
@@ -220,11 +221,24 @@ lb_message_row_update (LbMessageRow *self)
     }
 
   unread = lb_message_get_unread (m);
-  /* `from:` words are highlighted only in the sender, `subject:` words only in the
-   * subject, plain words everywhere (the preview is the start of the body). */
-  set_label_text (self, self->sender_label,
-                  lb_message_get_sender (m) != NULL ? lb_message_get_sender (m) : "",
-                  TERMS_FROM);
+  /* In Sent, Drafts and the Outbox the sender is oneself: the row says whom the mail is
+   * for instead, as other mail clients do. */
+  if (lb_message_get_is_outgoing (m))
+    {
+      g_autofree char *names = lb_message_dup_recipient_names (m);
+      g_autofree char *to = NULL;
+
+      /* Translators: in Sent and Drafts, a row names the recipients instead of the
+       * sender; %s is a list of names. */
+      to = g_strdup_printf (_("To: %s"), names);
+      set_label_text (self, self->sender_label, to, TERMS_OTHER);
+    }
+  else
+    /* `from:` words are highlighted only in the sender, `subject:` words only in the
+     * subject, plain words everywhere (the preview is the start of the body). */
+    set_label_text (self, self->sender_label,
+                    lb_message_get_sender (m) != NULL ? lb_message_get_sender (m) : "",
+                    TERMS_FROM);
   subject = lb_message_get_subject (m);
   if (subject != NULL && *subject != '\0')
     set_label_text (self, self->subject_label, subject, TERMS_SUBJECT);
@@ -233,8 +247,10 @@ lb_message_row_update (LbMessageRow *self)
       gtk_label_set_text (self->subject_label, _("(No Subject)"));
       gtk_label_set_attributes (self->subject_label, NULL);
     }
+  /* A search result found by its body shows the sentence with the words found. */
   set_label_text (self, self->preview_label,
-                  lb_message_get_preview (m) != NULL ? lb_message_get_preview (m) : "",
+                  lb_message_get_search_sentence (m) != NULL ? lb_message_get_search_sentence (m)
+                  : lb_message_get_preview (m) != NULL ? lb_message_get_preview (m) : "",
                   TERMS_OTHER);
 
   if (lb_message_get_date_unix (m) > 0)
@@ -257,6 +273,10 @@ lb_message_row_update (LbMessageRow *self)
     gdk_rgba_parse (&self->account_rgba, "#3584e4");
   gtk_widget_set_visible (self->account_stripe, self->show_account);
   gtk_widget_set_visible (GTK_WIDGET (self->account_label), self->show_account);
+  /* A message with no text (or whose body is not downloaded yet) has no third line,
+   * rather than an empty one, unless the line names the account. */
+  gtk_widget_set_visible (self->preview_box,
+                          self->show_account || *gtk_label_get_text (self->preview_label) != '\0');
   gtk_widget_queue_draw (self->account_stripe);
 }
 
@@ -574,6 +594,7 @@ lb_message_row_class_init (LbMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, subject_label);
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, account_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, preview_box);
 }
 
 static void

@@ -55,6 +55,7 @@ struct _LbNotifier
   guint           gather_id;
   guint           last_badge;
   gboolean        badge_sent;
+  gboolean        enabled;    /* the "notify-new-mail" preference */
 };
 
 G_DEFINE_FINAL_TYPE (LbNotifier, lb_notifier, G_TYPE_OBJECT)
@@ -65,6 +66,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_ENABLED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* ---- Baselines -------------------------------------------------------- */
 
@@ -276,7 +285,9 @@ consider (LbNotifier *self,
    * changed) from being announced twice. */
   if (!g_hash_table_add (self->considered, id_dup (lb_message_get_id (m))))
     return;
-  if (!lb_message_get_unread (m))
+  /* Switched off, new mail is still counted as seen: switching on again announces only
+   * what arrives from then on. */
+  if (!lb_message_get_unread (m) || !self->enabled)
     return;
   g_ptr_array_add (self->batch, g_object_ref (m));
   g_ptr_array_sort (self->batch, newest_first);
@@ -467,12 +478,60 @@ lb_notifier_finalize (GObject *object)
 }
 
 static void
+lb_notifier_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_ENABLED:
+      g_value_set_boolean (value, LB_NOTIFIER (object)->enabled);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_notifier_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_ENABLED:
+      lb_notifier_set_enabled (LB_NOTIFIER (object), g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lb_notifier_class_init (LbNotifierClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = lb_notifier_dispose;
   object_class->finalize = lb_notifier_finalize;
+  object_class->get_property = lb_notifier_get_property;
+  object_class->set_property = lb_notifier_set_property;
+
+  /**
+   * LbNotifier:enabled:
+   *
+   * Whether new mail is announced (the application binds the "notify-new-mail"
+   * preference to it).  The launcher badge is shown either way.
+   */
+  properties[PROP_ENABLED] =
+    g_param_spec_boolean ("enabled", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * LbNotifier::open-message:
@@ -495,6 +554,7 @@ lb_notifier_init (LbNotifier *self)
   self->batch = g_ptr_array_new_with_free_func (g_object_unref);
   self->shown = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->shown_senders = g_ptr_array_new_with_free_func (g_free);
+  self->enabled = TRUE;
 }
 
 /**
@@ -534,6 +594,31 @@ lb_notifier_new (GApplication *app,
   add_actions (self);
   update_badge (self);
   return self;
+}
+
+/**
+ * lb_notifier_set_enabled:
+ * @enabled: whether new mail is announced
+ *
+ * Switched off, mail that arrives is not announced, and what was waiting to be is
+ * dropped; the badge keeps counting.
+ */
+void
+lb_notifier_set_enabled (LbNotifier *self,
+                         gboolean    enabled)
+{
+  g_return_if_fail (LB_IS_NOTIFIER (self));
+
+  enabled = !!enabled;
+  if (self->enabled == enabled)
+    return;
+  self->enabled = enabled;
+  if (!enabled)
+    {
+      g_clear_handle_id (&self->gather_id, g_source_remove);
+      g_ptr_array_set_size (self->batch, 0);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
 }
 
 /**

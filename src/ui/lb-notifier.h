@@ -20,6 +20,8 @@ G_DECLARE_FINAL_TYPE (LbNotifier, lb_notifier, LB, NOTIFIER, GObject)
 LbNotifier *lb_notifier_new           (GApplication *app,
                                        LbEngine     *engine);
 void        lb_notifier_withdraw      (LbNotifier   *self);
+void        lb_notifier_set_enabled   (LbNotifier   *self,
+                                       gboolean      enabled);
 guint       lb_notifier_get_n_shown   (LbNotifier   *self);
 
 G_END_DECLS

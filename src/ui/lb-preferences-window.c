@@ -27,6 +27,9 @@ struct _LbPreferencesWindow
   GtkSpinButton        *mark_read_delay_spin;
   GtkSwitch            *run_in_background_switch;
   GtkSwitch            *autostart_switch;
+  GtkSwitch            *load_remote_switch;
+  GtkSwitch            *reply_below_switch;
+  GtkSwitch            *notify_switch;
   GtkListBox           *accounts_list;
   GtkWidget            *accounts_group;
   GtkWidget            *no_accounts_group;
@@ -436,6 +439,9 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow,
                                         run_in_background_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, load_remote_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, reply_below_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, notify_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_group);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, no_accounts_group);
@@ -483,5 +489,14 @@ lb_preferences_window_init (LbPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "autostart",
                    self->autostart_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "load-remote-content",
+                   self->load_remote_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "reply-below-quote",
+                   self->reply_below_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "notify-new-mail",
+                   self->notify_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 }

@@ -21,6 +21,9 @@
 
 #define SETTINGS_SCHEMA   "io.github.letterbox.Letterbox"
 #define ALLOWED_SENDERS   "remote-content-allowed-senders"
+#define ZOOM_LEVELS       "zoom-levels"
+/* Senders whose zoom is remembered; the oldest are forgotten beyond this. */
+#define MAX_ZOOM_SENDERS  200
 struct _LbReader
 {
   GtkWidget             parent_instance;
@@ -43,6 +46,8 @@ struct _LbReader
   /* Found by the parse thread in the HTML of self->content. */
   gboolean              has_remote;
   gboolean              has_own_colours;
+  /* The zoom of the body on display, remembered for its sender. */
+  double                zoom;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -111,6 +116,9 @@ sender_is_allowed (LbReader *self)
   g_autofree char *folded = NULL;
   const char *address = sender_address (self);
 
+  /* The preference to load remote content everywhere stands for every sender. */
+  if (g_settings_get_boolean (self->settings, "load-remote-content"))
+    return TRUE;
   if (address == NULL || *address == '\0')
     return FALSE;
 
@@ -230,6 +238,84 @@ set_address_row (GtkLabel  *title,
 
 /* ---- Attachments ------------------------------------------------------------------------ */
 
+/* "Open With…": the applications that can open @path, for a file whose type has no
+ * default application (or whose default failed), instead of GTK's bare "Could not show
+ * link".  Outside a sandbox only: inside, the OpenURI portal asks by itself. */
+static void
+on_open_with_response (GtkDialog *dialog,
+                       int        response,
+                       LbReader  *self)
+{
+  g_autoptr(GAppInfo) app = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_OK)
+    app = gtk_app_chooser_get_app_info (GTK_APP_CHOOSER (dialog));
+  if (app != NULL)
+    {
+      GFile *file = g_object_get_data (G_OBJECT (dialog), "lb-file");
+      g_autoptr(GdkAppLaunchContext) context =
+        gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (dialog)));
+      GList files = { file, NULL, NULL };
+
+      if (!g_app_info_launch (app, &files, G_APP_LAUNCH_CONTEXT (context), &error))
+        {
+          g_autofree char *title = g_strdup_printf (_("Could not open the attachment: %s"),
+                                                    error->message);
+          toast (self, title);
+        }
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+open_with (LbReader   *self,
+           const char *path)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *dialog;
+
+  dialog = gtk_app_chooser_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                       GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT, file);
+  gtk_widget_set_name (dialog, "reader-open-with");
+  gtk_app_chooser_widget_set_show_all (GTK_APP_CHOOSER_WIDGET (
+    gtk_app_chooser_dialog_get_widget (GTK_APP_CHOOSER_DIALOG (dialog))), TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "lb-file", g_object_ref (file), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_open_with_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+is_sandboxed (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+static void
+on_attachment_shown (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LbReader) self = g_object_ref (g_object_get_data (user_data, "lb-reader"));
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (file);
+
+  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    return;
+  if (!is_sandboxed ())
+    open_with (self, path);
+  else
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not open the attachment: %s"),
+                                                error->message);
+      toast (self, title);
+    }
+}
+
 static void
 on_attachment_written (GObject      *source,
                        GAsyncResult *result,
@@ -238,7 +324,10 @@ on_attachment_written (GObject      *source,
   g_autoptr(LbReader) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autofree char *uri = NULL;
+  g_autofree char *content_type = NULL;
+  g_autoptr(GAppInfo) app = NULL;
+  g_autoptr(GFile) file = NULL;
+  GtkRoot *root;
 
   if (path == NULL)
     {
@@ -247,10 +336,28 @@ on_attachment_written (GObject      *source,
       toast (self, title);
       return;
     }
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (!GTK_IS_WINDOW (root))
+    return;
 
-  uri = g_filename_to_uri (path, NULL, NULL);
-  if (uri != NULL && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
-    gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), uri, GDK_CURRENT_TIME);
+  /* The type as GIO will see it (the name, then the first bytes), and so the default
+   * application gtk_show_uri_full() would start. */
+  content_type = g_content_type_guess (path, NULL, 0, NULL);
+  if (!is_sandboxed ())
+    app = g_app_info_get_default_for_type (content_type, FALSE);
+  if (!is_sandboxed () && app == NULL)
+    {
+      open_with (self, path);
+      return;
+    }
+  file = g_file_new_for_path (path);
+  g_object_set_data_full (G_OBJECT (file), "lb-reader", g_object_ref (self), g_object_unref);
+  {
+    g_autofree char *uri = g_file_get_uri (file);
+
+    gtk_show_uri_full (GTK_WINDOW (root), uri, GDK_CURRENT_TIME, NULL, on_attachment_shown,
+                       g_steal_pointer (&file));
+  }
 }
 
 static void
@@ -309,6 +416,21 @@ on_open_attachment (GtkButton *button,
   g_task_run_in_thread (task, write_attachment_thread);
 }
 
+/* Where attachments are saved first: the Downloads folder, as browsers do. */
+static GFile *
+downloads_folder (void)
+{
+  const char *dir = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  g_autofree char *fallback = NULL;
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      fallback = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+      dir = g_file_test (fallback, G_FILE_TEST_IS_DIR) ? fallback : g_get_home_dir ();
+    }
+  return g_file_new_for_path (dir);
+}
+
 static void
 on_attachment_saved (GObject      *source,
                      GAsyncResult *result,
@@ -316,13 +438,98 @@ on_attachment_saved (GObject      *source,
 {
   g_autoptr(LbReader) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  AdwToast *saved;
 
   if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
     {
       g_autofree char *title = g_strdup_printf (_("Could not save the attachment: %s"),
                                                 error->message);
       toast (self, title);
+      return;
     }
+  /* Saved where the user chose: the toast says so and can show it there. */
+  uri = g_file_get_uri (G_FILE (source));
+  saved = adw_toast_new (_("Attachment saved"));
+  adw_toast_set_button_label (saved, _("_Open Folder"));
+  adw_toast_set_action_name (saved, "reader.open-folder");
+  adw_toast_set_action_target_value (saved, g_variant_new_string (uri));
+  adw_toast_overlay_add_toast (self->toast_overlay, saved);
+}
+
+static void
+on_folder_shown (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LbReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not open the folder: %s"),
+                                                error->message);
+      toast (self, title);
+    }
+}
+
+/* Without a file manager on the bus: the folder, in whatever opens folders. */
+static void
+show_folder_of (LbReader   *self,
+                const char *uri)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *folder_uri = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (uri == NULL || !GTK_IS_WINDOW (root))
+    return;
+  file = g_file_new_for_uri (uri);
+  folder = g_file_get_parent (file);
+  folder_uri = folder != NULL ? g_file_get_uri (folder) : NULL;
+  if (folder_uri != NULL)
+    gtk_show_uri_full (GTK_WINDOW (root), folder_uri, GDK_CURRENT_TIME, NULL, on_folder_shown,
+                       g_object_ref (self));
+}
+
+static void
+on_file_manager_shown (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(LbReader) self = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                              NULL);
+
+  if (reply == NULL)
+    show_folder_of (self, g_object_get_data (G_OBJECT (self), "lb-saved-uri"));
+}
+
+/* "reader.open-folder" (a file's URI): shows the saved file in the file manager, selected,
+ * through the freedesktop FileManager1 interface Files implements. */
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LbReader *self = LB_READER (widget);
+  const char *uri = g_variant_get_string (parameter, NULL);
+  const char *uris[] = { uri, NULL };
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  g_object_set_data_full (G_OBJECT (self), "lb-saved-uri", g_strdup (uri), g_free);
+  if (bus == NULL)
+    {
+      show_folder_of (self, uri);
+      return;
+    }
+  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_file_manager_shown,
+                          g_object_ref (self));
 }
 
 static void
@@ -352,6 +559,7 @@ on_save_attachment (GtkButton *button,
 {
   LbAttachment *attachment = g_object_get_data (G_OBJECT (button), "lb-attachment");
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GFile) downloads = downloads_folder ();
   GtkFileChooserNative *dialog;
 
   dialog = gtk_file_chooser_native_new (_("Save Attachment"),
@@ -359,6 +567,7 @@ on_save_attachment (GtkButton *button,
                                         GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), downloads, NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog),
                                      lb_attachment_get_filename (attachment));
   g_object_set_data_full (G_OBJECT (dialog), "lb-attachment", g_object_ref (attachment),
@@ -417,7 +626,7 @@ show_attachments (LbReader *self)
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  attachment_button (self, a, "reader-attachment-open",
-                                                    "document-open-symbolic", _("Open"),
+                                                    "external-link-symbolic", _("Open"),
                                                     G_CALLBACK (on_open_attachment)));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  attachment_button (self, a, "reader-attachment-save",
@@ -515,6 +724,123 @@ lookup_cid (const char  *uri,
   return bytes != NULL ? g_bytes_ref (bytes) : NULL;
 }
 
+/* ---- Zoom ------------------------------------------------------------------------------- */
+
+/* The steps of Ctrl+plus and Ctrl+minus, as in a browser. */
+static const double zoom_steps[] = { 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0 };
+
+/* The zoom remembered for the sender of the message on display, or 1.  Kept in GSettings
+ * (zoom-levels, by address): a reading preference like the remote-content senders, not
+ * mail data, so it is not in the store and survives a store rebuilt. */
+static double
+sender_zoom (LbReader *self)
+{
+  const char *address = sender_address (self);
+  g_autofree char *folded = NULL;
+  g_autoptr(GVariant) levels = NULL;
+  double zoom = 1.0;
+
+  if (address == NULL || *address == '\0')
+    return 1.0;
+  folded = g_utf8_casefold (address, -1);
+  levels = g_settings_get_value (self->settings, ZOOM_LEVELS);
+  if (!g_variant_lookup (levels, folded, "d", &zoom) || zoom < zoom_steps[0]
+      || zoom > zoom_steps[G_N_ELEMENTS (zoom_steps) - 1])
+    zoom = 1.0;
+  return zoom;
+}
+
+static void
+remember_sender_zoom (LbReader *self,
+                      double    zoom)
+{
+  const char *address = sender_address (self);
+  g_autofree char *folded = NULL;
+  g_autoptr(GVariant) levels = NULL;
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key;
+  double value;
+  gsize n, skip;
+
+  if (address == NULL || *address == '\0')
+    return;
+  folded = g_utf8_casefold (address, -1);
+  levels = g_settings_get_value (self->settings, ZOOM_LEVELS);
+  n = g_variant_n_children (levels);
+  /* The newest last: beyond the limit the first ones go. */
+  skip = n + 1 > MAX_ZOOM_SENDERS ? n + 1 - MAX_ZOOM_SENDERS : 0;
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sd}"));
+  g_variant_iter_init (&iter, levels);
+  while (g_variant_iter_next (&iter, "{&sd}", &key, &value))
+    {
+      if (skip > 0)
+        skip--;
+      else if (!g_str_equal (key, folded))
+        g_variant_builder_add (&builder, "{sd}", key, value);
+    }
+  /* The natural size is the default: it needs no entry. */
+  if (zoom != 1.0)
+    g_variant_builder_add (&builder, "{sd}", folded, zoom);
+  g_settings_set_value (self->settings, ZOOM_LEVELS, g_variant_builder_end (&builder));
+}
+
+static void
+set_zoom (LbReader *self,
+          double    zoom)
+{
+  if (self->content == NULL || zoom == self->zoom)
+    return;
+  self->zoom = zoom;
+  if (self->body_view != NULL)
+    lb_body_view_set_zoom (self->body_view, zoom);
+  remember_sender_zoom (self, zoom);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbReader *self = LB_READER (widget);
+  double zoom = 1.0;
+
+  if (g_str_equal (action_name, "reader.zoom-in"))
+    {
+      zoom = zoom_steps[G_N_ELEMENTS (zoom_steps) - 1];
+      for (guint i = 0; i < G_N_ELEMENTS (zoom_steps); i++)
+        if (zoom_steps[i] > self->zoom + 0.001)
+          {
+            zoom = zoom_steps[i];
+            break;
+          }
+    }
+  else if (g_str_equal (action_name, "reader.zoom-out"))
+    {
+      zoom = zoom_steps[0];
+      for (guint i = G_N_ELEMENTS (zoom_steps); i > 0; i--)
+        if (zoom_steps[i - 1] < self->zoom - 0.001)
+          {
+            zoom = zoom_steps[i - 1];
+            break;
+          }
+    }
+  set_zoom (self, zoom);
+}
+
+/**
+ * lb_reader_get_zoom:
+ *
+ * Returns: the zoom of the body on display (1.0 for its natural size)
+ */
+double
+lb_reader_get_zoom (LbReader *self)
+{
+  g_return_val_if_fail (LB_IS_READER (self), 1.0);
+
+  return self->zoom;
+}
+
 static void
 render_body (LbReader *self)
 {
@@ -552,6 +878,8 @@ render_body (LbReader *self)
   if (self->has_own_colours)
     flags |= LB_BODY_OWN_COLOURS;
 
+  self->zoom = sender_zoom (self);
+  lb_body_view_set_zoom (self->body_view, self->zoom);
   lb_body_view_show (self->body_view, html, document, flags);
 }
 
@@ -875,6 +1203,11 @@ lb_reader_class_init (LbReaderClass *klass)
   signals[SIGNAL_FORWARD] = g_signal_new ("forward", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  gtk_widget_class_install_action (widget_class, "reader.open-folder", "s", open_folder_action);
+  gtk_widget_class_install_action (widget_class, "reader.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "reader.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "reader.zoom-reset", NULL, zoom_action);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/letterbox/Letterbox/ui/lb-reader.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -973,6 +1306,26 @@ lb_reader_init (LbReader *self)
   install_banner_css ();
 
   self->settings = g_settings_new (SETTINGS_SCHEMA);
+  self->zoom = 1.0;
+
+  /* Ctrl+plus, Ctrl+minus and Ctrl+0 zoom the message wherever the focus is in the
+   * window (the message list, most of the time), as in a browser. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+    const struct { const char *triggers; const char *action; } zoom_keys[] = {
+      { "<Control>plus|<Control>equal|<Control>KP_Add", "reader.zoom-in" },
+      { "<Control>minus|<Control>KP_Subtract", "reader.zoom-out" },
+      { "<Control>0|<Control>KP_0", "reader.zoom-reset" },
+    };
+
+    gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                       GTK_SHORTCUT_SCOPE_GLOBAL);
+    for (guint i = 0; i < G_N_ELEMENTS (zoom_keys); i++)
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                            gtk_shortcut_new (gtk_shortcut_trigger_parse_string (zoom_keys[i].triggers),
+                                                              gtk_named_action_new (zoom_keys[i].action)));
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  }
 
   /* The first reader loads the view's module (and with it WebKit) on a thread: the header
    * of the first message shows meanwhile, and the window does not freeze. */

@@ -38,6 +38,13 @@ struct _LbWindow
   LbMessage            *shown;              /* the message in the reader */
   guint                 mark_read_id;
   guint                 reselect;           /* position to select once rows went */
+  /* After an Undo: the messages to select again once they are back in the list, and
+   * where they were. */
+  GArray               *restore_ids;
+  guint                 restore_position;
+  gint64                restore_guard;      /* the message selected when Undo was pressed */
+  guint                 restore_idle_id;
+  gulong                shown_notify_id;
   LbReader             *reader;
   LbOutboxView         *outbox_view;
 
@@ -60,6 +67,8 @@ struct _LbWindow
   AdwWindowTitle       *reader_title;
   AdwStatusPage        *selection_page;
   GtkMenuButton        *move_button;
+  GtkToggleButton      *read_button;
+  GtkToggleButton      *flag_button;
   GtkPopover           *move_popover;
   GtkListBox           *move_list;
   GMenuModel           *message_menu;
@@ -85,6 +94,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void lb_window_update_actions (LbWindow  *self);
+static void lb_window_queue_restore_selection (LbWindow *self);
 static LbReader *lb_window_ensure_reader (LbWindow *self);
 static void lb_window_show_message   (LbWindow  *self,
                                       LbMessage *message);
@@ -341,7 +351,14 @@ lb_window_show_message (LbWindow  *self,
     return;
 
   lb_window_cancel_mark_read (self);
+  if (self->shown != NULL)
+    g_clear_signal_handler (&self->shown_notify_id, self->shown);
   g_set_object (&self->shown, message);
+  /* The header bar's toggles follow the flags, which marking read changes later. */
+  if (message != NULL)
+    self->shown_notify_id = g_signal_connect_swapped (message, "notify::flags",
+                                                      G_CALLBACK (lb_window_update_actions),
+                                                      self);
 
   if (message == NULL)
     {
@@ -382,6 +399,9 @@ on_selection_changed (LbWindow *self)
 
   if (gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
+  /* Messages an Undo brings back are selected again once they are in the list. */
+  if (self->restore_ids != NULL)
+    lb_window_queue_restore_selection (self);
   /* Counted, not loaded: Ctrl+A in a big folder must not read every message here. */
   n_selected = lb_message_list_view_get_n_selected (self->message_list);
   if (n_selected == 0 && self->reselect != G_MAXUINT)
@@ -439,8 +459,11 @@ on_folder_selected (LbWindow  *self,
   if (self->engine == NULL)
     return;
   self->reselect = G_MAXUINT;
+  g_clear_pointer (&self->restore_ids, g_array_unref);
   lb_window_show_message (self, NULL);
   adw_window_title_set_title (self->list_title, lb_sidebar_get_selected_title (self->sidebar));
+  lb_message_list_view_set_scope_title (self->message_list,
+                                        lb_sidebar_get_selected_title (self->sidebar));
   if (lb_sidebar_is_outbox (folder_id, &outbox_account))
     {
       /* The Outbox is not a folder: its messages and their states take the list's place.
@@ -474,12 +497,56 @@ on_message_activated (LbWindow *self)
     adw_leaflet_set_visible_child (self->inner_leaflet, self->reader_pane);
 }
 
+/* The window narrowed with a message open: the message stays in view, rather than the
+ * leaflets falling back to the sidebar or the list. */
+static void
+on_leaflet_folded (LbWindow *self)
+{
+  if (self->shown == NULL || !self->has_accounts)
+    return;
+  if (adw_leaflet_get_folded (self->outer_leaflet))
+    adw_leaflet_set_visible_child (self->outer_leaflet, GTK_WIDGET (self->inner_leaflet));
+  if (adw_leaflet_get_folded (self->inner_leaflet))
+    adw_leaflet_set_visible_child (self->inner_leaflet, self->reader_pane);
+}
+
 /* ---- Actions ----------------------------------------------------------------- */
 
 static GPtrArray *
 lb_window_get_targets (LbWindow *self)
 {
   return lb_message_list_view_get_selected (self->message_list);
+}
+
+/* The read and flag toggles show the state of the selection as their actions see it:
+ * "unread" while any selected message is unread (the action marks them read), "flagged"
+ * while all are flagged (the action unflags them).  Setting the state emits no "clicked",
+ * so it runs no action. */
+static void
+lb_window_update_toggles (LbWindow *self)
+{
+  g_autoptr(GPtrArray) selected = NULL;
+  gboolean any_unread = FALSE;
+  gboolean all_flagged = FALSE;
+
+  /* Loaded only for a few: Ctrl+A in a big folder must not read every message here. */
+  if (lb_message_list_view_get_n_selected (self->message_list) <= 100)
+    selected = lb_window_get_targets (self);
+  if (selected != NULL && selected->len > 0)
+    {
+      all_flagged = TRUE;
+      for (guint i = 0; i < selected->len; i++)
+        {
+          any_unread |= lb_message_get_unread (g_ptr_array_index (selected, i));
+          all_flagged &= lb_message_get_flagged (g_ptr_array_index (selected, i));
+        }
+    }
+  gtk_toggle_button_set_active (self->read_button, any_unread);
+  gtk_toggle_button_set_active (self->flag_button, all_flagged);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->read_button),
+                               any_unread ? _("Mark as Read") : _("Mark as Unread"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flag_button),
+                               all_flagged ? _("Unflag") : _("Flag"));
 }
 
 static void
@@ -499,16 +566,114 @@ lb_window_update_actions (LbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compose",
                                  self->engine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-all-read",
+                                 self->engine != NULL
+                                 && lb_message_list_view_get_list (self->message_list) != NULL);
+  lb_window_update_toggles (self);
+}
+
+/* What an Undo toast takes back, and which messages it selects again. */
+typedef struct {
+  guint   undo_id;
+  guint   position;
+  GArray *message_ids;   /* gint64 */
+} UndoData;
+
+static void
+undo_data_free (gpointer data)
+{
+  UndoData *undo = data;
+
+  g_array_unref (undo->message_ids);
+  g_free (undo);
+}
+
+/* The one selected message's id, or 0 for none or several. */
+static gint64
+lb_window_selected_message_id (LbWindow *self)
+{
+  g_autoptr(GPtrArray) selected = NULL;
+
+  if (lb_message_list_view_get_n_selected (self->message_list) != 1)
+    return 0;
+  selected = lb_window_get_targets (self);
+  return selected->len == 1 ? lb_message_get_id (g_ptr_array_index (selected, 0)) : 0;
+}
+
+/* Selects the messages an Undo brought back, once the list shows them again: they come
+ * back where they were, so only the rows from there on are looked at. */
+static gboolean
+lb_window_restore_selection (LbWindow *self)
+{
+  LbMessageList *list = lb_message_list_view_get_list (self->message_list);
+  GtkSelectionModel *selection = lb_message_list_view_get_selection (self->message_list);
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n, end;
+
+  if (self->restore_ids == NULL || list == NULL || selection == NULL)
+    return FALSE;
+  /* The user picked another message meanwhile: that one stays. */
+  if (lb_window_selected_message_id (self) != self->restore_guard)
+    {
+      g_clear_pointer (&self->restore_ids, g_array_unref);
+      return FALSE;
+    }
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  end = MIN (n, self->restore_position + self->restore_ids->len + 64);
+  for (guint i = self->restore_position > 64 ? self->restore_position - 64 : 0; i < end; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      for (guint k = 0; m != NULL && k < self->restore_ids->len; k++)
+        if (lb_message_get_id (m) == g_array_index (self->restore_ids, gint64, k))
+          {
+            g_array_append_val (found, i);
+            break;
+          }
+    }
+  if (found->len < self->restore_ids->len)
+    return FALSE;
+  g_clear_pointer (&self->restore_ids, g_array_unref);
+  self->reselect = G_MAXUINT;
+  lb_message_list_view_select_position (self->message_list, g_array_index (found, guint, 0));
+  for (guint i = 1; i < found->len; i++)
+    gtk_selection_model_select_item (selection, g_array_index (found, guint, i), FALSE);
+  return TRUE;
+}
+
+/* Not from inside the list's items-changed: the list view is not ready to scroll then. */
+static gboolean
+restore_selection_idle (gpointer data)
+{
+  LbWindow *self = data;
+
+  self->restore_idle_id = 0;
+  lb_window_restore_selection (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lb_window_queue_restore_selection (LbWindow *self)
+{
+  if (self->restore_idle_id == 0)
+    self->restore_idle_id = g_idle_add (restore_selection_idle, self);
 }
 
 static void
 on_toast_undo (AdwToast *toast,
                LbWindow *self)
 {
-  guint undo_id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (toast), "lb-undo-id"));
+  UndoData *undo = g_object_get_data (G_OBJECT (toast), "lb-undo");
 
-  if (self->engine != NULL && undo_id != 0)
-    lb_engine_undo (self->engine, undo_id);
+  if (self->engine == NULL || undo == NULL || !lb_engine_undo (self->engine, undo->undo_id))
+    return;
+  g_clear_pointer (&self->restore_ids, g_array_unref);
+  self->restore_ids = g_array_ref (undo->message_ids);
+  self->restore_position = undo->position;
+  self->restore_guard = lb_window_selected_message_id (self);
+  /* The list brings them back from a thread; the selection follows then (see
+   * on_selection_changed), unless they are back already. */
+  lb_window_queue_restore_selection (self);
 }
 
 /**
@@ -529,15 +694,28 @@ lb_window_add_toast (LbWindow *self,
 static void
 lb_window_toast_undo (LbWindow   *self,
                       const char *title,
-                      guint       undo_id)
+                      guint       undo_id,
+                      GPtrArray  *messages,
+                      guint       position)
 {
   AdwToast *toast = adw_toast_new (title);
 
   adw_toast_set_timeout (toast, LB_UNDO_SECONDS);
   if (undo_id != 0)
     {
+      UndoData *undo = g_new0 (UndoData, 1);
+
+      undo->undo_id = undo_id;
+      undo->position = position;
+      undo->message_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), messages->len);
+      for (guint i = 0; i < messages->len; i++)
+        {
+          gint64 id = lb_message_get_id (g_ptr_array_index (messages, i));
+
+          g_array_append_val (undo->message_ids, id);
+        }
       adw_toast_set_button_label (toast, _("_Undo"));
-      g_object_set_data (G_OBJECT (toast), "lb-undo-id", GUINT_TO_POINTER (undo_id));
+      g_object_set_data_full (G_OBJECT (toast), "lb-undo", undo, undo_data_free);
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_toast_undo), self, 0);
     }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
@@ -577,7 +755,7 @@ lb_window_delete_action (GtkWidget  *widget,
           /* Translators: a toast; %u is a number above one. */
           : g_strdup_printf (ngettext ("%u message deleted", "%u messages deleted",
                                        selected->len), selected->len);
-  lb_window_toast_undo (self, title, undo_id);
+  lb_window_toast_undo (self, title, undo_id, selected, self->reselect);
 }
 
 static void
@@ -600,7 +778,7 @@ lb_window_archive_action (GtkWidget  *widget,
           /* Translators: a toast; %u is a number above one. */
           : g_strdup_printf (ngettext ("%u message archived", "%u messages archived",
                                        selected->len), selected->len);
-  lb_window_toast_undo (self, title, undo_id);
+  lb_window_toast_undo (self, title, undo_id, selected, self->reselect);
 }
 
 static void
@@ -618,6 +796,7 @@ lb_window_toggle_flag_action (GtkWidget  *widget,
     all_flagged &= lb_message_get_flagged (g_ptr_array_index (selected, i));
   lb_engine_set_flags (self->engine, (LbMessage **) selected->pdata, selected->len,
                        all_flagged ? 0 : LB_FLAG_FLAGGED, all_flagged ? LB_FLAG_FLAGGED : 0);
+  lb_window_update_toggles (self);
 }
 
 static void
@@ -637,6 +816,39 @@ lb_window_toggle_read_action (GtkWidget  *widget,
     any_unread |= lb_message_get_unread (g_ptr_array_index (selected, i));
   lb_engine_set_flags (self->engine, (LbMessage **) selected->pdata, selected->len,
                        any_unread ? LB_FLAG_SEEN : 0, any_unread ? 0 : LB_FLAG_SEEN);
+  lb_window_update_toggles (self);
+}
+
+/* "win.mark-all-read": marks every unread message of the list shown (the folder, All
+ * Inboxes, or the search results) read.  Only unread messages are passed on, so that the
+ * engine replays no change for the rest. */
+static void
+lb_window_mark_all_read_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  LbMessageList *list = lb_message_list_view_get_list (self->message_list);
+  g_autoptr(GPtrArray) unread = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n;
+
+  if (list == NULL || self->engine == NULL)
+    return;
+  lb_window_cancel_mark_read (self);
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  for (guint i = 0; i < n; i++)
+    {
+      LbMessage *m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (m != NULL && lb_message_get_id (m) > 0 && lb_message_get_unread (m))
+        g_ptr_array_add (unread, m);
+      else
+        g_clear_object (&m);
+    }
+  if (unread->len > 0)
+    lb_engine_set_flags (self->engine, (LbMessage **) unread->pdata, unread->len,
+                         LB_FLAG_SEEN, 0);
+  lb_window_update_toggles (self);
 }
 
 static void
@@ -677,15 +889,19 @@ lb_window_move_to_action (GtkWidget  *widget,
     gtk_menu_button_popup (self->move_button);
 }
 
-/* Whether the selected messages can be moved to FOLDER: it holds mail, and not all of
- * them are there already. */
+/* Whether the selected messages can be moved to FOLDER: it holds received mail, and not
+ * all of them are there already. */
 static gboolean
 is_move_target (LbFolder  *folder,
                 GPtrArray *selected)
 {
   gint64 id = lb_folder_get_id (folder);
+  LbFolderRole role = lb_folder_get_role (folder);
 
-  if (!lb_folder_get_selectable (folder))
+  /* Drafts, Sent and the Outbox hold what one writes: a received message moved there
+   * would pass for one's own. */
+  if (!lb_folder_get_selectable (folder) || role == LB_FOLDER_ROLE_DRAFTS
+      || role == LB_FOLDER_ROLE_SENT || role == LB_FOLDER_ROLE_OUTBOX)
     return FALSE;
   for (guint j = 0; j < selected->len; j++)
     if (lb_message_get_folder_id (g_ptr_array_index (selected, j)) != id)
@@ -762,7 +978,7 @@ lb_window_move_targets (LbWindow *self,
           /* Translators: a toast; %u is a number above one. */
           : g_strdup_printf (ngettext ("%u message moved", "%u messages moved", same->len),
                              same->len);
-  lb_window_toast_undo (self, title, undo_id);
+  lb_window_toast_undo (self, title, undo_id, same, self->reselect);
 }
 
 static void
@@ -1071,6 +1287,7 @@ lb_window_dispose (GObject *object)
   LbWindow *self = LB_WINDOW (object);
 
   lb_window_cancel_mark_read (self);
+  g_clear_handle_id (&self->restore_idle_id, g_source_remove);
   /* The children go with the template; nothing may reach them from engine signals. */
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (lb_engine_get_accounts (self->engine), self);
@@ -1085,13 +1302,20 @@ lb_window_dispose (GObject *object)
     }
   if (self->message_list != NULL)
     g_signal_handlers_disconnect_by_data (self->message_list, self);
+  if (self->outer_leaflet != NULL)
+    g_signal_handlers_disconnect_by_data (self->outer_leaflet, self);
+  if (self->inner_leaflet != NULL)
+    g_signal_handlers_disconnect_by_data (self->inner_leaflet, self);
   if (self->sidebar != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->sidebar, self);
       g_signal_handlers_disconnect_by_data (lb_sidebar_get_list_box (self->sidebar), self);
     }
+  if (self->shown != NULL)
+    g_clear_signal_handler (&self->shown_notify_id, self->shown);
   g_clear_object (&self->shown);
   g_clear_pointer (&self->watched_accounts, g_hash_table_unref);
+  g_clear_pointer (&self->restore_ids, g_array_unref);
 
   G_OBJECT_CLASS (lb_window_parent_class)->dispose (object);
 }
@@ -1172,6 +1396,8 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWindow, reader_title);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, selection_page);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, move_button);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, read_button);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, flag_button);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, move_popover);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, move_list);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, message_menu);
@@ -1210,6 +1436,8 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.toggle-flag", NULL);
   gtk_widget_class_install_action (widget_class, "win.toggle-read", NULL, lb_window_toggle_read_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, 0, "win.toggle-read", NULL);
+  gtk_widget_class_install_action (widget_class, "win.mark-all-read", NULL,
+                                   lb_window_mark_all_read_action);
   gtk_widget_class_install_action (widget_class, "win.move-to", NULL, lb_window_move_to_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.move-to", NULL);
   gtk_widget_class_install_action (widget_class, "win.move-to-folder", "x",
@@ -1300,6 +1528,10 @@ lb_window_init (LbWindow *self)
   g_signal_connect_swapped (self->message_list, "prepare-context-menu",
                             G_CALLBACK (on_prepare_context_menu), self);
   lb_message_list_view_set_context_menu_model (self->message_list, self->message_menu);
+  g_signal_connect_swapped (self->outer_leaflet, "notify::folded",
+                            G_CALLBACK (on_leaflet_folded), self);
+  g_signal_connect_swapped (self->inner_leaflet, "notify::folded",
+                            G_CALLBACK (on_leaflet_folded), self);
   controller = gtk_event_controller_motion_new ();
   g_signal_connect_swapped (controller, "enter", G_CALLBACK (on_message_list_entered), self);
   gtk_widget_add_controller (GTK_WIDGET (self->message_list), controller);

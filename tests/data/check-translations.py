@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fails when a translation is incomplete or a file with translatable strings is not
-listed in po/POTFILES.in.
+listed in po/POTFILES.in, and when the Chinese translation breaks its typography: corner
+brackets 「」 where the rest of it uses “” quotation marks, a Chinese character right
+next to a Latin letter or digit (the Chinese copywriting guidelines put a space between
+them: 在 Gmail 中), or a mnemonic suffix such as 取消(_C) on a header bar button, where
+it shows as 取消(C).
 
 The template is regenerated from the sources (not taken from the repository), so a string
 added to the code but not to the .po files is caught.  Exit status 77 (skipped) when the
@@ -12,6 +16,7 @@ usage: check-translations.py SOURCE_ROOT
 
 import os
 import re
+import xml.etree.ElementTree as ET
 import shutil
 import subprocess
 import sys
@@ -28,6 +33,15 @@ C_MARKER = re.compile(r"(?<![\w])(?:_|N_|C_|NC_|g_dngettext|ngettext)\s*\(")
 XML_MARKER = re.compile(r"""translatable\s*=\s*["'](?:yes|true|1)["']""")
 SCANNED_DIRS = ("src", "data")
 ALWAYS_TRANSLATABLE = (".desktop.in", ".desktop.in.in", ".metainfo.xml.in", ".appdata.xml.in")
+
+
+CJK = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+CJK_LATIN = re.compile(f"{CJK}[A-Za-z0-9]|[A-Za-z0-9]{CJK}")
+# What is not prose: printf conversions, escapes and mnemonic suffixes such as (_A).
+NOT_PROSE = re.compile(r"%(?:\d+\$)?[-#0 +']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?[a-zA-Z]"
+                       r"|\\[nt\"\\]|\(_[A-Za-z0-9]\)")
+HEADER_BARS = ("AdwHeaderBar", "GtkHeaderBar")
+BUTTONS = ("GtkButton", "GtkToggleButton", "GtkMenuButton")
 
 
 def read_list(path):
@@ -79,6 +93,67 @@ def messages(po_file, *attrib_args):
     return [i for i in ids if i]
 
 
+def header_bar_labels(srcdir):
+    """The translatable labels of buttons in the header bars of data/ui/*.ui."""
+    labels = set()
+
+    def walk(element, in_header_bar):
+        for child in element:
+            if child.tag == "object":
+                cls = child.get("class")
+                if cls in ("GtkPopover", "GtkPopoverMenu"):
+                    continue
+                here = in_header_bar or cls in HEADER_BARS
+                if here and cls in BUTTONS:
+                    for prop in child.findall("property"):
+                        if (prop.get("name") == "label" and prop.text
+                                and prop.get("translatable") in ("yes", "true", "1")):
+                            labels.add(prop.text)
+                walk(child, here)
+            elif child.tag in ("child", "property", "template"):
+                if child.tag == "property" and child.get("name") in ("popover", "menu-model"):
+                    continue
+                walk(child, in_header_bar)
+
+    uidir = os.path.join(srcdir, "data", "ui")
+    for name in sorted(os.listdir(uidir)) if os.path.isdir(uidir) else []:
+        if name.endswith(".ui"):
+            walk(ET.parse(os.path.join(uidir, name)).getroot(), False)
+    return labels
+
+
+def translations(po_file):
+    """(msgid, [msgstr...]) of every current entry."""
+    out = subprocess.run(["msgattrib", "--no-wrap", "--no-obsolete", po_file],
+                         check=True, capture_output=True, text=True).stdout
+    entries = []
+    for block in out.split("\n\n"):
+        msgid = re.search(r'^msgid "(.*)"$', block, flags=re.MULTILINE)
+        msgstrs = re.findall(r'^msgstr(?:\[\d+\])? "(.*)"$', block, flags=re.MULTILINE)
+        if msgid and msgid.group(1):
+            entries.append((msgid.group(1), msgstrs))
+    return entries
+
+
+def check_chinese(srcdir, lang, po):
+    """The typography of a Chinese translation (see the module's docstring)."""
+    errors = []
+    header_bar = header_bar_labels(srcdir)
+    for msgid, msgstrs in translations(po):
+        for msgstr in msgstrs:
+            if "「" in msgstr or "」" in msgstr:
+                errors.append(f"po/{lang}.po: “” quotation marks, not 「」: \"{msgstr}\"")
+            # Desktop keyword lists ("mail;inbox;QQ邮箱;") are search terms, not prose.
+            prose = NOT_PROSE.sub(" ", msgstr)
+            if not msgid.endswith(";") and CJK_LATIN.search(prose):
+                errors.append(f"po/{lang}.po: a space between Chinese and Latin words: "
+                              f"\"{msgstr}\"")
+            if msgid in header_bar and re.search(r"\(_[A-Za-z0-9]\)", msgstr):
+                errors.append(f"po/{lang}.po: no mnemonic suffix on the header bar button "
+                              f"\"{msgid}\": \"{msgstr}\"")
+    return errors
+
+
 def check_language(srcdir, lang, template, tmpdir):
     errors = []
     po = os.path.join(srcdir, "po", f"{lang}.po")
@@ -89,6 +164,8 @@ def check_language(srcdir, lang, template, tmpdir):
                            capture_output=True, text=True)
     if check.returncode != 0:
         errors.append(f"po/{lang}.po: msgfmt --check failed:\n{check.stderr.strip()}")
+    if lang.startswith("zh"):
+        errors.extend(check_chinese(srcdir, lang, po))
 
     # The .po file as such, and merged with the template regenerated from the sources.
     merged = os.path.join(tmpdir, f"{lang}.merged.po")

@@ -237,6 +237,10 @@ static gboolean one_add (Env *env) { return n_adds (env) >= 1; }
 static gboolean two_adds (Env *env) { return n_adds (env) >= 2; }
 static gboolean unread_3 (Env *env) { return lb_engine_get_unified_unread (env->base.engine) == 3; }
 static gboolean badge_3 (Env *env) { return env->badge == 3; }
+static gboolean inbox_has_8 (Env *env)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (lb_engine_get_unified_inbox (env->base.engine))) == 8;
+}
 
 static void
 test_notify (void)
@@ -373,6 +377,17 @@ test_notify (void)
 
   inbox = G_LIST_MODEL (lb_engine_get_unified_inbox (env->base.engine));
   g_assert_cmpuint (g_list_model_get_n_items (inbox), ==, 7);
+
+  /* Notifications switched off (the "notify-new-mail" preference): new mail arrives and is
+   * counted, but not announced. */
+  g_test_message ("notifications off");
+  lb_notifier_set_enabled (env->notifier, FALSE);
+  deliver (env, "Erin <erin@example.com>", "Quiet, please", NULL);
+  sync_inbox (env);
+  g_assert_true (wait_until (env, inbox_has_8, 10000));
+  settle (env, 1500);
+  g_assert_cmpuint (n_adds (env), ==, 2);
+  lb_notifier_set_enabled (env->notifier, TRUE);
 
   g_clear_object (&env->notifier);
   g_clear_object (&env->app);

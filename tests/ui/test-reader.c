@@ -806,6 +806,17 @@ test_remote_blocked (void)
   show ("remote-friend");
   g_assert_false (gtk_revealer_get_reveal_child (banner));
   g_settings_reset (settings, "remote-content-allowed-senders");
+
+  /* The preference to load remote content in every message: no banner, and it loads. */
+  g_settings_set_boolean (settings, "load-remote-content", TRUE);
+  after_show = http_count ();
+  show ("remote");
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  while (http_count () == after_show)
+    g_main_context_iteration (NULL, TRUE);
+  g_settings_reset (settings, "load-remote-content");
+  show ("remote-again");
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
 }
 
 static void
@@ -1052,6 +1063,220 @@ test_open_attachment (void)
   g_assert_cmpint (st.st_mode & 0777, ==, 0700);
   g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
   g_assert_cmpstr (content, ==, "hello");
+}
+
+static gboolean
+has_toplevel (gpointer data)
+{
+  return lb_ui_test_find_toplevel ((GType) GPOINTER_TO_SIZE (data)) != NULL;
+}
+
+static gboolean
+file_saved (gpointer data)
+{
+  g_autofree char *content = NULL;
+
+  return g_file_get_contents (data, &content, NULL, NULL) && g_str_equal (content, "hello");
+}
+
+static gboolean
+has_current_folder (gpointer data)
+{
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (data);
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (data);
+
+  return folder != NULL && file != NULL;
+}
+
+static gboolean
+has_open_folder_toast (gpointer data)
+{
+  return lb_ui_test_find_button (GTK_WIDGET (env.reader), "_Open Folder") != NULL;
+}
+
+/* "Save" starts in the Downloads folder, and once saved a toast says so and offers to
+ * show the folder. */
+static void
+test_save_attachment (void)
+{
+  g_autofree char *downloads = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  g_autofree char *saved = g_build_filename (downloads, "会议记录.txt", NULL);
+  g_autoptr(GFile) folder = NULL;
+  GtkWindow *dialog;
+
+  g_assert_cmpint (g_mkdir_with_parents (downloads, 0700), ==, 0);
+  show ("季度会议纪要");
+  /* Open has an "open elsewhere" icon (Adwaita 43's document-open is a folder). */
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (find ("reader-attachment-open"))), ==,
+                   "external-link-symbolic");
+  press ("reader-attachment-save");
+  wait_until (has_toplevel, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), "the save dialog");
+  dialog = lb_ui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  /* The dialog takes its folder once it has loaded it. */
+  wait_until (has_current_folder, dialog, "the save dialog's folder");
+  folder = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (g_file_peek_path (folder), ==, downloads);
+  /* Accepted as it opened: the name proposed, in the folder it started in. */
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  wait_until (file_saved, saved, "the attachment to be saved in Downloads");
+  wait_until (has_open_folder_toast, NULL, "the toast that offers the folder");
+}
+
+/* "Open" on a type no application opens offers "Open With…" (the applications there
+ * are), rather than GTK's bare "Could not show link". */
+static void
+test_open_with (void)
+{
+  g_autofree char *data = g_base64_encode ((const guchar *) "\x01\x02lbz", 5);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *content_type = g_content_type_guess ("samples.lbz", NULL, 0, NULL);
+  g_autoptr(GAppInfo) app = g_app_info_get_default_for_type (content_type, FALSE);
+  GtkWindow *dialog;
+
+  if (app != NULL)
+    {
+      g_test_skip ("an installed application opens every file");
+      return;
+    }
+  text = g_strdup_printf ("From: lab@example.org\r\nTo: alice@example.com\r\n"
+                          "Subject: open-with\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\n"
+                          "Message-ID: <open-with@test>\r\nMIME-Version: 1.0\r\n"
+                          "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+                          "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSamples.\r\n"
+                          "--b1\r\nContent-Type: application/x-lb-samples\r\n"
+                          "Content-Disposition: attachment; filename=samples.lbz\r\n"
+                          "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n", data);
+  deliver (text);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
+  lb_account_sync_finish (env.account, wait_result (), &error);
+  g_assert_no_error (error);
+
+  show ("open-with");
+  press ("reader-attachment-open");
+  wait_until (has_toplevel, GSIZE_TO_POINTER (GTK_TYPE_APP_CHOOSER_DIALOG),
+              "the Open With dialog");
+  dialog = lb_ui_test_find_toplevel (GTK_TYPE_APP_CHOOSER_DIALOG);
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (dialog)), ==, "reader-open-with");
+  g_assert_null (lb_ui_test_find_toplevel (GTK_TYPE_MESSAGE_DIALOG));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+}
+
+/* Ctrl+plus and Ctrl+minus zoom the message; the zoom is remembered for its sender (in
+ * GSettings), and Ctrl+0 forgets it. */
+static void
+test_zoom (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.letterbox.Letterbox");
+  g_autoptr(GVariant) levels = NULL;
+  double remembered = 0;
+
+  g_settings_reset (settings, "zoom-levels");
+  show ("季度会议纪要");
+  g_assert_cmpfloat (lb_reader_get_zoom (env.reader), ==, 1.0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-in", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-in", NULL));
+  g_assert_cmpfloat_with_epsilon (lb_reader_get_zoom (env.reader), 1.25, 0.001);
+  g_assert_cmpfloat_with_epsilon (webkit_web_view_get_zoom_level (env.view), 1.25, 0.001);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-out", NULL));
+  g_assert_cmpfloat_with_epsilon (lb_reader_get_zoom (env.reader), 1.1, 0.001);
+  levels = g_settings_get_value (settings, "zoom-levels");
+  g_assert_true (g_variant_lookup (levels, "zhangwei@example.cn", "d", &remembered));
+  g_assert_cmpfloat_with_epsilon (remembered, 1.1, 0.001);
+
+  /* Another sender's message: its own size. */
+  show ("no-charset");
+  g_assert_cmpfloat (lb_reader_get_zoom (env.reader), ==, 1.0);
+  g_assert_cmpfloat_with_epsilon (webkit_web_view_get_zoom_level (env.view), 1.0, 0.001);
+
+  /* The first sender again: as it was left. */
+  show ("季度会议纪要");
+  g_assert_cmpfloat_with_epsilon (lb_reader_get_zoom (env.reader), 1.1, 0.001);
+  g_assert_cmpfloat_with_epsilon (webkit_web_view_get_zoom_level (env.view), 1.1, 0.001);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.reader), "reader.zoom-reset", NULL));
+  g_assert_cmpfloat (lb_reader_get_zoom (env.reader), ==, 1.0);
+  g_clear_pointer (&levels, g_variant_unref);
+  levels = g_settings_get_value (settings, "zoom-levels");
+  g_assert_false (g_variant_lookup (levels, "zhangwei@example.cn", "d", &remembered));
+}
+
+typedef struct {
+  GdkTexture *texture;
+  gboolean    done;
+} SnapshotWait;
+
+static void
+on_snapshot (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  SnapshotWait *w = user_data;
+  g_autoptr(GError) error = NULL;
+
+  w->texture = webkit_web_view_get_snapshot_finish (WEBKIT_WEB_VIEW (source), result, &error);
+  g_assert_no_error (error);
+  w->done = TRUE;
+}
+
+static gboolean
+snapshot_done (gpointer data)
+{
+  return ((SnapshotWait *) data)->done;
+}
+
+/* The width of the whole document as WebKit lays it out, in CSS pixels (a snapshot of
+ * the full document is as wide as the document: JavaScript, which could ask, is off). */
+static int
+document_width (void)
+{
+  SnapshotWait w = { 0 };
+  int width;
+
+  webkit_web_view_get_snapshot (env.view, WEBKIT_SNAPSHOT_REGION_FULL_DOCUMENT,
+                                WEBKIT_SNAPSHOT_OPTIONS_NONE, NULL, on_snapshot, &w);
+  wait_until (snapshot_done, &w, "a snapshot of the message");
+  width = gdk_texture_get_width (w.texture);
+  g_object_unref (w.texture);
+  return width;
+}
+
+/* A newsletter laid out 700 px wide fits a reader narrower than that: no sideways
+ * scrolling.  In a wide reader it keeps its design. */
+static void
+test_fit_width (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  int view_width;
+
+  text = g_strdup_printf ("From: news@shop.example\r\nTo: alice@example.com\r\n"
+                          "Subject: newsletter\r\nDate: Tue, 3 Mar 2026 11:00:00 +0000\r\n"
+                          "Message-ID: <newsletter@test>\r\nMIME-Version: 1.0\r\n"
+                          "Content-Type: text/html; charset=utf-8\r\n\r\n"
+                          "<html><head><title>newsletter</title></head><body>"
+                          "<table width=\"700\" style=\"width:700px\" bgcolor=\"#ffeedd\"><tr>"
+                          "<td width=\"350\">Spring sale: everything must go, this week only.</td>"
+                          "<td width=\"350\">Free shipping on orders over 50 euros.</td>"
+                          "</tr></table></body></html>\r\n");
+  deliver (text);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, got_result, NULL);
+  lb_account_sync_finish (env.account, wait_result (), &error);
+  g_assert_no_error (error);
+
+  gtk_window_set_default_size (env.window, 480, 700);
+  for (guint i = 0; i < 3; i++)
+    lb_ui_test_wait_for_frame (GTK_WIDGET (env.window));
+  show ("newsletter");
+  view_width = gtk_widget_get_width (GTK_WIDGET (env.view));
+  g_assert_cmpint (view_width, <, 700);
+  g_assert_cmpint (document_width (), <=, view_width);
+  screenshot ("reader-newsletter-narrow");
+
+  gtk_window_set_default_size (env.window, 900, 700);
+  for (guint i = 0; i < 3; i++)
+    lb_ui_test_wait_for_frame (GTK_WIDGET (env.window));
+  show ("newsletter");
+  g_assert_cmpint (document_width (), >=, 700);
 }
 
 static gboolean
@@ -1311,6 +1536,10 @@ main (int   argc,
   g_test_add_func ("/ui/reader/navigation", test_navigation);
   g_test_add_func ("/ui/reader/link-click", test_link_click);
   g_test_add_func ("/ui/reader/open-attachment", test_open_attachment);
+  g_test_add_func ("/ui/reader/save-attachment", test_save_attachment);
+  g_test_add_func ("/ui/reader/open-with", test_open_with);
+  g_test_add_func ("/ui/reader/zoom", test_zoom);
+  g_test_add_func ("/ui/reader/fit-width", test_fit_width);
   g_test_add_func ("/ui/reader/stale", test_stale);
   g_test_add_func ("/ui/reader/error-try-again", test_error_try_again);
   g_test_add_func ("/ui/reader/signals", test_signals);

@@ -41,6 +41,7 @@ lb_store_list_row_free (LbStoreListRow *row)
   g_free (row->from_address);
   g_free (row->subject);
   g_free (row->preview);
+  g_free (row->to);
   g_free (row);
 }
 
@@ -147,6 +148,8 @@ lb_store_list_row_from_stmt (LbStmt *stmt)
   row->preview = lb_stmt_dup_text (stmt, 8);
   row->flags = (guint) sqlite3_column_int64 (stmt, 9);
   row->has_attachments = sqlite3_column_int (stmt, 10) != 0;
+  row->to = lb_stmt_dup_text (stmt, 11);
+  row->folder_role = (guint) sqlite3_column_int (stmt, 12);
   return row;
 }
 

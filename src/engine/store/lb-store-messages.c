@@ -601,6 +601,34 @@ lb_store_set_body_text (LbStore     *self,
 }
 
 /**
+ * lb_store_get_body_text:
+ *
+ * Returns: (transfer full) (nullable): the decoded text of the message's body as stored
+ *   for search, or %NULL if it is not downloaded (or on error)
+ */
+char *
+lb_store_get_body_text (LbStore  *self,
+                        gint64    message_id,
+                        GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  stmt = lb_store_prepare (self, "SELECT body FROM message_text WHERE message_id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return lb_stmt_dup_text (stmt, 0);
+  if (rc != SQLITE_DONE)
+    lb_store_set_error (self, rc, error, "read body text");
+  return NULL;
+}
+
+/**
  * lb_store_put_body:
  * @raw: the RFC 822 bytes as fetched
  *

@@ -161,7 +161,7 @@ append_term_test (GString            *sql,
 /**
  * lb_store_search_build_sql:
  * @search: what to look for
- * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
+ * @folder_id: a folder, %LB_STORE_UNIFIED_INBOX or %LB_STORE_ALL_FOLDERS
  * @out_params: (out) (transfer full): the text to bind to ?1, ?2... in order
  *
  * Builds the statement lb_store_search() runs; exposed for tests and the
@@ -235,6 +235,11 @@ lb_store_search_build_sql (const LbStoreSearch  *query,
    * instead, which it otherwise prefers. */
   if (folder_id == LB_STORE_UNIFIED_INBOX)
     g_string_append_printf (sql, "WHERE %sl.unified = 1", match->len > 0 ? "+" : "");
+  else if (folder_id == LB_STORE_ALL_FOLDERS)
+    /* Every folder, but each message once: a message in two folders (Gmail's labels,
+     * a copy) is shown at its first location. */
+    g_string_append (sql, "WHERE l.id = (SELECT MIN (l2.id) FROM locations l2 "
+                          "WHERE l2.message_id = l.message_id)");
   else
     g_string_append_printf (sql, "WHERE %sl.folder_id = %" G_GINT64_FORMAT,
                             match->len > 0 ? "+" : "", folder_id);

@@ -49,6 +49,14 @@ typedef enum {
  */
 #define LB_STORE_UNIFIED_INBOX ((gint64) 0)
 
+/**
+ * LB_STORE_ALL_FOLDERS:
+ *
+ * A folder id meaning "every folder of every account", accepted by lb_store_search().
+ * Real folder ids are never negative.
+ */
+#define LB_STORE_ALL_FOLDERS ((gint64) -1)
+
 /* ---- Row structs ------------------------------------------------------ */
 
 /**
@@ -179,6 +187,8 @@ typedef struct {
   char     *preview;
   guint     flags;      /* LbFlags */
   gboolean  has_attachments;
+  char     *to;         /* the To header's decoded display text */
+  guint     folder_role; /* LbFolderRole of @folder_id */
 } LbStoreListRow;
 
 /**
@@ -393,6 +403,9 @@ gboolean        lb_store_update_preview    (LbStore               *self,
 gboolean        lb_store_set_body_text     (LbStore               *self,
                                             gint64                 message_id,
                                             const char            *body_text,
+                                            GError               **error);
+char           *lb_store_get_body_text     (LbStore               *self,
+                                            gint64                 message_id,
                                             GError               **error);
 gboolean        lb_store_put_body          (LbStore               *self,
                                             gint64                 message_id,

@@ -50,6 +50,20 @@ static const char base_css[] =
   " padding-left: 10px; margin: 4px 0; }\n"
   "a { color: #1c71d8; }\n";
 
+/* Fit to width: a newsletter laid out for a fixed width (600-800 px tables) wider than
+ * the reader would scroll sideways.  Where the reader is narrower than that, images and
+ * tables give up their fixed widths and shrink to the view, as on a phone.  Only there:
+ * in a wide reader the message keeps the layout it was designed with.  (JavaScript is
+ * off, so the page cannot be measured and scaled.)  !important, as a user style sheet
+ * otherwise loses to the message's width attributes. */
+static const char fit_width_css[] =
+  "@media (max-width: 820px) {\n"
+  "  img { max-width: 100% !important; height: auto !important; }\n"
+  "  table { max-width: 100% !important; }\n"
+  "  table, td, th { width: auto !important; min-width: 0 !important; }\n"
+  "  pre { white-space: pre-wrap !important; }\n"
+  "}\n";
+
 /* HTML that sets colours of its own was designed for a light page: it keeps one, in dark
  * mode too (shown as a sheet of paper, see paper_css), since any colour it does not set
  * would otherwise clash with those it does (dark text on a dark page, white on white).
@@ -306,6 +320,8 @@ show_body (LbWebBodyView *self,
   light_page = is_html && (flags & LB_BODY_OWN_COLOURS) != 0;
   webkit_user_content_manager_remove_all_style_sheets (self->content_manager);
   add_style_sheet (self, base_css);
+  if (is_html)
+    add_style_sheet (self, fit_width_css);
   if (light_page)
     add_style_sheet (self, light_page_css);
   else
@@ -489,12 +505,22 @@ lb_web_body_view_prepare (LbBodyView *view)
 }
 
 static void
+lb_web_body_view_set_zoom (LbBodyView *view,
+                           double      zoom)
+{
+  LbWebBodyView *self = LB_WEB_BODY_VIEW (view);
+
+  webkit_web_view_set_zoom_level (self->web_view, zoom);
+}
+
+static void
 lb_web_body_view_iface_init (LbBodyViewInterface *iface)
 {
   iface->set_cid_func = lb_web_body_view_set_cid_func;
   iface->show = lb_web_body_view_show;
   iface->clear = lb_web_body_view_clear;
   iface->prepare = lb_web_body_view_prepare;
+  iface->set_zoom = lb_web_body_view_set_zoom;
 }
 
 /* ---- GObject ---------------------------------------------------------------------------- */

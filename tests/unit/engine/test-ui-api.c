@@ -45,6 +45,47 @@ test_highlight_terms (void)
 }
 
 static void
+test_highlight_sentence (void)
+{
+  const char *terms_en[] = { "zanzibar", NULL };
+  const char *terms_zh[] = { "预算", NULL };
+  g_autofree char *en = NULL;
+  g_autofree char *zh = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *cut = NULL;
+  g_autoptr(GString) long_text = g_string_new (NULL);
+
+  /* The sentence the word is in, on one line; in either case. */
+  en = lb_search_highlight_sentence ("Dear Alice,\n\nWe land on Monday. The hotel in\n"
+                                     "Zanzibar is booked! See you soon.", terms_en);
+  g_assert_cmpstr (en, ==, "The hotel in Zanzibar is booked!");
+  zh = lb_search_highlight_sentence ("大家好。下周讨论第四季度的预算安排，请准时参加。谢谢！",
+                                     terms_zh);
+  g_assert_cmpstr (zh, ==, "下周讨论第四季度的预算安排，请准时参加。");
+  /* At the very start; and nowhere. */
+  first = lb_search_highlight_sentence ("zanzibar", terms_en);
+  g_assert_cmpstr (first, ==, "zanzibar");
+  none = lb_search_highlight_sentence ("Nothing here.", terms_en);
+  g_assert_null (none);
+  g_assert_null (lb_search_highlight_sentence (NULL, terms_en));
+
+  /* A sentence without end is cut some way around the word. */
+  for (guint i = 0; i < 40; i++)
+    g_string_append (long_text, "word ");
+  g_string_append (long_text, "zanzibar");
+  for (guint i = 0; i < 40; i++)
+    g_string_append (long_text, " word");
+  cut = lb_search_highlight_sentence (long_text->str, terms_en);
+  g_assert_true (g_str_has_prefix (cut, "…"));
+  g_assert_true (g_str_has_suffix (cut, "…"));
+  g_assert_nonnull (strstr (cut, "zanzibar"));
+  g_assert_cmpuint (g_utf8_strlen (cut, -1), <=, 30 + 80 + 2 + strlen ("zanzibar"));
+  /* The cut before the word falls between words. */
+  g_assert_true (g_str_has_prefix (cut, "…word "));
+}
+
+static void
 test_provider_lookup (void)
 {
   g_autoptr(LbProviderInfo) qq = lb_provider_info_lookup ("qq");
@@ -289,6 +330,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui-api/highlight-terms", test_highlight_terms);
+  g_test_add_func ("/ui-api/highlight-sentence", test_highlight_sentence);
   g_test_add_func ("/ui-api/provider-lookup", test_provider_lookup);
   g_test_add_func ("/ui-api/discovery-autoconfig", test_discovery_autoconfig);
   g_test_add_func ("/ui-api/mailboxes", test_mailboxes);
