@@ -8,15 +8,13 @@
 
 #include "lb-account-discovery.h"
 #include "lb-engine.h"
+#include "lb-ui-types.h"
 
 G_BEGIN_DECLS
 
 #define LB_TYPE_ACCOUNT_WIZARD (lb_account_wizard_get_type ())
 
 G_DECLARE_FINAL_TYPE (LbAccountWizard, lb_account_wizard, LB, ACCOUNT_WIZARD, AdwWindow)
-
-/* Read for tests only (see lb-account-wizard.c), as is LB_TEST_DISCOVERY_FILE_ENV. */
-#define LB_TEST_CA_FILE_ENV "LETTERBOX_TEST_CA_FILE"
 
 LbAccountWizard *lb_account_wizard_new          (LbEngine        *engine);
 LbAccountWizard *lb_account_wizard_present      (GtkWindow       *parent,

@@ -15,7 +15,6 @@
 
 #include <glib/gi18n.h>
 
-#include "lb-account-wizard.h"
 #include "lb-engine-goa.h"
 #include "lb-error.h"
 #include "lb-goa-chooser.h"

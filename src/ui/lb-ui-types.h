@@ -11,6 +11,10 @@
 
 #include <glib-object.h>
 
+/* An extra CA certificate for the servers' checks, read for tests only by the windows that
+ * add accounts (the wizard, the Online Accounts chooser), as is LB_TEST_DISCOVERY_FILE_ENV. */
+#define LB_TEST_CA_FILE_ENV "LETTERBOX_TEST_CA_FILE"
+
 G_BEGIN_DECLS
 
 /* Types named by widgets that sit inside them.  A message row follows the search of the

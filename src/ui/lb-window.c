@@ -1333,6 +1333,58 @@ lb_window_finalize (GObject *object)
   G_OBJECT_CLASS (lb_window_parent_class)->finalize (object);
 }
 
+/* The window's actions and their keyboard shortcuts. */
+static void
+install_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.go-back", NULL, lb_window_go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.open-outbox", "x",
+                                   lb_window_open_outbox_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-outbox-item", "(xx)",
+                                   lb_window_edit_outbox_item_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "win.go-back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "window.close", NULL);
+
+  /* Single-letter shortcuts are widget bindings, handled after the focused widget: typing
+   * in the search entry or the composer never triggers them. */
+  gtk_widget_class_install_action (widget_class, "win.next-message", NULL, lb_window_select_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-message", NULL, lb_window_select_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "win.next-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "win.previous-message", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.delete", NULL, lb_window_delete_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_install_action (widget_class, "win.archive", NULL, lb_window_archive_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "win.archive", NULL);
+  gtk_widget_class_install_action (widget_class, "win.toggle-flag", NULL, lb_window_toggle_flag_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.toggle-flag", NULL);
+  gtk_widget_class_install_action (widget_class, "win.toggle-read", NULL, lb_window_toggle_read_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, 0, "win.toggle-read", NULL);
+  gtk_widget_class_install_action (widget_class, "win.mark-all-read", NULL,
+                                   lb_window_mark_all_read_action);
+  gtk_widget_class_install_action (widget_class, "win.move-to", NULL, lb_window_move_to_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.move-to", NULL);
+  gtk_widget_class_install_action (widget_class, "win.move-to-folder", "x",
+                                   lb_window_move_to_folder_action);
+
+  gtk_widget_class_install_action (widget_class, "win.compose", NULL, lb_window_compose_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.compose", NULL);
+  gtk_widget_class_install_action (widget_class, "win.reply", NULL, lb_window_reply_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, 0, "win.reply", NULL);
+  gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, lb_window_reply_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_R, GDK_SHIFT_MASK, "win.reply-all", NULL);
+  gtk_widget_class_install_action (widget_class, "win.forward", NULL, lb_window_reply_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "win.forward", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, lb_window_search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+}
+
 static void
 lb_window_class_init (LbWindowClass *klass)
 {
@@ -1407,53 +1459,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_reader_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_move_popover_show);
   gtk_widget_class_bind_template_callback (widget_class, on_move_row_activated);
-
-  gtk_widget_class_install_action (widget_class, "win.go-back", NULL, lb_window_go_back_action);
-  gtk_widget_class_install_action (widget_class, "win.open-outbox", "x",
-                                   lb_window_open_outbox_action);
-  gtk_widget_class_install_action (widget_class, "win.edit-outbox-item", "(xx)",
-                                   lb_window_edit_outbox_item_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
-                                       "win.go-back", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
-                                       "window.close", NULL);
-
-  /* Single-letter shortcuts are widget bindings, handled after the focused widget: typing
-   * in the search entry or the composer never triggers them. */
-  gtk_widget_class_install_action (widget_class, "win.next-message", NULL, lb_window_select_action);
-  gtk_widget_class_install_action (widget_class, "win.previous-message", NULL, lb_window_select_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-message", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "win.next-message", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-message", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "win.previous-message", NULL);
-
-  gtk_widget_class_install_action (widget_class, "win.delete", NULL, lb_window_delete_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.delete", NULL);
-  gtk_widget_class_install_action (widget_class, "win.archive", NULL, lb_window_archive_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "win.archive", NULL);
-  gtk_widget_class_install_action (widget_class, "win.toggle-flag", NULL, lb_window_toggle_flag_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.toggle-flag", NULL);
-  gtk_widget_class_install_action (widget_class, "win.toggle-read", NULL, lb_window_toggle_read_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, 0, "win.toggle-read", NULL);
-  gtk_widget_class_install_action (widget_class, "win.mark-all-read", NULL,
-                                   lb_window_mark_all_read_action);
-  gtk_widget_class_install_action (widget_class, "win.move-to", NULL, lb_window_move_to_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.move-to", NULL);
-  gtk_widget_class_install_action (widget_class, "win.move-to-folder", "x",
-                                   lb_window_move_to_folder_action);
-
-  gtk_widget_class_install_action (widget_class, "win.compose", NULL, lb_window_compose_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.compose", NULL);
-  gtk_widget_class_install_action (widget_class, "win.reply", NULL, lb_window_reply_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, 0, "win.reply", NULL);
-  gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, lb_window_reply_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_R, GDK_SHIFT_MASK, "win.reply-all", NULL);
-  gtk_widget_class_install_action (widget_class, "win.forward", NULL, lb_window_reply_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "win.forward", NULL);
-
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, lb_window_search_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  install_actions (widget_class);
 }
 
 static void
