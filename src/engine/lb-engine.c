@@ -57,6 +57,7 @@ lb_engine_finalize (GObject *object)
   g_clear_pointer (&self->local, lb_worker_free);
   g_clear_object (&self->local_store);
   g_clear_object (&self->unified);
+  g_clear_object (&self->outbox);
   g_clear_object (&self->accounts);
   g_clear_object (&self->read_store);
   g_clear_pointer (&self->hidden, g_hash_table_unref);

@@ -1374,11 +1374,31 @@ outbox_parsed (GObject      *source,
     show_banner (self, g_object_get_data (G_OBJECT (result), "last-error"));
 }
 
+static void
+outbox_loaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbComposer *self = LB_COMPOSER (g_task_get_source_object (task));
+  EditData *ed = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  ed->raw = lb_engine_outbox_load_message_finish (LB_ENGINE (source), result, &error);
+  if (ed->raw == NULL)
+    {
+      show_banner (self, error->message);
+      return;
+    }
+  g_task_run_in_thread (task, parse_outbox_thread);
+}
+
 /**
  * lb_composer_open_outbox_item:
  *
  * Opens a failed (or waiting) outbox message for editing.  When the edited message is
- * sent or queued, the old outbox item is discarded; closing the window keeps it.
+ * sent or queued, the old outbox item is discarded; closing the window keeps it.  The
+ * message is read on the account's worker, then parsed on a thread.
  */
 void
 lb_composer_open_outbox_item (GtkWindow    *parent,
@@ -1386,24 +1406,27 @@ lb_composer_open_outbox_item (GtkWindow    *parent,
                               LbOutboxItem *item)
 {
   LbComposer *self;
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
   EditData *ed;
+  LbAccount *account;
 
   g_return_if_fail (LB_IS_ENGINE (engine));
   g_return_if_fail (LB_IS_OUTBOX_ITEM (item));
 
+  account = lb_engine_get_account (engine, lb_outbox_item_get_account_id (item));
+  if (account == NULL)
+    return;
   self = composer_new (parent, engine, lb_outbox_item_get_account_id (item));
   self->outbox_item_id = lb_outbox_item_get_id (item);
   self->outbox_account_id = lb_outbox_item_get_account_id (item);
   gtk_window_present (GTK_WINDOW (self));
 
   ed = g_new0 (EditData, 1);
-  ed->raw = lb_outbox_item_get_message (item) != NULL ? g_bytes_ref (lb_outbox_item_get_message (item))
-                                                      : g_bytes_new (NULL, 0);
   ed->rcpts = g_strsplit (lb_outbox_item_get_recipients (item), ", ", -1);
   task = g_task_new (self, NULL, outbox_parsed, NULL);
   g_object_set_data_full (G_OBJECT (task), "last-error",
                           g_strdup (lb_outbox_item_get_last_error (item)), g_free);
   g_task_set_task_data (task, ed, (GDestroyNotify) edit_data_free);
-  g_task_run_in_thread (task, parse_outbox_thread);
+  lb_engine_outbox_load_message_async (engine, account, lb_outbox_item_get_id (item),
+                                       self->cancellable, outbox_loaded, task);
 }

@@ -233,7 +233,8 @@ test_send_wrong_password (void)
 }
 
 /* Runs letterbox-cli send with LETTERBOX_TEST_CRASH_AT=@point and checks that the
- * message is then either sent once or still in the outbox, and never sent twice. */
+ * message is then either sent once or still in the outbox, and never sent twice: the
+ * next run marks it INTERRUPTED and leaves it alone until the user sends it again. */
 static void
 crash_at (const char *point,
           guint       expect_received)
@@ -246,7 +247,10 @@ crash_at (const char *point,
                                            "letterbox-cli", NULL);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GPtrArray) received = NULL;
+  g_autoptr(LbOutboxItem) shown = NULL;
   LbStoreOutboxItem *item;
+  GListModel *model;
+  gint64 item_id;
 
   env_start (&env, "secret");
   lb_test_env_close_engine (&env);
@@ -278,11 +282,38 @@ crash_at (const char *point,
   items = outbox (&env);
   g_assert_cmpuint (items->len, ==, 1);
   item = g_ptr_array_index (items, 0);
-  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_FAILED);
-  g_test_message ("after the crash: %s", item->last_error);
+  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_INTERRUPTED);
+  item_id = item->id;
   g_clear_pointer (&received, g_ptr_array_unref);
   received = lb_test_servers_list_smtp (env.servers);
   g_assert_cmpuint (received->len, ==, expect_received);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* The model says so too, with the subject stored at queue time. */
+  lb_engine_reload_outbox_async (env.engine, env.account, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  model = lb_engine_get_outbox (env.engine);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  shown = g_list_model_get_item (model, 0);
+  g_assert_cmpint (lb_outbox_item_get_state (shown), ==, LB_OUTBOX_STATE_INTERRUPTED);
+  g_assert_cmpstr (lb_outbox_item_get_subject (shown), ==, "崩溃测试");
+
+  /* Flushing again, even ignoring the back-off, never resends it by itself. */
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, lb_test_env_wait (&env), &error));
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = lb_test_servers_list_smtp (env.servers);
+  g_assert_cmpuint (received->len, ==, expect_received);
+
+  /* The user's Send Now (after the question) sends it once more. */
+  lb_engine_outbox_retry_async (env.engine, env.account, item_id, NULL, lb_test_got_result,
+                                &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = lb_test_servers_wait_smtp (env.servers, expect_received + 1, 30000);
+  g_assert_cmpuint (received->len, ==, expect_received + 1);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 0);
   lb_test_env_stop (&env);
 }
 
