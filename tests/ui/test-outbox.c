@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <signal.h>
 #include <glib/gi18n.h>
 
 #include "lb-application.h"
@@ -241,6 +242,106 @@ test_outbox (void)
   lb_test_env_stop (&env);
 }
 
+static gboolean
+outbox_has_interrupted_item (gpointer data)
+{
+  GListModel *outbox = data;
+  g_autoptr(LbOutboxItem) item = NULL;
+
+  if (g_list_model_get_n_items (outbox) != 1)
+    return FALSE;
+  item = g_list_model_get_item (outbox, 0);
+  return lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_INTERRUPTED;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  *(GtkWindow **) data = lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  return *(GtkWindow **) data != NULL;
+}
+
+/* The message letterbox-cli was sending when it was killed: the Outbox says it was
+ * interrupted, Send Now asks first, and only "Send Again" sends it (once). */
+static void
+run_interrupted (GApplication *application)
+{
+  LbWindow *window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
+  LbEngine *engine = lb_window_get_engine (window);
+  GListModel *outbox = lb_engine_get_outbox (engine);
+  g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+  g_autoptr(GPtrArray) received = NULL;
+  Lookup state = { GTK_WIDGET (window), "state", NULL };
+  Lookup send_now = { GTK_WIDGET (window), "send-now", NULL };
+  Lookup row = { GTK_WIDGET (lb_window_get_sidebar (window)), "outbox-row", NULL };
+  GtkWindow *dialog = NULL;
+
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (lb_test_wait_until (outbox_has_interrupted_item, outbox, 60));
+  g_assert_true (lb_test_wait_until (find_mapped, &row, 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-outbox", "x",
+                              lb_account_get_id (account));
+  g_assert_true (lb_test_wait_until (find_mapped, &state, 30));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (state.found)), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "Sending was interrupted — check Sent"));
+  save_screenshot (window, "outbox-interrupted");
+
+  /* Send Now asks; Cancel sends nothing. */
+  g_assert_true (lb_test_wait_until (find_mapped, &send_now, 10));
+  g_signal_emit_by_name (send_now.found, "clicked");
+  g_assert_true (lb_test_wait_until (has_message_dialog, &dialog, 10));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (dialog);
+  lb_engine_flush_outbox (engine, TRUE);
+  lb_test_iterate_for (500);
+  received = lb_test_servers_list_smtp (servers);
+  g_assert_cmpuint (received->len, ==, 0);
+  g_assert_true (outbox_has_interrupted_item (outbox));
+  g_clear_pointer (&received, g_ptr_array_unref);
+
+  /* Send Again sends it, once. */
+  send_now.found = NULL;
+  g_assert_true (lb_test_wait_until (find_mapped, &send_now, 10));
+  g_signal_emit_by_name (send_now.found, "clicked");
+  g_assert_true (lb_test_wait_until (has_message_dialog, &dialog, 10));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  gtk_window_destroy (dialog);
+  received = lb_test_servers_wait_smtp (servers, 1, 30000);
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_true (lb_test_wait_until (outbox_is_empty, outbox, 60));
+}
+
+static void
+test_interrupted (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝" };
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *cli = g_build_filename (g_getenv ("LB_TEST_BUILDDIR"), "src", "cli",
+                                           "letterbox-cli", NULL);
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_close_engine (&env);
+  /* Killed once the item is marked SENDING, before SMTP starts (lb-outbox.h). */
+  g_subprocess_launcher_setenv (launcher, "LETTERBOX_TEST_CRASH_AT", "before-send", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli, "send", "--data-dir", env.profile,
+                                      "--from", "alice@example.com", "--to", "bob@example.org",
+                                      "--subject", "中断测试", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, "正文\n", NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+
+  servers = env.servers;
+  g_setenv ("LETTERBOX_DATA_DIR", env.profile, TRUE);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_interrupted);
+  servers = NULL;
+  lb_test_env_stop (&env);
+}
+
 /* The Undo Send choice in Preferences: off, 5, 10 or 30 seconds, 5 by default. */
 static void
 test_undo_send_preference (void)
@@ -274,5 +375,6 @@ main (int   argc,
   screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
   g_test_add_func ("/ui/outbox/undo-send-preference", test_undo_send_preference);
   g_test_add_func ("/ui/outbox/send-fails-send-now-undo", test_outbox);
+  g_test_add_func ("/ui/outbox/interrupted", test_interrupted);
   return g_test_run ();
 }
