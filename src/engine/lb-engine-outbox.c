@@ -494,8 +494,9 @@ outbox_accounts_changed (GListModel *accounts,
  * lb_engine_get_outbox:
  *
  * The outbox of every account, for the sidebar's Outbox row: its number of items is the
- * count to show, and items-changed says when it changes.  It is filled by the accounts'
- * workers, so it may be empty for a moment after the first call.
+ * count to show, and items-changed says when it changes.  The accounts' workers fill it
+ * (lb_engine_new() makes it, so that each reads it before anything else it does); it
+ * is complete once the main context has run after their first jobs.
  *
  * Returns: (transfer none) (element-type LbOutboxItem): the outbox
  */
