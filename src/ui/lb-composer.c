@@ -615,10 +615,17 @@ send_action (GtkWidget  *widget,
   }
   d = collect_draft (self, &valid);
   rcpts = lb_draft_dup_recipients (d);
-  if (!valid || rcpts[0] == NULL)
+  if (valid && rcpts[0] == NULL)
     {
-      if (rcpts[0] == NULL && valid)
-        gtk_widget_add_css_class (GTK_WIDGET (self->to), "error");
+      /* Nobody to send to: said on the To row, where the user types next. */
+      gtk_widget_add_css_class (GTK_WIDGET (self->to), "error");
+      show_banner (self, _("Add at least one recipient"));
+      gtk_widget_grab_focus (GTK_WIDGET (self->to));
+      lb_draft_free (d);
+      return;
+    }
+  if (!valid)
+    {
       show_banner (self, _("Check the recipients: some are not mail addresses."));
       lb_draft_free (d);
       return;
@@ -793,6 +800,10 @@ on_entry_changed (GtkEditable *editable,
                   LbComposer  *self)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  /* The missing recipient is being added: the hint has done its work. */
+  if (GTK_ENTRY (editable) == self->to &&
+      g_strcmp0 (gtk_label_get_text (self->banner_label), _("Add at least one recipient")) == 0)
+    show_banner (self, NULL);
   mark_dirty (self);
 }
 

@@ -533,6 +533,46 @@ test_reopen_draft (void)
   lb_test_env_stop (&env);
 }
 
+/* Send with nobody to send to: the To row says so, nothing is queued, the window stays;
+ * typing an address takes the hint away. */
+static void
+test_empty_to (void)
+{
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  LbComposer *composer;
+  GtkWidget *to, *banner, *banner_label;
+
+  lb_test_env_start (&env, &options);
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  to = lb_ui_test_find_widget (GTK_WIDGET (composer), "to");
+  banner = lb_ui_test_find_widget (GTK_WIDGET (composer), "banner");
+  banner_label = gtk_widget_get_first_child (banner);
+  g_assert_true (GTK_IS_LABEL (banner_label));
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")),
+                         "没有收件人");
+
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  lb_test_iterate_for (200);
+  g_assert_nonnull (composer);
+  g_assert_true (gtk_widget_get_visible (banner));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (banner_label)), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "Add at least one recipient"));
+  g_assert_true (gtk_widget_has_css_class (to, "error"));
+  g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_outbox (env.engine)), ==, 0);
+
+  gtk_editable_set_text (GTK_EDITABLE (to), "bob@example.org");
+  g_assert_false (gtk_widget_get_visible (banner));
+  g_assert_false (gtk_widget_has_css_class (to, "error"));
+
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
+  lb_ui_test_answer_dialog (lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "discard");
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -553,5 +593,6 @@ main (int   argc,
   g_test_add_func ("/composer/reply-all", test_reply_all);
   g_test_add_func ("/composer/edit-failed", test_edit_failed);
   g_test_add_func ("/composer/reopen-draft", test_reopen_draft);
+  g_test_add_func ("/composer/empty-to", test_empty_to);
   return g_test_run ();
 }
