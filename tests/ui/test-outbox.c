@@ -20,6 +20,7 @@
 #include "lb-application.h"
 #include "lb-composer.h"
 #include "lb-engine.h"
+#include "lb-message-list-view.h"
 #include "lb-preferences-window.h"
 #include "lb-sidebar.h"
 #include "lb-test-env.h"
@@ -87,16 +88,44 @@ find_button (gpointer data)
   return l->found != NULL && gtk_widget_get_mapped (l->found);
 }
 
-/* Saves the window as NAME-LANG.png in $LB_TEST_SCREENSHOTS, if set. */
+/* Saves @window as NAME-LANG.png in $LB_TEST_SCREENSHOTS, if set, and with
+ * $LB_TEST_SCREENSHOT_VARIANTS also dark and narrow (360 px) as NAME-LANG-dark.png,
+ * NAME-LANG-narrow.png and NAME-LANG-dark-narrow.png. */
+static void
+save_screenshot_of (GtkWindow  *window,
+                    const char *name)
+{
+  const char *lang = g_getenv ("LANGUAGE");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  int width, height;
+
+  if (screenshot_dir == NULL)
+    return;
+  lang = lang != NULL && *lang != '\0' ? lang : "en";
+  gtk_window_get_default_size (window, &width, &height);
+  for (guint v = 0; v < (g_getenv ("LB_TEST_SCREENSHOT_VARIANTS") != NULL ? 4u : 1u); v++)
+    {
+      gboolean dark = (v & 1) != 0;
+      gboolean narrow = (v & 2) != 0;
+      g_autofree char *file = g_strdup_printf ("%s-%s%s%s.png", name, lang, dark ? "-dark" : "",
+                                               narrow ? "-narrow" : "");
+
+      adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                      : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      gtk_window_set_default_size (window, narrow ? 360 : width, height);
+      lb_test_iterate_for (300);
+      lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, file);
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_set_default_size (window, width, height);
+  lb_test_iterate_for (100);
+}
+
 static void
 save_screenshot (LbWindow   *window,
                  const char *name)
 {
-  const char *lang = g_getenv ("LANGUAGE");
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name,
-                                           lang != NULL && *lang != '\0' ? lang : "en");
-
-  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, file);
+  save_screenshot_of (GTK_WINDOW (window), name);
 }
 
 /* Writes and sends a message from a composer on @window; returns once it closed. */
@@ -341,6 +370,192 @@ test_interrupted (void)
   lb_test_env_stop (&env);
 }
 
+static gboolean
+outbox_has_failed_item (gpointer data)
+{
+  GListModel *outbox = data;
+  g_autoptr(LbOutboxItem) item = NULL;
+
+  if (g_list_model_get_n_items (outbox) != 1)
+    return FALSE;
+  item = g_list_model_get_item (outbox, 0);
+  return lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_FAILED;
+}
+
+/* A password the SMTP server refuses: the Outbox shows the item failed, with the
+ * refusal in the user's words (the error map's), not the server's reply. */
+static void
+run_refused (GApplication *application)
+{
+  LbWindow *window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
+  LbEngine *engine = lb_window_get_engine (window);
+  GListModel *outbox = lb_engine_get_outbox (engine);
+  g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(LbOutboxItem) item = NULL;
+  g_autofree char *expected = NULL;
+  Lookup state = { GTK_WIDGET (window), "state", NULL };
+  Lookup row = { GTK_WIDGET (lb_window_get_sidebar (window)), "outbox-row", NULL };
+
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  g_settings_set_int (settings, "undo-send-delay", 0);
+  compose_and_send (window, "密码错误测试");
+  g_assert_true (lb_test_wait_until (outbox_has_failed_item, outbox, 60));
+  item = g_list_model_get_item (outbox, 0);
+  g_test_message ("reason: %s", lb_outbox_item_get_last_error (item));
+  g_assert_null (strstr (lb_outbox_item_get_last_error (item), "535"));
+  g_assert_true (lb_test_wait_until (find_mapped, &row, 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-outbox", "x",
+                              lb_account_get_id (account));
+  g_assert_true (lb_test_wait_until (find_mapped, &state, 30));
+  expected = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "Not sent: %s"),
+                              lb_outbox_item_get_last_error (item));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (state.found)), ==, expected);
+  save_screenshot (window, "outbox-failed");
+}
+
+static void
+test_refused (void)
+{
+  /* The account's password is one the servers refuse. */
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝", .secret = "wrong password" };
+  LbTestEnv env = { 0 };
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_close_engine (&env);
+  servers = env.servers;
+  g_setenv ("LETTERBOX_DATA_DIR", env.profile, TRUE);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_refused);
+  servers = NULL;
+  lb_test_env_stop (&env);
+}
+
+static GtkWidget *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label_with_text (c, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+find_mapped_text (gpointer data)
+{
+  Lookup *l = data;
+
+  l->found = find_label_with_text (l->root, l->name);
+  return l->found != NULL && gtk_widget_get_mapped (l->found);
+}
+
+static gboolean
+has_composer (gpointer data)
+{
+  *(GtkWindow **) data = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
+  return *(GtkWindow **) data != NULL;
+}
+
+static gboolean
+editable_filled (gpointer data)
+{
+  return *gtk_editable_get_text (GTK_EDITABLE (data)) != '\0';
+}
+
+/* A draft closed in the composer says "Draft saved"; in Drafts, opening it opens the
+ * composer with it, once. */
+static void
+run_draft_loop (GApplication *application)
+{
+  LbWindow *window = LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application)));
+  LbEngine *engine = lb_window_get_engine (window);
+  g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+  Lookup toast = { GTK_WIDGET (window), "Draft saved", NULL };
+  LbMessageListView *list = lb_window_get_message_list (window);
+  GtkWindow *composer;
+  LbFolder *drafts;
+
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  lb_composer_open_new (GTK_WINDOW (window), engine);
+  composer = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")),
+                         "鲍勃 <bob@example.org>");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")),
+                         "周五聚餐的安排");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+                              lb_ui_test_find_widget (GTK_WIDGET (composer), "body"))),
+                            "鲍勃：\n\n周五晚上七点，老地方见。还没想好点什么菜……\n", -1);
+  gtk_window_close (composer);
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
+
+  /* The main window says the draft is kept. */
+  toast.name = g_dgettext (GETTEXT_PACKAGE, "Draft saved");
+  g_assert_true (lb_test_wait_until (find_mapped_text, &toast, 10));
+
+  /* Drafts shows it once the server has it; opening it opens the composer. */
+  drafts = lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS);
+  g_assert_nonnull (drafts);
+  g_assert_true (lb_sidebar_select_folder (lb_window_get_sidebar (window),
+                                           lb_folder_get_id (drafts)));
+  for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       lb_message_list_view_get_list (list) == NULL ||
+       g_list_model_get_n_items (G_LIST_MODEL (lb_message_list_view_get_list (list))) == 0;)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      lb_account_sync_async (account, lb_folder_get_id (drafts), LB_JOB_PRIORITY_USER, NULL, NULL,
+                             NULL);
+      lb_test_iterate_for (500);
+    }
+  lb_message_list_view_select_position (list, 0);
+  lb_test_iterate_for (200);
+  g_signal_emit_by_name (list, "activated", 0);
+  g_assert_true (lb_test_wait_until (has_composer, &composer, 10));
+  g_assert_true (lb_test_wait_until (editable_filled,
+                                     lb_ui_test_find_widget (GTK_WIDGET (composer), "subject"), 30));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer),
+                                                                                 "subject"))),
+                   ==, "周五聚餐的安排");
+  /* Activated again: the same composer, not a second one. */
+  g_signal_emit_by_name (list, "activated", 0);
+  lb_test_iterate_for (300);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    guint n = 0;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+        n += LB_IS_COMPOSER (w);
+      }
+    g_assert_cmpuint (n, ==, 1);
+  }
+  save_screenshot_of (composer, "draft-resumed");
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_window_destroy (composer);
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
+}
+
+static void
+test_draft_loop (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝" };
+  LbTestEnv env = { 0 };
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_close_engine (&env);
+  servers = env.servers;
+  g_setenv ("LETTERBOX_DATA_DIR", env.profile, TRUE);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_draft_loop);
+  servers = NULL;
+  lb_test_env_stop (&env);
+}
+
 /* The Undo Send choice in Preferences: off, 5, 10 or 30 seconds, 5 by default. */
 static void
 test_undo_send_preference (void)
@@ -375,5 +590,7 @@ main (int   argc,
   g_test_add_func ("/ui/outbox/undo-send-preference", test_undo_send_preference);
   g_test_add_func ("/ui/outbox/send-fails-send-now-undo", test_outbox);
   g_test_add_func ("/ui/outbox/interrupted", test_interrupted);
+  g_test_add_func ("/ui/outbox/refused", test_refused);
+  g_test_add_func ("/ui/outbox/draft-loop", test_draft_loop);
   return g_test_run ();
 }
