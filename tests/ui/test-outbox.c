@@ -88,6 +88,22 @@ find_button (gpointer data)
   return l->found != NULL && gtk_widget_get_mapped (l->found);
 }
 
+/* Folded, the window shows the sidebar; a tap on the selected folder row shows its
+ * pane, as a user would do. */
+static void
+show_content_when_folded (GtkWindow *window)
+{
+  GtkListBox *box;
+  GtkListBoxRow *row;
+
+  if (!LB_IS_WINDOW (window))
+    return;
+  box = lb_sidebar_get_list_box (lb_window_get_sidebar (LB_WINDOW (window)));
+  row = gtk_list_box_get_selected_row (box);
+  if (row != NULL)
+    g_signal_emit_by_name (box, "row-activated", row);
+}
+
 /* Saves @window as NAME-LANG.png in $LB_TEST_SCREENSHOTS, if set, and with
  * $LB_TEST_SCREENSHOT_VARIANTS also dark and narrow (360 px) as NAME-LANG-dark.png,
  * NAME-LANG-narrow.png and NAME-LANG-dark-narrow.png. */
@@ -114,6 +130,11 @@ save_screenshot_of (GtkWindow  *window,
                                                       : ADW_COLOR_SCHEME_FORCE_LIGHT);
       gtk_window_set_default_size (window, narrow ? 360 : width, height);
       lb_test_iterate_for (300);
+      if (narrow)
+        {
+          show_content_when_folded (window);
+          lb_test_iterate_for (300);
+        }
       lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, file);
     }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
@@ -455,6 +476,12 @@ find_mapped_text (gpointer data)
 }
 
 static gboolean
+has_drafts_folder (gpointer data)
+{
+  return lb_account_find_folder (data, LB_FOLDER_ROLE_DRAFTS) != NULL;
+}
+
+static gboolean
 has_composer (gpointer data)
 {
   *(GtkWindow **) data = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
@@ -499,8 +526,8 @@ run_draft_loop (GApplication *application)
   g_assert_true (lb_test_wait_until (find_mapped_text, &toast, 10));
 
   /* Drafts shows it once the server has it; opening it opens the composer. */
+  g_assert_true (lb_test_wait_until (has_drafts_folder, account, 30));
   drafts = lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS);
-  g_assert_nonnull (drafts);
   g_assert_true (lb_sidebar_select_folder (lb_window_get_sidebar (window),
                                            lb_folder_get_id (drafts)));
   for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
