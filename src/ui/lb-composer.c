@@ -63,6 +63,7 @@ struct _LbComposer
   guint        autosave_id;
   guint        ticks;
   guint32      server_uid;       /* the copy in Drafts on the server, 0 for none */
+  gint64       server_account_id; /* whose Drafts holds that copy */
   gint64       outbox_item_id;   /* the outbox item being edited, 0 for none */
   gint64       opened_message_id; /* the draft (a message in Drafts) reopened, 0 for none */
   gboolean     loading;          /* the reopened draft is still being read */
@@ -286,12 +287,18 @@ save_draft_thread (GTask        *task,
   g_task_return_pointer (task, g_steal_pointer (&raw), (GDestroyNotify) g_bytes_unref);
 }
 
+typedef struct {
+  LbComposer *composer;
+  gint64      account_id;   /* where the new copy goes */
+} ServerSave;
+
 static void
 server_saved (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(LbComposer) self = user_data;
+  ServerSave *save = user_data;
+  g_autoptr(LbComposer) self = save->composer;
   g_autoptr(GError) error = NULL;
   guint32 uid = lb_engine_save_draft_finish (LB_ENGINE (source), result, &error);
 
@@ -299,9 +306,13 @@ server_saved (GObject      *source,
     {
       g_debug ("Draft not saved on the server: %s", error->message);
       self->server_dirty = TRUE;
-      return;
     }
-  self->server_uid = uid;
+  else
+    {
+      self->server_uid = uid;
+      self->server_account_id = save->account_id;
+    }
+  g_free (save);
 }
 
 static void
@@ -313,13 +324,28 @@ draft_written (GObject      *source,
   g_autoptr(GBytes) raw = g_task_propagate_pointer (G_TASK (result), NULL);
   /* Taken when the save started: the window (and its From field) may be gone now. */
   LbAccount *account = g_object_get_data (G_OBJECT (result), "account");
+  guint32 previous = self->server_uid;
+  ServerSave *save;
 
   if (raw == NULL || account == NULL ||
       !GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "to-server")))
     return;
   self->server_dirty = FALSE;
-  lb_engine_save_draft_async (self->engine, account, raw, self->server_uid, NULL, server_saved,
-                               g_object_ref (self));
+  /* From another account now: the old copy is in the other account's Drafts, and its uid
+   * means nothing in this one's. */
+  if (previous != 0 && self->server_account_id != lb_account_get_id (account))
+    {
+      LbAccount *old = lb_engine_get_account (self->engine, self->server_account_id);
+
+      if (old != NULL)
+        lb_engine_save_draft_async (self->engine, old, NULL, previous, NULL, NULL, NULL);
+      previous = 0;
+      self->server_uid = 0;
+    }
+  save = g_new0 (ServerSave, 1);
+  save->composer = g_object_ref (self);
+  save->account_id = lb_account_get_id (account);
+  lb_engine_save_draft_async (self->engine, account, raw, previous, NULL, server_saved, save);
 }
 
 static void
@@ -355,7 +381,7 @@ delete_draft (LbComposer *self)
   g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   if (self->server_uid != 0)
     {
-      g_autoptr(LbAccount) account = selected_account (self);
+      LbAccount *account = lb_engine_get_account (self->engine, self->server_account_id);
 
       if (account != NULL)
         lb_engine_save_draft_async (self->engine, account, NULL, self->server_uid, NULL, NULL, NULL);
@@ -1554,6 +1580,7 @@ lb_composer_open_draft (GtkWindow *parent,
   self = composer_new (parent, engine, lb_message_get_account_id (message));
   self->opened_message_id = lb_message_get_id (message);
   self->server_uid = lb_message_get_uid (message);
+  self->server_account_id = lb_message_get_account_id (message);
   self->loading = TRUE;
   gtk_window_present (GTK_WINDOW (self));
 

@@ -454,7 +454,8 @@ wait_for_draft (LbTestEnv  *env,
 static void
 test_reopen_draft (void)
 {
-  LbTestEnvOptions options = { 0 };
+  LbTestEnvOptions options = { .smtp = TRUE };
+  g_autoptr(GPtrArray) received = NULL;
   LbTestEnv env = { 0 };
   g_autoptr(LbMessage) first = NULL;
   g_autoptr(LbMessage) second = NULL;
@@ -529,6 +530,25 @@ test_reopen_draft (void)
                                                    "first-version"), ==, 0);
   g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
                                                    "secret@example.org"), ==, 1);
+
+  /* Sent: the message goes out and the draft leaves Drafts. */
+  lb_composer_open_draft (NULL, env.engine, second);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 30000);
+  g_assert_cmpuint (received->len, ==, 1);
+  for (gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+       lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts", NULL) != 0
+       && g_get_monotonic_time () < deadline;)
+    lb_test_iterate_for (100);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                                   NULL), ==, 0);
+  g_assert_true (lb_test_wait_n_items (lb_engine_get_outbox (env.engine), 0, 30));
 
   lb_test_env_stop (&env);
 }
