@@ -833,6 +833,49 @@ test_drop_engine_during_outbox_news (void)
   g_cond_clear (&h.cond);
 }
 
+/* A row queued before subjects were stored (migration 010 leaves it NULL) still shows
+ * its subject: the worker reads it from the message; the message bytes stay out of the
+ * model, and the edit path reads them on demand. */
+static void
+test_outbox_old_row_subject (void)
+{
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.old-row@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  g_autoptr(LbOutboxItem) item = NULL;
+  g_autoptr(GBytes) loaded = NULL;
+  g_autofree char *db = NULL;
+  GListModel *model;
+  gint64 id;
+
+  env_start (&env, "secret");
+  lb_engine_hold_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  id = lb_engine_hold_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  db = g_strdup (lb_engine_get_store_path (env.engine));
+  lb_test_env_close_engine (&env);
+  lb_test_store_exec (db, "UPDATE outbox SET subject = NULL");
+
+  open_engine (&env);
+  lb_engine_reload_outbox_async (env.engine, env.account, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  model = lb_engine_get_outbox (env.engine);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  item = g_list_model_get_item (model, 0);
+  g_assert_cmpint (lb_outbox_item_get_id (item), ==, id);
+  g_assert_cmpstr (lb_outbox_item_get_subject (item), ==, "测试邮件：中文主题与附件");
+
+  lb_engine_outbox_load_message_async (env.engine, env.account, id, NULL, lb_test_got_result,
+                                       &env.result);
+  loaded = lb_engine_outbox_load_message_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (loaded, raw));
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -850,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/send/hold", test_hold);
   g_test_add_func ("/send/address-completion", test_addresses);
   g_test_add_func ("/send/outbox-refresh-on-main-thread", test_outbox_refresh_on_main_thread);
+  g_test_add_func ("/send/outbox-old-row-subject", test_outbox_old_row_subject);
   g_test_add_func ("/send/drop-engine-while-sending", test_drop_engine_while_sending);
   g_test_add_func ("/send/drop-engine-while-flushing", test_drop_engine_while_flushing);
   g_test_add_func ("/send/drop-engine-during-outbox-news", test_drop_engine_during_outbox_news);

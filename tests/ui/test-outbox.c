@@ -149,6 +149,12 @@ save_screenshot (LbWindow   *window,
   save_screenshot_of (GTK_WINDOW (window), name);
 }
 
+static gboolean
+editable_filled (gpointer data)
+{
+  return *gtk_editable_get_text (GTK_EDITABLE (data)) != '\0';
+}
+
 /* Writes and sends a message from a composer on @window; returns once it closed. */
 static void
 compose_and_send (LbWindow   *window,
@@ -257,6 +263,12 @@ undo_send (LbWindow   *window,
   g_assert_true (lb_test_wait_until (outbox_is_empty, outbox, 30));
   composer = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
   g_assert_nonnull (composer);
+  /* With the message in it: read from the outbox before the held copy was dropped. */
+  g_assert_true (lb_test_wait_until (editable_filled,
+                                     lb_ui_test_find_widget (GTK_WIDGET (composer), "subject"), 30));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer),
+                                                                                 "subject"))),
+                   ==, "撤销发送测试");
   gtk_window_destroy (composer);
 
   /* Whatever flushes the outbox now, nothing more leaves. */
@@ -488,11 +500,6 @@ has_composer (gpointer data)
   return *(GtkWindow **) data != NULL;
 }
 
-static gboolean
-editable_filled (gpointer data)
-{
-  return *gtk_editable_get_text (GTK_EDITABLE (data)) != '\0';
-}
 
 /* A draft closed in the composer says "Draft saved"; in Drafts, opening it opens the
  * composer with it, once. */
