@@ -493,6 +493,20 @@ has_drafts_folder (gpointer data)
   return lb_account_find_folder (data, LB_FOLDER_ROLE_DRAFTS) != NULL;
 }
 
+typedef struct {
+  LbSidebar *sidebar;
+  gint64     folder_id;
+} FolderPick;
+
+/* The sidebar adds folder rows in an idle after the folders arrive. */
+static gboolean
+select_folder (gpointer data)
+{
+  FolderPick *pick = data;
+
+  return lb_sidebar_select_folder (pick->sidebar, pick->folder_id);
+}
+
 static gboolean
 has_composer (gpointer data)
 {
@@ -513,6 +527,7 @@ run_draft_loop (GApplication *application)
   LbMessageListView *list = lb_window_get_message_list (window);
   GtkWindow *composer;
   LbFolder *drafts;
+  FolderPick pick;
 
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   lb_composer_open_new (GTK_WINDOW (window), engine);
@@ -535,8 +550,9 @@ run_draft_loop (GApplication *application)
   /* Drafts shows it once the server has it; opening it opens the composer. */
   g_assert_true (lb_test_wait_until (has_drafts_folder, account, 30));
   drafts = lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS);
-  g_assert_true (lb_sidebar_select_folder (lb_window_get_sidebar (window),
-                                           lb_folder_get_id (drafts)));
+  pick.sidebar = lb_window_get_sidebar (window);
+  pick.folder_id = lb_folder_get_id (drafts);
+  g_assert_true (lb_test_wait_until (select_folder, &pick, 30));
   for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
        lb_message_list_view_get_list (list) == NULL ||
        g_list_model_get_n_items (G_LIST_MODEL (lb_message_list_view_get_list (list))) == 0;)
