@@ -1,8 +1,10 @@
 /* lb-outbox-view.c: the Outbox's messages, in place of the message list
  *
  * The outbox holds a handful of messages at most, so a GtkListBox rebuilt whenever the
- * engine's outbox model changes (it reloads the whole model then anyway).  Each row
- * says where its message is and offers Send Now, Edit and Discard.
+ * engine's outbox model changes (the workers replace an account's items at once).  Each
+ * row says where its message is (waiting, sending, will retry at, not sent with the
+ * reason, interrupted) and offers Send Now (which asks first for an interrupted send),
+ * Edit and Discard.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
