@@ -876,6 +876,44 @@ test_outbox_old_row_subject (void)
   lb_test_env_stop (&env);
 }
 
+static gboolean
+model_shows_sending (gpointer data)
+{
+  GListModel *model = data;
+  g_autoptr(LbOutboxItem) item = NULL;
+
+  if (g_list_model_get_n_items (model) != 1)
+    return FALSE;
+  item = g_list_model_get_item (model, 0);
+  return lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_SENDING;
+}
+
+/* While the SMTP session runs (held by the proxy), the Outbox shows the item as being
+ * sent, not as waiting. */
+static void
+test_outbox_shows_sending (void)
+{
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.sending@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  GListModel *model;
+
+  env_start_full (&env, "secret", TRUE);
+  model = lb_engine_get_outbox (env.engine);
+  lb_test_proxy_hold (env.proxy, TRUE);
+  lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  g_assert_true (lb_test_proxy_wait_held_request (env.proxy, 30));
+  g_assert_true (lb_test_wait_until (model_shows_sending, model, 30));
+  lb_test_proxy_hold (env.proxy, FALSE);
+  g_assert_true (lb_engine_send_finish (env.engine, lb_test_env_wait (&env), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_test_wait_n_items (model, 0, 30));
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -894,6 +932,7 @@ main (int   argc,
   g_test_add_func ("/send/address-completion", test_addresses);
   g_test_add_func ("/send/outbox-refresh-on-main-thread", test_outbox_refresh_on_main_thread);
   g_test_add_func ("/send/outbox-old-row-subject", test_outbox_old_row_subject);
+  g_test_add_func ("/send/outbox-shows-sending", test_outbox_shows_sending);
   g_test_add_func ("/send/drop-engine-while-sending", test_drop_engine_while_sending);
   g_test_add_func ("/send/drop-engine-while-flushing", test_drop_engine_while_flushing);
   g_test_add_func ("/send/drop-engine-during-outbox-news", test_drop_engine_during_outbox_news);

@@ -53,6 +53,20 @@ notify_changed (LbOutboxNotify *notify,
   notify->changed (account_id, g_steal_pointer (&rows), notify->user_data);
 }
 
+typedef struct {
+  LbOutboxNotify *notify;
+  LbStore        *store;
+  gint64          account_id;
+} SendingReport;
+
+static void
+report_sending (gpointer data)
+{
+  SendingReport *report = data;
+
+  notify_changed (report->notify, report->store, report->account_id);
+}
+
 LbOutboxSendJob *
 lb_outbox_send_job_new (void)
 {
@@ -282,6 +296,7 @@ lb_outbox_send_job_run (LbStore               *store,
   g_autoptr(LbSecret) password = NULL;
   g_autoptr(GPtrArray) items = NULL;
   LbOutboxContext context = { 0 };
+  SendingReport report;
   LbQuirks quirks;
   gint64 retry_in = 0;
   gboolean ok;
@@ -321,6 +336,11 @@ lb_outbox_send_job_run (LbStore               *store,
   context.account = row;
   context.provider = provider;
   context.server_saves_sent_copy = quirks.server_saves_sent_copy;
+  report.notify = &job->notify;
+  report.store = store;
+  report.account_id = row->id;
+  context.sending = report_sending;
+  context.sending_data = &report;
 
   items = lb_store_outbox_list (store, row->id, error);
   if (items == NULL)

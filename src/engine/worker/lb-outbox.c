@@ -356,6 +356,8 @@ lb_outbox_send_item_sync (const LbOutboxContext *context,
                                item->next_attempt, NULL, error))
     return LB_SMTP_TEMPORARY;
   item->state = LB_STORE_OUTBOX_SENDING;
+  if (context->sending != NULL)
+    context->sending (context->sending_data);
   maybe_crash ("before-send");
 
   config = smtp_config (context->account);

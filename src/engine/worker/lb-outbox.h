@@ -50,6 +50,9 @@ typedef struct {
   const LbProvider     *provider;   /* nullable */
   gboolean              server_saves_sent_copy;
   const char           *password;
+  /* Called once SENDING is committed, before the SMTP session: the Outbox shows it. */
+  void                (*sending) (gpointer data);
+  gpointer              sending_data;
 } LbOutboxContext;
 
 gint64       lb_outbox_queue_sync      (LbStore              *store,
