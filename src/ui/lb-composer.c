@@ -67,6 +67,7 @@ struct _LbComposer
   gint64       outbox_item_id;   /* the outbox item being edited, 0 for none */
   gint64       opened_message_id; /* the draft (a message in Drafts) reopened, 0 for none */
   gboolean     loading;          /* the reopened draft is still being read */
+  gboolean     saved_once;       /* an autosave wrote what the user typed */
   gint64       outbox_account_id;
   gboolean     server_dirty;
   gboolean     dirty;
@@ -359,6 +360,7 @@ save_draft (LbComposer *self,
   if ((!self->dirty && !to_server) || self->sending)
     return;
   self->dirty = FALSE;
+  self->saved_once = TRUE;
   d = collect_draft (self, NULL);
   g_free (d->message_id);
   d->message_id = g_strdup (self->draft_id);
@@ -702,7 +704,10 @@ discard_action (GtkWidget  *widget,
   LbComposer *self = LB_COMPOSER (widget);
   GtkWidget *dialog;
 
-  if (composer_is_empty (self))
+  /* Nothing the user wrote (an empty window, an untouched reply, the signature alone)
+   * goes without a question; a saved draft never does. */
+  if (self->server_uid == 0 && !self->loading &&
+      (composer_is_empty (self) || !(self->dirty || self->server_dirty || self->saved_once)))
     {
       discard_now (self);
       return;

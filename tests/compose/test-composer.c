@@ -319,7 +319,8 @@ test_reply_all (void)
   if (shot != NULL)
     save_png (GTK_WIDGET (composer), shot);
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
-  /* The reply holds the quote: Discard asks first, and Cancel keeps the window. */
+  /* Once the user has written in it, Discard asks first, and Cancel keeps the window. */
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (body)), "好的！\n", -1);
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
   dialog = lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
