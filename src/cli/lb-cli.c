@@ -1792,7 +1792,8 @@ send_flush (Cli       *cli,
       waiting++;
       g_print ("%" G_GINT64_FORMAT "\t%s\t%s\n", item->id,
                item->state == LB_STORE_OUTBOX_FAILED ? "failed"
-               : item->state == LB_STORE_OUTBOX_SENT ? "sent" : "queued",
+               : item->state == LB_STORE_OUTBOX_SENT ? "sent"
+               : item->state == LB_STORE_OUTBOX_INTERRUPTED ? "interrupted" : "queued",
                item->last_error != NULL ? item->last_error : "");
     }
   return waiting > 0 ? SEND_EXIT_QUEUED : 0;
@@ -1966,6 +1967,8 @@ outbox_state_name (LbOutboxItem *item)
       return "failed";
     case LB_OUTBOX_STATE_SENT:
       return "sent";
+    case LB_OUTBOX_STATE_INTERRUPTED:
+      return "interrupted";
     default:
       return "unknown";
     }
@@ -2019,17 +2022,35 @@ print_outbox_item (Cli          *cli,
              next != NULL ? next : "-", last_error != NULL ? last_error : "");
 }
 
+/* The engine's outbox model, filled: the accounts' workers read it, so each is waited for. */
+static GListModel *
+outbox_model (Cli *cli)
+{
+  GListModel *accounts = lb_engine_get_accounts (cli->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+      g_autoptr(GError) error = NULL;
+
+      lb_engine_reload_outbox_async (cli->engine, account, NULL, got_result, cli);
+      if (!lb_engine_outbox_change_finish (cli->engine, wait_result (cli), &error))
+        g_printerr ("%s\n", error->message);
+    }
+  return lb_engine_get_outbox (cli->engine);
+}
+
 static int
 outbox_list (Cli *cli)
 {
-  return print_model (cli, lb_engine_get_outbox (cli->engine), (PrintItemFunc) print_outbox_item);
+  return print_model (cli, outbox_model (cli), (PrintItemFunc) print_outbox_item);
 }
 
 static LbOutboxItem *
 find_outbox_item (Cli        *cli,
                   const char *id_text)
 {
-  GListModel *model = lb_engine_get_outbox (cli->engine);
+  GListModel *model = outbox_model (cli);
   gint64 id = 0;
 
   if (!g_ascii_string_to_signed (id_text, 10, 1, G_MAXINT64, &id, NULL))

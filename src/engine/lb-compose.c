@@ -117,6 +117,47 @@ lb_compose_quote (const char *text)
   return g_string_free (s, FALSE);
 }
 
+/**
+ * lb_compose_strip_signature:
+ *
+ * A reply quotes what the sender wrote, not their signature: everything from the last
+ * signature separator ("-- " alone on a line, RFC 3676 §4.3) that is not itself quoted
+ * is left out.
+ *
+ * Returns: (transfer full): @text without its signature
+ */
+char *
+lb_compose_strip_signature (const char *text)
+{
+  const char *cut = NULL;
+
+  if (text == NULL)
+    return g_strdup ("");
+  for (const char *line = text; line != NULL && *line != '\0'; )
+    {
+      const char *eol = strchr (line, '\n');
+
+      gsize len = eol != NULL ? (gsize) (eol - line) : strlen (line);
+
+      if (len > 0 && line[len - 1] == '\r')
+        len--;
+      if (len == 3 && strncmp (line, "-- ", 3) == 0)
+        cut = line;
+      line = eol != NULL ? eol + 1 : NULL;
+    }
+  if (cut == NULL)
+    return g_strdup (text);
+  /* The blank lines before the separator go too. */
+  while (cut > text && (cut[-1] == '\n' || cut[-1] == '\r'))
+    cut--;
+  if (cut == text)
+    return g_strdup ("");
+  {
+    g_autofree char *head = g_strndup (text, cut - text);
+    return g_strconcat (head, "\n", NULL);
+  }
+}
+
 static gboolean
 is_own (const char          *address,
         const char * const  *own_addresses)
@@ -164,15 +205,83 @@ format_list (GPtrArray *list)
   return g_string_free (s, FALSE);
 }
 
+/* Weekday and month names for the attribution line, translated here rather than taken
+ * from the C library's locale: the translation may be installed where the locale's
+ * LC_TIME is not (LANGUAGE=zh_CN with an English or C locale), and the line must be in
+ * one language. */
+static const char * const weekdays[] = {
+  NC_("weekday", "Mon"), NC_("weekday", "Tue"), NC_("weekday", "Wed"), NC_("weekday", "Thu"),
+  NC_("weekday", "Fri"), NC_("weekday", "Sat"), NC_("weekday", "Sun"),
+};
+static const char * const months[] = {
+  NC_("month", "Jan"), NC_("month", "Feb"), NC_("month", "Mar"), NC_("month", "Apr"),
+  NC_("month", "May"), NC_("month", "Jun"), NC_("month", "Jul"), NC_("month", "Aug"),
+  NC_("month", "Sep"), NC_("month", "Oct"), NC_("month", "Nov"), NC_("month", "Dec"),
+};
+
+/* @text with every % doubled, for a g_date_time_format() format. */
 static char *
-format_date (GDateTime *date)
+escape_percent (const char *text)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '%')
+        g_string_append_c (s, '%');
+      g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/**
+ * lb_compose_format_attribution_date:
+ *
+ * Returns: (transfer full): @date in local time as the attribution line says it:
+ *   "Wed, 21 May 2025 at 09:28" in English, "2025年5月21日 周三 09:28" in Chinese
+ */
+char *
+lb_compose_format_attribution_date (GDateTime *date)
 {
   g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GString) format = g_string_new (NULL);
+  /* Translators: the date in the line above a quoted reply, as a g_date_time_format()
+   * format; %a is the short weekday and %b the short month, both translated with the
+   * contexts "weekday" and "month".  "Wed, 21 May 2025 at 09:28". */
+  const char *translated = C_("attribution date", "%a, %-d %b %Y at %H:%M");
 
   if (date == NULL)
     return g_strdup ("?");
   local = g_date_time_to_local (date);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+  for (const char *p = translated; *p != '\0'; p++)
+    {
+      if (p[0] == '%' && p[1] == 'a')
+        {
+          const char *name = weekdays[g_date_time_get_day_of_week (local) - 1];
+          g_autofree char *escaped = escape_percent (g_dpgettext2 (GETTEXT_PACKAGE, "weekday",
+                                                                   name));
+
+          g_string_append (format, escaped);
+          p++;
+        }
+      else if (p[0] == '%' && p[1] == 'b')
+        {
+          const char *name = months[g_date_time_get_month (local) - 1];
+          g_autofree char *escaped = escape_percent (g_dpgettext2 (GETTEXT_PACKAGE, "month",
+                                                                   name));
+
+          g_string_append (format, escaped);
+          p++;
+        }
+      else if (p[0] == '%' && p[1] != '\0')
+        {
+          g_string_append_len (format, p, 2);
+          p++;
+        }
+      else
+        g_string_append_c (format, *p);
+    }
+  return g_date_time_format (local, format->str);
 }
 
 static char *
@@ -209,9 +318,10 @@ lb_compose_reply (LbMimeMessage       *original,
   const char *message_id = lb_mime_message_get_message_id (original);
   const char * const *refs = lb_mime_message_get_references (original);
   g_autoptr(GStrvBuilder) rb = g_strv_builder_new ();
-  g_autofree char *date = format_date (lb_mime_message_get_date (original));
+  g_autofree char *date = lb_compose_format_attribution_date (lb_mime_message_get_date (original));
   g_autofree char *who = sender_text (original);
-  g_autofree char *quoted = lb_compose_quote (lb_mime_message_get_text (original));
+  g_autofree char *text = lb_compose_strip_signature (lb_mime_message_get_text (original));
+  g_autofree char *quoted = lb_compose_quote (text);
   g_autofree char *attribution = NULL;
 
   g_return_val_if_fail (LB_IS_MIME_MESSAGE (original), NULL);
@@ -245,7 +355,8 @@ lb_compose_reply (LbMimeMessage       *original,
   if (draft->references[0] == NULL)
     g_clear_pointer (&draft->references, g_strfreev);
 
-  /* TRANSLATORS: the line above a quoted message: the date, then the sender's name */
+  /* TRANSLATORS: the line above a quoted message: the date (formatted as "attribution
+   * date" says), then the sender's name */
   attribution = g_strdup_printf (_("On %s, %s wrote:"), date, who);
   draft->body = g_strdup_printf ("\n\n%s\n%s", attribution, quoted);
   return g_steal_pointer (&draft);
@@ -262,7 +373,7 @@ lb_compose_forward (LbMimeMessage   *original,
 {
   g_autoptr(LbMimeDraft) draft = lb_mime_draft_new ();
   GPtrArray *attachments = lb_mime_message_get_attachments (original);
-  g_autofree char *date = format_date (lb_mime_message_get_date (original));
+  g_autofree char *date = lb_compose_format_attribution_date (lb_mime_message_get_date (original));
   g_autofree char *sender = format_list (lb_mime_message_get_from (original));
   g_autofree char *to = format_list (lb_mime_message_get_to (original));
   g_autofree char *cc = format_list (lb_mime_message_get_cc (original));

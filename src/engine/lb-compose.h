@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 char        *lb_compose_reply_subject   (const char          *subject);
 char        *lb_compose_forward_subject (const char          *subject);
 char        *lb_compose_quote           (const char          *text);
+char        *lb_compose_strip_signature (const char          *text);
+char        *lb_compose_format_attribution_date (GDateTime   *date);
 
 LbMimeDraft *lb_compose_reply           (LbMimeMessage       *original,
                                          const LbAddress     *from,

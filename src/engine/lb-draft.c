@@ -300,8 +300,9 @@ listed (GPtrArray  *list,
  * @message: a message written here before (waiting in the outbox, or a draft)
  * @envelope_recipients: (nullable) (array zero-terminated=1): whom it was to be sent to
  *
- * Opens @message for editing again.  Bcc is not in the headers: it is the envelope
- * recipients that are neither in To nor in Cc.  Any thread.
+ * Opens @message for editing again.  Bcc is the message's Bcc header (a saved draft has
+ * one) and the envelope recipients that are in no other field.  The draft keeps the
+ * message's Message-ID.  Any thread.
  *
  * Returns: (transfer full): the draft
  */
@@ -312,6 +313,7 @@ lb_draft_new_for_editing (LbMessageContent   *message,
   LbMimeMessage *m;
   LbDraft *draft;
   const char * const *refs;
+  g_autoptr(GPtrArray) bcc = NULL;
 
   g_return_val_if_fail (LB_IS_MESSAGE_CONTENT (message), NULL);
 
@@ -319,10 +321,16 @@ lb_draft_new_for_editing (LbMessageContent   *message,
   draft = lb_draft_new ();
   copy_mailboxes (draft->to, lb_message_content_get_to (message));
   copy_mailboxes (draft->cc, lb_message_content_get_cc (message));
+  /* A saved draft keeps its Bcc in the headers; a queued message only in the envelope. */
+  bcc = lb_mailboxes_from_addresses (lb_mime_message_get_bcc (m));
+  copy_mailboxes (draft->bcc, bcc);
   for (guint i = 0; envelope_recipients != NULL && envelope_recipients[i] != NULL; i++)
     if (*envelope_recipients[i] != '\0' && !listed (draft->to, envelope_recipients[i])
-        && !listed (draft->cc, envelope_recipients[i]))
+        && !listed (draft->cc, envelope_recipients[i])
+        && !listed (draft->bcc, envelope_recipients[i]))
       g_ptr_array_add (draft->bcc, lb_mailbox_new (NULL, envelope_recipients[i]));
+  /* Saving it again keeps its Message-ID, so that the new copy replaces this one. */
+  draft->message_id = g_strdup (lb_mime_message_get_message_id (m));
   draft->subject = g_strdup (lb_mime_message_get_subject (m));
   draft->body = g_strdup (lb_mime_message_get_text (m));
   draft->in_reply_to = g_strdup (lb_mime_message_get_in_reply_to (m));

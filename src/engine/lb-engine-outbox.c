@@ -13,8 +13,6 @@
 #include "lb-outbox-jobs.h"
 #include "lb-outbox-item-private.h"
 
-#define OUTBOX_MODEL_KEY "lb-outbox-model"
-
 /* What the outbox's jobs hold of the engine: a weak reference and the engine's main
  * context, never a strong reference.  A worker that held one could drop the last, and
  * the engine's dispose, run on that worker, would join the worker's own thread.  Shared
@@ -58,67 +56,85 @@ outbox_link_attach (OutboxLink  *link,
   g_source_attach (source, link->context);
 }
 
-/* Main thread: reloads the outbox model from the read-only store (the outbox is small). */
-static void
-outbox_refresh (LbEngine *engine)
-{
-  GListStore *store = g_object_get_data (G_OBJECT (engine), OUTBOX_MODEL_KEY);
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GPtrArray) items = NULL;
+/* What a worker read of one account's outbox, on its way to the main context. */
+typedef struct {
+  OutboxLink *link;
+  gint64      account_id;
+  GPtrArray  *rows;       /* LbStoreOutboxItem, without the message bytes */
+} OutboxNews;
 
-  if (store == NULL)
+static void
+outbox_news_free (gpointer data)
+{
+  OutboxNews *news = data;
+
+  outbox_link_release (news->link);
+  g_ptr_array_unref (news->rows);
+  g_free (news);
+}
+
+/* Main thread: puts @items in place of @account_id's items in the model.  Each account's
+ * items stay together, in the order the store lists them. */
+static void
+outbox_replace_account (LbEngine  *engine,
+                        gint64     account_id,
+                        GPtrArray *items)
+{
+  GListModel *model = G_LIST_MODEL (engine->outbox);
+  guint n = g_list_model_get_n_items (model);
+  guint first = n;
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (model, i);
+
+      if (lb_outbox_item_get_account_id (item) != account_id)
+        continue;
+      if (count == 0)
+        first = i;
+      count++;
+    }
+  if (count == 0 && (items == NULL || items->len == 0))
     return;
-  rows = lb_engine_list_outbox (engine);
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < rows->len; i++)
-    g_ptr_array_add (items, _lb_outbox_item_new (g_ptr_array_index (rows, i)));
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
-                       items->pdata, items->len);
+  g_list_store_splice (engine->outbox, first, count, items != NULL ? items->pdata : NULL,
+                       items != NULL ? items->len : 0);
 }
 
 static gboolean
-outbox_refresh_idle (gpointer data)
+outbox_news_idle (gpointer data)
 {
-  OutboxLink *link = data;
-  g_autoptr(LbEngine) engine = g_weak_ref_get (&link->engine);
+  OutboxNews *news = data;
+  g_autoptr(LbEngine) engine = g_weak_ref_get (&news->link->engine);
+  g_autoptr(GPtrArray) items = NULL;
 
-  if (engine != NULL)
-    outbox_refresh (engine);
+  /* The account may have been removed meanwhile: its rows are not shown then. */
+  if (engine == NULL || engine->outbox == NULL ||
+      lb_engine_get_account (engine, news->account_id) == NULL)
+    return G_SOURCE_REMOVE;
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < news->rows->len; i++)
+    g_ptr_array_add (items, _lb_outbox_item_new (g_ptr_array_index (news->rows, i)));
+  outbox_replace_account (engine, news->account_id, items);
   return G_SOURCE_REMOVE;
 }
 
-/* Worker thread: the outbox changed.  The model is reloaded later on the main context,
- * never here: the read connection (opened without a mutex) is the main thread's. */
+/* Worker thread: the account's outbox changed, and @rows is how it is now (read with the
+ * worker's own connection).  Only the model's update runs on the main context. */
 static void
-outbox_changed (gpointer data)
+outbox_changed (gint64     account_id,
+                GPtrArray *rows,
+                gpointer   data)
 {
   g_autoptr(GSource) source = g_idle_source_new ();
+  OutboxNews *news = g_new0 (OutboxNews, 1);
 
-  outbox_link_attach (data, source, outbox_refresh_idle);
-}
-
-/**
- * lb_engine_get_outbox:
- *
- * The outbox of every account, for the sidebar's Outbox row: its number of items is the
- * count to show, and items-changed says when it changes.
- *
- * Returns: (transfer none) (element-type LbOutboxItem): the outbox
- */
-GListModel *
-lb_engine_get_outbox (LbEngine *self)
-{
-  GListStore *store;
-
-  g_return_val_if_fail (LB_IS_ENGINE (self), NULL);
-  store = g_object_get_data (G_OBJECT (self), OUTBOX_MODEL_KEY);
-  if (store == NULL)
-    {
-      store = g_list_store_new (LB_TYPE_OUTBOX_ITEM);
-      g_object_set_data_full (G_OBJECT (self), OUTBOX_MODEL_KEY, store, g_object_unref);
-      outbox_refresh (self);
-    }
-  return G_LIST_MODEL (store);
+  news->link = g_atomic_rc_box_acquire (data);
+  news->account_id = account_id;
+  news->rows = rows;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, outbox_news_idle, news, outbox_news_free);
+  g_source_attach (source, news->link->context);
 }
 
 static gboolean
@@ -404,11 +420,105 @@ push_change (LbEngine  *self,
   LbOutboxChangeJob *job = lb_outbox_change_job_new ();
   g_autoptr(GTask) inner = _lb_engine_relay_task (task, NULL);
 
+  job->account_id = lb_account_get_id (account);
   job->item_id = item_id;
   job->discard = discard;
   notify_init (&job->notify, self);
   _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, change_job_run, job,
                     (GDestroyNotify) lb_outbox_change_job_free, NULL, inner);
+}
+
+/* Reads @account's outbox on its worker, for the model. */
+static void
+push_report (LbEngine  *self,
+             LbAccount *account)
+{
+  push_change (self, account, 0, FALSE, NULL);
+}
+
+/**
+ * lb_engine_reload_outbox_async:
+ * @account: the account whose items to read
+ *
+ * Reads @account's outbox again into lb_engine_get_outbox()'s model, on the account's
+ * worker; once the callback runs, the model holds what the store held (for the CLI and
+ * tests, which need the model complete before they look).  Finish with
+ * lb_engine_outbox_change_finish().
+ */
+void
+lb_engine_reload_outbox_async (LbEngine            *self,
+                               LbAccount           *account,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+
+  lb_engine_get_outbox (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_engine_reload_outbox_async);
+  /* The model's update is scheduled on the main context before the job completes, so it
+   * runs before this task's callback. */
+  push_change (self, account, 0, FALSE, task);
+}
+
+/* Main thread: accounts came or went.  A new account's outbox is read on its worker; a
+ * removed account's items leave the model. */
+static void
+outbox_accounts_changed (GListModel *accounts,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         LbEngine   *self)
+{
+  GListModel *model = G_LIST_MODEL (self->outbox);
+
+  for (guint i = g_list_model_get_n_items (model); i > 0; i--)
+    {
+      g_autoptr(LbOutboxItem) item = g_list_model_get_item (model, i - 1);
+
+      if (lb_engine_get_account (self, lb_outbox_item_get_account_id (item)) == NULL)
+        g_list_store_remove (self->outbox, i - 1);
+    }
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+      push_report (self, account);
+    }
+}
+
+/**
+ * lb_engine_get_outbox:
+ *
+ * The outbox of every account, for the sidebar's Outbox row: its number of items is the
+ * count to show, and items-changed says when it changes.  The accounts' workers fill it
+ * (lb_engine_new() makes it, so that each reads it before anything else it does); it
+ * is complete once the main context has run after their first jobs.
+ *
+ * Returns: (transfer none) (element-type LbOutboxItem): the outbox
+ */
+GListModel *
+lb_engine_get_outbox (LbEngine *self)
+{
+  GListModel *accounts;
+
+  g_return_val_if_fail (LB_IS_ENGINE (self), NULL);
+  if (self->outbox != NULL)
+    return G_LIST_MODEL (self->outbox);
+
+  self->outbox = g_list_store_new (LB_TYPE_OUTBOX_ITEM);
+  accounts = lb_engine_get_accounts (self);
+  g_signal_connect_object (accounts, "items-changed", G_CALLBACK (outbox_accounts_changed), self,
+                           0);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (accounts, i);
+      push_report (self, account);
+    }
+  return G_LIST_MODEL (self->outbox);
 }
 
 /**
@@ -497,6 +607,61 @@ lb_engine_outbox_change_finish (LbEngine      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+static gpointer
+load_job_run (gpointer       worker_data,
+              gpointer       job_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+
+  return lb_store_outbox_get_raw (w->store, *(gint64 *) job_data, error);
+}
+
+/**
+ * lb_engine_outbox_load_message_async:
+ * @account: the item's account
+ * @item_id: the item (lb_outbox_item_get_id())
+ *
+ * Reads an outbox item's message (to edit it again) on the account's worker: the outbox
+ * model holds no message bytes.
+ */
+void
+lb_engine_outbox_load_message_async (LbEngine            *self,
+                                     LbAccount           *account,
+                                     gint64               item_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) inner = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (self));
+  g_return_if_fail (LB_IS_ACCOUNT (account));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_engine_outbox_load_message_async);
+  inner = _lb_engine_relay_task (task, (GDestroyNotify) g_bytes_unref);
+  _lb_account_push (account, LB_JOB_PRIORITY_USER, NULL, load_job_run,
+                    g_memdup2 (&item_id, sizeof item_id), g_free,
+                    (GDestroyNotify) g_bytes_unref, inner);
+}
+
+/**
+ * lb_engine_outbox_load_message_finish:
+ *
+ * Returns: (transfer full): the message as it was queued, or %NULL with @error set
+ */
+GBytes *
+lb_engine_outbox_load_message_finish (LbEngine      *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

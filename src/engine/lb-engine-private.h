@@ -44,6 +44,7 @@ struct _LbEngine
   guint          next_pending;
   gboolean       started;
   guint          unified_unread;
+  GListStore    *outbox;     /* LbOutboxItem, every account's; made on first use */
 };
 
 LbStore    *_lb_engine_get_read_store  (LbEngine *self);

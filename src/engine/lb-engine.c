@@ -57,6 +57,7 @@ lb_engine_finalize (GObject *object)
   g_clear_pointer (&self->local, lb_worker_free);
   g_clear_object (&self->local_store);
   g_clear_object (&self->unified);
+  g_clear_object (&self->outbox);
   g_clear_object (&self->accounts);
   g_clear_object (&self->read_store);
   g_clear_pointer (&self->hidden, g_hash_table_unref);
@@ -241,6 +242,9 @@ lb_engine_new (const char  *data_dir,
     if (_lb_engine_adopt_account (self, g_ptr_array_index (rows, i), error) == NULL)
       return NULL;
   update_unified_unread (self);
+  /* The outbox model exists from the start: each account's worker reads it before any
+   * job that could change it, so it follows every change from here on. */
+  lb_engine_get_outbox (self);
   return g_steal_pointer (&self);
 }
 
@@ -329,7 +333,7 @@ lb_engine_start (LbEngine *self)
       lb_account_start (a);
     }
   /* Mail queued before the last exit is sent now (and a send cut short by a crash is
-   * marked for the user, never repeated: see smtp/lb-outbox.h). */
+   * marked for the user, never repeated: see worker/lb-outbox.h). */
   lb_engine_flush_outbox (self, FALSE);
 }
 

@@ -217,6 +217,20 @@ void           lb_engine_outbox_discard_async (LbEngine           *self,
 gboolean       lb_engine_outbox_change_finish (LbEngine           *self,
                                               GAsyncResult        *result,
                                               GError             **error);
+void           lb_engine_outbox_load_message_async (LbEngine      *self,
+                                              LbAccount           *account,
+                                              gint64               item_id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GBytes        *lb_engine_outbox_load_message_finish (LbEngine     *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+void           lb_engine_reload_outbox_async (LbEngine            *self,
+                                              LbAccount           *account,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
 GPtrArray     *lb_engine_list_outbox         (LbEngine            *self);
 GListModel    *lb_engine_get_outbox          (LbEngine            *self);
 

@@ -7,9 +7,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
-#include "lb-mime.h"
 #include "lb-outbox-item-private.h"
 
 struct _LbOutboxItem
@@ -23,7 +20,6 @@ struct _LbOutboxItem
   guint          attempts;
   gint64         next_attempt;
   char          *last_error;
-  GBytes        *message;
 };
 
 G_DEFINE_FINAL_TYPE (LbOutboxItem, lb_outbox_item, G_TYPE_OBJECT)
@@ -47,7 +43,6 @@ lb_outbox_item_finalize (GObject *object)
   g_free (self->subject);
   g_free (self->recipients);
   g_free (self->last_error);
-  g_clear_pointer (&self->message, g_bytes_unref);
   G_OBJECT_CLASS (lb_outbox_item_parent_class)->finalize (object);
 }
 
@@ -90,7 +85,7 @@ lb_outbox_item_class_init (LbOutboxItemClass *klass)
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_RECIPIENTS] = g_param_spec_string ("recipients", NULL, NULL, NULL,
                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, LB_OUTBOX_STATE_SENT, 0,
+  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, LB_OUTBOX_STATE_INTERRUPTED, 0,
                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL,
                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -102,62 +97,19 @@ lb_outbox_item_init (LbOutboxItem *self)
 {
 }
 
-/* The raw value of header @name (folded lines joined), or NULL. */
-static char *
-header_value (GBytes     *message,
-              const char *name)
-{
-  gsize len = 0;
-  const char *data = g_bytes_get_data (message, &len);
-  const char *end = data + len;
-  gsize name_len = strlen (name);
-  const char *p = data;
-
-  while (p < end)
-    {
-      const char *eol = memchr (p, '\n', end - p);
-      gsize line_len = (eol != NULL ? eol : end) - p;
-
-      if (line_len == 0 || (line_len == 1 && *p == '\r'))
-        break;
-      if (line_len > name_len && p[name_len] == ':' && g_ascii_strncasecmp (p, name, name_len) == 0)
-        {
-          GString *s = g_string_new_len (p + name_len + 1, line_len - name_len - 1);
-
-          while (eol != NULL && eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t'))
-            {
-              const char *next = eol + 1;
-              const char *next_eol = memchr (next, '\n', end - next);
-              gsize n = (next_eol != NULL ? next_eol : end) - next;
-
-              g_string_append_len (s, next, n);
-              eol = next_eol;
-            }
-          g_strdelimit (s->str, "\r\n", ' ');
-          return g_strstrip (g_string_free (s, FALSE));
-        }
-      if (eol == NULL)
-        break;
-      p = eol + 1;
-    }
-  return NULL;
-}
-
 LbOutboxItem *
 _lb_outbox_item_new (const LbStoreOutboxItem *row)
 {
   LbOutboxItem *self = g_object_new (LB_TYPE_OUTBOX_ITEM, NULL);
-  g_autofree char *subject = row->raw != NULL ? header_value (row->raw, "Subject") : NULL;
 
   self->id = row->id;
   self->account_id = row->account_id;
-  self->subject = subject != NULL ? lb_mime_decode_header (subject) : g_strdup ("");
+  self->subject = g_strdup (row->subject != NULL ? row->subject : "");
   self->recipients = row->rcpts != NULL ? g_strjoinv (", ", row->rcpts) : g_strdup ("");
   self->state = (LbOutboxState) row->state;
   self->attempts = row->attempts;
   self->next_attempt = row->next_attempt;
   self->last_error = g_strdup (row->last_error);
-  self->message = row->raw != NULL ? g_bytes_ref (row->raw) : NULL;
   return self;
 }
 
@@ -215,17 +167,4 @@ lb_outbox_item_get_last_error (LbOutboxItem *self)
 {
   g_return_val_if_fail (LB_IS_OUTBOX_ITEM (self), NULL);
   return self->last_error;
-}
-
-/**
- * lb_outbox_item_get_message:
- *
- * Returns: (transfer none) (nullable): the message as it is sent (for "Edit": parse it
- *   with lb_mime_message_new_from_bytes() and open a composer)
- */
-GBytes *
-lb_outbox_item_get_message (LbOutboxItem *self)
-{
-  g_return_val_if_fail (LB_IS_OUTBOX_ITEM (self), NULL);
-  return self->message;
 }

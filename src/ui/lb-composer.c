@@ -63,7 +63,11 @@ struct _LbComposer
   guint        autosave_id;
   guint        ticks;
   guint32      server_uid;       /* the copy in Drafts on the server, 0 for none */
+  gint64       server_account_id; /* whose Drafts holds that copy */
   gint64       outbox_item_id;   /* the outbox item being edited, 0 for none */
+  gint64       opened_message_id; /* the draft (a message in Drafts) reopened, 0 for none */
+  gboolean     loading;          /* the reopened draft is still being read */
+  gboolean     saved_once;       /* an autosave wrote what the user typed */
   gint64       outbox_account_id;
   gboolean     server_dirty;
   gboolean     dirty;
@@ -119,6 +123,33 @@ body_text (LbComposer *self)
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+field_is_blank (GtkEditable *editable)
+{
+  const char *text = gtk_editable_get_text (editable);
+
+  for (; text != NULL && *text != '\0'; text = g_utf8_next_char (text))
+    if (!g_unichar_isspace (g_utf8_get_char (text)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Nothing written: no address, subject, text or attachment.  A draft still being read
+ * counts as written, so that nothing deletes it unseen. */
+static gboolean
+composer_is_empty (LbComposer *self)
+{
+  g_autofree char *body = NULL;
+
+  if (self->loading || self->attachments->len > 0 || self->pending_loads > 0)
+    return FALSE;
+  if (!field_is_blank (GTK_EDITABLE (self->to)) || !field_is_blank (GTK_EDITABLE (self->cc)) ||
+      !field_is_blank (GTK_EDITABLE (self->bcc)) || !field_is_blank (GTK_EDITABLE (self->subject)))
+    return FALSE;
+  body = body_text (self);
+  return *g_strstrip (body) == '\0';
 }
 
 static char *
@@ -257,12 +288,18 @@ save_draft_thread (GTask        *task,
   g_task_return_pointer (task, g_steal_pointer (&raw), (GDestroyNotify) g_bytes_unref);
 }
 
+typedef struct {
+  LbComposer *composer;
+  gint64      account_id;   /* where the new copy goes */
+} ServerSave;
+
 static void
 server_saved (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(LbComposer) self = user_data;
+  ServerSave *save = user_data;
+  g_autoptr(LbComposer) self = save->composer;
   g_autoptr(GError) error = NULL;
   guint32 uid = lb_engine_save_draft_finish (LB_ENGINE (source), result, &error);
 
@@ -270,9 +307,13 @@ server_saved (GObject      *source,
     {
       g_debug ("Draft not saved on the server: %s", error->message);
       self->server_dirty = TRUE;
-      return;
     }
-  self->server_uid = uid;
+  else
+    {
+      self->server_uid = uid;
+      self->server_account_id = save->account_id;
+    }
+  g_free (save);
 }
 
 static void
@@ -284,13 +325,28 @@ draft_written (GObject      *source,
   g_autoptr(GBytes) raw = g_task_propagate_pointer (G_TASK (result), NULL);
   /* Taken when the save started: the window (and its From field) may be gone now. */
   LbAccount *account = g_object_get_data (G_OBJECT (result), "account");
+  guint32 previous = self->server_uid;
+  ServerSave *save;
 
   if (raw == NULL || account == NULL ||
       !GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "to-server")))
     return;
   self->server_dirty = FALSE;
-  lb_engine_save_draft_async (self->engine, account, raw, self->server_uid, NULL, server_saved,
-                               g_object_ref (self));
+  /* From another account now: the old copy is in the other account's Drafts, and its uid
+   * means nothing in this one's. */
+  if (previous != 0 && self->server_account_id != lb_account_get_id (account))
+    {
+      LbAccount *old = lb_engine_get_account (self->engine, self->server_account_id);
+
+      if (old != NULL)
+        lb_engine_save_draft_async (self->engine, old, NULL, previous, NULL, NULL, NULL);
+      previous = 0;
+      self->server_uid = 0;
+    }
+  save = g_new0 (ServerSave, 1);
+  save->composer = g_object_ref (self);
+  save->account_id = lb_account_get_id (account);
+  lb_engine_save_draft_async (self->engine, account, raw, previous, NULL, server_saved, save);
 }
 
 static void
@@ -304,6 +360,7 @@ save_draft (LbComposer *self,
   if ((!self->dirty && !to_server) || self->sending)
     return;
   self->dirty = FALSE;
+  self->saved_once = TRUE;
   d = collect_draft (self, NULL);
   g_free (d->message_id);
   d->message_id = g_strdup (self->draft_id);
@@ -326,7 +383,7 @@ delete_draft (LbComposer *self)
   g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   if (self->server_uid != 0)
     {
-      g_autoptr(LbAccount) account = selected_account (self);
+      LbAccount *account = lb_engine_get_account (self->engine, self->server_account_id);
 
       if (account != NULL)
         lb_engine_save_draft_async (self->engine, account, NULL, self->server_uid, NULL, NULL, NULL);
@@ -586,10 +643,17 @@ send_action (GtkWidget  *widget,
   }
   d = collect_draft (self, &valid);
   rcpts = lb_draft_dup_recipients (d);
-  if (!valid || rcpts[0] == NULL)
+  if (valid && rcpts[0] == NULL)
     {
-      if (rcpts[0] == NULL && valid)
-        gtk_widget_add_css_class (GTK_WIDGET (self->to), "error");
+      /* Nobody to send to: said on the To row, where the user types next. */
+      gtk_widget_add_css_class (GTK_WIDGET (self->to), "error");
+      show_banner (self, _("Add at least one recipient"));
+      gtk_widget_grab_focus (GTK_WIDGET (self->to));
+      lb_draft_free (d);
+      return;
+    }
+  if (!valid)
+    {
       show_banner (self, _("Check the recipients: some are not mail addresses."));
       lb_draft_free (d);
       return;
@@ -603,15 +667,65 @@ send_action (GtkWidget  *widget,
 }
 
 static void
+discard_now (LbComposer *self)
+{
+  self->sending = TRUE;   /* no more autosaves */
+  delete_draft (self);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static gboolean
+discard_idle (gpointer data)
+{
+  LbComposer *self = data;
+
+  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL && !self->sending)
+    discard_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_discard_response (AdwMessageDialog *dialog,
+                     const char       *response,
+                     LbComposer       *self)
+{
+  /* Not from inside the dialog's own signal: the composer is the dialog's parent. */
+  if (g_strcmp0 (response, "discard") == 0)
+    g_idle_add_full (G_PRIORITY_DEFAULT, discard_idle, g_object_ref (self), g_object_unref);
+}
+
+/* Discarding deletes what was written, here and on the server: it asks first, unless
+ * there is nothing to lose. */
+static void
 discard_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   LbComposer *self = LB_COMPOSER (widget);
+  GtkWidget *dialog;
 
-  self->sending = TRUE;   /* no more autosaves */
-  delete_draft (self);
-  gtk_window_destroy (GTK_WINDOW (self));
+  /* Nothing the user wrote (an empty window, an untouched reply, the signature alone)
+   * goes without a question; a saved draft never does. */
+  if (self->server_uid == 0 && !self->loading &&
+      (composer_is_empty (self) || !(self->dirty || self->server_dirty || self->saved_once)))
+    {
+      discard_now (self);
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Discard Draft?"),
+                                   _("The message is deleted, with its copy in Drafts. This "
+                                     "cannot be undone."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_widget_set_name (dialog, "composer-discard-dialog");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_discard_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* ---- Address completion ------------------------------------------------------------ */
@@ -717,6 +831,10 @@ on_entry_changed (GtkEditable *editable,
                   LbComposer  *self)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  /* The missing recipient is being added: the hint has done its work. */
+  if (GTK_ENTRY (editable) == self->to &&
+      g_strcmp0 (gtk_label_get_text (self->banner_label), _("Add at least one recipient")) == 0)
+    show_banner (self, NULL);
   mark_dirty (self);
 }
 
@@ -735,8 +853,16 @@ on_subject_changed (GtkEditable *editable,
 static gboolean
 lb_composer_close_request (GtkWindow *window)
 {
-  /* Closing keeps the draft: write what is not saved yet, here and on the server. */
-  save_draft (LB_COMPOSER (window), TRUE);
+  LbComposer *self = LB_COMPOSER (window);
+
+  /* Closing keeps the draft: write what is not saved yet, here and on the server, and
+   * say so.  An untouched reply or an empty window leaves nothing behind. */
+  if (!self->sending && !composer_is_empty (self) &&
+      (self->dirty || self->server_dirty || self->server_uid != 0))
+    {
+      save_draft (self, TRUE);
+      lb_sending_show_toast (gtk_window_get_transient_for (window), adw_toast_new (_("Draft saved")));
+    }
   return GTK_WINDOW_CLASS (lb_composer_parent_class)->close_request (window);
 }
 
@@ -1320,6 +1446,159 @@ lb_composer_open_forward (GtkWindow *parent,
   open_derived (parent, engine, message, TRUE, FALSE);
 }
 
+/* ---- Reopening a draft from Drafts ------------------------------------------------- */
+
+/* The composer already editing the draft with this store id or Message-ID, if any. */
+static LbComposer *
+find_draft_composer (gint64      message_id,
+                     const char *draft_message_id,
+                     LbComposer *except)
+{
+  /* (transfer none): GTK's own list. */
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      LbComposer *c;
+
+      if (!LB_IS_COMPOSER (window) || LB_COMPOSER (window) == except)
+        continue;
+      c = LB_COMPOSER (window);
+      if ((message_id != 0 && c->opened_message_id == message_id) ||
+          (draft_message_id != NULL && g_strcmp0 (c->draft_id, draft_message_id) == 0))
+        return c;
+    }
+  return NULL;
+}
+
+static void
+draft_parse_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autoptr(LbMessageContent) m = lb_message_content_new_from_bytes (task_data, NULL);
+
+  if (m == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s",
+                               _("The draft could not be read."));
+      return;
+    }
+  g_task_return_pointer (task, lb_draft_new_for_editing (m, NULL), (GDestroyNotify) lb_draft_free);
+}
+
+static void
+draft_parsed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LbComposer *self = LB_COMPOSER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbDraft) d = g_task_propagate_pointer (G_TASK (result), &error);
+  LbComposer *other;
+
+  self->loading = FALSE;
+  if (d == NULL)
+    {
+      show_banner (self, error->message);
+      return;
+    }
+  /* Its newer copy may be open already (each save is a new message in Drafts). */
+  other = find_draft_composer (0, d->message_id, self);
+  if (other != NULL)
+    {
+      self->sending = TRUE;
+      gtk_window_present (GTK_WINDOW (other));
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+  fill_from_draft (self, d);
+  /* Saved again under the same Message-ID (and local file), so that the new copy
+   * replaces this one; a Message-ID that cannot be a file name keeps the random one. */
+  if (d->message_id != NULL && *d->message_id != '\0' && strchr (d->message_id, '/') == NULL &&
+      d->message_id[0] != '.')
+    {
+      g_free (self->draft_id);
+      self->draft_id = g_strdup (d->message_id);
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (self->body));
+}
+
+static void
+draft_start_parse (LbComposer *self,
+                   GBytes     *raw)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, draft_parsed, NULL);
+
+  g_task_set_task_data (task, g_bytes_ref (raw), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, draft_parse_thread);
+}
+
+static void
+draft_fetched (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LbComposer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = lb_account_fetch_body_finish (LB_ACCOUNT (source), result, &error);
+
+  if (raw == NULL)
+    {
+      self->loading = FALSE;
+      show_banner (self, error->message);
+      return;
+    }
+  draft_start_parse (self, raw);
+}
+
+/**
+ * lb_composer_open_draft:
+ * @message: a message in an account's Drafts folder
+ *
+ * Opens a saved draft for editing: every field, the attachments and the thread headers.
+ * Saving it replaces the copy in Drafts (the old one is deleted once the new one is
+ * stored), sending deletes it.  A draft already open in a composer is not opened twice:
+ * that composer is presented.
+ */
+void
+lb_composer_open_draft (GtkWindow *parent,
+                        LbEngine  *engine,
+                        LbMessage *message)
+{
+  LbAccount *account;
+  LbComposer *self;
+  g_autoptr(GBytes) raw = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (LB_IS_MESSAGE (message));
+
+  self = find_draft_composer (lb_message_get_id (message), NULL, NULL);
+  if (self != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self));
+      return;
+    }
+  account = lb_engine_get_account (engine, lb_message_get_account_id (message));
+  self = composer_new (parent, engine, lb_message_get_account_id (message));
+  self->opened_message_id = lb_message_get_id (message);
+  self->server_uid = lb_message_get_uid (message);
+  self->server_account_id = lb_message_get_account_id (message);
+  self->loading = TRUE;
+  gtk_window_present (GTK_WINDOW (self));
+
+  raw = lb_engine_get_cached_body (engine, lb_message_get_id (message));
+  if (raw != NULL)
+    draft_start_parse (self, raw);
+  else if (account != NULL)
+    lb_account_fetch_body_async (account, lb_message_get_id (message), self->cancellable,
+                                 draft_fetched, g_object_ref (self));
+  else
+    self->loading = FALSE;
+}
+
 /* ---- Editing an outbox item -------------------------------------------------------- */
 
 typedef struct {
@@ -1374,11 +1653,31 @@ outbox_parsed (GObject      *source,
     show_banner (self, g_object_get_data (G_OBJECT (result), "last-error"));
 }
 
+static void
+outbox_loaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LbComposer *self = LB_COMPOSER (g_task_get_source_object (task));
+  EditData *ed = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  ed->raw = lb_engine_outbox_load_message_finish (LB_ENGINE (source), result, &error);
+  if (ed->raw == NULL)
+    {
+      show_banner (self, error->message);
+      return;
+    }
+  g_task_run_in_thread (task, parse_outbox_thread);
+}
+
 /**
  * lb_composer_open_outbox_item:
  *
  * Opens a failed (or waiting) outbox message for editing.  When the edited message is
- * sent or queued, the old outbox item is discarded; closing the window keeps it.
+ * sent or queued, the old outbox item is discarded; closing the window keeps it.  The
+ * message is read on the account's worker, then parsed on a thread.
  */
 void
 lb_composer_open_outbox_item (GtkWindow    *parent,
@@ -1386,24 +1685,27 @@ lb_composer_open_outbox_item (GtkWindow    *parent,
                               LbOutboxItem *item)
 {
   LbComposer *self;
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
   EditData *ed;
+  LbAccount *account;
 
   g_return_if_fail (LB_IS_ENGINE (engine));
   g_return_if_fail (LB_IS_OUTBOX_ITEM (item));
 
+  account = lb_engine_get_account (engine, lb_outbox_item_get_account_id (item));
+  if (account == NULL)
+    return;
   self = composer_new (parent, engine, lb_outbox_item_get_account_id (item));
   self->outbox_item_id = lb_outbox_item_get_id (item);
   self->outbox_account_id = lb_outbox_item_get_account_id (item);
   gtk_window_present (GTK_WINDOW (self));
 
   ed = g_new0 (EditData, 1);
-  ed->raw = lb_outbox_item_get_message (item) != NULL ? g_bytes_ref (lb_outbox_item_get_message (item))
-                                                      : g_bytes_new (NULL, 0);
   ed->rcpts = g_strsplit (lb_outbox_item_get_recipients (item), ", ", -1);
   task = g_task_new (self, NULL, outbox_parsed, NULL);
   g_object_set_data_full (G_OBJECT (task), "last-error",
                           g_strdup (lb_outbox_item_get_last_error (item)), g_free);
   g_task_set_task_data (task, ed, (GDestroyNotify) edit_data_free);
-  g_task_run_in_thread (task, parse_outbox_thread);
+  lb_engine_outbox_load_message_async (engine, account, lb_outbox_item_get_id (item),
+                                       self->cancellable, outbox_loaded, task);
 }

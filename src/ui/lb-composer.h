@@ -28,6 +28,11 @@ void lb_composer_open_mailto  (GtkWindow  *parent,
                                LbEngine   *engine,
                                const char *mailto_uri);
 
+/* Opens a saved draft (a message in Drafts) for editing; saving replaces it. */
+void lb_composer_open_draft   (GtkWindow  *parent,
+                               LbEngine   *engine,
+                               LbMessage  *message);
+
 /* Opens a failed outbox message for editing; sending the edit replaces it. */
 void lb_composer_open_outbox_item (GtkWindow    *parent,
                                    LbEngine     *engine,

@@ -1,8 +1,10 @@
 /* lb-outbox-view.c: the Outbox's messages, in place of the message list
  *
  * The outbox holds a handful of messages at most, so a GtkListBox rebuilt whenever the
- * engine's outbox model changes (it reloads the whole model then anyway).  Each row
- * says where its message is and offers Send Now, Edit and Discard.
+ * engine's outbox model changes (the workers replace an account's items at once).  Each
+ * row says where its message is (waiting, sending, will retry at, not sent with the
+ * reason, interrupted) and offers Send Now (which asks first for an interrupted send),
+ * Edit and Discard.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -52,6 +54,9 @@ lb_outbox_view_state_text (LbOutboxItem *item)
       return g_strdup (_("Sending…"));
     case LB_OUTBOX_STATE_SENT:
       return g_strdup (_("Sent; saving a copy in Sent"));
+    case LB_OUTBOX_STATE_INTERRUPTED:
+      /* The engine cannot know whether the server got it: the user looks in Sent. */
+      return g_strdup (_("Sending was interrupted — check Sent"));
     case LB_OUTBOX_STATE_FAILED:
       /* The engine's reason is already mapped to words for people (a refused password,
        * a message too large, or an interrupted send that asks to check Sent). */
@@ -83,14 +88,61 @@ item_account (LbOutboxView *self,
 }
 
 static void
-on_send_now_clicked (GtkButton    *button,
-                     LbOutboxView *self)
+send_again (LbOutboxView *self,
+            LbOutboxItem *item)
 {
-  LbOutboxItem *item = g_object_get_data (G_OBJECT (button), ITEM_KEY);
   LbAccount *account = item_account (self, item);
 
   if (account != NULL)
     lb_engine_outbox_retry (self->engine, account, lb_outbox_item_get_id (item));
+}
+
+static void
+on_send_again_response (AdwMessageDialog *dialog,
+                        const char       *response,
+                        LbOutboxView     *self)
+{
+  if (g_strcmp0 (response, "send") == 0 && self->engine != NULL)
+    send_again (self, g_object_get_data (G_OBJECT (dialog), ITEM_KEY));
+}
+
+/* An interrupted send may have reached the server: sending again may deliver it twice,
+ * so the user decides, after a look in Sent. */
+static void
+ask_send_again (LbOutboxView *self,
+                LbOutboxItem *item)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   _("Send Again?"),
+                                   _("Sending this message was interrupted, and the server may "
+                                     "already have it. Look in the Sent folder first: if it is "
+                                     "there, sending again delivers it twice."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "send", _("_Send Again"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_widget_set_name (dialog, "outbox-send-again-dialog");
+  g_object_set_data_full (G_OBJECT (dialog), ITEM_KEY, g_object_ref (item), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_send_again_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_send_now_clicked (GtkButton    *button,
+                     LbOutboxView *self)
+{
+  LbOutboxItem *item = g_object_get_data (G_OBJECT (button), ITEM_KEY);
+
+  if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_INTERRUPTED)
+    ask_send_again (self, item);
+  else
+    send_again (self, item);
 }
 
 static void
@@ -153,7 +205,8 @@ make_button (LbOutboxView *self,
              const char   *name,
              GCallback     callback)
 {
-  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+  /* No mnemonic: every row has the same buttons, so one key could not pick one. */
+  GtkWidget *button = gtk_button_new_with_label (label);
 
   gtk_widget_set_name (button, name);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -203,6 +256,8 @@ make_row (LbOutboxView *self,
   state_label = make_label (state, "caption", "state");
   if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_FAILED)
     gtk_widget_add_css_class (state_label, "error");
+  else if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_INTERRUPTED)
+    gtk_widget_add_css_class (state_label, "warning");
   gtk_box_append (GTK_BOX (box), state_label);
   if (lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_QUEUED &&
       lb_outbox_item_get_attempts (item) > 0 && lb_outbox_item_get_last_error (item) != NULL)
@@ -218,12 +273,12 @@ make_row (LbOutboxView *self,
       gtk_box_append (GTK_BOX (box), reason);
     }
 
-  send_now = make_button (self, item, _("Send _Now"), "send-now", G_CALLBACK (on_send_now_clicked));
+  send_now = make_button (self, item, C_("outbox row", "Send Now"), "send-now", G_CALLBACK (on_send_now_clicked));
   gtk_widget_add_css_class (send_now, "suggested-action");
   gtk_box_append (GTK_BOX (buttons), send_now);
-  gtk_box_append (GTK_BOX (buttons), make_button (self, item, _("_Edit"), "edit",
+  gtk_box_append (GTK_BOX (buttons), make_button (self, item, C_("outbox row", "Edit"), "edit",
                                                   G_CALLBACK (on_edit_clicked)));
-  gtk_box_append (GTK_BOX (buttons), make_button (self, item, _("_Discard"), "discard",
+  gtk_box_append (GTK_BOX (buttons), make_button (self, item, C_("outbox row", "Discard"), "discard",
                                                   G_CALLBACK (on_discard_clicked)));
   /* A message on its way cannot be changed: only its result can. */
   gtk_widget_set_sensitive (buttons, lb_outbox_item_get_state (item) != LB_OUTBOX_STATE_SENDING &&

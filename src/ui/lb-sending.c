@@ -296,3 +296,23 @@ lb_sending_start_finish (GAsyncResult  *result,
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/**
+ * lb_sending_show_toast:
+ * @window: (nullable): the main window
+ * @toast: (transfer full): the toast
+ *
+ * Shows @toast in @window's toast overlay, as sending does (the composer's "Draft
+ * saved" too); without a window that has one, it is dropped.
+ */
+void
+lb_sending_show_toast (GtkWindow *window,
+                       AdwToast  *toast)
+{
+  AdwToastOverlay *overlay = window != NULL ? find_toast_overlay (GTK_WIDGET (window)) : NULL;
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (overlay, toast);
+  else
+    g_object_unref (toast);
+}

@@ -21,5 +21,7 @@ void     lb_sending_start        (GtkWindow            *window,
                                   gpointer              user_data);
 gboolean lb_sending_start_finish (GAsyncResult         *result,
                                   GError              **error);
+void     lb_sending_show_toast   (GtkWindow            *window,
+                                  AdwToast             *toast);
 
 G_END_DECLS

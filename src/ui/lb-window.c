@@ -490,9 +490,28 @@ on_sidebar_row_activated (LbWindow *self)
     adw_leaflet_set_visible_child (self->outer_leaflet, GTK_WIDGET (self->inner_leaflet));
 }
 
+/* Whether @message is a saved draft: it lies in its account's Drafts folder. */
+static gboolean
+is_draft (LbWindow  *self,
+          LbMessage *message)
+{
+  LbAccount *account = lb_engine_get_account (self->engine, lb_message_get_account_id (message));
+  LbFolder *folder = account != NULL ? lb_account_get_folder (account,
+                                                              lb_message_get_folder_id (message))
+                                     : NULL;
+
+  return folder != NULL && lb_folder_get_role (folder) == LB_FOLDER_ROLE_DRAFTS;
+}
+
 static void
 on_message_activated (LbWindow *self)
 {
+  /* A draft is there to be finished: opening it opens the composer. */
+  if (self->shown != NULL && self->engine != NULL && is_draft (self, self->shown))
+    {
+      lb_composer_open_draft (GTK_WINDOW (self), self->engine, self->shown);
+      return;
+    }
   if (adw_leaflet_get_folded (self->inner_leaflet) && self->shown != NULL)
     adw_leaflet_set_visible_child (self->inner_leaflet, self->reader_pane);
 }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <locale.h>
 #include <string.h>
 
 #include "lb-compose.h"
@@ -275,12 +277,57 @@ test_map_error (void)
   g_assert_cmpstr (other->message, ==, "raw");
 }
 
+static const char signed_msg[] =
+  "From: =?UTF-8?B?5byg5LiJ?= <zhangsan@example.org>\r\n"
+  "To: alice@example.com\r\n"
+  "Subject: hello\r\n"
+  "Date: Wed, 21 May 2025 09:28:00 +0000\r\n"
+  "Message-ID: <sig@example.org>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "Lunch on Friday?\r\n-- not a separator\r\n\r\n-- \r\nZhang San\r\nACME Corp.\r\n";
+
+/* A reply quotes the text, not the sender's signature; the attribution line says the
+ * date in the user's language. */
+static void
+test_reply_signature_and_date (void)
+{
+  g_autoptr(GBytes) b = g_bytes_new_static (signed_msg, sizeof signed_msg - 1);
+  g_autoptr(LbMimeMessage) m = lb_mime_message_new_from_bytes (b, NULL);
+  g_autoptr(LbAddress) me = lb_address_new ("Alice", "alice@example.com");
+  g_autoptr(LbMimeDraft) en = NULL;
+  g_autoptr(LbMimeDraft) zh = NULL;
+  g_autofree char *only_sig = lb_compose_strip_signature ("-- \nsig\n");
+  g_autofree char *none = lb_compose_strip_signature ("a\n--\nb\n");
+  g_autofree char *quoted_sep = lb_compose_strip_signature ("a\n> -- \n> old sig\n");
+
+  g_assert_cmpstr (only_sig, ==, "");
+  g_assert_cmpstr (none, ==, "a\n--\nb\n");
+  g_assert_cmpstr (quoted_sep, ==, "a\n> -- \n> old sig\n");
+
+  g_unsetenv ("LANGUAGE");
+  en = lb_compose_reply (m, me, NULL, FALSE);
+  g_assert_cmpstr (en->body, ==, "\n\nOn Wed, 21 May 2025 at 09:28, 张三 wrote:\n"
+                                 "> Lunch on Friday?\n> -- not a separator\n");
+
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  zh = lb_compose_reply (m, me, NULL, FALSE);
+  g_unsetenv ("LANGUAGE");
+  g_assert_cmpstr (zh->body, ==, "\n\n2025年5月21日 周三 09:28，张三 写道：\n"
+                                 "> Lunch on Friday?\n> -- not a separator\n");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_setenv ("TZ", "UTC", TRUE);
+  /* Translations from the build tree; the C library's locale stays C. */
+  setlocale (LC_ALL, "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, LB_TEST_LOCALE_DIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   lb_mime_init ();
   g_test_add_func ("/compose/build/chinese", test_build_chinese);
   g_test_add_func ("/compose/build/bcc-draft", test_build_bcc_draft);
@@ -288,6 +335,7 @@ main (int   argc,
   g_test_add_func ("/compose/subjects", test_subjects);
   g_test_add_func ("/compose/reply", test_reply);
   g_test_add_func ("/compose/reply-all", test_reply_all);
+  g_test_add_func ("/compose/reply-signature-and-date", test_reply_signature_and_date);
   g_test_add_func ("/compose/forward", test_forward);
   g_test_add_func ("/compose/mailto", test_mailto);
   g_test_add_func ("/compose/backoff", test_backoff);

@@ -268,6 +268,7 @@ static const char original[] =
 static void
 test_reply_all (void)
 {
+  GtkWindow *dialog;
   g_autoptr(GError) error = NULL;
   LbTestEnvOptions options = { 0 };
   LbTestEnv env = { 0 };
@@ -318,7 +319,18 @@ test_reply_all (void)
   if (shot != NULL)
     save_png (GTK_WIDGET (composer), shot);
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  /* Once the user has written in it, Discard asks first, and Cancel keeps the window. */
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (body)), "好的！\n", -1);
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
+  dialog = lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  lb_ui_test_answer_dialog (dialog, "cancel");
+  lb_test_iterate_for (100);
+  g_assert_nonnull (composer);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
+  dialog = lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  lb_ui_test_answer_dialog (dialog, "discard");
   while (composer != NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -388,6 +400,200 @@ test_edit_failed (void)
   lb_test_env_stop (&env);
 }
 
+static guint
+count_composers (void)
+{
+  /* (transfer none): GTK's own list. */
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      n += LB_IS_COMPOSER (window);
+    }
+  return n;
+}
+
+static char *
+composer_body (LbComposer *composer)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+                            lb_ui_test_find_widget (GTK_WIDGET (composer), "body")));
+  GtkTextIter a, b;
+
+  gtk_text_buffer_get_bounds (buffer, &a, &b);
+  return gtk_text_buffer_get_text (buffer, &a, &b, FALSE);
+}
+
+/* The draft in Drafts once the server and the store both have exactly @needle's copy (an
+ * ASCII needle: the server stores UTF-8 text encoded). */
+static LbMessage *
+wait_for_draft (LbTestEnv  *env,
+                const char *needle)
+{
+  LbFolder *drafts = lb_test_env_folder (env, LB_FOLDER_ROLE_DRAFTS);
+  g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, lb_folder_get_id (drafts));
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while ((lb_test_servers_count_messages (env->servers, "alice@example.com", "Drafts", NULL) != 1
+          || lb_test_servers_count_messages (env->servers, "alice@example.com", "Drafts",
+                                             needle) != 1)
+         && g_get_monotonic_time () < deadline)
+    lb_test_iterate_for (100);
+  g_assert_cmpint (lb_test_servers_count_messages (env->servers, "alice@example.com", "Drafts",
+                                                   NULL), ==, 1);
+  g_assert_cmpint (lb_test_servers_count_messages (env->servers, "alice@example.com", "Drafts",
+                                                   needle), ==, 1);
+  g_assert_true (lb_test_env_sync (env, lb_folder_get_id (drafts), NULL));
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (list), 1, 30));
+  return g_list_model_get_item (G_LIST_MODEL (list), 0);
+}
+
+/* A draft saved on closing is reopened from Drafts with everything in it, is not opened
+ * twice, and closing it after a change leaves one draft on the server, the new one. */
+static void
+test_reopen_draft (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE };
+  g_autoptr(GPtrArray) received = NULL;
+  LbTestEnv env = { 0 };
+  g_autoptr(LbMessage) first = NULL;
+  g_autoptr(LbMessage) second = NULL;
+  g_autofree char *attach_path = NULL;
+  g_autoptr(GFile) attach_file = NULL;
+  g_autofree char *body = NULL;
+  LbComposer *composer;
+  GtkWidget *subject, *attachments;
+
+  lb_test_env_start (&env, &options);
+
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")),
+                         "鲍勃 <bob@example.org>");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "cc")),
+                         "carol@example.net");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "bcc")),
+                         "secret@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")),
+                         "未写完的信");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+                              lb_ui_test_find_widget (GTK_WIDGET (composer), "body"))),
+                            "first-version: see you on Friday\n", -1);
+  attach_path = g_build_filename (env.profile, "清单.txt", NULL);
+  g_assert_true (g_file_set_contents (attach_path, "一、二、三\n", -1, NULL));
+  attach_file = g_file_new_for_path (attach_path);
+  lb_composer_attach_file (composer, attach_file);
+  attachments = lb_ui_test_find_widget (GTK_WIDGET (composer), "attachments");
+  while (!gtk_widget_get_visible (attachments))
+    g_main_context_iteration (NULL, TRUE);
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Reopened: every field, and the attachment. */
+  first = wait_for_draft (&env, "first-version");
+  lb_composer_open_draft (NULL, env.engine, first);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (subject)), ==, "未写完的信");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to"))),
+                   ==, "鲍勃 <bob@example.org>");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "cc"))),
+                   ==, "carol@example.net");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "bcc"))),
+                   ==, "secret@example.org");
+  body = composer_body (composer);
+  g_assert_nonnull (strstr (body, "first-version: see you on Friday"));
+  g_assert_true (gtk_widget_get_visible (attachments = lb_ui_test_find_widget (GTK_WIDGET (composer),
+                                                                               "attachments")));
+
+  /* Opening it again presents the same window. */
+  lb_composer_open_draft (NULL, env.engine, first);
+  lb_test_iterate_for (200);
+  g_assert_cmpuint (count_composers (), ==, 1);
+
+  /* Changed and closed: one draft on the server, with the new text. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
+                              lb_ui_test_find_widget (GTK_WIDGET (composer), "body"))),
+                            "second-version: see you on Saturday\n", -1);
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  second = wait_for_draft (&env, "second-version");
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                                   "first-version"), ==, 0);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                                   "secret@example.org"), ==, 1);
+
+  /* Sent: the message goes out and the draft leaves Drafts. */
+  lb_composer_open_draft (NULL, env.engine, second);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
+  received = lb_test_servers_wait_smtp (env.servers, 1, 30000);
+  g_assert_cmpuint (received->len, ==, 1);
+  for (gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+       lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts", NULL) != 0
+       && g_get_monotonic_time () < deadline;)
+    lb_test_iterate_for (100);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                                   NULL), ==, 0);
+  g_assert_true (lb_test_wait_n_items (lb_engine_get_outbox (env.engine), 0, 30));
+
+  lb_test_env_stop (&env);
+}
+
+/* Send with nobody to send to: the To row says so, nothing is queued, the window stays;
+ * typing an address takes the hint away. */
+static void
+test_empty_to (void)
+{
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  LbComposer *composer;
+  GtkWidget *to, *banner, *banner_label;
+
+  lb_test_env_start (&env, &options);
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  to = lb_ui_test_find_widget (GTK_WIDGET (composer), "to");
+  banner = lb_ui_test_find_widget (GTK_WIDGET (composer), "banner");
+  banner_label = gtk_widget_get_first_child (banner);
+  g_assert_true (GTK_IS_LABEL (banner_label));
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")),
+                         "没有收件人");
+
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  lb_test_iterate_for (200);
+  g_assert_nonnull (composer);
+  g_assert_true (gtk_widget_get_visible (banner));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (banner_label)), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "Add at least one recipient"));
+  g_assert_true (gtk_widget_has_css_class (to, "error"));
+  g_assert_cmpuint (g_list_model_get_n_items (lb_engine_get_outbox (env.engine)), ==, 0);
+
+  gtk_editable_set_text (GTK_EDITABLE (to), "bob@example.org");
+  g_assert_false (gtk_widget_get_visible (banner));
+  g_assert_false (gtk_widget_has_css_class (to, "error"));
+
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
+  lb_ui_test_answer_dialog (lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "discard");
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,5 +613,7 @@ main (int   argc,
   g_test_add_func ("/composer/close-keeps-draft", test_close_keeps_draft);
   g_test_add_func ("/composer/reply-all", test_reply_all);
   g_test_add_func ("/composer/edit-failed", test_edit_failed);
+  g_test_add_func ("/composer/reopen-draft", test_reopen_draft);
+  g_test_add_func ("/composer/empty-to", test_empty_to);
   return g_test_run ();
 }

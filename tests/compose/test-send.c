@@ -233,7 +233,8 @@ test_send_wrong_password (void)
 }
 
 /* Runs letterbox-cli send with LETTERBOX_TEST_CRASH_AT=@point and checks that the
- * message is then either sent once or still in the outbox, and never sent twice. */
+ * message is then either sent once or still in the outbox, and never sent twice: the
+ * next run marks it INTERRUPTED and leaves it alone until the user sends it again. */
 static void
 crash_at (const char *point,
           guint       expect_received)
@@ -246,7 +247,10 @@ crash_at (const char *point,
                                            "letterbox-cli", NULL);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GPtrArray) received = NULL;
+  g_autoptr(LbOutboxItem) shown = NULL;
   LbStoreOutboxItem *item;
+  GListModel *model;
+  gint64 item_id;
 
   env_start (&env, "secret");
   lb_test_env_close_engine (&env);
@@ -278,11 +282,38 @@ crash_at (const char *point,
   items = outbox (&env);
   g_assert_cmpuint (items->len, ==, 1);
   item = g_ptr_array_index (items, 0);
-  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_FAILED);
-  g_test_message ("after the crash: %s", item->last_error);
+  g_assert_cmpint (item->state, ==, LB_STORE_OUTBOX_INTERRUPTED);
+  item_id = item->id;
   g_clear_pointer (&received, g_ptr_array_unref);
   received = lb_test_servers_list_smtp (env.servers);
   g_assert_cmpuint (received->len, ==, expect_received);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* The model says so too, with the subject stored at queue time. */
+  lb_engine_reload_outbox_async (env.engine, env.account, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  model = lb_engine_get_outbox (env.engine);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  shown = g_list_model_get_item (model, 0);
+  g_assert_cmpint (lb_outbox_item_get_state (shown), ==, LB_OUTBOX_STATE_INTERRUPTED);
+  g_assert_cmpstr (lb_outbox_item_get_subject (shown), ==, "崩溃测试");
+
+  /* Flushing again, even ignoring the back-off, never resends it by itself. */
+  lb_engine_flush_outbox_async (env.engine, env.account, TRUE, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_flush_outbox_finish (env.engine, lb_test_env_wait (&env), &error));
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = lb_test_servers_list_smtp (env.servers);
+  g_assert_cmpuint (received->len, ==, expect_received);
+
+  /* The user's Send Now (after the question) sends it once more. */
+  lb_engine_outbox_retry_async (env.engine, env.account, item_id, NULL, lb_test_got_result,
+                                &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = lb_test_servers_wait_smtp (env.servers, expect_received + 1, 30000);
+  g_assert_cmpuint (received->len, ==, expect_received + 1);
+  items = outbox (&env);
+  g_assert_cmpuint (items->len, ==, 0);
   lb_test_env_stop (&env);
 }
 
@@ -802,6 +833,87 @@ test_drop_engine_during_outbox_news (void)
   g_cond_clear (&h.cond);
 }
 
+/* A row queued before subjects were stored (migration 010 leaves it NULL) still shows
+ * its subject: the worker reads it from the message; the message bytes stay out of the
+ * model, and the edit path reads them on demand. */
+static void
+test_outbox_old_row_subject (void)
+{
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.old-row@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  g_autoptr(LbOutboxItem) item = NULL;
+  g_autoptr(GBytes) loaded = NULL;
+  g_autofree char *db = NULL;
+  GListModel *model;
+  gint64 id;
+
+  env_start (&env, "secret");
+  lb_engine_hold_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  id = lb_engine_hold_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  db = g_strdup (lb_engine_get_store_path (env.engine));
+  lb_test_env_close_engine (&env);
+  lb_test_store_exec (db, "UPDATE outbox SET subject = NULL");
+
+  open_engine (&env);
+  lb_engine_reload_outbox_async (env.engine, env.account, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_engine_outbox_change_finish (env.engine, lb_test_env_wait (&env), &error));
+  model = lb_engine_get_outbox (env.engine);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  item = g_list_model_get_item (model, 0);
+  g_assert_cmpint (lb_outbox_item_get_id (item), ==, id);
+  g_assert_cmpstr (lb_outbox_item_get_subject (item), ==, "测试邮件：中文主题与附件");
+
+  lb_engine_outbox_load_message_async (env.engine, env.account, id, NULL, lb_test_got_result,
+                                       &env.result);
+  loaded = lb_engine_outbox_load_message_finish (env.engine, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (loaded, raw));
+  lb_test_env_stop (&env);
+}
+
+static gboolean
+model_shows_sending (gpointer data)
+{
+  GListModel *model = data;
+  g_autoptr(LbOutboxItem) item = NULL;
+
+  if (g_list_model_get_n_items (model) != 1)
+    return FALSE;
+  item = g_list_model_get_item (model, 0);
+  return lb_outbox_item_get_state (item) == LB_OUTBOX_STATE_SENDING;
+}
+
+/* While the SMTP session runs (held by the proxy), the Outbox shows the item as being
+ * sent, not as waiting. */
+static void
+test_outbox_shows_sending (void)
+{
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMimeDraft) d = chinese_draft ("send.sending@example.com");
+  g_autoptr(GBytes) raw = lb_mime_build (d, LB_MIME_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_mime_draft_dup_recipients (d);
+  GListModel *model;
+
+  env_start_full (&env, "secret", TRUE);
+  model = lb_engine_get_outbox (env.engine);
+  lb_test_proxy_hold (env.proxy, TRUE);
+  lb_engine_send_async (env.engine, env.account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env.result);
+  g_assert_true (lb_test_proxy_wait_held_request (env.proxy, 30));
+  g_assert_true (lb_test_wait_until (model_shows_sending, model, 30));
+  lb_test_proxy_hold (env.proxy, FALSE);
+  g_assert_true (lb_engine_send_finish (env.engine, lb_test_env_wait (&env), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_test_wait_n_items (model, 0, 30));
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -819,6 +931,8 @@ main (int   argc,
   g_test_add_func ("/send/hold", test_hold);
   g_test_add_func ("/send/address-completion", test_addresses);
   g_test_add_func ("/send/outbox-refresh-on-main-thread", test_outbox_refresh_on_main_thread);
+  g_test_add_func ("/send/outbox-old-row-subject", test_outbox_old_row_subject);
+  g_test_add_func ("/send/outbox-shows-sending", test_outbox_shows_sending);
   g_test_add_func ("/send/drop-engine-while-sending", test_drop_engine_while_sending);
   g_test_add_func ("/send/drop-engine-while-flushing", test_drop_engine_while_flushing);
   g_test_add_func ("/send/drop-engine-during-outbox-news", test_drop_engine_during_outbox_news);

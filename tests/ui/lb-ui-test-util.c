@@ -128,6 +128,27 @@ lb_ui_test_wait_until_gone (gpointer *weak_pointer)
 }
 
 /**
+ * lb_ui_test_answer_dialog:
+ * @dialog: an #AdwMessageDialog
+ * @response: the response's id
+ *
+ * Answers @dialog as its button would, and returns once it is gone (emitting the
+ * response alone leaves the window open; the answer may also destroy its parent, and
+ * the dialog with it).
+ */
+void
+lb_ui_test_answer_dialog (GtkWindow  *dialog,
+                          const char *response)
+{
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  if (dialog != NULL)
+    gtk_window_destroy (dialog);
+  lb_ui_test_wait_until_gone ((gpointer *) &dialog);
+}
+
+/**
  * lb_ui_test_save_png:
  * @widget: a realized widget, usually a window
  * @path: the PNG file to write

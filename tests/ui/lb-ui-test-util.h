@@ -20,6 +20,8 @@ gboolean   lb_ui_test_save_png          (GtkWidget   *widget,
 void       lb_ui_test_save_screenshot   (GtkWidget   *widget,
                                          const char  *dir,
                                          const char  *name);
+void       lb_ui_test_answer_dialog     (GtkWindow   *dialog,
+                                         const char  *response);
 GtkWidget *lb_ui_test_find_button       (GtkWidget   *root,
                                          const char  *label);
 void       lb_ui_test_set_window_size   (int          width,

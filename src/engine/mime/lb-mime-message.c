@@ -30,6 +30,7 @@ struct _LbMimeMessage
   GPtrArray *from;
   GPtrArray *to;
   GPtrArray *cc;
+  GPtrArray *bcc;
   GPtrArray *reply_to;
   GDateTime *date;
   char *message_id;
@@ -54,6 +55,7 @@ lb_mime_message_finalize (GObject *object)
   g_clear_pointer (&self->from, g_ptr_array_unref);
   g_clear_pointer (&self->to, g_ptr_array_unref);
   g_clear_pointer (&self->cc, g_ptr_array_unref);
+  g_clear_pointer (&self->bcc, g_ptr_array_unref);
   g_clear_pointer (&self->reply_to, g_ptr_array_unref);
   g_clear_pointer (&self->date, g_date_time_unref);
   g_free (self->message_id);
@@ -980,6 +982,8 @@ lb_mime_message_new_from_bytes (GBytes  *raw,
   self->from = address_header (object, "From", hint);
   self->to = address_header (object, "To", hint);
   self->cc = address_header (object, "Cc", hint);
+  /* Only a saved draft has one (LB_MIME_BUILD_KEEP_BCC). */
+  self->bcc = address_header (object, "Bcc", hint);
   self->reply_to = address_header (object, "Reply-To", hint);
 
   date = g_mime_message_get_date (message);
@@ -1041,6 +1045,13 @@ lb_mime_message_get_cc (LbMimeMessage *self)
 {
   g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
   return self->cc;
+}
+
+GPtrArray *
+lb_mime_message_get_bcc (LbMimeMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MIME_MESSAGE (self), NULL);
+  return self->bcc;
 }
 
 GPtrArray *

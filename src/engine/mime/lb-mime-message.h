@@ -45,11 +45,13 @@ const char *lb_mime_message_get_subject (LbMimeMessage *self);
  * lb_mime_message_get_from:
  *
  * Returns: (transfer none) (element-type LbAddress): the From addresses, possibly empty.
- *   The same holds for the To, Cc and Reply-To getters.
+ *   The same holds for the To, Cc, Bcc and Reply-To getters (only a saved draft has a
+ *   Bcc header).
  */
 GPtrArray  *lb_mime_message_get_from     (LbMimeMessage *self);
 GPtrArray  *lb_mime_message_get_to       (LbMimeMessage *self);
 GPtrArray  *lb_mime_message_get_cc       (LbMimeMessage *self);
+GPtrArray  *lb_mime_message_get_bcc      (LbMimeMessage *self);
 GPtrArray  *lb_mime_message_get_reply_to (LbMimeMessage *self);
 
 /**

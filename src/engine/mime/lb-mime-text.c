@@ -602,13 +602,38 @@ append_line (GString    *out,
     }
 }
 
+/* How many quote marks start @line ("> > x" and ">> x" are both 2); *rest is set to
+ * the text after them and one space. */
+static guint
+quote_depth (const char  *line,
+             const char **rest)
+{
+  const char *p = line;
+  const char *after = line;
+  guint depth = 0;
+
+  for (;;)
+    {
+      while (*p == ' ')
+        p++;
+      if (*p != '>')
+        break;
+      depth++;
+      after = ++p;
+    }
+  if (depth > 0 && *after == ' ')
+    after++;
+  *rest = depth > 0 ? after : line;
+  return depth;
+}
+
 char *
 lb_mime_text_to_html (const char *text)
 {
   g_autofree char *valid = ensure_utf8 (text);
   g_auto(GStrv) lines = g_strsplit (valid, "\n", -1);
   GString *out = g_string_sized_new (strlen (valid) + strlen (valid) / 4 + 16);
-  gboolean in_quote = FALSE;
+  guint open = 0;
   guint n_lines = g_strv_length (lines);
 
   /* A trailing newline does not make an extra empty line. */
@@ -619,25 +644,23 @@ lb_mime_text_to_html (const char *text)
     {
       char *line = lines[i];
       gsize len = strlen (line);
-      const char *q = line;
-      gboolean quoted;
+      const char *rest;
+      guint depth;
 
       if (len > 0 && line[len - 1] == '\r')
         line[len - 1] = '\0';
-      while (*q == ' ')
-        q++;
-      quoted = (*q == '>');
-
-      if (quoted && !in_quote)
+      /* The quote bar (one per level, nested divs) stands for the marks: they are not
+       * shown as well. */
+      depth = quote_depth (line, &rest);
+      for (; open < depth; open++)
         g_string_append (out, "<div class=\"quote\">");
-      else if (!quoted && in_quote)
+      for (; open > depth; open--)
         g_string_append (out, "</div>");
-      in_quote = quoted;
 
-      append_line (out, line);
+      append_line (out, rest);
       g_string_append (out, "<br>\n");
     }
-  if (in_quote)
+  for (; open > 0; open--)
     g_string_append (out, "</div>");
   return g_string_free (out, FALSE);
 }

@@ -46,8 +46,9 @@ char *lb_mime_preview (const char *text,
  * Turns plain text into an HTML fragment for the reader: everything is
  * escaped, http:, https: and mailto: URLs become links (nothing else does;
  * `javascript:` stays text), runs of quoted lines (`>`) are wrapped in
- * `<div class="quote">`, line breaks become `<br>` and runs of spaces are
- * kept.  The output never contains markup other than `a`, `br` and `div`.
+ * `<div class="quote">` (nested, one per level) without their `>` marks,
+ * which the div's bar replaces, line breaks become `<br>` and runs of spaces
+ * are kept.  The output never contains markup other than `a`, `br` and `div`.
  *
  * Returns: (transfer full): an HTML fragment
  */

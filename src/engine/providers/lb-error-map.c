@@ -86,6 +86,19 @@ static const Rule rules[] = {
     N_("Microsoft no longer accepts passwords or app passwords from mail apps for this "
        "account. It requires signing in with a Microsoft account (OAuth2): remove the "
        "account and add it again with “Sign in with Microsoft”.") },
+  /* SMTP refusals any server gives, by enhanced status code (RFC 3463) or wording. */
+  { NULL, 0, { "5.3.4", "message size exceeds", "message too big", "message too large" },
+    LB_MAPPED_ERROR_MESSAGE_TOO_BIG,
+    N_("The message is larger than the server accepts. Remove attachments or share them as "
+       "links, then send it again.") },
+  { NULL, 0, { "5.1.1", "user unknown", "no such user", "recipient address rejected" },
+    LB_MAPPED_ERROR_RECIPIENT_REFUSED,
+    N_("The server refused a recipient: the address may be mistyped or no longer exist. "
+       "Check the addresses, then send it again.") },
+  { NULL, 0, { "mailbox unavailable", "mailbox not found", "invalid recipient",
+               "recipient rejected" }, LB_MAPPED_ERROR_RECIPIENT_REFUSED,
+    N_("The server refused a recipient: the address may be mistyped or no longer exist. "
+       "Check the addresses, then send it again.") },
 };
 
 /* Sentences that mean "wrong credentials" on any server. */

@@ -47,6 +47,8 @@ typedef enum {
  * @LB_MAPPED_ERROR_TOO_MANY_CONNECTIONS: the server's connection limit is reached
  * @LB_MAPPED_ERROR_REJECTED_AS_SPAM: the message was refused as spam; not a
  *   credential problem
+ * @LB_MAPPED_ERROR_RECIPIENT_REFUSED: the server refused a recipient address
+ * @LB_MAPPED_ERROR_MESSAGE_TOO_BIG: the message is larger than the server accepts
  *
  * The meaning of a server error text, for the caller's choice of action
  * (ask for a new password, offer the help steps, retry later ...).
@@ -61,6 +63,8 @@ typedef enum {
   LB_MAPPED_ERROR_CLIENT_BUG,
   LB_MAPPED_ERROR_TOO_MANY_CONNECTIONS,
   LB_MAPPED_ERROR_REJECTED_AS_SPAM,
+  LB_MAPPED_ERROR_RECIPIENT_REFUSED,
+  LB_MAPPED_ERROR_MESSAGE_TOO_BIG,
 } LbMappedErrorKind;
 
 char    *lb_error_map_server_text      (const LbProvider  *provider,

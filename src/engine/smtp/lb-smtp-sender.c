@@ -12,6 +12,7 @@
 
 #include "lb-curl.h"
 #include "lb-error.h"
+#include "lb-error-map.h"
 #include "lb-smtp-sender.h"
 #include "lb-text-sanitize.h"
 
@@ -171,7 +172,14 @@ run_once (const LbServerConfig *config,
                        rc == CURLE_LOGIN_DENIED ? LB_ERROR_AUTH : LB_ERROR_SERVER_NO,
                        "%s", text);
         }
+      else if (message != NULL)
+        /* No server reply to a send: the network or TLS failed.  The Outbox shows this
+         * text, so it is said in the user's words (refused, timed out, an untrusted
+         * certificate), as the IMAP side does. */
+        g_propagate_error (error, lb_error_map_curl (rc, errbuf, config->host, NULL,
+                                                     LB_ERROR_PHASE_SMTP_AUTH, NULL, 0));
       else
+        /* A login check: lb-account-check.c maps it with the provider it knows. */
         lb_curl_set_error (error, rc, errbuf, config->host);
     }
 

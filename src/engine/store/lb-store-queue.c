@@ -45,6 +45,7 @@ lb_store_outbox_item_free (LbStoreOutboxItem *item)
   g_strfreev (item->rcpts);
   g_free (item->last_error);
   g_free (item->message_id);
+  g_free (item->subject);
   g_free (item);
 }
 
@@ -224,8 +225,8 @@ lb_store_outbox_put (LbStore                  *self,
     return 0;
   stmt = lb_store_prepare (self,
                            "INSERT INTO outbox (account_id, raw, env_from, rcpts, state, attempts, "
-                           "next_attempt, last_error, message_id, created) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           "next_attempt, last_error, message_id, created, subject) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                            error);
   if (stmt == NULL)
     return 0;
@@ -243,6 +244,7 @@ lb_store_outbox_put (LbStore                  *self,
   lb_stmt_bind_text (stmt, 8, item->last_error);
   lb_stmt_bind_text (stmt, 9, item->message_id);
   sqlite3_bind_int64 (stmt, 10, g_get_real_time () / G_USEC_PER_SEC);
+  lb_stmt_bind_text (stmt, 11, item->subject);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -250,6 +252,64 @@ lb_store_outbox_put (LbStore                  *self,
       return 0;
     }
   return sqlite3_last_insert_rowid (lb_store_get_db (self));
+}
+
+/* Reads the outbox rows of @account_id (0: all).  With @summaries, the message bytes
+ * are left out except where the subject was never stored (rows from before it was),
+ * so that the caller can read it from the message. */
+static GPtrArray *
+outbox_list (LbStore   *self,
+             gint64     account_id,
+             gboolean   summaries,
+             GError   **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  stmt = lb_store_prepare (self,
+                           summaries
+                           ? "SELECT id, account_id, CASE WHEN subject IS NULL THEN raw END, "
+                             "env_from, rcpts, state, attempts, next_attempt, last_error, "
+                             "message_id, created, subject FROM outbox "
+                             "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id"
+                           : "SELECT id, account_id, raw, env_from, rcpts, state, attempts, "
+                             "next_attempt, last_error, message_id, created, subject FROM outbox "
+                             "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_outbox_item_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbStoreOutboxItem *item = lb_store_outbox_item_new ();
+      const char *rcpts = (const char *) sqlite3_column_text (stmt, 4);
+
+      item->id = sqlite3_column_int64 (stmt, 0);
+      item->account_id = sqlite3_column_int64 (stmt, 1);
+      if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
+        item->raw = g_bytes_new (sqlite3_column_blob (stmt, 2),
+                                 (gsize) sqlite3_column_bytes (stmt, 2));
+      item->env_from = lb_stmt_dup_text (stmt, 3);
+      item->rcpts = g_strsplit (rcpts != NULL ? rcpts : "", "\n", -1);
+      item->state = sqlite3_column_int (stmt, 5);
+      item->attempts = (guint) sqlite3_column_int (stmt, 6);
+      item->next_attempt = sqlite3_column_int64 (stmt, 7);
+      item->last_error = lb_stmt_dup_text (stmt, 8);
+      item->message_id = lb_stmt_dup_text (stmt, 9);
+      item->created = sqlite3_column_int64 (stmt, 10);
+      item->subject = lb_stmt_dup_text (stmt, 11);
+      g_ptr_array_add (list, item);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "list outbox");
+      return NULL;
+    }
+  return g_steal_pointer (&list);
 }
 
 /**
@@ -264,46 +324,54 @@ lb_store_outbox_list (LbStore  *self,
                       gint64    account_id,
                       GError  **error)
 {
+  return outbox_list (self, account_id, FALSE, error);
+}
+
+/**
+ * lb_store_outbox_list_summaries:
+ * @account_id: an account, or 0 for every account
+ *
+ * Like lb_store_outbox_list() without the message bytes, for the Outbox list: @raw is
+ * set only in rows whose @subject is %NULL (queued before the subject was stored).
+ *
+ * Returns: (transfer full) (element-type LbStoreOutboxItem): the items, oldest first
+ */
+GPtrArray *
+lb_store_outbox_list_summaries (LbStore  *self,
+                                gint64    account_id,
+                                GError  **error)
+{
+  return outbox_list (self, account_id, TRUE, error);
+}
+
+/**
+ * lb_store_outbox_get_raw:
+ *
+ * Returns: (transfer full): the message bytes of an outbox item, or %NULL with @error
+ *   set (%LB_ERROR_NOT_FOUND when there is no such item)
+ */
+GBytes *
+lb_store_outbox_get_raw (LbStore  *self,
+                         gint64    item_id,
+                         GError  **error)
+{
   g_autoptr(LbStmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
   int rc;
 
   g_return_val_if_fail (LB_IS_STORE (self), NULL);
 
-  stmt = lb_store_prepare (self,
-                           "SELECT id, account_id, raw, env_from, rcpts, state, attempts, "
-                           "next_attempt, last_error, message_id, created FROM outbox "
-                           "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
-                           error);
+  stmt = lb_store_prepare (self, "SELECT raw FROM outbox WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, account_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_outbox_item_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      LbStoreOutboxItem *item = lb_store_outbox_item_new ();
-      const char *rcpts = (const char *) sqlite3_column_text (stmt, 4);
-
-      item->id = sqlite3_column_int64 (stmt, 0);
-      item->account_id = sqlite3_column_int64 (stmt, 1);
-      item->raw = g_bytes_new (sqlite3_column_blob (stmt, 2),
-                               (gsize) sqlite3_column_bytes (stmt, 2));
-      item->env_from = lb_stmt_dup_text (stmt, 3);
-      item->rcpts = g_strsplit (rcpts != NULL ? rcpts : "", "\n", -1);
-      item->state = sqlite3_column_int (stmt, 5);
-      item->attempts = (guint) sqlite3_column_int (stmt, 6);
-      item->next_attempt = sqlite3_column_int64 (stmt, 7);
-      item->last_error = lb_stmt_dup_text (stmt, 8);
-      item->message_id = lb_stmt_dup_text (stmt, 9);
-      item->created = sqlite3_column_int64 (stmt, 10);
-      g_ptr_array_add (list, item);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      lb_store_set_error (self, rc, error, "list outbox");
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
+  if (rc == SQLITE_DONE)
+    lb_store_not_found (error, "outbox item", item_id);
+  else
+    lb_store_set_error (self, rc, error, "read outbox item");
+  return NULL;
 }
 
 /**

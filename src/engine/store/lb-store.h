@@ -245,12 +245,16 @@ typedef enum {
   LB_STORE_OUTBOX_SENDING = 1,
   LB_STORE_OUTBOX_FAILED  = 2,   /* gave up; needs the user */
   LB_STORE_OUTBOX_SENT    = 3,   /* sent; waiting to be copied to Sent */
+  LB_STORE_OUTBOX_INTERRUPTED = 4, /* found SENDING after a crash: outcome unknown, never resent
+                                    * without the user's say */
 } LbStoreOutboxState;
 
 /**
  * LbStoreOutboxItem:
  * @raw: the message as it will be sent
  * @rcpts: envelope recipients, %NULL-terminated
+ * @subject: (nullable): the decoded Subject, for the Outbox list (%NULL in rows queued
+ *   before it was stored)
  *
  * An outgoing message.
  */
@@ -266,6 +270,7 @@ typedef struct {
   char               *last_error;
   char               *message_id;
   gint64              created;
+  char               *subject;
 } LbStoreOutboxItem;
 
 LbStoreAccount    *lb_store_account_new        (void);
@@ -439,6 +444,12 @@ gint64          lb_store_outbox_put        (LbStore               *self,
                                             GError               **error);
 GPtrArray      *lb_store_outbox_list       (LbStore               *self,
                                             gint64                 account_id,
+                                            GError               **error);
+GPtrArray      *lb_store_outbox_list_summaries (LbStore           *self,
+                                            gint64                 account_id,
+                                            GError               **error);
+GBytes         *lb_store_outbox_get_raw    (LbStore               *self,
+                                            gint64                 item_id,
                                             GError               **error);
 gboolean        lb_store_outbox_update     (LbStore               *self,
                                             gint64                 item_id,

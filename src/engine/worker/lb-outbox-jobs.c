@@ -23,11 +23,48 @@ notify_clear (LbOutboxNotify *notify)
   notify->user_data = NULL;
 }
 
+/* Reports the account's outbox as it is now.  Read here, on the worker thread with its
+ * own connection, so that the main thread never reads or parses outbox rows. */
 static void
-notify_changed (LbOutboxNotify *notify)
+notify_changed (LbOutboxNotify *notify,
+                LbStore        *store,
+                gint64          account_id)
 {
-  if (notify->changed != NULL)
-    notify->changed (notify->user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  if (notify->changed == NULL)
+    return;
+  rows = lb_store_outbox_list_summaries (store, account_id, &error);
+  if (rows == NULL)
+    {
+      g_warning ("Could not read the outbox: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LbStoreOutboxItem *row = g_ptr_array_index (rows, i);
+
+      /* A row queued before subjects were stored: read it from the message once here. */
+      if (row->subject == NULL && row->raw != NULL)
+        row->subject = lb_outbox_extract_subject (row->raw);
+      g_clear_pointer (&row->raw, g_bytes_unref);
+    }
+  notify->changed (account_id, g_steal_pointer (&rows), notify->user_data);
+}
+
+typedef struct {
+  LbOutboxNotify *notify;
+  LbStore        *store;
+  gint64          account_id;
+} SendingReport;
+
+static void
+report_sending (gpointer data)
+{
+  SendingReport *report = data;
+
+  notify_changed (report->notify, report->store, report->account_id);
 }
 
 LbOutboxSendJob *
@@ -259,6 +296,7 @@ lb_outbox_send_job_run (LbStore               *store,
   g_autoptr(LbSecret) password = NULL;
   g_autoptr(GPtrArray) items = NULL;
   LbOutboxContext context = { 0 };
+  SendingReport report;
   LbQuirks quirks;
   gint64 retry_in = 0;
   gboolean ok;
@@ -273,7 +311,7 @@ lb_outbox_send_job_run (LbStore               *store,
                                           (const char * const *) job->recipients, error);
       if (job->item_id == 0)
         return NULL;
-      notify_changed (&job->notify);
+      notify_changed (&job->notify, store, row->id);
       return g_memdup2 (&job->item_id, sizeof job->item_id);
     }
   if (job->message != NULL)
@@ -284,7 +322,7 @@ lb_outbox_send_job_run (LbStore               *store,
                                            (const char * const *) job->recipients, NULL, error);
       if (job->item_id == 0)
         return NULL;
-      notify_changed (&job->notify);
+      notify_changed (&job->notify, store, row->id);
     }
   if (job->all_due)
     lb_outbox_recover_sync (store, row->id);
@@ -298,6 +336,11 @@ lb_outbox_send_job_run (LbStore               *store,
   context.account = row;
   context.provider = provider;
   context.server_saves_sent_copy = quirks.server_saves_sent_copy;
+  report.notify = &job->notify;
+  report.store = store;
+  report.account_id = row->id;
+  context.sending = report_sending;
+  context.sending_data = &report;
 
   items = lb_store_outbox_list (store, row->id, error);
   if (items == NULL)
@@ -306,7 +349,7 @@ lb_outbox_send_job_run (LbStore               *store,
                       cancellable, error);
   if (abort_job)
     return NULL;
-  notify_changed (&job->notify);
+  notify_changed (&job->notify, store, row->id);
   if (retry_in > 0 && job->notify.retry != NULL)
     job->notify.retry (retry_in, job->notify.user_data);
   if (sent_any)
@@ -326,10 +369,10 @@ lb_outbox_send_job_run (LbStore               *store,
 /**
  * lb_outbox_change_job_run:
  *
- * Puts the job's item back in the queue, due now, or discards it.
+ * Puts the job's item back in the queue, due now, or discards it; with no item, only
+ * reports the outbox (the model's first fill).
  *
- * Returns: GINT_TO_POINTER (1) (for a hold job, the new item id in a g_free()d
- *   gint64), or %NULL with @error set
+ * Returns: GINT_TO_POINTER (1), or %NULL with @error set
  */
 gpointer
 lb_outbox_change_job_run (LbStore            *store,
@@ -338,10 +381,12 @@ lb_outbox_change_job_run (LbStore            *store,
 {
   gboolean ok;
 
-  if (job->discard)
+  if (job->item_id == 0)
+    ok = TRUE;
+  else if (job->discard)
     ok = lb_store_outbox_remove (store, job->item_id, error);
   else
     ok = lb_store_outbox_update (store, job->item_id, LB_STORE_OUTBOX_QUEUED, 0, 0, NULL, error);
-  notify_changed (&job->notify);
+  notify_changed (&job->notify, store, job->account_id);
   return ok ? GINT_TO_POINTER (1) : NULL;
 }

@@ -24,7 +24,11 @@ G_BEGIN_DECLS
  * must only hand the news over to the owner's thread.
  */
 typedef struct {
-  void           (*changed) (gpointer user_data);
+  /* The account's outbox changed; @summaries (LbStoreOutboxItem, without the message
+   * bytes, owned by the callee) is how it is now, read on the worker thread. */
+  void           (*changed) (gint64     account_id,
+                             GPtrArray *summaries,
+                             gpointer   user_data);
   void           (*retry)   (gint64   seconds,
                              gpointer user_data);
   gpointer         user_data;
@@ -59,7 +63,8 @@ typedef struct {
  * Puts an item back in the queue, due now, or discards it.
  */
 typedef struct {
-  gint64           item_id;
+  gint64           account_id;
+  gint64           item_id;       /* 0: change nothing, only report the outbox */
   gboolean         discard;
   LbOutboxNotify   notify;
 } LbOutboxChangeJob;

@@ -131,6 +131,19 @@ lb_outbox_extract_from_address (GBytes *message)
   return g_strdup (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (first)));
 }
 
+/**
+ * lb_outbox_extract_subject:
+ *
+ * Returns: (transfer full): the decoded Subject of a built message, "" for none
+ */
+char *
+lb_outbox_extract_subject (GBytes *message)
+{
+  g_autofree char *subject = extract_header (message, "Subject");
+
+  return subject != NULL ? lb_mime_decode_header (subject) : g_strdup ("");
+}
+
 /* Writes a new QUEUED item, due at @next_attempt (0: now). */
 static gint64
 put_item (LbStore             *store,
@@ -152,6 +165,8 @@ put_item (LbStore             *store,
   item->next_attempt = next_attempt;
   item->message_id = message_id != NULL ? g_strdup (message_id) : lb_outbox_extract_message_id (message);
   item->created = g_get_real_time () / G_USEC_PER_SEC;
+  /* Stored with the row, so that the Outbox list never parses the message. */
+  item->subject = lb_outbox_extract_subject (message);
   return lb_store_outbox_put (store, item, error);
 }
 
@@ -200,7 +215,8 @@ lb_outbox_hold_sync (LbStore             *store,
  * lb_outbox_recover_sync:
  *
  * After a crash: every item of @account_id still in state SENDING may or may not have
- * been accepted by the server, so it becomes FAILED (kept, never resent by itself).
+ * been accepted by the server, so it becomes INTERRUPTED (kept, never resent by itself:
+ * only the user's Send Now, after checking Sent, sends it again).
  *
  * Returns: how many items were in that state
  */
@@ -217,10 +233,8 @@ lb_outbox_recover_sync (LbStore *store,
 
       if (item->state != LB_STORE_OUTBOX_SENDING)
         continue;
-      lb_store_outbox_update (store, item->id, LB_STORE_OUTBOX_FAILED, item->attempts, 0,
-                              _("Sending was interrupted. The message may have been sent: check "
-                                "the Sent folder, then send it again or discard it."),
-                              NULL);
+      lb_store_outbox_update (store, item->id, LB_STORE_OUTBOX_INTERRUPTED, item->attempts, 0,
+                              NULL, NULL);
       n++;
     }
   return n;
@@ -342,6 +356,8 @@ lb_outbox_send_item_sync (const LbOutboxContext *context,
                                item->next_attempt, NULL, error))
     return LB_SMTP_TEMPORARY;
   item->state = LB_STORE_OUTBOX_SENDING;
+  if (context->sending != NULL)
+    context->sending (context->sending_data);
   maybe_crash ("before-send");
 
   config = smtp_config (context->account);
@@ -358,6 +374,8 @@ lb_outbox_send_item_sync (const LbOutboxContext *context,
       return LB_SMTP_OK;
 
     case LB_SMTP_TEMPORARY:
+      /* A 4xx reply in the provider's words too, when a rule knows it. */
+      lb_outbox_map_error (context->provider, reply, &local_error);
       item->attempts++;
       item->next_attempt = g_get_real_time () / G_USEC_PER_SEC + lb_outbox_backoff (item->attempts);
       item->state = LB_STORE_OUTBOX_QUEUED;

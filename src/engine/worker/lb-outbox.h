@@ -28,8 +28,9 @@ G_BEGIN_DECLS
  * process dies between those two commits (kill -9, power loss), the server may or may
  * not have accepted the message, and nothing local can tell which.  A row found in
  * state SENDING when the outbox is next processed is therefore never sent again
- * automatically: it becomes FAILED with a message asking the user to check Sent and to
- * retry or discard it.  So a message is sent at most once without the user's say,
+ * automatically: it becomes INTERRUPTED, which the Outbox shows as "Sending was
+ * interrupted — check Sent", and only the user's Send Now (after a question) or Discard
+ * moves it on.  So a message is sent at most once without the user's say,
  * and is never lost: the cost is one question to the user after a crash in that
  * window of (at most) one SMTP session.
  *
@@ -49,6 +50,9 @@ typedef struct {
   const LbProvider     *provider;   /* nullable */
   gboolean              server_saves_sent_copy;
   const char           *password;
+  /* Called once SENDING is committed, before the SMTP session: the Outbox shows it. */
+  void                (*sending) (gpointer data);
+  gpointer              sending_data;
 } LbOutboxContext;
 
 gint64       lb_outbox_queue_sync      (LbStore              *store,
@@ -77,6 +81,7 @@ gboolean     lb_outbox_copy_to_sent_sync (const LbOutboxContext *context,
 gint64       lb_outbox_backoff         (guint                 attempts);
 char        *lb_outbox_extract_message_id (GBytes            *message);
 char        *lb_outbox_extract_from_address (GBytes          *message);
+char        *lb_outbox_extract_subject (GBytes               *message);
 void         lb_outbox_map_error       (const LbProvider     *provider,
                                         const char           *server_reply,
                                         GError              **error);

@@ -170,7 +170,7 @@ test_text_reader_html (void)
 
   g_assert_cmpstr (reader, ==,
                    "see <a href=\"http://example.com/\">http://example.com/</a><br>\n"
-                   "<div class=\"quote\">&gt; &lt;b&gt;quoted&lt;/b&gt;<br>\n</div>");
+                   "<div class=\"quote\">&lt;b&gt;quoted&lt;/b&gt;<br>\n</div>");
 }
 
 static void

@@ -142,9 +142,14 @@ test_text_to_html (void)
                "javascript:alert(1) file:///etc/passwd data:text/html,x<br>\n");
   assert_html ("xhttp://example.com http:// https://\"onmouseover=\"x",
                "xhttp://example.com http:// https://&quot;onmouseover=&quot;x<br>\n");
+  /* The quote bar replaces the marks: one nested div per level, no ">" left. */
   assert_html ("hi\n> quoted\n> more\nreply",
-               "hi<br>\n<div class=\"quote\">&gt; quoted<br>\n&gt; more<br>\n</div>reply<br>\n");
-  assert_html ("> last", "<div class=\"quote\">&gt; last<br>\n</div>");
+               "hi<br>\n<div class=\"quote\">quoted<br>\nmore<br>\n</div>reply<br>\n");
+  assert_html ("> last", "<div class=\"quote\">last<br>\n</div>");
+  assert_html ("> a\n>> b\n> > c\n>\nd",
+               "<div class=\"quote\">a<br>\n<div class=\"quote\">b<br>\nc<br>\n</div>"
+               "<br>\n</div>d<br>\n");
+  assert_html ("1 > 0", "1 &gt; 0<br>\n");
   assert_html ("a  b\n  c", "a&nbsp; b<br>\n&nbsp; c<br>\n");
   assert_html ("", "");
 }

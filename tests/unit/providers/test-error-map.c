@@ -261,6 +261,40 @@ test_unknown (void)
   g_assert_null (m);
 }
 
+/* Refusals any SMTP server gives: a recipient it does not know, a message too large. */
+static void
+test_smtp_refusals (void)
+{
+  static const struct {
+    const char        *text;
+    LbMappedErrorKind  kind;
+  } cases[] = {
+    { "550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual "
+      "mailbox table", LB_MAPPED_ERROR_RECIPIENT_REFUSED },
+    { "550 Requested action not taken: mailbox unavailable", LB_MAPPED_ERROR_RECIPIENT_REFUSED },
+    { "550-5.1.1 The email account that you tried to reach does not exist.",
+      LB_MAPPED_ERROR_RECIPIENT_REFUSED },
+    { "552 5.3.4 Message size exceeds fixed maximum message size", LB_MAPPED_ERROR_MESSAGE_TOO_BIG },
+    { "552 Message too big for this server", LB_MAPPED_ERROR_MESSAGE_TOO_BIG },
+    /* A full mailbox is neither: the server's own words are shown. */
+    { "452 4.2.2 Mailbox full", LB_MAPPED_ERROR_UNKNOWN },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      LbMappedErrorKind kind = -1;
+      g_autofree char *m = lb_error_map_server_text (NULL, LB_ERROR_PHASE_ANY, cases[i].text,
+                                                     strlen (cases[i].text), &kind);
+
+      g_assert_cmpint (kind, ==, cases[i].kind);
+      if (cases[i].kind == LB_MAPPED_ERROR_UNKNOWN)
+        g_assert_null (m);
+      else
+        g_assert_nonnull (m);
+      g_assert_cmpint (lb_mapped_error_kind_to_code (kind), ==, LB_ERROR_SERVER_NO);
+    }
+}
+
 static void
 test_decode (void)
 {
@@ -391,6 +425,7 @@ main (int   argc,
   g_test_add_func ("/providers/error-map/yandex-553", test_yandex_553);
   g_test_add_func ("/providers/error-map/generic-auth", test_generic_auth);
   g_test_add_func ("/providers/error-map/unknown", test_unknown);
+  g_test_add_func ("/providers/error-map/smtp-refusals", test_smtp_refusals);
   g_test_add_func ("/providers/error-map/decode", test_decode);
   g_test_add_func ("/providers/error-map/curl", test_curl);
   g_test_add_func ("/providers/error-map/curl-login-denied", test_curl_login_denied);

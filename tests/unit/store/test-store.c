@@ -247,7 +247,7 @@ test_open_migrates_from_older (Fixture       *fx,
             "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
             "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
             "ALTER TABLE accounts DROP COLUMN goa_id; "
-            "DROP TABLE identities; "
+            "DROP TABLE identities; ALTER TABLE outbox DROP COLUMN subject; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -289,7 +289,7 @@ test_open_migrates_search_index (Fixture       *fx,
             "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
             "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
             "ALTER TABLE accounts DROP COLUMN goa_id; "
-            "DROP TABLE identities; "
+            "DROP TABLE identities; ALTER TABLE outbox DROP COLUMN subject; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
