@@ -211,12 +211,15 @@ test_list_usable (Fixture       *f,
 {
   Run run = { 0 };
   g_autoptr(GVariantDict) password = NULL;
+  g_autoptr(GVariant) carol = NULL;
 
   /* Microsoft's ms_graph (GOA 3.55 on): Graph scopes only, a token IMAP refuses. */
   lb_test_goa_add_account (f->goa, "account_graph",
                            account_props (f, "bob@outlook.com", "ms_graph", "t"));
   /* GOA's own IMAP and SMTP provider: a password account, left to Letterbox's wizard. */
-  password = g_variant_dict_new (account_props (f, "carol@example.com", "imap_smtp", NULL));
+  /* g_variant_dict_new() does not take the floating reference. */
+  carol = g_variant_ref_sink (account_props (f, "carol@example.com", "imap_smtp", NULL));
+  password = g_variant_dict_new (carol);
   g_variant_dict_insert (password, "oauth2", "b", FALSE);
   g_variant_dict_insert (password, "password", "b", TRUE);
   lb_test_goa_add_account (f->goa, "account_password", g_variant_dict_end (password));
