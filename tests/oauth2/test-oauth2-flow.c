@@ -10,40 +10,16 @@
 #include "lb-error.h"
 #include "lb-oauth2-credentials.h"
 #include "lb-oauth2-flow.h"
+#include "lb-test-log.h"
 #include "lb-test-oauth2.h"
 #include "lb-test-wait.h"
 
 /* Every log line of the process, to prove that no token is in any of them. */
-static GString *log_text;
-
-static GLogWriterOutput
-record_writer (GLogLevelFlags   level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE"))
-      {
-        g_string_append_len (log_text, fields[i].value,
-                             fields[i].length < 0 ? (gssize) strlen (fields[i].value)
-                             : fields[i].length);
-        g_string_append_c (log_text, '\n');
-      }
-  /* Everything to stderr (as G_MESSAGES_DEBUG=all would show it): stdout is TAP. */
-  {
-    g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
-
-    g_printerr ("%s\n", line);
-  }
-  return G_LOG_WRITER_HANDLED;
-}
-
 static void
 assert_not_logged (const char *secret)
 {
   g_assert_nonnull (secret);
-  g_assert_null (strstr (log_text->str, secret));
+  g_assert_cmpuint (lb_test_log_count (secret), ==, 0);
 }
 
 typedef struct {
@@ -546,8 +522,7 @@ int
 main (int    argc,
       char **argv)
 {
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (record_writer, NULL, NULL);
+  lb_test_log_record ();
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/oauth2/pkce-challenge", test_pkce_challenge);

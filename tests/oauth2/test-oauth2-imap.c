@@ -11,25 +11,10 @@
 #include "lb-oauth2-credentials.h"
 #include "lb-oauth2-flow.h"
 #include "lb-smtp-sender.h"
+#include "lb-test-log.h"
 #include "lb-test-fixture.h"
 #include "lb-test-oauth2.h"
 #include "lb-test-wait.h"
-
-static GString *log_text;
-
-static GLogWriterOutput
-record_writer (GLogLevelFlags   level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
-{
-  g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
-
-  /* Everything to stderr, as G_MESSAGES_DEBUG=all shows it (stdout is TAP), and kept. */
-  g_string_append_printf (log_text, "%s\n", line);
-  g_printerr ("%s\n", line);
-  return G_LOG_WRITER_HANDLED;
-}
 
 typedef struct {
   LbTestOAuth2     *oauth2;
@@ -67,8 +52,8 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   /* No token, access or refresh, in any log line. */
-  g_assert_null (strstr (log_text->str, f->token->access_token));
-  g_assert_null (strstr (log_text->str, f->token->refresh_token));
+  g_assert_cmpuint (lb_test_log_count (f->token->access_token), ==, 0);
+  g_assert_cmpuint (lb_test_log_count (f->token->refresh_token), ==, 0);
   g_unsetenv ("LETTERBOX_BROWSER");
   lb_oauth2_token_free (f->token);
   lb_oauth2_provider_free (f->provider);
@@ -200,7 +185,7 @@ test_expired_then_refreshed (Fixture       *f,
   g_assert_cmpstr (fresh, !=, token);
   g_assert_true (login_and_select (config, fresh, &exists, &error));
   g_assert_no_error (error);
-  g_assert_null (strstr (log_text->str, fresh));
+  g_assert_cmpuint (lb_test_log_count (fresh), ==, 0);
 }
 
 static LbServerConfig *
@@ -260,8 +245,7 @@ int
 main (int    argc,
       char **argv)
 {
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (record_writer, NULL, NULL);
+  lb_test_log_record ();
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, data) \

@@ -10,26 +10,11 @@
 #include "config.h"
 
 #include "lb-test-env.h"
+#include "lb-test-log.h"
 
 /* Dovecot's capabilities without NOTIFY. */
 #define NO_NOTIFY "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE UIDPLUS " \
                   "LIST-EXTENDED CONDSTORE QRESYNC ESEARCH MOVE LITERAL+ SPECIAL-USE"
-
-static GString *log_text;
-
-static GLogWriterOutput
-record_writer (GLogLevelFlags   level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
-{
-  g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
-
-  g_string_append_printf (log_text, "%s\n", line);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (level, fields, n_fields, user_data);
-  return G_LOG_WRITER_HANDLED;
-}
 
 typedef struct {
   LbTestEnv *env;
@@ -63,12 +48,12 @@ deliver_to_archive (const char *capability,
   lb_test_env_sync_ok (&env);
   g_assert_cmpuint (lb_folder_get_total_count (lb_test_env_folder (&env, LB_FOLDER_ROLE_ARCHIVE)), ==, 5);
 
-  g_string_truncate (log_text, 0);
+  lb_test_log_clear ();
   lb_engine_start (env.engine);
   /* Let IDLE settle before the other client delivers. */
   lb_test_iterate_for (1500);
-  g_assert_nonnull (strstr (log_text->str, capability == NULL ? "watching every folder (NOTIFY)"
-                                                              : "watching INBOX"));
+  g_assert_cmpuint (lb_test_log_count (capability == NULL ? "watching every folder (NOTIFY)"
+                                                              : "watching INBOX"), >, 0);
 
   msg = g_bytes_new_static ("From: Bob <bob@example.com>\r\nTo: alice@example.com\r\n"
                             "Subject: filed by a rule\r\nMessage-ID: <notify-1@example.com>\r\n"
@@ -109,8 +94,7 @@ main (int   argc,
   g_setenv ("LETTERBOX_IDLE_RENEW_SECONDS", "2", TRUE);
   g_setenv ("LETTERBOX_OTHER_FOLDERS_SECONDS", "3", TRUE);
   g_setenv ("G_MESSAGES_DEBUG", "Letterbox-Worker", TRUE);
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (record_writer, NULL, NULL);
+  lb_test_log_record ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/notify/other-folder", test_notify);
   g_test_add_func ("/notify/periodic-without-notify", test_periodic);

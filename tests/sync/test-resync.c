@@ -12,33 +12,8 @@
 #include "config.h"
 
 #include "lb-test-env.h"
+#include "lb-test-log.h"
 #include "lb-test-store.h"
-
-static GString *log_text;
-
-static GLogWriterOutput
-record_writer (GLogLevelFlags   level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
-{
-  g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
-
-  g_string_append_printf (log_text, "%s\n", line);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (level, fields, n_fields, user_data);
-  return G_LOG_WRITER_HANDLED;
-}
-
-static guint
-count_in_log (const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (log_text->str, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-  return n;
-}
 
 static void
 server_command (LbImapSession *other,
@@ -131,22 +106,22 @@ test_changes_both_sides (void)
   server_append (other, "Archive", 3);
   lb_imap_session_logout (other);
 
-  g_string_truncate (log_text, 0);
+  lb_test_log_clear ();
   lb_test_env_sync_ok (&env);
   assert_all_match (&env);
   server = lb_test_env_server_flags (&env, "INBOX");
   g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (server, GUINT_TO_POINTER (7))) & LB_FLAG_FLAGGED);
   g_assert_null (g_hash_table_lookup (server, GUINT_TO_POINTER (20)));
-  g_assert_cmpuint (count_in_log ("INBOX: resynced from QRESYNC: 2 vanished"), ==, 1);
-  g_assert_cmpuint (count_in_log ("Archive: resynced from QRESYNC: 1 vanished"), ==, 1);
-  g_assert_cmpuint (count_in_log ("comparing all UIDs"), ==, 0);
+  g_assert_cmpuint (lb_test_log_count ("INBOX: resynced from QRESYNC: 2 vanished"), ==, 1);
+  g_assert_cmpuint (lb_test_log_count ("Archive: resynced from QRESYNC: 1 vanished"), ==, 1);
+  g_assert_cmpuint (lb_test_log_count ("comparing all UIDs"), ==, 0);
 
   /* Nothing changed: still the cheap path, and still equal. */
-  g_string_truncate (log_text, 0);
+  lb_test_log_clear ();
   lb_test_env_sync_ok (&env);
   assert_all_match (&env);
-  g_assert_cmpuint (count_in_log ("INBOX: resynced from QRESYNC: 0 vanished, 0 flag changes, 0 new"), ==, 1);
-  g_assert_cmpuint (count_in_log ("comparing all UIDs"), ==, 0);
+  g_assert_cmpuint (lb_test_log_count ("INBOX: resynced from QRESYNC: 0 vanished, 0 flag changes, 0 new"), ==, 1);
+  g_assert_cmpuint (lb_test_log_count ("comparing all UIDs"), ==, 0);
   g_clear_object (&mine);
   lb_test_env_stop (&env);
 }
@@ -171,9 +146,9 @@ test_falls_back_on_disagreement (void)
   lb_test_store_exec (path, sql);
   lb_test_env_open_engine (&env);
 
-  g_string_truncate (log_text, 0);
+  lb_test_log_clear ();
   lb_test_env_sync_ok (&env);
-  g_assert_cmpuint (count_in_log ("INBOX: 197 messages stored after QRESYNC, the server has 200: "
+  g_assert_cmpuint (lb_test_log_count ("INBOX: 197 messages stored after QRESYNC, the server has 200: "
                                   "comparing all UIDs"), ==, 1);
   assert_all_match (&env);
   lb_test_env_stop (&env);
@@ -183,8 +158,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (record_writer, NULL, NULL);
+  lb_test_log_record ();
   g_setenv ("G_MESSAGES_DEBUG", "Letterbox-Worker", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/resync/changes-both-sides", test_changes_both_sides);

@@ -305,6 +305,7 @@ test_drafts (void)
 
   /* Built: Bcc stays out of a message to send and in a draft to keep. */
   edit->from = lb_mailbox_new ("Alice", "alice@example.com");
+  g_free (edit->message_id);
   edit->message_id = g_strdup ("draft-1@example.com");
   {
     /* lb_attachment_new() takes its own reference to the contents. */
