@@ -227,7 +227,7 @@ dispatch_changes (gpointer data)
           self->last_error = g_steal_pointer (&error_text);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
         }
-      /* The worker records a refused grant in the store before it reports the error. */
+      /* The worker knows of a refused grant before it reports the error. */
       if (LB_AUTH_IS_TOKEN (self->row->auth) &&
           self->needs_sign_in != lb_account_get_needs_sign_in (self))
         {
@@ -430,19 +430,14 @@ lb_account_get_auth (LbAccount *self)
 gboolean
 lb_account_get_needs_sign_in (LbAccount *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbStore) store = NULL;
-  g_autoptr(LbStoreAccount) row = NULL;
-
   g_return_val_if_fail (LB_IS_ACCOUNT (self), FALSE);
   if (!LB_AUTH_IS_TOKEN (self->row->auth))
     return FALSE;
-  if (self->row->needs_sign_in)
-    return TRUE;
-  /* The account's threads record it in the store when it happens. */
-  store = lb_store_open (self->store_path, LB_STORE_OPEN_READ_ONLY, &error);
-  row = store != NULL ? lb_store_get_account (store, self->row->id, &error) : NULL;
-  return row != NULL && row->needs_sign_in;
+  /* The account's threads know it as it happens (and record it in the store, from which
+   * other processes build their accounts); asking them is no I/O on the main thread. */
+  if (self->worker != NULL)
+    return lb_account_worker_get_needs_sign_in (self->worker);
+  return self->row->needs_sign_in;
 }
 
 const LbStoreAccount *

@@ -67,14 +67,16 @@ fetch_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The account that adding or updating it gave, as the task's result (both finish
+ * functions are g_task_propagate_pointer() on a task of the engine). */
 static void
-added (GObject      *source,
-       GAsyncResult *result,
-       gpointer      user_data)
+account_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  LbAccount *account = lb_engine_add_account_finish (LB_ENGINE (source), result, &error);
+  LbAccount *account = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (account == NULL)
     g_task_return_error (task, error);
@@ -104,8 +106,8 @@ checked (GObject      *source,
       g_task_return_new_error (task, LB_ERROR, LB_ERROR_AUTH, "%s", check->message);
       return;
     }
-  lb_engine_add_account_async (engine, d->settings, NULL, g_task_get_cancellable (task), added,
-                               g_object_ref (task));
+  lb_engine_add_account_async (engine, d->settings, NULL, g_task_get_cancellable (task),
+                               account_done, g_object_ref (task));
 }
 
 static void
@@ -200,21 +202,6 @@ ask_thread (GTask        *task,
 }
 
 static void
-retried (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  LbAccount *account = lb_engine_update_account_finish (LB_ENGINE (source), result, &error);
-
-  if (account == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, account, g_object_unref);
-}
-
-static void
 asked (GObject      *source,
        GAsyncResult *result,
        gpointer      user_data)
@@ -232,7 +219,7 @@ asked (GObject      *source,
     }
   s = lb_account_dup_settings (account);
   lb_engine_update_account_async (engine, account, s, NULL, g_task_get_cancellable (task),
-                                  retried, g_object_ref (task));
+                                  account_done, g_object_ref (task));
 }
 
 /**

@@ -79,13 +79,14 @@ get_n_items (GListModel *model)
 /* In a search's results, a message whose match is in its body but not in what the row
  * shows (the sender, the subject, the start of the body) gets the sentence it is in, so
  * that one sees why it was found.  Rows are made a page at a time, for what is on
- * screen; the body text is one indexed read each. */
+ * screen; the body text is one indexed read each.  @terms are the query's words, and
+ * @lowered the same in lower case, both worked out once for the page. */
 static void
-add_search_sentence (LbMessageList *self,
-                     LbStore       *store,
-                     LbMessage     *m)
+add_search_sentence (LbStore            *store,
+                     LbMessage          *m,
+                     const char * const *terms,
+                     const char * const *lowered)
 {
-  g_auto(GStrv) terms = lb_search_highlight_terms (self->query, LB_HIGHLIGHT_FIELD_OTHER);
   g_autofree char *shown = NULL;
   g_autofree char *body = NULL;
   g_autofree char *sentence = NULL;
@@ -93,15 +94,11 @@ add_search_sentence (LbMessageList *self,
   if (terms[0] == NULL)
     return;
   shown = g_ascii_strdown (lb_message_get_preview (m), -1);
-  for (guint i = 0; terms[i] != NULL; i++)
-    {
-      g_autofree char *term = g_ascii_strdown (terms[i], -1);
-
-      if (strstr (shown, term) != NULL)
-        return;
-    }
+  for (guint i = 0; lowered[i] != NULL; i++)
+    if (strstr (shown, lowered[i]) != NULL)
+      return;
   body = lb_store_get_body_text (store, lb_message_get_id (m), NULL);
-  sentence = lb_search_highlight_sentence (body, (const char * const *) terms);
+  sentence = lb_search_highlight_sentence (body, terms);
   if (sentence != NULL)
     _lb_message_set_search_sentence (m, sentence);
 }
@@ -115,6 +112,8 @@ load_page (LbMessageList *self,
   guint n = MIN (PAGE, self->ids->len - start);
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree gint64 *want = g_new (gint64, n);
+  g_auto(GStrv) terms = NULL;
+  g_auto(GStrv) lowered = NULL;
   guint n_want = 0;
 
   for (guint i = 0; i < n; i++)
@@ -138,6 +137,13 @@ load_page (LbMessageList *self,
           g_hash_table_iter_remove (&iter);
     }
 
+  if (self->query != NULL)
+    {
+      terms = lb_search_highlight_terms (self->query, LB_HIGHLIGHT_FIELD_OTHER);
+      lowered = g_new0 (char *, g_strv_length (terms) + 1);
+      for (guint i = 0; terms[i] != NULL; i++)
+        lowered[i] = g_ascii_strdown (terms[i], -1);
+    }
   rows = lb_store_get_rows_by_location (store, want, n_want, NULL);
   for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
@@ -153,8 +159,9 @@ load_page (LbMessageList *self,
                                     account != NULL ? lb_account_get_display_name (account) : NULL,
                                     account != NULL ? lb_account_get_color (account) : NULL);
       _lb_message_set_location_id (m, want[i]);
-      if (self->query != NULL)
-        add_search_sentence (self, store, m);
+      if (terms != NULL)
+        add_search_sentence (store, m, (const char * const *) terms,
+                             (const char * const *) lowered);
       key = g_new (gint64, 1);
       *key = want[i];
       g_hash_table_insert (self->cache, key, m);

@@ -72,14 +72,6 @@ G_DEFINE_FINAL_TYPE (LbAccountEditor, lb_account_editor, ADW_TYPE_WINDOW)
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
-static const char *
-ui_language (void)
-{
-  const char * const *names = g_get_language_names ();
-
-  return names[0] != NULL && g_str_has_prefix (names[0], "zh") ? "zh" : "en";
-}
-
 static char *
 stripped_text (GtkEditable *editable)
 {
@@ -386,7 +378,7 @@ fill_sign_in (LbAccountEditor *self)
   const char *provider_id = lb_account_get_provider_id (self->account);
   g_autoptr(LbProviderInfo) info = provider_id != NULL ? lb_provider_info_lookup (provider_id)
                                                        : NULL;
-  const char *term = info != NULL ? lb_provider_info_get_secret_term (info, ui_language ()) : NULL;
+  const char *term = info != NULL ? lb_provider_info_get_secret_term (info, NULL) : NULL;
 
   if (lb_account_get_auth (self->account) == LB_AUTH_OAUTH2)
     {

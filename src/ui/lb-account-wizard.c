@@ -121,15 +121,6 @@ struct _LbAccountWizard
 
 G_DEFINE_FINAL_TYPE (LbAccountWizard, lb_account_wizard, ADW_TYPE_WINDOW)
 
-/* The language of the provider texts: the bundled database has Chinese and English. */
-static const char *
-ui_language (void)
-{
-  const char * const *names = g_get_language_names ();
-
-  return names[0] != NULL && g_str_has_prefix (names[0], "zh") ? "zh" : "en";
-}
-
 /* "app password" → "App password"; Chinese terms are left alone. */
 static char *
 capitalize (const char *text)
@@ -370,7 +361,8 @@ static void
 fill_secret_page (LbAccountWizard *self)
 {
   LbProviderInfo *provider = current_provider (self);
-  const char *lang = ui_language ();
+  /* NULL: the user's language, as the provider database picks it. */
+  const char *lang = NULL;
   const char *domain = address_domain (current_address (self));
   LbCredentialKind credential = current_credential (self);
   g_autofree char *name = NULL;
@@ -523,8 +515,8 @@ fill_oauth2_page (LbAccountWizard *self)
   const char *brand = oauth2_brand (oauth2_id);
   gboolean password_too = self->reauth == NULL
                           && current_credential (self) != LB_CREDENTIAL_OAUTH2_ONLY;
-  const char *name = provider != NULL && lb_provider_info_get_name (provider, ui_language ()) != NULL
-                     ? lb_provider_info_get_name (provider, ui_language ())
+  const char *name = provider != NULL && lb_provider_info_get_name (provider, NULL) != NULL
+                     ? lb_provider_info_get_name (provider, NULL)
                      : address_domain (current_address (self));
   g_autofree char *title = NULL;
   g_autofree char *intro = NULL;

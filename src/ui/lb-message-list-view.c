@@ -624,20 +624,6 @@ lb_message_list_view_set_scope_title (LbMessageListView *self,
   self->scope_title = g_strdup (title);
 }
 
-/**
- * lb_message_list_view_get_search_count_text:
- *
- * Returns: (nullable): for tests: the search count line, or %NULL when it is hidden
- */
-const char *
-lb_message_list_view_get_search_count_text (LbMessageListView *self)
-{
-  g_return_val_if_fail (LB_IS_MESSAGE_LIST_VIEW (self), NULL);
-
-  return gtk_revealer_get_reveal_child (self->search_count_revealer)
-         ? gtk_label_get_text (self->search_count_label) : NULL;
-}
-
 void
 lb_message_list_view_start_search (LbMessageListView *self)
 {

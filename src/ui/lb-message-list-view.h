@@ -47,6 +47,5 @@ const char        *lb_message_list_view_get_server_search_state (LbMessageListVi
 void               lb_message_list_view_search_everywhere (LbMessageListView *self);
 void               lb_message_list_view_set_scope_title (LbMessageListView *self,
                                                          const char        *title);
-const char        *lb_message_list_view_get_search_count_text (LbMessageListView *self);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "lb-background.h"
 #include "lb-body-view.h"
 #include "lb-message-content.h"
 #include "lb-reader.h"
@@ -286,12 +287,6 @@ open_with (LbReader   *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static gboolean
-is_sandboxed (void)
-{
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
-}
-
 static void
 on_attachment_shown (GObject      *source,
                      GAsyncResult *result,
@@ -306,7 +301,7 @@ on_attachment_shown (GObject      *source,
       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
       || gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
     return;
-  if (!is_sandboxed ())
+  if (!lb_background_is_sandboxed ())
     open_with (self, path);
   else
     {
@@ -343,9 +338,9 @@ on_attachment_written (GObject      *source,
   /* The type as GIO will see it (the name, then the first bytes), and so the default
    * application gtk_show_uri_full() would start. */
   content_type = g_content_type_guess (path, NULL, 0, NULL);
-  if (!is_sandboxed ())
+  if (!lb_background_is_sandboxed ())
     app = g_app_info_get_default_for_type (content_type, FALSE);
-  if (!is_sandboxed () && app == NULL)
+  if (!lb_background_is_sandboxed () && app == NULL)
     {
       open_with (self, path);
       return;
@@ -517,7 +512,9 @@ open_folder_action (GtkWidget  *widget,
   LbReader *self = LB_READER (widget);
   const char *uri = g_variant_get_string (parameter, NULL);
   const char *uris[] = { uri, NULL };
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  /* The application's own session bus connection: no connecting on a click. */
+  GApplication *app = g_application_get_default ();
+  GDBusConnection *bus = app != NULL ? g_application_get_dbus_connection (app) : NULL;
 
   g_object_set_data_full (G_OBJECT (self), "lb-saved-uri", g_strdup (uri), g_free);
   if (bus == NULL)

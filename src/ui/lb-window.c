@@ -695,21 +695,6 @@ on_toast_undo (AdwToast *toast,
   lb_window_queue_restore_selection (self);
 }
 
-/**
- * lb_window_add_toast:
- * @toast: (transfer full): the toast
- *
- * Shows a toast over the window (sending, for example, tells how it goes so).
- */
-void
-lb_window_add_toast (LbWindow *self,
-                     AdwToast *toast)
-{
-  g_return_if_fail (LB_IS_WINDOW (self));
-
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
 static void
 lb_window_toast_undo (LbWindow   *self,
                       const char *title,

@@ -27,7 +27,5 @@ LbMessageListView *lb_window_get_message_list  (LbWindow *self);
 LbMessage         *lb_window_get_shown_message (LbWindow *self);
 void               lb_window_open_message      (LbWindow *self,
                                                 gint64    message_id);
-void               lb_window_add_toast         (LbWindow *self,
-                                                AdwToast *toast);
 
 G_END_DECLS

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include "lb-test-cli.h"
+
 #include <string.h>
 
 #include "lb-test-env.h"
@@ -29,18 +31,7 @@ typedef struct {
   GString       *output;    /* everything the CLI printed, debug messages included */
 } Fixture;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
+typedef LbTestCliRun Run;
 
 /* Runs letterbox-cli with ARGS (NULL-terminated) and --data-dir, STDIN_TEXT on its
  * standard input. */
@@ -50,31 +41,9 @@ run_cli (Fixture            *f,
          const char         *stdin_text,
          const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  const char *data_dir[] = { "--data-dir", f->profile, NULL };
 
-  run_clear (run);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_ptr_array_add (argv, (gpointer) cli_path);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, f->profile);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (proc);
-  g_test_message ("%s %s -> %d\n%s%s", args[0], args[1] != NULL ? args[1] : "", run->status,
-                  run->out, run->err);
+  lb_test_cli_run (run, cli_path, stdin_text, NULL, args, data_dir);
   g_string_append_printf (f->output, "%s\n%s\n", run->out, run->err);
 }
 
@@ -201,7 +170,7 @@ list_accounts (Fixture *f)
   run_cli (f, &run, NULL, (const char *[]) { "account", "list", "--json", NULL });
   g_assert_cmpint (run.status, ==, 0);
   out = g_steal_pointer (&run.out);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   return out;
 }
 
@@ -234,7 +203,7 @@ test_list_usable (Fixture       *f,
   /* Nothing was added by listing. */
   run_cli (f, &run, NULL, (const char *[]) { "account", "list", "--json", NULL });
   g_assert_cmpstr (run.out, ==, "[]\n");
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 static void
@@ -288,7 +257,7 @@ test_add_sync_send (Fixture       *f,
   g_assert_null (strstr (f->output->str, first + 3));
   assert_not_in_files (renewed, f->profile);
   g_assert_null (strstr (f->output->str, renewed));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 static void
@@ -330,7 +299,7 @@ test_not_authorized (Fixture       *f,
   g_clear_pointer (&list, g_free);
   list = list_accounts (f);
   g_assert_cmpstr (list, ==, "[]\n");
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 static void
@@ -356,7 +325,7 @@ test_removed_from_goa (Fixture       *f,
   run_cli (f, &run, NULL, (const char *[]) { "list", "--json", NULL });
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Still here"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 int

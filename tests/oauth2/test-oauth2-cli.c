@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "lb-test-cli.h"
+
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -30,18 +32,7 @@ typedef struct {
   GString       *output;    /* everything the CLI printed, debug messages included */
 } Fixture;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
+typedef LbTestCliRun Run;
 
 /* Runs letterbox-cli with ARGS (NULL-terminated) and --data-dir, STDIN_TEXT on its
  * standard input; LETTERBOX_BROWSER and LETTERBOX_OAUTH2_PROVIDERS are inherited. */
@@ -51,31 +42,9 @@ run_cli (Fixture            *f,
          const char         *stdin_text,
          const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  const char *data_dir[] = { "--data-dir", f->profile, NULL };
 
-  run_clear (run);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_ptr_array_add (argv, (gpointer) cli_path);
-  g_ptr_array_add (argv, (gpointer) args[0]);
-  for (guint i = 1; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, f->profile);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (proc);
-  g_test_message ("%s -> %d\n%s%s", args[0], run->status, run->out, run->err);
+  lb_test_cli_run (run, cli_path, stdin_text, NULL, args, data_dir);
   g_string_append_printf (f->output, "%s\n%s\n", run->out, run->err);
 }
 
@@ -148,7 +117,7 @@ list_accounts (Fixture *f)
   run_cli (f, &run, NULL, (const char *[]) { "account", "list", "--json", NULL });
   g_assert_cmpint (run.status, ==, 0);
   out = g_steal_pointer (&run.out);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   return out;
 }
 
@@ -198,7 +167,7 @@ test_sign_in_sync_send (Fixture       *f,
   stats = lb_test_oauth2_command (f->oauth2, "stats");
   g_assert_true (g_str_has_prefix (stats, "ok codes=1 refreshes="));
   g_assert_false (g_str_has_prefix (stats, "ok codes=1 refreshes=0 "));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 static void
@@ -216,7 +185,7 @@ test_expired_token (Fixture       *f,
   g_assert_cmpstr (answer, ==, "ok");
   run_cli (f, &run, NULL, (const char *[]) { "sync", NULL });
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 /* The "id" of the one account in `account list --json`. */
@@ -287,7 +256,7 @@ test_revoked_then_sign_in_again (Fixture       *f,
   g_clear_pointer (&after, g_free);
   after = list_accounts (f);
   g_assert_null (strstr (strstr (after, "\"id\":") + 1, "\"id\":"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 /* Whether NEEDLE is in the first LENGTH bytes of DATA, which may hold NUL bytes. */
@@ -397,7 +366,7 @@ test_no_token_anywhere (Fixture       *f,
   assert_no_token (tokens, seen, length, "the browser's command line or environment");
   g_unlink (dump);
   g_unlink (wrapper);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 int

@@ -383,6 +383,13 @@ check_cli (GString       *report,
 }
 
 /* The local search finds the message by its body line. */
+
+static gboolean
+list_loaded (gpointer list)
+{
+  return !lb_message_list_is_loading (list);
+}
+
 static gboolean
 search_finds (LbEngine     *engine,
               const Sample *s,
@@ -392,8 +399,7 @@ search_finds (LbEngine     *engine,
                                                          : g_strdup (s->body);
   g_autoptr(LbMessageList) list = lb_engine_search (engine, query, 0);
 
-  while (lb_message_list_is_loading (list))
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (lb_test_wait_until (list_loaded, list, 60));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
     {
       g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);

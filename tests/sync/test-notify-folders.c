@@ -67,6 +67,9 @@ deliver_to_archive (const char *capability,
   lb_imap_session_logout (other);
 
   g_assert_true (lb_test_wait_until (archive_has, &wait, within_s));
+  /* With NOTIFY, the news is what brought it (the periodic sync is off then). */
+  if (capability == NULL)
+    g_assert_cmpuint (lb_test_log_count ("NOTIFY: a folder changed"), >, 0);
   lb_test_env_assert_folder_matches (&env, LB_FOLDER_ROLE_ARCHIVE, "Archive");
   lb_test_env_stop (&env);
 }

@@ -433,8 +433,7 @@ test_alias_reply_and_signature (void)
   g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
   subject = find (GTK_WIDGET (composer), "subject");
   text = find (GTK_WIDGET (composer), "body");
-  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
-    g_main_context_iteration (NULL, TRUE);
+  LB_UI_TEST_WAIT_UNTIL (*gtk_editable_get_text (GTK_EDITABLE (subject)) != '\0');
 
   /* Sent to the alias: the reply is from the alias, with its signature above the quote. */
   g_assert_nonnull (strstr (selected_from (composer), "sales@example.com"));
@@ -456,8 +455,7 @@ test_alias_reply_and_signature (void)
   g_assert_true (g_str_has_prefix (body, "Here it is.\n\n-- \nThe Sales Team\n\n"));
 
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
-  while (composer != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
   received = lb_test_servers_wait_smtp (env.servers, 1, 20000);
   g_assert_cmpuint (received->len, ==, 1);
   sent = g_ptr_array_index (received, 0);
@@ -476,15 +474,13 @@ test_alias_reply_and_signature (void)
     g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
     subject = find (GTK_WIDGET (composer), "subject");
     text = find (GTK_WIDGET (composer), "body");
-    while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
-      g_main_context_iteration (NULL, TRUE);
+    LB_UI_TEST_WAIT_UNTIL (*gtk_editable_get_text (GTK_EDITABLE (subject)) != '\0');
     g_clear_pointer (&body, g_free);
     body = text_view_get (text);
     g_assert_true (g_str_has_suffix (body, "\n\n-- \nThe Sales Team"));
     g_assert_true (strstr (body, "> Could you") < strstr (body, "-- \nThe Sales Team"));
     gtk_widget_activate_action (GTK_WIDGET (composer), "composer.discard", NULL);
-    while (composer != NULL)
-      g_main_context_iteration (NULL, TRUE);
+    lb_ui_test_wait_until_gone ((gpointer *) &composer);
     g_settings_reset (settings, "signature-position");
   }
 
@@ -520,8 +516,7 @@ test_new_message_signature (void)
   body = text_view_get (find (GTK_WIDGET (composer), "body"));
   g_assert_cmpstr (body, ==, "\n\n-- \nAlice");
   gtk_window_close (GTK_WINDOW (composer));
-  while (composer != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  lb_ui_test_wait_until_gone ((gpointer *) &composer);
   /* Saving would have started at the close: give its thread the time to write. */
   lb_test_iterate_for (500);
   dir = g_dir_open (drafts, 0, NULL);

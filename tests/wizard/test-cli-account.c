@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include "lb-test-cli.h"
+
 #include <string.h>
 
 #include "lb-test-fixture.h"
@@ -20,18 +22,7 @@ static LbTestServers *servers;
 static char *discovery_file;
 static char *profile;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
+typedef LbTestCliRun Run;
 
 /* Runs letterbox-cli with ARGS (NULL-terminated), STDIN_TEXT on its standard input and,
  * if WITH_FILE, the discovery file in its environment. */
@@ -41,33 +32,10 @@ run_cli (Run                *run,
          gboolean            with_file,
          const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  g_autofree char *file_env = g_strconcat ("LETTERBOX_TEST_DISCOVERY_FILE=", discovery_file, NULL);
+  const char *env[] = { with_file ? file_env : "LETTERBOX_TEST_DISCOVERY_FILE", NULL };
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  /* English messages whatever the machine's locale. */
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  if (with_file)
-    g_subprocess_launcher_setenv (launcher, "LETTERBOX_TEST_DISCOVERY_FILE", discovery_file, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "LETTERBOX_TEST_DISCOVERY_FILE");
-
-  g_ptr_array_add (argv, (gpointer) cli_path);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (proc);
-  g_test_message ("%s -> %d\n%s%s", (char *) argv->pdata[1], run->status, run->out, run->err);
+  lb_test_cli_run (run, cli_path, stdin_text, env, args, NULL);
 }
 
 static void
@@ -82,7 +50,7 @@ test_discover (void)
   g_assert_nonnull (strstr (run.out, "\"imap_host\":\"127.0.0.1\""));
   g_assert_nonnull (strstr (run.out, port));
   g_assert_nonnull (strstr (run.out, "\"imap_username\":\"alice@example.com\""));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   /* The bundled database answers for QQ without any network. */
   run_cli (&run, NULL, FALSE, (const char *[]) { "discover", "xiaoming@qq.com", NULL });
@@ -91,11 +59,11 @@ test_discover (void)
   g_assert_nonnull (strstr (run.out, "provider\tqq"));
   g_assert_nonnull (strstr (run.out, "credential\tauthorization-code"));
   g_assert_nonnull (strstr (run.out, "imap\timap.qq.com:993:tls\txiaoming@qq.com"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   run_cli (&run, NULL, FALSE, (const char *[]) { "discover", "no-at-sign", NULL });
   g_assert_cmpint (run.status, !=, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 static void
@@ -111,26 +79,26 @@ test_add_without_servers (void)
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "refused the sign-in"));
   g_assert_null (strstr (run.err, "wrong-code"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, TRUE, list);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.out, "alice@example.com"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   /* The right one: discovery, the check, then the account. */
   run_cli (&run, GOOD_CODE "\n", TRUE, add);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.err, "autoconfig"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, TRUE, list);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "\"email\":\"alice@example.com\""));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   /* And it syncs. */
   run_cli (&run, NULL, TRUE, (const char *[]) { "sync", "--data-dir", profile, NULL });
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 /* With the servers given there is no sign-in check; then the account is listed, and
@@ -155,40 +123,40 @@ test_add_with_servers_and_remove (void)
                                                  "bob@example.com", "--imap", imap, NULL });
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "--password-stdin"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, "\n", FALSE, add);
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "No password on standard input"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   run_cli (&run, "bob-secret\n", FALSE, add);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Added account"));
   g_assert_nonnull (strstr (run.out, "bob@example.com"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, list);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "\"email\":\"bob@example.com\""));
   g_assert_nonnull (strstr (run.out, "\"name\":\"Bob\""));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "frobnicate", "--data-dir", dir, NULL });
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "frobnicate"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "remove", "--data-dir", dir,
                                                  "nobody@example.com", NULL });
   g_assert_cmpint (run.status, !=, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "remove", "--data-dir", dir,
                                                  "bob@example.com", NULL });
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, list);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.out, "bob@example.com"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 /* `account set` (--proxy, --signature) and `account alias add|remove`: what is set shows
@@ -207,49 +175,49 @@ test_set_and_aliases (void)
   g_assert_no_error (error);
   run_cli (&run, "carol-secret\n", FALSE, add);
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, list);
   g_assert_nonnull (strstr (run.out, "\"proxy\":\"system\""));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "set", "carol@example.com", "--data-dir",
                                                  dir, "--proxy", "socks5://127.0.0.1:1080",
                                                  "--signature", "Carol", NULL });
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "set", "carol@example.com", "--data-dir",
                                                  dir, "--proxy", "ftp://nowhere", NULL });
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "is not a proxy"));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "alias", "add", "carol@example.com",
                                                  "sales@example.com", "--data-dir", dir, "--name",
                                                  "Sales", "--signature", "The Sales Team", NULL });
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "alias", "add", "carol@example.com",
                                                  "carol@example.com", "--data-dir", dir, NULL });
   g_assert_cmpint (run.status, !=, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, list);
   /* A SOCKS5 proxy resolves names through the proxy. */
   g_assert_nonnull (strstr (run.out, "\"proxy\":\"socks5h://127.0.0.1:1080\""));
   g_assert_nonnull (strstr (run.out, "\"signature\":\"Carol\""));
   g_assert_nonnull (strstr (run.out, "\"aliases\":\"sales@example.com\""));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "alias", "remove", "carol@example.com",
                                                  "sales@example.com", "--data-dir", dir, NULL });
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, (const char *[]) { "account", "set", "carol@example.com", "--data-dir",
                                                  dir, "--proxy", "none", NULL });
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
   run_cli (&run, NULL, FALSE, list);
   g_assert_nonnull (strstr (run.out, "\"aliases\":\"\""));
   g_assert_nonnull (strstr (run.out, "\"proxy\":\"none\""));
-  run_clear (&run);
+  lb_test_cli_run_clear (&run);
 }
 
 static void

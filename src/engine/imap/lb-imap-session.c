@@ -1129,8 +1129,10 @@ lb_imap_session_idle_sync (LbImapSession      *self,
   if (!write_all (self, "DONE\r\n", 6, cancellable, error))
     return FALSE;
   /* A live server answers DONE at once; silence here means the connection is dead
-   * (a stalled NAT mapping, a suspended laptop) and the caller reconnects. */
-  ok = finish_command (self, tag, "IDLE", NULL, NULL, 0, cancellable, error);
+   * (a stalled NAT mapping, a suspended laptop) and the caller reconnects.  News that
+   * comes with the answer (NOTIFY's STATUS of another folder) goes to @func too: it
+   * would otherwise be lost between two IDLE rounds. */
+  ok = finish_command (self, tag, "IDLE", func, user_data, 0, cancellable, error);
   if (ok == NULL)
     return FALSE;
   *out_changed = changed;

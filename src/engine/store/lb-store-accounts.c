@@ -370,25 +370,14 @@ lb_store_set_needs_sign_in (LbStore  *self,
                             gboolean  needs_sign_in,
                             GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
-  int rc;
+  guint changes = 0;
 
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) ||
+      !lb_store_run (self, "mark account for sign-in", &changes, error,
+                     "UPDATE accounts SET needs_sign_in = ?1 WHERE id = ?2", "il",
+                     needs_sign_in ? 1 : 0, account_id))
     return FALSE;
-  stmt = lb_store_prepare (self, "UPDATE accounts SET needs_sign_in = ?1 WHERE id = ?2", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, needs_sign_in ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 2, account_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      lb_store_set_error (self, rc, error, "mark account for sign-in");
-      return FALSE;
-    }
-  if (sqlite3_changes (lb_store_get_db (self)) == 0)
-    return lb_store_not_found (error, "account", account_id);
-  return TRUE;
+  return changes > 0 || lb_store_not_found (error, "account", account_id);
 }
 
 /**

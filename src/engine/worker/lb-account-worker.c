@@ -129,16 +129,18 @@ status_for_error (const GError *error)
   return LB_ACCOUNT_STATUS_ERROR;
 }
 
-/* Records in the store, for every process to see, that the grant is gone.  Any thread:
+/* Records in the store, for every process to see, that the grant is gone (or, for an
+ * Online Accounts account the user fixed in Settings, that it works again).  Any thread:
  * a connection of its own, as SQLite connections are never shared across threads. */
 static void
-mark_needs_sign_in (LbAccountWorker *self)
+record_needs_sign_in (LbAccountWorker *self,
+                      gboolean         needs_sign_in)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LbStore) store = lb_store_open (self->store_path, LB_STORE_OPEN_DEFAULT, &error);
 
-  if (store == NULL || !lb_store_set_needs_sign_in (store, self->row->id, TRUE, &error))
-    g_warning ("Cannot record that account %" G_GINT64_FORMAT " needs a new sign-in: %s",
+  if (store == NULL || !lb_store_set_needs_sign_in (store, self->row->id, needs_sign_in, &error))
+    g_warning ("Cannot record the sign-in state of account %" G_GINT64_FORMAT ": %s",
                self->row->id, error->message);
 }
 
@@ -219,24 +221,11 @@ oauth2_access_token (LbAccountWorker  *self,
   if (!self->needs_sign_in)
     {
       self->needs_sign_in = TRUE;
-      mark_needs_sign_in (self);
+      record_needs_sign_in (self, TRUE);
     }
   g_mutex_unlock (&self->credentials_mutex);
   set_sign_in_error (error);
   return NULL;
-}
-
-/* Records in the store that an Online Accounts account works again (the user fixed its
- * sign-in in Settings), so that every process stops showing the needs-sign-in state. */
-static void
-clear_needs_sign_in (LbAccountWorker *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbStore) store = lb_store_open (self->store_path, LB_STORE_OPEN_DEFAULT, &error);
-
-  if (store == NULL || !lb_store_set_needs_sign_in (store, self->row->id, FALSE, &error))
-    g_warning ("Cannot record that account %" G_GINT64_FORMAT " signs in again: %s",
-               self->row->id, error->message);
 }
 
 /* An Online Accounts account's access token: Online Accounts renews it and keeps the
@@ -266,7 +255,7 @@ goa_access_token (LbAccountWorker  *self,
       if (self->row->needs_sign_in)
         {
           self->row->needs_sign_in = FALSE;
-          clear_needs_sign_in (self);
+          record_needs_sign_in (self, FALSE);
         }
       g_mutex_unlock (&self->credentials_mutex);
       return token;
@@ -280,7 +269,7 @@ goa_access_token (LbAccountWorker  *self,
           self->needs_sign_in = TRUE;
           self->goa_error = g_error_copy (local_error);
           self->row->needs_sign_in = TRUE;
-          mark_needs_sign_in (self);
+          record_needs_sign_in (self, TRUE);
         }
       g_mutex_unlock (&self->credentials_mutex);
     }
@@ -301,6 +290,23 @@ worker_password (gpointer       user_data,
   if (self->row->auth == LB_AUTH_GOA)
     return goa_access_token (self, cancellable, error);
   return self->password_func (self->password_data, refused, cancellable, error);
+}
+
+/**
+ * lb_account_worker_get_needs_sign_in:
+ *
+ * Any thread.  Whether the account's grant was refused: in this run, or (until Online
+ * Accounts answers again, for a GOA account) in an earlier one.
+ */
+gboolean
+lb_account_worker_get_needs_sign_in (LbAccountWorker *self)
+{
+  gboolean needs;
+
+  g_mutex_lock (&self->credentials_mutex);
+  needs = self->needs_sign_in || self->row->needs_sign_in;
+  g_mutex_unlock (&self->credentials_mutex);
+  return needs;
 }
 
 /**

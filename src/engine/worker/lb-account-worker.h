@@ -52,6 +52,7 @@ typedef struct {
                             gpointer         user_data);
 } LbAccountWorkerCallbacks;
 
+gboolean         lb_account_worker_get_needs_sign_in (LbAccountWorker  *self);
 void             lb_account_worker_set_rotated_func (LbAccountWorker     *self,
                                                      LbOAuth2RotatedFunc  func,
                                                      gpointer             user_data);

@@ -152,6 +152,24 @@ set_implausible_error (LbImapSync          *self,
                self->config->host, folder->display_name != NULL ? folder->display_name : "");
 }
 
+/* Sorts @uids and drops duplicates and every UID not above @above (-1: none). */
+static void
+sort_unique_uids (GArray *uids,
+                  gint64  above)
+{
+  guint kept = 0;
+
+  g_array_sort (uids, cmp_uid);
+  for (guint i = 0; i < uids->len; i++)
+    {
+      guint32 uid = g_array_index (uids, guint32, i);
+
+      if ((gint64) uid > above && (kept == 0 || uid != g_array_index (uids, guint32, kept - 1)))
+        g_array_index (uids, guint32, kept++) = uid;
+    }
+  g_array_set_size (uids, kept);
+}
+
 /**
  * search_all_uids:
  * @exists: the folder's size as SELECT reported it
@@ -173,7 +191,6 @@ search_all_uids (LbImapSync          *self,
   g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(LbImapResponse) ok = NULL;
   SearchData d = { uids, 0, exists };
-  guint kept = 0;
 
   /* The answer is about a number per message ("4294967295 " at most). */
   lb_imap_session_expect (self->session, 0, (guint64) exists * 11);
@@ -192,12 +209,8 @@ search_all_uids (LbImapSync          *self,
       set_implausible_error (self, folder, error);
       return NULL;
     }
-  g_array_sort (uids, cmp_uid);
-  for (guint i = 0; i < uids->len; i++)
-    if (kept == 0 || g_array_index (uids, guint32, i) != g_array_index (uids, guint32, kept - 1))
-      g_array_index (uids, guint32, kept++) = g_array_index (uids, guint32, i);
-  g_array_set_size (uids, kept);
-  *out_complete = kept == d.exists && lb_imap_session_get_malformed (self->session) == 0;
+  sort_unique_uids (uids, -1);
+  *out_complete = uids->len == d.exists && lb_imap_session_get_malformed (self->session) == 0;
   return g_steal_pointer (&uids);
 }
 
@@ -818,7 +831,6 @@ search_uids_above (LbImapSync    *self,
   g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(LbImapResponse) ok = NULL;
   SearchData d = { uids, 0, *inout_exists };
-  guint kept = 0;
 
   if (above == G_MAXUINT32)
     return g_steal_pointer (&uids);
@@ -828,15 +840,7 @@ search_uids_above (LbImapSync    *self,
   if (ok == NULL)
     return NULL;
   *inout_exists = d.exists;
-  g_array_sort (uids, cmp_uid);
-  for (guint i = 0; i < uids->len; i++)
-    {
-      guint32 uid = g_array_index (uids, guint32, i);
-
-      if (uid > above && (kept == 0 || uid != g_array_index (uids, guint32, kept - 1)))
-        g_array_index (uids, guint32, kept++) = uid;
-    }
-  g_array_set_size (uids, kept);
+  sort_unique_uids (uids, above);
   return g_steal_pointer (&uids);
 }
 
