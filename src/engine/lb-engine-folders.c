@@ -382,7 +382,7 @@ lb_engine_drop_messages_async (LbEngine            *self,
         g_ptr_array_add (d->cross, g_object_ref (m));
     }
   d->undo_id = drop_within_account (self, same, folder_id, copy);
-  drop_next (g_steal_pointer (&task));
+  drop_next (task);
 }
 
 /**
