@@ -241,6 +241,7 @@ drop_fetched (GObject      *source,
   g_autoptr(GBytes) body = lb_account_fetch_body_finish (LB_ACCOUNT (source), result, &error);
   GString *flags = g_string_new (NULL);
   g_autofree char *flag_text = NULL;
+  GCancellable *cancellable;
 
   if (body == NULL)
     {
@@ -255,8 +256,10 @@ drop_fetched (GObject      *source,
   if (lb_message_get_flags (m) & LB_FLAG_ANSWERED)
     g_string_append (flags, "\\Answered ");
   flag_text = g_strchomp (g_string_free (flags, FALSE));
-  _lb_account_append_async (d->dest, d->folder_id, flag_text, body, g_task_get_cancellable (task),
-                            drop_appended, g_steal_pointer (&task));
+  /* The cancellable first: the order arguments are evaluated in is not defined. */
+  cancellable = g_task_get_cancellable (task);
+  _lb_account_append_async (d->dest, d->folder_id, flag_text, body, cancellable, drop_appended,
+                            g_steal_pointer (&task));
 }
 
 static void

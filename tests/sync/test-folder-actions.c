@@ -477,6 +477,69 @@ test_drop_same_account (void)
   lb_test_env_stop (&env);
 }
 
+/* A drop on another account's folder copies (APPEND) and then deletes the original to its
+ * own Trash, only once the copy is confirmed: when the APPEND fails (the folder vanished
+ * on the server), the original stays where it was. */
+static void
+test_drop_cross_account (void)
+{
+  const char * const users[] = { "alice@example.com:secret", "bob@example.com:secret", NULL };
+  const char * const corpus[] = { "alice@example.com:INBOX:3:11", NULL };
+  LbTestServersOptions servers = { .users = users, .corpus = corpus, .no_smtp = TRUE };
+  LbTestEnvOptions options = { .servers = &servers };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) bob = NULL;
+  g_autoptr(LbMessage) one = NULL;
+  g_autoptr(LbMessage) two = NULL;
+  g_autoptr(LbImapSession) session = NULL;
+  g_autoptr(LbImapResponse) ok = NULL;
+  g_autoptr(GHashTable) kept = NULL;
+  LbTestEnv env = { 0 };
+  gint64 inbox, keep, gone;
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_sync_ok (&env);
+  bob = lb_test_add_account (env.engine, env.servers, 0, "bob@example.com", NULL, TRUE);
+  lb_account_create_folder_async (bob, 0, "Keep", NULL, lb_test_got_result, &env.result);
+  keep = lb_account_create_folder_finish (bob, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  lb_account_create_folder_async (bob, 0, "Gone", NULL, lb_test_got_result, &env.result);
+  gone = lb_account_create_folder_finish (bob, lb_test_env_wait (&env), &error);
+  g_assert_no_error (error);
+  assert_folder_listed (bob, "Keep", TRUE);
+  assert_folder_listed (bob, "Gone", TRUE);
+
+  inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
+  one = lb_test_env_message_with_uid (&env, inbox, 1);
+  lb_engine_drop_messages_async (env.engine, &one, 1, keep, FALSE, NULL, lb_test_got_result, &env.result);
+  g_assert_cmpuint (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &error), >, 0);
+  g_assert_no_error (error);
+  commit_and_replay (&env);
+  kept = lb_test_server_flags (env.servers, "bob@example.com", "Keep");
+  g_assert_cmpuint (g_hash_table_size (kept), ==, 1);
+  g_assert_cmpuint (server_count (&env, "INBOX"), ==, 2);
+  g_assert_cmpuint (server_count (&env, "Trash"), ==, 1);
+
+  /* Another client removes Gone; the store does not know yet. */
+  session = lb_test_server_session (env.servers, "bob@example.com");
+  ok = lb_imap_session_command_sync (session, NULL, NULL, NULL, &error, "DELETE \"Gone\"");
+  g_assert_no_error (error);
+  lb_imap_session_logout (session);
+
+  two = lb_test_env_message_with_uid (&env, inbox, 2);
+  lb_engine_drop_messages_async (env.engine, &two, 1, gone, FALSE, NULL, lb_test_got_result, &env.result);
+  g_assert_cmpuint (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  commit_and_replay (&env);
+  g_assert_cmpuint (server_count (&env, "INBOX"), ==, 2);
+  g_assert_cmpuint (server_count (&env, "Trash"), ==, 1);
+  g_clear_object (&two);
+  two = lb_test_env_message_with_uid (&env, inbox, 2);
+  lb_account_stop (bob);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -488,5 +551,6 @@ main (int    argc,
   g_test_add_func ("/folder-actions/mark-all-read", test_mark_all_read);
   g_test_add_func ("/folder-actions/junk-with-keywords", test_junk_with_keywords);
   g_test_add_func ("/folder-actions/drop-same-account", test_drop_same_account);
+  g_test_add_func ("/folder-actions/drop-cross-account", test_drop_cross_account);
   return g_test_run ();
 }
