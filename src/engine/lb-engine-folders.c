@@ -201,7 +201,7 @@ drop_finish (GTask  *task,
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, GUINT_TO_POINTER (MAX (d->undo_id, 1)), NULL);
+    g_task_return_boolean (task, TRUE);
 }
 
 static void drop_next (GTask *task);
@@ -391,14 +391,21 @@ lb_engine_drop_messages_async (LbEngine            *self,
 /**
  * lb_engine_drop_messages_finish:
  *
- * Returns: an id for lb_engine_undo() when the drop was a move within one account,
- *   another non-zero value when it succeeded otherwise, or 0 with @error set (what was
- *   copied before the failure stays copied; its originals are deleted)
+ * @out_undo_id: (out) (optional): an id for lb_engine_undo() when messages moved within
+ *   their account, else 0
+ *
+ * Returns: %TRUE on success; %FALSE with @error set when a copy to another account
+ *   failed (what was copied before stays copied, and its originals are deleted)
  */
-guint
+gboolean
 lb_engine_drop_messages_finish (LbEngine      *self,
                                 GAsyncResult  *result,
+                                guint         *out_undo_id,
                                 GError       **error)
 {
-  return GPOINTER_TO_UINT (g_task_propagate_pointer (G_TASK (result), error));
+  DropData *d = g_task_get_task_data (G_TASK (result));
+
+  if (out_undo_id != NULL)
+    *out_undo_id = d != NULL ? d->undo_id : 0;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -89,8 +89,9 @@ void     lb_engine_drop_messages_async    (LbEngine            *self,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
-guint    lb_engine_drop_messages_finish   (LbEngine            *self,
+gboolean lb_engine_drop_messages_finish   (LbEngine            *self,
                                            GAsyncResult        *result,
+                                           guint               *out_undo_id,
                                            GError             **error);
 
 G_END_DECLS

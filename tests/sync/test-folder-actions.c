@@ -454,6 +454,7 @@ test_drop_same_account (void)
   g_autoptr(LbMessage) two = NULL;
   LbTestEnv env = { 0 };
   gint64 inbox, dest;
+  guint undo_id = 0;
 
   lb_test_env_start (&env, &options);
   lb_test_env_sync_ok (&env);
@@ -465,11 +466,13 @@ test_drop_same_account (void)
   two = lb_test_env_message_with_uid (&env, inbox, 2);
 
   lb_engine_drop_messages_async (env.engine, &one, 1, dest, FALSE, NULL, lb_test_got_result, &env.result);
-  g_assert_cmpuint (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &error), >, 0);
+  g_assert_true (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &undo_id, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (undo_id, >, 0);
   lb_engine_drop_messages_async (env.engine, &two, 1, dest, TRUE, NULL, lb_test_got_result, &env.result);
-  g_assert_cmpuint (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &error), >, 0);
+  g_assert_true (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &undo_id, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (undo_id, ==, 0);
   commit_and_replay (&env);
 
   g_assert_cmpuint (server_count (&env, "Kept"), ==, 2);
@@ -512,7 +515,7 @@ test_drop_cross_account (void)
   inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
   one = lb_test_env_message_with_uid (&env, inbox, 1);
   lb_engine_drop_messages_async (env.engine, &one, 1, keep, FALSE, NULL, lb_test_got_result, &env.result);
-  g_assert_cmpuint (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &error), >, 0);
+  g_assert_true (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), NULL, &error));
   g_assert_no_error (error);
   commit_and_replay (&env);
   kept = lb_test_server_flags (env.servers, "bob@example.com", "Keep");
@@ -528,7 +531,7 @@ test_drop_cross_account (void)
 
   two = lb_test_env_message_with_uid (&env, inbox, 2);
   lb_engine_drop_messages_async (env.engine, &two, 1, gone, FALSE, NULL, lb_test_got_result, &env.result);
-  g_assert_cmpuint (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), &error), ==, 0);
+  g_assert_false (lb_engine_drop_messages_finish (env.engine, lb_test_env_wait (&env), NULL, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
   commit_and_replay (&env);
