@@ -13,7 +13,10 @@
 #include "lb-imap-response.h"
 #include "lb-message-list.h"
 #include "lb-test-account.h"
+#include "lb-test-cli.h"
 #include "lb-test-env.h"
+
+static const char *cli_path;
 
 /* ---- The server's view ---------------------------------------------------------- */
 
@@ -543,11 +546,79 @@ test_drop_cross_account (void)
   lb_test_env_stop (&env);
 }
 
+static void
+cli (LbTestEnv          *env,
+     LbTestCliRun       *run,
+     const char * const *args)
+{
+  const char *data_dir[] = { "--data-dir", env->profile, NULL };
+
+  lb_test_cli_run (run, cli_path, NULL, NULL, args, data_dir);
+}
+
+/* letterbox-cli folders create|rename|delete|empty and mark-read --all reach the server;
+ * a special folder is refused with the reason. */
+static void
+test_cli (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:12:21", "alice@example.com:Trash:2:22", NULL };
+  LbTestEnvOptions options = { .corpus = corpus };
+  LbTestCliRun run = { 0 };
+  g_autoptr(GHashTable) inbox = NULL;
+  g_autofree char *child = NULL;
+  g_autofree char *renamed = NULL;
+  LbTestEnv env = { 0 };
+  char delim = 0;
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_sync_ok (&env);
+  g_ptr_array_unref (server_list (env.servers, LB_TEST_ENV_USER, &delim));
+
+  cli (&env, &run, (const char *[]) { "folders", "create", "Clients", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (g_ascii_strtoll (run.out, NULL, 10), >, 0);
+  g_assert_true (server_has (&env, "Clients"));
+  cli (&env, &run, (const char *[]) { "folders", "create", "--parent", "Clients", "客户", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  child = g_strdup_printf ("Clients%c&W6JiNw-", delim);
+  g_assert_true (server_has (&env, child));
+  cli (&env, &run, (const char *[]) { "folders", "rename", "客户", "项目", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  renamed = g_strdup_printf ("Clients%c&mHl27g-", delim);
+  g_assert_true (server_has (&env, renamed));
+  g_assert_false (server_has (&env, child));
+
+  cli (&env, &run, (const char *[]) { "folders", "delete", "sent", NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "Special folders cannot be deleted"));
+  g_assert_true (server_has (&env, "Sent"));
+  cli (&env, &run, (const char *[]) { "folders", "delete", "Clients", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_false (server_has (&env, "Clients"));
+  g_assert_false (server_has (&env, renamed));
+
+  inbox = lb_test_env_server_flags (&env, "INBOX");
+  g_assert_cmpuint (count_unseen (inbox), >, 0);
+  g_clear_pointer (&inbox, g_hash_table_unref);
+  cli (&env, &run, (const char *[]) { "mark-read", "--all", "inbox", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  inbox = lb_test_env_server_flags (&env, "INBOX");
+  g_assert_cmpuint (g_hash_table_size (inbox), ==, 12);
+  g_assert_cmpuint (count_unseen (inbox), ==, 0);
+
+  cli (&env, &run, (const char *[]) { "folders", "empty", "trash", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (server_count (&env, "Trash"), ==, 0);
+  lb_test_cli_run_clear (&run);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  cli_path = argc > 1 ? argv[1] : NULL;
   g_test_add_func ("/folder-actions/create-rename-delete", test_create_rename_delete);
   g_test_add_func ("/folder-actions/special-refused", test_special_refused);
   g_test_add_func ("/folder-actions/empty-trash", test_empty_trash);
@@ -555,5 +626,7 @@ main (int    argc,
   g_test_add_func ("/folder-actions/junk-with-keywords", test_junk_with_keywords);
   g_test_add_func ("/folder-actions/drop-same-account", test_drop_same_account);
   g_test_add_func ("/folder-actions/drop-cross-account", test_drop_cross_account);
+  if (cli_path != NULL)
+    g_test_add_func ("/folder-actions/cli", test_cli);
   return g_test_run ();
 }
