@@ -855,6 +855,15 @@ lb_window_mark_all_read_action (GtkWidget  *widget,
   if (unread->len > 0)
     lb_engine_set_flags (self->engine, (LbMessage **) unread->pdata, unread->len,
                          LB_FLAG_SEEN, 0);
+  /* The rows above change at once; for a folder or All Inboxes the engine then marks the
+   * rest of it in the store too, whatever the list has loaded (queued after the change
+   * above, so nothing is replayed twice).  Search results are only what they found. */
+  if (lb_message_list_get_query (list) == NULL &&
+      (lb_message_list_is_unified (list) || lb_message_list_get_folder_id (list) > 0))
+    lb_engine_mark_folder_read_async (self->engine,
+                                      lb_message_list_is_unified (list)
+                                      ? LB_ENGINE_ALL_INBOXES : lb_message_list_get_folder_id (list),
+                                      NULL, NULL, NULL);
   lb_window_update_toggles (self);
 }
 
