@@ -613,6 +613,45 @@ test_cli (void)
   lb_test_env_stop (&env);
 }
 
+/* A port nothing listens on: bound, then closed. */
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  g_socket_close (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* Offline, folder management says plainly that it needs the server; nothing is queued
+ * that would surprise the user later. */
+static void
+test_offline (void)
+{
+  LbTestEnvOptions options = { .no_account = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  LbTestEnv env = { 0 };
+
+  lb_test_env_start (&env, &options);
+  account = lb_test_add_account (env.engine, env.servers, closed_port (), LB_TEST_ENV_USER, NULL, FALSE);
+  lb_account_create_folder_async (account, 0, "Later", NULL, lb_test_got_result, &env.result);
+  g_assert_cmpint (lb_account_create_folder_finish (account, lb_test_env_wait (&env), &error), ==, 0);
+  g_assert_error (error, LB_ERROR, LB_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "cannot be reached"));
+  g_assert_false (server_has (&env, "Later"));
+  lb_account_stop (account);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -626,6 +665,7 @@ main (int    argc,
   g_test_add_func ("/folder-actions/junk-with-keywords", test_junk_with_keywords);
   g_test_add_func ("/folder-actions/drop-same-account", test_drop_same_account);
   g_test_add_func ("/folder-actions/drop-cross-account", test_drop_cross_account);
+  g_test_add_func ("/folder-actions/offline", test_offline);
   if (cli_path != NULL)
     g_test_add_func ("/folder-actions/cli", test_cli);
   return g_test_run ();
