@@ -20,7 +20,6 @@
 
 #include "lb-folder-actions.h"
 #include "lb-folder-menu.h"
-#include "lb-sidebar.h"
 
 #define ROW_ACCOUNT_KEY "lb-menu-account"
 #define ROW_FOLDER_KEY "lb-menu-folder"
@@ -214,7 +213,7 @@ new_activated (GSimpleAction *action,
   if (parent != NULL)
     /* Translators: %s is the name of the folder the new one goes in. */
     body = g_strdup_printf (_("The new folder goes inside “%s”, on the server."),
-                            lb_sidebar_folder_name (parent));
+                            lb_folder_get_name (parent));
   folder_dialog (self, "new", _("New Folder"),
                  body != NULL ? body : _("The new folder is made on the server, so other mail apps see it too."),
                  _("C_reate"), "");
