@@ -13,6 +13,7 @@
 
 #include "lb-folder-menu.h"
 #include "lb-message-drag.h"
+#include "lb-message-row.h"
 
 /**
  * lb_message_drag_text:
@@ -64,6 +65,32 @@ lb_message_drag_icon_new (guint n_messages)
   return box;
 }
 
+/* The message row under the pointer, if any (transfer none). */
+static LbMessageRow *
+row_at (LbMessageListView *view,
+        double             x,
+        double             y)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (lb_message_list_view_get_list_view (view)), x, y,
+                                       GTK_PICK_DEFAULT);
+  GtkWidget *row = picked != NULL ? gtk_widget_get_ancestor (picked, LB_TYPE_MESSAGE_ROW) : NULL;
+
+  return row != NULL && lb_message_row_get_message (LB_MESSAGE_ROW (row)) != NULL
+         ? LB_MESSAGE_ROW (row) : NULL;
+}
+
+static gboolean
+contains (GPtrArray *messages,
+          LbMessage *message)
+{
+  for (guint i = 0; i < messages->len; i++)
+    if (lb_message_get_id (g_ptr_array_index (messages, i)) == lb_message_get_id (message))
+      return TRUE;
+  return FALSE;
+}
+
+/* What is dragged: the selection when the drag starts on a selected row; a row outside
+ * it is selected first and dragged alone, as in file managers. */
 static GdkContentProvider *
 on_prepare (GtkDragSource     *source,
             double             x,
@@ -71,7 +98,16 @@ on_prepare (GtkDragSource     *source,
             LbMessageListView *view)
 {
   g_autoptr(GPtrArray) selected = lb_message_list_view_get_selected (view);
-  g_autofree char *text = selected != NULL ? lb_message_drag_text (selected) : NULL;
+  LbMessageRow *row = row_at (view, x, y);
+  g_autofree char *text = NULL;
+
+  if (row != NULL && !contains (selected, lb_message_row_get_message (row)))
+    {
+      lb_message_list_view_select_position (view, lb_message_row_get_position (row));
+      g_ptr_array_set_size (selected, 0);
+      g_ptr_array_add (selected, g_object_ref (lb_message_row_get_message (row)));
+    }
+  text = lb_message_drag_text (selected);
 
   if (text == NULL)
     return NULL;

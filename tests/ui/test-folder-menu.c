@@ -19,6 +19,7 @@
 #include "lb-imap-response.h"
 #include "lb-message-drag.h"
 #include "lb-message-list-view.h"
+#include "lb-message-row.h"
 #include "lb-sidebar.h"
 #include "lb-test-account.h"
 #include "lb-test-env.h"
@@ -188,6 +189,60 @@ drop_target_of (GtkWidget *row)
   return NULL;
 }
 
+/* The list's row showing POSITION (transfer none), or NULL. */
+static GtkWidget *
+find_message_row (GtkWidget *root,
+                  guint      position)
+{
+  if (LB_IS_MESSAGE_ROW (root) && lb_message_row_get_message (LB_MESSAGE_ROW (root)) != NULL &&
+      lb_message_row_get_position (LB_MESSAGE_ROW (root)) == position)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_message_row (child, position);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Starts a drag on the list view at the middle of the row at POSITION, through the list's
+ * own GtkDragSource ("prepare", as GTK emits it when the pointer moves past the drag
+ * threshold), and returns the text it offers. */
+static char *
+drag_from_row (LbMessageListView *view,
+               guint              position)
+{
+  GtkWidget *list_view = GTK_WIDGET (lb_message_list_view_get_list_view (view));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (list_view);
+  g_autoptr(GdkContentProvider) provider = NULL;
+  GtkDragSource *source = NULL;
+  GtkWidget *row = find_message_row (list_view, position);
+  GValue value = G_VALUE_INIT;
+  graphene_rect_t bounds;
+  char *text;
+
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_compute_bounds (row, list_view, &bounds));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && source == NULL; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DRAG_SOURCE (c))
+        source = GTK_DRAG_SOURCE (c);
+    }
+  g_assert_nonnull (source);
+  g_signal_emit_by_name (source, "prepare", (double) bounds.origin.x + 20,
+                         (double) (bounds.origin.y + bounds.size.height / 2), &provider);
+  g_assert_nonnull (provider);
+  g_value_init (&value, G_TYPE_STRING);
+  g_assert_true (gdk_content_provider_get_value (provider, &value, NULL));
+  text = g_value_dup_string (&value);
+  g_value_unset (&value);
+  return text;
+}
+
 static void
 save_drag_icon (void)
 {
@@ -258,10 +313,19 @@ run_window (GApplication *application)
   lb_sidebar_select_folder (sidebar, inbox_id);
   LB_UI_TEST_WAIT_UNTIL (lb_message_list_view_get_list (view) != NULL &&
                          g_list_model_get_n_items (G_LIST_MODEL (lb_message_list_view_get_list (view))) == 3);
+  /* The first row is selected; the drag starts on the second, which is then what moves
+   * (and becomes the selection). */
   lb_message_list_view_select_position (view, 0);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  text = drag_from_row (view, 1);
   selected = lb_message_list_view_get_selected (view);
   g_assert_cmpuint (selected->len, ==, 1);
-  text = lb_message_drag_text (selected);
+  {
+    g_autofree char *expected = lb_message_drag_text (selected);
+    g_assert_cmpstr (text, ==, expected);
+    g_assert_cmpuint (lb_message_get_id (g_ptr_array_index (selected, 0)), ==,
+                      lb_message_get_id (lb_message_row_get_message (LB_MESSAGE_ROW (find_message_row (GTK_WIDGET (view), 1)))));
+  }
   target = drop_target_of (find_row (sidebar, "Projects"));
   g_assert_nonnull (target);
   g_assert_nonnull (drop_target_of (find_row (sidebar, role_title (engine, LB_FOLDER_ROLE_INBOX))));
