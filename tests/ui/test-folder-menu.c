@@ -305,6 +305,8 @@ run_window (GApplication *application)
   LB_UI_TEST_WAIT_UNTIL (find_row (sidebar, "项目") != NULL && find_row (sidebar, "客户") == NULL);
   g_assert_true (server_has_child ("Projects", "&mHl27g-"));
   g_assert_false (server_has_child ("Projects", "&W6JiNw-"));
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+  lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "folder-sidebar.png");
 
   /* Drop the first inbox message on Projects, through the row's own drop target. */
   inbox_id = lb_folder_get_id (lb_account_find_folder (g_list_model_get_item (lb_engine_get_accounts (engine), 0),
@@ -329,6 +331,16 @@ run_window (GApplication *application)
   target = drop_target_of (find_row (sidebar, "Projects"));
   g_assert_nonnull (target);
   g_assert_nonnull (drop_target_of (find_row (sidebar, role_title (engine, LB_FOLDER_ROLE_INBOX))));
+  if (screenshot_dir != NULL)
+    {
+      /* How the row looks while messages hover over it. */
+      GtkWidget *projects = find_row (sidebar, "Projects");
+
+      gtk_widget_set_state_flags (projects, GTK_STATE_FLAG_DROP_ACTIVE, FALSE);
+      lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+      lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "folder-drop-hover.png");
+      gtk_widget_unset_state_flags (projects, GTK_STATE_FLAG_DROP_ACTIVE);
+    }
   g_value_init (&value, G_TYPE_STRING);
   g_value_set_string (&value, text);
   g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
