@@ -98,12 +98,26 @@ current_folder (LbFolderMenu *self)
 
 /* ---- Dialogs ------------------------------------------------------------------- */
 
+/* What a dialog's answer needs, held by the dialog itself: the sidebar (and its menu)
+ * may be gone by the time the user answers. */
 typedef struct {
-  LbFolderMenu *menu;
-  gint64        account_id;
-  gint64        folder_id;
-  GtkEntry     *entry;
+  GtkWidget *owner;
+  LbEngine  *engine;
+  gint64     account_id;
+  gint64     folder_id;
+  GtkEntry  *entry;
 } DialogData;
+
+static void
+dialog_data_free (gpointer data,
+                  GClosure *closure)
+{
+  DialogData *d = data;
+
+  g_clear_object (&d->owner);
+  g_clear_object (&d->engine);
+  g_free (d);
+}
 
 static void
 on_name_changed (GtkEditable      *entry,
@@ -128,16 +142,13 @@ on_dialog_response (AdwMessageDialog *dialog,
                     DialogData       *d)
 {
   const char *what = g_object_get_data (G_OBJECT (dialog), "lb-what");
-  LbFolderMenu *self = d->menu;
-  LbAccount *account = self->engine != NULL ? lb_engine_get_account (self->engine, d->account_id) : NULL;
+  LbAccount *account = d->engine != NULL ? lb_engine_get_account (d->engine, d->account_id) : NULL;
   const char *name = d->entry != NULL ? gtk_editable_get_text (GTK_EDITABLE (d->entry)) : NULL;
-  GtkWidget *owner = g_object_ref (self->owner);
+  GtkWidget *owner;
 
   if (g_strcmp0 (response, "ok") != 0 || account == NULL)
-    {
-      g_object_unref (owner);
-      return;
-    }
+    return;
+  owner = g_object_ref (d->owner);
   if (g_str_equal (what, "new"))
     lb_account_create_folder_async (account, MAX (d->folder_id, 0), name, NULL,
                                     folder_action_done, owner);
@@ -169,7 +180,8 @@ folder_dialog (LbFolderMenu *self,
   gtk_widget_set_name (GTK_WIDGET (dialog), name);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "ok", ok_label, NULL);
   adw_message_dialog_set_close_response (dialog, "cancel");
-  d->menu = self;
+  d->owner = g_object_ref (self->owner);
+  d->engine = self->engine != NULL ? g_object_ref (self->engine) : NULL;
   d->account_id = self->account_id;
   d->folder_id = self->folder_id;
   if (initial != NULL)
@@ -192,7 +204,7 @@ folder_dialog (LbFolderMenu *self,
     }
   g_object_set_data_full (G_OBJECT (dialog), "lb-what", g_strdup (what), g_free);
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_dialog_response), d,
-                         (GClosureNotify) (void (*) (void)) g_free, 0);
+                         dialog_data_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   if (d->entry != NULL)
     gtk_widget_grab_focus (GTK_WIDGET (d->entry));
