@@ -59,14 +59,24 @@ folder_action_done (GObject      *source,
 {
   g_autoptr(GtkWidget) owner = user_data;
   g_autoptr(GError) error = NULL;
-  const char *heading = g_object_get_data (G_OBJECT (result), "lb-heading");
+  gpointer tag = g_task_get_source_tag (G_TASK (result));
+  const char *heading;
 
-  if (g_task_get_source_tag (G_TASK (result)) == lb_account_create_folder_async)
+  if (tag == lb_account_create_folder_async)
     lb_account_create_folder_finish (LB_ACCOUNT (source), result, &error);
   else
     lb_account_folder_action_finish (LB_ACCOUNT (source), result, &error);
-  if (error != NULL)
-    show_error (owner, heading != NULL ? heading : _("The Folder Could Not Be Changed"), error);
+  if (error == NULL)
+    return;
+  if (tag == lb_account_create_folder_async)
+    heading = _("Could Not Create the Folder");
+  else if (tag == lb_account_rename_folder_async)
+    heading = _("Could Not Rename the Folder");
+  else if (tag == lb_account_delete_folder_async)
+    heading = _("Could Not Delete the Folder");
+  else
+    heading = _("Could Not Empty the Folder");
+  show_error (owner, heading, error);
 }
 
 static void
