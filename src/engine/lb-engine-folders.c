@@ -142,12 +142,18 @@ lb_engine_mark_junk (LbEngine   *self,
                      guint       n_messages,
                      gboolean    junk)
 {
+  LbFolderRole dest = junk ? LB_FOLDER_ROLE_JUNK : LB_FOLDER_ROLE_INBOX;
+  g_autoptr(GPtrArray) todo = g_ptr_array_new ();
+
   g_return_val_if_fail (LB_IS_ENGINE (self), 0);
-  if (n_messages == 0)
+  /* Those already where they would go stay: a move onto itself is no news for the filter. */
+  for (guint i = 0; i < n_messages; i++)
+    if (lb_message_get_folder_role (messages[i]) != dest)
+      g_ptr_array_add (todo, messages[i]);
+  if (todo->len == 0)
     return 0;
-  return _lb_engine_hide_for_undo (self, messages, n_messages, LB_STORE_OP_MOVE,
-                                   junk ? LB_FOLDER_ROLE_JUNK : LB_FOLDER_ROLE_INBOX, 0,
-                                   junk ? LB_JUNK_MARK_JUNK : LB_JUNK_MARK_NOT_JUNK);
+  return _lb_engine_hide_for_undo (self, (LbMessage **) todo->pdata, todo->len, LB_STORE_OP_MOVE,
+                                   dest, 0, junk ? LB_JUNK_MARK_JUNK : LB_JUNK_MARK_NOT_JUNK);
 }
 
 /* ---- Dropping messages on a folder -------------------------------------------------- */

@@ -427,6 +427,8 @@ test_junk_with_keywords (void)
 
   back = lb_test_env_message_with_uid (&env, lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_JUNK)),
                                        GPOINTER_TO_UINT (uid));
+  /* Already in Junk: nothing to do. */
+  g_assert_cmpuint (lb_engine_mark_junk (env.engine, &back, 1, TRUE), ==, 0);
   g_assert_cmpuint (lb_engine_mark_junk (env.engine, &back, 1, FALSE), >, 0);
   commit_and_replay (&env);
   g_assert_cmpuint (server_count (&env, "Junk"), ==, 0);
