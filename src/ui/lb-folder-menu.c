@@ -395,6 +395,30 @@ on_row_long_press (GtkGestureLongPress *gesture,
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* The Menu key and Shift+F10 on a focused row, as in the message list. */
+static gboolean
+on_row_menu_key (GtkWidget *row,
+                 GVariant  *args,
+                 gpointer   user_data)
+{
+  return lb_folder_menu_popup (user_data, row, 24, gtk_widget_get_height (row) / 2.0);
+}
+
+static void
+add_menu_keys (LbFolderMenu *self,
+               GtkWidget    *row)
+{
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  GtkShortcutTrigger *trigger =
+    gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                 gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK));
+
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (trigger,
+                                                          gtk_callback_action_new (on_row_menu_key, self, NULL)));
+  gtk_widget_add_controller (row, keys);
+}
+
 /* ---- Drops --------------------------------------------------------------------- */
 
 /**
@@ -453,8 +477,8 @@ on_drop (GtkDropTarget *target,
  * @account: (nullable): the row's account; %NULL with @folder %NULL for All Inboxes
  * @folder: (nullable): the row's folder, or %NULL for the account's own row
  *
- * Gives a sidebar row its context menu (right click, long press) and, for a folder that
- * can hold mail, makes it a drop target for messages.
+ * Gives a sidebar row its context menu (right click, long press, the Menu key) and, for a
+ * folder that can hold mail, makes it a drop target for messages.
  */
 void
 lb_folder_menu_attach_row (LbFolderMenu *self,
@@ -476,6 +500,7 @@ lb_folder_menu_attach_row (LbFolderMenu *self,
   g_signal_connect (press, "pressed", G_CALLBACK (on_row_long_press), self);
   gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
   gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (press));
+  add_menu_keys (self, row);
 
   if (folder != NULL && lb_folder_get_selectable (folder) &&
       lb_folder_get_role (folder) != LB_FOLDER_ROLE_OUTBOX)
