@@ -654,6 +654,45 @@ test_offline (void)
   lb_test_env_stop (&env);
 }
 
+/* Bug: on a server without UNSELECT, deleting the selected folder left INBOX examined
+ * (read-only) in the session, which then took INBOX for selected and sent the next
+ * change to it into a refusal (the change was undone).  Now INBOX is selected
+ * read-write, and a flag set afterwards reaches the server. */
+static void
+test_delete_selected_without_unselect (void)
+{
+  const char * const corpus[] = { "alice@example.com:INBOX:2:31", NULL };
+  LbTestEnvOptions options = {
+    .corpus = corpus,
+    /* Dovecot's, without UNSELECT (as 163 and QQ). */
+    .imap_capability = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE UIDPLUS "
+                       "LITERAL+ AUTH=PLAIN",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessage) m = NULL;
+  g_autoptr(GHashTable) flags = NULL;
+  LbTestEnv env = { 0 };
+  gint64 tmp, inbox;
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_sync_ok (&env);
+  tmp = create_folder (&env, 0, "Tmp", &error);
+  g_assert_no_error (error);
+  g_assert_true (lb_test_env_sync (&env, tmp, &error));   /* Tmp is now the selected one */
+  g_assert_no_error (error);
+  g_assert_true (delete_folder (&env, tmp, &error));
+  g_assert_no_error (error);
+
+  inbox = lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX));
+  m = lb_test_env_message_with_uid (&env, inbox, 1);
+  lb_engine_set_flags (env.engine, &m, 1, LB_FLAG_FLAGGED, 0);
+  lb_engine_wait_idle (env.engine);
+  lb_test_env_sync_ok (&env);
+  flags = lb_test_env_server_flags (&env, "INBOX");
+  g_assert_true (GPOINTER_TO_UINT (g_hash_table_lookup (flags, GUINT_TO_POINTER (1))) & LB_FLAG_FLAGGED);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -668,6 +707,7 @@ main (int    argc,
   g_test_add_func ("/folder-actions/drop-same-account", test_drop_same_account);
   g_test_add_func ("/folder-actions/drop-cross-account", test_drop_cross_account);
   g_test_add_func ("/folder-actions/offline", test_offline);
+  g_test_add_func ("/folder-actions/delete-selected-without-unselect", test_delete_selected_without_unselect);
   if (cli_path != NULL)
     g_test_add_func ("/folder-actions/cli", test_cli);
   return g_test_run ();

@@ -260,8 +260,9 @@ is_in_tree (const char *raw_name,
 }
 
 /* Leaves the folder (or one under it) if it is selected, so that it can be renamed or
- * deleted: UNSELECT where the server has it, else EXAMINE INBOX (never CLOSE, which
- * would expunge). */
+ * deleted: UNSELECT where the server has it, else SELECT INBOX (never CLOSE, which would
+ * expunge; and not EXAMINE, since the session would then hold INBOX read-only for the
+ * next change to it). */
 static gboolean
 unselect (LbImapSync    *self,
           const char    *root,
@@ -279,7 +280,7 @@ unselect (LbImapSync    *self,
       ok = lb_imap_session_command_sync (self->session, NULL, NULL, cancellable, error, "UNSELECT");
       return ok != NULL;
     }
-  return lb_imap_session_select_sync (self->session, "INBOX", TRUE, NULL, NULL, NULL, NULL,
+  return lb_imap_session_select_sync (self->session, "INBOX", FALSE, NULL, NULL, NULL, NULL,
                                       cancellable, error);
 }
 
