@@ -423,6 +423,49 @@ test_netease_junk_without_keywords (void)
   env_stop (&env);
 }
 
+/* Gmail keeps its special folders under "[Gmail]", a plain \Noselect folder: renaming or
+ * deleting it would take Sent Mail and Trash along, so it is refused before the server
+ * hears of it. */
+static void
+test_gmail_parent_of_special (void)
+{
+  g_autoptr(GError) error = NULL;
+  Env env = { 0 };
+  LbFolder *parent = NULL;
+  GListModel *folders;
+
+  env_start (&env, "gmail", "gmail");
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  folders = lb_account_get_folders (env.account);
+  for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+    {
+      g_autoptr(LbFolder) f = g_list_model_get_item (folders, i);
+      if (g_strcmp0 (lb_folder_get_raw_name (f), "[Gmail]") == 0)
+        parent = f;
+    }
+  g_assert_nonnull (parent);
+  lb_account_rename_folder_async (env.account, lb_folder_get_id (parent), "Google", NULL,
+                                  lb_test_got_result, &env.result);
+  g_assert_false (lb_account_folder_action_finish (env.account, lb_test_wait_result (&env.result), &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  lb_account_delete_folder_async (env.account, lb_folder_get_id (parent), NULL, lb_test_got_result,
+                                  &env.result);
+  g_assert_false (lb_account_folder_action_finish (env.account, lb_test_wait_result (&env.result), &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_UNSUPPORTED);
+  {
+    g_autofree char *log = NULL;
+
+    g_assert_true (g_file_get_contents (env.log, &log, NULL, NULL));
+    g_assert_null (strstr (log, "RENAME"));
+    g_assert_null (strstr (log, "DELETE"));
+    g_assert_null (strstr (log, "UNSUBSCRIBE"));
+  }
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -435,5 +478,6 @@ main (int   argc,
   g_test_add_func ("/quirks/netease-folders", test_netease_folders);
   g_test_add_func ("/quirks/qq-folders", test_qq_folders);
   g_test_add_func ("/quirks/netease-junk-without-keywords", test_netease_junk_without_keywords);
+  g_test_add_func ("/quirks/gmail-parent-of-special", test_gmail_parent_of_special);
   return g_test_run ();
 }

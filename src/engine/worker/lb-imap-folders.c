@@ -284,62 +284,6 @@ unselect (LbImapSync    *self,
                                       cancellable, error);
 }
 
-/**
- * lb_imap_folders_rename:
- * @name: the new name of the folder's own level (it stays where it is in the tree)
- *
- * Renames a folder that has no role; its subfolders move with it, on the server and in
- * the store, keeping their cached mail.
- *
- * Returns: %TRUE on success
- */
-gboolean
-lb_imap_folders_rename (LbImapSync    *self,
-                        gint64         folder_id,
-                        const char    *name,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  g_autoptr(LbStoreFolder) folder = NULL;
-  g_autofree char *encoded = NULL;
-  g_autofree char *raw_name = NULL;
-  g_autofree char *display = NULL;
-  g_autofree char *new_quoted = NULL;
-  const char *leaf;
-  char delimiter;
-
-  folder = get_plain_folder (self, folder_id, _("Special folders cannot be renamed."), error);
-  if (folder == NULL || !lb_imap_sync_connect (self, cancellable, error))
-    return FALSE;
-  delimiter = folder_delimiter (self, folder);
-  if (!lb_imap_folders_check_name (name, delimiter, error))
-    return FALSE;
-  encoded = lb_mutf7_encode (name);
-  leaf = delimiter != '\0' ? strrchr (folder->raw_name, delimiter) : NULL;
-  raw_name = leaf != NULL ? g_strdup_printf ("%.*s%s", (int) (leaf + 1 - folder->raw_name),
-                                             folder->raw_name, encoded)
-                          : g_strdup (encoded);
-  if (g_strcmp0 (raw_name, folder->raw_name) == 0)
-    return TRUE;
-  if (exists_already (self, raw_name, name, error))
-    return FALSE;
-
-  new_quoted = lb_imap_quote_mailbox (raw_name);
-  /* The old name may be selected: some servers refuse to rename it then. */
-  if (!unselect (self, folder->raw_name, delimiter, cancellable, error) ||
-      !subscribe (self, "UNSUBSCRIBE", folder->raw_name, cancellable, error) ||
-      !run (self, cancellable, error, "RENAME", folder->raw_name, new_quoted) ||
-      !subscribe (self, "SUBSCRIBE", raw_name, cancellable, error))
-    return FALSE;
-  display = lb_text_sanitize_server (name, -1);
-  if (!lb_store_rename_folder_tree (self->store, self->account_id, folder->raw_name, raw_name,
-                                    delimiter, display, error))
-    return FALSE;
-  _lb_imap_sync_emit_folders_changed (self);
-  /* The server's own view, which may differ (a server that renames children lazily). */
-  return lb_imap_sync_folders (self, cancellable, error);
-}
-
 static int
 deepest_first (gconstpointer a,
                gconstpointer b)
@@ -351,7 +295,7 @@ deepest_first (gconstpointer a,
 }
 
 /* The folder and every folder under it, deepest first; NULL with an error if one of
- * them is special (a Sent inside a plain folder must not go with it). */
+ * them is special (a Sent inside a plain folder must not go or move with it). */
 static GPtrArray *
 folder_tree (LbImapSync           *self,
              const LbStoreFolder  *root,
@@ -373,7 +317,7 @@ folder_tree (LbImapSync           *self,
       if (f->role != LB_FOLDER_ROLE_NONE)
         {
           g_set_error (error, LB_ERROR, LB_ERROR_UNSUPPORTED,
-                       _("“%s” holds the special folder “%s”, which cannot be deleted."),
+                       _("“%s” holds the special folder “%s”, which must stay as it is."),
                        root->display_name, f->display_name);
           return NULL;
         }
@@ -381,6 +325,67 @@ folder_tree (LbImapSync           *self,
     }
   g_ptr_array_sort (tree, deepest_first);
   return g_steal_pointer (&tree);
+}
+
+/**
+ * lb_imap_folders_rename:
+ * @name: the new name of the folder's own level (it stays where it is in the tree)
+ *
+ * Renames a folder that has no role; its subfolders move with it, on the server and in
+ * the store, keeping their cached mail.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_imap_folders_rename (LbImapSync    *self,
+                        gint64         folder_id,
+                        const char    *name,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(LbStoreFolder) folder = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *raw_name = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *new_quoted = NULL;
+  g_autoptr(GPtrArray) tree = NULL;
+  const char *leaf;
+  char delimiter;
+
+  folder = get_plain_folder (self, folder_id, _("Special folders cannot be renamed."), error);
+  if (folder == NULL || !lb_imap_sync_connect (self, cancellable, error))
+    return FALSE;
+  delimiter = folder_delimiter (self, folder);
+  if (!lb_imap_folders_check_name (name, delimiter, error))
+    return FALSE;
+  encoded = lb_mutf7_encode (name);
+  leaf = delimiter != '\0' ? strrchr (folder->raw_name, delimiter) : NULL;
+  raw_name = leaf != NULL ? g_strdup_printf ("%.*s%s", (int) (leaf + 1 - folder->raw_name),
+                                             folder->raw_name, encoded)
+                          : g_strdup (encoded);
+  if (g_strcmp0 (raw_name, folder->raw_name) == 0)
+    return TRUE;
+  if (exists_already (self, raw_name, name, error))
+    return FALSE;
+  /* A special folder inside (Gmail's [Gmail]/Sent Mail) would move with it. */
+  tree = folder_tree (self, folder, delimiter, error);
+  if (tree == NULL)
+    return FALSE;
+
+  new_quoted = lb_imap_quote_mailbox (raw_name);
+  /* The old name may be selected: some servers refuse to rename it then. */
+  if (!unselect (self, folder->raw_name, delimiter, cancellable, error) ||
+      !subscribe (self, "UNSUBSCRIBE", folder->raw_name, cancellable, error) ||
+      !run (self, cancellable, error, "RENAME", folder->raw_name, new_quoted) ||
+      !subscribe (self, "SUBSCRIBE", raw_name, cancellable, error))
+    return FALSE;
+  display = lb_text_sanitize_server (name, -1);
+  if (!lb_store_rename_folder_tree (self->store, self->account_id, folder->raw_name, raw_name,
+                                    delimiter, display, error))
+    return FALSE;
+  _lb_imap_sync_emit_folders_changed (self);
+  /* The server's own view, which may differ (a server that renames children lazily). */
+  return lb_imap_sync_folders (self, cancellable, error);
 }
 
 /**
