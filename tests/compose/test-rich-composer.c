@@ -1,0 +1,466 @@
+/* test-rich-composer.c: the formatted composer under Xvfb, sending to the SMTP fixture
+ *
+ * Writes a message the way a user does (typing through the buffer, the toolbar's
+ * actions, a link, a pasted image), sends it and checks both parts and the inline image
+ * as the SMTP server received them; plain-text mode; a formatted draft written out and
+ * read back; a reply to formatted mail.  With LB_RICH_SCREENSHOT_DIR=DIR it saves PNGs
+ * of the composer (light and dark) there.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "lb-composer.h"
+#include "lb-draft.h"
+#include "lb-engine.h"
+#include "lb-rich-editor.h"
+#include "lb-test-env.h"
+#include "lb-test-fixture.h"
+#include "lb-test-wait.h"
+#include "lb-ui-test-util.h"
+
+static LbComposer *
+find_composer (void)
+{
+  return LB_COMPOSER (lb_ui_test_find_toplevel (LB_TYPE_COMPOSER));
+}
+
+static LbRichEditor *
+editor_of (GtkWidget *root)
+{
+  GtkWidget *body = lb_ui_test_find_widget (root, "body");
+
+  g_assert_nonnull (body);
+  return LB_RICH_EDITOR (gtk_widget_get_ancestor (body, LB_TYPE_RICH_EDITOR));
+}
+
+static GtkTextBuffer *
+buffer_of (LbRichEditor *editor)
+{
+  return gtk_text_view_get_buffer (lb_rich_editor_get_text_view (editor));
+}
+
+/* As typed: through the buffer's interactive insert at the cursor, one Return at a time. */
+static void
+type (LbRichEditor *editor,
+      const char   *text)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+
+  for (const char *p = text; *p != '\0';)
+    {
+      gsize n = *p == '\n' ? 1 : strcspn (p, "\n");
+
+      gtk_text_buffer_insert_interactive_at_cursor (buffer, p, (int) n, TRUE);
+      p += n;
+      lb_test_iterate_for (1);
+    }
+}
+
+static void
+select_back (LbRichEditor *editor,
+             int           chars)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter end, start;
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &end, gtk_text_buffer_get_insert (buffer));
+  start = end;
+  gtk_text_iter_backward_chars (&start, chars);
+  gtk_text_buffer_select_range (buffer, &end, &start);
+}
+
+static void
+cursor_to_end (LbRichEditor *editor)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_place_cursor (buffer, &end);
+}
+
+static void
+act (LbRichEditor *editor,
+     const char   *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), action, NULL));
+}
+
+static GdkTexture *
+red_square (int size)
+{
+  g_autoptr(GByteArray) pixels = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (int i = 0; i < size * size; i++)
+    g_byte_array_append (pixels, (const guint8 *) "\xe0\x1b\x24\xff", 4);
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&pixels));
+  return gdk_memory_texture_new (size, size, GDK_MEMORY_R8G8B8A8, bytes, (gsize) size * 4);
+}
+
+/* Bold text, a bulleted and a numbered list, a link, a quote and an image. */
+static void
+write_formatted (LbRichEditor *editor)
+{
+  g_autoptr(GdkTexture) image = red_square (24);
+
+  type (editor, "你好，这是 ");
+  type (editor, "粗体");
+  select_back (editor, 2);
+  act (editor, "editor.bold");
+  cursor_to_end (editor);
+  /* The cursor is after bold text, so typing goes on bold until it is turned off. */
+  lb_test_iterate_for (1);
+  act (editor, "editor.bold");
+  type (editor, " and italic\n");
+  select_back (editor, 7);
+  {
+    GtkTextIter a, b;
+    gtk_text_buffer_get_selection_bounds (buffer_of (editor), &a, &b);
+    gtk_text_iter_backward_char (&b);   /* not the line end */
+    gtk_text_buffer_select_range (buffer_of (editor), &a, &b);
+  }
+  act (editor, "editor.italic");
+  cursor_to_end (editor);
+  type (editor, "first");
+  act (editor, "editor.bullets");
+  cursor_to_end (editor);
+  /* Return on the empty third item ends the list, as in a word processor. */
+  type (editor, "\nsecond\n\n\n");
+  type (editor, "step one");
+  act (editor, "editor.numbers");
+  cursor_to_end (editor);
+  type (editor, "\nstep two\n\n\n");
+  type (editor, "Letterbox");
+  select_back (editor, 9);
+  lb_rich_editor_set_link (editor, "https://example.org/lb?a=1&b=2");
+  cursor_to_end (editor);
+  type (editor, "\n");
+  type (editor, "引用的一行");
+  act (editor, "editor.quote");
+  cursor_to_end (editor);
+  type (editor, "\n");
+  lb_rich_editor_insert_texture (editor, image);
+}
+
+static const char expected_text[] =
+  "你好，这是 粗体 and italic\n"
+  "- first\n"
+  "- second\n"
+  "\n"
+  "1. step one\n"
+  "2. step two\n"
+  "\n"
+  "Letterbox <https://example.org/lb?a=1&b=2>\n"
+  "> 引用的一行\n";
+
+static void
+check_html (const char *html)
+{
+  g_assert_nonnull (strstr (html, "<b>粗体</b>"));
+  g_assert_nonnull (strstr (html, "<i>italic</i>"));
+  g_assert_nonnull (strstr (html, "<li>first</li>\n<li>second</li>\n</ul>"));
+  g_assert_nonnull (strstr (html, "<li>step one</li>\n<li>step two</li>\n</ol>"));
+  g_assert_nonnull (strstr (html, "<a href=\"https://example.org/lb?a=1&amp;b=2\">Letterbox</a>"));
+  g_assert_nonnull (strstr (html, "<div>引用的一行</div>\n</blockquote>"));
+  g_assert_null (strstr (html, "<script"));
+  g_assert_null (strstr (html, "http://"));
+}
+
+static void
+save_shots (GtkWidget  *window,
+            const char *name)
+{
+  const char *dir = g_getenv ("LB_RICH_SCREENSHOT_DIR");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(GError) error = NULL;
+
+  if (dir == NULL)
+    return;
+  for (int dark = 0; dark < 2; dark++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, dark ? "dark" : "light");
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+
+      adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                      : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      lb_test_iterate_for (300);
+      g_assert_true (lb_ui_test_save_png (window, path, &error));
+      g_assert_no_error (error);
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static char *
+receive_one (LbTestEnv *env)
+{
+  g_autoptr(GPtrArray) received = lb_test_servers_wait_smtp (env->servers, 1, 10000);
+  char *got = NULL;
+
+  g_assert_cmpuint (received->len, ==, 1);
+  g_assert_true (g_file_get_contents (((LbTestSmtpMessage *) g_ptr_array_index (received, 0))->path,
+                                      &got, NULL, NULL));
+  return got;
+}
+
+static void
+send_and_wait (LbComposer *composer)
+{
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_send_formatted (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE, .display_name = "爱丽丝" };
+  LbTestEnv env = { 0 };
+  LbComposer *composer;
+  LbRichEditor *editor;
+  g_autofree char *got = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *cid = NULL;
+  g_autofree char *header = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(LbMessageContent) content = NULL;
+  const char *html, *src;
+
+  lb_test_env_start (&env, &options);
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  editor = editor_of (GTK_WIDGET (composer));
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")),
+                         "鲍勃 <bob@example.org>");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")),
+                         "格式化的邮件");
+  write_formatted (editor);
+  {
+    g_autofree char *text = lb_rich_editor_dup_text (editor);
+    g_assert_cmpstr (text, ==, expected_text);
+  }
+  save_shots (GTK_WIDGET (composer), "composer");
+  send_and_wait (composer);
+
+  got = receive_one (&env);
+  lower = g_ascii_strdown (got, -1);
+  g_assert_nonnull (strstr (lower, "content-type: multipart/alternative"));
+  g_assert_nonnull (strstr (lower, "content-type: multipart/related"));
+  raw = g_bytes_new (got, strlen (got));
+  content = lb_message_content_new_from_bytes (raw, NULL);
+  g_assert_nonnull (content);
+  g_assert_cmpstr (lb_message_content_get_text (content), ==, expected_text);
+  html = lb_message_content_get_html (content);
+  g_assert_nonnull (html);
+  check_html (html);
+  /* The image: referenced by cid:, and the part with that Content-ID is a PNG. */
+  src = strstr (html, "src=\"cid:");
+  g_assert_nonnull (src);
+  cid = g_strndup (src + 9, strcspn (src + 9, "\""));
+  g_assert_nonnull (lb_message_content_lookup_cid (content, cid, NULL));
+  header = g_strdup_printf ("content-id: <%s>", cid);
+  g_assert_nonnull (strstr (lower, header));
+  g_assert_nonnull (strstr (lower, "content-type: image/png"));
+  g_assert_true (lb_test_wait_n_items (lb_engine_get_outbox (env.engine), 0, 30));
+  lb_test_env_stop (&env);
+}
+
+/* Plain text for this message: the list becomes "- ", and only text/plain is sent. */
+static void
+test_plain_mode (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE };
+  LbTestEnv env = { 0 };
+  LbComposer *composer;
+  LbRichEditor *editor;
+  g_autofree char *got = NULL;
+  g_autofree char *lower = NULL;
+  GtkTextIter a, b;
+  g_autofree char *text = NULL;
+
+  lb_test_env_start (&env, &options);
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  editor = editor_of (GTK_WIDGET (composer));
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")),
+                         "bob@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")),
+                         "plain");
+  type (editor, "item");
+  act (editor, "editor.bullets");
+  cursor_to_end (editor);
+  type (editor, "\nsecond");
+  act (editor, "editor.formatted");
+  g_assert_false (lb_rich_editor_get_formatted (editor));
+  /* No formatting buttons in plain text. */
+  g_assert_false (gtk_widget_get_visible (lb_ui_test_find_widget (GTK_WIDGET (composer), "format-buttons")));
+  gtk_text_buffer_get_bounds (buffer_of (editor), &a, &b);
+  text = gtk_text_buffer_get_text (buffer_of (editor), &a, &b, TRUE);
+  g_assert_cmpstr (text, ==, "- item\n- second");
+  send_and_wait (composer);
+
+  got = receive_one (&env);
+  lower = g_ascii_strdown (got, -1);
+  g_assert_nonnull (strstr (lower, "content-type: text/plain"));
+  g_assert_null (strstr (lower, "multipart"));
+  g_assert_null (strstr (lower, "text/html"));
+  g_assert_nonnull (strstr (got, "- item\r\n- second"));
+  g_assert_true (lb_test_wait_n_items (lb_engine_get_outbox (env.engine), 0, 30));
+  lb_test_env_stop (&env);
+}
+
+static GtkWidget *
+editor_window (LbRichEditor **out_editor)
+{
+  GtkWidget *window = gtk_window_new ();
+  LbRichEditor *editor = g_object_new (LB_TYPE_RICH_EDITOR, NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 500);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (editor));
+  gtk_window_present (GTK_WINDOW (window));
+  *out_editor = editor;
+  return window;
+}
+
+/* A formatted draft, written out as the composer saves it and read back as it reopens
+ * it, is the same formatted text: the same HTML, the image with the same Content-ID. */
+static void
+test_draft_roundtrip (void)
+{
+  LbRichEditor *editor, *reopened;
+  GtkWidget *w1 = editor_window (&editor);
+  GtkWidget *w2 = editor_window (&reopened);
+  g_autoptr(LbDraft) d = lb_draft_new ();
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(LbMessageContent) content = NULL;
+  g_autoptr(LbDraft) again = NULL;
+  g_autoptr(GPtrArray) images2 = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *html2 = NULL;
+  g_autofree char *text2 = NULL;
+
+  write_formatted (editor);
+  d->from = lb_mailbox_new (NULL, "alice@example.com");
+  d->subject = g_strdup ("draft");
+  d->body = lb_rich_editor_dup_text (editor);
+  d->body_html = lb_rich_editor_dup_html (editor, d->inline_images);
+  g_assert_cmpuint (d->inline_images->len, ==, 1);
+  raw = lb_draft_build (d, LB_DRAFT_BUILD_KEEP_BCC, NULL);
+  content = lb_message_content_new_from_bytes (raw, NULL);
+  again = lb_draft_new_for_editing (content, NULL);
+
+  lb_rich_editor_load_html (reopened, again->body_html, again->inline_images);
+  html2 = lb_rich_editor_dup_html (reopened, images2);
+  text2 = lb_rich_editor_dup_text (reopened);
+  g_assert_cmpstr (html2, ==, d->body_html);
+  g_assert_cmpstr (text2, ==, d->body);
+  g_assert_cmpuint (images2->len, ==, 1);
+  g_assert_cmpstr (lb_attachment_get_content_id (g_ptr_array_index (images2, 0)), ==,
+                   lb_attachment_get_content_id (g_ptr_array_index (d->inline_images, 0)));
+  gtk_window_destroy (GTK_WINDOW (w1));
+  gtk_window_destroy (GTK_WINDOW (w2));
+}
+
+static const char html_original[] =
+  "From: Bob <bob@example.org>\r\n"
+  "To: alice@example.com\r\n"
+  "Subject: Plan\r\n"
+  "Date: Mon, 07 Dec 2026 09:00:00 +0000\r\n"
+  "Message-ID: <plan.1@example.org>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: text/html; charset=utf-8\r\n"
+  "\r\n"
+  "<html><head><script>alert('x')</script></head><body>"
+  "<p>The <b>plan</b>:</p><ul><li>eat</li></ul>"
+  "<img src=\"https://tracker.example/open.gif\">"
+  "</body></html>\r\n";
+
+/* A reply to formatted mail is quoted formatted in the editor and in what it sends. */
+static void
+test_reply_html (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+  g_autoptr(GBytes) raw = g_bytes_new_static (html_original, sizeof html_original - 1);
+  g_autoptr(LbMessageContent) original = lb_message_content_new_from_bytes (raw, NULL);
+  g_autoptr(LbMailbox) me = lb_mailbox_new (NULL, "alice@example.com");
+  const char *own[] = { "alice@example.com", NULL };
+  g_autoptr(LbDraft) reply = lb_draft_new_reply (original, me, own, FALSE);
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+  g_autofree char *html = NULL;
+  g_autofree char *text = NULL;
+  GtkTextIter start, plan;
+
+  g_assert_nonnull (reply->body_html);
+  lb_rich_editor_load_html (editor, reply->body_html, reply->inline_images);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, "plan", 0, &plan, NULL, NULL));
+  g_assert_true (gtk_text_iter_has_tag (&plan, gtk_text_tag_table_lookup (table, "bold")));
+  g_assert_true (gtk_text_iter_has_tag (&plan, gtk_text_tag_table_lookup (table, "quote")));
+  text = lb_rich_editor_dup_text (editor);
+  g_assert_nonnull (strstr (text, "> The plan:\n> - eat"));
+  html = lb_rich_editor_dup_html (editor, NULL);
+  g_assert_nonnull (strstr (html, "<blockquote"));
+  g_assert_nonnull (strstr (html, "<b>plan</b>"));
+  g_assert_null (strstr (html, "script"));
+  g_assert_null (strstr (html, "tracker"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Text an input method commits (Chinese, from the IM context the text view's key
+ * controller feeds) is ordinary typing: it takes the formatting at the cursor. */
+static void
+test_input_method_commit (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+  GtkWidget *view = GTK_WIDGET (lb_rich_editor_get_text_view (editor));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (view);
+  GtkIMContext *im = NULL;
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter start;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && im == NULL; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        im = gtk_event_controller_key_get_im_context (GTK_EVENT_CONTROLLER_KEY (c));
+    }
+  g_assert_nonnull (im);
+  g_assert_true (GTK_IS_IM_MULTICONTEXT (im));
+  gtk_widget_grab_focus (view);
+  act (editor, "editor.bold");
+  g_signal_emit_by_name (im, "commit", "你好");
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_cmpuint (gtk_text_iter_get_char (&start), ==, g_utf8_get_char ("你"));
+  g_assert_true (gtk_text_iter_has_tag (&start, gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "bold")));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GSettings) settings = NULL;
+
+  lb_ui_test_setup_environment ();
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  settings = g_settings_new (APP_ID);
+  g_settings_set_int (settings, "undo-send-delay", 0);
+  g_test_add_func ("/rich-composer/send-formatted", test_send_formatted);
+  g_test_add_func ("/rich-composer/plain-mode", test_plain_mode);
+  g_test_add_func ("/rich-composer/draft-roundtrip", test_draft_roundtrip);
+  g_test_add_func ("/rich-composer/reply-html", test_reply_html);
+  g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
+  return g_test_run ();
+}
