@@ -16,6 +16,8 @@
 #include "lb-composer.h"
 #include "lb-draft.h"
 #include "lb-engine.h"
+#include "lb-message-list.h"
+#include "lb-reader.h"
 #include "lb-rich-editor.h"
 #include "lb-test-env.h"
 #include "lb-test-fixture.h"
@@ -195,6 +197,41 @@ save_shots (GtkWidget  *window,
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* For review only (LB_RICH_SCREENSHOT_DIR): the received message in Letterbox's own
+ * reader, delivered to the inbox and synced as any mail. */
+static void
+shoot_reader (LbTestEnv  *env,
+              GBytes     *raw)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessageList) list = NULL;
+  g_autoptr(LbMessage) message = NULL;
+  GtkWindow *window;
+  LbReader *reader;
+
+  if (g_getenv ("LB_RICH_SCREENSHOT_DIR") == NULL)
+    return;
+  g_assert_true (lb_test_servers_deliver (env->servers, "alice@example.com", "INBOX", raw, NULL, &error));
+  g_assert_no_error (error);
+  lb_test_env_sync_ok (env);
+  list = lb_engine_open_folder (env->engine,
+                                lb_folder_get_id (lb_account_find_folder (env->account, LB_FOLDER_ROLE_INBOX)));
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  message = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 760, 640);
+  reader = lb_reader_new ();
+  lb_reader_set_engine (reader, env->engine);
+  gtk_window_set_child (window, GTK_WIDGET (reader));
+  gtk_window_present (window);
+  lb_reader_set_message (reader, message);
+  /* The web view's module loads on a thread and the page renders in its own process. */
+  lb_test_iterate_for (4000);
+  save_shots (GTK_WIDGET (window), "reader");
+  gtk_window_destroy (window);
+}
+
 static char *
 receive_one (LbTestEnv *env)
 {
@@ -269,6 +306,7 @@ test_send_formatted (void)
   g_assert_nonnull (strstr (lower, header));
   g_assert_nonnull (strstr (lower, "content-type: image/png"));
   g_assert_true (lb_test_wait_n_items (lb_engine_get_outbox (env.engine), 0, 30));
+  shoot_reader (&env, raw);
   lb_test_env_stop (&env);
 }
 
