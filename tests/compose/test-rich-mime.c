@@ -36,6 +36,7 @@ test_simplify (void)
     { "<p>a <b>b</b> <strong>c</strong></p>", "<div>a <b>b</b> <b>c</b></div>" },
     { "<script>alert(1)</script><style>p{}</style>x", "<div>x</div>" },
     { "<head><title>t</title></head><body>y</body>", "y" },
+    { "<p>a</p><script>alert(1)</script><p onmouseover=\"b()\">b</p>", "<div>a</div><div>b</div>" },
     { "<a href=\"javascript:alert(1)\">j</a><a href=\"https://e.org/?a=1&amp;b=2\">l</a>",
       "j<a href=\"https://e.org/?a=1&amp;b=2\">l</a>" },
     { "<img src=\"https://tracker.example/p.gif\" alt=\"logo\"><img src=\"cid:x@y\">",
