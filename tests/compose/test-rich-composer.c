@@ -17,6 +17,7 @@
 #include "lb-draft.h"
 #include "lb-engine.h"
 #include "lb-message-list.h"
+#include "lb-outbox-item.h"
 #include "lb-reader.h"
 #include "lb-rich-editor.h"
 #include "lb-test-env.h"
@@ -405,6 +406,109 @@ test_draft_roundtrip (void)
   gtk_window_destroy (GTK_WINDOW (w2));
 }
 
+/* A formatted message reopened in the composer (here a failed one from the outbox; a
+ * draft from Drafts takes the same path) opens formatted, its image included; a plain
+ * one opens in plain-text mode. */
+static LbOutboxItem *
+queue_failed (LbTestEnv  *env,
+              LbDraft    *d,
+              guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = lb_draft_build (d, LB_DRAFT_BUILD_DEFAULT, NULL);
+  g_auto(GStrv) rcpts = lb_draft_dup_recipients (d);
+  GListModel *outbox = lb_engine_get_outbox (env->engine);
+  LbOutboxItem *item = NULL;
+  gboolean queued = TRUE;
+
+  lb_engine_send_async (env->engine, env->account, raw, (const char * const *) rcpts, NULL,
+                        lb_test_got_result, &env->result);
+  g_assert_false (lb_engine_send_finish (env->engine, lb_test_env_wait (env), &queued, &error));
+  g_clear_error (&error);
+  while (g_list_model_get_n_items (outbox) != n)
+    g_main_context_iteration (NULL, TRUE);
+  for (;;)
+    {
+      for (guint i = 0; i < n && item == NULL; i++)
+        {
+          g_autoptr(LbOutboxItem) it = g_list_model_get_item (outbox, i);
+
+          if (lb_outbox_item_get_state (it) == LB_OUTBOX_STATE_FAILED
+              && g_strcmp0 (lb_outbox_item_get_subject (it), d->subject) == 0)
+            item = g_steal_pointer (&it);
+        }
+      if (item != NULL)
+        return item;
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static LbRichEditor *
+open_item (LbTestEnv    *env,
+           LbOutboxItem *item,
+           const char   *subject)
+{
+  LbComposer *composer;
+  GtkWidget *subject_entry;
+
+  lb_composer_open_outbox_item (NULL, env->engine, item);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  subject_entry = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  while (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (subject_entry)), subject) != 0)
+    g_main_context_iteration (NULL, TRUE);
+  return editor_of (GTK_WIDGET (composer));
+}
+
+static void
+test_reopen_formatted (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE, .secret = "wrong password" };
+  LbTestEnv env = { 0 };
+  g_autoptr(LbDraft) rich = lb_draft_new ();
+  g_autoptr(LbDraft) plain = lb_draft_new ();
+  g_autoptr(GdkTexture) square = red_square (8);
+  g_autoptr(GBytes) png = gdk_texture_save_to_png_bytes (square);
+  g_autoptr(LbOutboxItem) rich_item = NULL;
+  g_autoptr(LbOutboxItem) plain_item = NULL;
+  LbRichEditor *editor;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, found;
+  gboolean has_image = FALSE;
+
+  lb_test_env_start (&env, &options);
+  rich->from = lb_mailbox_new (NULL, "alice@example.com");
+  g_ptr_array_add (rich->to, lb_mailbox_new (NULL, "bob@example.org"));
+  rich->subject = g_strdup ("rich one");
+  rich->body = g_strdup ("Hello world\n");
+  rich->body_html = g_strdup ("<html><body><div>Hello <b>world</b></div>"
+                              "<div><img src=\"cid:sq@letterbox\"></div></body></html>");
+  g_ptr_array_add (rich->inline_images, lb_attachment_new_inline ("sq.png", "image/png", "sq@letterbox", png));
+  plain->from = lb_mailbox_new (NULL, "alice@example.com");
+  g_ptr_array_add (plain->to, lb_mailbox_new (NULL, "bob@example.org"));
+  plain->subject = g_strdup ("plain one");
+  plain->body = g_strdup ("Just text\n");
+  rich_item = queue_failed (&env, rich, 1);
+  plain_item = queue_failed (&env, plain, 2);
+
+  editor = open_item (&env, rich_item, "rich one");
+  buffer = buffer_of (editor);
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, "world", 0, &found, NULL, NULL));
+  g_assert_true (gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "bold")));
+  for (gtk_text_buffer_get_start_iter (buffer, &start); !gtk_text_iter_is_end (&start);
+       gtk_text_iter_forward_char (&start))
+    has_image |= gtk_text_iter_get_paintable (&start) != NULL;
+  g_assert_true (has_image);
+  gtk_window_destroy (GTK_WINDOW (find_composer ()));
+
+  editor = open_item (&env, plain_item, "plain one");
+  g_assert_false (lb_rich_editor_get_formatted (editor));
+  gtk_window_destroy (GTK_WINDOW (find_composer ()));
+  lb_test_env_stop (&env);
+}
+
 static const char html_original[] =
   "From: Bob <bob@example.org>\r\n"
   "To: alice@example.com\r\n"
@@ -498,6 +602,7 @@ main (int   argc,
   g_test_add_func ("/rich-composer/send-formatted", test_send_formatted);
   g_test_add_func ("/rich-composer/plain-mode", test_plain_mode);
   g_test_add_func ("/rich-composer/draft-roundtrip", test_draft_roundtrip);
+  g_test_add_func ("/rich-composer/reopen-formatted", test_reopen_formatted);
   g_test_add_func ("/rich-composer/reply-html", test_reply_html);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
   return g_test_run ();
