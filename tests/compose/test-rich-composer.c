@@ -509,6 +509,76 @@ test_reopen_formatted (void)
   lb_test_env_stop (&env);
 }
 
+static guint
+count_images (LbRichEditor *editor)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter i;
+  guint n = 0;
+
+  for (gtk_text_buffer_get_start_iter (buffer, &i); !gtk_text_iter_is_end (&i);
+       gtk_text_iter_forward_char (&i))
+    n += gtk_text_iter_get_paintable (&i) != NULL;
+  return n;
+}
+
+/* Pasting an image puts it in the text; dropping an image file on a formatted message
+ * does too, while another file is attached. */
+static void
+test_paste_and_drop (void)
+{
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  LbComposer *composer;
+  LbRichEditor *editor;
+  GtkWidget *view;
+  g_autoptr(GdkTexture) square = red_square (16);
+  g_autofree char *png_path = NULL;
+  g_autofree char *txt_path = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  GtkDropTarget *drop = NULL;
+  GSList *files = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  lb_test_env_start (&env, &options);
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  editor = editor_of (GTK_WIDGET (composer));
+  view = GTK_WIDGET (lb_rich_editor_get_text_view (editor));
+
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (view), square);
+  g_signal_emit_by_name (view, "paste-clipboard");
+  LB_UI_TEST_WAIT_UNTIL (count_images (editor) == 1);
+
+  png_path = g_build_filename (env.profile, "图.png", NULL);
+  txt_path = g_build_filename (env.profile, "notes.txt", NULL);
+  g_assert_true (gdk_texture_save_to_png (square, png_path));
+  g_assert_true (g_file_set_contents (txt_path, "notes\n", -1, NULL));
+  files = g_slist_append (files, g_file_new_for_path (png_path));
+  files = g_slist_append (files, g_file_new_for_path (txt_path));
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free_full (files, g_object_unref);
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (composer));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && drop == NULL; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        drop = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (drop);
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &handled);
+  g_value_unset (&value);
+  g_assert_true (handled);
+  LB_UI_TEST_WAIT_UNTIL (count_images (editor) == 2
+                         && gtk_widget_get_visible (lb_ui_test_find_widget (GTK_WIDGET (composer), "attachments")));
+
+  gtk_window_destroy (GTK_WINDOW (composer));
+  lb_test_env_stop (&env);
+}
+
 static const char html_original[] =
   "From: Bob <bob@example.org>\r\n"
   "To: alice@example.com\r\n"
@@ -603,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/rich-composer/plain-mode", test_plain_mode);
   g_test_add_func ("/rich-composer/draft-roundtrip", test_draft_roundtrip);
   g_test_add_func ("/rich-composer/reopen-formatted", test_reopen_formatted);
+  g_test_add_func ("/rich-composer/paste-and-drop", test_paste_and_drop);
   g_test_add_func ("/rich-composer/reply-html", test_reply_html);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
   return g_test_run ();
