@@ -1,8 +1,10 @@
 /* lb-composer.c: the window that writes a new message, a reply or a forward
  *
- * The widgets are stock ones (GtkEntry, GtkTextView), and no key event is intercepted
- * except Ctrl+Return, so input methods (IBus, Fcitx) work as everywhere else.  Ctrl+Return
- * is caught in the capture phase because GtkTextView turns every Return into a newline.
+ * The widgets are stock ones (GtkEntry, and the body's GtkTextView inside LbRichEditor,
+ * which adds formatting), and no key event is intercepted except Ctrl+Return, so input
+ * methods (IBus, Fcitx) work as everywhere else.  Ctrl+Return is caught in the capture
+ * phase because GtkTextView turns every Return into a newline; the editor's Ctrl+B/I/U/K
+ * bubble, after the text view and its input method.
  *
  * Nothing here blocks: attachments are read with g_file_load_contents_async, the message
  * is built on a thread (lb_draft_build) and queued through lb_engine_send_async, which
