@@ -487,8 +487,13 @@ lb_rich_editor_set_link (LbRichEditor *self,
   g_return_if_fail (LB_IS_RICH_EDITOR (self));
   g_return_if_fail (url != NULL);
 
+  /* An empty address takes the link off the selection. */
   if (*url == '\0')
-    return;
+    {
+      if (gtk_text_buffer_get_selection_bounds (self->buffer, &start, &end))
+        remove_links (self, &start, &end);
+      return;
+    }
   tag = new_link_tag (self, url);
   if (gtk_text_buffer_get_selection_bounds (self->buffer, &start, &end))
     {
@@ -1279,7 +1284,9 @@ image_action (GtkWidget  *widget,
   gtk_file_filter_add_pixbuf_formats (filter);
   gtk_file_filter_set_name (filter, _("Images"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_signal_connect (dialog, "response", G_CALLBACK (image_chosen), widget);
+  /* The editor stays alive while the dialog is open, even if its window closes. */
+  g_signal_connect_data (dialog, "response", G_CALLBACK (image_chosen), g_object_ref (widget),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 

@@ -42,7 +42,8 @@ void         lb_rich_editor_insert_texture (LbRichEditor *self,
 void         lb_rich_editor_insert_image_file (LbRichEditor *self,
                                                GFile        *file);
 
-/* Makes the selection a link to @url (or, with no selection, inserts @url as one). */
+/* Makes the selection a link to @url (or, with no selection, inserts @url as one); an
+ * empty @url removes the selection's links. */
 void         lb_rich_editor_set_link       (LbRichEditor *self,
                                             const char   *url);
 

@@ -593,6 +593,105 @@ static const char html_original[] =
   "<img src=\"https://tracker.example/open.gif\">"
   "</body></html>\r\n";
 
+static const char plain_original[] =
+  "From: Bob <bob@example.org>\r\n"
+  "To: alice@example.com\r\n"
+  "Subject: Plain plan\r\n"
+  "Date: Mon, 07 Dec 2026 09:30:00 +0000\r\n"
+  "Message-ID: <plan.2@example.org>\r\n"
+  "\r\n"
+  "Just *text*.\r\n";
+
+static LbMessage *
+message_with_subject (LbMessageList *list,
+                      const char    *subject)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (g_strcmp0 (lb_message_get_subject (m), subject) == 0)
+        return g_steal_pointer (&m);
+    }
+  g_assert_not_reached ();
+}
+
+static LbRichEditor *
+open_reply (LbTestEnv  *env,
+            LbMessage  *message,
+            const char *needle)
+{
+  LbComposer *composer;
+  LbRichEditor *editor;
+  GtkTextIter start, found;
+
+  lb_composer_open_reply (NULL, env->engine, message, FALSE);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  editor = editor_of (GTK_WIDGET (composer));
+  /* The original is parsed on a thread; the quote arrives after the window. */
+  LB_UI_TEST_WAIT_UNTIL ((gtk_text_buffer_get_start_iter (buffer_of (editor), &start),
+                          gtk_text_iter_forward_search (&start, needle, 0, &found, NULL, NULL)));
+  return editor;
+}
+
+/* Through the composer: the reply to formatted mail is quoted formatted, the reply to
+ * plain mail as "> " text. */
+static void
+test_reply_in_composer (void)
+{
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) html_raw = g_bytes_new_static (html_original, sizeof html_original - 1);
+  g_autoptr(GBytes) plain_raw = g_bytes_new_static (plain_original, sizeof plain_original - 1);
+  g_autoptr(LbMessageList) list = NULL;
+  g_autoptr(LbMessage) html_message = NULL;
+  g_autoptr(LbMessage) plain_message = NULL;
+  LbRichEditor *editor;
+  GtkTextTagTable *table;
+  GtkTextIter start, found;
+  g_autofree char *html = NULL;
+  g_autofree char *text = NULL;
+
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", html_raw, NULL, &error));
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", plain_raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
+  list = lb_engine_open_folder (env.engine,
+                                lb_folder_get_id (lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX)));
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) < 2)
+    g_main_context_iteration (NULL, TRUE);
+  html_message = message_with_subject (list, "Plan");
+  plain_message = message_with_subject (list, "Plain plan");
+
+  editor = open_reply (&env, html_message, "plan");
+  table = gtk_text_buffer_get_tag_table (buffer_of (editor));
+  gtk_text_buffer_get_start_iter (buffer_of (editor), &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, "plan", 0, &found, NULL, NULL));
+  g_assert_true (gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (table, "bold")));
+  g_assert_true (gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (table, "quote")));
+  html = lb_rich_editor_dup_html (editor, NULL);
+  g_assert_null (strstr (html, "script"));
+  g_assert_null (strstr (html, "tracker"));
+  save_shots (GTK_WIDGET (find_composer ()), "reply");
+  gtk_window_destroy (GTK_WINDOW (find_composer ()));
+
+  editor = open_reply (&env, plain_message, "> Just *text*.");
+  text = lb_rich_editor_dup_text (editor);
+  g_assert_nonnull (strstr (text, "\n> Just *text*."));
+  gtk_text_buffer_get_start_iter (buffer_of (editor), &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, "Just", 0, &found, NULL, NULL));
+  table = gtk_text_buffer_get_tag_table (buffer_of (editor));
+  g_assert_false (gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (table, "quote")));
+  gtk_window_destroy (GTK_WINDOW (find_composer ()));
+
+  g_clear_object (&list);
+  lb_test_env_stop (&env);
+}
+
 /* A reply to formatted mail is quoted formatted in the editor and in what it sends. */
 static void
 test_reply_html (void)
@@ -675,6 +774,7 @@ main (int   argc,
   g_test_add_func ("/rich-composer/reopen-formatted", test_reopen_formatted);
   g_test_add_func ("/rich-composer/paste-and-drop", test_paste_and_drop);
   g_test_add_func ("/rich-composer/reply-html", test_reply_html);
+  g_test_add_func ("/rich-composer/reply-in-composer", test_reply_in_composer);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
   return g_test_run ();
 }
