@@ -48,6 +48,7 @@ struct _LbRichEditor
   GtkTextTag    *underline_tag;
   GtkTextTag    *quote_tag;
   GtkTextTag    *list_tag;
+  GtkTextTag    *quoted_list_tag; /* a list item in a quote: indented past the quote */
   GtkTextTag    *bullet_tag;
   GtkTextTag    *number_tag;
 
@@ -192,7 +193,8 @@ insert_marker (LbRichEditor *self,
     tag_line (self, self->quote_tag, line, TRUE);
 }
 
-/* Numbered items count from 1 in each run of consecutive numbered lines. */
+/* Numbered items count from 1 in each run of consecutive numbered lines; list items in
+ * a quote are indented past it. */
 static gboolean
 renumber (gpointer data)
 {
@@ -207,8 +209,10 @@ renumber (gpointer data)
       GtkTextIter start, end;
       g_autofree char *have = NULL;
       g_autofree char *want = NULL;
+      GtkTextTag *marker = line_marker (self, line);
 
-      if (line_marker (self, line) != self->number_tag)
+      tag_line (self, self->quoted_list_tag, line, marker != NULL && line_is_quoted (self, line));
+      if (marker != self->number_tag)
         {
           n = 0;
           continue;
@@ -267,6 +271,7 @@ toggle_quote (LbRichEditor *self)
       all = FALSE;
   for (int line = first; line <= last; line++)
     tag_line (self, self->quote_tag, line, !all);
+  queue_renumber (self);
 }
 
 /* ---- Typing ----------------------------------------------------------------------- */
@@ -1431,6 +1436,8 @@ create_tags (LbRichEditor *self)
                                                 &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
                                                 NULL);
   self->list_tag = gtk_text_buffer_create_tag (self->buffer, "list", "indent", -14, "left-margin", 34, NULL);
+  self->quoted_list_tag = gtk_text_buffer_create_tag (self->buffer, "quoted-list",
+                                                      "indent", -14, "left-margin", 62, NULL);
   self->bullet_tag = gtk_text_buffer_create_tag (self->buffer, "bullet", NULL);
   self->number_tag = gtk_text_buffer_create_tag (self->buffer, "number", NULL);
 }
