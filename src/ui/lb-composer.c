@@ -182,12 +182,13 @@ parse_field (GtkEntry  *entry,
   gboolean ok = TRUE;
 
   gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
-  if (text == NULL || *g_strstrip (g_strdup (text)) == '\0')
-    {
-      g_autofree char *copy = g_strdup (text != NULL ? text : "");
-      if (*g_strstrip (copy) == '\0')
-        return TRUE;
-    }
+  {
+    g_autofree char *copy = g_strdup (text != NULL ? text : "");
+
+    /* An empty field is valid (stripping a copy: the first check leaked one). */
+    if (*g_strstrip (copy) == '\0')
+      return TRUE;
+  }
   list = lb_mailbox_parse_list (text);
   if (list == NULL || list->len == 0)
     ok = FALSE;
