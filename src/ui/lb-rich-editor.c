@@ -439,6 +439,16 @@ tag_href (GtkTextTag *tag)
   return g_object_get_data (G_OBJECT (tag), "lb-href");
 }
 
+/* The links the editor writes: ones a reader can follow without running anything (no
+ * javascript: or data: URL ever goes out, whatever is typed). */
+static gboolean
+is_safe_href (const char *href)
+{
+  return g_ascii_strncasecmp (href, "http://", 7) == 0
+         || g_ascii_strncasecmp (href, "https://", 8) == 0
+         || g_ascii_strncasecmp (href, "mailto:", 7) == 0;
+}
+
 static const char *
 href_at (const GtkTextIter *iter)
 {
@@ -499,6 +509,8 @@ lb_rich_editor_set_link (LbRichEditor *self,
         remove_links (self, &start, &end);
       return;
     }
+  if (!is_safe_href (url))
+    return;
   tag = new_link_tag (self, url);
   if (gtk_text_buffer_get_selection_bounds (self->buffer, &start, &end))
     {
@@ -1218,7 +1230,7 @@ on_link_activate (LbRichEditor *self)
   g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->link_entry))));
 
   /* A bare address is meant as a web page or a mail address, as a browser reads it. */
-  if (*url != '\0' && strstr (url, ":") == NULL)
+  if (*url != '\0' && !is_safe_href (url))
     {
       char *full = g_strconcat (strchr (url, '@') != NULL ? "mailto:" : "https://", url, NULL);
 

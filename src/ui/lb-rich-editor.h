@@ -43,7 +43,8 @@ void         lb_rich_editor_insert_image_file (LbRichEditor *self,
                                                GFile        *file);
 
 /* Makes the selection a link to @url (or, with no selection, inserts @url as one); an
- * empty @url removes the selection's links. */
+ * empty @url removes the selection's links.  Only http:, https: and mailto: links are
+ * made; any other @url is ignored. */
 void         lb_rich_editor_set_link       (LbRichEditor *self,
                                             const char   *url);
 

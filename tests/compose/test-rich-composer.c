@@ -579,6 +579,29 @@ test_paste_and_drop (void)
   lb_test_env_stop (&env);
 }
 
+/* Whatever is typed as a link's address, no script URL goes out. */
+static void
+test_unsafe_link (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+  g_autofree char *html = NULL;
+
+  type (editor, "click me");
+  select_back (editor, 8);
+  lb_rich_editor_set_link (editor, "javascript:alert(1)");
+  lb_rich_editor_set_link (editor, "JAVASCRIPT:alert(2)");
+  lb_rich_editor_set_link (editor, "data:text/html,<script>alert(3)</script>");
+  html = lb_rich_editor_dup_html (editor, NULL);
+  g_assert_null (strstr (html, "<a "));
+  g_assert_null (g_strstr_len (html, -1, "alert"));
+  lb_rich_editor_set_link (editor, "mailto:bob@example.org");
+  g_clear_pointer (&html, g_free);
+  html = lb_rich_editor_dup_html (editor, NULL);
+  g_assert_nonnull (strstr (html, "<a href=\"mailto:bob@example.org\">click me</a>"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static const char html_original[] =
   "From: Bob <bob@example.org>\r\n"
   "To: alice@example.com\r\n"
@@ -773,6 +796,7 @@ main (int   argc,
   g_test_add_func ("/rich-composer/draft-roundtrip", test_draft_roundtrip);
   g_test_add_func ("/rich-composer/reopen-formatted", test_reopen_formatted);
   g_test_add_func ("/rich-composer/paste-and-drop", test_paste_and_drop);
+  g_test_add_func ("/rich-composer/unsafe-link", test_unsafe_link);
   g_test_add_func ("/rich-composer/reply-html", test_reply_html);
   g_test_add_func ("/rich-composer/reply-in-composer", test_reply_in_composer);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
