@@ -750,9 +750,11 @@ append_line_html (LbRichEditor *self,
   while (gtk_text_iter_compare (&i, &end) < 0)
     {
       gunichar c = gtk_text_iter_get_char (&i);
-      GdkPaintable *paintable = gtk_text_iter_get_paintable (&i);
+      GdkPaintable *paintable = c == 0xFFFC ? gtk_text_iter_get_paintable (&i) : NULL;
 
-      open_inline (self, &st, &i);
+      /* The formatting only changes where a tag starts or ends. */
+      if (out->len == before || gtk_text_iter_toggles_tag (&i, NULL))
+        open_inline (self, &st, &i);
       if (paintable != NULL)
         append_image_html (out, paintable, inline_images);
       else if (c == '<')
@@ -840,10 +842,11 @@ append_line_text (LbRichEditor *self,
 
   line_content_start (self, line, &i);
   line_bounds (self, line, &end, &end);
-  for (;; gtk_text_iter_forward_char (&i))
+  for (gboolean first = TRUE;; gtk_text_iter_forward_char (&i), first = FALSE)
     {
       gboolean at_end = gtk_text_iter_compare (&i, &end) >= 0;
-      const char *h = at_end ? NULL : href_at (&i);
+      const char *h = at_end ? NULL
+                             : first || gtk_text_iter_toggles_tag (&i, NULL) ? href_at (&i) : href;
 
       if (g_strcmp0 (h, href) != 0 && href != NULL)
         {
