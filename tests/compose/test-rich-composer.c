@@ -345,6 +345,17 @@ test_plain_mode (void)
   g_assert_cmpstr (text, ==, "- item\n- second");
   send_and_wait (composer);
 
+  /* The preference: new messages start in plain text. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_boolean (settings, "compose-formatted", FALSE);
+    lb_composer_open_new (NULL, env.engine);
+    g_assert_false (lb_rich_editor_get_formatted (editor_of (GTK_WIDGET (find_composer ()))));
+    gtk_window_destroy (GTK_WINDOW (find_composer ()));
+    g_settings_reset (settings, "compose-formatted");
+  }
+
   got = receive_one (&env);
   lower = g_ascii_strdown (got, -1);
   g_assert_nonnull (strstr (lower, "content-type: text/plain"));
@@ -602,6 +613,49 @@ test_unsafe_link (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Ctrl+B, Ctrl+I, Ctrl+U and Ctrl+K are the editor's, bubbling after the text view. */
+static gboolean
+has_shortcut (GtkWidget  *widget,
+              guint       key,
+              const char *action_name)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) trigger = gtk_keyval_trigger_new (key, GDK_CONTROL_MASK);
+
+  for (guint c = 0; c < g_list_model_get_n_items (controllers); c++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, c);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller)
+          || gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_BUBBLE)
+        continue;
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (controller)); i++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), i);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger)
+              && GTK_IS_NAMED_ACTION (action)
+              && g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), action_name))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_shortcuts (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+
+  g_assert_true (has_shortcut (GTK_WIDGET (editor), GDK_KEY_b, "editor.bold"));
+  g_assert_true (has_shortcut (GTK_WIDGET (editor), GDK_KEY_i, "editor.italic"));
+  g_assert_true (has_shortcut (GTK_WIDGET (editor), GDK_KEY_u, "editor.underline"));
+  g_assert_true (has_shortcut (GTK_WIDGET (editor), GDK_KEY_k, "editor.link"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static const char html_original[] =
   "From: Bob <bob@example.org>\r\n"
   "To: alice@example.com\r\n"
@@ -797,6 +851,7 @@ main (int   argc,
   g_test_add_func ("/rich-composer/reopen-formatted", test_reopen_formatted);
   g_test_add_func ("/rich-composer/paste-and-drop", test_paste_and_drop);
   g_test_add_func ("/rich-composer/unsafe-link", test_unsafe_link);
+  g_test_add_func ("/rich-composer/shortcuts", test_shortcuts);
   g_test_add_func ("/rich-composer/reply-html", test_reply_html);
   g_test_add_func ("/rich-composer/reply-in-composer", test_reply_in_composer);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
