@@ -21,6 +21,7 @@
 
 #include "lb-account-private.h"
 #include "lb-compose.h"
+#include "lb-mime-simplify.h"
 #include "lb-imap-session.h"
 #include "lb-engine-private.h"
 #include "lb-reconnect.h"
@@ -359,6 +360,17 @@ lb_compose_reply (LbMimeMessage       *original,
    * date" says), then the sender's name */
   attribution = g_strdup_printf (_("On %s, %s wrote:"), date, who);
   draft->body = g_strdup_printf ("\n\n%s\n%s", attribution, quoted);
+  /* Formatted mail is quoted formatted: its HTML reduced to what the editor can show,
+   * which leaves out scripts and every image (a reply does not carry the original's
+   * inline parts, and remote ones are never loaded). */
+  if (lb_mime_message_get_html (original) != NULL)
+    {
+      g_autofree char *simple = lb_mime_html_simplify (lb_mime_message_get_html (original), FALSE);
+      g_autofree char *escaped = g_markup_escape_text (attribution, -1);
+
+      draft->body_html = g_strdup_printf ("<div><br/></div><div><br/></div><div>%s</div>"
+                                          "<blockquote>%s</blockquote>", escaped, simple);
+    }
   return g_steal_pointer (&draft);
 }
 

@@ -35,6 +35,10 @@ G_BEGIN_DECLS
  * @attachments: (element-type LbAttachment): the attached files
  * @message_id: (nullable): the Message-ID to build with, without brackets (a saved draft
  *   keeps one, so that each save replaces the same message), or %NULL for a new one
+ * @body_html: (nullable): the formatted body, a whole HTML document; when set, the
+ *   message has it and @body as alternatives (the text must say the same)
+ * @inline_images: (element-type LbAttachment): the images @body_html shows by `cid:`,
+ *   made with lb_attachment_new_inline()
  *
  * What the composer holds: plain data that it fills in on the main thread and hands to
  * lb_draft_build() (any thread).  A boxed type (copy and free).
@@ -50,6 +54,8 @@ typedef struct {
   char      **references;
   GPtrArray  *attachments;
   char       *message_id;
+  char       *body_html;
+  GPtrArray  *inline_images;
 } LbDraft;
 
 /**
@@ -103,6 +109,9 @@ void      lb_engine_save_draft_async     (LbEngine             *engine,
 guint32   lb_engine_save_draft_finish    (LbEngine             *engine,
                                           GAsyncResult         *result,
                                           GError              **error);
+
+char     *lb_draft_simplify_html         (const char           *html,
+                                          gboolean              keep_cid_images);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbDraft, lb_draft_free)
 

@@ -1,8 +1,10 @@
 /* lb-composer.c: the window that writes a new message, a reply or a forward
  *
- * The widgets are stock ones (GtkEntry, GtkTextView), and no key event is intercepted
- * except Ctrl+Return, so input methods (IBus, Fcitx) work as everywhere else.  Ctrl+Return
- * is caught in the capture phase because GtkTextView turns every Return into a newline.
+ * The widgets are stock ones (GtkEntry, and the body's GtkTextView inside LbRichEditor,
+ * which adds formatting), and no key event is intercepted except Ctrl+Return, so input
+ * methods (IBus, Fcitx) work as everywhere else.  Ctrl+Return is caught in the capture
+ * phase because GtkTextView turns every Return into a newline; the editor's Ctrl+B/I/U/K
+ * bubble, after the text view and its input method.
  *
  * Nothing here blocks: attachments are read with g_file_load_contents_async, the message
  * is built on a thread (lb_draft_build) and queued through lb_engine_send_async, which
@@ -23,6 +25,7 @@
 #include "lb-composer.h"
 #include "lb-draft.h"
 #include "lb-provider-info.h"
+#include "lb-rich-editor.h"
 #include "lb-sending.h"
 #include "lb-ui-types.h"
 
@@ -48,7 +51,8 @@ struct _LbComposer
   GtkEntry    *cc;
   GtkEntry    *bcc;
   GtkEntry    *subject;
-  GtkTextView *body;
+  LbRichEditor *editor;
+  GtkTextView *body;             /* the editor's text view */
   GtkListBox  *attachment_list;
   GtkWidget   *banner;
   GtkLabel    *banner_label;
@@ -178,12 +182,13 @@ parse_field (GtkEntry  *entry,
   gboolean ok = TRUE;
 
   gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
-  if (text == NULL || *g_strstrip (g_strdup (text)) == '\0')
-    {
-      g_autofree char *copy = g_strdup (text != NULL ? text : "");
-      if (*g_strstrip (copy) == '\0')
-        return TRUE;
-    }
+  {
+    g_autofree char *copy = g_strdup (text != NULL ? text : "");
+
+    /* An empty field is valid (stripping a copy: the first check leaked one). */
+    if (*g_strstrip (copy) == '\0')
+      return TRUE;
+  }
   list = lb_mailbox_parse_list (text);
   if (list == NULL || list->len == 0)
     ok = FALSE;
@@ -218,7 +223,9 @@ collect_draft (LbComposer *self,
   valid &= parse_field (self->cc, d->cc);
   valid &= parse_field (self->bcc, d->bcc);
   d->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject)));
-  d->body = body_text (self);
+  d->body = lb_rich_editor_dup_text (self->editor);
+  if (lb_rich_editor_get_formatted (self->editor))
+    d->body_html = lb_rich_editor_dup_html (self->editor, d->inline_images);
   d->in_reply_to = g_strdup (self->in_reply_to);
   d->references = g_strdupv (self->references);
   for (guint i = 0; i < self->attachments->len; i++)
@@ -556,7 +563,18 @@ on_drop (GtkDropTarget *target,
     return FALSE;
   files = g_value_get_boxed (value);
   for (GSList *l = files; l != NULL; l = l->next)
-    lb_composer_attach_file (self, l->data);
+    {
+      g_autofree char *name = g_file_get_basename (l->data);
+      g_autofree char *type = g_content_type_guess (name, NULL, 0, NULL);
+      g_autofree char *mime_type = g_content_type_get_mime_type (type);
+
+      /* In a formatted message a dropped image goes where it is dropped, inline. */
+      if (lb_rich_editor_get_formatted (self->editor) && mime_type != NULL
+          && g_str_has_prefix (mime_type, "image/"))
+        lb_rich_editor_insert_image_file (self->editor, l->data);
+      else
+        lb_composer_attach_file (self, l->data);
+    }
   return TRUE;
 }
 
@@ -904,6 +922,7 @@ lb_composer_class_init (LbComposerClass *klass)
   object_class->finalize = lb_composer_finalize;
   window_class->close_request = lb_composer_close_request;
 
+  g_type_ensure (LB_TYPE_RICH_EDITOR);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                LB_RESOURCE_PATH "/ui/lb-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, LbComposer, from);
@@ -911,7 +930,7 @@ lb_composer_class_init (LbComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbComposer, cc);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, bcc);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, subject);
-  gtk_widget_class_bind_template_child (widget_class, LbComposer, body);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, editor);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, attachment_list);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, banner);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, banner_label);
@@ -930,8 +949,12 @@ static void
 lb_composer_init (LbComposer *self)
 {
   GtkDropTarget *drop;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->body = lb_rich_editor_get_text_view (self->editor);
+  /* Formatted or plain is the preference's, and then each message's own. */
+  lb_rich_editor_set_formatted (self->editor, g_settings_get_boolean (settings, "compose-formatted"));
 
   self->attachments = g_ptr_array_new_with_free_func (g_object_unref);
   self->draft_id = g_uuid_string_random ();
@@ -1173,6 +1196,12 @@ fill_from_draft (LbComposer  *self,
   set_address_field (self->bcc, d->bcc);
   gtk_editable_set_text (GTK_EDITABLE (self->subject), d->subject != NULL ? d->subject : "");
   gtk_text_buffer_set_text (buffer, d->body != NULL ? d->body : "", -1);
+  /* A formatted draft or reply opens formatted; a draft saved as plain text (it keeps
+   * its Message-ID) stays plain. */
+  if (d->body_html != NULL && lb_rich_editor_get_formatted (self->editor))
+    lb_rich_editor_load_html (self->editor, d->body_html, d->inline_images);
+  else if (d->body_html == NULL && d->message_id != NULL)
+    lb_rich_editor_set_formatted (self->editor, FALSE);
   gtk_text_buffer_get_start_iter (buffer, &start);
   gtk_text_buffer_place_cursor (buffer, &start);
   g_free (self->in_reply_to);
