@@ -338,6 +338,92 @@ test_reply_all (void)
   lb_test_env_stop (&env);
 }
 
+/* The local drafts, of every test so far. */
+static guint
+count_local_drafts (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "letterbox", "drafts", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      if (g_str_has_suffix (name, ".eml"))
+        n++;
+    }
+  return n;
+}
+
+/* Opens a reply or forward to @message, waits until it is filled in, and closes it as
+ * the user would, untouched. */
+static void
+open_and_close_untouched (LbTestEnv *env,
+                          LbMessage *message,
+                          gboolean   forward)
+{
+  LbComposer *composer;
+  GtkWidget *subject;
+
+  if (forward)
+    lb_composer_open_forward (NULL, env->engine, message);
+  else
+    lb_composer_open_reply (NULL, env->engine, message, FALSE);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  lb_test_iterate_for (300);
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A reply or forward the user did not change leaves no draft behind, here or on the
+ * server: the quote alone is not something they wrote. */
+static void
+test_untouched_reply_saves_nothing (void)
+{
+  g_autoptr(GError) error = NULL;
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  g_autoptr(GBytes) raw = g_bytes_new_static (original, sizeof original - 1);
+  g_autoptr(LbMessage) message = NULL;
+  g_autoptr(LbMessageList) list = NULL;
+  LbFolder *inbox;
+  guint local_before = count_local_drafts ();
+
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
+  inbox = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX);
+  list = lb_engine_open_folder (env.engine, lb_folder_get_id (inbox));
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  message = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+  open_and_close_untouched (&env, message, FALSE);
+  open_and_close_untouched (&env, message, TRUE);
+  /* Moving the free lines below the quote is not an edit either. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_boolean (settings, "reply-below-quote", TRUE);
+    open_and_close_untouched (&env, message, FALSE);
+    g_settings_reset (settings, "reply-below-quote");
+  }
+  /* Give a save that should not have started the time to reach the server. */
+  lb_test_iterate_for (1000);
+  g_assert_cmpuint (count_local_drafts (), ==, local_before);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                                   NULL), <=, 0);
+  lb_test_env_stop (&env);
+}
+
 static void
 test_edit_failed (void)
 {
@@ -612,6 +698,7 @@ main (int   argc,
   g_test_add_func ("/composer/compose-and-send", test_compose_and_send);
   g_test_add_func ("/composer/close-keeps-draft", test_close_keeps_draft);
   g_test_add_func ("/composer/reply-all", test_reply_all);
+  g_test_add_func ("/composer/untouched-reply-saves-nothing", test_untouched_reply_saves_nothing);
   g_test_add_func ("/composer/edit-failed", test_edit_failed);
   g_test_add_func ("/composer/reopen-draft", test_reopen_draft);
   g_test_add_func ("/composer/empty-to", test_empty_to);
