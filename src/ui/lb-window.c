@@ -19,6 +19,7 @@
 #include "lb-window.h"
 
 #include "lb-composer.h"
+#include "lb-local-drafts.h"
 #include "lb-outbox-view.h"
 
 typedef enum {
@@ -47,6 +48,7 @@ struct _LbWindow
   gulong                shown_notify_id;
   LbReader             *reader;
   LbOutboxView         *outbox_view;
+  LbLocalDrafts        *local_drafts;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -450,6 +452,24 @@ on_selection_changed (LbWindow *self)
   lb_window_update_actions (self);
 }
 
+/* The account whose Drafts folder @folder_id is, or 0. */
+static gint64
+drafts_account (LbWindow *self,
+                gint64    folder_id)
+{
+  GListModel *accounts = lb_engine_get_accounts (self->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      LbFolder *folder = lb_account_get_folder (a, folder_id);
+
+      if (folder != NULL)
+        return lb_folder_get_role (folder) == LB_FOLDER_ROLE_DRAFTS ? lb_account_get_id (a) : 0;
+    }
+  return 0;
+}
+
 static void
 on_folder_selected (LbWindow  *self,
                     gint64     folder_id)
@@ -470,6 +490,7 @@ on_folder_selected (LbWindow  *self,
        * The hidden list keeps no selection, so that Delete and the other message actions
        * cannot act on messages out of sight. */
       gtk_selection_model_unselect_all (lb_message_list_view_get_selection (self->message_list));
+      lb_local_drafts_show (self->local_drafts, NULL, 0);
       lb_outbox_view_show (self->outbox_view, self->engine, outbox_account);
       gtk_stack_set_visible_child_name (self->list_stack, "outbox");
       gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
@@ -477,6 +498,7 @@ on_folder_selected (LbWindow  *self,
       return;
     }
   gtk_stack_set_visible_child_name (self->list_stack, "messages");
+  lb_local_drafts_show (self->local_drafts, self->engine, drafts_account (self, folder_id));
   lb_message_list_view_show_folder (self->message_list, self->engine, folder_id);
   lb_window_update_syncing (self);
   gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
@@ -1528,6 +1550,12 @@ lb_window_init (LbWindow *self)
   self->outbox_view = LB_OUTBOX_VIEW (lb_outbox_view_new ());
   gtk_widget_set_name (GTK_WIDGET (self->outbox_view), "outbox-view");
   gtk_stack_add_named (self->list_stack, GTK_WIDGET (self->outbox_view), "outbox");
+  /* Above the list, shown in a Drafts folder that has drafts only this computer has. */
+  self->local_drafts = LB_LOCAL_DRAFTS (lb_local_drafts_new ());
+  gtk_widget_set_name (GTK_WIDGET (self->local_drafts), "local-drafts");
+  gtk_widget_insert_before (GTK_WIDGET (self->local_drafts),
+                            gtk_widget_get_parent (GTK_WIDGET (self->list_stack)),
+                            GTK_WIDGET (self->list_stack));
   g_signal_connect_swapped (self->sidebar, "folder-selected", G_CALLBACK (on_folder_selected), self);
   g_signal_connect_swapped (lb_sidebar_get_list_box (self->sidebar), "row-activated",
                             G_CALLBACK (on_sidebar_row_activated), self);
