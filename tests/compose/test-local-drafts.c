@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "lb-draft.h"
+#include "lb-test-cli.h"
 #include "lb-test-env.h"
+
+static const char *cli_path;
 
 static GBytes *
 build (const char *message_id,
@@ -102,6 +105,20 @@ test_write_list_push (void)
   g_assert_true (g_bytes_equal (back, raw));
   g_assert_cmpint (account_id, ==, id);
 
+  /* `letterbox-cli drafts --json` lists them for the profile. */
+  {
+    LbTestCliRun run = { 0 };
+    const char *args[] = { "drafts", "--json", NULL };
+    const char *data_dir[] = { "--data-dir", env.profile, NULL };
+
+    lb_test_cli_run (&run, cli_path, NULL, NULL, args, data_dir);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "\"subject\":\"离线草稿\""));
+    g_assert_nonnull (strstr (run.out, "legacy-1@example.com"));
+    g_assert_nonnull (strstr (run.out, "\"account\":\"" LB_TEST_ENV_USER "\""));
+    lb_test_cli_run_clear (&run);
+  }
+
   /* Online: both reach Drafts, and the files go. */
   g_assert_cmpint (push (&env), ==, 2);
   g_assert_cmpint (server_copies (&env, "local-1@example.com"), ==, 1);
@@ -150,6 +167,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (argc, ==, 2);
+  cli_path = argv[1];
   g_test_add_func ("/local-drafts/write-list-push", test_write_list_push);
   g_test_add_func ("/local-drafts/pushed-when-online", test_pushed_when_online);
   return g_test_run ();
