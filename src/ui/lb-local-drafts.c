@@ -42,9 +42,9 @@ saved_text (gint64 saved)
     return g_strdup ("");
   if (g_date_time_get_year (when) == g_date_time_get_year (now)
       && g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (when, "%H:%M");
-  /* Translators: the date of a draft saved before today, as in strftime(). */
-  return g_date_time_format (when, _("%b %-d"));
+    /* The message list's formats: see lb-message-row.c. */
+    return g_date_time_format (when, _("%H:%M"));
+  return g_date_time_format (when, _("%-d %b"));
 }
 
 static GtkWidget *
