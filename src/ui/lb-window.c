@@ -20,6 +20,7 @@
 
 #include "lb-composer.h"
 #include "lb-local-drafts.h"
+#include "lb-message-actions.h"
 #include "lb-outbox-view.h"
 
 typedef enum {
@@ -96,6 +97,11 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void lb_window_update_actions (LbWindow  *self);
+
+/* The actions on the message being read that keep it (lb_window_keep_action()). */
+static const char * const keeping_actions[] = {
+  "win.print", "win.view-source", "win.save-eml", "win.open-in-window",
+};
 static void lb_window_queue_restore_selection (LbWindow *self);
 static LbReader *lb_window_ensure_reader (LbWindow *self);
 static void lb_window_show_message   (LbWindow  *self,
@@ -605,6 +611,8 @@ lb_window_update_actions (LbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", one);
+  for (guint i = 0; i < G_N_ELEMENTS (keeping_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), keeping_actions[i], one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compose",
                                  self->engine != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-all-read",
@@ -1103,6 +1111,31 @@ lb_window_compose_action (GtkWidget  *widget,
   lb_composer_open_new (GTK_WINDOW (self), self->engine);
 }
 
+/* Keeping the selected message: print it, open it in its own window, read its source,
+ * save it as a .eml file (lb-message-actions.c). */
+static void
+lb_window_keep_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  LbMessage *message;
+
+  if (selected->len != 1 || self->engine == NULL)
+    return;
+  message = g_ptr_array_index (selected, 0);
+  if (g_str_equal (action_name, "win.print"))
+    lb_message_print (GTK_WINDOW (self), self->engine, message, NULL);
+  else if (g_str_equal (action_name, "win.view-source"))
+    lb_message_view_source (GTK_WINDOW (self), self->engine, message);
+  else if (g_str_equal (action_name, "win.save-eml"))
+    lb_message_save_eml (GTK_WINDOW (self), self->engine, message);
+  else
+    gtk_window_present (GTK_WINDOW (lb_message_window_new (GTK_WINDOW (self), self->engine,
+                                                           message)));
+}
+
 static void
 lb_window_reply_action (GtkWidget  *widget,
                         const char *action_name,
@@ -1408,6 +1441,10 @@ install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "win.forward", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, lb_window_search_action);
+  for (guint i = 0; i < G_N_ELEMENTS (keeping_actions); i++)
+    gtk_widget_class_install_action (widget_class, keeping_actions[i], NULL, lb_window_keep_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "win.view-source", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
 }
 
