@@ -1410,21 +1410,21 @@ body_fetched (GObject      *source,
   start_parse (od, raw);
 }
 
-static void
-open_derived (GtkWindow *parent,
+/* A composer for a reply or forward from @account (nullable: the first From), and what
+ * its parsing thread needs: every own address (not replied to), the account's aliases. */
+static OpenData *
+derived_data (GtkWindow *parent,
               LbEngine  *engine,
-              LbMessage *message,
+              LbAccount *account,
               gboolean   forward,
               gboolean   reply_all)
 {
-  LbAccount *account = lb_engine_get_account (engine, lb_message_get_account_id (message));
   GListModel *accounts = lb_engine_get_accounts (engine);
   g_autoptr(GStrvBuilder) own = g_strv_builder_new ();
-  g_autoptr(GBytes) raw = NULL;
-  OpenData *od = g_new0 (OpenData, 1);
-  LbComposer *self = composer_new (parent, engine, lb_message_get_account_id (message));
-
   g_autoptr(GStrvBuilder) aliases = g_strv_builder_new ();
+  gint64 account_id = account != NULL ? lb_account_get_id (account) : 0;
+  OpenData *od = g_new0 (OpenData, 1);
+  LbComposer *self = composer_new (parent, engine, account_id);
 
   for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
     {
@@ -1441,7 +1441,7 @@ open_derived (GtkWindow *parent,
             g_strv_builder_add (aliases, alias->email);
         }
     }
-  od->account_id = lb_message_get_account_id (message);
+  od->account_id = account_id;
   od->aliases = g_strv_builder_end (aliases);
   od->composer = g_object_ref (self);
   od->forward = forward;
@@ -1451,14 +1451,50 @@ open_derived (GtkWindow *parent,
                                                lb_account_get_email (account))
                              : lb_mailbox_new (NULL, "");
   gtk_window_present (GTK_WINDOW (self));
+  return od;
+}
 
-  raw = lb_engine_get_cached_body (engine, lb_message_get_id (message));
+static void
+open_derived (GtkWindow *parent,
+              LbEngine  *engine,
+              LbMessage *message,
+              gboolean   forward,
+              gboolean   reply_all)
+{
+  LbAccount *account = lb_engine_get_account (engine, lb_message_get_account_id (message));
+  OpenData *od = derived_data (parent, engine, account, forward, reply_all);
+  g_autoptr(GBytes) raw = lb_engine_get_cached_body (engine, lb_message_get_id (message));
+
   if (raw != NULL)
     start_parse (od, raw);
   else if (account != NULL)
     lb_account_fetch_body_async (account, lb_message_get_id (message), NULL, body_fetched, od);
   else
     open_data_free (od);
+}
+
+/**
+ * lb_composer_open_reply_to_bytes:
+ * @raw: a message that is in no account (opened from a .eml file)
+ *
+ * Replies to @raw from the first account (or its alias the message was sent to).
+ */
+void
+lb_composer_open_reply_to_bytes (GtkWindow *parent,
+                                 LbEngine  *engine,
+                                 GBytes    *raw,
+                                 gboolean   reply_all)
+{
+  GListModel *accounts;
+  g_autoptr(LbAccount) account = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (raw != NULL);
+
+  accounts = lb_engine_get_accounts (engine);
+  if (g_list_model_get_n_items (accounts) > 0)
+    account = g_list_model_get_item (accounts, 0);
+  start_parse (derived_data (parent, engine, account, FALSE, reply_all), raw);
 }
 
 void

@@ -25,6 +25,11 @@ void lb_composer_open_reply   (GtkWindow  *parent,
 void lb_composer_open_forward (GtkWindow  *parent,
                                LbEngine   *engine,
                                LbMessage  *message);
+/* Replies to a message that is in no account (a .eml file), from the first account. */
+void lb_composer_open_reply_to_bytes (GtkWindow *parent,
+                                      LbEngine  *engine,
+                                      GBytes    *raw,
+                                      gboolean   reply_all);
 void lb_composer_open_mailto  (GtkWindow  *parent,
                                LbEngine   *engine,
                                const char *mailto_uri);

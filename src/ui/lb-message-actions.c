@@ -11,6 +11,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "lb-body-view.h"
+#include "lb-composer.h"
 #include "lb-message-actions.h"
 #include "lb-reader.h"
 #include "lb-sending.h"
@@ -601,4 +603,257 @@ lb_message_print (GtkWindow  *parent,
   job->export_pdf = g_strdup (export_pdf);
   job->title = g_strdup (lb_message_get_subject (message));
   lb_message_fetch_raw_async (engine, message, NULL, print_fetched, job);
+}
+
+/* ---- A .eml file, opened from the file manager -------------------------------------- */
+
+typedef struct {
+  GtkWidget        *window;
+  LbEngine         *engine;
+  GBytes           *raw;
+  LbMessageContent *content;
+  GtkWidget        *body_box;
+} EmlView;
+
+static void
+eml_view_free (EmlView *view)
+{
+  g_clear_object (&view->engine);
+  g_clear_pointer (&view->raw, g_bytes_unref);
+  g_clear_object (&view->content);
+  g_free (view);
+}
+
+static void
+eml_show_body (EmlView *view)
+{
+  g_autoptr(GError) error = NULL;
+  LbBodyView *body = lb_body_view_new (&error);
+  g_autofree char *fragment = NULL;
+  g_autofree char *document = NULL;
+
+  if (body == NULL)
+    {
+      GtkWidget *label = gtk_label_new (error->message);
+
+      gtk_box_append (GTK_BOX (view->body_box), label);
+      return;
+    }
+  gtk_widget_set_vexpand (GTK_WIDGET (body), TRUE);
+  gtk_box_append (GTK_BOX (view->body_box), GTK_WIDGET (body));
+  fragment = lb_message_content_dup_text_as_html (view->content);
+  document = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+                              "<title></title></head><body class=\"lb-plain\">%s</body></html>",
+                              fragment);
+  /* A file from anywhere: the reader's rules, remote content blocked. */
+  lb_body_view_show (body, lb_message_content_get_html (view->content), document,
+                     adw_style_manager_get_dark (adw_style_manager_get_default ())
+                     ? LB_BODY_DARK : LB_BODY_NONE);
+}
+
+static void
+eml_body_view_loaded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GtkWidget) window = user_data;
+  EmlView *view = g_object_get_data (G_OBJECT (window), "lb-eml");
+
+  lb_body_view_load_finish (result, NULL);
+  if (view != NULL && gtk_widget_get_root (window) != NULL)
+    eml_show_body (view);
+}
+
+static void
+eml_reply (GtkButton *button,
+           EmlView   *view)
+{
+  lb_composer_open_reply_to_bytes (GTK_WINDOW (view->window), view->engine, view->raw, FALSE);
+}
+
+static void
+add_header_row (GtkGrid    *grid,
+                int         row,
+                const char *label,
+                const char *value)
+{
+  GtkWidget *name = gtk_label_new (label);
+  GtkWidget *text = gtk_label_new (value);
+
+  gtk_label_set_xalign (GTK_LABEL (name), 1);
+  gtk_widget_add_css_class (name, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (text), 0);
+  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_grid_attach (grid, name, 0, row, 1, 1);
+  gtk_grid_attach (grid, text, 1, row, 1, 1);
+}
+
+static char *
+join_addresses (GPtrArray *list)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      g_autofree char *one = lb_mailbox_to_string (g_ptr_array_index (list, i));
+
+      g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", one);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static GtkWidget *
+eml_header (LbMessageContent *content)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *subject = gtk_label_new (lb_message_content_get_subject (content));
+  GtkWidget *grid = gtk_grid_new ();
+  g_autofree char *from = join_addresses (lb_message_content_get_from (content));
+  g_autofree char *to = join_addresses (lb_message_content_get_to (content));
+  GDateTime *date = lb_message_content_get_date (content);
+  int row = 0;
+
+  gtk_widget_set_name (subject, "eml-subject");
+  gtk_widget_add_css_class (subject, "title-2");
+  gtk_label_set_xalign (GTK_LABEL (subject), 0);
+  gtk_label_set_wrap (GTK_LABEL (subject), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (subject), TRUE);
+  gtk_box_append (GTK_BOX (box), subject);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
+  add_header_row (GTK_GRID (grid), row++, _("From"), from);
+  if (*to != '\0')
+    add_header_row (GTK_GRID (grid), row++, _("To"), to);
+  if (date != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (date);
+      g_autofree char *when = g_date_time_format (local, _("%A, %B %-d, %Y at %H:%M"));
+
+      add_header_row (GTK_GRID (grid), row++, _("Date"), when);
+    }
+  gtk_box_append (GTK_BOX (box), grid);
+  gtk_widget_set_margin_start (box, 18);
+  gtk_widget_set_margin_end (box, 18);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  return box;
+}
+
+static void
+eml_parse_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+  LbMessageContent *content = lb_message_content_new_from_bytes (task_data, &error);
+
+  if (content == NULL)
+    g_task_return_error (task, error != NULL ? error
+                         : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                                _("This file is not an email message.")));
+  else
+    g_task_return_pointer (task, content, g_object_unref);
+}
+
+static void
+eml_parsed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GtkWidget) window = user_data;
+  EmlView *view = g_object_get_data (G_OBJECT (window), "lb-eml");
+  g_autoptr(GError) error = NULL;
+  LbMessageContent *content = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (content == NULL)
+    {
+      gtk_box_append (GTK_BOX (view->body_box),
+                      adw_status_page_new ());
+      adw_status_page_set_title (ADW_STATUS_PAGE (gtk_widget_get_last_child (view->body_box)),
+                                 _("The Message Could Not Be Shown"));
+      adw_status_page_set_description (ADW_STATUS_PAGE (gtk_widget_get_last_child (view->body_box)),
+                                       error->message);
+      return;
+    }
+  view->content = content;
+  gtk_window_set_title (GTK_WINDOW (window), lb_message_content_get_subject (content));
+  gtk_box_append (GTK_BOX (view->body_box), eml_header (content));
+  gtk_box_append (GTK_BOX (view->body_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  if (lb_body_view_is_loaded ())
+    eml_show_body (view);
+  else
+    lb_body_view_load_async (NULL, eml_body_view_loaded, g_object_ref (window));
+}
+
+static void
+eml_loaded (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GtkWidget) window = user_data;
+  EmlView *view = g_object_get_data (G_OBJECT (window), "lb-eml");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  view->raw = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
+  if (view->raw == NULL)
+    view->raw = g_bytes_new (NULL, 0);
+  task = g_task_new (NULL, NULL, eml_parsed, g_object_ref (window));
+  g_task_set_task_data (task, g_bytes_ref (view->raw), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, eml_parse_thread);
+}
+
+/**
+ * lb_eml_window_open:
+ * @engine: (nullable): the engine, for Reply (from the first account); none without one
+ * @file: a message saved as a file (message/rfc822)
+ *
+ * Shows a .eml file, read-only, in a window of its own, with the reader's safety rules.
+ *
+ * Returns: (transfer none): the window
+ */
+GtkWidget *
+lb_eml_window_open (GtkWindow *parent,
+                    LbEngine  *engine,
+                    GFile     *file)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *reply = gtk_button_new_from_icon_name ("mail-reply-sender-symbolic");
+  g_autofree char *name = g_file_get_basename (file);
+  EmlView *view = g_new0 (EmlView, 1);
+
+  view->window = window;
+  view->engine = engine != NULL ? g_object_ref (engine) : NULL;
+  view->body_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_vexpand (view->body_box, TRUE);
+  g_object_set_data_full (G_OBJECT (window), "lb-eml", view, (GDestroyNotify) eml_view_free);
+
+  gtk_window_set_title (GTK_WINDOW (window), name);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
+  gtk_widget_set_name (window, "eml-window");
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (window), parent);
+  if (parent != NULL && gtk_window_get_application (parent) != NULL)
+    gtk_window_set_application (GTK_WINDOW (window), gtk_window_get_application (parent));
+
+  gtk_widget_set_name (reply, "eml-reply-button");
+  gtk_widget_set_tooltip_text (reply, _("Reply"));
+  gtk_widget_set_sensitive (reply, engine != NULL
+                                   && g_list_model_get_n_items (lb_engine_get_accounts (engine)) > 0);
+  g_signal_connect (reply, "clicked", G_CALLBACK (eml_reply), view);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), reply);
+  /* Translators: the subtitle of a window showing a message opened from a file. */
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
+                                   adw_window_title_new (name, _("Opened from a file, read-only")));
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), view->body_box);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_file_load_bytes_async (file, NULL, eml_loaded, g_object_ref (window));
+  return window;
 }

@@ -42,6 +42,11 @@ GtkWidget *lb_message_window_new      (GtkWindow           *parent,
                                        LbEngine            *engine,
                                        LbMessage           *message);
 
+/* A message saved as a file (`letterbox file.eml`, the file manager), read-only. */
+GtkWidget *lb_eml_window_open         (GtkWindow           *parent,
+                                       LbEngine            *engine,
+                                       GFile               *file);
+
 /* Prints the message with a header block (From, To, Date, Subject).  With @export_pdf
  * the print dialog is skipped and a PDF is written there (GTK's print-to-file). */
 void     lb_message_print             (GtkWindow           *parent,

@@ -13,6 +13,8 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "lb-application.h"
+#include "lb-composer.h"
 #include "lb-message-actions.h"
 #include "lb-message-list.h"
 #include "lb-test-env.h"
@@ -194,11 +196,94 @@ test_keeping (void)
   lb_test_env_stop (&env);
 }
 
+static GtkWidget *
+find_named_toplevel (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+eml_shown (gpointer data)
+{
+  GtkWidget *window = find_named_toplevel ("eml-window");
+  GtkWidget *subject = window != NULL ? lb_ui_test_find_widget (window, "eml-subject") : NULL;
+
+  *(GtkWidget **) data = window;
+  return subject != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (subject)), SUBJECT) == 0;
+}
+
+static gboolean
+reply_ready (gpointer data)
+{
+  GtkWindow *composer = lb_ui_test_find_toplevel (LB_TYPE_COMPOSER);
+  GtkWidget *subject = composer != NULL ? lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")
+                                        : NULL;
+
+  *(GtkWindow **) data = composer;
+  return subject != NULL && *gtk_editable_get_text (GTK_EDITABLE (subject)) != '\0';
+}
+
+static char *eml_path;
+
+/* What `letterbox file.eml` (or a double click in Files) does: GApplication's open. */
+static void
+run_open_eml (GApplication *application)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (eml_path);
+  GtkWidget *window = NULL;
+  GtkWindow *composer = NULL;
+  GtkWidget *reply;
+
+  g_application_open (application, &file, 1, "");
+  g_assert_true (lb_test_wait_until (eml_shown, &window, 20));
+  lb_test_iterate_for (1000);
+  screenshot (window, "eml-window");
+  reply = lb_ui_test_find_widget (window, "eml-reply-button");
+  g_assert_true (gtk_widget_get_sensitive (reply));
+  g_signal_emit_by_name (reply, "clicked");
+  g_assert_true (lb_test_wait_until (reply_ready, &composer, 20));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer),
+                                                                                 "subject"))),
+                   ==, "Re: " SUBJECT);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer),
+                                                                                 "to"))),
+                   ==, "鲍勃 <bob@example.org>");
+  gtk_window_destroy (composer);
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_iterate_for (200);
+}
+
+static void
+test_open_eml (void)
+{
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_close_engine (&env);
+  eml_path = g_build_filename (env.profile, "saved message.eml", NULL);
+  g_assert_true (g_file_set_contents (eml_path, original, sizeof original - 1, NULL));
+  g_setenv ("LETTERBOX_DATA_DIR", env.profile, TRUE);
+  lb_ui_test_run_application (G_APPLICATION (lb_application_new ()), run_open_eml);
+  g_clear_pointer (&eml_path, g_free);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
   g_test_add_func ("/ui/keeping/eml-source-window-print", test_keeping);
+  g_test_add_func ("/ui/keeping/open-eml", test_open_eml);
   return g_test_run ();
 }
