@@ -17,6 +17,8 @@
 #include "lb-composer.h"
 #include "lb-message-actions.h"
 #include "lb-message-list.h"
+#include "lb-message-list-view.h"
+#include "lb-window.h"
 #include "lb-test-env.h"
 #include "lb-ui-test-util.h"
 
@@ -234,7 +236,48 @@ reply_ready (gpointer data)
 
 static char *eml_path;
 
-/* What `letterbox file.eml` (or a double click in Files) does: GApplication's open. */
+static gboolean
+list_has_message (gpointer data)
+{
+  LbMessageList *list = lb_message_list_view_get_list (data);
+
+  return list != NULL && g_list_model_get_n_items (G_LIST_MODEL (list)) == 1;
+}
+
+static gboolean
+toplevel_shown (gpointer data)
+{
+  GtkWidget *w = find_named_toplevel (data);
+
+  return w != NULL && gtk_widget_get_mapped (w);
+}
+
+/* The reader's More Actions reach the selected message: View Source, its own window. */
+static void
+check_window_actions (LbWindow *window)
+{
+  LbMessageListView *view = lb_window_get_message_list (window);
+  const char *actions[][2] = { { "win.view-source", "source-window" },
+                               { "win.open-in-window", "message-window" } };
+
+  g_assert_true (lb_test_wait_until (list_has_message, view, 20));
+  lb_message_list_view_select_position (view, 0);
+  lb_test_iterate_for (300);
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      GtkWidget *shown;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), actions[i][0], NULL));
+      g_assert_true (lb_test_wait_until (toplevel_shown, (gpointer) actions[i][1], 20));
+      shown = find_named_toplevel (actions[i][1]);
+      g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (shown)) == GTK_WINDOW (window));
+      gtk_window_destroy (GTK_WINDOW (shown));
+      lb_test_iterate_for (200);
+    }
+}
+
+/* The window's actions on the selected message; then what `letterbox file.eml` (or a
+ * double click in Files) does: GApplication's open. */
 static void
 run_open_eml (GApplication *application)
 {
@@ -243,6 +286,7 @@ run_open_eml (GApplication *application)
   GtkWindow *composer = NULL;
   GtkWidget *reply;
 
+  check_window_actions (LB_WINDOW (lb_application_get_main_window (LB_APPLICATION (application))));
   g_application_open (application, &file, 1, "");
   g_assert_true (lb_test_wait_until (eml_shown, &window, 20));
   lb_test_iterate_for (1000);
@@ -268,7 +312,14 @@ test_open_eml (void)
   LbTestEnvOptions options = { 0 };
   LbTestEnv env = { 0 };
 
-  lb_test_env_start (&env, &options);
+  g_autoptr(GBytes) raw = g_bytes_new_static (original, sizeof original - 1);
+  g_autoptr(GError) error = NULL;
+
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, LB_TEST_ENV_USER, "INBOX", raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
   lb_test_env_close_engine (&env);
   eml_path = g_build_filename (env.profile, "saved message.eml", NULL);
   g_assert_true (g_file_set_contents (eml_path, original, sizeof original - 1, NULL));
