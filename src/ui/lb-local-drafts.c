@@ -307,3 +307,49 @@ lb_local_drafts_new (void)
 {
   return g_object_new (LB_TYPE_LOCAL_DRAFTS, NULL);
 }
+
+/* ---- At start-up: drafts left on this computer are offered again ------------------- */
+
+static void
+announce_listed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(AdwToastOverlay) overlay = user_data;
+  g_autoptr(GPtrArray) drafts = lb_engine_list_local_drafts_finish (LB_ENGINE (source), result,
+                                                                    NULL);
+  g_autofree char *title = NULL;
+  const LbLocalDraft *newest;
+  AdwToast *toast;
+
+  if (drafts == NULL || drafts->len == 0 || gtk_widget_get_root (GTK_WIDGET (overlay)) == NULL)
+    return;
+  newest = g_ptr_array_index (drafts, 0);
+  title = g_strdup_printf (ngettext ("%u draft is on this computer only",
+                                     "%u drafts are on this computer only", drafts->len),
+                           drafts->len);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 10);
+  /* Where they are listed: the Drafts of the newest one's account. */
+  adw_toast_set_button_label (toast, _("_Show"));
+  adw_toast_set_action_name (toast, "win.show-local-drafts");
+  adw_toast_set_action_target_value (toast, g_variant_new_int64 (newest->account_id));
+  adw_toast_overlay_add_toast (overlay, toast);
+}
+
+/**
+ * lb_local_drafts_announce:
+ * @overlay: the main window's toasts
+ *
+ * At start-up: drafts that are on this computer only (written offline, or autosaved
+ * before a crash) are offered again, with a toast whose "Show" button runs
+ * "win.show-local-drafts" with the account's id.
+ */
+void
+lb_local_drafts_announce (LbEngine        *engine,
+                          AdwToastOverlay *overlay)
+{
+  g_return_if_fail (LB_IS_ENGINE (engine));
+
+  lb_engine_list_local_drafts_async (engine, 0, NULL, announce_listed, g_object_ref (overlay));
+}

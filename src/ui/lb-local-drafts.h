@@ -20,5 +20,7 @@ void       lb_local_drafts_show    (LbLocalDrafts *self,
                                     gint64         account_id);
 void       lb_local_drafts_refresh (LbLocalDrafts *self);
 guint      lb_local_drafts_get_n_drafts (LbLocalDrafts *self);
+void       lb_local_drafts_announce (LbEngine        *engine,
+                                     AdwToastOverlay *overlay);
 
 G_END_DECLS

@@ -50,6 +50,7 @@ struct _LbWindow
   LbReader             *reader;
   LbOutboxView         *outbox_view;
   LbLocalDrafts        *local_drafts;
+  GtkWidget            *keep_button;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -608,6 +609,7 @@ lb_window_update_actions (LbWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (bulk); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], any);
   gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), any);
+  gtk_widget_set_sensitive (self->keep_button, one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", one);
@@ -1111,6 +1113,24 @@ lb_window_compose_action (GtkWidget  *widget,
   lb_composer_open_new (GTK_WINDOW (self), self->engine);
 }
 
+/* "win.show-local-drafts" (an account id): its Drafts, where the drafts that are on this
+ * computer only are listed. */
+static void
+lb_window_show_local_drafts_action (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  LbAccount *account = self->engine != NULL
+                       ? lb_engine_get_account (self->engine, g_variant_get_int64 (parameter))
+                       : NULL;
+  LbFolder *drafts = account != NULL ? lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS)
+                                     : NULL;
+
+  if (drafts != NULL)
+    lb_sidebar_select_folder (self->sidebar, lb_folder_get_id (drafts));
+}
+
 /* Keeping the selected message: print it, open it in its own window, read its source,
  * save it as a .eml file (lb-message-actions.c). */
 static void
@@ -1335,6 +1355,7 @@ lb_window_set_engine (LbWindow *self,
       g_signal_connect_object (lb_engine_get_accounts (self->engine), "items-changed",
                                G_CALLBACK (on_accounts_changed), self, G_CONNECT_SWAPPED);
       on_accounts_changed (self);
+      lb_local_drafts_announce (self->engine, self->toast_overlay);
     }
   lb_window_update_empty_state (self);
   lb_window_update_actions (self);
@@ -1443,6 +1464,8 @@ install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, lb_window_search_action);
   for (guint i = 0; i < G_N_ELEMENTS (keeping_actions); i++)
     gtk_widget_class_install_action (widget_class, keeping_actions[i], NULL, lb_window_keep_action);
+  gtk_widget_class_install_action (widget_class, "win.show-local-drafts", "x",
+                                   lb_window_show_local_drafts_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "win.view-source", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
@@ -1494,6 +1517,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                LB_RESOURCE_PATH "/ui/lb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, keep_button);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, welcome_menu_button);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, primary_menu_button);

@@ -1,8 +1,8 @@
 /* test-local-drafts.c: a draft written offline is found in the account's Drafts
  *
  * The server cannot be reached (the fault proxy refuses connections); a draft left on
- * this computer shows under "On This Computer Only" above the Drafts list, and opens in
- * the composer.  With $LB_TEST_SCREENSHOTS it saves the list and the reopened draft.
+ * this computer is offered again at start (a toast whose Show opens Drafts), shows under
+ * "On This Computer Only" above the Drafts list, and opens in the composer.  With $LB_TEST_SCREENSHOTS it saves the list and the reopened draft.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,6 +25,23 @@ static gboolean
 has_one_draft (gpointer data)
 {
   return gtk_widget_get_mapped (data) && lb_local_drafts_get_n_drafts (data) == 1;
+}
+
+static gboolean
+find_show_button (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+
+      /* Translated when screenshots are taken in another language. */
+      *(GtkWidget **) data = lb_ui_test_find_button (w, g_dgettext (GETTEXT_PACKAGE, "_Show"));
+      if (*(GtkWidget **) data != NULL && gtk_widget_get_mapped (*(GtkWidget **) data))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -66,6 +83,7 @@ run_offline_draft (GApplication *application)
   GtkWidget *row;
   GtkWindow *composer = NULL;
   GtkWidget *subject;
+  GtkWidget *show = NULL;
 
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_nonnull (drafts);
@@ -74,8 +92,13 @@ run_offline_draft (GApplication *application)
   /* Not in the Inbox. */
   g_assert_false (gtk_widget_get_visible (section));
 
-  g_assert_true (lb_sidebar_select_folder (lb_window_get_sidebar (window), lb_folder_get_id (drafts)));
+  /* At start the draft is offered again; Show opens the account's Drafts, where it is. */
+  g_assert_true (lb_test_wait_until (find_show_button, &show, 10));
+  screenshot (GTK_WIDGET (window), "local-drafts-offered");
+  g_signal_emit_by_name (show, "clicked");
   g_assert_true (lb_test_wait_until (has_one_draft, section, 10));
+  g_assert_cmpint (lb_sidebar_get_selected_folder (lb_window_get_sidebar (window)), ==,
+                   lb_folder_get_id (drafts));
   list = lb_ui_test_find_widget (section, "local-drafts-list");
   row = gtk_widget_get_first_child (list);
   g_assert_true (ADW_IS_ACTION_ROW (row));
