@@ -113,6 +113,65 @@ guint32   lb_engine_save_draft_finish    (LbEngine             *engine,
 char     *lb_draft_simplify_html         (const char           *html,
                                           gboolean              keep_cid_images);
 
+/**
+ * LbLocalDraft:
+ * @id: the draft's Message-ID, without brackets (also its file's name)
+ * @account_id: the account whose Drafts it belongs in, 0 if none is known
+ * @path: the file
+ * @subject: (nullable): its subject
+ * @to: its recipients, as names where they have one
+ * @saved: when it was written, in seconds since the epoch
+ *
+ * A draft kept on this computer only (see lb-local-draft.c).  A boxed type.
+ */
+typedef struct {
+  char   *id;
+  gint64  account_id;
+  char   *path;
+  char   *subject;
+  char   *to;
+  gint64  saved;
+} LbLocalDraft;
+
+#define LB_TYPE_LOCAL_DRAFT (lb_local_draft_get_type ())
+
+GType         lb_local_draft_get_type      (void) G_GNUC_CONST;
+LbLocalDraft *lb_local_draft_copy          (const LbLocalDraft   *draft);
+void          lb_local_draft_free          (LbLocalDraft         *draft);
+
+char       *lb_engine_get_local_drafts_dir (LbEngine             *engine);
+gboolean    lb_engine_write_local_draft    (LbEngine             *engine,
+                                            gint64                account_id,
+                                            const char           *id,
+                                            GBytes               *message,
+                                            GError              **error);
+gboolean    lb_engine_delete_local_draft   (LbEngine             *engine,
+                                            const char           *id,
+                                            GBytes               *only_if);
+GBytes     *lb_engine_read_local_draft     (LbEngine             *engine,
+                                            const char           *id,
+                                            gint64               *out_account_id,
+                                            GError              **error);
+GPtrArray  *lb_engine_list_local_drafts    (LbEngine             *engine,
+                                            gint64                account_id);
+void        lb_engine_list_local_drafts_async (LbEngine          *engine,
+                                            gint64                account_id,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+GPtrArray  *lb_engine_list_local_drafts_finish (LbEngine         *engine,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+void        lb_engine_push_local_drafts_async (LbEngine          *engine,
+                                            LbAccount            *account,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+int         lb_engine_push_local_drafts_finish (LbEngine         *engine,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbDraft, lb_draft_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbLocalDraft, lb_local_draft_free)
 
 G_END_DECLS

@@ -68,6 +68,10 @@ GTask      *_lb_engine_relay_task      (GTask                 *outer,
 /* lb-engine-changes.c */
 void        _lb_engine_pending_free    (LbEnginePending       *pending);
 
+/* lb-local-draft.c */
+void        _lb_engine_watch_local_drafts (LbEngine           *engine,
+                                        LbAccount             *account);
+
 /* lb-message-list.c */
 LbMessageList *_lb_message_list_new    (LbEngine   *engine,
                                         gint64      folder_id,

@@ -24,6 +24,8 @@ const char *lb_sidebar_get_selected_title   (LbSidebar *self);
 GtkListBox *lb_sidebar_get_list_box         (LbSidebar *self);
 
 const char *lb_sidebar_folder_name          (LbFolder  *folder);
+const char *lb_sidebar_role_name            (LbFolderRole role,
+                                             const char  *name);
 
 /* The Outbox rows have negative ids in place of a folder id: -2 for the Outbox of every
  * account (in All Inboxes' section), -2 - id for one account's. */
