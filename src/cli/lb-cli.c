@@ -18,6 +18,7 @@
 #include "lb-cli-json.h"
 #include "lb-discovery.h"
 #include "lb-account-search.h"
+#include "lb-draft.h"
 #include "lb-engine.h"
 #include "lb-engine-goa.h"
 #include "lb-goa.h"
@@ -2299,6 +2300,79 @@ cmd_mark_read (int    argc,
   return status;
 }
 
+/* ---- drafts ---------------------------------------------------------------- */
+
+/* `drafts [--json] [--push]`: the drafts only this computer has (written offline, or
+ * left by a crash); --push saves them in the accounts' Drafts on the server first. */
+static int
+cmd_drafts (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("— list the drafts kept on this computer only"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(LbJson) j = NULL;
+  g_auto(Cli) cli = { 0 };
+  gboolean push = FALSE;
+  const GOptionEntry entries[] = {
+    { "push", 0, 0, G_OPTION_ARG_NONE, &push, N_("Save them on the server first"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (argc != 1)
+    return fail ("%s", _("Usage: letterbox-cli drafts [--json] [--push]"));
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  for (guint i = 0; push && i < g_list_model_get_n_items (lb_engine_get_accounts (cli.engine)); i++)
+    {
+      g_autoptr(LbAccount) account = g_list_model_get_item (lb_engine_get_accounts (cli.engine), i);
+      g_autoptr(GError) local_error = NULL;
+
+      lb_engine_push_local_drafts_async (cli.engine, account, NULL, got_result, &cli);
+      if (lb_engine_push_local_drafts_finish (cli.engine, wait_result (&cli), &local_error) < 0)
+        g_printerr ("%s: %s\n", lb_account_get_email (account), local_error->message);
+    }
+  drafts = lb_engine_list_local_drafts (cli.engine, 0);
+  j = cli.json ? lb_json_new () : NULL;
+  if (j != NULL)
+    lb_json_begin_array (j);
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      const LbLocalDraft *d = g_ptr_array_index (drafts, i);
+      LbAccount *account = lb_engine_get_account (cli.engine, d->account_id);
+      const char *email = account != NULL ? lb_account_get_email (account) : "";
+      g_autoptr(GDateTime) saved = g_date_time_new_from_unix_local (d->saved);
+      g_autofree char *when = saved != NULL ? g_date_time_format_iso8601 (saved) : g_strdup ("");
+
+      if (j != NULL)
+        {
+          lb_json_begin_object (j);
+          lb_json_string (j, "id", d->id);
+          lb_json_string (j, "account", email);
+          lb_json_string (j, "subject", d->subject != NULL ? d->subject : "");
+          lb_json_string (j, "to", d->to);
+          lb_json_string (j, "saved", when);
+          lb_json_string (j, "path", d->path);
+          lb_json_end_object (j);
+        }
+      else
+        g_print ("%s\t%s\t%s\t%s\t%s\n", d->id, email, d->subject != NULL ? d->subject : "",
+                 d->to, when);
+    }
+  if (j != NULL)
+    {
+      lb_json_end_array (j);
+      lb_json_print (j);
+    }
+  lb_engine_shutdown (cli.engine);
+  return 0;
+}
+
 static const struct {
   const char *name;
   int (*func) (int, char **);
@@ -2319,6 +2393,7 @@ static const struct {
   { "delete", cmd_delete, N_("Delete messages (to Trash)") },
   { "send", cmd_send, N_("Send a message (queued in the outbox until the server accepts it)") },
   { "outbox", cmd_outbox, N_("List the outbox; retry or discard a waiting message") },
+  { "drafts", cmd_drafts, N_("List the drafts kept on this computer only (--push saves them)") },
   { "rebuild", cmd_rebuild, N_("Rebuild a damaged mail store, keeping the accounts") },
 };
 

@@ -156,6 +156,13 @@ map_error (const GError     *error,
       return g_error_copy (error);
     }
 
+  /* Only lb_curl_set_error's "host: detail" is curl's own text.  The IMAP connection maps
+   * a failed connection itself (lb_error_map_curl, which knows the socket's errno):
+   * mapping its message again would read translated words as curl's and lose what the
+   * first mapping knew, such as a refused connection. */
+  if (error->code != LB_ERROR_AUTH && !g_str_has_prefix (error->message, host_prefix))
+    return g_error_copy (error);
+
   code = curl_code_for (error, lower);
   if (code == CURLE_OK)
     return g_error_copy (error);

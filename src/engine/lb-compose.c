@@ -21,6 +21,7 @@
 
 #include "lb-account-private.h"
 #include "lb-compose.h"
+#include "lb-mime-simplify.h"
 #include "lb-imap-session.h"
 #include "lb-engine-private.h"
 #include "lb-reconnect.h"
@@ -359,6 +360,17 @@ lb_compose_reply (LbMimeMessage       *original,
    * date" says), then the sender's name */
   attribution = g_strdup_printf (_("On %s, %s wrote:"), date, who);
   draft->body = g_strdup_printf ("\n\n%s\n%s", attribution, quoted);
+  /* Formatted mail is quoted formatted: its HTML reduced to what the editor can show,
+   * which leaves out scripts and every image (a reply does not carry the original's
+   * inline parts, and remote ones are never loaded). */
+  if (lb_mime_message_get_html (original) != NULL)
+    {
+      g_autofree char *simple = lb_mime_html_simplify (lb_mime_message_get_html (original), FALSE);
+      g_autofree char *escaped = g_markup_escape_text (attribution, -1);
+
+      draft->body_html = g_strdup_printf ("<div><br/></div><div><br/></div><div>%s</div>"
+                                          "<blockquote>%s</blockquote>", escaped, simple);
+    }
   return g_steal_pointer (&draft);
 }
 
@@ -539,8 +551,109 @@ draft_job_free (DraftJob *job)
   g_free (job);
 }
 
-/* Worker: APPEND the new copy with \Draft, then remove the previous one (its uid is only
- * known when the server has UIDPLUS; without it the old copy stays, which loses nothing). */
+/* The Message-ID of a built draft, without brackets, read from its header block. */
+static char *
+draft_message_id (GBytes *message)
+{
+  gsize len = 0;
+  const char *data = message != NULL ? g_bytes_get_data (message, &len) : NULL;
+  const char *end = data + len;
+
+  for (const char *line = data; line != NULL && line < end;)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      gsize n = (eol != NULL ? eol : end) - line;
+
+      if (n == 0 || (n == 1 && line[0] == '\r'))
+        break;   /* the end of the headers */
+      if (n > 11 && g_ascii_strncasecmp (line, "Message-ID:", 11) == 0)
+        {
+          g_autofree char *value = g_strndup (line + 11, n - 11);
+          char *lt = strchr (value, '<');
+          char *gt = lt != NULL ? strchr (lt, '>') : NULL;
+
+          if (lt != NULL && gt != NULL && gt > lt + 1)
+            return g_strndup (lt + 1, gt - lt - 1);
+          return NULL;
+        }
+      line = eol != NULL ? eol + 1 : NULL;
+    }
+  return NULL;
+}
+
+static gboolean
+on_draft_search (LbImapResponse  *response,
+                 gpointer         user_data,
+                 GError         **error)
+{
+  GArray *uids = user_data;
+
+  if (response->kind == LB_IMAP_RESPONSE_SEARCH && response->u.search.numbers != NULL)
+    g_array_append_vals (uids, response->u.search.numbers->data, response->u.search.numbers->len);
+  return TRUE;
+}
+
+/* Worker, Drafts selected: the other copies of the draft @message_id.  Each save of a
+ * draft keeps its Message-ID, so these are its older versions: a copy pushed from this
+ * computer after being offline, or saved by a composer that did not know its uid. */
+static void
+find_older_copies (LbImapSession *session,
+                   const char    *message_id,
+                   guint32        new_uid,
+                   GArray        *uids,
+                   GCancellable  *cancellable)
+{
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(LbImapResponse) r = NULL;
+  g_autoptr(GString) quoted = g_string_new ("\"<");
+  g_autoptr(GError) error = NULL;
+
+  for (const char *p = message_id; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\' || (guchar) *p < 0x20)
+        return;   /* not a Message-ID this client wrote */
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append (quoted, ">\"");
+  r = lb_imap_session_command_sync (session, on_draft_search, found, cancellable, &error,
+                                    "UID SEARCH HEADER Message-ID %s", quoted->str);
+  if (r == NULL)
+    g_debug ("Older draft copies not looked for: %s", error->message);
+  for (guint i = 0; i < found->len; i++)
+    if (g_array_index (found, guint32, i) != new_uid)
+      g_array_append_val (uids, g_array_index (found, guint32, i));
+}
+
+/* Worker: deletes @uids from the selected Drafts (expunged only with UIDPLUS: without it
+ * they stay marked, which loses nothing). */
+static void
+delete_draft_copies (LbImapSession *session,
+                     GArray        *uids,
+                     GCancellable  *cancellable)
+{
+  g_autoptr(GString) set = g_string_new (NULL);
+  g_autoptr(LbImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < uids->len; i++)
+    g_string_append_printf (set, "%s%u", i > 0 ? "," : "", g_array_index (uids, guint32, i));
+  if (set->len == 0)
+    return;
+  r = lb_imap_session_command_sync (session, NULL, NULL, cancellable, &error,
+                                    "UID STORE %s +FLAGS.SILENT (\\Deleted)", set->str);
+  if (r != NULL && lb_imap_session_has_capability (session, "UIDPLUS"))
+    {
+      g_clear_pointer (&r, lb_imap_response_unref);
+      r = lb_imap_session_command_sync (session, NULL, NULL, cancellable, &error,
+                                        "UID EXPUNGE %s", set->str);
+    }
+  if (error != NULL)
+    g_debug ("The previous draft copy stays: %s", error->message);
+}
+
+/* Worker: APPEND the new copy with \Draft, then remove the previous one and any other
+ * copy with the same Message-ID (their uids are only known when the server has UIDPLUS;
+ * without it the old copies stay, which loses nothing). */
 static gpointer
 save_draft (LbAccountWorkerData  *w,
             DraftJob             *job,
@@ -548,6 +661,8 @@ save_draft (LbAccountWorkerData  *w,
             GError              **error)
 {
   g_autoptr(LbStoreFolder) drafts = NULL;
+  g_autoptr(GArray) old = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree char *message_id = draft_message_id (job->message);
   LbImapSession *session;
   gint64 drafts_id;
   guint32 uid = 0;
@@ -570,25 +685,14 @@ save_draft (LbAccountWorkerData  *w,
                                     &uid, cancellable, error))
     return NULL;
   if (job->previous_uid != 0 && job->previous_uid != uid)
+    g_array_append_val (old, job->previous_uid);
+  if ((old->len > 0 || (message_id != NULL && uid != 0))
+      && lb_imap_session_select_sync (session, drafts->raw_name, FALSE, NULL, NULL, NULL, NULL,
+                                      cancellable, NULL))
     {
-      g_autoptr(LbImapResponse) r = NULL;
-      g_autoptr(GError) local_error = NULL;
-
-      if (lb_imap_session_select_sync (session, drafts->raw_name, FALSE, NULL, NULL, NULL, NULL,
-                                       cancellable, &local_error))
-        {
-          r = lb_imap_session_command_sync (session, NULL, NULL, cancellable, &local_error,
-                                            "UID STORE %u +FLAGS.SILENT (\\Deleted)",
-                                            job->previous_uid);
-          if (r != NULL && lb_imap_session_has_capability (session, "UIDPLUS"))
-            {
-              g_clear_pointer (&r, lb_imap_response_unref);
-              r = lb_imap_session_command_sync (session, NULL, NULL, cancellable, &local_error,
-                                                "UID EXPUNGE %u", job->previous_uid);
-            }
-        }
-      if (local_error != NULL)
-        g_debug ("The previous draft copy stays: %s", local_error->message);
+      if (message_id != NULL && uid != 0)
+        find_older_copies (session, message_id, uid, old, cancellable);
+      delete_draft_copies (session, old, cancellable);
     }
   lb_imap_sync_folder (w->sync, drafts_id, cancellable, NULL);
   return g_memdup2 (&uid, sizeof uid);

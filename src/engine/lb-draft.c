@@ -8,9 +8,12 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "lb-compose.h"
 #include "lb-draft.h"
 #include "lb-message-content-private.h"
+#include "lb-mime-simplify.h"
 
 G_DEFINE_BOXED_TYPE (LbDraft, lb_draft, lb_draft_copy, lb_draft_free)
 
@@ -28,6 +31,7 @@ lb_draft_new (void)
   draft->cc = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_mailbox_free);
   draft->bcc = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_mailbox_free);
   draft->attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  draft->inline_images = g_ptr_array_new_with_free_func (g_object_unref);
   return draft;
 }
 
@@ -50,6 +54,8 @@ lb_draft_free (LbDraft *draft)
   g_strfreev (draft->references);
   g_clear_pointer (&draft->attachments, g_ptr_array_unref);
   g_free (draft->message_id);
+  g_free (draft->body_html);
+  g_clear_pointer (&draft->inline_images, g_ptr_array_unref);
   g_free (draft);
 }
 
@@ -86,6 +92,9 @@ lb_draft_copy (const LbDraft *draft)
   copy->message_id = g_strdup (draft->message_id);
   for (guint i = 0; i < draft->attachments->len; i++)
     g_ptr_array_add (copy->attachments, g_object_ref (g_ptr_array_index (draft->attachments, i)));
+  copy->body_html = g_strdup (draft->body_html);
+  for (guint i = 0; draft->inline_images != NULL && i < draft->inline_images->len; i++)
+    g_ptr_array_add (copy->inline_images, g_object_ref (g_ptr_array_index (draft->inline_images, i)));
   return copy;
 }
 
@@ -126,6 +135,10 @@ mime_draft_from_draft (const LbDraft *draft)
   for (guint i = 0; i < draft->attachments->len; i++)
     g_ptr_array_add (d->attachments,
                      g_object_ref (lb_attachment_get_part (g_ptr_array_index (draft->attachments, i))));
+  d->body_html = g_strdup (draft->body_html);
+  for (guint i = 0; draft->inline_images != NULL && i < draft->inline_images->len; i++)
+    g_ptr_array_add (d->inline_parts,
+                     g_object_ref (lb_attachment_get_part (g_ptr_array_index (draft->inline_images, i))));
   return d;
 }
 
@@ -157,6 +170,10 @@ draft_from_mime_draft (const LbMimeDraft *d)
   for (guint i = 0; i < d->attachments->len; i++)
     g_ptr_array_add (draft->attachments,
                      lb_attachment_new_for_part (g_ptr_array_index (d->attachments, i)));
+  draft->body_html = g_strdup (d->body_html);
+  for (guint i = 0; i < d->inline_parts->len; i++)
+    g_ptr_array_add (draft->inline_images,
+                     lb_attachment_new_for_part (g_ptr_array_index (d->inline_parts, i)));
   return draft;
 }
 
@@ -285,6 +302,43 @@ lb_draft_new_from_mailto (const char      *mailto_uri,
   return draft_from_mime_draft (d);
 }
 
+/* A formatted message written here keeps its HTML and the images it shows, so that a
+ * reopened draft is still formatted.  The images are found by the `cid:` URLs of the
+ * HTML; the editor reads the HTML through lb_draft_simplify_html(). */
+static void
+add_formatted_body (LbDraft       *draft,
+                    LbMimeMessage *m)
+{
+  const char *html = lb_mime_message_get_html (m);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *p = html;
+
+  if (html == NULL)
+    return;
+  draft->body_html = g_strdup (html);
+  while ((p = strstr (p, "cid:")) != NULL)
+    {
+      const char *start = p + 4;
+      const char *end = start + strcspn (start, "\"'<> \t\r\n)");
+      g_autofree char *cid = g_strndup (start, end - start);
+      const char *mime_type = NULL;
+      GBytes *bytes = lb_mime_message_lookup_cid (m, cid, &mime_type);
+
+      p = end;
+      if (bytes == NULL || !g_hash_table_add (seen, g_strdup (cid)))
+        continue;
+      {
+        g_autofree char *id = g_uri_unescape_string (cid, NULL);
+        const char *slash = mime_type != NULL ? strchr (mime_type, '/') : NULL;
+        g_autofree char *name = g_strdup_printf ("image.%s", slash != NULL ? slash + 1 : "png");
+
+        g_ptr_array_add (draft->inline_images,
+                         lb_attachment_new_inline (name, mime_type != NULL ? mime_type : "image/png",
+                                                   id != NULL ? id : cid, bytes));
+      }
+    }
+}
+
 static gboolean
 listed (GPtrArray  *list,
         const char *address)
@@ -340,6 +394,7 @@ lb_draft_new_for_editing (LbMessageContent   *message,
   for (guint i = 0; i < lb_message_content_get_attachments (message)->len; i++)
     g_ptr_array_add (draft->attachments,
                      g_object_ref (g_ptr_array_index (lb_message_content_get_attachments (message), i)));
+  add_formatted_body (draft, m);
   return draft;
 }
 
@@ -431,4 +486,26 @@ lb_engine_save_draft_finish (LbEngine      *engine,
                              GError       **error)
 {
   return lb_compose_save_draft_finish (engine, result, error);
+}
+
+/**
+ * lb_draft_simplify_html:
+ * @html: (nullable): HTML from anywhere: a draft's own body or a message replied to
+ * @keep_cid_images: whether `<img src="cid:…">` stays (a draft's own images, found in
+ *   its inline_images); no other image ever does
+ *
+ * What the composer's editor reads: @html reduced to a well-formed XML document (root
+ * element `body`) of `div`, `br`, `b`, `i`, `u`, `a href` (http, https, mailto), `ul`,
+ * `ol`, `li`, `blockquote` and `img src="cid:…"`.  Scripts, styles and remote content are
+ * dropped.  Any thread.
+ *
+ * Returns: (transfer full): the document
+ */
+char *
+lb_draft_simplify_html (const char *html,
+                        gboolean    keep_cid_images)
+{
+  g_autofree char *fragment = lb_mime_html_simplify (html, keep_cid_images);
+
+  return g_strconcat ("<body>", fragment, "</body>", NULL);
 }

@@ -35,6 +35,10 @@ G_BEGIN_DECLS
  * @attachments: (element-type LbAttachment): the attached files
  * @message_id: (nullable): the Message-ID to build with, without brackets (a saved draft
  *   keeps one, so that each save replaces the same message), or %NULL for a new one
+ * @body_html: (nullable): the formatted body, a whole HTML document; when set, the
+ *   message has it and @body as alternatives (the text must say the same)
+ * @inline_images: (element-type LbAttachment): the images @body_html shows by `cid:`,
+ *   made with lb_attachment_new_inline()
  *
  * What the composer holds: plain data that it fills in on the main thread and hands to
  * lb_draft_build() (any thread).  A boxed type (copy and free).
@@ -50,6 +54,8 @@ typedef struct {
   char      **references;
   GPtrArray  *attachments;
   char       *message_id;
+  char       *body_html;
+  GPtrArray  *inline_images;
 } LbDraft;
 
 /**
@@ -104,6 +110,68 @@ guint32   lb_engine_save_draft_finish    (LbEngine             *engine,
                                           GAsyncResult         *result,
                                           GError              **error);
 
+char     *lb_draft_simplify_html         (const char           *html,
+                                          gboolean              keep_cid_images);
+
+/**
+ * LbLocalDraft:
+ * @id: the draft's Message-ID, without brackets (also its file's name)
+ * @account_id: the account whose Drafts it belongs in, 0 if none is known
+ * @path: the file
+ * @subject: (nullable): its subject
+ * @to: its recipients, as names where they have one
+ * @saved: when it was written, in seconds since the epoch
+ *
+ * A draft kept on this computer only (see lb-local-draft.c).  A boxed type.
+ */
+typedef struct {
+  char   *id;
+  gint64  account_id;
+  char   *path;
+  char   *subject;
+  char   *to;
+  gint64  saved;
+} LbLocalDraft;
+
+#define LB_TYPE_LOCAL_DRAFT (lb_local_draft_get_type ())
+
+GType         lb_local_draft_get_type      (void) G_GNUC_CONST;
+LbLocalDraft *lb_local_draft_copy          (const LbLocalDraft   *draft);
+void          lb_local_draft_free          (LbLocalDraft         *draft);
+
+char       *lb_engine_get_local_drafts_dir (LbEngine             *engine);
+gboolean    lb_engine_write_local_draft    (LbEngine             *engine,
+                                            gint64                account_id,
+                                            const char           *id,
+                                            GBytes               *message,
+                                            GError              **error);
+gboolean    lb_engine_delete_local_draft   (LbEngine             *engine,
+                                            const char           *id,
+                                            GBytes               *only_if);
+GBytes     *lb_engine_read_local_draft     (LbEngine             *engine,
+                                            const char           *id,
+                                            gint64               *out_account_id,
+                                            GError              **error);
+GPtrArray  *lb_engine_list_local_drafts    (LbEngine             *engine,
+                                            gint64                account_id);
+void        lb_engine_list_local_drafts_async (LbEngine          *engine,
+                                            gint64                account_id,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+GPtrArray  *lb_engine_list_local_drafts_finish (LbEngine         *engine,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+void        lb_engine_push_local_drafts_async (LbEngine          *engine,
+                                            LbAccount            *account,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+int         lb_engine_push_local_drafts_finish (LbEngine         *engine,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbDraft, lb_draft_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbLocalDraft, lb_local_draft_free)
 
 G_END_DECLS

@@ -78,6 +78,10 @@ guint       _lb_engine_hide_for_undo   (LbEngine              *self,
                                         gint64                 dest,
                                         LbJunkMark             junk);
 
+/* lb-local-draft.c */
+void        _lb_engine_watch_local_drafts (LbEngine           *engine,
+                                        LbAccount             *account);
+
 /* lb-message-list.c */
 LbMessageList *_lb_message_list_new    (LbEngine   *engine,
                                         gint64      folder_id,

@@ -187,6 +187,7 @@ _lb_engine_adopt_account (LbEngine              *self,
                            G_CALLBACK (on_account_messages_changed), self, 0);
   g_signal_connect_object (account, "folders-changed",
                            G_CALLBACK (on_account_folders_changed), self, 0);
+  _lb_engine_watch_local_drafts (self, account);
   _lb_account_reload_folders (account, self->read_store);
   g_list_store_append (self->accounts, account);
   return account;

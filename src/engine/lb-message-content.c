@@ -206,6 +206,47 @@ lb_attachment_new (const char *filename,
 }
 
 /**
+ * lb_attachment_new_inline:
+ * @filename: the name the recipient sees if they save it
+ * @mime_type: the content type, such as "image/png"
+ * @content_id: the Content-ID, without angle brackets, that the HTML body refers to
+ *   as `cid:`
+ * @bytes: the contents
+ *
+ * An image shown inside a formatted draft (see #LbDraft's inline_images).
+ *
+ * Returns: (transfer full): the inline part
+ */
+LbAttachment *
+lb_attachment_new_inline (const char *filename,
+                          const char *mime_type,
+                          const char *content_id,
+                          GBytes     *bytes)
+{
+  g_autoptr(LbMimeAttachment) part = NULL;
+
+  g_return_val_if_fail (filename != NULL && mime_type != NULL, NULL);
+  g_return_val_if_fail (content_id != NULL && bytes != NULL, NULL);
+
+  part = lb_mime_attachment_new (filename, mime_type, content_id, TRUE, bytes);
+  return lb_attachment_new_for_part (part);
+}
+
+/**
+ * lb_attachment_get_content_id:
+ * @self: an attachment
+ *
+ * Returns: (nullable): the Content-ID without angle brackets, if it has one
+ */
+const char *
+lb_attachment_get_content_id (LbAttachment *self)
+{
+  g_return_val_if_fail (LB_IS_ATTACHMENT (self), NULL);
+
+  return lb_mime_attachment_get_content_id (self->part);
+}
+
+/**
  * lb_attachment_get_filename:
  * @self: an attachment
  *

@@ -57,6 +57,11 @@ G_DECLARE_FINAL_TYPE (LbAttachment, lb_attachment, LB, ATTACHMENT, GObject)
 LbAttachment *lb_attachment_new         (const char   *filename,
                                          const char   *mime_type,
                                          GBytes       *bytes);
+LbAttachment *lb_attachment_new_inline  (const char   *filename,
+                                         const char   *mime_type,
+                                         const char   *content_id,
+                                         GBytes       *bytes);
+const char *lb_attachment_get_content_id (LbAttachment *self);
 const char *lb_attachment_get_filename  (LbAttachment *self);
 const char *lb_attachment_get_mime_type (LbAttachment *self);
 gsize       lb_attachment_get_size      (LbAttachment *self);

@@ -159,6 +159,10 @@ load_page (LbMessageList *self,
                                     account != NULL ? lb_account_get_display_name (account) : NULL,
                                     account != NULL ? lb_account_get_color (account) : NULL);
       _lb_message_set_location_id (m, want[i]);
+      /* A list of several folders (a search of every folder) says where each one is. */
+      if (account != NULL && lb_account_get_folder (account, row->folder_id) != NULL)
+        _lb_message_set_folder_name (m, lb_folder_get_name (lb_account_get_folder (account,
+                                                                                   row->folder_id)));
       if (terms != NULL)
         add_search_sentence (store, m, (const char * const *) terms,
                              (const char * const *) lowered);

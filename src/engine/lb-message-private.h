@@ -19,6 +19,8 @@ void       _lb_message_set_flags    (LbMessage            *self,
 void       _lb_message_set_location_id (LbMessage         *self,
                                      gint64                location_id);
 gint64     _lb_message_get_location_id (LbMessage         *self);
+void       _lb_message_set_folder_name (LbMessage         *self,
+                                        const char        *name);
 void       _lb_message_set_search_sentence (LbMessage     *self,
                                             const char    *sentence);
 

@@ -31,6 +31,7 @@ struct _LbMessage
   char      *to;
   guint      folder_role;
   char      *search_sentence;
+  char      *folder_name;
 };
 
 G_DEFINE_FINAL_TYPE (LbMessage, lb_message, G_TYPE_OBJECT)
@@ -63,6 +64,7 @@ lb_message_finalize (GObject *object)
   g_free (self->subject);
   g_free (self->preview);
   g_free (self->account_name);
+  g_free (self->folder_name);
   g_free (self->account_color);
   g_free (self->to);
   g_free (self->search_sentence);
@@ -229,6 +231,26 @@ gboolean lb_message_get_flagged (LbMessage *self) { return (self->flags & LB_FLA
 gboolean lb_message_get_has_attachments (LbMessage *self) { return self->has_attachments; }
 const char *lb_message_get_account_name (LbMessage *self) { return self->account_name; }
 const char *lb_message_get_account_color (LbMessage *self) { return self->account_color; }
+
+/**
+ * lb_message_get_folder_name:
+ *
+ * Returns: (nullable): the name of the folder the message is in, as the server has it
+ *   (decoded); a view names special folders by lb_message_get_folder_role() instead
+ */
+const char *
+lb_message_get_folder_name (LbMessage *self)
+{
+  return self->folder_name;
+}
+
+void
+_lb_message_set_folder_name (LbMessage  *self,
+                             const char *name)
+{
+  g_free (self->folder_name);
+  self->folder_name = g_strdup (name);
+}
 
 const char *
 lb_message_get_subject (LbMessage *self)

@@ -44,6 +44,7 @@ const char  *lb_message_get_account_color   (LbMessage *self);
 const char  *lb_message_get_to              (LbMessage *self);
 char        *lb_message_dup_recipient_names (LbMessage *self);
 LbFolderRole lb_message_get_folder_role     (LbMessage *self);
+const char  *lb_message_get_folder_name     (LbMessage *self);
 gboolean     lb_message_get_is_outgoing     (LbMessage *self);
 const char  *lb_message_get_search_sentence (LbMessage *self);
 

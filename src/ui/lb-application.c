@@ -14,6 +14,7 @@
 #include "lb-application.h"
 #include "lb-background.h"
 #include "lb-composer.h"
+#include "lb-message-actions.h"
 #include "lb-engine-goa.h"
 #include "lb-goa-chooser.h"
 #include "lb-notifier.h"
@@ -40,7 +41,8 @@ lb_application_new (void)
 {
   return g_object_new (LB_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       /* HANDLES_OPEN: the desktop file registers Letterbox for mailto: links. */
+                       /* HANDLES_OPEN: the desktop file registers Letterbox for mailto: links
+                        * and .eml files. */
                        "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", LB_RESOURCE_PATH,
                        NULL);
@@ -529,7 +531,8 @@ lb_application_open (GApplication  *application,
       if (g_file_has_uri_scheme (files[i], "mailto"))
         lb_composer_open_mailto (window, self->engine, uri);
       else
-        g_warning ("Letterbox opens mailto: links only, not %s", uri);
+        /* A message saved as a file (the desktop file claims message/rfc822). */
+        lb_eml_window_open (window, self->engine, files[i]);
     }
 }
 

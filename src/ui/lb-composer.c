@@ -1,8 +1,10 @@
 /* lb-composer.c: the window that writes a new message, a reply or a forward
  *
- * The widgets are stock ones (GtkEntry, GtkTextView), and no key event is intercepted
- * except Ctrl+Return, so input methods (IBus, Fcitx) work as everywhere else.  Ctrl+Return
- * is caught in the capture phase because GtkTextView turns every Return into a newline.
+ * The widgets are stock ones (GtkEntry, and the body's GtkTextView inside LbRichEditor,
+ * which adds formatting), and no key event is intercepted except Ctrl+Return, so input
+ * methods (IBus, Fcitx) work as everywhere else.  Ctrl+Return is caught in the capture
+ * phase because GtkTextView turns every Return into a newline; the editor's Ctrl+B/I/U/K
+ * bubble, after the text view and its input method.
  *
  * Nothing here blocks: attachments are read with g_file_load_contents_async, the message
  * is built on a thread (lb_draft_build) and queued through lb_engine_send_async, which
@@ -23,6 +25,7 @@
 #include "lb-composer.h"
 #include "lb-draft.h"
 #include "lb-provider-info.h"
+#include "lb-rich-editor.h"
 #include "lb-sending.h"
 #include "lb-ui-types.h"
 
@@ -48,7 +51,8 @@ struct _LbComposer
   GtkEntry    *cc;
   GtkEntry    *bcc;
   GtkEntry    *subject;
-  GtkTextView *body;
+  LbRichEditor *editor;
+  GtkTextView *body;             /* the editor's text view */
   GtkListBox  *attachment_list;
   GtkWidget   *banner;
   GtkLabel    *banner_label;
@@ -67,6 +71,7 @@ struct _LbComposer
   gint64       outbox_item_id;   /* the outbox item being edited, 0 for none */
   gint64       opened_message_id; /* the draft (a message in Drafts) reopened, 0 for none */
   gboolean     loading;          /* the reopened draft is still being read */
+  gboolean     local_only;       /* reopened from this computer: the server lacks it */
   gboolean     saved_once;       /* an autosave wrote what the user typed */
   gint64       outbox_account_id;
   gboolean     server_dirty;
@@ -152,21 +157,6 @@ composer_is_empty (LbComposer *self)
   return *g_strstrip (body) == '\0';
 }
 
-static char *
-drafts_dir (void)
-{
-  return g_build_filename (g_get_user_data_dir (), "letterbox", "drafts", NULL);
-}
-
-static char *
-draft_path (LbComposer *self)
-{
-  g_autofree char *dir = drafts_dir ();
-  g_autofree char *name = g_strconcat (self->draft_id, ".eml", NULL);
-
-  return g_build_filename (dir, name, NULL);
-}
-
 /* Parses one address field; flags it with the error style when something in it is
  * not an address.  Returns FALSE then. */
 static gboolean
@@ -178,12 +168,13 @@ parse_field (GtkEntry  *entry,
   gboolean ok = TRUE;
 
   gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
-  if (text == NULL || *g_strstrip (g_strdup (text)) == '\0')
-    {
-      g_autofree char *copy = g_strdup (text != NULL ? text : "");
-      if (*g_strstrip (copy) == '\0')
-        return TRUE;
-    }
+  {
+    g_autofree char *copy = g_strdup (text != NULL ? text : "");
+
+    /* An empty field is valid (stripping a copy: the first check leaked one). */
+    if (*g_strstrip (copy) == '\0')
+      return TRUE;
+  }
   list = lb_mailbox_parse_list (text);
   if (list == NULL || list->len == 0)
     ok = FALSE;
@@ -218,7 +209,9 @@ collect_draft (LbComposer *self,
   valid &= parse_field (self->cc, d->cc);
   valid &= parse_field (self->bcc, d->bcc);
   d->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject)));
-  d->body = body_text (self);
+  d->body = lb_rich_editor_dup_text (self->editor);
+  if (lb_rich_editor_get_formatted (self->editor))
+    d->body_html = lb_rich_editor_dup_html (self->editor, d->inline_images);
   d->in_reply_to = g_strdup (self->in_reply_to);
   d->references = g_strdupv (self->references);
   for (guint i = 0; i < self->attachments->len; i++)
@@ -269,21 +262,33 @@ update_size_warning (LbComposer *self)
 
 /* ---- Drafts ---------------------------------------------------------------------- */
 
+/* What a save takes to its thread: the draft, and where the file goes. */
+typedef struct {
+  LbDraft *draft;
+  LbEngine *engine;
+  gint64    account_id;
+} LocalSave;
+
+static void
+local_save_free (LocalSave *save)
+{
+  lb_draft_free (save->draft);
+  g_object_unref (save->engine);
+  g_free (save);
+}
+
 static void
 save_draft_thread (GTask        *task,
                    gpointer      source,
                    gpointer      task_data,
                    GCancellable *cancellable)
 {
-  LbDraft *d = task_data;
-  const char *path = g_object_get_data (G_OBJECT (task), "path");
-  g_autoptr(GBytes) raw = lb_draft_build (d, LB_DRAFT_BUILD_KEEP_BCC, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
+  LocalSave *save = task_data;
+  g_autoptr(GBytes) raw = lb_draft_build (save->draft, LB_DRAFT_BUILD_KEEP_BCC, NULL);
   g_autoptr(GError) error = NULL;
 
-  g_mkdir_with_parents (dir, 0700);
-  if (!g_file_set_contents_full (path, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+  if (!lb_engine_write_local_draft (save->engine, save->account_id, save->draft->message_id,
+                                    raw, &error))
     g_warning ("Could not save the draft: %s", error->message);
   g_task_return_pointer (task, g_steal_pointer (&raw), (GDestroyNotify) g_bytes_unref);
 }
@@ -291,6 +296,7 @@ save_draft_thread (GTask        *task,
 typedef struct {
   LbComposer *composer;
   gint64      account_id;   /* where the new copy goes */
+  GBytes     *raw;          /* what it holds */
 } ServerSave;
 
 static void
@@ -300,11 +306,14 @@ server_saved (GObject      *source,
 {
   ServerSave *save = user_data;
   g_autoptr(LbComposer) self = save->composer;
+  g_autoptr(GBytes) raw = save->raw;
   g_autoptr(GError) error = NULL;
   guint32 uid = lb_engine_save_draft_finish (LB_ENGINE (source), result, &error);
 
   if (error != NULL)
     {
+      /* Offline, most likely: the file on this computer is the draft until the account is
+       * back online (the engine pushes it then). */
       g_debug ("Draft not saved on the server: %s", error->message);
       self->server_dirty = TRUE;
     }
@@ -312,6 +321,8 @@ server_saved (GObject      *source,
     {
       self->server_uid = uid;
       self->server_account_id = save->account_id;
+      /* The server has this version: its file goes, unless a newer one was written since. */
+      lb_engine_delete_local_draft (self->engine, self->draft_id, raw);
     }
   g_free (save);
 }
@@ -346,6 +357,7 @@ draft_written (GObject      *source,
   save = g_new0 (ServerSave, 1);
   save->composer = g_object_ref (self);
   save->account_id = lb_account_get_id (account);
+  save->raw = g_bytes_ref (raw);
   lb_engine_save_draft_async (self->engine, account, raw, previous, NULL, server_saved, save);
 }
 
@@ -354,33 +366,35 @@ save_draft (LbComposer *self,
             gboolean    to_server)
 {
   g_autoptr(GTask) task = NULL;
-  LbDraft *d;
+  g_autoptr(LbAccount) account = NULL;
+  LocalSave *save;
 
   to_server = to_server && self->server_dirty;
   if ((!self->dirty && !to_server) || self->sending)
     return;
   self->dirty = FALSE;
   self->saved_once = TRUE;
-  d = collect_draft (self, NULL);
-  g_free (d->message_id);
-  d->message_id = g_strdup (self->draft_id);
+  account = selected_account (self);
+  save = g_new0 (LocalSave, 1);
+  save->draft = collect_draft (self, NULL);
+  g_free (save->draft->message_id);
+  save->draft->message_id = g_strdup (self->draft_id);
+  save->engine = g_object_ref (self->engine);
+  save->account_id = account != NULL ? lb_account_get_id (account) : 0;
   task = g_task_new (self, NULL, draft_written, NULL);
-  g_object_set_data_full (G_OBJECT (task), "path", draft_path (self), g_free);
   g_object_set_data (G_OBJECT (task), "to-server", GINT_TO_POINTER (to_server));
-  g_object_set_data_full (G_OBJECT (task), "account", selected_account (self), g_object_unref);
-  g_task_set_task_data (task, d, (GDestroyNotify) lb_draft_free);
+  if (account != NULL)
+    g_object_set_data_full (G_OBJECT (task), "account", g_steal_pointer (&account), g_object_unref);
+  g_task_set_task_data (task, save, (GDestroyNotify) local_save_free);
   g_task_run_in_thread (task, save_draft_thread);
 }
 
 static void
 delete_draft (LbComposer *self)
 {
-  g_autofree char *path = draft_path (self);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
   self->dirty = FALSE;
   self->server_dirty = FALSE;
-  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  lb_engine_delete_local_draft (self->engine, self->draft_id, NULL);
   if (self->server_uid != 0)
     {
       LbAccount *account = lb_engine_get_account (self->engine, self->server_account_id);
@@ -556,7 +570,18 @@ on_drop (GtkDropTarget *target,
     return FALSE;
   files = g_value_get_boxed (value);
   for (GSList *l = files; l != NULL; l = l->next)
-    lb_composer_attach_file (self, l->data);
+    {
+      g_autofree char *name = g_file_get_basename (l->data);
+      g_autofree char *type = g_content_type_guess (name, NULL, 0, NULL);
+      g_autofree char *mime_type = g_content_type_get_mime_type (type);
+
+      /* In a formatted message a dropped image goes where it is dropped, inline. */
+      if (lb_rich_editor_get_formatted (self->editor) && mime_type != NULL
+          && g_str_has_prefix (mime_type, "image/"))
+        lb_rich_editor_insert_image_file (self->editor, l->data);
+      else
+        lb_composer_attach_file (self, l->data);
+    }
   return TRUE;
 }
 
@@ -904,6 +929,7 @@ lb_composer_class_init (LbComposerClass *klass)
   object_class->finalize = lb_composer_finalize;
   window_class->close_request = lb_composer_close_request;
 
+  g_type_ensure (LB_TYPE_RICH_EDITOR);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                LB_RESOURCE_PATH "/ui/lb-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, LbComposer, from);
@@ -911,7 +937,7 @@ lb_composer_class_init (LbComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbComposer, cc);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, bcc);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, subject);
-  gtk_widget_class_bind_template_child (widget_class, LbComposer, body);
+  gtk_widget_class_bind_template_child (widget_class, LbComposer, editor);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, attachment_list);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, banner);
   gtk_widget_class_bind_template_child (widget_class, LbComposer, banner_label);
@@ -930,8 +956,12 @@ static void
 lb_composer_init (LbComposer *self)
 {
   GtkDropTarget *drop;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->body = lb_rich_editor_get_text_view (self->editor);
+  /* Formatted or plain is the preference's, and then each message's own. */
+  lb_rich_editor_set_formatted (self->editor, g_settings_get_boolean (settings, "compose-formatted"));
 
   self->attachments = g_ptr_array_new_with_free_func (g_object_unref);
   self->draft_id = g_uuid_string_random ();
@@ -1173,6 +1203,12 @@ fill_from_draft (LbComposer  *self,
   set_address_field (self->bcc, d->bcc);
   gtk_editable_set_text (GTK_EDITABLE (self->subject), d->subject != NULL ? d->subject : "");
   gtk_text_buffer_set_text (buffer, d->body != NULL ? d->body : "", -1);
+  /* A formatted draft or reply opens formatted; a draft saved as plain text (it keeps
+   * its Message-ID) stays plain. */
+  if (d->body_html != NULL && lb_rich_editor_get_formatted (self->editor))
+    lb_rich_editor_load_html (self->editor, d->body_html, d->inline_images);
+  else if (d->body_html == NULL && d->message_id != NULL)
+    lb_rich_editor_set_formatted (self->editor, FALSE);
   gtk_text_buffer_get_start_iter (buffer, &start);
   gtk_text_buffer_place_cursor (buffer, &start);
   g_free (self->in_reply_to);
@@ -1374,21 +1410,21 @@ body_fetched (GObject      *source,
   start_parse (od, raw);
 }
 
-static void
-open_derived (GtkWindow *parent,
+/* A composer for a reply or forward from @account (nullable: the first From), and what
+ * its parsing thread needs: every own address (not replied to), the account's aliases. */
+static OpenData *
+derived_data (GtkWindow *parent,
               LbEngine  *engine,
-              LbMessage *message,
+              LbAccount *account,
               gboolean   forward,
               gboolean   reply_all)
 {
-  LbAccount *account = lb_engine_get_account (engine, lb_message_get_account_id (message));
   GListModel *accounts = lb_engine_get_accounts (engine);
   g_autoptr(GStrvBuilder) own = g_strv_builder_new ();
-  g_autoptr(GBytes) raw = NULL;
-  OpenData *od = g_new0 (OpenData, 1);
-  LbComposer *self = composer_new (parent, engine, lb_message_get_account_id (message));
-
   g_autoptr(GStrvBuilder) aliases = g_strv_builder_new ();
+  gint64 account_id = account != NULL ? lb_account_get_id (account) : 0;
+  OpenData *od = g_new0 (OpenData, 1);
+  LbComposer *self = composer_new (parent, engine, account_id);
 
   for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
     {
@@ -1405,7 +1441,7 @@ open_derived (GtkWindow *parent,
             g_strv_builder_add (aliases, alias->email);
         }
     }
-  od->account_id = lb_message_get_account_id (message);
+  od->account_id = account_id;
   od->aliases = g_strv_builder_end (aliases);
   od->composer = g_object_ref (self);
   od->forward = forward;
@@ -1415,14 +1451,50 @@ open_derived (GtkWindow *parent,
                                                lb_account_get_email (account))
                              : lb_mailbox_new (NULL, "");
   gtk_window_present (GTK_WINDOW (self));
+  return od;
+}
 
-  raw = lb_engine_get_cached_body (engine, lb_message_get_id (message));
+static void
+open_derived (GtkWindow *parent,
+              LbEngine  *engine,
+              LbMessage *message,
+              gboolean   forward,
+              gboolean   reply_all)
+{
+  LbAccount *account = lb_engine_get_account (engine, lb_message_get_account_id (message));
+  OpenData *od = derived_data (parent, engine, account, forward, reply_all);
+  g_autoptr(GBytes) raw = lb_engine_get_cached_body (engine, lb_message_get_id (message));
+
   if (raw != NULL)
     start_parse (od, raw);
   else if (account != NULL)
     lb_account_fetch_body_async (account, lb_message_get_id (message), NULL, body_fetched, od);
   else
     open_data_free (od);
+}
+
+/**
+ * lb_composer_open_reply_to_bytes:
+ * @raw: a message that is in no account (opened from a .eml file)
+ *
+ * Replies to @raw from the first account (or its alias the message was sent to).
+ */
+void
+lb_composer_open_reply_to_bytes (GtkWindow *parent,
+                                 LbEngine  *engine,
+                                 GBytes    *raw,
+                                 gboolean   reply_all)
+{
+  GListModel *accounts;
+  g_autoptr(LbAccount) account = NULL;
+
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (raw != NULL);
+
+  accounts = lb_engine_get_accounts (engine);
+  if (g_list_model_get_n_items (accounts) > 0)
+    account = g_list_model_get_item (accounts, 0);
+  start_parse (derived_data (parent, engine, account, FALSE, reply_all), raw);
 }
 
 void
@@ -1523,6 +1595,9 @@ draft_parsed (GObject      *source,
       g_free (self->draft_id);
       self->draft_id = g_strdup (d->message_id);
     }
+  /* A draft only this computer has goes to the server with the next save, edited or not. */
+  if (self->local_only)
+    self->server_dirty = TRUE;
   gtk_widget_grab_focus (GTK_WIDGET (self->body));
 }
 
@@ -1708,4 +1783,47 @@ lb_composer_open_outbox_item (GtkWindow    *parent,
   g_task_set_task_data (task, ed, (GDestroyNotify) edit_data_free);
   lb_engine_outbox_load_message_async (engine, account, lb_outbox_item_get_id (item),
                                        self->cancellable, outbox_loaded, task);
+}
+
+/**
+ * lb_composer_open_local_draft:
+ * @draft: a draft kept on this computer only (lb_engine_list_local_drafts())
+ *
+ * Opens a draft written offline, or left by a crash, for editing.  Its next save (closing
+ * the window is one) stores it on the server and removes the file.  A draft already open
+ * in a composer is presented instead.
+ */
+void
+lb_composer_open_local_draft (GtkWindow          *parent,
+                              LbEngine           *engine,
+                              const LbLocalDraft *draft)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  LbComposer *self;
+  gint64 account_id = 0;
+
+  g_return_if_fail (LB_IS_ENGINE (engine));
+  g_return_if_fail (draft != NULL);
+
+  self = find_draft_composer (0, draft->id, NULL);
+  if (self != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self));
+      return;
+    }
+  /* A file of a few kilobytes, written by this program: read here, parsed on a thread. */
+  raw = lb_engine_read_local_draft (engine, draft->id, &account_id, &error);
+  self = composer_new (parent, engine, draft->account_id != 0 ? draft->account_id : account_id);
+  g_free (self->draft_id);
+  self->draft_id = g_strdup (draft->id);
+  self->local_only = TRUE;
+  gtk_window_present (GTK_WINDOW (self));
+  if (raw == NULL)
+    {
+      show_banner (self, error->message);
+      return;
+    }
+  self->loading = TRUE;
+  draft_start_parse (self, raw);
 }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "lb-draft.h"
 #include "lb-engine.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,11 @@ void lb_composer_open_reply   (GtkWindow  *parent,
 void lb_composer_open_forward (GtkWindow  *parent,
                                LbEngine   *engine,
                                LbMessage  *message);
+/* Replies to a message that is in no account (a .eml file), from the first account. */
+void lb_composer_open_reply_to_bytes (GtkWindow *parent,
+                                      LbEngine  *engine,
+                                      GBytes    *raw,
+                                      gboolean   reply_all);
 void lb_composer_open_mailto  (GtkWindow  *parent,
                                LbEngine   *engine,
                                const char *mailto_uri);
@@ -32,6 +38,11 @@ void lb_composer_open_mailto  (GtkWindow  *parent,
 void lb_composer_open_draft   (GtkWindow  *parent,
                                LbEngine   *engine,
                                LbMessage  *message);
+
+/* Opens a draft kept on this computer only (written offline, or left by a crash). */
+void lb_composer_open_local_draft (GtkWindow          *parent,
+                                   LbEngine           *engine,
+                                   const LbLocalDraft *draft);
 
 /* Opens a failed outbox message for editing; sending the edit replaces it. */
 void lb_composer_open_outbox_item (GtkWindow    *parent,

@@ -44,6 +44,7 @@ struct _LbMessageListView
   gulong              after_paint_id;
   GtkListItemFactory *factory;
   GtkListItemFactory *unified_factory;
+  GtkListItemFactory *everywhere_factory;  /* rows that say which folder they are in */
   gboolean            syncing;
   gboolean            disposing;
   char               *search_query;  /* the query shown, for the rows' highlights */
@@ -511,7 +512,9 @@ lb_message_list_view_set_model (LbMessageListView *self,
     }
 
   gtk_list_view_set_factory (self->list_view,
-                             list != NULL && lb_message_list_is_unified (list)
+                             list != NULL && list == self->search_list && self->search_everywhere
+                             ? self->everywhere_factory
+                             : list != NULL && lb_message_list_is_unified (list)
                              ? self->unified_factory : self->factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   lb_message_list_view_update_state (self);
@@ -1116,6 +1119,7 @@ lb_message_list_view_dispose (GObject *object)
   g_clear_object (&self->folder_list);
   g_clear_object (&self->factory);
   g_clear_object (&self->unified_factory);
+  g_clear_object (&self->everywhere_factory);
   g_clear_object (&self->engine);
   g_clear_object (&self->context_menu_model);
   self->context_menu = NULL;   /* unparented with the other children above */
@@ -1207,6 +1211,8 @@ lb_message_list_view_init (LbMessageListView *self)
       NULL, "/io/github/letterbox/Letterbox/ui/lb-message-list-item.ui");
   self->unified_factory = gtk_builder_list_item_factory_new_from_resource (
       NULL, "/io/github/letterbox/Letterbox/ui/lb-message-list-item-unified.ui");
+  self->everywhere_factory = gtk_builder_list_item_factory_new_from_resource (
+      NULL, "/io/github/letterbox/Letterbox/ui/lb-message-list-item-everywhere.ui");
   gtk_list_view_set_factory (self->list_view, self->factory);
 
   g_object_set (self->search_entry, "search-delay", SEARCH_DELAY_MS, NULL);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "lb-message-row.h"
+#include "lb-sidebar.h"
 #include "lb-ui-types.h"
 #include "lb-search-highlight.h"
 
@@ -23,6 +24,7 @@ struct _LbMessageRow
   gulong      notify_id;
   GBinding   *highlight_binding;  /* from the list view's search-query while rooted */
   gboolean    show_account;
+  gboolean    show_folder;      /* a search of every folder: where each message is */
   GdkRGBA     account_rgba;
   guint       position;
   char       *highlight;        /* the search query whose words are highlighted, or NULL */
@@ -50,6 +52,7 @@ enum {
   PROP_0,
   PROP_MESSAGE,
   PROP_SHOW_ACCOUNT,
+  PROP_SHOW_FOLDER,
   PROP_POSITION,
   PROP_HIGHLIGHT,
   N_PROPS
@@ -266,17 +269,30 @@ lb_message_row_update (LbMessageRow *self)
   gtk_widget_set_visible (self->attachment_icon, lb_message_get_has_attachments (m));
   set_class (GTK_WIDGET (self), "unread", unread);
 
-  gtk_label_set_text (self->account_label, lb_message_get_account_name (m) != NULL
-                                           ? lb_message_get_account_name (m) : "");
+  if (self->show_folder)
+    {
+      const char *folder = lb_sidebar_role_name (lb_message_get_folder_role (m),
+                                                 lb_message_get_folder_name (m));
+      g_autofree char *text = NULL;
+
+      if (self->show_account && lb_message_get_account_name (m) != NULL && folder != NULL)
+        /* Translators: where a search result is: an account, then one of its folders. */
+        text = g_strdup_printf (_("%s · %s"), lb_message_get_account_name (m), folder);
+      gtk_label_set_text (self->account_label, text != NULL ? text : folder != NULL ? folder : "");
+    }
+  else
+    gtk_label_set_text (self->account_label, lb_message_get_account_name (m) != NULL
+                                             ? lb_message_get_account_name (m) : "");
   color = lb_message_get_account_color (m);
   if (color == NULL || !gdk_rgba_parse (&self->account_rgba, color))
     gdk_rgba_parse (&self->account_rgba, "#3584e4");
   gtk_widget_set_visible (self->account_stripe, self->show_account);
-  gtk_widget_set_visible (GTK_WIDGET (self->account_label), self->show_account);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_label), self->show_account || self->show_folder);
   /* A message with no text (or whose body is not downloaded yet) has no third line,
-   * rather than an empty one, unless the line names the account. */
+   * rather than an empty one, unless the line names the account or the folder. */
   gtk_widget_set_visible (self->preview_box,
-                          self->show_account || *gtk_label_get_text (self->preview_label) != '\0');
+                          self->show_account || self->show_folder
+                          || *gtk_label_get_text (self->preview_label) != '\0');
   gtk_widget_queue_draw (self->account_stripe);
 }
 
@@ -339,6 +355,25 @@ lb_message_row_set_show_account (LbMessageRow *self,
   self->show_account = show_account;
   lb_message_row_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_ACCOUNT]);
+}
+
+/**
+ * lb_message_row_set_show_folder:
+ *
+ * In a search of every folder each row also says which folder its message is in.
+ */
+void
+lb_message_row_set_show_folder (LbMessageRow *self,
+                                gboolean      show_folder)
+{
+  g_return_if_fail (LB_IS_MESSAGE_ROW (self));
+
+  show_folder = !!show_folder;
+  if (self->show_folder == show_folder)
+    return;
+  self->show_folder = show_folder;
+  lb_message_row_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_FOLDER]);
 }
 
 /**
@@ -498,6 +533,10 @@ lb_message_row_get_property (GObject    *object,
       g_value_set_boolean (value, self->show_account);
       break;
 
+    case PROP_SHOW_FOLDER:
+      g_value_set_boolean (value, self->show_folder);
+      break;
+
     case PROP_POSITION:
       g_value_set_uint (value, self->position);
       break;
@@ -527,6 +566,10 @@ lb_message_row_set_property (GObject      *object,
 
     case PROP_SHOW_ACCOUNT:
       lb_message_row_set_show_account (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_SHOW_FOLDER:
+      lb_message_row_set_show_folder (self, g_value_get_boolean (value));
       break;
 
     case PROP_POSITION:
@@ -565,6 +608,10 @@ lb_message_row_class_init (LbMessageRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_SHOW_ACCOUNT] =
     g_param_spec_boolean ("show-account", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SHOW_FOLDER] =
+    g_param_spec_boolean ("show-folder", NULL, NULL,
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_POSITION] =

@@ -21,6 +21,8 @@ void       lb_message_row_set_message      (LbMessageRow *self,
 gboolean   lb_message_row_get_show_account (LbMessageRow *self);
 void       lb_message_row_set_show_account (LbMessageRow *self,
                                             gboolean      show_account);
+void       lb_message_row_set_show_folder  (LbMessageRow *self,
+                                            gboolean      show_folder);
 guint      lb_message_row_get_position     (LbMessageRow *self);
 const char *lb_message_row_get_highlight   (LbMessageRow *self);
 void       lb_message_row_set_highlight    (LbMessageRow *self,

@@ -29,6 +29,7 @@ struct _LbPreferencesWindow
   GtkSwitch            *autostart_switch;
   GtkSwitch            *load_remote_switch;
   GtkSwitch            *reply_below_switch;
+  GtkSwitch            *formatted_switch;
   GtkSwitch            *notify_switch;
   GtkListBox           *accounts_list;
   GtkWidget            *accounts_group;
@@ -441,6 +442,7 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, load_remote_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, reply_below_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, formatted_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, notify_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_group);
@@ -492,6 +494,9 @@ lb_preferences_window_init (LbPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "load-remote-content",
                    self->load_remote_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "compose-formatted",
+                   self->formatted_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reply-below-quote",
                    self->reply_below_switch, "active",

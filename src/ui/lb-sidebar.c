@@ -49,17 +49,19 @@ lb_sidebar_new (void)
 }
 
 /**
- * lb_sidebar_folder_name:
- * @folder: a folder
+ * lb_sidebar_role_name:
+ * @role: a folder's role
+ * @name: (nullable): its decoded server name
  *
  * Returns: (transfer none): the name to show: special folders are named by their role in
  *   the user's language (the server's name may be English, Chinese or anything); other
  *   folders keep their decoded server name
  */
 const char *
-lb_sidebar_folder_name (LbFolder *folder)
+lb_sidebar_role_name (LbFolderRole  role,
+                      const char   *name)
 {
-  switch (lb_folder_get_role (folder))
+  switch (role)
     {
     case LB_FOLDER_ROLE_INBOX:
       return _("Inbox");
@@ -83,8 +85,20 @@ lb_sidebar_folder_name (LbFolder *folder)
       return _("Outbox");
     case LB_FOLDER_ROLE_NONE:
     default:
-      return lb_folder_get_name (folder);
+      return name;
     }
+}
+
+/**
+ * lb_sidebar_folder_name:
+ * @folder: a folder
+ *
+ * Returns: (transfer none): the name to show (see lb_sidebar_role_name())
+ */
+const char *
+lb_sidebar_folder_name (LbFolder *folder)
+{
+  return lb_sidebar_role_name (lb_folder_get_role (folder), lb_folder_get_name (folder));
 }
 
 /* ---- Bindings ------------------------------------------------------------------ */

@@ -26,6 +26,8 @@ GtkPopover *lb_sidebar_popup_folder_menu    (LbSidebar *self,
                                              GtkWidget *row);
 
 const char *lb_sidebar_folder_name          (LbFolder  *folder);
+const char *lb_sidebar_role_name            (LbFolderRole role,
+                                             const char  *name);
 
 /* The Outbox rows have negative ids in place of a folder id: -2 for the Outbox of every
  * account (in All Inboxes' section), -2 - id for one account's. */

@@ -21,6 +21,8 @@
 #include "lb-window.h"
 
 #include "lb-composer.h"
+#include "lb-local-drafts.h"
+#include "lb-message-actions.h"
 #include "lb-outbox-view.h"
 
 typedef enum {
@@ -49,6 +51,8 @@ struct _LbWindow
   gulong                shown_notify_id;
   LbReader             *reader;
   LbOutboxView         *outbox_view;
+  LbLocalDrafts        *local_drafts;
+  GtkWidget            *keep_button;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -96,6 +100,11 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void lb_window_update_actions (LbWindow  *self);
+
+/* The actions on the message being read that keep it (lb_window_keep_action()). */
+static const char * const keeping_actions[] = {
+  "win.print", "win.view-source", "win.save-eml", "win.open-in-window",
+};
 static void lb_window_queue_restore_selection (LbWindow *self);
 static LbReader *lb_window_ensure_reader (LbWindow *self);
 static void lb_window_show_message   (LbWindow  *self,
@@ -452,6 +461,24 @@ on_selection_changed (LbWindow *self)
   lb_window_update_actions (self);
 }
 
+/* The account whose Drafts folder @folder_id is, or 0. */
+static gint64
+drafts_account (LbWindow *self,
+                gint64    folder_id)
+{
+  GListModel *accounts = lb_engine_get_accounts (self->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      LbFolder *folder = lb_account_get_folder (a, folder_id);
+
+      if (folder != NULL)
+        return lb_folder_get_role (folder) == LB_FOLDER_ROLE_DRAFTS ? lb_account_get_id (a) : 0;
+    }
+  return 0;
+}
+
 static void
 on_folder_selected (LbWindow  *self,
                     gint64     folder_id)
@@ -472,6 +499,7 @@ on_folder_selected (LbWindow  *self,
        * The hidden list keeps no selection, so that Delete and the other message actions
        * cannot act on messages out of sight. */
       gtk_selection_model_unselect_all (lb_message_list_view_get_selection (self->message_list));
+      lb_local_drafts_show (self->local_drafts, NULL, 0);
       lb_outbox_view_show (self->outbox_view, self->engine, outbox_account);
       gtk_stack_set_visible_child_name (self->list_stack, "outbox");
       gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
@@ -479,6 +507,7 @@ on_folder_selected (LbWindow  *self,
       return;
     }
   gtk_stack_set_visible_child_name (self->list_stack, "messages");
+  lb_local_drafts_show (self->local_drafts, self->engine, drafts_account (self, folder_id));
   lb_message_list_view_show_folder (self->message_list, self->engine, folder_id);
   lb_window_update_syncing (self);
   gtk_stack_set_visible_child_name (self->reader_stack, "no-message");
@@ -583,9 +612,12 @@ lb_window_update_actions (LbWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (bulk); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], any);
   gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), any);
+  gtk_widget_set_sensitive (self->keep_button, one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", one);
+  for (guint i = 0; i < G_N_ELEMENTS (keeping_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), keeping_actions[i], one);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compose",
                                  self->engine != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-all-read",
@@ -1208,6 +1240,49 @@ lb_window_compose_action (GtkWidget  *widget,
   lb_composer_open_new (GTK_WINDOW (self), self->engine);
 }
 
+/* "win.show-local-drafts" (an account id): its Drafts, where the drafts that are on this
+ * computer only are listed. */
+static void
+lb_window_show_local_drafts_action (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  LbAccount *account = self->engine != NULL
+                       ? lb_engine_get_account (self->engine, g_variant_get_int64 (parameter))
+                       : NULL;
+  LbFolder *drafts = account != NULL ? lb_account_find_folder (account, LB_FOLDER_ROLE_DRAFTS)
+                                     : NULL;
+
+  if (drafts != NULL)
+    lb_sidebar_select_folder (self->sidebar, lb_folder_get_id (drafts));
+}
+
+/* Keeping the selected message: print it, open it in its own window, read its source,
+ * save it as a .eml file (lb-message-actions.c). */
+static void
+lb_window_keep_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  LbMessage *message;
+
+  if (selected->len != 1 || self->engine == NULL)
+    return;
+  message = g_ptr_array_index (selected, 0);
+  if (g_str_equal (action_name, "win.print"))
+    lb_message_print (GTK_WINDOW (self), self->engine, message, NULL);
+  else if (g_str_equal (action_name, "win.view-source"))
+    lb_message_view_source (GTK_WINDOW (self), self->engine, message);
+  else if (g_str_equal (action_name, "win.save-eml"))
+    lb_message_save_eml (GTK_WINDOW (self), self->engine, message);
+  else
+    gtk_window_present (GTK_WINDOW (lb_message_window_new (GTK_WINDOW (self), self->engine,
+                                                           message)));
+}
+
 static void
 lb_window_reply_action (GtkWidget  *widget,
                         const char *action_name,
@@ -1407,6 +1482,7 @@ lb_window_set_engine (LbWindow *self,
       g_signal_connect_object (lb_engine_get_accounts (self->engine), "items-changed",
                                G_CALLBACK (on_accounts_changed), self, G_CONNECT_SWAPPED);
       on_accounts_changed (self);
+      lb_local_drafts_announce (self->engine, self->toast_overlay);
     }
   lb_window_update_empty_state (self);
   lb_window_update_actions (self);
@@ -1518,6 +1594,12 @@ install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "win.forward", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, lb_window_search_action);
+  for (guint i = 0; i < G_N_ELEMENTS (keeping_actions); i++)
+    gtk_widget_class_install_action (widget_class, keeping_actions[i], NULL, lb_window_keep_action);
+  gtk_widget_class_install_action (widget_class, "win.show-local-drafts", "x",
+                                   lb_window_show_local_drafts_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "win.view-source", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
 }
 
@@ -1567,6 +1649,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                LB_RESOURCE_PATH "/ui/lb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, keep_button);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, welcome_menu_button);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, primary_menu_button);
@@ -1660,6 +1743,12 @@ lb_window_init (LbWindow *self)
   self->outbox_view = LB_OUTBOX_VIEW (lb_outbox_view_new ());
   gtk_widget_set_name (GTK_WIDGET (self->outbox_view), "outbox-view");
   gtk_stack_add_named (self->list_stack, GTK_WIDGET (self->outbox_view), "outbox");
+  /* Above the list, shown in a Drafts folder that has drafts only this computer has. */
+  self->local_drafts = LB_LOCAL_DRAFTS (lb_local_drafts_new ());
+  gtk_widget_set_name (GTK_WIDGET (self->local_drafts), "local-drafts");
+  gtk_widget_insert_before (GTK_WIDGET (self->local_drafts),
+                            gtk_widget_get_parent (GTK_WIDGET (self->list_stack)),
+                            GTK_WIDGET (self->list_stack));
   g_signal_connect_swapped (self->sidebar, "folder-selected", G_CALLBACK (on_folder_selected), self);
   g_signal_connect_swapped (lb_sidebar_get_list_box (self->sidebar), "row-activated",
                             G_CALLBACK (on_sidebar_row_activated), self);

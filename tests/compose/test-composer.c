@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lb-composer.h"
+#include "lb-draft.h"
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-mime-builder.h"
@@ -103,13 +104,28 @@ test_compose_and_send (void)
   lb_test_env_stop (&env);
 }
 
+/* The drafts this computer keeps for the engine's profile, written only by their owner. */
+static guint
+count_local_drafts (LbEngine *engine)
+{
+  g_autoptr(GPtrArray) drafts = lb_engine_list_local_drafts (engine, 0);
+
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (((LbLocalDraft *) g_ptr_array_index (drafts, i))->path, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    }
+  return drafts->len;
+}
+
 static void
 test_close_keeps_draft (void)
 {
   g_autoptr(GError) error = NULL;
   LbTestEnvOptions options = { 0 };
   LbTestEnv env = { 0 };
-  g_autofree char *drafts = g_build_filename (g_get_user_data_dir (), "letterbox", "drafts", NULL);
   LbComposer *composer;
   gint64 deadline;
   guint local = 0;
@@ -126,7 +142,7 @@ test_close_keeps_draft (void)
   while (composer != NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  /* On the server, with \Draft, Bcc kept; and a local file only its owner can read. */
+  /* On the server, with \Draft, Bcc kept. */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
                                          "secret@example.org") <= 0
@@ -134,24 +150,78 @@ test_close_keeps_draft (void)
     lb_test_iterate_for (100);
   g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
                                                    "secret@example.org"), ==, 1);
-  {
-    g_autoptr(GDir) d = g_dir_open (drafts, 0, NULL);
-    const char *name;
+  /* The server has it: no copy is left on this computer. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while ((local = count_local_drafts (env.engine)) > 0 && g_get_monotonic_time () < deadline)
+    lb_test_iterate_for (50);
+  g_assert_cmpuint (local, ==, 0);
 
-    g_assert_nonnull (d);
-    while ((name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (drafts, name, NULL);
-        GStatBuf st;
+  lb_test_env_stop (&env);
+}
 
-        g_assert_true (g_str_has_suffix (name, ".eml"));
-        g_assert_cmpint (g_stat (path, &st), ==, 0);
-        g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-        local++;
-      }
-  }
-  g_assert_cmpuint (local, >=, 1);
+/* Offline, closing keeps the draft on this computer only; reopened from there once the
+ * server is back and closed untouched, it is saved in Drafts once and the file goes. */
+static void
+test_offline_draft_reopened (void)
+{
+  LbTestEnvOptions options = { .proxy = LB_TEST_ENV_PROXY_IMAP };
+  LbTestEnv env = { 0 };
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(LbLocalDraft) local = NULL;
+  LbComposer *composer;
+  GtkWidget *subject;
+  gint64 deadline;
 
+  lb_test_env_start (&env, &options);
+  lb_test_proxy_refuse (env.proxy, TRUE);
+  lb_test_proxy_kill_all (env.proxy);
+
+  lb_composer_open_new (NULL, env.engine);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")), "bob@example.org");
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "subject")), "飞机上写的");
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  /* The server save fails; the file stays, listed for the account. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  do
+    {
+      lb_test_iterate_for (100);
+      g_clear_pointer (&drafts, g_ptr_array_unref);
+      drafts = lb_engine_list_local_drafts (env.engine, lb_account_get_id (env.account));
+    }
+  while (drafts->len == 0 && g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  local = lb_local_draft_copy (g_ptr_array_index (drafts, 0));
+  g_assert_cmpstr (local->subject, ==, "飞机上写的");
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, LB_TEST_ENV_USER, "Drafts", NULL), <=, 0);
+
+  /* Back online: reopened, every field is there; closed, the server has it once. */
+  lb_test_proxy_refuse (env.proxy, FALSE);
+  lb_composer_open_local_draft (NULL, env.engine, local);
+  composer = find_composer ();
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (subject)), ==, "飞机上写的");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to"))),
+                   ==, "bob@example.org");
+  /* Opening it again presents the same window. */
+  lb_composer_open_local_draft (NULL, env.engine, local);
+  g_assert_true (find_composer () == composer);
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while ((count_local_drafts (env.engine) > 0
+          || lb_test_servers_count_messages (env.servers, LB_TEST_ENV_USER, "Drafts", NULL) < 1)
+         && g_get_monotonic_time () < deadline)
+    lb_test_iterate_for (100);
+  g_assert_cmpuint (count_local_drafts (env.engine), ==, 0);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, LB_TEST_ENV_USER, "Drafts", NULL), ==, 1);
   lb_test_env_stop (&env);
 }
 
@@ -335,6 +405,74 @@ test_reply_all (void)
     g_main_context_iteration (NULL, TRUE);
 
   g_object_unref (list);
+  lb_test_env_stop (&env);
+}
+
+/* Opens a reply or forward to @message, waits until it is filled in, and closes it as
+ * the user would, untouched. */
+static void
+open_and_close_untouched (LbTestEnv *env,
+                          LbMessage *message,
+                          gboolean   forward)
+{
+  LbComposer *composer;
+  GtkWidget *subject;
+
+  if (forward)
+    lb_composer_open_forward (NULL, env->engine, message);
+  else
+    lb_composer_open_reply (NULL, env->engine, message, FALSE);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  g_object_add_weak_pointer (G_OBJECT (composer), (gpointer *) &composer);
+  subject = lb_ui_test_find_widget (GTK_WIDGET (composer), "subject");
+  while (*gtk_editable_get_text (GTK_EDITABLE (subject)) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  lb_test_iterate_for (300);
+  gtk_window_close (GTK_WINDOW (composer));
+  while (composer != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A reply or forward the user did not change leaves no draft behind, here or on the
+ * server: the quote alone is not something they wrote. */
+static void
+test_untouched_reply_saves_nothing (void)
+{
+  g_autoptr(GError) error = NULL;
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  g_autoptr(GBytes) raw = g_bytes_new_static (original, sizeof original - 1);
+  g_autoptr(LbMessage) message = NULL;
+  g_autoptr(LbMessageList) list = NULL;
+  LbFolder *inbox;
+
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
+  inbox = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX);
+  list = lb_engine_open_folder (env.engine, lb_folder_get_id (inbox));
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  message = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+  open_and_close_untouched (&env, message, FALSE);
+  open_and_close_untouched (&env, message, TRUE);
+  /* Moving the free lines below the quote is not an edit either. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_boolean (settings, "reply-below-quote", TRUE);
+    open_and_close_untouched (&env, message, FALSE);
+    g_settings_reset (settings, "reply-below-quote");
+  }
+  /* Give a save that should not have started the time to reach the server. */
+  lb_test_iterate_for (1000);
+  g_assert_cmpuint (count_local_drafts (env.engine), ==, 0);
+  g_assert_cmpint (lb_test_servers_count_messages (env.servers, "alice@example.com", "Drafts",
+                                                   NULL), <=, 0);
   lb_test_env_stop (&env);
 }
 
@@ -611,7 +749,9 @@ main (int   argc,
   g_test_add_func ("/composer/template", test_template);
   g_test_add_func ("/composer/compose-and-send", test_compose_and_send);
   g_test_add_func ("/composer/close-keeps-draft", test_close_keeps_draft);
+  g_test_add_func ("/composer/offline-draft-reopened", test_offline_draft_reopened);
   g_test_add_func ("/composer/reply-all", test_reply_all);
+  g_test_add_func ("/composer/untouched-reply-saves-nothing", test_untouched_reply_saves_nothing);
   g_test_add_func ("/composer/edit-failed", test_edit_failed);
   g_test_add_func ("/composer/reopen-draft", test_reopen_draft);
   g_test_add_func ("/composer/empty-to", test_empty_to);

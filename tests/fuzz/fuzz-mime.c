@@ -9,7 +9,8 @@
  * also parsed as the parts of a multipart/related and of a multipart/signed, so that
  * the fuzzer reaches the related-part rules, the signature listing and the repair of
  * parts without a blank line after their headers without first having to find the
- * multipart syntax; and HTML goes through libxml2's parser (lb_mime_html_to_text).
+ * multipart syntax; and HTML goes through libxml2's parser (lb_mime_html_to_text), and
+ * through the composer's simplifier, whose output must be well-formed for GMarkup.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +21,7 @@
 #include "lb-address.h"
 #include "lb-mime.h"
 #include "lb-mime-message.h"
+#include "lb-mime-simplify.h"
 #include "lb-mime-text.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -44,6 +46,23 @@ check_addresses (GPtrArray *list)
       check_utf8 (a->name);
       check_utf8 (a->address);
     }
+}
+
+/* What the composer's editor reads must be valid UTF-8 and well-formed. */
+static void
+check_simplified (const char *html)
+{
+  static const GMarkupParser none = { 0 };
+  g_autofree char *simple = lb_mime_html_simplify (html, TRUE);
+  g_autofree char *doc = g_strconcat ("<body>", simple, "</body>", NULL);
+  GMarkupParseContext *ctx = g_markup_parse_context_new (&none, 0, NULL, NULL);
+  gboolean ok;
+
+  check_utf8 (simple);
+  ok = g_markup_parse_context_parse (ctx, doc, -1, NULL) && g_markup_parse_context_end_parse (ctx, NULL);
+  g_markup_parse_context_free (ctx);
+  if (!ok)
+    abort ();
 }
 
 /* Every getter the reader, the list and search use must work and give valid UTF-8. */
@@ -75,6 +94,7 @@ check_message (LbMimeMessage *message)
     {
       g_autofree char *text = lb_mime_html_to_text (html);
       check_utf8 (text);
+      check_simplified (html);
     }
   (void) lb_mime_message_get_signed (message);
   for (guint i = 0; i < attachments->len; i++)

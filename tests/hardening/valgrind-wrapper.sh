@@ -13,8 +13,11 @@ vg="valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=defini
   --trace-children-skip=/usr/*,/bin/*,/sbin/*,/lib/*"
 case "$1" in
   */run-headless)
+    # run-headless's own options (--x11) come before the program it runs.
     rh=$1; shift
-    exec "$rh" $vg "$@" ;;
+    opts=
+    while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do opts="$opts $1"; shift; done
+    exec "$rh" $opts $vg "$@" ;;
   */python3*|*.py|*/sh|*/bash)
     exec "$@" ;;
   *)

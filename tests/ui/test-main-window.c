@@ -567,6 +567,14 @@ check_search (LbWindow *window)
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_cmpuint (g_list_model_get_n_items (shown_list (window)), ==, 1);
   g_assert_nonnull (find_row (window, "Safari notes"));
+  /* Each result says where it is: the account, then the folder. */
+  {
+    const char *where = lb_message_row_get_account_text (find_row (window, "Safari notes"));
+
+    g_assert_nonnull (where);
+    if (screenshot_dir == NULL)
+      g_assert_true (g_str_has_suffix (where, " · Archive"));
+  }
   if (screenshot_dir == NULL)
     g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 result in All Folders");
   g_assert_false (gtk_widget_get_visible (everywhere));

@@ -113,14 +113,50 @@ test_smtp_down (void)
   g_assert_null (r->imap_error);
   g_assert_error (r->smtp_error, LB_ERROR, LB_ERROR_NETWORK);
   g_test_message ("%s", r->message);
-  /* curl 7.88 reports a refused connection as "Couldn't connect to server"; newer ones
-   * say "Connection refused".  Either way the message names the server and the network. */
-  g_assert_true (strstr (r->smtp_error->message, "Could not connect to the server 127.0.0.1") != NULL
-                 || strstr (r->smtp_error->message, "refused by the server 127.0.0.1") != NULL);
+  /* curl 7.88 words a refused connection like any other failure to connect; the socket's
+   * errno makes it the message that sends the user to the port, not to their network. */
+  g_assert_nonnull (strstr (r->smtp_error->message, "refused by the server 127.0.0.1"));
   g_assert_true (g_str_has_prefix (r->message, "Sending mail: "));
 
   g_assert_true (lb_test_servers_smtp_start (servers, &error));
   g_assert_no_error (error);
+}
+
+/* A port nothing listens on: bound, then closed, so that the kernel refuses it. */
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  g_socket_close (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The wrong IMAP port: the wizard says the connection was refused and that the port and
+ * the security setting are to check (a translated message), not curl's generic text. */
+static void
+test_imap_refused (void)
+{
+  g_autoptr(LbAccountSettings) s = make_settings (TRUE);
+  g_autoptr(LbAccountCheckResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  s->imap->port = closed_port ();
+  r = run_check (s, "secret", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (r->ok);
+  g_assert_true (r->failed & LB_ACCOUNT_CHECK_SIDE_IMAP);
+  g_assert_cmpint (r->field, ==, LB_ACCOUNT_CHECK_FIELD_SERVER);
+  g_assert_error (r->imap_error, LB_ERROR, LB_ERROR_NETWORK);
+  g_test_message ("%s", r->imap_error->message);
+  g_assert_nonnull (strstr (r->imap_error->message, "refused by the server 127.0.0.1"));
+  g_assert_null (strstr (r->imap_error->message, "Couldn't connect"));
 }
 
 static void
@@ -171,6 +207,7 @@ main (int    argc,
   g_test_add_func ("/wizard/check/right-password", test_right_password);
   g_test_add_func ("/wizard/check/wrong-password", test_wrong_password);
   g_test_add_func ("/wizard/check/smtp-down", test_smtp_down);
+  g_test_add_func ("/wizard/check/imap-refused", test_imap_refused);
   g_test_add_func ("/wizard/check/untrusted-certificate", test_untrusted_certificate);
   g_test_add_func ("/wizard/check/cancelled", test_cancelled);
   status = g_test_run ();

@@ -173,6 +173,7 @@ lb_imap_connection_open_sync (LbImapConnection     *self,
       curl_easy_setopt (self->curl, CURLOPT_VERBOSE, 1L);
 
       rc = curl_easy_perform (self->curl);
+      lb_curl_note_os_error (self->curl, rc, self->errbuf);
       if (rc != CURLE_LOGIN_DENIED || !self->mechanism_changed)
         break;
     }

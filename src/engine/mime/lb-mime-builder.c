@@ -29,6 +29,7 @@ lb_mime_draft_new (void)
   draft->cc = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_address_free);
   draft->bcc = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_address_free);
   draft->attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  draft->inline_parts = g_ptr_array_new_with_free_func (g_object_unref);
   return draft;
 }
 
@@ -48,6 +49,8 @@ lb_mime_draft_free (LbMimeDraft *draft)
   g_clear_pointer (&draft->attachments, g_ptr_array_unref);
   g_clear_pointer (&draft->date, g_date_time_unref);
   g_free (draft->message_id);
+  g_free (draft->body_html);
+  g_clear_pointer (&draft->inline_parts, g_ptr_array_unref);
   g_free (draft);
 }
 
@@ -144,9 +147,10 @@ normalise_text (const char *text)
 }
 
 static GMimeObject *
-build_text_part (const char *body)
+build_text_part (const char *body,
+                 const char *subtype)
 {
-  GMimeTextPart *part = g_mime_text_part_new_with_subtype ("plain");
+  GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
   g_autofree char *text = normalise_text (body);
 
   g_mime_text_part_set_text (part, text);
@@ -182,10 +186,70 @@ build_attachment_part (LbMimeAttachment *attachment)
   g_object_unref (wrapper);
   g_object_unref (stream);
   g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
-  g_mime_object_set_disposition (GMIME_OBJECT (part), GMIME_DISPOSITION_ATTACHMENT);
+  if (lb_mime_attachment_get_content_id (attachment) != NULL)
+    {
+      g_mime_object_set_disposition (GMIME_OBJECT (part), GMIME_DISPOSITION_INLINE);
+      g_mime_object_set_content_id (GMIME_OBJECT (part),
+                                    lb_mime_attachment_get_content_id (attachment));
+    }
+  else
+    g_mime_object_set_disposition (GMIME_OBJECT (part), GMIME_DISPOSITION_ATTACHMENT);
   if (filename != NULL && *filename != '\0')
     g_mime_part_set_filename (part, filename);
   return GMIME_OBJECT (part);
+}
+
+static GMimeMultipart *
+new_multipart (const char *subtype,
+               const char *message_id)
+{
+  GMimeMultipart *multipart = g_mime_multipart_new_with_subtype (subtype);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, message_id, -1);
+  /* Each level gets its own boundary, still derived from the Message-ID. */
+  g_autofree char *boundary = g_str_equal (subtype, "mixed")
+                              ? g_strdup_printf ("=-lb-%.24s", hash)
+                              : g_strdup_printf ("=-lb-%s-%.20s", subtype, hash);
+
+  g_mime_multipart_set_boundary (multipart, boundary);
+  return multipart;
+}
+
+/* The body: text/plain alone, or the text and the HTML as alternatives, the HTML in a
+ * multipart/related with the images it shows by cid:.  Readers that show HTML take the
+ * last alternative, so the text goes first. */
+static GMimeObject *
+build_body (const LbMimeDraft *draft,
+            const char        *message_id)
+{
+  GMimeObject *text = build_text_part (draft->body, "plain");
+  GMimeMultipart *alternative;
+  GMimeObject *html;
+
+  if (draft->body_html == NULL)
+    return text;
+  alternative = new_multipart ("alternative", message_id);
+  g_mime_multipart_add (alternative, text);
+  g_object_unref (text);
+  html = build_text_part (draft->body_html, "html");
+  if (draft->inline_parts != NULL && draft->inline_parts->len > 0)
+    {
+      GMimeMultipart *related = new_multipart ("related", message_id);
+
+      g_mime_object_set_content_type_parameter (GMIME_OBJECT (related), "type", "text/html");
+      g_mime_multipart_add (related, html);
+      g_object_unref (html);
+      for (guint i = 0; i < draft->inline_parts->len; i++)
+        {
+          GMimeObject *part = build_attachment_part (g_ptr_array_index (draft->inline_parts, i));
+
+          g_mime_multipart_add (related, part);
+          g_object_unref (part);
+        }
+      html = GMIME_OBJECT (related);
+    }
+  g_mime_multipart_add (alternative, html);
+  g_object_unref (html);
+  return GMIME_OBJECT (alternative);
 }
 
 /* GMime writes a subject without spaces (Chinese) as one encoded-word of any length;
@@ -305,16 +369,13 @@ lb_mime_build (const LbMimeDraft  *draft,
   if (references != NULL)
     g_mime_object_set_header (GMIME_OBJECT (message), "References", references, NULL);
 
-  text = build_text_part (draft->body);
+  text = build_body (draft, message_id);
   if (draft->attachments == NULL || draft->attachments->len == 0)
     g_mime_message_set_mime_part (message, text);
   else
     {
-      GMimeMultipart *mixed = g_mime_multipart_new_with_subtype ("mixed");
-      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, message_id, -1);
-      g_autofree char *boundary = g_strdup_printf ("=-lb-%.24s", hash);
+      GMimeMultipart *mixed = new_multipart ("mixed", message_id);
 
-      g_mime_multipart_set_boundary (mixed, boundary);
       g_mime_multipart_add (mixed, text);
       for (guint i = 0; i < draft->attachments->len; i++)
         {

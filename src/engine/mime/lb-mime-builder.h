@@ -26,6 +26,10 @@ G_BEGIN_DECLS
  * @date: (nullable): the Date header; %NULL means now (tests set it)
  * @message_id: (nullable): without angle brackets; %NULL means a new one at the sender's
  *   domain (tests set it)
+ * @body_html: (nullable): the formatted body, a whole HTML document in UTF-8; when set
+ *   the message is multipart/alternative with @body as its text/plain part
+ * @inline_parts: (element-type LbMimeAttachment): images the HTML shows by `cid:`, each
+ *   with its Content-ID; they go in a multipart/related with the HTML
  *
  * A message being written, in plain data, so that worker threads can build it.
  */
@@ -41,6 +45,8 @@ typedef struct {
   GPtrArray  *attachments;
   GDateTime  *date;
   char       *message_id;
+  char       *body_html;
+  GPtrArray  *inline_parts;
 } LbMimeDraft;
 
 LbMimeDraft *lb_mime_draft_new            (void);

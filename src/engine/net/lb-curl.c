@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "lb-curl.h"
@@ -300,6 +301,50 @@ lb_curl_easy_new_for_server (const LbServerConfig *config,
       curl_easy_setopt (h, CURLOPT_XFERINFODATA, cancellable);
     }
   return h;
+}
+
+/**
+ * lb_curl_note_os_error:
+ * @h: the handle that failed
+ * @code: what curl_easy_perform() returned
+ * @errbuf: (inout): the handle's CURLOPT_ERRORBUFFER, %CURL_ERROR_SIZE bytes
+ *
+ * libcurl 7.88 words a refused connection as "Couldn't connect to server", the same as
+ * any other failure to connect, so the error map could only say "check your internet
+ * connection" to someone who typed the wrong port.  The socket's errno says what
+ * happened: it is added to @errbuf in libcurl's later wording (fixed English, not
+ * strerror()'s translation), which the error map recognises.
+ */
+void
+lb_curl_note_os_error (CURL     *h,
+                       CURLcode  code,
+                       char     *errbuf)
+{
+  long os_errno = 0;
+  const char *reason;
+  gsize used;
+
+  if (code != CURLE_COULDNT_CONNECT || errbuf == NULL)
+    return;
+  curl_easy_getinfo (h, CURLINFO_OS_ERRNO, &os_errno);
+  switch (os_errno)
+    {
+    case ECONNREFUSED:
+      reason = "Connection refused";
+      break;
+    case ENETUNREACH:
+      reason = "Network is unreachable";
+      break;
+    case EHOSTUNREACH:
+      reason = "No route to host";
+      break;
+    default:
+      return;
+    }
+  if (strstr (errbuf, reason) != NULL)
+    return;
+  used = strnlen (errbuf, CURL_ERROR_SIZE - 1);
+  g_snprintf (errbuf + used, CURL_ERROR_SIZE - used, "%s(%s)", used > 0 ? " " : "", reason);
 }
 
 /**

@@ -27,6 +27,9 @@ const char *lb_curl_oauth2_mechanism (const LbServerConfig *config);
 gboolean    lb_curl_note_server_line (const LbServerConfig *config,
                                       const char           *line,
                                       gsize                 length);
+void   lb_curl_note_os_error       (CURL                 *h,
+                                    CURLcode              code,
+                                    char                 *errbuf);
 void   lb_curl_set_error           (GError              **error,
                                     CURLcode              code,
                                     const char           *errbuf,

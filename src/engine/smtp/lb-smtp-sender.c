@@ -149,6 +149,7 @@ run_once (const LbServerConfig *config,
     }
 
   rc = curl_easy_perform (h);
+  lb_curl_note_os_error (h, rc, errbuf);
   curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &response_code);
   result = classify (rc, response_code);
   *retry = rc == CURLE_LOGIN_DENIED && st.mechanism_changed;
