@@ -29,6 +29,7 @@
 #include "lb-secrets.h"
 #include "lb-store.h"
 #include "lb-store-rebuild.h"
+#include "lb-folder-actions.h"
 
 typedef struct {
   LbEngine     *engine;
@@ -1518,6 +1519,9 @@ run_change (int          argc,
       lb_engine_move (cli.engine, (LbMessage **) messages->pdata, messages->len,
                       LB_FOLDER_ROLE_NONE, dest);
     }
+  else if (g_str_equal (what, "junk") || g_str_equal (what, "not-junk"))
+    lb_engine_mark_junk (cli.engine, (LbMessage **) messages->pdata, messages->len,
+                         g_str_equal (what, "junk"));
   else
     lb_engine_delete (cli.engine, (LbMessage **) messages->pdata, messages->len);
 
@@ -1550,6 +1554,8 @@ run_change (int          argc,
 
 static int cmd_flag (int argc, char **argv) { return run_change (argc, argv, "flag"); }
 static int cmd_move (int argc, char **argv) { return run_change (argc, argv, "move"); }
+static int cmd_junk (int argc, char **argv) { return run_change (argc, argv, "junk"); }
+static int cmd_not_junk (int argc, char **argv) { return run_change (argc, argv, "not-junk"); }
 static int cmd_delete (int argc, char **argv) { return run_change (argc, argv, "delete"); }
 
 /* ---- search ----------------------------------------------------------------- */
@@ -2128,6 +2134,172 @@ cmd_outbox (int    argc,
   return outbox_change (&cli, argv[1], argv[2]);
 }
 
+/* ---- folders create|rename|delete|empty, mark-read --all ------------------------- */
+
+static LbAccount *
+account_of_folder (Cli    *cli,
+                   gint64  folder_id)
+{
+  GListModel *accounts = lb_engine_get_accounts (cli->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+      if (lb_account_get_folder (a, folder_id) != NULL)
+        return a;
+    }
+  return NULL;
+}
+
+/* Sends what is queued to the server: the command line has no background sync. */
+static int
+replay_now (Cli       *cli,
+            LbAccount *a)
+{
+  g_autoptr(GError) error = NULL;
+
+  lb_engine_wait_idle (cli->engine);
+  lb_account_sync_async (a, 0, LB_JOB_PRIORITY_USER, NULL, got_result, cli);
+  if (lb_account_sync_finish (a, wait_result (cli), &error))
+    return 0;
+  g_printerr ("letterbox-cli: %s: %s\n", lb_account_get_email (a), error->message);
+  return 1;
+}
+
+static int
+folders_manage (Cli         *cli,
+                const char  *verb,
+                int          argc,
+                char       **argv,
+                const char  *account_spec,
+                const char  *parent_spec)
+{
+  g_autoptr(GError) error = NULL;
+  LbAccount *a = NULL;
+  gint64 folder = 0;
+  gint64 id;
+  gboolean create = g_str_equal (verb, "create");
+  int wanted = g_str_equal (verb, "rename") ? 2 : 1;
+
+  if (argc != wanted)
+    return fail ("%s", _("Usage: letterbox-cli folders create [--account ACCOUNT] [--parent FOLDER] NAME | "
+                         "rename FOLDER NAME | delete FOLDER | empty FOLDER"));
+  if (!create || parent_spec != NULL)
+    {
+      folder = resolve_folder (cli, create ? parent_spec : argv[0], account_spec, &error);
+      if (folder <= 0 || (a = account_of_folder (cli, folder)) == NULL)
+        return fail ("%s", error != NULL ? error->message : _("Not a folder of an account"));
+    }
+  else if (account_spec != NULL)
+    a = lb_engine_find_account (cli->engine, account_spec);
+  else
+    {
+      /* One account needs no --account. */
+      GListModel *accounts = lb_engine_get_accounts (cli->engine);
+      g_autoptr(LbAccount) only = g_list_model_get_n_items (accounts) == 1
+                                  ? g_list_model_get_item (accounts, 0) : NULL;
+      a = only;
+    }
+  if (a == NULL)
+    return fail ("%s", _("Which account? Use --account ACCOUNT"));
+
+  if (create)
+    lb_account_create_folder_async (a, folder, argv[0], NULL, got_result, cli);
+  else if (g_str_equal (verb, "rename"))
+    lb_account_rename_folder_async (a, folder, argv[1], NULL, got_result, cli);
+  else if (g_str_equal (verb, "delete"))
+    lb_account_delete_folder_async (a, folder, NULL, got_result, cli);
+  else
+    lb_account_empty_folder_async (a, folder, NULL, got_result, cli);
+  id = create ? lb_account_create_folder_finish (a, wait_result (cli), &error)
+              : (lb_account_folder_action_finish (a, wait_result (cli), &error) ? folder : 0);
+  if (id <= 0)
+    return fail ("%s", error->message);
+  if (create)
+    g_print ("%" G_GINT64_FORMAT "\n", id);
+  return 0;
+}
+
+static int
+cmd_folders_manage (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("create NAME | rename FOLDER NAME | delete FOLDER | empty FOLDER"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *parent = NULL;
+  g_auto(Cli) cli = { 0 };
+  const GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Account of FOLDER"), N_("ACCOUNT") },
+    { "parent", 0, 0, G_OPTION_ARG_STRING, &parent, N_("Create the folder inside this one"), N_("FOLDER") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  return folders_manage (&cli, argv[1], argc - 2, argv + 2, account, parent);
+}
+
+/* "folders" lists; "folders create|rename|delete|empty" changes. */
+static int
+cmd_folders_or_manage (int    argc,
+                       char **argv)
+{
+  if (argc > 1 && (g_str_equal (argv[1], "create") || g_str_equal (argv[1], "rename") ||
+                   g_str_equal (argv[1], "delete") || g_str_equal (argv[1], "empty")))
+    return cmd_folders_manage (argc, argv);
+  return cmd_folders (argc, argv);
+}
+
+static int
+cmd_mark_read (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("--all FOLDER"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  gboolean all = FALSE;
+  g_auto(Cli) cli = { 0 };
+  GListModel *accounts;
+  gint64 folder;
+  int status = 0;
+  const GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Mark every message of FOLDER read (“unified”: all inboxes)"), NULL },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Account of FOLDER"), N_("ACCOUNT") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (!all || argc != 2)
+    return fail ("%s", _("Usage: letterbox-cli mark-read --all FOLDER (to mark single messages, use “flag --seen”)"));
+  if (!open_engine (&cli, &error))
+    return fail ("%s", error->message);
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  folder = resolve_folder (&cli, argv[1], account, &error);
+  if (folder < 0)
+    return fail ("%s", error->message);
+  lb_engine_mark_folder_read_async (cli.engine, folder == 0 ? LB_ENGINE_ALL_INBOXES : folder, NULL,
+                                    got_result, &cli);
+  if (!lb_engine_mark_folder_read_finish (cli.engine, wait_result (&cli), &error))
+    return fail ("%s", error->message);
+  accounts = lb_engine_get_accounts (cli.engine);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(LbAccount) a = g_list_model_get_item (accounts, i);
+
+      if (folder == 0 || lb_account_get_folder (a, folder) != NULL)
+        status |= replay_now (&cli, a);
+    }
+  return status;
+}
+
 /* ---- drafts ---------------------------------------------------------------- */
 
 /* `drafts [--json] [--push]`: the drafts only this computer has (written offline, or
@@ -2209,12 +2381,15 @@ static const struct {
   { "account", cmd_account, N_("Add, list or remove accounts") },
   { "discover", cmd_discover, N_("Find the IMAP and SMTP servers for an address") },
   { "sync", cmd_sync, N_("Synchronise accounts (and wait for new mail with --idle)") },
-  { "folders", cmd_folders, N_("List folders") },
+  { "folders", cmd_folders_or_manage, N_("List folders; create, rename, delete or empty one") },
+  { "mark-read", cmd_mark_read, N_("Mark all messages of a folder read") },
   { "list", cmd_list, N_("List the messages of a folder or of all inboxes") },
   { "search", cmd_search, N_("Search the mail: words, \"phrases\", from:, is:unread...") },
   { "show", cmd_show, N_("Show a message") },
   { "flag", cmd_flag, N_("Mark messages read, unread, flagged or unflagged") },
   { "move", cmd_move, N_("Move messages to another folder") },
+  { "junk", cmd_junk, N_("Move messages to Junk and tell the server they are spam") },
+  { "not-junk", cmd_not_junk, N_("Move messages from Junk back to the inbox") },
   { "delete", cmd_delete, N_("Delete messages (to Trash)") },
   { "send", cmd_send, N_("Send a message (queued in the outbox until the server accepts it)") },
   { "outbox", cmd_outbox, N_("List the outbox; retry or discard a waiting message") },

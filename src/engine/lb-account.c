@@ -491,8 +491,12 @@ _lb_account_reload_folders (LbAccount *self,
       if (existing != NULL)
         {
           LbFolderRole old_role = lb_folder_get_role (existing);
+          g_autofree char *old_path = g_strdup (lb_folder_get_path (existing));
+
           _lb_folder_update (existing, r, total, unread);
-          same_set &= old_role == lb_folder_get_role (existing);
+          /* A renamed folder takes another place in the sorted list. */
+          same_set &= old_role == lb_folder_get_role (existing) &&
+                      g_strcmp0 (old_path, lb_folder_get_path (existing)) == 0;
           g_ptr_array_add (items, g_object_ref (existing));
         }
       else
@@ -503,7 +507,7 @@ _lb_account_reload_folders (LbAccount *self,
     }
 
   /* Counts change all the time and are notified per folder; the list itself is only
-   * replaced when folders come, go or change role. */
+   * replaced when folders come, go, change role or are renamed. */
   if (!same_set)
     {
       g_list_store_splice (self->folders, 0, old_n, items->pdata, items->len);

@@ -39,7 +39,7 @@ targets_of (LbMessage **messages,
 }
 
 /* What a local change's completion needs: the engine only weakly, as the local worker
- * holds the task (see push_local_change()). */
+ * holds the task (see _lb_engine_push_local_change()). */
 typedef struct {
   GWeakRef  engine;
   GArray   *targets;   /* LbLocalTarget */
@@ -101,9 +101,9 @@ local_change_done (GObject      *source,
   _lb_engine_emit_changed (self, folders);
 }
 
-static void
-push_local_change (LbEngine    *self,
-                   LbLocalChange *c)
+void
+_lb_engine_push_local_change (LbEngine      *self,
+                              LbLocalChange *c)
 {
   ChangeDone *d = g_new0 (ChangeDone, 1);
   g_autoptr(GTask) task = NULL;
@@ -147,7 +147,7 @@ lb_engine_set_flags (LbEngine   *self,
   c->targets = targets_of (messages, n_messages);
   c->set = set;
   c->unset = unset;
-  push_local_change (self, c);
+  _lb_engine_push_local_change (self, c);
 }
 
 /* A move by role (Archive, Junk) from All Inboxes may span accounts: each account's
@@ -172,12 +172,13 @@ commit_move_by_role (LbEngine        *self,
       c->targets = g_array_new (FALSE, FALSE, sizeof (LbLocalTarget));
       c->dest_folder_id = f != NULL ? lb_folder_get_id (f) : 0;
       c->dest_role = p->dest_role;
+      c->junk = p->junk;
       for (guint i = 0; i < todo->len; i++)
         {
           LbLocalTarget *t = &g_array_index (todo, LbLocalTarget, i);
           g_array_append_val (t->account_id == account_id ? c->targets : rest, *t);
         }
-      push_local_change (self, c);
+      _lb_engine_push_local_change (self, c);
       g_array_unref (todo);
       todo = g_steal_pointer (&rest);
     }
@@ -201,7 +202,8 @@ commit_pending (LbEngine *self,
   c->kind = p->kind;
   c->targets = g_array_ref (p->targets);
   c->dest_folder_id = p->dest_folder_id;
-  push_local_change (self, c);
+  c->junk = p->junk;
+  _lb_engine_push_local_change (self, c);
 }
 
 static gboolean
@@ -231,13 +233,14 @@ notify_lists (LbEngine *self,
   _lb_engine_emit_lists_changed (self, folders);
 }
 
-static guint
-hide_for_undo (LbEngine      *self,
-               LbMessage    **messages,
-               guint          n,
-               LbStoreOpKind  kind,
-               LbFolderRole   role,
-               gint64         dest)
+guint
+_lb_engine_hide_for_undo (LbEngine      *self,
+                          LbMessage    **messages,
+                          guint          n,
+                          LbStoreOpKind  kind,
+                          LbFolderRole   role,
+                          gint64         dest,
+                          LbJunkMark     junk)
 {
   g_autoptr(GObject) token = g_object_new (G_TYPE_OBJECT, NULL);
   LbEnginePending *p = g_new0 (LbEnginePending, 1);
@@ -246,6 +249,7 @@ hide_for_undo (LbEngine      *self,
   p->kind = kind;
   p->dest_role = role;
   p->dest_folder_id = dest;
+  p->junk = junk;
   p->targets = targets_of (messages, n);
   for (guint i = 0; i < p->targets->len; i++)
     g_hash_table_insert (self->hidden, &g_array_index (p->targets, LbLocalTarget, i).location_id,
@@ -279,7 +283,8 @@ lb_engine_move (LbEngine      *self,
   g_return_val_if_fail (LB_IS_ENGINE (self), 0);
   if (n_messages == 0)
     return 0;
-  return hide_for_undo (self, messages, n_messages, LB_STORE_OP_MOVE, role, folder_id);
+  return _lb_engine_hide_for_undo (self, messages, n_messages, LB_STORE_OP_MOVE, role, folder_id,
+                                   LB_JUNK_MARK_NONE);
 }
 
 /**
@@ -296,7 +301,8 @@ lb_engine_delete (LbEngine   *self,
   g_return_val_if_fail (LB_IS_ENGINE (self), 0);
   if (n_messages == 0)
     return 0;
-  return hide_for_undo (self, messages, n_messages, LB_STORE_OP_DELETE, LB_FOLDER_ROLE_NONE, 0);
+  return _lb_engine_hide_for_undo (self, messages, n_messages, LB_STORE_OP_DELETE,
+                                   LB_FOLDER_ROLE_NONE, 0, LB_JUNK_MARK_NONE);
 }
 
 /**

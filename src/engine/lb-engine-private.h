@@ -24,6 +24,7 @@ typedef struct {
   LbStoreOpKind  kind;
   gint64         dest_folder_id;
   LbFolderRole   dest_role;
+  LbJunkMark     junk;
   GArray        *targets;   /* LbLocalTarget */
   guint          timeout_id;
 } LbEnginePending;
@@ -67,6 +68,15 @@ GTask      *_lb_engine_relay_task      (GTask                 *outer,
 
 /* lb-engine-changes.c */
 void        _lb_engine_pending_free    (LbEnginePending       *pending);
+void        _lb_engine_push_local_change (LbEngine            *self,
+                                        LbLocalChange         *change);
+guint       _lb_engine_hide_for_undo   (LbEngine              *self,
+                                        LbMessage            **messages,
+                                        guint                  n,
+                                        LbStoreOpKind          kind,
+                                        LbFolderRole           role,
+                                        gint64                 dest,
+                                        LbJunkMark             junk);
 
 /* lb-local-draft.c */
 void        _lb_engine_watch_local_drafts (LbEngine           *engine,

@@ -181,10 +181,15 @@ _lb_folder_update (LbFolder            *self,
 {
   gboolean changed = FALSE;
 
-  if (g_strcmp0 (self->name, row->display_name) != 0)
+  /* A rename changes the display name, or only the raw name for a folder whose parent
+   * was renamed: both move it in the tree. */
+  if (g_strcmp0 (self->name, row->display_name) != 0 ||
+      g_strcmp0 (self->raw_name, row->raw_name) != 0)
     {
       g_free (self->name);
       self->name = g_strdup (row->display_name);
+      g_free (self->raw_name);
+      self->raw_name = g_strdup (row->raw_name);
       set_path (self, row);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
       changed = TRUE;

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lb-folder-menu.h"
 #include "lb-sidebar.h"
 
 /* The row data key holding the folder id; All Inboxes is LB_SIDEBAR_ALL_INBOXES. */
@@ -27,6 +28,7 @@ struct _LbSidebar
   char        *title;
   guint        rebuild_id;
   gboolean     rebuilding;
+  LbFolderMenu *menu;       /* the rows' context menu and drop targets */
 
   GtkListBox  *list_box;
 };
@@ -535,6 +537,7 @@ lb_sidebar_rebuild (LbSidebar *self)
   row = make_folder_row ("mail-inbox-symbolic", _("All Inboxes"), 0, LB_SIDEBAR_ALL_INBOXES,
                          &count);
   gtk_widget_set_name (row, "all-inboxes-row");
+  lb_folder_menu_attach_row (self->menu, row, NULL, NULL);
   gtk_list_box_append (self->list_box, row);
   if (self->engine != NULL)
     {
@@ -558,7 +561,9 @@ lb_sidebar_rebuild (LbSidebar *self)
       guint n_folders = g_list_model_get_n_items (folders);
 
       lb_sidebar_watch_account (self, account);
-      gtk_list_box_append (self->list_box, make_account_row (account));
+      row = make_account_row (account);
+      lb_folder_menu_attach_row (self->menu, row, account, NULL);
+      gtk_list_box_append (self->list_box, row);
 
       for (guint j = 0; j < n_folders; j++)
         {
@@ -582,6 +587,7 @@ lb_sidebar_rebuild (LbSidebar *self)
           g_object_bind_property_full (folder, "unread-count", count, "visible",
                                        G_BINDING_SYNC_CREATE, count_to_visible, NULL, NULL, NULL);
           add_folder_error_icon (count, folder);
+          lb_folder_menu_attach_row (self->menu, row, account, folder);
           gtk_list_box_append (self->list_box, row);
           if (self->selected == lb_folder_get_id (folder))
             to_select = GTK_LIST_BOX_ROW (row);
@@ -653,6 +659,7 @@ lb_sidebar_set_engine (LbSidebar *self,
       g_signal_handlers_disconnect_by_data (lb_engine_get_outbox (self->engine), self);
     }
   g_set_object (&self->engine, engine);
+  lb_folder_menu_set_engine (self->menu, engine);
   if (engine != NULL)
     {
       g_signal_connect_object (lb_engine_get_accounts (engine), "items-changed",
@@ -689,6 +696,25 @@ GtkListBox *
 lb_sidebar_get_list_box (LbSidebar *self)
 {
   return self->list_box;
+}
+
+/**
+ * lb_sidebar_popup_folder_menu:
+ * @row: a row of the sidebar's list
+ *
+ * Opens the row's context menu, as a right click on it does.
+ *
+ * Returns: (transfer none) (nullable): the menu's popover, or %NULL if the row has none
+ */
+GtkPopover *
+lb_sidebar_popup_folder_menu (LbSidebar *self,
+                              GtkWidget *row)
+{
+  g_return_val_if_fail (LB_IS_SIDEBAR (self), NULL);
+
+  if (!lb_folder_menu_popup (self->menu, row, 20, 10))
+    return NULL;
+  return lb_folder_menu_get_popover (self->menu);
 }
 
 /**
@@ -736,6 +762,7 @@ lb_sidebar_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (lb_engine_get_accounts (self->engine), self);
       g_signal_handlers_disconnect_by_data (lb_engine_get_outbox (self->engine), self);
     }
+  g_clear_pointer (&self->menu, lb_folder_menu_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_SIDEBAR);
   /* The template's top box is not a bound child, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -785,6 +812,7 @@ lb_sidebar_init (LbSidebar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->menu = lb_folder_menu_new (GTK_WIDGET (self));
   self->selected = -1;
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   g_signal_connect (self->list_box, "row-selected", G_CALLBACK (on_row_selected), self);

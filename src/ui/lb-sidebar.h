@@ -22,6 +22,8 @@ gboolean    lb_sidebar_select_folder        (LbSidebar *self,
                                              gint64     folder_id);
 const char *lb_sidebar_get_selected_title   (LbSidebar *self);
 GtkListBox *lb_sidebar_get_list_box         (LbSidebar *self);
+GtkPopover *lb_sidebar_popup_folder_menu    (LbSidebar *self,
+                                             GtkWidget *row);
 
 const char *lb_sidebar_folder_name          (LbFolder  *folder);
 const char *lb_sidebar_role_name            (LbFolderRole role,

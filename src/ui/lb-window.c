@@ -12,6 +12,8 @@
 
 #include <glib/gi18n.h>
 
+#include "lb-folder-actions.h"
+#include "lb-message-drag.h"
 #include "lb-message-list-view.h"
 #include "lb-reader.h"
 #include "lb-sidebar.h"
@@ -604,7 +606,8 @@ lb_window_update_actions (LbWindow *self)
   gboolean any = n_selected > 0 && self->engine != NULL;
   gboolean one = n_selected == 1 && self->engine != NULL;
   const char * const bulk[] = { "win.delete", "win.archive", "win.toggle-flag",
-                                "win.toggle-read", "win.move-to", "win.move-to-folder" };
+                                "win.toggle-read", "win.move-to", "win.move-to-folder",
+                                "win.junk", "win.not-junk" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bulk); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), bulk[i], any);
@@ -884,6 +887,15 @@ lb_window_mark_all_read_action (GtkWidget  *widget,
   if (unread->len > 0)
     lb_engine_set_flags (self->engine, (LbMessage **) unread->pdata, unread->len,
                          LB_FLAG_SEEN, 0);
+  /* The rows above change at once; for a folder or All Inboxes the engine then marks the
+   * rest of it in the store too, whatever the list has loaded (queued after the change
+   * above, so nothing is replayed twice).  Search results are only what they found. */
+  if (lb_message_list_get_query (list) == NULL &&
+      (lb_message_list_is_unified (list) || lb_message_list_get_folder_id (list) > 0))
+    lb_engine_mark_folder_read_async (self->engine,
+                                      lb_message_list_is_unified (list)
+                                      ? LB_ENGINE_ALL_INBOXES : lb_message_list_get_folder_id (list),
+                                      NULL, NULL, NULL);
   lb_window_update_toggles (self);
 }
 
@@ -1036,6 +1048,116 @@ lb_window_move_to_folder_action (GtkWidget  *widget,
   lb_window_move_targets (LB_WINDOW (widget), g_variant_get_int64 (parameter));
 }
 
+/* ---- Junk and drops ------------------------------------------------------------ */
+
+/* "win.junk" and "win.not-junk": to Junk with $Junk, or back to the inbox with
+ * $NotJunk, with undo. */
+static void
+lb_window_junk_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  gboolean junk = g_str_equal (action_name, "win.junk");
+  g_autofree char *title = NULL;
+  guint undo_id;
+
+  if (selected->len == 0 || self->engine == NULL)
+    return;
+  self->reselect = lb_window_first_selected_position (self);
+  undo_id = lb_engine_mark_junk (self->engine, (LbMessage **) selected->pdata, selected->len, junk);
+  /* Translators: a toast. */
+  title = junk ? g_strdup_printf (ngettext ("%u message marked as junk", "%u messages marked as junk",
+                                            selected->len), selected->len)
+               /* Translators: a toast. */
+               : g_strdup_printf (ngettext ("%u message moved to the inbox",
+                                            "%u messages moved to the inbox", selected->len),
+                                  selected->len);
+  lb_window_toast_undo (self, title, undo_id, selected, self->reselect);
+}
+
+typedef struct {
+  LbWindow  *window;
+  GPtrArray *messages;
+  gboolean   copy;
+} DropDone;
+
+static void
+drop_done_free (DropDone *d)
+{
+  g_object_unref (d->window);
+  g_ptr_array_unref (d->messages);
+  g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DropDone, drop_done_free)
+
+static void
+on_drop_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(DropDone) d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  guint n = d->messages->len;
+  guint undo_id = 0;
+
+  if (!lb_engine_drop_messages_finish (LB_ENGINE (source), result, &undo_id, &error))
+    {
+      /* Translators: a toast; %s is why, as the server or the engine says. */
+      title = g_strdup_printf (_("Not moved: %s"), error->message);
+      adw_toast_overlay_add_toast (d->window->toast_overlay, adw_toast_new (title));
+      return;
+    }
+  title = d->copy
+          /* Translators: a toast after dropping messages on a folder with Ctrl held. */
+          ? g_strdup_printf (ngettext ("%u message copied", "%u messages copied", n), n)
+          /* Translators: a toast after dropping messages on a folder. */
+          : g_strdup_printf (ngettext ("%u message moved", "%u messages moved", n), n);
+  lb_window_toast_undo (d->window, title, undo_id, d->messages, d->window->reselect);
+}
+
+/* "win.drop-messages" (message ids, folder id, copy): messages dropped on a sidebar
+ * folder (lb-folder-menu.c). */
+static void
+lb_window_drop_messages_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GVariant) ids = NULL;
+  DropDone *d;
+  gint64 folder_id;
+  gboolean copy;
+  const gint64 *id;
+  gsize n = 0;
+
+  if (self->engine == NULL)
+    return;
+  g_variant_get (parameter, "(@axxb)", &ids, &folder_id, &copy);
+  id = g_variant_get_fixed_array (ids, &n, sizeof (gint64));
+  d = g_new0 (DropDone, 1);
+  d->window = g_object_ref (self);
+  d->copy = copy;
+  d->messages = g_ptr_array_new_with_free_func (g_object_unref);
+  for (gsize i = 0; i < n; i++)
+    {
+      LbMessage *m = lb_engine_lookup_message (self->engine, id[i]);
+      if (m != NULL)
+        g_ptr_array_add (d->messages, m);
+    }
+  if (d->messages->len == 0)
+    {
+      drop_done_free (d);
+      return;
+    }
+  self->reselect = lb_window_first_selected_position (self);
+  lb_engine_drop_messages_async (self->engine, (LbMessage **) d->messages->pdata, d->messages->len,
+                                 folder_id, copy, NULL, on_drop_done, d);
+}
+
 /* Menu labels take mnemonics: a folder named "a_b" must not lose its underscore. */
 static char *
 escape_mnemonic (const char *text)
@@ -1071,10 +1193,15 @@ on_prepare_context_menu (LbWindow *self)
     g_autoptr(GMenuItem) flag = g_menu_item_new (all_flagged ? _("Un_flag") : _("F_lag"),
                                                  "win.toggle-flag");
 
+    gboolean in_junk = lb_message_get_folder_role (g_ptr_array_index (selected, 0)) == LB_FOLDER_ROLE_JUNK;
+    g_autoptr(GMenuItem) junk = g_menu_item_new (in_junk ? _("_Not Junk") : _("Mark as _Junk"),
+                                                 in_junk ? "win.not-junk" : "win.junk");
+
     g_menu_item_set_attribute (read, "accel", "s", "u");
     g_menu_item_set_attribute (flag, "accel", "s", "s");
     g_menu_append_item (self->message_menu_marks, read);
     g_menu_append_item (self->message_menu_marks, flag);
+    g_menu_append_item (self->message_menu_marks, junk);
   }
 
   account = lb_engine_get_account (self->engine,
@@ -1452,6 +1579,11 @@ install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.move-to-folder", "x",
                                    lb_window_move_to_folder_action);
 
+  gtk_widget_class_install_action (widget_class, "win.junk", NULL, lb_window_junk_action);
+  gtk_widget_class_install_action (widget_class, "win.not-junk", NULL, lb_window_junk_action);
+  gtk_widget_class_install_action (widget_class, "win.drop-messages", "(axxb)",
+                                   lb_window_drop_messages_action);
+
   gtk_widget_class_install_action (widget_class, "win.compose", NULL, lb_window_compose_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.compose", NULL);
   gtk_widget_class_install_action (widget_class, "win.reply", NULL, lb_window_reply_action);
@@ -1627,6 +1759,7 @@ lb_window_init (LbWindow *self)
   g_signal_connect_swapped (self->message_list, "prepare-context-menu",
                             G_CALLBACK (on_prepare_context_menu), self);
   lb_message_list_view_set_context_menu_model (self->message_list, self->message_menu);
+  lb_message_drag_attach (self->message_list);
   g_signal_connect_swapped (self->outer_leaflet, "notify::folded",
                             G_CALLBACK (on_leaflet_folded), self);
   g_signal_connect_swapped (self->inner_leaflet, "notify::folded",

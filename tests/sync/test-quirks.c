@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include "lb-engine.h"
+#include "lb-folder-actions.h"
 #include "lb-message-list.h"
 #include "lb-test-env.h"
 
@@ -289,6 +290,182 @@ test_netease_polling (void)
   g_unsetenv ("LETTERBOX_POLL_INTERVAL_SECONDS");
 }
 
+static LbFolder *
+folder_named (LbAccount  *account,
+              const char *name)
+{
+  GListModel *folders = lb_account_get_folders (account);
+
+  for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+    {
+      g_autoptr(LbFolder) f = g_list_model_get_item (folders, i);
+      if (g_strcmp0 (lb_folder_get_name (f), name) == 0)
+        return f;   /* the account's list keeps its reference */
+    }
+  return NULL;
+}
+
+static gboolean
+folder_wait (gpointer data)
+{
+  gpointer *args = data;
+  return (folder_named (args[0], args[1]) != NULL) == GPOINTER_TO_INT (args[2]);
+}
+
+static void
+assert_listed (Env        *env,
+               const char *name,
+               gboolean    present)
+{
+  gpointer args[] = { env->account, (gpointer) name, GINT_TO_POINTER (present) };
+
+  g_assert_true (lb_test_wait_until (folder_wait, args, 10));
+}
+
+/* QQ and NetEase have no CREATE-SPECIAL-USE (nor UNSELECT): a Chinese folder, one inside
+ * it, a rename and a delete reach the server with the names in modified UTF-7, and the
+ * special folders (NetEase's names, found by name) are refused before the server hears. */
+static void
+check_folder_management (const char *mode,
+                         const char *provider)
+{
+  g_autoptr(GError) error = NULL;
+  Env env = { 0 };
+  gint64 parent, child;
+  LbFolder *sent;
+
+  env_start (&env, mode, provider);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+
+  /* 客户: "&W6JiNw-"; 项目: "&mHl27g-". */
+  lb_account_create_folder_async (env.account, 0, "客户", NULL, lb_test_got_result, &env.result);
+  parent = lb_account_create_folder_finish (env.account, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_commands (&env, "CREATE \"&W6JiNw-\""), ==, 1);
+  assert_listed (&env, "客户", TRUE);
+  lb_account_create_folder_async (env.account, parent, "2026", NULL, lb_test_got_result, &env.result);
+  child = lb_account_create_folder_finish (env.account, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (child, >, 0);
+  g_assert_cmpuint (count_commands (&env, "CREATE \"&W6JiNw-/2026\""), ==, 1);
+
+  lb_account_rename_folder_async (env.account, parent, "项目", NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_account_folder_action_finish (env.account, lb_test_wait_result (&env.result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_commands (&env, "RENAME \"&W6JiNw-\" \"&mHl27g-\""), ==, 1);
+  assert_listed (&env, "项目", TRUE);
+  assert_listed (&env, "客户", FALSE);
+  g_assert_cmpstr (lb_folder_get_raw_name (lb_account_get_folder (env.account, child)), ==, "&mHl27g-/2026");
+
+  sent = lb_account_find_folder (env.account, LB_FOLDER_ROLE_SENT);
+  g_assert_nonnull (sent);
+  lb_account_delete_folder_async (env.account, lb_folder_get_id (sent), NULL, lb_test_got_result, &env.result);
+  g_assert_false (lb_account_folder_action_finish (env.account, lb_test_wait_result (&env.result), &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
+  lb_account_delete_folder_async (env.account, parent, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_account_folder_action_finish (env.account, lb_test_wait_result (&env.result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_commands (&env, "DELETE \"&mHl27g-/2026\""), ==, 1);
+  g_assert_cmpuint (count_commands (&env, "DELETE \"&mHl27g-\""), ==, 1);
+  g_assert_cmpuint (count_commands (&env, "DELETE \"&XfJT0ZAB-\""), ==, 0);
+  assert_listed (&env, "项目", FALSE);
+  assert_listed (&env, "2026", FALSE);
+  env_stop (&env);
+}
+
+static void
+test_netease_folders (void)
+{
+  check_folder_management ("netease", "netease-163");
+}
+
+static void
+test_qq_folders (void)
+{
+  check_folder_management ("qq-ok", "qq");
+}
+
+/* NetEase keeps no keywords (no PERMANENTFLAGS \*): Mark as Junk moves without $Junk. */
+static void
+test_netease_junk_without_keywords (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbMessageList) inbox = NULL;
+  g_autoptr(LbMessage) m = NULL;
+  g_autofree char *log = NULL;
+  Env env = { 0 };
+
+  env_start (&env, "netease", "netease-163");
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  inbox = lb_engine_open_folder (env.engine, lb_folder_get_id (lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX)));
+  lb_test_iterate_for (300);
+  m = g_list_model_get_item (G_LIST_MODEL (inbox), 0);
+  g_assert_nonnull (m);
+  g_assert_cmpuint (lb_engine_mark_junk (env.engine, &m, 1, TRUE), >, 0);
+  lb_engine_flush_pending (env.engine);
+  lb_engine_wait_idle (env.engine);
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  /* No MOVE at 163: copied to 垃圾邮件 ("&V4NXPpCuTvY-"), then removed. */
+  g_assert_true (g_file_get_contents (env.log, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "UID COPY"));
+  g_assert_nonnull (strstr (log, "&V4NXPpCuTvY-"));
+  g_assert_null (strstr (log, "$Junk"));
+  g_clear_object (&m);
+  g_clear_object (&inbox);
+  env_stop (&env);
+}
+
+/* Gmail keeps its special folders under "[Gmail]", a plain \Noselect folder: renaming or
+ * deleting it would take Sent Mail and Trash along, so it is refused before the server
+ * hears of it. */
+static void
+test_gmail_parent_of_special (void)
+{
+  g_autoptr(GError) error = NULL;
+  Env env = { 0 };
+  LbFolder *parent = NULL;
+  GListModel *folders;
+
+  env_start (&env, "gmail", "gmail");
+  lb_account_sync_async (env.account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &env.result);
+  lb_account_sync_finish (env.account, lb_test_wait_result (&env.result), &error);
+  g_assert_no_error (error);
+  folders = lb_account_get_folders (env.account);
+  for (guint i = 0; i < g_list_model_get_n_items (folders); i++)
+    {
+      g_autoptr(LbFolder) f = g_list_model_get_item (folders, i);
+      if (g_strcmp0 (lb_folder_get_raw_name (f), "[Gmail]") == 0)
+        parent = f;
+    }
+  g_assert_nonnull (parent);
+  lb_account_rename_folder_async (env.account, lb_folder_get_id (parent), "Google", NULL,
+                                  lb_test_got_result, &env.result);
+  g_assert_false (lb_account_folder_action_finish (env.account, lb_test_wait_result (&env.result), &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  lb_account_delete_folder_async (env.account, lb_folder_get_id (parent), NULL, lb_test_got_result,
+                                  &env.result);
+  g_assert_false (lb_account_folder_action_finish (env.account, lb_test_wait_result (&env.result), &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_UNSUPPORTED);
+  {
+    g_autofree char *log = NULL;
+
+    g_assert_true (g_file_get_contents (env.log, &log, NULL, NULL));
+    g_assert_null (strstr (log, "RENAME"));
+    g_assert_null (strstr (log, "DELETE"));
+    g_assert_null (strstr (log, "UNSUBSCRIBE"));
+  }
+  env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -298,5 +475,9 @@ main (int   argc,
   g_test_add_func ("/quirks/netease", test_netease);
   g_test_add_func ("/quirks/gmail-labels", test_gmail_labels);
   g_test_add_func ("/quirks/netease-polling", test_netease_polling);
+  g_test_add_func ("/quirks/netease-folders", test_netease_folders);
+  g_test_add_func ("/quirks/qq-folders", test_qq_folders);
+  g_test_add_func ("/quirks/netease-junk-without-keywords", test_netease_junk_without_keywords);
+  g_test_add_func ("/quirks/gmail-parent-of-special", test_gmail_parent_of_special);
   return g_test_run ();
 }

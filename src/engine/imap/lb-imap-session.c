@@ -45,6 +45,7 @@ struct _LbImapSession
   gboolean          compress;
   char              delimiter;
   char             *selected;
+  gboolean          selected_keywords;
   char             *host;
   int               timeout_ms;
   LbProvider       *provider;
@@ -870,6 +871,19 @@ lb_imap_session_get_namespace_prefix (LbImapSession *self)
   return self->namespace_prefix;
 }
 
+/**
+ * lb_imap_session_selected_allows_keywords:
+ *
+ * Returns: %TRUE if the selected mailbox keeps keywords it does not know yet
+ *   (`PERMANENTFLAGS` with `\*`), such as `$Junk` and `$NotJunk`
+ */
+gboolean
+lb_imap_session_selected_allows_keywords (LbImapSession *self)
+{
+  g_return_val_if_fail (LB_IS_IMAP_SESSION (self), FALSE);
+  return self->selected != NULL && self->selected_keywords;
+}
+
 typedef struct {
   LbImapSelectInfo   *info;
   LbImapUntaggedFunc  func;
@@ -902,6 +916,10 @@ select_untagged (LbImapResponse  *r,
           break;
         case LB_IMAP_CODE_NOMODSEQ:
           d->info->nomodseq = TRUE;
+          break;
+        case LB_IMAP_CODE_PERMANENTFLAGS:
+          d->info->keywords = r->code.list != NULL &&
+                              g_strv_contains ((const char * const *) r->code.list, "\\*");
           break;
         default:
           break;
@@ -957,6 +975,7 @@ lb_imap_session_select_sync (LbImapSession        *self,
     return FALSE;
   d.info->read_only = ok->code.kind == LB_IMAP_CODE_READ_ONLY;
   self->selected = g_strdup (mailbox);
+  self->selected_keywords = d.info->keywords && !d.info->read_only;
   return TRUE;
 }
 

@@ -41,6 +41,7 @@ typedef struct {
   guint64  highestmodseq;
   gboolean nomodseq;
   gboolean read_only;
+  gboolean keywords;     /* PERMANENTFLAGS has \*: new keywords ($Junk...) are kept */
 } LbImapSelectInfo;
 
 /**
@@ -83,6 +84,7 @@ gboolean       lb_imap_session_condstore_enabled (LbImapSession       *self);
 const char    *lb_imap_session_get_namespace_prefix (LbImapSession   *self);
 char           lb_imap_session_get_delimiter    (LbImapSession        *self);
 const char    *lb_imap_session_get_selected     (LbImapSession        *self);
+gboolean       lb_imap_session_selected_allows_keywords (LbImapSession *self);
 
 LbImapResponse *lb_imap_session_command_sync    (LbImapSession        *self,
                                                  LbImapUntaggedFunc    func,

@@ -210,10 +210,12 @@ typedef struct {
 typedef enum {
   LB_STORE_OP_FLAG    = 1,   /* args: the LbFlags mask to set, in decimal */
   LB_STORE_OP_UNFLAG  = 2,   /* args: the LbFlags mask to clear, in decimal */
-  LB_STORE_OP_MOVE    = 3,   /* args: the destination folder id, in decimal */
+  LB_STORE_OP_MOVE    = 3,   /* args: the destination folder id, in decimal (or "role:N"),
+                              * then ";junk" or ";notjunk" for Mark as Junk / Not Junk */
   LB_STORE_OP_DELETE  = 4,
   LB_STORE_OP_EXPUNGE = 5,
   LB_STORE_OP_APPEND  = 6,   /* args: the outbox or draft reference */
+  LB_STORE_OP_COPY    = 7,   /* args: the destination folder id, in decimal */
 } LbStoreOpKind;
 
 /**

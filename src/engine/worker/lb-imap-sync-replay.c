@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include <gmime/gmime.h>
 
@@ -112,6 +113,51 @@ move_uids (LbImapSync    *self,
          expunge_uids (self, set, cancellable, error);
 }
 
+/* Mark as Junk / Not Junk tells the server's filter too, with the keywords most filters
+ * read (RFC 5788's registry), before the move takes the message away.  A mailbox that
+ * does not keep new keywords (no `\*` in PERMANENTFLAGS) gets none: the move alone says
+ * it, and a STORE the server would refuse must not undo the move. */
+static gboolean
+mark_junk_keywords (LbImapSync    *self,
+                    const char    *set,
+                    const char    *args,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  const char *mark = args != NULL ? strchr (args, ';') : NULL;
+  gboolean junk;
+
+  if (mark == NULL || !lb_imap_session_selected_allows_keywords (self->session))
+    return TRUE;
+  junk = g_str_equal (mark, ";junk");
+  if (!junk && !g_str_equal (mark, ";notjunk"))
+    return TRUE;
+  return run (self, cancellable, error, "UID STORE %s +FLAGS.SILENT (%s)", set,
+              junk ? "$Junk" : "$NotJunk") &&
+         run (self, cancellable, error, "UID STORE %s -FLAGS.SILENT (%s)", set,
+              junk ? "$NotJunk" : "$Junk");
+}
+
+/* A copy made by dropping with Ctrl held: the original stays, and the destination is
+ * synced at once so the copy shows there. */
+static gboolean
+copy_uids (LbImapSync    *self,
+           const char    *set,
+           gint64         dest_id,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(LbStoreFolder) dest = lb_store_get_folder (self->store, dest_id, error);
+  g_autofree char *quoted = NULL;
+
+  if (dest == NULL)
+    return FALSE;
+  quoted = lb_imap_quote_mailbox (dest->raw_name);
+  if (!run (self, cancellable, error, "UID COPY %s %s", set, quoted))
+    return FALSE;
+  return lb_imap_sync_folder (self, dest_id, cancellable, error);
+}
+
 /* The destination of a move: a folder id, or "role:N" for the account's folder of that
  * role, created here when the account has none (lb-local-jobs.c). */
 static gint64
@@ -182,8 +228,9 @@ replay_one (LbImapSync        *self,
     return delete_uids (self, op, cancellable, error);
   /* The destination first: creating it lists folders, and the move needs the source
    * selected afterwards. */
-  dest = op->kind == LB_STORE_OP_MOVE ? move_destination (self, op->args, cancellable, error) : 0;
-  if (op->kind == LB_STORE_OP_MOVE && dest == 0)
+  dest = op->kind == LB_STORE_OP_MOVE || op->kind == LB_STORE_OP_COPY
+         ? move_destination (self, op->args, cancellable, error) : 0;
+  if ((op->kind == LB_STORE_OP_MOVE || op->kind == LB_STORE_OP_COPY) && dest == 0)
     return FALSE;
   if (!_lb_imap_sync_ensure_selected (self, op->folder_id, NULL, cancellable, error))
     return FALSE;
@@ -198,7 +245,10 @@ replay_one (LbImapSync        *self,
       return run (self, cancellable, error, "UID STORE %s %cFLAGS.SILENT (%s)", op->uids,
                   op->kind == LB_STORE_OP_FLAG ? '+' : '-', flags);
     case LB_STORE_OP_MOVE:
-      return move_uids (self, op->uids, dest, cancellable, error);
+      return mark_junk_keywords (self, op->uids, op->args, cancellable, error) &&
+             move_uids (self, op->uids, dest, cancellable, error);
+    case LB_STORE_OP_COPY:
+      return copy_uids (self, op->uids, dest, cancellable, error);
     case LB_STORE_OP_EXPUNGE:
       return expunge_uids (self, op->uids, cancellable, error);
     case LB_STORE_OP_APPEND:

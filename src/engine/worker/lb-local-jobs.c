@@ -10,6 +10,7 @@
 #include "lb-local-jobs.h"
 #include "lb-secrets.h"
 #include "lb-store-changes.h"
+#include "lb-store-folders.h"
 
 void
 lb_local_change_free (LbLocalChange *change)
@@ -97,9 +98,11 @@ apply_change (LbStore        *store,
   g_autofree char *unset = g_strdup_printf ("%u", c->unset);
   /* A move to a special folder the account does not have yet names the role: the
    * account's worker creates the folder before it moves (lb-imap-sync-replay.c). */
+  const char *junk = c->junk == LB_JUNK_MARK_JUNK ? ";junk"
+                   : c->junk == LB_JUNK_MARK_NOT_JUNK ? ";notjunk" : "";
   g_autofree char *dest = c->dest_folder_id == 0 && c->dest_role != LB_FOLDER_ROLE_NONE
-                          ? g_strdup_printf ("role:%d", (int) c->dest_role)
-                          : g_strdup_printf ("%" G_GINT64_FORMAT, c->dest_folder_id);
+                          ? g_strdup_printf ("role:%d%s", (int) c->dest_role, junk)
+                          : g_strdup_printf ("%" G_GINT64_FORMAT "%s", c->dest_folder_id, junk);
 
   if (c->kind != LB_STORE_OP_FLAG)
     return apply_per_folder (store, c, c->kind, dest, error);
@@ -139,6 +142,48 @@ lb_local_change_job (gpointer       worker_data,
   if (!lb_store_transaction_commit (store, error))
     return NULL;
   return GINT_TO_POINTER (1);
+}
+
+/**
+ * lb_local_mark_folder_read_job:
+ * @job_data: a folder id (a #gint64)
+ *
+ * Mark All as Read for a whole folder, not only the rows a list has loaded: its unread
+ * messages become read with one replay entry for the folder's uids, in one transaction.
+ *
+ * Returns: the account id of the folder (a #gint64), 0 if the folder is gone
+ */
+gpointer
+lb_local_mark_folder_read_job (gpointer       worker_data,
+                               gpointer       job_data,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  LbStore *store = worker_data;
+  gint64 folder_id = *(gint64 *) job_data;
+  g_autoptr(LbStoreFolder) folder = lb_store_get_folder (store, folder_id, NULL);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(LbStorePendingOp) op = NULL;
+  gint64 account_id;
+
+  if (folder == NULL)
+    return g_new0 (gint64, 1);
+  account_id = folder->account_id;
+  if (!lb_store_list_folder_unread (store, folder_id, &ids, &uids, error))
+    return NULL;
+  if (ids->len == 0)
+    return g_memdup2 (&account_id, sizeof account_id);
+  op = lb_store_pending_op_new ();
+  op->account_id = account_id;
+  op->kind = LB_STORE_OP_FLAG;
+  op->folder_id = folder_id;
+  op->uids = lb_imap_seqset_format ((guint32 *) uids->data, uids->len);
+  op->args = g_strdup_printf ("%u", (guint) LB_FLAG_SEEN);
+  if (!lb_store_apply_local_change (store, op, (gint64 *) ids->data, (guint32 *) uids->data,
+                                    ids->len, error))
+    return NULL;
+  return g_memdup2 (&account_id, sizeof account_id);
 }
 
 /* ---- Accounts ------------------------------------------------------------------ */

@@ -33,6 +33,17 @@ typedef struct {
 } LbLocalTarget;
 
 /**
+ * LbJunkMark:
+ *
+ * What a move says about spam, for the server's filter.
+ */
+typedef enum {
+  LB_JUNK_MARK_NONE,
+  LB_JUNK_MARK_JUNK,
+  LB_JUNK_MARK_NOT_JUNK,
+} LbJunkMark;
+
+/**
  * LbLocalChange:
  * @targets: (element-type LbLocalTarget): the messages
  * @set: for %LB_STORE_OP_FLAG, the #LbFlags to add
@@ -40,6 +51,8 @@ typedef struct {
  * @dest_folder_id: for %LB_STORE_OP_MOVE, the destination, or 0 to use @dest_role
  * @dest_role: for %LB_STORE_OP_MOVE without @dest_folder_id: the account's folder of
  *   this role, which the account's worker creates on replay if the account has none
+ * @junk: for %LB_STORE_OP_MOVE, Mark as Junk (%LB_JUNK_MARK_JUNK) or Not Junk: the
+ *   server then also gets `$Junk` or `$NotJunk` where it keeps keywords
  *
  * A change the user made, to write to the store and queue for the server.
  */
@@ -50,6 +63,7 @@ typedef struct {
   guint          unset;
   gint64         dest_folder_id;
   LbFolderRole   dest_role;
+  LbJunkMark     junk;
 } LbLocalChange;
 
 /**
@@ -77,6 +91,10 @@ void     lb_local_change_free         (LbLocalChange     *change);
 void     lb_local_account_job_free    (LbLocalAccountJob *job);
 
 gpointer lb_local_change_job          (gpointer           worker_data,
+                                       gpointer           job_data,
+                                       GCancellable      *cancellable,
+                                       GError           **error);
+gpointer lb_local_mark_folder_read_job (gpointer         worker_data,
                                        gpointer           job_data,
                                        GCancellable      *cancellable,
                                        GError           **error);
