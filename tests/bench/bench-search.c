@@ -260,7 +260,7 @@ print_plan (LbStore    *store,
 {
   g_autoptr(LbSearchQuery) parsed = lb_search_query_parse (query);
   g_autoptr(GPtrArray) params = NULL;
-  g_autofree char *sql = lb_search_build_sql (parsed, 0, &params);
+  g_autofree char *sql = lb_search_build_sql (parsed, 0, 50, &params);
   g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
   sqlite3_stmt *stmt = NULL;
 

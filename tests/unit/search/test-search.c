@@ -370,15 +370,17 @@ test_restart (Fixture       *fx,
 static void
 test_plan (void)
 {
-  g_autoptr(LbSearchQuery) q = lb_search_query_parse ("会议纪要 a\"b 会");
+  g_autoptr(LbSearchQuery) q = lb_search_query_parse ("会议纪要 a\"b 会 from:Zhang");
   g_autoptr(GPtrArray) params = NULL;
-  g_autofree char *sql = lb_search_build_sql (q, 0, &params);
+  g_autofree char *sql = lb_search_build_sql (q, 0, 50, &params);
 
-  /* Long terms go through the index as single trigrams, short ones as prefixes. */
+  /* Every term is single tokens of the index: words (the last one a prefix), CJK
+   * characters and pairs, from: a tagged word; the hits are read in key order. */
   g_assert_nonnull (strstr (sql, "MATCH"));
-  g_assert_cmpuint (params->len, ==, 4);
-  g_assert_cmpstr (g_ptr_array_index (params, 3), ==,
-                   "\"会议纪\" AND \"议纪要\" AND \"a\"\"b\" AND \"会\"*");
+  g_assert_nonnull (strstr (sql, "ORDER BY f.rowid DESC LIMIT 50"));
+  g_assert_cmpuint (params->len, ==, 5);
+  g_assert_cmpstr (g_ptr_array_index (params, 4), ==,
+                   "\"会议\" AND \"议纪\" AND \"纪要\" AND \"a\" AND \"b\"* AND \"会\" AND \"\001fzhang\"*");
 }
 
 int
