@@ -13,8 +13,8 @@
 --   the index the old values to delete (the values are those lb_store_index_pending()
 --   indexed: the header fields carry the tag that also indexes them as from:, to:,
 --   subject: tokens);
--- - keyed in date order: its rowid is a search key, date * 1024 plus the low bits of the
---   message id (another free key on a clash), kept in search_keys.  "ORDER BY rowid
+-- - keyed in date order: its rowid is a search key, the message's date (the next free
+--   key on a clash), kept in search_keys.  "ORDER BY rowid
 --   DESC LIMIT 50" then reads the newest hits of any word and stops, however many
 --   messages hold it.
 --

@@ -14,60 +14,87 @@
 #include "lb-store-locations.h"
 #include "lb-store-private.h"
 
-/* The first key to try for a message: its date in the high bits, so that the index's
- * rowid order is the date order (sql/014-search-words.sql). */
-#define KEY_LOW_BITS 10
-
-static gint64
-first_key (gint64 message_id,
-           gint64 date)
-{
-  return (MAX (date, 0) << KEY_LOW_BITS) | (message_id & ((1 << KEY_LOW_BITS) - 1));
-}
-
-/* Gives the message a free search key and indexes its text under it.  A message that
- * has a key already is indexed already (a change of its text takes the key away). */
+/* Gives the message a free search key: its date, so that the index's rowid order is the
+ * date order (sql/014-search-words.sql), or the next free one after the keys of its
+ * second.  Dates as keys rather than ranks keep the gaps between the rowids of a word's
+ * messages small (they are stored as varints: 2 bytes for 600 s). */
 static int
-index_one (LbStore *self,
-           gint64   message_id,
-           gint64   date,
-           GError **error)
+take_key (LbStore *self,
+          gint64   message_id,
+          gint64   date)
 {
-  g_autoptr(LbStmt) has_key = lb_store_prepare (self, "SELECT 1 FROM search_keys WHERE message_id = ?1",
-                                                error);
-  g_autoptr(LbStmt) take_key = lb_store_prepare (self, "INSERT OR IGNORE INTO search_keys (key, message_id) "
-                                                       "VALUES (?1, ?2)", error);
-  g_autoptr(LbStmt) insert = lb_store_prepare (self,
-                                               "INSERT INTO message_fts (rowid, subject, sender, recipients, body) "
-                                               "SELECT ?1, char (1) || 's' || ifnull (subject, ''), "
-                                               "char (1) || 'f' || ifnull (sender, ''), "
-                                               "char (1) || 't' || ifnull (recipients, ''), ifnull (body, '') "
-                                               "FROM message_text WHERE message_id = ?2", error);
-  gint64 key = first_key (message_id, date);
+  g_autoptr(LbStmt) take = lb_store_prepare (self, "INSERT OR IGNORE INTO search_keys (key, message_id) "
+                                                   "VALUES (?1, ?2)", NULL);
+  g_autoptr(LbStmt) next = lb_store_prepare (self, "INSERT INTO search_keys (key, message_id) "
+                                                   "SELECT max (key) + 1, ?2 FROM search_keys "
+                                                   "WHERE key >= ?1 AND key < ?1 + 1000000", NULL);
   int rc;
 
-  if (has_key == NULL || take_key == NULL || insert == NULL)
+  if (take == NULL || next == NULL)
     return SQLITE_ERROR;
-  sqlite3_bind_int64 (has_key, 1, message_id);
-  rc = sqlite3_step (has_key);
-  if (rc == SQLITE_ROW)
-    return SQLITE_DONE;
-  if (rc != SQLITE_DONE)
+  sqlite3_bind_int64 (take, 1, MAX (date, 0));
+  sqlite3_bind_int64 (take, 2, message_id);
+  if ((rc = sqlite3_step (take)) != SQLITE_DONE || sqlite3_changes (lb_store_get_db (self)) > 0)
     return rc;
-  /* A clash needs a thousand messages of one second: the next free key is as good. */
-  for (;; key++)
+  sqlite3_bind_int64 (next, 1, MAX (date, 0));
+  sqlite3_bind_int64 (next, 2, message_id);
+  return sqlite3_step (next);
+}
+
+/* The rows of one batch: (message id, date, whether it has a key already). */
+static int
+read_batch (LbStore *self,
+            guint    max_rows,
+            GArray  *rows)
+{
+  g_autoptr(LbStmt) stmt = lb_store_prepare (self,
+                                             "SELECT p.message_id, ifnull (m.date, 0), "
+                                             "EXISTS (SELECT 1 FROM search_keys k WHERE k.message_id = p.message_id) "
+                                             "FROM fts_pending p LEFT JOIN messages m ON m.id = p.message_id "
+                                             "ORDER BY p.message_id LIMIT ?1", NULL);
+  int rc;
+
+  if (stmt == NULL)
+    return SQLITE_ERROR;
+  sqlite3_bind_int64 (stmt, 1, max_rows);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      sqlite3_reset (take_key);
-      sqlite3_bind_int64 (take_key, 1, key);
-      sqlite3_bind_int64 (take_key, 2, message_id);
-      if ((rc = sqlite3_step (take_key)) != SQLITE_DONE)
-        return rc;
-      if (sqlite3_changes (lb_store_get_db (self)) > 0)
-        break;
+      gint64 row[3] = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                        sqlite3_column_int64 (stmt, 2) };
+      g_array_append_vals (rows, row, 1);
     }
-  sqlite3_bind_int64 (insert, 1, key);
-  sqlite3_bind_int64 (insert, 2, message_id);
-  return sqlite3_step (insert);
+  return rc;
+}
+
+/* Indexes the first n queued texts, which all have their keys, in one statement: FTS5
+ * writes what it holds in memory as a new segment of the index at the end of every
+ * statement, and a statement a row made a segment a row (5 times slower to build, and
+ * larger until merged). */
+static int
+index_keyed (LbStore *self,
+             guint    n)
+{
+  g_autoptr(LbStmt) insert = lb_store_prepare (self,
+                                               "INSERT INTO message_fts (rowid, subject, sender, recipients, body) "
+                                               "SELECT k.key, char (1) || 's' || ifnull (t.subject, ''), "
+                                               "char (1) || 'f' || ifnull (t.sender, ''), "
+                                               "char (1) || 't' || ifnull (t.recipients, ''), ifnull (t.body, '') "
+                                               "FROM (SELECT message_id FROM fts_pending ORDER BY message_id LIMIT ?1) p "
+                                               "JOIN search_keys k ON k.message_id = p.message_id "
+                                               "JOIN message_text t ON t.message_id = p.message_id", NULL);
+  g_autoptr(LbStmt) dequeue = lb_store_prepare (self,
+                                                "DELETE FROM fts_pending WHERE message_id IN "
+                                                "(SELECT message_id FROM fts_pending ORDER BY message_id LIMIT ?1)",
+                                                NULL);
+  int rc;
+
+  if (insert == NULL || dequeue == NULL)
+    return SQLITE_ERROR;
+  sqlite3_bind_int64 (insert, 1, n);
+  sqlite3_bind_int64 (dequeue, 1, n);
+  if ((rc = sqlite3_step (insert)) != SQLITE_DONE)
+    return rc;
+  return sqlite3_step (dequeue);
 }
 
 /**
@@ -86,54 +113,41 @@ lb_store_index_pending (LbStore  *self,
                         guint    *out_indexed,
                         GError  **error)
 {
-  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
-  int rc = SQLITE_DONE;
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (gint64) * 3);
+  g_autoptr(LbStmt) dequeue = NULL;
+  guint n_keyed = 0;
+  int rc;
 
   if (out_indexed != NULL)
     *out_indexed = 0;
-  if (!lb_store_begin (self, error))
+  dequeue = lb_store_prepare (self, "DELETE FROM fts_pending WHERE message_id = ?1", error);
+  if (dequeue == NULL || !lb_store_begin (self, error))
     return FALSE;
-  {
-    g_autoptr(LbStmt) next = lb_store_prepare (self,
-                                               "SELECT p.message_id, ifnull (m.date, 0) FROM fts_pending p "
-                                               "LEFT JOIN messages m ON m.id = p.message_id "
-                                               "ORDER BY p.message_id LIMIT ?1", error);
-
-    if (next == NULL)
-      {
-        lb_store_rollback (self);
-        return FALSE;
-      }
-    sqlite3_bind_int64 (next, 1, max_rows);
-    while ((rc = sqlite3_step (next)) == SQLITE_ROW)
-      {
-        gint64 row[2] = { sqlite3_column_int64 (next, 0), sqlite3_column_int64 (next, 1) };
-        g_array_append_vals (rows, row, 1);
-      }
-  }
+  rc = read_batch (self, max_rows, rows);
   for (guint i = 0; rc == SQLITE_DONE && i < rows->len; i++)
     {
-      const gint64 *row = &g_array_index (rows, gint64, i * 2);
-      g_autoptr(LbStmt) dequeue = lb_store_prepare (self, "DELETE FROM fts_pending WHERE message_id = ?1",
-                                                    error);
+      const gint64 *row = &g_array_index (rows, gint64, i * 3);
 
-      if (dequeue == NULL)
+      if (row[2])
         {
-          lb_store_rollback (self);
-          return FALSE;
-        }
-      rc = index_one (self, row[0], row[1], error);
-      if (rc == SQLITE_DONE)
-        {
+          /* Keyed: indexed already, as it is (a change of its text takes the key away). */
+          sqlite3_reset (dequeue);
           sqlite3_bind_int64 (dequeue, 1, row[0]);
           rc = sqlite3_step (dequeue);
         }
+      else
+        {
+          rc = take_key (self, row[0], row[1]);
+          n_keyed++;
+        }
     }
+  /* The keyed rows are now the first n_keyed of the queue. */
+  if (rc == SQLITE_DONE && n_keyed > 0)
+    rc = index_keyed (self, n_keyed);
   if (rc != SQLITE_DONE)
     {
       lb_store_rollback (self);
-      if (error != NULL && *error == NULL)
-        lb_store_set_error (self, rc, error, "index messages");
+      lb_store_set_error (self, rc, error, "index messages");
       return FALSE;
     }
   if (out_indexed != NULL)

@@ -31,7 +31,6 @@
 #include "lb-store-search.h"
 #include "lb-store-words.h"
 
-#define KEY_LOW_BITS 10
 
 static char
 field_tag (LbStoreTextField field)
@@ -112,10 +111,12 @@ append_key_range (GString             *sql,
                   const LbStoreSearch *query,
                   const char          *column)
 {
+  /* A key is its message's date or a little more (lb-store-fts.c): a day's margin at
+   * the end, which the test of the date itself then narrows. */
   if (query->after > 0)
-    g_string_append_printf (sql, " AND %s >= %" G_GINT64_FORMAT, column, query->after << KEY_LOW_BITS);
+    g_string_append_printf (sql, " AND %s >= %" G_GINT64_FORMAT, column, query->after);
   if (query->before > 0)
-    g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column, query->before << KEY_LOW_BITS);
+    g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column, query->before + 86400);
 }
 
 /**
