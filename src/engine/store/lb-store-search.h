@@ -48,6 +48,8 @@ typedef struct {
  * @before: if not 0, only mail dated before this unix time
  * @in_folder: (nullable): only mail in the folders of this name (display or raw, any
  *   case), in every account, instead of the scope searched
+ * @skip_queued: leave out the text not indexed yet (lb_store_search_page() sets it when
+ *   there is too much of it to check at once)
  *
  * What lb_store_search() looks for; it borrows every pointer.
  */
@@ -61,6 +63,7 @@ typedef struct {
   gint64                 after;
   gint64                 before;
   const char            *in_folder;
+  gboolean               skip_queued;
 } LbStoreSearch;
 
 GArray   *lb_store_search            (LbStore              *self,
