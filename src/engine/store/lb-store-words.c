@@ -37,6 +37,12 @@
 #include "lb-store-words.h"
 
 #define LB_WORD_TAG '\001'
+#define LB_WORD_PREFIX '\002'
+
+/* Words get prefix tokens of these lengths, so that a query of 2 to 4 characters reads
+ * one list of messages in date order instead of merging every word that starts so. */
+#define MIN_PREFIX_TOKEN 2
+#define MAX_PREFIX_TOKEN 4
 
 static gboolean
 is_cjk (gunichar c)
@@ -313,6 +319,27 @@ lb_word_match (const char *text,
   return found;
 }
 
+static void
+append_token (GString    *match,
+              gboolean    prefix,
+              char        tag,
+              const char *text,
+              const char *more)
+{
+  g_string_append_c (match, '"');
+  if (prefix)
+    g_string_append_c (match, LB_WORD_PREFIX);
+  if (tag != 0)
+    {
+      g_string_append_c (match, LB_WORD_TAG);
+      g_string_append_c (match, tag);
+    }
+  g_string_append (match, text);
+  if (more != NULL)
+    g_string_append (match, more);
+  g_string_append_c (match, '"');
+}
+
 /**
  * lb_word_query_build:
  * @term: what to find
@@ -343,18 +370,28 @@ lb_word_query_build (const char  *term,
         continue;
       if (n_tokens++ > 0)
         g_string_append (match, " AND ");
-      g_string_append_c (match, '"');
-      if (tag != 0)
-        {
-          g_string_append_c (match, LB_WORD_TAG);
-          g_string_append_c (match, tag);
-        }
-      g_string_append (match, t->folded);
-      if (next_joined)
-        g_string_append (match, next->folded);
-      g_string_append_c (match, '"');
       if (!t->cjk && next == NULL)
-        g_string_append_c (match, '*');
+        {
+          glong n_chars = g_utf8_strlen (t->folded, -1);
+
+          /* The last word is a prefix: the word itself or a prefix token when there is
+           * one for its length, else every word that starts so. */
+          if (n_chars >= MIN_PREFIX_TOKEN && n_chars <= MAX_PREFIX_TOKEN)
+            {
+              g_string_append_c (match, '(');
+              append_token (match, FALSE, tag, t->folded, NULL);
+              g_string_append (match, " OR ");
+              append_token (match, TRUE, tag, t->folded, NULL);
+              g_string_append_c (match, ')');
+            }
+          else
+            {
+              append_token (match, FALSE, tag, t->folded, NULL);
+              g_string_append_c (match, '*');
+            }
+        }
+      else
+        append_token (match, FALSE, tag, t->folded, next_joined ? next->folded : NULL);
     }
   out->exact = n_tokens == 1;
   out->match = n_tokens > 0 ? g_strdup (match->str) : NULL;
@@ -388,29 +425,69 @@ typedef struct {
   LbFts5TokenCallback  callback;
   char                 tag;
   gboolean             query;
+  gboolean             prefix;   /* a query for a prefix token */
   GString             *token;
 } Emitter;
 
+static int
+emit_one (Emitter    *e,
+          int         tflags,
+          gboolean    prefix,
+          gboolean    tagged,
+          const char *token,
+          int         n_token,
+          int         start,
+          int         end)
+{
+  g_string_truncate (e->token, 0);
+  if (prefix)
+    g_string_append_c (e->token, LB_WORD_PREFIX);
+  if (tagged)
+    {
+      g_string_append_c (e->token, LB_WORD_TAG);
+      g_string_append_c (e->token, e->tag);
+    }
+  g_string_append_len (e->token, token, n_token);
+  return e->callback (e->ctx, tflags, e->token->str, (int) e->token->len, start, end);
+}
+
+/* Emits a unit's token.  In a document, a header field's token also comes tagged, and a
+ * word's first 2, 3 and 4 characters as prefix tokens (when it is longer); a query names
+ * exactly one of these. */
 static int
 emit (Emitter    *e,
       const char *token,
       int         n_token,
       int         start,
-      int         end)
+      int         end,
+      gboolean    word)
 {
-  int rc = SQLITE_OK;
+  int rc;
 
-  /* A document's header field gives the plain token and the tagged one; a query names
-   * one of them (two colocated tokens in a query would be alternatives). */
-  if (!e->query || e->tag == 0)
-    rc = e->callback (e->ctx, 0, token, n_token, start, end);
-  if (rc != SQLITE_OK || e->tag == 0)
-    return rc;
-  g_string_truncate (e->token, 0);
-  g_string_append_c (e->token, LB_WORD_TAG);
-  g_string_append_c (e->token, e->tag);
-  g_string_append_len (e->token, token, n_token);
-  return e->callback (e->ctx, e->query ? 0 : FTS5_TOKEN_COLOCATED, e->token->str, (int) e->token->len, start, end);
+  if (e->query)
+    return emit_one (e, 0, e->prefix, e->tag != 0, token, n_token, start, end);
+  rc = e->callback (e->ctx, 0, token, n_token, start, end);
+  if (rc == SQLITE_OK && e->tag != 0)
+    rc = emit_one (e, FTS5_TOKEN_COLOCATED, FALSE, TRUE, token, n_token, start, end);
+  if (word)
+    {
+      const char *p = token;
+      int k = 0;
+
+      /* p walks the word's characters; the prefix of k characters ends at p. */
+      while (rc == SQLITE_OK && p < token + n_token && k <= MAX_PREFIX_TOKEN)
+        {
+          if (k >= MIN_PREFIX_TOKEN)
+            {
+              rc = emit_one (e, FTS5_TOKEN_COLOCATED, TRUE, FALSE, token, (int) (p - token), start, end);
+              if (rc == SQLITE_OK && e->tag != 0)
+                rc = emit_one (e, FTS5_TOKEN_COLOCATED, TRUE, TRUE, token, (int) (p - token), start, end);
+            }
+          p = g_utf8_next_char (p);
+          k++;
+        }
+    }
+  return rc;
 }
 
 static int
@@ -423,7 +500,7 @@ lb_words_tokenize (LbFts5Tokenizer     *tokenizer,
 {
   g_autoptr(GString) pair = g_string_new (NULL);
   gboolean query = (flags & FTS5_TOKENIZE_QUERY) != 0;
-  Emitter e = { ctx, callback, 0, query, g_string_new (NULL) };
+  Emitter e = { ctx, callback, 0, query, FALSE, g_string_new (NULL) };
   LbWordIter iter;
   LbWordUnit u;
   int prev_start = -1;
@@ -431,10 +508,15 @@ lb_words_tokenize (LbFts5Tokenizer     *tokenizer,
   int rc = SQLITE_OK;
 
   (void) tokenizer;
-  if (n_text >= 2 && text[0] == LB_WORD_TAG && g_ascii_isalpha (text[1]))
+  if (query && n_text >= 1 && text[0] == LB_WORD_PREFIX)
     {
-      e.tag = text[1];
-      offset = 2;
+      e.prefix = TRUE;
+      offset = 1;
+    }
+  if (n_text >= offset + 2 && text[offset] == LB_WORD_TAG && g_ascii_isalpha (text[offset + 1]))
+    {
+      e.tag = text[offset + 1];
+      offset += 2;
     }
   lb_word_iter_init (&iter, text + offset, n_text - offset);
   if (query)
@@ -451,7 +533,7 @@ lb_words_tokenize (LbFts5Tokenizer     *tokenizer,
               g_string_append_len (pair, u.folded, u.n_folded);
               end = u.end + offset;
             }
-          rc = emit (&e, pair->str, (int) pair->len, start, end);
+          rc = emit (&e, pair->str, (int) pair->len, start, end, FALSE);
         }
     }
   else
@@ -463,10 +545,10 @@ lb_words_tokenize (LbFts5Tokenizer     *tokenizer,
         if (u.cjk && u.joined && prev_start >= 0)
           {
             g_string_append_len (pair, u.folded, u.n_folded);
-            rc = emit (&e, pair->str, (int) pair->len, prev_start, end);
+            rc = emit (&e, pair->str, (int) pair->len, prev_start, end, FALSE);
           }
         if (rc == SQLITE_OK)
-          rc = emit (&e, u.folded, u.n_folded, start, end);
+          rc = emit (&e, u.folded, u.n_folded, start, end, !u.cjk);
         g_string_truncate (pair, 0);
         prev_start = -1;
         if (u.cjk)
