@@ -370,7 +370,13 @@ lb_word_query_build (const char  *term,
         continue;
       if (n_tokens++ > 0)
         g_string_append (match, " AND ");
-      if (!t->cjk && next == NULL)
+      if (t->cjk && !next_joined)
+        {
+          /* A character alone: every pair it starts, or itself at the end of a run. */
+          append_token (match, FALSE, tag, t->folded, NULL);
+          g_string_append_c (match, '*');
+        }
+      else if (!t->cjk && next == NULL)
         {
           glong n_chars = g_utf8_strlen (t->folded, -1);
 
@@ -504,6 +510,7 @@ lb_words_tokenize (LbFts5Tokenizer     *tokenizer,
   LbWordIter iter;
   LbWordUnit u;
   int prev_start = -1;
+  int prev_end = -1;
   int offset = 0;
   int rc = SQLITE_OK;
 
@@ -537,26 +544,34 @@ lb_words_tokenize (LbFts5Tokenizer     *tokenizer,
         }
     }
   else
-    while (rc == SQLITE_OK && lb_word_iter_next (&iter, &u))
-      {
-        int start = u.start + offset, end = u.end + offset;
+    {
+      /* Each pair of joined characters, and the last character of each run (every
+       * character is then the start of a token: "会"* finds it). */
+      while (rc == SQLITE_OK && lb_word_iter_next (&iter, &u))
+        {
+          int start = u.start + offset, end = u.end + offset;
 
-        /* Each character, and each pair of joined characters. */
-        if (u.cjk && u.joined && prev_start >= 0)
-          {
-            g_string_append_len (pair, u.folded, u.n_folded);
-            rc = emit (&e, pair->str, (int) pair->len, prev_start, end, FALSE);
-          }
-        if (rc == SQLITE_OK)
-          rc = emit (&e, u.folded, u.n_folded, start, end, !u.cjk);
-        g_string_truncate (pair, 0);
-        prev_start = -1;
-        if (u.cjk)
-          {
-            g_string_append_len (pair, u.folded, u.n_folded);
-            prev_start = start;
-          }
-      }
+          if (u.cjk && u.joined && prev_start >= 0)
+            {
+              g_string_append_len (pair, u.folded, u.n_folded);
+              rc = emit (&e, pair->str, (int) pair->len, prev_start, end, FALSE);
+            }
+          else if (prev_start >= 0)
+            rc = emit (&e, pair->str, (int) pair->len, prev_start, prev_end, FALSE);
+          if (rc == SQLITE_OK && !u.cjk)
+            rc = emit (&e, u.folded, u.n_folded, start, end, TRUE);
+          g_string_truncate (pair, 0);
+          prev_start = -1;
+          if (u.cjk)
+            {
+              g_string_append_len (pair, u.folded, u.n_folded);
+              prev_start = start;
+              prev_end = end;
+            }
+        }
+      if (rc == SQLITE_OK && prev_start >= 0)
+        rc = emit (&e, pair->str, (int) pair->len, prev_start, prev_end, FALSE);
+    }
   lb_word_iter_clear (&iter);
   g_string_free (e.token, TRUE);
   return rc;

@@ -648,7 +648,7 @@ test_plan (void)
   g_assert_nonnull (strstr (sql, "ORDER BY f.rowid DESC LIMIT 50"));
   g_assert_cmpuint (params->len, ==, 5);
   g_assert_cmpstr (g_ptr_array_index (params, 4), ==,
-                   "\"会议\" AND \"议纪\" AND \"纪要\" AND \"a\" AND \"b\"* AND \"会\" AND \"\001fzhang\"*");
+                   "\"会议\" AND \"议纪\" AND \"纪要\" AND \"a\" AND \"b\"* AND \"会\"* AND \"\001fzhang\"*");
 }
 
 int
