@@ -1692,12 +1692,16 @@ cmd_search (int    argc,
     }
   else
     {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+
       if (estimated)
-        /* TRANSLATORS: the number of messages a search found, estimated */
-        g_print (_("About %" G_GINT64_FORMAT " messages match\n"), total);
+        /* TRANSLATORS: how many messages a search found, estimated; %s is a number */
+        g_print (_("About %s messages match"), number);
       else
-        g_print (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " message matches\n",
-                              "%" G_GINT64_FORMAT " messages match\n", (gulong) total), total);
+        /* TRANSLATORS: how many messages a search found; %s is a number */
+        g_print (g_dngettext (GETTEXT_PACKAGE, "%s message matches", "%s messages match",
+                              (gulong) total), number);
+      g_print ("\n");
       if (lb_engine_get_index_progress (cli.engine, &percent))
         {
           /* TRANSLATORS: %d is a percentage, followed by a percent sign */
