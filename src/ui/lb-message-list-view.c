@@ -188,7 +188,7 @@ lb_message_list_view_update_search_count (LbMessageListView *self,
        * built; %d is a percentage, followed by a percent sign. */
       g_autofree char *notice = g_strdup_printf (_("Indexing %d %%: results may be incomplete"), indexing);
 
-      text = g_strconcat (count, " · ", notice, NULL);
+      text = g_strconcat (count, "\n", notice, NULL);
     }
   else
     text = g_steal_pointer (&count);

@@ -73,12 +73,14 @@ search_for (LbWindow   *window,
   GtkWidget *entry = lb_ui_test_find_widget (GTK_WIDGET (view), "search-entry");
   LbMessageList *list;
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  gboolean estimated = FALSE;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
   gtk_editable_set_text (GTK_EDITABLE (entry), query);
   while (((list = lb_message_list_view_get_list (view)) == NULL
           || g_strcmp0 (lb_message_list_get_query (list), query) != 0
-          || lb_message_list_get_total (list, NULL) < 0)
+          || lb_message_list_get_total (list, &estimated) < 0
+          || (!estimated && lb_message_list_is_loading (list)))
          && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
