@@ -483,6 +483,9 @@ main (int   argc,
         if (!lb_store_index_pending (store, 500, &done, &error))
           g_error ("%s", error->message);
         total += done;
+        /* LB_BENCH_PROGRESS=1: the rate of each tenth, to see whether it holds. */
+        if (g_getenv ("LB_BENCH_PROGRESS") != NULL && total % MAX (n / 10, 500) == 0)
+          printf ("    %u indexed: %.0f messages/s so far\n", total, total / ((now_ms () - start) / 1000.0));
       }
     while (done == 500);
     index_ms = now_ms () - start;
