@@ -30,6 +30,15 @@ CREATE TABLE search_keys (
   message_id  INTEGER NOT NULL UNIQUE
 );
 
+-- The indexed words longer than the prefix tokens (4 characters), plain and tagged: a
+-- query for "invoice" becomes ("invoice" OR "invoices" OR "invoiced"), which FTS5 reads
+-- newest first, instead of FTS5's prefix query "invoice"*, which merges every such
+-- word's whole list first (lb-store-words.c).  Words are never removed: one no text has
+-- any more costs an empty list.
+CREATE TABLE search_words (
+  word  TEXT PRIMARY KEY
+) WITHOUT ROWID;
+
 CREATE VIRTUAL TABLE message_fts USING fts5 (
   subject, sender, recipients, body,
   content = '',

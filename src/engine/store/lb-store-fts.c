@@ -13,6 +13,7 @@
 
 #include "lb-store-locations.h"
 #include "lb-store-private.h"
+#include "lb-store-words.h"
 
 /* Gives the message a free search key: its date, so that the index's rowid order is the
  * date order (sql/014-search-words.sql), or the next free one after the keys of its
@@ -86,14 +87,31 @@ index_keyed (LbStore *self,
                                                 "DELETE FROM fts_pending WHERE message_id IN "
                                                 "(SELECT message_id FROM fts_pending ORDER BY message_id LIMIT ?1)",
                                                 NULL);
+  g_autoptr(LbStmt) add_word = lb_store_prepare (self, "INSERT OR IGNORE INTO search_words (word) VALUES (?1)",
+                                                 NULL);
+  g_autoptr(GHashTable) words = NULL;
+  GHashTableIter iter;
+  gpointer word;
   int rc;
 
-  if (insert == NULL || dequeue == NULL)
+  if (insert == NULL || dequeue == NULL || add_word == NULL)
     return SQLITE_ERROR;
   sqlite3_bind_int64 (insert, 1, n);
   sqlite3_bind_int64 (dequeue, 1, n);
-  if ((rc = sqlite3_step (insert)) != SQLITE_DONE)
+  /* The long words the tokenizer meets go to search_words (sql/014-search-words.sql). */
+  lb_word_vocabulary_begin ();
+  rc = sqlite3_step (insert);
+  words = lb_word_vocabulary_take ();
+  if (rc != SQLITE_DONE)
     return rc;
+  g_hash_table_iter_init (&iter, words);
+  while (g_hash_table_iter_next (&iter, &word, NULL))
+    {
+      sqlite3_reset (add_word);
+      sqlite3_bind_text (add_word, 1, word, -1, SQLITE_STATIC);
+      if ((rc = sqlite3_step (add_word)) != SQLITE_DONE)
+        return rc;
+    }
   return sqlite3_step (dequeue);
 }
 

@@ -122,6 +122,36 @@ append_key_range (GString             *sql,
     g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column, query->before + 86400);
 }
 
+/* The most words a prefix is expanded to; past them, FTS5's own prefix query. */
+#define MAX_EXPANSION 32
+
+/* The indexed words that start with prefix, or NULL when there are too many. */
+static GPtrArray *
+expand_prefix (const char *prefix,
+               gpointer    data)
+{
+  LbStore *store = data;
+  g_autoptr(LbStmt) stmt = lb_store_prepare (store, "SELECT word FROM search_words WHERE word >= ?1 "
+                                                    "AND word < ?1 || char (1114111) ORDER BY word LIMIT "
+                                                    G_STRINGIFY (MAX_EXPANSION) " + 1", NULL);
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (words, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (words->len > MAX_EXPANSION)
+    return NULL;
+  return g_steal_pointer (&words);
+}
+
+static char *build_sql (LbStore              *store,
+                        const LbStoreSearch  *query,
+                        gint64                folder_id,
+                        guint                 limit,
+                        GPtrArray           **out_params);
+
 /**
  * lb_store_search_build_sql:
  * @search: what to look for
@@ -141,6 +171,17 @@ lb_store_search_build_sql (const LbStoreSearch  *query,
                            guint                 limit,
                            GPtrArray           **out_params)
 {
+  return build_sql (NULL, query, folder_id, limit, out_params);
+}
+
+/* With a store, long prefixes are expanded from its vocabulary. */
+static char *
+build_sql (LbStore              *store,
+           const LbStoreSearch  *query,
+           gint64                folder_id,
+           guint                 limit,
+           GPtrArray           **out_params)
+{
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GString) match = g_string_new (NULL);
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
@@ -158,7 +199,8 @@ lb_store_search_build_sql (const LbStoreSearch  *query,
 
       g_ptr_array_add (params, g_strdup (term->text));
       if (!term->negated)
-        lb_word_query_build (term->text, field_tag (term->field), &q);
+        lb_word_query_build (term->text, field_tag (term->field), store != NULL ? expand_prefix : NULL,
+                             store, &q);
       if (q.match != NULL)
         g_string_append_printf (match, "%s%s", match->len > 0 ? " AND " : "", q.match);
       if (!term->negated && q.match == NULL)
@@ -293,7 +335,7 @@ lb_store_search_page (LbStore              *store,
     search.skip_queued = TRUE;
 
   /* Not through the store's statement cache: every query is a new text. */
-  sql = lb_store_search_build_sql (&search, folder_id, limit, &params);
+  sql = build_sql (store, &search, folder_id, limit, &params);
   rc = sqlite3_prepare_v2 (lb_store_get_db (store), sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {

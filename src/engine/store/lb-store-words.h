@@ -57,9 +57,16 @@ typedef struct {
   gboolean  exact;
 } LbWordQuery;
 
-void      lb_word_query_build (const char   *term,
-                               char          tag,
-                               LbWordQuery  *out);
+typedef GPtrArray *(*LbWordExpandFunc) (const char *prefix,
+                                        gpointer    data);
+
+void      lb_word_query_build (const char       *term,
+                               char              tag,
+                               LbWordExpandFunc  expand,
+                               gpointer          expand_data,
+                               LbWordQuery      *out);
+void        lb_word_vocabulary_begin (void);
+GHashTable *lb_word_vocabulary_take  (void);
 gboolean  lb_word_match       (const char   *text,
                                int           n_text,
                                const char   *term);

@@ -408,6 +408,9 @@ test_words (Fixture       *fx,
   assert_search (fx, "NAIVE", w, "The plan");
   /* A prefix of a word, not its middle or its end. */
   assert_search (fx, "invo", w, "ÉTÉ report");
+  assert_search (fx, "invoic", w, "ÉTÉ report");
+  assert_search (fx, "repo", w, "ÉTÉ report");
+  assert_search (fx, "reports", w, "");
   assert_search (fx, "nvoice", w, "");
   assert_search (fx, "invoice-2024", w, "ÉTÉ report");
   /* Chinese of one and two characters inside a longer run, and longer words in order. */

@@ -243,7 +243,7 @@ test_open_migrates_from_older (Fixture       *fx,
   lb_test_store_exec (fx->path,
             "DROP TRIGGER message_text_ai; DROP TRIGGER message_text_ad; "
             "DROP TRIGGER message_text_au; DROP TABLE message_fts; DROP TABLE fts_pending; "
-            "DROP TABLE search_keys; DROP TRIGGER messages_date_search_key; "
+            "DROP TABLE search_keys; DROP TABLE search_words; DROP TRIGGER messages_date_search_key; "
             "DROP TABLE meta; ALTER TABLE messages DROP COLUMN internaldate; ALTER TABLE folders DROP COLUMN last_error; "
             "ALTER TABLE accounts DROP COLUMN auth; ALTER TABLE accounts DROP COLUMN oauth2_provider; "
             "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
@@ -284,7 +284,8 @@ test_open_migrates_search_index (Fixture       *fx,
             "  content = 'message_text', content_rowid = 'message_id', tokenize = 'trigram', "
             "  detail = none); "
             "INSERT INTO message_fts (message_fts) VALUES ('rebuild'); "
-            "DELETE FROM fts_pending; DROP TABLE search_keys; DROP TRIGGER messages_date_search_key; "
+            "DELETE FROM fts_pending; DROP TABLE search_keys; DROP TABLE search_words; "
+            "DROP TRIGGER messages_date_search_key; "
             /* The triggers of 003, before 014 replaced them. */
             "DROP TRIGGER message_text_ad; DROP TRIGGER message_text_au; "
             "CREATE TRIGGER message_text_ad AFTER DELETE ON message_text BEGIN "
