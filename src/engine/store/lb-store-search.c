@@ -266,23 +266,37 @@ build_sql (LbStore              *store,
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
+/* The most search keys counted for an estimate (a few milliseconds); past them, the
+ * estimate goes by the span of dates instead. */
+#define MAX_KEYS_COUNTED 100000
+
 /* Estimates the hits of a search whose first @n hits, in index order, reach down to
- * search key @last: as many again for each stretch of keys as long. */
+ * search key @last: @n in as many messages as have a key from @last on, scaled to every
+ * message (the largest message id stands for their number, without counting them). */
 static gint64
 estimate_total (LbStore *self,
                 guint    n,
                 gint64   last)
 {
-  /* Two subqueries: SQLite answers min() or max() alone from the end of the index, but
-   * both in one SELECT by reading every key. */
-  g_autoptr(LbStmt) stmt = lb_store_prepare (self, "SELECT (SELECT min (key) FROM search_keys), "
-                                                   "(SELECT max (key) FROM search_keys)", NULL);
-  gint64 lo, hi;
+  g_autoptr(LbStmt) stmt = lb_store_prepare (self,
+                                             "SELECT (SELECT count(*) FROM (SELECT 1 FROM search_keys "
+                                             "WHERE key >= ?1 LIMIT " G_STRINGIFY (MAX_KEYS_COUNTED) ")), "
+                                             "(SELECT max (id) FROM messages), "
+                                             "(SELECT min (key) FROM search_keys), "
+                                             "(SELECT max (key) FROM search_keys)", NULL);
+  gint64 scanned, messages, lo, hi;
 
-  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+  if (stmt == NULL)
     return n;
-  lo = sqlite3_column_int64 (stmt, 0);
-  hi = sqlite3_column_int64 (stmt, 1);
+  sqlite3_bind_int64 (stmt, 1, last);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return n;
+  scanned = sqlite3_column_int64 (stmt, 0);
+  messages = sqlite3_column_int64 (stmt, 1);
+  lo = sqlite3_column_int64 (stmt, 2);
+  hi = sqlite3_column_int64 (stmt, 3);
+  if (scanned > 0 && scanned < MAX_KEYS_COUNTED)
+    return (gint64) (n * ((double) messages / (double) scanned));
   if (last <= lo || hi <= lo || hi <= last)
     return n;
   return (gint64) (n * ((double) (hi - lo) / (double) (hi - last)));
