@@ -30,8 +30,9 @@ CREATE TABLE search_keys (
   message_id  INTEGER NOT NULL UNIQUE
 );
 
--- The indexed words longer than the prefix tokens (4 characters), plain and tagged: a
--- query for "invoice" becomes ("invoice" OR "invoices" OR "invoiced"), which FTS5 reads
+-- The indexed words longer than the prefix tokens (4 characters) and the CJK pairs, plain
+-- and tagged: a query for "invoice" becomes ("invoice" OR "invoices" OR "invoiced"), and
+-- one for 会 ("会" OR "会议" OR "会计" ...), which FTS5 reads
 -- newest first, instead of FTS5's prefix query "invoice"*, which merges every such
 -- word's whole list first (lb-store-words.c).  Words are never removed: one no text has
 -- any more costs an empty list.

@@ -340,8 +340,8 @@ append_token (GString    *match,
   g_string_append_c (match, '"');
 }
 
-/* A last word longer than the prefix tokens: the OR of the indexed words that start with
- * it, when @expand lists them, which FTS5 reads newest first and stops; else FTS5's own
+/* A last word longer than the prefix tokens, or a CJK character alone: the OR of the
+ * indexed words (or pairs) that start with it, when @expand lists them, which FTS5 reads newest first and stops; else FTS5's own
  * prefix query, which first merges every such word's whole list of messages (200 ms for a
  * word in most of 300,000 messages, against 1 ms for the OR). */
 static void
@@ -415,8 +415,7 @@ lb_word_query_build (const char       *term,
       if (t->cjk && !next_joined)
         {
           /* A character alone: every pair it starts, or itself at the end of a run. */
-          append_token (match, FALSE, tag, t->folded, NULL);
-          g_string_append_c (match, '*');
+          append_long_prefix (match, tag, t->folded, expand, expand_data);
         }
       else if (!t->cjk && next == NULL)
         {
@@ -475,15 +474,37 @@ lb_word_vocabulary_take (void)
 }
 
 static void
+collect (const char *prefix,
+         const char *word,
+         int         n_word)
+{
+  GHashTable *words = g_private_get (&vocabulary);
+
+  if (words != NULL)
+    g_hash_table_add (words, g_strdup_printf ("%s%.*s", prefix, n_word, word));
+}
+
+/* A word the prefix tokens do not cover. */
+static void
 collect_word (const char *prefix,
               const char *word,
               int         n_word)
 {
-  GHashTable *words = g_private_get (&vocabulary);
+  if (g_private_get (&vocabulary) != NULL && g_utf8_strlen (word, n_word) > MAX_PREFIX_TOKEN)
+    collect (prefix, word, n_word);
+}
 
-  if (words == NULL || g_utf8_strlen (word, n_word) <= MAX_PREFIX_TOKEN)
-    return;
-  g_hash_table_add (words, g_strdup_printf ("%s%.*s", prefix, n_word, word));
+/* A pair of CJK characters: "会" alone is the OR of the pairs that start with it. */
+static void
+collect_pair (char        tag,
+              const char *pair,
+              int         n_pair)
+{
+  char tagged[3] = { LB_WORD_TAG, tag, '\0' };
+
+  collect ("", pair, n_pair);
+  if (tag != 0)
+    collect (tagged, pair, n_pair);
 }
 
 /* ---- The FTS5 tokenizer --------------------------------------------------------------- */
@@ -645,6 +666,7 @@ lb_words_tokenize (LbFts5Tokenizer     *tokenizer,
             {
               g_string_append_len (pair, u.folded, u.n_folded);
               rc = emit (&e, pair->str, (int) pair->len, prev_start, end, FALSE);
+              collect_pair (e.tag, pair->str, (int) pair->len);
             }
           else if (prev_start >= 0)
             rc = emit (&e, pair->str, (int) pair->len, prev_start, prev_end, FALSE);
