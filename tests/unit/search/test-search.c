@@ -11,6 +11,9 @@
 
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
+#include "lb-test-cli.h"
 #include "lb-test-store.h"
 
 #include "lb-search.h"
@@ -507,6 +510,45 @@ test_equals_scan (Fixture       *fx,
     }
 }
 
+/* letterbox-cli search: the newest N, and the total or "about"; --json as the issue says. */
+static void
+test_cli (Fixture       *fx,
+          gconstpointer  data)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("LB_TEST_BUILDDIR") != NULL ? g_getenv ("LB_TEST_BUILDDIR") : ".",
+                                           "src", "cli", "letterbox-cli", NULL);
+  const char * const json_args[] = { "search", "--json", "--limit", "2", "会", NULL };
+  const char * const text_args[] = { "search", "--limit", "5", "会", NULL };
+  const char * const extra[] = { "--data-dir", fx->dir, NULL };
+  LbTestCliRun run = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  if (!g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no letterbox-cli in this build");
+      return;
+    }
+  g_clear_object (&fx->store);
+  lb_test_cli_run (&run, cli, NULL, NULL, json_args, extra);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, run.out, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  /* Three messages hold 会; the first screen of two estimates them. */
+  g_assert_true (json_object_get_boolean_member (root, "estimated"));
+  g_assert_cmpint (json_object_get_int_member (root, "total"), >=, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "items")), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (root, "items"), 0), "subject"), ==, "Re: meeting notes");
+
+  lb_test_cli_run (&run, cli, NULL, NULL, text_args, extra);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "3 messages match\n"));
+  lb_test_cli_run_clear (&run);
+}
+
 /* The message ids each of a few tokens finds in the index, as one text. */
 static char *
 index_fingerprint (LbStore *store)
@@ -674,6 +716,7 @@ main (int   argc,
   ADD ("/more-operators", test_more_operators);
   ADD ("/first-screen", test_first_screen);
   ADD ("/equals-scan", test_equals_scan);
+  ADD ("/cli", test_cli);
 #undef ADD
   g_test_add_func ("/search/plan", test_plan);
   g_test_add_func ("/search/kill-during-indexing", test_kill_during_indexing);
