@@ -49,6 +49,9 @@ is_cjk (gunichar c)
 {
   if (c < 0x1100)
     return FALSE;
+  /* The common Han block and Hangul syllables without the script table's search. */
+  if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3))
+    return TRUE;
   switch (g_unichar_get_script (c))
     {
     case G_UNICODE_SCRIPT_HAN:
@@ -479,8 +482,21 @@ collect (const char *prefix,
          int         n_word)
 {
   GHashTable *words = g_private_get (&vocabulary);
+  char key[256];
+  gsize n_prefix = strlen (prefix);
 
-  if (words != NULL)
+  if (words == NULL)
+    return;
+  /* Most words are met again and again: look before copying. */
+  if (n_prefix + n_word < sizeof key)
+    {
+      memcpy (key, prefix, n_prefix);
+      memcpy (key + n_prefix, word, n_word);
+      key[n_prefix + n_word] = '\0';
+      if (!g_hash_table_contains (words, key))
+        g_hash_table_add (words, g_strdup (key));
+    }
+  else
     g_hash_table_add (words, g_strdup_printf ("%s%.*s", prefix, n_word, word));
 }
 
