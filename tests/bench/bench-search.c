@@ -408,6 +408,32 @@ run_scan_check (LbStore            *store,
   return percentile (times, 0.5);
 }
 
+/* The index, as the account's worker builds it after a sync: 500 rows a job.  Returns
+ * the rate in messages/s. */
+static double
+build_index (LbStore *store,
+             guint    n)
+{
+  g_autoptr(GError) error = NULL;
+  double start = now_ms (), index_ms, rate;
+  guint done = 0, total = 0;
+
+  do
+    {
+      if (!lb_store_index_pending (store, 500, &done, &error))
+        g_error ("%s", error->message);
+      total += done;
+      /* LB_BENCH_PROGRESS=1: the rate of each tenth, to see whether it holds. */
+      if (g_getenv ("LB_BENCH_PROGRESS") != NULL && total % MAX (n / 10, 500) == 0)
+        printf ("    %u indexed: %.0f messages/s so far\n", total, total / ((now_ms () - start) / 1000.0));
+    }
+  while (done == 500);
+  index_ms = now_ms () - start;
+  rate = total / (index_ms / 1000.0);
+  printf ("  index build: %u messages in %.1f s: %.0f messages/s\n", total, index_ms / 1000.0, rate);
+  return rate;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -473,26 +499,7 @@ main (int   argc,
   printf ("  store fill: %.1f s for envelopes and bodies: %.0f messages/s\n",
            fill_ms / 1000.0, n / (fill_ms / 1000.0));
 
-  /* The index, as the account's worker builds it after a sync: 500 rows a job. */
-  {
-    double start = now_ms (), index_ms;
-    guint done = 0, total = 0;
-
-    do
-      {
-        if (!lb_store_index_pending (store, 500, &done, &error))
-          g_error ("%s", error->message);
-        total += done;
-        /* LB_BENCH_PROGRESS=1: the rate of each tenth, to see whether it holds. */
-        if (g_getenv ("LB_BENCH_PROGRESS") != NULL && total % MAX (n / 10, 500) == 0)
-          printf ("    %u indexed: %.0f messages/s so far\n", total, total / ((now_ms () - start) / 1000.0));
-      }
-    while (done == 500);
-    index_ms = now_ms () - start;
-    build_rate = total / (index_ms / 1000.0);
-    printf ("  index build: %u messages in %.1f s: %.0f messages/s\n",
-            total, index_ms / 1000.0, build_rate);
-  }
+  build_rate = build_index (store, n);
 
 search:
   text_bytes = query_int (store, "SELECT sum (length (CAST (ifnull (subject, '') || ifnull (sender, '') || "
