@@ -1623,12 +1623,15 @@ cmd_search (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (_("QUERY — search the mail in the store"));
   g_autoptr(GError) error = NULL;
   g_autoptr(LbJson) j = NULL;
-  g_autoptr(LbMessageList) list = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *account = NULL;
   g_autofree char *query = NULL;
   int limit = 50;
   int status = 0;
+  int percent = 0;
+  gint64 total = 0;
+  gboolean estimated = FALSE;
   gboolean server = FALSE;
   g_autoptr(GHashTable) printed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_auto(Cli) cli = { 0 };
@@ -1645,8 +1648,10 @@ cmd_search (int    argc,
 
   g_option_context_set_summary (context,
                                 _("Words must all match (sender, recipients, subject or body). "
-                                  "Also: \"a phrase\", from: to: subject: (发件人: 收件人: 主题:), "
-                                  "has:attachment, is:unread, is:read, is:flagged, "
+                                  "Words match whole words and words that start with them, "
+                                  "ignoring case and accents. "
+                                  "Also: \"a phrase\", from: to: cc: subject: (发件人: 收件人: 主题:), "
+                                  "in:FOLDER, has:attachment, is:unread, is:read, is:flagged, "
                                   "before:YYYY-MM-DD, after:YYYY-MM-DD, -word."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
@@ -1661,22 +1666,55 @@ cmd_search (int    argc,
   if (folder_id < 0)
     return fail ("%s", error->message);
 
-  /* The search runs on a thread of its own; wait for its first result. */
-  list = lb_engine_search (cli.engine, query, folder_id);
-  while (lb_message_list_is_loading (list))
-    g_main_context_iteration (NULL, TRUE);
+  /* The first screen: the newest LIMIT matches and the total, or its estimate when
+   * counting every match would cost more than finding the first ones. */
+  messages = lb_engine_search_first_screen (cli.engine, query, folder_id, MAX (limit, 0),
+                                            &total, &estimated, &error);
+  if (messages == NULL)
+    return fail ("%s", error->message);
+  if (cli.json)
+    {
+      j = lb_json_new ();
+      lb_json_begin_object (j);
+      lb_json_int (j, "total", total);
+      lb_json_bool (j, "estimated", estimated);
+      lb_json_begin_member_array (j, "items");
+    }
+  for (guint i = 0; i < messages->len; i++)
+    {
+      LbMessage *m = g_ptr_array_index (messages, i);
+      gint64 id = lb_message_get_id (m);
 
-  if (lb_message_list_get_error (list) != NULL)
-    return fail ("%s", lb_message_list_get_error (list)->message);
-  j = print_messages (&cli, list, limit, printed);
+      g_hash_table_add (printed, g_memdup2 (&id, sizeof id));
+      print_message (&cli, m, j);
+    }
   if (server)
     search_on_servers (&cli, folder_id, query, printed, j, &status);
   if (j != NULL)
     {
       lb_json_end_array (j);
+      lb_json_end_object (j);
       lb_json_print (j);
     }
-  g_clear_object (&list);
+  else
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+
+      if (estimated)
+        /* TRANSLATORS: how many messages a search found, estimated; %s is a number */
+        g_print (_("About %s messages match"), number);
+      else
+        /* TRANSLATORS: how many messages a search found; %s is a number */
+        g_print (g_dngettext (GETTEXT_PACKAGE, "%s message matches", "%s messages match",
+                              (gulong) total), number);
+      g_print ("\n");
+      if (lb_engine_get_index_progress (cli.engine, &percent))
+        {
+          /* TRANSLATORS: %d is a percentage, followed by a percent sign */
+          g_print (_("Indexing %d %%: results may be incomplete"), percent);
+          g_print ("\n");
+        }
+    }
   g_clear_object (&cli.engine);
   return status;
 }

@@ -22,6 +22,7 @@
 #include "lb-engine-private.h"
 #include "lb-message-private.h"
 #include "lb-mime.h"
+#include "lb-search.h"
 #include "lb-store-locations.h"
 
 G_DEFINE_FINAL_TYPE (LbEngine, lb_engine, G_TYPE_OBJECT)
@@ -417,6 +418,84 @@ lb_engine_search (LbEngine   *self,
                   gint64      folder_id)
 {
   return _lb_message_list_new (self, folder_id, query);
+}
+
+/**
+ * lb_engine_search_first_screen:
+ * @query: what the user typed
+ * @folder_id: a folder, 0 for every inbox or %LB_ENGINE_ALL_FOLDERS
+ * @limit: the most messages (a screen)
+ * @out_total: (out) (optional): how many messages match, or an estimate
+ * @out_estimated: (out) (optional): whether @out_total is an estimate ("about N")
+ *
+ * The newest @limit matches, at a cost that does not grow with the number of matches;
+ * blocks for that long (milliseconds: see store/lb-store-search.c).
+ *
+ * Returns: (transfer full) (element-type LbMessage): the messages, newest first, or
+ *   %NULL on error
+ */
+GPtrArray *
+lb_engine_search_first_screen (LbEngine    *self,
+                               const char  *query,
+                               gint64       folder_id,
+                               guint        limit,
+                               gint64      *out_total,
+                               gboolean    *out_estimated,
+                               GError     **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  GPtrArray *messages;
+
+  g_return_val_if_fail (LB_IS_ENGINE (self), NULL);
+
+  ids = lb_search_first_screen (self->read_store, query, folder_id, limit, out_total, out_estimated, error);
+  if (ids == NULL)
+    return NULL;
+  rows = lb_store_get_rows_by_location (self->read_store, (const gint64 *) ids->data, ids->len, error);
+  if (rows == NULL)
+    return NULL;
+  messages = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LbStoreListRow *row = g_ptr_array_index (rows, i);
+      LbAccount *account;
+      LbMessage *m;
+
+      if (row == NULL)
+        continue;
+      account = lb_engine_get_account (self, row->account_id);
+      m = _lb_message_new_from_row (row, account != NULL ? lb_account_get_display_name (account) : NULL,
+                                    account != NULL ? lb_account_get_color (account) : NULL);
+      _lb_message_set_location_id (m, g_array_index (ids, gint64, i));
+      g_ptr_array_add (messages, m);
+    }
+  return messages;
+}
+
+/**
+ * lb_engine_get_index_progress:
+ * @out_percent: (out): how much of the text is indexed, 0 to 100
+ *
+ * Whether the search index is being built (after a sync brought much mail, or after an
+ * upgrade rebuilt it): search then checks the text not indexed yet itself, and may
+ * miss some of it ("Indexing 40 %: results may be incomplete").
+ *
+ * Returns: %TRUE while text waits to be indexed
+ */
+gboolean
+lb_engine_get_index_progress (LbEngine *self,
+                              int      *out_percent)
+{
+  gint64 pending = 0, total = 0;
+
+  g_return_val_if_fail (LB_IS_ENGINE (self), FALSE);
+
+  *out_percent = 100;
+  if (!lb_store_index_progress (self->read_store, &pending, &total, NULL) || pending == 0)
+    return FALSE;
+  *out_percent = (int) MIN (99, 100 * (total - pending) / MAX (total, 1));
+  return TRUE;
 }
 
 /**

@@ -107,6 +107,15 @@ LbMessageList *lb_engine_get_unified_inbox   (LbEngine            *self);
 LbMessageList *lb_engine_search              (LbEngine            *self,
                                               const char          *query,
                                               gint64               folder_id);
+GPtrArray     *lb_engine_search_first_screen (LbEngine            *self,
+                                              const char          *query,
+                                              gint64               folder_id,
+                                              guint                limit,
+                                              gint64              *out_total,
+                                              gboolean            *out_estimated,
+                                              GError             **error);
+gboolean       lb_engine_get_index_progress  (LbEngine            *self,
+                                              int                 *out_percent);
 LbMessageList *lb_engine_open_folder         (LbEngine            *self,
                                               gint64               folder_id);
 

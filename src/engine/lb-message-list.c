@@ -46,6 +46,10 @@ struct _LbMessageList
   guint       unread;
   GArray     *server_ids; /* gint64 location ids found by a server search, or NULL */
   gboolean    incomplete; /* the folders searched lack some mail's text */
+  gint64      total;      /* a search's hits, -1 before it is known */
+  gboolean    estimated;  /* total is an estimate: only the first screen is loaded */
+  int         indexing;   /* how much of the text is indexed, -1 when all of it */
+  gboolean    next_full;  /* the next reload of a search loads every hit */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -291,6 +295,8 @@ static void
 lb_message_list_init (LbMessageList *self)
 {
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->total = -1;
+  self->indexing = -1;
   self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
 }
 
@@ -387,12 +393,20 @@ update_unread (LbMessageList *self)
 typedef struct {
   char   *path;
   GArray *server_ids;   /* a copy, or NULL */
+  guint   limit;        /* a search's first screen, or 0 for every hit */
 } ReloadData;
 
 typedef struct {
   GArray   *ids;
   gboolean  incomplete;
+  gint64    total;
+  gboolean  estimated;
+  int       indexing;
 } ReloadResult;
+
+/* A search shows its newest hits first, at once (store/lb-store-search.c), then loads
+ * the rest in a second pass when there are more. */
+#define FIRST_SCREEN 50
 
 static void
 reload_data_free (ReloadData *d)
@@ -479,6 +493,9 @@ reload_thread (GTask        *task,
   g_autoptr(GArray) ids = NULL;
   ReloadResult *r;
   gboolean complete = TRUE;
+  gint64 total = -1;
+  gboolean estimated = FALSE;
+  gint64 pending = 0, texts = 0;
 
   /* Its own connection: the main thread's is never used off the main thread. */
   if (store == NULL)
@@ -486,7 +503,9 @@ reload_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (self->query != NULL)
+  if (self->query != NULL && data->limit > 0)
+    ids = lb_search_first_screen (store, self->query, folder_id, data->limit, &total, &estimated, &error);
+  else if (self->query != NULL)
     ids = lb_search_location_ids (store, self->query, folder_id, &error);
   else
     ids = lb_store_list_location_ids (store, folder_id, &error);
@@ -507,9 +526,17 @@ reload_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (self->query != NULL && total < 0)
+    total = ids->len;
   r = g_new0 (ReloadResult, 1);
   r->ids = g_steal_pointer (&ids);
   r->incomplete = !complete;
+  r->total = total;
+  r->estimated = estimated;
+  r->indexing = -1;
+  /* While the index is being built, a search may miss text (see lb-store-search.c). */
+  if (self->query != NULL && lb_store_index_progress (store, &pending, &texts, NULL) && pending > 0)
+    r->indexing = (int) MIN (99, 100 * (texts - pending) / MAX (texts, 1));
   g_task_return_pointer (task, r, (GDestroyNotify) reload_result_free);
 }
 
@@ -536,8 +563,17 @@ reload_done (GObject      *source,
     }
   else
     {
+      self->total = r->total;
+      self->estimated = r->estimated;
+      self->indexing = r->indexing;
       apply_ids (self, visible_ids (self, r->ids));
       update_unread (self);
+      /* The first screen is in: now every hit, in a second pass. */
+      if (r->estimated)
+        {
+          self->next_full = TRUE;
+          self->dirty = TRUE;
+        }
       if (self->incomplete != r->incomplete)
         {
           self->incomplete = r->incomplete;
@@ -581,6 +617,8 @@ lb_message_list_reload (LbMessageList *self)
     ReloadData *data = g_new0 (ReloadData, 1);
 
     data->path = g_strdup (lb_engine_get_store_path (self->engine));
+    data->limit = (self->query != NULL && !self->next_full && self->server_ids == NULL) ? FIRST_SCREEN : 0;
+    self->next_full = FALSE;
     if (self->server_ids != NULL)
       {
         data->server_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->server_ids->len);
@@ -670,6 +708,38 @@ lb_message_list_get_incomplete (LbMessageList *self)
   g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), FALSE);
 
   return self->incomplete;
+}
+
+/**
+ * lb_message_list_get_total:
+ * @out_estimated: (out) (optional): whether the total is an estimate ("about N"), while
+ *   only the first screen of a search is loaded
+ *
+ * Returns: for a search, how many messages it found, or -1 before it is known
+ */
+gint64
+lb_message_list_get_total (LbMessageList *self,
+                           gboolean      *out_estimated)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), -1);
+
+  if (out_estimated != NULL)
+    *out_estimated = self->estimated;
+  return self->total;
+}
+
+/**
+ * lb_message_list_get_indexing:
+ *
+ * Returns: for a search, how much of the text was indexed (0 to 99) when the index was
+ *   still being built, so that results may be incomplete; -1 when it was complete
+ */
+int
+lb_message_list_get_indexing (LbMessageList *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), -1);
+
+  return self->indexing;
 }
 
 /* ---- Searching on the servers -------------------------------------------------- */

@@ -33,6 +33,9 @@ gboolean  lb_message_list_is_loading     (LbMessageList *self);
 const char *lb_message_list_get_query   (LbMessageList *self);
 const GError *lb_message_list_get_error (LbMessageList *self);
 gboolean  lb_message_list_get_incomplete (LbMessageList *self);
+gint64    lb_message_list_get_total      (LbMessageList *self,
+                                          gboolean      *out_estimated);
+int       lb_message_list_get_indexing   (LbMessageList *self);
 
 void      lb_message_list_search_server_async  (LbMessageList        *self,
                                                 GCancellable         *cancellable,

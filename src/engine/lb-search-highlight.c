@@ -59,8 +59,8 @@ lb_search_highlight_terms (const char       *query,
   return g_strv_builder_end (terms);
 }
 
-/* The byte offset of the first place in @text where one of @terms is, ASCII letters in
- * either case; -1 if none is. */
+/* The byte offset of the first place in @text where one of @terms starts a word (or is,
+ * for CJK), ASCII letters in either case; -1 if none is. */
 static gssize
 find_first_term (const char         *text,
                  const char * const *terms)
@@ -72,6 +72,11 @@ find_first_term (const char         *text,
     {
       g_autofree char *needle = g_ascii_strdown (terms[i], -1);
       const char *at = *needle != '\0' ? strstr (folded, needle) : NULL;
+
+      /* Search matches words and their starts, never text inside a word ("the" is not
+       * in "other"): a match must not follow a letter or digit. */
+      while (at != NULL && g_ascii_isalnum (*needle) && at > folded && g_ascii_isalnum (at[-1]))
+        at = strstr (at + 1, needle);
 
       if (at != NULL && (first < 0 || at - folded < first))
         first = at - folded;

@@ -152,18 +152,46 @@ lb_message_list_view_update_search_count (LbMessageListView *self,
                                           guint              n)
 {
   g_autofree char *text = NULL;
+  g_autofree char *count = NULL;
   const char *where;
+  gboolean estimated = FALSE;
+  gint64 total;
+  int indexing;
 
   gtk_revealer_set_reveal_child (self->search_count_revealer, self->search_list != NULL);
   gtk_widget_set_visible (self->search_everywhere_button,
                           self->search_list != NULL && !self->search_everywhere && n == 0);
-  if (self->search_list == NULL || lb_message_list_is_loading (self->search_list))
+  if (self->search_list == NULL)
     return;
+  total = lb_message_list_get_total (self->search_list, &estimated);
+  /* The first screen of a search comes with an estimate, shown while the rest loads. */
+  if (lb_message_list_is_loading (self->search_list) && !(estimated && total >= 0))
+    return;
+  if (total < 0)
+    total = n;
   where = self->search_everywhere ? _("All Folders")
           : self->scope_title != NULL ? self->scope_title : "";
-  /* Translators: above search results: how many there are (%1$u) and where the search
-   * looked (%2$s, a folder's name such as "All Inboxes" or "Inbox"). */
-  text = g_strdup_printf (ngettext ("%1$u result in %2$s", "%1$u results in %2$s", n), n, where);
+  if (estimated)
+    /* Translators: above search results, while they load: about how many there are
+     * (%1$u) and where the search looked (%2$s, a folder's name such as "Inbox"). */
+    count = g_strdup_printf (ngettext ("About %1$u result in %2$s", "About %1$u results in %2$s",
+                                       (gulong) total), (guint) total, where);
+  else
+    /* Translators: above search results: how many there are (%1$u) and where the search
+     * looked (%2$s, a folder's name such as "All Inboxes" or "Inbox"). */
+    count = g_strdup_printf (ngettext ("%1$u result in %2$s", "%1$u results in %2$s",
+                                       (gulong) total), (guint) total, where);
+  indexing = lb_message_list_get_indexing (self->search_list);
+  if (indexing >= 0)
+    {
+      /* Translators: after the number of search results, while the search index is being
+       * built; %d is a percentage, followed by a percent sign. */
+      g_autofree char *notice = g_strdup_printf (_("Indexing %d %%: results may be incomplete"), indexing);
+
+      text = g_strconcat (count, "\n", notice, NULL);
+    }
+  else
+    text = g_steal_pointer (&count);
   gtk_label_set_text (self->search_count_label, text);
 }
 

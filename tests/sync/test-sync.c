@@ -464,6 +464,7 @@ test_index_offline (void)
 
   path = g_build_filename (env.profile, "letterbox.db", NULL);
   lb_test_store_exec (path, "INSERT INTO message_fts (message_fts) VALUES ('delete-all'); "
+                            "DELETE FROM search_keys; "
                             "INSERT OR IGNORE INTO fts_pending SELECT message_id FROM message_text");
   texts = lb_test_store_query_int (path, "SELECT count(*) FROM fts_pending");
   g_assert_cmpint (texts, >=, 30);
@@ -475,6 +476,8 @@ test_index_offline (void)
   lb_engine_start (env.engine);
   g_assert_true (lb_test_wait_until (index_queue_empty, path, 30));
   g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM message_text"), ==, texts);
+  /* Every text has its search key again: it is in the index. */
+  g_assert_cmpint (lb_test_store_query_int (path, "SELECT count(*) FROM search_keys"), ==, texts);
   lb_test_env_stop (&env);
 }
 

@@ -6,6 +6,10 @@
  *   LANGUAGE=zh_CN LANG=C.UTF-8 tests/fixtures/run-headless --x11 \
  *     _build/tests/ui/lb-screenshot --dark --window preferences prefs-zh.png
  *
+ * --search QUERY types QUERY in the main window's search bar and waits for its first
+ * screen (with LETTERBOX_DATA_DIR pointing at a store with mail, for example one that
+ * LB_BENCH_KEEP=1 bench-search left).
+ *
  * It is a test helper, not installed, so the shipping application has no debug options.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 
 #include "lb-application.h"
+#include "lb-message-list-view.h"
 #include "lb-preferences-window.h"
 #include "lb-window.h"
 #include "lb-ui-test-util.h"
@@ -25,6 +30,7 @@ static int opt_height = 700;
 static gboolean opt_dark;
 static gboolean opt_has_accounts;
 static char *opt_window;
+static char *opt_search;
 static const char *output;
 static int exit_status = EXIT_FAILURE;
 
@@ -58,6 +64,28 @@ open_target (LbApplication *app,
   return NULL;
 }
 
+/* Types the query and waits for the first screen of results (its "About N"). */
+static void
+search_for (LbWindow   *window,
+            const char *query)
+{
+  LbMessageListView *view = lb_window_get_message_list (window);
+  GtkWidget *entry = lb_ui_test_find_widget (GTK_WIDGET (view), "search-entry");
+  LbMessageList *list;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  gboolean estimated = FALSE;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), query);
+  while (((list = lb_message_list_view_get_list (view)) == NULL
+          || g_strcmp0 (lb_message_list_get_query (list), query) != 0
+          || lb_message_list_get_total (list, &estimated) < 0
+          || (!estimated && lb_message_list_is_loading (list)))
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  lb_ui_test_wait_for_frame (GTK_WIDGET (window));
+}
+
 static void
 on_startup (GApplication *application)
 {
@@ -80,6 +108,8 @@ on_activate (GApplication *application)
   lb_window_set_has_accounts (window, opt_has_accounts);
   lb_ui_test_wait_for_frame (GTK_WIDGET (window));
 
+  if (opt_search != NULL)
+    search_for (window, opt_search);
   target = open_target (app, window);
   if (target != NULL)
     {
@@ -105,6 +135,7 @@ main (int   argc,
     { "dark", 0, 0, G_OPTION_ARG_NONE, &opt_dark, "Use the dark style", NULL },
     { "has-accounts", 0, 0, G_OPTION_ARG_NONE, &opt_has_accounts,
       "Show the state with accounts", NULL },
+    { "search", 0, 0, G_OPTION_ARG_STRING, &opt_search, "Search the main window for QUERY", "QUERY" },
     { "window", 0, 0, G_OPTION_ARG_STRING, &opt_window,
       "main (default), preferences, accounts, about or shortcuts", "NAME" },
     { NULL }

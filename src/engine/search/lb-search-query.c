@@ -42,6 +42,7 @@ lb_search_query_free (LbSearchQuery *query)
   if (query == NULL)
     return;
   g_ptr_array_unref (query->terms);
+  g_free (query->in_folder);
   g_free (query);
 }
 
@@ -139,6 +140,7 @@ typedef enum {
   OP_IS,
   OP_BEFORE,
   OP_AFTER,
+  OP_IN,
 } Op;
 
 static Op
@@ -148,6 +150,9 @@ lookup_op (const char *key,
   static const struct { const char *name; Op op; } ops[] = {
     { "from", OP_FROM }, { "发件人", OP_FROM }, { "发信人", OP_FROM },
     { "to", OP_TO }, { "收件人", OP_TO },
+    /* The store keeps To and Cc as one text, the recipients. */
+    { "cc", OP_TO }, { "抄送", OP_TO },
+    { "in", OP_IN }, { "文件夹", OP_IN },
     { "subject", OP_SUBJECT }, { "主题", OP_SUBJECT },
     { "has", OP_HAS }, { "is", OP_IS },
     { "before", OP_BEFORE }, { "after", OP_AFTER },
@@ -233,6 +238,7 @@ apply_filter (LbSearchQuery *query,
         query->after = MAX (query->after, t);
       return TRUE;
     case OP_NONE:
+    case OP_IN:
     case OP_FROM:
     case OP_TO:
     case OP_SUBJECT:
@@ -295,6 +301,18 @@ parse_token (LbSearchQuery *query,
             }
           g_free (text);
         }
+      else if (op == OP_IN)
+        {
+          g_autofree char *text = is_open_quote (g_utf8_get_char (value))
+                                  ? read_phrase (value, &end) : g_strndup (value, end - value);
+
+          if (*text != '\0' && !negated)
+            {
+              g_free (query->in_folder);
+              query->in_folder = g_steal_pointer (&text);
+              return end;
+            }
+        }
       else if (op != OP_NONE)
         {
           g_autofree char *text = g_strndup (value, end - value);
@@ -345,7 +363,7 @@ lb_search_query_is_empty (const LbSearchQuery *query)
 {
   return query->terms->len == 0 && query->flags_set == 0 && query->flags_unset == 0 &&
          !query->has_attachment && !query->no_attachment && query->after == 0 &&
-         query->before == 0;
+         query->before == 0 && query->in_folder == NULL;
 }
 
 static int

@@ -45,6 +45,8 @@ typedef struct {
  * @no_attachment: only mail without attachments (`-has:attachment`)
  * @after: if not 0, only mail dated at or after this unix time (`after:`)
  * @before: if not 0, only mail dated before this unix time (`before:`)
+ * @in_folder: (nullable): only mail in the folders of this name, in any account
+ *   (`in:Archive`), instead of the scope searched
  *
  * A parsed query.  Words are ANDed; `"quoted phrases"` are one term.
  * `after:2024-03-05` includes the 5th (local time) and `before:2024-03-05`
@@ -58,6 +60,7 @@ typedef struct {
   gboolean   no_attachment;
   gint64     after;
   gint64     before;
+  char      *in_folder;
 } LbSearchQuery;
 
 LbSearchQuery *lb_search_query_parse     (const char     *query);

@@ -45,12 +45,14 @@ store_search_from_query (const LbSearchQuery *query,
   search->no_attachment = query->no_attachment;
   search->after = query->after;
   search->before = query->before;
+  search->in_folder = query->in_folder;
 }
 
 /**
  * lb_search_build_sql:
  * @query: a parsed query
  * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
+ * @limit: the most hits, 0 for all
  * @out_params: (out) (transfer full): the text to bind to ?1, ?2... in order
  *
  * The statement lb_search_run() runs (see lb_store_search_build_sql()); exposed for
@@ -61,13 +63,14 @@ store_search_from_query (const LbSearchQuery *query,
 char *
 lb_search_build_sql (const LbSearchQuery  *query,
                      gint64                folder_id,
+                     guint                 limit,
                      GPtrArray           **out_params)
 {
   g_autofree LbStoreTextTerm *terms = g_new0 (LbStoreTextTerm, MAX (query->terms->len, 1));
   LbStoreSearch search = { 0 };
 
   store_search_from_query (query, terms, &search);
-  return lb_store_search_build_sql (&search, folder_id, out_params);
+  return lb_store_search_build_sql (&search, folder_id, limit, out_params);
 }
 
 /**
@@ -113,4 +116,34 @@ lb_search_location_ids (LbStore     *store,
   g_autoptr(LbSearchQuery) parsed = lb_search_query_parse (query);
 
   return lb_search_run (store, parsed, folder_id, error);
+}
+
+/**
+ * lb_search_first_screen:
+ * @query: what the user typed (see lb-search-query.c)
+ * @folder_id: a folder, %LB_STORE_UNIFIED_INBOX or %LB_STORE_ALL_FOLDERS
+ * @limit: the most hits to return (a screen: 50)
+ * @out_total: (out) (optional): the number of hits, or its estimate
+ * @out_estimated: (out) (optional): whether @out_total is an estimate ("about N")
+ *
+ * The newest @limit hits, at a cost that does not grow with the number of hits (see
+ * store/lb-store-search.c); lb_search_location_ids() gives them all.
+ *
+ * Returns: (transfer full) (element-type gint64): locations, newest first
+ */
+GArray *
+lb_search_first_screen (LbStore     *store,
+                        const char  *query,
+                        gint64       folder_id,
+                        guint        limit,
+                        gint64      *out_total,
+                        gboolean    *out_estimated,
+                        GError     **error)
+{
+  g_autoptr(LbSearchQuery) parsed = lb_search_query_parse (query);
+  g_autofree LbStoreTextTerm *terms = g_new0 (LbStoreTextTerm, MAX (parsed->terms->len, 1));
+  LbStoreSearch search = { 0 };
+
+  store_search_from_query (parsed, terms, &search);
+  return lb_store_search_page (store, &search, folder_id, limit, out_total, out_estimated, error);
 }

@@ -43,6 +43,10 @@ gboolean   lb_store_index_pending      (LbStore       *self,
                                         guint          max_rows,
                                         guint         *out_indexed,
                                         GError       **error);
+gboolean   lb_store_index_progress     (LbStore       *self,
+                                        gint64        *out_pending,
+                                        gint64        *out_total,
+                                        GError       **error);
 
 /* One place of a message: (folder, uid). */
 typedef struct {

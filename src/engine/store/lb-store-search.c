@@ -1,29 +1,25 @@
 /* lb-store-search.c: the local search's queries over the store
  *
  * A search (an LbStoreSearch, which search/lb-search.c makes from what the user typed)
- * becomes one SQL statement over the locations of the scope (a folder, or the INBOX-role
- * folders of every account), newest first, so results always reflect deletes and moves.
+ * becomes one SQL statement over the locations of the scope (a folder, the INBOX-role
+ * folders of every account, or every folder), newest first, so results always reflect
+ * deletes and moves.
  *
- * Text terms are matched in message_text, which holds the decoded subject,
- * sender, recipients and (once fetched) body text, through the FTS5 index
- * message_fts (sql/002-search.sql, 004-short-words.sql):
+ * Text terms follow the word rules of store/lb-store-words.c and are found through the
+ * index message_fts (sql/014-search-words.sql), whose rowids are search keys in date
+ * order.  The statement walks the index's hits newest first, meets each with its
+ * locations, and stops at the limit: the first screen of "the" costs what the first
+ * screen of a rare word costs, at any size of mailbox.
  *
- * - A term of one or two characters (会议, 会, we) is a prefix query, "会议"*:
- *   the lb_trigram tokenizer (store/lb-store-tokenizer.c) makes every short
- *   substring of a text the start of one of its tokens, so the index finds
- *   exactly the messages that contain it.
- * - A term of three characters is one trigram, also exact.
- * - A longer term becomes an AND of some of its trigrams (the index has
- *   detail=none, which refuses phrases and column filters): a superset of
- *   the real matches, which a check of the text itself then narrows.
- *
- * The text check is instr() when the term has no ASCII letters (Chinese needs
- * no case folding) and LIKE otherwise (ASCII case folding).  It runs on
- * longer terms, on terms limited to a field (from:, to:, subject:), on
- * negated terms, and on text still queued for indexing (fts_pending), which
- * is always a candidate, so results are complete before the index is.  It
- * reads message_text in a correlated subquery, only for the candidates that
- * need it: a common word matched from the index never touches the text.
+ * - A term that is one token of the index (a word, one or two CJK characters) is
+ *   answered by the index alone; `from:`, `to:` and `subject:` are tagged tokens of the
+ *   same index.
+ * - A longer term is the AND of its tokens, which lb_words_match() then checks in the
+ *   text, for the candidates only.
+ * - Negated terms are checked in the text.
+ * - Text still queued for indexing (fts_pending) is checked in full and merged by date.
+ * - With no positive term, search_keys (every indexed message, in date order) is
+ *   walked instead of the index.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,101 +29,30 @@
 
 #include "lb-store-private.h"
 #include "lb-store-search.h"
+#include "lb-store-words.h"
 
-/* More trigrams narrow better but each one is a posting list to read; past a
- * handful the candidates are few enough for the text check. */
-#define MAX_TRIGRAMS_PER_TERM 6
+/* The most texts not indexed yet that a search checks one by one (about 0.2 s). */
+#define MAX_QUEUED_CHECKED 20000
 
-static gboolean
-has_ascii_letter (const char *text)
+
+static char
+field_tag (LbStoreTextField field)
 {
-  for (const char *p = text; *p != '\0'; p++)
-    if (g_ascii_isalpha (*p))
-      return TRUE;
-  return FALSE;
+  switch (field)
+    {
+    case LB_STORE_TEXT_FROM: return 'f';
+    case LB_STORE_TEXT_TO: return 't';
+    case LB_STORE_TEXT_SUBJECT: return 's';
+    case LB_STORE_TEXT_ANY:
+    default: return 0;
+    }
 }
 
+/* Appends the SQL test of one term on message_text t; param is its parameter number. */
 static void
-append_quoted (GString    *match,
-               const char *start,
-               const char *end)
-{
-  g_string_append_c (match, '"');
-  for (const char *p = start; p < end; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (match, '"');
-      g_string_append_c (match, *p);
-    }
-  g_string_append_c (match, '"');
-}
-
-/* Adds the index query for text to match: "ab"* for one or two characters,
- * "abc" AND "bcd" ... for more.  Returns whether a row the index matches
- * surely contains text (in some column, Unicode case-folded). */
-static gboolean
-append_index_query (GString    *match,
-                    const char *text)
-{
-  glong n = g_utf8_strlen (text, -1);
-  glong count = n - 2;
-  glong step = 1;
-  glong last = -1;
-
-  if (n == 0)
-    return FALSE;
-  if (match->len > 0)
-    g_string_append (match, " AND ");
-  if (n <= 2)
-    {
-      append_quoted (match, text, text + strlen (text));
-      g_string_append_c (match, '*');
-      return TRUE;
-    }
-  /* Spread the chosen trigrams over the whole term: its first and last
-   * trigrams, and evenly between. */
-  if (count > MAX_TRIGRAMS_PER_TERM)
-    step = (count + MAX_TRIGRAMS_PER_TERM - 2) / (MAX_TRIGRAMS_PER_TERM - 1);
-  for (glong i = 0; i < count; i += step)
-    {
-      glong idx = (i + step >= count) ? count - 1 : i;
-      const char *start;
-
-      if (idx == last)
-        continue;
-      if (last != -1)
-        g_string_append (match, " AND ");
-      last = idx;
-      start = g_utf8_offset_to_pointer (text, idx);
-      append_quoted (match, start, g_utf8_offset_to_pointer (start, 3));
-      if (idx == count - 1)
-        break;
-    }
-  return n == 3;
-}
-
-static char *
-like_pattern (const char *text)
-{
-  GString *s = g_string_new ("%");
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (s, '\\');
-      g_string_append_c (s, *p);
-    }
-  g_string_append_c (s, '%');
-  return g_string_free (s, FALSE);
-}
-
-/* Appends the SQL test of one term on message_text t; param is its
- * parameter number, bound to the text (instr) or the pattern (LIKE). */
-static void
-append_term_test (GString            *sql,
+append_term_test (GString               *sql,
                   const LbStoreTextTerm *term,
-                  gboolean            use_like,
-                  int                 param)
+                  int                    param)
 {
   static const char * const any[] = { "t.subject", "t.sender", "t.recipients", "t.body", NULL };
   static const char * const from[] = { "t.sender", NULL };
@@ -143,106 +68,32 @@ append_term_test (GString            *sql,
     case LB_STORE_TEXT_ANY:
     default: columns = any; break;
     }
-
   g_string_append (sql, term->negated ? " AND NOT (" : " AND (");
   for (guint i = 0; columns[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append (sql, " OR ");
-      /* A NULL column (no body yet) must count as "not found", also under NOT. */
-      if (use_like)
-        g_string_append_printf (sql, "ifnull (%s, '') LIKE ?%d ESCAPE '\\'", columns[i], param);
-      else
-        g_string_append_printf (sql, "instr (ifnull (%s, ''), ?%d) > 0", columns[i], param);
-    }
+    g_string_append_printf (sql, "%slb_words_match (%s, ?%d)", i > 0 ? " OR " : "", columns[i], param);
   g_string_append_c (sql, ')');
 }
 
-/**
- * lb_store_search_build_sql:
- * @search: what to look for
- * @folder_id: a folder, %LB_STORE_UNIFIED_INBOX or %LB_STORE_ALL_FOLDERS
- * @out_params: (out) (transfer full): the text to bind to ?1, ?2... in order
- *
- * Builds the statement lb_store_search() runs; exposed for tests and the
- * benchmark, which look at its plan.
- *
- * Returns: (transfer full): the SQL
- */
-char *
-lb_store_search_build_sql (const LbStoreSearch  *query,
-                           gint64                folder_id,
-                           GPtrArray           **out_params)
+/* The conditions on a location l (and its message m) that every hit meets. */
+static void
+append_filters (GString             *sql,
+                const LbStoreSearch *query,
+                gint64               folder_id,
+                int                  folder_param)
 {
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GString) match = g_string_new (NULL);
-  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) exact_tests = g_string_new (NULL);  /* skipped for indexed rows */
-  g_autoptr(GString) tests = g_string_new (NULL);        /* always checked */
-  GString *text_filter = g_string_new (NULL);
-
-  for (guint i = 0; i < query->n_terms; i++)
-    {
-      const LbStoreTextTerm *term = &query->terms[i];
-      gboolean use_like = has_ascii_letter (term->text);
-      gboolean exact = FALSE;
-
-      if (!term->negated)
-        exact = append_index_query (match, term->text) && term->field == LB_STORE_TEXT_ANY;
-      g_ptr_array_add (params, use_like ? like_pattern (term->text) : g_strdup (term->text));
-      append_term_test (exact ? exact_tests : tests, term, use_like, params->len);
-    }
-
-  g_string_append (sql, "SELECT l.id FROM ");
-  if (match->len > 0)
-    {
-      /* Candidates: what the index matches, plus text still queued for indexing
-       * (sql/003-fts-background.sql).  CROSS JOIN keeps the index first: it yields
-       * few rows, each found in locations through locations_message. */
-      g_ptr_array_add (params, g_strdup (match->str));
-      g_string_append_printf (sql, "(SELECT rowid AS mid, 1 AS indexed FROM message_fts "
-                                   "WHERE message_fts MATCH ?%u "
-                                   "UNION ALL SELECT message_id, 0 FROM fts_pending) f "
-                                   "CROSS JOIN locations l ON l.message_id = f.mid ",
-                              params->len);
-      /* The text is read only for the candidates that need a check. */
-      if (tests->len > 0 && exact_tests->len > 0)
-        g_string_append_printf (text_filter, " AND EXISTS (SELECT 1 FROM message_text t "
-                                             "WHERE t.message_id = f.mid%s AND (f.indexed OR (1%s)))",
-                                tests->str, exact_tests->str);
-      else if (tests->len > 0)
-        g_string_append_printf (text_filter, " AND EXISTS (SELECT 1 FROM message_text t "
-                                             "WHERE t.message_id = f.mid%s)", tests->str);
-      else if (exact_tests->len > 0)
-        g_string_append_printf (text_filter, " AND (f.indexed OR EXISTS (SELECT 1 FROM message_text t "
-                                             "WHERE t.message_id = f.mid%s))", exact_tests->str);
-    }
-  else
-    {
-      /* Only negated terms: the text is scanned in its own order (sequential reads),
-       * and only the matching ids meet the locations.  IN, not a JOIN, so that SQLite
-       * materialises the scan instead of flattening it back. */
-      g_string_append (sql, "locations l ");
-      if (tests->len > 0)
-        g_string_append_printf (text_filter, " AND l.message_id IN (SELECT t.message_id FROM "
-                                             "message_text t WHERE 1%s)", tests->str);
-    }
-  if (query->has_attachment || query->no_attachment)
-    g_string_append (sql, "JOIN messages m ON m.id = l.message_id ");
-
-  /* With index candidates, each is looked up by message (locations_message); the unary
-   * + keeps SQLite from walking the whole scope's date index once per candidate
-   * instead, which it otherwise prefers. */
-  if (folder_id == LB_STORE_UNIFIED_INBOX)
-    g_string_append_printf (sql, "WHERE %sl.unified = 1", match->len > 0 ? "+" : "");
+  if (query->in_folder != NULL)
+    g_string_append_printf (sql, "l.folder_id IN (SELECT id FROM folders WHERE display_name = ?%d "
+                                 "COLLATE NOCASE OR raw_name = ?%d COLLATE NOCASE)",
+                            folder_param, folder_param);
+  else if (folder_id == LB_STORE_UNIFIED_INBOX)
+    g_string_append (sql, "+l.unified = 1");
   else if (folder_id == LB_STORE_ALL_FOLDERS)
     /* Every folder, but each message once: a message in two folders (Gmail's labels,
      * a copy) is shown at its first location. */
-    g_string_append (sql, "WHERE l.id = (SELECT MIN (l2.id) FROM locations l2 "
+    g_string_append (sql, "l.id = (SELECT MIN (l2.id) FROM locations l2 "
                           "WHERE l2.message_id = l.message_id)");
   else
-    g_string_append_printf (sql, "WHERE %sl.folder_id = %" G_GINT64_FORMAT,
-                            match->len > 0 ? "+" : "", folder_id);
+    g_string_append_printf (sql, "+l.folder_id = %" G_GINT64_FORMAT, folder_id);
   if (query->flags_set != 0)
     g_string_append_printf (sql, " AND (l.flags & %u) = %u", query->flags_set, query->flags_set);
   if (query->flags_unset != 0)
@@ -255,42 +106,251 @@ lb_store_search_build_sql (const LbStoreSearch  *query,
     g_string_append_printf (sql, " AND l.date >= %" G_GINT64_FORMAT, query->after);
   if (query->before != 0)
     g_string_append_printf (sql, " AND l.date < %" G_GINT64_FORMAT, query->before);
-  g_string_append (sql, text_filter->str);
-  g_string_free (text_filter, TRUE);
-  g_string_append (sql, " ORDER BY l.date DESC, l.id DESC");
+}
+
+/* The range of search keys a date range allows, as a condition on column. */
+static void
+append_key_range (GString             *sql,
+                  const LbStoreSearch *query,
+                  const char          *column)
+{
+  /* A key is its message's date or a little more (lb-store-fts.c): a day's margin at
+   * the end, which the test of the date itself then narrows. */
+  if (query->after > 0)
+    g_string_append_printf (sql, " AND %s >= %" G_GINT64_FORMAT, column, query->after);
+  if (query->before > 0)
+    g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column, query->before + 86400);
+}
+
+/* The most words a prefix is expanded to; past them, FTS5's own prefix query.  An OR of
+ * 128 lists starts with 128 seeks, a millisecond or two. */
+#define MAX_EXPANSION 128
+
+/* The indexed words that start with prefix, or NULL when there are too many. */
+static GPtrArray *
+expand_prefix (const char *prefix,
+               gpointer    data)
+{
+  LbStore *store = data;
+  g_autoptr(LbStmt) stmt = lb_store_prepare (store, "SELECT word FROM search_words WHERE word >= ?1 "
+                                                    "AND word < ?1 || char (1114111) ORDER BY word LIMIT "
+                                                    G_STRINGIFY (MAX_EXPANSION) " + 1", NULL);
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (words, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (words->len > MAX_EXPANSION)
+    return NULL;
+  return g_steal_pointer (&words);
+}
+
+static char *build_sql (LbStore              *store,
+                        const LbStoreSearch  *query,
+                        gint64                folder_id,
+                        guint                 limit,
+                        GPtrArray           **out_params);
+
+/**
+ * lb_store_search_build_sql:
+ * @search: what to look for
+ * @folder_id: a folder, %LB_STORE_UNIFIED_INBOX or %LB_STORE_ALL_FOLDERS
+ * @limit: the most hits to return, 0 for all
+ * @out_params: (out) (transfer full): the text to bind to ?1, ?2... in order
+ *
+ * Builds the statement lb_store_search() runs; exposed for tests and the
+ * benchmark, which look at its plan.  Its rows are (location id, date, search key),
+ * the key 0 for text not indexed yet.
+ *
+ * Returns: (transfer full): the SQL
+ */
+char *
+lb_store_search_build_sql (const LbStoreSearch  *query,
+                           gint64                folder_id,
+                           guint                 limit,
+                           GPtrArray           **out_params)
+{
+  return build_sql (NULL, query, folder_id, limit, out_params);
+}
+
+/* With a store, long prefixes are expanded from its vocabulary. */
+static char *
+build_sql (LbStore              *store,
+           const LbStoreSearch  *query,
+           gint64                folder_id,
+           guint                 limit,
+           GPtrArray           **out_params)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GString) match = g_string_new (NULL);
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) checks = g_string_new (NULL);     /* for indexed candidates */
+  g_autoptr(GString) all_tests = g_string_new (NULL);  /* for queued text */
+  g_autoptr(GString) filters = g_string_new (NULL);
+  const char *join_m = (query->has_attachment || query->no_attachment)
+                       ? "CROSS JOIN messages m ON m.id = l.message_id " : "";
+  int folder_param = 0;
+
+  for (guint i = 0; i < query->n_terms; i++)
+    {
+      const LbStoreTextTerm *term = &query->terms[i];
+      LbWordQuery q = { NULL, FALSE };
+
+      g_ptr_array_add (params, g_strdup (term->text));
+      if (!term->negated)
+        lb_word_query_build (term->text, field_tag (term->field), store != NULL ? expand_prefix : NULL,
+                             store, &q);
+      if (q.match != NULL)
+        g_string_append_printf (match, "%s%s", match->len > 0 ? " AND " : "", q.match);
+      if (!term->negated && q.match == NULL)
+        {
+          /* Nothing to look for: no word in it, so no text holds it. */
+          g_string_append (checks, " AND 0");
+        }
+      append_term_test (all_tests, term, params->len);
+      if (!q.exact)
+        append_term_test (checks, term, params->len);
+      g_free (q.match);
+    }
+  if (query->in_folder != NULL)
+    {
+      g_ptr_array_add (params, g_strdup (query->in_folder));
+      folder_param = params->len;
+    }
+  append_filters (filters, query, folder_id, folder_param);
+
+  g_string_append (sql, "SELECT id, date, k FROM (SELECT * FROM (");
+  if (match->len > 0)
+    {
+      g_ptr_array_add (params, g_strdup (match->str));
+      g_string_append_printf (sql, "SELECT l.id AS id, l.date AS date, f.rowid AS k FROM message_fts f "
+                                   "CROSS JOIN search_keys s ON s.key = f.rowid "
+                                   "CROSS JOIN locations l ON l.message_id = s.message_id %s"
+                                   "WHERE f.message_fts MATCH ?%u",
+                              join_m, params->len);
+      append_key_range (sql, query, "f.rowid");
+      g_string_append_printf (sql, " AND %s", filters->str);
+      if (checks->len > 0)
+        g_string_append_printf (sql, " AND EXISTS (SELECT 1 FROM message_text t "
+                                     "WHERE t.message_id = s.message_id%s)", checks->str);
+      g_string_append (sql, " ORDER BY f.rowid DESC");
+    }
+  else
+    {
+      g_string_append_printf (sql, "SELECT l.id AS id, l.date AS date, s.key AS k FROM search_keys s "
+                                   "CROSS JOIN locations l ON l.message_id = s.message_id %s"
+                                   "WHERE 1", join_m);
+      append_key_range (sql, query, "s.key");
+      g_string_append_printf (sql, " AND %s", filters->str);
+      if (checks->len > 0)
+        g_string_append_printf (sql, " AND EXISTS (SELECT 1 FROM message_text t "
+                                     "WHERE t.message_id = s.message_id%s)", checks->str);
+      g_string_append (sql, " ORDER BY s.key DESC");
+    }
+  if (limit > 0)
+    g_string_append_printf (sql, " LIMIT %u", limit);
+  /* Text not indexed yet: every term checked in the text. */
+  g_string_append_printf (sql, ") UNION ALL SELECT l.id, l.date, 0 FROM fts_pending p "
+                               "CROSS JOIN locations l ON l.message_id = p.message_id %s"
+                               "WHERE %s%s", join_m, query->skip_queued ? "0 AND " : "", filters->str);
+  if (all_tests->len > 0)
+    g_string_append_printf (sql, " AND EXISTS (SELECT 1 FROM message_text t "
+                                 "WHERE t.message_id = p.message_id%s)", all_tests->str);
+  g_string_append (sql, ") ORDER BY date DESC, id DESC");
+  if (limit > 0)
+    g_string_append_printf (sql, " LIMIT %u", limit);
 
   if (out_params != NULL)
     *out_params = g_steal_pointer (&params);
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
+/* The most search keys counted for an estimate (a few milliseconds); past them, the
+ * estimate goes by the span of dates instead. */
+#define MAX_KEYS_COUNTED 100000
+
+/* Estimates the hits of a search whose first @n hits, in index order, reach down to
+ * search key @last: @n in as many messages as have a key from @last on, scaled to every
+ * message (the largest message id stands for their number, without counting them). */
+static gint64
+estimate_total (LbStore *self,
+                guint    n,
+                gint64   last)
+{
+  g_autoptr(LbStmt) stmt = lb_store_prepare (self,
+                                             "SELECT (SELECT count(*) FROM (SELECT 1 FROM search_keys "
+                                             "WHERE key >= ?1 LIMIT " G_STRINGIFY (MAX_KEYS_COUNTED) ")), "
+                                             "(SELECT max (id) FROM messages), "
+                                             "(SELECT min (key) FROM search_keys), "
+                                             "(SELECT max (key) FROM search_keys)", NULL);
+  gint64 scanned, messages, lo, hi;
+
+  if (stmt == NULL)
+    return n;
+  sqlite3_bind_int64 (stmt, 1, last);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return n;
+  scanned = sqlite3_column_int64 (stmt, 0);
+  messages = sqlite3_column_int64 (stmt, 1);
+  lo = sqlite3_column_int64 (stmt, 2);
+  hi = sqlite3_column_int64 (stmt, 3);
+  if (scanned > 0 && scanned < MAX_KEYS_COUNTED)
+    return (gint64) (n * ((double) messages / (double) scanned));
+  if (last <= lo || hi <= lo || hi <= last)
+    return n;
+  return (gint64) (n * ((double) (hi - lo) / (double) (hi - last)));
+}
+
 /**
- * lb_store_search:
+ * lb_store_search_page:
  * @search: what to look for
- * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
+ * @folder_id: a folder, %LB_STORE_UNIFIED_INBOX or %LB_STORE_ALL_FOLDERS
+ * @limit: the most hits to return, 0 for all
+ * @out_total: (out) (optional): how many hits there are in all
+ * @out_estimated: (out) (optional): whether @out_total is an estimate ("about N"):
+ *   when there are more than @limit hits, counting them all would cost what the
+ *   first screen saves; lb_store_search() with no limit then counts them
  *
  * Blocks: call it off the main thread, on a store of its own.
  *
- * Returns: (transfer full) (element-type gint64): locations of matching
- *   messages, newest first
+ * Returns: (transfer full) (element-type gint64): locations of the newest @limit
+ *   matching messages, newest first
  */
 GArray *
-lb_store_search (LbStore              *store,
-                 const LbStoreSearch  *query,
-                 gint64                folder_id,
-                 GError              **error)
+lb_store_search_page (LbStore              *store,
+                      const LbStoreSearch  *query,
+                      gint64                folder_id,
+                      guint                 limit,
+                      gint64               *out_total,
+                      gboolean             *out_estimated,
+                      GError              **error)
 {
   g_autoptr(GPtrArray) params = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(LbStmt) queued = NULL;
+  LbStoreSearch search;
   sqlite3_stmt *stmt = NULL;
+  gint64 last_key = 0;
   int rc;
 
   g_return_val_if_fail (LB_IS_STORE (store), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
+  /* Queued text is checked row by row: fine for what a sync brings, not for a whole
+   * mailbox being (re)indexed, when the search bar says results may be incomplete. */
+  search = *query;
+  queued = lb_store_prepare (store, "SELECT count(*) FROM (SELECT 1 FROM fts_pending LIMIT "
+                                    G_STRINGIFY (MAX_QUEUED_CHECKED) " + 1)", error);
+  if (queued == NULL)
+    return NULL;
+  if (sqlite3_step (queued) == SQLITE_ROW && sqlite3_column_int64 (queued, 0) > MAX_QUEUED_CHECKED)
+    search.skip_queued = TRUE;
+
   /* Not through the store's statement cache: every query is a new text. */
-  sql = lb_store_search_build_sql (query, folder_id, &params);
+  sql = build_sql (store, &search, folder_id, limit, &params);
   rc = sqlite3_prepare_v2 (lb_store_get_db (store), sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
@@ -302,7 +362,11 @@ lb_store_search (LbStore              *store,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 key = sqlite3_column_int64 (stmt, 2);
+
       g_array_append_val (ids, id);
+      if (key != 0 && (last_key == 0 || key < last_key))
+        last_key = key;
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -310,7 +374,32 @@ lb_store_search (LbStore              *store,
       lb_store_set_error (store, rc, error, "search");
       return NULL;
     }
+  if (out_estimated != NULL)
+    *out_estimated = limit > 0 && ids->len >= limit;
+  if (out_total != NULL)
+    *out_total = (limit > 0 && ids->len >= limit) ? MAX (estimate_total (store, ids->len, last_key),
+                                                         (gint64) ids->len + 1)
+                                                  : (gint64) ids->len;
   return g_steal_pointer (&ids);
+}
+
+/**
+ * lb_store_search:
+ * @search: what to look for
+ * @folder_id: a folder, %LB_STORE_UNIFIED_INBOX or %LB_STORE_ALL_FOLDERS
+ *
+ * Blocks: call it off the main thread, on a store of its own.
+ *
+ * Returns: (transfer full) (element-type gint64): locations of every matching
+ *   message, newest first
+ */
+GArray *
+lb_store_search (LbStore              *store,
+                 const LbStoreSearch  *query,
+                 gint64                folder_id,
+                 GError              **error)
+{
+  return lb_store_search_page (store, query, folder_id, 0, NULL, NULL, error);
 }
 
 /* ---- Server search results -------------------------------------------- */

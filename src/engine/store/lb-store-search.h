@@ -46,6 +46,10 @@ typedef struct {
  * @no_attachment: only mail without attachments
  * @after: if not 0, only mail dated at or after this unix time
  * @before: if not 0, only mail dated before this unix time
+ * @in_folder: (nullable): only mail in the folders of this name (display or raw, any
+ *   case), in every account, instead of the scope searched
+ * @skip_queued: leave out the text not indexed yet (lb_store_search_page() sets it when
+ *   there is too much of it to check at once)
  *
  * What lb_store_search() looks for; it borrows every pointer.
  */
@@ -58,14 +62,24 @@ typedef struct {
   gboolean               no_attachment;
   gint64                 after;
   gint64                 before;
+  const char            *in_folder;
+  gboolean               skip_queued;
 } LbStoreSearch;
 
 GArray   *lb_store_search            (LbStore              *self,
                                       const LbStoreSearch  *search,
                                       gint64                folder_id,
                                       GError              **error);
+GArray   *lb_store_search_page       (LbStore              *self,
+                                      const LbStoreSearch  *search,
+                                      gint64                folder_id,
+                                      guint                 limit,
+                                      gint64               *out_total,
+                                      gboolean             *out_estimated,
+                                      GError              **error);
 char     *lb_store_search_build_sql  (const LbStoreSearch  *search,
                                       gint64                folder_id,
+                                      guint                 limit,
                                       GPtrArray           **out_params);
 gboolean  lb_store_locate_uids       (LbStore              *self,
                                       gint64                folder_id,

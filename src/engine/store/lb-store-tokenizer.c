@@ -38,52 +38,9 @@
 #include <string.h>
 
 #include "lb-error.h"
+#include "lb-store-fts5.h"
 #include "lb-store-private.h"
-
-/* ---- The FTS5 extension interface (see the header comment) ---------------------- */
-
-typedef struct LbFts5Tokenizer LbFts5Tokenizer;   /* opaque: Fts5Tokenizer */
-
-typedef int (*LbFts5TokenCallback) (void       *ctx,
-                                    int         tflags,
-                                    const char *token,
-                                    int         n_token,
-                                    int         start,
-                                    int         end);
-
-typedef struct
-{
-  int  (*create)   (void             *context,
-                    const char      **args,
-                    int               n_args,
-                    LbFts5Tokenizer **out);
-  void (*destroy)  (LbFts5Tokenizer  *tokenizer);
-  int  (*tokenize) (LbFts5Tokenizer  *tokenizer,
-                    void             *ctx,
-                    int               flags,
-                    const char       *text,
-                    int               n_text,
-                    LbFts5TokenCallback callback);
-} LbFts5TokenizerClass;
-
-typedef struct LbFts5Api LbFts5Api;
-struct LbFts5Api
-{
-  int iVersion;
-  int (*create_tokenizer) (LbFts5Api            *api,
-                           const char           *name,
-                           void                 *context,
-                           LbFts5TokenizerClass *klass,
-                           void                (*destroy) (void *));
-  int (*find_tokenizer)   (LbFts5Api            *api,
-                           const char           *name,
-                           void                **out_context,
-                           LbFts5TokenizerClass *out_klass);
-  /* xCreateFunction follows; not used. */
-};
-
-#define FTS5_TOKENIZE_QUERY    0x0001
-#define FTS5_TOKENIZE_PREFIX   0x0002
+#include "lb-store-words.h"
 
 #define TOKENIZER_NAME "lb_trigram"
 
@@ -347,5 +304,7 @@ lb_store_register_tokenizer (sqlite3  *db,
                    "Could not register the search tokenizer: %s", sqlite3_errstr (rc));
       return FALSE;
     }
-  return TRUE;
+  /* The index of today (sql/014-search-words.sql); lb_trigram stays for stores that
+   * have not been migrated yet, whose old index 014 drops. */
+  return lb_store_register_words (db, api, error);
 }

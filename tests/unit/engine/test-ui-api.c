@@ -68,6 +68,13 @@ test_highlight_sentence (void)
   g_assert_cmpstr (first, ==, "zanzibar");
   none = lb_search_highlight_sentence ("Nothing here.", terms_en);
   g_assert_null (none);
+  /* A word, not text inside one, as search matches. */
+  {
+    const char * const terms_the[] = { "the", NULL };
+    g_autofree char *word = lb_search_highlight_sentence ("Other things. Then the end.", terms_the);
+
+    g_assert_cmpstr (word, ==, "Then the end.");
+  }
   g_assert_null (lb_search_highlight_sentence (NULL, terms_en));
 
   /* A sentence without end is cut some way around the word. */
