@@ -548,14 +548,15 @@ on_print_finished (WebKitPrintOperation *op,
   g_object_unref (op);
 }
 
-/* Without a dialog, to a PDF file: GTK's print-to-file printer, as the tests use it. */
+/* Without a dialog, to a PDF file: GTK's print-to-file printer, as the tests use it.
+ * WebKit finds the printer by name, and GTK translates that name. */
 static GtkPrintSettings *
 export_settings (const char *export_pdf)
 {
   GtkPrintSettings *settings = gtk_print_settings_new ();
   g_autofree char *uri = g_filename_to_uri (export_pdf, NULL, NULL);
 
-  gtk_print_settings_set_printer (settings, "Print to File");
+  gtk_print_settings_set_printer (settings, g_dgettext ("gtk40", "Print to File"));
   gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
   gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_URI, uri);
   return settings;
