@@ -3,7 +3,8 @@
  * Writes a message the way a user does (typing through the buffer, the toolbar's
  * actions, a link, a pasted image), sends it and checks both parts and the inline image
  * as the SMTP server received them; plain-text mode; a formatted draft written out and
- * read back; a reply to formatted mail.  With LB_RICH_SCREENSHOT_DIR=DIR it saves PNGs
+ * read back; a reply to formatted mail; a forward of formatted mail, with its inline
+ * image and its attachment.  With LB_RICH_SCREENSHOT_DIR=DIR it saves PNGs
  * of the composer (light and dark) there.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -769,6 +770,117 @@ test_reply_in_composer (void)
   lb_test_env_stop (&env);
 }
 
+/* Formatted, with a script, a remote image, an inline image by cid: and an attachment. */
+static const char html_forwarded[] =
+  "From: Bob <bob@example.org>\r\n"
+  "To: alice@example.com\r\n"
+  "Subject: Chart\r\n"
+  "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
+  "Message-ID: <chart.1@example.org>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: multipart/mixed; boundary=\"mix\"\r\n"
+  "\r\n"
+  "--mix\r\n"
+  "Content-Type: multipart/related; boundary=\"rel\"\r\n"
+  "\r\n"
+  "--rel\r\n"
+  "Content-Type: text/html; charset=utf-8\r\n"
+  "\r\n"
+  "<html><head><script>alert('x')</script></head><body>"
+  "<p>The <b>chart</b> for 季度:</p><p><img src=\"cid:chart@example.org\"></p>"
+  "<img src=\"https://tracker.example/open.gif\">"
+  "</body></html>\r\n"
+  "--rel\r\n"
+  "Content-Type: image/png\r\n"
+  "Content-ID: <chart@example.org>\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4ISeHFTEMLQkAkL9BAbKfPiIAAAAASUVORK5CYII=\r\n"
+  "--rel--\r\n"
+  "--mix\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "Content-Disposition: attachment; filename=\"notes.txt\"\r\n"
+  "\r\n"
+  "Attached notes.\r\n"
+  "--mix--\r\n";
+
+/* A forward of formatted mail, in formatted mode, goes out formatted: the original's
+ * HTML simplified (no script, no remote image), its inline image as an inline part by
+ * cid:, its attachment as an attachment.  As the SMTP fixture received it. */
+static void
+test_forward_html (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE };
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new_static (html_forwarded, sizeof html_forwarded - 1);
+  g_autoptr(LbMessageList) list = NULL;
+  g_autoptr(LbMessage) message = NULL;
+  g_autoptr(GBytes) sent = NULL;
+  g_autoptr(LbMessageContent) content = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *cid = NULL;
+  LbComposer *composer;
+  LbRichEditor *editor;
+  GtkTextIter start, found;
+  GPtrArray *attachments;
+  const char *html, *src;
+  gboolean has_notes = FALSE;
+
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
+  list = lb_engine_open_folder (env.engine,
+                                lb_folder_get_id (lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX)));
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) < 1)
+    g_main_context_iteration (NULL, TRUE);
+  message = message_with_subject (list, "Chart");
+
+  lb_composer_open_forward (NULL, env.engine, message);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  editor = editor_of (GTK_WIDGET (composer));
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  LB_UI_TEST_WAIT_UNTIL ((gtk_text_buffer_get_start_iter (buffer_of (editor), &start),
+                          gtk_text_iter_forward_search (&start, "chart", 0, &found, NULL, NULL)));
+  g_assert_true (gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (
+    gtk_text_buffer_get_tag_table (buffer_of (editor)), "bold")));
+  g_assert_cmpuint (count_images (editor), ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")),
+                         "Carol <carol@example.org>");
+  save_shots (GTK_WIDGET (composer), "forward");
+  send_and_wait (composer);
+
+  got = receive_one (&env);
+  sent = g_bytes_new (got, strlen (got));
+  content = lb_message_content_new_from_bytes (sent, NULL);
+  g_assert_nonnull (content);
+  g_assert_cmpstr (lb_message_content_get_subject (content), ==, "Fwd: Chart");
+  g_assert_nonnull (strstr (lb_message_content_get_text (content), "chart for 季度"));
+  html = lb_message_content_get_html (content);
+  g_assert_nonnull (html);
+  g_assert_nonnull (strstr (html, "<b>chart</b>"));
+  g_assert_null (strstr (html, "script"));
+  g_assert_null (strstr (html, "tracker"));
+  src = strstr (html, "src=\"cid:");
+  g_assert_nonnull (src);
+  cid = g_strndup (src + 9, strcspn (src + 9, "\""));
+  g_assert_nonnull (lb_message_content_lookup_cid (content, cid, NULL));
+  attachments = lb_message_content_get_attachments (content);
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    if (g_str_equal (lb_attachment_get_filename (g_ptr_array_index (attachments, i)), "notes.txt"))
+      has_notes = TRUE;
+  g_assert_true (has_notes);
+  /* The copy in Sent is made after sending: the outbox empties once it is there. */
+  g_assert_true (lb_test_wait_n_items (lb_engine_get_outbox (env.engine), 0, 30));
+
+  g_clear_object (&message);
+  g_clear_object (&list);
+  lb_test_env_stop (&env);
+}
+
 /* A reply to formatted mail is quoted formatted in the editor and in what it sends. */
 static void
 test_reply_html (void)
@@ -855,5 +967,6 @@ main (int   argc,
   g_test_add_func ("/rich-composer/reply-html", test_reply_html);
   g_test_add_func ("/rich-composer/reply-in-composer", test_reply_in_composer);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
+  g_test_add_func ("/rich-composer/forward-html", test_forward_html);
   return g_test_run ();
 }
