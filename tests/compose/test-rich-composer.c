@@ -380,6 +380,42 @@ editor_window (LbRichEditor **out_editor)
   return window;
 }
 
+static gboolean
+text_has_tag (LbRichEditor *editor,
+              const char   *needle,
+              const char   *tag_name)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter start, found;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, needle, 0, &found, NULL, NULL));
+  return gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (
+    gtk_text_buffer_get_tag_table (buffer), tag_name));
+}
+
+/* Return in a quote continues the quote; Return on an empty quoted line ends it (the
+ * empty line goes, as an empty list item does). */
+static void
+test_quote_return (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+  g_autofree char *text = NULL;
+
+  type (editor, "first");
+  act (editor, "editor.quote");
+  cursor_to_end (editor);
+  type (editor, "\nsecond");
+  g_assert_true (text_has_tag (editor, "first", "quote"));
+  g_assert_true (text_has_tag (editor, "second", "quote"));
+  type (editor, "\n\nafter");
+  g_assert_false (text_has_tag (editor, "after", "quote"));
+  text = lb_rich_editor_dup_text (editor);
+  g_assert_cmpstr (text, ==, "> first\n> second\nafter");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A formatted draft, written out as the composer saves it and read back as it reopens
  * it, is the same formatted text: the same HTML, the image with the same Content-ID. */
 static void
@@ -968,5 +1004,6 @@ main (int   argc,
   g_test_add_func ("/rich-composer/reply-in-composer", test_reply_in_composer);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
   g_test_add_func ("/rich-composer/forward-html", test_forward_html);
+  g_test_add_func ("/rich-composer/quote-return", test_quote_return);
   return g_test_run ();
 }
