@@ -20,6 +20,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -1395,6 +1396,52 @@ lb_rich_editor_get_property (GObject    *object,
     }
 }
 
+static gboolean
+has_images (LbRichEditor *self)
+{
+  GtkTextIter i;
+
+  for (gtk_text_buffer_get_start_iter (self->buffer, &i); !gtk_text_iter_is_end (&i);
+       gtk_text_iter_forward_char (&i))
+    if (gtk_text_iter_get_paintable (&i) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_plain_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   LbRichEditor     *self)
+{
+  if (g_str_equal (response, "plain"))
+    lb_rich_editor_set_formatted (self, FALSE);
+}
+
+/* The user turned formatting off (the Formatted button, through the property): plain text
+ * cannot carry the message's images, so they are only dropped once the user agrees.  The
+ * button goes back on meanwhile (the property did not change). */
+static void
+ask_plain (LbRichEditor *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Switch to Plain Text?"),
+                                                       _("Plain text cannot show images: the "
+                                                         "images in this message will be "
+                                                         "removed.")));
+  gtk_widget_set_name (GTK_WIDGET (dialog), "plain-text-dialog");
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),
+                                    "plain", _("_Remove Images"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "plain", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_plain_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FORMATTED]);
+}
+
 static void
 lb_rich_editor_set_property (GObject      *object,
                              guint         prop_id,
@@ -1406,7 +1453,10 @@ lb_rich_editor_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_FORMATTED:
-      lb_rich_editor_set_formatted (self, g_value_get_boolean (value));
+      if (self->formatted && !g_value_get_boolean (value) && has_images (self))
+        ask_plain (self);
+      else
+        lb_rich_editor_set_formatted (self, g_value_get_boolean (value));
       break;
     case PROP_BOLD:
       set_inline (self, &self->bold, self->bold_tag, g_value_get_boolean (value), pspec);

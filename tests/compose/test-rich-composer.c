@@ -380,6 +380,19 @@ editor_window (LbRichEditor **out_editor)
   return window;
 }
 
+static guint
+count_images (LbRichEditor *editor)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter i;
+  guint n = 0;
+
+  for (gtk_text_buffer_get_start_iter (buffer, &i); !gtk_text_iter_is_end (&i);
+       gtk_text_iter_forward_char (&i))
+    n += gtk_text_iter_get_paintable (&i) != NULL;
+  return n;
+}
+
 static gboolean
 text_has_tag (LbRichEditor *editor,
               const char   *needle,
@@ -413,6 +426,64 @@ test_quote_return (void)
   g_assert_false (text_has_tag (editor, "after", "quote"));
   text = lb_rich_editor_dup_text (editor);
   g_assert_cmpstr (text, ==, "> first\n> second\nafter");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_toplevel_named (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (w), name) == 0 && gtk_widget_get_visible (w))
+        return w;
+    }
+  return NULL;
+}
+
+/* Turning formatting off drops the images: with images it asks first, and only the
+ * confirmation switches; without images it switches at once. */
+static void
+test_plain_asks (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+  g_autoptr(GdkTexture) square = red_square (8);
+  GtkWidget *dialog;
+
+  type (editor, "text ");
+  lb_rich_editor_insert_texture (editor, square);
+  act (editor, "editor.formatted");
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  dialog = find_toplevel_named ("plain-text-dialog");
+  g_assert_nonnull (dialog);
+  /* As a click on the button: the response, then the dialog closes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lb_test_iterate_for (50);
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  g_assert_cmpuint (count_images (editor), ==, 1);
+
+  act (editor, "editor.formatted");
+  dialog = find_toplevel_named ("plain-text-dialog");
+  g_assert_nonnull (dialog);
+  save_shots (dialog, "plain-text-dialog");
+  /* As a click on the button: the response, then the dialog closes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "plain");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lb_test_iterate_for (50);
+  g_assert_false (lb_rich_editor_get_formatted (editor));
+  g_assert_cmpuint (count_images (editor), ==, 0);
+
+  /* Without images there is nothing to lose: no question. */
+  act (editor, "editor.formatted");
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  act (editor, "editor.formatted");
+  g_assert_false (lb_rich_editor_get_formatted (editor));
+  g_assert_null (find_toplevel_named ("plain-text-dialog"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -555,19 +626,6 @@ test_reopen_formatted (void)
   g_assert_false (lb_rich_editor_get_formatted (editor));
   gtk_window_destroy (GTK_WINDOW (find_composer ()));
   lb_test_env_stop (&env);
-}
-
-static guint
-count_images (LbRichEditor *editor)
-{
-  GtkTextBuffer *buffer = buffer_of (editor);
-  GtkTextIter i;
-  guint n = 0;
-
-  for (gtk_text_buffer_get_start_iter (buffer, &i); !gtk_text_iter_is_end (&i);
-       gtk_text_iter_forward_char (&i))
-    n += gtk_text_iter_get_paintable (&i) != NULL;
-  return n;
 }
 
 /* Pasting an image puts it in the text; dropping an image file on a formatted message
@@ -1005,5 +1063,6 @@ main (int   argc,
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
   g_test_add_func ("/rich-composer/forward-html", test_forward_html);
   g_test_add_func ("/rich-composer/quote-return", test_quote_return);
+  g_test_add_func ("/rich-composer/plain-asks", test_plain_asks);
   return g_test_run ();
 }
