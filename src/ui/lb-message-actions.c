@@ -582,6 +582,7 @@ typedef struct {
   char             *title;
   LbMessageContent *content;
   LbBodyView       *view;      /* HTML only: the web view that prints it */
+  gboolean          allow_remote;
 } PrintJob;
 
 static void
@@ -743,7 +744,7 @@ html_view_failed (LbBodyView *view,
 }
 
 /* HTML mail prints as it reads, through the reader's web view module and its rules: no
- * script, and no remote content (a print is not the place to load it). */
+ * script, and remote content only where the user let the reader load it. */
 static void
 html_view_ready (GObject      *source,
                  GAsyncResult *result,
@@ -775,7 +776,8 @@ html_view_ready (GObject      *source,
   plain = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
                            "<title></title></head><body class=\"lb-plain\">%s%s</body></html>",
                            header, fragment);
-  lb_body_view_show (job->view, html, plain, LB_BODY_NONE);
+  lb_body_view_show (job->view, html, plain,
+                     job->allow_remote ? LB_BODY_ALLOW_REMOTE : LB_BODY_NONE);
 }
 
 static void
@@ -804,6 +806,8 @@ print_fetched (GObject      *source,
 /**
  * lb_message_print:
  * @export_pdf: (nullable): write a PDF there without asking (tests, "Export")
+ * @allow_remote: whether the HTML may load remote content (the user allowed it in the
+ *   reader for this message)
  *
  * Prints the message: the header block (Subject, From, To, Cc, Date), then its body: HTML
  * mail through WebKit, plain mail as text.
@@ -812,12 +816,14 @@ void
 lb_message_print (GtkWindow  *parent,
                   LbEngine   *engine,
                   LbMessage  *message,
-                  const char *export_pdf)
+                  const char *export_pdf,
+                  gboolean    allow_remote)
 {
   PrintJob *job = g_new0 (PrintJob, 1);
 
   job->parent = parent != NULL ? g_object_ref (parent) : NULL;
   job->export_pdf = g_strdup (export_pdf);
+  job->allow_remote = allow_remote;
   job->title = g_strdup (lb_message_get_subject (message));
   lb_message_fetch_raw_async (engine, message, NULL, print_fetched, job);
 }

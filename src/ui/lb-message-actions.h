@@ -52,7 +52,8 @@ GtkWidget *lb_eml_window_open         (GtkWindow           *parent,
 void     lb_message_print             (GtkWindow           *parent,
                                        LbEngine            *engine,
                                        LbMessage           *message,
-                                       const char          *export_pdf);
+                                       const char          *export_pdf,
+                                       gboolean             allow_remote);
 char    *lb_message_print_text        (LbMessageContent    *content,
                                        int                 *body_start);
 

@@ -173,6 +173,7 @@ static char *
 print_to_text (LbTestEnv  *env,
                LbMessage  *message,
                const char *name,
+               gboolean    allow_remote,
                char      **out_pdf)
 {
   g_autofree char *file = g_strdup_printf ("%s.pdf", name);
@@ -183,7 +184,7 @@ print_to_text (LbTestEnv  *env,
   int status = 0;
   const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
 
-  lb_message_print (NULL, env->engine, message, pdf);
+  lb_message_print (NULL, env->engine, message, pdf, allow_remote);
   g_assert_true (lb_test_wait_until (file_exists, pdf, 30));
   /* The file appears before it is complete: wait until the reader can parse it. */
   for (int i = 0; i < 50; i++)
@@ -222,7 +223,7 @@ static void
 check_print (LbTestEnv *env,
              LbMessage *message)
 {
-  g_autofree char *text = print_to_text (env, message, "printed", NULL);
+  g_autofree char *text = print_to_text (env, message, "printed", FALSE, NULL);
   g_autofree char *date = NULL;
 
   if (text == NULL)
@@ -319,7 +320,7 @@ test_print_html (void)
   lb_test_env_sync_ok (&env);
   message = first_message (&env, &list);
 
-  text = print_to_text (&env, message, "printed-html", &pdf);
+  text = print_to_text (&env, message, "printed-html", FALSE, &pdf);
   if (text != NULL)
     {
       g_assert_nonnull (strstr (text, HTML_SUBJECT));
@@ -331,6 +332,11 @@ test_print_html (void)
     }
   /* The reader's rule holds on paper: nothing was fetched from the network. */
   g_assert_cmpuint (http_count (count_file), ==, 0);
+
+  /* Unless the user allowed remote content for the message: then the print loads it. */
+  g_clear_pointer (&text, g_free);
+  text = print_to_text (&env, message, "printed-html-remote", TRUE, NULL);
+  g_assert_cmpuint (http_count (count_file), >, 0);
 
   g_subprocess_force_exit (http);
   g_clear_object (&message);
