@@ -374,8 +374,89 @@ lb_compose_reply (LbMimeMessage       *original,
   return g_steal_pointer (&draft);
 }
 
+/* The largest inline image a formatted forward keeps in place; a bigger one goes along as
+ * an ordinary attachment, so that the forward stays a size mail servers take. */
+#define FORWARD_INLINE_MAX (1024 * 1024)
+
+/* The images @simple (simplified HTML) shows by `cid:`, from @original: each small one to
+ * @draft's inline parts under its Content-ID, each large one to its attachments. */
+static void
+forward_inline_images (LbMimeDraft   *draft,
+                       LbMimeMessage *original,
+                       const char    *simple)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *p = simple;
+  guint n = 0;
+
+  while ((p = strstr (p, "cid:")) != NULL)
+    {
+      const char *start = p + 4;
+      const char *end = start + strcspn (start, "\"'<> \t\r\n)");
+      g_autofree char *cid = g_strndup (start, end - start);
+      g_autofree char *id = NULL;
+      g_autofree char *name = NULL;
+      const char *mime_type = NULL;
+      const char *slash;
+      GBytes *bytes = lb_mime_message_lookup_cid (original, cid, &mime_type);
+      gboolean small;
+
+      p = end;
+      if (bytes == NULL || !g_hash_table_add (seen, g_strdup (cid)))
+        continue;
+      id = g_uri_unescape_string (cid, NULL);
+      slash = mime_type != NULL ? strchr (mime_type, '/') : NULL;
+      name = g_strdup_printf ("image-%u.%s", ++n, slash != NULL ? slash + 1 : "png");
+      small = g_bytes_get_size (bytes) <= FORWARD_INLINE_MAX;
+      g_ptr_array_add (small ? draft->inline_parts : draft->attachments,
+                       lb_mime_attachment_new (name, mime_type != NULL ? mime_type : "image/png",
+                                               small ? (id != NULL ? id : cid) : NULL, small,
+                                               bytes));
+    }
+}
+
+/* The forwarded message's header lines, as HTML, after the same separator line. */
+static void
+append_forward_header_html (GString    *html,
+                            const char *label,
+                            const char *value)
+{
+  g_autofree char *escaped = g_markup_escape_text (value != NULL ? value : "", -1);
+
+  g_string_append_printf (html, "%s %s<br/>", label, escaped);
+}
+
+/* Formatted mail is forwarded formatted: its HTML through the simplifier (no script, no
+ * remote content, no style), its inline images with it. */
+static void
+forward_formatted (LbMimeDraft   *draft,
+                   LbMimeMessage *original,
+                   const char    *date,
+                   const char    *sender,
+                   const char    *to,
+                   const char    *cc)
+{
+  g_autofree char *simple = lb_mime_html_simplify (lb_mime_message_get_html (original), TRUE);
+  g_autofree char *separator = g_markup_escape_text (_("-------- Forwarded Message --------"), -1);
+  GString *html = g_string_new ("<div><br/></div><div><br/></div><div>");
+
+  g_string_append_printf (html, "%s<br/>", separator);
+  append_forward_header_html (html, _("Subject:"), lb_mime_message_get_subject (original));
+  append_forward_header_html (html, _("Date:"), date);
+  append_forward_header_html (html, _("From:"), sender);
+  append_forward_header_html (html, _("To:"), to);
+  if (cc != NULL && *cc != '\0')
+    append_forward_header_html (html, _("Cc:"), cc);
+  g_string_append_printf (html, "</div><div><br/></div>%s", simple);
+  draft->body_html = g_string_free (html, FALSE);
+  forward_inline_images (draft, original, simple);
+}
+
 /**
  * lb_compose_forward:
+ *
+ * Formatted mail is forwarded with its HTML (simplified, see lb_mime_html_simplify()) and
+ * its inline images as well as the text.
  *
  * Returns: (transfer full): the forward, with the original's attachments
  */
@@ -409,6 +490,8 @@ lb_compose_forward (LbMimeMessage   *original,
 
   for (guint i = 0; attachments != NULL && i < attachments->len; i++)
     g_ptr_array_add (draft->attachments, g_object_ref (g_ptr_array_index (attachments, i)));
+  if (lb_mime_message_get_html (original) != NULL)
+    forward_formatted (draft, original, date, sender, to, cc);
   return g_steal_pointer (&draft);
 }
 

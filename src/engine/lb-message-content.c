@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lb-compose.h"
 #include "lb-error.h"
 #include "lb-message-content-private.h"
 #include "lb-mime-text.h"
@@ -612,4 +613,26 @@ lb_message_content_lookup_cid (LbMessageContent  *self,
   g_return_val_if_fail (LB_IS_MESSAGE_CONTENT (self), NULL);
 
   return lb_mime_message_lookup_cid (self->mime, cid, mime_type);
+}
+
+/**
+ * lb_message_content_format_date:
+ * @self: a message
+ *
+ * The message's date in local time, as the line above a quoted reply says it, with the
+ * weekday and month translated by Letterbox ("Sat, 21 Nov 2026 at 10:00", "2026年11月21日
+ * 周六 10:00"): g_date_time_format()'s names follow LC_TIME, which is often English where
+ * only LANGUAGE is Chinese.
+ *
+ * Returns: (transfer full) (nullable): the date, or %NULL if the message has none
+ */
+char *
+lb_message_content_format_date (LbMessageContent *self)
+{
+  GDateTime *date;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_CONTENT (self), NULL);
+
+  date = lb_message_content_get_date (self);
+  return date != NULL ? lb_compose_format_attribution_date (date) : NULL;
 }

@@ -102,5 +102,6 @@ gboolean          lb_message_content_get_signed        (LbMessageContent    *sel
 GBytes           *lb_message_content_lookup_cid        (LbMessageContent    *self,
                                                         const char          *cid,
                                                         const char         **mime_type);
+char             *lb_message_content_format_date       (LbMessageContent    *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <gmodule.h>
 
 #include "lb-body-view.h"
@@ -286,4 +287,37 @@ lb_body_view_set_zoom (LbBodyView *self,
   iface = LB_BODY_VIEW_GET_IFACE (self);
   if (iface->set_zoom != NULL)
     iface->set_zoom (self, zoom);
+}
+
+/**
+ * lb_body_view_print:
+ * @parent: (nullable): the window the print dialog belongs to
+ * @export_pdf: (nullable): write a PDF there without a dialog (tests)
+ * @done: called once, when the document went to the printer or printing failed
+ *
+ * Prints the body last shown, once it has loaded (#LbBodyView::body-loaded), with the
+ * rules it was shown with: no script, remote content only if it was allowed.
+ */
+void
+lb_body_view_print (LbBodyView          *self,
+                    GtkWindow           *parent,
+                    const char          *export_pdf,
+                    LbBodyViewPrintDone  done,
+                    gpointer             user_data)
+{
+  LbBodyViewInterface *iface;
+
+  g_return_if_fail (LB_IS_BODY_VIEW (self));
+  g_return_if_fail (done != NULL);
+
+  iface = LB_BODY_VIEW_GET_IFACE (self);
+  if (iface->print == NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                     _("This message view cannot print."));
+
+      done (error, user_data);
+      return;
+    }
+  iface->print (self, parent, export_pdf, done, user_data);
 }

@@ -42,6 +42,9 @@ typedef enum {
   LB_BODY_OWN_COLOURS  = 1 << 2,
 } LbBodyFlags;
 
+typedef void (*LbBodyViewPrintDone) (const GError *error,
+                                     gpointer      user_data);
+
 struct _LbBodyViewInterface
 {
   GTypeInterface parent_iface;
@@ -58,6 +61,11 @@ struct _LbBodyViewInterface
   void (*prepare)      (LbBodyView        *self);
   void (*set_zoom)     (LbBodyView        *self,
                         double             zoom);
+  void (*print)        (LbBodyView          *self,
+                        GtkWindow           *parent,
+                        const char          *export_pdf,
+                        LbBodyViewPrintDone  done,
+                        gpointer             user_data);
 };
 
 /* The module's one entry point.  It gets the interface type from the application (so it
@@ -84,5 +92,10 @@ void        lb_body_view_clear        (LbBodyView         *self);
 void        lb_body_view_prepare      (LbBodyView         *self);
 void        lb_body_view_set_zoom     (LbBodyView         *self,
                                        double              zoom);
+void        lb_body_view_print        (LbBodyView         *self,
+                                       GtkWindow          *parent,
+                                       const char         *export_pdf,
+                                       LbBodyViewPrintDone done,
+                                       gpointer            user_data);
 
 G_END_DECLS

@@ -399,53 +399,87 @@ lb_message_window_new (GtkWindow *parent,
 
 /* ---- Print ------------------------------------------------------------------------- */
 
+/* The header block's address lines, in the order a printed message shows them. */
+static const char *const header_labels[] = { N_("From:"), N_("To:"), N_("Cc:") };
+
+static GPtrArray *
+header_list (LbMessageContent *content,
+             guint             index)
+{
+  switch (index)
+    {
+    case 0:
+      return lb_message_content_get_from (content);
+    case 1:
+      return lb_message_content_get_to (content);
+    default:
+      return lb_message_content_get_cc (content);
+    }
+}
+
+/* The date as the attribution line says it, weekday and month translated by Letterbox. */
+static char *
+print_date (LbMessageContent *content)
+{
+  return lb_message_content_format_date (content);
+}
+
 /**
  * lb_message_print_text:
  *
- * What a printed message shows: the header block, then the text.
+ * What a printed plain message shows, as Pango markup: the subject (bold, larger), the
+ * header block, then the text.  @body_start is set to the byte where the text begins, the
+ * header block's rule is drawn above it.
  *
- * Returns: (transfer full): the text
+ * Returns: (transfer full): the markup
  */
 char *
-lb_message_print_text (LbMessageContent *content)
+lb_message_print_text (LbMessageContent *content,
+                       int              *body_start)
 {
   g_autoptr(GString) s = g_string_new (NULL);
-  GPtrArray *lists[] = { lb_message_content_get_from (content), lb_message_content_get_to (content),
-                         lb_message_content_get_cc (content) };
-  const char *labels[] = { N_("From:"), N_("To:"), N_("Cc:") };
-  GDateTime *date = lb_message_content_get_date (content);
+  g_autofree char *when = print_date (content);
+  const char *subject = lb_message_content_get_subject (content);
   const char *text = lb_message_content_get_text (content);
+  g_autofree char *escaped_text = g_markup_escape_text (text != NULL ? text : "", -1);
+  g_autofree char *escaped_subject = g_markup_escape_text (subject != NULL ? subject : "", -1);
 
-  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+  g_string_append_printf (s, "<span size=\"x-large\" weight=\"bold\">%s</span>\n",
+                          escaped_subject);
+  for (guint l = 0; l < G_N_ELEMENTS (header_labels); l++)
     {
-      if (lists[l] == NULL || lists[l]->len == 0)
-        continue;
-      g_string_append_printf (s, "%s ", _(labels[l]));
-      for (guint i = 0; i < lists[l]->len; i++)
-        {
-          g_autofree char *one = lb_mailbox_to_string (g_ptr_array_index (lists[l], i));
+      GPtrArray *list = header_list (content, l);
 
-          g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", one);
+      if (list == NULL || list->len == 0)
+        continue;
+      g_string_append_printf (s, "<span foreground=\"#555555\">%s</span> ", _(header_labels[l]));
+      for (guint i = 0; i < list->len; i++)
+        {
+          g_autofree char *one = lb_mailbox_to_string (g_ptr_array_index (list, i));
+          g_autofree char *escaped = g_markup_escape_text (one, -1);
+
+          g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", escaped);
         }
       g_string_append_c (s, '\n');
     }
-  if (date != NULL)
+  if (when != NULL)
     {
-      g_autoptr(GDateTime) local = g_date_time_to_local (date);
-      /* Translators: the date in a printed message's header block, see g_date_time_format(). */
-      g_autofree char *when = g_date_time_format (local, _("%A, %B %-d, %Y %H:%M"));
+      g_autofree char *escaped = g_markup_escape_text (when, -1);
 
-      g_string_append_printf (s, "%s %s\n", _("Date:"), when);
+      g_string_append_printf (s, "<span foreground=\"#555555\">%s</span> %s\n", _("Date:"),
+                              escaped);
     }
-  g_string_append_printf (s, "%s %s\n\n", _("Subject:"),
-                          lb_message_content_get_subject (content) != NULL
-                          ? lb_message_content_get_subject (content) : "");
-  g_string_append (s, text != NULL ? text : "");
+  g_string_append (s, "\n\n");
+  if (body_start != NULL)
+    *body_start = (int) s->len;
+  g_string_append (s, escaped_text);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
 typedef struct {
-  char        *text;
+  char        *markup;
+  int          body_start;    /* the byte in the layout's text where the body begins */
+  int          rule_line;     /* the line above which the header block's rule is drawn */
   PangoLayout *layout;
   GArray      *page_starts;   /* int: the first line of each page */
 } PrintData;
@@ -453,7 +487,7 @@ typedef struct {
 static void
 print_data_free (PrintData *data)
 {
-  g_free (data->text);
+  g_free (data->markup);
   g_clear_object (&data->layout);
   g_clear_pointer (&data->page_starts, g_array_unref);
   g_free (data);
@@ -466,16 +500,25 @@ begin_print (GtkPrintOperation *op,
 {
   double height = gtk_print_context_get_height (context);
   PangoFontDescription *font = pango_font_description_from_string ("Sans 10");
+  g_autofree char *plain = NULL;
   double used = 0;
   int n_lines;
   int first = 0;
+  int x_pos;
 
   data->layout = gtk_print_context_create_pango_layout (context);
   pango_layout_set_font_description (data->layout, font);
   pango_font_description_free (font);
   pango_layout_set_width (data->layout, (int) (gtk_print_context_get_width (context) * PANGO_SCALE));
   pango_layout_set_wrap (data->layout, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_text (data->layout, data->text, -1);
+  pango_layout_set_markup (data->layout, data->markup, -1);
+  /* The markup's offset is not the text's: find the body by the header's text length. */
+  data->markup[data->body_start] = '\0';
+  pango_parse_markup (data->markup, -1, 0, NULL, &plain, NULL, NULL);
+  pango_layout_index_to_line_x (data->layout, plain != NULL ? (int) strlen (plain) : 0, FALSE,
+                                &data->rule_line, &x_pos);
+  /* The rule goes in the middle of the two blank lines between the header and the body. */
+  data->rule_line = MAX (data->rule_line - 1, 1);
   data->page_starts = g_array_new (FALSE, FALSE, sizeof (int));
   g_array_append_val (data->page_starts, first);
   n_lines = pango_layout_get_line_count (data->layout);
@@ -516,6 +559,16 @@ draw_page (GtkPrintOperation *op,
       PangoRectangle logical;
 
       pango_layout_line_get_extents (line, NULL, &logical);
+      if (i == data->rule_line)
+        {
+          /* The rule under the header block, as in the printed HTML message. */
+          double middle = y + (double) logical.height / PANGO_SCALE / 2;
+
+          cairo_set_line_width (cr, 0.75);
+          cairo_move_to (cr, 0, middle);
+          cairo_line_to (cr, gtk_print_context_get_width (context), middle);
+          cairo_stroke (cr);
+        }
       cairo_move_to (cr, (double) logical.x / PANGO_SCALE,
                      y - (double) logical.y / PANGO_SCALE);
       pango_cairo_show_layout_line (cr, line);
@@ -524,9 +577,12 @@ draw_page (GtkPrintOperation *op,
 }
 
 typedef struct {
-  GtkWindow *parent;
-  char      *export_pdf;
-  char      *title;
+  GtkWindow        *parent;
+  char             *export_pdf;
+  char             *title;
+  LbMessageContent *content;
+  LbBodyView       *view;      /* HTML only: the web view that prints it */
+  gboolean          allow_remote;
 } PrintJob;
 
 static void
@@ -535,34 +591,31 @@ print_job_free (PrintJob *job)
   g_clear_object (&job->parent);
   g_free (job->export_pdf);
   g_free (job->title);
+  if (job->view != NULL)
+    g_signal_handlers_disconnect_by_data (job->view, job);
+  g_clear_object (&job->view);
+  g_clear_object (&job->content);
   g_free (job);
 }
 
 static void
-print_fetched (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+print_failed (PrintJob     *job,
+              const GError *error)
 {
-  PrintJob *job = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) raw = lb_message_fetch_raw_finish (result, &error);
-  g_autoptr(LbMessageContent) content = NULL;
+  g_autofree char *text = g_strdup_printf (_("Could not print the message: %s"),
+                                           error != NULL ? error->message : "");
+
+  say (job->parent, text);
+}
+
+static void
+print_plain (PrintJob *job)
+{
   g_autoptr(GtkPrintOperation) op = NULL;
-  PrintData *data;
+  g_autoptr(GError) error = NULL;
+  PrintData *data = g_new0 (PrintData, 1);
 
-  if (raw != NULL)
-    content = lb_message_content_new_from_bytes (raw, &error);
-  if (content == NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not print the message: %s"),
-                                               error != NULL ? error->message : "");
-
-      say (job->parent, text);
-      print_job_free (job);
-      return;
-    }
-  data = g_new0 (PrintData, 1);
-  data->text = lb_message_print_text (content);
+  data->markup = lb_message_print_text (job->content, &data->body_start);
   op = gtk_print_operation_new ();
   gtk_print_operation_set_job_name (op, job->title);
   gtk_print_operation_set_embed_page_setup (op, TRUE);
@@ -577,30 +630,200 @@ print_fetched (GObject      *source,
   else
     gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, job->parent, &error);
   if (error != NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not print the message: %s"), error->message);
-
-      say (job->parent, text);
-    }
+    print_failed (job, error);
   print_job_free (job);
+}
+
+static void
+append_header_row (GString    *s,
+                   const char *label,
+                   const char *value)
+{
+  g_autofree char *escaped = g_markup_escape_text (value, -1);
+
+  g_string_append_printf (s, "<tr><td style=\"color:#555555;padding:1px 10px 1px 0;"
+                          "vertical-align:top;white-space:nowrap\">%s</td>"
+                          "<td style=\"padding:1px 0\">%s</td></tr>", label, escaped);
+}
+
+/* The header block above a printed HTML message: the same as for plain mail (the subject
+ * bold and larger, a rule below), styled inline so that the message's own style sheet,
+ * which applies to the whole page, does not restyle it. */
+static char *
+print_header_html (LbMessageContent *content)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  const char *subject = lb_message_content_get_subject (content);
+  g_autofree char *escaped = g_markup_escape_text (subject != NULL ? subject : "", -1);
+  g_autofree char *when = print_date (content);
+
+  g_string_append_printf (s, "<div id=\"lb-print-header\" style=\"all:initial;display:block;"
+                          "font-family:sans-serif;font-size:10pt;color:#000000;"
+                          "border-bottom:1px solid #000000;padding:0 0 8pt 0;margin:0 0 14pt 0\">"
+                          "<div style=\"font-size:15pt;font-weight:bold;margin:0 0 6pt 0\">%s</div>"
+                          "<table style=\"border-collapse:collapse;font-size:10pt;color:#000000\">",
+                          escaped);
+  for (guint l = 0; l < G_N_ELEMENTS (header_labels); l++)
+    {
+      GPtrArray *list = header_list (content, l);
+      g_autoptr(GString) value = g_string_new (NULL);
+
+      if (list == NULL || list->len == 0)
+        continue;
+      for (guint i = 0; i < list->len; i++)
+        {
+          g_autofree char *one = lb_mailbox_to_string (g_ptr_array_index (list, i));
+
+          g_string_append_printf (value, "%s%s", i > 0 ? ", " : "", one);
+        }
+      append_header_row (s, _(header_labels[l]), value->str);
+    }
+  if (when != NULL)
+    append_header_row (s, _("Date:"), when);
+  g_string_append (s, "</table></div>");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* @html with @header as the first thing in its body.  Text before the document's <body>
+ * would end up in the body too (the HTML parser opens it), so without one the header goes
+ * first. */
+static char *
+insert_header (const char *html,
+               const char *header)
+{
+  g_autofree char *lower = g_ascii_strdown (html, -1);
+  const char *body = strstr (lower, "<body");
+  const char *open_end = body != NULL ? strchr (body, '>') : NULL;
+  gsize at;
+
+  if (open_end == NULL)
+    return g_strconcat (header, html, NULL);
+  at = (gsize) (open_end - lower) + 1;
+  return g_strdup_printf ("%.*s%s%s", (int) at, html, header, html + at);
+}
+
+static GBytes *
+print_lookup_cid (const char  *uri,
+                  const char **mime_type,
+                  gpointer     user_data)
+{
+  LbMessageContent *content = user_data;
+  GBytes *bytes = lb_message_content_lookup_cid (content, uri, mime_type);
+
+  return bytes != NULL ? g_bytes_ref (bytes) : NULL;
+}
+
+static void
+html_printed (const GError *error,
+              gpointer      user_data)
+{
+  PrintJob *job = user_data;
+
+  if (error != NULL)
+    print_failed (job, error);
+  print_job_free (job);
+}
+
+static void
+html_loaded (LbBodyView *view,
+             PrintJob   *job)
+{
+  g_signal_handlers_disconnect_by_data (view, job);
+  lb_body_view_print (view, job->parent, job->export_pdf, html_printed, job);
+}
+
+static void
+html_view_failed (LbBodyView *view,
+                  PrintJob   *job)
+{
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                 _("The message view stopped unexpectedly."));
+
+  print_failed (job, error);
+  print_job_free (job);
+}
+
+/* HTML mail prints as it reads, through the reader's web view module and its rules: no
+ * script, and remote content only where the user let the reader load it. */
+static void
+html_view_ready (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PrintJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *header = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *fragment = NULL;
+
+  if (!lb_body_view_load_finish (result, &error)
+      || (job->view = lb_body_view_new (&error)) == NULL)
+    {
+      /* Without the module the text version still prints. */
+      g_debug ("Printing the text version: %s", error->message);
+      print_plain (job);
+      return;
+    }
+  g_object_ref_sink (job->view);
+  lb_body_view_set_cid_func (job->view, print_lookup_cid, g_object_ref (job->content),
+                             g_object_unref);
+  g_signal_connect (job->view, "body-loaded", G_CALLBACK (html_loaded), job);
+  g_signal_connect (job->view, "failed", G_CALLBACK (html_view_failed), job);
+  header = print_header_html (job->content);
+  html = insert_header (lb_message_content_get_html (job->content), header);
+  fragment = lb_message_content_dup_text_as_html (job->content);
+  plain = g_strdup_printf ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+                           "<title></title></head><body class=\"lb-plain\">%s%s</body></html>",
+                           header, fragment);
+  lb_body_view_show (job->view, html, plain,
+                     job->allow_remote ? LB_BODY_ALLOW_REMOTE : LB_BODY_NONE);
+}
+
+static void
+print_fetched (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PrintJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = lb_message_fetch_raw_finish (result, &error);
+
+  if (raw != NULL)
+    job->content = lb_message_content_new_from_bytes (raw, &error);
+  if (job->content == NULL)
+    {
+      print_failed (job, error);
+      print_job_free (job);
+      return;
+    }
+  if (lb_message_content_get_html (job->content) != NULL)
+    lb_body_view_load_async (NULL, html_view_ready, job);
+  else
+    print_plain (job);
 }
 
 /**
  * lb_message_print:
  * @export_pdf: (nullable): write a PDF there without asking (tests, "Export")
+ * @allow_remote: whether the HTML may load remote content (the user allowed it in the
+ *   reader for this message)
  *
- * Prints the message: the header block (From, To, Cc, Date, Subject) and its text.
+ * Prints the message: the header block (Subject, From, To, Cc, Date), then its body: HTML
+ * mail through WebKit, plain mail as text.
  */
 void
 lb_message_print (GtkWindow  *parent,
                   LbEngine   *engine,
                   LbMessage  *message,
-                  const char *export_pdf)
+                  const char *export_pdf,
+                  gboolean    allow_remote)
 {
   PrintJob *job = g_new0 (PrintJob, 1);
 
   job->parent = parent != NULL ? g_object_ref (parent) : NULL;
   job->export_pdf = g_strdup (export_pdf);
+  job->allow_remote = allow_remote;
   job->title = g_strdup (lb_message_get_subject (message));
   lb_message_fetch_raw_async (engine, message, NULL, print_fetched, job);
 }

@@ -47,12 +47,14 @@ GtkWidget *lb_eml_window_open         (GtkWindow           *parent,
                                        LbEngine            *engine,
                                        GFile               *file);
 
-/* Prints the message with a header block (From, To, Date, Subject).  With @export_pdf
+/* Prints the message with a header block (Subject, From, To, Cc, Date).  With @export_pdf
  * the print dialog is skipped and a PDF is written there (GTK's print-to-file). */
 void     lb_message_print             (GtkWindow           *parent,
                                        LbEngine            *engine,
                                        LbMessage           *message,
-                                       const char          *export_pdf);
-char    *lb_message_print_text        (LbMessageContent    *content);
+                                       const char          *export_pdf,
+                                       gboolean             allow_remote);
+char    *lb_message_print_text        (LbMessageContent    *content,
+                                       int                 *body_start);
 
 G_END_DECLS

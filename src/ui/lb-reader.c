@@ -838,6 +838,20 @@ lb_reader_get_zoom (LbReader *self)
   return self->zoom;
 }
 
+/**
+ * lb_reader_get_remote_allowed:
+ *
+ * Returns: whether the user let the message on display load remote content (for this
+ *   message, for its sender, or everywhere): a print of it may load it too
+ */
+gboolean
+lb_reader_get_remote_allowed (LbReader *self)
+{
+  g_return_val_if_fail (LB_IS_READER (self), FALSE);
+
+  return self->content != NULL && (self->remote_allowed_once || sender_is_allowed (self));
+}
+
 static void
 render_body (LbReader *self)
 {

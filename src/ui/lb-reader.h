@@ -22,5 +22,6 @@ void       lb_reader_set_message (LbReader  *self,
 LbMessage *lb_reader_get_message (LbReader  *self);
 void       lb_reader_prepare     (LbReader  *self);
 double     lb_reader_get_zoom    (LbReader  *self);
+gboolean   lb_reader_get_remote_allowed (LbReader *self);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -49,6 +50,8 @@ struct _LbRichEditor
   GtkTextTag    *quote_tag;
   GtkTextTag    *list_tag;
   GtkTextTag    *quoted_list_tag; /* a list item in a quote: indented past the quote */
+  int            quote_pending_line; /* an empty line that Return left in a quote (it has
+                                      * no character to carry the tag yet), or -1 */
   GtkTextTag    *bullet_tag;
   GtkTextTag    *number_tag;
 
@@ -320,6 +323,40 @@ continue_list (LbRichEditor *self,
   queue_renumber (self);
 }
 
+/* Return in a quote continues it on the new line; Return on an empty quoted line ends the
+ * quote, as an empty list item ends the list: the line stays, unquoted, without the
+ * Return.  (A list item in a quote is continue_list()'s.) */
+static void
+continue_quote (LbRichEditor *self,
+                int           line)
+{
+  GtkTextIter start, end;
+
+  if (!line_is_quoted (self, line))
+    return;
+  self->busy++;
+  if (line_marker (self, line) != NULL)
+    tag_line (self, self->quote_tag, line + 1, TRUE);
+  else
+    {
+      line_bounds (self, line, &start, &end);
+      if (gtk_text_iter_equal (&start, &end))
+        {
+          GtkTextIter next = end;
+
+          gtk_text_iter_forward_char (&next);
+          gtk_text_buffer_delete (self->buffer, &end, &next);
+          tag_line (self, self->quote_tag, line, FALSE);
+        }
+      else
+        {
+          tag_line (self, self->quote_tag, line + 1, TRUE);
+          self->quote_pending_line = line + 1;
+        }
+    }
+  self->busy--;
+}
+
 static void
 after_insert_text (GtkTextBuffer *buffer,
                    GtkTextIter   *location,
@@ -330,23 +367,43 @@ after_insert_text (GtkTextBuffer *buffer,
   GtkTextIter start = *location;
   GtkTextIter line_start;
   int line;
+  int pending = self->quote_pending_line;
 
   if (self->busy > 0 || !self->formatted)
     return;
+  self->quote_pending_line = -1;
   gtk_text_iter_backward_chars (&start, (int) g_utf8_strlen (text, len));
   line = gtk_text_iter_get_line (&start);
   apply_typing_state (self, &start, location);
   /* Tags are not inherited: typed text takes its line's paragraph formatting. */
   gtk_text_buffer_get_iter_at_line (buffer, &line_start, line);
-  if (gtk_text_iter_has_tag (&line_start, self->quote_tag))
+  if (gtk_text_iter_has_tag (&line_start, self->quote_tag) || line == pending)
     gtk_text_buffer_apply_tag (buffer, self->quote_tag, &start, location);
   if (line_marker (self, line) != NULL)
     gtk_text_buffer_apply_tag (buffer, self->list_tag, &start, location);
   if (len == 1 && text[0] == '\n')
     {
       int offset = gtk_text_iter_get_offset (location);
+      gboolean was_quoted = line_is_quoted (self, line);
+      gboolean empty_item = FALSE;
 
+      if (line_marker (self, line) != NULL)
+        {
+          GtkTextIter content, end;
+
+          line_content_start (self, line, &content);
+          line_bounds (self, line, &end, &end);
+          empty_item = gtk_text_iter_equal (&content, &end);
+        }
       continue_list (self, line);
+      /* An empty list item in a quote ends the list, not the quote. */
+      if (was_quoted && !empty_item)
+        {
+          int before = gtk_text_buffer_get_char_count (buffer);
+
+          continue_quote (self, line);
+          offset -= before - gtk_text_buffer_get_char_count (buffer);
+        }
       /* The handlers after this one expect @location to stay valid: it is where the
        * Return ended, moved past a new marker if one was inserted there. */
       gtk_text_buffer_get_iter_at_offset (buffer, location, offset);
@@ -1339,6 +1396,52 @@ lb_rich_editor_get_property (GObject    *object,
     }
 }
 
+static gboolean
+has_images (LbRichEditor *self)
+{
+  GtkTextIter i;
+
+  for (gtk_text_buffer_get_start_iter (self->buffer, &i); !gtk_text_iter_is_end (&i);
+       gtk_text_iter_forward_char (&i))
+    if (gtk_text_iter_get_paintable (&i) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_plain_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   LbRichEditor     *self)
+{
+  if (g_str_equal (response, "plain"))
+    lb_rich_editor_set_formatted (self, FALSE);
+}
+
+/* The user turned formatting off (the Formatted button, through the property): plain text
+ * cannot carry the message's images, so they are only dropped once the user agrees.  The
+ * button goes back on meanwhile (the property did not change). */
+static void
+ask_plain (LbRichEditor *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Switch to Plain Text?"),
+                                                       _("Plain text cannot show images: the "
+                                                         "images in this message will be "
+                                                         "removed.")));
+  gtk_widget_set_name (GTK_WIDGET (dialog), "plain-text-dialog");
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),
+                                    "plain", _("_Remove Images"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "plain", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_plain_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FORMATTED]);
+}
+
 static void
 lb_rich_editor_set_property (GObject      *object,
                              guint         prop_id,
@@ -1350,7 +1453,10 @@ lb_rich_editor_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_FORMATTED:
-      lb_rich_editor_set_formatted (self, g_value_get_boolean (value));
+      if (self->formatted && !g_value_get_boolean (value) && has_images (self))
+        ask_plain (self);
+      else
+        lb_rich_editor_set_formatted (self, g_value_get_boolean (value));
       break;
     case PROP_BOLD:
       set_inline (self, &self->bold, self->bold_tag, g_value_get_boolean (value), pspec);
@@ -1463,6 +1569,7 @@ lb_rich_editor_init (LbRichEditor *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->quote_pending_line = -1;
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
   self->buffer = gtk_text_view_get_buffer (self->view);

@@ -1273,7 +1273,14 @@ lb_window_keep_action (GtkWidget  *widget,
     return;
   message = g_ptr_array_index (selected, 0);
   if (g_str_equal (action_name, "win.print"))
-    lb_message_print (GTK_WINDOW (self), self->engine, message, NULL);
+    {
+      LbMessage *shown = self->reader != NULL ? lb_reader_get_message (self->reader) : NULL;
+      /* Remote content prints only if the user let the reader load it for this message. */
+      gboolean allow = shown != NULL && lb_message_get_id (shown) == lb_message_get_id (message)
+                       && lb_reader_get_remote_allowed (self->reader);
+
+      lb_message_print (GTK_WINDOW (self), self->engine, message, NULL, allow);
+    }
   else if (g_str_equal (action_name, "win.view-source"))
     lb_message_view_source (GTK_WINDOW (self), self->engine, message);
   else if (g_str_equal (action_name, "win.save-eml"))

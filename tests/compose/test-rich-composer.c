@@ -3,7 +3,8 @@
  * Writes a message the way a user does (typing through the buffer, the toolbar's
  * actions, a link, a pasted image), sends it and checks both parts and the inline image
  * as the SMTP server received them; plain-text mode; a formatted draft written out and
- * read back; a reply to formatted mail.  With LB_RICH_SCREENSHOT_DIR=DIR it saves PNGs
+ * read back; a reply to formatted mail; a forward of formatted mail, with its inline
+ * image and its attachment.  With LB_RICH_SCREENSHOT_DIR=DIR it saves PNGs
  * of the composer (light and dark) there.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -379,6 +380,113 @@ editor_window (LbRichEditor **out_editor)
   return window;
 }
 
+static guint
+count_images (LbRichEditor *editor)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter i;
+  guint n = 0;
+
+  for (gtk_text_buffer_get_start_iter (buffer, &i); !gtk_text_iter_is_end (&i);
+       gtk_text_iter_forward_char (&i))
+    n += gtk_text_iter_get_paintable (&i) != NULL;
+  return n;
+}
+
+static gboolean
+text_has_tag (LbRichEditor *editor,
+              const char   *needle,
+              const char   *tag_name)
+{
+  GtkTextBuffer *buffer = buffer_of (editor);
+  GtkTextIter start, found;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, needle, 0, &found, NULL, NULL));
+  return gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (
+    gtk_text_buffer_get_tag_table (buffer), tag_name));
+}
+
+/* Return in a quote continues the quote; Return on an empty quoted line ends it (the
+ * empty line goes, as an empty list item does). */
+static void
+test_quote_return (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+  g_autofree char *text = NULL;
+
+  type (editor, "first");
+  act (editor, "editor.quote");
+  cursor_to_end (editor);
+  type (editor, "\nsecond");
+  g_assert_true (text_has_tag (editor, "first", "quote"));
+  g_assert_true (text_has_tag (editor, "second", "quote"));
+  type (editor, "\n\nafter");
+  g_assert_false (text_has_tag (editor, "after", "quote"));
+  text = lb_rich_editor_dup_text (editor);
+  g_assert_cmpstr (text, ==, "> first\n> second\nafter");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_toplevel_named (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (w), name) == 0 && gtk_widget_get_visible (w))
+        return w;
+    }
+  return NULL;
+}
+
+/* Turning formatting off drops the images: with images it asks first, and only the
+ * confirmation switches; without images it switches at once. */
+static void
+test_plain_asks (void)
+{
+  LbRichEditor *editor;
+  GtkWidget *window = editor_window (&editor);
+  g_autoptr(GdkTexture) square = red_square (8);
+  GtkWidget *dialog;
+
+  type (editor, "text ");
+  lb_rich_editor_insert_texture (editor, square);
+  act (editor, "editor.formatted");
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  dialog = find_toplevel_named ("plain-text-dialog");
+  g_assert_nonnull (dialog);
+  /* As a click on the button: the response, then the dialog closes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lb_test_iterate_for (50);
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  g_assert_cmpuint (count_images (editor), ==, 1);
+
+  act (editor, "editor.formatted");
+  dialog = find_toplevel_named ("plain-text-dialog");
+  g_assert_nonnull (dialog);
+  save_shots (dialog, "plain-text-dialog");
+  /* As a click on the button: the response, then the dialog closes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "plain");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lb_test_iterate_for (50);
+  g_assert_false (lb_rich_editor_get_formatted (editor));
+  g_assert_cmpuint (count_images (editor), ==, 0);
+
+  /* Without images there is nothing to lose: no question. */
+  act (editor, "editor.formatted");
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  act (editor, "editor.formatted");
+  g_assert_false (lb_rich_editor_get_formatted (editor));
+  g_assert_null (find_toplevel_named ("plain-text-dialog"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A formatted draft, written out as the composer saves it and read back as it reopens
  * it, is the same formatted text: the same HTML, the image with the same Content-ID. */
 static void
@@ -518,19 +626,6 @@ test_reopen_formatted (void)
   g_assert_false (lb_rich_editor_get_formatted (editor));
   gtk_window_destroy (GTK_WINDOW (find_composer ()));
   lb_test_env_stop (&env);
-}
-
-static guint
-count_images (LbRichEditor *editor)
-{
-  GtkTextBuffer *buffer = buffer_of (editor);
-  GtkTextIter i;
-  guint n = 0;
-
-  for (gtk_text_buffer_get_start_iter (buffer, &i); !gtk_text_iter_is_end (&i);
-       gtk_text_iter_forward_char (&i))
-    n += gtk_text_iter_get_paintable (&i) != NULL;
-  return n;
 }
 
 /* Pasting an image puts it in the text; dropping an image file on a formatted message
@@ -769,6 +864,117 @@ test_reply_in_composer (void)
   lb_test_env_stop (&env);
 }
 
+/* Formatted, with a script, a remote image, an inline image by cid: and an attachment. */
+static const char html_forwarded[] =
+  "From: Bob <bob@example.org>\r\n"
+  "To: alice@example.com\r\n"
+  "Subject: Chart\r\n"
+  "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
+  "Message-ID: <chart.1@example.org>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: multipart/mixed; boundary=\"mix\"\r\n"
+  "\r\n"
+  "--mix\r\n"
+  "Content-Type: multipart/related; boundary=\"rel\"\r\n"
+  "\r\n"
+  "--rel\r\n"
+  "Content-Type: text/html; charset=utf-8\r\n"
+  "\r\n"
+  "<html><head><script>alert('x')</script></head><body>"
+  "<p>The <b>chart</b> for 季度:</p><p><img src=\"cid:chart@example.org\"></p>"
+  "<img src=\"https://tracker.example/open.gif\">"
+  "</body></html>\r\n"
+  "--rel\r\n"
+  "Content-Type: image/png\r\n"
+  "Content-ID: <chart@example.org>\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4ISeHFTEMLQkAkL9BAbKfPiIAAAAASUVORK5CYII=\r\n"
+  "--rel--\r\n"
+  "--mix\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "Content-Disposition: attachment; filename=\"notes.txt\"\r\n"
+  "\r\n"
+  "Attached notes.\r\n"
+  "--mix--\r\n";
+
+/* A forward of formatted mail, in formatted mode, goes out formatted: the original's
+ * HTML simplified (no script, no remote image), its inline image as an inline part by
+ * cid:, its attachment as an attachment.  As the SMTP fixture received it. */
+static void
+test_forward_html (void)
+{
+  LbTestEnvOptions options = { .smtp = TRUE };
+  LbTestEnv env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new_static (html_forwarded, sizeof html_forwarded - 1);
+  g_autoptr(LbMessageList) list = NULL;
+  g_autoptr(LbMessage) message = NULL;
+  g_autoptr(GBytes) sent = NULL;
+  g_autoptr(LbMessageContent) content = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *cid = NULL;
+  LbComposer *composer;
+  LbRichEditor *editor;
+  GtkTextIter start, found;
+  GPtrArray *attachments;
+  const char *html, *src;
+  gboolean has_notes = FALSE;
+
+  lb_test_env_start_servers (&env, &options);
+  g_assert_true (lb_test_servers_deliver (env.servers, "alice@example.com", "INBOX", raw, NULL, &error));
+  lb_test_env_open_profile (&env);
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
+  list = lb_engine_open_folder (env.engine,
+                                lb_folder_get_id (lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX)));
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) < 1)
+    g_main_context_iteration (NULL, TRUE);
+  message = message_with_subject (list, "Chart");
+
+  lb_composer_open_forward (NULL, env.engine, message);
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  editor = editor_of (GTK_WIDGET (composer));
+  g_assert_true (lb_rich_editor_get_formatted (editor));
+  LB_UI_TEST_WAIT_UNTIL ((gtk_text_buffer_get_start_iter (buffer_of (editor), &start),
+                          gtk_text_iter_forward_search (&start, "chart", 0, &found, NULL, NULL)));
+  g_assert_true (gtk_text_iter_has_tag (&found, gtk_text_tag_table_lookup (
+    gtk_text_buffer_get_tag_table (buffer_of (editor)), "bold")));
+  g_assert_cmpuint (count_images (editor), ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (lb_ui_test_find_widget (GTK_WIDGET (composer), "to")),
+                         "Carol <carol@example.org>");
+  save_shots (GTK_WIDGET (composer), "forward");
+  send_and_wait (composer);
+
+  got = receive_one (&env);
+  sent = g_bytes_new (got, strlen (got));
+  content = lb_message_content_new_from_bytes (sent, NULL);
+  g_assert_nonnull (content);
+  g_assert_cmpstr (lb_message_content_get_subject (content), ==, "Fwd: Chart");
+  g_assert_nonnull (strstr (lb_message_content_get_text (content), "chart for 季度"));
+  html = lb_message_content_get_html (content);
+  g_assert_nonnull (html);
+  g_assert_nonnull (strstr (html, "<b>chart</b>"));
+  g_assert_null (strstr (html, "script"));
+  g_assert_null (strstr (html, "tracker"));
+  src = strstr (html, "src=\"cid:");
+  g_assert_nonnull (src);
+  cid = g_strndup (src + 9, strcspn (src + 9, "\""));
+  g_assert_nonnull (lb_message_content_lookup_cid (content, cid, NULL));
+  attachments = lb_message_content_get_attachments (content);
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    if (g_str_equal (lb_attachment_get_filename (g_ptr_array_index (attachments, i)), "notes.txt"))
+      has_notes = TRUE;
+  g_assert_true (has_notes);
+  /* The copy in Sent is made after sending: the outbox empties once it is there. */
+  g_assert_true (lb_test_wait_n_items (lb_engine_get_outbox (env.engine), 0, 30));
+
+  g_clear_object (&message);
+  g_clear_object (&list);
+  lb_test_env_stop (&env);
+}
+
 /* A reply to formatted mail is quoted formatted in the editor and in what it sends. */
 static void
 test_reply_html (void)
@@ -855,5 +1061,8 @@ main (int   argc,
   g_test_add_func ("/rich-composer/reply-html", test_reply_html);
   g_test_add_func ("/rich-composer/reply-in-composer", test_reply_in_composer);
   g_test_add_func ("/rich-composer/input-method-commit", test_input_method_commit);
+  g_test_add_func ("/rich-composer/forward-html", test_forward_html);
+  g_test_add_func ("/rich-composer/quote-return", test_quote_return);
+  g_test_add_func ("/rich-composer/plain-asks", test_plain_asks);
   return g_test_run ();
 }

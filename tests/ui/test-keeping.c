@@ -6,6 +6,10 @@
  * header block and the subject (read back with pdftotext).  With $LB_TEST_SCREENSHOTS it
  * saves the windows, and the PDF's first page as a PNG (pdftoppm).
  *
+ * An HTML message prints through WebKit: its PDF has the header block, the body text and
+ * the inline (cid:) image, and its remote image is not fetched (tests/fixtures/count-http.py
+ * counts every connection).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -36,6 +40,36 @@ static const char original[] =
   "\r\n"
   "\xe5\x91\xa8\xe4\xba\x94\xe6\x9c\x89\xe7\xa9\xba\xe5\x90\x97\xef\xbc\x9f Lunch at noon.\r\n";
 #define SUBJECT "周五一起吃饭"
+
+/* HTML only, with an inline image by cid: and a remote image at the counting server
+ * (%u: its port). */
+static const char html_message[] =
+  "From: Carol <carol@example.org>\r\n"
+  "To: alice@example.com\r\n"
+  "Subject: =?UTF-8?B?5a2j5bqm5oql5ZGK?= Quarterly report\r\n"
+  "Date: Sat, 21 Nov 2026 10:00:00 +0000\r\n"
+  "Message-ID: <keep-html@example.org>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: multipart/related; boundary=\"rel\"\r\n"
+  "\r\n"
+  "--rel\r\n"
+  "Content-Type: text/html; charset=utf-8\r\n"
+  "\r\n"
+  "<html><head><style>body { color: #333; }</style>"
+  "<link rel=\"stylesheet\" href=\"http://127.0.0.1:%u/style.css\"></head>"
+  "<body><h2>Figures for the quarter</h2>"
+  "<p><img src=\"cid:chart@example.org\" width=\"64\" height=\"64\"></p>"
+  "<p>Revenue grew in every region.</p>"
+  "<p><img src=\"http://127.0.0.1:%u/tracker.gif\" width=\"1\" height=\"1\"></p>"
+  "</body></html>\r\n"
+  "--rel\r\n"
+  "Content-Type: image/png\r\n"
+  "Content-ID: <chart@example.org>\r\n"
+  "Content-Transfer-Encoding: base64\r\n"
+  "\r\n"
+  "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4ISeHFTEMLQkAkL9BAbKfPiIAAAAASUVORK5CYII=\r\n"
+  "--rel--\r\n";
+#define HTML_SUBJECT "季度报告 Quarterly report"
 
 static void
 screenshot (GtkWidget  *widget,
@@ -133,41 +167,181 @@ check_message_window (LbTestEnv *env,
   lb_ui_test_wait_until_gone ((gpointer *) &window);
 }
 
-static void
-check_print (LbTestEnv *env,
-             LbMessage *message)
+/* Prints @message to NAME.pdf in the profile and returns the PDF's text (pdftotext), or
+ * %NULL (the test skipped) without poppler-utils. */
+static char *
+print_to_text (LbTestEnv  *env,
+               LbMessage  *message,
+               const char *name,
+               gboolean    allow_remote,
+               char      **out_pdf)
 {
-  g_autofree char *pdf = g_build_filename (env->profile, "printed.pdf", NULL);
+  g_autofree char *file = g_strdup_printf ("%s.pdf", name);
+  g_autofree char *pdf = g_build_filename (env->profile, file, NULL);
   g_autofree char *text = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
   const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
 
-  lb_message_print (NULL, env->engine, message, pdf);
-  g_assert_true (lb_test_wait_until (file_exists, pdf, 20));
-  lb_test_iterate_for (200);
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, &err,
-                     &status, &error))
+  lb_message_print (NULL, env->engine, message, pdf, allow_remote);
+  g_assert_true (lb_test_wait_until (file_exists, pdf, 30));
+  /* The file appears before it is complete: wait until the reader can parse it. */
+  for (int i = 0; i < 50; i++)
     {
-      g_test_skip ("pdftotext (poppler-utils) is not installed");
-      return;
+      g_clear_pointer (&text, g_free);
+      g_clear_pointer (&err, g_free);
+      g_clear_error (&error);
+      lb_test_iterate_for (200);
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, &err,
+                         &status, &error))
+        {
+          g_test_skip ("pdftotext (poppler-utils) is not installed");
+          return NULL;
+        }
+      if (g_spawn_check_wait_status (status, NULL) && text != NULL && *text != '\0')
+        break;
     }
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, SUBJECT));
-  g_assert_nonnull (strstr (text, "bob@example.org"));
-  g_assert_nonnull (strstr (text, "Lunch at noon."));
   if (screenshot_dir != NULL)
     {
       const char *lang = g_getenv ("LANGUAGE");
-      g_autofree char *prefix = g_strdup_printf ("%s/printed-%s", screenshot_dir,
+      g_autofree char *prefix = g_strdup_printf ("%s/%s-%s", screenshot_dir, name,
                                                  lang != NULL && *lang != '\0' ? lang : "en");
       const char *png[] = { "pdftoppm", "-png", "-r", "60", "-singlefile", pdf, prefix, NULL };
 
       g_spawn_sync (NULL, (char **) png, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
                     NULL, NULL);
     }
+  if (out_pdf != NULL)
+    *out_pdf = g_steal_pointer (&pdf);
+  return g_steal_pointer (&text);
+}
+
+static void
+check_print (LbTestEnv *env,
+             LbMessage *message)
+{
+  g_autofree char *text = print_to_text (env, message, "printed", FALSE, NULL);
+  g_autofree char *date = NULL;
+
+  if (text == NULL)
+    return;
+  g_assert_nonnull (strstr (text, SUBJECT));
+  g_assert_nonnull (strstr (text, "bob@example.org"));
+  g_assert_nonnull (strstr (text, "Lunch at noon."));
+  /* The date as the reply's attribution line says it, weekday included: translated by
+   * Letterbox, not by the C library's locale (LC_TIME is C here, which made it "Saturday"
+   * in the Chinese date before). */
+  if (g_str_has_prefix (g_getenv ("LANGUAGE") != NULL ? g_getenv ("LANGUAGE") : "", "zh"))
+    g_assert_nonnull (strstr (text, "日 周六"));
+  else
+    g_assert_nonnull (strstr (text, "Sat, 21 Nov 2026 at"));
+}
+
+static guint
+http_count (const char *count_file)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (count_file, &text, NULL, NULL))
+    return 0;
+  return (guint) g_ascii_strtoull (text, NULL, 10);
+}
+
+/* The counting HTTP server; @port is where it listens. */
+static GSubprocess *
+http_start (const char *count_file,
+            guint      *port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("LB_TEST_FIXTURES_DIR"),
+                                              "count-http.py", NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *http;
+
+  http = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                           &error, g_getenv ("LB_TEST_PYTHON"), script, count_file, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (http));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  *port = (guint) g_ascii_strtoull (line, NULL, 10);
+  g_assert_cmpuint (*port, >, 0);
+  return http;
+}
+
+/* The number of images in @pdf (pdfimages -list prints two heading lines, then one line a
+ * image). */
+static guint
+count_pdf_images (const char *pdf)
+{
+  const char *argv[] = { "pdfimages", "-list", pdf, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, NULL, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 2; lines[0] != NULL && lines[1] != NULL && lines[i] != NULL; i++)
+    if (*g_strstrip (lines[i]) != '\0')
+      n++;
+  return n;
+}
+
+static void
+test_print_html (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(LbMessage) message = NULL;
+  g_autoptr(LbMessageList) list = NULL;
+  g_autoptr(GSubprocess) http = NULL;
+  g_autofree char *count_file = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *bytes = NULL;
+  LbTestEnvOptions options = { 0 };
+  LbTestEnv env = { 0 };
+  guint port = 0;
+
+  lb_test_env_start_servers (&env, &options);
+  lb_test_env_open_profile (&env);
+  count_file = g_build_filename (env.profile, "http-count", NULL);
+  http = http_start (count_file, &port);
+  bytes = g_strdup_printf (html_message, port, port);
+  raw = g_bytes_new (bytes, strlen (bytes));
+  g_assert_true (lb_test_servers_deliver (env.servers, LB_TEST_ENV_USER, "INBOX", raw, NULL, &error));
+  lb_test_env_add_account (&env);
+  lb_test_env_sync_ok (&env);
+  message = first_message (&env, &list);
+
+  text = print_to_text (&env, message, "printed-html", FALSE, &pdf);
+  if (text != NULL)
+    {
+      g_assert_nonnull (strstr (text, HTML_SUBJECT));
+      g_assert_nonnull (strstr (text, "carol@example.org"));
+      g_assert_nonnull (strstr (text, "Figures for the quarter"));
+      g_assert_nonnull (strstr (text, "Revenue grew in every region."));
+      /* Rendered as HTML: the inline image is on the page (the text version has none). */
+      g_assert_cmpuint (count_pdf_images (pdf), >=, 1);
+    }
+  /* The reader's rule holds on paper: nothing was fetched from the network. */
+  g_assert_cmpuint (http_count (count_file), ==, 0);
+
+  /* Unless the user allowed remote content for the message: then the print loads it. */
+  g_clear_pointer (&text, g_free);
+  text = print_to_text (&env, message, "printed-html-remote", TRUE, NULL);
+  g_assert_cmpuint (http_count (count_file), >, 0);
+
+  g_subprocess_force_exit (http);
+  g_clear_object (&message);
+  g_clear_object (&list);
+  lb_test_env_stop (&env);
 }
 
 static void
@@ -336,5 +510,6 @@ main (int   argc,
   screenshot_dir = lb_ui_test_init_app_test (&argc, &argv);
   g_test_add_func ("/ui/keeping/eml-source-window-print", test_keeping);
   g_test_add_func ("/ui/keeping/open-eml", test_open_eml);
+  g_test_add_func ("/ui/keeping/print-html", test_print_html);
   return g_test_run ();
 }

@@ -513,6 +513,94 @@ lb_web_body_view_set_zoom (LbBodyView *view,
   webkit_web_view_set_zoom_level (self->web_view, zoom);
 }
 
+/* ---- Printing --------------------------------------------------------------------------- */
+
+typedef struct {
+  LbBodyViewPrintDone done;
+  gpointer            user_data;
+  gboolean            called;
+} PrintCall;
+
+static void
+print_call_finish (PrintCall    *call,
+                   const GError *error)
+{
+  if (call->called)
+    return;
+  call->called = TRUE;
+  call->done (error, call->user_data);
+}
+
+static void
+on_print_failed (WebKitPrintOperation *op,
+                 GError               *error,
+                 PrintCall            *call)
+{
+  print_call_finish (call, error);
+}
+
+/* The operation's last signal: it was referenced for the print, until now. */
+static void
+on_print_finished (WebKitPrintOperation *op,
+                   PrintCall            *call)
+{
+  print_call_finish (call, NULL);
+  g_object_unref (op);
+}
+
+/* Without a dialog, to a PDF file: GTK's print-to-file printer, as the tests use it.
+ * WebKit finds the printer by name, and GTK translates that name. */
+static GtkPrintSettings *
+export_settings (const char *export_pdf)
+{
+  GtkPrintSettings *settings = gtk_print_settings_new ();
+  g_autofree char *uri = g_filename_to_uri (export_pdf, NULL, NULL);
+
+  gtk_print_settings_set_printer (settings, g_dgettext ("gtk40", "Print to File"));
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_URI, uri);
+  return settings;
+}
+
+static void
+lb_web_body_view_print (LbBodyView          *view,
+                        GtkWindow           *parent,
+                        const char          *export_pdf,
+                        LbBodyViewPrintDone  done,
+                        gpointer             user_data)
+{
+  LbWebBodyView *self = LB_WEB_BODY_VIEW (view);
+  WebKitPrintOperation *op = webkit_print_operation_new (self->web_view);
+  PrintCall *call = g_new0 (PrintCall, 1);
+
+  call->done = done;
+  call->user_data = user_data;
+  /* The operation lives until it finished (or failed), and the call with it. */
+  g_object_set_data_full (G_OBJECT (op), "lb-print-call", call, g_free);
+  g_signal_connect (op, "failed", G_CALLBACK (on_print_failed), call);
+  g_signal_connect (op, "finished", G_CALLBACK (on_print_finished), call);
+  if (export_pdf != NULL)
+    {
+      g_autoptr(GtkPrintSettings) settings = export_settings (export_pdf);
+
+      webkit_print_operation_set_print_settings (op, settings);
+      webkit_print_operation_print (op);
+    }
+  else
+    {
+      /* Held across the dialog, which may finish the operation before it returns. */
+      g_autoptr(WebKitPrintOperation) hold = g_object_ref (op);
+
+      if (webkit_print_operation_run_dialog (op, parent) == WEBKIT_PRINT_OPERATION_RESPONSE_CANCEL
+          && !call->called)
+        {
+          /* Cancelled in the dialog: nothing printed and no error to show. */
+          print_call_finish (call, NULL);
+          g_object_unref (op);
+        }
+    }
+}
+
 static void
 lb_web_body_view_iface_init (LbBodyViewInterface *iface)
 {
@@ -521,6 +609,7 @@ lb_web_body_view_iface_init (LbBodyViewInterface *iface)
   iface->clear = lb_web_body_view_clear;
   iface->prepare = lb_web_body_view_prepare;
   iface->set_zoom = lb_web_body_view_set_zoom;
+  iface->print = lb_web_body_view_print;
 }
 
 /* ---- GObject ---------------------------------------------------------------------------- */
