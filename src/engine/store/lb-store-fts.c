@@ -98,7 +98,7 @@ index_keyed (LbStore *self,
     return SQLITE_ERROR;
   sqlite3_bind_int64 (insert, 1, n);
   sqlite3_bind_int64 (dequeue, 1, n);
-  /* The long words the tokenizer meets go to search_words (sql/014-search-words.sql). */
+  /* The CJK pairs the tokenizer meets go to search_words (sql/014-search-words.sql). */
   lb_word_vocabulary_begin ();
   rc = sqlite3_step (insert);
   words = lb_word_vocabulary_take ();

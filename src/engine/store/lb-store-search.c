@@ -15,7 +15,8 @@
  *   answered by the index alone; `from:`, `to:` and `subject:` are tagged tokens of the
  *   same index.
  * - A longer term is the AND of its tokens, which lb_words_match() then checks in the
- *   text, for the candidates only.
+ *   text, for the candidates only; so is a last word of more than 4 letters, whose
+ *   token is the prefix token of its first 4.
  * - Negated terms are checked in the text.
  * - Text still queued for indexing (fts_pending) is checked in full and merged by date.
  * - With no positive term, search_keys (every indexed message, in date order) is
@@ -126,7 +127,7 @@ append_key_range (GString             *sql,
  * 128 lists starts with 128 seeks, a millisecond or two. */
 #define MAX_EXPANSION 128
 
-/* The indexed words that start with prefix, or NULL when there are too many. */
+/* The indexed CJK pairs that start with prefix, or NULL when there are too many. */
 static GPtrArray *
 expand_prefix (const char *prefix,
                gpointer    data)
@@ -175,7 +176,7 @@ lb_store_search_build_sql (const LbStoreSearch  *query,
   return build_sql (NULL, query, folder_id, limit, out_params);
 }
 
-/* With a store, long prefixes are expanded from its vocabulary. */
+/* With a store, a CJK character alone is expanded from its vocabulary of pairs. */
 static char *
 build_sql (LbStore              *store,
            const LbStoreSearch  *query,

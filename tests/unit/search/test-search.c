@@ -416,6 +416,16 @@ test_words (Fixture       *fx,
   assert_search (fx, "reports", w, "");
   assert_search (fx, "nvoice", w, "");
   assert_search (fx, "invoice-2024", w, "ÉTÉ report");
+  /* A prefix longer than 4 letters is read through the token of its first 4 and then
+   * checked in the text: a word that only shares those 4 is not found, and a field's
+   * prefix only in that field. */
+  assert_search (fx, "invok", w, "");
+  assert_search (fx, "invoicing", w, "");
+  assert_search (fx, "straße", w, "The plan");
+  assert_search (fx, "strasse", w, "");
+  assert_search (fx, "subject:repor", w, "ÉTÉ report");
+  assert_search (fx, "subject:invoic", w, "");
+  assert_search (fx, "from:straße", w, "");
   /* Chinese of one and two characters inside a longer run, and longer words in order. */
   assert_search (fx, "京市", w, "The plan");
   assert_search (fx, "市", w, "The plan");
@@ -688,12 +698,14 @@ test_plan (void)
   g_autofree char *sql = lb_search_build_sql (q, 0, 50, &params);
 
   /* Every term is single tokens of the index: words (the last one a prefix), CJK
-   * characters and pairs, from: a tagged word; the hits are read in key order. */
+   * characters and pairs, from: a tagged prefix token of its first 4 letters, which
+   * the text check completes; the hits are read in key order. */
   g_assert_nonnull (strstr (sql, "MATCH"));
   g_assert_nonnull (strstr (sql, "ORDER BY f.rowid DESC LIMIT 50"));
   g_assert_cmpuint (params->len, ==, 5);
   g_assert_cmpstr (g_ptr_array_index (params, 4), ==,
-                   "\"会议\" AND \"议纪\" AND \"纪要\" AND \"a\" AND \"b\"* AND \"会\"* AND \"\001fzhang\"*");
+                   "\"会议\" AND \"议纪\" AND \"纪要\" AND \"a\" AND \"b\"* AND \"会\"* AND \"\002\001fzhan\"");
+  g_assert_nonnull (strstr (sql, "lb_words_match"));
 }
 
 int
