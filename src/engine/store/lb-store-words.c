@@ -462,10 +462,15 @@ lb_word_query_build (const char       *term,
  * a long prefix is a prefix token and a check of the text (lb_word_query_build()). */
 static GPrivate vocabulary = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
 
+/* A pair is collected as one number, its tag and its two characters' code points (21
+ * bits each), not as a string: the tokenizer meets every pair of every text, and a
+ * lookup of a number costs no copy, no strlen and no string hash. */
+#define PAIR_KEY(tag, c1, c2) (((guint64) (guchar) (tag) << 42) | ((guint64) (c1) << 21) | (guint64) (c2))
+
 void
 lb_word_vocabulary_begin (void)
 {
-  g_private_replace (&vocabulary, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL));
+  g_private_replace (&vocabulary, g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL));
 }
 
 /**
@@ -478,36 +483,41 @@ lb_word_vocabulary_begin (void)
 GHashTable *
 lb_word_vocabulary_take (void)
 {
-  GHashTable *words = g_private_get (&vocabulary);
+  g_autoptr(GHashTable) keys = g_private_get (&vocabulary);
+  GHashTable *words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
 
-  if (words != NULL)
-    g_hash_table_ref (words);
+  if (keys == NULL)
+    return words;
+  g_hash_table_ref (keys);
   g_private_replace (&vocabulary, NULL);
-  return words != NULL ? words : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, keys);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      guint64 k = *(guint64 *) key;
+      char tag = (char) (k >> 42);
+      GString *word = g_string_sized_new (8);
+
+      if (tag != 0)
+        {
+          g_string_append_c (word, LB_WORD_TAG);
+          g_string_append_c (word, tag);
+        }
+      g_string_append_unichar (word, (gunichar) ((k >> 21) & 0x1FFFFF));
+      g_string_append_unichar (word, (gunichar) (k & 0x1FFFFF));
+      g_hash_table_add (words, g_string_free (word, FALSE));
+    }
+  return words;
 }
 
 static void
-collect (const char *prefix,
-         const char *word,
-         int         n_word)
+collect (GHashTable *keys,
+         guint64     key)
 {
-  GHashTable *words = g_private_get (&vocabulary);
-  char key[256];
-  gsize n_prefix = strlen (prefix);
-
-  if (words == NULL)
-    return;
-  /* Most words are met again and again: look before copying. */
-  if (n_prefix + n_word < sizeof key)
-    {
-      memcpy (key, prefix, n_prefix);
-      memcpy (key + n_prefix, word, n_word);
-      key[n_prefix + n_word] = '\0';
-      if (!g_hash_table_contains (words, key))
-        g_hash_table_add (words, g_strdup (key));
-    }
-  else
-    g_hash_table_add (words, g_strdup_printf ("%s%.*s", prefix, n_word, word));
+  /* Most pairs are met again and again: look before copying. */
+  if (!g_hash_table_contains (keys, &key))
+    g_hash_table_add (keys, g_memdup2 (&key, sizeof key));
 }
 
 /* A pair of CJK characters: "会" alone is the OR of the pairs that start with it. */
@@ -516,11 +526,17 @@ collect_pair (char        tag,
               const char *pair,
               int         n_pair)
 {
-  char tagged[3] = { LB_WORD_TAG, tag, '\0' };
+  GHashTable *keys = g_private_get (&vocabulary);
+  gunichar c1, c2;
 
-  collect ("", pair, n_pair);
+  if (keys == NULL)
+    return;
+  c1 = g_utf8_get_char (pair);
+  c2 = g_utf8_get_char (g_utf8_next_char (pair));
+  g_assert (g_utf8_next_char (g_utf8_next_char (pair)) == pair + n_pair);
+  collect (keys, PAIR_KEY (0, c1, c2));
   if (tag != 0)
-    collect (tagged, pair, n_pair);
+    collect (keys, PAIR_KEY (tag, c1, c2));
 }
 
 /* ---- The FTS5 tokenizer --------------------------------------------------------------- */
