@@ -115,12 +115,14 @@ append_key_range (GString             *sql,
                   const LbStoreSearch *query,
                   const char          *column)
 {
-  /* A key is its message's date or a little more (lb-store-fts.c): a day's margin at
-   * the end, which the test of the date itself then narrows. */
+  /* A key is its message's date in units of 2^LB_SEARCH_KEY_SHIFT s or a little more
+   * (lb-store-fts.c): a day's margin at the end, which the test of the date itself
+   * then narrows. */
   if (query->after > 0)
-    g_string_append_printf (sql, " AND %s >= %" G_GINT64_FORMAT, column, query->after);
+    g_string_append_printf (sql, " AND %s >= %" G_GINT64_FORMAT, column, query->after >> LB_SEARCH_KEY_SHIFT);
   if (query->before > 0)
-    g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column, query->before + 86400);
+    g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column,
+                            ((query->before + 2 * 86400) >> LB_SEARCH_KEY_SHIFT) + 1);
 }
 
 /* The most words a prefix is expanded to; past them, FTS5's own prefix query.  An OR of
