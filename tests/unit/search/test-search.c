@@ -491,6 +491,55 @@ test_first_screen (Fixture       *fx,
   g_assert_cmpint (total, ==, 3);
 }
 
+/* Messages indexed out of date order, two of them of the same second: a clash takes
+ * the first free key after its own, so the newest message is still the first of the
+ * first screen (a clash used to take the key after the highest of the next 11 days,
+ * ahead of newer mail). */
+static void
+test_key_clash (void)
+{
+  static const Mail newest = { 1, "zebra newest", "A", "a@example.com", "b@example.com",
+                               "zebra", "2024-05-02", 0, FALSE };
+  static const Mail older[] = {
+    { 2, "zebra older one", "A", "a@example.com", "b@example.com", "zebra", "2024-05-01", 0, FALSE },
+    { 3, "zebra older two", "A", "a@example.com", "b@example.com", "zebra", "2024-05-01", 0, FALSE },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-search-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "letterbox.db", NULL);
+  g_autoptr(LbStore) store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) range = NULL;
+  gint64 folder, total = 0;
+  gboolean estimated = FALSE;
+  guint indexed = 0;
+
+  g_assert_no_error (error);
+  folder = add_folder (store, add_account (store, "alice@example.com"), "INBOX", LB_FOLDER_ROLE_INBOX);
+  insert_mail (store, folder, &newest);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (older); i++)
+    insert_mail (store, folder, &older[i]);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (indexed, ==, 2);
+
+  all = lb_search_location_ids (store, "zebra", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 3);
+  first = lb_search_first_screen (store, "zebra", 0, 1, &total, &estimated, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->len, ==, 1);
+  g_assert_cmpint (g_array_index (first, gint64, 0), ==, g_array_index (all, gint64, 0));
+  /* Date ranges still find both of the clashing second. */
+  range = lb_search_location_ids (store, "zebra before:2024-05-02", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (range->len, ==, 2);
+  g_clear_object (&store);
+  rm_rf (dir);
+}
+
 /* What the index finds is what a scan of the text with the same word rules finds. */
 static void
 test_equals_scan (Fixture       *fx,
@@ -731,6 +780,7 @@ main (int   argc,
   ADD ("/cli", test_cli);
 #undef ADD
   g_test_add_func ("/search/plan", test_plan);
+  g_test_add_func ("/search/key-clash", test_key_clash);
   g_test_add_func ("/search/kill-during-indexing", test_kill_during_indexing);
 
   return g_test_run ();
