@@ -48,6 +48,43 @@ take_key (LbStore *self,
   return sqlite3_step (next);
 }
 
+/**
+ * lb_store_fix_search_keys:
+ *
+ * A store that ran migration 014 before the keys were dates in 256 s units has keys in
+ * seconds (all at least 2^27, that is after 1974), which would sort before every new
+ * key: its index is emptied and every text queued again, for the background build.
+ * Once, on opening; a store without such keys costs one lookup.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_fix_search_keys (LbStore  *self,
+                          GError  **error)
+{
+  /* No search_keys table (a store kept at an older version by a test): nothing to fix. */
+  g_autoptr(LbStmt) stmt = lb_store_prepare (self, "SELECT EXISTS (SELECT 1 FROM search_keys "
+                                                   "WHERE key >= 134217728)", NULL);
+
+  if (stmt == NULL)
+    return TRUE;
+  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_int (stmt, 0) == 0)
+    return TRUE;
+  g_clear_pointer (&stmt, lb_stmt_release);
+  g_debug ("Search keys in seconds: rebuilding the search index of %s", lb_store_get_path (self));
+  if (!lb_store_begin (self, error))
+    return FALSE;
+  if (!lb_store_exec (self, "INSERT INTO message_fts (message_fts) VALUES ('delete-all');"
+                            "DELETE FROM search_keys;"
+                            "INSERT OR IGNORE INTO fts_pending (message_id) SELECT message_id FROM message_text;",
+                      error))
+    {
+      lb_store_rollback (self);
+      return FALSE;
+    }
+  return lb_store_commit (self, error);
+}
+
 /* The rows of one batch: (message id, date, whether it has a key already). */
 static int
 read_batch (LbStore *self,

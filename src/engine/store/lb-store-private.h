@@ -36,6 +36,8 @@ gboolean  lb_store_run             (LbStore      *self,
                                     ...);
 gboolean  lb_store_begin           (LbStore      *self,
                                     GError      **error);
+gboolean  lb_store_fix_search_keys (LbStore      *self,
+                                    GError      **error);
 gboolean  lb_store_commit          (LbStore      *self,
                                     GError      **error);
 void      lb_store_rollback        (LbStore      *self);

@@ -540,6 +540,42 @@ test_key_clash (void)
   rm_rf (dir);
 }
 
+/* A store whose keys are in seconds (migration 014 run before the keys were in 256 s
+ * units) has its index rebuilt when opened: emptied and every text queued again. */
+static void
+test_old_keys (void)
+{
+  static const Mail mail = { 1, "zebra", "A", "a@example.com", "b@example.com", "zebra", "2024-05-02", 0, FALSE };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-search-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "letterbox.db", NULL);
+  g_autoptr(LbStore) store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_autoptr(GArray) found = NULL;
+  gint64 pending = 0, total = 0, folder;
+  guint indexed = 0;
+
+  g_assert_no_error (error);
+  folder = add_folder (store, add_account (store, "alice@example.com"), "INBOX", LB_FOLDER_ROLE_INBOX);
+  insert_mail (store, folder, &mail);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_cmpuint (indexed, ==, 1);
+  g_assert_true (lb_store_exec (store, "UPDATE search_keys SET key = key << 8", &error));
+  g_clear_object (&store);
+
+  store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (lb_store_index_progress (store, &pending, &total, &error));
+  g_assert_cmpint (pending, ==, 1);
+  g_assert_cmpint (total, ==, 1);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_cmpuint (indexed, ==, 1);
+  found = lb_search_location_ids (store, "zebra", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_object (&store);
+  rm_rf (dir);
+}
+
 /* What the index finds is what a scan of the text with the same word rules finds. */
 static void
 test_equals_scan (Fixture       *fx,
@@ -781,6 +817,7 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/search/plan", test_plan);
   g_test_add_func ("/search/key-clash", test_key_clash);
+  g_test_add_func ("/search/old-keys", test_old_keys);
   g_test_add_func ("/search/kill-during-indexing", test_kill_during_indexing);
 
   return g_test_run ();
