@@ -23,6 +23,18 @@
  * the bench, one every 600 s), while keys stay dates, not ranks, so that older mail
  * synced later still finds its place.  The first free key, not the one after the
  * highest near it, so that a clash moves a message as little as possible. */
+/* Keys in seconds, from before LB_SEARCH_KEY_SHIFT, are all at least this
+ * (lb_store_fix_search_keys()). */
+#define SECOND_KEYS 134217728
+
+/* A date's key: a nonsense date far in the future stays below SECOND_KEYS, so that it is
+ * never taken for a key in seconds. */
+static gint64
+date_key (gint64 date)
+{
+  return MIN (MAX (date, 0) >> LB_SEARCH_KEY_SHIFT, SECOND_KEYS / 2);
+}
+
 static int
 take_key (LbStore *self,
           gint64   message_id,
@@ -39,11 +51,11 @@ take_key (LbStore *self,
 
   if (take == NULL || next == NULL)
     return SQLITE_ERROR;
-  sqlite3_bind_int64 (take, 1, MAX (date, 0) >> LB_SEARCH_KEY_SHIFT);
+  sqlite3_bind_int64 (take, 1, date_key (date));
   sqlite3_bind_int64 (take, 2, message_id);
   if ((rc = sqlite3_step (take)) != SQLITE_DONE || sqlite3_changes (lb_store_get_db (self)) > 0)
     return rc;
-  sqlite3_bind_int64 (next, 1, MAX (date, 0) >> LB_SEARCH_KEY_SHIFT);
+  sqlite3_bind_int64 (next, 1, date_key (date));
   sqlite3_bind_int64 (next, 2, message_id);
   return sqlite3_step (next);
 }
@@ -64,7 +76,7 @@ lb_store_fix_search_keys (LbStore  *self,
 {
   /* No search_keys table (a store kept at an older version by a test): nothing to fix. */
   g_autoptr(LbStmt) stmt = lb_store_prepare (self, "SELECT EXISTS (SELECT 1 FROM search_keys "
-                                                   "WHERE key >= 134217728)", NULL);
+                                                   "WHERE key >= " G_STRINGIFY (SECOND_KEYS) ")", NULL);
 
   if (stmt == NULL)
     return TRUE;

@@ -546,6 +546,7 @@ static void
 test_old_keys (void)
 {
   static const Mail mail = { 1, "zebra", "A", "a@example.com", "b@example.com", "zebra", "2024-05-02", 0, FALSE };
+  static const Mail future = { 2, "zebra later", "A", "a@example.com", "b@example.com", "zebra", "9000-01-01", 0, FALSE };
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("lb-search-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "letterbox.db", NULL);
@@ -572,6 +573,17 @@ test_old_keys (void)
   found = lb_search_location_ids (store, "zebra", 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 1);
+
+  /* A nonsense date far in the future is not taken for a key in seconds. */
+  insert_mail (store, folder, &future);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_cmpuint (indexed, ==, 1);
+  g_clear_object (&store);
+  store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (lb_store_index_progress (store, &pending, &total, &error));
+  g_assert_cmpint (pending, ==, 0);
+  g_assert_cmpint (total, ==, 2);
   g_clear_object (&store);
   rm_rf (dir);
 }
