@@ -59,6 +59,65 @@ lb_search_highlight_terms (const char       *query,
   return g_strv_builder_end (terms);
 }
 
+/* Chinese, Japanese and Korean characters: search units of their own (lb-store-words.c). */
+static gboolean
+is_cjk (gunichar c)
+{
+  switch (g_unichar_get_script (c))
+    {
+    case G_UNICODE_SCRIPT_HAN:
+    case G_UNICODE_SCRIPT_HIRAGANA:
+    case G_UNICODE_SCRIPT_KATAKANA:
+    case G_UNICODE_SCRIPT_HANGUL:
+    case G_UNICODE_SCRIPT_BOPOMOFO:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Whether @c is part of a word (a letter, a digit or an accent, not CJK). */
+static gboolean
+in_word (gunichar c)
+{
+  return (g_unichar_isalnum (c) || g_unichar_ismark (c)) && !is_cjk (c);
+}
+
+/**
+ * lb_search_highlight_find:
+ * @text: a text, lowered with g_ascii_strdown()
+ * @needle: a search word, lowered with g_ascii_strdown()
+ * @from: where in @text to start looking
+ *
+ * The next place at or after @from where @needle starts a word of @text, the search's
+ * word rule (lb_word_match()): a word is found where it starts a word and never inside
+ * one ("the" is not in "other"), while CJK characters are found anywhere, as Chinese has
+ * no spaces.  The sentence finder and the message list's highlights both use it, so
+ * that what is marked is what the search found.  Both strings keep @text's byte
+ * offsets, since g_ascii_strdown() does.
+ *
+ * Returns: (nullable): the place in @text, or %NULL
+ */
+const char *
+lb_search_highlight_find (const char *text,
+                          const char *needle,
+                          const char *from)
+{
+  gunichar first = g_utf8_get_char (needle);
+  gboolean word = *needle != '\0' && in_word (first);
+  const char *at = *needle != '\0' ? strstr (from, needle) : NULL;
+
+  while (at != NULL && word && at > text)
+    {
+      gunichar before = g_utf8_get_char (g_utf8_find_prev_char (text, at));
+
+      if (!in_word (before))
+        break;
+      at = strstr (at + 1, needle);
+    }
+  return at;
+}
+
 /* The byte offset of the first place in @text where one of @terms starts a word (or is,
  * for CJK), ASCII letters in either case; -1 if none is. */
 static gssize
@@ -71,12 +130,7 @@ find_first_term (const char         *text,
   for (guint i = 0; terms[i] != NULL; i++)
     {
       g_autofree char *needle = g_ascii_strdown (terms[i], -1);
-      const char *at = *needle != '\0' ? strstr (folded, needle) : NULL;
-
-      /* Search matches words and their starts, never text inside a word ("the" is not
-       * in "other"): a match must not follow a letter or digit. */
-      while (at != NULL && g_ascii_isalnum (*needle) && at > folded && g_ascii_isalnum (at[-1]))
-        at = strstr (at + 1, needle);
+      const char *at = lb_search_highlight_find (folded, needle, folded);
 
       if (at != NULL && (first < 0 || at - folded < first))
         first = at - folded;

@@ -36,5 +36,8 @@ char **lb_search_highlight_terms    (const char         *query,
                                      LbHighlightField    field);
 char  *lb_search_highlight_sentence (const char         *text,
                                      const char * const *terms);
+const char *lb_search_highlight_find (const char    *text,
+                                      const char    *needle,
+                                      const char    *from);
 
 G_END_DECLS

@@ -142,8 +142,10 @@ enum {
   TERMS_OTHER,
 };
 
-/* Adds a highlight for each place in @text where one of @terms is found.  ASCII letters
- * match in either case, as the search does; everything else (Chinese) matches exactly.
+/* Adds a highlight for each place in @text where one of @terms is found by the search's
+ * word rule (lb_search_highlight_find(): "the" at a word's start, not inside "other").
+ * ASCII letters match in either case, as the search does; everything else (Chinese)
+ * matches exactly.
  * Both strings are lowered with g_ascii_strdown(), which keeps every byte offset, so the
  * offsets found index @text. */
 static void
@@ -159,7 +161,9 @@ add_highlights (PangoAttrList       *attrs,
       g_autofree char *needle = g_ascii_strdown (terms[i], -1);
       size_t len = strlen (needle);
 
-      for (const char *at = strstr (folded, needle); at != NULL; at = strstr (at + len, needle))
+      for (const char *at = lb_search_highlight_find (folded, needle, folded);
+           at != NULL && len > 0;
+           at = lb_search_highlight_find (folded, needle, at + len))
         {
           /* Dark text on an opaque yellow, as a browser's find bar marks matches: it
            * reads the same on the light and the dark style (GNOME palette yellow 1

@@ -460,6 +460,12 @@ check_context_menu (LbWindow *window)
 
 /* ---- Highlights ------------------------------------------------------------------ */
 
+static gboolean
+preview_shown (gpointer row)
+{
+  return *gtk_label_get_text (lb_message_row_get_preview_label (row)) != '\0';
+}
+
 static void
 check_highlights (LbWindow *window)
 {
@@ -487,6 +493,17 @@ check_highlights (LbWindow *window)
   if (*gtk_label_get_text (lb_message_row_get_preview_label (row)) != '\0')
     assert_highlights (lb_message_row_get_preview_label (row), "10-19");
   lb_ui_test_save_screenshot (GTK_WIDGET (window), screenshot_dir, "search-highlight-en.png");
+
+  /* Words where they start a word, as the search finds them: "re" in "report", not
+   * inside "are". */
+  search_for (window, "re");
+  row = find_row (window, "Quarterly report");
+  g_assert_nonnull (row);
+  assert_highlights (lb_message_row_get_subject_label (row), "10-12");
+  g_assert_true (lb_test_wait_until (preview_shown, row, 10));
+  g_assert_cmpstr (gtk_label_get_text (lb_message_row_get_preview_label (row)), ==,
+                   "The quarterly numbers are in.");
+  assert_highlights (lb_message_row_get_preview_label (row), "");
 
   /* Operators: subject: only in the subject, from: only in the sender. */
   search_for (window, "subject:quarterly");

@@ -30,12 +30,13 @@ CREATE TABLE search_keys (
   message_id  INTEGER NOT NULL UNIQUE
 );
 
--- The indexed words longer than the prefix tokens (4 characters) and the CJK pairs, plain
--- and tagged: a query for "invoice" becomes ("invoice" OR "invoices" OR "invoiced"), and
--- one for 会 ("会" OR "会议" OR "会计" ...), which FTS5 reads
--- newest first, instead of FTS5's prefix query "invoice"*, which merges every such
--- word's whole list first (lb-store-words.c).  Words are never removed: one no text has
--- any more costs an empty list.
+-- The indexed pairs of CJK characters, plain and tagged: a query for 会 alone becomes
+-- ("会" OR "会议" OR "会计" ...), which FTS5 reads newest first, instead of FTS5's prefix
+-- query "会"*, which merges every such pair's whole list first (lb-store-words.c).  A
+-- long prefix of letters ("invoice") is not expanded from here but is the prefix token
+-- of its first 4 letters and a check of the text: a vocabulary of every word cost a
+-- fifth of the index and a quarter of its build.  Pairs are never removed: one no text
+-- has any more costs an empty list.
 CREATE TABLE search_words (
   word  TEXT PRIMARY KEY
 ) WITHOUT ROWID;

@@ -36,6 +36,8 @@ gboolean  lb_store_run             (LbStore      *self,
                                     ...);
 gboolean  lb_store_begin           (LbStore      *self,
                                     GError      **error);
+gboolean  lb_store_fix_search_keys (LbStore      *self,
+                                    GError      **error);
 gboolean  lb_store_commit          (LbStore      *self,
                                     GError      **error);
 void      lb_store_rollback        (LbStore      *self);
@@ -68,6 +70,10 @@ char     *lb_stmt_dup_text         (LbStmt       *stmt,
                                     int           col);
 
 /* The columns of a message-list row, in the order lb_store_list_row_from_stmt() reads. */
+/* A search key is its message's date in units of 2^LB_SEARCH_KEY_SHIFT seconds (or the
+ * first free key after that): see lb-store-fts.c. */
+#define LB_SEARCH_KEY_SHIFT 8
+
 #define LIST_ROW_COLUMNS \
   "m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, m.from_address, " \
   "m.subject, m.preview, l.flags, m.has_attachments, m.to_text, " \

@@ -15,7 +15,8 @@
  *   answered by the index alone; `from:`, `to:` and `subject:` are tagged tokens of the
  *   same index.
  * - A longer term is the AND of its tokens, which lb_words_match() then checks in the
- *   text, for the candidates only.
+ *   text, for the candidates only; so is a last word of more than 4 letters, whose
+ *   token is the prefix token of its first 4.
  * - Negated terms are checked in the text.
  * - Text still queued for indexing (fts_pending) is checked in full and merged by date.
  * - With no positive term, search_keys (every indexed message, in date order) is
@@ -114,19 +115,21 @@ append_key_range (GString             *sql,
                   const LbStoreSearch *query,
                   const char          *column)
 {
-  /* A key is its message's date or a little more (lb-store-fts.c): a day's margin at
-   * the end, which the test of the date itself then narrows. */
+  /* A key is its message's date in units of 2^LB_SEARCH_KEY_SHIFT s or a little more
+   * (lb-store-fts.c): a day's margin at the end, which the test of the date itself
+   * then narrows. */
   if (query->after > 0)
-    g_string_append_printf (sql, " AND %s >= %" G_GINT64_FORMAT, column, query->after);
+    g_string_append_printf (sql, " AND %s >= %" G_GINT64_FORMAT, column, query->after >> LB_SEARCH_KEY_SHIFT);
   if (query->before > 0)
-    g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column, query->before + 86400);
+    g_string_append_printf (sql, " AND %s < %" G_GINT64_FORMAT, column,
+                            ((query->before + 2 * 86400) >> LB_SEARCH_KEY_SHIFT) + 1);
 }
 
 /* The most words a prefix is expanded to; past them, FTS5's own prefix query.  An OR of
  * 128 lists starts with 128 seeks, a millisecond or two. */
 #define MAX_EXPANSION 128
 
-/* The indexed words that start with prefix, or NULL when there are too many. */
+/* The indexed CJK pairs that start with prefix, or NULL when there are too many. */
 static GPtrArray *
 expand_prefix (const char *prefix,
                gpointer    data)
@@ -175,7 +178,7 @@ lb_store_search_build_sql (const LbStoreSearch  *query,
   return build_sql (NULL, query, folder_id, limit, out_params);
 }
 
-/* With a store, long prefixes are expanded from its vocabulary. */
+/* With a store, a CJK character alone is expanded from its vocabulary of pairs. */
 static char *
 build_sql (LbStore              *store,
            const LbStoreSearch  *query,

@@ -240,19 +240,12 @@ term_units_free (GArray *units)
   g_array_unref (units);
 }
 
-typedef struct {
-  gboolean  cjk;
-  gboolean  joined;
-  guint     offset;   /* into the folded text */
-  guint     length;
-} TextUnit;
-
+/* Whether the text unit u matches the term's unit t (the k-th of m). */
 static gboolean
-unit_matches (const TermUnit *t,
-              const TextUnit *u,
-              const char     *folded,
-              gboolean        first,
-              gboolean        last)
+unit_matches (const TermUnit   *t,
+              const LbWordUnit *u,
+              gboolean          first,
+              gboolean          last)
 {
   gsize n = strlen (t->folded);
 
@@ -262,43 +255,42 @@ unit_matches (const TermUnit *t,
   if (!first && t->joined && !u->joined)
     return FALSE;
   if (last && !t->cjk)
-    return u->length >= n && memcmp (folded + u->offset, t->folded, n) == 0;
-  return u->length == n && memcmp (folded + u->offset, t->folded, n) == 0;
+    return (gsize) u->n_folded >= n && memcmp (u->folded, t->folded, n) == 0;
+  return (gsize) u->n_folded == n && memcmp (u->folded, t->folded, n) == 0;
 }
 
+/* Walks the text's units once, and only where one matches the term's first unit reads
+ * on (with a copy of the iterator) to compare the rest: no copy of the text's units,
+ * and it stops at the first match.  This check runs on every candidate of a phrase or
+ * of a term of several tokens, so its cost is the cost of such a search. */
 static gboolean
-units_match (GArray *term,
+units_match (GArray     *term,
              const char *text,
-             int n_text)
+             int         n_text)
 {
-  g_autoptr(GArray) units = g_array_new (FALSE, FALSE, sizeof (TextUnit));
-  g_autoptr(GString) folded = g_string_new (NULL);
+  g_autoptr(GString) scratch = g_string_sized_new (64);
   LbWordIter iter;
   LbWordUnit u;
   guint m = term->len;
+  gboolean found = FALSE;
 
   lb_word_iter_init (&iter, text, n_text);
-  while (lb_word_iter_next (&iter, &u))
+  while (!found && lb_word_iter_next (&iter, &u))
     {
-      TextUnit t = { u.cjk, u.joined, (guint) folded->len, (guint) u.n_folded };
-
-      g_string_append_len (folded, u.folded, u.n_folded);
-      g_array_append_val (units, t);
-    }
-  lb_word_iter_clear (&iter);
-
-  for (guint i = 0; i + m <= units->len; i++)
-    {
+      LbWordIter rest;
       guint k;
 
-      for (k = 0; k < m; k++)
-        if (!unit_matches (&g_array_index (term, TermUnit, k), &g_array_index (units, TextUnit, i + k),
-                           folded->str, k == 0, k == m - 1))
+      if (!unit_matches (&g_array_index (term, TermUnit, 0), &u, TRUE, m == 1))
+        continue;
+      rest = iter;
+      rest.buf = scratch;
+      for (k = 1; k < m && lb_word_iter_next (&rest, &u); k++)
+        if (!unit_matches (&g_array_index (term, TermUnit, k), &u, FALSE, k == m - 1))
           break;
-      if (k == m)
-        return TRUE;
+      found = k == m;
     }
-  return FALSE;
+  lb_word_iter_clear (&iter);
+  return found;
 }
 
 /**
@@ -343,7 +335,7 @@ append_token (GString    *match,
   g_string_append_c (match, '"');
 }
 
-/* A last word longer than the prefix tokens, or a CJK character alone: the OR of the
+/* A CJK character alone (or one letter, with no @expand): the OR of the
  * indexed words (or pairs) that start with it, when @expand lists them, which FTS5 reads newest first and stops; else FTS5's own
  * prefix query, which first merges every such word's whole list of messages (200 ms for a
  * word in most of 300,000 messages, against 1 ms for the OR). */
@@ -402,6 +394,7 @@ lb_word_query_build (const char       *term,
   GArray *units = term_units (term);
   g_autoptr(GString) match = g_string_new (NULL);
   guint n_tokens = 0;
+  gboolean inexact = FALSE;
 
   for (guint i = 0; i < units->len; i++)
     {
@@ -434,28 +427,50 @@ lb_word_query_build (const char       *term,
               append_token (match, TRUE, tag, t->folded, NULL);
               g_string_append_c (match, ')');
             }
+          else if (n_chars < MIN_PREFIX_TOKEN)
+            {
+              /* One letter: FTS5's prefix query (the vocabulary has no words). */
+              append_long_prefix (match, tag, t->folded, NULL, NULL);
+            }
           else
-            append_long_prefix (match, tag, t->folded, expand, expand_data);
+            {
+              /* Longer: every word that starts so has the prefix token of its first
+               * MAX_PREFIX_TOKEN characters, and the text check keeps those that
+               * start with the whole term.  (A vocabulary of every word, to expand
+               * the term into the words themselves, cost a fifth of the index and a
+               * quarter of its build.) */
+              const char *end = g_utf8_offset_to_pointer (t->folded, MAX_PREFIX_TOKEN);
+              g_autofree char *head = g_strndup (t->folded, end - t->folded);
+
+              append_token (match, TRUE, tag, head, NULL);
+              inexact = TRUE;
+            }
         }
       else
         append_token (match, FALSE, tag, t->folded, next_joined ? next->folded : NULL);
     }
-  out->exact = n_tokens == 1;
+  out->exact = n_tokens == 1 && !inexact;
   out->match = n_tokens > 0 ? g_strdup (match->str) : NULL;
   term_units_free (units);
 }
 
-/* ---- The vocabulary of long words --------------------------------------------------------- */
+/* ---- The vocabulary of CJK pairs --------------------------------------------------------- */
 
 /* While lb_word_vocabulary_begin() is in effect on a thread, the tokenizer collects there
- * every word it indexes that is longer than the prefix tokens (tagged too), so that
- * the store keeps them (search_words) for expanding prefixes. */
+ * every pair of CJK characters it indexes (tagged too), so that the store keeps them
+ * (search_words) for expanding a character alone into its pairs.  Words are not kept:
+ * a long prefix is a prefix token and a check of the text (lb_word_query_build()). */
 static GPrivate vocabulary = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
+
+/* A pair is collected as one number, its tag and its two characters' code points (21
+ * bits each), not as a string: the tokenizer meets every pair of every text, and a
+ * lookup of a number costs no copy, no strlen and no string hash. */
+#define PAIR_KEY(tag, c1, c2) (((guint64) (guchar) (tag) << 42) | ((guint64) (c1) << 21) | (guint64) (c2))
 
 void
 lb_word_vocabulary_begin (void)
 {
-  g_private_replace (&vocabulary, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL));
+  g_private_replace (&vocabulary, g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL));
 }
 
 /**
@@ -468,46 +483,41 @@ lb_word_vocabulary_begin (void)
 GHashTable *
 lb_word_vocabulary_take (void)
 {
-  GHashTable *words = g_private_get (&vocabulary);
+  g_autoptr(GHashTable) keys = g_private_get (&vocabulary);
+  GHashTable *words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
 
-  if (words != NULL)
-    g_hash_table_ref (words);
+  if (keys == NULL)
+    return words;
+  g_hash_table_ref (keys);
   g_private_replace (&vocabulary, NULL);
-  return words != NULL ? words : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-}
-
-static void
-collect (const char *prefix,
-         const char *word,
-         int         n_word)
-{
-  GHashTable *words = g_private_get (&vocabulary);
-  char key[256];
-  gsize n_prefix = strlen (prefix);
-
-  if (words == NULL)
-    return;
-  /* Most words are met again and again: look before copying. */
-  if (n_prefix + n_word < sizeof key)
+  g_hash_table_iter_init (&iter, keys);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      memcpy (key, prefix, n_prefix);
-      memcpy (key + n_prefix, word, n_word);
-      key[n_prefix + n_word] = '\0';
-      if (!g_hash_table_contains (words, key))
-        g_hash_table_add (words, g_strdup (key));
+      guint64 k = *(guint64 *) key;
+      char tag = (char) (k >> 42);
+      GString *word = g_string_sized_new (8);
+
+      if (tag != 0)
+        {
+          g_string_append_c (word, LB_WORD_TAG);
+          g_string_append_c (word, tag);
+        }
+      g_string_append_unichar (word, (gunichar) ((k >> 21) & 0x1FFFFF));
+      g_string_append_unichar (word, (gunichar) (k & 0x1FFFFF));
+      g_hash_table_add (words, g_string_free (word, FALSE));
     }
-  else
-    g_hash_table_add (words, g_strdup_printf ("%s%.*s", prefix, n_word, word));
+  return words;
 }
 
-/* A word the prefix tokens do not cover. */
 static void
-collect_word (const char *prefix,
-              const char *word,
-              int         n_word)
+collect (GHashTable *keys,
+         guint64     key)
 {
-  if (g_private_get (&vocabulary) != NULL && g_utf8_strlen (word, n_word) > MAX_PREFIX_TOKEN)
-    collect (prefix, word, n_word);
+  /* Most pairs are met again and again: look before copying. */
+  if (!g_hash_table_contains (keys, &key))
+    g_hash_table_add (keys, g_memdup2 (&key, sizeof key));
 }
 
 /* A pair of CJK characters: "会" alone is the OR of the pairs that start with it. */
@@ -516,11 +526,17 @@ collect_pair (char        tag,
               const char *pair,
               int         n_pair)
 {
-  char tagged[3] = { LB_WORD_TAG, tag, '\0' };
+  GHashTable *keys = g_private_get (&vocabulary);
+  gunichar c1, c2;
 
-  collect ("", pair, n_pair);
+  if (keys == NULL)
+    return;
+  c1 = g_utf8_get_char (pair);
+  c2 = g_utf8_get_char (g_utf8_next_char (pair));
+  g_assert (g_utf8_next_char (g_utf8_next_char (pair)) == pair + n_pair);
+  collect (keys, PAIR_KEY (0, c1, c2));
   if (tag != 0)
-    collect (tagged, pair, n_pair);
+    collect (keys, PAIR_KEY (tag, c1, c2));
 }
 
 /* ---- The FTS5 tokenizer --------------------------------------------------------------- */
@@ -594,14 +610,6 @@ emit (Emitter    *e,
   rc = e->callback (e->ctx, 0, token, n_token, start, end);
   if (rc == SQLITE_OK && e->tag != 0)
     rc = emit_one (e, FTS5_TOKEN_COLOCATED, FALSE, TRUE, token, n_token, start, end);
-  if (word)
-    {
-      char tag[3] = { LB_WORD_TAG, e->tag, '\0' };
-
-      collect_word ("", token, n_token);
-      if (e->tag != 0)
-        collect_word (tag, token, n_token);
-    }
   if (word)
     {
       const char *p = token;
@@ -717,9 +725,28 @@ sql_words_match (sqlite3_context  *context,
   const char *text = (const char *) sqlite3_value_text (argv[0]);
   int n_text = sqlite3_value_bytes (argv[0]);
   const char *term = (const char *) sqlite3_value_text (argv[1]);
+  GArray *units;
 
   (void) argc;
-  sqlite3_result_int (context, text != NULL && term != NULL && lb_word_match (text, n_text, term));
+  if (text == NULL || term == NULL)
+    {
+      sqlite3_result_int (context, 0);
+      return;
+    }
+  /* The term is the same for every row of a search: its units are parsed once. */
+  units = sqlite3_get_auxdata (context, 1);
+  if (units == NULL)
+    {
+      units = term_units (term);
+      sqlite3_set_auxdata (context, 1, units, (void (*) (void *)) term_units_free);
+      units = sqlite3_get_auxdata (context, 1);
+      if (units == NULL)
+        {
+          sqlite3_result_int (context, lb_word_match (text, n_text, term));
+          return;
+        }
+    }
+  sqlite3_result_int (context, units->len > 0 && units_match (units, text, n_text));
 }
 
 /**

@@ -641,6 +641,8 @@ lb_store_open (const char        *path,
 
   if (!apply_migrations (self, error))
     return NULL;
+  if (!self->read_only && !lb_store_fix_search_keys (self, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }

@@ -92,6 +92,33 @@ test_highlight_sentence (void)
   g_assert_true (g_str_has_prefix (cut, "…word "));
 }
 
+/* The word rule the message list's highlights follow: a word where it starts a word,
+ * never inside one; CJK anywhere. */
+static void
+test_highlight_find (void)
+{
+  const char *text = "the other theme, 会议the 季度会议 café-the";
+  const char *at;
+
+  at = lb_search_highlight_find (text, "the", text);
+  g_assert_true (at == text);
+  /* Not "the" in "other", but the start of "theme". */
+  at = lb_search_highlight_find (text, "the", at + 3);
+  g_assert_true (at == strstr (text, "theme"));
+  /* After a Chinese character a word starts. */
+  at = lb_search_highlight_find (text, "the", at + 3);
+  g_assert_true (at == strstr (text, "会议the") + strlen ("会议"));
+  /* After "-" too. */
+  at = lb_search_highlight_find (text, "the", at + 3);
+  g_assert_true (at == strstr (text, "-the") + 1);
+  g_assert_null (lb_search_highlight_find (text, "the", at + 3));
+  g_assert_null (lb_search_highlight_find (text, "ther", text));
+  /* Chinese is found inside a run. */
+  at = lb_search_highlight_find (text, "会议", strstr (text, "季度"));
+  g_assert_true (at == strstr (text, "季度会议") + strlen ("季度"));
+  g_assert_null (lb_search_highlight_find (text, "", text));
+}
+
 static void
 test_provider_lookup (void)
 {
@@ -339,6 +366,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui-api/highlight-terms", test_highlight_terms);
   g_test_add_func ("/ui-api/highlight-sentence", test_highlight_sentence);
+  g_test_add_func ("/ui-api/highlight-find", test_highlight_find);
   g_test_add_func ("/ui-api/provider-lookup", test_provider_lookup);
   g_test_add_func ("/ui-api/discovery-autoconfig", test_discovery_autoconfig);
   g_test_add_func ("/ui-api/mailboxes", test_mailboxes);

@@ -416,6 +416,16 @@ test_words (Fixture       *fx,
   assert_search (fx, "reports", w, "");
   assert_search (fx, "nvoice", w, "");
   assert_search (fx, "invoice-2024", w, "ÉTÉ report");
+  /* A prefix longer than 4 letters is read through the token of its first 4 and then
+   * checked in the text: a word that only shares those 4 is not found, and a field's
+   * prefix only in that field. */
+  assert_search (fx, "invok", w, "");
+  assert_search (fx, "invoicing", w, "");
+  assert_search (fx, "straße", w, "The plan");
+  assert_search (fx, "strasse", w, "");
+  assert_search (fx, "subject:repor", w, "ÉTÉ report");
+  assert_search (fx, "subject:invoic", w, "");
+  assert_search (fx, "from:straße", w, "");
   /* Chinese of one and two characters inside a longer run, and longer words in order. */
   assert_search (fx, "京市", w, "The plan");
   assert_search (fx, "市", w, "The plan");
@@ -479,6 +489,103 @@ test_first_screen (Fixture       *fx,
   g_assert_cmpuint (ten->len, ==, 3);
   g_assert_false (estimated);
   g_assert_cmpint (total, ==, 3);
+}
+
+/* Messages indexed out of date order, two of them of the same second: a clash takes
+ * the first free key after its own, so the newest message is still the first of the
+ * first screen (a clash used to take the key after the highest of the next 11 days,
+ * ahead of newer mail). */
+static void
+test_key_clash (void)
+{
+  static const Mail newest = { 1, "zebra newest", "A", "a@example.com", "b@example.com",
+                               "zebra", "2024-05-02", 0, FALSE };
+  static const Mail older[] = {
+    { 2, "zebra older one", "A", "a@example.com", "b@example.com", "zebra", "2024-05-01", 0, FALSE },
+    { 3, "zebra older two", "A", "a@example.com", "b@example.com", "zebra", "2024-05-01", 0, FALSE },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-search-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "letterbox.db", NULL);
+  g_autoptr(LbStore) store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) range = NULL;
+  gint64 folder, total = 0;
+  gboolean estimated = FALSE;
+  guint indexed = 0;
+
+  g_assert_no_error (error);
+  folder = add_folder (store, add_account (store, "alice@example.com"), "INBOX", LB_FOLDER_ROLE_INBOX);
+  insert_mail (store, folder, &newest);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (older); i++)
+    insert_mail (store, folder, &older[i]);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (indexed, ==, 2);
+
+  all = lb_search_location_ids (store, "zebra", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 3);
+  first = lb_search_first_screen (store, "zebra", 0, 1, &total, &estimated, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->len, ==, 1);
+  g_assert_cmpint (g_array_index (first, gint64, 0), ==, g_array_index (all, gint64, 0));
+  /* Date ranges still find both of the clashing second. */
+  range = lb_search_location_ids (store, "zebra before:2024-05-02", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (range->len, ==, 2);
+  g_clear_object (&store);
+  rm_rf (dir);
+}
+
+/* A store whose keys are in seconds (migration 014 run before the keys were in 256 s
+ * units) has its index rebuilt when opened: emptied and every text queued again. */
+static void
+test_old_keys (void)
+{
+  static const Mail mail = { 1, "zebra", "A", "a@example.com", "b@example.com", "zebra", "2024-05-02", 0, FALSE };
+  static const Mail future = { 2, "zebra later", "A", "a@example.com", "b@example.com", "zebra", "9000-01-01", 0, FALSE };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-search-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "letterbox.db", NULL);
+  g_autoptr(LbStore) store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_autoptr(GArray) found = NULL;
+  gint64 pending = 0, total = 0, folder;
+  guint indexed = 0;
+
+  g_assert_no_error (error);
+  folder = add_folder (store, add_account (store, "alice@example.com"), "INBOX", LB_FOLDER_ROLE_INBOX);
+  insert_mail (store, folder, &mail);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_cmpuint (indexed, ==, 1);
+  g_assert_true (lb_store_exec (store, "UPDATE search_keys SET key = key << 8", &error));
+  g_clear_object (&store);
+
+  store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (lb_store_index_progress (store, &pending, &total, &error));
+  g_assert_cmpint (pending, ==, 1);
+  g_assert_cmpint (total, ==, 1);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_cmpuint (indexed, ==, 1);
+  found = lb_search_location_ids (store, "zebra", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+
+  /* A nonsense date far in the future is not taken for a key in seconds. */
+  insert_mail (store, folder, &future);
+  g_assert_true (lb_store_index_pending (store, 10, &indexed, &error));
+  g_assert_cmpuint (indexed, ==, 1);
+  g_clear_object (&store);
+  store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (lb_store_index_progress (store, &pending, &total, &error));
+  g_assert_cmpint (pending, ==, 0);
+  g_assert_cmpint (total, ==, 2);
+  g_clear_object (&store);
+  rm_rf (dir);
 }
 
 /* What the index finds is what a scan of the text with the same word rules finds. */
@@ -688,12 +795,14 @@ test_plan (void)
   g_autofree char *sql = lb_search_build_sql (q, 0, 50, &params);
 
   /* Every term is single tokens of the index: words (the last one a prefix), CJK
-   * characters and pairs, from: a tagged word; the hits are read in key order. */
+   * characters and pairs, from: a tagged prefix token of its first 4 letters, which
+   * the text check completes; the hits are read in key order. */
   g_assert_nonnull (strstr (sql, "MATCH"));
   g_assert_nonnull (strstr (sql, "ORDER BY f.rowid DESC LIMIT 50"));
   g_assert_cmpuint (params->len, ==, 5);
   g_assert_cmpstr (g_ptr_array_index (params, 4), ==,
-                   "\"会议\" AND \"议纪\" AND \"纪要\" AND \"a\" AND \"b\"* AND \"会\"* AND \"\001fzhang\"*");
+                   "\"会议\" AND \"议纪\" AND \"纪要\" AND \"a\" AND \"b\"* AND \"会\"* AND \"\002\001fzhan\"");
+  g_assert_nonnull (strstr (sql, "lb_words_match"));
 }
 
 int
@@ -719,6 +828,8 @@ main (int   argc,
   ADD ("/cli", test_cli);
 #undef ADD
   g_test_add_func ("/search/plan", test_plan);
+  g_test_add_func ("/search/key-clash", test_key_clash);
+  g_test_add_func ("/search/old-keys", test_old_keys);
   g_test_add_func ("/search/kill-during-indexing", test_kill_during_indexing);
 
   return g_test_run ();
