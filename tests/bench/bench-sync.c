@@ -20,6 +20,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <sys/resource.h>
 
 #include "lb-engine.h"
@@ -373,6 +374,7 @@ main (int   argc,
   g_clear_object (&engine);
   lb_test_rm_rf (profile);
   g_clear_pointer (&servers, lb_test_servers_stop);
+  fflush (stdout);
 
   resync_without_qresync ((const char * const *) corpus->pdata, &plain_raw_s, &plain_resync_s);
   g_print ("without CONDSTORE/QRESYNC  raw UID FETCH 1:* (FLAGS) %.3f s; no-change resync %.3f s  "
