@@ -53,7 +53,7 @@ struct _LbMessageList
   gboolean    loading;
   gboolean    dirty;
   gint64      reload_started;  /* monotonic time the running reload began */
-  guint       reload_source;   /* the next reload, waiting its turn, or 0 */
+  GSource    *reload_source;   /* the next reload, waiting its turn, or NULL */
   guint       unread;
   GArray     *server_ids; /* gint64 location ids found by a server search, or NULL */
   gboolean    incomplete; /* the folders searched lack some mail's text */
@@ -229,7 +229,9 @@ lb_message_list_dispose (GObject *object)
 {
   LbMessageList *self = LB_MESSAGE_LIST (object);
 
-  g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->reload_source != NULL)
+    g_source_destroy (self->reload_source);
+  g_clear_pointer (&self->reload_source, g_source_unref);
   if (self->engine != NULL)
     {
       g_clear_signal_handler (&self->changed_id, self->engine);
@@ -557,7 +559,7 @@ reload_now (gpointer data)
 {
   LbMessageList *self = data;
 
-  self->reload_source = 0;
+  g_clear_pointer (&self->reload_source, g_source_unref);
   self->loading = FALSE;
   self->dirty = FALSE;
   lb_message_list_reload (self);
@@ -580,9 +582,11 @@ reload_after_pause (LbMessageList *self)
       return;
     }
   self->loading = TRUE;
-  self->reload_source = g_timeout_add ((guint) (wait / 1000), reload_now, self);
-  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->reload_source),
-                            "[letterbox] message list reload");
+  /* Where the reloads' results come (GTask): the thread-default context. */
+  self->reload_source = g_timeout_source_new ((guint) (wait / 1000));
+  g_source_set_callback (self->reload_source, reload_now, self, NULL);
+  g_source_set_static_name (self->reload_source, "[letterbox] message list reload");
+  g_source_attach (self->reload_source, g_main_context_get_thread_default ());
 }
 
 static void
