@@ -8,12 +8,10 @@
  */
 #include "config.h"
 
-#include <stdlib.h>
-
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-store.h"
-#include "lb-test-wait.h"
+#include "lb-test-env.h"
 
 #define N_BIG 1500
 #define N_SMALL 20
@@ -112,10 +110,7 @@ test_big_list_completes (void)
   g_clear_object (&small);
   lb_engine_shutdown (engine);
   g_clear_object (&engine);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", profile);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
+  lb_test_rm_rf (profile);
 }
 
 int
