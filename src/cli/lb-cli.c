@@ -1104,6 +1104,10 @@ cmd_sync (int    argc,
   if (idle > 0 && status == 0)
     {
       LbMessageList *unified = lb_engine_get_unified_inbox (cli.engine);
+
+      /* A big inbox's older rows come in a reload after the first ones: not new mail. */
+      while (lb_message_list_is_loading (unified))
+        g_main_context_iteration (NULL, TRUE);
       g_signal_connect (unified, "items-changed", G_CALLBACK (on_new_mail), &cli);
       lb_engine_start (cli.engine);
       g_timeout_add_seconds (idle, quit_loop, cli.loop);
@@ -1322,6 +1326,9 @@ cmd_list (int    argc,
     return fail ("%s", error->message);
   list = folder_id == 0 ? g_object_ref (lb_engine_get_unified_inbox (cli.engine))
                         : lb_engine_open_folder (cli.engine, folder_id);
+  /* A big folder's older rows come in a reload after the first ones. */
+  while (lb_message_list_is_loading (list))
+    g_main_context_iteration (NULL, TRUE);
   if (lb_message_list_get_error (list) != NULL)
     return fail ("%s", lb_message_list_get_error (list)->message);
   j = print_messages (&cli, list, limit, NULL);

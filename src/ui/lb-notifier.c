@@ -303,7 +303,12 @@ on_inbox_changed (GListModel *list,
                   LbNotifier *self)
 {
   /* Only added rows can be new mail; a changed row is re-added, and its UID,
-   * already at or under the baseline, keeps it quiet. */
+   * already at or under the baseline, keeps it quiet.  Before any account's first sync
+   * ended there is nothing to compare with, and no row is read: the list brings its
+   * older rows in the background after the first ones (a million at start), and reading
+   * each of them here took seconds before the first frame. */
+  if (g_hash_table_size (self->baselines) == 0)
+    return;
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(LbMessage) m = g_list_model_get_item (list, i);

@@ -48,6 +48,9 @@ struct _LbWindow
   guint                 restore_position;
   gint64                restore_guard;      /* the message selected when Undo was pressed */
   guint                 restore_idle_id;
+  /* Getting the web view ready once the list is painted and nothing else is to do. */
+  gulong                prewarm_paint_id;
+  guint                 prewarm_idle_id;
   gulong                shown_notify_id;
   LbReader             *reader;
   LbOutboxView         *outbox_view;
@@ -1430,8 +1433,12 @@ lb_window_close_request (GtkWindow *window)
 static void
 lb_window_unrealize (GtkWidget *widget)
 {
+  LbWindow *self = LB_WINDOW (widget);
+
+  g_clear_signal_handler (&self->prewarm_paint_id, gtk_widget_get_frame_clock (widget));
+  g_clear_handle_id (&self->prewarm_idle_id, g_source_remove);
   /* Also reached on app.quit, which destroys the window without a close request. */
-  lb_window_save_state (LB_WINDOW (widget));
+  lb_window_save_state (self);
 
   GTK_WIDGET_CLASS (lb_window_parent_class)->unrealize (widget);
 }
@@ -1736,6 +1743,43 @@ on_message_list_entered (LbWindow *self)
     lb_reader_prepare (lb_window_ensure_reader (self));
 }
 
+static gboolean
+prewarm_when_idle (gpointer data)
+{
+  LbWindow *self = data;
+
+  self->prewarm_idle_id = 0;
+  on_message_list_entered (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first frame that shows messages: from now on the first message opened should not
+ * wait for WebKit's processes to start (about 300 ms), so the reader's web view is made
+ * ready as soon as the application has nothing else to do.  That loads the module and
+ * starts an empty page (no script, no remote content: the body view's settings apply
+ * to it as to every message). */
+static void
+on_prewarm_after_paint (GdkFrameClock *clock,
+                        LbWindow      *self)
+{
+  LbMessageList *list = lb_message_list_view_get_list (self->message_list);
+
+  if (list == NULL || g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
+    return;
+  g_clear_signal_handler (&self->prewarm_paint_id, clock);
+  if (self->prewarm_idle_id == 0)
+    self->prewarm_idle_id = g_idle_add_full (G_PRIORITY_LOW, prewarm_when_idle, self, NULL);
+}
+
+static void
+on_window_realized (LbWindow *self)
+{
+  if (self->prewarm_paint_id == 0 && self->prewarm_idle_id == 0)
+    self->prewarm_paint_id = g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)),
+                                               "after-paint",
+                                               G_CALLBACK (on_prewarm_after_paint), self);
+}
+
 static void
 lb_window_init (LbWindow *self)
 {
@@ -1777,6 +1821,8 @@ lb_window_init (LbWindow *self)
   controller = gtk_event_controller_focus_new ();
   g_signal_connect_swapped (controller, "enter", G_CALLBACK (on_message_list_entered), self);
   gtk_widget_add_controller (GTK_WIDGET (self->message_list), controller);
+
+  g_signal_connect (self, "realize", G_CALLBACK (on_window_realized), NULL);
 
   lb_window_restore_state (self);
   lb_window_update_empty_state (self);

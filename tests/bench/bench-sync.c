@@ -8,6 +8,9 @@
  *   - the time until the newest 50 INBOX messages are in the store;
  *   - a no-change resync (QRESYNC: what changed is all that is read; target <= 0.05 s,
  *     flat in the number of messages), twice: the second is the steady state;
+ *   - the same mailbox on a second server that hides CONDSTORE and QRESYNC (as QQ and
+ *     163 do): a no-change resync there against the raw `UID FETCH 1:* (FLAGS)` of every
+ *     folder (target <= 1.5x);
  *   - a slow link: INBOX's headers fetched through a proxy held to 2 MB/s, with and
  *     without COMPRESS=DEFLATE, bytes on the wire and time;
  *   - peak RSS.
@@ -17,6 +20,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <sys/resource.h>
 
 #include "lb-engine.h"
@@ -26,8 +30,12 @@
 #include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
+#include "lb-test-store.h"
 
 #define N_FOLDERS 10
+/* Dovecot's capabilities without CONDSTORE, QRESYNC, ESEARCH, NOTIFY and COMPRESS. */
+#define PLAIN_CAPABILITY "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE " \
+                         "UIDPLUS LIST-EXTENDED MOVE LITERAL+ SPECIAL-USE"
 #define FETCH_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ " \
                     "BODY.PEEK[HEADER.FIELDS (REFERENCES)])"
 
@@ -76,9 +84,22 @@ raw_command (LbImapConnection *conn,
     }
 }
 
+/* The process's CPU time, steadier than the wall clock on a busy machine. */
 static double
-raw_fetch (LbTestServers *servers,
-           guint64       *bytes)
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / (double) G_USEC_PER_SEC;
+}
+
+static double
+raw_fetch_items (LbTestServers *servers,
+                 const char    *select_options,
+                 const char    *items,
+                 guint64       *bytes)
 {
   g_autoptr(LbImapConnection) conn = lb_imap_connection_new ();
   g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", servers->imaps_port,
@@ -94,15 +115,98 @@ raw_fetch (LbTestServers *servers,
   *bytes = 0;
   for (int f = -1; f < N_FOLDERS; f++)
     {
-      g_autofree char *select = f < 0 ? g_strdup ("SELECT \"INBOX\" (CONDSTORE)")
-                                      : g_strdup_printf ("SELECT \"F%02d\" (CONDSTORE)", f);
+      g_autofree char *select = f < 0 ? g_strdup_printf ("SELECT \"INBOX\"%s", select_options)
+                                      : g_strdup_printf ("SELECT \"F%02d\"%s", f, select_options);
+      g_autofree char *fetch = g_strdup_printf ("UID FETCH 1:* %s", items);
       g_autofree char *t1 = g_strdup_printf ("r%u", ++tag);
       g_autofree char *t2 = g_strdup_printf ("r%u", ++tag);
 
       *bytes += raw_command (conn, t1, select);
-      *bytes += raw_command (conn, t2, "UID FETCH 1:* " FETCH_ITEMS);
+      *bytes += raw_command (conn, t2, fetch);
     }
   return (g_get_monotonic_time () - t0) / 1e6;
+}
+
+static double
+raw_fetch (LbTestServers *servers,
+           guint64       *bytes)
+{
+  return raw_fetch_items (servers, " (CONDSTORE)", FETCH_ITEMS, bytes);
+}
+
+/* Until the account's worker has prefetched the recent bodies and indexed every text the
+ * sync queued (it indexes last). */
+static void
+wait_background (LbEngine   *engine,
+                 const char *profile)
+{
+  g_autofree char *db = g_build_filename (profile, "letterbox.db", NULL);
+
+  while (lb_test_store_query_int (db, "SELECT count(*) FROM fts_pending") > 0)
+    lb_test_iterate_for (50);
+  lb_engine_wait_idle (engine);
+}
+
+static void
+sync_ok (LbAccount    *account,
+         GAsyncResult **result)
+{
+  g_autoptr(GError) error = NULL;
+
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, result);
+  if (!lb_account_sync_finish (account, lb_test_wait_result (result), &error))
+    g_error ("sync: %s", error->message);
+}
+
+/* The same mailbox on a server that hides CONDSTORE and QRESYNC: a resync must compare
+ * every UID and flag.  Its floor is the raw FLAGS fetch of every folder. */
+static void
+resync_without_qresync (const char * const *corpus,
+                        double             *out_raw_s,
+                        double             *out_resync_s,
+                        double             *out_resync_cpu)
+{
+  const char *users[] = { "bench@example.com:secret", NULL };
+  LbTestServersOptions options = { 0 };
+  g_autoptr(LbTestServers) servers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = NULL;
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  guint64 bytes = 0;
+  gint64 t0;
+  double c0;
+
+  options.users = users;
+  options.corpus = corpus;
+  options.no_smtp = TRUE;
+  options.imap_capability = PLAIN_CAPABILITY;
+  servers = lb_test_servers_start (&options, &error);
+  if (servers == NULL)
+    g_error ("fixture: %s", error->message);
+  raw_fetch_items (servers, "", "(FLAGS)", &bytes);
+  *out_raw_s = raw_fetch_items (servers, "", "(FLAGS)", &bytes);
+
+  profile = g_dir_make_tmp ("lb-bench-XXXXXX", &error);
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  account = lb_test_add_account (engine, servers, 0, "bench@example.com", NULL, FALSE);
+  sync_ok (account, &result);
+  wait_background (engine, profile);
+  sync_ok (account, &result);
+  lb_test_iterate_for (1000);
+  t0 = g_get_monotonic_time ();
+  c0 = cpu_seconds ();
+  sync_ok (account, &result);
+  *out_resync_s = (g_get_monotonic_time () - t0) / 1e6;
+  *out_resync_cpu = cpu_seconds () - c0;
+
+  lb_engine_shutdown (engine);
+  g_clear_object (&account);
+  g_clear_object (&result);
+  g_clear_object (&engine);
+  lb_test_rm_rf (profile);
 }
 
 /* INBOX's headers, as the first sync asks for them, through PROXY (a slow link), with
@@ -174,6 +278,8 @@ main (int   argc,
   g_autoptr(LbAccount) account = NULL;
   Bench b = { 0 };
   double raw_s, first_s, resync_s, resync2_s, newest_s, slow_plain_s, slow_z_s;
+  double raw_cpu, first_cpu, background_s, plain_raw_s, plain_resync_s, c0;
+  double resync_cpu, resync2_cpu, plain_resync_cpu;
   guint64 slow_plain_bytes, slow_z_bytes;
   LbTestProxy *proxy;
   guint inbox_size = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 10000;
@@ -196,7 +302,9 @@ main (int   argc,
 
   /* Warm the server (Dovecot indexes a Maildir at first access) so neither side pays it. */
   raw_fetch (servers, &raw_bytes);
+  c0 = cpu_seconds ();
   raw_s = raw_fetch (servers, &raw_bytes);
+  raw_cpu = cpu_seconds () - c0;
 
   profile = g_dir_make_tmp ("lb-bench-XXXXXX", &error);
   engine = lb_engine_new (profile, &error);
@@ -206,23 +314,37 @@ main (int   argc,
   g_signal_connect (lb_engine_get_unified_inbox (engine), "items-changed",
                     G_CALLBACK (on_items_changed), &b);
   b.t0 = g_get_monotonic_time ();
+  c0 = cpu_seconds ();
   lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &b.result);
   if (!lb_account_sync_finish (account, lb_test_wait_result (&b.result), &error))
     g_error ("sync: %s", error->message);
   first_s = (g_get_monotonic_time () - b.t0) / 1e6;
+  first_cpu = cpu_seconds () - c0;
   newest_s = b.newest50 > 0 ? (b.newest50 - b.t0) / 1e6 : -1;
 
+  /* What the sync queues behind itself (recent bodies, the search index) runs first, as
+   * it would long before the next resync. */
   b.t0 = g_get_monotonic_time ();
+  wait_background (engine, profile);
+  background_s = (g_get_monotonic_time () - b.t0) / 1e6;
+
+  b.t0 = g_get_monotonic_time ();
+  c0 = cpu_seconds ();
   lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &b.result);
   if (!lb_account_sync_finish (account, lb_test_wait_result (&b.result), &error))
     g_error ("resync: %s", error->message);
   resync_s = (g_get_monotonic_time () - b.t0) / 1e6;
+  resync_cpu = cpu_seconds () - c0;
 
+  /* Every sync queues a look for recent bodies behind itself: let it run first. */
+  lb_test_iterate_for (1000);
   b.t0 = g_get_monotonic_time ();
+  c0 = cpu_seconds ();
   lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &b.result);
   if (!lb_account_sync_finish (account, lb_test_wait_result (&b.result), &error))
     g_error ("resync: %s", error->message);
   resync2_s = (g_get_monotonic_time () - b.t0) / 1e6;
+  resync2_cpu = cpu_seconds () - c0;
 
   proxy = lb_test_proxy_new (servers->imaps_port, &error);
   if (proxy == NULL)
@@ -243,21 +365,34 @@ main (int   argc,
            N_FOLDERS);
   g_print ("raw fetch (same items)     %.3f s  (%.1f MB through LbImapConnection)\n", raw_s,
            raw_bytes / 1e6);
-  g_print ("first sync                 %.3f s  ratio to raw %.2fx  (target <= 1.50x)\n", first_s,
-           first_s / raw_s);
+  g_print ("first sync                 %.3f s  ratio to raw %.2fx  (target <= %.2fx)\n", first_s,
+           first_s / raw_s, inbox_size >= 100000 ? 1.5 : 1.2);
+  g_print ("  CPU of this process        raw %.3f s, first sync %.3f s (ratio %.2fx)\n", raw_cpu,
+           first_cpu, first_cpu / raw_cpu);
+  g_print ("then bodies + search index %.3f s  (in the background, before the resyncs)\n",
+           background_s);
   g_print ("newest 50 in the store     %.3f s\n", newest_s);
-  g_print ("no-change resync           %.3f s  ratio to target %.2f  (target <= 0.050 s)\n", resync_s,
-           resync_s / 0.05);
-  g_print ("no-change resync, again    %.3f s  ratio to target %.2f\n", resync2_s, resync2_s / 0.05);
+  g_print ("no-change resync           %.3f s  ratio to target %.2f  (target <= 0.050 s; CPU %.3f s)\n",
+           resync_s, resync_s / 0.05, resync_cpu);
+  g_print ("no-change resync, again    %.3f s  ratio to target %.2f  (CPU %.3f s)\n", resync2_s,
+           resync2_s / 0.05, resync2_cpu);
   g_print ("2 MB/s link, INBOX headers %.2f s, %.1f MB plain; %.2f s, %.1f MB with COMPRESS "
            "(ratio %.2fx time, %.2fx bytes)\n", slow_plain_s, slow_plain_bytes / 1e6, slow_z_s,
            slow_z_bytes / 1e6, slow_z_s / slow_plain_s, (double) slow_z_bytes / slow_plain_bytes);
-  g_print ("peak RSS                   %.1f MB\n", peak_rss_kb () / 1024.0);
+  g_print ("peak RSS                   %.1f MB  (target <= 100 MB)\n", peak_rss_kb () / 1024.0);
 
   lb_engine_shutdown (engine);
   g_clear_object (&account);
   g_clear_object (&b.result);
   g_clear_object (&engine);
   lb_test_rm_rf (profile);
+  g_clear_pointer (&servers, lb_test_servers_stop);
+  fflush (stdout);
+
+  resync_without_qresync ((const char * const *) corpus->pdata, &plain_raw_s, &plain_resync_s,
+                          &plain_resync_cpu);
+  g_print ("without CONDSTORE/QRESYNC  raw UID FETCH 1:* (FLAGS) %.3f s; no-change resync %.3f s  "
+           "ratio %.2fx  (target <= 1.50x; CPU %.3f s)\n", plain_raw_s, plain_resync_s,
+           plain_resync_s / plain_raw_s, plain_resync_cpu);
   return total == inbox_size + N_FOLDERS * 500 ? 0 : 1;
 }

@@ -322,7 +322,12 @@ lb_test_env_store_flags (LbTestEnv *env,
 {
   g_autoptr(LbMessageList) list = lb_engine_open_folder (env->engine, folder_id);
   GHashTable *flags = g_hash_table_new (NULL, NULL);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  guint n;
+
+  /* A big folder's older rows come in a reload after the first ones. */
+  while (lb_message_list_is_loading (list))
+    g_main_context_iteration (NULL, TRUE);
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
 
   for (guint i = 0; i < n; i++)
     {

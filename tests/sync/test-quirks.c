@@ -466,6 +466,40 @@ test_gmail_parent_of_special (void)
   env_stop (&env);
 }
 
+static gboolean
+idle_seen (gpointer data)
+{
+  return count_commands (data, "IDLE") > 0;
+}
+
+/* New mail that the server reports only in its answer to DONE, as IDLE ends for its
+ * renewal (1 s here), still counts as a change of INBOX: it is synced at once, not at
+ * the next event (which, on a quiet mailbox, may be many minutes away). */
+static void
+test_idle_exists_in_done (void)
+{
+  g_autoptr(LbMessageList) inbox = NULL;
+  Env env = { 0 };
+  LbFolder *folder;
+
+  g_setenv ("LETTERBOX_IDLE_RENEW_SECONDS", "1", TRUE);
+  env_start (&env, "gmail", "gmail");
+  lb_account_start (env.account);
+  while ((folder = lb_account_find_folder (env.account, LB_FOLDER_ROLE_INBOX)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  inbox = lb_engine_open_folder (env.engine, lb_folder_get_id (folder));
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (inbox), 2, 30));
+  /* IDLE is running: the delivery lands during a round. */
+  g_assert_true (lb_test_wait_until (idle_seen, &env, 30));
+
+  g_subprocess_send_signal (env.server, SIGUSR1);
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (inbox), 3, 20));
+
+  g_clear_object (&inbox);
+  env_stop (&env);
+  g_unsetenv ("LETTERBOX_IDLE_RENEW_SECONDS");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -479,5 +513,6 @@ main (int   argc,
   g_test_add_func ("/quirks/qq-folders", test_qq_folders);
   g_test_add_func ("/quirks/netease-junk-without-keywords", test_netease_junk_without_keywords);
   g_test_add_func ("/quirks/gmail-parent-of-special", test_gmail_parent_of_special);
+  g_test_add_func ("/quirks/idle-exists-in-done", test_idle_exists_in_done);
   return g_test_run ();
 }

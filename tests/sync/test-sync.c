@@ -73,6 +73,8 @@ test_first_sync (void)
   manifest = lb_test_corpus_manifest_load (path, &error);
   g_assert_no_error (error);
   inbox = lb_engine_open_folder (env.engine, lb_folder_get_id (lb_test_env_folder (&env, LB_FOLDER_ROLE_INBOX)));
+  /* The newest rows are there at once, the others after a reload. */
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (inbox), 2000, 30));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (inbox)); i++)
     {
       g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), i);

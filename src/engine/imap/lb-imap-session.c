@@ -1057,6 +1057,25 @@ is_change (const LbImapResponse *r)
          r->kind == LB_IMAP_RESPONSE_RECENT;
 }
 
+/* What the answer to DONE carries is read like the rest of IDLE: passed on to the
+ * caller's function, and a change of the mailbox noted. */
+typedef struct {
+  LbImapUntaggedFunc  func;
+  gpointer            user_data;
+  gboolean           *changed;
+} IdleTail;
+
+static gboolean
+on_idle_tail (LbImapResponse  *r,
+              gpointer         user_data,
+              GError         **error)
+{
+  IdleTail *tail = user_data;
+
+  *tail->changed |= is_change (r);
+  return tail->func == NULL || tail->func (r, tail->user_data, error);
+}
+
 /**
  * lb_imap_session_idle_sync:
  * @timeout_seconds: when to end IDLE if nothing happens (servers drop idle
@@ -1084,6 +1103,7 @@ lb_imap_session_idle_sync (LbImapSession      *self,
   g_autoptr(LbImapResponse) ok = NULL;
   gint64 deadline;
   gboolean changed = FALSE;
+  IdleTail tail = { func, user_data, &changed };
 
   g_return_val_if_fail (LB_IS_IMAP_SESSION (self), FALSE);
 
@@ -1149,9 +1169,11 @@ lb_imap_session_idle_sync (LbImapSession      *self,
     return FALSE;
   /* A live server answers DONE at once; silence here means the connection is dead
    * (a stalled NAT mapping, a suspended laptop) and the caller reconnects.  News that
-   * comes with the answer (NOTIFY's STATUS of another folder) goes to @func too: it
-   * would otherwise be lost between two IDLE rounds. */
-  ok = finish_command (self, tag, "IDLE", func, user_data, 0, cancellable, error);
+   * comes with the answer (NOTIFY's STATUS of another folder, an EXISTS of new mail that
+   * arrived as DONE went out) goes to @func and counts as a change too: it would
+   * otherwise be lost between two IDLE rounds, and the new mail would wait for the next
+   * event. */
+  ok = finish_command (self, tag, "IDLE", on_idle_tail, &tail, 0, cancellable, error);
   if (ok == NULL)
     return FALSE;
   *out_changed = changed;

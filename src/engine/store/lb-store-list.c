@@ -99,18 +99,22 @@ lb_store_count_messages (LbStore  *self,
 
   g_return_val_if_fail (LB_IS_STORE (self), FALSE);
 
-  /* One read transaction, so total and unread come from one snapshot. */
+  /* One read transaction, so total and unread come from one snapshot.  The counts are
+   * kept by triggers as locations change (018-folder-counts.sql): reading them costs the
+   * same at any size. */
   if (!lb_store_begin (self, error))
     return FALSE;
   ok = count_one (self,
-                  unified ? "SELECT count(*) FROM locations WHERE unified = 1"
-                          : "SELECT count(*) FROM locations WHERE folder_id = ?1",
+                  unified ? "SELECT coalesce(sum(total), 0) FROM folder_counts WHERE folder_id IN "
+                            "(SELECT id FROM folders WHERE role = 1)"
+                          : "SELECT coalesce(sum(total), 0) FROM folder_counts "
+                            "WHERE folder_id = ?1",
                   folder_id, &total, error) &&
        count_one (self,
-                  unified ? "SELECT count(*) FROM locations WHERE (flags & 1) = 0 AND "
-                            "folder_id IN (SELECT id FROM folders WHERE role = 1)"
-                          : "SELECT count(*) FROM locations WHERE folder_id = ?1 AND "
-                            "(flags & 1) = 0",
+                  unified ? "SELECT coalesce(sum(unread), 0) FROM folder_counts WHERE folder_id IN "
+                            "(SELECT id FROM folders WHERE role = 1)"
+                          : "SELECT coalesce(sum(unread), 0) FROM folder_counts "
+                            "WHERE folder_id = ?1",
                   folder_id, &unread, error);
   if (!ok)
     {
@@ -294,11 +298,9 @@ lb_store_get_folder_counts (LbStore  *self,
   g_return_val_if_fail (LB_IS_STORE (self), NULL);
 
   stmt = lb_store_prepare (self,
-                           "SELECT f.id, "
-                           "(SELECT count(*) FROM locations WHERE folder_id = f.id), "
-                           "(SELECT count(*) FROM locations WHERE folder_id = f.id "
-                           "AND (flags & 1) = 0) "
-                           "FROM folders f WHERE ?1 = 0 OR f.account_id = ?1 ORDER BY f.id",
+                           "SELECT f.id, coalesce(c.total, 0), coalesce(c.unread, 0) "
+                           "FROM folders f LEFT JOIN folder_counts c ON c.folder_id = f.id "
+                           "WHERE ?1 = 0 OR f.account_id = ?1 ORDER BY f.id",
                            error);
   if (stmt == NULL)
     return NULL;

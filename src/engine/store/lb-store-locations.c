@@ -29,20 +29,38 @@ lb_store_list_location_ids (LbStore  *self,
                             gint64    folder_id,
                             GError  **error)
 {
+  return lb_store_list_newest_location_ids (self, folder_id, -1, error);
+}
+
+/**
+ * lb_store_list_newest_location_ids:
+ * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
+ * @limit: at most this many, or -1 for all
+ *
+ * Returns: (transfer full) (element-type gint64): the newest location ids, newest
+ *   first, as lb_store_list_location_ids() begins
+ */
+GArray *
+lb_store_list_newest_location_ids (LbStore  *self,
+                                   gint64    folder_id,
+                                   gint64    limit,
+                                   GError  **error)
+{
   g_autoptr(LbStmt) stmt = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   int rc;
 
   if (folder_id == LB_STORE_UNIFIED_INBOX)
     stmt = lb_store_prepare (self, "SELECT id FROM locations WHERE unified = 1 "
-                                   "ORDER BY date DESC, id DESC", error);
+                                   "ORDER BY date DESC, id DESC LIMIT ?2", error);
   else
     stmt = lb_store_prepare (self, "SELECT id FROM locations WHERE folder_id = ?1 "
-                                   "ORDER BY date DESC, id DESC", error);
+                                   "ORDER BY date DESC, id DESC LIMIT ?2", error);
   if (stmt == NULL)
     return NULL;
   if (folder_id != LB_STORE_UNIFIED_INBOX)
     sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);

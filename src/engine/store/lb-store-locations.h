@@ -11,6 +11,10 @@ G_BEGIN_DECLS
 GArray    *lb_store_list_location_ids  (LbStore       *self,
                                         gint64         folder_id,
                                         GError       **error);
+GArray    *lb_store_list_newest_location_ids (LbStore *self,
+                                        gint64         folder_id,
+                                        gint64         limit,
+                                        GError       **error);
 GPtrArray *lb_store_get_rows_by_location (LbStore     *self,
                                         const gint64  *location_ids,
                                         guint          n,

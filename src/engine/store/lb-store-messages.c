@@ -243,25 +243,27 @@ insert_one (LbStore         *self,
   gint64 message_id;
 
   /* A UID names one message for the life of a UIDVALIDITY, so a location we
-   * already have only needs its flags refreshed. */
+   * already have only needs its flags refreshed.  Looked up first, and updated only
+   * when there: an UPDATE … RETURNING for every new message (all of them in a first
+   * sync) cost a temporary table each, about a seventh of the insert time. */
   existing = lb_store_prepare (self,
-                               "UPDATE locations SET flags = ?3, keywords = ?4, modseq = ?5 "
-                               "WHERE folder_id = ?1 AND uid = ?2 RETURNING message_id",
+                               "SELECT message_id FROM locations WHERE folder_id = ?1 AND uid = ?2",
                                error);
   if (existing == NULL)
     return FALSE;
   sqlite3_bind_int64 (existing, 1, folder_id);
   sqlite3_bind_int64 (existing, 2, f->uid);
-  sqlite3_bind_int64 (existing, 3, f->flags);
-  lb_stmt_bind_text (existing, 4, f->keywords);
-  sqlite3_bind_int64 (existing, 5, (sqlite3_int64) f->modseq);
-  if (!step_int64 (self, existing, &message_id, "update location", error))
+  if (!step_int64 (self, existing, &message_id, "find location", error))
     return FALSE;
   if (message_id != 0)
     {
       f->message.id = message_id;
       f->message.account_id = account_id;
-      return TRUE;
+      return lb_store_run (self, "update location", NULL, error,
+                           "UPDATE locations SET flags = ?3, keywords = ?4, modseq = ?5 "
+                           "WHERE folder_id = ?1 AND uid = ?2",
+                           "luutl", folder_id, (guint) f->uid, f->flags, f->keywords,
+                           (gint64) f->modseq);
     }
 
   if (!find_existing_message (self, account_id, f, &message_id, error))

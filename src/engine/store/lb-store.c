@@ -581,9 +581,13 @@ lb_store_open (const char        *path,
     return NULL;
   /* Without the map, reads are copies of pages the kernel's page cache already holds; the
    * main thread's reader only wants the few pages of the rows on screen, and SQLite's
-   * default 2 MB of copies was 1.7 MB of the window's memory (bench-ui-list). */
+   * default 2 MB of copies was 1.7 MB of the window's memory (bench-ui-list).  A writer
+   * (an account's sync) touches index pages all over the file in each batch: 8 MB keeps
+   * a batch's pages without spilling them to the journal before the commit. */
   if ((flags & LB_STORE_OPEN_NO_MMAP) != 0
-      && !lb_store_exec (self, "PRAGMA cache_size = -256", error))
+      && !lb_store_exec (self, (flags & LB_STORE_OPEN_READ_ONLY) != 0 ? "PRAGMA cache_size = -256"
+                                                                      : "PRAGMA cache_size = -8192",
+                         error))
     return NULL;
   /* message_fts cannot even be opened without its tokenizer. */
   if (!lb_store_register_tokenizer (self->db, error))

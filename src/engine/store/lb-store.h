@@ -29,9 +29,10 @@ G_DECLARE_FINAL_TYPE (LbStore, lb_store, LB, STORE, GObject)
  * LbStoreOpenFlags:
  * @LB_STORE_OPEN_DEFAULT: read-write; create the file and apply migrations
  * @LB_STORE_OPEN_READ_ONLY: read only; the store must exist and be up to date
- * @LB_STORE_OPEN_NO_MMAP: read through read() calls and a small page cache (256 KiB; the
- *   kernel caches the file), not a memory map, whose pages, once read, count in the
- *   process's resident memory with their neighbours (the kernel maps 64 KiB around a fault)
+ * @LB_STORE_OPEN_NO_MMAP: read through read() calls and a small page cache (256 KiB read
+ *   only, 8 MiB for a writer; the kernel caches the file), not a memory map, whose pages,
+ *   once read, count in the process's resident memory with their neighbours (the kernel
+ *   maps 64 KiB around a fault)
  *
  * How lb_store_open() opens the file.
  */

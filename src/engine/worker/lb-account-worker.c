@@ -30,6 +30,12 @@
 #define IDLE_RENEW_SECONDS (10 * 60)
 /* Without NOTIFY, only INBOX is watched live: the other folders are synced this often. */
 #define OTHER_FOLDERS_SECONDS (10 * 60)
+/* With NOTIFY every folder is live, but news can be missed (a delivery agent that writes
+ * the mailbox behind the server's back, a server that drops an event, a reconnect in
+ * between): a full sync this rarely is the safety net.  With QRESYNC it costs what
+ * changed; it is also when the hourly full UID comparison of lb-imap-sync-folder.c
+ * comes due. */
+#define NOTIFY_FULL_SYNC_SECONDS (60 * 60)
 /* NOTIFY (RFC 5465): the one IDLE connection hears of new mail, expunges and flag
  * changes in every folder, as STATUS responses for the folders not selected. */
 #define NOTIFY_SET "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) " \
@@ -87,6 +93,17 @@ static guint
 idle_renew_seconds (void)
 {
   return env_shorter ("LETTERBOX_IDLE_RENEW_SECONDS", IDLE_RENEW_SECONDS);
+}
+
+/* How often every folder is synced although nothing said it changed. */
+static gint64
+full_sync_interval_usec (gboolean notify)
+{
+  if (notify)
+    return (gint64) env_shorter ("LETTERBOX_NOTIFY_FULL_SYNC_SECONDS",
+                                 NOTIFY_FULL_SYNC_SECONDS) * G_USEC_PER_SEC;
+  return (gint64) env_shorter ("LETTERBOX_OTHER_FOLDERS_SECONDS",
+                               OTHER_FOLDERS_SECONDS) * G_USEC_PER_SEC;
 }
 
 static void
@@ -379,7 +396,11 @@ lb_account_worker_new (const LbStoreAccount            *row,
   /* The worker's own write connection: SQLite connections are never shared across threads. */
   self->wdata.worker = self;
   self->wdata.row = self->row;
-  self->wdata.store = lb_store_open (store_path, LB_STORE_OPEN_DEFAULT, error);
+  /* No memory map: the sync writes all over the file, and every page it touched stayed
+   * in the process's resident memory (a 100,000-message first sync peaked at 127 MB,
+   * most of it the mapped file).  Searches, which gain from the map, read on their own
+   * connections. */
+  self->wdata.store = lb_store_open (store_path, LB_STORE_OPEN_NO_MMAP, error);
   if (self->wdata.store == NULL)
     {
       lb_account_worker_free (self);
@@ -967,11 +988,9 @@ idle_thread (gpointer data)
        * baseline then needs nothing, as the first sync is still to come. */
       if (changed && (inbox_id != 0 || !polling))
         lb_account_worker_queue_pushed_sync (self, inbox_id);
-      /* Without NOTIFY the other folders are looked at now and then; with QRESYNC that
-       * costs what changed. */
-      if (!notify && g_get_monotonic_time () - others_synced >=
-                     (gint64) env_shorter ("LETTERBOX_OTHER_FOLDERS_SECONDS",
-                                           OTHER_FOLDERS_SECONDS) * G_USEC_PER_SEC)
+      /* Without NOTIFY the other folders are looked at now and then, with it rarely, as
+       * a safety net; with QRESYNC that costs what changed. */
+      if (g_get_monotonic_time () - others_synced >= full_sync_interval_usec (notify))
         {
           others_synced = g_get_monotonic_time ();
           lb_account_worker_queue_pushed_sync (self, 0);
