@@ -11,6 +11,7 @@
 
 #include "lb-error.h"
 #include "lb-store-private.h"
+#include "lb-store-threads.h"
 
 /* ---- Row structs ------------------------------------------------------ */
 
@@ -220,6 +221,8 @@ insert_message (LbStore         *self,
     return FALSE;
   m->id = sqlite3_last_insert_rowid (lb_store_get_db (self));
   m->account_id = account_id;
+  if (!lb_store_thread_assign (self, m, error))
+    return FALSE;
 
   /* Headers are searchable as soon as the envelope is in; the body text is
    * added by lb_store_set_body_text() once it has been fetched. */
@@ -278,8 +281,8 @@ insert_one (LbStore         *self,
 
   return lb_store_run (self, "insert location", NULL, error,
                        "INSERT INTO locations (folder_id, uid, message_id, flags, keywords, "
-                       "modseq, date, unified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                       "(SELECT date FROM messages WHERE id = ?3), ?7)",
+                       "modseq, date, unified, thread_id) SELECT ?1, ?2, ?3, ?4, ?5, ?6, "
+                       "date, ?7, thread_id FROM messages WHERE id = ?3",
                        "lulutli", folder_id, (guint) f->uid, f->message.id, f->flags, f->keywords,
                        (gint64) f->modseq, is_inbox ? 1 : 0);
 }

@@ -18,6 +18,7 @@
 #include "lb-engine-resources.h"
 #include "lb-error.h"
 #include "lb-store-private.h"
+#include "lb-store-threads.h"
 
 #define SQL_RESOURCE_DIR "/io/github/letterbox/Letterbox/engine/sql/"
 
@@ -481,6 +482,7 @@ apply_migrations (LbStore  *self,
       g_debug ("Applying store migration %s to %s", m->name, self->path);
       set_version = g_strdup_printf ("PRAGMA user_version = %d", m->version);
       if (!lb_store_exec (self, g_bytes_get_data (sql, NULL), error) ||
+          (m->version == LB_STORE_THREADS_MIGRATION && !lb_store_threads_backfill (self, error)) ||
           !lb_store_exec (self, set_version, error))
         {
           g_prefix_error (error, "Migration %s: ", m->name);

@@ -192,6 +192,12 @@ count_messages (LbStore *store,
 
 /* ---- Opening and migrations ------------------------------------------- */
 
+/* What sql/015-threads.sql adds, taken away again to make an older store. */
+#define UNDO_THREADS \
+  "DROP TRIGGER messages_thread_changed; DROP TRIGGER accounts_thread_refs_deleted; " \
+  "DROP TABLE thread_refs; DROP INDEX messages_thread_id; " \
+  "ALTER TABLE messages DROP COLUMN thread_id; ALTER TABLE locations DROP COLUMN thread_id; "
+
 static void
 test_open_migrates_from_empty (Fixture       *fx,
                                gconstpointer  data)
@@ -249,6 +255,7 @@ test_open_migrates_from_older (Fixture       *fx,
             "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
             "ALTER TABLE accounts DROP COLUMN goa_id; "
             "DROP TABLE identities; ALTER TABLE outbox DROP COLUMN subject; "
+            UNDO_THREADS
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -304,6 +311,7 @@ test_open_migrates_search_index (Fixture       *fx,
             "ALTER TABLE accounts DROP COLUMN needs_sign_in; ALTER TABLE accounts DROP COLUMN signature; "
             "ALTER TABLE accounts DROP COLUMN goa_id; "
             "DROP TABLE identities; ALTER TABLE outbox DROP COLUMN subject; "
+            UNDO_THREADS
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);

@@ -1,0 +1,44 @@
+-- 015-threads.sql: conversations, grouped when a message is stored
+--
+-- SPDX-License-Identifier: GPL-3.0-or-later
+--
+-- A conversation (thread) is named by the row id of one of its messages, so thread ids are
+-- unique across accounts and All Inboxes groups within each account without more work.
+-- store/lb-store-threads.c gives each new message its thread id: the thread of any
+-- Message-ID it names (its own, In-Reply-To, References), or of its base subject when a
+-- mailer dropped those headers; when a message joins two threads (a missing parent
+-- arrived) they are merged into the older id.  thread_refs remembers which thread each
+-- Message-ID (also ones not stored yet) and each base subject belongs to.  The thread ids
+-- of the messages already stored are computed by the same code right after this file runs
+-- (lb_store_threads_backfill(), called by lb-store.c).
+ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_thread_id ON messages (thread_id);
+
+-- A copy, kept in step by the trigger below (as date is), so that the conversation list
+-- reads each location's thread from the locations table without a join.
+ALTER TABLE locations ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
+
+-- ref is "<message-id>" for a Message-ID, "gm:N" for Gmail's X-GM-THRID, "s:base subject"
+-- for a message's subject and "r:base subject" for a reply that came without headers;
+-- date is the newest message's date for the subject keys (the time window), else 0.
+CREATE TABLE thread_refs (
+  account_id  INTEGER NOT NULL,
+  ref         TEXT NOT NULL,
+  thread_id   INTEGER NOT NULL,
+  date        INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (account_id, ref)
+) WITHOUT ROWID;
+CREATE INDEX thread_refs_thread ON thread_refs (thread_id);
+
+CREATE TRIGGER messages_thread_changed AFTER UPDATE OF thread_id ON messages
+  WHEN OLD.thread_id <> NEW.thread_id
+BEGIN
+  UPDATE locations SET thread_id = NEW.thread_id WHERE message_id = NEW.id;
+END;
+
+-- thread_refs has no foreign key (a Message-ID may be named before its message exists):
+-- an account's rows go with it.
+CREATE TRIGGER accounts_thread_refs_deleted AFTER DELETE ON accounts
+BEGIN
+  DELETE FROM thread_refs WHERE account_id = OLD.id;
+END;

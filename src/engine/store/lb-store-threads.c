@@ -1,0 +1,533 @@
+/* lb-store-threads.c: conversations: thread ids at store time, and the queries that group by them
+ *
+ * Every message gets its thread id when it is stored (lb_store_thread_assign(), inside the
+ * insert's transaction), so that opening a list never computes threads.  A message names
+ * keys: its own Message-ID, the ids in In-Reply-To and References, Gmail's X-GM-THRID, and
+ * its base subject (the subject without Re:/Fwd:/AW:/回复：/答复：/转发：, whose colon may be
+ * full-width).  thread_refs maps each key ever named in an account to a thread; the message
+ * joins every thread its keys are in, and when that is more than one (a parent that was
+ * missing has arrived and links two threads) they are merged into the oldest id.  A key
+ * named by a child before its parent exists is kept too, so the parent finds the child's
+ * thread when it arrives.
+ *
+ * The subject is a fallback for mailers that drop In-Reply-To and References (common in
+ * Chinese webmail): a reply or forward without them (its subject has a prefix) joins the
+ * thread whose messages had the same base subject within LB_THREAD_SUBJECT_WINDOW; an
+ * original without a prefix joins only a header-less reply that came first (its parent
+ * arrived later), never another original: two mails both titled "Meeting" are not one
+ * conversation.  Messages with threading headers are never grouped by subject.
+ *
+ * A thread id is a message row id, so ids are unique across accounts and All Inboxes
+ * groups within each account.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "Letterbox-Store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "lb-error.h"
+#include "lb-store-private.h"
+#include "lb-store-threads.h"
+
+void
+lb_store_thread_summary_clear (LbStoreThreadSummary *summary)
+{
+  g_free (summary->participants);
+  g_free (summary->subject);
+  g_free (summary->preview);
+  memset (summary, 0, sizeof *summary);
+}
+
+/* ---- Base subjects ------------------------------------------------------ */
+
+static const char * const reply_words[] = {
+  "re", "fwd", "fw", "aw", "wg", "sv", "vs", "回复", "答复", "转发", "回覆", "轉寄", NULL
+};
+
+/* The length of one reply or forward prefix at @s ("Re:", "RE[2]:", "回复："), or 0. */
+static gsize
+prefix_length (const char *s)
+{
+  for (guint i = 0; reply_words[i] != NULL; i++)
+    {
+      gsize n = strlen (reply_words[i]);
+      const char *p = s + n;
+
+      if (g_ascii_strncasecmp (s, reply_words[i], n) != 0)
+        continue;
+      if (*p == '[' || *p == '(')
+        {
+          /* A count some mailers add: "Re[2]:", "Re(3):". */
+          const char *q = p + 1;
+
+          while (g_ascii_isdigit (*q))
+            q++;
+          if (q == p + 1 || (*q != ']' && *q != ')'))
+            continue;
+          p = q + 1;
+        }
+      while (*p == ' ')
+        p++;
+      if (*p == ':')
+        return (gsize) (p + 1 - s);
+      if (g_str_has_prefix (p, "："))
+        return (gsize) (p + strlen ("：") - s);
+    }
+  return 0;
+}
+
+/**
+ * lb_thread_base_subject:
+ * @subject: (nullable): a decoded subject
+ * @out_prefixed: (out) (optional): whether reply or forward prefixes were removed
+ *
+ * The subject conversations are matched by: without reply and forward prefixes, with
+ * runs of white space made one space, case-folded.
+ *
+ * Returns: (transfer full): the base subject, "" when there is none
+ */
+char *
+lb_thread_base_subject (const char *subject,
+                        gboolean   *out_prefixed)
+{
+  const char *s = subject != NULL ? subject : "";
+  gboolean prefixed = FALSE;
+  g_autoptr(GString) base = g_string_new (NULL);
+  gboolean space = FALSE;
+
+  for (;;)
+    {
+      gsize n;
+
+      while (g_unichar_isspace (g_utf8_get_char (s)) && *s != '\0')
+        s = g_utf8_next_char (s);
+      n = prefix_length (s);
+      if (n == 0)
+        break;
+      prefixed = TRUE;
+      s += n;
+    }
+  for (; *s != '\0'; s = g_utf8_next_char (s))
+    {
+      gunichar c = g_utf8_get_char (s);
+
+      if (g_unichar_isspace (c))
+        {
+          space = TRUE;
+          continue;
+        }
+      if (space && base->len > 0)
+        g_string_append_c (base, ' ');
+      space = FALSE;
+      g_string_append_unichar (base, c);
+    }
+  if (out_prefixed != NULL)
+    *out_prefixed = prefixed;
+  if (!g_utf8_validate (base->str, (gssize) base->len, NULL))
+    return g_strdup ("");
+  return g_utf8_casefold (base->str, (gssize) base->len);
+}
+
+/* ---- Keys ------------------------------------------------------------------ */
+
+/* Adds "<id>" for each message id in a References or In-Reply-To text: the ids in
+ * angle brackets, or, when a mailer left them out, the words with an @. */
+static void
+add_id_keys (GPtrArray  *keys,
+             const char *text)
+{
+  const char *p;
+
+  if (text == NULL)
+    return;
+  if (strchr (text, '<') != NULL)
+    {
+      for (p = strchr (text, '<'); p != NULL; p = strchr (p, '<'))
+        {
+          const char *end = strchr (p, '>');
+
+          if (end == NULL)
+            break;
+          if (end > p + 1)
+            g_ptr_array_add (keys, g_strndup (p, (gsize) (end - p + 1)));
+          p = end;
+        }
+      return;
+    }
+  {
+    g_auto(GStrv) words = g_strsplit_set (text, " \t\r\n,", -1);
+
+    for (guint i = 0; words[i] != NULL; i++)
+      if (strchr (words[i], '@') != NULL)
+        g_ptr_array_add (keys, g_strdup_printf ("<%s>", words[i]));
+  }
+}
+
+/* The keys a message names, and whether it came with threading headers. */
+static GPtrArray *
+message_keys (const LbStoreMessage *m,
+              gboolean             *out_headers)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  guint own;
+
+  if (m->message_id != NULL && *m->message_id != '\0')
+    g_ptr_array_add (keys, g_strdup_printf ("<%s>", m->message_id));
+  own = keys->len;
+  add_id_keys (keys, m->in_reply_to);
+  add_id_keys (keys, m->references);
+  if (m->thread_key != NULL && g_str_has_prefix (m->thread_key, "gm:"))
+    g_ptr_array_add (keys, g_strdup (m->thread_key));
+  *out_headers = keys->len > own;
+  return keys;
+}
+
+/* ---- Assigning at store time ----------------------------------------------- */
+
+static gboolean
+lookup_key (LbStore     *self,
+            gint64       account_id,
+            const char  *key,
+            gint64      *out_thread,
+            gint64      *out_date,
+            GError     **error)
+{
+  g_autoptr(LbStmt) stmt = lb_store_prepare (self,
+                                             "SELECT thread_id, date FROM thread_refs "
+                                             "WHERE account_id = ?1 AND ref = ?2",
+                                             error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  lb_stmt_bind_text (stmt, 2, key);
+  *out_thread = 0;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out_thread = sqlite3_column_int64 (stmt, 0);
+      *out_date = sqlite3_column_int64 (stmt, 1);
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "look up thread");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_thread (GArray *found,
+            gint64  thread)
+{
+  for (guint i = 0; i < found->len; i++)
+    if (g_array_index (found, gint64, i) == thread)
+      return;
+  g_array_append_val (found, thread);
+}
+
+/* Moves every message and key of the threads in @found to @target. */
+static gboolean
+merge_threads (LbStore  *self,
+               GArray   *found,
+               gint64    target,
+               GError  **error)
+{
+  for (guint i = 0; i < found->len; i++)
+    {
+      gint64 other = g_array_index (found, gint64, i);
+
+      if (other == target)
+        continue;
+      if (!lb_store_run (self, "merge threads", NULL, error,
+                         "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2",
+                         "ll", target, other) ||
+          !lb_store_run (self, "merge thread keys", NULL, error,
+                         "UPDATE thread_refs SET thread_id = ?1 WHERE thread_id = ?2",
+                         "ll", target, other))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lb_store_thread_assign:
+ * @m: a message just inserted (its id, account and headers set)
+ *
+ * Gives @m its thread id, merging the threads it links, and records its keys.  Runs
+ * inside the caller's write transaction.
+ */
+gboolean
+lb_store_thread_assign (LbStore               *self,
+                        const LbStoreMessage  *m,
+                        GError               **error)
+{
+  gboolean headers;
+  g_autoptr(GPtrArray) keys = message_keys (m, &headers);
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean prefixed;
+  g_autofree char *base = lb_thread_base_subject (m->subject, &prefixed);
+  g_autofree char *subject_key = NULL;
+  gint64 target;
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gint64 thread;
+      gint64 date;
+
+      if (!lookup_key (self, m->account_id, g_ptr_array_index (keys, i), &thread, &date, error))
+        return FALSE;
+      if (thread != 0)
+        add_thread (found, thread);
+    }
+  if (*base != '\0' && !headers)
+    {
+      /* A reply without headers looks for its thread by subject: the originals' key and
+       * other such replies'; an original looks only for such replies that came first. */
+      for (guint k = prefixed ? 0 : 1; k < 2; k++)
+        {
+          g_autofree char *key = g_strconcat (k == 0 ? "s:" : "r:", base, NULL);
+          gint64 thread;
+          gint64 date = 0;
+
+          if (!lookup_key (self, m->account_id, key, &thread, &date, error))
+            return FALSE;
+          if (thread != 0 && ABS (date - m->date) <= LB_THREAD_SUBJECT_WINDOW)
+            add_thread (found, thread);
+        }
+    }
+
+  target = m->id;
+  for (guint i = 0; i < found->len; i++)
+    target = MIN (target, g_array_index (found, gint64, i));
+  if (!merge_threads (self, found, target, error) ||
+      !lb_store_run (self, "set thread", NULL, error,
+                     "UPDATE messages SET thread_id = ?1 WHERE id = ?2", "ll", target, m->id))
+    return FALSE;
+
+  for (guint i = 0; i < keys->len; i++)
+    if (!lb_store_run (self, "add thread key", NULL, error,
+                       "INSERT INTO thread_refs (account_id, ref, thread_id) VALUES (?1, ?2, ?3) "
+                       "ON CONFLICT DO UPDATE SET thread_id = excluded.thread_id",
+                       "ltl", m->account_id, (const char *) g_ptr_array_index (keys, i), target))
+      return FALSE;
+  if (*base == '\0')
+    return TRUE;
+  /* The subject key points to the newest thread with that subject, and remembers the
+   * newest date for the window. */
+  subject_key = g_strconcat (prefixed && !headers ? "r:" : "s:", base, NULL);
+  return lb_store_run (self, "add subject key", NULL, error,
+                       "INSERT INTO thread_refs (account_id, ref, thread_id, date) "
+                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+                       "thread_id = excluded.thread_id, "
+                       "date = CASE WHEN thread_id = excluded.thread_id "
+                       "THEN max(date, excluded.date) ELSE excluded.date END",
+                       "ltll", m->account_id, subject_key, target, m->date);
+}
+
+/**
+ * lb_store_threads_backfill:
+ *
+ * Gives the messages of a store made before conversations their thread ids, oldest row
+ * first as a sync stored them.  Runs inside the migration's transaction.
+ */
+gboolean
+lb_store_threads_backfill (LbStore  *self,
+                           GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  int rc;
+
+  stmt = lb_store_prepare (self,
+                           "SELECT id, account_id, date, message_id, in_reply_to, refs, "
+                           "thread_key, subject FROM messages ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbStoreMessage m = { 0 };
+      gboolean ok;
+
+      m.id = sqlite3_column_int64 (stmt, 0);
+      m.account_id = sqlite3_column_int64 (stmt, 1);
+      m.date = sqlite3_column_int64 (stmt, 2);
+      m.message_id = (char *) sqlite3_column_text (stmt, 3);
+      m.in_reply_to = (char *) sqlite3_column_text (stmt, 4);
+      m.references = (char *) sqlite3_column_text (stmt, 5);
+      m.thread_key = (char *) sqlite3_column_text (stmt, 6);
+      m.subject = (char *) sqlite3_column_text (stmt, 7);
+      /* The strings belong to the statement, which stays on this row meanwhile. */
+      ok = lb_store_thread_assign (self, &m, error);
+      if (!ok)
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "thread old messages");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- Reading conversations ----------------------------------------------------- */
+
+/**
+ * lb_store_list_thread_location_ids:
+ * @folder_id: a folder, or %LB_STORE_UNIFIED_INBOX
+ *
+ * The conversation list: for each thread in the folder, the location of its newest
+ * message there, newest first.  One scan of the folder's locations in list order, which
+ * keeps the first location of each thread (a bit per thread id).
+ *
+ * Returns: (transfer full) (element-type gint64): location ids
+ */
+GArray *
+lb_store_list_thread_location_ids (LbStore  *self,
+                                   gint64    folder_id,
+                                   GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree guint8 *seen = NULL;
+  gint64 max_thread = 0;
+  int rc;
+
+  stmt = lb_store_prepare (self, "SELECT max(id) FROM messages", error);
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    max_thread = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, lb_stmt_release);
+  seen = g_malloc0 ((gsize) (max_thread / 8 + 1));
+
+  if (folder_id == LB_STORE_UNIFIED_INBOX)
+    stmt = lb_store_prepare (self, "SELECT id, thread_id FROM locations WHERE unified = 1 "
+                                   "ORDER BY date DESC, id DESC", error);
+  else
+    stmt = lb_store_prepare (self, "SELECT id, thread_id FROM locations WHERE folder_id = ?1 "
+                                   "ORDER BY date DESC, id DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  if (folder_id != LB_STORE_UNIFIED_INBOX)
+    sqlite3_bind_int64 (stmt, 1, folder_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 thread = sqlite3_column_int64 (stmt, 1);
+
+      /* A thread id is a message id, at most max(id) of the snapshot read above; a
+       * message stored since then has a larger one and is shown on its own until the
+       * reload its insert causes. */
+      if (thread > 0 && thread <= max_thread)
+        {
+          if (seen[thread / 8] & (1u << (thread % 8)))
+            continue;
+          seen[thread / 8] |= (guint8) (1u << (thread % 8));
+        }
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "list conversations");
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * lb_store_list_thread:
+ * @thread_id: a thread id
+ * @folder_id: the folder the conversation is seen from, or %LB_STORE_UNIFIED_INBOX
+ *
+ * The messages of a conversation as seen from a folder: those in the folder (or in an
+ * inbox, for All Inboxes), and the user's own in a Sent folder.  One row per message,
+ * at its location in @folder_id when it has one, oldest first.
+ *
+ * Returns: (transfer full) (element-type LbStoreListRow): the rows, or %NULL on error
+ */
+GPtrArray *
+lb_store_list_thread (LbStore  *self,
+                      gint64    thread_id,
+                      gint64    folder_id,
+                      GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_list_row_free);
+  gint64 last = 0;
+  int rc;
+
+  stmt = lb_store_prepare (self,
+                           "SELECT " LIST_ROW_COLUMNS " FROM messages m "
+                           "JOIN locations l ON l.message_id = m.id "
+                           "WHERE m.thread_id = ?1 AND (l.folder_id = ?2 "
+                           "OR (?2 = 0 AND l.unified = 1) "
+                           "OR l.folder_id IN (SELECT id FROM folders WHERE role = ?3)) "
+                           "ORDER BY m.date, m.id, (l.folder_id = ?2 OR (?2 = 0 AND l.unified = 1)) DESC",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, thread_id);
+  sqlite3_bind_int64 (stmt, 2, folder_id);
+  sqlite3_bind_int (stmt, 3, LB_FOLDER_ROLE_SENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 message_id = sqlite3_column_int64 (stmt, 0);
+
+      /* Rows of one message follow each other, the preferred location first. */
+      if (message_id == last)
+        continue;
+      last = message_id;
+      g_ptr_array_add (rows, lb_store_list_row_from_stmt (stmt));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "read conversation");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * lb_store_thread_summarize:
+ * @rows: (element-type LbStoreListRow): a conversation, as lb_store_list_thread() returns it
+ * @out: (out caller-allocates): the summary, to be cleared with lb_store_thread_summary_clear()
+ */
+void
+lb_store_thread_summarize (GPtrArray            *rows,
+                           LbStoreThreadSummary *out)
+{
+  g_autoptr(GString) people = g_string_new (NULL);
+  g_autoptr(GHashTable) named = g_hash_table_new (g_str_hash, g_str_equal);
+  const LbStoreListRow *newest = NULL;
+
+  memset (out, 0, sizeof *out);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const LbStoreListRow *row = g_ptr_array_index (rows, i);
+      const char *who = row->from_name != NULL && *row->from_name != '\0' ? row->from_name
+                                                                           : row->from_address;
+
+      out->count++;
+      if (!(row->flags & LB_FLAG_SEEN))
+        out->unread++;
+      out->flagged |= (row->flags & LB_FLAG_FLAGGED) != 0;
+      out->has_attachments |= row->has_attachments;
+      if (who != NULL && *who != '\0' && g_hash_table_add (named, (gpointer) who))
+        g_string_append_printf (people, "%s%s", people->len > 0 ? ", " : "", who);
+      if (newest == NULL || row->date >= newest->date)
+        newest = row;
+    }
+  out->participants = g_string_free (g_steal_pointer (&people), FALSE);
+  if (newest != NULL)
+    {
+      out->subject = g_strdup (newest->subject);
+      out->preview = g_strdup (newest->preview);
+      out->date = newest->date;
+    }
+}
