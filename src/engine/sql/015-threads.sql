@@ -19,14 +19,15 @@ CREATE INDEX messages_thread_id ON messages (thread_id);
 ALTER TABLE locations ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
 
 -- ref is "<message-id>" for a Message-ID, "gm:N" for Gmail's X-GM-THRID, "s:base subject"
--- for a message's subject and "r:base subject" for a reply that came without headers;
--- date is the newest message's date for the subject keys (the time window), else 0.
+-- for a message's subject and "r:base subject" for a reply that came without headers.  A
+-- Message-ID is in one thread; a subject can be in several (the same title months apart),
+-- each with the date of its newest message there, for the time window (0 for the others).
 CREATE TABLE thread_refs (
   account_id  INTEGER NOT NULL,
   ref         TEXT NOT NULL,
   thread_id   INTEGER NOT NULL,
   date        INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (account_id, ref)
+  PRIMARY KEY (account_id, ref, thread_id)
 ) WITHOUT ROWID;
 CREATE INDEX thread_refs_thread ON thread_refs (thread_id);
 

@@ -175,7 +175,10 @@ message_keys (const LbStoreMessage *m,
   GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
   guint own;
 
-  if (m->message_id != NULL && *m->message_id != '\0')
+  /* The store keeps Message-IDs without their angle brackets; some callers keep them. */
+  if (m->message_id != NULL && *m->message_id == '<')
+    add_id_keys (keys, m->message_id);
+  else if (m->message_id != NULL && *m->message_id != '\0')
     g_ptr_array_add (keys, g_strdup_printf ("<%s>", m->message_id));
   own = keys->len;
   add_id_keys (keys, m->in_reply_to);
@@ -188,12 +191,25 @@ message_keys (const LbStoreMessage *m,
 
 /* ---- Assigning at store time ----------------------------------------------- */
 
+static void
+add_thread (GArray *found,
+            gint64  thread)
+{
+  for (guint i = 0; i < found->len; i++)
+    if (g_array_index (found, gint64, i) == thread)
+      return;
+  g_array_append_val (found, thread);
+}
+
+/* Adds the threads @key is in to @found; with @window, only those whose newest message
+ * with the key is at most LB_THREAD_SUBJECT_WINDOW from @date. */
 static gboolean
 lookup_key (LbStore     *self,
             gint64       account_id,
             const char  *key,
-            gint64      *out_thread,
-            gint64      *out_date,
+            gboolean     window,
+            gint64       date,
+            GArray      *found,
             GError     **error)
 {
   g_autoptr(LbStmt) stmt = lb_store_prepare (self,
@@ -206,29 +222,15 @@ lookup_key (LbStore     *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, account_id);
   lb_stmt_bind_text (stmt, 2, key);
-  *out_thread = 0;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *out_thread = sqlite3_column_int64 (stmt, 0);
-      *out_date = sqlite3_column_int64 (stmt, 1);
-    }
-  else if (rc != SQLITE_DONE)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (!window || ABS (sqlite3_column_int64 (stmt, 1) - date) <= LB_THREAD_SUBJECT_WINDOW)
+      add_thread (found, sqlite3_column_int64 (stmt, 0));
+  if (rc != SQLITE_DONE)
     {
       lb_store_set_error (self, rc, error, "look up thread");
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-add_thread (GArray *found,
-            gint64  thread)
-{
-  for (guint i = 0; i < found->len; i++)
-    if (g_array_index (found, gint64, i) == thread)
-      return;
-  g_array_append_val (found, thread);
 }
 
 /* Moves every message and key of the threads in @found to @target. */
@@ -248,7 +250,7 @@ merge_threads (LbStore  *self,
                          "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2",
                          "ll", target, other) ||
           !lb_store_run (self, "merge thread keys", NULL, error,
-                         "UPDATE thread_refs SET thread_id = ?1 WHERE thread_id = ?2",
+                         "UPDATE OR REPLACE thread_refs SET thread_id = ?1 WHERE thread_id = ?2",
                          "ll", target, other))
         return FALSE;
     }
@@ -276,15 +278,8 @@ lb_store_thread_assign (LbStore               *self,
   gint64 target;
 
   for (guint i = 0; i < keys->len; i++)
-    {
-      gint64 thread;
-      gint64 date;
-
-      if (!lookup_key (self, m->account_id, g_ptr_array_index (keys, i), &thread, &date, error))
-        return FALSE;
-      if (thread != 0)
-        add_thread (found, thread);
-    }
+    if (!lookup_key (self, m->account_id, g_ptr_array_index (keys, i), FALSE, 0, found, error))
+      return FALSE;
   if (*base != '\0' && !headers)
     {
       /* A reply without headers looks for its thread by subject: the originals' key and
@@ -292,13 +287,9 @@ lb_store_thread_assign (LbStore               *self,
       for (guint k = prefixed ? 0 : 1; k < 2; k++)
         {
           g_autofree char *key = g_strconcat (k == 0 ? "s:" : "r:", base, NULL);
-          gint64 thread;
-          gint64 date = 0;
 
-          if (!lookup_key (self, m->account_id, key, &thread, &date, error))
+          if (!lookup_key (self, m->account_id, key, TRUE, m->date, found, error))
             return FALSE;
-          if (thread != 0 && ABS (date - m->date) <= LB_THREAD_SUBJECT_WINDOW)
-            add_thread (found, thread);
         }
     }
 
@@ -313,20 +304,17 @@ lb_store_thread_assign (LbStore               *self,
   for (guint i = 0; i < keys->len; i++)
     if (!lb_store_run (self, "add thread key", NULL, error,
                        "INSERT INTO thread_refs (account_id, ref, thread_id) VALUES (?1, ?2, ?3) "
-                       "ON CONFLICT DO UPDATE SET thread_id = excluded.thread_id",
+                       "ON CONFLICT DO NOTHING",
                        "ltl", m->account_id, (const char *) g_ptr_array_index (keys, i), target))
       return FALSE;
   if (*base == '\0')
     return TRUE;
-  /* The subject key points to the newest thread with that subject, and remembers the
-   * newest date for the window. */
+  /* The subject key remembers the newest date of this thread, for the window. */
   subject_key = g_strconcat (prefixed && !headers ? "r:" : "s:", base, NULL);
   return lb_store_run (self, "add subject key", NULL, error,
                        "INSERT INTO thread_refs (account_id, ref, thread_id, date) "
                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
-                       "thread_id = excluded.thread_id, "
-                       "date = CASE WHEN thread_id = excluded.thread_id "
-                       "THEN max(date, excluded.date) ELSE excluded.date END",
+                       "date = max(date, excluded.date)",
                        "ltll", m->account_id, subject_key, target, m->date);
 }
 
