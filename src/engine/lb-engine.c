@@ -20,6 +20,7 @@
 #include "lb-account-private.h"
 #include "lb-curl.h"
 #include "lb-engine-private.h"
+#include "lb-message-list.h"
 #include "lb-message-private.h"
 #include "lb-mime.h"
 #include "lb-search.h"
@@ -390,6 +391,35 @@ lb_engine_get_unified_inbox (LbEngine *self)
   if (self->unified == NULL)
     self->unified = _lb_message_list_new (self, LB_STORE_UNIFIED_INBOX, NULL);
   return self->unified;
+}
+
+/**
+ * lb_engine_set_conversations:
+ * @conversations: whether message lists show one row per conversation
+ *
+ * Sets how the lists opened from now on group their rows, and the unified inbox's too.
+ * A list opened before keeps its own setting (see lb_message_list_set_conversations()).
+ * Searches always list messages.  Off by default; the application turns it on from its
+ * settings before it opens its first list, so that the first rows shown are already
+ * grouped.
+ */
+void
+lb_engine_set_conversations (LbEngine *self,
+                             gboolean  conversations)
+{
+  g_return_if_fail (LB_IS_ENGINE (self));
+
+  self->conversations = conversations;
+  if (self->unified != NULL)
+    lb_message_list_set_conversations (self->unified, conversations);
+}
+
+gboolean
+lb_engine_get_conversations (LbEngine *self)
+{
+  g_return_val_if_fail (LB_IS_ENGINE (self), FALSE);
+
+  return self->conversations;
 }
 
 /**

@@ -71,7 +71,7 @@ char     *lb_stmt_dup_text         (LbStmt       *stmt,
 #define LIST_ROW_COLUMNS \
   "m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, m.from_address, " \
   "m.subject, m.preview, l.flags, m.has_attachments, m.to_text, " \
-  "(SELECT role FROM folders WHERE id = l.folder_id), m.thread_id"
+  "(SELECT role FROM folders WHERE id = l.folder_id), m.thread_id, l.id"
 LbStoreListRow *lb_store_list_row_from_stmt (LbStmt *stmt);
 
 G_END_DECLS
