@@ -16,13 +16,17 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <string.h>
 
 #include "lb-store.h"
 #include "lb-store-locations.h"
 #include "lb-store-threads.h"
+#include "lb-test-cli.h"
 #include "lb-test-store.h"
+
+static const char *cli_path;
 
 #define DAY 86400
 #define BASE_DATE 1760000000
@@ -553,6 +557,81 @@ test_accounts_apart (Fixture       *fx,
   g_assert_cmpuint (unified->len, ==, 2);
 }
 
+/* `letterbox-cli list INBOX --threads`, as JSON and as text: a conversation of an
+ * original, a webmail reply without headers and the user's reply from Sent, and a
+ * message on its own. */
+static void
+test_cli (Fixture       *fx,
+          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = lb_store_open (fx->path, LB_STORE_OPEN_DEFAULT, &error);
+  g_autoptr(GPtrArray) inbox = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_fetched_free);
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_store_fetched_free);
+  CorpusMessage plan = { "<plan@example.com>", NULL, NULL, "项目计划", BASE_DATE, FALSE, 0, FALSE, "张伟" };
+  CorpusMessage webmail = { "<web@example.com>", NULL, NULL, "回复：项目计划", BASE_DATE + 600, FALSE,
+                            LB_FLAG_SEEN, FALSE, "李娜" };
+  CorpusMessage mine = { "<mine@example.com>", "<web@example.com>", "<web@example.com>",
+                         "Re: 回复：项目计划", BASE_DATE + 900, TRUE, LB_FLAG_SEEN, FALSE, "Me" };
+  CorpusMessage lunch = { "<lunch@example.com>", NULL, NULL, "Lunch", BASE_DATE + 300, FALSE, 0, FALSE, "Bob" };
+  const char *json_args[] = { "list", "INBOX", "--threads", "--json", NULL };
+  const char *text_args[] = { "list", "INBOX", "--threads", NULL };
+  const char *data_dir[] = { "--data-dir", fx->dir, NULL };
+  LbTestCliRun run = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *want_ids = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *threads;
+  JsonObject *t;
+  JsonArray *ids;
+
+  g_ptr_array_add (inbox, fetched_from (&plan, 1));
+  g_ptr_array_add (inbox, fetched_from (&webmail, 2));
+  g_ptr_array_add (inbox, fetched_from (&lunch, 3));
+  g_ptr_array_add (sent, fetched_from (&mine, 1));
+  /* The reply from Sent is stored first: its thread is found when the others come. */
+  g_assert_true (lb_store_insert_messages (store, fx->sent, sent, &error));
+  g_assert_true (lb_store_insert_messages (store, fx->inbox, inbox, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  lb_test_cli_run (&run, cli_path, NULL, NULL, json_args, data_dir);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, run.out, -1, &error));
+  g_assert_no_error (error);
+  threads = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (threads), ==, 2);
+  /* Newest first: the plan's conversation, then lunch. */
+  t = json_array_get_object_element (threads, 0);
+  g_assert_cmpint (json_object_get_int_member (t, "count"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (t, "subject"), ==, "Re: 回复：项目计划");
+  g_assert_cmpstr (json_object_get_string_member (t, "participants"), ==, "张伟, 李娜, Me");
+  g_assert_cmpint (json_object_get_int_member (t, "unread"), ==, 1);
+  ids = json_object_get_array_member (t, "message_ids");
+  g_assert_cmpuint (json_array_get_length (ids), ==, 3);
+  g_assert_cmpint (json_array_get_int_element (ids, 0), ==, ((LbStoreFetched *) g_ptr_array_index (inbox, 0))->message.id);
+  g_assert_cmpint (json_array_get_int_element (ids, 1), ==, ((LbStoreFetched *) g_ptr_array_index (inbox, 1))->message.id);
+  g_assert_cmpint (json_array_get_int_element (ids, 2), ==, ((LbStoreFetched *) g_ptr_array_index (sent, 0))->message.id);
+  g_assert_cmpint (json_object_get_int_member (t, "id"), ==, json_array_get_int_element (ids, 0) < json_array_get_int_element (ids, 2) ? json_array_get_int_element (ids, 0) : json_array_get_int_element (ids, 2));
+  t = json_array_get_object_element (threads, 1);
+  g_assert_cmpint (json_object_get_int_member (t, "count"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (t, "subject"), ==, "Lunch");
+
+  /* The text form: id, count, message ids, participants, subject; a tab between. */
+  lb_test_cli_run (&run, cli_path, NULL, NULL, text_args, data_dir);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (g_strchomp (run.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  want_ids = g_strdup_printf ("\t3\t%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                              "\t张伟, 李娜, Me\tRe: 回复：项目计划",
+                              ((LbStoreFetched *) g_ptr_array_index (inbox, 0))->message.id,
+                              ((LbStoreFetched *) g_ptr_array_index (inbox, 1))->message.id,
+                              ((LbStoreFetched *) g_ptr_array_index (sent, 0))->message.id);
+  g_assert_true (g_str_has_suffix (lines[0], want_ids));
+  g_assert_true (g_str_has_suffix (lines[1], "\tBob\tLunch"));
+  lb_test_cli_run_clear (&run);
+}
+
 static void
 test_base_subject (void)
 {
@@ -585,6 +664,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  cli_path = argc > 1 ? argv[1] : NULL;
 
   g_test_add_func ("/threads/base-subject", test_base_subject);
   g_test_add ("/threads/corpus", Fixture, NULL, fixture_setup, test_corpus, fixture_teardown);
@@ -592,5 +672,7 @@ main (int   argc,
   g_test_add ("/threads/list", Fixture, NULL, fixture_setup, test_list, fixture_teardown);
   g_test_add ("/threads/accounts-apart", Fixture, NULL, fixture_setup, test_accounts_apart,
               fixture_teardown);
+  if (cli_path != NULL)
+    g_test_add ("/threads/cli", Fixture, NULL, fixture_setup, test_cli, fixture_teardown);
   return g_test_run ();
 }
