@@ -1279,3 +1279,19 @@ lb_message_list_view_init (LbMessageListView *self)
   g_signal_connect_swapped (self->list_view, "map", G_CALLBACK (on_list_view_map), self);
   lb_message_list_view_update_state (self);
 }
+
+/**
+ * lb_message_list_view_set_conversations:
+ * @conversations: whether the folder's list groups by conversation
+ *
+ * Regroups the list of the folder shown (a search on it stays a list of messages).
+ */
+void
+lb_message_list_view_set_conversations (LbMessageListView *self,
+                                        gboolean           conversations)
+{
+  g_return_if_fail (LB_IS_MESSAGE_LIST_VIEW (self));
+
+  if (self->folder_list != NULL)
+    lb_message_list_set_conversations (self->folder_list, conversations);
+}
