@@ -49,6 +49,7 @@
 #include "lb-message-row.h"
 #include "lb-store.h"
 #include "lb-store-locations.h"
+#include "lb-store-private.h"
 #include "lb-ui-test-util.h"
 #include "lb-window.h"
 
@@ -592,13 +593,19 @@ time_migration (const char *db)
   gint64 t0;
 
   if (system (cmd) != 0 || sqlite3_open (copy, &handle) != SQLITE_OK
+      || !lb_store_register_tokenizer (handle, &error)
       || sqlite3_exec (handle,
+                       "DROP INDEX locations_folder_date; "
+                       "CREATE INDEX locations_folder_date ON locations (folder_id, date); "
+                       "DROP INDEX locations_unified_date; CREATE INDEX locations_unified_date "
+                       "ON locations (unified, date) WHERE unified = 1; "
                        "DROP TRIGGER messages_thread_changed; "
                        "DROP TRIGGER accounts_thread_refs_deleted; DROP TABLE thread_refs; "
                        "DROP INDEX messages_thread_id; ALTER TABLE messages DROP COLUMN thread_id; "
                        "ALTER TABLE locations DROP COLUMN thread_id; PRAGMA user_version = 12; "
                        "VACUUM;", NULL, NULL, &message) != SQLITE_OK)
-    g_error ("could not make a store before migration 015: %s", message);
+    g_error ("could not make a store before migration 015: %s",
+             message != NULL ? message : error != NULL ? error->message : "cp failed");
   sqlite3_close (handle);
   t0 = g_get_monotonic_time ();
   store = lb_store_open (copy, LB_STORE_OPEN_DEFAULT, &error);

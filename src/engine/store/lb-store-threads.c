@@ -318,6 +318,159 @@ lb_store_thread_assign (LbStore               *self,
                        "ltll", m->account_id, subject_key, target, m->date);
 }
 
+/* ---- Threading a whole store at once (migration 015) ----------------------- */
+
+/* The same rules as lb_store_thread_assign(), applied in memory to every stored message
+ * in row order, with union-find for the merges; only the results are written.  Doing it
+ * statement by statement took 10 s for 100,000 messages (bench-ui-list); this takes a
+ * fraction of that. */
+typedef struct {
+  gint64 *ids;      /* message row id of each message, in row order */
+  guint  *parent;   /* union-find over positions; the root is the oldest (smallest) */
+} Backfill;
+
+typedef struct {
+  guint  root;      /* a position in the thread (find() it) */
+  gint64 date;
+} SubjectEntry;
+
+static guint
+bf_find (Backfill *bf,
+         guint     i)
+{
+  while (bf->parent[i] != i)
+    {
+      bf->parent[i] = bf->parent[bf->parent[i]];
+      i = bf->parent[i];
+    }
+  return i;
+}
+
+static void
+subject_entries_free (gpointer data)
+{
+  g_array_unref (data);
+}
+
+/* Threads message @i, whose keys are @keys, and records its keys in @by_id and
+ * @by_subject (keys prefixed with the account, so accounts stay apart). */
+static void
+bf_assign (Backfill             *bf,
+           GHashTable           *by_id,
+           GHashTable           *by_subject,
+           guint                 i,
+           const LbStoreMessage *m)
+{
+  gboolean headers;
+  g_autoptr(GPtrArray) keys = message_keys (m, &headers);
+  gboolean prefixed;
+  g_autofree char *base = lb_thread_base_subject (m->subject, &prefixed);
+  guint target = i;
+  guint found[64];
+  guint n_found = 0;
+  g_autofree char *subject_key = NULL;
+  GArray *entries;
+
+  for (guint k = 0; k < keys->len; k++)
+    {
+      char *key = g_strdup_printf ("%" G_GINT64_FORMAT " %s", m->account_id,
+                                   (char *) g_ptr_array_index (keys, k));
+      gpointer at;
+
+      if (g_hash_table_lookup_extended (by_id, key, NULL, &at) && n_found < G_N_ELEMENTS (found))
+        found[n_found++] = bf_find (bf, GPOINTER_TO_UINT (at));
+      g_ptr_array_index (keys, k) = key;   /* the prefixed key is what is recorded below */
+    }
+  for (guint k = prefixed ? 0 : 1; *base != '\0' && !headers && k < 2; k++)
+    {
+      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT " %s%s", m->account_id,
+                                              k == 0 ? "s:" : "r:", base);
+
+      entries = g_hash_table_lookup (by_subject, key);
+      for (guint e = 0; entries != NULL && e < entries->len; e++)
+        {
+          SubjectEntry *se = &g_array_index (entries, SubjectEntry, e);
+
+          if (ABS (se->date - m->date) <= LB_THREAD_SUBJECT_WINDOW && n_found < G_N_ELEMENTS (found))
+            found[n_found++] = bf_find (bf, se->root);
+        }
+    }
+  for (guint f = 0; f < n_found; f++)
+    target = MIN (target, found[f]);
+  for (guint f = 0; f < n_found; f++)
+    bf->parent[found[f]] = target;
+  bf->parent[i] = target;
+
+  for (guint k = 0; k < keys->len; k++)
+    if (!g_hash_table_contains (by_id, g_ptr_array_index (keys, k)))
+      g_hash_table_insert (by_id, g_strdup (g_ptr_array_index (keys, k)), GUINT_TO_POINTER (i));
+  if (*base == '\0')
+    return;
+  subject_key = g_strdup_printf ("%" G_GINT64_FORMAT " %s%s", m->account_id,
+                                 prefixed && !headers ? "r:" : "s:", base);
+  entries = g_hash_table_lookup (by_subject, subject_key);
+  if (entries == NULL)
+    {
+      entries = g_array_new (FALSE, FALSE, sizeof (SubjectEntry));
+      g_hash_table_insert (by_subject, g_steal_pointer (&subject_key), entries);
+    }
+  for (guint e = 0; e < entries->len; e++)
+    {
+      SubjectEntry *se = &g_array_index (entries, SubjectEntry, e);
+
+      if (bf_find (bf, se->root) == target)
+        {
+          se->date = MAX (se->date, m->date);
+          return;
+        }
+    }
+  g_array_append_val (entries, ((SubjectEntry) { i, m->date }));
+}
+
+static gboolean
+bf_write (LbStore     *self,
+          Backfill    *bf,
+          guint        n,
+          GHashTable  *by_id,
+          GHashTable  *by_subject,
+          GError     **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < n; i++)
+    if (!lb_store_run (self, "thread old messages", NULL, error,
+                       "UPDATE messages SET thread_id = ?1 WHERE id = ?2",
+                       "ll", bf->ids[bf_find (bf, i)], bf->ids[i]))
+      return FALSE;
+  for (int table = 0; table < 2; table++)
+    {
+      g_hash_table_iter_init (&iter, table == 0 ? by_id : by_subject);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          const char *space = strchr (key, ' ');
+          gint64 account = g_ascii_strtoll (key, NULL, 10);
+          GArray *entries = value;
+          guint n_entries = table == 0 ? 1 : entries->len;
+
+          for (guint e = 0; e < n_entries; e++)
+            {
+              guint at = table == 0 ? GPOINTER_TO_UINT (value)
+                                    : g_array_index (entries, SubjectEntry, e).root;
+              gint64 date = table == 0 ? 0 : g_array_index (entries, SubjectEntry, e).date;
+
+              if (!lb_store_run (self, "thread old keys", NULL, error,
+                                 "INSERT INTO thread_refs (account_id, ref, thread_id, date) "
+                                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+                                 "date = max(date, excluded.date)",
+                                 "ltll", account, space + 1, bf->ids[bf_find (bf, at)], date))
+                return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 /**
  * lb_store_threads_backfill:
  *
@@ -329,6 +482,12 @@ lb_store_threads_backfill (LbStore  *self,
                            GError  **error)
 {
   g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) by_subject = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            subject_entries_free);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) parent = g_array_new (FALSE, FALSE, sizeof (guint));
+  Backfill bf;
   int rc;
 
   stmt = lb_store_prepare (self,
@@ -340,27 +499,32 @@ lb_store_threads_backfill (LbStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       LbStoreMessage m = { 0 };
-      gboolean ok;
+      guint i = ids->len;
 
       m.id = sqlite3_column_int64 (stmt, 0);
       m.account_id = sqlite3_column_int64 (stmt, 1);
       m.date = sqlite3_column_int64 (stmt, 2);
+      /* The strings belong to the statement, which stays on this row meanwhile. */
       m.message_id = (char *) sqlite3_column_text (stmt, 3);
       m.in_reply_to = (char *) sqlite3_column_text (stmt, 4);
       m.references = (char *) sqlite3_column_text (stmt, 5);
       m.thread_key = (char *) sqlite3_column_text (stmt, 6);
       m.subject = (char *) sqlite3_column_text (stmt, 7);
-      /* The strings belong to the statement, which stays on this row meanwhile. */
-      ok = lb_store_thread_assign (self, &m, error);
-      if (!ok)
-        return FALSE;
+      g_array_append_val (ids, m.id);
+      g_array_append_val (parent, i);
+      bf.ids = (gint64 *) ids->data;
+      bf.parent = (guint *) parent->data;
+      bf_assign (&bf, by_id, by_subject, i, &m);
     }
   if (rc != SQLITE_DONE)
     {
       lb_store_set_error (self, rc, error, "thread old messages");
       return FALSE;
     }
-  return TRUE;
+  g_clear_pointer (&stmt, lb_stmt_release);
+  bf.ids = (gint64 *) ids->data;
+  bf.parent = (guint *) parent->data;
+  return bf_write (self, &bf, ids->len, by_id, by_subject, error);
 }
 
 /* ---- Reading conversations ----------------------------------------------------- */

@@ -194,6 +194,9 @@ count_messages (LbStore *store,
 
 /* What sql/015-threads.sql adds, taken away again to make an older store. */
 #define UNDO_THREADS \
+  "DROP INDEX locations_folder_date; CREATE INDEX locations_folder_date ON locations (folder_id, date); " \
+  "DROP INDEX locations_unified_date; " \
+  "CREATE INDEX locations_unified_date ON locations (unified, date) WHERE unified = 1; " \
   "DROP TRIGGER messages_thread_changed; DROP TRIGGER accounts_thread_refs_deleted; " \
   "DROP TABLE thread_refs; DROP INDEX messages_thread_id; " \
   "ALTER TABLE messages DROP COLUMN thread_id; ALTER TABLE locations DROP COLUMN thread_id; "

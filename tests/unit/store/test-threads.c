@@ -439,6 +439,10 @@ test_migration (Fixture       *fx,
   store_shuffled (fx, store, corpus, 7);
   g_clear_object (&store);
   lb_test_store_exec (fx->path,
+                      "DROP INDEX locations_folder_date; "
+                      "CREATE INDEX locations_folder_date ON locations (folder_id, date); "
+                      "DROP INDEX locations_unified_date; CREATE INDEX locations_unified_date "
+                      "ON locations (unified, date) WHERE unified = 1; "
                       "DROP TRIGGER messages_thread_changed; DROP TRIGGER accounts_thread_refs_deleted; "
                       "DROP TABLE thread_refs; DROP INDEX messages_thread_id; "
                       "ALTER TABLE messages DROP COLUMN thread_id; "
