@@ -20,7 +20,6 @@
 #include "lb-account-private.h"
 #include "lb-curl.h"
 #include "lb-engine-private.h"
-#include "lb-message-list.h"
 #include "lb-message-private.h"
 #include "lb-mime.h"
 #include "lb-search.h"
@@ -397,8 +396,8 @@ lb_engine_get_unified_inbox (LbEngine *self)
  * lb_engine_set_conversations:
  * @conversations: whether message lists show one row per conversation
  *
- * Sets how the lists opened from now on group their rows, and the unified inbox's too.
- * A list opened before keeps its own setting (see lb_message_list_set_conversations()).
+ * Sets how the lists opened from now on group their rows.  A list opened before, the
+ * unified inbox too, keeps its own setting (see lb_message_list_set_conversations()).
  * Searches always list messages.  Off by default; the application turns it on from its
  * settings before it opens its first list, so that the first rows shown are already
  * grouped.
@@ -410,8 +409,6 @@ lb_engine_set_conversations (LbEngine *self,
   g_return_if_fail (LB_IS_ENGINE (self));
 
   self->conversations = conversations;
-  if (self->unified != NULL)
-    lb_message_list_set_conversations (self->unified, conversations);
 }
 
 gboolean

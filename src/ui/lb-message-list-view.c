@@ -572,7 +572,11 @@ lb_message_list_view_show_folder (LbMessageListView *self,
   g_clear_object (&self->search_list);
   g_clear_object (&self->folder_list);
   if (folder_id == 0)
-    self->folder_list = g_object_ref (lb_engine_get_unified_inbox (engine));
+    {
+      self->folder_list = g_object_ref (lb_engine_get_unified_inbox (engine));
+      /* The engine keeps All Inboxes open: it follows a toggle made while it was hidden. */
+      lb_message_list_set_conversations (self->folder_list, lb_engine_get_conversations (engine));
+    }
   else
     self->folder_list = lb_engine_open_folder (engine, folder_id);
 

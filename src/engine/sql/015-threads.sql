@@ -12,17 +12,18 @@
 -- of the messages already stored are computed by the same code right after this file runs
 -- (lb_store_threads_backfill(), called by lb-store.c).
 ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX messages_thread_id ON messages (thread_id);
 
 -- A copy, kept in step by the trigger below (as date is), so that the conversation list
 -- reads each location's thread from the list's own index, without a join or a table read:
 -- the two list indexes gain (id, thread_id) after date.  The plain list's ORDER BY date
 -- DESC, id DESC still runs straight down them.
+--
+-- lb_store_threads_backfill() makes these two indexes again, and messages_thread_id, once it
+-- has written the thread ids: building an index once from sorted rows is much faster than
+-- keeping it up to date row by row (at 100,000 messages: 23 s with the indexes here).
 ALTER TABLE locations ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
 DROP INDEX locations_folder_date;
-CREATE INDEX locations_folder_date ON locations (folder_id, date, id, thread_id);
 DROP INDEX locations_unified_date;
-CREATE INDEX locations_unified_date ON locations (unified, date, id, thread_id) WHERE unified = 1;
 
 -- ref is "<message-id>" for a Message-ID, "gm:N" for Gmail's X-GM-THRID, "s:base subject"
 -- for a message's subject and "r:base subject" for a reply that came without headers.  A

@@ -67,6 +67,11 @@ void      lb_stmt_bind_id          (LbStmt       *stmt,
 char     *lb_stmt_dup_text         (LbStmt       *stmt,
                                     int           col);
 
+/* Run by the migrations after sql/015-threads.sql (see lb-store-threads.c). */
+#define LB_STORE_THREADS_MIGRATION 15
+gboolean  lb_store_threads_backfill (LbStore     *self,
+                                     GError     **error);
+
 /* The columns of a message-list row, in the order lb_store_list_row_from_stmt() reads. */
 #define LIST_ROW_COLUMNS \
   "m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, m.from_address, " \

@@ -8,9 +8,6 @@
 
 G_BEGIN_DECLS
 
-/* The migration (sql/015-threads.sql) after which lb_store_threads_backfill() runs. */
-#define LB_STORE_THREADS_MIGRATION 15
-
 /* How far apart two messages may be and still be grouped by subject alone. */
 #define LB_THREAD_SUBJECT_WINDOW (30 * 86400)
 
@@ -38,8 +35,6 @@ char      *lb_thread_base_subject          (const char            *subject,
 
 gboolean   lb_store_thread_assign          (LbStore               *self,
                                             const LbStoreMessage  *m,
-                                            GError               **error);
-gboolean   lb_store_threads_backfill       (LbStore               *self,
                                             GError               **error);
 
 GArray    *lb_store_list_thread_location_ids (LbStore             *self,

@@ -18,7 +18,6 @@
 #include "lb-engine-resources.h"
 #include "lb-error.h"
 #include "lb-store-private.h"
-#include "lb-store-threads.h"
 
 #define SQL_RESOURCE_DIR "/io/github/letterbox/Letterbox/engine/sql/"
 
