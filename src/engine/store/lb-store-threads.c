@@ -427,6 +427,59 @@ bf_assign (Backfill             *bf,
   g_array_append_val (entries, ((SubjectEntry) { i, m->date }));
 }
 
+typedef struct {
+  gint64      account;
+  const char *ref;       /* after the account prefix of the hash table's key */
+  gint64      thread;
+  gint64      date;
+} RefRow;
+
+static int
+compare_ref_rows (gconstpointer a,
+                  gconstpointer b)
+{
+  const RefRow *x = a;
+  const RefRow *y = b;
+  int c;
+
+  if (x->account != y->account)
+    return x->account < y->account ? -1 : 1;
+  c = strcmp (x->ref, y->ref);
+  if (c != 0)
+    return c;
+  return (x->thread > y->thread) - (x->thread < y->thread);
+}
+
+/* Adds the rows of thread_refs one table of keys makes (@by_id: one thread each; else a
+ * GArray of SubjectEntry). */
+static void
+collect_ref_rows (Backfill   *bf,
+                  GHashTable *keys,
+                  gboolean    by_id,
+                  GArray     *rows)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, keys);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      RefRow row = { g_ascii_strtoll (key, NULL, 10), strchr (key, ' ') + 1, 0, 0 };
+      guint n = by_id ? 1 : ((GArray *) value)->len;
+
+      for (guint e = 0; e < n; e++)
+        {
+          SubjectEntry *se = by_id ? NULL : &g_array_index ((GArray *) value, SubjectEntry, e);
+
+          row.thread = bf->ids[bf_find (bf, by_id ? GPOINTER_TO_UINT (value) : se->root)];
+          row.date = by_id ? 0 : se->date;
+          g_array_append_val (rows, row);
+        }
+    }
+}
+
+/* Writes the thread ids through a temporary table and two bulk updates (the indexes on
+ * them are made afterwards), and the keys in their primary key's order. */
 static gboolean
 bf_write (LbStore     *self,
           Backfill    *bf,
@@ -435,38 +488,38 @@ bf_write (LbStore     *self,
           GHashTable  *by_subject,
           GError     **error)
 {
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (RefRow));
 
+  if (!lb_store_exec (self, "CREATE TEMP TABLE thread_fill (id INTEGER PRIMARY KEY, "
+                            "thread INTEGER NOT NULL)", error))
+    return FALSE;
   for (guint i = 0; i < n; i++)
     if (!lb_store_run (self, "thread old messages", NULL, error,
-                       "UPDATE messages SET thread_id = ?1 WHERE id = ?2",
-                       "ll", bf->ids[bf_find (bf, i)], bf->ids[i]))
+                       "INSERT INTO thread_fill (id, thread) VALUES (?1, ?2)",
+                       "ll", bf->ids[i], bf->ids[bf_find (bf, i)]))
       return FALSE;
-  for (int table = 0; table < 2; table++)
+  if (!lb_store_exec (self,
+                      "UPDATE messages SET thread_id = f.thread FROM thread_fill f "
+                      "WHERE f.id = messages.id; "
+                      "UPDATE locations SET thread_id = f.thread FROM thread_fill f "
+                      "WHERE f.id = locations.message_id; "
+                      "DROP TABLE thread_fill;",
+                      error))
+    return FALSE;
+
+  collect_ref_rows (bf, by_id, TRUE, rows);
+  collect_ref_rows (bf, by_subject, FALSE, rows);
+  g_array_sort (rows, compare_ref_rows);
+  for (guint i = 0; i < rows->len; i++)
     {
-      g_hash_table_iter_init (&iter, table == 0 ? by_id : by_subject);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        {
-          const char *space = strchr (key, ' ');
-          gint64 account = g_ascii_strtoll (key, NULL, 10);
-          GArray *entries = value;
-          guint n_entries = table == 0 ? 1 : entries->len;
+      RefRow *row = &g_array_index (rows, RefRow, i);
 
-          for (guint e = 0; e < n_entries; e++)
-            {
-              guint at = table == 0 ? GPOINTER_TO_UINT (value)
-                                    : g_array_index (entries, SubjectEntry, e).root;
-              gint64 date = table == 0 ? 0 : g_array_index (entries, SubjectEntry, e).date;
-
-              if (!lb_store_run (self, "thread old keys", NULL, error,
-                                 "INSERT INTO thread_refs (account_id, ref, thread_id, date) "
-                                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
-                                 "date = max(date, excluded.date)",
-                                 "ltll", account, space + 1, bf->ids[bf_find (bf, at)], date))
-                return FALSE;
-            }
-        }
+      if (!lb_store_run (self, "thread old keys", NULL, error,
+                         "INSERT INTO thread_refs (account_id, ref, thread_id, date) "
+                         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+                         "date = max(date, excluded.date)",
+                         "ltll", row->account, row->ref, row->thread, row->date))
+        return FALSE;
     }
   return TRUE;
 }
@@ -532,14 +585,7 @@ lb_store_threads_backfill (LbStore  *self,
   g_debug ("Threaded %u stored messages: %.2f s to compute, %.2f s to write", ids->len,
            (t1 - t0) / (double) G_USEC_PER_SEC,
            (g_get_monotonic_time () - t1) / (double) G_USEC_PER_SEC);
-  /* The indexes sql/015-threads.sql leaves to here, built once over the written ids. */
-  return lb_store_exec (self,
-                        "CREATE INDEX messages_thread_id ON messages (thread_id); "
-                        "CREATE INDEX locations_folder_date "
-                        "  ON locations (folder_id, date, id, thread_id); "
-                        "CREATE INDEX locations_unified_date "
-                        "  ON locations (unified, date, id, thread_id) WHERE unified = 1;",
-                        error);
+  return TRUE;
 }
 
 /* ---- Reading conversations ----------------------------------------------------- */
