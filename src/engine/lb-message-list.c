@@ -130,6 +130,11 @@ fill_conversation (LbMessageList *self,
   rows = lb_store_list_thread (store, lb_message_get_thread_id (m), self->folder_id, NULL);
   if (rows == NULL)
     return;
+  /* What a pending delete or move hides from the list, it hides from the count too. */
+  for (guint i = rows->len; i > 0; i--)
+    if (_lb_engine_is_hidden (self->engine,
+                              ((LbStoreListRow *) g_ptr_array_index (rows, i - 1))->location_id))
+      g_ptr_array_remove_index (rows, i - 1);
   lb_store_thread_summarize (rows, &summary);
   _lb_message_set_conversation (m, &summary);
 }
@@ -864,6 +869,10 @@ lb_message_list_get_conversation (LbMessageList  *self,
       LbAccount *account = lb_engine_get_account (self->engine, row->account_id);
       LbMessage *m;
 
+      /* A message deleted or moved a moment ago (Undo can still bring it back) is gone
+       * from the conversation as it is from the list. */
+      if (_lb_engine_is_hidden (self->engine, row->location_id))
+        continue;
       if (row->message_id == lb_message_get_id (message))
         m = g_object_ref (message);
       else

@@ -371,15 +371,16 @@ lb_window_show_conversation (LbWindow  *self,
         lb_conversation_stack_set_messages (self->conversation, NULL, NULL);
       return message;
     }
-  if (current == NULL)
-    current = lb_conversation_stack_pick (members);
-  else
-    {
-      /* The same message again, as the freshly read object. */
-      for (guint i = 0; i < members->len; i++)
-        if (lb_message_get_id (g_ptr_array_index (members, i)) == lb_message_get_id (current))
-          current = g_ptr_array_index (members, i);
-    }
+  {
+    LbMessage *again = NULL;
+
+    /* The same message again, as the freshly read object; another one when it is gone
+     * (deleted from the stack). */
+    for (guint i = 0; current != NULL && i < members->len; i++)
+      if (lb_message_get_id (g_ptr_array_index (members, i)) == lb_message_get_id (current))
+        again = g_ptr_array_index (members, i);
+    current = again != NULL ? again : lb_conversation_stack_pick (members);
+  }
   lb_window_ensure_reader (self);
   lb_conversation_stack_set_messages (self->conversation, members, current);
   return current;
@@ -390,9 +391,13 @@ static void
 on_shown_conversation_changed (LbWindow *self)
 {
   LbMessage *current = self->reader != NULL ? lb_reader_get_message (self->reader) : NULL;
+  LbMessage *now;
 
-  if (self->shown != NULL && self->conversation != NULL)
-    lb_window_show_conversation (self, self->shown, current);
+  if (self->shown == NULL || self->conversation == NULL)
+    return;
+  now = lb_window_show_conversation (self, self->shown, current);
+  if (now != NULL && now != current)
+    lb_reader_set_message (self->reader, now);
 }
 
 static gboolean
@@ -1836,8 +1841,6 @@ on_conversation_message_action (LbWindow   *self,
 
       g_ptr_array_add (one, message);
       lb_window_toast_undo (self, _("Message deleted"), undo_id, one, G_MAXUINT);
-      if (self->reader != NULL && lb_reader_get_message (self->reader) == message)
-        lb_reader_set_message (self->reader, self->shown);
     }
   on_shown_conversation_changed (self);
 }
