@@ -257,28 +257,44 @@ merge_threads (LbStore  *self,
   return TRUE;
 }
 
+void
+lb_thread_plan_clear (LbThreadPlan *plan)
+{
+  g_clear_pointer (&plan->keys, g_ptr_array_unref);
+  g_clear_pointer (&plan->found, g_array_unref);
+  g_clear_pointer (&plan->subject_key, g_free);
+}
+
 /**
- * lb_store_thread_assign:
- * @m: a message just inserted (its id, account and headers set)
+ * lb_store_thread_plan:
+ * @account_id: the account the message is stored in
+ * @m: a message about to be inserted
+ * @plan: (out caller-allocates): where it goes, for lb_store_thread_apply(); cleared with
+ *   lb_thread_plan_clear()
  *
- * Gives @m its thread id, merging the threads it links, and records its keys.  Runs
- * inside the caller's write transaction.
+ * Looks up the threads @m joins, before its row is written, so that the row is written
+ * with its thread id at once (plan->thread_id): the oldest thread it joins, or, for a new
+ * thread, the id SQLite gives the next row (one above the largest), which
+ * lb_store_thread_apply() checks.  An UPDATE of every new row would write it twice.
  */
 gboolean
-lb_store_thread_assign (LbStore               *self,
-                        const LbStoreMessage  *m,
-                        GError               **error)
+lb_store_thread_plan (LbStore               *self,
+                      gint64                 account_id,
+                      const LbStoreMessage  *m,
+                      LbThreadPlan          *plan,
+                      GError               **error)
 {
   gboolean headers;
-  g_autoptr(GPtrArray) keys = message_keys (m, &headers);
-  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean prefixed;
   g_autofree char *base = lb_thread_base_subject (m->subject, &prefixed);
-  g_autofree char *subject_key = NULL;
-  gint64 target;
+  g_autoptr(LbStmt) next = NULL;
 
-  for (guint i = 0; i < keys->len; i++)
-    if (!lookup_key (self, m->account_id, g_ptr_array_index (keys, i), FALSE, 0, found, error))
+  memset (plan, 0, sizeof *plan);
+  plan->keys = message_keys (m, &headers);
+  plan->found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < plan->keys->len; i++)
+    if (!lookup_key (self, account_id, g_ptr_array_index (plan->keys, i), FALSE, 0, plan->found,
+                     error))
       return FALSE;
   if (*base != '\0' && !headers)
     {
@@ -288,39 +304,73 @@ lb_store_thread_assign (LbStore               *self,
         {
           g_autofree char *key = g_strconcat (k == 0 ? "s:" : "r:", base, NULL);
 
-          if (!lookup_key (self, m->account_id, key, TRUE, m->date, found, error))
+          if (!lookup_key (self, account_id, key, TRUE, m->date, plan->found, error))
             return FALSE;
         }
     }
+  if (*base != '\0')
+    plan->subject_key = g_strconcat (prefixed && !headers ? "r:" : "s:", base, NULL);
 
-  target = m->id;
-  for (guint i = 0; i < found->len; i++)
-    target = MIN (target, g_array_index (found, gint64, i));
-  if (!merge_threads (self, found, target, error) ||
-      !lb_store_run (self, "set thread", NULL, error,
-                     "UPDATE messages SET thread_id = ?1 WHERE id = ?2", "ll", target, m->id))
+  for (guint i = 0; i < plan->found->len; i++)
+    if (plan->thread_id == 0 || g_array_index (plan->found, gint64, i) < plan->thread_id)
+      plan->thread_id = g_array_index (plan->found, gint64, i);
+  if (plan->thread_id != 0)
+    return TRUE;
+  next = lb_store_prepare (self, "SELECT ifnull(max(id), 0) + 1 FROM messages", error);
+  if (next == NULL)
     return FALSE;
+  if (sqlite3_step (next) != SQLITE_ROW)
+    {
+      lb_store_set_error (self, sqlite3_errcode (lb_store_get_db (self)), error, "next id");
+      return FALSE;
+    }
+  plan->thread_id = sqlite3_column_int64 (next, 0);
+  return TRUE;
+}
 
-  for (guint i = 0; i < keys->len; i++)
+/**
+ * lb_store_thread_apply:
+ * @plan: what lb_store_thread_plan() found for @m
+ * @m: the message, inserted (its id and account set) with plan->thread_id
+ *
+ * Merges the threads @m links into its own and records its keys.  Runs inside the
+ * caller's write transaction.
+ */
+gboolean
+lb_store_thread_apply (LbStore               *self,
+                       LbThreadPlan          *plan,
+                       const LbStoreMessage  *m,
+                       GError               **error)
+{
+  gint64 target = plan->found->len > 0 ? plan->thread_id : m->id;
+
+  /* SQLite gave the row another id than the usual one (the largest was taken). */
+  if (target != plan->thread_id
+      && !lb_store_run (self, "set thread", NULL, error,
+                        "UPDATE messages SET thread_id = ?1 WHERE id = ?2", "ll", target, m->id))
+    return FALSE;
+  if (!merge_threads (self, plan->found, target, error))
+    return FALSE;
+  for (guint i = 0; i < plan->keys->len; i++)
     if (!lb_store_run (self, "add thread key", NULL, error,
                        "INSERT INTO thread_refs (account_id, ref, thread_id) VALUES (?1, ?2, ?3) "
                        "ON CONFLICT DO NOTHING",
-                       "ltl", m->account_id, (const char *) g_ptr_array_index (keys, i), target))
+                       "ltl", m->account_id, (const char *) g_ptr_array_index (plan->keys, i),
+                       target))
       return FALSE;
-  if (*base == '\0')
+  if (plan->subject_key == NULL)
     return TRUE;
   /* The subject key remembers the newest date of this thread, for the window. */
-  subject_key = g_strconcat (prefixed && !headers ? "r:" : "s:", base, NULL);
   return lb_store_run (self, "add subject key", NULL, error,
                        "INSERT INTO thread_refs (account_id, ref, thread_id, date) "
                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
                        "date = max(date, excluded.date)",
-                       "ltll", m->account_id, subject_key, target, m->date);
+                       "ltll", m->account_id, plan->subject_key, target, m->date);
 }
 
 /* ---- Threading a whole store at once (migration 015) ----------------------- */
 
-/* The same rules as lb_store_thread_assign(), applied in memory to every stored message
+/* The same rules as lb_store_thread_plan() and _apply(), applied in memory to every stored message
  * in row order, with union-find for the merges; only the results are written.  Doing it
  * statement by statement took 10 s for 100,000 messages (bench-ui-list); this takes a
  * fraction of that. */

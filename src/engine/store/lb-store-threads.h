@@ -33,7 +33,22 @@ void       lb_store_thread_summary_clear   (LbStoreThreadSummary  *summary);
 char      *lb_thread_base_subject          (const char            *subject,
                                             gboolean              *out_prefixed);
 
-gboolean   lb_store_thread_assign          (LbStore               *self,
+/* Where a message being stored goes (see lb_store_thread_plan()). */
+typedef struct {
+  GPtrArray *keys;         /* the Message-ID keys it names */
+  GArray    *found;        /* gint64: the threads they (or its subject) are in */
+  char      *subject_key;  /* or NULL */
+  gint64     thread_id;    /* the thread id to insert the row with */
+} LbThreadPlan;
+
+void       lb_thread_plan_clear            (LbThreadPlan          *plan);
+gboolean   lb_store_thread_plan            (LbStore               *self,
+                                            gint64                 account_id,
+                                            const LbStoreMessage  *m,
+                                            LbThreadPlan          *plan,
+                                            GError               **error);
+gboolean   lb_store_thread_apply           (LbStore               *self,
+                                            LbThreadPlan          *plan,
                                             const LbStoreMessage  *m,
                                             GError               **error);
 
@@ -46,5 +61,7 @@ GPtrArray *lb_store_list_thread            (LbStore               *self,
                                             GError               **error);
 void       lb_store_thread_summarize       (GPtrArray             *rows,
                                             LbStoreThreadSummary  *out);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LbThreadPlan, lb_thread_plan_clear)
 
 G_END_DECLS
