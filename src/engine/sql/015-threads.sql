@@ -25,18 +25,23 @@ ALTER TABLE locations ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
 DROP INDEX locations_folder_date;
 DROP INDEX locations_unified_date;
 
--- ref is "<message-id>" for a Message-ID, "gm:N" for Gmail's X-GM-THRID, "s:base subject"
--- for a message's subject and "r:base subject" for a reply that came without headers.  A
+-- ref is a 64-bit hash (see key_hash()) of a key: "<message-id>" for a Message-ID, "gm:N"
+-- for Gmail's X-GM-THRID, "s:base subject" for a message's subject and "r:base subject"
+-- for a reply that came without headers (an integer keeps the table small and fast).  A
 -- Message-ID is in one thread; a subject can be in several (the same title months apart),
 -- each with the date of its newest message there, for the time window (0 for the others).
 CREATE TABLE thread_refs (
   account_id  INTEGER NOT NULL,
-  ref         TEXT NOT NULL,
+  ref         INTEGER NOT NULL,
   thread_id   INTEGER NOT NULL,
   date        INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (account_id, ref, thread_id)
 ) WITHOUT ROWID;
 
+-- No index on thread_id: only a merge (a message that links two threads already stored,
+-- which is rare) looks rows up by it, and one more b-tree to write for every key of every
+-- message stored cost more than an occasional scan.
+--
 -- thread_refs has no foreign key (a Message-ID may be named before its message exists):
 -- an account's rows go with it.
 CREATE TRIGGER accounts_thread_refs_deleted AFTER DELETE ON accounts
@@ -46,7 +51,6 @@ END;
 
 -- @threads-backfill
 
-CREATE INDEX thread_refs_thread ON thread_refs (thread_id);
 CREATE INDEX messages_thread_id ON messages (thread_id);
 CREATE INDEX locations_folder_date ON locations (folder_id, date, id, thread_id);
 CREATE INDEX locations_unified_date ON locations (unified, date, id, thread_id) WHERE unified = 1;
