@@ -602,7 +602,7 @@ time_migration (const char *db)
                        "DROP TRIGGER messages_thread_changed; "
                        "DROP TRIGGER accounts_thread_refs_deleted; DROP TABLE thread_refs; "
                        "DROP INDEX messages_thread_id; ALTER TABLE messages DROP COLUMN thread_id; "
-                       "ALTER TABLE locations DROP COLUMN thread_id; PRAGMA user_version = 12; "
+                       "ALTER TABLE locations DROP COLUMN thread_id; PRAGMA user_version = 14; "
                        "VACUUM;", NULL, NULL, &message) != SQLITE_OK)
     g_error ("could not make a store before migration 015: %s",
              message != NULL ? message : error != NULL ? error->message : "cp failed");

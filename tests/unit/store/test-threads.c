@@ -446,7 +446,7 @@ test_migration (Fixture       *fx,
                       "DROP TRIGGER messages_thread_changed; DROP TRIGGER accounts_thread_refs_deleted; "
                       "DROP TABLE thread_refs; DROP INDEX messages_thread_id; "
                       "ALTER TABLE messages DROP COLUMN thread_id; "
-                      "ALTER TABLE locations DROP COLUMN thread_id; PRAGMA user_version = 12;");
+                      "ALTER TABLE locations DROP COLUMN thread_id; PRAGMA user_version = 14;");
   store = lb_store_open (fx->path, LB_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpint (lb_store_get_schema_version (store), ==, lb_store_get_latest_schema_version ());
