@@ -889,6 +889,47 @@ lb_message_list_get_conversation (LbMessageList  *self,
   return out;
 }
 
+/**
+ * lb_message_list_expand_conversations:
+ * @rows: (element-type LbMessage): rows of this list (a selection)
+ *
+ * What an action on rows acts on: each row, and for a conversation row every message of
+ * it in the row's folder (the user's own replies stay in Sent).  Outside a conversation
+ * list, the rows themselves.
+ *
+ * Returns: (transfer full) (element-type LbMessage): the messages
+ */
+GPtrArray *
+lb_message_list_expand_conversations (LbMessageList *self,
+                                      GPtrArray     *rows)
+{
+  GPtrArray *targets = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), targets);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LbMessage *row = g_ptr_array_index (rows, i);
+      g_autoptr(GPtrArray) members = NULL;
+
+      if (self->conversations && lb_message_get_conversation_count (row) > 1)
+        members = lb_message_list_get_conversation (self, row, NULL);
+      if (members == NULL)
+        {
+          g_ptr_array_add (targets, g_object_ref (row));
+          continue;
+        }
+      for (guint k = 0; k < members->len; k++)
+        {
+          LbMessage *m = g_ptr_array_index (members, k);
+
+          if (lb_message_get_folder_id (m) == lb_message_get_folder_id (row))
+            g_ptr_array_add (targets, g_object_ref (m));
+        }
+    }
+  return targets;
+}
+
 /* ---- Searching on the servers -------------------------------------------------- */
 
 typedef struct {

@@ -44,6 +44,8 @@ gboolean  lb_message_list_get_conversations (LbMessageList *self);
 GPtrArray *lb_message_list_get_conversation (LbMessageList *self,
                                              LbMessage     *message,
                                              GError       **error);
+GPtrArray *lb_message_list_expand_conversations (LbMessageList *self,
+                                                 GPtrArray     *rows);
 
 void      lb_message_list_search_server_async  (LbMessageList        *self,
                                                 GCancellable         *cancellable,

@@ -638,29 +638,9 @@ lb_window_get_targets (LbWindow *self)
   LbMessageList *list = lb_message_list_view_get_list (self->message_list);
   GPtrArray *targets;
 
-  if (list == NULL || !lb_message_list_get_conversations (list))
+  if (list == NULL)
     return selected;
-  targets = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < selected->len; i++)
-    {
-      LbMessage *row = g_ptr_array_index (selected, i);
-      g_autoptr(GPtrArray) members = NULL;
-
-      if (lb_message_get_conversation_count (row) > 1)
-        members = lb_message_list_get_conversation (list, row, NULL);
-      if (members == NULL)
-        {
-          g_ptr_array_add (targets, g_object_ref (row));
-          continue;
-        }
-      for (guint k = 0; k < members->len; k++)
-        {
-          LbMessage *m = g_ptr_array_index (members, k);
-
-          if (lb_message_get_folder_id (m) == lb_message_get_folder_id (row))
-            g_ptr_array_add (targets, g_object_ref (m));
-        }
-    }
+  targets = lb_message_list_expand_conversations (list, selected);
   g_ptr_array_unref (selected);
   return targets;
 }
