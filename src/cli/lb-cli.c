@@ -1298,6 +1298,68 @@ print_messages (Cli           *cli,
   return j;
 }
 
+/* One conversation of `list --threads`: its id, how many messages, their ids oldest
+ * first, and the newest message's subject. */
+static void
+print_thread (Cli           *cli,
+              LbMessageList *list,
+              LbMessage     *m,
+              LbJson        *j)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) members = lb_message_list_get_conversation (list, m, &error);
+  g_autoptr(GString) ids = g_string_new (NULL);
+  guint n = members != NULL ? members->len : 0;
+
+  if (members == NULL)
+    g_printerr ("%s\n", error->message);
+  if (j != NULL)
+    {
+      lb_json_begin_object (j);
+      lb_json_int (j, "id", lb_message_get_thread_id (m));
+      lb_json_uint (j, "count", n);
+      lb_json_uint (j, "unread", lb_message_get_conversation_unread (m));
+      lb_json_int (j, "date", lb_message_get_conversation_date_unix (m));
+      lb_json_string (j, "participants", lb_message_get_participants (m));
+      lb_json_string (j, "subject", lb_message_get_conversation_subject (m));
+      lb_json_begin_member_array (j, "message_ids");
+      for (guint i = 0; i < n; i++)
+        lb_json_int (j, NULL, lb_message_get_id (g_ptr_array_index (members, i)));
+      lb_json_end_array (j);
+      lb_json_end_object (j);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                            lb_message_get_id (g_ptr_array_index (members, i)));
+  g_print ("%" G_GINT64_FORMAT "\t%u\t%s\t%s\t%s\n", lb_message_get_thread_id (m), n, ids->str,
+           lb_message_get_participants (m), lb_message_get_conversation_subject (m));
+}
+
+static LbJson *
+print_threads (Cli           *cli,
+               LbMessageList *list,
+               int            limit)
+{
+  LbJson *j = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  if (limit >= 0)
+    n = MIN (n, (guint) limit);
+  if (cli->json)
+    {
+      j = lb_json_new ();
+      lb_json_begin_array (j);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      print_thread (cli, list, m, j);
+    }
+  return j;
+}
+
 static int
 cmd_list (int    argc,
           char **argv)
@@ -1308,11 +1370,14 @@ cmd_list (int    argc,
   g_autoptr(LbMessageList) list = NULL;
   g_autofree char *account = NULL;
   int limit = 50;
+  gboolean threads = FALSE;
   g_auto(Cli) cli = { 0 };
   gint64 folder_id;
   const GOptionEntry entries[] = {
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Show at most N messages"), N_("N") },
     { "account", 0, 0, G_OPTION_ARG_STRING, &account, N_("Account of FOLDER"), N_("ACCOUNT") },
+    { "threads", 0, 0, G_OPTION_ARG_NONE, &threads,
+      N_("List conversations: id, count, message ids and subject"), NULL },
     { NULL }
   };
 
@@ -1324,6 +1389,7 @@ cmd_list (int    argc,
   folder_id = resolve_folder (&cli, argc > 1 ? argv[1] : "unified", account, &error);
   if (folder_id < 0)
     return fail ("%s", error->message);
+  lb_engine_set_conversations (cli.engine, threads);
   list = folder_id == 0 ? g_object_ref (lb_engine_get_unified_inbox (cli.engine))
                         : lb_engine_open_folder (cli.engine, folder_id);
   /* A big folder's older rows come in a reload after the first ones. */
@@ -1331,7 +1397,7 @@ cmd_list (int    argc,
     g_main_context_iteration (NULL, TRUE);
   if (lb_message_list_get_error (list) != NULL)
     return fail ("%s", lb_message_list_get_error (list)->message);
-  j = print_messages (&cli, list, limit, NULL);
+  j = threads ? print_threads (&cli, list, limit) : print_messages (&cli, list, limit, NULL);
   if (j != NULL)
     {
       lb_json_end_array (j);

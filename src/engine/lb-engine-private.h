@@ -46,6 +46,7 @@ struct _LbEngine
   gboolean       started;
   guint          unified_unread;
   GListStore    *outbox;     /* LbOutboxItem, every account's; made on first use */
+  gboolean       conversations;  /* new lists group by conversation */
 };
 
 LbStore    *_lb_engine_get_read_store  (LbEngine *self);

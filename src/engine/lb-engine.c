@@ -393,6 +393,33 @@ lb_engine_get_unified_inbox (LbEngine *self)
 }
 
 /**
+ * lb_engine_set_conversations:
+ * @conversations: whether message lists show one row per conversation
+ *
+ * Sets how the lists opened from now on group their rows.  A list opened before, the
+ * unified inbox too, keeps its own setting (see lb_message_list_set_conversations()).
+ * Searches always list messages.  Off by default; the application turns it on from its
+ * settings before it opens its first list, so that the first rows shown are already
+ * grouped.
+ */
+void
+lb_engine_set_conversations (LbEngine *self,
+                             gboolean  conversations)
+{
+  g_return_if_fail (LB_IS_ENGINE (self));
+
+  self->conversations = conversations;
+}
+
+gboolean
+lb_engine_get_conversations (LbEngine *self)
+{
+  g_return_val_if_fail (LB_IS_ENGINE (self), FALSE);
+
+  return self->conversations;
+}
+
+/**
  * lb_engine_open_folder:
  *
  * Returns: (transfer full): the messages of one folder, newest first

@@ -104,6 +104,9 @@ void           lb_engine_start               (LbEngine            *self);
 void           lb_engine_shutdown            (LbEngine            *self);
 guint          lb_engine_get_unified_unread  (LbEngine            *self);
 LbMessageList *lb_engine_get_unified_inbox   (LbEngine            *self);
+void           lb_engine_set_conversations   (LbEngine            *self,
+                                              gboolean             conversations);
+gboolean       lb_engine_get_conversations   (LbEngine            *self);
 LbMessageList *lb_engine_search              (LbEngine            *self,
                                               const char          *query,
                                               gint64               folder_id);

@@ -9,6 +9,12 @@
  * position and selection.  Cached rows are refreshed in place (flags, previews), which
  * redraws them without any items-changed.
  *
+ * With conversations on (lb_message_list_set_conversations()), a row is a conversation:
+ * the ids are those of each conversation's newest location in the list (still 8 bytes a
+ * row, read by lb_store_list_thread_location_ids() from the same index), and a row's
+ * object also carries its conversation's summary (count, participants, marks), read when
+ * the row is made or refreshed, a page at a time, so only for rows on screen.
+ *
  * A search list can also ask the servers (lb_message_list_search_server_async()): the
  * locations they find are kept with the list and merged by date into every reload, so
  * that they stay in the results as the store changes, until they are moved or deleted.
@@ -27,6 +33,7 @@
 #include "lb-search.h"
 #include "lb-search-highlight.h"
 #include "lb-store-locations.h"
+#include "lb-store-threads.h"
 
 #define PAGE 64
 /* How many of the newest messages a new list reads at once; more come from a reload. */
@@ -61,6 +68,7 @@ struct _LbMessageList
   gboolean    estimated;  /* total is an estimate: only the first screen is loaded */
   int         indexing;   /* how much of the text is indexed, -1 when all of it */
   gboolean    next_full;  /* the next reload of a search loads every hit */
+  gboolean    conversations; /* one row per conversation (never for a search) */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -74,6 +82,7 @@ enum {
   PROP_UNREAD,
   PROP_LOADING,
   PROP_INCOMPLETE,
+  PROP_CONVERSATIONS,
   N_PROPS
 };
 
@@ -116,6 +125,29 @@ add_search_sentence (LbStore            *store,
   sentence = lb_search_highlight_sentence (body, terms);
   if (sentence != NULL)
     _lb_message_set_search_sentence (m, sentence);
+}
+
+/* Gives a conversation row its conversation's summary, as seen from this list. */
+static void
+fill_conversation (LbMessageList *self,
+                   LbStore       *store,
+                   LbMessage     *m)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  LbStoreThreadSummary summary;
+
+  if (lb_message_get_thread_id (m) <= 0)
+    return;
+  rows = lb_store_list_thread (store, lb_message_get_thread_id (m), self->folder_id, NULL);
+  if (rows == NULL)
+    return;
+  /* What a pending delete or move hides from the list, it hides from the count too. */
+  for (guint i = rows->len; i > 0; i--)
+    if (_lb_engine_is_hidden (self->engine,
+                              ((LbStoreListRow *) g_ptr_array_index (rows, i - 1))->location_id))
+      g_ptr_array_remove_index (rows, i - 1);
+  lb_store_thread_summarize (rows, &summary);
+  _lb_message_set_conversation (m, &summary);
 }
 
 static void
@@ -181,6 +213,8 @@ load_page (LbMessageList *self,
       if (terms != NULL)
         add_search_sentence (store, m, (const char * const *) terms,
                              (const char * const *) lowered);
+      if (self->conversations)
+        fill_conversation (self, store, m);
       key = g_new (gint64, 1);
       *key = want[i];
       g_hash_table_insert (self->cache, key, m);
@@ -276,6 +310,9 @@ lb_message_list_get_property (GObject    *object,
     case PROP_INCOMPLETE:
       g_value_set_boolean (value, self->incomplete);
       break;
+    case PROP_CONVERSATIONS:
+      g_value_set_boolean (value, self->conversations);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -302,6 +339,12 @@ lb_message_list_class_init (LbMessageListClass *klass)
    * more.  Known after the first load.
    */
   properties[PROP_INCOMPLETE] = g_param_spec_boolean ("incomplete", NULL, NULL, FALSE, ro);
+  /**
+   * LbMessageList:conversations:
+   *
+   * Whether a row is a conversation (see lb_message_list_set_conversations()).
+   */
+  properties[PROP_CONVERSATIONS] = g_param_spec_boolean ("conversations", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -357,7 +400,11 @@ refresh_cached (LbMessageList *self)
       LbStoreListRow *row = g_ptr_array_index (rows, i);
       LbMessage *m = g_hash_table_lookup (self->cache, &g_array_index (keys, gint64, i));
       if (row != NULL && m != NULL)
-        _lb_message_update (m, row);
+        {
+          _lb_message_update (m, row);
+          if (self->conversations)
+            fill_conversation (self, store, m);
+        }
     }
 }
 
@@ -521,6 +568,8 @@ reload_thread (GTask        *task,
     ids = lb_search_first_screen (store, self->query, folder_id, data->limit, &total, &estimated, &error);
   else if (self->query != NULL)
     ids = lb_search_location_ids (store, self->query, folder_id, &error);
+  else if (self->conversations)
+    ids = lb_store_list_thread_location_ids (store, folder_id, &error);
   else
     ids = lb_store_list_location_ids (store, folder_id, &error);
   if (ids != NULL && data->server_ids != NULL)
@@ -718,13 +767,21 @@ _lb_message_list_new (LbEngine   *engine,
       lb_message_list_reload (self);
       return self;
     }
-  ids = lb_store_list_newest_location_ids (_lb_engine_get_read_store (engine), folder_id,
-                                           FIRST_SNAPSHOT + 1, &self->error);
+  /* A conversation list is read whole (an index-only scan); a plain list's newest rows
+   * first and the rest in the background. */
+  self->conversations = engine->conversations;
+  if (self->conversations)
+    ids = lb_store_list_thread_location_ids (_lb_engine_get_read_store (engine), folder_id,
+                                             &self->error);
+  else
+    ids = lb_store_list_newest_location_ids (_lb_engine_get_read_store (engine), folder_id,
+                                             FIRST_SNAPSHOT + 1, &self->error);
   if (ids != NULL)
     {
-      gboolean more = ids->len > FIRST_SNAPSHOT;
+      gboolean more = !self->conversations && ids->len > FIRST_SNAPSHOT;
 
-      g_array_set_size (ids, MIN (ids->len, FIRST_SNAPSHOT));
+      if (more)
+        g_array_set_size (ids, FIRST_SNAPSHOT);
       g_array_unref (self->ids);
       self->ids = g_array_ref (visible_ids (self, ids));
       if (more)
@@ -795,6 +852,140 @@ lb_message_list_get_indexing (LbMessageList *self)
   g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), -1);
 
   return self->indexing;
+}
+
+/**
+ * lb_message_list_set_conversations:
+ * @conversations: whether a row is a whole conversation
+ *
+ * Groups the list by conversation, or lists every message.  The list is read again in
+ * the background.  A search always lists messages.
+ */
+void
+lb_message_list_set_conversations (LbMessageList *self,
+                                   gboolean       conversations)
+{
+  g_return_if_fail (LB_IS_MESSAGE_LIST (self));
+
+  conversations = conversations && self->query == NULL;
+  if (self->conversations == conversations)
+    return;
+  self->conversations = conversations;
+  /* Rows made for the other mode would keep (or lack) their summaries. */
+  g_hash_table_remove_all (self->cache);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATIONS]);
+  lb_message_list_reload (self);
+}
+
+gboolean
+lb_message_list_get_conversations (LbMessageList *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), FALSE);
+
+  return self->conversations;
+}
+
+/**
+ * lb_message_list_get_conversation:
+ * @message: a row of this list
+ *
+ * The messages of @message's conversation as this list sees it: those in the list's
+ * folder (or inboxes) and the user's own in Sent, oldest first.  Read from the store
+ * at once (a few small indexed reads), for the reader's conversation view and for
+ * actions on a whole conversation.
+ *
+ * Returns: (transfer full) (element-type LbMessage): the messages, at least @message
+ *   itself, or %NULL with @error set
+ */
+GPtrArray *
+lb_message_list_get_conversation (LbMessageList  *self,
+                                  LbMessage      *message,
+                                  GError        **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  GPtrArray *out;
+
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), NULL);
+  g_return_val_if_fail (LB_IS_MESSAGE (message), NULL);
+
+  out = g_ptr_array_new_with_free_func (g_object_unref);
+  if (self->engine == NULL || lb_message_get_thread_id (message) <= 0)
+    {
+      g_ptr_array_add (out, g_object_ref (message));
+      return out;
+    }
+  rows = lb_store_list_thread (_lb_engine_get_read_store (self->engine),
+                               lb_message_get_thread_id (message), self->folder_id, error);
+  if (rows == NULL)
+    {
+      g_ptr_array_unref (out);
+      return NULL;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LbStoreListRow *row = g_ptr_array_index (rows, i);
+      LbAccount *account = lb_engine_get_account (self->engine, row->account_id);
+      LbMessage *m;
+
+      /* A message deleted or moved a moment ago (Undo can still bring it back) is gone
+       * from the conversation as it is from the list. */
+      if (_lb_engine_is_hidden (self->engine, row->location_id))
+        continue;
+      if (row->message_id == lb_message_get_id (message))
+        m = g_object_ref (message);
+      else
+        {
+          m = _lb_message_new_from_row (row,
+                                        account != NULL ? lb_account_get_display_name (account) : NULL,
+                                        account != NULL ? lb_account_get_color (account) : NULL);
+          _lb_message_set_location_id (m, row->location_id);
+        }
+      g_ptr_array_add (out, m);
+    }
+  if (out->len == 0)
+    g_ptr_array_add (out, g_object_ref (message));
+  return out;
+}
+
+/**
+ * lb_message_list_expand_conversations:
+ * @rows: (element-type LbMessage): rows of this list (a selection)
+ *
+ * What an action on rows acts on: each row, and for a conversation row every message of
+ * it in the row's folder (the user's own replies stay in Sent).  Outside a conversation
+ * list, the rows themselves.
+ *
+ * Returns: (transfer full) (element-type LbMessage): the messages
+ */
+GPtrArray *
+lb_message_list_expand_conversations (LbMessageList *self,
+                                      GPtrArray     *rows)
+{
+  GPtrArray *targets = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (LB_IS_MESSAGE_LIST (self), targets);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LbMessage *row = g_ptr_array_index (rows, i);
+      g_autoptr(GPtrArray) members = NULL;
+
+      if (self->conversations && lb_message_get_conversation_count (row) > 1)
+        members = lb_message_list_get_conversation (self, row, NULL);
+      if (members == NULL)
+        {
+          g_ptr_array_add (targets, g_object_ref (row));
+          continue;
+        }
+      for (guint k = 0; k < members->len; k++)
+        {
+          LbMessage *m = g_ptr_array_index (members, k);
+
+          if (lb_message_get_folder_id (m) == lb_message_get_folder_id (row))
+            g_ptr_array_add (targets, g_object_ref (m));
+        }
+    }
+  return targets;
 }
 
 /* ---- Searching on the servers -------------------------------------------------- */

@@ -19,6 +19,8 @@
 
 #include <gio/gio.h>
 
+#include "lb-message.h"
+
 G_BEGIN_DECLS
 
 #define LB_TYPE_MESSAGE_LIST (lb_message_list_get_type ())
@@ -36,6 +38,14 @@ gboolean  lb_message_list_get_incomplete (LbMessageList *self);
 gint64    lb_message_list_get_total      (LbMessageList *self,
                                           gboolean      *out_estimated);
 int       lb_message_list_get_indexing   (LbMessageList *self);
+void      lb_message_list_set_conversations (LbMessageList *self,
+                                             gboolean       conversations);
+gboolean  lb_message_list_get_conversations (LbMessageList *self);
+GPtrArray *lb_message_list_get_conversation (LbMessageList *self,
+                                             LbMessage     *message,
+                                             GError       **error);
+GPtrArray *lb_message_list_expand_conversations (LbMessageList *self,
+                                                 GPtrArray     *rows);
 
 void      lb_message_list_search_server_async  (LbMessageList        *self,
                                                 GCancellable         *cancellable,

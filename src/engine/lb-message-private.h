@@ -6,6 +6,7 @@
 
 #include "lb-message.h"
 #include "lb-store.h"
+#include "lb-store-threads.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,7 @@ void       _lb_message_set_folder_name (LbMessage         *self,
                                         const char        *name);
 void       _lb_message_set_search_sentence (LbMessage     *self,
                                             const char    *sentence);
+void       _lb_message_set_conversation (LbMessage            *self,
+                                         LbStoreThreadSummary *summary);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ struct _LbMessage
   guint      folder_role;
   char      *search_sentence;
   char      *folder_name;
+  gint64     thread_id;
+  LbStoreThreadSummary *conversation;  /* in a conversation list, else NULL */
 };
 
 G_DEFINE_FINAL_TYPE (LbMessage, lb_message, G_TYPE_OBJECT)
@@ -49,6 +51,7 @@ enum {
   PROP_HAS_ATTACHMENTS,
   PROP_ACCOUNT_NAME,
   PROP_ACCOUNT_COLOR,
+  PROP_CONVERSATION_COUNT,
   N_PROPS
 };
 
@@ -68,6 +71,11 @@ lb_message_finalize (GObject *object)
   g_free (self->account_color);
   g_free (self->to);
   g_free (self->search_sentence);
+  if (self->conversation != NULL)
+    {
+      lb_store_thread_summary_clear (self->conversation);
+      g_free (self->conversation);
+    }
   G_OBJECT_CLASS (lb_message_parent_class)->finalize (object);
 }
 
@@ -114,6 +122,9 @@ lb_message_get_property (GObject    *object,
     case PROP_ACCOUNT_COLOR:
       g_value_set_string (value, self->account_color);
       break;
+    case PROP_CONVERSATION_COUNT:
+      g_value_set_uint (value, lb_message_get_conversation_count (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -139,6 +150,15 @@ lb_message_class_init (LbMessageClass *klass)
   properties[PROP_HAS_ATTACHMENTS] = g_param_spec_boolean ("has-attachments", NULL, NULL, FALSE, ro);
   properties[PROP_ACCOUNT_NAME] = g_param_spec_string ("account-name", NULL, NULL, NULL, ro);
   properties[PROP_ACCOUNT_COLOR] = g_param_spec_string ("account-color", NULL, NULL, NULL, ro);
+  /**
+   * LbMessage:conversation-count:
+   *
+   * In a conversation list, how many messages the row's conversation holds (1 for a
+   * message on its own); notified whenever anything of the conversation changes (see
+   * lb_message_get_conversation_unread() and the others).
+   */
+  properties[PROP_CONVERSATION_COUNT] = g_param_spec_uint ("conversation-count", NULL, NULL,
+                                                           0, G_MAXUINT, 1, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -169,6 +189,7 @@ set_from_row (LbMessage            *self,
   g_free (self->to);
   self->to = g_strdup (row->to);
   self->folder_role = row->folder_role;
+  self->thread_id = row->thread_id;
 }
 
 LbMessage *
@@ -419,4 +440,164 @@ gint64
 _lb_message_get_location_id (LbMessage *self)
 {
   return self->location_id;
+}
+
+/* ---- Conversations ----------------------------------------------------------- */
+
+/* Takes the summary of the row's conversation (its strings are stolen). */
+void
+_lb_message_set_conversation (LbMessage            *self,
+                              LbStoreThreadSummary *summary)
+{
+  LbStoreThreadSummary *old = self->conversation;
+  gboolean same;
+
+  same = old != NULL && old->count == summary->count && old->unread == summary->unread
+         && old->flagged == summary->flagged && old->has_attachments == summary->has_attachments
+         && old->date == summary->date && g_strcmp0 (old->participants, summary->participants) == 0
+         && g_strcmp0 (old->subject, summary->subject) == 0
+         && g_strcmp0 (old->preview, summary->preview) == 0;
+  if (same)
+    {
+      lb_store_thread_summary_clear (summary);
+      return;
+    }
+  if (old == NULL)
+    self->conversation = old = g_new0 (LbStoreThreadSummary, 1);
+  else
+    lb_store_thread_summary_clear (old);
+  *old = *summary;
+  memset (summary, 0, sizeof *summary);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION_COUNT]);
+}
+
+/**
+ * lb_message_get_thread_id:
+ *
+ * Returns: the id of the message's conversation: equal for the messages of one
+ *   conversation, unique across accounts
+ */
+gint64
+lb_message_get_thread_id (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), 0);
+
+  return self->thread_id;
+}
+
+/**
+ * lb_message_get_conversation_count:
+ *
+ * Returns: in a conversation list, the number of messages in the row's conversation
+ *   (with the user's replies in Sent); 1 elsewhere
+ */
+guint
+lb_message_get_conversation_count (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), 1);
+
+  return self->conversation != NULL ? MAX (self->conversation->count, 1) : 1;
+}
+
+/**
+ * lb_message_get_conversation_unread:
+ *
+ * Returns: how many messages of the row's conversation are unread (the message's own
+ *   state outside a conversation list)
+ */
+guint
+lb_message_get_conversation_unread (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), 0);
+
+  if (self->conversation == NULL)
+    return lb_message_get_unread (self) ? 1 : 0;
+  return self->conversation->unread;
+}
+
+/**
+ * lb_message_get_conversation_flagged:
+ *
+ * Returns: whether any message of the row's conversation is flagged
+ */
+gboolean
+lb_message_get_conversation_flagged (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), FALSE);
+
+  return self->conversation != NULL ? self->conversation->flagged : lb_message_get_flagged (self);
+}
+
+/**
+ * lb_message_get_conversation_has_attachments:
+ *
+ * Returns: whether any message of the row's conversation has attachments
+ */
+gboolean
+lb_message_get_conversation_has_attachments (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), FALSE);
+
+  return self->conversation != NULL ? self->conversation->has_attachments : self->has_attachments;
+}
+
+/**
+ * lb_message_get_participants:
+ *
+ * Returns: the senders of the row's conversation, oldest first, comma separated; the
+ *   sender outside a conversation list
+ */
+const char *
+lb_message_get_participants (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), "");
+
+  if (self->conversation == NULL || self->conversation->participants == NULL)
+    return lb_message_get_sender (self);
+  return self->conversation->participants;
+}
+
+/**
+ * lb_message_get_conversation_subject:
+ *
+ * Returns: the subject of the conversation's newest message (the message's own outside a
+ *   conversation list)
+ */
+const char *
+lb_message_get_conversation_subject (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), "");
+
+  if (self->conversation == NULL || self->conversation->subject == NULL)
+    return lb_message_get_subject (self);
+  return self->conversation->subject;
+}
+
+/**
+ * lb_message_get_conversation_preview:
+ *
+ * Returns: the start of the conversation's newest message (the message's own outside a
+ *   conversation list)
+ */
+const char *
+lb_message_get_conversation_preview (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), "");
+
+  if (self->conversation == NULL || self->conversation->preview == NULL)
+    return lb_message_get_preview (self);
+  return self->conversation->preview;
+}
+
+/**
+ * lb_message_get_conversation_date_unix:
+ *
+ * Returns: the date of the conversation's newest message, the user's replies included
+ */
+gint64
+lb_message_get_conversation_date_unix (LbMessage *self)
+{
+  g_return_val_if_fail (LB_IS_MESSAGE (self), 0);
+
+  return self->conversation != NULL ? MAX (self->conversation->date, self->date) : self->date;
 }

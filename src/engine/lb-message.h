@@ -48,4 +48,14 @@ const char  *lb_message_get_folder_name     (LbMessage *self);
 gboolean     lb_message_get_is_outgoing     (LbMessage *self);
 const char  *lb_message_get_search_sentence (LbMessage *self);
 
+gint64       lb_message_get_thread_id       (LbMessage *self);
+guint        lb_message_get_conversation_count (LbMessage *self);
+guint        lb_message_get_conversation_unread (LbMessage *self);
+gboolean     lb_message_get_conversation_flagged (LbMessage *self);
+gboolean     lb_message_get_conversation_has_attachments (LbMessage *self);
+const char  *lb_message_get_participants    (LbMessage *self);
+const char  *lb_message_get_conversation_subject (LbMessage *self);
+const char  *lb_message_get_conversation_preview (LbMessage *self);
+gint64       lb_message_get_conversation_date_unix (LbMessage *self);
+
 G_END_DECLS

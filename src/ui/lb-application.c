@@ -395,6 +395,9 @@ lb_application_start_engine (LbApplication *self)
       g_message ("Cannot open the mail store: %s", self->engine_error->message);
       return;
     }
+  /* Before any list is opened, so that the first rows shown are already grouped. */
+  lb_engine_set_conversations (self->engine, g_settings_get_boolean (self->settings,
+                                                                     "conversations"));
   /* Before the engine starts, so that the first sync is not announced as new mail. */
   self->notifier = lb_notifier_new (G_APPLICATION (self), self->engine);
   g_signal_connect_object (self->notifier, "open-message",
@@ -462,6 +465,12 @@ lb_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  /* The menu's Conversations toggle is the setting itself; the windows follow it. */
+  {
+    g_autoptr(GAction) conversations = g_settings_create_action (self->settings, "conversations");
+
+    g_action_map_add_action (G_ACTION_MAP (self), conversations);
+  }
   gtk_application_set_accels_for_action (gtk_app, "app.quit",
                                          (const char *[]) { "<Primary>q", NULL });
   gtk_application_set_accels_for_action (gtk_app, "app.preferences",

@@ -107,6 +107,15 @@ on_prepare (GtkDragSource     *source,
       g_ptr_array_set_size (selected, 0);
       g_ptr_array_add (selected, g_object_ref (lb_message_row_get_message (row)));
     }
+  /* A conversation row carries its whole conversation, as its actions do. */
+  if (lb_message_list_view_get_list (view) != NULL)
+    {
+      GPtrArray *all = lb_message_list_expand_conversations (lb_message_list_view_get_list (view),
+                                                             selected);
+
+      g_ptr_array_unref (selected);
+      selected = all;
+    }
   text = lb_message_drag_text (selected);
 
   if (text == NULL)

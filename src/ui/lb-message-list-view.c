@@ -572,7 +572,11 @@ lb_message_list_view_show_folder (LbMessageListView *self,
   g_clear_object (&self->search_list);
   g_clear_object (&self->folder_list);
   if (folder_id == 0)
-    self->folder_list = g_object_ref (lb_engine_get_unified_inbox (engine));
+    {
+      self->folder_list = g_object_ref (lb_engine_get_unified_inbox (engine));
+      /* The engine keeps All Inboxes open: it follows a toggle made while it was hidden. */
+      lb_message_list_set_conversations (self->folder_list, lb_engine_get_conversations (engine));
+    }
   else
     self->folder_list = lb_engine_open_folder (engine, folder_id);
 
@@ -1278,4 +1282,20 @@ lb_message_list_view_init (LbMessageListView *self)
 
   g_signal_connect_swapped (self->list_view, "map", G_CALLBACK (on_list_view_map), self);
   lb_message_list_view_update_state (self);
+}
+
+/**
+ * lb_message_list_view_set_conversations:
+ * @conversations: whether the folder's list groups by conversation
+ *
+ * Regroups the list of the folder shown (a search on it stays a list of messages).
+ */
+void
+lb_message_list_view_set_conversations (LbMessageListView *self,
+                                        gboolean           conversations)
+{
+  g_return_if_fail (LB_IS_MESSAGE_LIST_VIEW (self));
+
+  if (self->folder_list != NULL)
+    lb_message_list_set_conversations (self->folder_list, conversations);
 }

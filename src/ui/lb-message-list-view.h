@@ -48,4 +48,7 @@ void               lb_message_list_view_search_everywhere (LbMessageListView *se
 void               lb_message_list_view_set_scope_title (LbMessageListView *self,
                                                          const char        *title);
 
+void           lb_message_list_view_set_conversations (LbMessageListView *self,
+                                                       gboolean           conversations);
+
 G_END_DECLS

@@ -37,6 +37,7 @@ struct _LbMessageRow
   GtkWidget  *account_stripe;
   GtkWidget  *unread_dot;
   GtkLabel   *sender_label;
+  GtkLabel   *count_label;
   GtkWidget  *attachment_icon;
   GtkWidget  *flag_icon;
   GtkLabel   *date_label;
@@ -217,6 +218,7 @@ lb_message_row_update (LbMessageRow *self)
   const char *subject;
   const char *color;
   gboolean unread;
+  guint count;
 
   if (m == NULL)
     {
@@ -227,7 +229,10 @@ lb_message_row_update (LbMessageRow *self)
       return;
     }
 
-  unread = lb_message_get_unread (m);
+  /* A conversation row shows the whole conversation: who wrote in it, its newest
+   * message, and the marks any of its messages has. */
+  count = lb_message_get_conversation_count (m);
+  unread = lb_message_get_conversation_unread (m) > 0;
   /* In Sent, Drafts and the Outbox the sender is oneself: the row says whom the mail is
    * for instead, as other mail clients do. */
   if (lb_message_get_is_outgoing (m))
@@ -244,9 +249,17 @@ lb_message_row_update (LbMessageRow *self)
     /* `from:` words are highlighted only in the sender, `subject:` words only in the
      * subject, plain words everywhere (the preview is the start of the body). */
     set_label_text (self, self->sender_label,
-                    lb_message_get_sender (m) != NULL ? lb_message_get_sender (m) : "",
+                    count > 1 ? lb_message_get_participants (m)
+                    : lb_message_get_sender (m) != NULL ? lb_message_get_sender (m) : "",
                     TERMS_FROM);
-  subject = lb_message_get_subject (m);
+  if (count > 1)
+    {
+      g_autofree char *n = g_strdup_printf ("%u", count);
+
+      gtk_label_set_text (self->count_label, n);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), count > 1);
+  subject = lb_message_get_conversation_subject (m);
   if (subject != NULL && *subject != '\0')
     set_label_text (self, self->subject_label, subject, TERMS_SUBJECT);
   else
@@ -257,20 +270,20 @@ lb_message_row_update (LbMessageRow *self)
   /* A search result found by its body shows the sentence with the words found. */
   set_label_text (self, self->preview_label,
                   lb_message_get_search_sentence (m) != NULL ? lb_message_get_search_sentence (m)
-                  : lb_message_get_preview (m) != NULL ? lb_message_get_preview (m) : "",
+                  : lb_message_get_conversation_preview (m),
                   TERMS_OTHER);
 
-  if (lb_message_get_date_unix (m) > 0)
+  if (lb_message_get_conversation_date_unix (m) > 0)
     {
-      date = g_date_time_new_from_unix_local (lb_message_get_date_unix (m));
+      date = g_date_time_new_from_unix_local (lb_message_get_conversation_date_unix (m));
       now = g_date_time_new_now_local ();
       date_text = lb_format_relative_date (date, now);
     }
   gtk_label_set_text (self->date_label, date_text != NULL ? date_text : "");
 
   gtk_widget_set_opacity (self->unread_dot, unread ? 1.0 : 0.0);
-  gtk_widget_set_visible (self->flag_icon, lb_message_get_flagged (m));
-  gtk_widget_set_visible (self->attachment_icon, lb_message_get_has_attachments (m));
+  gtk_widget_set_visible (self->flag_icon, lb_message_get_conversation_flagged (m));
+  gtk_widget_set_visible (self->attachment_icon, lb_message_get_conversation_has_attachments (m));
   set_class (GTK_WIDGET (self), "unread", unread);
 
   if (self->show_folder)
@@ -639,6 +652,7 @@ lb_message_row_class_init (LbMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, account_stripe);
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, unread_dot);
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, LbMessageRow, count_label);
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, attachment_icon);
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, flag_icon);
   gtk_widget_class_bind_template_child (widget_class, LbMessageRow, date_label);

@@ -26,6 +26,7 @@ struct _LbPreferencesWindow
   AdwActionRow         *mark_read_delay_row;
   GtkSpinButton        *mark_read_delay_spin;
   GtkSwitch            *run_in_background_switch;
+  GtkSwitch            *conversations_switch;
   GtkSwitch            *autostart_switch;
   GtkSwitch            *load_remote_switch;
   GtkSwitch            *reply_below_switch;
@@ -439,6 +440,8 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, mark_read_delay_spin);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow,
                                         run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow,
+                                        conversations_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, load_remote_switch);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, reply_below_switch);
@@ -486,6 +489,8 @@ lb_preferences_window_init (LbPreferencesWindow *self)
                                 signature_position_to_selected,
                                 selected_to_signature_position,
                                 NULL, NULL);
+  g_settings_bind (self->settings, "conversations", self->conversations_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "run-in-background",
                    self->run_in_background_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);

@@ -21,6 +21,7 @@
 #include "lb-window.h"
 
 #include "lb-composer.h"
+#include "lb-conversation-stack.h"
 #include "lb-local-drafts.h"
 #include "lb-message-actions.h"
 #include "lb-outbox-view.h"
@@ -53,6 +54,8 @@ struct _LbWindow
   guint                 prewarm_idle_id;
   gulong                shown_notify_id;
   LbReader             *reader;
+  LbConversationStack  *conversation;       /* above the reader, for a conversation row */
+  gulong                conversation_notify_id;
   LbOutboxView         *outbox_view;
   LbLocalDrafts        *local_drafts;
   GtkWidget            *keep_button;
@@ -343,8 +346,61 @@ lb_window_cancel_mark_read (LbWindow *self)
 static void
 lb_window_mark_shown_read (LbWindow *self)
 {
-  if (self->shown != NULL && self->engine != NULL && lb_message_get_unread (self->shown))
-    lb_engine_set_flags (self->engine, &self->shown, 1, LB_FLAG_SEEN, 0);
+  /* For a conversation row, the reader shows one of its messages, not always the row's. */
+  LbMessage *m = self->reader != NULL && lb_reader_get_message (self->reader) != NULL
+                 ? lb_reader_get_message (self->reader) : self->shown;
+
+  if (m != NULL && self->engine != NULL && lb_message_get_unread (m))
+    lb_engine_set_flags (self->engine, &m, 1, LB_FLAG_SEEN, 0);
+}
+
+/* Shows the conversation of the row @message in the stack above the reader, and returns
+ * the message the reader should show: the row itself, or for a conversation its oldest
+ * unread message, else its newest. */
+static LbMessage *
+lb_window_show_conversation (LbWindow  *self,
+                             LbMessage *message,
+                             LbMessage *current)
+{
+  LbMessageList *list = lb_message_list_view_get_list (self->message_list);
+  g_autoptr(GPtrArray) members = NULL;
+
+  if (message != NULL && list != NULL && lb_message_list_get_conversations (list)
+      && lb_message_get_conversation_count (message) > 1)
+    members = lb_message_list_get_conversation (list, message, NULL);
+  if (members == NULL || members->len < 2)
+    {
+      if (self->conversation != NULL)
+        lb_conversation_stack_set_messages (self->conversation, NULL, NULL);
+      return message;
+    }
+  {
+    LbMessage *again = NULL;
+
+    /* The same message again, as the freshly read object; another one when it is gone
+     * (deleted from the stack). */
+    for (guint i = 0; current != NULL && i < members->len; i++)
+      if (lb_message_get_id (g_ptr_array_index (members, i)) == lb_message_get_id (current))
+        again = g_ptr_array_index (members, i);
+    current = again != NULL ? again : lb_conversation_stack_pick (members);
+  }
+  lb_window_ensure_reader (self);
+  lb_conversation_stack_set_messages (self->conversation, members, current);
+  return current;
+}
+
+/* The conversation of the row on display changed (a reply came in, a message was read). */
+static void
+on_shown_conversation_changed (LbWindow *self)
+{
+  LbMessage *current = self->reader != NULL ? lb_reader_get_message (self->reader) : NULL;
+  LbMessage *now;
+
+  if (self->shown == NULL || self->conversation == NULL)
+    return;
+  now = lb_window_show_conversation (self, self->shown, current);
+  if (now != NULL && now != current)
+    lb_reader_set_message (self->reader, now);
 }
 
 static gboolean
@@ -366,22 +422,33 @@ lb_window_show_message (LbWindow  *self,
 
   lb_window_cancel_mark_read (self);
   if (self->shown != NULL)
-    g_clear_signal_handler (&self->shown_notify_id, self->shown);
+    {
+      g_clear_signal_handler (&self->shown_notify_id, self->shown);
+      g_clear_signal_handler (&self->conversation_notify_id, self->shown);
+    }
   g_set_object (&self->shown, message);
   /* The header bar's toggles follow the flags, which marking read changes later. */
   if (message != NULL)
-    self->shown_notify_id = g_signal_connect_swapped (message, "notify::flags",
-                                                      G_CALLBACK (lb_window_update_actions),
-                                                      self);
+    {
+      self->shown_notify_id = g_signal_connect_swapped (message, "notify::flags",
+                                                        G_CALLBACK (lb_window_update_actions),
+                                                        self);
+      self->conversation_notify_id =
+        g_signal_connect_swapped (message, "notify::conversation-count",
+                                  G_CALLBACK (on_shown_conversation_changed), self);
+    }
 
   if (message == NULL)
     {
       if (self->reader != NULL)
         lb_reader_set_message (self->reader, NULL);
+      lb_window_show_conversation (self, NULL, NULL);
       return;
     }
 
-  lb_reader_set_message (lb_window_ensure_reader (self), message);
+  lb_reader_set_message (lb_window_ensure_reader (self),
+                         lb_window_show_conversation (self, message, NULL));
+  message = lb_reader_get_message (self->reader);
   gtk_stack_set_visible_child_name (self->reader_stack, "message");
 
   /* Marking read follows the preference; a message merely passed over with j/k in
@@ -565,10 +632,20 @@ on_leaflet_folded (LbWindow *self)
 
 /* ---- Actions ----------------------------------------------------------------- */
 
+/* What the list's actions act on: the selected rows, and for a conversation row every
+ * message of it in the list's folder (the user's own replies stay in Sent). */
 static GPtrArray *
 lb_window_get_targets (LbWindow *self)
 {
-  return lb_message_list_view_get_selected (self->message_list);
+  GPtrArray *selected = lb_message_list_view_get_selected (self->message_list);
+  LbMessageList *list = lb_message_list_view_get_list (self->message_list);
+  GPtrArray *targets;
+
+  if (list == NULL)
+    return selected;
+  targets = lb_message_list_expand_conversations (list, selected);
+  g_ptr_array_unref (selected);
+  return targets;
 }
 
 /* The read and flag toggles show the state of the selection as their actions see it:
@@ -1299,12 +1376,17 @@ lb_window_reply_action (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   LbWindow *self = LB_WINDOW (widget);
-  g_autoptr(GPtrArray) selected = lb_window_get_targets (self);
+  g_autoptr(GPtrArray) selected = lb_message_list_view_get_selected (self->message_list);
   LbMessage *message;
 
   if (selected->len != 1 || self->engine == NULL)
     return;
   message = g_ptr_array_index (selected, 0);
+  /* In a conversation, the reply is to the message the reader shows. */
+  if (self->reader != NULL && lb_reader_get_message (self->reader) != NULL
+      && lb_message_get_thread_id (lb_reader_get_message (self->reader))
+         == lb_message_get_thread_id (message))
+    message = lb_reader_get_message (self->reader);
   if (g_str_equal (action_name, "win.forward"))
     lb_composer_open_forward (GTK_WINDOW (self), self->engine, message);
   else
@@ -1533,7 +1615,10 @@ lb_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (lb_sidebar_get_list_box (self->sidebar), self);
     }
   if (self->shown != NULL)
-    g_clear_signal_handler (&self->shown_notify_id, self->shown);
+    {
+      g_clear_signal_handler (&self->shown_notify_id, self->shown);
+      g_clear_signal_handler (&self->conversation_notify_id, self->shown);
+    }
   g_clear_object (&self->shown);
   g_clear_pointer (&self->watched_accounts, g_hash_table_unref);
   g_clear_pointer (&self->restore_ids, g_array_unref);
@@ -1715,6 +1800,45 @@ on_reader_forward (LbWindow *self)
 
 /* The reader (a web view, and with it WebKit's processes) is made for the first message
  * shown: a start that only lists mail pays neither the time nor the memory. */
+/* A message of the conversation stack was clicked: the reader shows it. */
+static void
+on_conversation_message_activated (LbWindow  *self,
+                                   LbMessage *message)
+{
+  lb_window_cancel_mark_read (self);
+  lb_reader_set_message (self->reader, message);
+  on_shown_conversation_changed (self);
+  /* Opening a message by hand is reading it, unless marking is left to the user. */
+  if ((MarkReadMode) g_settings_get_enum (self->settings, "mark-read-mode") != MARK_READ_NEVER)
+    lb_window_mark_shown_read (self);
+}
+
+/* A button of one message in the stack: acts on that message alone. */
+static void
+on_conversation_message_action (LbWindow   *self,
+                                const char *action,
+                                LbMessage  *message)
+{
+  if (self->engine == NULL)
+    return;
+  if (g_str_equal (action, "flag"))
+    {
+      gboolean flagged = lb_message_get_flagged (message);
+
+      lb_engine_set_flags (self->engine, &message, 1, flagged ? 0 : LB_FLAG_FLAGGED,
+                           flagged ? LB_FLAG_FLAGGED : 0);
+    }
+  else if (g_str_equal (action, "delete"))
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+      guint undo_id = lb_engine_delete (self->engine, &message, 1);
+
+      g_ptr_array_add (one, message);
+      lb_window_toast_undo (self, _("Message deleted"), undo_id, one, G_MAXUINT);
+    }
+  on_shown_conversation_changed (self);
+}
+
 static LbReader *
 lb_window_ensure_reader (LbWindow *self)
 {
@@ -1723,7 +1847,20 @@ lb_window_ensure_reader (LbWindow *self)
 
   self->reader = lb_reader_new ();
   gtk_widget_set_name (GTK_WIDGET (self->reader), "reader");
-  gtk_stack_add_named (self->reader_stack, GTK_WIDGET (self->reader), "message");
+  gtk_widget_set_vexpand (GTK_WIDGET (self->reader), TRUE);
+  self->conversation = LB_CONVERSATION_STACK (lb_conversation_stack_new ());
+  gtk_widget_set_name (GTK_WIDGET (self->conversation), "conversation-stack");
+  g_signal_connect_swapped (self->conversation, "message-activated",
+                            G_CALLBACK (on_conversation_message_activated), self);
+  g_signal_connect_swapped (self->conversation, "message-action",
+                            G_CALLBACK (on_conversation_message_action), self);
+  {
+    GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->conversation));
+    gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->reader));
+    gtk_stack_add_named (self->reader_stack, page, "message");
+  }
   if (self->engine != NULL)
     lb_reader_set_engine (self->reader, self->engine);
   /* The reader's own buttons do what the header bar's do. */
@@ -1780,6 +1917,17 @@ on_window_realized (LbWindow *self)
                                                G_CALLBACK (on_prewarm_after_paint), self);
 }
 
+/* The Conversations toggle (menu or Preferences): the list on display regroups at once. */
+static void
+on_conversations_setting_changed (LbWindow *self)
+{
+  gboolean on = g_settings_get_boolean (self->settings, "conversations");
+
+  if (self->engine != NULL)
+    lb_engine_set_conversations (self->engine, on);
+  lb_message_list_view_set_conversations (self->message_list, on);
+}
+
 static void
 lb_window_init (LbWindow *self)
 {
@@ -1788,6 +1936,8 @@ lb_window_init (LbWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed::conversations",
+                           G_CALLBACK (on_conversations_setting_changed), self, G_CONNECT_SWAPPED);
   self->reselect = G_MAXUINT;
   self->watched_accounts = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 

@@ -21,6 +21,14 @@
  * is the driver's, not the application's.  Figures are printed with their ratio to the
  * targets; nothing fails on timings.  LB_BENCH_RUNS sets the number of runs (default 5).
  *
+ * Two messages in three are replies (In-Reply-To and References to the one before), so the
+ * list with conversations on shows about a third as many rows.  The runs above have
+ * conversations off (the plain list); one more set of default runs has them on, and its
+ * cold start and the list model's bytes per message (the heap the LbMessageList of one
+ * account's inbox takes, measured in the child with mallinfo2()) are printed next to the
+ * plain list's.  Migration 015 (thread ids for the stores made before conversations) is
+ * timed on a copy of the 100,000-message store.
+ *
  * Run it headless (it is registered as a benchmark in tests/ui/meson.build):
  *   meson test -C _build --benchmark ui-list
  *
@@ -29,6 +37,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +45,13 @@
 #include <unistd.h>
 
 #include "lb-application.h"
+#include "lb-engine.h"
+#include "lb-message-list.h"
 #include "lb-body-view.h"
 #include "lb-message-row.h"
 #include "lb-store.h"
 #include "lb-store-locations.h"
+#include "lb-store-private.h"
 #include "lb-ui-test-util.h"
 #include "lb-window.h"
 
@@ -300,9 +312,31 @@ wait_for_prepared_view (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The heap one account's inbox list takes, per message of the inbox: its id array (and
+ * with conversations, the scan's bitmap while it runs). */
+static void
+measure_list_model (void)
+{
+  LbEngine *engine = lb_window_get_engine (bench_window);
+  LbMessageList *unified = lb_message_list_view_get_list (lb_window_get_message_list (bench_window));
+  g_autoptr(LbMessage) first = g_list_model_get_item (G_LIST_MODEL (unified), 0);
+  g_autoptr(LbMessageList) list = NULL;
+  struct mallinfo2 before, after;
+  guint n_messages;
+
+  before = mallinfo2 ();
+  list = lb_engine_open_folder (engine, lb_message_get_folder_id (first));
+  after = mallinfo2 ();
+  n_messages = N_MESSAGES / N_ACCOUNTS;
+  printf ("list-rows %u\n", g_list_model_get_n_items (G_LIST_MODEL (list)));
+  printf ("list-bytes-per-message %.2f\n",
+          (double) (after.uordblks - before.uordblks) / n_messages);
+}
+
 static gboolean
 measure_then_open (gpointer data)
 {
+  measure_list_model ();
   /* Memory with the window up and no message open. */
   printf ("rss %.1f\n", rss_mb ());
   printf ("at sqlite-heap %.1f MB\n", sqlite3_memory_used () / 1048576.0);
@@ -383,6 +417,8 @@ run_child (const char *spawned_at)
   mark ("main");
   lb_ui_test_setup_environment ();
   settings = g_settings_new (APP_ID);
+  g_settings_set_boolean (settings, "conversations",
+                          g_strcmp0 (g_getenv ("LB_BENCH_CONVERSATIONS"), "1") == 0);
   g_settings_set_int (settings, "window-width", 1200);
   g_settings_set_int (settings, "window-height", 800);
   app = lb_application_new ();
@@ -499,6 +535,12 @@ fill (LbStore *store,
           f->uid = done + i + 1;
           f->flags = k % 5 == 0 ? 0 : LB_FLAG_SEEN;
           f->message.message_id = g_strdup_printf ("%u.ui-bench@example.com", k);
+          /* Two in three are replies to the message before: conversations of three. */
+          if ((done + i) % 3 != 0)
+            {
+              f->message.in_reply_to = g_strdup_printf ("%u.ui-bench@example.com", k - 1);
+              f->message.references = g_strdup_printf ("<%u.ui-bench@example.com>", k - 1);
+            }
           /* The three accounts' dates interleave, as in a real unified inbox. */
           f->message.date = 1600000000 + (gint64) (done + i) * 613 + account * 97;
           f->message.size = 3000 + k % 7000;
@@ -571,6 +613,43 @@ load_average (void)
   return text;
 }
 
+/* Migration 015 on a copy of the store as it was before conversations: its thread ids,
+ * the locations' copies and the key table taken away, the schema version set back. */
+static void
+time_migration (const char *db)
+{
+  g_autofree char *copy = g_strconcat (db, ".before-015", NULL);
+  g_autofree char *cmd = g_strdup_printf ("cp '%s' '%s'", db, copy);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = NULL;
+  sqlite3 *handle = NULL;
+  char *message = NULL;
+  gint64 t0;
+
+  if (system (cmd) != 0 || sqlite3_open (copy, &handle) != SQLITE_OK
+      || !lb_store_register_tokenizer (handle, &error)
+      || sqlite3_exec (handle,
+                       "DROP INDEX locations_folder_date; "
+                       "CREATE INDEX locations_folder_date ON locations (folder_id, date); "
+                       "DROP INDEX locations_unified_date; CREATE INDEX locations_unified_date "
+                       "ON locations (unified, date) WHERE unified = 1; "
+                       "DROP TRIGGER messages_thread_changed; "
+                       "DROP TRIGGER accounts_thread_refs_deleted; DROP TABLE thread_refs; "
+                       "DROP INDEX messages_thread_id; ALTER TABLE messages DROP COLUMN thread_id; "
+                       "ALTER TABLE locations DROP COLUMN thread_id; PRAGMA user_version = 14; "
+                       "VACUUM;", NULL, NULL, &message) != SQLITE_OK)
+    g_error ("could not make a store before migration 015: %s",
+             message != NULL ? message : error != NULL ? error->message : "cp failed");
+  sqlite3_close (handle);
+  t0 = g_get_monotonic_time ();
+  store = lb_store_open (copy, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  printf ("migration 015 (thread ids for %u stored messages): %.2f s\n", N_MESSAGES,
+          (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+  g_clear_object (&store);
+  g_remove (copy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -579,15 +658,16 @@ main (int   argc,
   g_autofree char *profile = NULL;
   g_autofree char *db = NULL;
   g_autofree char *self_path = NULL;
-  double starts[3][MAX_RUNS] = { { 0 } };
-  double cpu[3][MAX_RUNS] = { { 0 } };
-  double rss[3][MAX_RUNS] = { { 0 } };
-  double rss_open[3][MAX_RUNS] = { { 0 } };
-  double rss_painted[3][MAX_RUNS] = { { 0 } };
-  double rss_prepared[3][MAX_RUNS] = { { 0 } };
-  double prepared_after[3][MAX_RUNS] = { { 0 } };
-  double open0[3][MAX_RUNS] = { { 0 } };
-  double open1[3][MAX_RUNS] = { { 0 } };
+  double starts[4][MAX_RUNS] = { { 0 } };
+  double cpu[4][MAX_RUNS] = { { 0 } };
+  double rss[4][MAX_RUNS] = { { 0 } };
+  double rss_open[4][MAX_RUNS] = { { 0 } };
+  double rss_painted[4][MAX_RUNS] = { { 0 } };
+  double rss_prepared[4][MAX_RUNS] = { { 0 } };
+  double prepared_after[4][MAX_RUNS] = { { 0 } };
+  double open0[4][MAX_RUNS] = { { 0 } };
+  double open1[4][MAX_RUNS] = { { 0 } };
+  double bytes[4][MAX_RUNS] = { { 0 } };
   guint n_runs = 5;
   guint n_messages = N_MESSAGES;
   gint64 t0;
@@ -652,8 +732,10 @@ main (int   argc,
   self_path = g_file_read_link ("/proc/self/exe", NULL);
   if (g_getenv ("LB_BENCH_RUNS") != NULL)
     n_runs = CLAMP ((guint) g_ascii_strtoull (g_getenv ("LB_BENCH_RUNS"), NULL, 10), 1, MAX_RUNS);
-  /* Pass 0: as is; 1: without Mesa; 2: the pointer rests on the list before the click. */
-  for (guint pass = 0; pass < 3; pass++)
+  time_migration (db);
+  /* Pass 0: as is; 1: without Mesa; 2: the pointer rests on the list before the click;
+   * 3: as 0, with conversations on. */
+  for (guint pass = 0; pass < 4; pass++)
     for (guint run = 0; run < n_runs; run++)
       {
         g_autofree char *when = NULL;
@@ -666,6 +748,7 @@ main (int   argc,
           env = g_environ_setenv (env, "GDK_DEBUG", "gl-disable", TRUE);
         if (pass == 2)
           child_argv[1] = (char *) "--child-prepared";
+        env = g_environ_setenv (env, "LB_BENCH_CONVERSATIONS", pass == 3 ? "1" : "0", TRUE);
         when = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_monotonic_time ());
         child_argv[2] = when;
         if (!g_spawn_sync (NULL, child_argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
@@ -682,9 +765,11 @@ main (int   argc,
         rss_open[pass][run] = value_of (out, "rss-open ");
         open0[pass][run] = value_of (out, "open0 ");
         open1[pass][run] = value_of (out, "open1 ");
+        bytes[pass][run] = value_of (out, "list-bytes-per-message ");
         printf ("# %s run %u: first rows after %.3f s (CPU %.3f s), RSS %.1f MB painted, "
                 "%.1f MB a second later, open %.0f ms then %.0f ms, RSS after %.1f MB\n",
-                pass == 0 ? "default" : pass == 1 ? "gl-disable" : "pointer-first", run + 1, starts[pass][run], cpu[pass][run],
+                pass == 0 ? "default" : pass == 1 ? "gl-disable" : pass == 2 ? "pointer-first"
+                : "conversations", run + 1, starts[pass][run], cpu[pass][run],
                 rss_painted[pass][run], rss[pass][run], open0[pass][run] * 1000,
                 open1[pass][run] * 1000, rss_open[pass][run]);
         for (const char *at = strstr (out, "at "); at != NULL; at = strstr (at + 1, "\nat "))
@@ -731,6 +816,19 @@ main (int   argc,
       printf ("RSS of the application process with a message open: %.1f MB (median; WebKit's "
               "own processes not counted)%s\n", median (rss_open[pass], n_runs), label);
     }
+
+  printf ("cold start to first painted unified list, conversations on: %.3f s (median), "
+          "target %.1f s, ratio %.2f; plain list %.3f s, ratio to it %.2f; CPU time %.3f s "
+          "(plain %.3f s)\n",
+          median (starts[3], n_runs), TARGET_START_S (n_messages),
+          median (starts[3], n_runs) / TARGET_START_S (n_messages),
+          median (starts[0], n_runs), median (starts[3], n_runs) / median (starts[0], n_runs),
+          median (cpu[3], n_runs), median (cpu[0], n_runs));
+  printf ("list model memory per message (one inbox of %u): conversations %.2f bytes, "
+          "plain list %.2f bytes\n", n_messages / N_ACCOUNTS,
+          median (bytes[3], n_runs), median (bytes[0], n_runs));
+  printf ("RSS with the window up, conversations on: %.1f MB (median), plain list %.1f MB\n",
+          median (rss[3], n_runs), median (rss[0], n_runs));
 
   if (g_getenv ("LB_BENCH_PROFILE") == NULL)
   {

@@ -137,6 +137,7 @@ assert_primary_menu (LbApplication *app,
                      GtkWidget     *menu_button)
 {
   const char * const expected[] = {
+    "_Conversations=app.conversations",
     "_Add Account…=app.add-account",
     "_Mark All as Read=win.mark-all-read",
     "_Preferences=app.preferences",

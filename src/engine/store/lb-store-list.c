@@ -154,6 +154,8 @@ lb_store_list_row_from_stmt (LbStmt *stmt)
   row->has_attachments = sqlite3_column_int (stmt, 10) != 0;
   row->to = lb_stmt_dup_text (stmt, 11);
   row->folder_role = (guint) sqlite3_column_int (stmt, 12);
+  row->thread_id = sqlite3_column_int64 (stmt, 13);
+  row->location_id = sqlite3_column_int64 (stmt, 14);
   return row;
 }
 

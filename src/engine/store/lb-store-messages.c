@@ -11,6 +11,7 @@
 
 #include "lb-error.h"
 #include "lb-store-private.h"
+#include "lb-store-threads.h"
 
 /* ---- Row structs ------------------------------------------------------ */
 
@@ -188,16 +189,22 @@ insert_message (LbStore         *self,
   g_autoptr(LbStmt) stmt = NULL;
   g_autofree char *sender = NULL;
   g_autofree char *recipients = NULL;
+  g_auto(LbThreadPlan) plan = { 0 };
 
+  /* The conversation is found first, so that the row is written with it. */
+  if (!lb_store_thread_plan (self, account_id, m, &plan, error))
+    return FALSE;
   stmt = lb_store_prepare (self,
                            "INSERT INTO messages (account_id, message_id, gm_msgid, date, "
                            "from_name, from_address, to_text, cc_text, subject, in_reply_to, "
-                           "refs, size, has_attachments, preview, thread_key, internaldate) "
+                           "refs, size, has_attachments, preview, thread_key, internaldate, "
+                           "thread_id) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                           "?16)",
+                           "?16, ?17)",
                            error);
   if (stmt == NULL)
     return FALSE;
+  sqlite3_bind_int64 (stmt, 17, plan.thread_id);
   sqlite3_bind_int64 (stmt, 1, account_id);
   lb_stmt_bind_text (stmt, 2, m->message_id);
   if (m->gm_msgid != 0)
@@ -220,6 +227,8 @@ insert_message (LbStore         *self,
     return FALSE;
   m->id = sqlite3_last_insert_rowid (lb_store_get_db (self));
   m->account_id = account_id;
+  if (!lb_store_thread_apply (self, &plan, m, error))
+    return FALSE;
 
   /* Headers are searchable as soon as the envelope is in; the body text is
    * added by lb_store_set_body_text() once it has been fetched. */
@@ -280,8 +289,8 @@ insert_one (LbStore         *self,
 
   return lb_store_run (self, "insert location", NULL, error,
                        "INSERT INTO locations (folder_id, uid, message_id, flags, keywords, "
-                       "modseq, date, unified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                       "(SELECT date FROM messages WHERE id = ?3), ?7)",
+                       "modseq, date, unified, thread_id) SELECT ?1, ?2, ?3, ?4, ?5, ?6, "
+                       "date, ?7, thread_id FROM messages WHERE id = ?3",
                        "lulutli", folder_id, (guint) f->uid, f->message.id, f->flags, f->keywords,
                        (gint64) f->modseq, is_inbox ? 1 : 0);
 }

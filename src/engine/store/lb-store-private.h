@@ -69,6 +69,11 @@ void      lb_stmt_bind_id          (LbStmt       *stmt,
 char     *lb_stmt_dup_text         (LbStmt       *stmt,
                                     int           col);
 
+/* Run by the migrations after sql/015-threads.sql (see lb-store-threads.c). */
+#define LB_STORE_THREADS_MIGRATION 15
+gboolean  lb_store_threads_backfill (LbStore     *self,
+                                     GError     **error);
+
 /* The columns of a message-list row, in the order lb_store_list_row_from_stmt() reads. */
 /* A search key is its message's date in units of 2^LB_SEARCH_KEY_SHIFT seconds (or the
  * first free key after that): see lb-store-fts.c. */
@@ -77,7 +82,7 @@ char     *lb_stmt_dup_text         (LbStmt       *stmt,
 #define LIST_ROW_COLUMNS \
   "m.id, m.account_id, l.folder_id, l.uid, l.date, m.from_name, m.from_address, " \
   "m.subject, m.preview, l.flags, m.has_attachments, m.to_text, " \
-  "(SELECT role FROM folders WHERE id = l.folder_id)"
+  "(SELECT role FROM folders WHERE id = l.folder_id), m.thread_id, l.id"
 LbStoreListRow *lb_store_list_row_from_stmt (LbStmt *stmt);
 
 G_END_DECLS

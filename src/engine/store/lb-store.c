@@ -434,6 +434,24 @@ read_user_version (LbStore  *self,
   return rc == SQLITE_OK;
 }
 
+/* Runs one migration's SQL.  sql/015-threads.sql stops at its "@threads-backfill" line
+ * for lb_store_threads_backfill(), whose work is C, and goes on after it. */
+static gboolean
+exec_migration (LbStore         *self,
+                const Migration *m,
+                const char      *sql,
+                GError         **error)
+{
+  const char *mark = strstr (sql, "\n-- @threads-backfill\n");
+  g_autofree char *first = NULL;
+
+  if (m->version != LB_STORE_THREADS_MIGRATION || mark == NULL)
+    return lb_store_exec (self, sql, error);
+  first = g_strndup (sql, (gsize) (mark - sql));
+  return lb_store_exec (self, first, error) && lb_store_threads_backfill (self, error)
+         && lb_store_exec (self, mark + 1, error);
+}
+
 static gboolean
 apply_migrations (LbStore  *self,
                   GError  **error)
@@ -480,7 +498,7 @@ apply_migrations (LbStore  *self,
       /* GResource data is always NUL-terminated. */
       g_debug ("Applying store migration %s to %s", m->name, self->path);
       set_version = g_strdup_printf ("PRAGMA user_version = %d", m->version);
-      if (!lb_store_exec (self, g_bytes_get_data (sql, NULL), error) ||
+      if (!exec_migration (self, m, g_bytes_get_data (sql, NULL), error) ||
           !lb_store_exec (self, set_version, error))
         {
           g_prefix_error (error, "Migration %s: ", m->name);

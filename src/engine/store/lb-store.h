@@ -190,6 +190,8 @@ typedef struct {
   gboolean  has_attachments;
   char     *to;         /* the To header's decoded display text */
   guint     folder_role; /* LbFolderRole of @folder_id */
+  gint64    thread_id;  /* the conversation (see lb-store-threads.c) */
+  gint64    location_id;
 } LbStoreListRow;
 
 /**

@@ -192,6 +192,15 @@ count_messages (LbStore *store,
 
 /* ---- Opening and migrations ------------------------------------------- */
 
+/* What sql/015-threads.sql adds, taken away again to make an older store. */
+#define UNDO_THREADS \
+  "DROP INDEX locations_folder_date; CREATE INDEX locations_folder_date ON locations (folder_id, date); " \
+  "DROP INDEX locations_unified_date; " \
+  "CREATE INDEX locations_unified_date ON locations (unified, date) WHERE unified = 1; " \
+  "DROP TRIGGER messages_thread_changed; DROP TRIGGER accounts_thread_refs_deleted; " \
+  "DROP TABLE thread_refs; DROP INDEX messages_thread_id; " \
+  "ALTER TABLE messages DROP COLUMN thread_id; ALTER TABLE locations DROP COLUMN thread_id; "
+
 static void
 test_open_migrates_from_empty (Fixture       *fx,
                                gconstpointer  data)
@@ -252,6 +261,7 @@ test_open_migrates_from_older (Fixture       *fx,
             "DROP TRIGGER folders_counts_ai; DROP TRIGGER locations_counts_ai; "
             "DROP TRIGGER locations_counts_ad; DROP TRIGGER locations_counts_au; "
             "DROP TABLE folder_counts; "
+            UNDO_THREADS
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -310,6 +320,7 @@ test_open_migrates_search_index (Fixture       *fx,
             "DROP TRIGGER folders_counts_ai; DROP TRIGGER locations_counts_ai; "
             "DROP TRIGGER locations_counts_ad; DROP TRIGGER locations_counts_au; "
             "DROP TABLE folder_counts; "
+            UNDO_THREADS
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
