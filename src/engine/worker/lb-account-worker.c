@@ -35,8 +35,8 @@
 #define NOTIFY_SET "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) " \
                    "(personal (MessageNew MessageExpunge FlagChange))"
 #define IDLE_ANSWER_MS (30 * 1000)
-/* Bodies of the newest INBOX messages are kept for offline reading, previews and search. */
-#define PREFETCH_RECENT 200
+/* See download_batch_size(). */
+#define DOWNLOAD_BATCH 200
 #define INDEX_BATCH 500
 #define BACKOFF_MIN_SECONDS 5
 #define BACKOFF_MAX_SECONDS (10 * 60)
@@ -472,41 +472,136 @@ index_job (gpointer       worker_data,
   return GINT_TO_POINTER (1);
 }
 
+/* ---- Offline bodies -------------------------------------------------------------- */
+
+/* Bodies asked for in one UID FETCH, and so between two chances for a user's action to go
+ * first: about a second of mail on a slow link, and few round trips on a fast one. */
+static guint
+download_batch_size (void)
+{
+  return env_shorter ("LETTERBOX_DOWNLOAD_BATCH", DOWNLOAD_BATCH);
+}
+
+typedef struct {
+  LbAccountWorkerData *w;
+  guint                stored;
+  gboolean             more;
+} DownloadStep;
+
 static gpointer
-prefetch_step (gpointer       data,
+download_step (gpointer       data,
                GCancellable  *cancellable,
                GError       **error)
 {
-  LbAccountWorkerData *w = data;
-  gint64 inbox = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_INBOX);
-  g_autoptr(GError) local_error = NULL;
+  DownloadStep *step = data;
+  const LbStoreAccount *row = step->w->row;
+  gint64 since = lb_store_offline_since (row->offline_days, g_get_real_time () / G_USEC_PER_SEC);
 
-  if (inbox > 0 &&
-      lb_imap_sync_prefetch_bodies (w->sync, inbox, PREFETCH_RECENT, cancellable, &local_error) == 0 &&
-      local_error != NULL)
+  if (since == G_MAXINT64)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
+      step->more = FALSE;
+      return GINT_TO_POINTER (1);
     }
+  if (!lb_imap_sync_download_bodies (step->w->sync, since, (guint64) row->offline_max_mb << 20,
+                                     download_batch_size (), &step->stored, &step->more,
+                                     cancellable, error))
+    return NULL;
   return GINT_TO_POINTER (1);
 }
 
+/* One batch of the background download; @job_data non-NULL (the first of a run) also
+ * prunes what fell out of the account's window and restarts from the newest.  Each batch
+ * queues the next behind anything else waiting, so opening a message, a sync or a move
+ * waits at most for one batch. */
 static gpointer
-prefetch_job (gpointer       worker_data,
+download_job (gpointer       worker_data,
               gpointer       job_data,
               GCancellable  *cancellable,
               GError       **error)
 {
   LbAccountWorkerData *w = worker_data;
+  DownloadStep step = { w, 0, FALSE };
   g_autoptr(GError) local_error = NULL;
 
-  if (lb_reconnect_once (w->sync, "Prefetch", prefetch_step, w, cancellable, &local_error) == NULL)
-    g_debug ("Prefetching bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
-             local_error->message);
-  lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
-                          NULL, NULL, NULL, NULL);
+  if (job_data != NULL)
+    {
+      gint64 since = lb_store_offline_since (w->row->offline_days,
+                                             g_get_real_time () / G_USEC_PER_SEC);
+      guint removed = 0;
+
+      lb_imap_sync_restart_downloads (w->sync);
+      if (since > 0 && !lb_store_remove_bodies (w->store, w->row->id, since, &removed, &local_error))
+        {
+          g_warning ("Cannot prune the bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
+                     local_error->message);
+          g_clear_error (&local_error);
+        }
+      else if (removed > 0)
+        g_debug ("Pruned %u bodies out of the window of account %" G_GINT64_FORMAT, removed,
+                 w->row->id);
+    }
+  if (lb_reconnect_once (w->sync, "Download", download_step, &step, cancellable, &local_error) == NULL)
+    {
+      /* The next sync starts a new run; a cut loses nothing the store holds. */
+      g_debug ("Downloading bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
+               local_error->message);
+      step.more = FALSE;
+    }
+  else
+    g_debug ("Downloaded %u bodies of account %" G_GINT64_FORMAT, step.stored, w->row->id);
+  /* The search index follows each batch, at the same priority and in turn with it. */
+  if (step.stored > 0)
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                            NULL, NULL, NULL, NULL);
+  if (step.more && !g_cancellable_is_cancelled (cancellable))
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "download", download_job,
+                            NULL, NULL, NULL, NULL);
   return GINT_TO_POINTER (1);
 }
+
+static void
+queue_download (LbAccountWorker *self)
+{
+  static gboolean start = TRUE;
+
+  lb_account_worker_push (self, LB_JOB_PRIORITY_BACKGROUND, "download-start", download_job,
+                          &start, NULL, NULL, NULL);
+}
+
+/**
+ * lb_account_worker_download_now_job:
+ *
+ * An #LbJobFunc: one batch of the account's offline download, whose result is
+ * GUINT_TO_POINTER (1 + the number of bodies still to download).  Queued at the
+ * background's priority by a caller that waits for the account to be complete under its
+ * setting (`letterbox-cli sync`), which asks again while the answer is more than 1.
+ * Unlike the background download's, a failure is the caller's.
+ */
+gpointer
+lb_account_worker_download_now_job (gpointer       worker_data,
+                                    gpointer       job_data,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  DownloadStep step = { w, 0, FALSE };
+  gint64 since = lb_store_offline_since (w->row->offline_days, g_get_real_time () / G_USEC_PER_SEC);
+  guint missing = 0;
+
+  if (lb_reconnect_once (w->sync, "Download", download_step, &step, cancellable, error) == NULL)
+    return NULL;
+  if (step.stored > 0)
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                            NULL, NULL, NULL, NULL);
+  if (!step.more)
+    return GUINT_TO_POINTER (1);
+  if (!lb_store_count_bodies_to_download (w->store, w->row->id, since,
+                                          (guint64) w->row->offline_max_mb << 20, &missing, error))
+    return NULL;
+  /* 1 + what is left, so that "nothing" is not NULL. */
+  return GUINT_TO_POINTER (MAX (missing, 1) + 1);
+}
+
 
 typedef struct {
   LbAccountWorkerData *w;
@@ -563,9 +658,9 @@ sync_job (gpointer       worker_data,
       return NULL;
     }
   report_status (self, LB_ACCOUNT_STATUS_IDLE, NULL);
-  /* Then, behind anything the user asks for: recent bodies, and the search index. */
-  lb_account_worker_push (self, LB_JOB_PRIORITY_BACKGROUND, "prefetch", prefetch_job,
-                          NULL, NULL, NULL, NULL);
+  /* Then, behind anything the user asks for: the bodies the account keeps offline, and
+   * the search index. */
+  queue_download (self);
   return GINT_TO_POINTER (1);
 }
 

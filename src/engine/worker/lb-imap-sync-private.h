@@ -29,6 +29,9 @@ struct _LbImapSync
   /* folder id → g_get_monotonic_time() of its last full UID comparison; see
    * lb-imap-sync-folder.c's sync_changes_since() */
   GHashTable          *full_checks;
+  /* folder id → LbStoreBodyToFetch, the last of the background download's previous batch
+   * there; see lb-imap-sync-bodies.c */
+  GHashTable          *body_cursors;
 };
 
 

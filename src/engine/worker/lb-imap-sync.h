@@ -95,6 +95,15 @@ guint       lb_imap_sync_prefetch_bodies  (LbImapSync                *self,
                                            guint                      max_messages,
                                            GCancellable              *cancellable,
                                            GError                   **error);
+gboolean    lb_imap_sync_download_bodies  (LbImapSync                *self,
+                                           gint64                     since,
+                                           guint64                    max_size,
+                                           guint                      limit,
+                                           guint                     *out_stored,
+                                           gboolean                  *out_more,
+                                           GCancellable              *cancellable,
+                                           GError                   **error);
+void        lb_imap_sync_restart_downloads (LbImapSync               *self);
 gboolean    lb_imap_sync_replay           (LbImapSync                *self,
                                            guint                     *out_failed,
                                            GCancellable              *cancellable,
