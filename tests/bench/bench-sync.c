@@ -10,7 +10,11 @@
  *     flat in the number of messages), twice: the second is the steady state;
  *   - a slow link: INBOX's headers fetched through a proxy held to 2 MB/s, with and
  *     without COMPRESS=DEFLATE, bytes on the wire and time;
- *   - peak RSS.
+ *   - peak RSS;
+ *   - with every body (bench_bodies()): the raw floor `UID FETCH 1:* BODY.PEEK[]` of every
+ *     folder, then a first sync of a new account that keeps all mail offline, until the
+ *     last body is in the store (target <= 2x the floor), the search index built behind
+ *     it, peak RSS, and the store's size against the mail's (target <= 1.0x).
  * Run with `meson test -C _build --benchmark sync` (it needs the keyring: run-headless).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,6 +23,8 @@
 
 #include <sys/resource.h>
 
+#include <glib/gstdio.h>
+
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-imap-connection.h"
@@ -26,6 +32,8 @@
 #include "lb-test-env.h"
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
+#include "lb-test-store.h"
+#include "lb-account-offline.h"
 
 #define N_FOLDERS 10
 #define FETCH_ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ " \
@@ -160,6 +168,141 @@ peak_rss_kb (void)
   return ru.ru_maxrss;
 }
 
+/* ---- With every body --------------------------------------------------------- */
+
+/* The raw floor of the offline download: every message of every folder, whole, over the
+ * same transport, bytes read and discarded. */
+static double
+raw_fetch_bodies (LbTestServers *servers,
+                  guint64       *bytes)
+{
+  g_autoptr(LbImapConnection) conn = lb_imap_connection_new ();
+  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", servers->imaps_port,
+                                                      LB_SECURITY_TLS, "bench@example.com");
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+  guint tag = 0;
+
+  c->ca_file = g_strdup (servers->ca_file);
+  t0 = g_get_monotonic_time ();
+  if (!lb_imap_connection_open_sync (conn, c, "secret", NULL, &error))
+    g_error ("%s", error->message);
+  *bytes = 0;
+  for (int f = -1; f < N_FOLDERS; f++)
+    {
+      g_autofree char *select = f < 0 ? g_strdup ("SELECT \"INBOX\"")
+                                      : g_strdup_printf ("SELECT \"F%02d\"", f);
+      g_autofree char *t1 = g_strdup_printf ("b%u", ++tag);
+      g_autofree char *t2 = g_strdup_printf ("b%u", ++tag);
+
+      *bytes += raw_command (conn, t1, select);
+      *bytes += raw_command (conn, t2, "UID FETCH 1:* BODY.PEEK[]");
+    }
+  return (g_get_monotonic_time () - t0) / 1e6;
+}
+
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
+}
+
+/* The header figures are of the headers alone: the account keeps no body, so that no
+ * background download runs behind the resyncs. */
+static LbAccount *
+headers_only (LbEngine  *engine,
+              LbAccount *account)
+{
+  g_autoptr(LbAccountSettings) s = lb_account_dup_settings (account);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LbAccount *updated;
+
+  s->offline_days = -1;
+  lb_engine_update_account_async (engine, account, s, NULL, NULL, lb_test_got_result, &result);
+  updated = lb_engine_update_account_finish (engine, lb_test_wait_result (&result), &error);
+  if (updated == NULL)
+    g_error ("headers only: %s", error->message);
+  g_object_unref (account);
+  return updated;
+}
+
+/* A new profile whose account keeps every body: the first sync until the last body is in
+ * the store, against the raw floor measured just before it. */
+static void
+bench_bodies (LbTestServers *servers)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = g_dir_make_tmp ("lb-bench-bodies-XXXXXX", &error);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *wal = NULL;
+  g_autofree char *path = NULL;
+  guint64 raw_bytes = 0;
+  double raw_s, headers_s, bodies_s, index_s;
+  gint64 t0, db, fts, text, bodies_stored, mail_bytes;
+  guint remaining = 0;
+  guint batches = 0;
+  LbDiskUse use = { 0 };
+
+  raw_fetch_bodies (servers, &raw_bytes);
+  raw_s = raw_fetch_bodies (servers, &raw_bytes);
+
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  account = lb_test_add_account (engine, servers, 0, "bench@example.com", NULL, FALSE);
+  g_assert_cmpint (lb_account_get_offline_days (account), ==, 0);
+  t0 = g_get_monotonic_time ();
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &result);
+  if (!lb_account_sync_finish (account, lb_test_wait_result (&result), &error))
+    g_error ("sync: %s", error->message);
+  headers_s = (g_get_monotonic_time () - t0) / 1e6;
+  /* As `letterbox-cli sync` waits: batch after batch until none is left. */
+  do
+    {
+      lb_account_download_async (account, NULL, lb_test_got_result, &result);
+      if (!lb_account_download_finish (account, lb_test_wait_result (&result), &remaining, &error))
+        g_error ("download: %s", error->message);
+      batches++;
+    }
+  while (remaining > 0);
+  bodies_s = (g_get_monotonic_time () - t0) / 1e6;
+  lb_engine_wait_idle (engine);
+  index_s = (g_get_monotonic_time () - t0) / 1e6;
+
+  lb_account_get_disk_use_async (account, NULL, lb_test_got_result, &result);
+  if (!lb_account_get_disk_use_finish (account, lb_test_wait_result (&result), &use, &error))
+    g_error ("disk use: %s", error->message);
+  path = g_strdup (lb_engine_get_store_path (engine));
+  wal = g_strconcat (path, "-wal", NULL);
+  lb_engine_shutdown (engine);
+  g_clear_object (&account);
+  g_clear_object (&engine);
+  /* The engine is closed: its WAL is checkpointed into the file. */
+  db = file_size (path) + file_size (wal);
+  fts = lb_test_store_query_int (path, "SELECT total(pgsize) FROM dbstat WHERE name LIKE 'message_fts%'");
+  text = lb_test_store_query_int (path, "SELECT total(pgsize) FROM dbstat WHERE name = 'message_text'");
+  bodies_stored = lb_test_store_query_int (path, "SELECT total(pgsize) FROM dbstat WHERE name = 'bodies'");
+  mail_bytes = (gint64) use.raw_bytes;
+
+  g_print ("raw fetch, every body      %.3f s  (%.1f MB through LbImapConnection)\n", raw_s,
+           raw_bytes / 1e6);
+  g_print ("first sync with every body %.3f s  ratio to raw %.2fx  (target <= 2.00x; headers "
+           "%.3f s, %u messages in %u batches)\n", bodies_s, bodies_s / raw_s, headers_s,
+           use.n_bodies, batches);
+  g_print ("  search index done        %.3f s  ratio to raw %.2fx\n", index_s, index_s / raw_s);
+  g_print ("store / raw mail           %.2fx  (target <= 1.00x): %.1f MB for %.1f MB of mail; "
+           "bodies %.2fx (%.1f MB as stored), text %.2fx, search index %.2fx, the rest %.2fx\n",
+           (double) db / mail_bytes, db / 1e6, mail_bytes / 1e6, (double) bodies_stored / mail_bytes,
+           use.stored_bytes / 1e6, (double) text / mail_bytes, (double) fts / mail_bytes,
+           (double) (db - bodies_stored - text - fts) / mail_bytes);
+  g_print ("peak RSS, whole run        %.1f MB  (target <= 100 MB)\n", peak_rss_kb () / 1024.0);
+  lb_test_rm_rf (profile);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +345,7 @@ main (int   argc,
   engine = lb_engine_new (profile, &error);
   g_assert_no_error (error);
   account = lb_test_add_account (engine, servers, 0, "bench@example.com", NULL, FALSE);
+  account = headers_only (engine, account);
 
   g_signal_connect (lb_engine_get_unified_inbox (engine), "items-changed",
                     G_CALLBACK (on_items_changed), &b);
@@ -259,5 +403,8 @@ main (int   argc,
   g_clear_object (&b.result);
   g_clear_object (&engine);
   lb_test_rm_rf (profile);
+
+  if (!g_str_equal (g_getenv ("BENCH_SYNC_BODIES") ?: "1", "0"))
+    bench_bodies (servers);
   return total == inbox_size + N_FOLDERS * 500 ? 0 : 1;
 }
