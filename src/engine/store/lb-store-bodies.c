@@ -395,39 +395,20 @@ lb_store_get_disk_use (LbStore         *self,
 /**
  * lb_store_reclaim_space:
  *
- * Gives the pages freed by removed bodies back to the file system.  New stores are
- * created with incremental auto-vacuum (lb-store.c), for which that is quick; an older
- * store is converted by one full VACUUM the first time.  Outside any transaction.
+ * Gives the pages freed by removed bodies back to the file system: a full VACUUM, which
+ * rewrites the file and takes time in proportion to what stays (headers and the search
+ * index of every account), on the account's worker.  Incremental auto-vacuum would make
+ * this quick, but its pointer-map pages spread through the file make a store with a
+ * damaged region unreadable as a whole, and then `letterbox-cli rebuild` cannot even save
+ * the accounts (tests/hardening/test-store-damage.c); removing downloaded mail is rare.
+ * Outside any transaction.
  */
 gboolean
 lb_store_reclaim_space (LbStore  *self,
                         GError  **error)
 {
-  g_autoptr(LbStmt) stmt = NULL;
-  int mode;
-  int rc;
-
-  if (!lb_store_check_writable (self, error))
+  if (!lb_store_check_writable (self, error) || !lb_store_exec (self, "VACUUM", error))
     return FALSE;
-  stmt = lb_store_prepare (self, "PRAGMA auto_vacuum", error);
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      lb_store_set_error (self, rc, error, "read auto_vacuum");
-      return FALSE;
-    }
-  mode = sqlite3_column_int (stmt, 0);
-  g_clear_pointer (&stmt, lb_stmt_release);
-  if (mode == 2)
-    {
-      if (!lb_store_exec (self, "PRAGMA incremental_vacuum", error))
-        return FALSE;
-    }
-  else if (!lb_store_exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error) ||
-           !lb_store_exec (self, "VACUUM", error))
-    return FALSE;
-  /* The WAL held the freed pages' last writes: truncate it too. */
+  /* The WAL held the rewritten pages: truncate it too. */
   return lb_store_exec (self, "PRAGMA wal_checkpoint(TRUNCATE)", error);
 }

@@ -629,11 +629,6 @@ lb_store_open (const char        *path,
       return g_steal_pointer (&self);
     }
 
-  /* A new store frees the pages of removed bodies with PRAGMA incremental_vacuum
-   * (lb_store_reclaim_space()); the mode can only be chosen before the first table. */
-  if (self->schema_version == 0 && !lb_store_exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error))
-    return NULL;
-
   /* WAL lets the main thread read while a worker writes; NORMAL is durable
    * across application crashes and only loses the last commits on power loss,
    * which a resync repairs. */
