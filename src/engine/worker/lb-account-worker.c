@@ -530,7 +530,10 @@ download_job (gpointer       worker_data,
       guint removed = 0;
 
       lb_imap_sync_restart_downloads (w->sync);
-      if (since > 0 && !lb_store_remove_bodies (w->store, w->row->id, since, &removed, &local_error))
+      /* Headers only downloads nothing more, but keeps what was opened: removing that is
+       * "Remove downloaded messages" (lb_account_remove_bodies_async()). */
+      if (since > 0 && since != G_MAXINT64 &&
+          !lb_store_remove_bodies (w->store, w->row->id, since, &removed, &local_error))
         {
           g_warning ("Cannot prune the bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
                      local_error->message);
@@ -549,8 +552,9 @@ download_job (gpointer       worker_data,
     }
   else
     g_debug ("Downloaded %u bodies of account %" G_GINT64_FORMAT, step.stored, w->row->id);
-  /* The search index follows each batch, at the same priority and in turn with it. */
-  if (step.stored > 0)
+  /* The search index follows each batch, at the same priority and in turn with it, and
+   * the end of a run (bodies opened meanwhile wait for it too). */
+  if (step.stored > 0 || !step.more)
     lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
                             NULL, NULL, NULL, NULL);
   if (step.more && !g_cancellable_is_cancelled (cancellable))
