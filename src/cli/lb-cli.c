@@ -1208,7 +1208,7 @@ download_all (Cli        *cli,
   do
     {
       lb_account_download_async (a, NULL, got_result, cli);
-      if (!lb_account_download_finish (a, wait_result (cli), &remaining, error))
+      if (!lb_account_download_finish (a, wait_result (cli), &remaining, NULL, error))
         return FALSE;
     }
   while (remaining > 0);

@@ -59,20 +59,27 @@ lb_account_download_async (LbAccount           *self,
 
 /**
  * lb_account_download_finish:
- * @out_remaining: (out): how many bodies are still to download; 0 when the account is
- *   complete under its setting
+ * @out_remaining: (out): how many bodies are still to download, or 1 while every body is in
+ *   but the text of some is still to derive for search; 0 when the account is complete
+ *   under its setting
+ * @out_bodies_in: (out) (optional): whether every body the account keeps is in the store
  */
 gboolean
 lb_account_download_finish (LbAccount     *self,
                             GAsyncResult  *result,
                             guint         *out_remaining,
+                            gboolean      *out_bodies_in,
                             GError       **error)
 {
   gpointer r = g_task_propagate_pointer (G_TASK (result), error);
+  guint v;
 
   if (r == NULL)
     return FALSE;
-  *out_remaining = GPOINTER_TO_UINT (r) - 1;
+  v = GPOINTER_TO_UINT (r) - 1;
+  *out_remaining = v / 2 + v % 2;
+  if (out_bodies_in != NULL)
+    *out_bodies_in = v / 2 == 0;
   return TRUE;
 }
 

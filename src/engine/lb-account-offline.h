@@ -36,6 +36,7 @@ void     lb_account_download_async        (LbAccount            *self,
 gboolean lb_account_download_finish       (LbAccount            *self,
                                            GAsyncResult         *result,
                                            guint                *out_remaining,
+                                           gboolean             *out_bodies_in,
                                            GError              **error);
 void     lb_account_get_disk_use_async    (LbAccount            *self,
                                            GCancellable         *cancellable,

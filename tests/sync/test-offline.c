@@ -71,7 +71,7 @@ download_all (LbTestEnv *env)
       g_autoptr(GError) error = NULL;
 
       lb_account_download_async (env->account, NULL, lb_test_got_result, &env->result);
-      if (!lb_account_download_finish (env->account, lb_test_env_wait (env), &remaining, &error))
+      if (!lb_account_download_finish (env->account, lb_test_env_wait (env), &remaining, NULL, &error))
         {
           g_assert_error (error, LB_ERROR, LB_ERROR_NETWORK);
           g_assert_cmpuint (++failures, <, 200);

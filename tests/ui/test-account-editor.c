@@ -761,7 +761,7 @@ test_remove_downloaded (void)
 
       lb_account_download_async (env.account, NULL, lb_test_got_result, &env.result);
       g_assert_true (lb_account_download_finish (env.account, lb_test_env_wait (&env), &remaining,
-                                                 &error));
+                                                 NULL, &error));
     }
   preferences = lb_preferences_window_new (env.engine);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "accounts");

@@ -13,3 +13,9 @@ ALTER TABLE accounts ADD COLUMN offline_max_mb INTEGER NOT NULL DEFAULT 0;
 -- them.  Old rows stay readable as they are: nothing is rewritten.
 ALTER TABLE bodies ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0;
 
+
+-- text_done: 0 while the body's text, preview and attachment flag are still to be derived.
+-- The background download stores bodies at the speed of the wire and leaves that to a job
+-- of its own (lb-account-worker.c); every row written before this migration has its text.
+ALTER TABLE bodies ADD COLUMN text_done INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX bodies_text_pending ON bodies (message_id) WHERE text_done = 0;

@@ -107,19 +107,12 @@ decompress_body (const guint8  *data,
   return g_bytes_new_take (out, size);
 }
 
-/**
- * lb_store_put_body:
- * @raw: the RFC 822 bytes as fetched
- *
- * Caches the message's raw bytes, compressed where that pays, replacing any earlier copy.
- *
- * Returns: %TRUE on success
- */
-gboolean
-lb_store_put_body (LbStore  *self,
-                   gint64    message_id,
-                   GBytes   *raw,
-                   GError  **error)
+static gboolean
+put_body (LbStore  *self,
+          gint64    message_id,
+          GBytes   *raw,
+          gboolean  text_done,
+          GError  **error)
 {
   g_autoptr(LbStmt) stmt = NULL;
   g_autoptr(GBytes) packed = NULL;
@@ -133,8 +126,8 @@ lb_store_put_body (LbStore  *self,
   if (!lb_store_check_writable (self, error))
     return FALSE;
   stmt = lb_store_prepare (self,
-                           "INSERT OR REPLACE INTO bodies (message_id, raw, fetched, encoding) "
-                           "VALUES (?1, ?2, ?3, ?4)",
+                           "INSERT OR REPLACE INTO bodies (message_id, raw, fetched, encoding, "
+                           "text_done) VALUES (?1, ?2, ?3, ?4, ?5)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -147,6 +140,7 @@ lb_store_put_body (LbStore  *self,
   sqlite3_bind_blob64 (stmt, 2, data != NULL ? data : "", len, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
   sqlite3_bind_int (stmt, 4, packed != NULL ? ENCODING_ZSTD : ENCODING_RAW);
+  sqlite3_bind_int (stmt, 5, text_done ? 1 : 0);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     return lb_store_not_found (error, "message", message_id);
@@ -156,6 +150,97 @@ lb_store_put_body (LbStore  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * lb_store_put_body:
+ * @raw: the RFC 822 bytes as fetched
+ *
+ * Caches the message's raw bytes, compressed where that pays, replacing any earlier copy.
+ * The caller has stored what derives from them (lb_store_update_preview(),
+ * lb_store_set_body_text()).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_store_put_body (LbStore  *self,
+                   gint64    message_id,
+                   GBytes   *raw,
+                   GError  **error)
+{
+  return put_body (self, message_id, raw, TRUE, error);
+}
+
+/**
+ * lb_store_put_downloaded_body:
+ *
+ * As lb_store_put_body(), for the background download: the text, preview and attachment
+ * flag are derived later (lb_store_list_text_pending(), lb_store_set_text_done()), so
+ * that storing keeps up with the wire.
+ */
+gboolean
+lb_store_put_downloaded_body (LbStore  *self,
+                              gint64    message_id,
+                              GBytes   *raw,
+                              GError  **error)
+{
+  return put_body (self, message_id, raw, FALSE, error);
+}
+
+/**
+ * lb_store_list_text_pending:
+ * @after: list message ids greater than this (a cursor; 0 from the start)
+ *
+ * Returns: (transfer full) (element-type gint64): at most @limit messages whose body is
+ *   downloaded but whose text is not derived yet, in id order
+ */
+GArray *
+lb_store_list_text_pending (LbStore  *self,
+                            gint64    account_id,
+                            gint64    after,
+                            guint     limit,
+                            GError  **error)
+{
+  g_autoptr(LbStmt) stmt = NULL;
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  stmt = lb_store_prepare (self,
+                           "SELECT b.message_id FROM bodies b JOIN messages m ON m.id = b.message_id "
+                           "WHERE b.text_done = 0 AND b.message_id > ?2 AND m.account_id = ?1 "
+                           "ORDER BY b.message_id LIMIT ?3", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, after);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (out, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "list text pending");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * lb_store_set_text_done:
+ *
+ * Records that the text, preview and attachment flag of the message's body are stored.
+ */
+gboolean
+lb_store_set_text_done (LbStore  *self,
+                        gint64    message_id,
+                        GError  **error)
+{
+  return lb_store_check_writable (self, error) &&
+         lb_store_run (self, "set text done", NULL, error,
+                       "UPDATE bodies SET text_done = 1 WHERE message_id = ?1", "l", message_id);
 }
 
 /**

@@ -454,6 +454,18 @@ typedef struct {
   guint32 uid;
 } LbStoreBodyToFetch;
 
+gboolean        lb_store_put_downloaded_body (LbStore             *self,
+                                            gint64                 message_id,
+                                            GBytes                *raw,
+                                            GError               **error);
+GArray         *lb_store_list_text_pending (LbStore               *self,
+                                            gint64                 account_id,
+                                            gint64                 after,
+                                            guint                  limit,
+                                            GError               **error);
+gboolean        lb_store_set_text_done     (LbStore               *self,
+                                            gint64                 message_id,
+                                            GError               **error);
 gint64          lb_store_offline_since     (int                    offline_days,
                                             gint64                 now);
 GArray         *lb_store_list_bodies_to_download (LbStore         *self,

@@ -37,6 +37,7 @@
 #define IDLE_ANSWER_MS (30 * 1000)
 /* See download_batch_size(). */
 #define DOWNLOAD_BATCH 200
+#define DERIVE_BATCH 200
 #define INDEX_BATCH 500
 #define BACKOFF_MIN_SECONDS 5
 #define BACKOFF_MAX_SECONDS (10 * 60)
@@ -509,6 +510,32 @@ download_step (gpointer       data,
   return GINT_TO_POINTER (1);
 }
 
+/* Previews, attachment flags and search text of downloaded bodies, one batch per job (each
+ * message is a MIME parse: about a millisecond). */
+static gpointer
+derive_job (gpointer       worker_data,
+            gpointer       job_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  g_autoptr(GError) local_error = NULL;
+  gboolean more = FALSE;
+  guint done = 0;
+
+  if (!lb_imap_sync_derive_texts (w->sync, DERIVE_BATCH, &done, &more, &local_error))
+    g_warning ("Cannot derive the text of bodies of account %" G_GINT64_FORMAT ": %s",
+               w->row->id, local_error->message);
+  /* The search index follows each batch, and the end of a run (bodies opened meanwhile
+   * wait for it too). */
+  lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                          NULL, NULL, NULL, NULL);
+  if (more && !g_cancellable_is_cancelled (cancellable))
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "derive", derive_job,
+                            NULL, NULL, NULL, NULL);
+  return GINT_TO_POINTER (1);
+}
+
 /* One batch of the background download; @job_data non-NULL (the first of a run) also
  * prunes what fell out of the account's window and restarts from the newest.  Each batch
  * queues the next behind anything else waiting, so opening a message, a sync or a move
@@ -552,13 +579,12 @@ download_job (gpointer       worker_data,
     }
   else
     g_debug ("Downloaded %u bodies of account %" G_GINT64_FORMAT, step.stored, w->row->id);
-  /* The search index follows each batch, at the same priority and in turn with it, and
-   * the end of a run (bodies opened meanwhile wait for it too). */
-  if (step.stored > 0 || !step.more)
-    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
-                            NULL, NULL, NULL, NULL);
   if (step.more && !g_cancellable_is_cancelled (cancellable))
     lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "download", download_job,
+                            NULL, NULL, NULL, NULL);
+  else
+    /* The bytes first, at the speed of the wire; then their text, and the index. */
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "derive", derive_job,
                             NULL, NULL, NULL, NULL);
   return GINT_TO_POINTER (1);
 }
@@ -575,8 +601,9 @@ queue_download (LbAccountWorker *self)
 /**
  * lb_account_worker_download_now_job:
  *
- * An #LbJobFunc: one batch of the account's offline download, whose result is
- * GUINT_TO_POINTER (1 + the number of bodies still to download).  Queued at the
+ * An #LbJobFunc: one batch of the account's offline download, or once every body is in,
+ * of deriving their text; its result is GUINT_TO_POINTER (1 + 2 × the number of bodies
+ * still to download + 1 while text is still to derive).  Queued at the
  * background's priority by a caller that waits for the account to be complete under its
  * setting (`letterbox-cli sync`), which asks again while the answer is more than 1.
  * Unlike the background download's, a failure is the caller's.
@@ -594,16 +621,24 @@ lb_account_worker_download_now_job (gpointer       worker_data,
 
   if (lb_reconnect_once (w->sync, "Download", download_step, &step, cancellable, error) == NULL)
     return NULL;
-  if (step.stored > 0)
-    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
-                            NULL, NULL, NULL, NULL);
   if (!step.more)
-    return GUINT_TO_POINTER (1);
+    {
+      guint done = 0;
+      gboolean more = FALSE;
+
+      /* Complete once the text of every body is derived too: search covers it. */
+      if (!lb_imap_sync_derive_texts (w->sync, DERIVE_BATCH, &done, &more, error))
+        return NULL;
+      lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                              NULL, NULL, NULL, NULL);
+      return GUINT_TO_POINTER (more ? 2 : 1);
+    }
   if (!lb_store_count_bodies_to_download (w->store, w->row->id, since,
                                           (guint64) w->row->offline_max_mb << 20, &missing, error))
     return NULL;
-  /* 1 + what is left, so that "nothing" is not NULL. */
-  return GUINT_TO_POINTER (MAX (missing, 1) + 1);
+  /* 1 + twice what is left + whether text is still to derive, so that "nothing" is not
+   * NULL. */
+  return GUINT_TO_POINTER (1 + 2 * MAX (missing, 1));
 }
 
 

@@ -20,16 +20,15 @@
 
 /* Caches a body and what the list and search derive from it. */
 
+/* What the list and search derive from a body: its preview, attachment flag and text. */
 static gboolean
-store_body (LbImapSync  *self,
-            gint64       message_id,
-            GBytes      *raw,
-            GError     **error)
+derive_text (LbImapSync  *self,
+             gint64       message_id,
+             GBytes      *raw,
+             GError     **error)
 {
   g_autoptr(LbMimeMessage) mime = lb_mime_message_new_from_bytes (raw, NULL);
 
-  if (!lb_store_put_body (self->store, message_id, raw, error))
-    return FALSE;
   if (mime != NULL)
     {
       g_autofree char *preview = lb_mime_message_dup_preview (mime, 200);
@@ -40,6 +39,16 @@ store_body (LbImapSync  *self,
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+store_body (LbImapSync  *self,
+            gint64       message_id,
+            GBytes      *raw,
+            GError     **error)
+{
+  return lb_store_put_body (self->store, message_id, raw, error) &&
+         derive_text (self, message_id, raw, error);
 }
 
 typedef struct {
@@ -208,7 +217,9 @@ store_streamed (LbImapResponse  *r,
   if (sec == NULL || sec->data == NULL ||
       !g_hash_table_steal_extended (d->ids, GUINT_TO_POINTER (r->u.fetch.uid), NULL, &message_id))
     return TRUE;
-  if (!store_body (d->self, *(gint64 *) message_id, sec->data, error))
+  /* Only the bytes: their text is derived behind the download (lb_imap_sync_derive_texts()),
+   * so that storing keeps up with the wire. */
+  if (!lb_store_put_downloaded_body (d->self->store, *(gint64 *) message_id, sec->data, error))
     {
       g_free (message_id);
       return FALSE;
@@ -365,4 +376,74 @@ void
 lb_imap_sync_restart_downloads (LbImapSync *self)
 {
   g_hash_table_remove_all (self->body_cursors);
+}
+
+static void
+add_folder_of (LbImapSync *self,
+               gint64      message_id,
+               GArray     *folders)
+{
+  gint64 folder_id = 0;
+  guint32 uid = 0;
+
+  if (!lb_store_get_location (self->store, message_id, 0, &folder_id, &uid, NULL))
+    return;
+  for (guint i = 0; i < folders->len; i++)
+    if (g_array_index (folders, gint64, i) == folder_id)
+      return;
+  g_array_append_val (folders, folder_id);
+}
+
+/**
+ * lb_imap_sync_derive_texts:
+ * @limit: at most this many messages
+ * @out_done: (out): how many were done
+ * @out_more: (out): whether more may be waiting
+ *
+ * Derives the preview, attachment flag and search text of bodies the background download
+ * stored as bytes only, in one transaction.  Needs no connection.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_imap_sync_derive_texts (LbImapSync  *self,
+                           guint        limit,
+                           guint       *out_done,
+                           gboolean    *out_more,
+                           GError     **error)
+{
+  g_autoptr(GArray) ids = lb_store_list_text_pending (self->store, self->account_id, 0, limit,
+                                                      error);
+  g_autoptr(GArray) folders = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  *out_done = 0;
+  *out_more = FALSE;
+  if (ids == NULL)
+    return FALSE;
+  if (ids->len == 0)
+    return TRUE;
+  if (!lb_store_transaction_begin (self->store, error))
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(GBytes) raw = lb_store_get_body (self->store, id, NULL);
+
+      /* A body that cannot be read is passed over for good: opening the message fetches
+       * it again. */
+      if ((raw != NULL && !derive_text (self, id, raw, error)) ||
+          !lb_store_set_text_done (self->store, id, error))
+        {
+          lb_store_transaction_rollback (self->store);
+          return FALSE;
+        }
+      add_folder_of (self, id, folders);
+    }
+  if (!lb_store_transaction_commit (self->store, error))
+    return FALSE;
+  *out_done = ids->len;
+  *out_more = ids->len == limit;
+  for (guint i = 0; i < folders->len; i++)
+    _lb_imap_sync_emit_messages_changed (self, g_array_index (folders, gint64, i));
+  return TRUE;
 }

@@ -104,6 +104,11 @@ gboolean    lb_imap_sync_download_bodies  (LbImapSync                *self,
                                            GCancellable              *cancellable,
                                            GError                   **error);
 void        lb_imap_sync_restart_downloads (LbImapSync               *self);
+gboolean    lb_imap_sync_derive_texts     (LbImapSync                *self,
+                                           guint                      limit,
+                                           guint                     *out_done,
+                                           gboolean                  *out_more,
+                                           GError                   **error);
 gboolean    lb_imap_sync_replay           (LbImapSync                *self,
                                            guint                     *out_failed,
                                            GCancellable              *cancellable,

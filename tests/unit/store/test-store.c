@@ -250,7 +250,8 @@ test_open_migrates_from_older (Fixture       *fx,
             "ALTER TABLE accounts DROP COLUMN goa_id; "
             "DROP TABLE identities; ALTER TABLE outbox DROP COLUMN subject; "
             "ALTER TABLE accounts DROP COLUMN offline_days; ALTER TABLE accounts DROP COLUMN offline_max_mb; "
-            "ALTER TABLE bodies DROP COLUMN encoding; "
+            "ALTER TABLE bodies DROP COLUMN encoding; DROP INDEX bodies_text_pending; "
+            "ALTER TABLE bodies DROP COLUMN text_done; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -307,7 +308,8 @@ test_open_migrates_search_index (Fixture       *fx,
             "ALTER TABLE accounts DROP COLUMN goa_id; "
             "DROP TABLE identities; ALTER TABLE outbox DROP COLUMN subject; "
             "ALTER TABLE accounts DROP COLUMN offline_days; ALTER TABLE accounts DROP COLUMN offline_max_mb; "
-            "ALTER TABLE bodies DROP COLUMN encoding; "
+            "ALTER TABLE bodies DROP COLUMN encoding; DROP INDEX bodies_text_pending; "
+            "ALTER TABLE bodies DROP COLUMN text_done; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
