@@ -244,6 +244,34 @@ lb_store_set_text_done (LbStore  *self,
 }
 
 /**
+ * lb_store_get_text_done:
+ * @out_done: (out): %FALSE while the text of the message's downloaded body is still to
+ *   derive (lb_store_put_downloaded_body())
+ */
+gboolean
+lb_store_get_text_done (LbStore   *self,
+                        gint64     message_id,
+                        gboolean  *out_done,
+                        GError   **error)
+{
+  g_autoptr(LbStmt) stmt = lb_store_prepare (self, "SELECT text_done FROM bodies WHERE message_id = ?1",
+                                             error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      lb_store_set_error (self, rc, error, "read text done");
+      return FALSE;
+    }
+  *out_done = rc == SQLITE_DONE || sqlite3_column_int (stmt, 0) != 0;
+  return TRUE;
+}
+
+/**
  * lb_store_get_body:
  *
  * Returns: (transfer full): the cached raw bytes, or %NULL with

@@ -463,6 +463,10 @@ GArray         *lb_store_list_text_pending (LbStore               *self,
                                             gint64                 after,
                                             guint                  limit,
                                             GError               **error);
+gboolean        lb_store_get_text_done     (LbStore               *self,
+                                            gint64                 message_id,
+                                            gboolean              *out_done,
+                                            GError               **error);
 gboolean        lb_store_set_text_done     (LbStore               *self,
                                             gint64                 message_id,
                                             GError               **error);

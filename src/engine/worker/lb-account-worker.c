@@ -746,9 +746,15 @@ fetch_body_job (gpointer       worker_data,
   LbAccountWorkerData *w = worker_data;
   BodyStep step = { w, *(gint64 *) job_data };
   GBytes *body = lb_store_get_body (w->store, step.message_id, NULL);
+  g_autoptr(GError) local_error = NULL;
 
   if (body != NULL)
-    return body;
+    {
+      if (!lb_imap_sync_ensure_text (w->sync, step.message_id, body, &local_error))
+        g_warning ("Cannot derive the text of message %" G_GINT64_FORMAT ": %s", step.message_id,
+                   local_error->message);
+      return body;
+    }
   return lb_reconnect_once (w->sync, "Body", fetch_body_step, &step, cancellable, error);
 }
 

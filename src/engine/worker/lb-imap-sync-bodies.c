@@ -447,3 +447,34 @@ lb_imap_sync_derive_texts (LbImapSync  *self,
     _lb_imap_sync_emit_messages_changed (self, g_array_index (folders, gint64, i));
   return TRUE;
 }
+
+/**
+ * lb_imap_sync_ensure_text:
+ * @raw: the message's body, as the store holds it
+ *
+ * A message opened after the background download stored its bytes, but before their text
+ * was derived: derives it now, so that the list shows its preview at once.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lb_imap_sync_ensure_text (LbImapSync  *self,
+                          gint64       message_id,
+                          GBytes      *raw,
+                          GError     **error)
+{
+  gboolean done = TRUE;
+  gint64 folder_id = 0;
+  guint32 uid = 0;
+
+  if (!lb_store_get_text_done (self->store, message_id, &done, error))
+    return FALSE;
+  if (done)
+    return TRUE;
+  if (!derive_text (self, message_id, raw, error) ||
+      !lb_store_set_text_done (self->store, message_id, error))
+    return FALSE;
+  if (lb_store_get_location (self->store, message_id, 0, &folder_id, &uid, NULL))
+    _lb_imap_sync_emit_messages_changed (self, folder_id);
+  return TRUE;
+}

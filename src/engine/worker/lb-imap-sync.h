@@ -104,6 +104,10 @@ gboolean    lb_imap_sync_download_bodies  (LbImapSync                *self,
                                            GCancellable              *cancellable,
                                            GError                   **error);
 void        lb_imap_sync_restart_downloads (LbImapSync               *self);
+gboolean    lb_imap_sync_ensure_text      (LbImapSync                *self,
+                                           gint64                     message_id,
+                                           GBytes                    *raw,
+                                           GError                   **error);
 gboolean    lb_imap_sync_derive_texts     (LbImapSync                *self,
                                            guint                      limit,
                                            guint                     *out_done,
