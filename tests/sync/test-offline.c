@@ -12,8 +12,11 @@
 #include <glib/gstdio.h>
 
 #include "lb-account-offline.h"
+#include "lb-test-cli.h"
 #include "lb-test-env.h"
 #include "lb-test-store.h"
+
+static const char *cli_path;
 
 static gboolean
 collect_bodies (LbImapResponse  *r,
@@ -405,15 +408,72 @@ test_open_jumps_queue (void)
   lb_test_env_stop (&env);
 }
 
+/* letterbox-cli: --offline on `account set`, `sync` that returns with every body the setting
+ * keeps, `account usage` and `account clean`. */
+static void
+run_cli (LbTestEnv          *env,
+         LbTestCliRun       *run,
+         const char * const *args)
+{
+  const char * const extra[] = { "--data-dir", env->profile, NULL };
+
+  lb_test_cli_run (run, cli_path, NULL, NULL, args, extra);
+  g_test_message ("letterbox-cli %s %s -> %d\n%s%s", args[0], args[1] != NULL ? args[1] : "",
+                  run->status, run->out, run->err);
+}
+
+static void
+test_cli (void)
+{
+  const char * const corpus[] = { LB_TEST_ENV_USER ":INBOX:25:37", NULL };
+  LbTestEnvOptions options = { .corpus = corpus, .offline_days = -1 };
+  LbTestEnv env = { 0 };
+  LbTestCliRun run = { 0 };
+  g_autofree char *store = NULL;
+
+  lb_test_env_start (&env, &options);
+  store = g_build_filename (env.profile, "letterbox.db", NULL);
+  lb_test_env_close_engine (&env);
+
+  run_cli (&env, &run, (const char *[]) { "account", "set", LB_TEST_ENV_USER, "--offline", "bogus", NULL });
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "--offline"));
+  run_cli (&env, &run, (const char *[]) { "account", "set", LB_TEST_ENV_USER, "--offline", "all",
+                                          "--offline-max-mb", "20", "--json", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"offline\":\"all\""));
+  g_assert_nonnull (strstr (run.out, "\"offline_max_mb\":20"));
+
+  /* sync returns once every body is in, and its text. */
+  run_cli (&env, &run, (const char *[]) { "sync", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (lb_test_store_query_int (store, "SELECT count(*) FROM bodies WHERE text_done = 1"),
+                   ==, 25);
+  run_cli (&env, &run, (const char *[]) { "account", "usage", LB_TEST_ENV_USER, "--json", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"downloaded\":25"));
+
+  run_cli (&env, &run, (const char *[]) { "account", "clean", LB_TEST_ENV_USER, "--json", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"downloaded\":0"));
+  g_assert_nonnull (strstr (run.out, "\"offline\":\"none\""));
+  lb_test_cli_run_clear (&run);
+  lb_test_env_open_engine (&env);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (argc, ==, 2);
+  cli_path = argv[1];
   g_test_add_func ("/offline/all-readable-offline", test_all_readable_offline);
   g_test_add_func ("/offline/window", test_window);
   g_test_add_func ("/offline/cut-resumes", test_cut_resumes);
   g_test_add_func ("/offline/remove-frees-space", test_remove_frees_space);
   g_test_add_func ("/offline/open-jumps-queue", test_open_jumps_queue);
+  g_test_add_func ("/offline/cli", test_cli);
   return g_test_run ();
 }
