@@ -1,4 +1,11 @@
-/* lb-imap-sync-bodies.c: message bodies: fetched on demand and prefetched for offline reading
+/* lb-imap-sync-bodies.c: message bodies: fetched on demand, and the background download
+ *
+ * The download ("Keep mail on this computer") asks for whole batches of bodies in one
+ * UID FETCH, newest first over the account's folders, and stores each as its response
+ * arrives (bytes only, compressed by the store) in short transactions; its state is the
+ * store itself, so a cut resumes where it stopped.  The text, preview and attachment flag
+ * of those bodies are derived behind it (lb_imap_sync_derive_texts()), or at once for a
+ * message opened before that (lb_imap_sync_ensure_text()).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -127,61 +134,6 @@ lb_imap_sync_fetch_body (LbImapSync    *self,
   _lb_imap_sync_emit_messages_changed (self, folder_id);
   return g_bytes_ref (raw);
 }
-
-/**
- * lb_imap_sync_prefetch_bodies:
- *
- * Downloads the bodies of the newest @max_messages of a folder that are not cached,
- * for offline reading, previews and search.
- *
- * Returns: how many were fetched; on error, 0 with @error set
- */
-guint
-lb_imap_sync_prefetch_bodies (LbImapSync    *self,
-                              gint64         folder_id,
-                              guint          max_messages,
-                              GCancellable  *cancellable,
-                              GError       **error)
-{
-  g_autoptr(GArray) missing = lb_store_list_missing_bodies (self->store, folder_id,
-                                                            max_messages, error);
-  guint done = 0;
-
-  if (missing == NULL)
-    return 0;
-  if (missing->len == 0)
-    return 0;
-  if (!_lb_imap_sync_ensure_selected (self, folder_id, NULL, cancellable, error))
-    return 0;
-
-  for (guint i = 0; i < missing->len; i += 25)
-    {
-      guint n = MIN (25, missing->len - i);
-      g_autofree guint32 *uids = g_new (guint32, n);
-      g_autofree char *set = NULL;
-      g_autoptr(GHashTable) bodies = NULL;
-
-      for (guint k = 0; k < n; k++)
-        uids[k] = g_array_index (missing, LbStoreLocation, i + k).uid;
-      set = lb_imap_seqset_format (uids, n);
-      bodies = fetch_raw (self, set, cancellable, error);
-      if (bodies == NULL)
-        return 0;
-      for (guint k = 0; k < n; k++)
-        {
-          const LbStoreLocation *loc = &g_array_index (missing, LbStoreLocation, i + k);
-          GBytes *raw = g_hash_table_lookup (bodies, GUINT_TO_POINTER (loc->uid));
-
-          /* location_id carries the message id in this query. */
-          if (raw != NULL && !store_body (self, loc->location_id, raw, error))
-            return 0;
-          done += raw != NULL;
-        }
-      _lb_imap_sync_emit_messages_changed (self, folder_id);
-    }
-  return done;
-}
-
 
 /* ---- The background download ------------------------------------------------ */
 

@@ -2,7 +2,7 @@
  *
  * The sync is split by concern: lb-imap-sync.c (connection, folder list, the whole
  * account), lb-imap-sync-folder.c (one folder's UIDs, flags and new mail),
- * lb-imap-sync-bodies.c (bodies on demand and prefetch) and lb-imap-sync-replay.c
+ * lb-imap-sync-bodies.c (bodies on demand and the offline download) and lb-imap-sync-replay.c
  * (local changes sent to the server).  All of it runs on the account's worker thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

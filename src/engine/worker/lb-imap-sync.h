@@ -90,11 +90,6 @@ GBytes     *lb_imap_sync_fetch_body       (LbImapSync                *self,
                                            gint64                     message_id,
                                            GCancellable              *cancellable,
                                            GError                   **error);
-guint       lb_imap_sync_prefetch_bodies  (LbImapSync                *self,
-                                           gint64                     folder_id,
-                                           guint                      max_messages,
-                                           GCancellable              *cancellable,
-                                           GError                   **error);
 gboolean    lb_imap_sync_download_bodies  (LbImapSync                *self,
                                            gint64                     since,
                                            guint64                    max_size,
