@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "lb-account-offline.h"
+#include "lb-message-list.h"
 #include "lb-test-cli.h"
 #include "lb-test-env.h"
 #include "lb-test-store.h"
@@ -145,37 +146,6 @@ assert_inbox_complete (LbTestEnv  *env,
     }
 }
 
-static void
-test_all_readable_offline (void)
-{
-  const char * const corpus[] = { LB_TEST_ENV_USER ":INBOX:120:31", LB_TEST_ENV_USER ":Work:30:32",
-                                  NULL };
-  LbTestEnvOptions options = { .corpus = corpus };
-  LbTestEnv env = { 0 };
-  g_autoptr(GHashTable) server = NULL;
-  LbDiskUse use;
-
-  lb_test_env_start (&env, &options);
-  g_assert_cmpint (lb_account_get_offline_days (env.account), ==, 0);
-  lb_test_env_sync_ok (&env);
-  g_assert_cmpuint (download_all (&env), ==, 0);
-  use = disk_use (&env);
-  g_assert_cmpuint (use.n_messages, ==, 150);
-  g_assert_cmpuint (use.n_bodies, ==, 150);
-  /* Compressed: the bench mail and the corpus both shrink to about two thirds. */
-  g_assert_cmpuint (use.stored_bytes, <, use.raw_bytes);
-  g_assert_cmpint (store_int (&env, "SELECT count(*) FROM bodies WHERE encoding = 1"), >, 0);
-  /* Every downloaded body is in the search text. */
-  g_assert_cmpint (store_int (&env, "SELECT count(*) FROM message_text WHERE body IS NULL"), ==, 0);
-
-  server = server_bodies (&env, "INBOX");
-  g_assert_cmpuint (g_hash_table_size (server), ==, 120);
-  /* The server goes away: every message still opens, the same bytes. */
-  g_clear_pointer (&env.servers, lb_test_servers_stop);
-  assert_inbox_complete (&env, server);
-  lb_test_env_stop (&env);
-}
-
 /* A message delivered now whose Date is DAYS_AGO in the past (the store dates a message by
  * its Date header when that is earlier than its arrival). */
 static void
@@ -187,7 +157,7 @@ deliver_dated (LbTestEnv  *env,
   g_autofree char *date = g_date_time_format (when, "%a, %d %b %Y %H:%M:%S +0000");
   g_autofree char *text = g_strdup_printf ("From: Bob <bob@example.org>\r\nTo: %s\r\n"
                                            "Subject: %s\r\nDate: %s\r\nMessage-ID: <%s@example.org>\r\n"
-                                           "\r\nThe body of %s.\r\n", LB_TEST_ENV_USER, subject,
+                                           "\r\nThe body of %s, with a kookaburra.\r\n", LB_TEST_ENV_USER, subject,
                                            date, subject, subject);
   g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
   g_autoptr(GError) error = NULL;
@@ -195,6 +165,48 @@ deliver_dated (LbTestEnv  *env,
   g_assert_true (lb_test_servers_deliver (env->servers, LB_TEST_ENV_USER, "INBOX", bytes, NULL,
                                           &error));
   g_assert_no_error (error);
+}
+
+static void
+test_all_readable_offline (void)
+{
+  const char * const corpus[] = { LB_TEST_ENV_USER ":INBOX:120:31", LB_TEST_ENV_USER ":Work:30:32",
+                                  NULL };
+  LbTestEnvOptions options = { .corpus = corpus };
+  LbTestEnv env = { 0 };
+  g_autoptr(GHashTable) server = NULL;
+  LbDiskUse use;
+
+  lb_test_env_start (&env, &options);
+  deliver_dated (&env, 400, "quokka-note");
+  g_assert_cmpint (lb_account_get_offline_days (env.account), ==, 0);
+  lb_test_env_sync_ok (&env);
+  g_assert_cmpuint (download_all (&env), ==, 0);
+  /* Search finds a word that is only in a downloaded body, from the local index. */
+  lb_engine_wait_idle (env.engine);
+  {
+    g_autoptr(LbMessageList) found = lb_engine_search (env.engine, "kookaburra", 0);
+
+    while (lb_message_list_is_loading (found))
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (found)), ==, 1);
+    g_assert_false (lb_message_list_get_incomplete (found));
+  }
+  use = disk_use (&env);
+  g_assert_cmpuint (use.n_messages, ==, 151);
+  g_assert_cmpuint (use.n_bodies, ==, 151);
+  /* Compressed: the bench mail and the corpus both shrink to about two thirds. */
+  g_assert_cmpuint (use.stored_bytes, <, use.raw_bytes);
+  g_assert_cmpint (store_int (&env, "SELECT count(*) FROM bodies WHERE encoding = 1"), >, 0);
+  /* Every downloaded body is in the search text. */
+  g_assert_cmpint (store_int (&env, "SELECT count(*) FROM message_text WHERE body IS NULL"), ==, 0);
+
+  server = server_bodies (&env, "INBOX");
+  g_assert_cmpuint (g_hash_table_size (server), ==, 121);
+  /* The server goes away: every message still opens, the same bytes. */
+  g_clear_pointer (&env.servers, lb_test_servers_stop);
+  assert_inbox_complete (&env, server);
+  lb_test_env_stop (&env);
 }
 
 static void
