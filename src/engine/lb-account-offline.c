@@ -59,9 +59,8 @@ lb_account_download_async (LbAccount           *self,
 
 /**
  * lb_account_download_finish:
- * @out_remaining: (out): how many bodies are still to download, or 1 while every body is in
- *   but the text of some is still to derive for search; 0 when the account is complete
- *   under its setting
+ * @out_remaining: (out): 0 when the account is complete under its setting (every body it
+ *   keeps is in the store, and their text derived for search), else more than 0
  * @out_bodies_in: (out) (optional): whether every body the account keeps is in the store
  */
 gboolean
@@ -72,14 +71,13 @@ lb_account_download_finish (LbAccount     *self,
                             GError       **error)
 {
   gpointer r = g_task_propagate_pointer (G_TASK (result), error);
-  guint v;
 
   if (r == NULL)
     return FALSE;
-  v = GPOINTER_TO_UINT (r) - 1;
-  *out_remaining = v / 2 + v % 2;
+  /* See lb_account_worker_download_now_job(). */
+  *out_remaining = GPOINTER_TO_UINT (r) - 1;
   if (out_bodies_in != NULL)
-    *out_bodies_in = v / 2 == 0;
+    *out_bodies_in = GPOINTER_TO_UINT (r) < 3;
   return TRUE;
 }
 
