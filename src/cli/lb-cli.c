@@ -17,6 +17,7 @@
 #include "lb-autoconfig.h"
 #include "lb-cli-json.h"
 #include "lb-discovery.h"
+#include "lb-account-offline.h"
 #include "lb-account-search.h"
 #include "lb-draft.h"
 #include "lb-engine.h"
@@ -347,6 +348,19 @@ auth_to_string (LbAuthKind auth)
     }
 }
 
+/* "offline": all, none or Nd (the days kept); "offline_max_mb": 0 for no limit. */
+static void
+print_offline (LbAccount *a,
+               LbJson    *j)
+{
+  int days = lb_account_get_offline_days (a);
+  g_autofree char *text = days == 0 ? g_strdup ("all")
+                        : days < 0 ? g_strdup ("none") : g_strdup_printf ("%dd", days);
+
+  lb_json_string (j, "offline", text);
+  lb_json_uint (j, "offline_max_mb", lb_account_get_offline_max_mb (a));
+}
+
 static void
 print_account (Cli       *cli,
                LbAccount *a,
@@ -365,6 +379,7 @@ print_account (Cli       *cli,
       lb_json_string (j, "signature", lb_account_get_signature (a));
       lb_json_string (j, "proxy", lb_account_get_proxy (a) != NULL ? lb_account_get_proxy (a)
                                                                    : "system");
+      print_offline (a, j);
       print_aliases (a, j);
       lb_json_end_object (j);
     }
@@ -388,6 +403,8 @@ typedef struct {
   char     *signature;
   gboolean  goa;
   char     *goa_id;     /* the argument after "add" with --goa; not owned */
+  char     *offline;
+  int       offline_max_mb;   /* -1: not given */
 } AccountOptions;
 
 static void
@@ -402,6 +419,33 @@ account_options_clear (AccountOptions *o)
   g_clear_pointer (&o->provider, g_free);
   g_clear_pointer (&o->proxy, g_free);
   g_clear_pointer (&o->signature, g_free);
+  g_clear_pointer (&o->offline, g_free);
+}
+
+/* --offline all|365d|90d|30d|none (any number of days) and --offline-max-mb N into @s. */
+static int
+apply_offline_options (const AccountOptions *o,
+                       LbAccountSettings    *s)
+{
+  if (o->offline != NULL)
+    {
+      const char *v = o->offline;
+      char *end = NULL;
+      guint64 days;
+
+      if (g_str_equal (v, "all"))
+        s->offline_days = 0;
+      else if (g_str_equal (v, "none"))
+        s->offline_days = -1;
+      else if ((days = g_ascii_strtoull (v, &end, 10)) > 0 && days <= 36500 &&
+               end != NULL && g_str_equal (end, "d"))
+        s->offline_days = (int) days;
+      else
+        return fail (_("--offline takes all, none or a number of days such as 30d, not “%s”"), v);
+    }
+  if (o->offline_max_mb >= 0)
+    s->offline_max_mb = (guint) o->offline_max_mb;
+  return 0;
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AccountOptions, account_options_clear)
@@ -726,6 +770,8 @@ account_add_oauth2 (Cli                  *cli,
   if (lb_engine_find_account (cli->engine, o->email) != NULL)
     return account_signin (cli, o->email);
   status = oauth2_settings (cli, o, s);
+  if (status == 0)
+    status = apply_offline_options (o, s);
   if (status != 0)
     return status;
   token = oauth2_sign_in (cli, s->oauth2_provider, o->email, s);
@@ -832,6 +878,8 @@ account_add (Cli                  *cli,
                          "from the command line"));
   status = o->imap == NULL ? account_settings_discovered (cli, o, s, &secret)
                            : account_settings_given (o, s, &secret);
+  if (status == 0)
+    status = apply_offline_options (o, s);
   if (status != 0)
     return status;
 
@@ -883,7 +931,8 @@ account_save (Cli                     *cli,
   return 0;
 }
 
-/* `account set ID [--proxy none|system|URL] [--signature TEXT] [--name NAME]` */
+/* `account set ID [--proxy none|system|URL] [--signature TEXT] [--name NAME]
+ * [--offline all|365d|90d|30d|none] [--offline-max-mb N]` */
 static int
 account_set (Cli                  *cli,
              const char           *which,
@@ -920,6 +969,8 @@ account_set (Cli                  *cli,
       g_free (s->display_name);
       s->display_name = g_strdup (o->name);
     }
+  if (apply_offline_options (o, s) != 0)
+    return 1;
   return account_save (cli, a, s);
 }
 
@@ -965,13 +1016,103 @@ account_alias (Cli                  *cli,
   return account_save (cli, a, s);
 }
 
+static gboolean
+get_disk_use (Cli        *cli,
+              LbAccount  *a,
+              LbDiskUse  *use,
+              GError    **error)
+{
+  lb_account_get_disk_use_async (a, NULL, got_result, cli);
+  return lb_account_get_disk_use_finish (a, wait_result (cli), use, error);
+}
+
+static void
+print_disk_use (Cli             *cli,
+                LbAccount       *a,
+                const LbDiskUse *use)
+{
+  if (cli->json)
+    {
+      g_autoptr(LbJson) j = lb_json_new ();
+
+      lb_json_begin_object (j);
+      lb_json_string (j, "email", lb_account_get_email (a));
+      lb_json_uint (j, "messages", use->n_messages);
+      lb_json_uint (j, "downloaded", use->n_bodies);
+      lb_json_int (j, "stored_bytes", (gint64) use->stored_bytes);
+      lb_json_int (j, "raw_bytes", (gint64) use->raw_bytes);
+      lb_json_int (j, "text_bytes", (gint64) use->text_bytes);
+      print_offline (a, j);
+      lb_json_end_object (j);
+      lb_json_print (j);
+    }
+  else
+    {
+      g_autofree char *stored = g_format_size (use->stored_bytes + use->text_bytes);
+
+      /* TRANSLATORS: the account, messages downloaded, all messages, bytes on disk */
+      g_print (_("%s: %u of %u messages downloaded, %s on disk\n"), lb_account_get_email (a),
+               use->n_bodies, use->n_messages, stored);
+    }
+}
+
+/* `account usage ACCOUNT`: what its downloaded mail takes on disk. */
+static int
+account_usage (Cli        *cli,
+               const char *which)
+{
+  g_autoptr(GError) error = NULL;
+  LbAccount *a = pick_account (cli, which, &error);
+  LbDiskUse use;
+
+  if (a == NULL || !get_disk_use (cli, a, &use, &error))
+    return fail ("%s", error->message);
+  print_disk_use (cli, a, &use);
+  return 0;
+}
+
+/* `account clean ACCOUNT`: "Remove downloaded messages" of Preferences.  The account is
+ * set to keep headers only first, or its background download would fetch it all again. */
+static int
+account_clean (Cli        *cli,
+               const char *which)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbAccount) a = NULL;
+  LbDiskUse use;
+
+  a = pick_account (cli, which, &error);
+  if (a == NULL)
+    return fail ("%s", error->message);
+  g_object_ref (a);
+  if (lb_account_get_offline_days (a) >= 0)
+    {
+      g_autoptr(LbAccountSettings) s = lb_account_dup_settings (a);
+      LbAccount *updated;
+
+      s->offline_days = -1;
+      lb_engine_update_account_async (cli->engine, a, s, NULL, NULL, got_result, cli);
+      updated = lb_engine_update_account_finish (cli->engine, wait_result (cli), &error);
+      if (updated == NULL)
+        return fail ("%s", error->message);
+      g_set_object (&a, updated);
+      g_object_unref (updated);
+    }
+  lb_account_remove_bodies_async (a, NULL, got_result, cli);
+  if (!lb_account_remove_bodies_finish (a, wait_result (cli), NULL, &error) ||
+      !get_disk_use (cli, a, &use, &error))
+    return fail ("%s", error->message);
+  print_disk_use (cli, a, &use);
+  return 0;
+}
+
 static int
 cmd_account (int    argc,
              char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(AccountOptions) o = { 0 };
+  g_auto(AccountOptions) o = { .offline_max_mb = -1 };
   g_auto(Cli) cli = { 0 };
   const GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &o.email, N_("Address"), N_("EMAIL") },
@@ -985,13 +1126,15 @@ cmd_account (int    argc,
     { "oauth2", 0, 0, G_OPTION_ARG_NONE, &o.oauth2, N_("Sign in in the browser (OAuth2) instead of with a password"), NULL },
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &o.proxy, N_("Proxy for this account"), N_("none|system|socks5://HOST:PORT|http://HOST:PORT") },
     { "signature", 0, 0, G_OPTION_ARG_STRING, &o.signature, N_("Plain-text signature"), N_("TEXT") },
+    { "offline", 0, 0, G_OPTION_ARG_STRING, &o.offline, N_("Keep mail on this computer: all, the last N days, or headers only"), N_("all|365d|90d|30d|none") },
+    { "offline-max-mb", 0, 0, G_OPTION_ARG_INT, &o.offline_max_mb, N_("Keep only the headers of messages larger than this (0: no limit)"), N_("MB") },
     { "goa", 0, 0, G_OPTION_ARG_NONE, &o.goa, N_("Add the GNOME Online Accounts account GOA-ID (after “add”), or list those that can be added"), NULL },
     { NULL }
   };
   const char *sub;
   int status;
 
-  context = g_option_context_new ("add|list|remove|signin|set [ACCOUNT] | alias add|remove ACCOUNT EMAIL");
+  context = g_option_context_new ("add|list|remove|signin|set|usage|clean [ACCOUNT] | alias add|remove ACCOUNT EMAIL");
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
     return fail ("%s", error->message);
@@ -1013,6 +1156,10 @@ cmd_account (int    argc,
     status = account_signin (&cli, argc > 2 ? argv[2] : NULL);
   else if (g_str_equal (sub, "set"))
     status = account_set (&cli, argc > 2 ? argv[2] : NULL, &o);
+  else if (g_str_equal (sub, "usage"))
+    status = account_usage (&cli, argc > 2 ? argv[2] : NULL);
+  else if (g_str_equal (sub, "clean"))
+    status = account_clean (&cli, argc > 2 ? argv[2] : NULL);
   else if (g_str_equal (sub, "alias"))
     status = account_alias (&cli, argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL,
                             argc > 4 ? argv[4] : NULL, &o);
@@ -1047,6 +1194,25 @@ on_new_mail (LbMessageList *list,
         g_print (ngettext ("%u new message\n", "%u new messages\n", added - removed),
                  added - removed);
     }
+}
+
+/* Returns once the account holds every body its setting keeps ("Keep mail on this
+ * computer"), one batch at a time. */
+static gboolean
+download_all (Cli        *cli,
+              LbAccount  *a,
+              GError    **error)
+{
+  guint remaining = 0;
+
+  do
+    {
+      lb_account_download_async (a, NULL, got_result, cli);
+      if (!lb_account_download_finish (a, wait_result (cli), &remaining, NULL, error))
+        return FALSE;
+    }
+  while (remaining > 0);
+  return TRUE;
 }
 
 static int
@@ -1089,6 +1255,13 @@ cmd_sync (int    argc,
               lb_account_get_needs_sign_in (a))
             g_printerr (_("letterbox-cli: sign in again with “letterbox-cli account signin "
                           "%s”\n"), lb_account_get_email (a));
+          g_clear_error (&error);
+          status = 1;
+          continue;
+        }
+      if (!download_all (&cli, a, &error))
+        {
+          g_printerr ("letterbox-cli: %s: %s\n", lb_account_get_email (a), error->message);
           g_clear_error (&error);
           status = 1;
           continue;

@@ -69,6 +69,8 @@ row_from_settings (const LbAccountSettings *settings)
   row->aliases = lb_identity_array_copy (settings->aliases);
   if (row->auth == LB_AUTH_GOA)
     row->goa_id = g_strdup (settings->goa_id);
+  row->offline_days = settings->offline_days;
+  row->offline_max_mb = settings->offline_max_mb;
   if (settings->smtp != NULL)
     {
       row->smtp_host = g_strdup (settings->smtp->host);
@@ -174,6 +176,8 @@ lb_account_dup_settings (LbAccount *account)
   s->signature = g_strdup (row->signature);
   s->aliases = lb_identity_array_copy (row->aliases);
   s->goa_id = g_strdup (row->goa_id);
+  s->offline_days = row->offline_days;
+  s->offline_max_mb = row->offline_max_mb;
   if (row->smtp_host != NULL)
     {
       s->smtp = lb_server_config_new (row->smtp_host, row->smtp_port, row->smtp_security,

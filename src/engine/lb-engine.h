@@ -63,6 +63,10 @@ G_BEGIN_DECLS
  * @goa_id: (nullable): for an account whose @imap auth is %LB_AUTH_GOA, the GNOME Online
  *   Accounts account that gives its tokens (lb_goa_list_accounts_sync()); such an account
  *   is added with no secret: Online Accounts keeps the grant
+ * @offline_days: which bodies are kept on this computer: 0 every one (the default),
+ *   N > 0 those of the last N days, -1 none (headers only; bodies are fetched when opened)
+ * @offline_max_mb: messages larger than this many megabytes keep only their headers
+ *   until opened; 0 for no limit
  *
  * What is needed to add an account.  The secret is passed separately and goes
  * straight to the keyring: a password, or for an OAuth2 account (@imap's auth, which
@@ -80,6 +84,8 @@ typedef struct {
   char           *signature;
   GPtrArray      *aliases;
   char           *goa_id;
+  int             offline_days;
+  guint           offline_max_mb;
 } LbAccountSettings;
 
 LbAccountSettings *lb_account_settings_new  (void);

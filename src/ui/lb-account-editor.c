@@ -62,6 +62,10 @@ struct _LbAccountEditor
   AdwComboRow        *smtp_security_row;
   GtkTextView        *signature_view;
   AdwPreferencesGroup *aliases_group;
+  AdwComboRow        *offline_row;
+  AdwExpanderRow     *offline_limit_row;
+  GtkSpinButton      *offline_limit_spin;
+  guint               offline_choice;   /* as fill_offline() showed it */
   AdwComboRow        *proxy_mode_row;
   AdwEntryRow        *proxy_host_row;
   AdwActionRow       *proxy_port_row;
@@ -303,6 +307,43 @@ aliases_from_fields (LbAccountEditor *self)
   return g_steal_pointer (&aliases);
 }
 
+/* ---- offline --------------------------------------------------------------------------- */
+
+/* LbAccountSettings:offline_days of each choice of offline_row, in its order. */
+static const int offline_choices[] = { 0, 365, 90, 30, -1 };
+
+static void
+fill_offline (LbAccountEditor         *self,
+              const LbAccountSettings *s)
+{
+  guint choice = 0;
+
+  /* A window set from the command line that is not one of the choices shows as the next
+   * longer one, and is kept unless the user picks another. */
+  for (guint i = 0; i < G_N_ELEMENTS (offline_choices); i++)
+    if (offline_choices[i] == s->offline_days ||
+        (s->offline_days > 0 && offline_choices[i] > 0 && offline_choices[i] >= s->offline_days))
+      choice = i;
+  adw_combo_row_set_selected (self->offline_row, choice);
+  self->offline_choice = choice;
+  adw_expander_row_set_enable_expansion (self->offline_limit_row, s->offline_max_mb > 0);
+  if (s->offline_max_mb > 0)
+    gtk_spin_button_set_value (self->offline_limit_spin, s->offline_max_mb);
+}
+
+static void
+offline_from_fields (LbAccountEditor   *self,
+                     LbAccountSettings *s)
+{
+  guint choice = adw_combo_row_get_selected (self->offline_row);
+
+  /* The setting as it was while the row still shows it (see fill_offline()). */
+  if (choice != self->offline_choice && choice < G_N_ELEMENTS (offline_choices))
+    s->offline_days = offline_choices[choice];
+  s->offline_max_mb = adw_expander_row_get_enable_expansion (self->offline_limit_row)
+                      ? (guint) gtk_spin_button_get_value_as_int (self->offline_limit_spin) : 0;
+}
+
 /* ---- proxy ----------------------------------------------------------------------------- */
 
 static void
@@ -445,6 +486,7 @@ fill_fields (LbAccountEditor *self)
   for (guint i = 0; aliases != NULL && i < aliases->len; i++)
     add_alias_row (self, g_ptr_array_index (aliases, i));
   fill_proxy (self, s->imap->proxy);
+  fill_offline (self, s);
 }
 
 /* The settings as the form shows them, or %NULL after showing what is wrong. */
@@ -483,6 +525,7 @@ settings_from_fields (LbAccountEditor *self)
   s->signature = text_view_text (self->signature_view);
   g_clear_pointer (&s->aliases, g_ptr_array_unref);
   s->aliases = aliases;
+  offline_from_fields (self, s);
 
   g_free (s->imap->host);
   s->imap->host = g_strdup (imap_host);
@@ -707,6 +750,9 @@ lb_account_editor_class_init (LbAccountEditorClass *klass)
   BIND (smtp_security_row);
   BIND (signature_view);
   BIND (aliases_group);
+  BIND (offline_row);
+  BIND (offline_limit_row);
+  BIND (offline_limit_spin);
   BIND (proxy_mode_row);
   BIND (proxy_host_row);
   BIND (proxy_port_row);

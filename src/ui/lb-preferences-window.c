@@ -10,6 +10,7 @@
 #include "lb-engine.h"
 #include "lb-preferences-window.h"
 #include "lb-provider-info.h"
+#include "lb-storage-row.h"
 #include "lb-ui-types.h"
 
 struct _LbPreferencesWindow
@@ -34,6 +35,8 @@ struct _LbPreferencesWindow
   GtkSwitch            *notify_switch;
   GtkListBox           *accounts_list;
   GtkWidget            *accounts_group;
+  GtkListBox           *storage_list;
+  GtkWidget            *storage_group;
   GtkWidget            *no_accounts_group;
 };
 
@@ -331,6 +334,15 @@ create_account_row (gpointer item,
   return GTK_WIDGET (row);
 }
 
+static GtkWidget *
+create_storage_row (gpointer item,
+                    gpointer user_data)
+{
+  LbPreferencesWindow *self = user_data;
+
+  return lb_storage_row_new (self->engine, LB_ACCOUNT (item));
+}
+
 static void
 update_accounts_visibility (LbPreferencesWindow *self)
 {
@@ -338,6 +350,7 @@ update_accounts_visibility (LbPreferencesWindow *self)
             ? g_list_model_get_n_items (lb_engine_get_accounts (self->engine)) : 0;
 
   gtk_widget_set_visible (self->accounts_group, n > 0);
+  gtk_widget_set_visible (self->storage_group, n > 0);
   gtk_widget_set_visible (self->no_accounts_group, n == 0);
 }
 
@@ -355,6 +368,7 @@ lb_preferences_window_constructed (GObject *object)
       GListModel *accounts = lb_engine_get_accounts (self->engine);
 
       gtk_list_box_bind_model (self->accounts_list, accounts, create_account_row, NULL, NULL);
+      gtk_list_box_bind_model (self->storage_list, accounts, create_storage_row, self, NULL);
       g_signal_connect_object (accounts, "items-changed",
                                G_CALLBACK (update_accounts_visibility), self, G_CONNECT_SWAPPED);
     }
@@ -450,6 +464,8 @@ lb_preferences_window_class_init (LbPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, accounts_group);
   gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, no_accounts_group);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, storage_list);
+  gtk_widget_class_bind_template_child (widget_class, LbPreferencesWindow, storage_group);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);

@@ -13,7 +13,11 @@
  *     folder (target <= 1.5x);
  *   - a slow link: INBOX's headers fetched through a proxy held to 2 MB/s, with and
  *     without COMPRESS=DEFLATE, bytes on the wire and time;
- *   - peak RSS.
+ *   - peak RSS;
+ *   - with every body (bench_bodies()): the raw floor `UID FETCH 1:* BODY.PEEK[]` of every
+ *     folder, then a first sync of a new account that keeps all mail offline, until the
+ *     last body is in the store (target <= 2x the floor), the search index built behind
+ *     it, peak RSS, and the store's size against the mail's (target <= 1.0x).
  * Run with `meson test -C _build --benchmark sync` (it needs the keyring: run-headless).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -23,6 +27,8 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include <glib/gstdio.h>
+
 #include "lb-engine.h"
 #include "lb-message-list.h"
 #include "lb-imap-connection.h"
@@ -31,6 +37,7 @@
 #include "lb-test-fixture.h"
 #include "lb-test-proxy.h"
 #include "lb-test-store.h"
+#include "lb-account-offline.h"
 
 #define N_FOLDERS 10
 /* Dovecot's capabilities without CONDSTORE, QRESYNC, ESEARCH, NOTIFY and COMPRESS. */
@@ -264,6 +271,179 @@ peak_rss_kb (void)
   return ru.ru_maxrss;
 }
 
+/* ---- With every body --------------------------------------------------------- */
+
+/* The raw floor of the offline download: every message of every folder, whole, over the
+ * same transport, bytes read and discarded. */
+static double
+raw_fetch_bodies (LbTestServers *servers,
+                  guint64       *bytes)
+{
+  g_autoptr(LbImapConnection) conn = lb_imap_connection_new ();
+  g_autoptr(LbServerConfig) c = lb_server_config_new ("127.0.0.1", servers->imaps_port,
+                                                      LB_SECURITY_TLS, "bench@example.com");
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+  guint tag = 0;
+
+  c->ca_file = g_strdup (servers->ca_file);
+  t0 = g_get_monotonic_time ();
+  if (!lb_imap_connection_open_sync (conn, c, "secret", NULL, &error))
+    g_error ("%s", error->message);
+  *bytes = 0;
+  for (int f = -1; f < N_FOLDERS; f++)
+    {
+      g_autofree char *select = f < 0 ? g_strdup ("SELECT \"INBOX\"")
+                                      : g_strdup_printf ("SELECT \"F%02d\"", f);
+      g_autofree char *t1 = g_strdup_printf ("b%u", ++tag);
+      g_autofree char *t2 = g_strdup_printf ("b%u", ++tag);
+
+      *bytes += raw_command (conn, t1, select);
+      *bytes += raw_command (conn, t2, "UID FETCH 1:* BODY.PEEK[]");
+    }
+  return (g_get_monotonic_time () - t0) / 1e6;
+}
+
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
+}
+
+/* The header figures are of the headers alone: the account keeps no body, so that no
+ * background download runs behind the resyncs. */
+static LbAccount *
+headers_only (LbEngine  *engine,
+              LbAccount *account)
+{
+  g_autoptr(LbAccountSettings) s = lb_account_dup_settings (account);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LbAccount *updated;
+
+  s->offline_days = -1;
+  lb_engine_update_account_async (engine, account, s, NULL, NULL, lb_test_got_result, &result);
+  updated = lb_engine_update_account_finish (engine, lb_test_wait_result (&result), &error);
+  if (updated == NULL)
+    g_error ("headers only: %s", error->message);
+  g_object_unref (account);
+  return updated;
+}
+
+/* "Remove Downloaded Messages" on the profile bench_bodies() filled: its time (the
+ * removal and the VACUUM that gives the space back) and the store before and after. */
+static void
+bench_remove_bodies (const char *profile,
+                     const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbEngine) engine = lb_engine_new (profile, &error);
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  gint64 before = file_size (path) + file_size (wal);
+  gint64 t0;
+  double seconds;
+  guint removed = 0;
+
+  g_assert_no_error (error);
+  account = g_list_model_get_item (lb_engine_get_accounts (engine), 0);
+  account = headers_only (engine, account);
+  t0 = g_get_monotonic_time ();
+  lb_account_remove_bodies_async (account, NULL, lb_test_got_result, &result);
+  if (!lb_account_remove_bodies_finish (account, lb_test_wait_result (&result), &removed, &error))
+    g_error ("remove bodies: %s", error->message);
+  seconds = (g_get_monotonic_time () - t0) / 1e6;
+  g_print ("remove downloaded messages %.3f s  (%u bodies; store %.1f MB -> %.1f MB, with VACUUM)\n",
+           seconds, removed, before / 1e6, (file_size (path) + file_size (wal)) / 1e6);
+  lb_engine_shutdown (engine);
+  g_clear_object (&account);
+  g_clear_object (&engine);
+}
+
+/* A new profile whose account keeps every body: the first sync until the last body is in
+ * the store, against the raw floor measured just before it. */
+static void
+bench_bodies (LbTestServers *servers)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = g_dir_make_tmp ("lb-bench-bodies-XXXXXX", &error);
+  g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *wal = NULL;
+  g_autofree char *path = NULL;
+  guint64 raw_bytes = 0;
+  double raw_s, headers_s, bodies_s = 0, text_s, index_s;
+  gint64 t0, db, fts, text, bodies_stored, mail_bytes;
+  guint remaining = 0;
+  guint batches = 0;
+  LbDiskUse use = { 0 };
+
+  raw_fetch_bodies (servers, &raw_bytes);
+  raw_s = raw_fetch_bodies (servers, &raw_bytes);
+
+  engine = lb_engine_new (profile, &error);
+  g_assert_no_error (error);
+  account = lb_test_add_account (engine, servers, 0, "bench@example.com", NULL, FALSE);
+  g_assert_cmpint (lb_account_get_offline_days (account), ==, 0);
+  t0 = g_get_monotonic_time ();
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &result);
+  if (!lb_account_sync_finish (account, lb_test_wait_result (&result), &error))
+    g_error ("sync: %s", error->message);
+  headers_s = (g_get_monotonic_time () - t0) / 1e6;
+  /* As `letterbox-cli sync` waits: batch after batch until none is left. */
+  do
+    {
+      gboolean bodies_in = FALSE;
+
+      lb_account_download_async (account, NULL, lb_test_got_result, &result);
+      if (!lb_account_download_finish (account, lb_test_wait_result (&result), &remaining,
+                                       &bodies_in, &error))
+        g_error ("download: %s", error->message);
+      if (bodies_in && bodies_s == 0)
+        bodies_s = (g_get_monotonic_time () - t0) / 1e6;
+      batches++;
+    }
+  while (remaining > 0);
+  text_s = (g_get_monotonic_time () - t0) / 1e6;
+  lb_engine_wait_idle (engine);
+  index_s = (g_get_monotonic_time () - t0) / 1e6;
+
+  lb_account_get_disk_use_async (account, NULL, lb_test_got_result, &result);
+  if (!lb_account_get_disk_use_finish (account, lb_test_wait_result (&result), &use, &error))
+    g_error ("disk use: %s", error->message);
+  path = g_strdup (lb_engine_get_store_path (engine));
+  wal = g_strconcat (path, "-wal", NULL);
+  lb_engine_shutdown (engine);
+  g_clear_object (&account);
+  g_clear_object (&engine);
+  /* The engine is closed: its WAL is checkpointed into the file. */
+  db = file_size (path) + file_size (wal);
+  fts = lb_test_store_query_int (path, "SELECT total(pgsize) FROM dbstat WHERE name LIKE 'message_fts%'");
+  text = lb_test_store_query_int (path, "SELECT total(pgsize) FROM dbstat WHERE name = 'message_text'");
+  bodies_stored = lb_test_store_query_int (path, "SELECT total(pgsize) FROM dbstat WHERE name = 'bodies'");
+  mail_bytes = (gint64) use.raw_bytes;
+
+  g_print ("raw fetch, every body      %.3f s  (%.1f MB through LbImapConnection)\n", raw_s,
+           raw_bytes / 1e6);
+  g_print ("first sync with every body %.3f s  ratio to raw %.2fx  (target <= 2.00x; headers "
+           "%.3f s, %u messages in %u batches)\n", bodies_s, bodies_s / raw_s, headers_s,
+           use.n_bodies, batches);
+  g_print ("  text derived             %.3f s  ratio to raw %.2fx\n", text_s, text_s / raw_s);
+  g_print ("  search index done        %.3f s  ratio to raw %.2fx\n", index_s, index_s / raw_s);
+  g_print ("store / raw mail           %.2fx  (target <= 1.00x): %.1f MB for %.1f MB of mail; "
+           "bodies %.2fx (%.1f MB as stored), text %.2fx, search index %.2fx, the rest %.2fx\n",
+           (double) db / mail_bytes, db / 1e6, mail_bytes / 1e6, (double) bodies_stored / mail_bytes,
+           use.stored_bytes / 1e6, (double) text / mail_bytes, (double) fts / mail_bytes,
+           (double) (db - bodies_stored - text - fts) / mail_bytes);
+  g_print ("peak RSS, whole run        %.1f MB  (target <= 100 MB)\n", peak_rss_kb () / 1024.0);
+  bench_remove_bodies (profile, path);
+  lb_test_rm_rf (profile);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -310,6 +490,7 @@ main (int   argc,
   engine = lb_engine_new (profile, &error);
   g_assert_no_error (error);
   account = lb_test_add_account (engine, servers, 0, "bench@example.com", NULL, FALSE);
+  account = headers_only (engine, account);
 
   g_signal_connect (lb_engine_get_unified_inbox (engine), "items-changed",
                     G_CALLBACK (on_items_changed), &b);
@@ -386,6 +567,9 @@ main (int   argc,
   g_clear_object (&b.result);
   g_clear_object (&engine);
   lb_test_rm_rf (profile);
+  if (!g_str_equal (g_getenv ("BENCH_SYNC_BODIES") ?: "1", "0"))
+    bench_bodies (servers);
+
   g_clear_pointer (&servers, lb_test_servers_stop);
   fflush (stdout);
 

@@ -33,6 +33,7 @@ lb_test_env_start_servers (LbTestEnv              *env,
   env->smtp = options->smtp;
   env->proxy_kind = options->proxy;
   env->oauth2 = options->oauth2;
+  env->offline_days = options->offline_days;
   if (env->oauth2 != NULL)
     servers.oauth2_introspect = env->oauth2->introspect_url;
   if (servers.users == NULL)
@@ -114,6 +115,7 @@ lb_test_env_add_account (LbTestEnv *env)
 
   s->email = g_strdup (LB_TEST_ENV_USER);
   s->display_name = g_strdup (env->display_name);
+  s->offline_days = env->offline_days;
   s->imap = lb_server_config_new ("127.0.0.1", lb_test_env_imap_port (env), LB_SECURITY_TLS,
                                   LB_TEST_ENV_USER);
   s->imap->ca_file = g_strdup (env->servers->ca_file);

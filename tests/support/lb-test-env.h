@@ -68,6 +68,10 @@ typedef struct {
    * and the account signs in through its browser ("microsoft" provider) and is added
    * with the refresh token.  NULL: a password account. */
   LbTestOAuth2       *oauth2;
+  /* The account's "Keep mail on this computer" (LbAccountSettings:offline_days): 0, the
+   * default, downloads every body in the background after each sync; -1 keeps headers
+   * only, for tests that need messages whose bodies are not in the store. */
+  int                 offline_days;
 } LbTestEnvOptions;
 
 typedef struct {
@@ -82,6 +86,7 @@ typedef struct {
   LbEngine      *engine;
   LbAccount     *account;   /* LB_TEST_ENV_USER's account, or NULL */
   LbTestOAuth2  *oauth2;    /* the options' authorization server (not owned), or NULL */
+  int            offline_days;  /* the options' */
   /* The slot of lb_test_got_result for whatever the test waits on:
    *   lb_account_sync_async (..., lb_test_got_result, &env.result);
    *   lb_account_sync_finish (account, lb_test_wait_result (&env.result), &error); */

@@ -15,14 +15,13 @@
 
 #define N_MESSAGES 20
 
-/* Mail in Archive, not INBOX: the prefetch after a sync downloads INBOX bodies, and
- * these tests need bodies that are not in the store yet. */
+/* Headers only: these tests need bodies that are not in the store yet. */
 static void
 env_start (LbTestEnv *env,
            gboolean   with_proxy)
 {
   const char * const corpus[] = { "alice@example.com:Archive:20:9", NULL };
-  LbTestEnvOptions options = { .corpus = corpus };
+  LbTestEnvOptions options = { .corpus = corpus, .offline_days = -1 };
 
   options.proxy = with_proxy ? LB_TEST_ENV_PROXY_IMAP : LB_TEST_ENV_PROXY_NONE;
   lb_test_env_start (env, &options);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lb-account-editor.h"
+#include "lb-account-offline.h"
 #include "lb-application.h"
 #include "lb-composer.h"
 #include "lb-draft.h"
@@ -24,6 +25,7 @@
 #include "lb-test-socks.h"
 #include "lb-test-wait.h"
 #include "lb-ui-test-util.h"
+#include "lb-preferences-window.h"
 #include "lb-window.h"
 
 static const char *screenshot_dir;
@@ -687,6 +689,134 @@ test_proxy_sync_and_send (void)
   lb_test_env_stop (&env);
 }
 
+/* ---- Offline ---------------------------------------------------------------------------- */
+
+/* "Keep mail on this computer" and the size limit: shown, changed and saved. */
+static void
+test_offline_setting (void)
+{
+  LbTestEnv env = { 0 };
+  LbAccountEditor *editor;
+  GtkWidget *root;
+
+  start_env (&env);
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find (root, "editor-offline"))), ==, 0);
+  g_assert_false (adw_expander_row_get_enable_expansion (ADW_EXPANDER_ROW (find (root, "editor-offline-limit"))));
+
+  /* The last month, and messages over 25 MB left on the server. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find (root, "editor-offline")), 3);
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (find (root, "editor-offline-limit")), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find (root, "editor-offline-limit")), TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find (root, "editor-offline-limit-mb")), 25);
+  gtk_widget_grab_focus (find (root, "editor-offline"));
+  shoot (root, "account-editor-offline", TRUE);
+  g_assert_true (save (editor));
+  refresh_account (&env);
+  g_assert_cmpint (lb_account_get_offline_days (env.account), ==, 30);
+  g_assert_cmpuint (lb_account_get_offline_max_mb (env.account), ==, 25);
+
+  /* Shown again as saved; headers only, and no limit. */
+  editor = open_editor (&env);
+  root = GTK_WIDGET (editor);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find (root, "editor-offline"))), ==, 3);
+  g_assert_true (adw_expander_row_get_enable_expansion (ADW_EXPANDER_ROW (find (root, "editor-offline-limit"))));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find (root, "editor-offline")), 4);
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (find (root, "editor-offline-limit")), FALSE);
+  g_assert_true (save (editor));
+  refresh_account (&env);
+  g_assert_cmpint (lb_account_get_offline_days (env.account), ==, -1);
+  g_assert_cmpuint (lb_account_get_offline_max_mb (env.account), ==, 0);
+  lb_test_env_stop (&env);
+}
+
+static gboolean
+subtitle_has_size (gpointer data)
+{
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (data));
+
+  return subtitle != NULL && strstr (subtitle, "·") != NULL;
+}
+
+/* Preferences show each account's downloaded mail; "Remove Downloaded Messages" asks, then
+ * empties it and sets the account to headers only. */
+static void
+test_remove_downloaded (void)
+{
+  const char * const corpus[] = { LB_TEST_ENV_USER ":INBOX:40:61", NULL };
+  LbTestEnvOptions options = { .corpus = corpus };
+  LbTestEnv env = { 0 };
+  GtkWidget *preferences;
+  GtkWidget *row;
+  GtkWidget *dialog;
+  guint remaining = 1;
+  LbDiskUse use;
+
+  lb_test_env_start (&env, &options);
+  lb_test_env_sync_ok (&env);
+  while (remaining > 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      lb_account_download_async (env.account, NULL, lb_test_got_result, &env.result);
+      g_assert_true (lb_account_download_finish (env.account, lb_test_env_wait (&env), &remaining,
+                                                 NULL, &error));
+    }
+  preferences = lb_preferences_window_new (env.engine);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "accounts");
+  gtk_window_set_default_size (GTK_WINDOW (preferences), 640, 720);
+  gtk_window_present (GTK_WINDOW (preferences));
+  lb_ui_test_wait_for_frame (preferences);
+  row = find (preferences, "preferences-storage-row");
+  g_assert_true (lb_test_wait_until (subtitle_has_size, row, 30));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "40"));
+  g_assert_true (gtk_widget_get_sensitive (find (row, "preferences-remove-downloaded-button")));
+  shoot (preferences, "preferences-disk-use", FALSE);
+
+  g_signal_emit_by_name (find (row, "preferences-remove-downloaded-button"), "clicked");
+  lb_test_iterate_for (100);
+  dialog = GTK_WIDGET (lb_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  if (screenshot_dir != NULL)
+    {
+      const char *lang = g_str_has_prefix (g_get_language_names ()[0], "zh") ? "zh" : "en";
+      g_autofree char *file = g_strdup_printf ("preferences-remove-downloaded-%s.png", lang);
+
+      lb_ui_test_save_screenshot (dialog, screenshot_dir, file);
+    }
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "remove");
+  /* A click closes the dialog after its response; emitting the response does not. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The account was rebuilt (headers only), and the list with it. */
+  row = NULL;
+  for (guint i = 0; i < 300 && row == NULL; i++)
+    {
+      GtkWidget *candidate;
+
+      lb_test_iterate_for (50);
+      refresh_account (&env);
+      candidate = find (preferences, "preferences-storage-row");
+      if (lb_account_get_offline_days (env.account) == -1 &&
+          g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (candidate)),
+                     g_dgettext (GETTEXT_PACKAGE, "No messages downloaded")) == 0)
+        row = candidate;
+    }
+  g_assert_nonnull (row);
+  g_assert_false (gtk_widget_get_sensitive (find (row, "preferences-remove-downloaded-button")));
+  lb_account_get_disk_use_async (env.account, NULL, lb_test_got_result, &env.result);
+  g_assert_true (lb_account_get_disk_use_finish (env.account, lb_test_env_wait (&env), &use, NULL));
+  g_assert_cmpuint (use.n_bodies, ==, 0);
+  g_assert_cmpuint (use.n_messages, ==, 40);
+  shoot (preferences, "preferences-disk-use-removed", FALSE);
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  /* The rows' last measurements hold them, and the engine, until they are answered. */
+  lb_engine_wait_idle (env.engine);
+  lb_test_iterate_for (200);
+  lb_test_env_stop (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -707,5 +837,7 @@ main (int   argc,
   g_test_add_func ("/ui/account-editor/new-message-signature", test_new_message_signature);
   g_test_add_func ("/ui/account-editor/edit-from-sidebar", test_edit_from_sidebar);
   g_test_add_func ("/ui/account-editor/proxy-sync-and-send", test_proxy_sync_and_send);
+  g_test_add_func ("/ui/account-editor/offline-setting", test_offline_setting);
+  g_test_add_func ("/ui/account-editor/remove-downloaded", test_remove_downloaded);
   return g_test_run ();
 }

@@ -80,6 +80,10 @@ prepare_profile (void)
   LbTestServersOptions options = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(LbEngine) engine = NULL;
+  g_autoptr(LbAccountSettings) settings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  LbMessageList *inbox = NULL;
+  LbAccount *account;
 
   options.corpus = corpus;
   options.no_smtp = TRUE;
@@ -100,8 +104,31 @@ prepare_profile (void)
   g_setenv ("LETTERBOX_DATA_DIR", profile, TRUE);
   engine = lb_engine_new (profile, &error);
   g_assert_no_error (error);
-  g_object_unref (lb_test_add_account (engine, servers, lb_test_proxy_get_port (proxy),
-                                       ALICE, "Alice", TRUE));
+  account = lb_test_add_account (engine, servers, lb_test_proxy_get_port (proxy), ALICE, "Alice",
+                                 FALSE);
+  /* Headers only, and the inbox's messages opened once: their text is local, the
+   * archive's is on the server alone (what check_server_search() needs). */
+  settings = lb_account_dup_settings (account);
+  settings->offline_days = -1;
+  lb_engine_update_account_async (engine, account, settings, NULL, NULL, lb_test_got_result, &result);
+  g_set_object (&account, lb_engine_update_account_finish (engine, lb_test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_object_unref (account);
+  lb_account_sync_async (account, 0, LB_JOB_PRIORITY_USER, NULL, lb_test_got_result, &result);
+  g_assert_true (lb_account_sync_finish (account, lb_test_wait_result (&result), &error));
+  inbox = lb_engine_open_folder (engine, lb_folder_get_id (lb_account_find_folder (account, LB_FOLDER_ROLE_INBOX)));
+  g_assert_true (lb_test_wait_n_items (G_LIST_MODEL (inbox), N_CORPUS + 2, 10));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (inbox)); i++)
+    {
+      g_autoptr(LbMessage) m = g_list_model_get_item (G_LIST_MODEL (inbox), i);
+      g_autoptr(GBytes) body = NULL;
+
+      lb_account_fetch_body_async (account, lb_message_get_id (m), NULL, lb_test_got_result, &result);
+      body = lb_account_fetch_body_finish (account, lb_test_wait_result (&result), &error);
+      g_assert_no_error (error);
+    }
+  g_clear_object (&inbox);
+  g_clear_object (&account);
   lb_engine_shutdown (engine);
 }
 

@@ -104,7 +104,7 @@ lb_store_not_found (GError     **error,
 #define ACCOUNT_COLUMNS \
   "id, email, display_name, imap_host, imap_port, imap_security, smtp_host, smtp_port, " \
   "smtp_security, username, provider_id, ca_file, proxy, color, created, auth, oauth2_provider, " \
-  "needs_sign_in, signature, goa_id"
+  "needs_sign_in, signature, goa_id, offline_days, offline_max_mb"
 
 static LbStoreAccount *
 account_from_row (LbStmt *stmt)
@@ -131,10 +131,12 @@ account_from_row (LbStmt *stmt)
   a->needs_sign_in = sqlite3_column_int (stmt, 17) != 0;
   a->signature = lb_stmt_dup_text (stmt, 18);
   a->goa_id = lb_stmt_dup_text (stmt, 19);
+  a->offline_days = sqlite3_column_int (stmt, 20);
+  a->offline_max_mb = (guint) sqlite3_column_int (stmt, 21);
   return a;
 }
 
-/* Binds the settings columns 1..13 and 15..18 shared by INSERT and UPDATE. */
+/* Binds the settings columns 1..13 and 15..21 shared by INSERT and UPDATE. */
 static void
 bind_account (LbStmt               *stmt,
               const LbStoreAccount *a)
@@ -158,6 +160,8 @@ bind_account (LbStmt               *stmt,
   lb_stmt_bind_text (stmt, 18, a->signature != NULL && a->signature[0] != '\0' ? a->signature
                                                                                : NULL);
   lb_stmt_bind_text (stmt, 19, a->goa_id);
+  sqlite3_bind_int (stmt, 20, a->offline_days);
+  sqlite3_bind_int (stmt, 21, (int) a->offline_max_mb);
 }
 
 /* Replaces the account's additional addresses with @aliases (%NULL: none), in order. */
@@ -244,9 +248,9 @@ add_account_row (LbStore         *self,
                            "INSERT INTO accounts (email, display_name, imap_host, imap_port, "
                            "imap_security, smtp_host, smtp_port, smtp_security, username, "
                            "provider_id, ca_file, proxy, color, created, auth, oauth2_provider, "
-                           "needs_sign_in, signature, goa_id) "
+                           "needs_sign_in, signature, goa_id, offline_days, offline_max_mb) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                           "?15, ?16, ?17, ?18, ?19)",
+                           "?15, ?16, ?17, ?18, ?19, ?20, ?21)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -307,7 +311,8 @@ update_account_row (LbStore               *self,
                            "imap_port = ?4, imap_security = ?5, smtp_host = ?6, smtp_port = ?7, "
                            "smtp_security = ?8, username = ?9, provider_id = ?10, ca_file = ?11, "
                            "proxy = ?12, color = ?13, auth = ?15, oauth2_provider = ?16, "
-                           "needs_sign_in = ?17, signature = ?18, goa_id = ?19 WHERE id = ?14",
+                           "needs_sign_in = ?17, signature = ?18, goa_id = ?19, "
+                           "offline_days = ?20, offline_max_mb = ?21 WHERE id = ?14",
                            error);
   if (stmt == NULL)
     return FALSE;

@@ -87,6 +87,8 @@ typedef struct {
   char       *signature;        /* of the account's own address, plain text */
   GPtrArray  *aliases;          /* (element-type LbIdentity) never NULL once read */
   char       *goa_id;           /* the Online Accounts account when @auth is GOA */
+  int         offline_days;     /* bodies kept: 0 all, N > 0 the last N days, -1 none */
+  guint       offline_max_mb;   /* larger messages keep only headers until opened; 0: no limit */
 } LbStoreAccount;
 
 /**
@@ -423,6 +425,79 @@ gboolean        lb_store_put_body          (LbStore               *self,
                                             GError               **error);
 GBytes         *lb_store_get_body          (LbStore               *self,
                                             gint64                 message_id,
+                                            GError               **error);
+
+/* ---- Offline bodies (lb-store-bodies.c) -------------------------------- */
+
+/**
+ * LbStoreDiskUse:
+ * @n_messages: the account's messages (headers)
+ * @n_bodies: of them, how many have their body in the store
+ * @body_bytes: those bodies as stored (compressed where that paid)
+ * @raw_bytes: those bodies' size on the server
+ * @text_bytes: their decoded text kept for search
+ */
+typedef struct {
+  guint   n_messages;
+  guint   n_bodies;
+  guint64 body_bytes;
+  guint64 raw_bytes;
+  guint64 text_bytes;
+} LbStoreDiskUse;
+
+/**
+ * LbStoreBodyToFetch:
+ *
+ * A message whose body the background download fetches, at one of its locations.
+ */
+typedef struct {
+  gint64  message_id;
+  gint64  location_id;
+  gint64  date;
+  guint32 uid;
+} LbStoreBodyToFetch;
+
+gboolean        lb_store_put_downloaded_body (LbStore             *self,
+                                            gint64                 message_id,
+                                            GBytes                *raw,
+                                            GError               **error);
+GArray         *lb_store_list_text_pending (LbStore               *self,
+                                            gint64                 account_id,
+                                            gint64                 after,
+                                            guint                  limit,
+                                            GError               **error);
+gboolean        lb_store_get_text_done     (LbStore               *self,
+                                            gint64                 message_id,
+                                            gboolean              *out_done,
+                                            GError               **error);
+gboolean        lb_store_set_text_done     (LbStore               *self,
+                                            gint64                 message_id,
+                                            GError               **error);
+gint64          lb_store_offline_since     (int                    offline_days,
+                                            gint64                 now);
+GArray         *lb_store_list_bodies_to_download (LbStore         *self,
+                                            gint64                 folder_id,
+                                            gint64                 since,
+                                            const LbStoreBodyToFetch *after,
+                                            guint64                max_size,
+                                            guint                  limit,
+                                            GError               **error);
+gboolean        lb_store_count_bodies_to_download (LbStore        *self,
+                                            gint64                 account_id,
+                                            gint64                 since,
+                                            guint64                max_size,
+                                            guint                 *out_count,
+                                            GError               **error);
+gboolean        lb_store_remove_bodies     (LbStore               *self,
+                                            gint64                 account_id,
+                                            gint64                 before,
+                                            guint                 *out_removed,
+                                            GError               **error);
+gboolean        lb_store_get_disk_use      (LbStore               *self,
+                                            gint64                 account_id,
+                                            LbStoreDiskUse        *out,
+                                            GError               **error);
+gboolean        lb_store_reclaim_space     (LbStore               *self,
                                             GError               **error);
 
 /* ---- Pending operations ----------------------------------------------- */

@@ -41,8 +41,9 @@
 #define NOTIFY_SET "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) " \
                    "(personal (MessageNew MessageExpunge FlagChange))"
 #define IDLE_ANSWER_MS (30 * 1000)
-/* Bodies of the newest INBOX messages are kept for offline reading, previews and search. */
-#define PREFETCH_RECENT 200
+/* See download_batch_size(). */
+#define DOWNLOAD_BATCH 200
+#define DERIVE_BATCH 200
 #define INDEX_BATCH 500
 #define BACKOFF_MIN_SECONDS 5
 #define BACKOFF_MAX_SECONDS (10 * 60)
@@ -493,41 +494,169 @@ index_job (gpointer       worker_data,
   return GINT_TO_POINTER (1);
 }
 
+/* ---- Offline bodies -------------------------------------------------------------- */
+
+/* Bodies asked for in one UID FETCH, and so between two chances for a user's action to go
+ * first: about a second of mail on a slow link, and few round trips on a fast one. */
+static guint
+download_batch_size (void)
+{
+  return env_shorter ("LETTERBOX_DOWNLOAD_BATCH", DOWNLOAD_BATCH);
+}
+
+typedef struct {
+  LbAccountWorkerData *w;
+  guint                stored;
+  gboolean             more;
+} DownloadStep;
+
 static gpointer
-prefetch_step (gpointer       data,
+download_step (gpointer       data,
                GCancellable  *cancellable,
                GError       **error)
 {
-  LbAccountWorkerData *w = data;
-  gint64 inbox = lb_imap_sync_find_folder (w->sync, LB_FOLDER_ROLE_INBOX);
-  g_autoptr(GError) local_error = NULL;
+  DownloadStep *step = data;
+  const LbStoreAccount *row = step->w->row;
+  gint64 since = lb_store_offline_since (row->offline_days, g_get_real_time () / G_USEC_PER_SEC);
 
-  if (inbox > 0 &&
-      lb_imap_sync_prefetch_bodies (w->sync, inbox, PREFETCH_RECENT, cancellable, &local_error) == 0 &&
-      local_error != NULL)
+  if (since == G_MAXINT64)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
+      step->more = FALSE;
+      return GINT_TO_POINTER (1);
     }
+  if (!lb_imap_sync_download_bodies (step->w->sync, since, (guint64) row->offline_max_mb << 20,
+                                     download_batch_size (), &step->stored, &step->more,
+                                     cancellable, error))
+    return NULL;
   return GINT_TO_POINTER (1);
 }
 
+/* Previews, attachment flags and search text of downloaded bodies, one batch per job (each
+ * message is a MIME parse: about a millisecond). */
 static gpointer
-prefetch_job (gpointer       worker_data,
+derive_job (gpointer       worker_data,
+            gpointer       job_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  g_autoptr(GError) local_error = NULL;
+  gboolean more = FALSE;
+  guint done = 0;
+
+  if (!lb_imap_sync_derive_texts (w->sync, DERIVE_BATCH, &done, &more, &local_error))
+    g_warning ("Cannot derive the text of bodies of account %" G_GINT64_FORMAT ": %s",
+               w->row->id, local_error->message);
+  /* The search index follows each batch, and the end of a run (bodies opened meanwhile
+   * wait for it too). */
+  lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                          NULL, NULL, NULL, NULL);
+  if (more && !g_cancellable_is_cancelled (cancellable))
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "derive", derive_job,
+                            NULL, NULL, NULL, NULL);
+  return GINT_TO_POINTER (1);
+}
+
+/* One batch of the background download; @job_data non-NULL (the first of a run) also
+ * prunes what fell out of the account's window and restarts from the newest.  Each batch
+ * queues the next behind anything else waiting, so opening a message, a sync or a move
+ * waits at most for one batch. */
+static gpointer
+download_job (gpointer       worker_data,
               gpointer       job_data,
               GCancellable  *cancellable,
               GError       **error)
 {
   LbAccountWorkerData *w = worker_data;
+  DownloadStep step = { w, 0, FALSE };
   g_autoptr(GError) local_error = NULL;
 
-  if (lb_reconnect_once (w->sync, "Prefetch", prefetch_step, w, cancellable, &local_error) == NULL)
-    g_debug ("Prefetching bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
-             local_error->message);
-  lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
-                          NULL, NULL, NULL, NULL);
+  if (job_data != NULL)
+    {
+      gint64 since = lb_store_offline_since (w->row->offline_days,
+                                             g_get_real_time () / G_USEC_PER_SEC);
+      guint removed = 0;
+
+      lb_imap_sync_restart_downloads (w->sync);
+      /* Headers only downloads nothing more, but keeps what was opened: removing that is
+       * "Remove downloaded messages" (lb_account_remove_bodies_async()). */
+      if (since > 0 && since != G_MAXINT64 &&
+          !lb_store_remove_bodies (w->store, w->row->id, since, &removed, &local_error))
+        {
+          g_warning ("Cannot prune the bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
+                     local_error->message);
+          g_clear_error (&local_error);
+        }
+      else if (removed > 0)
+        g_debug ("Pruned %u bodies out of the window of account %" G_GINT64_FORMAT, removed,
+                 w->row->id);
+    }
+  if (lb_reconnect_once (w->sync, "Download", download_step, &step, cancellable, &local_error) == NULL)
+    {
+      /* The next sync starts a new run; a cut loses nothing the store holds. */
+      g_debug ("Downloading bodies of account %" G_GINT64_FORMAT ": %s", w->row->id,
+               local_error->message);
+      step.more = FALSE;
+    }
+  else
+    g_debug ("Downloaded %u bodies of account %" G_GINT64_FORMAT, step.stored, w->row->id);
+  if (step.more && !g_cancellable_is_cancelled (cancellable))
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "download", download_job,
+                            NULL, NULL, NULL, NULL);
+  else
+    /* The bytes first, at the speed of the wire; then their text, and the index. */
+    lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "derive", derive_job,
+                            NULL, NULL, NULL, NULL);
   return GINT_TO_POINTER (1);
 }
+
+static void
+queue_download (LbAccountWorker *self)
+{
+  static gboolean start = TRUE;
+
+  lb_account_worker_push (self, LB_JOB_PRIORITY_BACKGROUND, "download-start", download_job,
+                          &start, NULL, NULL, NULL);
+}
+
+/**
+ * lb_account_worker_download_now_job:
+ *
+ * An #LbJobFunc: one batch of the account's offline download, or once every body is in,
+ * of deriving their text; its result is GUINT_TO_POINTER (3) while bodies are still to
+ * download, 2 while text is still to derive, 1 once the account is complete.  Queued at the
+ * background's priority by a caller that waits for the account to be complete under its
+ * setting (`letterbox-cli sync`), which asks again while the answer is more than 1.
+ * Unlike the background download's, a failure is the caller's.
+ */
+gpointer
+lb_account_worker_download_now_job (gpointer       worker_data,
+                                    gpointer       job_data,
+                                    GCancellable  *cancellable,
+                                    GError       **error)
+{
+  LbAccountWorkerData *w = worker_data;
+  DownloadStep step = { w, 0, FALSE };
+
+  if (lb_reconnect_once (w->sync, "Download", download_step, &step, cancellable, error) == NULL)
+    return NULL;
+  if (!step.more)
+    {
+      guint done = 0;
+      gboolean more = FALSE;
+
+      /* Complete once the text of every body is derived too: search covers it. */
+      if (!lb_imap_sync_derive_texts (w->sync, DERIVE_BATCH, &done, &more, error))
+        return NULL;
+      lb_account_worker_push (w->worker, LB_JOB_PRIORITY_BACKGROUND, "index", index_job,
+                              NULL, NULL, NULL, NULL);
+      return GUINT_TO_POINTER (more ? 2 : 1);
+    }
+  /* Bodies are still to come.  Not counted: that is a scan of every message of the
+   * account, and at 100,000 messages, after every batch, it cost more than the download. */
+  return GUINT_TO_POINTER (3);
+}
+
 
 typedef struct {
   LbAccountWorkerData *w;
@@ -584,9 +713,9 @@ sync_job (gpointer       worker_data,
       return NULL;
     }
   report_status (self, LB_ACCOUNT_STATUS_IDLE, NULL);
-  /* Then, behind anything the user asks for: recent bodies, and the search index. */
-  lb_account_worker_push (self, LB_JOB_PRIORITY_BACKGROUND, "prefetch", prefetch_job,
-                          NULL, NULL, NULL, NULL);
+  /* Then, behind anything the user asks for: the bodies the account keeps offline, and
+   * the search index. */
+  queue_download (self);
   return GINT_TO_POINTER (1);
 }
 
@@ -633,9 +762,15 @@ fetch_body_job (gpointer       worker_data,
   LbAccountWorkerData *w = worker_data;
   BodyStep step = { w, *(gint64 *) job_data };
   GBytes *body = lb_store_get_body (w->store, step.message_id, NULL);
+  g_autoptr(GError) local_error = NULL;
 
   if (body != NULL)
-    return body;
+    {
+      if (!lb_imap_sync_ensure_text (w->sync, step.message_id, body, &local_error))
+        g_warning ("Cannot derive the text of message %" G_GINT64_FORMAT ": %s", step.message_id,
+                   local_error->message);
+      return body;
+    }
   return lb_reconnect_once (w->sync, "Body", fetch_body_step, &step, cancellable, error);
 }
 

@@ -86,6 +86,10 @@ void             lb_account_worker_queue_fetch_body (LbAccountWorker     *self,
                                           gint64                          message_id,
                                           GTask                          *task);
 void             lb_account_worker_queue_replay (LbAccountWorker         *self);
+gpointer         lb_account_worker_download_now_job (gpointer         worker_data,
+                                          gpointer                        job_data,
+                                          GCancellable                   *cancellable,
+                                          GError                        **error);
 guint            lb_account_worker_get_pending (LbAccountWorker          *self);
 
 G_END_DECLS

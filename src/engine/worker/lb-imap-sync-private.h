@@ -2,7 +2,7 @@
  *
  * The sync is split by concern: lb-imap-sync.c (connection, folder list, the whole
  * account), lb-imap-sync-folder.c (one folder's UIDs, flags and new mail),
- * lb-imap-sync-bodies.c (bodies on demand and prefetch) and lb-imap-sync-replay.c
+ * lb-imap-sync-bodies.c (bodies on demand and the offline download) and lb-imap-sync-replay.c
  * (local changes sent to the server).  All of it runs on the account's worker thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -29,6 +29,9 @@ struct _LbImapSync
   /* folder id → g_get_monotonic_time() of its last full UID comparison; see
    * lb-imap-sync-folder.c's sync_changes_since() */
   GHashTable          *full_checks;
+  /* folder id → LbStoreBodyToFetch, the last of the background download's previous batch
+   * there; see lb-imap-sync-bodies.c */
+  GHashTable          *body_cursors;
 };
 
 

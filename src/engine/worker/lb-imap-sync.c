@@ -57,6 +57,7 @@ lb_imap_sync_new (LbStore                   *store,
     self->callbacks = *callbacks;
   self->user_data = user_data;
   self->full_checks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->body_cursors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   lb_mime_init ();
   return self;
 }
@@ -71,6 +72,7 @@ lb_imap_sync_free (LbImapSync *self)
   g_clear_object (&self->store);
   g_clear_pointer (&self->provider, lb_provider_unref);
   g_clear_pointer (&self->full_checks, g_hash_table_unref);
+  g_clear_pointer (&self->body_cursors, g_hash_table_unref);
   lb_server_config_free (self->config);
   g_free (self);
 }

@@ -90,10 +90,23 @@ GBytes     *lb_imap_sync_fetch_body       (LbImapSync                *self,
                                            gint64                     message_id,
                                            GCancellable              *cancellable,
                                            GError                   **error);
-guint       lb_imap_sync_prefetch_bodies  (LbImapSync                *self,
-                                           gint64                     folder_id,
-                                           guint                      max_messages,
+gboolean    lb_imap_sync_download_bodies  (LbImapSync                *self,
+                                           gint64                     since,
+                                           guint64                    max_size,
+                                           guint                      limit,
+                                           guint                     *out_stored,
+                                           gboolean                  *out_more,
                                            GCancellable              *cancellable,
+                                           GError                   **error);
+void        lb_imap_sync_restart_downloads (LbImapSync               *self);
+gboolean    lb_imap_sync_ensure_text      (LbImapSync                *self,
+                                           gint64                     message_id,
+                                           GBytes                    *raw,
+                                           GError                   **error);
+gboolean    lb_imap_sync_derive_texts     (LbImapSync                *self,
+                                           guint                      limit,
+                                           guint                     *out_done,
+                                           gboolean                  *out_more,
                                            GError                   **error);
 gboolean    lb_imap_sync_replay           (LbImapSync                *self,
                                            guint                     *out_failed,

@@ -262,6 +262,9 @@ test_open_migrates_from_older (Fixture       *fx,
             "DROP TRIGGER locations_counts_ad; DROP TRIGGER locations_counts_au; "
             "DROP TABLE folder_counts; "
             UNDO_THREADS
+            "ALTER TABLE accounts DROP COLUMN offline_days; ALTER TABLE accounts DROP COLUMN offline_max_mb; "
+            "ALTER TABLE bodies DROP COLUMN encoding; DROP INDEX bodies_text_pending; "
+            "ALTER TABLE bodies DROP COLUMN text_done; "
             "PRAGMA user_version = 1;");
 
   store = open_rw (fx);
@@ -321,6 +324,9 @@ test_open_migrates_search_index (Fixture       *fx,
             "DROP TRIGGER locations_counts_ad; DROP TRIGGER locations_counts_au; "
             "DROP TABLE folder_counts; "
             UNDO_THREADS
+            "ALTER TABLE accounts DROP COLUMN offline_days; ALTER TABLE accounts DROP COLUMN offline_max_mb; "
+            "ALTER TABLE bodies DROP COLUMN encoding; DROP INDEX bodies_text_pending; "
+            "ALTER TABLE bodies DROP COLUMN text_done; "
             "PRAGMA user_version = 3;");
 
   store = open_rw (fx);
@@ -1143,6 +1149,124 @@ test_clear_folder (Fixture       *fx,
   g_assert_cmpuint (f->highestmodseq, ==, 0);
 }
 
+/* Bodies are compressed where that pays; rows written before migration 013 (raw bytes,
+ * encoding 0) read back as they are; a damaged frame is an error, not garbage. */
+static void
+test_body_compressed (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(LbStore) store = open_rw (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new ("Subject: minutes\r\n\r\n");
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GBytes) tiny = g_bytes_new_static ("Subject: x\r\n\r\nhi\r\n", 20);
+  gint64 account_id, inbox, id, old, small;
+  g_autofree char *sql = NULL;
+
+  for (int i = 0; i < 200; i++)
+    g_string_append_printf (text, "Line %d of the quarterly meeting minutes, 季度会议纪要.\r\n", i);
+  raw = g_bytes_new (text->str, text->len);
+  account_id = add_account (store, "alice@example.com");
+  inbox = add_folder (store, account_id, "INBOX", LB_FOLDER_ROLE_INBOX);
+  id = insert_one (store, inbox, 1, 0, "a@x", 1, 0);
+  old = insert_one (store, inbox, 2, 0, "b@x", 2, 0);
+  small = insert_one (store, inbox, 3, 0, "c@x", 3, 0);
+
+  g_assert_true (lb_store_put_body (store, id, raw, &error));
+  g_assert_true (lb_store_put_body (store, small, tiny, &error));
+  g_assert_no_error (error);
+  got = lb_store_get_body (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (got, raw));
+  g_clear_pointer (&got, g_bytes_unref);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT encoding FROM bodies WHERE message_id = 1"), ==, 1);
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT length(raw) FROM bodies WHERE message_id = 1"),
+                   <, (gint64) g_bytes_get_size (raw) / 4);
+  /* Too small to pay: kept as it came. */
+  g_assert_cmpint (lb_test_store_query_int (fx->path, "SELECT encoding FROM bodies WHERE message_id = 3"), ==, 0);
+  got = lb_store_get_body (store, small, &error);
+  g_assert_true (g_bytes_equal (got, tiny));
+  g_clear_pointer (&got, g_bytes_unref);
+
+  /* A row as an older Letterbox wrote it. */
+  sql = g_strdup_printf ("INSERT INTO bodies (message_id, raw, fetched) VALUES (%" G_GINT64_FORMAT
+                         ", CAST('Subject: old\r\n\r\nplain' AS BLOB), 1)", old);
+  lb_test_store_exec (fx->path, sql);
+  got = lb_store_get_body (store, old, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), "Subject: old\r\n\r\nplain", 21);
+  g_clear_pointer (&got, g_bytes_unref);
+
+  lb_test_store_exec (fx->path, "UPDATE bodies SET raw = substr(raw, 1, 20) WHERE message_id = 1");
+  g_assert_null (lb_store_get_body (store, id, &error));
+  g_assert_error (error, LB_ERROR, LB_ERROR_STORE);
+}
+
+/* What an account keeps offline: its window, listing what to download newest first,
+ * pruning and removing. */
+static void
+test_offline_window (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(LbStore) store = open_rw (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new_static ("Subject: x\r\n\r\nhi\r\n", 20);
+  g_autoptr(GArray) batch = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  LbStoreAccount *row;
+  LbStoreDiskUse use = { 0 };
+  gint64 account_id, inbox, ids[4];
+  guint n = 0;
+
+  account_id = add_account (store, "alice@example.com");
+  accounts = lb_store_list_accounts (store, &error);
+  row = g_ptr_array_index (accounts, 0);
+  g_assert_cmpint (row->offline_days, ==, 0);
+  row->offline_days = 30;
+  row->offline_max_mb = 5;
+  g_assert_true (lb_store_update_account (store, row, &error));
+  g_clear_pointer (&accounts, g_ptr_array_unref);
+  accounts = lb_store_list_accounts (store, &error);
+  row = g_ptr_array_index (accounts, 0);
+  g_assert_cmpint (row->offline_days, ==, 30);
+  g_assert_cmpuint (row->offline_max_mb, ==, 5);
+
+  g_assert_cmpint (lb_store_offline_since (0, 1000000), ==, 0);
+  g_assert_cmpint (lb_store_offline_since (-1, 1000000), ==, G_MAXINT64);
+  g_assert_cmpint (lb_store_offline_since (1, 1000000), ==, 1000000 - 86400);
+
+  inbox = add_folder (store, account_id, "INBOX", LB_FOLDER_ROLE_INBOX);
+  for (int i = 0; i < 4; i++)
+    ids[i] = insert_one (store, inbox, i + 1, 0, NULL, 1000 * (i + 1), 0);
+  batch = lb_store_list_bodies_to_download (store, inbox, 1500, NULL, 0, 10, &error);
+  g_assert_no_error (error);
+  /* Newest first, within the window. */
+  g_assert_cmpuint (batch->len, ==, 3);
+  g_assert_cmpint (g_array_index (batch, LbStoreBodyToFetch, 0).message_id, ==, ids[3]);
+  g_assert_cmpint (g_array_index (batch, LbStoreBodyToFetch, 2).message_id, ==, ids[1]);
+  g_assert_true (lb_store_put_body (store, ids[3], raw, &error));
+  g_clear_pointer (&batch, g_array_unref);
+  batch = lb_store_list_bodies_to_download (store, inbox, 0, NULL, 0, 10, &error);
+  g_assert_cmpuint (batch->len, ==, 3);
+  g_assert_cmpint (g_array_index (batch, LbStoreBodyToFetch, 0).message_id, ==, ids[2]);
+  g_assert_true (lb_store_count_bodies_to_download (store, account_id, 0, 0, &n, &error));
+  g_assert_cmpuint (n, ==, 3);
+
+  for (int i = 0; i < 3; i++)
+    g_assert_true (lb_store_put_body (store, ids[i], raw, &error));
+  g_assert_true (lb_store_remove_bodies (store, account_id, 2500, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_true (lb_store_get_disk_use (store, account_id, &use, &error));
+  g_assert_cmpuint (use.n_messages, ==, 4);
+  g_assert_cmpuint (use.n_bodies, ==, 2);
+  g_assert_true (lb_store_remove_bodies (store, account_id, G_MAXINT64, &n, &error));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_true (lb_store_reclaim_space (store, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_body_and_preview (Fixture       *fx,
                        gconstpointer  data)
@@ -1834,6 +1958,8 @@ main (int   argc,
   ADD ("/store/messages/expunge-gc", test_expunge_and_gc);
   ADD ("/store/messages/clear-folder", test_clear_folder);
   ADD ("/store/messages/body-preview", test_body_and_preview);
+  ADD ("/store/messages/body-compressed", test_body_compressed);
+  ADD ("/store/messages/offline-window", test_offline_window);
   ADD ("/store/list/unified-order", test_unified_inbox_order);
   ADD ("/store/list/paging", test_paging);
   ADD ("/store/queue/pending-ops-reopen", test_pending_ops_survive_reopen);
