@@ -361,6 +361,11 @@ lb_engine_shutdown (LbEngine *self)
       lb_account_stop (a);
     }
   g_clear_pointer (&self->local, lb_worker_free);
+  /* A job the account workers finished while they stopped has its answer queued here,
+   * holding the engine until it runs (a background body batch, typically): let it run now
+   * that the workers are closed, so that nothing outlives the shutdown. */
+  while (g_main_context_iteration (self->main_context, FALSE))
+    ;
   self->started = FALSE;
 }
 

@@ -446,7 +446,9 @@ bf_assign (Backfill             *bf,
 
       if (g_hash_table_lookup_extended (by_id, key, NULL, &at) && n_found < G_N_ELEMENTS (found))
         found[n_found++] = bf_find (bf, GPOINTER_TO_UINT (at));
-      g_ptr_array_index (keys, k) = key;   /* the prefixed key is what is recorded below */
+      /* The prefixed key is what is recorded below. */
+      g_free (g_ptr_array_index (keys, k));
+      g_ptr_array_index (keys, k) = key;
     }
   for (guint k = prefixed ? 0 : 1; *base != '\0' && !headers && k < 2; k++)
     {

@@ -526,6 +526,33 @@ lb_store_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "letterbox", "letterbox.db", NULL);
 }
 
+/* How the connection reads: through a memory map, or by copies with a cache sized for its
+ * use. */
+static gboolean
+set_read_pragmas (LbStore           *self,
+                  LbStoreOpenFlags   flags,
+                  GError           **error)
+{
+  /* Reads through a memory map instead of read() calls: search reads the text and index of
+   * thousands of messages at random, and bench-search measured the mapped reads at about
+   * half the time (English words over 100,000 messages: median 75 → 33 ms).  The mapping
+   * is address space; only the pages read count, and the kernel may drop them. */
+  if ((flags & LB_STORE_OPEN_NO_MMAP) == 0
+      && !lb_store_exec (self, "PRAGMA mmap_size = " G_STRINGIFY (MMAP_SIZE), error))
+    return FALSE;
+  /* Without the map, reads are copies of pages the kernel's page cache already holds; the
+   * main thread's reader only wants the few pages of the rows on screen, and SQLite's
+   * default 2 MB of copies was 1.7 MB of the window's memory (bench-ui-list).  A writer
+   * (an account's sync) touches index pages all over the file in each batch: 8 MB keeps
+   * a batch's pages without spilling them to the journal before the commit. */
+  if ((flags & LB_STORE_OPEN_NO_MMAP) != 0
+      && !lb_store_exec (self, (flags & LB_STORE_OPEN_READ_ONLY) != 0 ? "PRAGMA cache_size = -256"
+                                                                      : "PRAGMA cache_size = -8192",
+                         error))
+    return FALSE;
+  return TRUE;
+}
+
 /**
  * lb_store_open:
  * @path: the database file
@@ -590,22 +617,7 @@ lb_store_open (const char        *path,
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
-  /* Reads through a memory map instead of read() calls: search reads the text and index of
-   * thousands of messages at random, and bench-search measured the mapped reads at about
-   * half the time (English words over 100,000 messages: median 75 → 33 ms).  The mapping
-   * is address space; only the pages read count, and the kernel may drop them. */
-  if ((flags & LB_STORE_OPEN_NO_MMAP) == 0
-      && !lb_store_exec (self, "PRAGMA mmap_size = " G_STRINGIFY (MMAP_SIZE), error))
-    return NULL;
-  /* Without the map, reads are copies of pages the kernel's page cache already holds; the
-   * main thread's reader only wants the few pages of the rows on screen, and SQLite's
-   * default 2 MB of copies was 1.7 MB of the window's memory (bench-ui-list).  A writer
-   * (an account's sync) touches index pages all over the file in each batch: 8 MB keeps
-   * a batch's pages without spilling them to the journal before the commit. */
-  if ((flags & LB_STORE_OPEN_NO_MMAP) != 0
-      && !lb_store_exec (self, (flags & LB_STORE_OPEN_READ_ONLY) != 0 ? "PRAGMA cache_size = -256"
-                                                                      : "PRAGMA cache_size = -8192",
-                         error))
+  if (!set_read_pragmas (self, flags, error))
     return NULL;
   /* message_fts cannot even be opened without its tokenizer. */
   if (!lb_store_register_tokenizer (self->db, error))

@@ -1160,7 +1160,7 @@ test_body_compressed (Fixture       *fx,
   g_autoptr(GString) text = g_string_new ("Subject: minutes\r\n\r\n");
   g_autoptr(GBytes) raw = NULL;
   g_autoptr(GBytes) got = NULL;
-  g_autoptr(GBytes) tiny = g_bytes_new_static ("Subject: x\r\n\r\nhi\r\n", 20);
+  g_autoptr(GBytes) tiny = g_bytes_new_static ("Subject: x\r\n\r\nhi\r\n", 18);
   gint64 account_id, inbox, id, old, small;
   g_autofree char *sql = NULL;
 
@@ -1211,7 +1211,7 @@ test_offline_window (Fixture       *fx,
 {
   g_autoptr(LbStore) store = open_rw (fx);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) raw = g_bytes_new_static ("Subject: x\r\n\r\nhi\r\n", 20);
+  g_autoptr(GBytes) raw = g_bytes_new_static ("Subject: x\r\n\r\nhi\r\n", 18);
   g_autoptr(GArray) batch = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
   LbStoreAccount *row;
