@@ -153,7 +153,8 @@ deliver_dated (LbTestEnv  *env,
                int         days_ago,
                const char *subject)
 {
-  g_autoptr(GDateTime) when = g_date_time_add_days (g_date_time_new_now_utc (), -days_ago);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) when = g_date_time_add_days (now, -days_ago);
   g_autofree char *date = g_date_time_format (when, "%a, %d %b %Y %H:%M:%S +0000");
   g_autofree char *text = g_strdup_printf ("From: Bob <bob@example.org>\r\nTo: %s\r\n"
                                            "Subject: %s\r\nDate: %s\r\nMessage-ID: <%s@example.org>\r\n"
